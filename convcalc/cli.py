@@ -1,0 +1,318 @@
+"""The convcalc command line: thin commands over the pure core, one place that decides exit codes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+from typer.exceptions import TyperException
+
+from convcalc import __version__
+from convcalc.analysis import StackResult, analyze
+from convcalc.errors import ExitCode, InputError, InputErrors
+from convcalc.render import RENDERERS, Format, RenderOptions
+from convcalc.spec import LayerKind, LayerSpec, NetworkSpec
+from convcalc.values import decide_rank, parse_axes, parse_int, parse_padding
+
+app = typer.Typer(
+    name="convcalc",
+    help="Output shapes, receptive field and equivalent convolutions of CNN layers, exact to torch.nn.",
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:  # noqa: FBT001 - Typer callback
+    if value:
+        sys.stdout.write(f"convcalc {__version__}\n")
+        raise typer.Exit
+
+
+@app.callback()
+def _root(
+    version: Annotated[  # noqa: ARG001 - handled by the eager callback
+        bool, typer.Option("--version", help="Print the version and exit.", callback=_version, is_eager=True)
+    ] = False,
+) -> None:
+    """Output shapes, receptive field and equivalent convolutions of CNN layers, exact to torch.nn."""
+
+
+# ---------------------------------------------------------------- shared options
+
+SizeOpt = Annotated[str, typer.Option("-i", "--input", help="Input size: 6, or per axis 6,8 / 6x8 / 5x320x320.")]
+KernelOpt = Annotated[str, typer.Option("-k", "--kernel", help="Kernel size, per axis like the input.")]
+StrideOpt = Annotated[str | None, typer.Option("-s", "--stride", help="Stride (default 1; for pools, the kernel).")]
+PaddingOpt = Annotated[str, typer.Option("-p", "--padding", help="Padding per side: 1, 1,2, same or valid.")]
+DilationOpt = Annotated[str, typer.Option("-d", "--dilation", help="Dilation.")]
+DimsOpt = Annotated[
+    int | None, typer.Option("--dims", help="Spatial axes (1, 2 or 3) when every value is a scalar (default 2).")
+]
+BatchOpt = Annotated[str, typer.Option("--batch", help="Batch size N.")]
+ChannelsOpt = Annotated[str, typer.Option("--channels", help="Input channels C.")]
+OutChannelsOpt = Annotated[str | None, typer.Option("--out-channels", help="Output channels (default: unchanged).")]
+GroupsOpt = Annotated[str, typer.Option("--groups", help="Groups, as in torch.nn.")]
+BiasOpt = Annotated[bool, typer.Option("--bias/--no-bias", help="Count a bias in the parameters.")]
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output: table, json, markdown or csv.")]
+
+
+def _format(text: str) -> Format:
+    try:
+        return Format(text.lower())
+    except ValueError:
+        choices = ", ".join(f.value for f in Format)
+        raise InputError(f"expected one of {choices}, got {text!r}", where="--format") from None
+
+
+def _render_options() -> RenderOptions:
+    """Pick the table width and colour: the terminal's, or COLUMNS and plain text when piped."""
+    tty = sys.stdout.isatty()
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        width = int(columns)
+    else:
+        width = shutil.get_terminal_size((100, 24)).columns if tty else 100
+    return RenderOptions(width=width, color=tty and "NO_COLOR" not in os.environ)
+
+
+@contextmanager
+def _reporting() -> Iterator[None]:
+    """Turn input errors into one stderr line each and exit code 2: the single translation point."""
+    try:
+        yield
+    except InputErrors as errors:
+        for error in errors.errors:
+            sys.stderr.write(f"convcalc: error: {error}\n")
+        raise typer.Exit(ExitCode.BAD_INPUT) from None
+    except InputError as error:
+        sys.stderr.write(f"convcalc: error: {error}\n")
+        raise typer.Exit(ExitCode.BAD_INPUT) from None
+
+
+def _emit(result: StackResult, fmt: Format, *, prefix: str = "") -> None:
+    """Print the result, then one stderr line per failing layer, and exit 0 or 1."""
+    sys.stdout.write(RENDERERS[fmt](result, _render_options()))
+    for layer in result.failures:
+        sys.stderr.write(f"{prefix}{layer.label}, {layer.error}\n" if layer.error else "")
+    raise typer.Exit(ExitCode.OK if result.ok else ExitCode.LAYER_INVALID)
+
+
+def _single_layer(  # noqa: PLR0913 - the flags of one layer
+    kind: LayerKind,
+    *,
+    size: str,
+    kernel: str,
+    stride: str | None,
+    padding: str,
+    dilation: str,
+    dims: int | None,
+    batch: str,
+    channels: str,
+    fmt: str,
+    output_padding: str = "0",
+    out_channels: str | None = None,
+    groups: str = "1",
+    bias: bool = True,
+    ceil_mode: bool = False,
+) -> None:
+    """Parse the flags of a layer command, analyse the one-layer network and print it."""
+    with _reporting():
+        output_format = _format(fmt)
+        if dims is not None and dims not in (1, 2, 3):
+            raise InputError(f"expected 1, 2 or 3, got {dims}", where="--dims")
+        values = {
+            "--input": parse_axes(size, "--input"),
+            "--kernel": parse_axes(kernel, "--kernel"),
+            "--dilation": parse_axes(dilation, "--dilation"),
+            "--output-padding": parse_axes(output_padding, "--output-padding", minimum=0),
+        }
+        if stride is not None:
+            values["--stride"] = parse_axes(stride, "--stride")
+        pad = parse_padding(padding, "--padding")
+        if not isinstance(pad, str):
+            values["--padding"] = pad
+        rank = decide_rank(values, dims)
+
+        def axes(flag: str) -> tuple[int, ...]:
+            value = values[flag]
+            return value * rank if len(value) == 1 else value
+
+        try:
+            layer = LayerSpec.create(
+                kind,
+                axes("--kernel"),
+                rank=rank,
+                stride=None if stride is None else axes("--stride"),
+                padding=pad if isinstance(pad, str) else axes("--padding"),
+                dilation=axes("--dilation"),
+                output_padding=axes("--output-padding"),
+                ceil_mode=ceil_mode,
+                groups=parse_int(groups, "--groups"),
+                bias=bias,
+                out_channels=None if out_channels is None else parse_int(out_channels, "--out-channels"),
+            )
+            shape = (parse_int(batch, "--batch"), parse_int(channels, "--channels"), *axes("--input"))
+            network = NetworkSpec(input=shape, layers=(layer,), source=f"{kind.value} layer")
+        except InputError as error:
+            flag = {"kernel_size": "--kernel", "output_padding": "--output-padding"}.get(error.where, f"--{error.where}")
+            raise error.located(where=flag.replace("_", "-")) from None
+    _emit(analyze(network), output_format)
+
+
+@app.command(
+    epilog=(
+        "[bold]Examples[/bold]\n\n"
+        "  convcalc conv -i 6 -k 2 -s 2 -p 1            [dim]# 6x6 → 4x4 (seed example 3)[/dim]\n\n"
+        "  convcalc conv -i 224 -k 7 -s 2 -p 3 --channels 3 --out-channels 64\n\n"
+        "  convcalc conv -i 5x320x320 -k 2x3x3 --format json   [dim]# 3-D, for scripts[/dim]"
+    )
+)
+def conv(  # noqa: PLR0913 - one flag per torch.nn argument
+    size: SizeOpt,
+    kernel: KernelOpt,
+    stride: StrideOpt = None,
+    padding: PaddingOpt = "0",
+    dilation: DilationOpt = "1",
+    dims: DimsOpt = None,
+    batch: BatchOpt = "1",
+    channels: ChannelsOpt = "1",
+    out_channels: OutChannelsOpt = None,
+    groups: GroupsOpt = "1",
+    bias: BiasOpt = True,  # noqa: FBT002 - a flag
+    fmt: FormatOpt = "table",
+) -> None:
+    """A direct convolution (Conv1d/2d/3d): output size, receptive field, uncovered cells."""
+    _single_layer(
+        LayerKind.CONV,
+        size=size,
+        kernel=kernel,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        dims=dims,
+        batch=batch,
+        channels=channels,
+        fmt=fmt,
+        out_channels=out_channels,
+        groups=groups,
+        bias=bias,
+    )
+
+
+CONVT_EPILOG = (
+    "[bold]Examples[/bold]\n\n"
+    "  convcalc convt -i 3 -k 2 -s 2                 [dim]# 3x3 → 6x6 (seed example 5)[/dim]\n\n"
+    "  convcalc convt --dims 1 -i 3 -k 3 -s 2 -p 1 -a 1   [dim]# undoes conv -i 6 -k 3 -s 2 -p 1[/dim]\n\n"
+    "  convcalc convt -i 4x4 -k 4 -s 2 -p 1 --channels 512 --out-channels 256 --format json"
+)
+
+
+def convt(  # noqa: PLR0913 - one flag per torch.nn argument
+    size: SizeOpt,
+    kernel: KernelOpt,
+    stride: StrideOpt = None,
+    padding: PaddingOpt = "0",
+    dilation: DilationOpt = "1",
+    output_padding: Annotated[
+        str, typer.Option("-a", "--output-padding", help="Extra output size on one side (output_padding).")
+    ] = "0",
+    dims: DimsOpt = None,
+    batch: BatchOpt = "1",
+    channels: ChannelsOpt = "1",
+    out_channels: OutChannelsOpt = None,
+    groups: GroupsOpt = "1",
+    bias: BiasOpt = True,  # noqa: FBT002 - a flag
+    fmt: FormatOpt = "table",
+) -> None:
+    """A transposed convolution (ConvTranspose1d/2d/3d) and the direct convolution that equals it."""
+    _single_layer(
+        LayerKind.CONVTRANSPOSE,
+        size=size,
+        kernel=kernel,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        dims=dims,
+        batch=batch,
+        channels=channels,
+        fmt=fmt,
+        output_padding=output_padding,
+        out_channels=out_channels,
+        groups=groups,
+        bias=bias,
+    )
+
+
+app.command("convt", epilog=CONVT_EPILOG)(convt)
+app.command("conv-transpose", epilog=CONVT_EPILOG, hidden=True)(convt)
+app.command("deconv", epilog=CONVT_EPILOG, hidden=True)(convt)
+
+
+@app.command(
+    epilog=(
+        "[bold]Examples[/bold]\n\n"
+        "  convcalc pool -i 4x4 -k 2                      [dim]# max pool, stride = kernel: 2x2[/dim]\n\n"
+        "  convcalc pool -i 112 -k 3 -s 2 -p 1 --channels 64  [dim]# ResNet stem: 56x56[/dim]\n\n"
+        "  convcalc pool -i 5 -k 3 -s 2 -p 1 --ceil --mode avg"
+    )
+)
+def pool(  # noqa: PLR0913 - one flag per torch.nn argument
+    size: SizeOpt,
+    kernel: KernelOpt,
+    stride: StrideOpt = None,
+    padding: PaddingOpt = "0",
+    dilation: DilationOpt = "1",
+    ceil: Annotated[bool, typer.Option("--ceil", help="ceil_mode: round the output size up.")] = False,  # noqa: FBT002
+    mode: Annotated[str, typer.Option("--mode", help="max or avg.")] = "max",
+    dims: DimsOpt = None,
+    batch: BatchOpt = "1",
+    channels: ChannelsOpt = "1",
+    fmt: FormatOpt = "table",
+) -> None:
+    """A pooling layer (MaxPool1d/2d/3d, AvgPool1d/2d/3d), with PyTorch's ceil_mode rule."""
+    with _reporting():
+        kinds = {"max": LayerKind.MAXPOOL, "avg": LayerKind.AVGPOOL}
+        if mode.lower() not in kinds:
+            raise InputError(f"expected max or avg, got {mode!r}", where="--mode")
+    _single_layer(
+        kinds[mode.lower()],
+        size=size,
+        kernel=kernel,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        dims=dims,
+        batch=batch,
+        channels=channels,
+        fmt=fmt,
+        ceil_mode=ceil,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run convcalc; usage errors become one line on stderr and exit code 2."""
+    try:
+        code = app(args=argv, prog_name="convcalc", standalone_mode=False)
+    except typer.Exit as stop:
+        return stop.exit_code
+    except TyperException as error:
+        if type(error).__name__ == "NoArgsIsHelpError":  # help was printed: not an error
+            return ExitCode.OK
+        sys.stderr.write(f"convcalc: error: {error.format_message()}\n")
+        return ExitCode.BAD_INPUT
+    except typer.Abort:
+        sys.stderr.write("convcalc: aborted\n")
+        return 130
+    return code if isinstance(code, int) else ExitCode.OK
+
+
+def entry_point() -> None:
+    """Console-script entry: exit with main()'s code."""
+    sys.exit(main())

@@ -1,0 +1,85 @@
+"""Error values and exit codes: the only vocabulary the front ends need to report failure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Process exit codes, as the contract fixes them."""
+
+    OK = 0
+    LAYER_INVALID = 1
+    BAD_INPUT = 2
+
+
+class ConvcalcError(Exception):
+    """Base class of every error convcalc raises on purpose."""
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A place in a source: a file (or a flag), with an optional 1-based line and column."""
+
+    source: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        parts = [self.source]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+
+class InputError(ConvcalcError, ValueError):
+    """Malformed input: a bad value, key, type or file (exit 2)."""
+
+    def __init__(self, message: str, *, where: str = "", location: Location | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.where = where
+        self.location = location
+
+    def located(self, location: Location | None = None, *, where: str | None = None) -> InputError:
+        """Return a copy that points at `location` and/or names `where`, keeping what is set."""
+        return InputError(
+            self.message,
+            where=self.where if where is None else where,
+            location=self.location or location,
+        )
+
+    def __str__(self) -> str:
+        prefix = [str(self.location)] if self.location else []
+        if self.where:
+            prefix.append(self.where)
+        return ": ".join([*prefix, self.message])
+
+
+class InputErrors(ConvcalcError):
+    """Several input problems found at once, reported one line each."""
+
+    def __init__(self, errors: list[InputError] | tuple[InputError, ...]) -> None:
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = tuple(errors)
+
+
+class LayerError(ConvcalcError, ValueError):
+    """A well-formed layer that PyTorch would refuse (exit 1)."""
+
+    def __init__(self, message: str, *, axis: str | None = None, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.axis = axis
+        self.hint = hint
+
+    def __str__(self) -> str:
+        if self.axis:
+            noun = "axes" if "," in self.axis else "axis"
+            text = f"{noun} {self.axis}: {self.message}"
+        else:
+            text = self.message
+        return f"{text}; {self.hint}" if self.hint else text

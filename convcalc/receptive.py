@@ -1,0 +1,131 @@
+"""Pure receptive-field arithmetic: exact dependency sets, jump, and the equivalent direct convolution.
+
+Per axis, a layer's output position o depends on a set of network-input positions f(o)
+(padding positions count; nothing is clipped at the borders). Every layer makes f
+periodic: f(o + period) = f(o) + shift. A direct conv or pool with stride s maps
+o to the windows o*s - pb + t*d; a transposed one maps o to the inputs i with
+i*s + t*d = o + pb. Keeping f exactly, as a few disjoint intervals per residue class,
+gives the receptive field of the contract for any stack at a cost that depends on the
+kernels and strides, never on the image size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from fractions import Fraction
+from math import gcd
+
+from convcalc.spec import AxisValues, PaddingPairs
+
+Intervals = tuple[tuple[int, int], ...]
+
+MAX_PERIOD = 1 << 16
+"""Largest number of residue classes kept per axis; beyond it the field is not computed."""
+
+
+def merge_intervals(intervals: Iterable[tuple[int, int]]) -> Intervals:
+    """Return the union of closed integer intervals as sorted, disjoint, non-touching intervals."""
+    merged: list[list[int]] = []
+    for lo, hi in sorted(intervals):
+        if merged and lo <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], hi)
+        else:
+            merged.append([lo, hi])
+    return tuple((lo, hi) for lo, hi in merged)
+
+
+@dataclass(frozen=True, slots=True)
+class AxisField:
+    """The dependency sets of one axis: f(r) for each residue r < period, and the jump."""
+
+    period: int
+    shift: int
+    sets: tuple[Intervals, ...]
+    jump: Fraction
+
+    def at(self, position: int) -> Intervals:
+        """Return the network-input positions that output `position` depends on."""
+        turns, residue = divmod(position, self.period)
+        offset = turns * self.shift
+        return tuple((lo + offset, hi + offset) for lo, hi in self.sets[residue])
+
+    @property
+    def receptive_field(self) -> int:
+        """Return the widest hull of one output's dependencies, over all output positions."""
+        return max((s[-1][1] - s[0][0] + 1 for s in self.sets if s), default=0)
+
+
+def input_field() -> AxisField:
+    """Return the field of the network input itself: each position depends on itself."""
+    return AxisField(period=1, shift=1, sets=(((0, 0),),), jump=Fraction(1))
+
+
+def direct_field(previous: AxisField, kernel: int, stride: int, before: int, dilation: int) -> AxisField:
+    """Return the field after a conv or pool (its period never grows)."""
+    period = previous.period // gcd(previous.period, stride)
+    shift = period * stride // previous.period * previous.shift
+    sets = tuple(
+        merge_intervals(
+            interval
+            for tap in range(kernel)
+            for interval in previous.at(o * stride - before + tap * dilation)
+        )
+        for o in range(period)
+    )
+    return AxisField(period=period, shift=shift, sets=sets, jump=previous.jump * stride)
+
+
+def transposed_field(previous: AxisField, kernel: int, stride: int, before: int, dilation: int) -> AxisField | None:
+    """Return the field after a transposed conv; None when its period would exceed MAX_PERIOD."""
+    period = previous.period * stride
+    if period > MAX_PERIOD:
+        return None
+    sets = tuple(
+        merge_intervals(
+            interval
+            for tap in range(kernel)
+            if (o + before - tap * dilation) % stride == 0
+            for interval in previous.at((o + before - tap * dilation) // stride)
+        )
+        for o in range(period)
+    )
+    return AxisField(period=period, shift=previous.shift, sets=sets, jump=previous.jump / stride)
+
+
+@dataclass(frozen=True, slots=True)
+class EquivalentConv:
+    """The stride-1 direct convolution that computes what a transposed one does (seeds 002, 003)."""
+
+    zeros_inserted: AxisValues
+    stretched_input: AxisValues
+    padding: PaddingPairs
+    kernel_size: AxisValues
+    dilation: AxisValues
+    stride: AxisValues
+
+
+def equivalent_conv(  # noqa: PLR0913 - one argument per torch.nn parameter
+    sizes: AxisValues,
+    kernel_size: AxisValues,
+    stride: AxisValues,
+    padding: PaddingPairs,
+    dilation: AxisValues,
+    output_padding: AxisValues,
+) -> EquivalentConv:
+    """Insert s-1 zeros between inputs, pad d*(k-1)-pb before and d*(k-1)-pa+a after, convolve at stride 1.
+
+    Negative padding means crop. This is relationship 14 of the convolution arithmetic
+    guide (p' = k - p - 1, a extra zeros after), generalised to dilation and per-side padding.
+    """
+    reach = [d * (k - 1) for k, d in zip(kernel_size, dilation, strict=True)]
+    return EquivalentConv(
+        zeros_inserted=tuple(s - 1 for s in stride),
+        stretched_input=tuple((i - 1) * s + 1 for i, s in zip(sizes, stride, strict=True)),
+        padding=tuple(
+            (r - before, r - after + a) for r, (before, after), a in zip(reach, padding, output_padding, strict=True)
+        ),
+        kernel_size=kernel_size,
+        dilation=dilation,
+        stride=(1,) * len(sizes),
+    )

@@ -1,0 +1,298 @@
+"""Pure per-axis shape arithmetic, exact to torch.nn, including what it refuses.
+
+Every function here is arithmetic on Python integers: sizes of any magnitude are exact
+and cost the same. Refusals raise `LayerError` with the axis, the reason and a fix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import prod
+
+from convcalc.errors import LayerError
+from convcalc.spec import AxisValues, LayerKind, LayerSpec, PaddingMode, PaddingPairs, axis_names
+
+CELL_NOUNS = {"L": "position", "D": "slice", "H": "row", "W": "column"}
+
+
+def effective_kernel(kernel: int, dilation: int) -> int:
+    """Return the span of a dilated kernel, d*(k-1)+1."""
+    return dilation * (kernel - 1) + 1
+
+
+def conv_output_size(size: int, kernel: int, stride: int, before: int, after: int, dilation: int) -> int:
+    """Return floor((i + pb + pa - e) / s) + 1, as Conv1d/2d/3d compute it (may be < 1)."""
+    return (size + before + after - effective_kernel(kernel, dilation)) // stride + 1
+
+
+def convtranspose_output_size(  # noqa: PLR0913 - one argument per torch.nn parameter
+    size: int, kernel: int, stride: int, before: int, after: int, dilation: int, output_padding: int
+) -> int:
+    """Return (i-1)*s - (pb+pa) + e + a, as ConvTranspose1d/2d/3d compute it (may be < 1)."""
+    return (size - 1) * stride - (before + after) + effective_kernel(kernel, dilation) + output_padding
+
+
+def pool_output_size(  # noqa: PLR0913 - one argument per torch.nn parameter
+    size: int, kernel: int, stride: int, before: int, after: int, dilation: int, *, ceil_mode: bool
+) -> int:
+    """Return the pooled size as ATen's pooling_output_shape_pad_lr does (may be < 1).
+
+    With ceil_mode the division rounds up, and then the last window is dropped when it
+    would start inside the right padding ((o-1)*s >= i + pb): "ensure that the last
+    pooling starts inside the image" (ATen Pool.h).
+    """
+    numerator = size + before + after - effective_kernel(kernel, dilation) + (stride - 1 if ceil_mode else 0)
+    out = numerator // stride + 1  # Python's // is ATen's div_rtn: it rounds toward minus infinity
+    if ceil_mode and (out - 1) * stride >= size + before:
+        out -= 1
+    return out
+
+
+def same_padding(kernel: int, dilation: int) -> tuple[int, int]:
+    """Split the total d*(k-1) of padding='same' as torch.nn does: the odd extra zero goes after."""
+    total = dilation * (kernel - 1)
+    return total // 2, total - total // 2
+
+
+def resolve_padding(layer: LayerSpec) -> PaddingPairs:
+    """Return the (before, after) padding the layer applies on each axis."""
+    if not isinstance(layer.padding, PaddingMode):
+        return layer.padding
+    if layer.padding is PaddingMode.VALID:
+        return ((0, 0),) * layer.rank
+    if any(s != 1 for s in layer.stride):
+        msg = "padding='same' is not supported for strided convolutions (torch.nn)"
+        hint = f"use stride 1, or explicit padding such as {[same_padding(k, d)[0] for k, d in zip(layer.kernel_size, layer.dilation, strict=True)]}"
+        raise LayerError(msg, hint=hint)
+    return tuple(same_padding(k, d) for k, d in zip(layer.kernel_size, layer.dilation, strict=True))
+
+
+@dataclass(frozen=True, slots=True)
+class AxisGaps:
+    """Input cells of one axis that no window reads (direct) or no output uses (transposed)."""
+
+    before: int = 0
+    inside: int = 0
+    after: int = 0
+
+    @property
+    def total(self) -> int:
+        """Number of unused input cells."""
+        return self.before + self.inside + self.after
+
+
+def _aligned_count(lo: int, hi: int, first: int, step: int) -> tuple[int, int, int] | None:
+    """Count the members first + n*step in [lo, hi]; return (count, smallest, largest) or None."""
+    start = first + ((lo - first + step - 1) // step) * step if lo > first else first
+    end = first + ((hi - first) // step) * step
+    if start > end or start > hi:
+        return None
+    return (end - start) // step + 1, start, end
+
+
+def conv_gaps(size: int, kernel: int, stride: int, before: int, dilation: int, out: int) -> AxisGaps:  # noqa: PLR0913
+    """Count the real input cells that no window of a conv or pool reads.
+
+    Window j reads padded positions j*s + t*d (t < k). Taps with the same residue mod s
+    read one arithmetic progression each; merging them per residue makes the count exact
+    at a cost that depends on k, not on the input size.
+    """
+    if out < 1:
+        return AxisGaps()
+    lo, hi = before, before + size - 1
+    span = (out - 1) * stride
+    by_residue: dict[int, list[int]] = {}
+    for tap in range(kernel):
+        by_residue.setdefault(tap * dilation % stride, []).append(tap * dilation)
+    read, first_read, last_read = 0, None, None
+    for offsets in by_residue.values():
+        segments: list[list[int]] = []
+        for offset in sorted(offsets):
+            if segments and offset <= segments[-1][1] + stride:
+                segments[-1][1] = max(segments[-1][1], offset + span)
+            else:
+                segments.append([offset, offset + span])
+        for start, end in segments:
+            found = _aligned_count(max(start, lo), min(end, hi), start, stride)
+            if found is None:
+                continue
+            count, smallest, largest = found
+            read += count
+            first_read = smallest if first_read is None else min(first_read, smallest)
+            last_read = largest if last_read is None else max(last_read, largest)
+    if first_read is None or last_read is None:
+        return AxisGaps(inside=size)
+    gap_before, gap_after = first_read - lo, hi - last_read
+    return AxisGaps(gap_before, size - read - gap_before - gap_after, gap_after)
+
+
+def convtranspose_gaps(  # noqa: PLR0913
+    size: int, kernel: int, stride: int, before: int, dilation: int, out: int
+) -> AxisGaps:
+    """Count the input cells of a transposed conv that no output depends on (cropped away).
+
+    Input m feeds outputs m*s - pb + t*d (t < k); it is unused when none lies in [0, out).
+    """
+    if out < 1:
+        return AxisGaps()
+    reach = (kernel - 1) * dilation
+    # m*s + reach < pb: every tap lands before output 0
+    gap_before = min(size, max(0, (before - reach + stride - 1) // stride)) if before > reach else 0
+    # m*s - pb > out - 1: every tap lands after the last output
+    gap_after = min(size, max(0, size - ((out - 1 + before) // stride + 1)))
+    inside = 0
+    if out < dilation:  # taps can straddle the whole output only when it is narrower than d
+        for m in range(gap_before, size - gap_after):
+            low = m * stride - before
+            if not any(0 <= low + t * dilation < out for t in range(kernel)):
+                inside += 1
+    return AxisGaps(gap_before, inside, gap_after)
+
+
+@dataclass(frozen=True, slots=True)
+class LayerShape:
+    """What one layer does to a full shape [N, C, *spatial]."""
+
+    input: AxisValues
+    output: AxisValues
+    padding: PaddingPairs
+    weight_shape: AxisValues | None
+    params: int
+    gaps: tuple[AxisGaps, ...]
+
+
+def _check_channels(layer: LayerSpec, in_channels: int, out_channels: int) -> None:
+    if layer.kind.is_pool:
+        return
+    for what, channels in (("in_channels", in_channels), ("out_channels", out_channels)):
+        if channels % layer.groups:
+            msg = f"{what} {channels} is not divisible by groups {layer.groups} (torch.nn)"
+            raise LayerError(msg, hint=f"use a groups value that divides {in_channels} and {out_channels}")
+
+
+def _smallest_input(layer: LayerSpec, axis: int, before: int, after: int) -> int:
+    """Return the smallest input size this axis accepts, for the hints."""
+    k, d, s = layer.kernel_size[axis], layer.dilation[axis], layer.stride[axis]
+    if layer.kind.is_transposed:
+        a = layer.output_padding[axis]
+        # (i-1)*s - pads + e + a >= 1
+        need = before + after + 1 - effective_kernel(k, d) - a
+        return max(1, -(-need // s) + 1)
+    smallest = max(1, effective_kernel(k, d) - before - after)
+    if layer.kind is LayerKind.AVGPOOL and layer.rank == 3:  # noqa: PLR2004 - AvgPool3d's own rule
+        smallest = max(smallest, k)
+    while layer.kind.is_pool and _axis_output(layer, axis, smallest, before, after) < 1:
+        smallest += 1
+    return smallest
+
+
+def _axis_output(layer: LayerSpec, axis: int, size: int, before: int, after: int) -> int:
+    k, s, d = layer.kernel_size[axis], layer.stride[axis], layer.dilation[axis]
+    if layer.kind is LayerKind.CONV:
+        return conv_output_size(size, k, s, before, after, d)
+    if layer.kind.is_transposed:
+        return convtranspose_output_size(size, k, s, before, after, d, layer.output_padding[axis])
+    return pool_output_size(size, k, s, before, after, d, ceil_mode=layer.ceil_mode)
+
+
+def _check_parameters(layer: LayerSpec, axis: int, size: int, before: int, after: int) -> None:
+    """Raise the refusals torch.nn checks before any output size: pool padding, output_padding."""
+    name = axis_names(layer.rank)[axis]
+    k, s, d = layer.kernel_size[axis], layer.stride[axis], layer.dilation[axis]
+    if layer.kind.is_pool:
+        limit = k // 2  # raw kernel, dilation ignored, every rank (checked on torch 2.13)
+        worst = max(before, after)
+        if worst > limit:
+            msg = f"padding {worst} is more than half the kernel {k} (torch.nn pools allow at most {limit})"
+            raise LayerError(msg, axis=name, hint=f"use padding <= {limit} or a kernel >= {2 * worst}")
+    if layer.kind.is_transposed:
+        a = layer.output_padding[axis]
+        if not (a < s or a < d):
+            msg = f"output_padding {a} must be smaller than the stride {s} or the dilation {d} (torch.nn)"
+            raise LayerError(msg, axis=name, hint=f"use output_padding <= {max(s, d) - 1}")
+    del size
+
+
+def _check_input(layer: LayerSpec, axis: int, size: int, before: int, after: int) -> None:
+    """Raise AvgPool3d's own refusal of an input smaller than the kernel, padding or not."""
+    del before, after
+    k = layer.kernel_size[axis]
+    if layer.kind is LayerKind.AVGPOOL and layer.rank == 3 and size < k:  # noqa: PLR2004
+        msg = f"input {size} is smaller than the kernel {k} (AvgPool3d refuses this, padding or not)"
+        raise LayerError(msg, axis=axis_names(layer.rank)[axis], hint=f"use an input of at least {k} or a kernel <= {size}")
+
+
+def _check_output(layer: LayerSpec, axis: int, size: int, before: int, after: int) -> None:
+    """Raise the refusal of an output size below 1, with the smallest input or largest padding that works."""
+    out = _axis_output(layer, axis, size, before, after)
+    if out >= 1:
+        return
+    k, s, d = layer.kernel_size[axis], layer.stride[axis], layer.dilation[axis]
+    smallest = _smallest_input(layer, axis, before, after)
+    if layer.kind.is_transposed:
+        most = ((size - 1) * s + effective_kernel(k, d) + layer.output_padding[axis] - 1) // 2
+        msg = f"output size {out} < 1: padding {before}+{after} crops more than the {out + before + after} cells the layer makes"
+        hint = f"use padding <= {most} per side or an input of at least {smallest}"
+    else:
+        msg = f"output size {out} < 1: input {size} + padding {before + after} is smaller than the dilated kernel {effective_kernel(k, d)}"
+        hint = f"use an input of at least {smallest}"
+        if layer.kind is LayerKind.CONV:
+            hint += f", padding of at least {-(-(effective_kernel(k, d) - size) // 2)} per side, or a smaller kernel"
+    raise LayerError(msg, axis=axis_names(layer.rank)[axis], hint=hint)
+
+
+CHECKS = (_check_parameters, _check_input, _check_output)
+"""torch.nn's checks in its own order: every axis passes one before any axis meets the next."""
+
+
+def layer_shape(layer: LayerSpec, shape: AxisValues) -> LayerShape:
+    """Compute what a layer does to a full input shape, or raise the LayerError torch.nn would give."""
+    batch, in_channels, *spatial = shape
+    out_channels = in_channels if layer.out_channels is None else layer.out_channels
+    _check_channels(layer, in_channels, out_channels)  # torch.nn checks groups before padding='same'
+    padding = resolve_padding(layer)
+    for check in CHECKS:
+        errors = []
+        for axis, size in enumerate(spatial):
+            try:
+                check(layer, axis, size, *padding[axis])
+            except LayerError as error:
+                errors.append(error)
+        if errors:
+            raise _merge_axis_errors(errors)
+    sizes, gaps = [], []
+    for axis, size in enumerate(spatial):
+        before, after = padding[axis]
+        out = _axis_output(layer, axis, size, before, after)
+        sizes.append(out)
+        k, s, d = layer.kernel_size[axis], layer.stride[axis], layer.dilation[axis]
+        if layer.kind.is_transposed:
+            gaps.append(convtranspose_gaps(size, k, s, before, d, out))
+        else:
+            gaps.append(conv_gaps(size, k, s, before, d, out))
+    weight: AxisValues | None = None
+    params = 0
+    if not layer.kind.is_pool:
+        if layer.kind.is_transposed:
+            weight = (in_channels, out_channels // layer.groups, *layer.kernel_size)
+        else:
+            weight = (out_channels, in_channels // layer.groups, *layer.kernel_size)
+        params = prod(weight) + (out_channels if layer.bias else 0)
+    return LayerShape(
+        input=tuple(shape),
+        output=(batch, out_channels, *sizes),
+        padding=padding,
+        weight_shape=weight,
+        params=params,
+        gaps=tuple(gaps),
+    )
+
+
+def _merge_axis_errors(errors: list[LayerError]) -> LayerError:
+    """Name every axis that fails the same way in one error; otherwise report the first axis."""
+    first = errors[0]
+    same = [e for e in errors if (e.message, e.hint) == (first.message, first.hint)]
+    if len(same) == len(errors) and len(errors) > 1:
+        axes = ", ".join(e.axis or "" for e in errors)
+        return LayerError(first.message, axis=axes, hint=first.hint)
+    return first

@@ -1,0 +1,210 @@
+"""Frozen descriptions of layers and networks, checked when they are built."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from convcalc.errors import InputError, Location
+
+AxisValues = tuple[int, ...]
+PaddingPairs = tuple[tuple[int, int], ...]
+
+
+class LayerKind(StrEnum):
+    """The layer types convcalc computes, named as in the contract."""
+
+    CONV = "conv"
+    CONVTRANSPOSE = "convtranspose"
+    MAXPOOL = "maxpool"
+    AVGPOOL = "avgpool"
+
+    @property
+    def is_pool(self) -> bool:
+        """Whether this is a pooling layer (no weights, channels unchanged)."""
+        return self in (LayerKind.MAXPOOL, LayerKind.AVGPOOL)
+
+    @property
+    def is_transposed(self) -> bool:
+        """Whether this is a transposed convolution."""
+        return self is LayerKind.CONVTRANSPOSE
+
+
+class PaddingMode(StrEnum):
+    """Padding given as a word instead of numbers, resolved against the layer."""
+
+    SAME = "same"
+    VALID = "valid"
+
+
+Padding = PaddingPairs | PaddingMode
+
+AXIS_NAMES: dict[int, tuple[str, ...]] = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
+MAX_RANK = 3
+
+
+def axis_names(rank: int) -> tuple[str, ...]:
+    """Return the conventional names of the spatial axes of a rank (L; H, W; D, H, W)."""
+    return AXIS_NAMES[rank]
+
+
+def _check_axes(key: str, values: AxisValues, rank: int, minimum: int) -> None:
+    if len(values) != rank:
+        noun = "value" if rank == 1 else "values"
+        msg = f"expected {rank} {noun} (one per spatial axis), got {len(values)}: {list(values)}"
+        raise InputError(msg, where=key)
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InputError(f"expected an integer, got {value!r}", where=key)
+        if value < minimum:
+            what = "a positive integer" if minimum == 1 else "a non-negative integer"
+            raise InputError(f"expected {what}, got {value}", where=key)
+
+
+def broadcast(value: int | Sequence[int], rank: int) -> AxisValues:
+    """Repeat a scalar over `rank` axes; keep a sequence as a tuple (its length is checked later)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (value,) * rank
+    return tuple(value)
+
+
+@dataclass(frozen=True, slots=True)
+class LayerSpec:
+    """One Conv, ConvTranspose or Pool layer, its per-axis values broadcast and checked."""
+
+    kind: LayerKind
+    kernel_size: AxisValues
+    stride: AxisValues
+    padding: Padding
+    dilation: AxisValues
+    output_padding: AxisValues
+    ceil_mode: bool = False
+    groups: int = 1
+    bias: bool = True
+    out_channels: int | None = None
+    name: str | None = None
+    expect: AxisValues | None = None
+    location: Location | None = field(default=None, compare=False)
+
+    @property
+    def rank(self) -> int:
+        """Number of spatial axes."""
+        return len(self.kernel_size)
+
+    def __post_init__(self) -> None:
+        rank = self.rank
+        if not 1 <= rank <= MAX_RANK:
+            msg = f"expected 1 to {MAX_RANK} spatial axes, got {rank}"
+            raise InputError(msg, where="kernel_size")
+        _check_axes("kernel_size", self.kernel_size, rank, 1)
+        _check_axes("stride", self.stride, rank, 1)
+        _check_axes("dilation", self.dilation, rank, 1)
+        _check_axes("output_padding", self.output_padding, rank, 0)
+        if isinstance(self.padding, PaddingMode):
+            if self.kind is not LayerKind.CONV:
+                msg = f"{self.kind} takes numbers only; padding={self.padding.value!r} is for conv (as in torch.nn)"
+                raise InputError(msg, where="padding")
+        else:
+            if len(self.padding) != rank:
+                msg = f"expected {rank} values (one per spatial axis), got {len(self.padding)}"
+                raise InputError(msg, where="padding")
+            for pair in self.padding:
+                _check_axes("padding", pair, 2, 0)
+        if not self.kind.is_transposed and any(self.output_padding):
+            raise InputError(f"only convtranspose takes output_padding, not {self.kind}", where="output_padding")
+        if self.kind is LayerKind.AVGPOOL and any(d != 1 for d in self.dilation):
+            raise InputError("avgpool has no dilation (as torch.nn.AvgPool)", where="dilation")
+        if self.ceil_mode and not self.kind.is_pool:
+            raise InputError(f"only pools take ceil_mode, not {self.kind}", where="ceil_mode")
+        _check_axes("groups", (self.groups,), 1, 1)
+        if self.out_channels is not None:
+            _check_axes("out_channels", (self.out_channels,), 1, 1)
+            if self.kind.is_pool:
+                raise InputError("pools keep their channels and take no out_channels", where="out_channels")
+        if self.expect is not None:
+            _check_axes("expect", self.expect, len(self.expect), 1)
+
+    @classmethod
+    def create(  # noqa: PLR0913 - mirrors the torch.nn keyword arguments
+        cls,
+        kind: LayerKind | str,
+        kernel_size: int | Sequence[int],
+        *,
+        rank: int | None = None,
+        stride: int | Sequence[int] | None = None,
+        padding: int | Sequence[int] | Sequence[tuple[int, int]] | str = 0,
+        dilation: int | Sequence[int] = 1,
+        output_padding: int | Sequence[int] = 0,
+        ceil_mode: bool = False,
+        groups: int = 1,
+        bias: bool = True,
+        out_channels: int | None = None,
+        name: str | None = None,
+        expect: Sequence[int] | None = None,
+        location: Location | None = None,
+    ) -> LayerSpec:
+        """Build a layer as torch.nn would: scalars broadcast, pool stride defaults to the kernel."""
+        kind = LayerKind(kind)
+        if rank is None:
+            lengths = [len(v) for v in (kernel_size, stride, dilation) if isinstance(v, Sequence)]
+            rank = max(lengths, default=2)
+        kernel = broadcast(kernel_size, rank)
+        if stride is None:
+            stride = kernel if kind.is_pool else 1
+        return cls(
+            kind=kind,
+            kernel_size=kernel,
+            stride=broadcast(stride, rank),
+            padding=padding_pairs(padding, rank),
+            dilation=broadcast(dilation, rank),
+            output_padding=broadcast(output_padding, rank),
+            ceil_mode=ceil_mode,
+            groups=groups,
+            bias=bias,
+            out_channels=out_channels,
+            name=name,
+            expect=None if expect is None else tuple(expect),
+            location=location,
+        )
+
+
+def padding_pairs(padding: int | Sequence[int] | Sequence[tuple[int, int]] | str, rank: int) -> Padding:
+    """Turn padding as torch.nn takes it (int, per-axis list, word) into (before, after) pairs or a mode."""
+    if isinstance(padding, str):
+        try:
+            return PaddingMode(padding.lower())
+        except ValueError:
+            msg = f"expected an integer, a per-axis list, 'same' or 'valid', got {padding!r}"
+            raise InputError(msg, where="padding") from None
+    pairs = []
+    for value in broadcast(padding, rank):  # type: ignore[arg-type]
+        if isinstance(value, tuple | list) and len(value) == 2:  # noqa: PLR2004 - (before, after)
+            pairs.append((value[0], value[1]))
+        else:
+            pairs.append((value, value))
+    return tuple(pairs)
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkSpec:
+    """A network: the full input shape [N, C, *spatial] and its layers in order."""
+
+    input: AxisValues
+    layers: tuple[LayerSpec, ...]
+    source: str = "<network>"
+
+    @property
+    def rank(self) -> int:
+        """Number of spatial axes of the input."""
+        return len(self.input) - 2
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.rank <= MAX_RANK:
+            msg = f"expected [N, C] and 1 to {MAX_RANK} spatial sizes, got {len(self.input)} values"
+            raise InputError(msg, where="input")
+        _check_axes("input", self.input, len(self.input), 1)
+        for index, layer in enumerate(self.layers):
+            if layer.rank != self.rank:
+                msg = f"has {layer.rank} spatial axes but the input has {self.rank}"
+                raise InputError(msg, where=f"layers[{index}]", location=layer.location)

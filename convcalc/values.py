@@ -1,0 +1,79 @@
+"""Parse per-axis values as people type them on the command line: 6, 6,8, 6x8, same."""
+
+from __future__ import annotations
+
+import re
+
+from convcalc.errors import InputError
+from convcalc.spec import MAX_RANK
+
+_SEPARATOR = re.compile(r"\s*[,x×X]\s*")
+_AXES = re.compile(r"\s*[+-]?\d+(?:\s*[,x×X]\s*[+-]?\d+)*\s*")
+
+
+def parse_int(text: str, where: str, *, minimum: int = 1) -> int:
+    """Parse one integer of at least `minimum`, or raise an InputError naming `where`."""
+    cleaned = text.strip()
+    if not re.fullmatch(r"[+-]?\d+", cleaned):
+        raise InputError(f"expected an integer, got {text!r}", where=where)
+    value = int(cleaned)
+    if value < minimum:
+        what = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+        raise InputError(f"expected {what}, got {value}", where=where)
+    return value
+
+
+def parse_axes(text: str, where: str, *, minimum: int = 1) -> tuple[int, ...]:
+    """Parse '6', '6,8' or '6x8' into one integer per axis (1 to 3 of them)."""
+    if not _AXES.fullmatch(text):
+        msg = f"expected an integer or a per-axis list such as 6,8 or 6x8, got {text!r}"
+        raise InputError(msg, where=where)
+    parts = _SEPARATOR.split(text.strip())
+    if len(parts) > MAX_RANK:
+        msg = f"expected 1 to {MAX_RANK} values (one per spatial axis), got {len(parts)} in {text!r}"
+        raise InputError(msg, where=where)
+    return tuple(parse_int(part, where, minimum=minimum) for part in parts)
+
+
+def parse_shape(text: str, where: str) -> tuple[int, ...]:
+    """Parse a full shape N,C,*spatial such as '1,3,224,224' or '1x3x224x224'."""
+    if not _AXES.fullmatch(text):
+        msg = f"expected a shape such as 1,3,224,224, got {text!r}"
+        raise InputError(msg, where=where)
+    parts = _SEPARATOR.split(text.strip())
+    if not 3 <= len(parts) <= MAX_RANK + 2:  # noqa: PLR2004 - N, C and 1 to 3 spatial sizes
+        msg = f"expected N, C and 1 to {MAX_RANK} spatial sizes, got {len(parts)} values in {text!r}"
+        raise InputError(msg, where=where)
+    return tuple(parse_int(part, where) for part in parts)
+
+
+def parse_padding(text: str, where: str) -> tuple[int, ...] | str:
+    """Parse padding: a per-axis value, or the words same and valid (any case)."""
+    word = text.strip().lower()
+    if word in ("same", "valid"):
+        return word
+    try:
+        return parse_axes(text, where, minimum=0)
+    except InputError:
+        msg = f"expected a non-negative integer, a per-axis list such as 1,2, or same/valid, got {text!r}"
+        raise InputError(msg, where=where) from None
+
+
+def decide_rank(values: dict[str, tuple[int, ...]], dims: int | None) -> int:
+    """Return the number of spatial axes: the length of any list given, else --dims, else 2.
+
+    Scalars broadcast, so a layer whose values are all scalars is a square 2-D one (seed 000).
+    """
+    lengths = {name: len(v) for name, v in values.items() if len(v) > 1}
+    distinct = set(lengths.values())
+    if len(distinct) > 1:
+        listed = ", ".join(f"{name} has {n}" for name, n in lengths.items())
+        raise InputError(f"per-axis values disagree on the number of axes: {listed}", where="--dims")
+    if distinct:
+        rank = distinct.pop()
+        if dims is not None and dims != rank:
+            name = next(iter(lengths))
+            msg = f"--dims {dims} but {name} gives {rank} values"
+            raise InputError(msg, where="--dims")
+        return rank
+    return 2 if dims is None else dims

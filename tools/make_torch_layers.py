@@ -1,0 +1,127 @@
+"""Generate tests/fixtures/torch_layers.json: random single layers as PyTorch computes them.
+
+Run with PyTorch installed (pip install torch==2.13.0, the CPU build):
+
+    python tools/make_torch_layers.py [--count 600] [--seed 2026]
+
+Each case records the layer's torch.nn arguments, the input shape and either the output
+shape PyTorch produced or the message of the error it raised. The tests read the file and
+never need torch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import warnings
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+KINDS = ("conv", "convtranspose", "maxpool", "avgpool")
+MODULES = {
+    ("conv", 1): nn.Conv1d,
+    ("conv", 2): nn.Conv2d,
+    ("conv", 3): nn.Conv3d,
+    ("convtranspose", 1): nn.ConvTranspose1d,
+    ("convtranspose", 2): nn.ConvTranspose2d,
+    ("convtranspose", 3): nn.ConvTranspose3d,
+    ("maxpool", 1): nn.MaxPool1d,
+    ("maxpool", 2): nn.MaxPool2d,
+    ("maxpool", 3): nn.MaxPool3d,
+    ("avgpool", 1): nn.AvgPool1d,
+    ("avgpool", 2): nn.AvgPool2d,
+    ("avgpool", 3): nn.AvgPool3d,
+}
+
+
+def axes(rng: random.Random, rank: int, low: int, high: int) -> list[int]:
+    """Draw per-axis values, often equal across axes as in real networks."""
+    if rng.random() < 0.5:
+        return [rng.randint(low, high)] * rank
+    return [rng.randint(low, high) for _ in range(rank)]
+
+
+def draw(rng: random.Random) -> dict[str, Any]:
+    """Draw one layer near the edges of what PyTorch accepts."""
+    kind = rng.choice(KINDS)
+    rank = rng.choice((1, 2, 2, 3))
+    high = 6 if rank == 3 else 12
+    case: dict[str, Any] = {
+        "type": kind,
+        "rank": rank,
+        "kernel_size": axes(rng, rank, 1, 5),
+        "stride": axes(rng, rank, 1, 4),
+        "dilation": axes(rng, rank, 1, 3) if kind != "avgpool" else [1] * rank,
+    }
+    case["padding"] = axes(rng, rank, 0, 3)
+    channels = rng.choice((2, 4, 6, 6)) if rng.random() < 0.9 else rng.choice((1, 3))
+    if kind in ("conv", "convtranspose"):
+        case["groups"] = rng.choice((1, 1, 1, 2, 2, 3))
+        case["out_channels"] = rng.choice((2, 4, 6, 6)) if rng.random() < 0.9 else rng.choice((1, 3))
+        if case["groups"] == 3 and rng.random() < 0.5:  # noqa: PLR2004
+            case["out_channels"] = 6
+        if kind == "conv" and rng.random() < 0.15:
+            case["padding"] = rng.choice(("same", "valid"))
+            if rng.random() < 0.6:
+                case["stride"] = [1] * rank
+    if kind == "convtranspose":
+        case["output_padding"] = axes(rng, rank, 0, 3)
+    if kind in ("maxpool", "avgpool"):
+        case["ceil_mode"] = rng.random() < 0.4
+        if rng.random() < 0.6:
+            case["padding"] = [min(p, k // 2 + (rng.random() < 0.2)) for p, k in zip(case["padding"], case["kernel_size"])]
+    case["input"] = [rng.choice((1, 2)), channels, *axes(rng, rank, 1, high)]
+    return case
+
+
+def run(case: dict[str, Any]) -> dict[str, Any]:
+    """Build the layer in torch.nn, run it on zeros and record the shape or the error."""
+    kind, rank = case["type"], case["rank"]
+    kwargs: dict[str, Any] = {
+        "kernel_size": case["kernel_size"],
+        "stride": case["stride"],
+        "padding": case["padding"],
+    }
+    channels = case["input"][1]
+    if kind in ("conv", "convtranspose"):
+        kwargs["dilation"] = case["dilation"]
+        kwargs["groups"] = case["groups"]
+        if kind == "convtranspose":
+            kwargs["output_padding"] = case["output_padding"]
+        args: tuple[int, ...] = (channels, case["out_channels"])
+    else:
+        args = ()
+        kwargs["ceil_mode"] = case["ceil_mode"]
+        if kind == "maxpool":
+            kwargs["dilation"] = case["dilation"]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            module = MODULES[kind, rank](*args, **kwargs)
+            out = module(torch.zeros(*case["input"]))
+        return {**case, "output": list(out.shape), "error": None}
+    except (RuntimeError, ValueError, TypeError) as error:
+        return {**case, "output": None, "error": str(error).splitlines()[0]}
+
+
+def main() -> None:
+    """Write the fixture file."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=600)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent.parent / "tests" / "fixtures" / "torch_layers.json")
+    options = parser.parse_args()
+    rng = random.Random(options.seed)
+    cases = [run(draw(rng)) for _ in range(options.count)]
+    document = {"torch": torch.__version__, "seed": options.seed, "cases": cases}
+    options.out.write_text(json.dumps(document, indent=0) + "\n")
+    refused = sum(c["error"] is not None for c in cases)
+    print(f"{len(cases)} cases ({refused} refused) from torch {torch.__version__} -> {options.out}")
+
+
+if __name__ == "__main__":
+    main()
