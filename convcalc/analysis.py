@@ -65,6 +65,13 @@ class LayerResult:
         return f"layer {self.index}" if self.name == str(self.index) else f"layer {self.index} ({self.name})"
 
     @property
+    def message(self) -> str:
+        """Return the one-line report of this layer's error: 'layer 3 (conv3), axis W: ...'."""
+        error = self.error or ""
+        joint = ", " if error.startswith(("axis ", "axes ")) else ": "
+        return f"{self.label}{joint}{error}"
+
+    @property
     def params_without_bias(self) -> int:
         """Return the parameter count of the weight alone."""
         bias = self.spec.bias and self.weight_shape is not None and self.output is not None
@@ -150,8 +157,7 @@ def _describe_gaps(layer: LayerSpec, shape: LayerShape, axis: int, name: str, ga
         parts.append(_cells("the first", gaps.before, noun, "never read"))
     if gaps.inside:
         parts.append(
-            _cells("", gaps.inside, noun, "never read")
-            + " between windows "
+            _cells("", gaps.inside, noun, "never read") + " between windows "
             f"(stride {s} with kernel {k}, dilation {d} leaves gaps; a smaller stride reads them)"
         )
     if gaps.after:
@@ -223,28 +229,30 @@ def analyze(network: NetworkSpec) -> StackResult:
             continue
         fields = _advance(fields, layer, shape.padding)
         warnings = _gap_warnings(layer, shape)
-        if any(f is None for f in fields):
+        if None in fields:
             warnings.append("receptive field not computed: the dependency pattern repeats too rarely")
         equivalent = None
         if layer.kind.is_transposed:
             equivalent = equivalent_conv(
                 current[2:], layer.kernel_size, layer.stride, shape.padding, layer.dilation, layer.output_padding
             )
-        error = None if layer.expect is None else _expect_error(layer.expect, shape.output)
+        mismatch = None if layer.expect is None else _expect_error(layer.expect, shape.output)
+        known = [f for f in fields if f is not None]
+        complete = len(known) == len(fields)
         results.append(
             LayerResult(
                 **common,  # type: ignore[arg-type]
-                status=Status.OK if error is None else Status.EXPECT_FAILED,
+                status=Status.OK if mismatch is None else Status.EXPECT_FAILED,
                 input=current,
                 output=shape.output,
                 padding=shape.padding,
-                receptive_field=None if any(f is None for f in fields) else tuple(f.receptive_field for f in fields),  # type: ignore[union-attr]
-                jump=tuple(f.jump for f in fields) if all(f is not None for f in fields) else None,  # type: ignore[union-attr]
+                receptive_field=tuple(f.receptive_field for f in known) if complete else None,
+                jump=tuple(f.jump for f in known) if complete else None,
                 equivalent_conv=equivalent,
                 weight_shape=shape.weight_shape,
                 params=shape.params,
                 warnings=tuple(warnings),
-                error=error,
+                error=mismatch,
             )
         )
         current = shape.output

@@ -14,7 +14,7 @@ from typer.exceptions import TyperException
 
 from convcalc import __version__
 from convcalc.analysis import StackResult, analyze
-from convcalc.errors import ExitCode, InputError, InputErrors
+from convcalc.errors import ExitCode, InputError, InputErrorGroup
 from convcalc.render import RENDERERS, Format, RenderOptions
 from convcalc.spec import LayerKind, LayerSpec, NetworkSpec
 from convcalc.values import decide_rank, parse_axes, parse_int, parse_padding
@@ -38,7 +38,7 @@ def _version(value: bool) -> None:  # noqa: FBT001 - Typer callback
 
 @app.callback()
 def _root(
-    version: Annotated[  # noqa: ARG001 - handled by the eager callback
+    version: Annotated[  # noqa: FBT002 - Typer reads the flag's default from the signature
         bool, typer.Option("--version", help="Print the version and exit.", callback=_version, is_eager=True)
     ] = False,
 ) -> None:
@@ -87,7 +87,7 @@ def _reporting() -> Iterator[None]:
     """Turn input errors into one stderr line each and exit code 2: the single translation point."""
     try:
         yield
-    except InputErrors as errors:
+    except InputErrorGroup as errors:
         for error in errors.errors:
             sys.stderr.write(f"convcalc: error: {error}\n")
         raise typer.Exit(ExitCode.BAD_INPUT) from None
@@ -100,7 +100,7 @@ def _emit(result: StackResult, fmt: Format, *, prefix: str = "") -> None:
     """Print the result, then one stderr line per failing layer, and exit 0 or 1."""
     sys.stdout.write(RENDERERS[fmt](result, _render_options()))
     for layer in result.failures:
-        sys.stderr.write(f"{prefix}{layer.label}, {layer.error}\n" if layer.error else "")
+        sys.stderr.write(f"{prefix}{layer.message}\n")
     raise typer.Exit(ExitCode.OK if result.ok else ExitCode.LAYER_INVALID)
 
 
@@ -161,7 +161,9 @@ def _single_layer(  # noqa: PLR0913 - the flags of one layer
             shape = (parse_int(batch, "--batch"), parse_int(channels, "--channels"), *axes("--input"))
             network = NetworkSpec(input=shape, layers=(layer,), source=f"{kind.value} layer")
         except InputError as error:
-            flag = {"kernel_size": "--kernel", "output_padding": "--output-padding"}.get(error.where, f"--{error.where}")
+            if error.where.startswith("--"):
+                raise
+            flag = {"kernel_size": "--kernel", "input": "--input"}.get(error.where, f"--{error.where}")
             raise error.located(where=flag.replace("_", "-")) from None
     _emit(analyze(network), output_format)
 
@@ -188,7 +190,7 @@ def conv(  # noqa: PLR0913 - one flag per torch.nn argument
     bias: BiasOpt = True,  # noqa: FBT002 - a flag
     fmt: FormatOpt = "table",
 ) -> None:
-    """A direct convolution (Conv1d/2d/3d): output size, receptive field, uncovered cells."""
+    """Compute a direct convolution (Conv1d/2d/3d): output size, receptive field, uncovered cells."""
     _single_layer(
         LayerKind.CONV,
         size=size,
@@ -231,7 +233,7 @@ def convt(  # noqa: PLR0913 - one flag per torch.nn argument
     bias: BiasOpt = True,  # noqa: FBT002 - a flag
     fmt: FormatOpt = "table",
 ) -> None:
-    """A transposed convolution (ConvTranspose1d/2d/3d) and the direct convolution that equals it."""
+    """Compute a transposed convolution (ConvTranspose1d/2d/3d) and the direct convolution that equals it."""
     _single_layer(
         LayerKind.CONVTRANSPOSE,
         size=size,
@@ -276,7 +278,7 @@ def pool(  # noqa: PLR0913 - one flag per torch.nn argument
     channels: ChannelsOpt = "1",
     fmt: FormatOpt = "table",
 ) -> None:
-    """A pooling layer (MaxPool1d/2d/3d, AvgPool1d/2d/3d), with PyTorch's ceil_mode rule."""
+    """Compute a pooling layer (MaxPool1d/2d/3d, AvgPool1d/2d/3d), with PyTorch's ceil_mode rule."""
     with _reporting():
         kinds = {"max": LayerKind.MAXPOOL, "avg": LayerKind.AVGPOOL}
         if mode.lower() not in kinds:

@@ -59,7 +59,7 @@ class InputError(ConvcalcError, ValueError):
         return ": ".join([*prefix, self.message])
 
 
-class InputErrors(ConvcalcError):
+class InputErrorGroup(ConvcalcError):  # noqa: N818 - a group of InputError, not one
     """Several input problems found at once, reported one line each."""
 
     def __init__(self, errors: list[InputError] | tuple[InputError, ...]) -> None:

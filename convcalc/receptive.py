@@ -67,9 +67,7 @@ def direct_field(previous: AxisField, kernel: int, stride: int, before: int, dil
     shift = period * stride // previous.period * previous.shift
     sets = tuple(
         merge_intervals(
-            interval
-            for tap in range(kernel)
-            for interval in previous.at(o * stride - before + tap * dilation)
+            interval for tap in range(kernel) for interval in previous.at(o * stride - before + tap * dilation)
         )
         for o in range(period)
     )

@@ -207,9 +207,9 @@ def describe_equivalent(layer: LayerResult) -> str:
         return ""
     names = axis_names(len(eq.kernel_size))
     zeros = _axes(eq.zeros_inserted)
+    plural = "s" if zeros != "1" else ""
     steps = [
-        f"insert {zeros} zero{'s' if zeros != '1' else ''} between input cells "
-        f"({_axes(layer.input[2:])} → {_axes(eq.stretched_input)})",
+        f"insert {zeros} zero{plural} between input cells ({_axes(layer.input[2:])} → {_axes(eq.stretched_input)})"
     ]
     pads = [_describe_padding(before, after) for before, after in eq.padding]
     if len(set(pads)) == 1:
@@ -251,7 +251,7 @@ def _notes(result: StackResult) -> list[tuple[str, str]]:
     notes: list[tuple[str, str]] = []
     for layer in result.layers:
         if layer.status in (Status.INVALID, Status.EXPECT_FAILED):
-            notes.append(("red", f"{layer.label}: {layer.error}"))
+            notes.append(("red", layer.message))
         notes.extend(("yellow", f"{layer.label}: warning: {w}") for w in layer.warnings)
         if layer.equivalent_conv is not None and layer.output is not None:
             notes.append(("cyan", describe_equivalent(layer)))
@@ -278,8 +278,9 @@ def render_table(result: StackResult, options: RenderOptions | None = None) -> s
         soft_wrap=False,
     )
     rank = len(result.input) - 2
+    layout = "C×" + "×".join(axis_names(rank))
     table = Table(
-        title=f"{result.source}: input {_shape_cell(result.input)} (C×{'×'.join(axis_names(rank))}), batch {result.input[0]}",
+        title=f"{result.source}: input {_shape_cell(result.input)} ({layout}), batch {result.input[0]}",
         title_justify="left",
         caption=_summary(result),
         caption_justify="left",
@@ -308,7 +309,9 @@ def render_markdown(result: StackResult, options: RenderOptions | None = None) -
         "| " + " | ".join(columns) + " |",
         "| " + " | ".join("---:" if c in NUMERIC else "---" for c in columns) + " |",
     ]
-    lines.extend("| " + " | ".join(c.replace("|", "\\|") for c in _row(layer, columns)) + " |" for layer in result.layers)
+    lines.extend(
+        "| " + " | ".join(c.replace("|", "\\|") for c in _row(layer, columns)) + " |" for layer in result.layers
+    )
     lines.append("")
     lines.append(_summary(result))
     notes = _notes(result)

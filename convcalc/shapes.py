@@ -20,7 +20,9 @@ def effective_kernel(kernel: int, dilation: int) -> int:
     return dilation * (kernel - 1) + 1
 
 
-def conv_output_size(size: int, kernel: int, stride: int, before: int, after: int, dilation: int) -> int:
+def conv_output_size(  # noqa: PLR0913 - one argument per torch.nn parameter
+    size: int, kernel: int, stride: int, before: int, after: int, dilation: int
+) -> int:
     """Return floor((i + pb + pa - e) / s) + 1, as Conv1d/2d/3d compute it (may be < 1)."""
     return (size + before + after - effective_kernel(kernel, dilation)) // stride + 1
 
@@ -62,7 +64,8 @@ def resolve_padding(layer: LayerSpec) -> PaddingPairs:
         return ((0, 0),) * layer.rank
     if any(s != 1 for s in layer.stride):
         msg = "padding='same' is not supported for strided convolutions (torch.nn)"
-        hint = f"use stride 1, or explicit padding such as {[same_padding(k, d)[0] for k, d in zip(layer.kernel_size, layer.dilation, strict=True)]}"
+        halves = [same_padding(k, d)[0] for k, d in zip(layer.kernel_size, layer.dilation, strict=True)]
+        hint = f"use stride 1, or explicit padding such as {halves}"
         raise LayerError(msg, hint=hint)
     return tuple(same_padding(k, d) for k, d in zip(layer.kernel_size, layer.dilation, strict=True))
 
@@ -140,13 +143,20 @@ def convtranspose_gaps(  # noqa: PLR0913
     gap_before = min(size, max(0, (before - reach + stride - 1) // stride)) if before > reach else 0
     # m*s - pb > out - 1: every tap lands after the last output
     gap_after = min(size, max(0, size - ((out - 1 + before) // stride + 1)))
-    inside = 0
-    if out < dilation:  # taps can straddle the whole output only when it is narrower than d
-        for m in range(gap_before, size - gap_after):
-            low = m * stride - before
-            if not any(0 <= low + t * dilation < out for t in range(kernel)):
-                inside += 1
-    return AxisGaps(gap_before, inside, gap_after)
+    if out >= dilation:
+        # an output range at least d wide always holds a tap of every cell that is not
+        # wholly before or after it, so only the two ends can be cut off
+        return AxisGaps(gap_before, 0, gap_after)
+    # narrower: the taps of a middle cell can straddle the whole output; the middle holds at
+    # most ((k-1)*d + out) / s + 1 cells, so look at each
+    used = [
+        m
+        for m in range(gap_before, size - gap_after)
+        if any(0 <= m * stride - before + t * dilation < out for t in range(kernel))
+    ]
+    if not used:
+        return AxisGaps(inside=size)
+    return AxisGaps(used[0], size - len(used) - used[0] - (size - 1 - used[-1]), size - 1 - used[-1])
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +185,7 @@ def _smallest_input(layer: LayerSpec, axis: int, before: int, after: int) -> int
     k, d, s = layer.kernel_size[axis], layer.dilation[axis], layer.stride[axis]
     if layer.kind.is_transposed:
         a = layer.output_padding[axis]
-        # (i-1)*s - pads + e + a >= 1
+        # smallest i with (i-1)*s - pads + e + a >= 1
         need = before + after + 1 - effective_kernel(k, d) - a
         return max(1, -(-need // s) + 1)
     smallest = max(1, effective_kernel(k, d) - before - after)
@@ -219,7 +229,9 @@ def _check_input(layer: LayerSpec, axis: int, size: int, before: int, after: int
     k = layer.kernel_size[axis]
     if layer.kind is LayerKind.AVGPOOL and layer.rank == 3 and size < k:  # noqa: PLR2004
         msg = f"input {size} is smaller than the kernel {k} (AvgPool3d refuses this, padding or not)"
-        raise LayerError(msg, axis=axis_names(layer.rank)[axis], hint=f"use an input of at least {k} or a kernel <= {size}")
+        raise LayerError(
+            msg, axis=axis_names(layer.rank)[axis], hint=f"use an input of at least {k} or a kernel <= {size}"
+        )
 
 
 def _check_output(layer: LayerSpec, axis: int, size: int, before: int, after: int) -> None:
@@ -231,10 +243,16 @@ def _check_output(layer: LayerSpec, axis: int, size: int, before: int, after: in
     smallest = _smallest_input(layer, axis, before, after)
     if layer.kind.is_transposed:
         most = ((size - 1) * s + effective_kernel(k, d) + layer.output_padding[axis] - 1) // 2
-        msg = f"output size {out} < 1: padding {before}+{after} crops more than the {out + before + after} cells the layer makes"
+        made = out + before + after
+        msg = (
+            f"output size {out} < 1: padding {before}+{after} crops more than the layer makes ({made} before cropping)"
+        )
         hint = f"use padding <= {most} per side or an input of at least {smallest}"
     else:
-        msg = f"output size {out} < 1: input {size} + padding {before + after} is smaller than the dilated kernel {effective_kernel(k, d)}"
+        span = effective_kernel(k, d)
+        msg = (
+            f"output size {out} < 1: input {size} + padding {before + after} is smaller than the dilated kernel {span}"
+        )
         hint = f"use an input of at least {smallest}"
         if layer.kind is LayerKind.CONV:
             hint += f", padding of at least {-(-(effective_kernel(k, d) - size) // 2)} per side, or a smaller kernel"

@@ -64,7 +64,7 @@ def _check_axes(key: str, values: AxisValues, rank: int, minimum: int) -> None:
 
 def broadcast(value: int | Sequence[int], rank: int) -> AxisValues:
     """Repeat a scalar over `rank` axes; keep a sequence as a tuple (its length is checked later)."""
-    if isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, int):
         return (value,) * rank
     return tuple(value)
 
@@ -92,7 +92,7 @@ class LayerSpec:
         """Number of spatial axes."""
         return len(self.kernel_size)
 
-    def __post_init__(self) -> None:
+    def __post_init__(self) -> None:  # noqa: C901 - one flat list of torch.nn's argument rules
         rank = self.rank
         if not 1 <= rank <= MAX_RANK:
             msg = f"expected 1 to {MAX_RANK} spatial axes, got {rank}"
@@ -133,7 +133,7 @@ class LayerSpec:
         *,
         rank: int | None = None,
         stride: int | Sequence[int] | None = None,
-        padding: int | Sequence[int] | Sequence[tuple[int, int]] | str = 0,
+        padding: int | Sequence[int | Sequence[int]] | str = 0,
         dilation: int | Sequence[int] = 1,
         output_padding: int | Sequence[int] = 0,
         ceil_mode: bool = False,
@@ -169,7 +169,7 @@ class LayerSpec:
         )
 
 
-def padding_pairs(padding: int | Sequence[int] | Sequence[tuple[int, int]] | str, rank: int) -> Padding:
+def padding_pairs(padding: int | Sequence[int | Sequence[int]] | str, rank: int) -> Padding:
     """Turn padding as torch.nn takes it (int, per-axis list, word) into (before, after) pairs or a mode."""
     if isinstance(padding, str):
         try:
@@ -177,12 +177,16 @@ def padding_pairs(padding: int | Sequence[int] | Sequence[tuple[int, int]] | str
         except ValueError:
             msg = f"expected an integer, a per-axis list, 'same' or 'valid', got {padding!r}"
             raise InputError(msg, where="padding") from None
+    values: Sequence[int | Sequence[int]] = [padding] * rank if isinstance(padding, int) else padding
     pairs = []
-    for value in broadcast(padding, rank):  # type: ignore[arg-type]
-        if isinstance(value, tuple | list) and len(value) == 2:  # noqa: PLR2004 - (before, after)
+    for value in values:
+        if isinstance(value, int):
+            pairs.append((value, value))
+        elif len(value) == 2:  # noqa: PLR2004 - (before, after)
             pairs.append((value[0], value[1]))
         else:
-            pairs.append((value, value))
+            msg = f"expected a number or a (before, after) pair per axis, got {list(value)}"
+            raise InputError(msg, where="padding")
     return tuple(pairs)
 
 

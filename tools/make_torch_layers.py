@@ -62,7 +62,7 @@ def draw(rng: random.Random) -> dict[str, Any]:
     if kind in ("conv", "convtranspose"):
         case["groups"] = rng.choice((1, 1, 1, 2, 2, 3))
         case["out_channels"] = rng.choice((2, 4, 6, 6)) if rng.random() < 0.9 else rng.choice((1, 3))
-        if case["groups"] == 3 and rng.random() < 0.5:  # noqa: PLR2004
+        if case["groups"] == 3 and rng.random() < 0.5:
             case["out_channels"] = 6
         if kind == "conv" and rng.random() < 0.15:
             case["padding"] = rng.choice(("same", "valid"))
@@ -73,7 +73,9 @@ def draw(rng: random.Random) -> dict[str, Any]:
     if kind in ("maxpool", "avgpool"):
         case["ceil_mode"] = rng.random() < 0.4
         if rng.random() < 0.6:
-            case["padding"] = [min(p, k // 2 + (rng.random() < 0.2)) for p, k in zip(case["padding"], case["kernel_size"])]
+            case["padding"] = [
+                min(p, k // 2 + (rng.random() < 0.2)) for p, k in zip(case["padding"], case["kernel_size"], strict=True)
+            ]
     case["input"] = [rng.choice((1, 2)), channels, *axes(rng, rank, 1, high)]
     return case
 
@@ -113,7 +115,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=600)
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--out", type=Path, default=Path(__file__).parent.parent / "tests" / "fixtures" / "torch_layers.json")
+    parser.add_argument(
+        "--out", type=Path, default=Path(__file__).parent.parent / "tests" / "fixtures" / "torch_layers.json"
+    )
     options = parser.parse_args()
     rng = random.Random(options.seed)
     cases = [run(draw(rng)) for _ in range(options.count)]

@@ -1,0 +1,51 @@
+"""Shared fixtures: a CliRunner, the examples folder, and the --update-golden option."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from convcalc.cli import app
+
+ROOT = Path(__file__).parent.parent
+EXAMPLES = ROOT / "examples"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Add --update-golden, which rewrites the golden files from the current output."""
+    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/* from current output")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    """Whether to rewrite golden files instead of comparing with them."""
+    return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
+    """Invoke convcalc through Typer's CliRunner at a fixed table width, without colour."""
+    monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.setenv("NO_COLOR", "1")
+    runner = CliRunner()
+
+    def invoke(*args: str, stdin: str | None = None) -> Result:
+        return runner.invoke(app, list(args), input=stdin)
+
+    return invoke
+
+
+@pytest.fixture
+def run_json(run: Callable[..., Result]) -> Callable[..., tuple[int, dict[str, Any]]]:
+    """Invoke convcalc with --format json and return the exit code and the parsed document."""
+
+    def invoke(*args: str) -> tuple[int, dict[str, Any]]:
+        result = run(*args, "--format", "json")
+        return result.exit_code, json.loads(result.stdout)
+
+    return invoke

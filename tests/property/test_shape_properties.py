@@ -1,0 +1,110 @@
+"""Properties of the core checked against the brute-force model of tests/property/brute.py."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from math import prod
+
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from convcalc import Status, analyze
+from convcalc.shapes import layer_shape
+from tests.property.brute import (
+    Layer1d,
+    dependencies,
+    output_size,
+    stack_dependencies,
+    unread_inputs,
+    window_starts,
+)
+from tests.property.strategies import SETTINGS, layers_1d, network, to_spec
+
+SIZES = st.integers(1, 40)
+
+
+@SETTINGS
+@given(layer=layers_1d(), size=SIZES)
+def test_output_size_matches_sliding_windows(layer: Layer1d, size: int) -> None:
+    """The output size is the number of windows (or scattered cells) the brute force counts."""
+    (result,) = analyze(network([layer], size)).layers
+    expected = output_size(layer, size)
+    if expected >= 1:
+        assert result.status is Status.OK, result.error
+        assert result.output == (1, 1, expected)
+    else:
+        assert result.status is Status.INVALID
+        assert "output size" in (result.error or "")
+
+
+@SETTINGS
+@given(layer=layers_1d(), size=SIZES)
+def test_unread_cells_match_enumeration(layer: Layer1d, size: int) -> None:
+    """Cells no window reads (or no output uses) are counted exactly, split by side."""
+    assume(output_size(layer, size) >= 1)
+    (gaps,) = layer_shape(to_spec(layer), (1, 1, size)).gaps
+    unread = unread_inputs(layer, size)
+    used = [m for m in range(size) if m not in unread]
+    assert len(unread) == gaps.total
+    if used:
+        assert min(used) == gaps.before
+        assert size - 1 - max(used) == gaps.after
+    else:
+        assert gaps.total == size
+
+
+@SETTINGS
+@given(layer=layers_1d(kinds=("convtranspose",)), size=SIZES)
+def test_equivalent_conv_reads_the_same_inputs(layer: Layer1d, size: int) -> None:
+    """The equivalent stride-1 convolution has the same output size and each output reads the same inputs."""
+    (result,) = analyze(network([layer], size)).layers
+    assume(result.status is Status.OK)
+    assert result.equivalent_conv is not None
+    assert result.output is not None
+    eq = result.equivalent_conv
+    (before, after), (stretched,) = eq.padding[0], eq.stretched_input
+    direct = Layer1d("conv", layer.kernel, 1, before, after, layer.dilation)
+    starts = window_starts(direct, stretched)
+    assert len(starts) == result.output[2]
+    transposed = dependencies(layer, size, result.output[2])
+    for o, start in enumerate(starts):
+        read = {start + t * layer.dilation - before for t in range(layer.kernel)}
+        real = {p // layer.stride for p in read if 0 <= p < stretched and p % layer.stride == 0}
+        assert real == transposed[o]
+
+
+@SETTINGS
+@given(layers=st.lists(layers_1d(max_padding=3), min_size=1, max_size=4))
+def test_receptive_field_and_jump_match_composed_dependencies(layers: list[Layer1d]) -> None:
+    """Receptive field = widest hull of composed dependencies; jump = hull shift per output step."""
+    result = analyze(network(layers, 400))
+    assume(result.ok)
+    period = prod(layer.stride for layer in layers if layer.kind == "convtranspose")
+    positions = range(100, 100 + 2 * period)
+    for depth in range(1, len(layers) + 1):
+        deps = stack_dependencies(layers[:depth], positions)
+        hulls = {o: (min(c), max(c)) for o, c in deps.items() if c}
+        # outputs that depend on no input at all (a transposed conv's holes) span nothing
+        widest = max((hi - lo + 1 for lo, hi in hulls.values()), default=0)
+        layer = result.layers[depth - 1]
+        assert layer.receptive_field == (widest,)
+        assert layer.jump is not None
+        pairs = [o for o in positions if o in hulls and o + period in hulls]
+        if pairs:
+            o = pairs[0]
+            assert layer.jump[0] == Fraction(hulls[o + period][0] - hulls[o][0], period)
+
+
+@SETTINGS
+@given(layer=layers_1d(kinds=("conv", "maxpool", "avgpool")), size=st.integers(1, 60))
+def test_relationship_14_output_padding_restores_the_input(layer: Layer1d, size: int) -> None:
+    """A transposed conv with a = (i + pads - e) mod s undoes a conv's (or pool's) shape (seed 002)."""
+    assume(not layer.ceil_mode and layer.before == layer.after)
+    (down,) = analyze(network([layer], size)).layers
+    assume(down.status is Status.OK)
+    effective = layer.dilation * (layer.kernel - 1) + 1
+    a = (size + layer.before + layer.after - effective) % layer.stride
+    up = Layer1d("convtranspose", layer.kernel, layer.stride, layer.before, layer.after, layer.dilation, a)
+    assert down.output is not None
+    (result,) = analyze(network([up], down.output[2])).layers
+    assert result.output == (1, 1, size)
