@@ -13,11 +13,11 @@ import typer
 from typer.exceptions import TyperException
 
 from convcalc import __version__
-from convcalc.analysis import StackResult, analyze
+from convcalc.analysis import LayerResult, StackResult, analyze
 from convcalc.errors import ExitCode, InputError, InputErrorGroup
 from convcalc.render import RENDERERS, Format, RenderOptions
 from convcalc.spec import LayerKind, LayerSpec, NetworkSpec
-from convcalc.values import decide_rank, parse_axes, parse_int, parse_padding
+from convcalc.values import decide_rank, parse_axes, parse_int, parse_padding, parse_shape
 
 app = typer.Typer(
     name="convcalc",
@@ -296,6 +296,96 @@ def pool(  # noqa: PLR0913 - one flag per torch.nn argument
         fmt=fmt,
         ceil_mode=ceil,
     )
+
+
+InputShapeOpt = Annotated[
+    str | None,
+    typer.Option("--input", "-i", help="Override the file's input shape, e.g. 1,3,256,256 (N, C, spatial)."),
+]
+
+
+def _input_override(text: str | None) -> tuple[int, ...] | None:
+    return None if text is None else parse_shape(text, "--input")
+
+
+@app.command(
+    epilog=(
+        "[bold]Examples[/bold]\n\n"
+        "  convcalc stack examples/resnet_stem.yaml\n\n"
+        "  convcalc stack examples/unet_decoder.yaml --format markdown   [dim]# for a pull request[/dim]\n\n"
+        "  cat net.yaml | convcalc stack - --input 1,3,512,512 --format json"
+    )
+)
+def stack(
+    file: Annotated[str, typer.Argument(help="A network file (YAML), or - for standard input.")],
+    input_shape: InputShapeOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Compute every layer of a network file: shapes, receptive field, jump, equivalent convolutions."""
+    from convcalc.loader import read_network  # noqa: PLC0415 - YAML is loaded only when a file is read
+
+    with _reporting():
+        output_format = _format(fmt)
+        network = read_network(file, input_shape=_input_override(input_shape))
+    result = analyze(network)
+    sys.stdout.write(RENDERERS[output_format](result, _render_options()))
+    for layer in result.failures:
+        sys.stderr.write(f"{_where(layer)}{layer.message}\n")
+    raise typer.Exit(ExitCode.OK if result.ok else ExitCode.LAYER_INVALID)
+
+
+def _where(layer: LayerResult) -> str:
+    location = layer.spec.location
+    return f"{location}: " if location else ""
+
+
+@app.command(
+    epilog=(
+        "[bold]Examples[/bold]\n\n"
+        "  convcalc check examples/*.yaml              [dim]# one line when all pass[/dim]\n\n"
+        "  convcalc check models/*.convcalc.yaml --input 1,3,512,512\n\n"
+        "  convcalc check net.yaml || echo 'a shape is wrong'"
+    )
+)
+def check(
+    files: Annotated[list[str], typer.Argument(help="Network files (YAML); - reads standard input.")],
+    input_shape: InputShapeOpt = None,
+) -> None:
+    """Check network files for CI: quiet when every layer is valid and every expect holds, exit 1 otherwise."""
+    from convcalc.loader import read_network  # noqa: PLC0415 - YAML is loaded only when a file is read
+
+    failures, malformed, layers = 0, 0, 0
+    override = None
+    with _reporting():
+        override = _input_override(input_shape)
+    for file in files:
+        try:
+            network = read_network(file, input_shape=override)
+        except InputErrorGroup as errors:
+            malformed += 1
+            for error in errors.errors:
+                sys.stderr.write(f"convcalc: error: {error}\n")
+            continue
+        result = analyze(network)
+        layers += len(result.layers)
+        for layer in result.failures:
+            failures += 1
+            sys.stderr.write(f"{_where(layer) or network.source + ': '}{layer.message}\n")
+    files_word = "file" if len(files) == 1 else "files"
+    if malformed or failures:
+        sys.stdout.write(
+            f"convcalc check: {len(files)} {files_word}: {failures} failing layer(s), {malformed} unreadable file(s)\n"
+        )
+        raise typer.Exit(ExitCode.BAD_INPUT if malformed else ExitCode.LAYER_INVALID)
+    sys.stdout.write(f"convcalc check: {len(files)} {files_word}, {layers} layers, every shape as expected\n")
+
+
+@app.command(epilog="[bold]Example[/bold]\n\n  convcalc schema > network.schema.json")
+def schema() -> None:
+    """Print the JSON Schema of network files, for editors and validators."""
+    from convcalc.schema import schema_text  # noqa: PLC0415 - only this command needs it
+
+    sys.stdout.write(schema_text())
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,7 +13,7 @@ from typing import Any
 
 from convcalc.analysis import LayerResult, StackResult, Status
 from convcalc.receptive import EquivalentConv
-from convcalc.spec import PaddingPairs, axis_names
+from convcalc.spec import PaddingMode, PaddingPairs, axis_names
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,23 +161,26 @@ def _type_cell(layer: LayerResult) -> str:
     return text
 
 
-COLUMNS = ("#", "layer", "type", "input", "output", "kernel", "stride", "pad", "dil", "RF", "jump", "params")
+COLUMNS = ("#", "layer", "input", "output", "k/s/p/d", "RF", "jump", "params")
 NUMERIC = frozenset({"#", "RF", "jump", "params"})
 
 
-def _columns(result: StackResult) -> tuple[str, ...]:
-    """Return the columns to show: 'layer' only when some layer has a name of its own."""
-    named = any(layer.name != str(layer.index) for layer in result.layers)
-    return COLUMNS if named else tuple(c for c in COLUMNS if c != "layer")
+def _layer_cell(layer: LayerResult) -> str:
+    kind = _type_cell(layer)
+    return kind if layer.name in (str(layer.index), kind) else f"{layer.name} ({kind})"
 
 
-def _row(layer: LayerResult, columns: tuple[str, ...]) -> list[str]:
-    cells = dict(zip(COLUMNS, _cells(layer), strict=True))
-    return [cells[c] for c in columns]
-
-
-def _cells(layer: LayerResult) -> list[str]:
+def _geometry_cell(layer: LayerResult) -> str:
     spec = layer.spec
+    padding = layer.padding if layer.padding is not None else spec.padding
+    pad = padding.value if isinstance(padding, PaddingMode) else _padding_cell(padding)
+    text = "/".join((_axes(spec.kernel_size), _axes(spec.stride), pad, _axes(spec.dilation)))
+    if spec.kind.is_transposed and any(spec.output_padding):
+        text += f" a{_axes(spec.output_padding)}"
+    return text
+
+
+def _row(layer: LayerResult) -> list[str]:
     if layer.status is Status.INVALID:
         output = "invalid"
     elif layer.status is Status.NOT_COMPUTED:
@@ -186,14 +189,10 @@ def _cells(layer: LayerResult) -> list[str]:
         output = _shape_cell(layer.output)
     return [
         str(layer.index),
-        layer.name,
-        _type_cell(layer),
+        _layer_cell(layer),
         _shape_cell(layer.input),
         output,
-        _axes(spec.kernel_size),
-        _axes(spec.stride),
-        _padding_cell(layer.padding),
-        _axes(spec.dilation),
+        _geometry_cell(layer),
         "-" if layer.receptive_field is None else _axes(layer.receptive_field),
         "-" if layer.jump is None else _axes(layer.jump),
         f"{layer.params:,}" if layer.weight_shape else "-",
@@ -263,7 +262,8 @@ def _notes(result: StackResult) -> list[tuple[str, str]]:
 
 def render_table(result: StackResult, options: RenderOptions | None = None) -> str:
     """Render a rich table, one row per layer, with notes and a summary under it."""
-    from rich.console import Console  # noqa: PLC0415 - keep rich off the JSON path
+    from rich import box  # noqa: PLC0415 - keep rich off the JSON path
+    from rich.console import Console  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
     from rich.text import Text  # noqa: PLC0415
 
@@ -284,13 +284,14 @@ def render_table(result: StackResult, options: RenderOptions | None = None) -> s
         title_justify="left",
         caption=_summary(result),
         caption_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
     )
-    columns = _columns(result)
-    for column in columns:
+    for column in COLUMNS:
         table.add_column(column, justify="right" if column in NUMERIC else "left", overflow="fold")
     for layer in result.layers:
         style = {Status.INVALID: "red", Status.EXPECT_FAILED: "red", Status.NOT_COMPUTED: "dim"}.get(layer.status)
-        table.add_row(*_row(layer, columns), style=style)
+        table.add_row(*_row(layer), style=style)
     console.print(table)
     for style, text in _notes(result):
         console.print(Text(text, style=style))
@@ -302,16 +303,13 @@ def render_table(result: StackResult, options: RenderOptions | None = None) -> s
 
 def render_markdown(result: StackResult, options: RenderOptions | None = None) -> str:  # noqa: ARG001 - uniform signature
     """Render a GitHub-flavoured Markdown table (fits a pull-request comment)."""
-    columns = _columns(result)
     lines = [
         f"**{result.source}**: input `{_shape_cell(result.input)}`, batch {result.input[0]}",
         "",
-        "| " + " | ".join(columns) + " |",
-        "| " + " | ".join("---:" if c in NUMERIC else "---" for c in columns) + " |",
+        "| " + " | ".join(COLUMNS) + " |",
+        "| " + " | ".join("---:" if c in NUMERIC else "---" for c in COLUMNS) + " |",
     ]
-    lines.extend(
-        "| " + " | ".join(c.replace("|", "\\|") for c in _row(layer, columns)) + " |" for layer in result.layers
-    )
+    lines.extend("| " + " | ".join(c.replace("|", "\\|") for c in _row(layer)) + " |" for layer in result.layers)
     lines.append("")
     lines.append(_summary(result))
     notes = _notes(result)

@@ -174,6 +174,9 @@ class LayerShape:
 def _check_channels(layer: LayerSpec, in_channels: int, out_channels: int) -> None:
     if layer.kind.is_pool:
         return
+    if layer.in_channels is not None and layer.in_channels != in_channels:
+        msg = f"in_channels is {layer.in_channels} but {in_channels} channels come in"
+        raise LayerError(msg, hint=f"set in_channels to {in_channels} or change the layer before")
     for what, channels in (("in_channels", in_channels), ("out_channels", out_channels)):
         if channels % layer.groups:
             msg = f"{what} {channels} is not divisible by groups {layer.groups} (torch.nn)"

@@ -85,6 +85,7 @@ class LayerSpec:
     out_channels: int | None = None
     name: str | None = None
     expect: AxisValues | None = None
+    in_channels: int | None = None
     location: Location | None = field(default=None, compare=False)
 
     @property
@@ -118,10 +119,12 @@ class LayerSpec:
         if self.ceil_mode and not self.kind.is_pool:
             raise InputError(f"only pools take ceil_mode, not {self.kind}", where="ceil_mode")
         _check_axes("groups", (self.groups,), 1, 1)
-        if self.out_channels is not None:
-            _check_axes("out_channels", (self.out_channels,), 1, 1)
-            if self.kind.is_pool:
-                raise InputError("pools keep their channels and take no out_channels", where="out_channels")
+        for key in ("in_channels", "out_channels"):
+            channels = getattr(self, key)
+            if channels is not None:
+                _check_axes(key, (channels,), 1, 1)
+                if self.kind.is_pool:
+                    raise InputError(f"pools keep their channels and take no {key}", where=key)
         if self.expect is not None:
             _check_axes("expect", self.expect, len(self.expect), 1)
 
@@ -142,6 +145,7 @@ class LayerSpec:
         out_channels: int | None = None,
         name: str | None = None,
         expect: Sequence[int] | None = None,
+        in_channels: int | None = None,
         location: Location | None = None,
     ) -> LayerSpec:
         """Build a layer as torch.nn would: scalars broadcast, pool stride defaults to the kernel."""
@@ -165,6 +169,7 @@ class LayerSpec:
             out_channels=out_channels,
             name=name,
             expect=None if expect is None else tuple(expect),
+            in_channels=in_channels,
             location=location,
         )
 

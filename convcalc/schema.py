@@ -1,0 +1,96 @@
+"""The JSON Schema of network files, built from the loader's own key table."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from convcalc.loader import KIND_NAMES, LAYER_KEYS
+
+SCHEMA_ID = "convcalc-network-v1"
+
+_AXES_MAX = 3
+
+
+def _axes(minimum: int) -> dict[str, Any]:
+    number = {"type": "integer", "minimum": minimum}
+    return {"oneOf": [number, {"type": "array", "items": number, "minItems": 1, "maxItems": _AXES_MAX}]}
+
+
+def _class_names() -> list[str]:
+    camel = {"conv": "Conv", "convtranspose": "ConvTranspose", "maxpool": "MaxPool", "avgpool": "AvgPool"}
+    names = sorted(KIND_NAMES)
+    return names + sorted(camel[name[:-2]] + name[-2:] for name in KIND_NAMES if name[-2:] in ("1d", "2d", "3d"))
+
+
+def network_schema() -> dict[str, Any]:
+    """Return the JSON Schema (draft 2020-12) that network files follow."""
+    pair = {"type": "array", "items": {"type": "integer", "minimum": 0}, "minItems": 2, "maxItems": 2}
+    defs: dict[str, Any] = {
+        "positive": _axes(1),
+        "non_negative": _axes(0),
+        "padding": {
+            "oneOf": [
+                {"type": "integer", "minimum": 0},
+                {"enum": ["same", "valid", "SAME", "VALID", "Same", "Valid"]},
+                {
+                    "type": "array",
+                    "items": {"oneOf": [{"type": "integer", "minimum": 0}, pair]},
+                    "minItems": 1,
+                    "maxItems": _AXES_MAX,
+                },
+            ]
+        },
+        "shape": {"type": "array", "items": {"type": "integer", "minimum": 1}, "minItems": 1, "maxItems": 5},
+    }
+    fragments: dict[str, dict[str, Any]] = {
+        "positive": {"$ref": "#/$defs/positive"},
+        "non_negative": {"$ref": "#/$defs/non_negative"},
+        "padding": {"$ref": "#/$defs/padding"},
+        "shape": {"$ref": "#/$defs/shape"},
+        "count": {"type": "integer", "minimum": 1},
+        "boolean": {"type": "boolean"},
+        "name": {"type": ["string", "integer"]},
+        "type": {"enum": _class_names()},
+    }
+    properties: dict[str, Any] = {}
+    for key, spec in LAYER_KEYS.items():
+        fragment = dict(fragments[spec.schema])
+        description = spec.doc
+        if spec.kinds is not None:
+            description = (description + "; " if description else "") + "for " + ", ".join(sorted(spec.kinds))
+        if description:
+            fragment["description"] = description
+        properties[key] = fragment
+    defs["layer"] = {
+        "type": "object",
+        "required": ["type", "kernel_size"],
+        "additionalProperties": False,
+        "properties": properties,
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "convcalc network file",
+        "description": "A stack of Conv, ConvTranspose and Pool layers; keys are the torch.nn argument names.",
+        "type": "object",
+        "required": ["input", "layers"],
+        "additionalProperties": False,
+        "properties": {
+            "input": {
+                "description": "[N, C, *spatial] with 1 to 3 spatial axes",
+                "type": "array",
+                "items": {"type": "integer", "minimum": 1},
+                "minItems": 3,
+                "maxItems": 5,
+            },
+            "description": {"type": "string"},
+            "layers": {"type": "array", "items": {"$ref": "#/$defs/layer"}},
+        },
+        "$defs": defs,
+    }
+
+
+def schema_text() -> str:
+    """Return the schema as indented JSON text, as shipped in convcalc/network.schema.json."""
+    return json.dumps(network_schema(), indent=2) + "\n"
