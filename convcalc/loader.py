@@ -114,11 +114,11 @@ def _read_padding(node: Node, where: str, problems: _Problems) -> Any:  # noqa: 
         problems.add(node, where, f"expected an integer, a per-axis list, same or valid, got {node.value!r}")
         return None
     if node.kind == "seq" and any(item.kind == "seq" for item in node.value):
-        pairs = []
+        pairs: list[int | tuple[int | None, int | None] | None] = []
         for i, item in enumerate(node.value):
             if item.kind == "seq" and len(item.value) == 2:  # noqa: PLR2004 - (before, after)
                 pair = [_read_int(v, f"{where}[{i}][{j}]", problems, 0) for j, v in enumerate(item.value)]
-                pairs.append(None if None in pair else tuple(pair))
+                pairs.append(None if None in pair else (pair[0], pair[1]))
             else:
                 pairs.append(_read_int(item, f"{where}[{i}]", problems, 0))
         return None if None in pairs else tuple(pairs)
@@ -219,29 +219,29 @@ def _mapping_items(node: Node, where: str, problems: _Problems) -> list[tuple[st
     return [(k, kn, vn) for k, (kn, vn) in ({**merged, **items}).items()]
 
 
-def _layer(node: Node, index: int, rank: int | None, problems: _Problems) -> LayerSpec | None:
-    where = f"layers[{index}]"
-    if node.kind != "map":
-        problems.add(node, where, f"expected a mapping of layer keys, got {_describe(node)}")
+def _read_kind(node: Node | None, parent: Node, where: str, rank: int | None, problems: _Problems) -> LayerKind | None:
+    """Read a layer's `type`: a short name or a torch.nn class name whose rank must match the input."""
+    if node is None:
+        problems.add(parent, where, "missing `type` (conv, convtranspose, maxpool or avgpool)")
         return None
-    items = _mapping_items(node, where, problems)
-    nodes = {key: value for key, _, value in items}
-    before = len(problems.errors)
-    kind, class_rank = None, None
-    if "type" not in nodes:
-        problems.add(node, where, "missing `type` (conv, convtranspose, maxpool or avgpool)")
-    else:
-        name = _read_name(nodes["type"], f"{where}.type", problems)
-        if name is not None:
-            found = KIND_NAMES.get(name.lower().replace("_", ""))
-            if found is None:
-                hint = _suggest(name.lower(), list(KIND_NAMES))
-                problems.add(nodes["type"], f"{where}.type", f"unknown layer type {name!r}{hint}")
-            else:
-                kind, class_rank = found
-                if class_rank is not None and rank is not None and class_rank != rank:
-                    msg = f"{name} is {class_rank}-D but the input has {rank} spatial axes"
-                    problems.add(nodes["type"], f"{where}.type", msg)
+    name = _read_name(node, f"{where}.type", problems)
+    if name is None:
+        return None
+    found = KIND_NAMES.get(name.lower().replace("_", ""))
+    if found is None:
+        problems.add(node, f"{where}.type", f"unknown layer type {name!r}{_suggest(name.lower(), list(KIND_NAMES))}")
+        return None
+    kind, class_rank = found
+    if class_rank is not None and rank is not None and class_rank != rank:
+        problems.add(node, f"{where}.type", f"{name} is {class_rank}-D but the input has {rank} spatial axes")
+        return None
+    return kind
+
+
+def _read_layer_values(
+    items: list[tuple[str, Node, Node]], kind: LayerKind | None, rank: int | None, where: str, problems: _Problems
+) -> dict[str, Any]:
+    """Read every key but `type`, checking it exists, suits the kind, and has one value per axis."""
     values: dict[str, Any] = {}
     for key, key_node, value_node in items:
         if key == "type":
@@ -258,17 +258,42 @@ def _layer(node: Node, index: int, rank: int | None, problems: _Problems) -> Lay
             msg = f"expected {rank} values (one per spatial axis of the input), got {len(value)}"
             problems.add(value_node, f"{where}.{key}", msg)
         values[key] = value
+    return values
+
+
+def _layer(node: Node, index: int, rank: int | None, problems: _Problems) -> LayerSpec | None:
+    """Read one layer mapping; report its problems and return None when it has any."""
+    where = f"layers[{index}]"
+    if node.kind != "map":
+        problems.add(node, where, f"expected a mapping of layer keys, got {_describe(node)}")
+        return None
+    items = _mapping_items(node, where, problems)
+    nodes = {key: value for key, _, value in items}
+    before = len(problems.errors)
+    kind = _read_kind(nodes.get("type"), node, where, rank, problems)
+    values = _read_layer_values(items, kind, rank, where, problems)
     if "kernel_size" not in nodes:
         problems.add(node, where, "missing `kernel_size`")
     if len(problems.errors) > before or kind is None or rank is None:
         return None
-    location = node.location(problems.source)
     try:
-        return LayerSpec.create(kind, values.pop("kernel_size"), rank=rank, location=location, **values)
+        kernel = values.pop("kernel_size")
+        return LayerSpec.create(kind, kernel, rank=rank, location=node.location(problems.source), **values)
     except InputError as error:
-        key_node = nodes.get(error.where)
-        problems.add(key_node or node, f"{where}.{error.where}" if error.where else where, error.message)
+        problems.add(nodes.get(error.where, node), f"{where}.{error.where}" if error.where else where, error.message)
         return None
+
+
+def _read_layers(node: Node | None, root: Node, rank: int | None, problems: _Problems) -> list[LayerSpec | None]:
+    if node is None:
+        problems.add(root, "", "missing `layers` (a list of layers)")
+    elif node.kind != "seq":
+        problems.add(node, "layers", f"expected a list of layers, got {_describe(node)}")
+    elif len(node.value) > MAX_LAYERS:
+        problems.add(node, "layers", f"{len(node.value)} layers; at most {MAX_LAYERS} are read")
+    else:
+        return [_layer(item, i, rank, problems) for i, item in enumerate(node.value)]
+    return []
 
 
 def load_network(text: str, source: str = "<network>", *, input_shape: tuple[int, ...] | None = None) -> NetworkSpec:
@@ -297,15 +322,7 @@ def load_network(text: str, source: str = "<network>", *, input_shape: tuple[int
         else:
             problems.add(root, "", "missing `input` (the input shape, such as [1, 3, 224, 224])")
     rank = None if shape is None else len(shape) - 2
-    layers: list[LayerSpec | None] = []
-    if "layers" not in nodes:
-        problems.add(root, "", "missing `layers` (a list of layers)")
-    elif nodes["layers"].kind != "seq":
-        problems.add(nodes["layers"], "layers", f"expected a list of layers, got {_describe(nodes['layers'])}")
-    elif len(nodes["layers"].value) > MAX_LAYERS:
-        problems.add(nodes["layers"], "layers", f"{len(nodes['layers'].value)} layers; at most {MAX_LAYERS} are read")
-    else:
-        layers = [_layer(item, i, rank, problems) for i, item in enumerate(nodes["layers"].value)]
+    layers = _read_layers(nodes.get("layers"), root, rank, problems)
     if problems.errors or shape is None:
         raise InputErrorGroup(problems.errors)
     return NetworkSpec(input=shape, layers=tuple(layer for layer in layers if layer is not None), source=source)

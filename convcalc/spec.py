@@ -93,7 +93,7 @@ class LayerSpec:
         """Number of spatial axes."""
         return len(self.kernel_size)
 
-    def __post_init__(self) -> None:  # noqa: C901 - one flat list of torch.nn's argument rules
+    def __post_init__(self) -> None:  # noqa: C901, PLR0912 - one flat list of torch.nn's argument rules
         rank = self.rank
         if not 1 <= rank <= MAX_RANK:
             msg = f"expected 1 to {MAX_RANK} spatial axes, got {rank}"

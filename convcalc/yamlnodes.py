@@ -47,65 +47,80 @@ def _tag(event: Any, kind: str) -> str:  # noqa: ANN401 - a PyYAML event
         return str(event.tag)
     if kind == "scalar":
         node_type = yaml.ScalarNode
-        return str(_RESOLVER.resolve(node_type, event.value, event.implicit))
+        return str(_RESOLVER.resolve(node_type, event.value, event.implicit))  # type: ignore[no-untyped-call]
     return "tag:yaml.org,2002:seq" if kind == "seq" else "tag:yaml.org,2002:map"
+
+
+class _Composer:
+    """Build nodes from parser events with an explicit stack (no recursion, bounded depth)."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.stack: list[Node] = []
+        self.pending_keys: list[Node | None] = []
+        self.anchors: dict[str, Node] = {}
+        self.root: Node | None = None
+        self.documents = 0
+
+    def error(self, event: Any, message: str) -> InputError:  # noqa: ANN401 - a PyYAML event
+        mark = event.start_mark
+        return InputError(message, location=Location(self.source, mark.line + 1, mark.column + 1))
+
+    def attach(self, node: Node) -> None:
+        if not self.stack:
+            self.root = node
+            return
+        parent = self.stack[-1]
+        if parent.kind == "seq":
+            parent.value.append(node)
+        elif self.pending_keys[-1] is None:
+            self.pending_keys[-1] = node
+        else:
+            parent.value.append((self.pending_keys[-1], node))
+            self.pending_keys[-1] = None
+
+    def open(self, event: Any, kind: str) -> None:  # noqa: ANN401 - a PyYAML event
+        tag = _tag(event, kind)
+        if tag not in STANDARD_TAGS:
+            shown = str(event.tag).replace("tag:yaml.org,2002:", "!!")
+            raise self.error(event, f"tag {shown} is not allowed: network files are plain YAML")
+        mark = event.start_mark
+        node = Node(kind, tag, mark.line + 1, mark.column + 1, event.value if kind == "scalar" else [])
+        if event.anchor:
+            self.anchors[event.anchor] = node
+        self.attach(node)
+        if kind != "scalar":
+            if len(self.stack) >= MAX_DEPTH:
+                raise self.error(event, f"nested more than {MAX_DEPTH} levels deep")
+            self.stack.append(node)
+            self.pending_keys.append(None)
+
+    def feed(self, event: Any) -> None:  # noqa: ANN401 - a PyYAML event
+        if isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                raise self.error(event, "expected one YAML document, found a second (---)")
+        elif isinstance(event, yaml.AliasEvent):
+            if event.anchor not in self.anchors:
+                raise self.error(event, f"alias *{event.anchor} names no anchor defined before it")
+            self.attach(self.anchors[event.anchor])
+        elif isinstance(event, yaml.ScalarEvent):
+            self.open(event, "scalar")
+        elif isinstance(event, yaml.SequenceStartEvent):
+            self.open(event, "seq")
+        elif isinstance(event, yaml.MappingStartEvent):
+            self.open(event, "map")
+        elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
+            self.stack.pop()
+            self.pending_keys.pop()
 
 
 def compose(text: str, source: str) -> Node | None:
     """Return the single document of `text` as a node tree (None for an empty document)."""
-    stack: list[Node] = []
-    pending_keys: list[Node | None] = []
-    anchors: dict[str, Node] = {}
-    root: Node | None = None
-    documents = 0
-
-    def error(event: Any, message: str) -> InputError:  # noqa: ANN401 - a PyYAML event
-        mark = event.start_mark
-        return InputError(message, location=Location(source, mark.line + 1, mark.column + 1))
-
-    def attach(node: Node) -> None:
-        nonlocal root
-        if not stack:
-            root = node
-            return
-        parent = stack[-1]
-        if parent.kind == "seq":
-            parent.value.append(node)
-        elif pending_keys[-1] is None:
-            pending_keys[-1] = node
-        else:
-            parent.value.append((pending_keys[-1], node))
-            pending_keys[-1] = None
-
+    composer = _Composer(source)
     try:
         for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, yaml.DocumentStartEvent):
-                documents += 1
-                if documents > 1:
-                    raise error(event, "expected one YAML document, found a second (---)")
-            elif isinstance(event, yaml.AliasEvent):
-                if event.anchor not in anchors:
-                    raise error(event, f"alias *{event.anchor} names no anchor defined before it")
-                attach(anchors[event.anchor])
-            elif isinstance(event, yaml.ScalarEvent | yaml.SequenceStartEvent | yaml.MappingStartEvent):
-                kind = {yaml.ScalarEvent: "scalar", yaml.SequenceStartEvent: "seq"}.get(type(event), "map")
-                tag = _tag(event, kind)
-                if tag not in STANDARD_TAGS:
-                    shown = str(event.tag).replace("tag:yaml.org,2002:", "!!")
-                    raise error(event, f"tag {shown} is not allowed: network files are plain YAML")
-                mark = event.start_mark
-                node = Node(kind, tag, mark.line + 1, mark.column + 1, event.value if kind == "scalar" else [])
-                if event.anchor:
-                    anchors[event.anchor] = node
-                attach(node)
-                if kind != "scalar":
-                    if len(stack) >= MAX_DEPTH:
-                        raise error(event, f"nested more than {MAX_DEPTH} levels deep")
-                    stack.append(node)
-                    pending_keys.append(None)
-            elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
-                stack.pop()
-                pending_keys.pop()
+            composer.feed(event)
     except yaml.MarkedYAMLError as problem:
         mark = problem.problem_mark or problem.context_mark
         location = Location(source, mark.line + 1, mark.column + 1) if mark else Location(source)
@@ -114,4 +129,4 @@ def compose(text: str, source: str) -> Node | None:
     except yaml.YAMLError as problem:
         first_line = str(problem).splitlines()[0]
         raise InputError(f"invalid YAML: {first_line}", location=Location(source)) from None
-    return root
+    return composer.root
