@@ -164,10 +164,10 @@ def _describe_gaps(layer: LayerSpec, shape: LayerShape, axis: int, name: str, ga
         span = (out - 1) * s + (k - 1) * d + 1
         crop = size - gaps.after
         grow = out * s + (k - 1) * d + 1 - before - after
+        cells = f"{size} {noun}s" if before + after == 0 else f"{size + before + after} padded {noun}s"
         parts.append(
-            _cells("the last", gaps.after, noun, "never read") + " "
-            f"(the windows span {span} of the {size + before + after} padded cells); "
-            f"crop the input to {crop} or pad it to {grow} so that every {noun} is read"
+            _cells("the last", gaps.after, noun, "never read")
+            + f" (the windows cover {span} of the {cells}); an input of {crop} or {grow} reads every {noun}"
         )
     return f"axis {name}: " + "; ".join(parts)
 

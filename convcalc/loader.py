@@ -191,8 +191,13 @@ TOP_KEYS = ("input", "layers", "description")
 
 
 def _suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(word.lower(), list(choices), n=1, cutoff=0.6)
-    return f" (did you mean `{close[0]}`?)" if close else ""
+    """Return ' (did you mean `x`?)' for the closest choice, preferring one with the same digits."""
+    word = word.lower().replace("_", "")
+    close = difflib.get_close_matches(word, list(choices), n=4, cutoff=0.6)
+    digits = {c for c in word if c.isdigit()}
+    same = [c for c in close if {d for d in c if d.isdigit()} == digits]
+    best = (same or close)[:1]
+    return f" (did you mean `{best[0]}`?)" if best else ""
 
 
 def _mapping_items(node: Node, where: str, problems: _Problems) -> list[tuple[str, Node, Node]]:

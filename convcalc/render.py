@@ -279,20 +279,15 @@ def render_table(result: StackResult, options: RenderOptions | None = None) -> s
     )
     rank = len(result.input) - 2
     layout = "C×" + "×".join(axis_names(rank))
-    table = Table(
-        title=f"{result.source}: input {_shape_cell(result.input)} ({layout}), batch {result.input[0]}",
-        title_justify="left",
-        caption=_summary(result),
-        caption_justify="left",
-        box=box.SIMPLE_HEAD,
-        show_edge=False,
-    )
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False)
     for column in COLUMNS:
         table.add_column(column, justify="right" if column in NUMERIC else "left", overflow="fold")
     for layer in result.layers:
         style = {Status.INVALID: "red", Status.EXPECT_FAILED: "red", Status.NOT_COMPUTED: "dim"}.get(layer.status)
         table.add_row(*_row(layer), style=style)
+    console.print(Text(f"{result.source}: input {_shape_cell(result.input)} ({layout}), batch {result.input[0]}"))
     console.print(table)
+    console.print(Text(_summary(result)))
     for style, text in _notes(result):
         console.print(Text(text, style=style))
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"

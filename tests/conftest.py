@@ -30,6 +30,7 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 @pytest.fixture
 def run(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
     """Invoke convcalc through Typer's CliRunner at a fixed table width, without colour."""
+    monkeypatch.chdir(ROOT)  # examples are named relative to the checkout, as in README.md
     monkeypatch.setenv("COLUMNS", "100")
     monkeypatch.setenv("NO_COLOR", "1")
     runner = CliRunner()

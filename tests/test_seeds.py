@@ -45,7 +45,7 @@ def test_seed_000_example_4_warns_about_the_uncovered_column() -> None:
     result = one("conv", (5, 5), 2, stride=2)
     assert len(result.warnings) == 2
     assert result.warnings[1].startswith("axis W: the last input column is never read")
-    assert "crop the input to 4 or pad it to 6" in result.warnings[1]
+    assert "an input of 4 or 6 reads every column" in result.warnings[1]
 
 
 def test_seed_000_examples_1_to_3_have_no_gaps() -> None:

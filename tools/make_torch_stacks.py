@@ -122,7 +122,7 @@ def axis_stack(layers: list[dict[str, Any]], rank: int, axis: int) -> list[nn.Mo
     return modules
 
 
-def measure(layers: list[dict[str, Any]], rank: int, axis: int) -> tuple[int, Fraction | None]:
+def measure(layers: list[dict[str, Any]], rank: int, axis: int) -> tuple[int, Fraction | None]:  # noqa: C901
     """Measure the receptive field and jump of the last layer along one axis with autograd."""
     modules = axis_stack(layers, rank, axis)
     period = 1
