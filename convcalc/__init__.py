@@ -37,6 +37,7 @@ def __getattr__(name: str) -> Any:  # noqa: ANN401 - module attributes
         return getattr(loader, name)
     raise AttributeError(f"module 'convcalc' has no attribute {name!r}")
 
+
 __all__ = [
     "ExitCode",
     "InputError",

@@ -1,5 +1,5 @@
 """Allow `python -m convcalc`."""
 
-from convcalc.cli import entry_point
+from convcalc.entry import entry_point
 
 entry_point()

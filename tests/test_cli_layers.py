@@ -11,6 +11,7 @@ from typer.testing import Result
 
 from convcalc import __version__
 from convcalc.cli import main
+from convcalc.entry import main as entry_main
 
 RunJson = Callable[..., tuple[int, dict[str, Any]]]
 Run = Callable[..., Result]
@@ -34,12 +35,12 @@ def test_convt_shows_equivalent_convolution(run: Run) -> None:
     assert "→ 6" in result.stdout
 
 
+@pytest.mark.parametrize("main", [entry_main, main], ids=["fast path", "typer"])
 @pytest.mark.parametrize("alias", ["convt", "conv-transpose", "deconv"])
-def test_convt_aliases(run_json: RunJson, alias: str) -> None:
+def test_convt_aliases(capsys: pytest.CaptureFixture[str], main: Callable[[list[str]], int], alias: str) -> None:
     """convt, conv-transpose and deconv are the same command."""
-    code, data = run_json(alias, "-i", "3", "-k", "2", "-s", "2")
-    assert code == 0
-    assert data["output"] == [1, 1, 6, 6]
+    assert main([alias, "-i", "3", "-k", "2", "-s", "2", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["output"] == [1, 1, 6, 6]
 
 
 def test_json_record_has_the_contract_keys(run_json: RunJson) -> None:

@@ -1,0 +1,247 @@
+"""What each command does, with its flags as strings and its exit code as the result.
+
+No Typer here: the Typer app (cli.py) and the fast path (fastpath.py) both parse argv into
+these keyword arguments and call the same functions. Input errors become one stderr line
+each and exit code 2; impossible layers exit 1. This is the single place that decides.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from convcalc.analysis import LayerResult, StackResult, analyze
+from convcalc.errors import ExitCode, InputError, InputErrorGroup
+from convcalc.render import RENDERERS, Format, RenderOptions
+from convcalc.spec import LayerKind, LayerSpec, NetworkSpec
+from convcalc.values import decide_rank, parse_axes, parse_int, parse_padding, parse_shape
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """A command-line option: the parameter it sets, its spellings, and whether it takes a value."""
+
+    param: str
+    names: tuple[str, ...]
+    takes_value: bool = True
+    sets: bool = True  # for a switch: the value it stores
+
+
+SHARED = (
+    Flag("size", ("-i", "--input")),
+    Flag("kernel", ("-k", "--kernel")),
+    Flag("stride", ("-s", "--stride")),
+    Flag("padding", ("-p", "--padding")),
+    Flag("dilation", ("-d", "--dilation")),
+    Flag("dims", ("--dims",)),
+    Flag("batch", ("--batch",)),
+    Flag("channels", ("--channels",)),
+    Flag("fmt", ("-f", "--format")),
+)
+WEIGHTS = (
+    Flag("out_channels", ("--out-channels",)),
+    Flag("groups", ("--groups",)),
+    Flag("bias", ("--bias",), takes_value=False, sets=True),
+    Flag("bias", ("--no-bias",), takes_value=False, sets=False),
+)
+FLAGS: dict[str, tuple[Flag, ...]] = {
+    "conv": SHARED + WEIGHTS,
+    "convt": (*SHARED, Flag("output_padding", ("-a", "--output-padding")), *WEIGHTS),
+    "pool": (*SHARED, Flag("ceil", ("--ceil",), takes_value=False), Flag("mode", ("--mode",))),
+    "stack": (Flag("input_shape", ("-i", "--input")), Flag("fmt", ("-f", "--format"))),
+    "check": (Flag("input_shape", ("-i", "--input")),),
+    "schema": (),
+}
+"""Every command's options; tests/test_fastpath.py checks that the Typer app declares the same."""
+
+ALIASES = {"conv-transpose": "convt", "deconv": "convt"}
+
+
+def report(errors: InputError | InputErrorGroup) -> int:
+    """Write input errors to stderr, one line each, and return exit code 2."""
+    for error in errors.errors if isinstance(errors, InputErrorGroup) else (errors,):
+        sys.stderr.write(f"convcalc: error: {error}\n")
+    return ExitCode.BAD_INPUT
+
+
+def reporting(command: Callable[..., int]) -> Callable[..., int]:
+    """Turn a command's input errors into stderr lines and exit code 2."""
+
+    def run(**kwargs: object) -> int:
+        try:
+            return command(**kwargs)
+        except (InputError, InputErrorGroup) as errors:
+            return report(errors)
+
+    run.__name__ = command.__name__
+    run.__doc__ = command.__doc__
+    return run
+
+
+def render_options() -> RenderOptions:
+    """Pick the table width and colour: the terminal's, or COLUMNS and plain text when piped."""
+    tty = sys.stdout.isatty()
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        width = int(columns)
+    else:
+        try:
+            width = os.get_terminal_size(sys.stdout.fileno()).columns if tty else 100
+        except OSError:
+            width = 100
+    return RenderOptions(width=width, color=tty and "NO_COLOR" not in os.environ)
+
+
+def output_format(text: str) -> Format:
+    """Parse --format."""
+    try:
+        return Format(text.lower())
+    except ValueError:
+        choices = ", ".join(f.value for f in Format)
+        raise InputError(f"expected one of {choices}, got {text!r}", where="--format") from None
+
+
+def where(layer: LayerResult) -> str:
+    """Return 'file:line:col: ' for a layer read from a file, else ''."""
+    location = layer.spec.location
+    return f"{location}: " if location else ""
+
+
+def emit(result: StackResult, fmt: Format) -> int:
+    """Print the result, then one stderr line per failing layer; return 0 or 1."""
+    sys.stdout.write(RENDERERS[fmt](result, render_options()))
+    for layer in result.failures:
+        sys.stderr.write(f"{where(layer)}{layer.message}\n")
+    return ExitCode.OK if result.ok else ExitCode.LAYER_INVALID
+
+
+@reporting
+def layer(  # noqa: PLR0913 - the flags of one layer
+    kind: LayerKind,
+    *,
+    size: str,
+    kernel: str,
+    stride: str | None = None,
+    padding: str = "0",
+    dilation: str = "1",
+    dims: str | None = None,
+    batch: str = "1",
+    channels: str = "1",
+    fmt: str = "table",
+    output_padding: str = "0",
+    out_channels: str | None = None,
+    groups: str = "1",
+    bias: bool = True,
+    ceil: bool = False,
+    mode: str = "max",
+) -> int:
+    """Analyse one layer given by its flags and print it."""
+    chosen = output_format(fmt)
+    if kind.is_pool:
+        kinds = {"max": LayerKind.MAXPOOL, "avg": LayerKind.AVGPOOL}
+        if mode.lower() not in kinds:
+            raise InputError(f"expected max or avg, got {mode!r}", where="--mode")
+        kind = kinds[mode.lower()]
+    rank_given = None if dims is None else parse_int(dims, "--dims")
+    if rank_given is not None and rank_given not in (1, 2, 3):
+        raise InputError(f"expected 1, 2 or 3, got {rank_given}", where="--dims")
+    values = {
+        "--input": parse_axes(size, "--input"),
+        "--kernel": parse_axes(kernel, "--kernel"),
+        "--dilation": parse_axes(dilation, "--dilation"),
+        "--output-padding": parse_axes(output_padding, "--output-padding", minimum=0),
+    }
+    if stride is not None:
+        values["--stride"] = parse_axes(stride, "--stride")
+    pad = parse_padding(padding, "--padding")
+    if not isinstance(pad, str):
+        values["--padding"] = pad
+    rank = decide_rank(values, rank_given)
+
+    def axes(flag: str) -> tuple[int, ...]:
+        value = values[flag]
+        return value * rank if len(value) == 1 else value
+
+    try:
+        spec = LayerSpec.create(
+            kind,
+            axes("--kernel"),
+            rank=rank,
+            stride=None if stride is None else axes("--stride"),
+            padding=pad if isinstance(pad, str) else axes("--padding"),
+            dilation=axes("--dilation"),
+            output_padding=axes("--output-padding"),
+            ceil_mode=ceil,
+            groups=parse_int(groups, "--groups"),
+            bias=bias,
+            out_channels=None if out_channels is None else parse_int(out_channels, "--out-channels"),
+        )
+        shape = (parse_int(batch, "--batch"), parse_int(channels, "--channels"), *axes("--input"))
+        network = NetworkSpec(input=shape, layers=(spec,), source=f"{kind.value} layer")
+    except InputError as error:
+        if error.where.startswith("--"):
+            raise
+        flag = {"kernel_size": "--kernel", "input": "--input"}.get(error.where, f"--{error.where}")
+        raise error.located(where=flag.replace("_", "-")) from None
+    return emit(analyze(network), chosen)
+
+
+def _input_override(text: str | None) -> tuple[int, ...] | None:
+    return None if text is None else parse_shape(text, "--input")
+
+
+@reporting
+def stack(*, file: str, input_shape: str | None = None, fmt: str = "table") -> int:
+    """Analyse a network file and print it."""
+    from convcalc.loader import read_network  # noqa: PLC0415 - YAML is loaded only when a file is read
+
+    chosen = output_format(fmt)
+    network = read_network(file, input_shape=_input_override(input_shape))
+    return emit(analyze(network), chosen)
+
+
+@reporting
+def check(*, files: list[str], input_shape: str | None = None) -> int:
+    """Check network files: one summary line when all pass, every failure otherwise."""
+    from convcalc.loader import read_network  # noqa: PLC0415 - YAML is loaded only when a file is read
+
+    override = _input_override(input_shape)
+    failures, malformed, layers = 0, 0, 0
+    for file in files:
+        try:
+            network = read_network(file, input_shape=override)
+        except InputErrorGroup as errors:
+            malformed += 1
+            report(errors)
+            continue
+        result = analyze(network)
+        layers += len(result.layers)
+        for failed in result.failures:
+            failures += 1
+            sys.stderr.write(f"{where(failed) or network.source + ': '}{failed.message}\n")
+    noun = "file" if len(files) == 1 else "files"
+    if malformed or failures:
+        sys.stdout.write(
+            f"convcalc check: {len(files)} {noun}: {failures} failing layer(s), {malformed} unreadable file(s)\n"
+        )
+        return ExitCode.BAD_INPUT if malformed else ExitCode.LAYER_INVALID
+    sys.stdout.write(f"convcalc check: {len(files)} {noun}, {layers} layers, every shape as expected\n")
+    return ExitCode.OK
+
+
+def schema() -> int:
+    """Print the JSON Schema of network files."""
+    from convcalc.schema import schema_text  # noqa: PLC0415 - only this command needs it
+
+    sys.stdout.write(schema_text())
+    return ExitCode.OK
+
+
+def run(command: str, arguments: dict[str, object]) -> int:
+    """Run a command by its name with parsed keyword arguments."""
+    if command in ("conv", "convt", "pool"):
+        kind = {"conv": LayerKind.CONV, "convt": LayerKind.CONVTRANSPOSE, "pool": LayerKind.MAXPOOL}[command]
+        return layer(kind=kind, **arguments)
+    return {"stack": stack, "check": check, "schema": schema}[command](**arguments)
