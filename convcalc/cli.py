@@ -11,7 +11,6 @@ from typer.exceptions import TyperException
 from convcalc import __version__, commands
 from convcalc.commands import ALIASES
 from convcalc.errors import ExitCode
-from convcalc.spec import LayerKind
 
 app = typer.Typer(
     name="convcalc",

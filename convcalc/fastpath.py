@@ -14,47 +14,49 @@ POSITIONALS = {"stack": "file", "check": "files"}
 REQUIRED = {"conv": ("size", "kernel"), "convt": ("size", "kernel"), "pool": ("size", "kernel")}
 
 
-def _is_option(token: str) -> bool:
-    return token.startswith("-") and token != "-"
+def _is_option(word: str) -> bool:
+    return word.startswith("-") and word != "-"
 
 
-def parse(argv: list[str]) -> tuple[str, dict[str, object]] | None:
-    """Return (command, keyword arguments) for a plain command line, or None to leave it to Typer."""
-    if not argv:
-        return None
-    command = ALIASES.get(argv[0], argv[0])
-    if command not in FLAGS:
-        return None
-    flags: dict[str, Flag] = {name: flag for flag in FLAGS[command] for name in flag.names}
+def _read_options(words: list[str], flags: dict[str, Flag]) -> tuple[dict[str, object], list[str]] | None:
+    """Split words into option values and positional arguments; None for anything unusual."""
     arguments: dict[str, object] = {}
     positionals: list[str] = []
-    tokens = iter(argv[1:])
-    for token in tokens:
-        if not _is_option(token):
-            positionals.append(token)
+    stream = iter(words)
+    for word in stream:
+        if not _is_option(word):
+            positionals.append(word)
             continue
-        name, equals, value = token.partition("=")
+        name, equals, value = word.partition("=")
         flag = flags.get(name)
         if flag is None or flag.param in arguments or (equals and not flag.takes_value):
             return None
         if not flag.takes_value:
             arguments[flag.param] = flag.sets
-        elif equals:
-            arguments[flag.param] = value
-        else:
-            following = next(tokens, None)
-            if following is None:
-                return None
-            arguments[flag.param] = following
+            continue
+        following = value if equals else next(stream, None)
+        if following is None:
+            return None
+        arguments[flag.param] = following
+    return arguments, positionals
+
+
+def parse(argv: list[str]) -> tuple[str, dict[str, object]] | None:
+    """Return (command, keyword arguments) for a plain command line, or None to leave it to Typer."""
+    command = ALIASES.get(argv[0], argv[0]) if argv else ""
+    if command not in FLAGS:
+        return None
+    read = _read_options(argv[1:], {name: flag for flag in FLAGS[command] for name in flag.names})
+    if read is None:
+        return None
+    arguments, positionals = read
     if any(param not in arguments for param in REQUIRED.get(command, ())):
         return None
     target = POSITIONALS.get(command)
+    if target is None:
+        return (command, arguments) if not positionals else None
     if target == "file" and len(positionals) == 1:
-        arguments["file"] = positionals[0]
-    elif target == "files" and positionals:
-        arguments["files"] = positionals
-    elif positionals:
-        return None
-    elif target is not None:
-        return None
-    return command, arguments
+        return command, {**arguments, "file": positionals[0]}
+    if target == "files" and positionals:
+        return command, {**arguments, "files": positionals}
+    return None

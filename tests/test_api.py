@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from fractions import Fraction
 
@@ -56,7 +57,5 @@ def test_bad_values_raise_input_error() -> None:
 def test_importing_convcalc_does_not_import_yaml_or_rich() -> None:
     """The layer commands start fast: yaml and rich load only when needed."""
     code = "import sys, convcalc.cli; print('yaml' in sys.modules, 'rich' in sys.modules)"
-    import subprocess
-
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
