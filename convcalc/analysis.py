@@ -200,6 +200,7 @@ def analyze(network: NetworkSpec) -> StackResult:
     current: AxisValues | None = network.input
     results: list[LayerResult] = []
     blocked_by: LayerResult | None = None
+    shapes_seen: dict[tuple[object, ...], LayerShape] = {}
     for index, layer in enumerate(network.layers, start=1):
         name = layer.name if layer.name is not None else str(index)
         common = {"index": index, "name": name, "spec": layer}
@@ -207,7 +208,7 @@ def analyze(network: NetworkSpec) -> StackResult:
             results.append(_not_computed(blocked_by, **common))  # type: ignore[arg-type]
             continue
         try:
-            shape = layer_shape(layer, current)
+            shape = _shape_of(layer, current, shapes_seen)
         except LayerError as error:
             result = LayerResult(
                 **common,  # type: ignore[arg-type]
@@ -257,6 +258,28 @@ def analyze(network: NetworkSpec) -> StackResult:
         )
         current = shape.output
     return StackResult(input=network.input, layers=tuple(results), source=network.source)
+
+
+def _shape_of(layer: LayerSpec, shape: AxisValues, seen: dict[tuple[object, ...], LayerShape]) -> LayerShape:
+    """Return layer_shape(layer, shape), once per geometry: networks repeat their blocks."""
+    key = (
+        layer.kind,
+        layer.kernel_size,
+        layer.stride,
+        layer.padding,
+        layer.dilation,
+        layer.output_padding,
+        layer.ceil_mode,
+        layer.groups,
+        layer.bias,
+        layer.out_channels,
+        layer.in_channels,
+        shape,
+    )
+    found = seen.get(key)
+    if found is None:
+        found = seen[key] = layer_shape(layer, shape)
+    return found
 
 
 def _not_computed(blocked_by: LayerResult | None, *, index: int, name: str, spec: LayerSpec) -> LayerResult:

@@ -66,6 +66,8 @@ def _describe(node: Node) -> str:
 def _int_value(node: Node) -> int | None:
     if node.kind != "scalar" or node.tag != INT_TAG:
         return None
+    if node.value.isascii() and node.value.isdigit() and (node.value[0] != "0" or node.value == "0"):
+        return int(node.value)  # plain decimal; YAML 1.1 reads a leading 0 as octal, so those go below
     import yaml  # noqa: PLC0415 - already loaded by the composer; kept local to this front end
 
     return int(yaml.constructor.SafeConstructor().construct_yaml_int(yaml.ScalarNode(INT_TAG, node.value)))

@@ -27,7 +27,7 @@ MAX_PERIOD = 1 << 16
 def merge_intervals(intervals: Iterable[tuple[int, int]]) -> Intervals:
     """Return the union of closed integer intervals as sorted, disjoint, non-touching intervals."""
     merged: list[list[int]] = []
-    for lo, hi in sorted(intervals):
+    for lo, hi in sorted(intervals):  # already in order, as _gather builds them: timsort is linear
         if merged and lo <= merged[-1][1] + 1:
             merged[-1][1] = max(merged[-1][1], hi)
         else:
@@ -63,15 +63,32 @@ def input_field() -> AxisField:
 
 def direct_field(previous: AxisField, kernel: int, stride: int, before: int, dilation: int) -> AxisField:
     """Return the field after a conv or pool (its period never grows)."""
+    if previous.period == 1 and len(previous.sets[0]) == 1:
+        (lo, hi), shift = previous.sets[0][0], previous.shift
+        if dilation * shift <= hi - lo + 1:
+            # one interval whose copies, one per tap, touch or overlap: the classic recurrence
+            start = -before * shift
+            interval = ((lo + start, hi + start + (kernel - 1) * dilation * shift),)
+            return AxisField(period=1, shift=shift * stride, sets=(interval,), jump=previous.jump * stride)
     period = previous.period // gcd(previous.period, stride)
     shift = period * stride // previous.period * previous.shift
-    sets = tuple(
-        merge_intervals(
-            interval for tap in range(kernel) for interval in previous.at(o * stride - before + tap * dilation)
-        )
-        for o in range(period)
-    )
+    offsets = [tap * dilation - before for tap in range(kernel)]
+    sets = tuple(_gather(previous, [o * stride + offset for offset in offsets]) for o in range(period))
     return AxisField(period=period, shift=shift, sets=sets, jump=previous.jump * stride)
+
+
+def _gather(previous: AxisField, positions: list[int]) -> Intervals:
+    """Return the union of previous.at(p) for the positions given in increasing order."""
+    period, shift, sets = previous.period, previous.shift, previous.sets
+    if period == 1 and len(sets[0]) == 1:
+        lo, hi = sets[0][0]
+        return merge_intervals([(lo + p * shift, hi + p * shift) for p in positions])
+    pieces: list[tuple[int, int]] = []
+    for position in positions:
+        turns, residue = divmod(position, period)
+        offset = turns * shift
+        pieces.extend((lo + offset, hi + offset) for lo, hi in sets[residue])
+    return merge_intervals(pieces)
 
 
 def transposed_field(previous: AxisField, kernel: int, stride: int, before: int, dilation: int) -> AxisField | None:
@@ -79,13 +96,9 @@ def transposed_field(previous: AxisField, kernel: int, stride: int, before: int,
     period = previous.period * stride
     if period > MAX_PERIOD:
         return None
+    taps = [tap * dilation for tap in range(kernel - 1, -1, -1)]  # increasing input positions
     sets = tuple(
-        merge_intervals(
-            interval
-            for tap in range(kernel)
-            if (o + before - tap * dilation) % stride == 0
-            for interval in previous.at((o + before - tap * dilation) // stride)
-        )
+        _gather(previous, [(o + before - tap) // stride for tap in taps if (o + before - tap) % stride == 0])
         for o in range(period)
     )
     return AxisField(period=period, shift=previous.shift, sets=sets, jump=previous.jump / stride)

@@ -50,6 +50,8 @@ def axis_names(rank: int) -> tuple[str, ...]:
 
 
 def _check_axes(key: str, values: AxisValues, rank: int, minimum: int) -> None:
+    if len(values) == rank and all(type(value) is int and value >= minimum for value in values):
+        return  # the usual case, checked in one pass; bool is not int here (type, not isinstance)
     if len(values) != rank:
         noun = "value" if rank == 1 else "values"
         msg = f"expected {rank} {noun} (one per spatial axis), got {len(values)}: {list(values)}"

@@ -20,6 +20,10 @@ STANDARD_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}" for name in ("str", "int", "bool", "null", "float", "seq", "map", "merge")
 )
 _RESOLVER = yaml.resolver.Resolver()
+INT_TAG = "tag:yaml.org,2002:int"
+STR_TAG = "tag:yaml.org,2002:str"
+SEQ_TAG = "tag:yaml.org,2002:seq"
+MAP_TAG = "tag:yaml.org,2002:map"
 try:
     _Loader: Any = yaml.CSafeLoader
 except AttributeError:  # PyYAML built without libyaml
@@ -45,10 +49,16 @@ def _tag(event: Any, kind: str) -> str:  # noqa: ANN401 - a PyYAML event
     """Resolve an event's tag as PyYAML's SafeLoader would."""
     if event.tag and event.tag != "!":
         return str(event.tag)
-    if kind == "scalar":
-        node_type = yaml.ScalarNode
-        return str(_RESOLVER.resolve(node_type, event.value, event.implicit))  # type: ignore[no-untyped-call]
-    return "tag:yaml.org,2002:seq" if kind == "seq" else "tag:yaml.org,2002:map"
+    if kind != "scalar":
+        return SEQ_TAG if kind == "seq" else MAP_TAG
+    value = event.value
+    if not event.implicit[0]:
+        return STR_TAG  # quoted: always a string
+    if value.isascii() and value.isdigit() and (value[0] != "0" or value == "0"):
+        return INT_TAG  # the common case, without the resolver's regular expressions
+    if value and value[0] not in _RESOLVER.yaml_implicit_resolvers:
+        return STR_TAG  # no implicit type starts with this character
+    return str(_RESOLVER.resolve(yaml.ScalarNode, value, event.implicit))  # type: ignore[no-untyped-call]
 
 
 class _Composer:
@@ -96,31 +106,58 @@ class _Composer:
             self.pending_keys.append(None)
 
     def feed(self, event: Any) -> None:  # noqa: ANN401 - a PyYAML event
-        if isinstance(event, yaml.DocumentStartEvent):
-            self.documents += 1
-            if self.documents > 1:
-                raise self.error(event, "expected one YAML document, found a second (---)")
+        kind = _OPENING.get(type(event))
+        if kind is not None:
+            self.open(event, kind)
+        elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
+            self.stack.pop()
+            self.pending_keys.pop()
         elif isinstance(event, yaml.AliasEvent):
             if event.anchor not in self.anchors:
                 raise self.error(event, f"alias *{event.anchor} names no anchor defined before it")
             self.attach(self.anchors[event.anchor])
-        elif isinstance(event, yaml.ScalarEvent):
-            self.open(event, "scalar")
-        elif isinstance(event, yaml.SequenceStartEvent):
-            self.open(event, "seq")
-        elif isinstance(event, yaml.MappingStartEvent):
-            self.open(event, "map")
-        elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
-            self.stack.pop()
-            self.pending_keys.pop()
+        elif isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                raise self.error(event, "expected one YAML document, found a second (---)")
+
+    def plain_scalar(self, event: Any) -> bool:  # noqa: ANN401 - a PyYAML event
+        """Attach the commonest event, an untagged scalar inside a collection, quickly; False otherwise."""
+        if event.tag or event.anchor or not self.stack:
+            return False
+        value = event.value
+        if not event.implicit[0]:
+            tag = STR_TAG
+        elif value.isascii() and value.isdigit() and (value[0] != "0" or value == "0"):
+            tag = INT_TAG
+        elif value and value[0] not in _RESOLVER.yaml_implicit_resolvers:
+            tag = STR_TAG
+        else:
+            return False
+        mark = event.start_mark
+        node = Node("scalar", tag, mark.line + 1, mark.column + 1, value)
+        parent = self.stack[-1]
+        if parent.kind == "seq":
+            parent.value.append(node)
+        elif self.pending_keys[-1] is None:
+            self.pending_keys[-1] = node
+        else:
+            parent.value.append((self.pending_keys[-1], node))
+            self.pending_keys[-1] = None
+        return True
+
+
+_OPENING: dict[type, str] = {yaml.ScalarEvent: "scalar", yaml.SequenceStartEvent: "seq", yaml.MappingStartEvent: "map"}
 
 
 def compose(text: str, source: str) -> Node | None:
     """Return the single document of `text` as a node tree (None for an empty document)."""
     composer = _Composer(source)
     try:
+        scalar = yaml.ScalarEvent
         for event in yaml.parse(text, Loader=_Loader):
-            composer.feed(event)
+            if type(event) is not scalar or not composer.plain_scalar(event):
+                composer.feed(event)
     except yaml.MarkedYAMLError as problem:
         mark = problem.problem_mark or problem.context_mark
         location = Location(source, mark.line + 1, mark.column + 1) if mark else Location(source)
