@@ -1,0 +1,71 @@
+"""The README's examples run and print what it shows; every command has help; CI runs the README's test command."""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+import pytest
+
+from convcalc.commands import FLAGS
+from convcalc.entry import main
+from tests.conftest import ROOT
+
+README = (ROOT / "README.md").read_text()
+
+
+def console_examples() -> list[tuple[str, str]]:
+    """Return (command line, shown output) for every `$ convcalc ...` in a console block."""
+    examples = []
+    for block in re.findall(r"```console\n(.*?)```", README, flags=re.DOTALL):
+        for chunk in re.split(r"^\$ ", block, flags=re.MULTILINE)[1:]:
+            command, _, output = chunk.partition("\n")
+            examples.append((command, output))
+    return examples
+
+
+EXAMPLES = console_examples()
+
+
+def test_readme_has_examples() -> None:
+    """The README shows the layer commands, stack and check with their output."""
+    commands = {command.split()[1] for command, _ in EXAMPLES}
+    assert {"conv", "convt", "pool", "stack", "check"} <= commands
+
+
+@pytest.mark.parametrize(("command", "shown"), EXAMPLES, ids=[c for c, _ in EXAMPLES])
+def test_readme_output_is_real(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, command: str, shown: str
+) -> None:
+    """Running the command prints what the README shows (stdout, then stderr)."""
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("COLUMNS", "100")
+    argv = shlex.split(command)
+    assert argv[0] == "convcalc"
+    main(argv[1:])
+    captured = capsys.readouterr()
+    assert shown == captured.out + captured.err
+
+
+def test_quick_start_is_two_commands_and_ci_runs_the_test_command() -> None:
+    """The quick start has exactly two commands; .ci/run runs the second one as written."""
+    quick = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    commands = re.findall(r"```sh\n(.*?)\n```", quick, flags=re.DOTALL)
+    assert len(commands) == 2
+    assert "convcalc stack examples/" in commands[0]
+    assert commands[1] in (ROOT / ".ci" / "run").read_text()
+
+
+@pytest.mark.parametrize("command", sorted(FLAGS))
+def test_every_command_has_help(capsys: pytest.CaptureFixture[str], command: str) -> None:
+    """convcalc COMMAND --help exits 0 and shows an example."""
+    assert main([command, "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "Usage: convcalc" in out
+    assert f"convcalc {command}" in out.split("Example", 1)[1]
+
+
+def test_changelog_has_an_unreleased_section() -> None:
+    """CHANGELOG.md follows Keep a Changelog with an Unreleased section on top."""
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    assert changelog.index("## [Unreleased]") < changelog.index("### Added")
