@@ -14,6 +14,8 @@ from convcalc.cli import app
 
 ROOT = Path(__file__).parent.parent
 EXAMPLES = ROOT / "examples"
+WELL_FORMED = sorted([*EXAMPLES.glob("*.yaml"), *EXAMPLES.glob("failing/*.yaml")])
+"""Example files that load (examples/malformed/ holds files that are broken on purpose)."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

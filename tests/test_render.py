@@ -8,9 +8,9 @@ import pytest
 
 from convcalc import LayerSpec, NetworkSpec, analyze, read_network
 from convcalc.render import RICH_MAX_ROWS, RenderOptions, _plain_table, render_json, render_table
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, WELL_FORMED
 
-EXAMPLE_FILES = sorted(EXAMPLES.rglob("*.yaml"))
+EXAMPLE_FILES = WELL_FORMED
 
 
 @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=[p.name for p in EXAMPLE_FILES])
