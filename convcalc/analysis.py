@@ -205,25 +205,13 @@ def analyze(network: NetworkSpec) -> StackResult:
         name = layer.name if layer.name is not None else str(index)
         common = {"index": index, "name": name, "spec": layer}
         if blocked_by is not None or current is None:
-            results.append(_not_computed(blocked_by, **common))  # type: ignore[arg-type]
+            reason = f"not computed: {blocked_by.label} is invalid" if blocked_by else "not computed"
+            results.append(_without_output(Status.NOT_COMPUTED, None, reason, **common))  # type: ignore[arg-type]
             continue
         try:
             shape = _shape_of(layer, current, shapes_seen)
         except LayerError as error:
-            result = LayerResult(
-                **common,  # type: ignore[arg-type]
-                status=Status.INVALID,
-                input=current,
-                output=None,
-                padding=None,
-                receptive_field=None,
-                jump=None,
-                equivalent_conv=None,
-                weight_shape=None,
-                params=0,
-                warnings=(),
-                error=str(error),
-            )
+            result = _without_output(Status.INVALID, current, str(error), **common)  # type: ignore[arg-type]
             results.append(result)
             blocked_by = result
             current = None
@@ -282,14 +270,16 @@ def _shape_of(layer: LayerSpec, shape: AxisValues, seen: dict[tuple[object, ...]
     return found
 
 
-def _not_computed(blocked_by: LayerResult | None, *, index: int, name: str, spec: LayerSpec) -> LayerResult:
-    reason = f"not computed: {blocked_by.label} is invalid" if blocked_by else "not computed"
+def _without_output(  # noqa: PLR0913 - the fields a result without output still has
+    status: Status, shape: AxisValues | None, error: str, *, index: int, name: str, spec: LayerSpec
+) -> LayerResult:
+    """Return the result of a layer that has no output: invalid, or after an invalid one."""
     return LayerResult(
         index=index,
         name=name,
         spec=spec,
-        status=Status.NOT_COMPUTED,
-        input=None,
+        status=status,
+        input=shape,
         output=None,
         padding=None,
         receptive_field=None,
@@ -298,5 +288,5 @@ def _not_computed(blocked_by: LayerResult | None, *, index: int, name: str, spec
         weight_shape=None,
         params=0,
         warnings=(),
-        error=reason,
+        error=error,
     )

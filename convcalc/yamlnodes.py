@@ -45,20 +45,28 @@ class Node:
         return Location(source, self.line, self.column)
 
 
+def _plain_tag(event: Any) -> str | None:  # noqa: ANN401 - a PyYAML event
+    """Return the tag of an untagged scalar when it is quick to tell (most are), else None."""
+    value = event.value
+    if not event.implicit[0]:
+        return STR_TAG  # quoted: always a string
+    if value.isascii() and value.isdigit() and (value[0] != "0" or value == "0"):
+        return INT_TAG  # plain decimal, without the resolver's regular expressions
+    if value and value[0] not in _RESOLVER.yaml_implicit_resolvers:
+        return STR_TAG  # no implicit type starts with this character
+    return None
+
+
 def _tag(event: Any, kind: str) -> str:  # noqa: ANN401 - a PyYAML event
     """Resolve an event's tag as PyYAML's SafeLoader would."""
     if event.tag and event.tag != "!":
         return str(event.tag)
     if kind != "scalar":
         return SEQ_TAG if kind == "seq" else MAP_TAG
-    value = event.value
-    if not event.implicit[0]:
-        return STR_TAG  # quoted: always a string
-    if value.isascii() and value.isdigit() and (value[0] != "0" or value == "0"):
-        return INT_TAG  # the common case, without the resolver's regular expressions
-    if value and value[0] not in _RESOLVER.yaml_implicit_resolvers:
-        return STR_TAG  # no implicit type starts with this character
-    return str(_RESOLVER.resolve(yaml.ScalarNode, value, event.implicit))  # type: ignore[no-untyped-call]
+    tag = _plain_tag(event)
+    if tag is not None:
+        return tag
+    return str(_RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit))  # type: ignore[no-untyped-call]
 
 
 class _Composer:
@@ -125,25 +133,11 @@ class _Composer:
         """Attach the commonest event, an untagged scalar inside a collection, quickly; False otherwise."""
         if event.tag or event.anchor or not self.stack:
             return False
-        value = event.value
-        if not event.implicit[0]:
-            tag = STR_TAG
-        elif value.isascii() and value.isdigit() and (value[0] != "0" or value == "0"):
-            tag = INT_TAG
-        elif value and value[0] not in _RESOLVER.yaml_implicit_resolvers:
-            tag = STR_TAG
-        else:
+        tag = _plain_tag(event)
+        if tag is None:
             return False
         mark = event.start_mark
-        node = Node("scalar", tag, mark.line + 1, mark.column + 1, value)
-        parent = self.stack[-1]
-        if parent.kind == "seq":
-            parent.value.append(node)
-        elif self.pending_keys[-1] is None:
-            self.pending_keys[-1] = node
-        else:
-            parent.value.append((self.pending_keys[-1], node))
-            self.pending_keys[-1] = None
+        self.attach(Node("scalar", tag, mark.line + 1, mark.column + 1, event.value))
         return True
 
 
