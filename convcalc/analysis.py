@@ -173,17 +173,19 @@ def _describe_gaps(layer: LayerSpec, shape: LayerShape, axis: int, name: str, ga
 
 
 def _advance(fields: list[AxisField | None], layer: LayerSpec, padding: PaddingPairs) -> list[AxisField | None]:
+    """Step every axis's field through the layer; axes that agree so far share one computation."""
     advanced: list[AxisField | None] = []
+    done: dict[tuple[int, int, int, int, int], AxisField | None] = {}
+    step = transposed_field if layer.kind.is_transposed else direct_field
     for axis, previous in enumerate(fields):
         if previous is None:
             advanced.append(None)
             continue
         k, s, d = layer.kernel_size[axis], layer.stride[axis], layer.dilation[axis]
-        before = padding[axis][0]
-        if layer.kind.is_transposed:
-            advanced.append(transposed_field(previous, k, s, before, d))
-        else:
-            advanced.append(direct_field(previous, k, s, before, d))
+        key = (id(previous), k, s, padding[axis][0], d)  # square layers: every axis is the same object
+        if key not in done:
+            done[key] = step(previous, k, s, padding[axis][0], d)
+        advanced.append(done[key])
     return advanced
 
 
@@ -196,7 +198,7 @@ def _expect_error(expect: AxisValues, output: AxisValues) -> str | None:
 
 def analyze(network: NetworkSpec) -> StackResult:
     """Compute every layer of a network; a failing layer stops the shapes, not the analysis."""
-    fields: list[AxisField | None] = [input_field() for _ in range(network.rank)]
+    fields: list[AxisField | None] = [input_field()] * network.rank
     current: AxisValues | None = network.input
     results: list[LayerResult] = []
     blocked_by: LayerResult | None = None

@@ -282,15 +282,19 @@ def layer_shape(layer: LayerSpec, shape: AxisValues) -> LayerShape:
         if errors:
             raise _merge_axis_errors(errors)
     sizes, gaps = [], []
+    seen: dict[tuple[int, ...], AxisGaps] = {}
     for axis, size in enumerate(spatial):
         before, after = padding[axis]
         out = _axis_output(layer, axis, size, before, after)
         sizes.append(out)
         k, s, d = layer.kernel_size[axis], layer.stride[axis], layer.dilation[axis]
-        if layer.kind.is_transposed:
-            gaps.append(convtranspose_gaps(size, k, s, before, d, out))
-        else:
-            gaps.append(conv_gaps(size, k, s, before, d, out))
+        key = (size, k, s, before, after, d)
+        if key not in seen:  # a square layer on a square input is the same on every axis
+            if layer.kind.is_transposed:
+                seen[key] = convtranspose_gaps(size, k, s, before, d, out)
+            else:
+                seen[key] = conv_gaps(size, k, s, before, d, out)
+        gaps.append(seen[key])
     weight: AxisValues | None = None
     params = 0
     if not layer.kind.is_pool:
