@@ -60,9 +60,14 @@ ALIASES = {"conv-transpose": "convt", "deconv": "convt"}
 
 
 def report(errors: InputError | InputErrorGroup) -> int:
-    """Write input errors to stderr, one line each, and return exit code 2."""
+    """Write input errors to stderr, one line each, and return exit code 2.
+
+    A located error starts with its place (net.yaml:7:5: layers[2].stride: ...), as the
+    contract shows; a flag's error says which flag (convcalc: error: --kernel: ...).
+    """
     for error in errors.errors if isinstance(errors, InputErrorGroup) else (errors,):
-        sys.stderr.write(f"convcalc: error: {error}\n")
+        # file:line:col first, as compilers print it, so editors and CI problem matchers find it
+        sys.stderr.write(f"{error}\n" if error.location else f"convcalc: error: {error}\n")
     return ExitCode.BAD_INPUT
 
 

@@ -114,7 +114,7 @@ def test_check_malformed_file_exits_2(run: Run, tmp_path: Path) -> None:
     bad.write_text("input: [1, 3, 8, 8]\nlayers: [{type: conv}]\n")
     result = run("check", str(bad), "examples/resnet_stem.yaml")
     assert result.exit_code == 2
-    assert result.stderr == f"convcalc: error: {bad}:2:10: layers[0]: missing `kernel_size`\n"
+    assert result.stderr == f"{bad}:2:10: layers[0]: missing `kernel_size`\n"
 
 
 @pytest.mark.parametrize(
@@ -130,7 +130,7 @@ def test_binary_garbage(run: Run, tmp_path: Path, content: bytes, message: str) 
     path.write_bytes(content)
     result = run("stack", str(path))
     assert result.exit_code == 2
-    assert result.stderr == f"convcalc: error: {path}: {message}\n"
+    assert result.stderr == f"{path}: {message}\n"
 
 
 def test_huge_file_is_refused_quickly(run: Run, tmp_path: Path) -> None:
@@ -142,17 +142,17 @@ def test_huge_file_is_refused_quickly(run: Run, tmp_path: Path) -> None:
         handle.write(line * (50 * 1024 * 1024 // len(line)))
     result = run("stack", str(path))
     assert result.exit_code == 2
-    assert result.stderr == f"convcalc: error: {path}: larger than 10 MiB: not a network file\n"
+    assert result.stderr == f"{path}: larger than 10 MiB: not a network file\n"
 
 
 def test_unreadable_file(run: Run, tmp_path: Path) -> None:
     """A missing file or a directory: exit 2, one line."""
     result = run("stack", str(tmp_path / "missing.yaml"))
     assert result.exit_code == 2
-    assert result.stderr == f"convcalc: error: {tmp_path / 'missing.yaml'}: cannot read: No such file or directory\n"
+    assert result.stderr == f"{tmp_path / 'missing.yaml'}: cannot read: No such file or directory\n"
     result = run("stack", str(tmp_path))
     assert result.exit_code == 2
-    assert result.stderr == f"convcalc: error: {tmp_path}: cannot read: Is a directory\n"
+    assert result.stderr == f"{tmp_path}: cannot read: Is a directory\n"
 
 
 def test_huge_valid_sizes_are_exact(run: Run, tmp_path: Path) -> None:
