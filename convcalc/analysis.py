@@ -19,7 +19,7 @@ from convcalc.receptive import (
     input_field,
     transposed_field,
 )
-from convcalc.shapes import CELL_NOUNS, AxisGaps, LayerShape, layer_shape
+from convcalc.shapes import CELL_NOUNS, MAX_RESULT, AxisGaps, LayerShape, layer_shape
 from convcalc.spec import AxisValues, LayerSpec, NetworkSpec, PaddingPairs, axis_names
 
 
@@ -189,6 +189,12 @@ def _advance(fields: list[AxisField | None], layer: LayerSpec, padding: PaddingP
     return advanced
 
 
+def _too_big(field: AxisField) -> bool:
+    """Whether a field's numbers have grown past what convcalc prints (4000 digits)."""
+    jump = field.jump
+    return max(jump.numerator, jump.denominator, field.receptive_field) >= MAX_RESULT
+
+
 def _expect_error(expect: AxisValues, output: AxisValues) -> str | None:
     compared = output if len(expect) == len(output) else output[2:]
     if tuple(expect) == compared:
@@ -218,10 +224,12 @@ def analyze(network: NetworkSpec) -> StackResult:
             blocked_by = result
             current = None
             continue
-        fields = _advance(fields, layer, shape.padding)
+        fields = [None if f is None or _too_big(f) else f for f in _advance(fields, layer, shape.padding)]
         warnings = _gap_warnings(layer, shape)
         if None in fields:
-            warnings.append("receptive field not computed: the dependency pattern repeats too rarely")
+            warnings.append(
+                "receptive field not computed: the dependency pattern repeats too rarely, or its numbers pass 4000 digits"
+            )
         equivalent = None
         if layer.kind.is_transposed:
             equivalent = equivalent_conv(

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from convcalc.errors import InputError, InputErrorGroup, Location
-from convcalc.spec import MAX_RANK, LayerKind, LayerSpec, NetworkSpec
+from convcalc.spec import MAX_DIGITS, MAX_RANK, LayerKind, LayerSpec, NetworkSpec
 from convcalc.yamlnodes import Node, compose
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -74,6 +74,9 @@ def _int_value(node: Node) -> int | None:
 
 
 def _read_int(node: Node, where: str, problems: _Problems, minimum: int) -> int | None:
+    if node.kind == "scalar" and node.tag == INT_TAG and len(node.value) > MAX_DIGITS + 1:
+        problems.add(node, where, f"expected at most {MAX_DIGITS} digits, got {len(node.value)} characters")
+        return None
     value = _int_value(node)
     what = "a positive integer" if minimum == 1 else "a non-negative integer"
     if value is None:

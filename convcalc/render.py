@@ -34,8 +34,13 @@ class Format(StrEnum):
 # ---------------------------------------------------------------- JSON
 
 
-def _number(value: Fraction) -> int | float:
-    return int(value) if value.denominator == 1 else float(value)
+def _number(value: Fraction) -> int | float | str:
+    if value.denominator == 1:
+        return int(value)
+    try:
+        return float(value)
+    except OverflowError:  # beyond a double: the exact fraction is in jump_fraction too
+        return str(value)
 
 
 def _equivalent_json(equivalent: EquivalentConv | None) -> dict[str, Any] | None:

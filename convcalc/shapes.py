@@ -237,9 +237,16 @@ def _check_input(layer: LayerSpec, axis: int, size: int, before: int, after: int
         )
 
 
+MAX_RESULT = 10**4000
+"""Results stop here: far past any framework's tensor sizes, and still quick to print in full."""
+
+
 def _check_output(layer: LayerSpec, axis: int, size: int, before: int, after: int) -> None:
     """Raise the refusal of an output size below 1, with the smallest input or largest padding that works."""
     out = _axis_output(layer, axis, size, before, after)
+    if out >= MAX_RESULT:
+        msg = "output size has more than 4000 digits: far beyond any framework's tensor sizes"
+        raise LayerError(msg, axis=axis_names(layer.rank)[axis], hint="use smaller sizes or strides")
     if out >= 1:
         return
     k, s, d = layer.kernel_size[axis], layer.stride[axis], layer.dilation[axis]

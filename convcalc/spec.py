@@ -40,6 +40,10 @@ class PaddingMode(StrEnum):
 
 Padding = PaddingPairs | PaddingMode
 
+MAX_DIGITS = 100
+"""Largest number of digits of any value given (10**20-pixel axes are fine; 10**100 is plenty)."""
+_HUGE = 10**MAX_DIGITS
+
 AXIS_NAMES: dict[int, tuple[str, ...]] = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
 MAX_RANK = 3
 
@@ -50,7 +54,7 @@ def axis_names(rank: int) -> tuple[str, ...]:
 
 
 def _check_axes(key: str, values: AxisValues, rank: int, minimum: int) -> None:
-    if len(values) == rank and all(type(value) is int and value >= minimum for value in values):
+    if len(values) == rank and all(type(value) is int and minimum <= value < _HUGE for value in values):
         return  # the usual case, checked in one pass; bool is not int here (type, not isinstance)
     if len(values) != rank:
         noun = "value" if rank == 1 else "values"
@@ -62,6 +66,8 @@ def _check_axes(key: str, values: AxisValues, rank: int, minimum: int) -> None:
         if value < minimum:
             what = "a positive integer" if minimum == 1 else "a non-negative integer"
             raise InputError(f"expected {what}, got {value}", where=key)
+        if value >= _HUGE:
+            raise InputError(f"expected at most {MAX_DIGITS} digits, got {len(str(value))}", where=key)
 
 
 def broadcast(value: int | Sequence[int], rank: int) -> AxisValues:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from convcalc.errors import InputError
-from convcalc.spec import MAX_RANK
+from convcalc.spec import MAX_DIGITS, MAX_RANK
 
 _SEPARATOR = re.compile(r"\s*[,x×X]\s*")
 _AXES = re.compile(r"\s*[+-]?\d+(?:\s*[,x×X]\s*[+-]?\d+)*\s*")
@@ -16,6 +16,8 @@ def parse_int(text: str, where: str, *, minimum: int = 1) -> int:
     cleaned = text.strip()
     if not re.fullmatch(r"[+-]?\d+", cleaned):
         raise InputError(f"expected an integer, got {text!r}", where=where)
+    if len(cleaned.lstrip("+-")) > MAX_DIGITS:
+        raise InputError(f"expected at most {MAX_DIGITS} digits, got {len(cleaned.lstrip('+-'))}", where=where)
     value = int(cleaned)
     if value < minimum:
         what = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
