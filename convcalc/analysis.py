@@ -126,7 +126,9 @@ def _gap_warnings(layer: LayerSpec, shape: LayerShape) -> list[str]:
     warnings = []
     names = axis_names(layer.rank)
     for axis, gaps in enumerate(shape.gaps):
-        if gaps.total:
+        if gaps is None:
+            warnings.append(f"axis {names[axis]}: coverage not checked: the dilated kernel is too long to enumerate")
+        elif gaps.total:
             warnings.append(_describe_gaps(layer, shape, axis, names[axis], gaps))
     return warnings
 

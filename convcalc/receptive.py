@@ -61,8 +61,12 @@ def input_field() -> AxisField:
     return AxisField(period=1, shift=1, sets=(((0, 0),),), jump=Fraction(1))
 
 
-def direct_field(previous: AxisField, kernel: int, stride: int, before: int, dilation: int) -> AxisField:
-    """Return the field after a conv or pool (its period never grows)."""
+MAX_WORK = 1_000_000
+"""Most positions (residues × taps) one layer's step may look at; beyond it the field is not computed."""
+
+
+def direct_field(previous: AxisField, kernel: int, stride: int, before: int, dilation: int) -> AxisField | None:
+    """Return the field after a conv or pool (its period never grows); None when too long to enumerate."""
     if previous.period == 1 and len(previous.sets[0]) == 1:
         (lo, hi), shift = previous.sets[0][0], previous.shift
         if dilation * shift <= hi - lo + 1:
@@ -71,6 +75,8 @@ def direct_field(previous: AxisField, kernel: int, stride: int, before: int, dil
             interval = ((lo + start, hi + start + (kernel - 1) * dilation * shift),)
             return AxisField(period=1, shift=shift * stride, sets=(interval,), jump=previous.jump * stride)
     period = previous.period // gcd(previous.period, stride)
+    if period * kernel > MAX_WORK:
+        return None
     shift = period * stride // previous.period * previous.shift
     offsets = [tap * dilation - before for tap in range(kernel)]
     sets = tuple(_gather(previous, [o * stride + offset for offset in offsets]) for o in range(period))
@@ -94,7 +100,7 @@ def _gather(previous: AxisField, positions: list[int]) -> Intervals:
 def transposed_field(previous: AxisField, kernel: int, stride: int, before: int, dilation: int) -> AxisField | None:
     """Return the field after a transposed conv; None when its period would exceed MAX_PERIOD."""
     period = previous.period * stride
-    if period > MAX_PERIOD:
+    if period > MAX_PERIOD or period * kernel > MAX_WORK:
         return None
     taps = [tap * dilation for tap in range(kernel - 1, -1, -1)]  # increasing input positions
     sets = tuple(

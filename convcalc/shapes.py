@@ -93,15 +93,47 @@ def _aligned_count(lo: int, hi: int, first: int, step: int) -> tuple[int, int, i
     return (end - start) // step + 1, start, end
 
 
-def conv_gaps(size: int, kernel: int, stride: int, before: int, dilation: int, out: int) -> AxisGaps:  # noqa: PLR0913
+MAX_ENUMERATION = 100_000
+"""Kernels longer than this (with dilation) are not enumerated tap by tap: coverage is not checked."""
+
+
+def _contiguous_gaps(size: int, kernel: int, stride: int, before: int, out: int) -> AxisGaps:
+    """Count unread cells when window j reads the block [j*s, j*s + k - 1], in closed form."""
+    lo, hi = before, before + size - 1
+    if kernel >= stride:  # the blocks touch or overlap: one run from 0 to the last window's end
+        end = (out - 1) * stride + kernel - 1
+        if lo > end:
+            return AxisGaps(inside=size)
+        return AxisGaps(0, 0, hi - min(hi, end))
+
+    def read_below(x: int) -> int:  # cells read in [0, x)
+        turns, rest = divmod(max(x, 0), stride)
+        return out * kernel if turns >= out else turns * kernel + min(rest, kernel)
+
+    block = lo // stride
+    first = lo if block < out and lo <= block * stride + kernel - 1 else (block + 1) * stride
+    last_block = min(hi // stride, out - 1)
+    last = min(last_block * stride + kernel - 1, hi)
+    if first > hi or first >= out * stride or last < lo:
+        return AxisGaps(inside=size)
+    read = read_below(hi + 1) - read_below(lo)
+    return AxisGaps(first - lo, size - read - (first - lo) - (hi - last), hi - last)
+
+
+def conv_gaps(size: int, kernel: int, stride: int, before: int, dilation: int, out: int) -> AxisGaps | None:  # noqa: PLR0913
     """Count the real input cells that no window of a conv or pool reads.
 
     Window j reads padded positions j*s + t*d (t < k). Taps with the same residue mod s
     read one arithmetic progression each; merging them per residue makes the count exact
-    at a cost that depends on k, not on the input size.
+    at a cost that depends on k, not on the input size. Undilated windows are blocks and
+    are counted in closed form; None when a dilated kernel is too long to enumerate.
     """
     if out < 1:
         return AxisGaps()
+    if dilation == 1 or kernel == 1:
+        return _contiguous_gaps(size, kernel, stride, before, out)
+    if kernel > MAX_ENUMERATION:
+        return None
     lo, hi = before, before + size - 1
     span = (out - 1) * stride
     by_residue: dict[int, list[int]] = {}
@@ -131,7 +163,7 @@ def conv_gaps(size: int, kernel: int, stride: int, before: int, dilation: int, o
 
 def convtranspose_gaps(  # noqa: PLR0913
     size: int, kernel: int, stride: int, before: int, dilation: int, out: int
-) -> AxisGaps:
+) -> AxisGaps | None:
     """Count the input cells of a transposed conv that no output depends on (cropped away).
 
     Input m feeds outputs m*s - pb + t*d (t < k); it is unused when none lies in [0, out).
@@ -149,6 +181,8 @@ def convtranspose_gaps(  # noqa: PLR0913
         return AxisGaps(gap_before, 0, gap_after)
     # narrower: the taps of a middle cell can straddle the whole output; the middle holds at
     # most ((k-1)*d + out) / s + 1 cells, so look at each
+    if (size - gap_before - gap_after) * kernel > MAX_ENUMERATION:
+        return None
     used = [
         m
         for m in range(gap_before, size - gap_after)
@@ -168,7 +202,7 @@ class LayerShape:
     padding: PaddingPairs
     weight_shape: AxisValues | None
     params: int
-    gaps: tuple[AxisGaps, ...]
+    gaps: tuple[AxisGaps | None, ...]
 
 
 def _check_channels(layer: LayerSpec, in_channels: int, out_channels: int) -> None:
@@ -289,7 +323,7 @@ def layer_shape(layer: LayerSpec, shape: AxisValues) -> LayerShape:
         if errors:
             raise _merge_axis_errors(errors)
     sizes, gaps = [], []
-    seen: dict[tuple[int, ...], AxisGaps] = {}
+    seen: dict[tuple[int, ...], AxisGaps | None] = {}
     for axis, size in enumerate(spatial):
         before, after = padding[axis]
         out = _axis_output(layer, axis, size, before, after)

@@ -198,3 +198,35 @@ def test_huge_sizes_are_exact(run_json: RunJson) -> None:
     code, data = run_json("conv", "--dims", "1", "-i", str(10**20), "-k", "3", "-s", "2")
     assert code == 0
     assert data["output"] == [1, 1, (10**20 - 3) // 2 + 1]
+
+
+def test_huge_kernels_answer_at_once(run_json: RunJson) -> None:
+    """A kernel of 10**13 taps: the shape is exact; what would need every tap is skipped, and said so."""
+    code, data = run_json("conv", "--dims", "1", "-i", str(10**20), "-k", str(10**13), "-d", "3", "-s", "7")
+    assert code == 0
+    assert data["output"] == [1, 1, (10**20 - 3 * (10**13 - 1) - 1) // 7 + 1]
+    (layer,) = data["layers"]
+    assert layer["receptive_field"] is None
+    assert layer["warnings"] == [
+        "axis L: coverage not checked: the dilated kernel is too long to enumerate",
+        "receptive field not computed: the dependency pattern repeats too rarely, or its numbers pass 4000 digits",
+    ]
+    code, data = run_json("conv", "--dims", "1", "-i", str(10**21), "-k", str(10**20), "-s", "7")
+    assert code == 0
+    assert data["layers"][0]["receptive_field"] == [10**20]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["conv", "-i", "1" + "0" * 5000, "-k", "3"],
+            "convcalc: error: --input: expected at most 100 digits, got 5001",
+        ),
+        (["conv", "-i", "6", "-k", "9" * 101], "convcalc: error: --kernel: expected at most 100 digits, got 101"),
+    ],
+)
+def test_too_many_digits(capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
+    """Values of more than 100 digits are refused in one line (10**20-pixel axes are fine)."""
+    assert main(argv) == 2
+    assert capsys.readouterr().err == message + "\n"
