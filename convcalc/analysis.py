@@ -191,6 +191,9 @@ def _advance(fields: list[AxisField | None], layer: LayerSpec, padding: PaddingP
     return advanced
 
 
+NO_FIELD = "receptive field not computed from here on: too many positions to follow, or past 4000 digits"
+
+
 def _too_big(field: AxisField) -> bool:
     """Whether a field's numbers have grown past what convcalc prints (4000 digits)."""
     jump = field.jump
@@ -226,12 +229,11 @@ def analyze(network: NetworkSpec) -> StackResult:
             blocked_by = result
             current = None
             continue
+        known_before = None not in fields
         fields = [None if f is None or _too_big(f) else f for f in _advance(fields, layer, shape.padding)]
         warnings = _gap_warnings(layer, shape)
-        if None in fields:
-            warnings.append(
-                "receptive field not computed: the dependency pattern repeats too rarely, or its numbers pass 4000 digits"
-            )
+        if known_before and None in fields:
+            warnings.append(NO_FIELD)
         equivalent = None
         if layer.kind.is_transposed:
             equivalent = equivalent_conv(

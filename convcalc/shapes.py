@@ -134,6 +134,11 @@ def conv_gaps(size: int, kernel: int, stride: int, before: int, dilation: int, o
         return _contiguous_gaps(size, kernel, stride, before, out)
     if kernel > MAX_ENUMERATION:
         return None
+    return _dilated_gaps(size, kernel, stride, before, dilation, out)
+
+
+def _dilated_gaps(size: int, kernel: int, stride: int, before: int, dilation: int, out: int) -> AxisGaps:  # noqa: PLR0913
+    """Count unread cells of dilated windows, tap residue by tap residue."""
     lo, hi = before, before + size - 1
     span = (out - 1) * stride
     by_residue: dict[int, list[int]] = {}

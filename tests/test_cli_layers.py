@@ -209,7 +209,7 @@ def test_huge_kernels_answer_at_once(run_json: RunJson) -> None:
     assert layer["receptive_field"] is None
     assert layer["warnings"] == [
         "axis L: coverage not checked: the dilated kernel is too long to enumerate",
-        "receptive field not computed: the dependency pattern repeats too rarely, or its numbers pass 4000 digits",
+        "receptive field not computed from here on: too many positions to follow, or past 4000 digits",
     ]
     code, data = run_json("conv", "--dims", "1", "-i", str(10**21), "-k", str(10**20), "-s", "7")
     assert code == 0
