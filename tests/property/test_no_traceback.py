@@ -36,9 +36,15 @@ def outcome(text: str) -> None:
     try:
         network = load_network(text, "fuzz.yaml")
     except InputErrorGroup as errors:
-        assert errors.errors
-        assert all(str(e).startswith("fuzz.yaml") for e in errors.errors)
+        problems = errors.errors
+    else:
+        problems = ()
+        result = analyze(network)
+        for render in RENDERERS.values():
+            assert render(result, RenderOptions(width=80))
         return
+    assert problems
+    assert all(str(e).startswith("fuzz.yaml") for e in problems)
     result = analyze(network)
     for render in RENDERERS.values():
         assert render(result, RenderOptions(width=80))
