@@ -230,3 +230,22 @@ def test_too_many_digits(capsys: pytest.CaptureFixture[str], argv: list[str], me
     """Values of more than 100 digits are refused in one line (10**20-pixel axes are fine)."""
     assert main(argv) == 2
     assert capsys.readouterr().err == message + "\n"
+
+
+def test_python_dash_m_and_the_console_script() -> None:
+    """`python -m convcalc` runs the same program as the convcalc command."""
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    done = subprocess.run([sys.executable, "-m", "convcalc", "--version"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0
+    assert done.stdout == f"convcalc {__version__}\n"
+    done = subprocess.run(
+        [sys.executable, "-m", "convcalc", "conv", "-i", "2", "-k", "3", "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert json.loads(done.stdout)["ok"] is False
