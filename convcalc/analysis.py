@@ -6,7 +6,7 @@ an exception, and the layers after it are marked as not computed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from fractions import Fraction
 
@@ -236,6 +236,8 @@ def analyze(network: NetworkSpec) -> StackResult:
             warnings.append(NO_FIELD)
         equivalent = None
         if layer.kind.is_transposed:
+            if layer.output_size is not None:  # the result shows the output_padding the size implied
+                common["spec"] = layer = replace(layer, output_padding=shape.output_padding)
             equivalent = equivalent_conv(
                 current[2:], layer.kernel_size, layer.stride, shape.padding, layer.dilation, layer.output_padding
             )
@@ -266,6 +268,7 @@ def _shape_of(layer: LayerSpec, shape: AxisValues, seen: dict[tuple[object, ...]
     """Return layer_shape(layer, shape), once per geometry: networks repeat their blocks."""
     key = (
         layer.kind,
+        layer.output_size,
         layer.kernel_size,
         layer.stride,
         layer.padding,

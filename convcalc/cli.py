@@ -97,7 +97,7 @@ def conv(  # noqa: PLR0913 - one flag per torch.nn argument
     epilog=_examples(
         "convcalc convt -i 3 -k 2 -s 2                 [dim]# 3x3 → 6x6 (seed example 5)[/dim]",
         "convcalc convt --dims 1 -i 3 -k 3 -s 2 -p 1 -a 1   [dim]# undoes conv -i 6 -k 3 -s 2 -p 1[/dim]",
-        "convcalc convt -i 4x4 -k 4 -s 2 -p 1 --channels 512 --out-channels 256 --format json",
+        "convcalc convt -i 7 -k 3 -s 2 -p 1 --target 14       [dim]# finds output_padding 1[/dim]",
         "[dim]Also spelled conv-transpose and deconv.[/dim]",
     )
 )
@@ -110,6 +110,10 @@ def convt(  # noqa: PLR0913 - one flag per torch.nn argument
     output_padding: Annotated[
         str, typer.Option("-a", "--output-padding", help="Extra output size on one side (output_padding).")
     ] = "0",
+    target: Annotated[
+        str | None,
+        typer.Option("--target", help="Wanted output size: sets output_padding, as forward(output_size=...)."),
+    ] = None,
     dims: DimsOpt = None,
     batch: BatchOpt = "1",
     channels: ChannelsOpt = "1",

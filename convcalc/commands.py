@@ -48,7 +48,7 @@ WEIGHTS = (
 )
 FLAGS: dict[str, tuple[Flag, ...]] = {
     "conv": SHARED + WEIGHTS,
-    "convt": (*SHARED, Flag("output_padding", ("-a", "--output-padding")), *WEIGHTS),
+    "convt": (*SHARED, Flag("output_padding", ("-a", "--output-padding")), Flag("target", ("--target",)), *WEIGHTS),
     "pool": (*SHARED, Flag("ceil", ("--ceil",), takes_value=False), Flag("mode", ("--mode",))),
     "stack": (Flag("input_shape", ("-i", "--input")), Flag("fmt", ("-f", "--format"))),
     "check": (Flag("input_shape", ("-i", "--input")),),
@@ -141,6 +141,7 @@ def layer(  # noqa: PLR0913 - the flags of one layer
     bias: bool = True,
     ceil: bool = False,
     mode: str = "max",
+    target: str | None = None,
 ) -> int:
     """Analyse one layer given by its flags and print it."""
     chosen = output_format(fmt)
@@ -160,6 +161,8 @@ def layer(  # noqa: PLR0913 - the flags of one layer
     }
     if stride is not None:
         values["--stride"] = parse_axes(stride, "--stride")
+    if target is not None:
+        values["--target"] = parse_axes(target, "--target")
     pad = parse_padding(padding, "--padding")
     if not isinstance(pad, str):
         values["--padding"] = pad
@@ -182,13 +185,16 @@ def layer(  # noqa: PLR0913 - the flags of one layer
             groups=parse_int(groups, "--groups"),
             bias=bias,
             out_channels=None if out_channels is None else parse_int(out_channels, "--out-channels"),
+            output_size=None if target is None else axes("--target"),
         )
         shape = (parse_int(batch, "--batch"), parse_int(channels, "--channels"), *axes("--input"))
         network = NetworkSpec(input=shape, layers=(spec,), source=f"{kind.value} layer")
     except InputError as error:
         if error.where.startswith("--"):
             raise
-        flag = {"kernel_size": "--kernel", "input": "--input"}.get(error.where, f"--{error.where}")
+        flag = {"kernel_size": "--kernel", "input": "--input", "output_size": "--target"}.get(
+            error.where, f"--{error.where}"
+        )
         raise error.located(where=flag.replace("_", "-")) from None
     return emit(analyze(network), chosen)
 

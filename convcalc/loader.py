@@ -187,6 +187,9 @@ LAYER_KEYS: dict[str, Key] = {
     "groups": Key(_read_count, "count", CONVS),
     "bias": Key(_read_bool, "boolean", CONVS, "counts in params"),
     "output_padding": Key(_read_non_negative, "non_negative", frozenset({LayerKind.CONVTRANSPOSE})),
+    "output_size": Key(
+        _read_expect, "shape", frozenset({LayerKind.CONVTRANSPOSE}), "as forward(output_size=...): sets output_padding"
+    ),
     "ceil_mode": Key(_read_bool, "boolean", POOLS),
     "expect": Key(_read_expect, "shape", doc="the output shape this layer must have: [N, C, *spatial]"),
 }
@@ -264,7 +267,12 @@ def _read_layer_values(
             problems.add(key_node, f"{where}.{key}", f"{kind} takes no `{key}`")
             continue
         value = spec.read(value_node, f"{where}.{key}", problems)
-        if key != "expect" and isinstance(value, tuple) and rank is not None and len(value) != rank:
+        if (
+            key not in ("expect", "output_size")
+            and isinstance(value, tuple)
+            and rank is not None
+            and len(value) != rank
+        ):
             msg = f"expected {rank} values (one per spatial axis of the input), got {len(value)}"
             problems.add(value_node, f"{where}.{key}", msg)
         values[key] = value

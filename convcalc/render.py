@@ -73,6 +73,8 @@ def layer_json(layer: LayerResult) -> dict[str, Any]:
     }
     if kind is LayerKind.CONVTRANSPOSE:
         record["output_padding"] = spec.output_padding
+        if spec.output_size is not None:
+            record["output_size"] = spec.output_size
     if kind is LayerKind.MAXPOOL or kind is LayerKind.AVGPOOL:
         record["ceil_mode"] = spec.ceil_mode
     else:

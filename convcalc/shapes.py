@@ -6,7 +6,7 @@ and cost the same. Refusals raise `LayerError` with the axis, the reason and a f
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from math import prod
 
 from convcalc.errors import LayerError
@@ -205,6 +205,7 @@ class LayerShape:
     input: AxisValues
     output: AxisValues
     padding: PaddingPairs
+    output_padding: AxisValues
     weight_shape: AxisValues | None
     params: int
     gaps: tuple[AxisGaps | None, ...]
@@ -318,6 +319,8 @@ def layer_shape(layer: LayerSpec, shape: AxisValues) -> LayerShape:
     out_channels = in_channels if layer.out_channels is None else layer.out_channels
     _check_channels(layer, in_channels, out_channels)  # torch.nn checks groups before padding='same'
     padding = resolve_padding(layer)
+    if layer.output_size is not None:
+        layer = replace(layer, output_padding=output_padding_for(layer, tuple(spatial), padding))
     for check in CHECKS:
         errors = []
         for axis, size in enumerate(spatial):
@@ -353,10 +356,32 @@ def layer_shape(layer: LayerSpec, shape: AxisValues) -> LayerShape:
         input=tuple(shape),
         output=(batch, out_channels, *sizes),
         padding=padding,
+        output_padding=layer.output_padding,
         weight_shape=weight,
         params=params,
         gaps=tuple(gaps),
     )
+
+
+def output_padding_for(layer: LayerSpec, sizes: AxisValues, padding: PaddingPairs) -> AxisValues:
+    """Return the output_padding that gives layer.output_size, as ConvTranspose's forward(output_size=) does.
+
+    The reachable sizes run from (i-1)*s - pads + e to that plus s - 1; outside them torch.nn
+    raises "requested an output size of ..., but valid sizes range from ... to ...".
+    """
+    target = layer.output_size or ()
+    smallest = tuple(
+        convtranspose_output_size(i, k, s, before, after, d, 0)
+        for i, k, s, (before, after), d in zip(
+            sizes, layer.kernel_size, layer.stride, padding, layer.dilation, strict=True
+        )
+    )
+    largest = tuple(low + s - 1 for low, s in zip(smallest, layer.stride, strict=True))
+    if all(low <= want <= high for want, low, high in zip(target, smallest, largest, strict=True)):
+        return tuple(want - low for want, low in zip(target, smallest, strict=True))
+    msg = f"requested an output size of {list(target)}, but valid sizes range from {list(smallest)} to {list(largest)}"
+    hint = f"for an input of {list(sizes)} (torch.nn); pick output_size in that range or change stride or padding"
+    raise LayerError(msg, hint=hint)
 
 
 def _merge_axis_errors(errors: list[LayerError]) -> LayerError:

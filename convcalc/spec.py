@@ -94,6 +94,7 @@ class LayerSpec:
     name: str | None = None
     expect: AxisValues | None = None
     in_channels: int | None = None
+    output_size: AxisValues | None = None
     location: Location | None = field(default=None, compare=False)
 
     @property
@@ -135,6 +136,10 @@ class LayerSpec:
                     raise InputError(f"pools keep their channels and take no {key}", where=key)
         if self.expect is not None:
             _check_axes("expect", self.expect, len(self.expect), 1)
+        if self.output_size is not None:
+            if not self.kind.is_transposed:
+                raise InputError(f"only convtranspose takes output_size, not {self.kind}", where="output_size")
+            _check_axes("output_size", self.output_size, rank, 1)
 
     @classmethod
     def create(  # noqa: PLR0913 - mirrors the torch.nn keyword arguments
@@ -154,6 +159,7 @@ class LayerSpec:
         name: str | None = None,
         expect: Sequence[int] | None = None,
         in_channels: int | None = None,
+        output_size: int | Sequence[int] | None = None,
         location: Location | None = None,
     ) -> LayerSpec:
         """Build a layer as torch.nn would: scalars broadcast, pool stride defaults to the kernel."""
@@ -178,8 +184,17 @@ class LayerSpec:
             name=name,
             expect=None if expect is None else tuple(expect),
             in_channels=in_channels,
+            output_size=_spatial(output_size, rank),
             location=location,
         )
+
+
+def _spatial(size: int | Sequence[int] | None, rank: int) -> AxisValues | None:
+    """Accept an output size per spatial axis or as a full shape [N, C, *spatial], as forward(output_size=) does."""
+    if size is None:
+        return None
+    values = broadcast(size, rank)
+    return values[2:] if len(values) == rank + 2 else values
 
 
 def padding_pairs(padding: int | Sequence[int | Sequence[int]] | str, rank: int) -> Padding:

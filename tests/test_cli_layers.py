@@ -249,3 +249,24 @@ def test_python_dash_m_and_the_console_script() -> None:
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert json.loads(done.stdout)["ok"] is False
+
+
+def test_target_sets_output_padding(run_json: RunJson) -> None:
+    """--target picks the output_padding that gives the size, as ConvTranspose's forward(output_size=)."""
+    code, data = run_json("convt", "-i", "7", "-k", "3", "-s", "2", "-p", "1", "--target", "14")
+    assert code == 0
+    (layer,) = data["layers"]
+    assert layer["output"] == [1, 1, 14, 14]
+    assert layer["output_padding"] == [1, 1]
+    assert layer["output_size"] == [14, 14]
+    assert layer["equivalent_conv"]["padding"] == [[1, 2], [1, 2]]
+
+
+def test_target_out_of_range_explains_the_range(run: Run) -> None:
+    """A size no output_padding reaches: exit 1 and the admissible range."""
+    result = run("convt", "-i", "7x5", "-k", "3", "-s", "2", "-p", "1", "--target", "16x9", "--format", "json")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "layer 1: requested an output size of [16, 9], but valid sizes range from [13, 9] to [14, 10]; "
+        "for an input of [7, 5] (torch.nn); pick output_size in that range or change stride or padding\n"
+    )

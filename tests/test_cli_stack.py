@@ -169,7 +169,7 @@ def test_huge_valid_sizes_are_exact(run: Run, tmp_path: Path) -> None:
 
 
 def test_schema_command_prints_the_shipped_schema(run: Run) -> None:
-    """convcalc schema prints the JSON Schema shipped in the package, and it is valid JSON."""
+    """convcalc schema prints the schema shipped in the package (regenerate: convcalc schema > convcalc/network.schema.json)."""
     result = run("schema")
     assert result.exit_code == 0
     assert result.stdout == schema_text()

@@ -143,3 +143,16 @@ def test_input_override() -> None:
     """An input shape given by the caller replaces the file's."""
     network = load_network(GOOD, "net.yaml", input_shape=(2, 3, 64, 48))
     assert network.input == (2, 3, 64, 48)
+
+
+def test_output_size_in_files() -> None:
+    """output_size on a transposed layer, spatial or full, as forward(output_size=...) takes it."""
+    from convcalc import analyze  # noqa: PLC0415
+
+    text = "input: [1, 8, 7, 7]\nlayers:\n  - {type: convtranspose, kernel_size: 3, stride: 2, padding: 1, output_size: [1, 8, 14, 14]}\n"
+    (layer,) = analyze(load_network(text, "net.yaml")).layers
+    assert layer.output == (1, 8, 14, 14)
+    assert layer.spec.output_padding == (1, 1)
+    assert errors_of(GOOD + "    output_size: [8, 8]\n") == [
+        "net.yaml:5:5: layers[0].output_size: conv takes no `output_size`"
+    ]

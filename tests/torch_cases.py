@@ -29,6 +29,7 @@ def layer_from_case(case: dict[str, Any]) -> LayerSpec:
         ceil_mode=case.get("ceil_mode", False),
         groups=case.get("groups", 1),
         out_channels=case.get("out_channels"),
+        output_size=case.get("output_size"),
     )
 
 
@@ -43,6 +44,7 @@ REASONS = (
     ("Invalid computed output size", "output size"),
     ("Kernel size can't be greater", "output size"),
     ("memory descriptor", "output size"),
+    ("requested an output size of", "requested an output size of"),
 )
 
 

@@ -70,6 +70,8 @@ def draw(rng: random.Random) -> dict[str, Any]:
                 case["stride"] = [1] * rank
     if kind == "convtranspose":
         case["output_padding"] = axes(rng, rank, 0, 3)
+        if rng.random() < 0.3:  # forward(output_size=...): a size near the admissible range
+            case["output_size"] = axes(rng, rank, 1, 40)
     if kind in ("maxpool", "avgpool"):
         case["ceil_mode"] = rng.random() < 0.4
         if rng.random() < 0.6:
@@ -77,6 +79,17 @@ def draw(rng: random.Random) -> dict[str, Any]:
                 min(p, k // 2 + (rng.random() < 0.2)) for p, k in zip(case["padding"], case["kernel_size"], strict=True)
             ]
     case["input"] = [rng.choice((1, 2)), channels, *axes(rng, rank, 1, high)]
+    if "output_size" in case:  # aim at the range (i-1)s - 2p + e ... + s - 1, sometimes just outside
+        low = [
+            (i - 1) * s - 2 * p + d * (k - 1) + 1
+            for i, s, p, d, k in zip(
+                case["input"][2:], case["stride"], case["padding"], case["dilation"], case["kernel_size"], strict=True
+            )
+        ]
+        case["output_size"] = [
+            max(1, lo + (rng.randint(0, s - 1) if rng.random() < 0.8 else rng.choice((-1, s))))
+            for lo, s in zip(low, case["stride"], strict=True)
+        ]
     return case
 
 
@@ -104,7 +117,10 @@ def run(case: dict[str, Any]) -> dict[str, Any]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             module = MODULES[kind, rank](*args, **kwargs)
-            out = module(torch.zeros(*case["input"]))
+            if "output_size" in case:
+                out = module(torch.zeros(*case["input"]), output_size=case["output_size"])
+            else:
+                out = module(torch.zeros(*case["input"]))
         if 0 in out.shape[2:]:
             # some CPU kernels return an empty tensor where slow_conv_transpose refuses
             # "Output size is too small"; the contract calls every size below 1 invalid
