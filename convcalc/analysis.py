@@ -237,9 +237,9 @@ def analyze(network: NetworkSpec) -> StackResult:
         equivalent = None
         if layer.kind.is_transposed:
             if layer.output_size is not None:  # the result shows the output_padding the size implied
-                common["spec"] = layer = replace(layer, output_padding=shape.output_padding)
+                common["spec"] = replace(layer, output_padding=shape.output_padding)
             equivalent = equivalent_conv(
-                current[2:], layer.kernel_size, layer.stride, shape.padding, layer.dilation, layer.output_padding
+                current[2:], layer.kernel_size, layer.stride, shape.padding, layer.dilation, shape.output_padding
             )
         mismatch = None if layer.expect is None else _expect_error(layer.expect, shape.output)
         known = [f for f in fields if f is not None]

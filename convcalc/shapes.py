@@ -344,14 +344,7 @@ def layer_shape(layer: LayerSpec, shape: AxisValues) -> LayerShape:
             else:
                 seen[key] = conv_gaps(size, k, s, before, d, out)
         gaps.append(seen[key])
-    weight: AxisValues | None = None
-    params = 0
-    if not layer.kind.is_pool:
-        if layer.kind.is_transposed:
-            weight = (in_channels, out_channels // layer.groups, *layer.kernel_size)
-        else:
-            weight = (out_channels, in_channels // layer.groups, *layer.kernel_size)
-        params = prod(weight) + (out_channels if layer.bias else 0)
+    weight, params = _weights(layer, in_channels, out_channels)
     return LayerShape(
         input=tuple(shape),
         output=(batch, out_channels, *sizes),
@@ -361,6 +354,17 @@ def layer_shape(layer: LayerSpec, shape: AxisValues) -> LayerShape:
         params=params,
         gaps=tuple(gaps),
     )
+
+
+def _weights(layer: LayerSpec, in_channels: int, out_channels: int) -> tuple[AxisValues | None, int]:
+    """Return the weight shape (Conv: Cout x Cin/g x k; ConvTranspose: Cin x Cout/g x k) and the parameter count."""
+    if layer.kind.is_pool:
+        return None, 0
+    if layer.kind.is_transposed:
+        weight = (in_channels, out_channels // layer.groups, *layer.kernel_size)
+    else:
+        weight = (out_channels, in_channels // layer.groups, *layer.kernel_size)
+    return weight, prod(weight) + (out_channels if layer.bias else 0)
 
 
 def output_padding_for(layer: LayerSpec, sizes: AxisValues, padding: PaddingPairs) -> AxisValues:
