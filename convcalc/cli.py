@@ -181,6 +181,33 @@ def check(
     _exit(commands.run("check", dict(locals())))
 
 
+@app.command(
+    epilog=_examples(
+        "convcalc solve conv -i 224 -o 112              [dim]# kernel 3, stride 2, padding 1 first[/dim]",
+        "convcalc solve convt -i 7 -o 15 --kernel 2..4 --format json",
+        "convcalc solve pool -i 13x9 -o 7x5 --mode avg --max-padding 1",
+    )
+)
+def solve(  # noqa: PLR0913 - one flag per limit
+    kind: Annotated[str, typer.Argument(help="conv, convt or pool.")],
+    size: SizeOpt,
+    output: Annotated[str, typer.Option("-o", "--output", help="Wanted output size, per axis like the input.")],
+    kernel: Annotated[str, typer.Option("--kernel", help="Kernel sizes to try, low..high.")] = "1..7",
+    stride: Annotated[str, typer.Option("--stride", help="Strides to try, low..high.")] = "1..4",
+    dilation: Annotated[str, typer.Option("--dilation", help="Dilations to try, low..high.")] = "1..3",
+    max_padding: Annotated[str, typer.Option("--max-padding", help="Most padding on one side.")] = "4",
+    symmetric_only: Annotated[  # noqa: FBT002 - a flag
+        bool, typer.Option("--symmetric-only", help="Only the same padding before and after.")
+    ] = False,
+    mode: Annotated[str, typer.Option("--mode", help="For pool: max or avg.")] = "max",
+    dims: DimsOpt = None,
+    limit: Annotated[str, typer.Option("--limit", help="Show at most this many.")] = "10",
+    fmt: FormatOpt = "table",
+) -> None:
+    """Find the kernel, stride, padding and dilation that map an input size to an output size."""
+    _exit(commands.run("solve", dict(locals())))
+
+
 @app.command(epilog="[bold]Example[/bold]\n\n  convcalc schema > network.schema.json")
 def schema() -> None:
     """Print the JSON Schema of network files, for editors and validators."""

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from convcalc.analysis import LayerResult, StackResult, analyze
 from convcalc.errors import ExitCode, InputError, InputErrorGroup
 from convcalc.render import RENDERERS, Format, RenderOptions
-from convcalc.spec import LayerKind, LayerSpec, NetworkSpec
-from convcalc.values import decide_rank, parse_axes, parse_int, parse_padding, parse_shape
+from convcalc.spec import LayerKind, LayerSpec, NetworkSpec, axis_names
+from convcalc.values import decide_rank, parse_axes, parse_int, parse_padding, parse_range, parse_shape
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +53,19 @@ FLAGS: dict[str, tuple[Flag, ...]] = {
     "stack": (Flag("input_shape", ("-i", "--input")), Flag("fmt", ("-f", "--format"))),
     "check": (Flag("input_shape", ("-i", "--input")),),
     "schema": (),
+    "solve": (
+        Flag("size", ("-i", "--input")),
+        Flag("output", ("-o", "--output")),
+        Flag("kernel", ("--kernel",)),
+        Flag("stride", ("--stride",)),
+        Flag("dilation", ("--dilation",)),
+        Flag("max_padding", ("--max-padding",)),
+        Flag("symmetric_only", ("--symmetric-only",), takes_value=False),
+        Flag("mode", ("--mode",)),
+        Flag("dims", ("--dims",)),
+        Flag("limit", ("--limit",)),
+        Flag("fmt", ("-f", "--format")),
+    ),
 }
 """Every command's options; tests/test_fastpath.py checks that the Typer app declares the same."""
 
@@ -250,9 +263,82 @@ def schema() -> int:
     return ExitCode.OK
 
 
+@reporting
+def solve(  # noqa: PLR0913 - the flags of solve
+    *,
+    kind: str,
+    size: str,
+    output: str,
+    kernel: str = "1..7",
+    stride: str = "1..4",
+    dilation: str = "1..3",
+    max_padding: str = "4",
+    symmetric_only: bool = False,
+    mode: str = "max",
+    dims: str | None = None,
+    limit: str = "10",
+    fmt: str = "table",
+) -> int:
+    """Print every parameter set within limits that maps the input size to the output size, best first."""
+    from convcalc.render import render_solutions  # noqa: PLC0415
+    from convcalc.solve import Limits, reachable  # noqa: PLC0415
+    from convcalc.solve import solve as find  # noqa: PLC0415
+
+    chosen = output_format(fmt)
+    kinds = {"conv": LayerKind.CONV, "convt": LayerKind.CONVTRANSPOSE, "pool": LayerKind.MAXPOOL}
+    if kind not in kinds:
+        raise InputError(f"expected conv, convt or pool, got {kind!r}", where="KIND")
+    layer_kind = kinds[kind]
+    if layer_kind.is_pool:
+        if mode.lower() not in ("max", "avg"):
+            raise InputError(f"expected max or avg, got {mode!r}", where="--mode")
+        layer_kind = LayerKind.MAXPOOL if mode.lower() == "max" else LayerKind.AVGPOOL
+    rank_given = None if dims is None else parse_int(dims, "--dims")
+    if rank_given is not None and rank_given not in (1, 2, 3):
+        raise InputError(f"expected 1, 2 or 3, got {rank_given}", where="--dims")
+    values = {"--input": parse_axes(size, "--input"), "--output": parse_axes(output, "--output")}
+    rank = decide_rank(values, rank_given)
+    sizes, targets = (v * rank if len(v) == 1 else v for v in values.values())
+    limits = Limits(
+        kernel=parse_range(kernel, "--kernel"),
+        stride=parse_range(stride, "--stride"),
+        dilation=parse_range(dilation, "--dilation"),
+        max_padding=parse_int(max_padding, "--max-padding", minimum=0),
+        symmetric_only=symmetric_only,
+    )
+    names = axis_names(rank)
+    solutions = find(layer_kind, sizes, targets, limits, names)
+    shown = solutions[: parse_int(limit, "--limit")]
+    if solutions or chosen is Format.JSON:
+        sys.stdout.write(render_solutions(shown, layer_kind, chosen, render_options()))
+    if solutions:
+        return ExitCode.OK
+    failing: dict[tuple[int, int], list[str]] = {}
+    for name, size_in, want in zip(names, sizes, targets, strict=True):
+        failing.setdefault((size_in, want), []).append(name)
+    for (size_in, want), axes_named in failing.items():
+        outputs = reachable(layer_kind, size_in, limits)
+        below = [o for o in outputs if o < want]
+        above = [o for o in outputs if o > want]
+        nearest = ", ".join(
+            text for text in (f"{below[-1]} below" if below else "", f"{above[0]} above" if above else "") if text
+        )
+        label = ("axes " if len(axes_named) > 1 else "axis ") + ", ".join(axes_named)
+        sys.stderr.write(
+            f"{label}: no {layer_kind} within kernel {_span(limits.kernel)}, stride {_span(limits.stride)}, "
+            f"dilation {_span(limits.dilation)}, padding <= {limits.max_padding} maps {size_in} to {want}; "
+            f"nearest reachable: {nearest or 'none'}\n"
+        )
+    return ExitCode.LAYER_INVALID
+
+
+def _span(bounds: tuple[int, int]) -> str:
+    return str(bounds[0]) if bounds[0] == bounds[1] else f"{bounds[0]}..{bounds[1]}"
+
+
 def run(command: str, arguments: dict[str, object]) -> int:
     """Run a command by its name with parsed keyword arguments."""
     if command in ("conv", "convt", "pool"):
         kind = {"conv": LayerKind.CONV, "convt": LayerKind.CONVTRANSPOSE, "pool": LayerKind.MAXPOOL}[command]
         return layer(kind=kind, **arguments)
-    return {"stack": stack, "check": check, "schema": schema}[command](**arguments)
+    return {"stack": stack, "check": check, "schema": schema, "solve": solve}[command](**arguments)

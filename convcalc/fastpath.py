@@ -10,8 +10,13 @@ from __future__ import annotations
 
 from convcalc.commands import ALIASES, FLAGS, Flag
 
-POSITIONALS = {"stack": "file", "check": "files"}
-REQUIRED = {"conv": ("size", "kernel"), "convt": ("size", "kernel"), "pool": ("size", "kernel")}
+POSITIONALS = {"stack": "file", "check": "files", "solve": "kind"}
+REQUIRED = {
+    "conv": ("size", "kernel"),
+    "convt": ("size", "kernel"),
+    "pool": ("size", "kernel"),
+    "solve": ("size", "output"),
+}
 
 
 def _is_option(word: str) -> bool:
@@ -55,8 +60,8 @@ def parse(argv: list[str]) -> tuple[str, dict[str, object]] | None:  # noqa: PLR
     target = POSITIONALS.get(command)
     if target is None:
         return (command, arguments) if not positionals else None
-    if target == "file" and len(positionals) == 1:
-        return command, {**arguments, "file": positionals[0]}
+    if target in ("file", "kind") and len(positionals) == 1:
+        return command, {**arguments, target: positionals[0]}
     if target == "files" and positionals:
         return command, {**arguments, "files": positionals}
     return None

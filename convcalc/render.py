@@ -11,6 +11,7 @@ from typing import Any
 
 from convcalc.analysis import LayerResult, StackResult, Status
 from convcalc.receptive import EquivalentConv
+from convcalc.solve import Solution
 from convcalc.spec import LayerKind, PaddingMode, PaddingPairs, axis_names
 
 
@@ -383,17 +384,14 @@ CSV_COLUMNS = (
 
 def render_csv(result: StackResult, options: RenderOptions | None = None) -> str:  # noqa: ARG001 - uniform signature
     """Render one CSV row per layer; per-axis values are joined with x, padding pairs with :."""
-    import csv  # noqa: PLC0415 - only this format needs it
 
     def axes(values: Sequence[object] | None) -> str:
         return "" if values is None else "x".join(str(v) for v in values)
 
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    rows = []
     for layer in result.layers:
         spec = layer.spec
-        writer.writerow(
+        rows.append(
             [
                 layer.index,
                 layer.name,
@@ -412,7 +410,83 @@ def render_csv(result: StackResult, options: RenderOptions | None = None) -> str
                 layer.error or "",
             ]
         )
+    return _csv_text(CSV_COLUMNS, rows)
+
+
+# ---------------------------------------------------------------- solutions of `convcalc solve`
+
+
+def solution_json(solution: Solution, kind: LayerKind) -> dict[str, Any]:
+    """Return one solution keyed with the contract's names, per axis."""
+    axes = solution.axes
+    record: dict[str, Any] = {
+        "kernel_size": [a.kernel for a in axes],
+        "stride": [a.stride for a in axes],
+        "padding": [[a.before, a.after] for a in axes],
+        "dilation": [a.dilation for a in axes],
+        "output_padding": [a.output_padding for a in axes],
+    }
+    if kind.is_pool:
+        record["ceil_mode"] = axes[0].ceil_mode
+    record["unused_cells"] = [a.unused for a in axes]
+    record["reason"] = solution.reason
+    return record
+
+
+def _solution_rows(solutions: list[Solution], kind: LayerKind) -> tuple[list[str], list[list[str]]]:
+    columns = ["#", "kernel", "stride", "padding", "dilation"]
+    columns += ["output_padding"] if kind.is_transposed else []
+    columns += ["ceil_mode"] if kind.is_pool else []
+    rows = []
+    for rank, solution in enumerate(solutions, start=1):
+        axes = solution.axes
+        row = [str(rank), _axes([a.kernel for a in axes]), _axes([a.stride for a in axes])]
+        row += [_padding_cell(tuple((a.before, a.after) for a in axes)), _axes([a.dilation for a in axes])]
+        row += [_axes([a.output_padding for a in axes])] if kind.is_transposed else []
+        row += ["yes" if axes[0].ceil_mode else "no"] if kind.is_pool else []
+        rows.append([*row, solution.reason])
+    return [*columns, "why"], rows
+
+
+def _csv_text(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    import csv  # noqa: PLC0415 - only this format needs it
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows(rows)
     return buffer.getvalue()
+
+
+def render_solutions(solutions: list[Solution], kind: LayerKind, fmt: Format, options: RenderOptions) -> str:
+    """Render solve's answers: a table, JSON (a list), Markdown or CSV."""
+    if fmt is Format.JSON:
+        import json  # noqa: PLC0415
+
+        records = [json.dumps(solution_json(s, kind)) for s in solutions]
+        return "[\n" + ",\n".join(f"  {r}" for r in records) + "\n]\n" if records else "[]\n"
+    columns, rows = _solution_rows(solutions, kind)
+    if fmt is Format.CSV:
+        return _csv_text(columns, rows)
+    if fmt is Format.MARKDOWN:
+        lines = ["| " + " | ".join(columns) + " |", "| " + " | ".join("---" for _ in columns) + " |"]
+        lines.extend("| " + " | ".join(row) + " |" for row in rows)
+        return "\n".join(lines) + "\n"
+    from rich import box  # noqa: PLC0415
+    from rich.console import Console  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer, width=options.width, color_system="standard" if options.color else None, highlight=False
+    )
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False)
+    for column in columns:
+        table.add_column(column, justify="right" if column == "#" else "left", overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
 
 
 RENDERERS: dict[Format, Callable[[StackResult, RenderOptions | None], str]] = {

@@ -79,3 +79,13 @@ def decide_rank(values: dict[str, tuple[int, ...]], dims: int | None) -> int:
             raise InputError(msg, where="--dims")
         return rank
     return 2 if dims is None else dims
+
+
+def parse_range(text: str, where: str, *, minimum: int = 1) -> tuple[int, int]:
+    """Parse an inclusive range written 1..7 (or a single value, 3)."""
+    low, dots, high = text.strip().partition("..")
+    first = parse_int(low, where, minimum=minimum)
+    last = parse_int(high, where, minimum=minimum) if dots else first
+    if last < first:
+        raise InputError(f"expected a range low..high with low <= high, got {text!r}", where=where)
+    return first, last

@@ -1,0 +1,208 @@
+"""Inverse questions, pure: which layer parameters map an input size to an output size.
+
+Candidates come from the size formulas solved for the padding (or output_padding); every
+one is then run through the same arithmetic as the layer commands, so a solution is
+exactly a layer torch.nn accepts and that gives the size asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import product
+
+from convcalc.errors import LayerError
+from convcalc.shapes import AxisGaps, effective_kernel, layer_shape
+from convcalc.spec import LayerKind, LayerSpec
+
+MAX_CANDIDATES_PER_AXIS = 12
+"""How many of the best candidates per axis are combined when the axes ask different things."""
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """The search space: inclusive ranges of kernel, stride and dilation, and the padding allowed."""
+
+    kernel: tuple[int, int] = (1, 7)
+    stride: tuple[int, int] = (1, 4)
+    dilation: tuple[int, int] = (1, 3)
+    max_padding: int = 4
+    symmetric_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AxisSolution:
+    """One way to map one axis: the layer's values on it and the input cells it leaves unused."""
+
+    kernel: int
+    stride: int
+    dilation: int
+    before: int
+    after: int
+    output_padding: int = 0
+    ceil_mode: bool = False
+    unused: int = 0
+
+    @property
+    def penalty(self) -> tuple[int, ...]:
+        """Order from the most ordinary: every cell used, no dilation, no output_padding, symmetric, odd, small."""
+        return (
+            self.unused > 0,
+            self.dilation > 1,
+            self.output_padding > 0,
+            self.before != self.after,
+            self.ceil_mode,
+            self.kernel % 2 == 0,
+            self.kernel,
+            self.stride,
+            self.before + self.after,
+            self.dilation,
+            self.unused,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Solution:
+    """A full parameter set, one AxisSolution per spatial axis, with why it ranks where it does."""
+
+    axes: tuple[AxisSolution, ...]
+    reason: str
+
+    @property
+    def penalty(self) -> tuple[int, ...]:
+        """Sum the axes' penalties; a layer with the same values on every axis comes first among equals."""
+        sums = tuple(sum(values) for values in zip(*(axis.penalty for axis in self.axes), strict=True))
+        differs = len({(a.kernel, a.stride, a.dilation) for a in self.axes}) > 1
+        return (*sums[:6], differs, *sums[6:])
+
+
+def _ranges(limits: Limits, kind: LayerKind) -> Iterator[tuple[int, int, int]]:
+    dilations = (1, 1) if kind is LayerKind.AVGPOOL else limits.dilation
+    yield from product(
+        range(limits.kernel[0], limits.kernel[1] + 1),
+        range(limits.stride[0], limits.stride[1] + 1),
+        range(dilations[0], dilations[1] + 1),
+    )
+
+
+def _candidates(kind: LayerKind, size: int, target: int, limits: Limits) -> Iterator[AxisSolution]:
+    """Yield the parameter sets the size formulas allow (not yet checked against every rule)."""
+    for k, s, d in _ranges(limits, kind):
+        e = effective_kernel(k, d)
+        if kind is LayerKind.CONVTRANSPOSE:
+            for p in range(limits.max_padding + 1):
+                a = target - ((size - 1) * s - 2 * p + e)
+                if a >= 0:
+                    yield AxisSolution(k, s, d, p, p, output_padding=a)
+            continue
+        if kind.is_pool:
+            for p in range(min(limits.max_padding, k // 2) + 1):
+                yield AxisSolution(k, s, d, p, p)
+                yield AxisSolution(k, s, d, p, p, ceil_mode=True)
+            continue
+        lowest = (target - 1) * s + e - size  # floor((i + P - e) / s) + 1 == o  <=>  P in [lowest, lowest + s)
+        for total in range(max(lowest, 0), lowest + s):
+            half = total // 2
+            if total % 2 == 0 and half <= limits.max_padding:
+                yield AxisSolution(k, s, d, half, half)
+            elif total % 2 and not limits.symmetric_only and total - half <= limits.max_padding:
+                yield AxisSolution(k, s, d, half, total - half)  # the odd zero after, as padding='same'
+
+
+def _layer(kind: LayerKind, axis: AxisSolution) -> LayerSpec:
+    return LayerSpec.create(
+        kind,
+        (axis.kernel,),
+        stride=(axis.stride,),
+        padding=((axis.before, axis.after),),
+        dilation=(axis.dilation,),
+        output_padding=(axis.output_padding,),
+        ceil_mode=axis.ceil_mode,
+    )
+
+
+def _output(kind: LayerKind, size: int, axis: AxisSolution) -> tuple[int, AxisGaps | None] | None:
+    """Return (output size, unused cells) through the core, or None when torch.nn refuses the layer."""
+    try:
+        shape = layer_shape(_layer(kind, axis), (1, 1, size))
+    except LayerError:
+        return None
+    return shape.output[2], shape.gaps[0]
+
+
+def solve_axis(kind: LayerKind, size: int, target: int, limits: Limits) -> list[AxisSolution]:
+    """Return every parameter set within limits that maps size to target on one axis, best first."""
+    found: dict[AxisSolution, None] = {}
+    for candidate in _candidates(kind, size, target, limits):
+        result = _output(kind, size, candidate)
+        if result is None or result[0] != target:
+            continue
+        gaps = result[1]
+        unused = gaps.total if gaps is not None else 0
+        solution = AxisSolution(
+            candidate.kernel,
+            candidate.stride,
+            candidate.dilation,
+            candidate.before,
+            candidate.after,
+            candidate.output_padding,
+            candidate.ceil_mode,
+            unused,
+        )
+        found[solution] = None
+    return sorted(found, key=lambda s: s.penalty)
+
+
+def reachable(kind: LayerKind, size: int, limits: Limits) -> list[int]:
+    """Return every output size the limits can reach from `size` (symmetric padding), sorted."""
+    sizes = set()
+    for k, s, d in _ranges(limits, kind):
+        for p in range(limits.max_padding + 1):
+            for a in range(max(s, d)) if kind is LayerKind.CONVTRANSPOSE else (0,):
+                for ceil in (False, True) if kind.is_pool else (False,):
+                    result = _output(kind, size, AxisSolution(k, s, d, p, p, a, ceil))
+                    if result is not None:
+                        sizes.add(result[0])
+    return sorted(sizes)
+
+
+def describe(kind: LayerKind, axes: tuple[AxisSolution, ...], names: tuple[str, ...]) -> str:
+    """Say in one line what makes a solution ordinary or not."""
+    notes = []
+    for name, axis in zip(names, axes, strict=True):
+        where = f" on {name}" if len(axes) > 1 and len(set(axes)) > 1 else ""
+        if axis.unused:
+            verb = "cropped away" if kind is LayerKind.CONVTRANSPOSE else "never read"
+            notes.append(f"{axis.unused} input cell{'s' if axis.unused > 1 else ''} {verb}{where}")
+        if axis.dilation > 1:
+            notes.append(f"dilation {axis.dilation}{where}")
+        if axis.output_padding:
+            notes.append(f"output_padding {axis.output_padding}{where}")
+        if axis.before != axis.after:
+            notes.append(
+                f"asymmetric padding {axis.before}:{axis.after}{where} (a ZeroPad before the layer in torch.nn)"
+            )
+        if axis.ceil_mode:
+            notes.append(f"ceil_mode{where}")
+        if axis.kernel % 2 == 0:
+            notes.append(f"even kernel{where}")
+    unique = list(dict.fromkeys(notes))
+    return "; ".join(unique) if unique else "odd kernel, every input cell used"
+
+
+def solve(
+    kind: LayerKind, sizes: tuple[int, ...], targets: tuple[int, ...], limits: Limits, names: tuple[str, ...]
+) -> list[Solution]:
+    """Return full solutions, best first: the same on every axis when the axes ask the same thing."""
+    per_axis: dict[tuple[int, int], list[AxisSolution]] = {}
+    for size, target in zip(sizes, targets, strict=True):
+        if (size, target) not in per_axis:
+            per_axis[size, target] = solve_axis(kind, size, target, limits)
+    if len(per_axis) == 1:
+        (options,) = per_axis.values()
+        combos = [(option,) * len(sizes) for option in options]
+    else:
+        lists = [per_axis[size, target][:MAX_CANDIDATES_PER_AXIS] for size, target in zip(sizes, targets, strict=True)]
+        combos = list(product(*lists))
+    solutions = [Solution(axes, describe(kind, axes, names)) for axes in combos]
+    return sorted(solutions, key=lambda s: s.penalty)
