@@ -208,6 +208,22 @@ def solve(  # noqa: PLR0913 - one flag per limit
     _exit(commands.run("solve", dict(locals())))
 
 
+@app.command(
+    epilog=_examples(
+        "convcalc mirror examples/vgg16_features.yaml            [dim]# the decoder, on stdout[/dim]",
+        "convcalc mirror encoder.yaml -o decoder.yaml && convcalc check decoder.yaml",
+        "convcalc mirror examples/conv1d_autoencoder.yaml --input 8,1,256",
+    )
+)
+def mirror(
+    file: Annotated[str, typer.Argument(help="An encoder network file (YAML), or - for standard input.")],
+    input_shape: InputShapeOpt = None,
+    out: Annotated[str | None, typer.Option("-o", "--output", help="Write the decoder here, not to stdout.")] = None,
+) -> None:
+    """Write the decoder that restores every shape of an encoder: transposed layers in reverse, with expect lines."""
+    _exit(commands.run("mirror", dict(locals())))
+
+
 @app.command(epilog="[bold]Example[/bold]\n\n  convcalc schema > network.schema.json")
 def schema() -> None:
     """Print the JSON Schema of network files, for editors and validators."""

@@ -11,9 +11,10 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from convcalc.analysis import LayerResult, StackResult, analyze
-from convcalc.errors import ExitCode, InputError, InputErrorGroup
+from convcalc.errors import ExitCode, InputError, InputErrorGroup, Location
 from convcalc.render import RENDERERS, Format, RenderOptions
 from convcalc.spec import LayerKind, LayerSpec, NetworkSpec, axis_names
 from convcalc.values import decide_rank, parse_axes, parse_int, parse_padding, parse_range, parse_shape
@@ -53,6 +54,7 @@ FLAGS: dict[str, tuple[Flag, ...]] = {
     "stack": (Flag("input_shape", ("-i", "--input")), Flag("fmt", ("-f", "--format"))),
     "check": (Flag("input_shape", ("-i", "--input")),),
     "schema": (),
+    "mirror": (Flag("input_shape", ("-i", "--input")), Flag("out", ("-o", "--output"))),
     "solve": (
         Flag("size", ("-i", "--input")),
         Flag("output", ("-o", "--output")),
@@ -332,6 +334,35 @@ def solve(  # noqa: PLR0913 - the flags of solve
     return ExitCode.LAYER_INVALID
 
 
+@reporting
+def mirror(*, file: str, input_shape: str | None = None, out: str | None = None) -> int:
+    """Write the decoder that restores every shape of an encoder file, as a network file."""
+    from convcalc.errors import LayerError  # noqa: PLC0415
+    from convcalc.loader import read_network  # noqa: PLC0415 - YAML is loaded only when a file is read
+    from convcalc.mirror import mirror as decoder_of  # noqa: PLC0415
+    from convcalc.writer import network_yaml  # noqa: PLC0415
+
+    network = read_network(file, input_shape=_input_override(input_shape))
+    try:
+        decoder = decoder_of(analyze(network))
+    except LayerError as error:
+        sys.stderr.write(f"{network.source}: cannot mirror: {error}\n")
+        return ExitCode.LAYER_INVALID
+    comment = (
+        f"The decoder that mirrors {network.source}: every layer in reverse as a transposed convolution\n"
+        "(same kernel, stride, padding, dilation), channels backwards, output_padding restoring each size."
+    )
+    text = network_yaml(decoder, comment)
+    if out is None:
+        sys.stdout.write(text)
+        return ExitCode.OK
+    try:
+        Path(out).write_text(text)
+    except OSError as error:
+        raise InputError(f"cannot write: {error.strerror or error}", location=Location(out)) from None
+    return ExitCode.OK
+
+
 def _span(bounds: tuple[int, int]) -> str:
     return str(bounds[0]) if bounds[0] == bounds[1] else f"{bounds[0]}..{bounds[1]}"
 
@@ -341,4 +372,5 @@ def run(command: str, arguments: dict[str, object]) -> int:
     if command in ("conv", "convt", "pool"):
         kind = {"conv": LayerKind.CONV, "convt": LayerKind.CONVTRANSPOSE, "pool": LayerKind.MAXPOOL}[command]
         return layer(kind=kind, **arguments)
-    return {"stack": stack, "check": check, "schema": schema, "solve": solve}[command](**arguments)
+    commands = {"stack": stack, "check": check, "schema": schema, "solve": solve, "mirror": mirror}
+    return commands[command](**arguments)

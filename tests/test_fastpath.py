@@ -33,6 +33,8 @@ PLAIN = [
     ["solve", "convt", "-i", "7", "-o", "15", "--kernel", "2..4", "--format", "json"],
     ["solve", "pool", "-i", "13x9", "-o", "7x5", "--mode", "avg", "--symmetric-only"],
     ["solve", "conv", "-i", "7", "-o", "20", "--stride", "1"],
+    ["mirror", "examples/vgg16_features.yaml"],
+    ["mirror", "examples/conv1d_autoencoder.yaml", "--input", "8,1,256"],
 ]
 LEFT_TO_TYPER = [
     [],

@@ -1,0 +1,54 @@
+"""Write a NetworkSpec as a network file (YAML text that `convcalc stack` reads back)."""
+
+from __future__ import annotations
+
+import json
+
+from convcalc.spec import LayerSpec, NetworkSpec, PaddingMode
+
+
+def _axes(values: tuple[int, ...]) -> str:
+    return str(values[0]) if len(set(values)) == 1 else "[" + ", ".join(map(str, values)) + "]"
+
+
+def _padding(layer: LayerSpec) -> str:
+    padding = layer.padding
+    if isinstance(padding, PaddingMode):
+        return padding.value
+    if all(before == after for before, after in padding):
+        return _axes(tuple(before for before, _ in padding))
+    return "[" + ", ".join(f"[{before}, {after}]" for before, after in padding) + "]"
+
+
+def layer_yaml(layer: LayerSpec) -> str:
+    """Return one layer as a flow mapping, keys as in torch.nn, defaults left out."""
+    parts = [f"type: {layer.kind.value}"]
+    if layer.name is not None:
+        parts.append(f"name: {json.dumps(layer.name)}")  # quoted: a name like 1, yes or a:b stays a string
+    if layer.out_channels is not None:
+        parts.append(f"out_channels: {layer.out_channels}")
+    parts.append(f"kernel_size: {_axes(layer.kernel_size)}")
+    parts.append(f"stride: {_axes(layer.stride)}")
+    parts.append(f"padding: {_padding(layer)}")
+    if any(d != 1 for d in layer.dilation):
+        parts.append(f"dilation: {_axes(layer.dilation)}")
+    if any(layer.output_padding):
+        parts.append(f"output_padding: {_axes(layer.output_padding)}")
+    if layer.groups != 1:
+        parts.append(f"groups: {layer.groups}")
+    if not layer.bias:
+        parts.append("bias: false")
+    if layer.ceil_mode:
+        parts.append("ceil_mode: true")
+    if layer.expect is not None:
+        parts.append("expect: [" + ", ".join(map(str, layer.expect)) + "]")
+    return "{" + ", ".join(parts) + "}"
+
+
+def network_yaml(network: NetworkSpec, comment: str = "") -> str:
+    """Return a network file: an optional comment, the input shape, one layer a line."""
+    lines = [f"# {line}" for line in comment.splitlines()]
+    lines.append("input: [" + ", ".join(map(str, network.input)) + "]")
+    lines.append("layers:" if network.layers else "layers: []")
+    lines.extend(f"  - {layer_yaml(layer)}" for layer in network.layers)
+    return "\n".join(lines) + "\n"
