@@ -224,6 +224,24 @@ def mirror(
     _exit(commands.run("mirror", dict(locals())))
 
 
+@app.command(
+    epilog=_examples(
+        "convcalc sizes examples/vgg16_features.yaml                [dim]# 32 to 1024[/dim]",
+        "convcalc sizes unet.yaml --range 1:4096                     [dim]# the multiple-of-16 rule[/dim]",
+        "convcalc sizes examples/seed001_motion_detector.yaml --range 1:16,1:512,1:512 --format json",
+    )
+)
+def sizes(
+    file: Annotated[str, typer.Argument(help="A network file (YAML), or - for standard input.")],
+    size_range: Annotated[
+        str, typer.Option("-r", "--range", help="Input sizes to try: low:high, or one per axis (1:64,1:512).")
+    ] = "1:1024",
+    fmt: FormatOpt = "table",
+) -> None:
+    """List the input sizes a network accepts, and those that come back out at the same size."""
+    _exit(commands.run("sizes", dict(locals())))
+
+
 @app.command(epilog="[bold]Example[/bold]\n\n  convcalc schema > network.schema.json")
 def schema() -> None:
     """Print the JSON Schema of network files, for editors and validators."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from convcalc.analysis import LayerResult, StackResult, analyze
@@ -55,6 +55,7 @@ FLAGS: dict[str, tuple[Flag, ...]] = {
     "check": (Flag("input_shape", ("-i", "--input")),),
     "schema": (),
     "mirror": (Flag("input_shape", ("-i", "--input")), Flag("out", ("-o", "--output"))),
+    "sizes": (Flag("size_range", ("-r", "--range")), Flag("fmt", ("-f", "--format"))),
     "solve": (
         Flag("size", ("-i", "--input")),
         Flag("output", ("-o", "--output")),
@@ -363,6 +364,49 @@ def mirror(*, file: str, input_shape: str | None = None, out: str | None = None)
     return ExitCode.OK
 
 
+@reporting
+def sizes(*, file: str, size_range: str = "1:1024", fmt: str = "table") -> int:
+    """Print which input sizes a network accepts per axis, and which come back out at the same size."""
+    from convcalc.errors import LayerError  # noqa: PLC0415
+    from convcalc.loader import read_network  # noqa: PLC0415 - YAML is loaded only when a file is read
+    from convcalc.render import render_sizes  # noqa: PLC0415
+    from convcalc.sizes import AxisSizes, sweep  # noqa: PLC0415
+    from convcalc.values import parse_size_ranges  # noqa: PLC0415
+
+    chosen = output_format(fmt)
+    network = read_network(file)
+    names = axis_names(network.rank)
+    ranges = parse_size_ranges(size_range, "--range")
+    if len(ranges) not in (1, network.rank):
+        msg = f"expected one range or {network.rank} (one per spatial axis), got {len(ranges)}"
+        raise InputError(msg, where="--range")
+    ranges = ranges * network.rank if len(ranges) == 1 else ranges
+    try:
+        swept = []
+        done: dict[tuple[object, ...], AxisSizes] = {}
+        for axis in range(network.rank):
+            key = (ranges[axis], tuple(_axis_key(layer, axis) for layer in network.layers))
+            if key not in done:  # square networks: sweep one axis, reuse it for the others
+                done[key] = sweep(network, axis, names[axis], *ranges[axis])
+            swept.append(replace(done[key], axis=names[axis]))
+    except LayerError as error:
+        sys.stderr.write(f"{network.source}: no input size works: {error}\n")
+        return ExitCode.LAYER_INVALID
+    sys.stdout.write(render_sizes(network.source, swept, chosen, render_options()))
+    if all(axis.accepted for axis in swept):
+        return ExitCode.OK
+    sys.stderr.write(f"{network.source}: no input size in the range works on every axis\n")
+    return ExitCode.LAYER_INVALID
+
+
+def _axis_key(layer: LayerSpec, axis: int) -> tuple[object, ...]:
+    """Return what a layer does on one axis, to tell axes that behave the same."""
+    padding = layer.padding if isinstance(layer.padding, str) else layer.padding[axis]
+    target = None if layer.output_size is None else layer.output_size[axis]
+    values = (layer.kernel_size, layer.stride, layer.dilation, layer.output_padding)
+    return (layer.kind, layer.ceil_mode, padding, target, *(v[axis] for v in values))
+
+
 def _span(bounds: tuple[int, int]) -> str:
     return str(bounds[0]) if bounds[0] == bounds[1] else f"{bounds[0]}..{bounds[1]}"
 
@@ -372,5 +416,5 @@ def run(command: str, arguments: dict[str, object]) -> int:
     if command in ("conv", "convt", "pool"):
         kind = {"conv": LayerKind.CONV, "convt": LayerKind.CONVTRANSPOSE, "pool": LayerKind.MAXPOOL}[command]
         return layer(kind=kind, **arguments)
-    commands = {"stack": stack, "check": check, "schema": schema, "solve": solve, "mirror": mirror}
+    commands = {"stack": stack, "check": check, "schema": schema, "solve": solve, "mirror": mirror, "sizes": sizes}
     return commands[command](**arguments)

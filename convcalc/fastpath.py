@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from convcalc.commands import ALIASES, FLAGS, Flag
 
-POSITIONALS = {"stack": "file", "check": "files", "solve": "kind", "mirror": "file"}
+POSITIONALS = {"stack": "file", "check": "files", "solve": "kind", "mirror": "file", "sizes": "file"}
 REQUIRED = {
     "conv": ("size", "kernel"),
     "convt": ("size", "kernel"),

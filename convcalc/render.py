@@ -11,6 +11,7 @@ from typing import Any
 
 from convcalc.analysis import LayerResult, StackResult, Status
 from convcalc.receptive import EquivalentConv
+from convcalc.sizes import AxisSizes, describe_runs, runs
 from convcalc.solve import Solution
 from convcalc.spec import LayerKind, PaddingMode, PaddingPairs, axis_names
 
@@ -485,6 +486,51 @@ def render_solutions(solutions: list[Solution], kind: LayerKind, fmt: Format, op
         table.add_column(column, justify="right" if column == "#" else "left", overflow="fold")
     for row in rows:
         table.add_row(*row)
+    console.print(table)
+    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
+
+
+# ---------------------------------------------------------------- input sizes of `convcalc sizes`
+
+
+def render_sizes(source: str, swept: list[AxisSizes], fmt: Format, options: RenderOptions) -> str:
+    """Render the sizes a network accepts per axis, and those it gives back unchanged, as compact runs."""
+    if fmt is Format.JSON:
+        import json  # noqa: PLC0415
+
+        axes = [
+            {
+                "axis": a.axis,
+                "range": [a.low, a.high],
+                "accepted": [list(r) for r in runs(a.accepted)],
+                "same_size": [list(r) for r in runs(a.same)],
+            }
+            for a in swept
+        ]
+        return json.dumps({"source": source, "axes": axes}) + "\n"
+    columns = ["axis", "range", "accepted", "same size out"]
+    rows = [[a.axis, f"{a.low} to {a.high}", describe_runs(a.accepted), describe_runs(a.same)] for a in swept]
+    if fmt is Format.CSV:
+        return _csv_text(columns, rows)
+    if fmt is Format.MARKDOWN:
+        lines = [f"**{source}**: input sizes", "", "| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
+        lines.extend("| " + " | ".join(row) + " |" for row in rows)
+        return "\n".join(lines) + "\n"
+    from rich import box  # noqa: PLC0415
+    from rich.console import Console  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+    from rich.text import Text  # noqa: PLC0415
+
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer, width=options.width, color_system="standard" if options.color else None, highlight=False
+    )
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    console.print(Text(f"{source}: which input sizes work, per axis"))
     console.print(table)
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
 

@@ -313,6 +313,27 @@ CHECKS = (_check_parameters, _check_input, _check_output)
 """torch.nn's checks in its own order: every axis passes one before any axis meets the next."""
 
 
+def check_rules(layer: LayerSpec, in_channels: int) -> tuple[int, PaddingPairs]:
+    """Check what torch.nn refuses whatever the input size; return the output channels and the padding."""
+    out_channels = in_channels if layer.out_channels is None else layer.out_channels
+    _check_channels(layer, in_channels, out_channels)
+    padding = resolve_padding(layer)
+    errors = []
+    for axis in range(layer.rank):
+        try:
+            _check_parameters(
+                layer if layer.output_size is None else replace(layer, output_padding=(0,) * layer.rank),
+                axis,
+                0,
+                *padding[axis],
+            )
+        except LayerError as error:
+            errors.append(error)
+    if errors:
+        raise _merge_axis_errors(errors)
+    return out_channels, padding
+
+
 def layer_shape(layer: LayerSpec, shape: AxisValues) -> LayerShape:
     """Compute what a layer does to a full input shape, or raise the LayerError torch.nn would give."""
     batch, in_channels, *spatial = shape

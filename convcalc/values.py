@@ -89,3 +89,23 @@ def parse_range(text: str, where: str, *, minimum: int = 1) -> tuple[int, int]:
     if last < first:
         raise InputError(f"expected a range low..high with low <= high, got {text!r}", where=where)
     return first, last
+
+
+def parse_size_ranges(text: str, where: str) -> tuple[tuple[int, int], ...]:
+    """Parse input-size ranges: 1:1024 for every axis, or one per axis separated by commas (1:512,1:1024)."""
+    ranges = []
+    for part in text.split(","):
+        low, colon, high = part.strip().partition(":")
+        if not colon:
+            raise InputError(f"expected low:high (such as 1:1024), got {part.strip()!r}", where=where)
+        first, last = parse_int(low, where), parse_int(high, where)
+        if last < first:
+            raise InputError(f"expected low <= high, got {part.strip()!r}", where=where)
+        if last - first >= MAX_SWEEP:
+            raise InputError(f"at most {MAX_SWEEP:,} sizes an axis, got {last - first + 1:,}", where=where)
+        ranges.append((first, last))
+    return tuple(ranges)
+
+
+MAX_SWEEP = 10_000_000
+"""Most input sizes one axis is swept over (10**7 takes about a minute)."""

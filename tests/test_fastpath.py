@@ -35,6 +35,8 @@ PLAIN = [
     ["solve", "conv", "-i", "7", "-o", "20", "--stride", "1"],
     ["mirror", "examples/vgg16_features.yaml"],
     ["mirror", "examples/conv1d_autoencoder.yaml", "--input", "8,1,256"],
+    ["sizes", "examples/conv1d_autoencoder.yaml", "--range", "1:100"],
+    ["sizes", "examples/vgg16_features.yaml", "-r", "1:300,16:64", "-f", "json"],
 ]
 LEFT_TO_TYPER = [
     [],
