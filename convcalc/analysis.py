@@ -14,13 +14,17 @@ from convcalc.errors import LayerError
 from convcalc.receptive import (
     AxisField,
     EquivalentConv,
+    centre,
     direct_field,
     equivalent_conv,
     input_field,
+    merged_field,
+    shifted_field,
     transposed_field,
 )
+from convcalc.shapeops import OtherShape, other_shape
 from convcalc.shapes import CELL_NOUNS, MAX_RESULT, AxisGaps, LayerShape, layer_shape
-from convcalc.spec import AxisValues, LayerSpec, NetworkSpec, PaddingPairs, axis_names
+from convcalc.spec import AnyLayer, AxisValues, LayerKind, LayerSpec, NetworkSpec, OtherSpec, PaddingPairs, axis_names
 
 
 class Status(StrEnum):
@@ -38,7 +42,7 @@ class LayerResult:
 
     index: int
     name: str
-    spec: LayerSpec
+    spec: AnyLayer
     status: Status
     input: AxisValues | None
     output: AxisValues | None
@@ -50,6 +54,7 @@ class LayerResult:
     params: int
     warnings: tuple[str, ...]
     error: str | None
+    sources: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if (self.status is Status.OK) != (self.error is None):
@@ -207,61 +212,170 @@ def _expect_error(expect: AxisValues, output: AxisValues) -> str | None:
     return f"expected output {list(expect)}, got {list(compared)}"
 
 
-def analyze(network: NetworkSpec) -> StackResult:
-    """Compute every layer of a network; a failing layer stops the shapes, not the analysis."""
-    fields: list[AxisField | None] = [input_field()] * network.rank
-    current: AxisValues | None = network.input
-    results: list[LayerResult] = []
-    blocked_by: LayerResult | None = None
-    shapes_seen: dict[tuple[object, ...], LayerShape] = {}
-    for index, layer in enumerate(network.layers, start=1):
+@dataclass(slots=True)
+class _Node:
+    """What the walk knows of a layer's output: its shape (None when not computed) and its fields."""
+
+    shape: AxisValues | None
+    fields: list[AxisField | None]
+    result: LayerResult | None = None
+
+
+FieldsAndNotes = tuple[list[AxisField | None], list[str]]
+
+
+def _window_fields(node: _Node, layer: LayerSpec, shape: LayerShape) -> FieldsAndNotes:
+    known_before = None not in node.fields
+    fields = [None if f is None or _too_big(f) else f for f in _advance(node.fields, layer, shape.padding)]
+    return fields, [NO_FIELD] if known_before and None in fields else []
+
+
+def _other_fields(layer: OtherSpec, nodes: list[_Node], shape: OtherShape) -> FieldsAndNotes:
+    """Follow the receptive field through a non-window layer, with a note where paths disagree."""
+    first = nodes[0].fields
+    kind = layer.kind
+    if kind is LayerKind.IDENTITY:
+        return first, []
+    if kind in (LayerKind.CROP, LayerKind.PAD):
+        return [None if f is None else shifted_field(f, o) for f, o in zip(first, shape.offsets, strict=True)], []
+    if kind.is_merge:
+        if kind is LayerKind.CONCAT and layer.dim not in (1, -len(nodes[0].shape or ()) + 1):
+            return [None] * len(first), []
+        return _merged(nodes)
+    if kind is LayerKind.UPSAMPLE:
+        factors = layer.scale_factor
+        whole = factors is not None and all(float(f).is_integer() for f in factors)
+        if layer.mode != "nearest" or not whole or factors is None:
+            note = f"receptive field not followed through {layer.mode} upsampling" + ("" if whole else " by a size")
+            return [None] * len(first), [note] if None not in first else []
+        scales = factors if len(factors) == len(first) else factors * len(first)
+        # nearest by a whole factor s: output o reads input o // s, as a transposed conv with k = s = scale
+        return [
+            None if f is None else transposed_field(f, int(s), int(s), 0, 1) for f, s in zip(first, scales, strict=True)
+        ], []
+    return [], []  # adaptive pooling, flatten, linear: the spatial axes are pooled or flattened away
+
+
+def _merged(nodes: list[_Node]) -> FieldsAndNotes:
+    fields: list[AxisField | None] = []
+    notes = []
+    names = axis_names(len(nodes[0].fields)) if 1 <= len(nodes[0].fields) <= 3 else ()  # noqa: PLR2004
+    for axis in range(len(nodes[0].fields)):
+        per_path = [node.fields[axis] for node in nodes]
+        known = [f for f in per_path if f is not None]
+        if len(known) < len(per_path):
+            fields.append(None)
+            continue
+        if len({f.jump for f in known}) > 1:
+            jumps = ", ".join(str(f.jump) for f in known)
+            notes.append(
+                f"axis {names[axis]}: paths misaligned: their jumps differ ({jumps}); receptive field not followed"
+            )
+            fields.append(None)
+            continue
+        centres = {centre(f) for f in known} - {None}
+        if len(centres) > 1:
+            spread = max(c for c in centres if c is not None) - min(c for c in centres if c is not None)
+            notes.append(f"axis {names[axis]}: paths misaligned: their centres are {spread} input cells apart")
+        fields.append(merged_field(known))
+    return fields, notes
+
+
+class _Walk:
+    """Walk a network's layers in order, each reading the layer before it or the ones it names."""
+
+    def __init__(self, network: NetworkSpec) -> None:
+        self.network = network
+        start = _Node(network.input, [input_field()] * network.rank)
+        self.nodes: dict[str, _Node] = {"input": start}
+        self.previous = "input"
+        self.shapes_seen: dict[tuple[object, ...], LayerShape] = {}
+        self.results: list[LayerResult] = []
+
+    def step(self, index: int, layer: AnyLayer) -> None:
         name = layer.name if layer.name is not None else str(index)
-        common = {"index": index, "name": name, "spec": layer}
-        if blocked_by is not None or current is None:
-            reason = f"not computed: {blocked_by.label} is invalid" if blocked_by else "not computed"
-            results.append(_without_output(Status.NOT_COMPUTED, None, reason, **common))  # type: ignore[arg-type]
-            continue
+        sources = list(layer.inputs or (self.previous,))
+        inputs = [self.nodes[source] for source in sources]
+        common = {"index": index, "name": name, "spec": layer, "sources": tuple(layer.inputs or ())}
+        waiting = [node for node in inputs if node.shape is None]
+        target = self.nodes.get(layer.to) if isinstance(layer, OtherSpec) and layer.to else None
+        if target is not None and target.shape is None:
+            waiting.append(target)
+        if waiting:
+            blocked = waiting[0].result
+            reason = (
+                f"not computed: {blocked.label} is invalid"
+                if blocked and blocked.status is Status.INVALID
+                else (blocked.error if blocked and blocked.error else "not computed")
+            )
+            self._keep(name, index, _Node(None, [], _without_output(Status.NOT_COMPUTED, None, reason, **common)))  # type: ignore[arg-type]
+            return
         try:
-            shape = _shape_of(layer, current, shapes_seen)
+            result, fields = self._compute(layer, inputs, sources, target, common)
         except LayerError as error:
-            result = _without_output(Status.INVALID, current, str(error), **common)  # type: ignore[arg-type]
-            results.append(result)
-            blocked_by = result
-            current = None
-            continue
-        known_before = None not in fields
-        fields = [None if f is None or _too_big(f) else f for f in _advance(fields, layer, shape.padding)]
-        warnings = _gap_warnings(layer, shape)
-        if known_before and None in fields:
-            warnings.append(NO_FIELD)
+            failed = _without_output(Status.INVALID, inputs[0].shape, str(error), **common)  # type: ignore[arg-type]
+            self._keep(name, index, _Node(None, [], failed))
+            return
+        self._keep(name, index, _Node(result.output, fields, result))
+
+    def _keep(self, name: str, index: int, node: _Node) -> None:
+        assert node.result is not None  # noqa: S101 - every layer node has its result
+        self.results.append(node.result)
+        self.nodes[name] = self.nodes[str(index)] = node
+        self.previous = str(index)
+
+    def _compute(
+        self, layer: AnyLayer, inputs: list[_Node], sources: list[str], target: _Node | None, common: dict[str, object]
+    ) -> tuple[LayerResult, list[AxisField | None]]:
+        current = inputs[0].shape or ()
         equivalent = None
-        if layer.kind.is_transposed:
-            if layer.output_size is not None:  # the result shows the output_padding the size implied
-                common["spec"] = replace(layer, output_padding=shape.output_padding)
-            equivalent = equivalent_conv(
-                current[2:], layer.kernel_size, layer.stride, shape.padding, layer.dilation, shape.output_padding
-            )
-        mismatch = None if layer.expect is None else _expect_error(layer.expect, shape.output)
+        if isinstance(layer, LayerSpec):
+            if len(inputs) > 1:
+                raise LayerError(f"{layer.kind} reads one input, not {len(inputs)}")
+            if len(current) - 2 != layer.rank:
+                raise LayerError(f"{layer.kind} expects [N, C] and {layer.rank} spatial axes, got {list(current)}")
+            shape = _shape_of(layer, current, self.shapes_seen)
+            fields, notes = _window_fields(inputs[0], layer, shape)
+            notes = _gap_warnings(layer, shape) + notes
+            if layer.kind.is_transposed:
+                if layer.output_size is not None:  # the result shows the output_padding the size implied
+                    common["spec"] = replace(layer, output_padding=shape.output_padding)
+                equivalent = equivalent_conv(
+                    current[2:], layer.kernel_size, layer.stride, shape.padding, layer.dilation, shape.output_padding
+                )
+            output, padding, weight, params = shape.output, shape.padding, shape.weight_shape, shape.params
+        else:
+            shapes = [node.shape or () for node in inputs]
+            other = other_shape(layer, shapes, sources, target.shape if target else None)
+            fields, notes = _other_fields(layer, inputs, other)
+            notes = list(other.notes) + notes
+            output, padding, weight, params = other.output, None, other.weight_shape, other.params
+        mismatch = None if layer.expect is None else _expect_error(layer.expect, output)
+        complete = bool(fields) and None not in fields
         known = [f for f in fields if f is not None]
-        complete = len(known) == len(fields)
-        results.append(
-            LayerResult(
-                **common,  # type: ignore[arg-type]
-                status=Status.OK if mismatch is None else Status.EXPECT_FAILED,
-                input=current,
-                output=shape.output,
-                padding=shape.padding,
-                receptive_field=tuple(f.receptive_field for f in known) if complete else None,
-                jump=tuple(f.jump for f in known) if complete else None,
-                equivalent_conv=equivalent,
-                weight_shape=shape.weight_shape,
-                params=shape.params,
-                warnings=tuple(warnings),
-                error=mismatch,
-            )
+        result = LayerResult(
+            **common,  # type: ignore[arg-type]
+            status=Status.OK if mismatch is None else Status.EXPECT_FAILED,
+            input=current,
+            output=output,
+            padding=padding,
+            receptive_field=tuple(f.receptive_field for f in known) if complete else None,
+            jump=tuple(f.jump for f in known) if complete else None,
+            equivalent_conv=equivalent,
+            weight_shape=weight,
+            params=params,
+            warnings=tuple(notes),
+            error=mismatch,
         )
-        current = shape.output
-    return StackResult(input=network.input, layers=tuple(results), source=network.source)
+        return result, fields
+
+
+def analyze(network: NetworkSpec) -> StackResult:
+    """Compute every layer of a network; a failing layer stops what depends on it, not the analysis."""
+    walk = _Walk(network)
+    for index, layer in enumerate(network.layers, start=1):
+        walk.step(index, layer)
+    return StackResult(input=network.input, layers=tuple(walk.results), source=network.source)
 
 
 def _shape_of(layer: LayerSpec, shape: AxisValues, seen: dict[tuple[object, ...], LayerShape]) -> LayerShape:
@@ -288,7 +402,14 @@ def _shape_of(layer: LayerSpec, shape: AxisValues, seen: dict[tuple[object, ...]
 
 
 def _without_output(  # noqa: PLR0913 - the fields a result without output still has
-    status: Status, shape: AxisValues | None, error: str, *, index: int, name: str, spec: LayerSpec
+    status: Status,
+    shape: AxisValues | None,
+    error: str,
+    *,
+    index: int,
+    name: str,
+    spec: AnyLayer,
+    sources: tuple[str, ...] = (),
 ) -> LayerResult:
     """Return the result of a layer that has no output: invalid, or after an invalid one."""
     return LayerResult(
@@ -306,4 +427,5 @@ def _without_output(  # noqa: PLR0913 - the fields a result without output still
         params=0,
         warnings=(),
         error=error,
+        sources=sources,
     )

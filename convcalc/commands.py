@@ -16,7 +16,7 @@ from pathlib import Path
 from convcalc.analysis import LayerResult, StackResult, analyze
 from convcalc.errors import ExitCode, InputError, InputErrorGroup, Location
 from convcalc.render import RENDERERS, Format, RenderOptions
-from convcalc.spec import LayerKind, LayerSpec, NetworkSpec, axis_names
+from convcalc.spec import AnyLayer, LayerKind, LayerSpec, NetworkSpec, axis_names
 from convcalc.values import decide_rank, parse_axes, parse_int, parse_padding, parse_range, parse_shape
 
 
@@ -399,8 +399,10 @@ def sizes(*, file: str, size_range: str = "1:1024", fmt: str = "table") -> int:
     return ExitCode.LAYER_INVALID
 
 
-def _axis_key(layer: LayerSpec, axis: int) -> tuple[object, ...]:
+def _axis_key(layer: AnyLayer, axis: int) -> tuple[object, ...]:
     """Return what a layer does on one axis, to tell axes that behave the same."""
+    if not isinstance(layer, LayerSpec):
+        return (axis, layer)  # never shared: the slow sweep looks at every axis
     padding = layer.padding if isinstance(layer.padding, str) else layer.padding[axis]
     target = None if layer.output_size is None else layer.output_size[axis]
     values = (layer.kernel_size, layer.stride, layer.dilation, layer.output_padding)

@@ -46,7 +46,7 @@ def _read_options(words: list[str], flags: dict[str, Flag]) -> tuple[dict[str, o
     return arguments, positionals
 
 
-def parse(argv: list[str]) -> tuple[str, dict[str, object]] | None:  # noqa: PLR0911 - every exit is "leave it to Typer"
+def parse(argv: list[str]) -> tuple[str, dict[str, object]] | None:
     """Return (command, keyword arguments) for a plain command line, or None to leave it to Typer."""
     command = ALIASES.get(argv[0], argv[0]) if argv else ""
     if command not in FLAGS:

@@ -39,6 +39,9 @@ def mirror(result: StackResult) -> NetworkSpec:
     layers = []
     for layer in reversed(result.layers):
         spec = layer.spec
+        if not isinstance(spec, LayerSpec) or spec.inputs:
+            msg = f"{layer.label} is {spec.kind}: mirror takes a straight stack of conv, convtranspose and pool layers"
+            raise LayerError(msg)
         shape_in, shape_out, padding = layer.input or (), layer.output or (), layer.padding or ()  # all set: valid
         name = f"{spec.name or spec.kind.value + str(layer.index)}_mirror"
         try:

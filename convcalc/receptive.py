@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
-from math import gcd
+from math import gcd, lcm
 
 from convcalc.spec import AxisValues, PaddingPairs
 
@@ -146,3 +146,32 @@ def equivalent_conv(  # noqa: PLR0913 - one argument per torch.nn parameter
         dilation=dilation,
         stride=(1,) * len(sizes),
     )
+
+
+def shifted_field(previous: AxisField, offset: int) -> AxisField:
+    """Return the field after a crop (offset > 0: output o reads input o + offset) or a pad (offset < 0)."""
+    return direct_field(previous, 1, 1, -offset, 1) or previous
+
+
+def merged_field(fields: list[AxisField]) -> AxisField | None:
+    """Return the field of a merge (add, concat): each output depends on what every input depends on.
+
+    The inputs must step by the same jump, else the merge has no common period (None).
+    """
+    if len({field.jump for field in fields}) > 1:
+        return None
+    period = lcm(*(field.period for field in fields))
+    if period > MAX_PERIOD:
+        return None
+    shift = fields[0].shift * (period // fields[0].period)
+    sets = tuple(merge_intervals(i for field in fields for i in field.at(o)) for o in range(period))
+    return AxisField(period=period, shift=shift, sets=sets, jump=fields[0].jump)
+
+
+def centre(field: AxisField) -> Fraction | None:
+    """Return the centre of output 0's dependencies, in network-input positions, to compare paths."""
+    for position in range(field.period):
+        found = field.at(position)
+        if found:
+            return Fraction(found[0][0] + found[-1][1], 2) - position * field.jump
+    return None

@@ -13,7 +13,7 @@ from convcalc.analysis import LayerResult, StackResult, Status
 from convcalc.receptive import EquivalentConv
 from convcalc.sizes import AxisSizes, describe_runs, runs
 from convcalc.solve import Solution
-from convcalc.spec import LayerKind, PaddingMode, PaddingPairs, axis_names
+from convcalc.spec import LayerKind, LayerSpec, OtherSpec, PaddingMode, PaddingPairs, axis_names
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,26 +62,32 @@ def layer_json(layer: LayerResult) -> dict[str, Any]:
     """Return one layer's record with the contract's keys (and a few more); tuples encode as arrays."""
     spec = layer.spec
     kind = spec.kind
+    window = spec if isinstance(spec, LayerSpec) else None
     record: dict[str, Any] = {
         "index": layer.index,
         "name": layer.name,
-        "type": kind.value,
+        "type": spec.type_name.lower() if isinstance(spec, OtherSpec) and kind is LayerKind.IDENTITY else kind.value,
         "input": layer.input,
         "output": layer.output,
-        "kernel_size": spec.kernel_size,
-        "stride": spec.stride,
-        "dilation": spec.dilation,
+        "kernel_size": window.kernel_size if window else None,
+        "stride": window.stride if window else None,
+        "dilation": window.dilation if window else None,
         "padding": layer.padding,
     }
-    if kind is LayerKind.CONVTRANSPOSE:
-        record["output_padding"] = spec.output_padding
-        if spec.output_size is not None:
-            record["output_size"] = spec.output_size
-    if kind is LayerKind.MAXPOOL or kind is LayerKind.AVGPOOL:
-        record["ceil_mode"] = spec.ceil_mode
+    if layer.sources:
+        record["from"] = layer.sources
+    if isinstance(spec, LayerSpec):
+        if kind is LayerKind.CONVTRANSPOSE:
+            record["output_padding"] = spec.output_padding
+            if spec.output_size is not None:
+                record["output_size"] = spec.output_size
+        if kind.is_pool:
+            record["ceil_mode"] = spec.ceil_mode
+        else:
+            record["groups"] = spec.groups
+            record["bias"] = spec.bias
     else:
-        record["groups"] = spec.groups
-        record["bias"] = spec.bias
+        record.update(_other_json(spec))
     jump = layer.jump
     record["receptive_field"] = layer.receptive_field
     record["jump"] = None if jump is None else [_number(j) for j in jump]
@@ -95,6 +101,25 @@ def layer_json(layer: LayerResult) -> dict[str, Any]:
     record["warnings"] = layer.warnings
     record["error"] = layer.error
     return record
+
+
+def _other_json(spec: OtherSpec) -> dict[str, Any]:
+    """Return the keys a non-window layer was given, under their torch.nn names."""
+    kind = spec.kind
+    keys: dict[str, Any] = {}
+    if kind is LayerKind.CONCAT:
+        keys["dim"] = spec.dim
+    if kind in (LayerKind.CROP, LayerKind.PAD):
+        keys.update({"to": spec.to, "align": spec.align})
+    if kind is LayerKind.UPSAMPLE:
+        keys.update({"scale_factor": spec.scale_factor, "size": spec.size, "mode": spec.mode})
+    if kind in (LayerKind.ADAPTIVEAVGPOOL, LayerKind.ADAPTIVEMAXPOOL):
+        keys["output_size"] = spec.size
+    if kind is LayerKind.FLATTEN:
+        keys.update({"start_dim": spec.start_dim, "end_dim": spec.end_dim})
+    if kind is LayerKind.LINEAR:
+        keys.update({"in_features": spec.in_features, "out_features": spec.out_features, "bias": spec.bias})
+    return keys
 
 
 def to_json_dict(result: StackResult) -> dict[str, Any]:
@@ -152,6 +177,8 @@ SHORT_KINDS = {"conv": "conv", "convtranspose": "convT", "maxpool": "maxpool", "
 
 def _type_cell(layer: LayerResult) -> str:
     spec = layer.spec
+    if isinstance(spec, OtherSpec):
+        return spec.type_name if spec.kind is LayerKind.IDENTITY else spec.kind.value
     text = SHORT_KINDS[spec.kind.value]
     if spec.kind.is_pool and spec.ceil_mode:
         text += " ceil"
@@ -166,17 +193,44 @@ NUMERIC = frozenset({"#", "RF", "jump", "params"})
 
 def _layer_cell(layer: LayerResult) -> str:
     kind = _type_cell(layer)
-    return kind if layer.name in (str(layer.index), kind) else f"{layer.name} ({kind})"
+    text = kind if layer.name in (str(layer.index), kind) else f"{layer.name} ({kind})"
+    return f"{text} ← {', '.join(layer.sources)}" if layer.sources else text
 
 
 def _geometry_cell(layer: LayerResult) -> str:
     spec = layer.spec
+    if isinstance(spec, OtherSpec):
+        return _other_cell(spec)
     padding = layer.padding if layer.padding is not None else spec.padding
     pad = padding.value if isinstance(padding, PaddingMode) else _padding_cell(padding)
     text = "/".join((_axes(spec.kernel_size), _axes(spec.stride), pad, _axes(spec.dilation)))
     if spec.kind.is_transposed and any(spec.output_padding):
         text += f" a{_axes(spec.output_padding)}"
     return text
+
+
+def _other_cell(spec: OtherSpec) -> str:
+    """Say in a few characters what a non-window layer does."""
+    kind = spec.kind
+    if kind is LayerKind.CONCAT:
+        return f"dim {spec.dim}"
+    if kind in (LayerKind.CROP, LayerKind.PAD):
+        return f"to {spec.to}" + ("" if spec.align == "center" else f" {spec.align}")
+    if kind is LayerKind.UPSAMPLE:
+        if spec.size is not None:
+            return "→ " + _axes(spec.size)
+        return (
+            "×"
+            + _axes([f"{f:g}" for f in spec.scale_factor or (1.0,)])
+            + ("" if spec.mode == "nearest" else f" {spec.mode}")
+        )
+    if kind in (LayerKind.ADAPTIVEAVGPOOL, LayerKind.ADAPTIVEMAXPOOL):
+        return "→ " + _axes(["-" if v is None else v for v in spec.size or (1,)])
+    if kind is LayerKind.FLATTEN:
+        return f"dims {spec.start_dim}..{spec.end_dim}"
+    if kind is LayerKind.LINEAR:
+        return f"{spec.in_features if spec.in_features is not None else '?'}→{spec.out_features}"
+    return "-"
 
 
 def _row(layer: LayerResult) -> list[str]:
@@ -392,6 +446,7 @@ def render_csv(result: StackResult, options: RenderOptions | None = None) -> str
     rows = []
     for layer in result.layers:
         spec = layer.spec
+        window = isinstance(spec, LayerSpec)
         rows.append(
             [
                 layer.index,
@@ -399,11 +454,11 @@ def render_csv(result: StackResult, options: RenderOptions | None = None) -> str
                 spec.kind.value,
                 axes(layer.input),
                 axes(layer.output),
-                axes(spec.kernel_size),
-                axes(spec.stride),
+                axes(spec.kernel_size) if isinstance(spec, LayerSpec) else "",
+                axes(spec.stride) if isinstance(spec, LayerSpec) else "",
                 "" if layer.padding is None else "x".join(f"{b}:{a}" for b, a in layer.padding),
-                axes(spec.dilation),
-                axes(spec.output_padding) if spec.kind.is_transposed else "",
+                axes(spec.dilation) if isinstance(spec, LayerSpec) else "",
+                axes(spec.output_padding) if window and isinstance(spec, LayerSpec) and spec.kind.is_transposed else "",
                 axes(layer.receptive_field),
                 axes(layer.jump),
                 layer.params,

@@ -8,11 +8,12 @@ then only runs the size formulas, a few integer operations a layer.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from convcalc.analysis import Status, analyze
 from convcalc.errors import LayerError
 from convcalc.shapes import MAX_RESULT, check_rules, effective_kernel
-from convcalc.spec import LayerKind, NetworkSpec
+from convcalc.spec import LayerKind, LayerSpec, NetworkSpec
 
 Step = Callable[[int], int | None]
 
@@ -53,11 +54,18 @@ def _step(  # noqa: PLR0913 - one argument per torch.nn parameter
     return lambda i: o if (o := (i + pads - e) // s + 1) >= 1 else None
 
 
+def is_straight(network: NetworkSpec) -> bool:
+    """Whether every layer is a sliding-window layer reading the one before (the fast sweep applies)."""
+    return all(isinstance(layer, LayerSpec) and not layer.inputs for layer in network.layers)
+
+
 def axis_steps(network: NetworkSpec, axis: int) -> list[Step]:
     """Return one step per layer for one axis; raise LayerError for a refusal that no size avoids."""
     channels = network.input[1]
     steps = []
     for index, layer in enumerate(network.layers, start=1):
+        if not isinstance(layer, LayerSpec):
+            raise TypeError(layer)  # is_straight() says when this is safe
         try:
             channels, padding = check_rules(layer, channels)
         except LayerError as error:
@@ -105,6 +113,8 @@ class AxisSizes:
 
 def sweep(network: NetworkSpec, axis: int, name: str, low: int, high: int) -> AxisSizes:
     """Try every input size from low to high on one axis."""
+    if not is_straight(network):
+        return _sweep_graph(network, axis, name, low, high)
     steps = axis_steps(network, axis)
     accepted, same = [], []
     for size in range(low, high + 1):
@@ -113,6 +123,21 @@ def sweep(network: NetworkSpec, axis: int, name: str, low: int, high: int) -> Ax
             accepted.append(size)
             if out == size:
                 same.append(size)
+    return AxisSizes(name, low, high, tuple(accepted), tuple(same))
+
+
+def _sweep_graph(network: NetworkSpec, axis: int, name: str, low: int, high: int) -> AxisSizes:
+    """Try every size through the whole analysis: for graphs and the layers around convolutions (slower)."""
+    accepted, same = [], []
+    for size in range(low, high + 1):
+        shape = (*network.input[: 2 + axis], size, *network.input[3 + axis :])
+        result = analyze(replace(network, input=shape))
+        if any(layer.status in (Status.INVALID, Status.NOT_COMPUTED) for layer in result.layers):
+            continue
+        accepted.append(size)
+        last = result.layers[-1].output if result.layers else shape
+        if last is not None and len(last) == len(shape) and last[2 + axis] == size:
+            same.append(size)
     return AxisSizes(name, low, high, tuple(accepted), tuple(same))
 
 

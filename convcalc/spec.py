@@ -13,12 +13,32 @@ PaddingPairs = tuple[tuple[int, int], ...]
 
 
 class LayerKind(StrEnum):
-    """The layer types convcalc computes, named as in the contract."""
+    """The layer types convcalc computes: the sliding-window ones of the contract, and the ones around them."""
 
     CONV = "conv"
     CONVTRANSPOSE = "convtranspose"
     MAXPOOL = "maxpool"
     AVGPOOL = "avgpool"
+    ADD = "add"
+    CONCAT = "concat"
+    CROP = "crop"
+    PAD = "pad"
+    IDENTITY = "identity"
+    UPSAMPLE = "upsample"
+    ADAPTIVEAVGPOOL = "adaptiveavgpool"
+    ADAPTIVEMAXPOOL = "adaptivemaxpool"
+    FLATTEN = "flatten"
+    LINEAR = "linear"
+
+    @property
+    def is_window(self) -> bool:
+        """Whether a kernel slides over the input (conv, convtranspose, maxpool, avgpool)."""
+        return self in _WINDOWS
+
+    @property
+    def is_merge(self) -> bool:
+        """Whether the layer combines several inputs (add, concat)."""
+        return self in (LayerKind.ADD, LayerKind.CONCAT)
 
     @property
     def is_pool(self) -> bool:
@@ -29,6 +49,9 @@ class LayerKind(StrEnum):
     def is_transposed(self) -> bool:
         """Whether this is a transposed convolution."""
         return self is LayerKind.CONVTRANSPOSE
+
+
+_WINDOWS = frozenset({LayerKind.CONV, LayerKind.CONVTRANSPOSE, LayerKind.MAXPOOL, LayerKind.AVGPOOL})
 
 
 class PaddingMode(StrEnum):
@@ -95,6 +118,7 @@ class LayerSpec:
     expect: AxisValues | None = None
     in_channels: int | None = None
     output_size: AxisValues | None = None
+    inputs: tuple[str, ...] | None = None
     location: Location | None = field(default=None, compare=False)
 
     @property
@@ -160,6 +184,7 @@ class LayerSpec:
         expect: Sequence[int] | None = None,
         in_channels: int | None = None,
         output_size: int | Sequence[int] | None = None,
+        inputs: Sequence[str] | None = None,
         location: Location | None = None,
     ) -> LayerSpec:
         """Build a layer as torch.nn would: scalars broadcast, pool stride defaults to the kernel."""
@@ -185,6 +210,7 @@ class LayerSpec:
             expect=None if expect is None else tuple(expect),
             in_channels=in_channels,
             output_size=_spatial(output_size, rank),
+            inputs=None if inputs is None else tuple(inputs),
             location=location,
         )
 
@@ -219,11 +245,55 @@ def padding_pairs(padding: int | Sequence[int | Sequence[int]] | str, rank: int)
 
 
 @dataclass(frozen=True, slots=True)
+class OtherSpec:
+    """A layer without a sliding window: a merge, a crop or pad, or a shape-only layer.
+
+    `type_name` keeps the name written (BatchNorm2d, ReLU, concat); the fields a kind does not
+    use keep their defaults.
+    """
+
+    kind: LayerKind
+    type_name: str
+    name: str | None = None
+    inputs: tuple[str, ...] | None = None
+    expect: AxisValues | None = None
+    dim: int = 1
+    to: str | None = None
+    align: str = "center"
+    scale_factor: tuple[float, ...] | None = None
+    size: tuple[int | None, ...] | None = None
+    mode: str = "nearest"
+    start_dim: int = 1
+    end_dim: int = -1
+    in_features: int | None = None
+    out_features: int | None = None
+    bias: bool = True
+    num_features: int | None = None
+    params_per_channel: int = 0
+    fixed_params: int = 0
+    needs_rank: tuple[int, ...] | None = None
+    location: Location | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.kind.is_window:
+            raise InputError(f"{self.kind} is a sliding-window layer: build it with LayerSpec", where="type")
+        if self.expect is not None:
+            _check_axes("expect", self.expect, len(self.expect), 1)
+
+
+AnyLayer = LayerSpec | OtherSpec
+
+
+@dataclass(frozen=True, slots=True)
 class NetworkSpec:
-    """A network: the full input shape [N, C, *spatial] and its layers in order."""
+    """A network: the full input shape [N, C, *spatial] and its layers in order.
+
+    A layer reads the layer before it, or the layers its `inputs` name (earlier layers, by
+    name or index, or `input`), so networks with skip connections are graphs.
+    """
 
     input: AxisValues
-    layers: tuple[LayerSpec, ...]
+    layers: tuple[AnyLayer, ...]
     source: str = "<network>"
 
     @property
@@ -236,7 +306,14 @@ class NetworkSpec:
             msg = f"expected [N, C] and 1 to {MAX_RANK} spatial sizes, got {len(self.input)} values"
             raise InputError(msg, where="input")
         _check_axes("input", self.input, len(self.input), 1)
+        known = {"input"}
         for index, layer in enumerate(self.layers):
-            if layer.rank != self.rank:
+            if isinstance(layer, LayerSpec) and layer.rank != self.rank:
                 msg = f"has {layer.rank} spatial axes but the input has {self.rank}"
                 raise InputError(msg, where=f"layers[{index}]", location=layer.location)
+            for source in layer.inputs or ():
+                if source not in known:
+                    msg = f"`from` names {source!r}, which is not a layer before this one"
+                    raise InputError(msg, where=f"layers[{index}].from", location=layer.location)
+            name = layer.name if layer.name is not None else str(index + 1)
+            known.update({name, str(index + 1)})

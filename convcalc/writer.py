@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from convcalc.spec import LayerSpec, NetworkSpec, PaddingMode
+from convcalc.spec import AnyLayer, LayerSpec, NetworkSpec, OtherSpec, PaddingMode
 
 
 def _axes(values: tuple[int, ...]) -> str:
@@ -20,11 +20,46 @@ def _padding(layer: LayerSpec) -> str:
     return "[" + ", ".join(f"[{before}, {after}]" for before, after in padding) + "]"
 
 
-def layer_yaml(layer: LayerSpec) -> str:
+def _other_yaml(layer: OtherSpec) -> list[str]:
+    """Return the keys of a non-window layer that differ from their defaults."""
+    defaults = OtherSpec(layer.kind, layer.type_name)
+    keys = {
+        "dim": layer.dim,
+        "to": layer.to,
+        "align": layer.align,
+        "scale_factor": list(layer.scale_factor) if layer.scale_factor else None,
+        "size": list(layer.size) if layer.size else None,
+        "mode": layer.mode,
+        "start_dim": layer.start_dim,
+        "end_dim": layer.end_dim,
+        "in_features": layer.in_features,
+        "out_features": layer.out_features,
+        "bias": layer.bias,
+        "num_features": layer.num_features,
+    }
+    return [
+        f"{key}: {json.dumps(value)}"
+        for key, value in keys.items()
+        if value != getattr(defaults, key) and value is not None
+    ]
+
+
+def layer_yaml(layer: AnyLayer) -> str:
     """Return one layer as a flow mapping, keys as in torch.nn, defaults left out."""
-    parts = [f"type: {layer.kind.value}"]
+    parts = [f"type: {layer.type_name if isinstance(layer, OtherSpec) else layer.kind.value}"]
     if layer.name is not None:
         parts.append(f"name: {json.dumps(layer.name)}")  # quoted: a name like 1, yes or a:b stays a string
+    if layer.inputs:
+        parts.append(f"from: {json.dumps(list(layer.inputs))}")
+    parts.extend(_other_yaml(layer) if isinstance(layer, OtherSpec) else _window_yaml(layer))
+    if layer.expect is not None:
+        parts.append("expect: [" + ", ".join(map(str, layer.expect)) + "]")
+    return "{" + ", ".join(parts) + "}"
+
+
+def _window_yaml(layer: LayerSpec) -> list[str]:
+    """Return the keys of a sliding-window layer, defaults left out."""
+    parts = []
     if layer.out_channels is not None:
         parts.append(f"out_channels: {layer.out_channels}")
     parts.append(f"kernel_size: {_axes(layer.kernel_size)}")
@@ -40,9 +75,7 @@ def layer_yaml(layer: LayerSpec) -> str:
         parts.append("bias: false")
     if layer.ceil_mode:
         parts.append("ceil_mode: true")
-    if layer.expect is not None:
-        parts.append("expect: [" + ", ".join(map(str, layer.expect)) + "]")
-    return "{" + ", ".join(parts) + "}"
+    return parts
 
 
 def network_yaml(network: NetworkSpec, comment: str = "") -> str:

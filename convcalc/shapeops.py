@@ -1,0 +1,160 @@
+"""Pure shape arithmetic of the layers around convolutions: merges, crops and pads, shape-only layers.
+
+As in shapes.py, a layer torch.nn would refuse raises LayerError with the axis, the
+reason and what would fix it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import floor, prod
+
+from convcalc.errors import LayerError
+from convcalc.spec import AxisValues, LayerKind, OtherSpec, axis_names
+
+
+@dataclass(frozen=True, slots=True)
+class OtherShape:
+    """What a non-window layer does: its output shape, weights, and where it shifts each axis."""
+
+    output: AxisValues
+    weight_shape: AxisValues | None = None
+    params: int = 0
+    offsets: tuple[int, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+def _dims(shape: AxisValues) -> str:
+    return "x".join(map(str, shape))
+
+
+def _name_axes(shape: AxisValues) -> tuple[str, ...]:
+    spatial = len(shape) - 2
+    return ("N", "C", *axis_names(spatial)) if 1 <= spatial <= 3 else tuple(f"dim {i}" for i in range(len(shape)))  # noqa: PLR2004
+
+
+def _merge(layer: OtherSpec, shapes: list[AxisValues], sources: list[str]) -> AxisValues:
+    """Add needs equal shapes; concat needs them equal but along its dim, which it sums."""
+    first = shapes[0]
+    dim = layer.dim if layer.dim >= 0 else layer.dim + len(first)
+    for shape, source in zip(shapes[1:], sources[1:], strict=True):
+        if len(shape) != len(first):
+            msg = f"{sources[0]} gives {list(first)} but {source} gives {list(shape)}: the ranks differ"
+            raise LayerError(msg)
+        if layer.kind is LayerKind.CONCAT and not 0 <= dim < len(first):
+            raise LayerError(f"dim {layer.dim} is out of range for {len(first)}-D tensors")
+        for axis, (a, b) in enumerate(zip(first, shape, strict=True)):
+            if a == b or (layer.kind is LayerKind.CONCAT and axis == dim):
+                continue
+            name = _name_axes(first)[axis]
+            msg = f"{sources[0]} gives {list(first)} but {source} gives {list(shape)}: axis {name} is {a} vs {b}"
+            bigger, smaller = (sources[0], source) if a > b else (source, sources[0])
+            hint = f"crop {abs(a - b)} from {bigger} or pad {smaller} by {abs(a - b)} (a crop or pad layer with to:)"
+            raise LayerError(msg, axis=name if axis >= 2 else None, hint=hint)  # noqa: PLR2004
+    if layer.kind is LayerKind.ADD:
+        return first
+    return (*first[:dim], sum(shape[dim] for shape in shapes), *first[dim + 1 :])
+
+
+def _resize(layer: OtherSpec, shape: AxisValues, target: AxisValues) -> tuple[AxisValues, tuple[int, ...]]:
+    """Crop or pad the spatial axes to the target layer's; return the output and each axis's shift."""
+    if len(target) != len(shape):
+        raise LayerError(f"{layer.to} gives {list(target)}, a different rank from {list(shape)}")
+    names = _name_axes(shape)
+    offsets = []
+    for axis in range(2, len(shape)):
+        have, want = shape[axis], target[axis]
+        extra = have - want if layer.kind is LayerKind.CROP else want - have
+        if extra < 0:
+            verb, other = ("crop", "pad") if layer.kind is LayerKind.CROP else ("pad", "crop")
+            msg = f"cannot {verb} {have} to {want}"
+            raise LayerError(
+                msg, axis=names[axis], hint=f"{other} instead, or take `to` from a layer of size <= {have}"
+            )
+        before = extra // 2 if layer.align == "center" else 0  # centre: the odd cell goes after
+        offsets.append(before if layer.kind is LayerKind.CROP else -before)
+    return (*shape[:2], *target[2:]), tuple(offsets)
+
+
+def _upsample(layer: OtherSpec, shape: AxisValues) -> AxisValues:
+    spatial = shape[2:]
+    if layer.size is not None:
+        sizes = layer.size if len(layer.size) == len(spatial) else layer.size * len(spatial)
+        return (*shape[:2], *(int(s or i) for s, i in zip(sizes, spatial, strict=True)))
+    factors = layer.scale_factor or (1.0,)
+    factors = factors if len(factors) == len(spatial) else factors * len(spatial)
+    # as torch.nn.functional.interpolate: floor(float(size) * scale), in doubles
+    out = tuple(floor(float(i) * float(f)) for i, f in zip(spatial, factors, strict=True))
+    if any(o < 1 for o in out):
+        raise LayerError(f"output size {list(out)} has an axis below 1", hint="use a larger scale_factor")
+    return (*shape[:2], *out)
+
+
+def _adaptive(layer: OtherSpec, shape: AxisValues) -> AxisValues:
+    spatial = shape[2:]
+    wanted = layer.size or (1,)
+    wanted = wanted if len(wanted) == len(spatial) else wanted * len(spatial)
+    return (*shape[:2], *(i if w is None else w for w, i in zip(wanted, spatial, strict=True)))
+
+
+def _flatten(layer: OtherSpec, shape: AxisValues) -> AxisValues:
+    rank = len(shape)
+    start = layer.start_dim + rank if layer.start_dim < 0 else layer.start_dim
+    end = layer.end_dim + rank if layer.end_dim < 0 else layer.end_dim
+    if not 0 <= start < rank or not 0 <= end < rank:
+        msg = f"start_dim {layer.start_dim} and end_dim {layer.end_dim} must lie in a {rank}-D shape"
+        raise LayerError(msg)
+    if start > end:
+        raise LayerError(f"start_dim {layer.start_dim} comes after end_dim {layer.end_dim}")
+    return (*shape[:start], prod(shape[start : end + 1]), *shape[end + 1 :])
+
+
+def _linear(layer: OtherSpec, shape: AxisValues) -> OtherShape:
+    features = shape[-1]
+    wanted = layer.in_features
+    if wanted is not None and wanted != features:
+        rows = prod(shape[:-1])
+        msg = f"mat1 and mat2 shapes cannot be multiplied ({rows}x{features} and {wanted}x{layer.out_features})"
+        raise LayerError(msg, hint=f"in_features must be {features}, the size of the last axis coming in")
+    out = layer.out_features or 0
+    notes = () if wanted is not None else (f"in_features is {features} (filled in from the input)",)
+    weight = (out, features)
+    return OtherShape(
+        output=(*shape[:-1], out), weight_shape=weight, params=out * features + (out if layer.bias else 0), notes=notes
+    )
+
+
+def _shape_kept(layer: OtherSpec, shape: AxisValues) -> OtherShape:
+    if layer.needs_rank is not None and len(shape) not in layer.needs_rank:
+        wanted = " or ".join(f"{r}-D" for r in layer.needs_rank)
+        raise LayerError(f"{layer.type_name} expects {wanted} input, got {len(shape)}-D {list(shape)}")
+    channels = shape[1] if len(shape) > 1 else shape[0]
+    if layer.num_features is not None and layer.num_features != channels:
+        msg = f"num_features is {layer.num_features} but {channels} channels come in"
+        raise LayerError(msg, hint=f"set num_features to {channels}")
+    params = layer.params_per_channel * channels + layer.fixed_params
+    return OtherShape(output=shape, params=params)
+
+
+def other_shape(
+    layer: OtherSpec, shapes: list[AxisValues], sources: list[str], target: AxisValues | None
+) -> OtherShape:
+    """Compute a non-window layer's output from its inputs' shapes (and the `to` layer's, for crop and pad)."""
+    kind = layer.kind
+    shape = shapes[0]
+    if kind.is_merge:
+        return OtherShape(output=_merge(layer, shapes, sources))
+    if kind in (LayerKind.CROP, LayerKind.PAD):
+        output, offsets = _resize(layer, shape, target or shape)
+        return OtherShape(output=output, offsets=offsets)
+    if kind is LayerKind.FLATTEN:
+        return OtherShape(output=_flatten(layer, shape))
+    if kind is LayerKind.LINEAR:
+        return _linear(layer, shape)
+    if kind is LayerKind.IDENTITY:
+        return _shape_kept(layer, shape)
+    if len(shape) < 3:  # noqa: PLR2004 - N, C and at least one spatial axis
+        raise LayerError(f"{layer.type_name} expects [N, C, *spatial], got {list(shape)}")
+    if kind is LayerKind.UPSAMPLE:
+        return OtherShape(output=_upsample(layer, shape))
+    return OtherShape(output=_adaptive(layer, shape))
