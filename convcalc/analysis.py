@@ -117,7 +117,7 @@ class StackResult:
     def scale(self) -> tuple[Fraction, ...] | None:
         """Return output/input size per spatial axis, or None when a layer failed."""
         out = self.output
-        if out is None:
+        if out is None or len(out) != len(self.input):  # a classifier's head has no spatial axes left
             return None
         return tuple(Fraction(o, i) for o, i in zip(out[2:], self.input[2:], strict=True))
 
@@ -258,7 +258,7 @@ def _other_fields(layer: OtherSpec, nodes: list[_Node], shape: OtherShape) -> Fi
 
 def _merged(nodes: list[_Node]) -> FieldsAndNotes:
     fields: list[AxisField | None] = []
-    notes = []
+    notes: list[str] = []
     names = axis_names(len(nodes[0].fields)) if 1 <= len(nodes[0].fields) <= 3 else ()  # noqa: PLR2004
     for axis in range(len(nodes[0].fields)):
         per_path = [node.fields[axis] for node in nodes]
@@ -278,7 +278,16 @@ def _merged(nodes: list[_Node]) -> FieldsAndNotes:
             spread = max(c for c in centres if c is not None) - min(c for c in centres if c is not None)
             notes.append(f"axis {names[axis]}: paths misaligned: their centres are {spread} input cells apart")
         fields.append(merged_field(known))
-    return fields, notes
+    return fields, _join_axes(notes)
+
+
+def _join_axes(notes: list[str]) -> list[str]:
+    """Say 'axes H, W: ...' once where every axis says the same."""
+    by_text: dict[str, list[str]] = {}
+    for note in notes:
+        axis, _, text = note.partition(": ")
+        by_text.setdefault(text, []).append(axis.removeprefix("axis "))
+    return [f"{'axes' if len(axes) > 1 else 'axis'} {', '.join(axes)}: {text}" for text, axes in by_text.items()]
 
 
 class _Walk:

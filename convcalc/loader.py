@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from convcalc.errors import InputError, InputErrorGroup, Location
-from convcalc.spec import MAX_DIGITS, MAX_RANK, LayerKind, LayerSpec, NetworkSpec
+from convcalc.othertypes import IGNORED, OTHER_TYPES
+from convcalc.spec import MAX_DIGITS, MAX_RANK, AnyLayer, LayerKind, LayerSpec, NetworkSpec, OtherSpec
 from convcalc.yamlnodes import Node, compose
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -20,6 +21,7 @@ INT_TAG = "tag:yaml.org,2002:int"
 BOOL_TAG = "tag:yaml.org,2002:bool"
 STR_TAG = "tag:yaml.org,2002:str"
 NULL_TAG = "tag:yaml.org,2002:null"
+FLOAT_TAG = "tag:yaml.org,2002:float"
 MERGE_TAG = "tag:yaml.org,2002:merge"
 
 KIND_NAMES: dict[str, tuple[LayerKind, int | None]] = {
@@ -232,36 +234,79 @@ def _mapping_items(node: Node, where: str, problems: _Problems) -> list[tuple[st
     return [(k, kn, vn) for k, (kn, vn) in ({**merged, **items}).items()]
 
 
-def _read_kind(node: Node | None, parent: Node, where: str, rank: int | None, problems: _Problems) -> LayerKind | None:
-    """Read a layer's `type`: a short name or a torch.nn class name whose rank must match the input."""
+@dataclass(slots=True)
+class _Names:
+    """The layer names of a file: where each is defined, and which are defined so far."""
+
+    index_of: dict[str, int]
+    defined: set[str]
+
+    def check(self, node: Node, where: str, name: str, here: int, problems: _Problems) -> bool:
+        """Report a reference to a layer that is not before this one; True when it is fine."""
+        if name in self.defined:
+            return True
+        later = self.index_of.get(name)
+        if later == here:
+            problems.add(node, where, f"layer {name!r} reads itself: a layer reads only layers before it (a cycle)")
+        elif later is not None:
+            msg = f"{name!r} is defined later (layers[{later}]): a layer reads only layers before it"
+            problems.add(node, where, msg)
+        else:
+            choices = sorted(n for n in self.defined if not n.isdigit())
+            problems.add(node, where, f"no layer named {name!r} before this one{_suggest(name, choices)}")
+        return False
+
+
+def _read_refs(node: Node, where: str, names: _Names, here: int, problems: _Problems) -> tuple[str, ...] | None:
+    """Read `from`: a layer name (or index, or input), or a list of them."""
+    items = node.value if node.kind == "seq" else [node]
+    refs = []
+    for i, item in enumerate(items):
+        place = f"{where}[{i}]" if node.kind == "seq" else where
+        ref = _read_name(item, place, problems)
+        if ref is not None and names.check(item, place, ref, here, problems):
+            refs.append(ref)
+    if not items:
+        problems.add(node, where, "expected a layer name or a list of them, got an empty list")
+    return tuple(refs) if len(refs) == len(items) and items else None
+
+
+def _type_of(node: Node | None, parent: Node, where: str, problems: _Problems) -> tuple[str, str] | None:
+    """Read `type`; return (its lower-case key, as written) when it names a known layer type."""
     if node is None:
-        problems.add(parent, where, "missing `type` (conv, convtranspose, maxpool or avgpool)")
+        problems.add(parent, where, "missing `type` (conv, convtranspose, maxpool, avgpool, add, concat, Linear, ...)")
         return None
     name = _read_name(node, f"{where}.type", problems)
     if name is None:
         return None
-    found = KIND_NAMES.get(name.lower().replace("_", ""))
-    if found is None:
-        problems.add(node, f"{where}.type", f"unknown layer type {name!r}{_suggest(name.lower(), list(KIND_NAMES))}")
+    key = name.lower().replace("_", "")
+    if key not in KIND_NAMES and key not in OTHER_TYPES:
+        hint = _suggest(key, [*KIND_NAMES, *OTHER_TYPES])
+        problems.add(node, f"{where}.type", f"unknown layer type {name!r}{hint}")
         return None
-    kind, class_rank = found
+    return key, name
+
+
+def _check_class_rank(  # noqa: PLR0913 - the place, the names and the two ranks
+    node: Node, where: str, written: str, class_rank: int | None, rank: int | None, problems: _Problems
+) -> bool:
     if class_rank is not None and rank is not None and class_rank != rank:
-        problems.add(node, f"{where}.type", f"{name} is {class_rank}-D but the input has {rank} spatial axes")
-        return None
-    return kind
+        problems.add(node, f"{where}.type", f"{written} is {class_rank}-D but the input has {rank} spatial axes")
+        return False
+    return True
 
 
 def _read_layer_values(
     items: list[tuple[str, Node, Node]], kind: LayerKind | None, rank: int | None, where: str, problems: _Problems
 ) -> dict[str, Any]:
-    """Read every key but `type`, checking it exists, suits the kind, and has one value per axis."""
+    """Read every key but `type` and `from`, checking it exists, suits the kind, and has one value per axis."""
     values: dict[str, Any] = {}
     for key, key_node, value_node in items:
-        if key == "type":
+        if key in ("type", "from"):
             continue
         spec = LAYER_KEYS.get(key)
         if spec is None:
-            problems.add(key_node, f"{where}.{key}", f"unknown key `{key}`{_suggest(key, list(LAYER_KEYS))}")
+            problems.add(key_node, f"{where}.{key}", f"unknown key `{key}`{_suggest(key, [*LAYER_KEYS, 'from'])}")
             continue
         if kind is not None and spec.kinds is not None and kind not in spec.kinds:
             problems.add(key_node, f"{where}.{key}", f"{kind} takes no `{key}`")
@@ -279,7 +324,136 @@ def _read_layer_values(
     return values
 
 
-def _layer(node: Node, index: int, rank: int | None, problems: _Problems) -> LayerSpec | None:
+def _read_number(node: Node, where: str, problems: _Problems) -> float | None:
+    if node.kind == "scalar" and node.tag in (INT_TAG, FLOAT_TAG):
+        try:
+            value = float(node.value.replace("_", ""))
+        except ValueError:
+            value = -1.0
+        if value > 0 and value != float("inf"):
+            return value
+    problems.add(node, where, f"expected a positive number, got {_describe(node)}")
+    return None
+
+
+def _read_other_value(what: str, node: Node, where: str, context: tuple[_Names, int], problems: _Problems) -> Any:  # noqa: ANN401
+    """Read one key of a non-window layer by what it holds."""
+    if what == IGNORED:
+        if node.kind != "scalar":
+            problems.add(node, where, f"expected a single value, got {_describe(node)}")
+        return None
+    if what == "int":
+        if node.kind == "scalar" and node.tag == INT_TAG and len(node.value) <= MAX_DIGITS:
+            return _int_value(node)
+        problems.add(node, where, f"expected an integer, got {_describe(node)}")
+        return None
+    if what == "count":
+        return _read_int(node, where, problems, 1)
+    if what == "bool":
+        return _read_bool(node, where, problems)
+    if what == "name":
+        name = _read_name(node, where, problems)
+        return name if name is not None and context[0].check(node, where, name, context[1], problems) else None
+    if what in ("align", "mode"):
+        return _read_word(what, node, where, problems)
+    return _read_axes_of(what, node, where, problems)
+
+
+def _read_word(what: str, node: Node, where: str, problems: _Problems) -> str | None:
+    """Read align (center or top-left) or an upsampling mode."""
+    word = _read_name(node, where, problems)
+    if word is None:
+        return None
+    if what == "align":
+        key = word.lower().replace("_", "-")
+        if key in ALIGNS:
+            return ALIGNS[key]
+        problems.add(node, where, f"expected center or top-left, got {word!r}")
+        return None
+    if word not in UPSAMPLE_MODES:
+        problems.add(node, where, f"expected one of {', '.join(UPSAMPLE_MODES)}, got {word!r}")
+        return None
+    return word
+
+
+def _read_axes_of(what: str, node: Node, where: str, problems: _Problems) -> tuple[Any, ...] | None:
+    """Read scale factors (positive numbers) or sizes (positive integers or null), one or one per axis."""
+    items = node.value if node.kind == "seq" else [node]
+    if not 1 <= len(items) <= MAX_RANK:
+        problems.add(node, where, f"expected 1 to {MAX_RANK} values (one per spatial axis), got {len(items)}")
+        return None
+    if what == "factors":
+        factors = [_read_number(item, where, problems) for item in items]
+        return None if None in factors else tuple(factors)
+    sizes = [None if item.tag == NULL_TAG else _read_int(item, where, problems, 1) for item in items]
+    return None if any(v is None and i.tag != NULL_TAG for v, i in zip(sizes, items, strict=True)) else tuple(sizes)
+
+
+ALIGNS = {"center": "center", "centre": "center", "top-left": "top-left", "topleft": "top-left"}
+UPSAMPLE_MODES = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinear", "area")
+
+
+def _other_layer(  # noqa: PLR0913
+    node: Node,
+    items: list[tuple[str, Node, Node]],
+    typed: tuple[str, str],
+    common: dict[str, Any],
+    context: tuple[_Names, int],
+    rank: int | None,
+    problems: _Problems,
+) -> OtherSpec | None:
+    """Read a non-window layer: its keys by the type's table, then build its spec."""
+    key, written = typed
+    info = OTHER_TYPES[key]
+    where = f"layers[{context[1]}]"
+    before = len(problems.errors)
+    _check_class_rank(node, where, written, info.rank, rank, problems)
+    values: dict[str, Any] = {}
+    for name, key_node, value_node in items:
+        if name in ("type", "from", "name", "expect"):
+            continue
+        if name not in info.keys:
+            offer = _suggest(name, [*info.keys, "from", "name", "expect"])
+            problems.add(key_node, f"{where}.{name}", f"{written} takes no `{name}`{offer}")
+            continue
+        values[name] = _read_other_value(info.keys[name], value_node, f"{where}.{name}", context, problems)
+    for name in info.required:
+        if name not in values:
+            problems.add(node, where, f"{written} needs `{name}`")
+    inputs = common["inputs"]
+    if info.min_inputs > 1 and (inputs is None or len(inputs) < info.min_inputs):
+        problems.add(node, where, f"{written} needs `from` with at least {info.min_inputs} layers to combine")
+    if info.kind is LayerKind.UPSAMPLE and ("size" in values) == ("scale_factor" in values):
+        problems.add(node, where, f"{written} needs exactly one of `size` and `scale_factor`")
+    if len(problems.errors) > before:
+        return None
+    affine = values.get("affine")
+    affine = info.affine_default if affine is None else affine
+    mode = values.get("mode") or ("bilinear" if key == "upsamplingbilinear2d" else "nearest")
+    return OtherSpec(
+        kind=info.kind,
+        type_name=written,
+        **common,
+        dim=values.get("dim", 1),
+        to=values.get("to"),
+        align=values.get("align") or "center",
+        scale_factor=values.get("scale_factor"),
+        size=values.get("size") or values.get("output_size"),
+        mode=mode,
+        start_dim=values.get("start_dim", 1),
+        end_dim=values.get("end_dim", -1),
+        in_features=values.get("in_features"),
+        out_features=values.get("out_features"),
+        bias=values.get("bias", True) is not False,
+        num_features=values.get("num_features") or values.get("num_channels"),
+        params_per_channel=info.params_per_channel if affine else 0,
+        fixed_params=values.get("num_parameters") or 1 if key == "prelu" else 0,
+        needs_rank=info.needs_rank,
+        location=node.location(problems.source),
+    )
+
+
+def _layer(node: Node, index: int, rank: int | None, names: _Names, problems: _Problems) -> AnyLayer | None:
     """Read one layer mapping; report its problems and return None when it has any."""
     where = f"layers[{index}]"
     if node.kind != "map":
@@ -288,7 +462,24 @@ def _layer(node: Node, index: int, rank: int | None, problems: _Problems) -> Lay
     items = _mapping_items(node, where, problems)
     nodes = {key: value for key, _, value in items}
     before = len(problems.errors)
-    kind = _read_kind(nodes.get("type"), node, where, rank, problems)
+    typed = _type_of(nodes.get("type"), node, where, problems)
+    inputs = None if "from" not in nodes else _read_refs(nodes["from"], f"{where}.from", names, index, problems)
+    if typed is not None and typed[0] in OTHER_TYPES:
+        common = {
+            "name": None if "name" not in nodes else _read_name(nodes["name"], f"{where}.name", problems),
+            "inputs": inputs,
+            "expect": None if "expect" not in nodes else _read_expect(nodes["expect"], f"{where}.expect", problems),
+        }
+        return _other_layer(node, items, typed, common, (names, index), rank, problems)
+    kind = None
+    if typed is not None:
+        kind, class_rank = KIND_NAMES[typed[0]]
+        if not _check_class_rank(nodes["type"], where, typed[1], class_rank, rank, problems):
+            kind = None
+    if inputs is not None and len(inputs) > 1:
+        problems.add(
+            nodes["from"], f"{where}.from", f"{typed[1] if typed else 'this layer'} reads one input, not {len(inputs)}"
+        )
     values = _read_layer_values(items, kind, rank, where, problems)
     if "kernel_size" not in nodes:
         problems.add(node, where, "missing `kernel_size`")
@@ -296,13 +487,31 @@ def _layer(node: Node, index: int, rank: int | None, problems: _Problems) -> Lay
         return None
     try:
         kernel = values.pop("kernel_size")
-        return LayerSpec.create(kind, kernel, rank=rank, location=node.location(problems.source), **values)
+        return LayerSpec.create(
+            kind, kernel, rank=rank, inputs=inputs, location=node.location(problems.source), **values
+        )
     except InputError as error:
         problems.add(nodes.get(error.where, node), f"{where}.{error.where}" if error.where else where, error.message)
         return None
 
 
-def _read_layers(node: Node | None, root: Node, rank: int | None, problems: _Problems) -> list[LayerSpec | None]:
+def _layer_names(items: list[Node], problems: _Problems) -> dict[str, int]:
+    """Collect every layer's name (and index) first, so that a reference to a later one says so."""
+    index_of: dict[str, int] = {}
+    for i, item in enumerate(items):
+        index_of.setdefault(str(i + 1), i)
+        if item.kind != "map":
+            continue
+        for key, _, value in _mapping_items(item, f"layers[{i}]", _Problems(problems.source)):
+            if key == "name" and value.kind == "scalar":
+                name = str(value.value)
+                if name in index_of and index_of[name] != i and not name.isdigit():
+                    problems.add(value, f"layers[{i}].name", f"{name!r} names layers[{index_of[name]}] already")
+                index_of[name] = i
+    return index_of
+
+
+def _read_layers(node: Node | None, root: Node, rank: int | None, problems: _Problems) -> list[AnyLayer | None]:
     if node is None:
         problems.add(root, "", "missing `layers` (a list of layers)")
     elif node.kind != "seq":
@@ -310,7 +519,12 @@ def _read_layers(node: Node | None, root: Node, rank: int | None, problems: _Pro
     elif len(node.value) > MAX_LAYERS:
         problems.add(node, "layers", f"{len(node.value)} layers; at most {MAX_LAYERS} are read")
     else:
-        return [_layer(item, i, rank, problems) for i, item in enumerate(node.value)]
+        names = _Names(_layer_names(node.value, problems), {"input"})
+        layers = []
+        for i, item in enumerate(node.value):
+            layers.append(_layer(item, i, rank, names, problems))
+            names.defined.update(n for n, at in names.index_of.items() if at == i)
+        return layers
     return []
 
 
@@ -343,7 +557,11 @@ def load_network(text: str, source: str = "<network>", *, input_shape: tuple[int
     layers = _read_layers(nodes.get("layers"), root, rank, problems)
     if problems.errors or shape is None:
         raise InputErrorGroup(problems.errors)
-    return NetworkSpec(input=shape, layers=tuple(layer for layer in layers if layer is not None), source=source)
+    network_layers = tuple(layer for layer in layers if layer is not None)
+    try:
+        return NetworkSpec(input=shape, layers=network_layers, source=source)
+    except InputError as error:  # the loader reports references itself; this is the last word
+        raise InputErrorGroup([error.located(Location(source))]) from None
 
 
 def read_text(path: str) -> tuple[str, str]:

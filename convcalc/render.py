@@ -200,7 +200,7 @@ def _layer_cell(layer: LayerResult) -> str:
 def _geometry_cell(layer: LayerResult) -> str:
     spec = layer.spec
     if isinstance(spec, OtherSpec):
-        return _other_cell(spec)
+        return _other_cell(spec, layer)
     padding = layer.padding if layer.padding is not None else spec.padding
     pad = padding.value if isinstance(padding, PaddingMode) else _padding_cell(padding)
     text = "/".join((_axes(spec.kernel_size), _axes(spec.stride), pad, _axes(spec.dilation)))
@@ -209,7 +209,7 @@ def _geometry_cell(layer: LayerResult) -> str:
     return text
 
 
-def _other_cell(spec: OtherSpec) -> str:
+def _other_cell(spec: OtherSpec, layer: LayerResult) -> str:
     """Say in a few characters what a non-window layer does."""
     kind = spec.kind
     if kind is LayerKind.CONCAT:
@@ -229,7 +229,8 @@ def _other_cell(spec: OtherSpec) -> str:
     if kind is LayerKind.FLATTEN:
         return f"dims {spec.start_dim}..{spec.end_dim}"
     if kind is LayerKind.LINEAR:
-        return f"{spec.in_features if spec.in_features is not None else '?'}→{spec.out_features}"
+        features = spec.in_features if spec.in_features is not None else (layer.input or ("?",))[-1]
+        return f"{features}→{spec.out_features}"
     return "-"
 
 
@@ -248,7 +249,7 @@ def _row(layer: LayerResult) -> list[str]:
         _geometry_cell(layer),
         "-" if layer.receptive_field is None else _axes(layer.receptive_field),
         "-" if layer.jump is None else _axes(layer.jump),
-        f"{layer.params:,}" if layer.weight_shape else "-",
+        f"{layer.params:,}" if layer.weight_shape or layer.params else "-",
     ]
 
 

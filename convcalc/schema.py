@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from convcalc.loader import KIND_NAMES, LAYER_KEYS
+from convcalc.othertypes import CLASS_NAMES, IGNORED, OTHER_TYPES
 
 SCHEMA_ID = "convcalc-network-v1"
 
@@ -19,8 +20,22 @@ def _axes(minimum: int) -> dict[str, Any]:
 
 def _class_names() -> list[str]:
     camel = {"conv": "Conv", "convtranspose": "ConvTranspose", "maxpool": "MaxPool", "avgpool": "AvgPool"}
-    names = sorted(KIND_NAMES)
-    return names + sorted(camel[name[:-2]] + name[-2:] for name in KIND_NAMES if name[-2:] in ("1d", "2d", "3d"))
+    names = sorted({*KIND_NAMES, *OTHER_TYPES})
+    windows = sorted(camel[name[:-2]] + name[-2:] for name in KIND_NAMES if name[-2:] in ("1d", "2d", "3d"))
+    return names + windows + list(CLASS_NAMES)
+
+
+_OTHER_VALUES: dict[str, dict[str, Any]] = {
+    IGNORED: {},
+    "int": {"type": "integer"},
+    "count": {"type": "integer", "minimum": 1},
+    "bool": {"type": "boolean"},
+    "name": {"type": ["string", "integer"]},
+    "align": {"enum": ["center", "centre", "top-left", "topleft"]},
+    "mode": {"type": "string"},
+    "factors": {"oneOf": [{"type": "number", "exclusiveMinimum": 0}, {"type": "array", "items": {"type": "number"}}]},
+    "sizes": {"oneOf": [{"type": "integer", "minimum": 1}, {"type": "array", "items": {"type": ["integer", "null"]}}]},
+}
 
 
 def network_schema() -> dict[str, Any]:
@@ -62,9 +77,18 @@ def network_schema() -> dict[str, Any]:
         if description:
             fragment["description"] = description
         properties[key] = fragment
+    properties["from"] = {
+        "description": "the layer(s) this one reads, by name or index (or input); default: the layer before",
+        "oneOf": [{"type": ["string", "integer"]}, {"type": "array", "items": {"type": ["string", "integer"]}}],
+    }
+    for info in OTHER_TYPES.values():
+        for key, what in info.keys.items():
+            properties.setdefault(key, dict(_OTHER_VALUES[what]))
+    # convtranspose's output_size is a shape; an adaptive pool's may be an int or hold nulls
+    properties["output_size"] = {"oneOf": [{"$ref": "#/$defs/shape"}, _OTHER_VALUES["sizes"]]}
     defs["layer"] = {
         "type": "object",
-        "required": ["type", "kernel_size"],
+        "required": ["type"],
         "additionalProperties": False,
         "properties": properties,
     }

@@ -43,14 +43,21 @@ def _merge(layer: OtherSpec, shapes: list[AxisValues], sources: list[str]) -> Ax
             raise LayerError(msg)
         if layer.kind is LayerKind.CONCAT and not 0 <= dim < len(first):
             raise LayerError(f"dim {layer.dim} is out of range for {len(first)}-D tensors")
-        for axis, (a, b) in enumerate(zip(first, shape, strict=True)):
-            if a == b or (layer.kind is LayerKind.CONCAT and axis == dim):
-                continue
-            name = _name_axes(first)[axis]
-            msg = f"{sources[0]} gives {list(first)} but {source} gives {list(shape)}: axis {name} is {a} vs {b}"
-            bigger, smaller = (sources[0], source) if a > b else (source, sources[0])
-            hint = f"crop {abs(a - b)} from {bigger} or pad {smaller} by {abs(a - b)} (a crop or pad layer with to:)"
-            raise LayerError(msg, axis=name if axis >= 2 else None, hint=hint)  # noqa: PLR2004
+        differ = [
+            axis
+            for axis, (a, b) in enumerate(zip(first, shape, strict=True))
+            if a != b and not (layer.kind is LayerKind.CONCAT and axis == dim)
+        ]
+        if differ:
+            names = [_name_axes(first)[axis] for axis in differ]
+            ours, theirs = "x".join(str(first[a]) for a in differ), "x".join(str(shape[a]) for a in differ)
+            label = f"axis {names[0]} is" if len(differ) == 1 else f"axes {', '.join(names)} are"
+            msg = f"{sources[0]} gives {list(first)} but {source} gives {list(shape)}: {label} {ours} vs {theirs}"
+            gaps = {abs(first[a] - shape[a]) for a in differ}
+            amount = str(gaps.pop()) if len(gaps) == 1 else "x".join(str(abs(first[a] - shape[a])) for a in differ)
+            bigger, smaller = (sources[0], source) if first[differ[0]] > shape[differ[0]] else (source, sources[0])
+            hint = f"crop {amount} from {bigger} or pad {smaller} by {amount} (a crop or pad layer with to:)"
+            raise LayerError(msg, hint=hint)
     if layer.kind is LayerKind.ADD:
         return first
     return (*first[:dim], sum(shape[dim] for shape in shapes), *first[dim + 1 :])
@@ -60,19 +67,21 @@ def _resize(layer: OtherSpec, shape: AxisValues, target: AxisValues) -> tuple[Ax
     """Crop or pad the spatial axes to the target layer's; return the output and each axis's shift."""
     if len(target) != len(shape):
         raise LayerError(f"{layer.to} gives {list(target)}, a different rank from {list(shape)}")
-    names = _name_axes(shape)
     offsets = []
+    wrong = []
     for axis in range(2, len(shape)):
         have, want = shape[axis], target[axis]
         extra = have - want if layer.kind is LayerKind.CROP else want - have
-        if extra < 0:
-            verb, other = ("crop", "pad") if layer.kind is LayerKind.CROP else ("pad", "crop")
-            msg = f"cannot {verb} {have} to {want}"
-            raise LayerError(
-                msg, axis=names[axis], hint=f"{other} instead, or take `to` from a layer of size <= {have}"
-            )
-        before = extra // 2 if layer.align == "center" else 0  # centre: the odd cell goes after
+        wrong += [axis] if extra < 0 else []
+        before = max(extra, 0) // 2 if layer.align == "center" else 0  # centre: the odd cell goes after
         offsets.append(before if layer.kind is LayerKind.CROP else -before)
+    if wrong:
+        verb, other = ("crop", "pad") if layer.kind is LayerKind.CROP else ("pad", "crop")
+        have_text, want_text = ("x".join(str(v[a]) for a in wrong) for v in (shape, target))
+        names = ", ".join(_name_axes(shape)[a] for a in wrong)
+        msg = f"cannot {verb} {have_text} to {want_text}"
+        hint = f"{other} instead, or take `to` from a smaller layer" if verb == "crop" else f"{other} instead"
+        raise LayerError(msg, axis=names, hint=hint)
     return (*shape[:2], *target[2:]), tuple(offsets)
 
 

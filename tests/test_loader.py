@@ -44,7 +44,7 @@ BAD = [
     ("unknown top key", "inputs: [1, 3, 8, 8]\n" + GOOD, ["net.yaml:1:1: inputs: unknown key `inputs` (did you mean `input`?)"]),
     ("unknown type", GOOD.replace("type: conv", "type: Conv2D_transposed"), ["net.yaml:3:11: layers[0].type: unknown layer type 'Conv2D_transposed' (did you mean `convtranspose2d`?)"]),
     ("class of the wrong rank", GOOD.replace("type: conv", "type: Conv3d"), ["net.yaml:3:11: layers[0].type: Conv3d is 3-D but the input has 2 spatial axes"]),
-    ("missing type", "input: [1, 3, 8, 8]\nlayers:\n  - kernel_size: 3\n", ["net.yaml:3:5: layers[0]: missing `type` (conv, convtranspose, maxpool or avgpool)"]),
+    ("missing type", "input: [1, 3, 8, 8]\nlayers:\n  - kernel_size: 3\n", ["net.yaml:3:5: layers[0]: missing `type` (conv, convtranspose, maxpool, avgpool, add, concat, Linear, ...)"]),
     ("missing kernel", "input: [1, 3, 8, 8]\nlayers:\n  - type: conv\n", ["net.yaml:3:5: layers[0]: missing `kernel_size`"]),
     ("key for another kind", GOOD + "    ceil_mode: true\n", ["net.yaml:5:5: layers[0].ceil_mode: conv takes no `ceil_mode`"]),
     ("layer not a mapping", "input: [1, 3, 8, 8]\nlayers:\n  - conv\n", ["net.yaml:3:5: layers[0]: expected a mapping of layer keys, got a string 'conv'"]),

@@ -108,3 +108,48 @@ def _one_step(layer: Layer1d, cell: int) -> set[int]:
         for tap in taps(layer)
         if (cell + layer.before - tap) % layer.stride == 0
     }
+
+
+def graph_dependencies(network: object, axis: int, node: int, position: int) -> set[int]:  # noqa: C901 - one model
+    """Input positions (unclipped) one output position of a layer depends on, through any graph.
+
+    Walks back from the layer, by its own arithmetic on the specs' numbers: windows read
+    o*s - pb + t*d, transposed layers the i with i*s + t*d = o + pb, merges every source,
+    crops and pads shift by their offset (given by the caller's analysis), the rest keep o.
+    """
+    layers = network.layers  # type: ignore[attr-defined]
+    index_of = {"input": -1}
+    for i, layer in enumerate(layers):
+        index_of[str(i + 1)] = i
+        if layer.name is not None:
+            index_of[layer.name] = i
+    memo: dict[tuple[int, int], frozenset[int]] = {}
+
+    def sources(i: int) -> list[int]:
+        layer = layers[i]
+        return [index_of[s] for s in layer.inputs] if layer.inputs else [i - 1]
+
+    def deps(i: int, o: int) -> frozenset[int]:
+        if i == -1:
+            return frozenset({o})
+        if (i, o) in memo:
+            return memo[i, o]
+        layer = layers[i]
+        kind = layer.kind.value
+        found: set[int] = set()
+        if kind in ("conv", "maxpool", "avgpool"):
+            pb = layer.padding[axis][0] if not isinstance(layer.padding, str) else 0
+            for t in range(layer.kernel_size[axis]):
+                found |= deps(sources(i)[0], o * layer.stride[axis] - pb + t * layer.dilation[axis])
+        elif kind == "convtranspose":
+            s, d, pb = layer.stride[axis], layer.dilation[axis], layer.padding[axis][0]
+            for t in range(layer.kernel_size[axis]):
+                if (o + pb - t * d) % s == 0:
+                    found |= deps(sources(i)[0], (o + pb - t * d) // s)
+        else:  # add, concat and the shape-keeping layers read position o of every source
+            for source in sources(i):
+                found |= deps(source, o)
+        memo[i, o] = frozenset(found)
+        return memo[i, o]
+
+    return set(deps(node, position))

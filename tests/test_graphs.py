@@ -1,0 +1,185 @@
+"""Graph networks and the layers around convolutions: PyTorch's shapes, receptive fields through merges, errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from typer.testing import Result
+
+from convcalc import LayerSpec, NetworkSpec, Status, analyze, read_network
+from convcalc.loader import load_network
+from tests.conftest import EXAMPLES
+from tests.property.brute import graph_dependencies
+from tests.torch_cases import load_cases
+
+Run = Callable[..., Result]
+GRAPHS = load_cases("torch_graphs.json")
+
+
+@pytest.mark.parametrize("case", GRAPHS, ids=[case["source"] for case in GRAPHS])
+def test_graph_shapes_match_pytorch(case: dict[str, Any]) -> None:
+    """Every layer of the U-Net, ResNet-18 and the MNIST classifier has PyTorch 2.13's shape."""
+    result = analyze(read_network(case["source"]))
+    assert result.ok, [layer.message for layer in result.failures]
+    assert [list(layer.output or ()) for layer in result.layers] == case["shapes"]
+
+
+def test_resnet18_numbers() -> None:
+    """torchvision's ResNet-18: 11,689,512 parameters; receptive field 435 and jump 32 at layer4."""
+    result = analyze(read_network(str(EXAMPLES / "resnet18.yaml")))
+    assert result.total_params == 11_689_512
+    layer4 = next(layer for layer in result.layers if layer.name == "layer4.1")
+    assert layer4.receptive_field == (435, 435)
+    assert layer4.jump is not None
+    assert [int(j) for j in layer4.jump] == [32, 32]
+
+
+def test_resnet18_receptive_field_by_brute_force() -> None:
+    """The receptive field at the end of every stage equals the widest brute-force dependency hull."""
+    network = read_network(str(EXAMPLES / "resnet18.yaml"))
+    result = analyze(network)
+    for stage in ("layer1.1", "layer2.1", "layer3.1", "layer4.1"):
+        index = next(i for i, layer in enumerate(result.layers) if layer.name == stage)
+        widest = 0
+        for position in range(40, 42):
+            cells = graph_dependencies(network, 0, index, position)
+            widest = max(widest, max(cells) - min(cells) + 1)
+        assert result.layers[index].receptive_field == (widest, widest), stage
+    assert widest == 435
+
+
+def _one_axis(*layers: LayerSpec, size: int = 8) -> NetworkSpec:
+    return NetworkSpec(input=(1, 1, size), layers=layers)
+
+
+def test_distill_aligned_dag() -> None:
+    """Araujo et al.: (k1, s4) added to (k3, p 1:0, s2) then (k1, s2): r 3, jump 4, aligned."""
+    net = _one_axis(
+        LayerSpec.create("conv", (1,), stride=(4,), name="a"),
+        LayerSpec.create("conv", (3,), stride=(2,), padding=((1, 0),), name="b1", inputs=["input"]),
+        LayerSpec.create("conv", (1,), stride=(2,), name="b2"),
+    )
+    text_net = NetworkSpec(input=net.input, layers=net.layers)
+    result = analyze(text_net)
+    merged = analyze(
+        load_network(
+            "input: [1, 1, 8]\nlayers:\n"
+            + "".join(
+                f"  - {line}\n"
+                for line in (
+                    "{type: conv, name: a, kernel_size: 1, stride: 4}",
+                    "{type: conv, name: b1, from: input, kernel_size: 3, stride: 2, padding: [[1, 0]]}",
+                    "{type: conv, name: b2, kernel_size: 1, stride: 2}",
+                    "{type: add, name: sum, from: [a, b2]}",
+                )
+            ),
+            "dag.yaml",
+        )
+    )
+    assert result.ok
+    last = merged.layers[-1]
+    assert last.receptive_field == (3,)
+    assert last.jump is not None
+    assert int(last.jump[0]) == 4
+    assert last.warnings == ()
+
+
+def test_distill_misaligned_dag_is_flagged() -> None:
+    """Araujo et al.: (k5, p 2:1, s2) added to two (k3, s1): the paths' jumps differ, and it says so."""
+    text = "input: [1, 1, 8]\nlayers:\n" + "".join(
+        f"  - {line}\n"
+        for line in (
+            "{type: conv, name: a, kernel_size: 5, stride: 2, padding: [[2, 1]]}",
+            "{type: conv, name: b1, from: input, kernel_size: 3}",
+            "{type: conv, name: b2, kernel_size: 3}",
+            "{type: add, name: sum, from: [a, b2]}",
+        )
+    )
+    last = analyze(load_network(text, "dag.yaml")).layers[-1]
+    assert last.status is Status.OK
+    assert last.receptive_field is None
+    assert last.warnings == ("axis L: paths misaligned: their jumps differ (2, 1); receptive field not followed",)
+
+
+def stack_of(run: Run, tmp_path: Any, body: str, shape: str = "[1, 3, 16, 16]") -> Result:
+    """Run convcalc stack on a small file."""
+    path = tmp_path / "net.yaml"
+    path.write_text(f"input: {shape}\nlayers:\n{body}")
+    return run("stack", str(path))
+
+
+ERRORS = [
+    ("unknown name", "  - {type: conv, kernel_size: 3}\n  - {type: add, from: [1, cnv]}\n",
+     2, ":4:27: layers[1].from[1]: no layer named 'cnv' before this one"),
+    ("forward reference", "  - {type: conv, name: a, from: b, kernel_size: 3}\n  - {type: conv, name: b, kernel_size: 3}\n",
+     2, ":3:33: layers[0].from: 'b' is defined later (layers[1]): a layer reads only layers before it"),
+    ("cycle", "  - {type: conv, name: a, from: a, kernel_size: 3}\n",
+     2, ":3:33: layers[0].from: layer 'a' reads itself: a layer reads only layers before it (a cycle)"),
+    ("duplicate name", "  - {type: conv, name: a, kernel_size: 3}\n  - {type: conv, name: a, kernel_size: 3}\n",
+     2, ":4:24: layers[1].name: 'a' names layers[0] already"),
+    ("two inputs to a conv", "  - {type: conv, name: a, kernel_size: 3}\n  - {type: conv, from: [a, input], kernel_size: 3}\n",
+     2, ":4:24: layers[1].from: conv reads one input, not 2"),
+    ("add of one input", "  - {type: add}\n", 2, ":3:5: layers[0]: add needs `from` with at least 2 layers to combine"),
+    ("crop without to", "  - {type: crop}\n", 2, ":3:5: layers[0]: crop needs `to`"),
+    ("unknown key", "  - {type: Linear, out_features: 3, in_feature: 4}\n",
+     2, ":3:37: layers[0].in_feature: Linear takes no `in_feature` (did you mean `in_features`?)"),
+    ("upsample without size", "  - {type: Upsample, mode: nearest}\n",
+     2, ":3:5: layers[0]: Upsample needs exactly one of `size` and `scale_factor`"),
+    ("add mismatch", "  - {type: conv, name: a, kernel_size: 3}\n  - {type: add, name: s, from: [a, input]}\n",
+     1, ":4:5: layer 2 (s): a gives [1, 3, 14, 14] but input gives [1, 3, 16, 16]: axes H, W are 14x14 vs 16x16; crop 2 from input or pad a by 2 (a crop or pad layer with to:)"),
+    ("crop too small", "  - {type: conv, name: a, kernel_size: 3}\n  - {type: crop, from: a, to: input}\n",
+     1, ":4:5: layer 2, axes H, W: cannot crop 14x14 to 16x16; pad instead, or take `to` from a smaller layer"),
+    ("linear in_features", "  - {type: Flatten}\n  - {type: Linear, name: fc, in_features: 700, out_features: 10}\n",
+     1, ":4:5: layer 2 (fc): mat1 and mat2 shapes cannot be multiplied (1x768 and 700x10); in_features must be 768, the size of the last axis coming in"),
+    ("batchnorm features", "  - {type: BatchNorm2d, num_features: 4}\n",
+     1, ":3:5: layer 1: num_features is 4 but 3 channels come in; set num_features to 3"),
+    ("batchnorm rank", "  - {type: Flatten}\n  - {type: BatchNorm2d}\n",
+     1, ":4:5: layer 2: BatchNorm2d expects 4-D input, got 2-D [1, 768]"),
+    ("conv after flatten", "  - {type: Flatten}\n  - {type: conv, kernel_size: 3}\n",
+     1, ":4:5: layer 2: conv expects [N, C] and 2 spatial axes, got [1, 768]"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("title", "body", "code", "message"), ERRORS, ids=[e[0] for e in ERRORS])
+def test_graph_errors_are_located(run: Run, tmp_path: Any, title: str, body: str, code: int, message: str) -> None:
+    """Every graph error names the file and line (and the fix, for shapes that do not meet)."""
+    del title
+    result = stack_of(run, tmp_path, body)
+    assert result.exit_code == code
+    assert result.stderr.splitlines()[0] == f"{tmp_path / 'net.yaml'}{message}"
+
+
+def test_linear_in_features_filled_in(run: Run, tmp_path: Any) -> None:
+    """A Linear without in_features gets it from the input, and the table shows it."""
+    result = stack_of(run, tmp_path, "  - {type: Flatten}\n  - {type: Linear, name: fc, out_features: 10}\n")
+    assert result.exit_code == 0
+    assert "768→10" in result.stdout
+    assert "in_features is 768 (filled in from the input)" in result.stdout
+
+
+def test_upsample_and_adaptive_pool_shapes() -> None:
+    """Upsample floors float(size) * scale as PyTorch does; adaptive pooling keeps None axes."""
+    text = """\
+input: [1, 4, 7, 9]
+layers:
+  - {type: Upsample, scale_factor: 1.5}
+  - {type: Upsample, size: [20, 30]}
+  - {type: AdaptiveAvgPool2d, output_size: [5, null]}
+  - {type: Upsample, scale_factor: 2}
+"""
+    result = analyze(load_network(text, "net.yaml"))
+    assert [layer.output for layer in result.layers] == [(1, 4, 10, 13), (1, 4, 20, 30), (1, 4, 5, 30), (1, 4, 10, 60)]
+    assert result.layers[0].receptive_field is None  # not followed through a fractional scale
+    assert result.layers[0].warnings == ("receptive field not followed through nearest upsampling by a size",)
+
+
+def test_nearest_upsample_receptive_field() -> None:
+    """Nearest upsampling by 2 then a 3-tap conv: outputs read 2 inputs, as a transposed conv k=s=2 would say."""
+    text = "input: [1, 1, 8]\nlayers:\n  - {type: Upsample, scale_factor: 2}\n  - {type: conv, kernel_size: 3, padding: 1}\n"
+    result = analyze(load_network(text, "net.yaml"))
+    assert result.layers[0].receptive_field == (1,)
+    assert result.layers[1].receptive_field == (2,)
+    assert result.layers[1].jump is not None
+    assert float(result.layers[1].jump[0]) == 0.5
