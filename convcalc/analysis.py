@@ -379,12 +379,44 @@ class _Walk:
         return result, fields
 
 
-def analyze(network: NetworkSpec) -> StackResult:
-    """Compute every layer of a network; a failing layer stops what depends on it, not the analysis."""
+def analyze(network: NetworkSpec, *, hints: bool = True) -> StackResult:
+    """Compute every layer of a network; a failing layer stops what depends on it, not the analysis.
+
+    With hints, a merge whose inputs do not meet also says which input sizes make them meet.
+    """
     walk = _Walk(network)
     for index, layer in enumerate(network.layers, start=1):
         walk.step(index, layer)
-    return StackResult(input=network.input, layers=tuple(walk.results), source=network.source)
+    results = walk.results
+    if hints:
+        results = [_with_meeting_sizes(network, r) if _unmet_merge(r) else r for r in results]
+    return StackResult(input=network.input, layers=tuple(results), source=network.source)
+
+
+MEETING_WORK = 200_000
+"""Most layer analyses spent looking for the input sizes at which a merge's inputs meet."""
+
+
+def _unmet_merge(result: LayerResult) -> bool:
+    return result.status is Status.INVALID and result.spec.kind.is_merge and " gives " in (result.error or "")
+
+
+def _with_meeting_sizes(network: NetworkSpec, result: LayerResult) -> LayerResult:
+    """Add to a merge's error the square input sizes at which its inputs would meet."""
+    from convcalc.sizes import describe_runs  # noqa: PLC0415 - sizes builds on this module
+
+    spatial = network.input[2:]
+    high = 2 * spatial[0]
+    if len(set(spatial)) > 1 or high * result.index > MEETING_WORK:
+        return result  # only square inputs are tried, within a bounded effort
+    upto = network.layers[: result.index]
+    meeting = []
+    for size in range(1, high + 1):
+        trial = analyze(replace(network, input=(*network.input[:2], *(size,) * len(spatial)), layers=upto), hints=False)
+        if all(layer.status in (Status.OK, Status.EXPECT_FAILED) for layer in trial.layers):
+            meeting.append(size)
+    hint = f"input sizes where they meet (up to {high}): {describe_runs(tuple(meeting))}"
+    return replace(result, error=f"{result.error}; {hint}")
 
 
 def _shape_of(layer: LayerSpec, shape: AxisValues, seen: dict[tuple[object, ...], LayerShape]) -> LayerShape:

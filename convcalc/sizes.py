@@ -131,7 +131,7 @@ def _sweep_graph(network: NetworkSpec, axis: int, name: str, low: int, high: int
     accepted, same = [], []
     for size in range(low, high + 1):
         shape = (*network.input[: 2 + axis], size, *network.input[3 + axis :])
-        result = analyze(replace(network, input=shape))
+        result = analyze(replace(network, input=shape), hints=False)
         if any(layer.status in (Status.INVALID, Status.NOT_COMPUTED) for layer in result.layers):
             continue
         accepted.append(size)
@@ -162,10 +162,27 @@ def runs(values: tuple[int, ...]) -> list[tuple[int, int, int]]:
     return out
 
 
+def _periodic(values: tuple[int, ...]) -> tuple[int, int] | None:
+    """Return (terms per period, period) when the sizes repeat a small pattern at least three times."""
+    for terms in range(2, 9):
+        if len(values) < 3 * terms:
+            return None
+        period = values[terms] - values[0]
+        if all(values[i + terms] - values[i] == period for i in range(len(values) - terms)):
+            return terms, period
+    return None
+
+
 def describe_runs(values: tuple[int, ...]) -> str:
-    """Write sizes compactly: '7 to 1024', '32, 48, 64, ..., 1024 (every 16)', or 'none'."""
+    """Write sizes compactly: '7 to 1024', '32, 48, 64, ..., 1024 (every 16)', '3, 4, 7, 8, ..., 36 (every 4)'."""
     if not values:
         return "none"
+    pattern = _periodic(values) if len(runs(values)) > 3 else None  # noqa: PLR2004 - short lists read as they are
+    if pattern is not None:
+        terms, period = pattern
+        head = ", ".join(map(str, values[: 2 * terms]))
+        tail = ", ".join(map(str, values[-terms:]))
+        return f"{head}, ..., {tail} (every {period})"
     parts = []
     for first, last, step in runs(values):
         if first == last:

@@ -128,7 +128,7 @@ ERRORS = [
     ("upsample without size", "  - {type: Upsample, mode: nearest}\n",
      2, ":3:5: layers[0]: Upsample needs exactly one of `size` and `scale_factor`"),
     ("add mismatch", "  - {type: conv, name: a, kernel_size: 3}\n  - {type: add, name: s, from: [a, input]}\n",
-     1, ":4:5: layer 2 (s): a gives [1, 3, 14, 14] but input gives [1, 3, 16, 16]: axes H, W are 14x14 vs 16x16; crop 2 from input or pad a by 2 (a crop or pad layer with to:)"),
+     1, ":4:5: layer 2 (s): a gives [1, 3, 14, 14] but input gives [1, 3, 16, 16]: axes H, W are 14x14 vs 16x16; crop 2 from input or pad a by 2 (a crop or pad layer with to:); input sizes where they meet (up to 32): none"),
     ("crop too small", "  - {type: conv, name: a, kernel_size: 3}\n  - {type: crop, from: a, to: input}\n",
      1, ":4:5: layer 2, axes H, W: cannot crop 14x14 to 16x16; pad instead, or take `to` from a smaller layer"),
     ("linear in_features", "  - {type: Flatten}\n  - {type: Linear, name: fc, in_features: 700, out_features: 10}\n",
@@ -183,3 +183,19 @@ def test_nearest_upsample_receptive_field() -> None:
     assert result.layers[1].receptive_field == (2,)
     assert result.layers[1].jump is not None
     assert float(result.layers[1].jump[0]) == 0.5
+
+
+def test_merge_mismatch_says_which_input_sizes_meet(run: Run, tmp_path: Any) -> None:
+    """Two stride-2 convolutions and an up-convolution meet the skip only at multiples of 4."""
+    body = (
+        "  - {type: conv, name: a, kernel_size: 3, stride: 2, padding: 1}\n"
+        "  - {type: conv, name: b, kernel_size: 3, stride: 2, padding: 1}\n"
+        "  - {type: ConvTranspose2d, name: up, kernel_size: 2, stride: 2}\n"
+        "  - {type: add, name: s, from: [a, up]}\n"
+    )
+    result = stack_of(run, tmp_path, body, shape="[1, 3, 18, 18]")
+    assert result.exit_code == 1
+    assert result.stderr.endswith(
+        "crop 1 from up or pad a by 1 (a crop or pad layer with to:); "
+        "input sizes where they meet (up to 36): 3, 4, 7, 8, ..., 35, 36 (every 4)\n"
+    )

@@ -46,6 +46,7 @@ def test_nothing_accepted(run: Run) -> None:
         (tuple(range(32, 1025, 16)), "32, 48, 64, ..., 1024 (every 16)"),
         ((3, 5, 7), "3, 5, 7"),
         ((1, 2, 3, 10, 20), "1 to 3; 10; 20"),
+        ((3, 4, 7, 8, 11, 12, 15, 16), "3, 4, 7, 8, ..., 15, 16 (every 4)"),
     ],
 )
 def test_compact_runs(values: tuple[int, ...], text: str) -> None:
