@@ -523,15 +523,29 @@ def render_solutions(solutions: list[Solution], kind: LayerKind, fmt: Format, op
         records = [json.dumps(solution_json(s, kind)) for s in solutions]
         return "[\n" + ",\n".join(f"  {r}" for r in records) + "\n]\n" if records else "[]\n"
     columns, rows = _solution_rows(solutions, kind)
+    return _rows_text(columns, rows, fmt, options)
+
+
+def _rows_text(  # noqa: PLR0913 - the rows and how to show them
+    columns: list[str],
+    rows: list[list[str]],
+    fmt: Format,
+    options: RenderOptions,
+    title: str = "",
+    markdown_title: str = "",
+) -> str:
+    """Render plain rows as CSV, Markdown or a rich table (the answers of solve and sizes)."""
     if fmt is Format.CSV:
         return _csv_text(columns, rows)
     if fmt is Format.MARKDOWN:
-        lines = ["| " + " | ".join(columns) + " |", "| " + " | ".join("---" for _ in columns) + " |"]
+        lines = [markdown_title, ""] if markdown_title else []
+        lines += ["| " + " | ".join(columns) + " |", "| " + " | ".join("---" for _ in columns) + " |"]
         lines.extend("| " + " | ".join(row) + " |" for row in rows)
         return "\n".join(lines) + "\n"
     from rich import box  # noqa: PLC0415
     from rich.console import Console  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
+    from rich.text import Text  # noqa: PLC0415
 
     buffer = io.StringIO()
     console = Console(
@@ -542,6 +556,8 @@ def render_solutions(solutions: list[Solution], kind: LayerKind, fmt: Format, op
         table.add_column(column, justify="right" if column == "#" else "left", overflow="fold")
     for row in rows:
         table.add_row(*row)
+    if title:
+        console.print(Text(title))
     console.print(table)
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
 
@@ -566,29 +582,8 @@ def render_sizes(source: str, swept: list[AxisSizes], fmt: Format, options: Rend
         return json.dumps({"source": source, "axes": axes}) + "\n"
     columns = ["axis", "range", "accepted", "same size out"]
     rows = [[a.axis, f"{a.low} to {a.high}", describe_runs(a.accepted), describe_runs(a.same)] for a in swept]
-    if fmt is Format.CSV:
-        return _csv_text(columns, rows)
-    if fmt is Format.MARKDOWN:
-        lines = [f"**{source}**: input sizes", "", "| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
-        lines.extend("| " + " | ".join(row) + " |" for row in rows)
-        return "\n".join(lines) + "\n"
-    from rich import box  # noqa: PLC0415
-    from rich.console import Console  # noqa: PLC0415
-    from rich.table import Table  # noqa: PLC0415
-    from rich.text import Text  # noqa: PLC0415
-
-    buffer = io.StringIO()
-    console = Console(
-        file=buffer, width=options.width, color_system="standard" if options.color else None, highlight=False
-    )
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False)
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(*row)
-    console.print(Text(f"{source}: which input sizes work, per axis"))
-    console.print(table)
-    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
+    title = f"{source}: which input sizes work, per axis"
+    return _rows_text(columns, rows, fmt, options, title=title, markdown_title=f"**{source}**: input sizes")
 
 
 RENDERERS: dict[Format, Callable[[StackResult, RenderOptions | None], str]] = {
