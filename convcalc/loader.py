@@ -502,8 +502,8 @@ def _layer_names(items: list[Node], problems: _Problems) -> dict[str, int]:
         index_of.setdefault(str(i + 1), i)
         if item.kind != "map":
             continue
-        for key, _, value in _mapping_items(item, f"layers[{i}]", _Problems(problems.source)):
-            if key == "name" and value.kind == "scalar":
+        for key_node, value in item.value:  # a quick look for `name` (a name given by a << merge is not seen)
+            if key_node.value == "name" and value.kind == "scalar":
                 name = str(value.value)
                 if name in index_of and index_of[name] != i and not name.isdigit():
                     problems.add(value, f"layers[{i}].name", f"{name!r} names layers[{index_of[name]}] already")
@@ -520,10 +520,13 @@ def _read_layers(node: Node | None, root: Node, rank: int | None, problems: _Pro
         problems.add(node, "layers", f"{len(node.value)} layers; at most {MAX_LAYERS} are read")
     else:
         names = _Names(_layer_names(node.value, problems), {"input"})
+        names_at: dict[int, list[str]] = {}
+        for name, at in names.index_of.items():
+            names_at.setdefault(at, []).append(name)
         layers = []
         for i, item in enumerate(node.value):
             layers.append(_layer(item, i, rank, names, problems))
-            names.defined.update(n for n, at in names.index_of.items() if at == i)
+            names.defined.update(names_at.get(i, ()))
         return layers
     return []
 
