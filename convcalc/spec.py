@@ -131,10 +131,11 @@ class LayerSpec:
         if not 1 <= rank <= MAX_RANK:
             msg = f"expected 1 to {MAX_RANK} spatial axes, got {rank}"
             raise InputError(msg, where="kernel_size")
-        _check_axes("kernel_size", self.kernel_size, rank, 1)
-        _check_axes("stride", self.stride, rank, 1)
-        _check_axes("dilation", self.dilation, rank, 1)
-        _check_axes("output_padding", self.output_padding, rank, 0)
+        if not self._plain_numbers():  # the usual case is checked in one pass; this says what is wrong
+            _check_axes("kernel_size", self.kernel_size, rank, 1)
+            _check_axes("stride", self.stride, rank, 1)
+            _check_axes("dilation", self.dilation, rank, 1)
+            _check_axes("output_padding", self.output_padding, rank, 0)
         if isinstance(self.padding, PaddingMode):
             if self.kind is not LayerKind.CONV:
                 msg = f"{self.kind} takes numbers only; padding={self.padding.value!r} is for conv (as in torch.nn)"
@@ -164,6 +165,16 @@ class LayerSpec:
             if not self.kind.is_transposed:
                 raise InputError(f"only convtranspose takes output_size, not {self.kind}", where="output_size")
             _check_axes("output_size", self.output_size, rank, 1)
+
+    def _plain_numbers(self) -> bool:
+        """Whether kernel, stride, dilation and output_padding are ints in range, one per axis."""
+        rank = len(self.kernel_size)
+        positive = (*self.kernel_size, *self.stride, *self.dilation)
+        return (
+            len(self.stride) == rank == len(self.dilation) == len(self.output_padding)
+            and all(type(v) is int and 0 < v < _HUGE for v in positive)
+            and all(type(v) is int and 0 <= v < _HUGE for v in self.output_padding)
+        )
 
     @classmethod
     def create(  # noqa: PLR0913 - mirrors the torch.nn keyword arguments
