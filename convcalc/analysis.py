@@ -127,7 +127,8 @@ class StackResult:
         return self.layers[-1].receptive_field if self.layers else None
 
 
-def _gap_warnings(layer: LayerSpec, shape: LayerShape) -> list[str]:
+def gap_warnings(layer: LayerSpec, shape: LayerShape) -> list[str]:
+    """Say which input cells no window reads (or no output uses), per axis, and what would fix it."""
     warnings = []
     names = axis_names(layer.rank)
     for axis, gaps in enumerate(shape.gaps):
@@ -350,7 +351,7 @@ class _Walk:
                 raise LayerError(f"{layer.kind} expects [N, C] and {layer.rank} spatial axes, got {list(current)}")
             shape = _shape_of(layer, current, self.shapes_seen)
             fields, notes = _window_fields(inputs[0], layer, shape)
-            notes = _gap_warnings(layer, shape) + notes
+            notes = gap_warnings(layer, shape) + notes
             if layer.kind.is_transposed:
                 if layer.output_size is not None:  # the result shows the output_padding the size implied
                     common["spec"] = replace(layer, output_padding=shape.output_padding)

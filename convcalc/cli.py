@@ -242,6 +242,36 @@ def sizes(
     _exit(commands.run("sizes", dict(locals())))
 
 
+@app.command(
+    epilog=_examples(
+        "convcalc explain conv -i 5 -k 2 -s 2             [dim]# seed example 4: the unread column[/dim]",
+        "convcalc explain convt -i 3 -k 2 -s 2 -p 1 --svg recipe.svg   [dim]# the 4-step recipe[/dim]",
+        "convcalc explain conv --dims 1 -i 5 -k 3 --matrix   [dim]# the convolution as a sparse matrix[/dim]",
+        "convcalc explain examples/unet_decoder.yaml --layer up1",
+    )
+)
+def explain(  # noqa: PLR0913 - the flags of one layer
+    what: Annotated[str, typer.Argument(help="conv, convt or pool (with the layer flags), or a network file.")],
+    size: Annotated[str | None, typer.Option("-i", "--input", help="Input size, as for the layer commands.")] = None,
+    kernel: Annotated[str | None, typer.Option("-k", "--kernel", help="Kernel size.")] = None,
+    stride: StrideOpt = None,
+    padding: Annotated[str | None, typer.Option("-p", "--padding", help="Padding per side.")] = None,
+    dilation: Annotated[str | None, typer.Option("-d", "--dilation", help="Dilation.")] = None,
+    output_padding: Annotated[str | None, typer.Option("-a", "--output-padding", help="output_padding.")] = None,
+    target: Annotated[str | None, typer.Option("--target", help="Wanted output size (convt).")] = None,
+    ceil: Annotated[bool, typer.Option("--ceil", help="ceil_mode (pool).")] = False,  # noqa: FBT002
+    mode: Annotated[str | None, typer.Option("--mode", help="max or avg (pool).")] = None,
+    dims: DimsOpt = None,
+    batch: Annotated[str | None, typer.Option("--batch", help="Batch size N.")] = None,
+    channels: Annotated[str | None, typer.Option("--channels", help="Input channels C.")] = None,
+    layer: Annotated[str | None, typer.Option("--layer", help="With a file: the layer's index or name.")] = None,
+    matrix: Annotated[bool, typer.Option("--matrix", help="Also show the layer as a sparse matrix.")] = False,  # noqa: FBT002
+    svg: Annotated[str | None, typer.Option("--svg", help="Also save the picture as an SVG file.")] = None,
+) -> None:
+    """Draw how a layer computes its output: the windows, the transposed recipe step by step, the matrix."""
+    _exit(commands.run("explain", dict(locals())))
+
+
 @app.command(epilog="[bold]Example[/bold]\n\n  convcalc schema > network.schema.json")
 def schema() -> None:
     """Print the JSON Schema of network files, for editors and validators."""

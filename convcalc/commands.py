@@ -12,9 +12,10 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from convcalc.analysis import LayerResult, StackResult, analyze
-from convcalc.errors import ExitCode, InputError, InputErrorGroup, Location
+from convcalc.errors import ExitCode, InputError, InputErrorGroup, LayerError, Location
 from convcalc.render import RENDERERS, Format, RenderOptions
 from convcalc.spec import AnyLayer, LayerKind, LayerSpec, NetworkSpec, axis_names
 from convcalc.values import decide_rank, parse_axes, parse_int, parse_padding, parse_range, parse_shape
@@ -54,6 +55,16 @@ FLAGS: dict[str, tuple[Flag, ...]] = {
     "stack": (Flag("input_shape", ("-i", "--input")), Flag("fmt", ("-f", "--format"))),
     "check": (Flag("input_shape", ("-i", "--input")),),
     "schema": (),
+    "explain": (
+        *(flag for flag in SHARED if flag.param != "fmt"),
+        Flag("output_padding", ("-a", "--output-padding")),
+        Flag("target", ("--target",)),
+        Flag("ceil", ("--ceil",), takes_value=False),
+        Flag("mode", ("--mode",)),
+        Flag("layer", ("--layer",)),
+        Flag("matrix", ("--matrix",), takes_value=False),
+        Flag("svg", ("--svg",)),
+    ),
     "mirror": (Flag("input_shape", ("-i", "--input")), Flag("out", ("-o", "--output"))),
     "sizes": (Flag("size_range", ("-r", "--range")), Flag("fmt", ("-f", "--format"))),
     "solve": (
@@ -139,7 +150,13 @@ def emit(result: StackResult, fmt: Format) -> int:
 
 
 @reporting
-def layer(  # noqa: PLR0913 - the flags of one layer
+def layer(kind: LayerKind, *, fmt: str = "table", **flags: Any) -> int:  # noqa: ANN401
+    """Analyse one layer given by its flags and print it."""
+    chosen = output_format(fmt)
+    return emit(analyze(network_from_flags(kind, **flags)), chosen)
+
+
+def network_from_flags(  # noqa: PLR0913 - the flags of one layer
     kind: LayerKind,
     *,
     size: str,
@@ -150,7 +167,6 @@ def layer(  # noqa: PLR0913 - the flags of one layer
     dims: str | None = None,
     batch: str = "1",
     channels: str = "1",
-    fmt: str = "table",
     output_padding: str = "0",
     out_channels: str | None = None,
     groups: str = "1",
@@ -158,9 +174,8 @@ def layer(  # noqa: PLR0913 - the flags of one layer
     ceil: bool = False,
     mode: str = "max",
     target: str | None = None,
-) -> int:
-    """Analyse one layer given by its flags and print it."""
-    chosen = output_format(fmt)
+) -> NetworkSpec:
+    """Build the one-layer network that a layer command's flags describe."""
     if kind.is_pool:
         kinds = {"max": LayerKind.MAXPOOL, "avg": LayerKind.AVGPOOL}
         if mode.lower() not in kinds:
@@ -204,7 +219,7 @@ def layer(  # noqa: PLR0913 - the flags of one layer
             output_size=None if target is None else axes("--target"),
         )
         shape = (parse_int(batch, "--batch"), parse_int(channels, "--channels"), *axes("--input"))
-        network = NetworkSpec(input=shape, layers=(spec,), source=f"{kind.value} layer")
+        return NetworkSpec(input=shape, layers=(spec,), source=f"{kind.value} layer")
     except InputError as error:
         if error.where.startswith("--"):
             raise
@@ -212,7 +227,6 @@ def layer(  # noqa: PLR0913 - the flags of one layer
             error.where, f"--{error.where}"
         )
         raise error.located(where=flag.replace("_", "-")) from None
-    return emit(analyze(network), chosen)
 
 
 def _input_override(text: str | None) -> tuple[int, ...] | None:
@@ -409,6 +423,59 @@ def _axis_key(layer: AnyLayer, axis: int) -> tuple[object, ...]:
     return (layer.kind, layer.ceil_mode, padding, target, *(v[axis] for v in values))
 
 
+@reporting
+def explain(*, what: str, layer: str | None = None, matrix: bool = False, svg: str | None = None, **flags: Any) -> int:  # noqa: ANN401
+    """Draw how one layer computes its output size: windows, the transposed recipe, the matrix view."""
+    from convcalc.explain import explain_or_error  # noqa: PLC0415
+    from convcalc.render import explanation_svg, render_explanation  # noqa: PLC0415
+
+    kinds = {"conv": LayerKind.CONV, "convt": LayerKind.CONVTRANSPOSE, "pool": LayerKind.MAXPOOL}
+    kinds |= dict.fromkeys(ALIASES, LayerKind.CONVTRANSPOSE)
+    flags = {key: value for key, value in flags.items() if value is not None and value is not False}
+    if what in kinds:
+        for needed, flag in (("size", "--input"), ("kernel", "--kernel")):
+            if needed not in flags:
+                raise InputError(f"explain {what} needs {flag}", where=flag)
+        if layer is not None:
+            raise InputError("--layer picks a layer of a network file, not of a flag-given layer", where="--layer")
+        network = network_from_flags(kinds[what], **flags)
+        spec, shape, label = network.layers[0], network.input, network.source
+    else:
+        spec, shape, label = _layer_of_file(what, layer, flags)
+    if not isinstance(spec, LayerSpec):
+        raise InputError(f"explain draws conv, convtranspose and pool layers, not {spec.kind}", where="--layer")
+    sections = explain_or_error(spec, shape, matrix=matrix)
+    if isinstance(sections, LayerError):
+        sys.stderr.write(f"{label}: {sections}\n")
+        return ExitCode.LAYER_INVALID
+    sys.stdout.write(render_explanation(sections, render_options()))
+    if svg is not None:
+        try:
+            Path(svg).write_text(explanation_svg(sections, f"convcalc explain: {label}", 100))
+        except OSError as error:
+            raise InputError(f"cannot write: {error.strerror or error}", location=Location(svg)) from None
+    return ExitCode.OK
+
+
+def _layer_of_file(path: str, layer: str | None, flags: dict[str, Any]) -> tuple[AnyLayer, tuple[int, ...], str]:
+    """Return the layer N of a network file, the shape coming into it and its label."""
+    from convcalc.loader import read_network  # noqa: PLC0415 - YAML is loaded only when a file is read
+
+    given = [f"--{key.replace('_', '-')}" for key, value in flags.items() if value not in (None, False)]
+    if given:
+        raise InputError(f"layer flags ({', '.join(given)}) go with conv, convt or pool, not a file", where=given[0])
+    if layer is None:
+        raise InputError("which layer? add --layer N (its index, from 1, or its name)", where="--layer")
+    network = read_network(path)
+    result = analyze(network)
+    for found in result.layers:
+        if layer in (str(found.index), found.name):
+            if found.input is None:
+                raise InputError(f"{found.label} is not computed: {found.error}", where="--layer")
+            return found.spec, found.input, f"{network.source}, {found.label}"
+    raise InputError(f"no layer {layer!r} in {network.source} (it has {len(result.layers)})", where="--layer")
+
+
 def _span(bounds: tuple[int, int]) -> str:
     return str(bounds[0]) if bounds[0] == bounds[1] else f"{bounds[0]}..{bounds[1]}"
 
@@ -418,5 +485,13 @@ def run(command: str, arguments: dict[str, object]) -> int:
     if command in ("conv", "convt", "pool"):
         kind = {"conv": LayerKind.CONV, "convt": LayerKind.CONVTRANSPOSE, "pool": LayerKind.MAXPOOL}[command]
         return layer(kind=kind, **arguments)
-    commands = {"stack": stack, "check": check, "schema": schema, "solve": solve, "mirror": mirror, "sizes": sizes}
+    commands = {
+        "stack": stack,
+        "check": check,
+        "schema": schema,
+        "solve": solve,
+        "mirror": mirror,
+        "sizes": sizes,
+        "explain": explain,
+    }
     return commands[command](**arguments)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from convcalc.commands import ALIASES, FLAGS, Flag
 
-POSITIONALS = {"stack": "file", "check": "files", "solve": "kind", "mirror": "file", "sizes": "file"}
+POSITIONALS = {"stack": "file", "check": "files", "solve": "kind", "mirror": "file", "sizes": "file", "explain": "what"}
 REQUIRED = {
     "conv": ("size", "kernel"),
     "convt": ("size", "kernel"),
@@ -60,7 +60,7 @@ def parse(argv: list[str]) -> tuple[str, dict[str, object]] | None:
     target = POSITIONALS.get(command)
     if target is None:
         return (command, arguments) if not positionals else None
-    if target in ("file", "kind") and len(positionals) == 1:
+    if target in ("file", "kind", "what") and len(positionals) == 1:
         return command, {**arguments, target: positionals[0]}
     if target == "files" and positionals:
         return command, {**arguments, "files": positionals}

@@ -7,9 +7,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from convcalc.analysis import LayerResult, StackResult, Status
+
+if TYPE_CHECKING:
+    from convcalc.explain import Section
+
 from convcalc.receptive import EquivalentConv
 from convcalc.sizes import AxisSizes, describe_runs, runs
 from convcalc.solve import Solution
@@ -592,3 +596,57 @@ RENDERERS: dict[Format, Callable[[StackResult, RenderOptions | None], str]] = {
     Format.MARKDOWN: render_markdown,
     Format.CSV: render_csv,
 }
+
+
+# ---------------------------------------------------------------- pictures of `convcalc explain`
+
+EXPLAIN_STYLES = {
+    "text": "not italic",  # plain, but a style of its own: SVG then places it after its indentation
+    "real": "bold",
+    "pad": "dim",
+    "zero": "cyan",
+    "extra": "magenta",
+    "unread": "bold red",
+    "window": "yellow",
+    "note": "dim",
+}
+
+
+def _explanation_console(sections: tuple[Section, ...], console: Any) -> None:  # noqa: ANN401 - a rich Console  # noqa: ANN401 - a rich Console
+    from rich.text import Text  # noqa: PLC0415
+
+    for number, section in enumerate(sections):
+        if number:
+            console.print()
+        console.print(Text(section.title, style="bold"))
+        for line in section.lines:
+            text = Text()
+            for chunk, style in line:
+                text.append(chunk, style=EXPLAIN_STYLES.get(style or ""))
+            console.print(text)
+
+
+def render_explanation(sections: tuple[Section, ...], options: RenderOptions) -> str:
+    """Render an explanation for the terminal: colour where allowed, distinct characters always."""
+    from rich.console import Console  # noqa: PLC0415
+
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=options.width,
+        color_system="standard" if options.color else None,
+        force_terminal=options.color,
+        highlight=False,
+    )
+    _explanation_console(sections, console)
+    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
+
+
+def explanation_svg(sections: tuple[Section, ...], title: str, width: int) -> str:
+    """Return the same picture as an SVG document, in colour (for docs and slides)."""
+    from rich.console import Console  # noqa: PLC0415
+
+    console = Console(record=True, file=io.StringIO(), width=width, color_system="truecolor", force_terminal=True)
+    # rich wraps long lines at the width; the grids are narrower than any width used here
+    _explanation_console(sections, console)
+    return str(console.export_svg(title=title))

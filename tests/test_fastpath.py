@@ -37,6 +37,10 @@ PLAIN = [
     ["mirror", "examples/conv1d_autoencoder.yaml", "--input", "8,1,256"],
     ["sizes", "examples/conv1d_autoencoder.yaml", "--range", "1:100"],
     ["sizes", "examples/vgg16_features.yaml", "-r", "1:300,16:64", "-f", "json"],
+    ["explain", "conv", "-i", "5", "-k", "2", "-s", "2"],
+    ["explain", "convt", "-i", "3", "-k", "3", "-s", "2", "-p", "1", "-a", "1", "--matrix"],
+    ["explain", "examples/unet_decoder.yaml", "--layer", "up1"],
+    ["explain", "conv", "-k", "3"],
 ]
 LEFT_TO_TYPER = [
     [],
