@@ -138,7 +138,7 @@ def test_printed_sizes_are_the_cores(params: tuple[str, int, int, int, int, int,
         layer = _layer(*params)
         shape = layer_shape(layer, (1, 1, *(size,) * layer.rank))
     except (LayerError, ValueError):
-        assume(False)
+        assume(False)  # noqa: FBT003 - hypothesis's way to skip a draw
         return
     out = shape.output[2:]
     sections = explain_layer(layer, (1, 1, *(size,) * layer.rank))
@@ -146,11 +146,11 @@ def test_printed_sizes_are_the_cores(params: tuple[str, int, int, int, int, int,
     assert sections[0].title.endswith(f"→ output {dims}")
     final = [s for s in sections if s.title.startswith("output ") and s.title != "output size"]
     assert final[0].title == f"output {dims}"
-    cells = [line for line in final[0].lines]
+    cells = list(final[0].lines)
     if layer.rank == 2 and max(out) <= 32:
         assert len(cells) == out[0]
         assert all("".join(text for text, _ in line).split().count("o") == out[1] for line in cells)
-    formulas = [s for s in sections if s.title in ("output size",) or s.title.startswith("step 4")]
+    formulas = [s for s in sections if s.title == "output size" or s.title.startswith("step 4")]
     text = " ".join(chunk for section in formulas for line in section.lines for chunk, _ in line)
     printed = {int(n) for n in re.findall(r"= (\d+)(?:\s|$|,)", text + " ")}
     assert set(out) <= printed
@@ -165,7 +165,7 @@ def _slide(
     before: tuple[int, ...],
     dilation: tuple[int, ...],
     out: tuple[int, ...],
-) -> list[int]:  # noqa: PLR0913
+) -> list[int]:
     """Slide the kernel over the (zero-padded) input by hand: the reference the matrix must match."""
     result = []
     for stop in _grid(out):
@@ -204,14 +204,14 @@ def test_matrix_times_input_is_sliding_the_kernel(
     """M x equals sliding the kernel; for a transposed layer, Mᵀ x equals scattering each input through the kernel."""
     kind, rank, k, s, p, d, _ = params
     assume(kind in ("conv", "convtranspose"))
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - test data, not secrets
     sizes, kernel, stride, before, dil = (size,) * rank, (k,) * rank, (s,) * rank, (p,) * rank, (d,) * rank
     taps = [rng.randint(-3, 3) for _ in range(k**rank)]
     try:
         layer = _layer(kind, rank, k, s, p, d, 0)
         out = layer_shape(layer, (1, 1, *sizes)).output[2:]
     except LayerError:
-        assume(False)
+        assume(False)  # noqa: FBT003 - hypothesis's way to skip a draw
         return
     x = [rng.randint(-5, 5) for _ in range(size**rank)]
     if kind == "conv":
