@@ -429,6 +429,8 @@ def _shape_of(layer: LayerSpec, shape: AxisValues, seen: dict[tuple[object, ...]
     """Return layer_shape(layer, shape), once per geometry: networks repeat their blocks."""
     key = (
         layer.kind,
+        layer.framework,
+        layer.output_padding_given,
         layer.output_size,
         layer.kernel_size,
         layer.stride,

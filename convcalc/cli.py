@@ -47,7 +47,14 @@ def _exit(code: int) -> None:
 SizeOpt = Annotated[str, typer.Option("-i", "--input", help="Input size: 6, or per axis 6,8 / 6x8 / 5x320x320.")]
 KernelOpt = Annotated[str, typer.Option("-k", "--kernel", help="Kernel size, per axis like the input.")]
 StrideOpt = Annotated[str | None, typer.Option("-s", "--stride", help="Stride (default 1; for pools, the kernel).")]
-PaddingOpt = Annotated[str, typer.Option("-p", "--padding", help="Padding per side: 1, 1,2, same or valid.")]
+PaddingOpt = Annotated[
+    str,
+    typer.Option(
+        "-p",
+        "--padding",
+        help="Padding: 1, per axis 1,2, before:after 1:2 or 1:2x0:1, or same, valid, causal, SAME_LOWER.",
+    ),
+]
 DilationOpt = Annotated[str, typer.Option("-d", "--dilation", help="Dilation.")]
 DimsOpt = Annotated[
     str | None, typer.Option("--dims", help="Spatial axes (1, 2 or 3) when every value is a scalar (default 2).")
@@ -58,6 +65,9 @@ OutChannelsOpt = Annotated[str | None, typer.Option("--out-channels", help="Outp
 GroupsOpt = Annotated[str, typer.Option("--groups", help="Groups, as in torch.nn.")]
 BiasOpt = Annotated[bool, typer.Option("--bias/--no-bias", help="Count a bias in the parameters.")]
 FormatOpt = Annotated[str, typer.Option("-f", "--format", help="Output: table, json, markdown or csv.")]
+FrameworkOpt = Annotated[
+    str, typer.Option("--framework", help="Whose rules: torch (default), keras (or tf), onnx or jax.")
+]
 InputShapeOpt = Annotated[
     str | None,
     typer.Option("-i", "--input", help="Override the file's input shape, e.g. 1,3,256,256 (N, C, spatial)."),
@@ -73,6 +83,7 @@ def _examples(*lines: str) -> str:
         "convcalc conv -i 6 -k 2 -s 2 -p 1            [dim]# 6x6 → 4x4 (seed example 3)[/dim]",
         "convcalc conv -i 224 -k 7 -s 2 -p 3 --channels 3 --out-channels 64",
         "convcalc conv -i 5x320x320 -k 2x3x3 --format json   [dim]# 3-D, for scripts[/dim]",
+        "convcalc conv -i 7 -k 4 -s 2 -p same --framework keras   [dim]# Keras same with a stride[/dim]",
     )
 )
 def conv(  # noqa: PLR0913 - one flag per torch.nn argument
@@ -88,6 +99,7 @@ def conv(  # noqa: PLR0913 - one flag per torch.nn argument
     groups: GroupsOpt = "1",
     bias: BiasOpt = True,  # noqa: FBT002 - a flag
     fmt: FormatOpt = "table",
+    framework: FrameworkOpt = "torch",
 ) -> None:
     """Compute a direct convolution (Conv1d/2d/3d): output size, receptive field, uncovered cells."""
     _exit(commands.run("conv", dict(locals())))
@@ -108,8 +120,8 @@ def convt(  # noqa: PLR0913 - one flag per torch.nn argument
     padding: PaddingOpt = "0",
     dilation: DilationOpt = "1",
     output_padding: Annotated[
-        str, typer.Option("-a", "--output-padding", help="Extra output size on one side (output_padding).")
-    ] = "0",
+        str | None, typer.Option("-a", "--output-padding", help="Extra output size on one side (output_padding).")
+    ] = None,
     target: Annotated[
         str | None,
         typer.Option("--target", help="Wanted output size: sets output_padding, as forward(output_size=...)."),
@@ -121,6 +133,7 @@ def convt(  # noqa: PLR0913 - one flag per torch.nn argument
     groups: GroupsOpt = "1",
     bias: BiasOpt = True,  # noqa: FBT002 - a flag
     fmt: FormatOpt = "table",
+    framework: FrameworkOpt = "torch",
 ) -> None:
     """Compute a transposed convolution (ConvTranspose1d/2d/3d) and the direct convolution that equals it."""
     _exit(commands.run("convt", dict(locals())))
@@ -145,6 +158,7 @@ def pool(  # noqa: PLR0913 - one flag per torch.nn argument
     batch: BatchOpt = "1",
     channels: ChannelsOpt = "1",
     fmt: FormatOpt = "table",
+    framework: FrameworkOpt = "torch",
 ) -> None:
     """Compute a pooling layer (MaxPool1d/2d/3d, AvgPool1d/2d/3d), with PyTorch's ceil_mode rule."""
     _exit(commands.run("pool", dict(locals())))
@@ -267,6 +281,7 @@ def explain(  # noqa: PLR0913 - the flags of one layer
     layer: Annotated[str | None, typer.Option("--layer", help="With a file: the layer's index or name.")] = None,
     matrix: Annotated[bool, typer.Option("--matrix", help="Also show the layer as a sparse matrix.")] = False,  # noqa: FBT002
     svg: Annotated[str | None, typer.Option("--svg", help="Also save the picture as an SVG file.")] = None,
+    framework: Annotated[str | None, typer.Option("--framework", help="torch, keras, onnx or jax.")] = None,
 ) -> None:
     """Draw how a layer computes its output: the windows, the transposed recipe step by step, the matrix."""
     _exit(commands.run("explain", dict(locals())))

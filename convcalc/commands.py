@@ -17,7 +17,7 @@ from typing import Any
 from convcalc.analysis import LayerResult, StackResult, analyze
 from convcalc.errors import ExitCode, InputError, InputErrorGroup, LayerError, Location
 from convcalc.render import RENDERERS, Format, RenderOptions
-from convcalc.spec import AnyLayer, LayerKind, LayerSpec, NetworkSpec, axis_names
+from convcalc.spec import AnyLayer, Framework, LayerKind, LayerSpec, NetworkSpec, axis_names
 from convcalc.values import decide_rank, parse_axes, parse_int, parse_padding, parse_range, parse_shape
 
 
@@ -32,6 +32,7 @@ class Flag:
 
 
 SHARED = (
+    Flag("framework", ("--framework",)),
     Flag("size", ("-i", "--input")),
     Flag("kernel", ("-k", "--kernel")),
     Flag("stride", ("-s", "--stride")),
@@ -156,7 +157,7 @@ def layer(kind: LayerKind, *, fmt: str = "table", **flags: Any) -> int:  # noqa:
     return emit(analyze(network_from_flags(kind, **flags)), chosen)
 
 
-def network_from_flags(  # noqa: PLR0913 - the flags of one layer
+def network_from_flags(  # noqa: PLR0913, C901 - the flags of one layer, each checked
     kind: LayerKind,
     *,
     size: str,
@@ -167,15 +168,20 @@ def network_from_flags(  # noqa: PLR0913 - the flags of one layer
     dims: str | None = None,
     batch: str = "1",
     channels: str = "1",
-    output_padding: str = "0",
+    output_padding: str | None = None,
     out_channels: str | None = None,
     groups: str = "1",
     bias: bool = True,
     ceil: bool = False,
     mode: str = "max",
     target: str | None = None,
+    framework: str = "torch",
 ) -> NetworkSpec:
     """Build the one-layer network that a layer command's flags describe."""
+    try:
+        rules = Framework.parse(framework) if framework else Framework.TORCH
+    except InputError as error:
+        raise error.located(where="--framework") from None
     if kind.is_pool:
         kinds = {"max": LayerKind.MAXPOOL, "avg": LayerKind.AVGPOOL}
         if mode.lower() not in kinds:
@@ -184,11 +190,11 @@ def network_from_flags(  # noqa: PLR0913 - the flags of one layer
     rank_given = None if dims is None else parse_int(dims, "--dims")
     if rank_given is not None and rank_given not in (1, 2, 3):
         raise InputError(f"expected 1, 2 or 3, got {rank_given}", where="--dims")
-    values = {
+    values: dict[str, tuple[Any, ...]] = {
         "--input": parse_axes(size, "--input"),
         "--kernel": parse_axes(kernel, "--kernel"),
         "--dilation": parse_axes(dilation, "--dilation"),
-        "--output-padding": parse_axes(output_padding, "--output-padding", minimum=0),
+        "--output-padding": parse_axes(output_padding or "0", "--output-padding", minimum=0),
     }
     if stride is not None:
         values["--stride"] = parse_axes(stride, "--stride")
@@ -211,12 +217,13 @@ def network_from_flags(  # noqa: PLR0913 - the flags of one layer
             stride=None if stride is None else axes("--stride"),
             padding=pad if isinstance(pad, str) else axes("--padding"),
             dilation=axes("--dilation"),
-            output_padding=axes("--output-padding"),
+            output_padding=None if output_padding is None else axes("--output-padding"),
             ceil_mode=ceil,
             groups=parse_int(groups, "--groups"),
             bias=bias,
             out_channels=None if out_channels is None else parse_int(out_channels, "--out-channels"),
             output_size=None if target is None else axes("--target"),
+            framework=rules,
         )
         shape = (parse_int(batch, "--batch"), parse_int(channels, "--channels"), *axes("--input"))
         return NetworkSpec(input=shape, layers=(spec,), source=f"{kind.value} layer")

@@ -11,7 +11,7 @@ from typing import Any
 
 from convcalc.errors import InputError, InputErrorGroup, Location
 from convcalc.othertypes import IGNORED, OTHER_TYPES
-from convcalc.spec import MAX_DIGITS, MAX_RANK, AnyLayer, LayerKind, LayerSpec, NetworkSpec, OtherSpec
+from convcalc.spec import MAX_DIGITS, MAX_RANK, AnyLayer, Framework, LayerKind, LayerSpec, NetworkSpec, OtherSpec
 from convcalc.yamlnodes import Node, compose
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -197,7 +197,7 @@ LAYER_KEYS: dict[str, Key] = {
 }
 """Keys of a layer, named as the torch.nn arguments."""
 
-TOP_KEYS = ("input", "layers", "description")
+TOP_KEYS = ("input", "layers", "description", "framework")
 
 
 def _suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
@@ -453,7 +453,9 @@ def _other_layer(  # noqa: PLR0913
     )
 
 
-def _layer(node: Node, index: int, rank: int | None, names: _Names, problems: _Problems) -> AnyLayer | None:
+def _layer(  # noqa: PLR0913 - the layer, where it is, and what the file says around it
+    node: Node, index: int, rank: int | None, names: _Names, problems: _Problems, framework: Framework = Framework.TORCH
+) -> AnyLayer | None:
     """Read one layer mapping; report its problems and return None when it has any."""
     where = f"layers[{index}]"
     if node.kind != "map":
@@ -487,8 +489,10 @@ def _layer(node: Node, index: int, rank: int | None, names: _Names, problems: _P
         return None
     try:
         kernel = values.pop("kernel_size")
+        values.setdefault("output_padding", None)  # not given: Keras computes it
+        location = node.location(problems.source)
         return LayerSpec.create(
-            kind, kernel, rank=rank, inputs=inputs, location=node.location(problems.source), **values
+            kind, kernel, rank=rank, inputs=inputs, framework=framework, location=location, **values
         )
     except InputError as error:
         problems.add(nodes.get(error.where, node), f"{where}.{error.where}" if error.where else where, error.message)
@@ -511,7 +515,23 @@ def _layer_names(items: list[Node], problems: _Problems) -> dict[str, int]:
     return index_of
 
 
-def _read_layers(node: Node | None, root: Node, rank: int | None, problems: _Problems) -> list[AnyLayer | None]:
+def _read_framework(node: Node | None, problems: _Problems) -> Framework:
+    """Read the top-level `framework:` (default torch)."""
+    if node is None:
+        return Framework.TORCH
+    name = _read_name(node, "framework", problems)
+    if name is None:
+        return Framework.TORCH
+    try:
+        return Framework.parse(name)
+    except InputError as error:
+        problems.add(node, "framework", error.message)
+        return Framework.TORCH
+
+
+def _read_layers(
+    node: Node | None, root: Node, rank: int | None, problems: _Problems, framework: Framework = Framework.TORCH
+) -> list[AnyLayer | None]:
     if node is None:
         problems.add(root, "", "missing `layers` (a list of layers)")
     elif node.kind != "seq":
@@ -525,7 +545,7 @@ def _read_layers(node: Node | None, root: Node, rank: int | None, problems: _Pro
             names_at.setdefault(at, []).append(name)
         layers = []
         for i, item in enumerate(node.value):
-            layers.append(_layer(item, i, rank, names, problems))
+            layers.append(_layer(item, i, rank, names, problems, framework))
             names.defined.update(names_at.get(i, ()))
         return layers
     return []
@@ -557,7 +577,8 @@ def load_network(text: str, source: str = "<network>", *, input_shape: tuple[int
         else:
             problems.add(root, "", "missing `input` (the input shape, such as [1, 3, 224, 224])")
     rank = None if shape is None else len(shape) - 2
-    layers = _read_layers(nodes.get("layers"), root, rank, problems)
+    framework = _read_framework(nodes.get("framework"), problems)
+    layers = _read_layers(nodes.get("layers"), root, rank, problems, framework)
     if problems.errors or shape is None:
         raise InputErrorGroup(problems.errors)
     network_layers = tuple(layer for layer in layers if layer is not None)

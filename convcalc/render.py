@@ -80,6 +80,8 @@ def layer_json(layer: LayerResult) -> dict[str, Any]:
     }
     if layer.sources:
         record["from"] = layer.sources
+    if window is not None and window.framework.value != "torch":
+        record["framework"] = window.framework.value
     if isinstance(spec, LayerSpec):
         if kind is LayerKind.CONVTRANSPOSE:
             record["output_padding"] = spec.output_padding
@@ -327,7 +329,15 @@ _ANSI = {"red": "\x1b[31m", "dim": "\x1b[2m", "yellow": "\x1b[33m", "cyan": "\x1
 
 def _title(result: StackResult) -> str:
     layout = "C×" + "×".join(axis_names(len(result.input) - 2))
-    return f"{result.source}: input {_shape_cell(result.input)} ({layout}), batch {result.input[0]}"
+    title = f"{result.source}: input {_shape_cell(result.input)} ({layout}), batch {result.input[0]}"
+    rules = sorted(
+        {layer.spec.framework.value for layer in result.layers if isinstance(layer.spec, LayerSpec)} - {"torch"}
+    )
+    if rules:
+        title += f", {' and '.join(rules)} rules"
+        if "keras" in rules:
+            title += " (shapes shown channels first; Keras' own layout is channels last)"
+    return title
 
 
 def render_table(result: StackResult, options: RenderOptions | None = None) -> str:

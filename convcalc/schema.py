@@ -109,6 +109,10 @@ def network_schema() -> dict[str, Any]:
                 "maxItems": 5,
             },
             "description": {"type": "string"},
+            "framework": {
+                "description": "whose rules the layers follow (default torch)",
+                "enum": ["torch", "keras", "tf", "onnx", "jax"],
+            },
             "layers": {"type": "array", "items": {"$ref": "#/$defs/layer"}},
         },
         "$defs": defs,

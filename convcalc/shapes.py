@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from math import prod
 
 from convcalc.errors import LayerError
-from convcalc.spec import AxisValues, LayerKind, LayerSpec, PaddingMode, PaddingPairs, axis_names
+from convcalc.spec import AxisValues, Framework, LayerKind, LayerSpec, PaddingMode, PaddingPairs, axis_names
 
 CELL_NOUNS = {"L": "position", "D": "slice", "H": "row", "W": "column"}
 
@@ -336,9 +336,14 @@ def check_rules(layer: LayerSpec, in_channels: int) -> tuple[int, PaddingPairs]:
 
 def layer_shape(layer: LayerSpec, shape: AxisValues) -> LayerShape:
     """Compute what a layer does to a full input shape, or raise the LayerError torch.nn would give."""
-    batch, in_channels, *spatial = shape
+    _, in_channels, *spatial = shape
     out_channels = in_channels if layer.out_channels is None else layer.out_channels
     _check_channels(layer, in_channels, out_channels)  # torch.nn checks groups before padding='same'
+    if layer.framework is not Framework.TORCH:
+        from convcalc.dialects import resolve  # noqa: PLC0415 - the other frameworks' rules
+
+        padding, extra, sizes = resolve(layer, tuple(spatial))
+        return _finish(replace(layer, output_padding=extra), shape, padding, sizes, out_channels)
     padding = resolve_padding(layer)
     if layer.output_size is not None:
         layer = replace(layer, output_padding=output_padding_for(layer, tuple(spatial), padding))
@@ -351,12 +356,20 @@ def layer_shape(layer: LayerSpec, shape: AxisValues) -> LayerShape:
                 errors.append(error)
         if errors:
             raise _merge_axis_errors(errors)
-    sizes, gaps = [], []
+    outs = tuple(_axis_output(layer, axis, size, *padding[axis]) for axis, size in enumerate(spatial))
+    return _finish(layer, shape, padding, outs, out_channels)
+
+
+def _finish(
+    layer: LayerSpec, shape: AxisValues, padding: PaddingPairs, sizes: AxisValues, out_channels: int
+) -> LayerShape:
+    """Count the unread cells and the weights of a layer whose padding and output sizes are known."""
+    batch, in_channels, *spatial = shape
+    gaps: list[AxisGaps | None] = []
     seen: dict[tuple[int, ...], AxisGaps | None] = {}
     for axis, size in enumerate(spatial):
         before, after = padding[axis]
-        out = _axis_output(layer, axis, size, before, after)
-        sizes.append(out)
+        out = sizes[axis]
         k, s, d = layer.kernel_size[axis], layer.stride[axis], layer.dilation[axis]
         key = (size, k, s, before, after, d)
         if key not in seen:  # a square layer on a square input is the same on every axis

@@ -55,10 +55,40 @@ _WINDOWS = frozenset({LayerKind.CONV, LayerKind.CONVTRANSPOSE, LayerKind.MAXPOOL
 
 
 class PaddingMode(StrEnum):
-    """Padding given as a word instead of numbers, resolved against the layer."""
+    """Padding given as a word instead of numbers, resolved against the layer (and, outside torch, the input).
+
+    SAME puts the odd extra zero after (Keras `same`, ONNX SAME_UPPER, JAX SAME), SAME_LOWER
+    before (ONNX and JAX); CAUSAL (Keras Conv1D) puts all of it before.
+    """
 
     SAME = "same"
     VALID = "valid"
+    SAME_LOWER = "same_lower"
+    CAUSAL = "causal"
+
+
+class Framework(StrEnum):
+    """Whose rules a layer follows: torch.nn (the reference), Keras 3, ONNX or JAX."""
+
+    TORCH = "torch"
+    KERAS = "keras"
+    ONNX = "onnx"
+    JAX = "jax"
+
+    @classmethod
+    def parse(cls, text: str) -> Framework:
+        """Read a framework's name in any case; tf and tensorflow mean keras."""
+        word = text.strip().lower()
+        word = {"tf": "keras", "tensorflow": "keras", "pytorch": "torch"}.get(word, word)
+        try:
+            return cls(word)
+        except ValueError:
+            msg = f"expected torch, keras (or tf), onnx or jax, got {text!r}"
+            raise InputError(msg, where="framework") from None
+
+
+PADDING_WORDS = {"same": "same", "same_upper": "same", "valid": "valid", "same_lower": "same_lower", "causal": "causal"}
+"""Padding words of every framework (any case) and the mode each means."""
 
 
 Padding = PaddingPairs | PaddingMode
@@ -119,6 +149,8 @@ class LayerSpec:
     in_channels: int | None = None
     output_size: AxisValues | None = None
     inputs: tuple[str, ...] | None = None
+    framework: Framework = Framework.TORCH
+    output_padding_given: bool = True
     location: Location | None = field(default=None, compare=False)
 
     @property
@@ -136,9 +168,15 @@ class LayerSpec:
             _check_axes("stride", self.stride, rank, 1)
             _check_axes("dilation", self.dilation, rank, 1)
             _check_axes("output_padding", self.output_padding, rank, 0)
-        if isinstance(self.padding, PaddingMode):
-            if self.kind is not LayerKind.CONV:
+        if self.framework is not Framework.TORCH:
+            from convcalc.dialects import check_spec  # noqa: PLC0415 - the other frameworks' rules
+
+            check_spec(self)
+        elif isinstance(self.padding, PaddingMode):
+            if self.kind is not LayerKind.CONV or self.padding not in (PaddingMode.SAME, PaddingMode.VALID):
                 msg = f"{self.kind} takes numbers only; padding={self.padding.value!r} is for conv (as in torch.nn)"
+                if self.kind is LayerKind.CONV:
+                    msg = f"torch.nn takes padding 'same' or 'valid', not {self.padding.value!r}"
                 raise InputError(msg, where="padding")
         else:
             if len(self.padding) != rank:
@@ -186,7 +224,7 @@ class LayerSpec:
         stride: int | Sequence[int] | None = None,
         padding: int | Sequence[int | Sequence[int]] | str = 0,
         dilation: int | Sequence[int] = 1,
-        output_padding: int | Sequence[int] = 0,
+        output_padding: int | Sequence[int] | None = 0,
         ceil_mode: bool = False,
         groups: int = 1,
         bias: bool = True,
@@ -196,6 +234,7 @@ class LayerSpec:
         in_channels: int | None = None,
         output_size: int | Sequence[int] | None = None,
         inputs: Sequence[str] | None = None,
+        framework: Framework | str = Framework.TORCH,
         location: Location | None = None,
     ) -> LayerSpec:
         """Build a layer as torch.nn would: scalars broadcast, pool stride defaults to the kernel."""
@@ -212,7 +251,8 @@ class LayerSpec:
             stride=broadcast(stride, rank),
             padding=padding_pairs(padding, rank),
             dilation=broadcast(dilation, rank),
-            output_padding=broadcast(output_padding, rank),
+            output_padding=broadcast(0 if output_padding is None else output_padding, rank),
+            output_padding_given=output_padding is not None,
             ceil_mode=ceil_mode,
             groups=groups,
             bias=bias,
@@ -222,6 +262,7 @@ class LayerSpec:
             in_channels=in_channels,
             output_size=_spatial(output_size, rank),
             inputs=None if inputs is None else tuple(inputs),
+            framework=Framework.parse(framework) if isinstance(framework, str) else framework,
             location=location,
         )
 
@@ -237,11 +278,11 @@ def _spatial(size: int | Sequence[int] | None, rank: int) -> AxisValues | None:
 def padding_pairs(padding: int | Sequence[int | Sequence[int]] | str, rank: int) -> Padding:
     """Turn padding as torch.nn takes it (int, per-axis list, word) into (before, after) pairs or a mode."""
     if isinstance(padding, str):
-        try:
-            return PaddingMode(padding.lower())
-        except ValueError:
+        word = PADDING_WORDS.get(padding.lower().replace("-", "_"))
+        if word is None:
             msg = f"expected an integer, a per-axis list, 'same' or 'valid', got {padding!r}"
-            raise InputError(msg, where="padding") from None
+            raise InputError(msg, where="padding")
+        return PaddingMode(word)
     values: Sequence[int | Sequence[int]] = [padding] * rank if isinstance(padding, int) else padding
     pairs = []
     for value in values:

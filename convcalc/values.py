@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from convcalc.errors import InputError
-from convcalc.spec import MAX_DIGITS, MAX_RANK
+from convcalc.spec import MAX_DIGITS, MAX_RANK, PADDING_WORDS
 
 _SEPARATOR = re.compile(r"\s*[,x×X]\s*")
 _AXES = re.compile(r"\s*[+-]?\d+(?:\s*[,x×X]\s*[+-]?\d+)*\s*")
@@ -49,15 +49,39 @@ def parse_shape(text: str, where: str) -> tuple[int, ...]:
     return tuple(parse_int(part, where) for part in parts)
 
 
-def parse_padding(text: str, where: str) -> tuple[int, ...] | str:
-    """Parse padding: a per-axis value, or the words same and valid (any case)."""
-    word = text.strip().lower()
-    if word in ("same", "valid"):
+def parse_padding(text: str, where: str) -> tuple[int, ...] | tuple[tuple[int, int], ...] | str:
+    """Parse padding: per-axis numbers (1 or 1,2), per-side pairs (1:2 or 1:2x0:1, negative for JAX), or a word.
+
+    The words are every framework's, in any case: same, valid, causal, SAME_UPPER, SAME_LOWER.
+    """
+    word = text.strip().lower().replace("-", "_")
+    if word in PADDING_WORDS:
         return word
+    if ":" in text:
+        pairs = []
+        for part in _SEPARATOR.split(text.strip()):
+            before, colon, after = part.partition(":")
+            if (
+                not colon
+                or not re.fullmatch(r"[+-]?\d+", before.strip())
+                or not re.fullmatch(r"[+-]?\d+", after.strip())
+            ):
+                msg = f"expected before:after per axis, such as 1:2 or 1:2x0:1, got {text!r}"
+                raise InputError(msg, where=where)
+            pairs.append(
+                (
+                    parse_int(before, where, minimum=-(10**MAX_DIGITS)),
+                    parse_int(after, where, minimum=-(10**MAX_DIGITS)),
+                )
+            )
+        if len(pairs) > MAX_RANK:
+            raise InputError(f"expected 1 to {MAX_RANK} pairs (one per spatial axis), got {len(pairs)}", where=where)
+        return tuple(pairs)
     try:
         return parse_axes(text, where, minimum=0)
     except InputError:
-        msg = f"expected a non-negative integer, a per-axis list such as 1,2, or same/valid, got {text!r}"
+        msg = "expected a non-negative integer, a per-axis list such as 1,2, pairs such as 1:2, "
+        msg += f"or a word such as same, got {text!r}"
         raise InputError(msg, where=where) from None
 
 
