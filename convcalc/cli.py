@@ -287,6 +287,38 @@ def explain(  # noqa: PLR0913 - the flags of one layer
     _exit(commands.run("explain", dict(locals())))
 
 
+@app.command(
+    epilog=_examples(
+        "convcalc port --from keras conv -i 7 -k 4 -s 2 -p same     [dim]# ZeroPad2d((1, 2, 1, 2)) + Conv2d[/dim]",
+        "convcalc port --from onnx pool --dims 1 -i 32 -k 1 -s 2 --ceil --format python",
+        "convcalc port --from keras convt -i 4 -k 3 -s 2 -p same --format json",
+    )
+)
+def port(  # noqa: PLR0913 - the flags of one layer
+    what: Annotated[str, typer.Argument(help="conv, convt or pool.")],
+    source: Annotated[
+        str, typer.Option("--from", help="The layer's framework: keras (tf), onnx, jax or torch.")
+    ] = "torch",
+    target_framework: Annotated[str, typer.Option("--to", help="Where it goes: torch.")] = "torch",
+    size: SizeOpt = "",
+    kernel: KernelOpt = "",
+    stride: StrideOpt = None,
+    padding: PaddingOpt = "0",
+    dilation: DilationOpt = "1",
+    output_padding: Annotated[str | None, typer.Option("-a", "--output-padding", help="output_padding.")] = None,
+    ceil: Annotated[bool, typer.Option("--ceil", help="ceil_mode (pool).")] = False,  # noqa: FBT002
+    mode: Annotated[str, typer.Option("--mode", help="max or avg (pool).")] = "max",
+    dims: DimsOpt = None,
+    batch: BatchOpt = "1",
+    channels: ChannelsOpt = "1",
+    out_channels: OutChannelsOpt = None,
+    groups: GroupsOpt = "1",
+    port_format: Annotated[str, typer.Option("-f", "--format", help="table, python or json.")] = "table",
+) -> None:
+    """Write the torch.nn layers that give exactly what a Keras, ONNX or JAX layer gives."""
+    _exit(commands.run("port", dict(locals())))
+
+
 @app.command(epilog="[bold]Example[/bold]\n\n  convcalc schema > network.schema.json")
 def schema() -> None:
     """Print the JSON Schema of network files, for editors and validators."""

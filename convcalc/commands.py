@@ -67,6 +67,17 @@ FLAGS: dict[str, tuple[Flag, ...]] = {
         Flag("svg", ("--svg",)),
     ),
     "mirror": (Flag("input_shape", ("-i", "--input")), Flag("out", ("-o", "--output"))),
+    "port": (
+        *(flag for flag in SHARED if flag.param not in ("framework", "fmt")),
+        Flag("source", ("--from",)),
+        Flag("target_framework", ("--to",)),
+        Flag("output_padding", ("-a", "--output-padding")),
+        Flag("ceil", ("--ceil",), takes_value=False),
+        Flag("mode", ("--mode",)),
+        Flag("out_channels", ("--out-channels",)),
+        Flag("groups", ("--groups",)),
+        Flag("port_format", ("-f", "--format")),
+    ),
     "sizes": (Flag("size_range", ("-r", "--range")), Flag("fmt", ("-f", "--format"))),
     "solve": (
         Flag("size", ("-i", "--input")),
@@ -483,6 +494,72 @@ def _layer_of_file(path: str, layer: str | None, flags: dict[str, Any]) -> tuple
     raise InputError(f"no layer {layer!r} in {network.source} (it has {len(result.layers)})", where="--layer")
 
 
+@reporting
+def port(
+    *,
+    what: str,
+    source: str = "torch",
+    target_framework: str = "torch",
+    port_format: str = "table",
+    **flags: Any,  # noqa: ANN401
+) -> int:
+    """Print the torch.nn layers that give exactly the output of a layer of another framework."""
+    from convcalc.port import to_torch, torch_output, torch_snippet  # noqa: PLC0415
+
+    formats = ("table", "python", "json")
+    if port_format.lower() not in formats:
+        raise InputError(f"expected one of {', '.join(formats)}, got {port_format!r}", where="--format")
+    flags["framework"] = _framework_flag(source, "--from").value
+    if _framework_flag(target_framework, "--to") is not Framework.TORCH:
+        raise InputError("port writes torch.nn layers (--to torch) for now", where="--to")
+    kinds = {"conv": LayerKind.CONV, "convt": LayerKind.CONVTRANSPOSE, "pool": LayerKind.MAXPOOL}
+    if what not in kinds:
+        raise InputError(f"expected conv, convt or pool, got {what!r}", where="KIND")
+    network = network_from_flags(kinds[what], **{k: v for k, v in flags.items() if v is not None and v is not False})
+    layer, shape = network.layers[0], network.input
+    assert isinstance(layer, LayerSpec)  # noqa: S101 - built from layer flags
+    try:
+        ported = to_torch(layer, shape)
+    except LayerError as error:
+        sys.stderr.write(f"{layer.framework} {what}: {error}\n")
+        return ExitCode.LAYER_INVALID
+    out_channels = layer.out_channels or shape[1]
+    snippet = torch_snippet(ported, shape[1], out_channels)
+    chosen = port_format.lower()
+    if chosen == "python":
+        sys.stdout.write(snippet)
+    elif chosen == "json":
+        import json  # noqa: PLC0415
+
+        record = {
+            "from": layer.framework.value,
+            "to": "torch",
+            "input": list(shape),
+            "output": [shape[0], out_channels, *ported.output],
+            "pad_before": ported.pad_before,
+            "pad_after": ported.pad_after,
+            "padding": [list(p) for p in ported.layer.padding] if not isinstance(ported.layer.padding, str) else None,
+            "output_padding": list(ported.layer.output_padding) if layer.kind.is_transposed else None,
+            "python": snippet,
+            "notes": list(ported.notes),
+        }
+        sys.stdout.write(json.dumps(record, indent=2) + "\n")
+    else:
+        out = "×".join(map(str, torch_output(ported, shape)))
+        title = f"{layer.framework.value} {layer.kind.value} on {'×'.join(map(str, shape[2:]))} → {out}, in torch.nn:"
+        sys.stdout.write(title + "\n\n" + snippet.split("\n\n", 1)[1])
+        for note in ported.notes:
+            sys.stdout.write(f"note: {note}\n")
+    return ExitCode.OK
+
+
+def _framework_flag(text: str, flag: str) -> Framework:
+    try:
+        return Framework.parse(text)
+    except InputError as error:
+        raise error.located(where=flag) from None
+
+
 def _span(bounds: tuple[int, int]) -> str:
     return str(bounds[0]) if bounds[0] == bounds[1] else f"{bounds[0]}..{bounds[1]}"
 
@@ -500,5 +577,6 @@ def run(command: str, arguments: dict[str, object]) -> int:
         "mirror": mirror,
         "sizes": sizes,
         "explain": explain,
+        "port": port,
     }
     return commands[command](**arguments)

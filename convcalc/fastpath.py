@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from convcalc.commands import ALIASES, FLAGS, Flag
 
-POSITIONALS = {"stack": "file", "check": "files", "solve": "kind", "mirror": "file", "sizes": "file", "explain": "what"}
+POSITIONALS = {
+    "stack": "file",
+    "check": "files",
+    "solve": "kind",
+    "mirror": "file",
+    "sizes": "file",
+    "explain": "what",
+    "port": "what",
+}
 REQUIRED = {
     "conv": ("size", "kernel"),
     "convt": ("size", "kernel"),
