@@ -11,7 +11,17 @@ from typing import Any
 
 from convcalc.errors import InputError, InputErrorGroup, Location
 from convcalc.othertypes import IGNORED, OTHER_TYPES
-from convcalc.spec import MAX_DIGITS, MAX_RANK, AnyLayer, Framework, LayerKind, LayerSpec, NetworkSpec, OtherSpec
+from convcalc.spec import (
+    MAX_DIGITS,
+    MAX_RANK,
+    PADDING_WORDS,
+    AnyLayer,
+    Framework,
+    LayerKind,
+    LayerSpec,
+    NetworkSpec,
+    OtherSpec,
+)
 from convcalc.yamlnodes import Node, compose
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -34,9 +44,30 @@ KIND_NAMES: dict[str, tuple[LayerKind, int | None]] = {
         ("convtranspose", LayerKind.CONVTRANSPOSE),
         ("maxpool", LayerKind.MAXPOOL),
         ("avgpool", LayerKind.AVGPOOL),
+        ("conv", LayerKind.CONV),
     ) for rank in (1, 2, 3)},
+    # Keras class names (Conv2D, Conv2DTranspose, MaxPooling2D, AveragePooling2D) and ONNX's AveragePool
+    **{f"conv{rank}dtranspose": (LayerKind.CONVTRANSPOSE, rank) for rank in (1, 2, 3)},
+    **{f"maxpooling{rank}d": (LayerKind.MAXPOOL, rank) for rank in (1, 2, 3)},
+    **{f"averagepooling{rank}d": (LayerKind.AVGPOOL, rank) for rank in (1, 2, 3)},
+    "averagepool": (LayerKind.AVGPOOL, None),
 }  # fmt: skip
-"""Layer types: convcalc's short names and the torch.nn class names (matched in any case)."""
+"""Layer types: convcalc's short names and the torch.nn, Keras and ONNX class names (matched in any case)."""
+
+KEY_ALIASES: dict[str, dict[str, str]] = {
+    "keras": {"filters": "out_channels", "strides": "stride", "dilation_rate": "dilation", "pool_size": "kernel_size"},
+    "onnx": {
+        "kernel_shape": "kernel_size",
+        "strides": "stride",
+        "pads": "padding",
+        "auto_pad": "padding",
+        "dilations": "dilation",
+        "output_shape": "output_size",
+        "group": "groups",
+    },
+    "jax": {"window_strides": "stride", "strides": "stride", "rhs_dilation": "dilation", "window_dilation": "dilation"},
+}
+"""Each framework's own argument names in network files, and the torch.nn name each stands for."""
 
 
 class _Problems:
@@ -115,8 +146,8 @@ def _read_non_negative(node: Node, where: str, problems: _Problems) -> int | tup
 
 def _read_padding(node: Node, where: str, problems: _Problems) -> Any:  # noqa: ANN401 - int, list, pairs or word
     if node.kind == "scalar" and node.tag == STR_TAG:
-        word = str(node.value).lower()
-        if word in ("same", "valid"):
+        word = PADDING_WORDS.get(str(node.value).lower().replace("-", "_"))
+        if word is not None:
             return word
         problems.add(node, where, f"expected an integer, a per-axis list, same or valid, got {node.value!r}")
         return None
@@ -296,17 +327,45 @@ def _check_class_rank(  # noqa: PLR0913 - the place, the names and the two ranks
     return True
 
 
-def _read_layer_values(
-    items: list[tuple[str, Node, Node]], kind: LayerKind | None, rank: int | None, where: str, problems: _Problems
+def _read_onnx_value(key: str, node: Node, where: str, problems: _Problems) -> Any:  # noqa: ANN401
+    """Read ONNX's flat pads [b1, ..., e1, ...] as (begin, end) pairs, and ceil_mode as 0 or 1."""
+    if key == "pads" and node.kind == "seq":
+        numbers = [_read_int(item, where, problems, 0) for item in node.value]
+        if None in numbers or len(numbers) % 2:
+            if None not in numbers:
+                problems.add(node, where, f"expected begin and end pads for each axis, got {len(numbers)} values")
+            return None
+        half = len(numbers) // 2
+        return tuple((numbers[i], numbers[i + half]) for i in range(half))
+    if key == "ceil_mode" and node.kind == "scalar" and node.tag == INT_TAG:
+        return _int_value(node) == 1
+    return LAYER_KEYS[KEY_ALIASES["onnx"].get(key, key)].read(node, where, problems)
+
+
+def _read_layer_values(  # noqa: PLR0913 - the keys, the layer and the framework whose names they are
+    items: list[tuple[str, Node, Node]],
+    kind: LayerKind | None,
+    rank: int | None,
+    where: str,
+    problems: _Problems,
+    framework: Framework = Framework.TORCH,
 ) -> dict[str, Any]:
     """Read every key but `type` and `from`, checking it exists, suits the kind, and has one value per axis."""
     values: dict[str, Any] = {}
-    for key, key_node, value_node in items:
-        if key in ("type", "from"):
+    aliases = KEY_ALIASES.get(framework.value, {})
+    for written, key_node, value_node in items:
+        if written in ("type", "from"):
             continue
+        key = aliases.get(written, written)
         spec = LAYER_KEYS.get(key)
         if spec is None:
-            problems.add(key_node, f"{where}.{key}", f"unknown key `{key}`{_suggest(key, [*LAYER_KEYS, 'from'])}")
+            offer = _suggest(written, [*LAYER_KEYS, *aliases, "from"])
+            problems.add(key_node, f"{where}.{written}", f"unknown key `{written}`{offer}")
+            continue
+        if framework is Framework.ONNX and written == "auto_pad" and str(value_node.value).upper() == "NOTSET":
+            continue  # the explicit pads (or none) apply
+        if framework is Framework.ONNX and written in ("pads", "ceil_mode"):
+            values[key] = _read_onnx_value(written, value_node, f"{where}.{written}", problems)
             continue
         if kind is not None and spec.kinds is not None and kind not in spec.kinds:
             problems.add(key_node, f"{where}.{key}", f"{kind} takes no `{key}`")
@@ -482,8 +541,9 @@ def _layer(  # noqa: PLR0913 - the layer, where it is, and what the file says ar
         problems.add(
             nodes["from"], f"{where}.from", f"{typed[1] if typed else 'this layer'} reads one input, not {len(inputs)}"
         )
-    values = _read_layer_values(items, kind, rank, where, problems)
-    if "kernel_size" not in nodes:
+    values = _read_layer_values(items, kind, rank, where, problems, framework)
+    aliases = {v: k for k, v in KEY_ALIASES.get(framework.value, {}).items()}
+    if "kernel_size" not in nodes and aliases.get("kernel_size", "kernel_size") not in nodes:
         problems.add(node, where, "missing `kernel_size`")
     if len(problems.errors) > before or kind is None or rank is None:
         return None

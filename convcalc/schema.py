@@ -21,7 +21,9 @@ def _axes(minimum: int) -> dict[str, Any]:
 def _class_names() -> list[str]:
     camel = {"conv": "Conv", "convtranspose": "ConvTranspose", "maxpool": "MaxPool", "avgpool": "AvgPool"}
     names = sorted({*KIND_NAMES, *OTHER_TYPES})
-    windows = sorted(camel[name[:-2]] + name[-2:] for name in KIND_NAMES if name[-2:] in ("1d", "2d", "3d"))
+    windows = sorted(f"{base}{rank}d" for base in camel.values() for rank in (1, 2, 3))
+    windows += sorted(f"{base}{rank}D" for base in ("Conv", "MaxPooling", "AveragePooling") for rank in (1, 2, 3))
+    windows += [f"Conv{rank}DTranspose" for rank in (1, 2, 3)] + ["Conv", "ConvTranspose", "MaxPool", "AveragePool"]
     return names + windows + list(CLASS_NAMES)
 
 

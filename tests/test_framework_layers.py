@@ -148,3 +148,27 @@ def test_framework_key_in_files(tmp_path: Any, run: Any) -> None:
     result = run("stack", str(path))
     assert result.exit_code == 2
     assert result.stderr == f"{path}:1:12: framework: expected torch, keras (or tf), onnx or jax, got 'caffe'\n"
+
+
+def test_framework_names_in_files() -> None:
+    """Keras and ONNX files may use their own names: filters, strides, pool_size; kernel_shape, pads, auto_pad."""
+    from convcalc.loader import load_network  # noqa: PLC0415
+
+    keras_text = (
+        "framework: keras\ninput: [1, 3, 7, 7]\nlayers:\n"
+        "  - {type: Conv2D, filters: 8, kernel_size: 4, strides: 2, padding: same}\n"
+        "  - {type: MaxPooling2D, pool_size: 2, padding: same}\n"
+        "  - {type: Conv2DTranspose, filters: 3, kernel_size: 3, strides: 2, padding: same}\n"
+    )
+    result = analyze(load_network(keras_text, "keras.yaml"))
+    assert [layer.output for layer in result.layers] == [(1, 8, 4, 4), (1, 8, 2, 2), (1, 3, 4, 4)]
+    onnx_text = (
+        "framework: onnx\ninput: [1, 3, 7, 7]\nlayers:\n"
+        "  - {type: Conv, kernel_shape: [3, 3], strides: [2, 2], pads: [0, 1, 1, 2], group: 1}\n"
+        "  - {type: MaxPool, kernel_shape: [2, 2], strides: [2, 2], ceil_mode: 1}\n"
+        "  - {type: ConvTranspose, kernel_shape: [2, 2], strides: [2, 2], auto_pad: SAME_UPPER}\n"
+        "  - {type: AveragePool, kernel_shape: [2, 2], pads: [0, 0, 1, 1], auto_pad: NOTSET}\n"
+    )
+    result = analyze(load_network(onnx_text, "onnx.yaml"))
+    assert [layer.output for layer in result.layers] == [(1, 3, 3, 4), (1, 3, 2, 2), (1, 3, 4, 4), (1, 3, 2, 2)]
+    assert result.layers[0].padding == ((0, 1), (1, 2))

@@ -42,7 +42,7 @@ BAD = [
     ("list longer than 3", GOOD + "    stride: [1, 1, 1, 1]\n", ["net.yaml:5:13: layers[0].stride: expected 1 to 3 values (one per spatial axis), got 4"]),
     ("unknown key", GOOD + "    strid: 2\n", ["net.yaml:5:5: layers[0].strid: unknown key `strid` (did you mean `stride`?)"]),
     ("unknown top key", "inputs: [1, 3, 8, 8]\n" + GOOD, ["net.yaml:1:1: inputs: unknown key `inputs` (did you mean `input`?)"]),
-    ("unknown type", GOOD.replace("type: conv", "type: Conv2D_transposed"), ["net.yaml:3:11: layers[0].type: unknown layer type 'Conv2D_transposed' (did you mean `convtranspose2d`?)"]),
+    ("unknown type", GOOD.replace("type: conv", "type: Conv2D_transposed"), ["net.yaml:3:11: layers[0].type: unknown layer type 'Conv2D_transposed' (did you mean `conv2dtranspose`?)"]),
     ("class of the wrong rank", GOOD.replace("type: conv", "type: Conv3d"), ["net.yaml:3:11: layers[0].type: Conv3d is 3-D but the input has 2 spatial axes"]),
     ("missing type", "input: [1, 3, 8, 8]\nlayers:\n  - kernel_size: 3\n", ["net.yaml:3:5: layers[0]: missing `type` (conv, convtranspose, maxpool, avgpool, add, concat, Linear, ...)"]),
     ("missing kernel", "input: [1, 3, 8, 8]\nlayers:\n  - type: conv\n", ["net.yaml:3:5: layers[0]: missing `kernel_size`"]),
