@@ -217,6 +217,7 @@ def solve(  # noqa: PLR0913 - one flag per limit
     dims: DimsOpt = None,
     limit: Annotated[str, typer.Option("--limit", help="Show at most this many.")] = "10",
     fmt: FormatOpt = "table",
+    framework: FrameworkOpt = "torch",
 ) -> None:
     """Find the kernel, stride, padding and dilation that map an input size to an output size."""
     _exit(commands.run("solve", dict(locals())))

@@ -91,6 +91,7 @@ FLAGS: dict[str, tuple[Flag, ...]] = {
         Flag("dims", ("--dims",)),
         Flag("limit", ("--limit",)),
         Flag("fmt", ("-f", "--format")),
+        Flag("framework", ("--framework",)),
     ),
 }
 """Every command's options; tests/test_fastpath.py checks that the Typer app declares the same."""
@@ -313,6 +314,7 @@ def solve(  # noqa: PLR0913 - the flags of solve
     dims: str | None = None,
     limit: str = "10",
     fmt: str = "table",
+    framework: str = "torch",
 ) -> int:
     """Print every parameter set within limits that maps the input size to the output size, best first."""
     from convcalc.render import render_solutions  # noqa: PLC0415
@@ -340,6 +342,7 @@ def solve(  # noqa: PLR0913 - the flags of solve
         dilation=parse_range(dilation, "--dilation"),
         max_padding=parse_int(max_padding, "--max-padding", minimum=0),
         symmetric_only=symmetric_only,
+        framework=_framework_flag(framework, "--framework"),
     )
     names = axis_names(rank)
     solutions = find(layer_kind, sizes, targets, limits, names)

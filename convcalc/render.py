@@ -499,6 +499,10 @@ def solution_json(solution: Solution, kind: LayerKind) -> dict[str, Any]:
     }
     if kind.is_pool:
         record["ceil_mode"] = axes[0].ceil_mode
+    if axes[0].word:
+        record["padding_mode"] = axes[0].word
+    if axes[0].auto:
+        record["output_padding_given"] = False
     record["unused_cells"] = [a.unused for a in axes]
     record["reason"] = solution.reason
     return record
@@ -512,8 +516,9 @@ def _solution_rows(solutions: list[Solution], kind: LayerKind) -> tuple[list[str
     for rank, solution in enumerate(solutions, start=1):
         axes = solution.axes
         row = [str(rank), _axes([a.kernel for a in axes]), _axes([a.stride for a in axes])]
-        row += [_padding_cell(tuple((a.before, a.after) for a in axes)), _axes([a.dilation for a in axes])]
-        row += [_axes([a.output_padding for a in axes])] if kind.is_transposed else []
+        pads = axes[0].word or _padding_cell(tuple((a.before, a.after) for a in axes))
+        row += [pads, _axes([a.dilation for a in axes])]
+        row += [("none" if axes[0].auto else _axes([a.output_padding for a in axes]))] if kind.is_transposed else []
         row += ["yes" if axes[0].ceil_mode else "no"] if kind.is_pool else []
         rows.append([*row, solution.reason])
     return [*columns, "why"], rows

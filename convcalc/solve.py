@@ -8,12 +8,12 @@ exactly a layer torch.nn accepts and that gives the size asked for.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import product
 
-from convcalc.errors import LayerError
-from convcalc.shapes import AxisGaps, effective_kernel, layer_shape
-from convcalc.spec import LayerKind, LayerSpec
+from convcalc.errors import InputError, LayerError
+from convcalc.shapes import LayerShape, effective_kernel, layer_shape
+from convcalc.spec import Framework, LayerKind, LayerSpec
 
 MAX_CANDIDATES_PER_AXIS = 12
 """How many of the best candidates per axis are combined when the axes ask different things."""
@@ -28,6 +28,7 @@ class Limits:
     dilation: tuple[int, int] = (1, 3)
     max_padding: int = 4
     symmetric_only: bool = False
+    framework: Framework = Framework.TORCH
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,8 @@ class AxisSolution:
     output_padding: int = 0
     ceil_mode: bool = False
     unused: int = 0
+    word: str = ""
+    auto: bool = False
 
     @property
     def penalty(self) -> tuple[int, ...]:
@@ -49,8 +52,8 @@ class AxisSolution:
         return (
             self.unused > 0,
             self.dilation > 1,
-            self.output_padding > 0,
-            self.before != self.after,
+            self.output_padding > 0 and not self.auto,
+            self.before != self.after and not self.word,
             self.ceil_mode,
             self.kernel % 2 == 0,
             self.kernel,
@@ -85,8 +88,36 @@ def _ranges(limits: Limits, kind: LayerKind) -> Iterator[tuple[int, int, int]]:
     )
 
 
-def _candidates(kind: LayerKind, size: int, target: int, limits: Limits) -> Iterator[AxisSolution]:
+WORDS = {
+    Framework.KERAS: ("valid", "same"),
+    Framework.ONNX: ("valid", "same", "same_lower"),
+    Framework.JAX: ("valid", "same", "same_lower"),
+}
+
+
+def _word_candidates(kind: LayerKind, limits: Limits) -> Iterator[AxisSolution]:
+    """Yield the layers whose padding is a word of the framework: the core tells their sizes."""
+    framework = limits.framework
+    for k, s, d in _ranges(limits, kind):
+        for word in WORDS.get(framework, ()):
+            if kind is LayerKind.CONVTRANSPOSE:
+                if framework is Framework.KERAS:
+                    yield AxisSolution(k, s, d, 0, 0, word=word, auto=True)
+                extras = range(s) if framework is not Framework.JAX else range(1)
+                yield from (AxisSolution(k, s, d, 0, 0, output_padding=a, word=word) for a in extras)
+            elif kind.is_pool:
+                yield AxisSolution(k, s, d, 0, 0, word=word)
+            else:
+                yield AxisSolution(k, s, d, 0, 0, word=word)
+
+
+def _candidates(kind: LayerKind, size: int, target: int, limits: Limits) -> Iterator[AxisSolution]:  # noqa: C901 (one branch per layer kind and padding word)
     """Yield the parameter sets the size formulas allow (not yet checked against every rule)."""
+    framework = limits.framework
+    if framework is not Framework.TORCH:
+        yield from _word_candidates(kind, limits)
+        if framework is Framework.KERAS or (framework is Framework.JAX and kind is LayerKind.CONVTRANSPOSE):
+            return  # Keras takes no numbers; lax.conv_transpose's pairs pad the stretched input
     for k, s, d in _ranges(limits, kind):
         e = effective_kernel(k, d)
         if kind is LayerKind.CONVTRANSPOSE:
@@ -96,9 +127,11 @@ def _candidates(kind: LayerKind, size: int, target: int, limits: Limits) -> Iter
                     yield AxisSolution(k, s, d, p, p, output_padding=a)
             continue
         if kind.is_pool:
-            for p in range(min(limits.max_padding, k // 2) + 1):
+            bound = k // 2 if framework is Framework.TORCH else limits.max_padding
+            for p in range(min(limits.max_padding, bound) + 1):
                 yield AxisSolution(k, s, d, p, p)
-                yield AxisSolution(k, s, d, p, p, ceil_mode=True)
+                if framework in (Framework.TORCH, Framework.ONNX):
+                    yield AxisSolution(k, s, d, p, p, ceil_mode=True)
             continue
         lowest = (target - 1) * s + e - size  # floor((i + P - e) / s) + 1 == o  <=>  P in [lowest, lowest + s)
         for total in range(max(lowest, 0), lowest + s):
@@ -109,47 +142,41 @@ def _candidates(kind: LayerKind, size: int, target: int, limits: Limits) -> Iter
                 yield AxisSolution(k, s, d, half, total - half)  # the odd zero after, as padding='same'
 
 
-def _layer(kind: LayerKind, axis: AxisSolution) -> LayerSpec:
+def _layer(kind: LayerKind, axis: AxisSolution, framework: Framework) -> LayerSpec:
     return LayerSpec.create(
         kind,
         (axis.kernel,),
         stride=(axis.stride,),
-        padding=((axis.before, axis.after),),
+        padding=axis.word or ((axis.before, axis.after),),
         dilation=(axis.dilation,),
-        output_padding=(axis.output_padding,),
+        output_padding=None if axis.auto else (axis.output_padding,),
         ceil_mode=axis.ceil_mode,
+        framework=framework,
     )
 
 
-def _output(kind: LayerKind, size: int, axis: AxisSolution) -> tuple[int, AxisGaps | None] | None:
-    """Return (output size, unused cells) through the core, or None when torch.nn refuses the layer."""
+def _output(
+    kind: LayerKind, size: int, axis: AxisSolution, framework: Framework = Framework.TORCH
+) -> LayerShape | None:
+    """Return the layer's shape through the core, or None when the framework refuses it."""
     try:
-        shape = layer_shape(_layer(kind, axis), (1, 1, size))
-    except LayerError:
+        shape = layer_shape(_layer(kind, axis, framework), (1, 1, size))
+    except (LayerError, InputError):
         return None
-    return shape.output[2], shape.gaps[0]
+    return shape
 
 
 def solve_axis(kind: LayerKind, size: int, target: int, limits: Limits) -> list[AxisSolution]:
     """Return every parameter set within limits that maps size to target on one axis, best first."""
     found: dict[AxisSolution, None] = {}
     for candidate in _candidates(kind, size, target, limits):
-        result = _output(kind, size, candidate)
-        if result is None or result[0] != target:
+        shape = _output(kind, size, candidate, limits.framework)
+        if shape is None or shape.output[2] != target:
             continue
-        gaps = result[1]
-        unused = gaps.total if gaps is not None else 0
-        solution = AxisSolution(
-            candidate.kernel,
-            candidate.stride,
-            candidate.dilation,
-            candidate.before,
-            candidate.after,
-            candidate.output_padding,
-            candidate.ceil_mode,
-            unused,
-        )
-        found[solution] = None
+        gaps = shape.gaps[0]
+        (before, after), a = shape.padding[0], shape.output_padding[0]
+        solution = replace(candidate, before=before, after=after, output_padding=a)
+        found[replace(solution, unused=gaps.total if gaps is not None else 0)] = None
     return sorted(found, key=lambda s: s.penalty)
 
 
@@ -160,9 +187,9 @@ def reachable(kind: LayerKind, size: int, limits: Limits) -> list[int]:
         for p in range(limits.max_padding + 1):
             for a in range(max(s, d)) if kind is LayerKind.CONVTRANSPOSE else (0,):
                 for ceil in (False, True) if kind.is_pool else (False,):
-                    result = _output(kind, size, AxisSolution(k, s, d, p, p, a, ceil))
+                    result = _output(kind, size, AxisSolution(k, s, d, p, p, a, ceil), limits.framework)
                     if result is not None:
-                        sizes.add(result[0])
+                        sizes.add(result.output[2])
     return sorted(sizes)
 
 
@@ -178,7 +205,9 @@ def describe(kind: LayerKind, axes: tuple[AxisSolution, ...], names: tuple[str, 
             notes.append(f"dilation {axis.dilation}{where}")
         if axis.output_padding:
             notes.append(f"output_padding {axis.output_padding}{where}")
-        if axis.before != axis.after:
+        if axis.word:
+            notes.append(f"padding {axis.word}{where}")
+        elif axis.before != axis.after:
             notes.append(
                 f"asymmetric padding {axis.before}:{axis.after}{where} (a ZeroPad before the layer in torch.nn)"
             )
@@ -204,5 +233,7 @@ def solve(
     else:
         lists = [per_axis[size, target][:MAX_CANDIDATES_PER_AXIS] for size, target in zip(sizes, targets, strict=True)]
         combos = list(product(*lists))
+        if limits.framework is not Framework.TORCH:  # a padding word, and Keras' unset output_padding, are per layer
+            combos = [c for c in combos if len({(a.word, a.auto) for a in c}) == 1]
     solutions = [Solution(axes, describe(kind, axes, names)) for axes in combos]
     return sorted(solutions, key=lambda s: s.penalty)

@@ -6,8 +6,9 @@ import json
 from collections.abc import Callable
 
 import pytest
-from typer.testing import Result
+from typer.testing import CliRunner, Result
 
+from convcalc.cli import app
 from convcalc.solve import Limits, solve
 from convcalc.spec import LayerKind
 
@@ -88,3 +89,12 @@ def test_bad_solve_input(run: Run, args: list[str], message: str) -> None:
     result = run(*args)
     assert result.exit_code == 2
     assert result.stderr == message + "\n"
+
+
+def test_solve_keras_prefers_same_padding_words() -> None:
+    result = CliRunner().invoke(
+        app, ["solve", "conv", "-i", "7", "-o", "4", "--framework", "keras", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    first = json.loads(result.output)[0]
+    assert (first["kernel_size"], first["stride"], first["padding_mode"]) == ([3, 3], [2, 2], "same")
