@@ -23,11 +23,6 @@ from convcalc.errors import InputError, LayerError
 from convcalc.shapes import effective_kernel
 from convcalc.spec import AxisValues, Framework, LayerKind, LayerSpec, PaddingMode, PaddingPairs, axis_names
 
-WORDS = {
-    Framework.KERAS: {PaddingMode.SAME, PaddingMode.VALID, PaddingMode.CAUSAL},
-    Framework.ONNX: {PaddingMode.SAME, PaddingMode.SAME_LOWER, PaddingMode.VALID},
-    Framework.JAX: {PaddingMode.SAME, PaddingMode.SAME_LOWER, PaddingMode.VALID},
-}
 SPELLING = {
     Framework.KERAS: {PaddingMode.SAME: "same", PaddingMode.VALID: "valid", PaddingMode.CAUSAL: "causal"},
     Framework.ONNX: {PaddingMode.SAME: "SAME_UPPER", PaddingMode.SAME_LOWER: "SAME_LOWER", PaddingMode.VALID: "VALID"},
@@ -54,11 +49,12 @@ def check_spec(layer: LayerSpec) -> None:
         )
 
 
-def _check_padding(layer: LayerSpec) -> None:  # noqa: C901 - one rule per framework and form
+def _check_padding(layer: LayerSpec) -> None:
+    """Refuse a padding word or form the layer's framework does not take."""
     framework = layer.framework
     padding = layer.padding
     if isinstance(padding, PaddingMode):
-        if padding not in WORDS[framework]:
+        if padding not in SPELLING[framework]:
             words = ", ".join(sorted(SPELLING[framework].values()))
             raise InputError(f"{framework} takes padding {words} or numbers, not {padding.value!r}", where="padding")
         if padding is PaddingMode.CAUSAL and (layer.kind is not LayerKind.CONV or layer.rank != 1):
@@ -71,22 +67,8 @@ def _check_padding(layer: LayerSpec) -> None:  # noqa: C901 - one rule per frame
             raise InputError(
                 f"expected {layer.rank} values (one per spatial axis), got {len(padding)}", where="padding"
             )
-        for before, after in padding:
-            if framework is Framework.ONNX and min(before, after) < 0:
-                raise InputError("pads must not contain negative values (ONNX)", where="padding")
-    if framework is Framework.KERAS and layer.kind.is_pool and any(d != 1 for d in layer.dilation):
-        raise InputError("Keras pooling layers have no dilation", where="dilation")
-    if framework in (Framework.KERAS, Framework.JAX) and layer.ceil_mode:
-        raise InputError(f"{framework} pooling has no ceil_mode", where="ceil_mode")
-    if (
-        framework is Framework.JAX
-        and layer.kind.is_transposed
-        and layer.output_padding_given
-        and any(layer.output_padding)
-    ):
-        raise InputError(
-            "lax.conv_transpose has no output_padding: give the padding pairs instead", where="output_padding"
-        )
+        if framework is Framework.ONNX and any(min(pair) < 0 for pair in padding):
+            raise InputError("pads must not contain negative values (ONNX)", where="padding")
 
 
 def _same(size: int, e: int, s: int, mode: PaddingMode) -> tuple[int, int]:

@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING, Any
 from convcalc.analysis import LayerResult, StackResult, Status
 
 if TYPE_CHECKING:
-    from convcalc.explain import Section
+    from rich.console import Console
 
-from convcalc.receptive import EquivalentConv
-from convcalc.sizes import AxisSizes, describe_runs, runs
-from convcalc.solve import Solution
+    from convcalc.explain import Section
+    from convcalc.receptive import EquivalentConv
+    from convcalc.sizes import AxisSizes
+    from convcalc.solve import Solution
+
 from convcalc.spec import LayerKind, LayerSpec, OtherSpec, PaddingMode, PaddingPairs, axis_names
 
 
@@ -340,25 +342,30 @@ def _title(result: StackResult) -> str:
     return title
 
 
+def _console(buffer: io.StringIO, options: RenderOptions) -> Console:
+    """Make a rich console that writes into `buffer` at the options' width, in colour only when allowed."""
+    from rich.console import Console  # noqa: PLC0415 - keep rich off the other formats' path
+
+    return Console(
+        file=buffer,
+        width=options.width,
+        color_system="standard" if options.color else None,
+        force_terminal=options.color,
+        highlight=False,
+    )
+
+
 def render_table(result: StackResult, options: RenderOptions | None = None) -> str:
     """Render the table: one row per layer, the summary and the notes under it."""
     options = options or RenderOptions()
     if len(result.layers) > RICH_MAX_ROWS:
         return _plain_table(result, options)
     from rich import box  # noqa: PLC0415 - keep rich off the other formats' path
-    from rich.console import Console  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
     from rich.text import Text  # noqa: PLC0415
 
     buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        width=options.width,
-        color_system="standard" if options.color else None,
-        force_terminal=options.color,
-        highlight=False,
-        soft_wrap=False,
-    )
+    console = _console(buffer, options)
     table = Table(box=box.SIMPLE_HEAD, show_edge=False)
     for column in COLUMNS:
         table.add_column(column, justify="right" if column in NUMERIC else "left", overflow="fold")
@@ -562,14 +569,11 @@ def _rows_text(  # noqa: PLR0913 - the rows and how to show them
         lines.extend("| " + " | ".join(row) + " |" for row in rows)
         return "\n".join(lines) + "\n"
     from rich import box  # noqa: PLC0415
-    from rich.console import Console  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
     from rich.text import Text  # noqa: PLC0415
 
     buffer = io.StringIO()
-    console = Console(
-        file=buffer, width=options.width, color_system="standard" if options.color else None, highlight=False
-    )
+    console = _console(buffer, options)
     table = Table(box=box.SIMPLE_HEAD, show_edge=False)
     for column in columns:
         table.add_column(column, justify="right" if column == "#" else "left", overflow="fold")
@@ -586,6 +590,8 @@ def _rows_text(  # noqa: PLR0913 - the rows and how to show them
 
 def render_sizes(source: str, swept: list[AxisSizes], fmt: Format, options: RenderOptions) -> str:
     """Render the sizes a network accepts per axis, and those it gives back unchanged, as compact runs."""
+    from convcalc.sizes import describe_runs, runs  # noqa: PLC0415 - only `sizes` needs them
+
     if fmt is Format.JSON:
         import json  # noqa: PLC0415
 
@@ -627,7 +633,7 @@ EXPLAIN_STYLES = {
 }
 
 
-def _explanation_console(sections: tuple[Section, ...], console: Any) -> None:  # noqa: ANN401 - a rich Console  # noqa: ANN401 - a rich Console
+def _explanation_console(sections: tuple[Section, ...], console: Console) -> None:
     from rich.text import Text  # noqa: PLC0415
 
     for number, section in enumerate(sections):
@@ -643,16 +649,8 @@ def _explanation_console(sections: tuple[Section, ...], console: Any) -> None:  
 
 def render_explanation(sections: tuple[Section, ...], options: RenderOptions) -> str:
     """Render an explanation for the terminal: colour where allowed, distinct characters always."""
-    from rich.console import Console  # noqa: PLC0415
-
     buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        width=options.width,
-        color_system="standard" if options.color else None,
-        force_terminal=options.color,
-        highlight=False,
-    )
+    console = _console(buffer, options)
     _explanation_console(sections, console)
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
 

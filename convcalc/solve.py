@@ -11,9 +11,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from itertools import product
 
+from convcalc.dialects import SPELLING
 from convcalc.errors import InputError, LayerError
 from convcalc.shapes import LayerShape, effective_kernel, layer_shape
-from convcalc.spec import Framework, LayerKind, LayerSpec
+from convcalc.spec import Framework, LayerKind, LayerSpec, PaddingMode
 
 MAX_CANDIDATES_PER_AXIS = 12
 """How many of the best candidates per axis are combined when the axes ask different things."""
@@ -88,30 +89,23 @@ def _ranges(limits: Limits, kind: LayerKind) -> Iterator[tuple[int, int, int]]:
     )
 
 
-WORDS = {
-    Framework.KERAS: ("valid", "same"),
-    Framework.ONNX: ("valid", "same", "same_lower"),
-    Framework.JAX: ("valid", "same", "same_lower"),
-}
-
-
 def _word_candidates(kind: LayerKind, limits: Limits) -> Iterator[AxisSolution]:
     """Yield the layers whose padding is a word of the framework: the core tells their sizes."""
     framework = limits.framework
+    spelled = SPELLING.get(framework, {})
+    words = [mode.value for mode in (PaddingMode.VALID, PaddingMode.SAME, PaddingMode.SAME_LOWER) if mode in spelled]
     for k, s, d in _ranges(limits, kind):
-        for word in WORDS.get(framework, ()):
-            if kind is LayerKind.CONVTRANSPOSE:
-                if framework is Framework.KERAS:
-                    yield AxisSolution(k, s, d, 0, 0, word=word, auto=True)
-                extras = range(s) if framework is not Framework.JAX else range(1)
-                yield from (AxisSolution(k, s, d, 0, 0, output_padding=a, word=word) for a in extras)
-            elif kind.is_pool:
+        for word in words:
+            if kind is not LayerKind.CONVTRANSPOSE:
                 yield AxisSolution(k, s, d, 0, 0, word=word)
-            else:
-                yield AxisSolution(k, s, d, 0, 0, word=word)
+                continue
+            if framework is Framework.KERAS:
+                yield AxisSolution(k, s, d, 0, 0, word=word, auto=True)
+            extras = range(s) if framework is not Framework.JAX else range(1)
+            yield from (AxisSolution(k, s, d, 0, 0, output_padding=a, word=word) for a in extras)
 
 
-def _candidates(kind: LayerKind, size: int, target: int, limits: Limits) -> Iterator[AxisSolution]:  # noqa: C901 (one branch per layer kind and padding word)
+def _candidates(kind: LayerKind, size: int, target: int, limits: Limits) -> Iterator[AxisSolution]:
     """Yield the parameter sets the size formulas allow (not yet checked against every rule)."""
     framework = limits.framework
     if framework is not Framework.TORCH:
@@ -119,27 +113,38 @@ def _candidates(kind: LayerKind, size: int, target: int, limits: Limits) -> Iter
         if framework is Framework.KERAS or (framework is Framework.JAX and kind is LayerKind.CONVTRANSPOSE):
             return  # Keras takes no numbers; lax.conv_transpose's pairs pad the stretched input
     for k, s, d in _ranges(limits, kind):
-        e = effective_kernel(k, d)
         if kind is LayerKind.CONVTRANSPOSE:
-            for p in range(limits.max_padding + 1):
-                a = target - ((size - 1) * s - 2 * p + e)
-                if a >= 0:
-                    yield AxisSolution(k, s, d, p, p, output_padding=a)
-            continue
-        if kind.is_pool:
-            bound = k // 2 if framework is Framework.TORCH else limits.max_padding
-            for p in range(min(limits.max_padding, bound) + 1):
-                yield AxisSolution(k, s, d, p, p)
-                if framework in (Framework.TORCH, Framework.ONNX):
-                    yield AxisSolution(k, s, d, p, p, ceil_mode=True)
-            continue
-        lowest = (target - 1) * s + e - size  # floor((i + P - e) / s) + 1 == o  <=>  P in [lowest, lowest + s)
-        for total in range(max(lowest, 0), lowest + s):
-            half = total // 2
-            if total % 2 == 0 and half <= limits.max_padding:
-                yield AxisSolution(k, s, d, half, half)
-            elif total % 2 and not limits.symmetric_only and total - half <= limits.max_padding:
-                yield AxisSolution(k, s, d, half, total - half)  # the odd zero after, as padding='same'
+            yield from _transposed_pads(k, s, d, size, target, limits)
+        elif kind.is_pool:
+            yield from _pool_pads(k, s, d, limits)
+        else:
+            yield from _conv_pads(k, s, d, size, target, limits)
+
+
+def _transposed_pads(k: int, s: int, d: int, size: int, target: int, limits: Limits) -> Iterator[AxisSolution]:  # noqa: PLR0913
+    e = effective_kernel(k, d)
+    for p in range(limits.max_padding + 1):
+        a = target - ((size - 1) * s - 2 * p + e)
+        if a >= 0:
+            yield AxisSolution(k, s, d, p, p, output_padding=a)
+
+
+def _pool_pads(k: int, s: int, d: int, limits: Limits) -> Iterator[AxisSolution]:
+    bound = k // 2 if limits.framework is Framework.TORCH else limits.max_padding
+    for p in range(min(limits.max_padding, bound) + 1):
+        yield AxisSolution(k, s, d, p, p)
+        if limits.framework in (Framework.TORCH, Framework.ONNX):
+            yield AxisSolution(k, s, d, p, p, ceil_mode=True)
+
+
+def _conv_pads(k: int, s: int, d: int, size: int, target: int, limits: Limits) -> Iterator[AxisSolution]:  # noqa: PLR0913
+    lowest = (target - 1) * s + effective_kernel(k, d) - size  # floor((i+P-e)/s)+1 == o  <=>  P in [lowest, lowest+s)
+    for total in range(max(lowest, 0), lowest + s):
+        half = total // 2
+        if total % 2 == 0 and half <= limits.max_padding:
+            yield AxisSolution(k, s, d, half, half)
+        elif total % 2 and not limits.symmetric_only and total - half <= limits.max_padding:
+            yield AxisSolution(k, s, d, half, total - half)  # the odd zero after, as padding='same'
 
 
 def _layer(kind: LayerKind, axis: AxisSolution, framework: Framework) -> LayerSpec:
@@ -175,8 +180,8 @@ def solve_axis(kind: LayerKind, size: int, target: int, limits: Limits) -> list[
             continue
         gaps = shape.gaps[0]
         (before, after), a = shape.padding[0], shape.output_padding[0]
-        solution = replace(candidate, before=before, after=after, output_padding=a)
-        found[replace(solution, unused=gaps.total if gaps is not None else 0)] = None
+        unused = gaps.total if gaps is not None else 0
+        found[replace(candidate, before=before, after=after, output_padding=a, unused=unused)] = None
     return sorted(found, key=lambda s: s.penalty)
 
 

@@ -6,25 +6,10 @@ from typing import Any
 
 import pytest
 
-from convcalc import LayerSpec, NetworkSpec, Status, analyze
-from tests.torch_cases import load_cases
+from convcalc import NetworkSpec, Status, analyze
+from tests.torch_cases import layer_from_case, load_cases
 
 CASES = [case for name in ("keras", "onnx", "jax") for case in load_cases(f"{name}_layers.json")]
-
-
-def layer_of(case: dict[str, Any]) -> LayerSpec:
-    """Build the convcalc layer a fixture case describes."""
-    return LayerSpec.create(
-        case["type"],
-        case["kernel_size"],
-        rank=case["rank"],
-        stride=case["stride"],
-        padding=case["padding"],
-        dilation=case["dilation"],
-        output_padding=case["output_padding"],
-        ceil_mode=case["ceil_mode"],
-        framework=case["framework"],
-    )
 
 
 def test_tables_are_large_and_mixed() -> None:
@@ -40,7 +25,7 @@ def test_tables_are_large_and_mixed() -> None:
 )
 def test_layer_matches_its_framework(case: dict[str, Any]) -> None:
     """The output size, or a refusal, as the framework itself gives."""
-    layer = layer_of(case)
+    layer = layer_from_case(case)
     (result,) = analyze(NetworkSpec(input=(1, 2, *case["input"]), layers=(layer,))).layers
     if case["error"] is None:
         assert result.status is Status.OK, result.error

@@ -10,8 +10,8 @@ import pytest
 from typer.testing import Result
 
 from convcalc.port import to_torch, torch_snippet
-from tests.test_framework_layers import CASES, layer_of
-from tests.torch_cases import FIXTURES
+from tests.test_framework_layers import CASES
+from tests.torch_cases import FIXTURES, layer_from_case
 
 Run = Callable[..., Result]
 RECORDS = json.loads((FIXTURES / "port_torch.json").read_text())["records"]
@@ -29,7 +29,7 @@ def test_ported_code_gives_the_source_shape_in_torch(record: dict[str, Any]) -> 
     """The code is what convcalc writes today, and PyTorch ran it to the source framework's output size."""
     case = BY_FRAMEWORK[record["framework"]][record["case"]]
     shape = (1, 2, *case["input"])
-    assert torch_snippet(to_torch(layer_of(case), shape), 2, 2) == record["python"]
+    assert torch_snippet(to_torch(layer_from_case(case), shape), 2, 2) == record["python"]
     assert record["torch_output"] == case["output"]
 
 

@@ -17,7 +17,7 @@ def load_cases(name: str) -> list[dict[str, Any]]:
 
 
 def layer_from_case(case: dict[str, Any]) -> LayerSpec:
-    """Build the convcalc layer that the fixture's torch.nn arguments describe."""
+    """Build the convcalc layer a fixture case describes (torch.nn arguments unless it names a framework)."""
     return LayerSpec.create(
         case["type"],
         case["kernel_size"],
@@ -30,6 +30,7 @@ def layer_from_case(case: dict[str, Any]) -> LayerSpec:
         groups=case.get("groups", 1),
         out_channels=case.get("out_channels"),
         output_size=case.get("output_size"),
+        framework=case.get("framework", "torch"),
     )
 
 

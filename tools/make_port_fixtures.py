@@ -22,29 +22,18 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from convcalc import LayerSpec  # noqa: E402
 from convcalc.port import to_torch, torch_snippet  # noqa: E402
+from tests.torch_cases import layer_from_case, load_cases  # noqa: E402
 
 
 def main() -> None:
     """Write the fixture file."""
     records = []
     for name in ("keras", "onnx", "jax"):
-        cases = json.loads((ROOT / "tests" / "fixtures" / f"{name}_layers.json").read_text())["cases"]
-        for index, case in enumerate(cases):
+        for index, case in enumerate(load_cases(f"{name}_layers.json")):
             if case["error"] is not None or min(case["output"]) < 1:
                 continue
-            layer = LayerSpec.create(
-                case["type"],
-                case["kernel_size"],
-                rank=case["rank"],
-                stride=case["stride"],
-                padding=case["padding"],
-                dilation=case["dilation"],
-                output_padding=case["output_padding"],
-                ceil_mode=case["ceil_mode"],
-                framework=case["framework"],
-            )
+            layer = layer_from_case(case)
             shape = (1, 2, *case["input"])
             snippet = torch_snippet(to_torch(layer, shape), 2, 2)
             scope: dict[str, object] = {}
