@@ -291,16 +291,22 @@ def explain(  # noqa: PLR0913 - the flags of one layer
 @app.command(
     epilog=_examples(
         "convcalc port --from keras conv -i 7 -k 4 -s 2 -p same     [dim]# ZeroPad2d((1, 2, 1, 2)) + Conv2d[/dim]",
-        "convcalc port --from onnx pool --dims 1 -i 32 -k 1 -s 2 --ceil --format python",
-        "convcalc port --from keras convt -i 4 -k 3 -s 2 -p same --format json",
+        'convcalc port --to keras convt -i 4 -k 4 -s 2 -p 1         [dim]# Conv2DTranspose(padding="same")[/dim]',
+        "convcalc port --from onnx --to jax pool -i 32 -k 3 -s 2 -p 0:1 --format python",
+        "convcalc port --to keras examples/dcgan_generator.yaml --format yaml > dcgan_keras.yaml",
     )
 )
 def port(  # noqa: PLR0913 - the flags of one layer
-    what: Annotated[str, typer.Argument(help="conv, convt or pool.")],
+    what: Annotated[str, typer.Argument(help="conv, convt, pool, or a network file.")],
     source: Annotated[
-        str, typer.Option("--from", help="The layer's framework: keras (tf), onnx, jax or torch.")
+        str | None,
+        typer.Option(
+            "--from", help="The layer's framework: torch (default), keras (tf), onnx or jax; a file says its own."
+        ),
+    ] = None,
+    target_framework: Annotated[
+        str, typer.Option("--to", help="Where it goes: torch (default), keras, onnx or jax.")
     ] = "torch",
-    target_framework: Annotated[str, typer.Option("--to", help="Where it goes: torch.")] = "torch",
     size: SizeOpt = "",
     kernel: KernelOpt = "",
     stride: StrideOpt = None,
@@ -314,9 +320,9 @@ def port(  # noqa: PLR0913 - the flags of one layer
     channels: ChannelsOpt = "1",
     out_channels: OutChannelsOpt = None,
     groups: GroupsOpt = "1",
-    port_format: Annotated[str, typer.Option("-f", "--format", help="table, python or json.")] = "table",
+    port_format: Annotated[str, typer.Option("-f", "--format", help="table, python, json or yaml.")] = "table",
 ) -> None:
-    """Write the torch.nn layers that give exactly what a Keras, ONNX or JAX layer gives."""
+    """Write the layers of one framework that give exactly what a layer or a network of another gives."""
     _exit(commands.run("port", dict(locals())))
 
 

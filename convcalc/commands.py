@@ -501,59 +501,60 @@ def _layer_of_file(path: str, layer: str | None, flags: dict[str, Any]) -> tuple
 def port(
     *,
     what: str,
-    source: str = "torch",
+    source: str | None = None,
     target_framework: str = "torch",
     port_format: str = "table",
     **flags: Any,  # noqa: ANN401
 ) -> int:
-    """Print the torch.nn layers that give exactly the output of a layer of another framework."""
-    from convcalc.port import to_torch, torch_output, torch_snippet  # noqa: PLC0415
+    """Print the layers of the target framework that give exactly what a layer (or a network file) gives."""
+    from convcalc.portnet import port_network  # noqa: PLC0415
+    from convcalc.portrender import render_layer, render_network  # noqa: PLC0415
 
-    formats = ("table", "python", "json")
-    if port_format.lower() not in formats:
-        raise InputError(f"expected one of {', '.join(formats)}, got {port_format!r}", where="--format")
-    flags["framework"] = _framework_flag(source, "--from").value
-    if _framework_flag(target_framework, "--to") is not Framework.TORCH:
-        raise InputError("port writes torch.nn layers (--to torch) for now", where="--to")
-    kinds = {"conv": LayerKind.CONV, "convt": LayerKind.CONVTRANSPOSE, "pool": LayerKind.MAXPOOL}
-    if what not in kinds:
-        raise InputError(f"expected conv, convt or pool, got {what!r}", where="KIND")
-    network = network_from_flags(kinds[what], **{k: v for k, v in flags.items() if v is not None and v is not False})
-    layer, shape = network.layers[0], network.input
-    assert isinstance(layer, LayerSpec)  # noqa: S101 - built from layer flags
-    try:
-        ported = to_torch(layer, shape)
-    except LayerError as error:
-        sys.stderr.write(f"{layer.framework} {what}: {error}\n")
-        return ExitCode.LAYER_INVALID
-    out_channels = layer.out_channels or shape[1]
-    snippet = torch_snippet(ported, shape[1], out_channels)
+    formats = ("table", "python", "json", "yaml")
     chosen = port_format.lower()
-    if chosen == "python":
-        sys.stdout.write(snippet)
-    elif chosen == "json":
-        import json  # noqa: PLC0415
-
-        record = {
-            "from": layer.framework.value,
-            "to": "torch",
-            "input": list(shape),
-            "output": [shape[0], out_channels, *ported.output],
-            "pad_before": ported.pad_before,
-            "pad_after": ported.pad_after,
-            "padding": [list(p) for p in ported.layer.padding] if not isinstance(ported.layer.padding, str) else None,
-            "output_padding": list(ported.layer.output_padding) if layer.kind.is_transposed else None,
-            "python": snippet,
-            "notes": list(ported.notes),
-        }
-        sys.stdout.write(json.dumps(record, indent=2) + "\n")
+    if chosen not in formats:
+        raise InputError(f"expected one of {', '.join(formats)}, got {port_format!r}", where="--format")
+    target = _framework_flag(target_framework, "--to")
+    kinds = {"conv": LayerKind.CONV, "convt": LayerKind.CONVTRANSPOSE, "pool": LayerKind.MAXPOOL}
+    if what in kinds:
+        flags["framework"] = _framework_flag(source or "torch", "--from").value
+        given = {k: v for k, v in flags.items() if v is not None and v is not False}
+        network = network_from_flags(kinds[what], **given)
     else:
-        out = "×".join(map(str, torch_output(ported, shape)))
-        title = f"{layer.framework.value} {layer.kind.value} on {'×'.join(map(str, shape[2:]))} → {out}, in torch.nn:"
-        sys.stdout.write(title + "\n\n" + snippet.split("\n\n", 1)[1])
-        for note in ported.notes:
-            sys.stdout.write(f"note: {note}\n")
+        network = _port_file(what, source, flags)
+    try:
+        ported = port_network(network, target)
+    except LayerError as error:
+        where = f"{network.layers[0].framework} {what}" if what in kinds else network.source  # type: ignore[union-attr]
+        sys.stderr.write(f"{where}: {error}\n")
+        return ExitCode.LAYER_INVALID
+    options = render_options()
+    if what in kinds and chosen != "yaml":
+        layer_port = ported.parts[0].ported
+        assert layer_port is not None  # noqa: S101 - built from layer flags
+        sys.stdout.write(render_layer(layer_port, chosen, options))
+    else:
+        sys.stdout.write(render_network(ported, chosen, options))
     return ExitCode.OK
+
+
+def _port_file(path: str, source: str | None, flags: dict[str, Any]) -> NetworkSpec:
+    """Read the network file to port; --from must agree with its `framework:`."""
+    from convcalc.loader import read_network  # noqa: PLC0415 - YAML is loaded only when a file is read
+
+    if not path.lower().endswith((".yaml", ".yml")) and not Path(path).exists():
+        raise InputError(f"expected conv, convt, pool or a network file, got {path!r}", where="KIND")
+    layer_flags = [name for name in ("size", "kernel") if flags.get(name)]
+    if layer_flags:
+        raise InputError(
+            "layer flags go with conv, convt or pool; a network file brings its own", where="--" + layer_flags[0]
+        )
+    network = read_network(path)
+    frameworks = {layer.framework for layer in network.layers if isinstance(layer, LayerSpec)}
+    written = min(frameworks) if frameworks else Framework.TORCH
+    if source is not None and _framework_flag(source, "--from") is not written:
+        raise InputError(f"{path} says framework: {written}", where="--from")
+    return network
 
 
 def _framework_flag(text: str, flag: str) -> Framework:

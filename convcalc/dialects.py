@@ -38,6 +38,9 @@ def check_spec(layer: LayerSpec) -> None:
         raise InputError("Keras pooling layers have no dilation", where="dilation")
     if framework in (Framework.KERAS, Framework.JAX) and layer.ceil_mode:
         raise InputError(f"{framework} pooling has no ceil_mode", where="ceil_mode")
+    if framework in (Framework.KERAS, Framework.JAX) and layer.kind.is_transposed and layer.groups != 1:
+        name = "Keras' Conv*DTranspose" if framework is Framework.KERAS else "lax.conv_transpose"
+        raise InputError(f"{name} has no groups", where="groups")
     if (
         framework is Framework.JAX
         and layer.kind.is_transposed

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from convcalc.errors import InputError, InputErrorGroup, Location
-from convcalc.othertypes import IGNORED, OTHER_TYPES
+from convcalc.othertypes import IGNORED, OTHER_TYPES, OtherType
 from convcalc.spec import (
     MAX_DIGITS,
     MAX_RANK,
@@ -21,6 +21,7 @@ from convcalc.spec import (
     LayerSpec,
     NetworkSpec,
     OtherSpec,
+    PaddingPairs,
 )
 from convcalc.yamlnodes import Node, compose
 
@@ -415,7 +416,65 @@ def _read_other_value(what: str, node: Node, where: str, context: tuple[_Names, 
         return name if name is not None and context[0].check(node, where, name, context[1], problems) else None
     if what in ("align", "mode"):
         return _read_word(what, node, where, problems)
+    if what in ("pads", "crops", "torchpads"):
+        return _read_amounts(what, node, where, problems)
     return _read_axes_of(what, node, where, problems)
+
+
+def _read_amounts(what: str, node: Node, where: str, problems: _Problems) -> tuple[Any, ...] | None:
+    """Read explicit padding or cropping as written: an int, a list of ints, or a list of [before, after] pairs.
+
+    The layer's rank turns them into pairs per axis (`_amount_pairs`); crops are not negative.
+    """
+    minimum = 0 if what == "crops" else None
+
+    def number(item: Node, at: str) -> int | None:
+        value = _int_value(item) if item.kind == "scalar" and len(str(item.value)) <= MAX_DIGITS else None
+        if value is None or (minimum is not None and value < minimum):
+            kind = "a non-negative integer" if minimum is not None else "an integer"
+            problems.add(item, at, f"expected {kind}, got {_describe(item)}")
+            return None
+        return value
+
+    if node.kind != "seq":
+        value = number(node, where)
+        return None if value is None else (value,)
+    values: list[Any] = []
+    for i, item in enumerate(node.value):
+        if item.kind == "seq" and what != "torchpads":
+            if len(item.value) != 2:  # noqa: PLR2004 - before and after
+                problems.add(item, f"{where}[{i}]", f"expected [before, after], got {len(item.value)} values")
+                return None
+            pair = tuple(number(v, f"{where}[{i}]") for v in item.value)
+            values.append(None if None in pair else pair)
+        else:
+            values.append(number(item, f"{where}[{i}]"))
+    return None if None in values else tuple(values)
+
+
+def _amount_pairs(what: str, written: tuple[Any, ...], rank: int, class_rank: int | None) -> PaddingPairs | str:
+    """Return per-axis (before, after) pairs from what was read, or what is wrong with it."""
+    if what == "torchpads":  # torch.nn's order: the last axis first, (left, right, top, bottom, front, back)
+        if len(written) == 1:
+            return ((written[0], written[0]),) * rank
+        if len(written) != 2 * rank:
+            count = 2 * rank
+            return (
+                f"expected one integer or {count} (before and after each axis, the last axis first), got {len(written)}"
+            )
+        pairs = [(written[i], written[i + 1]) for i in range(0, len(written), 2)]
+        return tuple(reversed(pairs))
+    flat = not any(isinstance(v, tuple) for v in written)
+    if flat and len(written) == 1:
+        pairs_read: PaddingPairs = ((written[0], written[0]),) * rank
+    elif flat and class_rank == 1 and len(written) == 2:  # noqa: PLR2004 - Keras' ZeroPadding1D((before, after))
+        pairs_read = ((written[0], written[1]),)
+    else:  # one per axis: an int pads both sides, a pair each side
+        pairs_read = tuple(v if isinstance(v, tuple) else (v, v) for v in written)
+    if len(pairs_read) != rank:
+        return f"expected {rank} values (one per spatial axis of the input), got {len(pairs_read)}"
+    sign = -1 if what == "crops" else 1
+    return tuple((sign * b, sign * a) for b, a in pairs_read)
 
 
 def _read_word(what: str, node: Node, where: str, problems: _Problems) -> str | None:
@@ -484,6 +543,7 @@ def _other_layer(  # noqa: PLR0913
         problems.add(node, where, f"{written} needs `from` with at least {info.min_inputs} layers to combine")
     if info.kind is LayerKind.UPSAMPLE and ("size" in values) == ("scale_factor" in values):
         problems.add(node, where, f"{written} needs exactly one of `size` and `scale_factor`")
+    amounts = _resize_amounts(node, items, info, values, (where, written, rank), problems)
     if len(problems.errors) > before:
         return None
     affine = values.get("affine")
@@ -505,11 +565,43 @@ def _other_layer(  # noqa: PLR0913
         out_features=values.get("out_features"),
         bias=values.get("bias", True) is not False,
         num_features=values.get("num_features") or values.get("num_channels"),
+        amounts=amounts,
         params_per_channel=info.params_per_channel if affine else 0,
         fixed_params=values.get("num_parameters") or 1 if key == "prelu" else 0,
         needs_rank=info.needs_rank,
         location=node.location(problems.source),
     )
+
+
+def _resize_amounts(  # noqa: PLR0913 - the layer, its keys and values, where it is
+    node: Node,
+    items: list[tuple[str, Node, Node]],
+    info: OtherType,
+    values: dict[str, Any],
+    place: tuple[str, str, int | None],
+    problems: _Problems,
+) -> PaddingPairs | None:
+    """Check that a crop or pad has `to` or explicit amounts (one of them); return the amounts per axis."""
+    if info.kind not in (LayerKind.CROP, LayerKind.PAD):
+        return None
+    where, written, rank = place
+    key = "cropping" if info.kind is LayerKind.CROP else "padding"
+    given = [name for name, _, _ in items if name in ("to", key)]
+    if len(given) != 1:
+        what = f"`{key}`" if "to" not in info.keys else f"exactly one of `to` and `{key}`"
+        problems.add(node, where, f"{written} needs {what}")
+        return None
+    if "align" in values and given == [key]:
+        problems.add(node, f"{where}.align", f"{written} takes `align` with `to` only")
+    if values.get(key) is None or rank is None:
+        return None
+    what = info.keys[key]
+    pairs = _amount_pairs(what, values[key], rank, info.rank)
+    if isinstance(pairs, str):
+        value_node = next(v for name, _, v in items if name == key)
+        problems.add(value_node, f"{where}.{key}", pairs)
+        return None
+    return pairs
 
 
 def _layer(  # noqa: PLR0913 - the layer, where it is, and what the file says around it

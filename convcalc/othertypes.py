@@ -47,8 +47,15 @@ OTHER_TYPES: dict[str, OtherType] = {
     "add": OtherType(LayerKind.ADD, min_inputs=2),
     "concat": OtherType(LayerKind.CONCAT, {"dim": "int"}, min_inputs=2),
     "cat": OtherType(LayerKind.CONCAT, {"dim": "int"}, min_inputs=2),
-    "crop": OtherType(LayerKind.CROP, {"to": "name", "align": "align"}, required=("to",)),
-    "pad": OtherType(LayerKind.PAD, {"to": "name", "align": "align"}, required=("to",)),
+    "crop": OtherType(LayerKind.CROP, {"to": "name", "align": "align", "cropping": "crops"}),
+    "pad": OtherType(LayerKind.PAD, {"to": "name", "align": "align", "padding": "pads"}),
+    **{f"zeropadding{rank}d": OtherType(LayerKind.PAD, {"padding": "pads"}, rank=rank) for rank in (1, 2, 3)},
+    **{f"cropping{rank}d": OtherType(LayerKind.CROP, {"cropping": "crops"}, rank=rank) for rank in (1, 2, 3)},
+    **{f"zeropad{rank}d": OtherType(LayerKind.PAD, {"padding": "torchpads"}, rank=rank) for rank in (1, 2, 3)},
+    **{
+        f"constantpad{rank}d": OtherType(LayerKind.PAD, {"padding": "torchpads", "value": IGNORED}, rank=rank)
+        for rank in (1, 2, 3)
+    },
     "identity": _kept(),
     "relu": _kept("inplace"),
     "relu6": _kept("inplace"),
@@ -121,6 +128,7 @@ CLASS_NAMES = (
     "Dropout2d", "Dropout3d", "AlphaDropout", "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "InstanceNorm1d",
     "InstanceNorm2d", "InstanceNorm3d", "GroupNorm", "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d",
     "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
-    "AdaptiveMaxPool3d", "Flatten", "Linear",
+    "AdaptiveMaxPool3d", "Flatten", "Linear", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d",
+    "ConstantPad3d", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D",
 )  # fmt: skip
-"""The torch.nn spelling of every class above, for the JSON Schema (the loader ignores case)."""
+"""The torch.nn (and Keras) spelling of every class above, for the JSON Schema (the loader ignores case)."""

@@ -1,115 +1,273 @@
-"""Pure: the PyTorch layers that give exactly what a layer of another framework gives.
+"""Pure: the layers of one framework that give exactly what a layer of another framework gives.
 
 A layer of any framework is first resolved to padding before and after each axis (negative
-crops), output_padding and output sizes. PyTorch then needs, per case:
+crops), output_padding and output sizes. A layer of the target framework computes the same
+values when its own rules resolve to the same padding before each axis and the same output
+size: the windows then start on the same cells and there are as many of them. convcalc tries
+the target's padding words and explicit padding (with the output_padding that makes the size
+come out), each checked by the target's own rules; when none fits:
 
-- a direct convolution or pool: `padding=p` when both sides agree; otherwise a padding
-  module before it (`nn.ZeroPad2d` for a convolution, `nn.ConstantPad2d(..., -inf)` for a
-  max pool, as their padding reads nothing) and `padding=0`; a pool that ONNX rounds up
-  without dropping a window gets the cells it needs as padding after.
-- a transposed convolution: `padding=p, output_padding=a` when the crops agree and `a` is
-  one torch.nn accepts; otherwise `padding=0` and a padding module after it that crops
-  (negative) or pads what is left.
+- a direct convolution or pool takes padding 0 (valid) after an explicit padding step
+  (a crop where negative); a pool that ONNX rounds up without dropping a window gets the
+  cells it needs as padding after.
+- a transposed convolution takes padding 0 and output_padding 0, and a padding step after
+  it crops (negative) or pads what the source crops or adds.
+
+When the target framework has no such layer at all (a dilated Keras pool, a grouped Keras or
+lax transposed convolution, an output of size 0 outside JAX), the refusal says why.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from convcalc.errors import LayerError
+from convcalc.errors import InputError, LayerError
 from convcalc.shapes import effective_kernel, layer_shape
-from convcalc.spec import AxisValues, Framework, LayerKind, LayerSpec
+from convcalc.spec import AxisValues, Framework, LayerKind, LayerSpec, PaddingMode, PaddingPairs
 
-TORCH_CLASSES = {
-    LayerKind.CONV: "Conv",
-    LayerKind.CONVTRANSPOSE: "ConvTranspose",
-    LayerKind.MAXPOOL: "MaxPool",
-    LayerKind.AVGPOOL: "AvgPool",
-}
+INCLUDES_PADDING = {Framework.TORCH: True, Framework.KERAS: False, Framework.ONNX: False, Framework.JAX: True}
+"""Whether an average pool's own padding cells count in its average (torch.nn and the lax sum
+divided by the window size do; Keras' same and ONNX's default count_include_pad=0 do not)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Ported:
-    """The torch.nn layers that replace one layer: an optional pad before, the layer, an optional pad after."""
+    """The target framework's layers that replace one layer: an optional pad, the layer, an optional pad.
+
+    Pads are (before, after) per spatial axis; a negative value crops.
+    """
 
     source: LayerSpec
+    input: AxisValues
     layer: LayerSpec
-    pad_before: tuple[tuple[int, int], ...] | None
-    pad_after: tuple[tuple[int, int], ...] | None
+    pad_before: PaddingPairs | None
+    pad_after: PaddingPairs | None
     output: AxisValues
     notes: tuple[str, ...]
 
+    @property
+    def target(self) -> Framework:
+        """The framework the layers are written for."""
+        return self.layer.framework
 
-def _torch_direct(layer: LayerSpec, spatial: AxisValues, pads: tuple[tuple[int, int], ...], out: AxisValues) -> Ported:
-    notes = []
-    # cells a pool needs after the input so that floor division gives the source's output size
+    @property
+    def count_include_pad(self) -> bool:
+        """Whether an average pool's padding cells count in the source's average."""
+        return INCLUDES_PADDING[self.source.framework]
+
+
+def _zero_padding(layer: LayerSpec) -> PaddingMode | PaddingPairs:
+    """Return padding 0 in the target's own terms (lax.conv_transpose pads the stretched input by e-1)."""
+    if layer.framework is Framework.KERAS:
+        return PaddingMode.VALID
+    if layer.framework is Framework.JAX and layer.kind.is_transposed:
+        return tuple(
+            (e - 1, e - 1)
+            for e in (effective_kernel(k, d) for k, d in zip(layer.kernel_size, layer.dilation, strict=True))
+        )
+    return ((0, 0),) * layer.rank
+
+
+def _direct_candidates(base: LayerSpec, pads: PaddingPairs, source_pads: PaddingPairs) -> Iterator[LayerSpec]:
+    """Yield the direct layers to try: explicit padding first for torch and ONNX, words first elsewhere."""
+    framework = base.framework
+    explicit: list[PaddingPairs] = []
+    if framework is Framework.TORCH:
+        explicit = [tuple((before, before) for before, _ in pads)]
+    elif framework in (Framework.ONNX, Framework.JAX):
+        explicit = [source_pads, pads]
+    words = [word for word in _words(framework) if word is not PaddingMode.CAUSAL or base.rank == 1]
+    if framework is Framework.ONNX and base.kind.is_pool:
+        words = []  # onnxruntime sizes auto_pad pools its own way (dilation, kernel below the stride)
+    # onnxruntime drops a last window that starts in the padding, where ONNX shape inference keeps it
+    ceil = (False, True) if framework is Framework.TORCH and base.kind.is_pool else (False,)
+    order = [*explicit, *words] if framework in (Framework.TORCH, Framework.ONNX) else [*words, *explicit]
+    for padding in order:
+        for ceil_mode in ceil:
+            yield from _variant(base, padding=padding, ceil_mode=ceil_mode)
+
+
+def _words(framework: Framework) -> list[PaddingMode]:
+    from convcalc.dialects import SPELLING  # noqa: PLC0415 - only the other frameworks need the words
+
+    if framework is Framework.TORCH:
+        return [PaddingMode.VALID, PaddingMode.SAME]
+    return list(SPELLING[framework])
+
+
+def _transposed_candidates(
+    base: LayerSpec, pads: PaddingPairs, extra: AxisValues, shape: AxisValues, out: AxisValues
+) -> Iterator[LayerSpec]:
+    """Yield the transposed layers to try; output_padding is set to what makes each size come out."""
+    framework = base.framework
+    rank = base.rank
+    if framework is Framework.JAX:
+        kernels = [effective_kernel(k, d) for k, d in zip(base.kernel_size, base.dilation, strict=True)]
+        for word in _words(framework):
+            yield from _variant(base, padding=word)
+        yield from _variant(
+            base, padding=tuple((e - 1 - b, e - 1 - a + x) for e, (b, a), x in zip(kernels, pads, extra, strict=True))
+        )
+        return
+    if framework is not Framework.KERAS:  # explicit padding, the output_padding that gives the size
+        explicit = tuple((b, b) for b, _ in pads) if framework is Framework.TORCH else pads
+        sizes = zip(shape[2:], base.kernel_size, base.stride, base.dilation, explicit, out, strict=True)
+        wanted = tuple(o - ((i - 1) * s - b - a + effective_kernel(k, d)) for i, k, s, d, (b, a), o in sizes)
+        yield from _variant(base, padding=explicit, output_padding=wanted)
+    if framework is Framework.KERAS:
+        for word in _words(framework):
+            yield from _variant(base, padding=word, output_padding_given=False)
+    for padding in _words(framework):
+        for trial in _variant(base, padding=padding, output_padding=(0,) * rank, output_padding_given=True):
+            try:
+                got = layer_shape(trial, shape).output[2:]
+            except LayerError:
+                continue
+            wanted = tuple(o - g for o, g in zip(out, got, strict=True))
+            if min(wanted) >= 0:
+                yield from _variant(trial, output_padding=wanted)
+
+
+def _variant(base: LayerSpec, **changes: object) -> Iterator[LayerSpec]:
+    """Yield the base layer with some arguments changed, or nothing when the framework does not take them."""
+    try:
+        yield replace(base, **changes)  # type: ignore[arg-type]
+    except InputError:
+        return
+
+
+def _fits(candidate: LayerSpec, shape: AxisValues, before: tuple[int, ...], out: AxisValues) -> bool:
+    """Whether the candidate's own rules resolve to the same padding before each axis and the same output."""
+    try:
+        got = layer_shape(candidate, shape)
+    except LayerError:
+        return False
+    return got.output[2:] == out and tuple(b for b, _ in got.padding) == before and _runs(candidate, shape, got.padding)
+
+
+def _runs(layer: LayerSpec, shape: AxisValues, pads: PaddingPairs) -> bool:
+    """Whether onnxruntime runs what ONNX shape inference accepts.
+
+    It refuses output_padding from the stride up, pool pads from the kernel size up, and a
+    padded input smaller than the dilated kernel.
+    """
+    if layer.framework is not Framework.ONNX:
+        return True
+    if layer.kind.is_transposed:
+        return all(a < s for a, s in zip(layer.output_padding, layer.stride, strict=True))
+    if layer.kind.is_pool and any(max(pair) >= k for pair, k in zip(pads, layer.kernel_size, strict=True)):
+        return False
+    sizes = zip(shape[2:], pads, layer.kernel_size, layer.dilation, strict=True)
+    return all(i + b + a >= effective_kernel(k, d) for i, (b, a), k, d in sizes)
+
+
+def _floor_pads(layer: LayerSpec, spatial: AxisValues, pads: PaddingPairs, out: AxisValues) -> PaddingPairs:
+    """Return the padding with each axis's after made large enough that floor division gives the wanted output size."""
     needed = []
     for axis, (size, (before, after), want) in enumerate(zip(spatial, pads, out, strict=True)):
         e = effective_kernel(layer.kernel_size[axis], layer.dilation[axis])
-        needed.append(after + max(0, (want - 1) * layer.stride[axis] + e - (size + before + after)))
-    pads = tuple((before, after) for (before, _), after in zip(pads, needed, strict=True))
-    symmetric = all(before == after and before >= 0 for before, after in pads)
-    pool_bound = all(before <= k // 2 for (before, _), k in zip(pads, layer.kernel_size, strict=True))
-    small_3d = (
-        layer.kind is LayerKind.AVGPOOL
-        and layer.rank == 3  # noqa: PLR2004 - AvgPool3d refuses inputs smaller than the kernel, padding or not
-        and any(size < k for size, k in zip(spatial, layer.kernel_size, strict=True))
-    )
-    if symmetric and not small_3d and (not layer.kind.is_pool or pool_bound):
-        target = replace(layer, padding=pads, framework=Framework.TORCH, ceil_mode=False, output_padding_given=True)
-        return Ported(layer, target, None, None, out, ())
-    if layer.kind is LayerKind.AVGPOOL and any(before or after for before, after in pads):
-        notes.append("border averages differ: the padding cells count in torch.nn's average (shapes are exact)")
-    target = replace(
-        layer, padding=((0, 0),) * layer.rank, framework=Framework.TORCH, ceil_mode=False, output_padding_given=True
-    )
-    return Ported(layer, target, pads, None, out, tuple(notes))
+        needed.append((before, after + max(0, (want - 1) * layer.stride[axis] + e - (size + before + after))))
+    return tuple(needed)
 
 
-def _torch_transposed(
-    layer: LayerSpec, pads: tuple[tuple[int, int], ...], extra: AxisValues, out: AxisValues
-) -> Ported:
-    fits = all(
-        before == after >= 0 and (a < s or a < d)
-        for (before, after), a, s, d in zip(pads, extra, layer.stride, layer.dilation, strict=True)
-    )
-    if fits:
-        target = replace(layer, padding=pads, output_padding=extra, framework=Framework.TORCH, output_size=None)
-        return Ported(layer, replace(target, output_padding_given=True), None, None, out, ())
-    # padding 0 and no output_padding, then crop (negative) or pad what the source crops or adds
-    after_pad = tuple((-before, a - after) for (before, after), a in zip(pads, extra, strict=True))
-    target = replace(
+def _base(layer: LayerSpec, target: Framework) -> LayerSpec:
+    """Return the source layer in the target framework, with padding 0 and no rounding up."""
+    base = replace(
         layer,
-        padding=((0, 0),) * layer.rank,
-        output_padding=(0,) * layer.rank,
-        framework=Framework.TORCH,
+        framework=target,
+        ceil_mode=False,
         output_size=None,
+        output_padding=(0,) * layer.rank,
         output_padding_given=True,
+        padding=((0, 0),) * layer.rank,
     )
-    notes: tuple[str, ...] = ()
-    if any(a - after > 0 for (_, after), a in zip(pads, extra, strict=True)):
-        notes = ("the cells added after are zeros here, where the source adds its bias (shapes are exact)",)
-    return Ported(layer, target, None, after_pad, out, notes)
+    return replace(base, padding=_zero_padding(base))
 
 
-def to_torch(layer: LayerSpec, shape: AxisValues) -> Ported:
-    """Return the torch.nn layers that give the same output as `layer` (any framework) on `shape`."""
+def _refuse_missing(layer: LayerSpec, target: Framework) -> None:
+    """Raise when the target framework has no layer of this kind at all."""
+    try:
+        _base(layer, target)
+    except InputError as error:
+        raise LayerError(f"no {target} layer does this: {error.message}") from None
+
+
+def port(layer: LayerSpec, shape: AxisValues, target: Framework) -> Ported:
+    """Return the target framework's layers that give the same output as `layer` (any framework) on `shape`."""
     source = layer_shape(layer, shape)
     out = source.output[2:]
-    if min(out) < 1:
-        raise LayerError(f"no torch.nn layer gives an output of size {list(out)}: torch.nn refuses sizes below 1")
+    spatial = shape[2:]
+    if min(out) < 1 and target is not Framework.JAX:
+        msg = f"no {target} layer gives an output of size {list(out)}: {target} refuses sizes below 1"
+        raise LayerError(msg)
+    _refuse_missing(layer, target)
+    base = _base(layer, target)
+    before = tuple(b for b, _ in source.padding)
     if layer.kind.is_transposed:
-        ported = _torch_transposed(layer, source.padding, source.output_padding, out)
+        candidates = _transposed_candidates(base, source.padding, source.output_padding, shape, out)
+        pad_after = tuple((-b, x - a) for (b, a), x in zip(source.padding, source.output_padding, strict=True))
+        fallback = Ported(layer, shape, base, None, pad_after, out, ())
     else:
-        ported = _torch_direct(layer, shape[2:], source.padding, out)
-    if torch_output(ported, shape) != out:  # convcalc's own torch.nn arithmetic must agree
-        msg = f"porting gave {list(torch_output(ported, shape))}, not {list(out)}"
-        raise AssertionError(msg)
-    return ported
+        pads = _floor_pads(layer, spatial, source.padding, out)
+        candidates = _direct_candidates(base, pads, source.padding)
+        fallback = Ported(layer, shape, base, pads, None, out, ())
+    ported = next(
+        (Ported(layer, shape, c, None, None, out, ()) for c in candidates if _fits(c, shape, before, out)), fallback
+    )
+    if ported is fallback:
+        try:
+            got = target_output(ported, shape)
+        except LayerError as error:
+            raise LayerError(
+                f"no {target} layer does this: {error.message}", axis=error.axis, hint=error.hint
+            ) from None
+        if got != out:
+            msg = f"porting gave {list(got)}, not {list(out)}"
+            raise AssertionError(msg)
+        main_input = _input_of_layer(ported)
+        if not _runs(ported.layer, main_input, ((0, 0),) * layer.rank):
+            msg = f"no {target} layer does this: onnxruntime refuses a padded input smaller than the kernel"
+            raise LayerError(msg)
+    return replace(ported, notes=_value_notes(ported))
 
 
-def torch_output(ported: Ported, shape: AxisValues) -> AxisValues:
-    """Return the spatial output of the ported torch.nn layers, by torch.nn's own rules."""
+def _value_notes(ported: Ported) -> tuple[str, ...]:
+    """Say where the shapes are exact but values at the border differ from the source's."""
+    layer = ported.layer
+    padded_before = ported.pad_before is not None and any(b > 0 or a > 0 for b, a in ported.pad_before)
+    notes = []
+    if layer.kind is LayerKind.MAXPOOL and padded_before and layer.framework is Framework.KERAS:
+        notes.append("the padding cells are zeros here, where the source's max pool skips them (shapes are exact)")
+    if layer.kind is LayerKind.AVGPOOL and _pads_something(ported.source, ported.input):
+        source_counts = ported.count_include_pad
+        # torch.nn, ONNX and lax are written with the source's count_include_pad; Keras' same leaves padding out
+        own_counts = False if layer.framework is Framework.KERAS else source_counts
+        own = _pads_something(layer, _input_of_layer(ported))
+        if (padded_before and not source_counts) or (own and own_counts != source_counts):
+            verb = "count in the average here, where the source leaves them out"
+            if source_counts:
+                verb = "are left out of the average here, where the source counts them"
+            notes.append(f"some padding cells {verb} (shapes are exact)")
+    if ported.pad_after is not None and any(a > 0 for _, a in ported.pad_after):
+        notes.append("the cells added after are zeros here, where the source adds its bias (shapes are exact)")
+    return tuple(notes)
+
+
+def _pads_something(layer: LayerSpec, shape: AxisValues) -> bool:
+    return any(b > 0 or a > 0 for b, a in layer_shape(layer, shape).padding)
+
+
+def _input_of_layer(ported: Ported) -> AxisValues:
+    """Return the shape that reaches the main layer (after the padding step before it)."""
+    if ported.pad_before is None:
+        return ported.input
+    spatial = ported.input[2:]
+    return (*ported.input[:2], *(size + b + a for size, (b, a) in zip(spatial, ported.pad_before, strict=True)))
+
+
+def target_output(ported: Ported, shape: AxisValues) -> AxisValues:
+    """Return the spatial output of the ported layers, by the target framework's own rules."""
     spatial = list(shape[2:])
     if ported.pad_before is not None:
         spatial = [size + before + after for size, (before, after) in zip(spatial, ported.pad_before, strict=True)]
@@ -117,45 +275,3 @@ def torch_output(ported: Ported, shape: AxisValues) -> AxisValues:
     if ported.pad_after is not None:
         out = [size + before + after for size, (before, after) in zip(out, ported.pad_after, strict=True)]
     return tuple(out)
-
-
-def _pad_tuple(pads: tuple[tuple[int, int], ...]) -> str:
-    """torch.nn's padding modules take the last axis first: (left, right, top, bottom, front, back)."""
-    return "(" + ", ".join(f"{before}, {after}" for before, after in reversed(pads)) + ")"
-
-
-def _axes(values: AxisValues) -> str:
-    return str(values[0]) if len(set(values)) == 1 else "(" + ", ".join(map(str, values)) + ")"
-
-
-def torch_snippet(ported: Ported, in_channels: int, out_channels: int) -> str:
-    """Return Python that builds the ported layers with torch.nn."""
-    layer = ported.layer
-    rank = layer.rank
-    parts = []
-    if ported.pad_before is not None:
-        if layer.kind is LayerKind.MAXPOOL:
-            parts.append(f'nn.ConstantPad{rank}d({_pad_tuple(ported.pad_before)}, float("-inf"))')
-        else:
-            parts.append(f"nn.ZeroPad{rank}d({_pad_tuple(ported.pad_before)})")
-    args = []
-    if not layer.kind.is_pool:
-        args += [str(in_channels), str(out_channels)]
-    args.append(f"kernel_size={_axes(layer.kernel_size)}")
-    args.append(f"stride={_axes(layer.stride)}")
-    padding = layer.padding
-    pads = padding if not isinstance(padding, str) else ((0, 0),) * rank
-    args.append(f"padding={_axes(tuple(before for before, _ in pads))}")
-    if layer.kind.is_transposed and any(layer.output_padding):
-        args.append(f"output_padding={_axes(layer.output_padding)}")
-    if layer.kind is not LayerKind.AVGPOOL and any(d != 1 for d in layer.dilation):
-        args.append(f"dilation={_axes(layer.dilation)}")
-    if not layer.kind.is_pool and layer.groups != 1:
-        args.append(f"groups={layer.groups}")
-    if not layer.kind.is_pool and not layer.bias:
-        args.append("bias=False")
-    parts.append(f"nn.{TORCH_CLASSES[layer.kind]}{rank}d({', '.join(args)})")
-    if ported.pad_after is not None:
-        parts.append(f"nn.ZeroPad{rank}d({_pad_tuple(ported.pad_after)})")
-    body = parts[0] if len(parts) == 1 else "nn.Sequential(\n    " + ",\n    ".join(parts) + ",\n)"
-    return f"from torch import nn\n\nlayer = {body}\n"

@@ -117,7 +117,9 @@ def _other_json(spec: OtherSpec) -> dict[str, Any]:
     keys: dict[str, Any] = {}
     if kind is LayerKind.CONCAT:
         keys["dim"] = spec.dim
-    if kind in (LayerKind.CROP, LayerKind.PAD):
+    if kind in (LayerKind.CROP, LayerKind.PAD) and spec.amounts is not None:
+        keys["padding"] = [list(pair) for pair in spec.amounts]
+    elif kind in (LayerKind.CROP, LayerKind.PAD):
         keys.update({"to": spec.to, "align": spec.align})
     if kind is LayerKind.UPSAMPLE:
         keys.update({"scale_factor": spec.scale_factor, "size": spec.size, "mode": spec.mode})
@@ -222,6 +224,10 @@ def _other_cell(spec: OtherSpec, layer: LayerResult) -> str:
     kind = spec.kind
     if kind is LayerKind.CONCAT:
         return f"dim {spec.dim}"
+    if kind in (LayerKind.CROP, LayerKind.PAD) and spec.amounts is not None:
+        sign, letter = (-1, "c") if kind is LayerKind.CROP else (1, "p")
+        pairs = [(sign * b, sign * a) for b, a in spec.amounts]
+        return letter + ",".join(f"{b}:{a}" if b != a else str(b) for b, a in pairs)
     if kind in (LayerKind.CROP, LayerKind.PAD):
         return f"to {spec.to}" + ("" if spec.align == "center" else f" {spec.align}")
     if kind is LayerKind.UPSAMPLE:
@@ -342,7 +348,7 @@ def _title(result: StackResult) -> str:
     return title
 
 
-def _console(buffer: io.StringIO, options: RenderOptions) -> Console:
+def make_console(buffer: io.StringIO, options: RenderOptions) -> Console:
     """Make a rich console that writes into `buffer` at the options' width, in colour only when allowed."""
     from rich.console import Console  # noqa: PLC0415 - keep rich off the other formats' path
 
@@ -365,7 +371,7 @@ def render_table(result: StackResult, options: RenderOptions | None = None) -> s
     from rich.text import Text  # noqa: PLC0415
 
     buffer = io.StringIO()
-    console = _console(buffer, options)
+    console = make_console(buffer, options)
     table = Table(box=box.SIMPLE_HEAD, show_edge=False)
     for column in COLUMNS:
         table.add_column(column, justify="right" if column in NUMERIC else "left", overflow="fold")
@@ -573,7 +579,7 @@ def _rows_text(  # noqa: PLR0913 - the rows and how to show them
     from rich.text import Text  # noqa: PLC0415
 
     buffer = io.StringIO()
-    console = _console(buffer, options)
+    console = make_console(buffer, options)
     table = Table(box=box.SIMPLE_HEAD, show_edge=False)
     for column in columns:
         table.add_column(column, justify="right" if column == "#" else "left", overflow="fold")
@@ -650,7 +656,7 @@ def _explanation_console(sections: tuple[Section, ...], console: Console) -> Non
 def render_explanation(sections: tuple[Section, ...], options: RenderOptions) -> str:
     """Render an explanation for the terminal: colour where allowed, distinct characters always."""
     buffer = io.StringIO()
-    console = _console(buffer, options)
+    console = make_console(buffer, options)
     _explanation_console(sections, console)
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
 

@@ -37,13 +37,26 @@ _OTHER_VALUES: dict[str, dict[str, Any]] = {
     "mode": {"type": "string"},
     "factors": {"oneOf": [{"type": "number", "exclusiveMinimum": 0}, {"type": "array", "items": {"type": "number"}}]},
     "sizes": {"oneOf": [{"type": "integer", "minimum": 1}, {"type": "array", "items": {"type": ["integer", "null"]}}]},
+    "pads": {"$ref": "#/$defs/amounts"},
+    "torchpads": {"$ref": "#/$defs/amounts"},
+    "crops": {"$ref": "#/$defs/amounts"},
 }
+
+
+def _amounts() -> dict[str, Any]:
+    """Explicit padding or cropping: an int, one per axis, or [before, after] per axis (negative pads crop)."""
+    pair = {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2}
+    return {
+        "description": "cells added (a pad) or cut (a crop): an int, one per axis, or [before, after] per axis",
+        "oneOf": [{"type": "integer"}, {"type": "array", "items": {"oneOf": [{"type": "integer"}, pair]}}],
+    }
 
 
 def network_schema() -> dict[str, Any]:
     """Return the JSON Schema (draft 2020-12) that network files follow."""
     pair = {"type": "array", "items": {"type": "integer", "minimum": 0}, "minItems": 2, "maxItems": 2}
     defs: dict[str, Any] = {
+        "amounts": _amounts(),
         "positive": _axes(1),
         "non_negative": _axes(0),
         "padding": {
@@ -85,6 +98,11 @@ def network_schema() -> dict[str, Any]:
     }
     for info in OTHER_TYPES.values():
         for key, what in info.keys.items():
+            if key == "padding":  # a window's padding, or a pad layer's amounts
+                amounts = {"$ref": "#/$defs/amounts"}
+                if amounts not in properties[key].get("anyOf", []):
+                    properties[key] = {"anyOf": [properties[key], amounts]}
+                continue
             properties.setdefault(key, dict(_OTHER_VALUES[what]))
     # convtranspose's output_size is a shape; an adaptive pool's may be an int or hold nulls
     properties["output_size"] = {"oneOf": [{"$ref": "#/$defs/shape"}, _OTHER_VALUES["sizes"]]}

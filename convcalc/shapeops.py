@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from math import floor, prod
 
 from convcalc.errors import LayerError
-from convcalc.spec import AxisValues, LayerKind, OtherSpec, axis_names
+from convcalc.spec import AxisValues, LayerKind, OtherSpec, PaddingPairs, axis_names
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +85,21 @@ def _resize(layer: OtherSpec, shape: AxisValues, target: AxisValues) -> tuple[Ax
     return (*shape[:2], *target[2:]), tuple(offsets)
 
 
+def _pad_by(layer: OtherSpec, shape: AxisValues, amounts: PaddingPairs) -> tuple[AxisValues, tuple[int, ...]]:
+    """Pad (or crop, where negative) each spatial axis by explicit amounts; return the output and the shifts."""
+    spatial = shape[2:]
+    if len(amounts) != len(spatial):
+        raise LayerError(f"{layer.type_name} has {len(amounts)} spatial axes but {len(spatial)} come in")
+    out = tuple(size + before + after for size, (before, after) in zip(spatial, amounts, strict=True))
+    wrong = [axis for axis, size in enumerate(out) if size < 1]
+    if wrong:
+        names = ", ".join(_name_axes(shape)[axis + 2] for axis in wrong)
+        have = "x".join(str(spatial[axis]) for axis in wrong)
+        cut = "x".join(str(-sum(amounts[axis])) for axis in wrong)
+        raise LayerError(f"cannot crop {cut} from {have}", axis=names, hint="crop less")
+    return (*shape[:2], *out), tuple(-before for before, _ in amounts)
+
+
 def _upsample(layer: OtherSpec, shape: AxisValues) -> AxisValues:
     spatial = shape[2:]
     if layer.size is not None:
@@ -153,6 +168,9 @@ def other_shape(
     shape = shapes[0]
     if kind.is_merge:
         return OtherShape(output=_merge(layer, shapes, sources))
+    if kind in (LayerKind.CROP, LayerKind.PAD) and layer.amounts is not None:
+        output, offsets = _pad_by(layer, shape, layer.amounts)
+        return OtherShape(output=output, offsets=offsets)
     if kind in (LayerKind.CROP, LayerKind.PAD):
         output, offsets = _resize(layer, shape, target or shape)
         return OtherShape(output=output, offsets=offsets)

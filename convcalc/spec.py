@@ -321,6 +321,7 @@ class OtherSpec:
     out_features: int | None = None
     bias: bool = True
     num_features: int | None = None
+    amounts: PaddingPairs | None = None  # explicit pad (negative crops) per spatial axis, instead of `to`
     params_per_channel: int = 0
     fixed_params: int = 0
     needs_rank: tuple[int, ...] | None = None

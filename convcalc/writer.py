@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from convcalc.spec import AnyLayer, LayerSpec, NetworkSpec, OtherSpec, PaddingMode
+from convcalc.spec import AnyLayer, Framework, LayerKind, LayerSpec, NetworkSpec, OtherSpec, PaddingMode
 
 
 def _axes(values: tuple[int, ...]) -> str:
@@ -28,7 +28,8 @@ def _other_yaml(layer: OtherSpec) -> list[str]:
         "to": layer.to,
         "align": layer.align,
         "scale_factor": list(layer.scale_factor) if layer.scale_factor else None,
-        "size": list(layer.size) if layer.size else None,
+        # an adaptive pool's sizes are its output_size
+        "output_size" if layer.kind.value.startswith("adaptive") else "size": list(layer.size) if layer.size else None,
         "mode": layer.mode,
         "start_dim": layer.start_dim,
         "end_dim": layer.end_dim,
@@ -37,11 +38,26 @@ def _other_yaml(layer: OtherSpec) -> list[str]:
         "bias": layer.bias,
         "num_features": layer.num_features,
     }
-    return [
+    written = [
         f"{key}: {json.dumps(value)}"
         for key, value in keys.items()
-        if value != getattr(defaults, key) and value is not None
+        if value != getattr(defaults, "size" if key == "output_size" else key) and value is not None
     ]
+    if layer.amounts is not None:
+        written.append(_amounts_yaml(layer))
+    return written
+
+
+def _amounts_yaml(layer: OtherSpec) -> str:
+    """Write explicit padding or cropping as the layer's type takes it."""
+    amounts = layer.amounts or ()
+    name = layer.type_name.lower()
+    if name.startswith(("zeropad", "constantpad")) and not name.startswith("zeropadding"):
+        # torch.nn's order: the last axis first
+        return "padding: " + json.dumps([value for pair in reversed(amounts) for value in pair])
+    if layer.kind is LayerKind.CROP:
+        return "cropping: " + json.dumps([[-b, -a] for b, a in amounts])
+    return "padding: " + json.dumps([list(pair) for pair in amounts])
 
 
 def layer_yaml(layer: AnyLayer) -> str:
@@ -67,7 +83,8 @@ def _window_yaml(layer: LayerSpec) -> list[str]:
     parts.append(f"padding: {_padding(layer)}")
     if any(d != 1 for d in layer.dilation):
         parts.append(f"dilation: {_axes(layer.dilation)}")
-    if any(layer.output_padding):
+    keras_given = layer.framework is Framework.KERAS and layer.kind.is_transposed and layer.output_padding_given
+    if any(layer.output_padding) or keras_given:  # Keras sizes a transposed layer differently without it
         parts.append(f"output_padding: {_axes(layer.output_padding)}")
     if layer.groups != 1:
         parts.append(f"groups: {layer.groups}")
@@ -81,6 +98,9 @@ def _window_yaml(layer: LayerSpec) -> list[str]:
 def network_yaml(network: NetworkSpec, comment: str = "") -> str:
     """Return a network file: an optional comment, the input shape, one layer a line."""
     lines = [f"# {line}" for line in comment.splitlines()]
+    frameworks = {layer.framework for layer in network.layers if isinstance(layer, LayerSpec)}
+    if frameworks - {Framework.TORCH}:
+        lines.append(f"framework: {min(frameworks - {Framework.TORCH})}")
     lines.append("input: [" + ", ".join(map(str, network.input)) + "]")
     lines.append("layers:" if network.layers else "layers: []")
     lines.extend(f"  - {layer_yaml(layer)}" for layer in network.layers)

@@ -122,7 +122,7 @@ ERRORS = [
     ("two inputs to a conv", "  - {type: conv, name: a, kernel_size: 3}\n  - {type: conv, from: [a, input], kernel_size: 3}\n",
      2, ":4:24: layers[1].from: conv reads one input, not 2"),
     ("add of one input", "  - {type: add}\n", 2, ":3:5: layers[0]: add needs `from` with at least 2 layers to combine"),
-    ("crop without to", "  - {type: crop}\n", 2, ":3:5: layers[0]: crop needs `to`"),
+    ("crop without to", "  - {type: crop}\n", 2, ":3:5: layers[0]: crop needs exactly one of `to` and `cropping`"),
     ("unknown key", "  - {type: Linear, out_features: 3, in_feature: 4}\n",
      2, ":3:37: layers[0].in_feature: Linear takes no `in_feature` (did you mean `in_features`?)"),
     ("upsample without size", "  - {type: Upsample, mode: nearest}\n",

@@ -34,6 +34,11 @@ def layer_from_case(case: dict[str, Any]) -> LayerSpec:
     )
 
 
+def case_input(case: dict[str, Any]) -> tuple[int, ...]:
+    """Return a case's full input shape: the torch tables give [N, C, *spatial], the others spatial sizes."""
+    return tuple(case["input"]) if "framework" not in case else (1, 2, *case["input"])
+
+
 REASONS = (
     ("divisible by groups", "divisible by groups"),
     ("output padding must be smaller", "output_padding"),

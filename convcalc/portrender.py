@@ -1,0 +1,187 @@
+"""Render ported layers: a rich table, Python code, JSON, or a network file for `convcalc stack`."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from typing import Any
+
+from convcalc.port import Ported
+from convcalc.portcode import IMPORTS, Code, body, code, snippet
+from convcalc.portnet import PortedLayer, PortedNetwork
+from convcalc.render import RenderOptions, make_console
+from convcalc.spec import AxisValues, Framework, LayerSpec
+from convcalc.writer import network_yaml
+
+NAMES = {Framework.TORCH: "torch.nn", Framework.KERAS: "Keras", Framework.ONNX: "ONNX", Framework.JAX: "lax"}
+
+
+def layout(target: Framework, rank: int) -> str:
+    """Say the tensor layout the target's code works on."""
+    spatial = ", ".join("DHW"[3 - rank :])
+    return f"(N, {spatial}, C)" if target is Framework.KERAS else f"(N, C, {spatial})"
+
+
+def _size(values: AxisValues) -> str:
+    return "×".join(map(str, values))
+
+
+def _part_of(part: PortedLayer) -> Code | None:
+    if part.ported is None:
+        return None
+    source, shape = part.ported.source, part.ported.input
+    return code(part.ported, shape[1], _out_channels(source, shape))
+
+
+def _out_channels(layer: LayerSpec, shape: AxisValues) -> int:
+    return layer.out_channels or shape[1]
+
+
+def _stage_rows(ported: Ported, written: Code) -> list[tuple[str, str]]:
+    """Return (code, output size) per part; a stage's size goes on its last part."""
+    spatial = ported.input[2:]
+    rows: list[tuple[str, str]] = []
+    sizes = []
+    if ported.pad_before is not None:
+        sizes.append(tuple(i + b + a for i, (b, a) in zip(spatial, ported.pad_before, strict=True)))
+    layer_input = sizes[0] if sizes else spatial
+    from convcalc.shapes import layer_shape  # noqa: PLC0415
+
+    sizes.append(layer_shape(ported.layer, (*ported.input[:2], *layer_input)).output[2:])
+    if ported.pad_after is not None:
+        sizes.append(ported.output)
+    stages = [stage for stage in (written.before, written.layer, written.after) if stage]
+    for stage, size in zip(stages, sizes, strict=True):
+        rows.extend((part.strip(), "") for part in stage[:-1])
+        rows.append((stage[-1].strip(), _size(size)))
+    return rows
+
+
+def render_layer(ported: Ported, chosen: str, options: RenderOptions) -> str:
+    """Render one ported layer as a table, Python, JSON or a network file."""
+    shape = ported.input
+    out_channels = _out_channels(ported.source, shape)
+    written = code(ported, shape[1], out_channels)
+    source, target = ported.source.framework, ported.target
+    if chosen == "python":
+        return snippet(ported, shape[1], out_channels)
+    if chosen == "json":
+        record: dict[str, Any] = {
+            "from": source.value,
+            "to": target.value,
+            "input": list(shape),
+            "output": [shape[0], out_channels, *ported.output],
+            "pad_before": ported.pad_before,
+            "pad_after": ported.pad_after,
+            "layer": _layer_record(ported.layer),
+            "python": snippet(ported, shape[1], out_channels),
+            "notes": list(ported.notes),
+        }
+        return json.dumps(record, indent=2) + "\n"
+    rank = len(shape) - 2
+    title = (
+        f"{source} {ported.source.kind.value} on {_size(shape[2:])} → {_size(ported.output)}, "
+        f"in {NAMES[target]} {layout(target, rank)}:"
+    )
+    rows = _stage_rows(ported, written)
+    table = _table(["#", NAMES[target], "output"], [[str(i), c, s] for i, (c, s) in enumerate(rows, start=1)])
+    text = _print(title, table, options)
+    return text + "".join(f"note: {note}\n" for note in ported.notes)
+
+
+def _layer_record(layer: LayerSpec) -> dict[str, Any]:
+    padding = layer.padding
+    return {
+        "type": layer.kind.value,
+        "framework": layer.framework.value,
+        "kernel_size": list(layer.kernel_size),
+        "stride": list(layer.stride),
+        "padding": padding.value if isinstance(padding, str) else [list(p) for p in padding],
+        "dilation": list(layer.dilation),
+        "output_padding": list(layer.output_padding) if layer.kind.is_transposed else None,
+        "ceil_mode": layer.ceil_mode,
+    }
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> Any:  # noqa: ANN401 - a rich Table, loaded lazily
+    from rich import box  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for header in headers:
+        table.add_column(header, overflow="fold", justify="right" if header in ("#", "output") else "left")
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+def _print(title: str, table: Any, options: RenderOptions) -> str:  # noqa: ANN401
+    buffer = io.StringIO()
+    out = make_console(buffer, options)
+    out.print(title, soft_wrap=True)
+    out.print(table)
+    return buffer.getvalue()
+
+
+def _variable(part: PortedLayer) -> str:
+    name = part.source.name or f"layer{part.index}"
+    name = re.sub(r"\W", "_", name)
+    return name if name.isidentifier() and not name[0].isdigit() else f"layer_{name}"
+
+
+def render_network(ported: PortedNetwork, chosen: str, options: RenderOptions) -> str:
+    """Render a ported network as a table, Python (one assignment per layer), JSON or a network file."""
+    target = ported.target
+    source_framework = next(
+        (p.source.framework for p in ported.parts if isinstance(p.source, LayerSpec)), Framework.TORCH
+    )
+    if chosen == "yaml":
+        comment = f"{ported.source.source} ported from {source_framework} to {target}"
+        return network_yaml(ported.network, comment=comment)
+    written = [(part, _part_of(part)) for part in ported.parts]
+    if chosen == "python":
+        blocks = [IMPORTS[target], ""]
+        for part, layer_code in written:
+            label = f"# {part.index}: {part.source.name or part.source.kind.value}"
+            if layer_code is None:
+                blocks.append(f"{label}, unchanged: {_type_name(part)}")
+            else:
+                blocks.append(f"{label}\n{body(layer_code, _variable(part))}".rstrip("\n"))
+        return "\n".join(blocks) + "\n"
+    if chosen == "json":
+        layers = []
+        for part, layer_code in written:
+            layers.append(
+                {
+                    "index": part.index,
+                    "name": part.source.name,
+                    "type": _type_name(part),
+                    "python": None if layer_code is None else body(layer_code, _variable(part)),
+                    "output": None if part.ported is None else list(part.ported.output),
+                    "notes": [] if part.ported is None else list(part.ported.notes),
+                }
+            )
+        record = {"from": source_framework.value, "to": target.value, "file": ported.source.source, "layers": layers}
+        return json.dumps(record, indent=2) + "\n"
+    rank = len(ported.source.input) - 2
+    title = (
+        f"{ported.source.source} ({source_framework}) in {NAMES[target]} {layout(target, rank)}, "
+        f"input {_size(ported.source.input)}:"
+    )
+    rows = []
+    notes = []
+    for part, layer_code in written:
+        label = part.source.name or _type_name(part)
+        if layer_code is None or part.ported is None:
+            rows.append([str(part.index), label, "unchanged", ""])
+            continue
+        rows.append([str(part.index), label, "\n".join(p.strip() for p in layer_code.parts), _size(part.ported.output)])
+        notes += [f"layer {part.index}: note: {note}" for note in part.ported.notes]
+    table = _table(["#", "layer", NAMES[target], "output"], rows)
+    return _print(title, table, options) + "".join(note + "\n" for note in notes)
+
+
+def _type_name(part: PortedLayer) -> str:
+    source = part.source
+    return source.kind.value if isinstance(source, LayerSpec) else source.type_name
