@@ -522,10 +522,19 @@ def port(
         network = network_from_flags(kinds[what], **given)
     else:
         network = _port_file(what, source, flags)
+    first = network.layers[0]
     try:
+        if what in kinds and isinstance(first, LayerSpec):  # the layer's own reason, without a layer number
+            from convcalc.port import port as port_layer  # noqa: PLC0415
+
+            port_layer(first, network.input, target)
         ported = port_network(network, target)
     except LayerError as error:
-        where = f"{network.layers[0].framework} {what}" if what in kinds else network.source  # type: ignore[union-attr]
+        where = (
+            f"{first.framework} {first.kind.value}"
+            if isinstance(first, LayerSpec) and what in kinds
+            else network.source
+        )
         sys.stderr.write(f"{where}: {error}\n")
         return ExitCode.LAYER_INVALID
     options = render_options()

@@ -592,7 +592,8 @@ def _resize_amounts(  # noqa: PLR0913 - the layer, its keys and values, where it
         problems.add(node, where, f"{written} needs {what}")
         return None
     if "align" in values and given == [key]:
-        problems.add(node, f"{where}.align", f"{written} takes `align` with `to` only")
+        align_node = next(k for name, k, _ in items if name == "align")
+        problems.add(align_node, f"{where}.align", f"{written} takes `align` with `to` only")
     if values.get(key) is None or rank is None:
         return None
     what = info.keys[key]

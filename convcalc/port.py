@@ -93,7 +93,7 @@ def _words(framework: Framework) -> list[PaddingMode]:
 
     if framework is Framework.TORCH:
         return [PaddingMode.VALID, PaddingMode.SAME]
-    return list(SPELLING[framework])
+    return sorted(SPELLING[framework], key=lambda word: word is not PaddingMode.VALID)  # valid when nothing pads
 
 
 def _transposed_candidates(

@@ -297,20 +297,19 @@ def jax_code(ported: Ported, in_channels: int, out_channels: int) -> Code:
     before = []
     if ported.pad_before is not None:
         before.append(_jax_pad("x", ported.pad_before, maximum=layer.kind is LayerKind.MAXPOOL))
-    strides, dilation = _tuple(layer.stride), _tuple(layer.dilation)
+    strides, dilation = _tuple(layer.stride), _tuple(layer.dilation)  # lax takes tuples per axis
     spatial = "DHW"[3 - rank :]
+    dilated = f", rhs_dilation={dilation}" if any(d != 1 for d in layer.dilation) else ""
     if layer.kind is LayerKind.CONV:
+        groups = f", feature_group_count={layer.groups}" if layer.groups != 1 else ""
         head, weight = "def layer(x, w):", f"  # w: (out_channels, in_channels // {layer.groups}, *kernel)"
-        call = (
-            f"lax.conv_general_dilated(x, w, {strides}, {_jax_padding(layer, full=False)}, "
-            f"rhs_dilation={dilation}, feature_group_count={layer.groups})"
-        )
+        call = f"lax.conv_general_dilated(x, w, {strides}, {_jax_padding(layer, full=False)}{dilated}{groups})"
     elif layer.kind is LayerKind.CONVTRANSPOSE:
         head, weight = "def layer(x, w):", "  # w: (out_channels, in_channels, *kernel)"
         numbers = f'("NC{spatial}", "OI{spatial}", "NC{spatial}")'
         call = (
-            f"lax.conv_transpose(x, w, {strides}, {_jax_padding(layer, full=False)}, "
-            f"rhs_dilation={dilation}, dimension_numbers={numbers})"
+            f"lax.conv_transpose(x, w, {strides}, {_jax_padding(layer, full=False)}{dilated}, "
+            f"dimension_numbers={numbers})"
         )
     else:
         head, weight = "def layer(x):", ""

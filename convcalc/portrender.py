@@ -53,9 +53,15 @@ def _stage_rows(ported: Ported, written: Code) -> list[tuple[str, str]]:
         sizes.append(ported.output)
     stages = [stage for stage in (written.before, written.layer, written.after) if stage]
     for stage, size in zip(stages, sizes, strict=True):
-        rows.extend((part.strip(), "") for part in stage[:-1])
-        rows.append((stage[-1].strip(), _size(size)))
+        rows.extend((_shown(part), "") for part in stage[:-1])
+        rows.append((_shown(stage[-1]), _size(size)))
     return rows
+
+
+def _shown(part: str) -> str:
+    """Return a part as a table shows it: a lax statement without its `return` or assignment."""
+    part = part.strip()
+    return re.sub(r"^(return |y = )", "", part)
 
 
 def render_layer(ported: Ported, chosen: str, options: RenderOptions) -> str:
@@ -86,8 +92,7 @@ def render_layer(ported: Ported, chosen: str, options: RenderOptions) -> str:
     )
     rows = _stage_rows(ported, written)
     table = _table(["#", NAMES[target], "output"], [[str(i), c, s] for i, (c, s) in enumerate(rows, start=1)])
-    text = _print(title, table, options)
-    return text + "".join(f"note: {note}\n" for note in ported.notes)
+    return _print(title, table, options, [f"note: {note}" for note in ported.notes])
 
 
 def _layer_record(layer: LayerSpec) -> dict[str, Any]:
@@ -116,11 +121,14 @@ def _table(headers: list[str], rows: list[list[str]]) -> Any:  # noqa: ANN401 - 
     return table
 
 
-def _print(title: str, table: Any, options: RenderOptions) -> str:  # noqa: ANN401
+def _print(title: str, table: Any, options: RenderOptions, notes: list[str]) -> str:  # noqa: ANN401
+    """Print the title, the table and the notes (wrapped to the width)."""
     buffer = io.StringIO()
     out = make_console(buffer, options)
-    out.print(title, soft_wrap=True)
+    out.print(title, markup=False)
     out.print(table)
+    for note in notes:
+        out.print(note, markup=False)
     return buffer.getvalue()
 
 
@@ -143,9 +151,9 @@ def render_network(ported: PortedNetwork, chosen: str, options: RenderOptions) -
     if chosen == "python":
         blocks = [IMPORTS[target], ""]
         for part, layer_code in written:
-            label = f"# {part.index}: {part.source.name or part.source.kind.value}"
+            label = f"# {part.index}: {part.source.name or _type_name(part)}"
             if layer_code is None:
-                blocks.append(f"{label}, unchanged: {_type_name(part)}")
+                blocks.append(f"{label} (unchanged)")
             else:
                 blocks.append(f"{label}\n{body(layer_code, _variable(part))}".rstrip("\n"))
         return "\n".join(blocks) + "\n"
@@ -165,10 +173,9 @@ def render_network(ported: PortedNetwork, chosen: str, options: RenderOptions) -
         record = {"from": source_framework.value, "to": target.value, "file": ported.source.source, "layers": layers}
         return json.dumps(record, indent=2) + "\n"
     rank = len(ported.source.input) - 2
-    title = (
-        f"{ported.source.source} ({source_framework}) in {NAMES[target]} {layout(target, rank)}, "
-        f"input {_size(ported.source.input)}:"
-    )
+    title = f"{ported.source.source} ({source_framework}) in {NAMES[target]}, input {_size(ported.source.input)}"
+    title += f" {layout(Framework.TORCH, rank)}"
+    title += f"; the Keras layers take {layout(target, rank)}:" if target is Framework.KERAS else ":"
     rows = []
     notes = []
     for part, layer_code in written:
@@ -176,10 +183,10 @@ def render_network(ported: PortedNetwork, chosen: str, options: RenderOptions) -
         if layer_code is None or part.ported is None:
             rows.append([str(part.index), label, "unchanged", ""])
             continue
-        rows.append([str(part.index), label, "\n".join(p.strip() for p in layer_code.parts), _size(part.ported.output)])
+        rows.append([str(part.index), label, "\n".join(_shown(p) for p in layer_code.parts), _size(part.ported.output)])
         notes += [f"layer {part.index}: note: {note}" for note in part.ported.notes]
     table = _table(["#", "layer", NAMES[target], "output"], rows)
-    return _print(title, table, options) + "".join(note + "\n" for note in notes)
+    return _print(title, table, options, notes)
 
 
 def _type_name(part: PortedLayer) -> str:

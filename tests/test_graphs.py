@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -139,6 +140,17 @@ ERRORS = [
      1, ":4:5: layer 2: BatchNorm2d expects 4-D input, got 2-D [1, 768]"),
     ("conv after flatten", "  - {type: Flatten}\n  - {type: conv, kernel_size: 3}\n",
      1, ":4:5: layer 2: conv expects [N, C] and 2 spatial axes, got [1, 768]"),
+    ("pad with both", "  - {type: conv, name: a, kernel_size: 3}\n  - {type: pad, to: input, padding: 1}\n",
+     2, ":4:5: layers[1]: pad needs exactly one of `to` and `padding`"),
+    ("keras padding without amounts", "  - {type: ZeroPadding2D}\n", 2, ":3:5: layers[0]: ZeroPadding2D needs `padding`"),
+    ("negative cropping", "  - {type: Cropping2D, cropping: [1, -1]}\n",
+     2, ":3:38: layers[0].cropping[1]: expected a non-negative integer, got the number -1"),
+    ("torch order count", "  - {type: ZeroPad2d, padding: [1, 2, 3]}\n",
+     2, ":3:32: layers[0].padding: expected one integer or 4 (before and after each axis, the last axis first), got 3"),
+    ("pair of three", "  - {type: pad, padding: [[1, 2, 3], 1]}\n", 2, ":3:27: layers[0].padding[0]: expected [before, after], got 3 values"),
+    ("class rank", "  - {type: ZeroPadding1D, padding: 1}\n", 2, ":3:5: layers[0].type: ZeroPadding1D is 1-D but the input has 2 spatial axes"),
+    ("align with amounts", "  - {type: pad, padding: 1, align: top-left}\n", 2, ":3:29: layers[0].align: pad takes `align` with `to` only"),
+    ("crop too much", "  - {type: Cropping2D, cropping: [[8, 8], 0]}\n", 1, ":3:5: layer 1, axis H: cannot crop 16 from 16; crop less"),
 ]  # fmt: skip
 
 
@@ -149,6 +161,41 @@ def test_graph_errors_are_located(run: Run, tmp_path: Any, title: str, body: str
     result = stack_of(run, tmp_path, body)
     assert result.exit_code == code
     assert result.stderr.splitlines()[0] == f"{tmp_path / 'net.yaml'}{message}"
+
+
+@pytest.mark.parametrize(
+    ("layer", "shape", "cell"),
+    [
+        ("{type: ZeroPad2d, padding: [1, 2, 3, 4]}", [1, 3, 23, 19], "p3:4,1:2"),  # torch.nn: the last axis first
+        ("{type: ConstantPad2d, padding: 1, value: -1.5}", [1, 3, 18, 18], "p1,1"),
+        ("{type: ZeroPadding2D, padding: [[1, 2], [3, 4]]}", [1, 3, 19, 23], "p1:2,3:4"),  # Keras: the first axis first
+        ("{type: ZeroPadding2D, padding: [1, 2]}", [1, 3, 18, 20], "p1,2"),
+        ("{type: Cropping2D, cropping: [[1, 2], 3]}", [1, 3, 13, 10], "c1:2,3"),
+        ("{type: pad, padding: [[-1, 2], 0]}", [1, 3, 17, 16], "p-1:2,0"),
+        ("{type: crop, cropping: 2}", [1, 3, 12, 12], "c2,2"),
+    ],
+)
+def test_explicit_pads_and_crops(run: Run, tmp_path: Any, layer: str, shape: list[int], cell: str) -> None:
+    """pad and crop by explicit amounts, in convcalc's, torch.nn's and Keras' spellings; negative pads crop."""
+    result = stack_of(run, tmp_path, f"  - {layer}\n")
+    assert result.exit_code == 0, result.stderr
+    assert f" {cell} " in result.stdout
+    data = json.loads(run("stack", str(tmp_path / "net.yaml"), "--format", "json").stdout)
+    assert data["output"] == shape
+
+
+def test_ported_keras_resnet_padding_shifts_the_receptive_field(run: Run, tmp_path: Any) -> None:
+    """A ZeroPadding2D before a valid conv sizes and aligns as the conv's own padding would."""
+    padded = stack_of(
+        run, tmp_path, "  - {type: ZeroPadding2D, padding: 3}\n  - {type: conv, kernel_size: 7, stride: 2}\n"
+    )
+    data = json.loads(run("stack", str(tmp_path / "net.yaml"), "--format", "json").stdout)
+    assert padded.exit_code == 0
+    own = stack_of(run, tmp_path, "  - {type: conv, kernel_size: 7, stride: 2, padding: 3}\n")
+    assert own.exit_code == 0
+    same = json.loads(run("stack", str(tmp_path / "net.yaml"), "--format", "json").stdout)
+    assert data["output"] == same["output"] == [1, 3, 8, 8]
+    assert data["layers"][-1]["receptive_field"] == same["layers"][-1]["receptive_field"]
 
 
 def test_linear_in_features_filled_in(run: Run, tmp_path: Any) -> None:
