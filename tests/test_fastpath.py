@@ -41,6 +41,10 @@ PLAIN = [
     ["explain", "convt", "-i", "3", "-k", "3", "-s", "2", "-p", "1", "-a", "1", "--matrix"],
     ["explain", "examples/unet_decoder.yaml", "--layer", "up1"],
     ["explain", "conv", "-k", "3"],
+    ["port", "--from", "keras", "conv", "-i", "7", "-k", "4", "-s", "2", "-p", "same"],
+    ["port", "--to", "onnx", "convt", "-i", "4", "-k", "3", "-s", "2", "-a", "1", "-f", "python"],
+    ["port", "--to", "keras", "examples/dcgan_generator.yaml", "--format", "yaml"],
+    ["port", "--from", "onnx", "examples/vgg16_features.yaml"],
 ]
 LEFT_TO_TYPER = [
     [],
