@@ -15,6 +15,12 @@ from convcalc.spec import AxisValues, Framework, LayerSpec
 from convcalc.writer import network_yaml
 
 NAMES = {Framework.TORCH: "torch.nn", Framework.KERAS: "Keras", Framework.ONNX: "ONNX", Framework.JAX: "lax"}
+CONVENTIONS = {
+    Framework.TORCH: "each module takes (N, C, *spatial); the layers marked unchanged stay as they are",
+    Framework.KERAS: "each layer takes channels last, (N, *spatial, C); the layers marked unchanged stay as they are",
+    Framework.ONNX: "each list of nodes reads x (and its weight w) and writes y: rename them to chain the layers",
+    Framework.JAX: "each function takes x as (N, C, *spatial) and its weight w as (O, I, *kernel)",
+}
 
 
 def layout(target: Framework, rank: int) -> str:
@@ -149,7 +155,7 @@ def render_network(ported: PortedNetwork, chosen: str, options: RenderOptions) -
         return network_yaml(ported.network, comment=comment)
     written = [(part, _part_of(part)) for part in ported.parts]
     if chosen == "python":
-        blocks = [IMPORTS[target], ""]
+        blocks = [IMPORTS[target], "", f"# {CONVENTIONS[target]}"]
         for part, layer_code in written:
             label = f"# {part.index}: {part.source.name or _type_name(part)}"
             if layer_code is None:

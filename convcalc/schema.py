@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from convcalc.loader import KIND_NAMES, LAYER_KEYS
 from convcalc.othertypes import CLASS_NAMES, IGNORED, OTHER_TYPES
+from convcalc.spec import PADDING_WORDS
 
 SCHEMA_ID = "convcalc-network-v1"
 
@@ -43,6 +45,15 @@ _OTHER_VALUES: dict[str, dict[str, Any]] = {
 }
 
 
+def _any_case(words: Iterable[str]) -> str:
+    """Return a regular expression matching the words in any case, `_` or `-` between parts."""
+    alternatives = []
+    for word in sorted(words):
+        letters = "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else "[_-]" for c in word)
+        alternatives.append(letters)
+    return "^(" + "|".join(alternatives) + ")$"
+
+
 def _amounts() -> dict[str, Any]:
     """Explicit padding or cropping: an int, one per axis, or [before, after] per axis (negative pads crop)."""
     pair = {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2}
@@ -54,7 +65,7 @@ def _amounts() -> dict[str, Any]:
 
 def network_schema() -> dict[str, Any]:
     """Return the JSON Schema (draft 2020-12) that network files follow."""
-    pair = {"type": "array", "items": {"type": "integer", "minimum": 0}, "minItems": 2, "maxItems": 2}
+    pair = {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2}
     defs: dict[str, Any] = {
         "amounts": _amounts(),
         "positive": _axes(1),
@@ -62,12 +73,12 @@ def network_schema() -> dict[str, Any]:
         "padding": {
             "oneOf": [
                 {"type": "integer", "minimum": 0},
-                {"enum": ["same", "valid", "SAME", "VALID", "Same", "Valid"]},
-                {
+                {"type": "string", "pattern": _any_case(PADDING_WORDS)},
+                {  # per axis; ONNX's flat pads have two per axis; JAX's pairs may be negative
                     "type": "array",
-                    "items": {"oneOf": [{"type": "integer", "minimum": 0}, pair]},
+                    "items": {"oneOf": [{"type": "integer"}, pair]},
                     "minItems": 1,
-                    "maxItems": _AXES_MAX,
+                    "maxItems": 2 * _AXES_MAX,
                 },
             ]
         },
@@ -105,7 +116,7 @@ def network_schema() -> dict[str, Any]:
                 continue
             properties.setdefault(key, dict(_OTHER_VALUES[what]))
     # convtranspose's output_size is a shape; an adaptive pool's may be an int or hold nulls
-    properties["output_size"] = {"oneOf": [{"$ref": "#/$defs/shape"}, _OTHER_VALUES["sizes"]]}
+    properties["output_size"] = {"anyOf": [{"$ref": "#/$defs/shape"}, _OTHER_VALUES["sizes"]]}
     defs["layer"] = {
         "type": "object",
         "required": ["type"],

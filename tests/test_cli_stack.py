@@ -194,3 +194,16 @@ def test_main_runs_stack(capsys: pytest.CaptureFixture[str]) -> None:
     """The console entry point returns the exit code of stack."""
     assert main(["stack", "examples/failing/failing_expect.yaml", "--format", "json"]) == 1
     assert json.loads(capsys.readouterr().out)["ok"] is False
+
+
+def test_every_padding_word_and_form_validates_against_the_schema() -> None:
+    """Framework padding words in any case, ONNX's flat pads and JAX's negative pairs are valid files."""
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(schema_text())
+    for padding in ("same", "SAME_LOWER", "same-upper", "Causal", "VALID", [1, 2, 0, 1], [[-1, 2], [0, 0]], 2):
+        network = {"input": [1, 1, 8, 8], "layers": [{"type": "conv", "kernel_size": 3, "padding": padding}]}
+        jsonschema.validate(network, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(
+            {"input": [1, 1, 8], "layers": [{"type": "conv", "kernel_size": 3, "padding": "sme"}]}, schema
+        )

@@ -18,6 +18,7 @@ from convcalc.loader import read_network
 from convcalc.port import port, target_output
 from convcalc.portcode import snippet
 from convcalc.portnet import port_network
+from convcalc.schema import schema_text
 from convcalc.spec import Framework
 from convcalc.writer import network_yaml
 from tests.torch_cases import FIXTURES, case_input, layer_from_case, load_cases
@@ -166,6 +167,9 @@ def test_every_example_ports_and_reads_back(example: Path, target: Framework, tm
     assert back.layers[-1].output == analyze(network).layers[-1].output
     expected = sum(layer.expect is not None for layer in network.layers)
     assert sum(layer.spec.expect is not None for layer in back.layers) == expected
+    jsonschema = pytest.importorskip("jsonschema")
+    yaml = pytest.importorskip("yaml")
+    jsonschema.validate(yaml.safe_load(path.read_text()), json.loads(schema_text()))
 
 
 def test_port_a_network_file(run: Run, tmp_path: Path) -> None:
@@ -188,7 +192,11 @@ def test_port_a_network_file(run: Run, tmp_path: Path) -> None:
     assert "  - {type: ZeroPad2d, padding: [1, 2, 1, 2]}\n" in written
     assert 'from: ["layer3", "layer2"]' in written  # references by index follow the layers they meant
     python = run("port", str(path), "--format", "python").stdout
-    assert python.startswith("from torch import nn\n\n# 1: stem\nstem = nn.Sequential(\n")
+    assert python.startswith(
+        "from torch import nn\n\n"
+        "# each module takes (N, C, *spatial); the layers marked unchanged stay as they are\n"
+        "# 1: stem\nstem = nn.Sequential(\n"
+    )
     assert (
         '# 2: ReLU (unchanged)\n# 3: conv\nlayer3 = nn.Conv2d(8, 8, kernel_size=2, stride=1, padding="same")\n'
         in python
