@@ -317,7 +317,7 @@ def solve(  # noqa: PLR0913 - the flags of solve
     framework: str = "torch",
 ) -> int:
     """Print every parameter set within limits that maps the input size to the output size, best first."""
-    from convcalc.render import render_solutions  # noqa: PLC0415
+    from convcalc.designrender import render_solutions  # noqa: PLC0415
     from convcalc.solve import Limits, reachable  # noqa: PLC0415
     from convcalc.solve import solve as find  # noqa: PLC0415
 
@@ -402,9 +402,9 @@ def mirror(*, file: str, input_shape: str | None = None, out: str | None = None)
 @reporting
 def sizes(*, file: str, size_range: str = "1:1024", fmt: str = "table") -> int:
     """Print which input sizes a network accepts per axis, and which come back out at the same size."""
+    from convcalc.designrender import render_sizes  # noqa: PLC0415
     from convcalc.errors import LayerError  # noqa: PLC0415
     from convcalc.loader import read_network  # noqa: PLC0415 - YAML is loaded only when a file is read
-    from convcalc.render import render_sizes  # noqa: PLC0415
     from convcalc.sizes import AxisSizes, sweep  # noqa: PLC0415
     from convcalc.values import parse_size_ranges  # noqa: PLC0415
 
@@ -448,7 +448,7 @@ def _axis_key(layer: AnyLayer, axis: int) -> tuple[object, ...]:
 def explain(*, what: str, layer: str | None = None, matrix: bool = False, svg: str | None = None, **flags: Any) -> int:  # noqa: ANN401
     """Draw how one layer computes its output size: windows, the transposed recipe, the matrix view."""
     from convcalc.explain import explain_or_error  # noqa: PLC0415
-    from convcalc.render import explanation_svg, render_explanation  # noqa: PLC0415
+    from convcalc.explainrender import explanation_svg, render_explanation  # noqa: PLC0415
 
     kinds = {"conv": LayerKind.CONV, "convt": LayerKind.CONVTRANSPOSE, "pool": LayerKind.MAXPOOL}
     kinds |= dict.fromkeys(ALIASES, LayerKind.CONVTRANSPOSE)
