@@ -8,7 +8,9 @@ Facts checked against the frameworks themselves (tests/fixtures/*_layers.json):
 - Keras 3: `same` pads to ceil(i/s) with the odd zero after, at any stride; `causal` pads
   e-1 before; a stride above 1 with a dilation above 1 is refused; output_padding must be
   below the stride; a transposed layer without output_padding gives i*s (same) or
-  i*s + max(e-s, 0) (valid). Outputs below 1 are refused.
+  i*s + max(e-s, 0) (valid); with output_padding and `same` it crops the larger half of
+  its padding first (checked value for value, tests/fixtures/port_values.json). Outputs
+  below 1 are refused.
 - ONNX (shape inference, opset 21): explicit `pads` (not negative) or SAME_UPPER,
   SAME_LOWER, VALID; pools round up with ceil_mode and drop no window; pool padding has no
   bound; output_padding has no bound. Shape inference writes 0 or negative sizes without
@@ -118,9 +120,14 @@ def _transposed(layer: LayerSpec, axis: int) -> tuple[tuple[int, int], int]:
     e = effective_kernel(k, d)
     framework, padding = layer.framework, layer.padding
     if framework is Framework.KERAS:
+        if layer.output_padding_given and padding is PaddingMode.SAME:
+            # Keras pads the stretched input by e + e%2 - 2 + a in all, the larger half first:
+            # keras/src/backend/common/backend_utils.py, the conversion of padding arguments to JAX
+            total = e + e % 2 - 2 + layer.output_padding[axis]
+            low = min(total - total // 2, e - 1)
+            return (e - 1 - low, e - 1 - (total - low)), 0
         if layer.output_padding_given:
-            pad = e // 2 if padding is PaddingMode.SAME else 0
-            return (pad, pad), layer.output_padding[axis]
+            return (0, 0), layer.output_padding[axis]
         if padding is PaddingMode.SAME:
             total = max(e - s, 0)
             return (total // 2, total - total // 2), max(s - e, 0)

@@ -31,6 +31,12 @@ INCLUDES_PADDING = {Framework.TORCH: True, Framework.KERAS: False, Framework.ONN
 divided by the window size do; Keras' same and ONNX's default count_include_pad=0 do not)."""
 
 
+OVERHANG = (
+    "the last window runs past the padded input, where frameworks count cells differently: "
+    "its average may differ (shapes are exact)"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Ported:
     """The target framework's layers that replace one layer: an optional pad, the layer, an optional pad.
@@ -69,7 +75,9 @@ def _zero_padding(layer: LayerSpec) -> PaddingMode | PaddingPairs:
     return ((0, 0),) * layer.rank
 
 
-def _direct_candidates(base: LayerSpec, pads: PaddingPairs, source_pads: PaddingPairs) -> Iterator[LayerSpec]:
+def _direct_candidates(
+    base: LayerSpec, source: LayerSpec, pads: PaddingPairs, source_pads: PaddingPairs
+) -> Iterator[LayerSpec]:
     """Yield the direct layers to try: explicit padding first for torch and ONNX, words first elsewhere."""
     framework = base.framework
     explicit: list[PaddingPairs] = []
@@ -80,8 +88,15 @@ def _direct_candidates(base: LayerSpec, pads: PaddingPairs, source_pads: Padding
     words = [word for word in _words(framework) if word is not PaddingMode.CAUSAL or base.rank == 1]
     if framework is Framework.ONNX and base.kind.is_pool:
         words = []  # onnxruntime sizes auto_pad pools its own way (dilation, kernel below the stride)
-    # onnxruntime drops a last window that starts in the padding, where ONNX shape inference keeps it
-    ceil = (False, True) if framework is Framework.TORCH and base.kind.is_pool else (False,)
+    # onnxruntime drops a last window that starts in the padding, where ONNX shape inference keeps it;
+    # a rounded-up torch.nn average pool divides its last window by the cells inside the padded
+    # input (or the input alone, without count_include_pad), not by the whole window
+    rounds = (
+        base.kind is LayerKind.MAXPOOL
+        or (source.framework is Framework.TORCH and source.ceil_mode)
+        or not INCLUDES_PADDING[source.framework]
+    )
+    ceil = (False, True) if framework is Framework.TORCH and rounds else (False,)
     order = [*explicit, *words] if framework in (Framework.TORCH, Framework.ONNX) else [*words, *explicit]
     for padding in order:
         for ceil_mode in ceil:
@@ -143,15 +158,27 @@ def _fits(candidate: LayerSpec, shape: AxisValues, before: tuple[int, ...], out:
         got = layer_shape(candidate, shape)
     except LayerError:
         return False
-    return got.output[2:] == out and tuple(b for b, _ in got.padding) == before and _runs(candidate, shape, got.padding)
+    return (
+        got.output[2:] == out
+        and tuple(b for b, _ in got.padding) == before
+        and (min(out) == 0 or _runs(candidate, shape, got.padding))
+    )
 
 
 def _runs(layer: LayerSpec, shape: AxisValues, pads: PaddingPairs) -> bool:
-    """Whether onnxruntime runs what ONNX shape inference accepts.
+    """Whether the target's runtime computes what its shape rules accept, value for value.
 
-    It refuses output_padding from the stride up, pool pads from the kernel size up, and a
-    padded input smaller than the dilated kernel.
+    onnxruntime refuses output_padding from the stride up, pool pads from the kernel size
+    up, and a padded input smaller than the dilated kernel. lax.conv_general_dilated with
+    negative padding gives values that vary from run to run (CPU, JAX 0.10), so lax code
+    crops with lax.pad instead; `pads` are torch.nn's terms, lax.conv_transpose's own are
+    e-1 minus them.
     """
+    if layer.framework is Framework.JAX and not layer.kind.is_pool:
+        kernels = [effective_kernel(k, d) for k, d in zip(layer.kernel_size, layer.dilation, strict=True)]
+        if layer.kind.is_transposed:
+            return all(e - 1 - max(pair) >= 0 for e, pair in zip(kernels, pads, strict=True))
+        return all(min(pair) >= 0 for pair in pads)
     if layer.framework is not Framework.ONNX:
         return True
     if layer.kind.is_transposed:
@@ -210,7 +237,7 @@ def port(layer: LayerSpec, shape: AxisValues, target: Framework) -> Ported:
         fallback = Ported(layer, shape, base, None, pad_after, out, ())
     else:
         pads = _floor_pads(layer, spatial, source.padding, out)
-        candidates = _direct_candidates(base, pads, source.padding)
+        candidates = _direct_candidates(base, layer, pads, source.padding)
         fallback = Ported(layer, shape, base, pads, None, out, ())
     ported = next(
         (Ported(layer, shape, c, None, None, out, ()) for c in candidates if _fits(c, shape, before, out)), fallback
@@ -229,7 +256,19 @@ def port(layer: LayerSpec, shape: AxisValues, target: Framework) -> Ported:
         if not _runs(ported.layer, main_input, ((0, 0),) * layer.rank):
             msg = f"no {target} layer does this: onnxruntime refuses a padded input smaller than the kernel"
             raise LayerError(msg)
-    return replace(ported, notes=_value_notes(ported))
+    notes = _value_notes(ported)
+    if layer.kind is LayerKind.AVGPOOL and _overhangs(layer, shape, source.padding, out):
+        same_rule = ported.layer.ceil_mode and target is layer.framework is Framework.TORCH
+        if not same_rule:
+            notes += (OVERHANG,)
+    return replace(ported, notes=notes)
+
+
+def _overhangs(layer: LayerSpec, shape: AxisValues, pads: PaddingPairs, out: AxisValues) -> bool:
+    """Whether the last window of a rounded-up pool reaches past the input and its padding."""
+    return any(
+        extended[1] > own[1] for extended, own in zip(_floor_pads(layer, shape[2:], pads, out), pads, strict=True)
+    )
 
 
 def _value_notes(ported: Ported) -> tuple[str, ...]:

@@ -5,7 +5,8 @@ Each snippet is complete and pastes into a model as it is:
 - torch.nn: `layer = ...`, a module over (N, C, *spatial);
 - Keras 3: `layer = ...`, a layer or a Sequential over channels-last (N, *spatial, C);
 - ONNX: `nodes = [...]`, nodes from `x` (N, C, *spatial) and the weight `w` to `y`;
-- JAX: `def layer(x, w)` (or `layer(x)` for a pool), lax over (N, C, *spatial).
+- JAX: `def layer(x, w)` (or `layer(x)` for a pool), lax over (N, C, *spatial); the weight is
+  laid out as torch.nn's (a transposed layer's with `transpose_kernel=True`).
 """
 
 from __future__ import annotations
@@ -305,11 +306,11 @@ def jax_code(ported: Ported, in_channels: int, out_channels: int) -> Code:
         head, weight = "def layer(x, w):", f"  # w: (out_channels, in_channels // {layer.groups}, *kernel)"
         call = f"lax.conv_general_dilated(x, w, {strides}, {_jax_padding(layer, full=False)}{dilated}{groups})"
     elif layer.kind is LayerKind.CONVTRANSPOSE:
-        head, weight = "def layer(x, w):", "  # w: (out_channels, in_channels, *kernel)"
+        head, weight = "def layer(x, w):", "  # w: (in_channels, out_channels, *kernel), as torch.nn's ConvTranspose"
         numbers = f'("NC{spatial}", "OI{spatial}", "NC{spatial}")'
         call = (
             f"lax.conv_transpose(x, w, {strides}, {_jax_padding(layer, full=False)}{dilated}, "
-            f"dimension_numbers={numbers})"
+            f"dimension_numbers={numbers}, transpose_kernel=True)"
         )
     else:
         head, weight = "def layer(x):", ""
@@ -322,7 +323,7 @@ def jax_code(ported: Ported, in_channels: int, out_channels: int) -> Code:
         else:
             total = f"lax.reduce_window(x, 0.0, lax.add, {window}, {steps}, {padding})"
             count = str(_product(layer.kernel_size))
-            if not ported.count_include_pad and _any(_own_pads(layer)):
+            if not ported.count_include_pad and (isinstance(layer.padding, PaddingMode) or _any(_own_pads(layer))):
                 count = f"lax.reduce_window(jnp.ones_like(x), 0.0, lax.add, {window}, {steps}, {padding})"
             call = f"{total} / {count}"
     if ported.pad_after is None:

@@ -19,7 +19,7 @@ CONVENTIONS = {
     Framework.TORCH: "each module takes (N, C, *spatial); the layers marked unchanged stay as they are",
     Framework.KERAS: "each layer takes channels last, (N, *spatial, C); the layers marked unchanged stay as they are",
     Framework.ONNX: "each list of nodes reads x (and its weight w) and writes y: rename them to chain the layers",
-    Framework.JAX: "each function takes x as (N, C, *spatial) and its weight w as (O, I, *kernel)",
+    Framework.JAX: "each function takes x as (N, C, *spatial) and its weight w laid out as torch.nn's",
 }
 
 

@@ -329,3 +329,27 @@ def test_port_tables(run: Run, monkeypatch: pytest.MonkeyPatch, update_golden: b
         golden.write_text(result.stdout)
     assert golden.read_text() == result.stdout
     assert max(len(line) for line in result.stdout.splitlines()) <= width
+
+
+VALUES = json.loads((FIXTURES / "port_values.json").read_text())
+
+
+def test_ported_layers_compute_the_same_values() -> None:
+    """Run with the same input and weights in both frameworks, every port without a note gave the same values."""
+    records = VALUES["records"]
+    assert len(records) >= 3000  # noqa: PLR2004
+    unexplained = [r for r in records if r["max_diff"] > VALUES["tolerance"] and not r["notes"]]
+    assert unexplained == []
+    equal = sum(r["max_diff"] <= VALUES["tolerance"] for r in records)
+    assert equal / len(records) > 0.95  # noqa: PLR2004
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_value_records_carry_todays_notes(target: str) -> None:
+    """The notes recorded beside each value comparison are the ones convcalc prints today."""
+    for record in VALUES["records"]:
+        if record["to"] != target:
+            continue
+        case = CASES[record["from"]][record["case"]]
+        ported = port(layer_from_case(case), case_input(case), Framework(target))
+        assert list(ported.notes) == record["notes"], record

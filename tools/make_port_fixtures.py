@@ -97,15 +97,8 @@ def run_jax(code: str, ported: Ported, shape: tuple[int, ...]) -> tuple[list[int
     scope: dict[str, Any] = {}
     exec(code, scope)  # noqa: S102
     x = jnp.zeros(shape)
-    if ported.layer.kind.is_pool:
-        out = scope["layer"](x)
-    else:
-        layer = ported.layer
-        out_channels = layer.out_channels or shape[1]
-        w_shape = _weight_shape(ported, shape)
-        if layer.kind is LayerKind.CONVTRANSPOSE:
-            w_shape = (out_channels, shape[1], *layer.kernel_size)
-        out = scope["layer"](x, jnp.zeros(w_shape))
+    weights = () if ported.layer.kind.is_pool else (jnp.zeros(_weight_shape(ported, shape)),)
+    out = scope["layer"](x, *weights)
     return [int(v) for v in out.shape[2:]], jax.__version__
 
 
