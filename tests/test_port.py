@@ -337,11 +337,11 @@ VALUES = json.loads((FIXTURES / "port_values.json").read_text())
 def test_ported_layers_compute_the_same_values() -> None:
     """Run with the same input and weights in both frameworks, every port without a note gave the same values."""
     records = VALUES["records"]
-    assert len(records) >= 3000  # noqa: PLR2004
+    assert len(records) >= 3000
     unexplained = [r for r in records if r["max_diff"] > VALUES["tolerance"] and not r["notes"]]
     assert unexplained == []
     equal = sum(r["max_diff"] <= VALUES["tolerance"] for r in records)
-    assert equal / len(records) > 0.95  # noqa: PLR2004
+    assert equal / len(records) > 0.95
 
 
 @pytest.mark.parametrize("target", TARGETS)
