@@ -129,6 +129,20 @@ def body(written: Code, name: str) -> str:
     return f"{name} = {open_}\n    " + ",\n    ".join(parts) + f",\n{close}\n"
 
 
+def pad_code(pads: PaddingPairs, target: Framework) -> Code | None:
+    """Return the target's code for an explicit pad (negative values crop), or None when it pads nothing."""
+    rank = len(pads)
+    if not _any(pads):
+        return None
+    if target is Framework.TORCH:
+        return Code(target, (), (_torch_pad(pads, rank, maximum=False),), ())
+    if target is Framework.KERAS:
+        return Code(target, (), tuple(_keras_pads(pads, rank)), ())
+    if target is Framework.ONNX:
+        return Code(target, (), tuple(_onnx_pad("x", "y", pads, maximum=False)), ())
+    return Code(target, (), (_jax_pad("x", pads, maximum=False), "    return x"), (), "def layer(x):")
+
+
 # torch.nn ---------------------------------------------------------------------------------------
 
 

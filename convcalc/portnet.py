@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from convcalc.analysis import analyze
+from convcalc.analysis import LayerResult, analyze
 from convcalc.errors import LayerError
 from convcalc.port import Ported, port
-from convcalc.spec import AnyLayer, Framework, LayerKind, LayerSpec, NetworkSpec, OtherSpec, PaddingPairs
+from convcalc.spec import AnyLayer, AxisValues, Framework, LayerKind, LayerSpec, NetworkSpec, OtherSpec, PaddingPairs
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +25,8 @@ class PortedLayer:
     source: AnyLayer
     ported: Ported | None
     layers: tuple[AnyLayer, ...]
+    pads: PaddingPairs | None = None  # an explicit pad or crop, written as the target's own layer
+    output: AxisValues | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +90,7 @@ def port_network(network: NetworkSpec, target: Framework) -> PortedNetwork:
     """Port every layer of a network to the target framework, or raise the first layer's reason it cannot be."""
     result = analyze(network)
     grown = False
-    pieces: list[tuple[int, AnyLayer, Ported | None, list[AnyLayer]]] = []
+    pieces: list[tuple[LayerResult, Ported | None, list[AnyLayer]]] = []
     for found in result.layers:
         spec = found.spec
         if found.input is None:
@@ -100,13 +102,22 @@ def port_network(network: NetworkSpec, target: Framework) -> PortedNetwork:
                 raise LayerError(f"{found.label}: {error.message}", hint=error.hint) from None
             parts = _parts(ported, spec)
         else:
-            ported, parts = None, [spec]
+            ported = None
+            parts = list(pad_layers(spec.amounts, target)) if spec.amounts is not None else []
+            parts = parts or [spec]
         grown = grown or len(parts) > 1
-        pieces.append((found.index, spec, ported, parts))
+        pieces.append((found, ported, parts))
     names = _index_names(network) if grown else {}
     ported_parts = tuple(
-        PortedLayer(index, spec, ported, _renamed(parts, spec, index, names) if grown else _kept(parts, spec))
-        for index, spec, ported, parts in pieces
+        PortedLayer(
+            found.index,
+            found.spec,
+            ported,
+            _renamed(parts, found.spec, found.index, names) if grown else _kept(parts, found.spec),
+            found.spec.amounts if isinstance(found.spec, OtherSpec) else None,
+            found.output,
+        )
+        for found, ported, parts in pieces
     )
     return PortedNetwork(network, target, ported_parts)
 
@@ -116,6 +127,8 @@ def _kept(parts: list[AnyLayer], source: AnyLayer) -> tuple[AnyLayer, ...]:
     (part,) = parts
     if part is source:
         return (part,)
+    if isinstance(part, OtherSpec) and isinstance(source, OtherSpec):
+        part = replace(part, to=source.to)
     return (replace(part, name=source.name, inputs=source.inputs, expect=source.expect, location=source.location),)
 
 

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from convcalc.port import Ported
-from convcalc.portcode import IMPORTS, Code, body, code, snippet
+from convcalc.portcode import IMPORTS, Code, body, code, pad_code, snippet
 from convcalc.portnet import PortedLayer, PortedNetwork
 from convcalc.render import RenderOptions, make_console
 from convcalc.spec import AxisValues, Framework, LayerSpec
@@ -33,7 +33,9 @@ def _size(values: AxisValues) -> str:
     return "×".join(map(str, values))
 
 
-def _part_of(part: PortedLayer) -> Code | None:
+def _part_of(part: PortedLayer, target: Framework) -> Code | None:
+    if part.pads is not None:
+        return pad_code(part.pads, target)
     if part.ported is None:
         return None
     source, shape = part.ported.source, part.ported.input
@@ -153,7 +155,7 @@ def render_network(ported: PortedNetwork, chosen: str, options: RenderOptions) -
     if chosen == "yaml":
         comment = f"{ported.source.source} ported from {source_framework} to {target}"
         return network_yaml(ported.network, comment=comment)
-    written = [(part, _part_of(part)) for part in ported.parts]
+    written = [(part, _part_of(part, target)) for part in ported.parts]
     if chosen == "python":
         blocks = [IMPORTS[target], "", f"# {CONVENTIONS[target]}"]
         for part, layer_code in written:
@@ -172,7 +174,7 @@ def render_network(ported: PortedNetwork, chosen: str, options: RenderOptions) -
                     "name": part.source.name,
                     "type": _type_name(part),
                     "python": None if layer_code is None else body(layer_code, _variable(part)),
-                    "output": None if part.ported is None else list(part.ported.output),
+                    "output": None if part.output is None else list(part.output[2:]),
                     "notes": [] if part.ported is None else list(part.ported.notes),
                 }
             )
@@ -186,11 +188,12 @@ def render_network(ported: PortedNetwork, chosen: str, options: RenderOptions) -
     notes = []
     for part, layer_code in written:
         label = part.source.name or _type_name(part)
-        if layer_code is None or part.ported is None:
+        if layer_code is None:
             rows.append([str(part.index), label, "unchanged", ""])
             continue
-        rows.append([str(part.index), label, "\n".join(_shown(p) for p in layer_code.parts), _size(part.ported.output)])
-        notes += [f"layer {part.index}: note: {note}" for note in part.ported.notes]
+        shown = "\n".join(_shown(p) for p in layer_code.parts)
+        rows.append([str(part.index), label, shown, "" if part.output is None else _size(part.output[2:])])
+        notes += [f"layer {part.index}: note: {note}" for note in (part.ported.notes if part.ported else ())]
     table = _table(["#", "layer", NAMES[target], "output"], rows)
     return _print(title, table, options, notes)
 

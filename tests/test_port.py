@@ -353,3 +353,29 @@ def test_value_records_carry_todays_notes(target: str) -> None:
         case = CASES[record["from"]][record["case"]]
         ported = port(layer_from_case(case), case_input(case), Framework(target))
         assert list(ported.notes) == record["notes"], record
+
+
+def test_explicit_padding_layers_become_the_targets_own(run: Run, tmp_path: Path) -> None:
+    """A Keras ResNet stem's ZeroPadding2D layers become nn.ZeroPad2d, lax.pad or an ONNX Pad; expect still holds."""
+    path = tmp_path / "stem.yaml"
+    path.write_text(
+        "framework: keras\ninput: [1, 3, 224, 224]\nlayers:\n"
+        "  - {type: ZeroPadding2D, name: conv1_pad, padding: 3}\n"
+        "  - {type: Conv2D, name: conv1_conv, filters: 64, kernel_size: 7, strides: 2}\n"
+        "  - {type: ZeroPadding2D, name: pool1_pad, padding: [[1, 1], [1, 1]]}\n"
+        "  - {type: MaxPooling2D, name: pool1_pool, pool_size: 3, strides: 2, expect: [1, 64, 56, 56]}\n"
+    )
+    table = run("port", str(path)).stdout
+    assert "1   conv1_pad    nn.ZeroPad2d((3, 3, 3, 3))" in table
+    written = run("port", str(path), "-f", "yaml").stdout
+    assert '  - {type: ZeroPad2d, name: "conv1_pad", padding: [3, 3, 3, 3]}\n' in written
+    ported = tmp_path / "stem_torch.yaml"
+    ported.write_text(written)
+    assert run("check", str(ported)).exit_code == 0
+    assert (
+        "lax.pad(x, jnp.array(0.0, x.dtype), ((0, 0, 0), (0, 0, 0), (3, 3, 0), (3, 3, 0)))"
+        in run("port", "--to", "jax", str(path), "-f", "python").stdout
+    )
+    onnx = json.loads(run("port", "--to", "onnx", str(path), "-f", "json").stdout)
+    assert onnx["layers"][0]["output"] == [230, 230]
+    assert '"Pad"' in onnx["layers"][0]["python"]
