@@ -290,10 +290,10 @@ def explain(  # noqa: PLR0913 - the flags of one layer
 
 @app.command(
     epilog=_examples(
-        "convcalc port --from keras conv -i 7 -k 4 -s 2 -p same     [dim]# ZeroPad2d((1, 2, 1, 2)) + Conv2d[/dim]",
-        'convcalc port --to keras convt -i 4 -k 4 -s 2 -p 1         [dim]# Conv2DTranspose(padding="same")[/dim]',
-        "convcalc port --from onnx --to jax pool -i 32 -k 3 -s 2 -p 0:1 --format python",
-        "convcalc port --to keras examples/dcgan_generator.yaml --format yaml > dcgan_keras.yaml",
+        "convcalc port --from keras conv -i 7 -k 4 -s 2 -p same  [dim]# ZeroPad2d + Conv2d[/dim]",
+        'convcalc port --to keras convt -i 4 -k 4 -s 2 -p 1      [dim]# padding="same"[/dim]',
+        "convcalc port --from onnx --to jax pool -i 32 -k 3 -s 2 -p 0:1 -f python",
+        "convcalc port --to keras examples/dcgan_generator.yaml -f yaml > keras.yaml",
     )
 )
 def port(  # noqa: PLR0913 - the flags of one layer
