@@ -242,8 +242,8 @@ def mirror(
 @app.command(
     epilog=_examples(
         "convcalc sizes examples/vgg16_features.yaml                [dim]# 32 to 1024[/dim]",
-        "convcalc sizes unet.yaml --range 1:4096                     [dim]# the multiple-of-16 rule[/dim]",
-        "convcalc sizes examples/seed001_motion_detector.yaml --range 1:16,1:512,1:512 --format json",
+        "convcalc sizes examples/conv1d_autoencoder.yaml -r 1:4096  [dim]# out = in: every 8[/dim]",
+        "convcalc sizes examples/seed001_motion_detector.yaml -r 1:16,1:99,1:99 -f json",
     )
 )
 def sizes(

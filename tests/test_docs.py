@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from pathlib import Path
 
 import pytest
 
@@ -69,3 +70,46 @@ def test_changelog_has_an_unreleased_section() -> None:
     """CHANGELOG.md follows Keep a Changelog with an Unreleased section on top."""
     changelog = (ROOT / "CHANGELOG.md").read_text()
     assert changelog.index("## [Unreleased]") < changelog.index("### Added")
+
+
+def _help_examples() -> list[str]:
+    """Every example command line in every command's --help epilog."""
+    import typer.main  # noqa: PLC0415
+
+    from convcalc.cli import app  # noqa: PLC0415
+
+    group = typer.main.get_command(app)
+    lines = []
+    for command in getattr(group, "commands", {}).values():
+        for line in (command.epilog or "").splitlines():
+            text = re.sub(r"\[/?\w+\]", "", line).split("#", 1)[0].strip()
+            if text.startswith("convcalc "):
+                lines.append(text)
+    return lines
+
+
+HELP_EXAMPLES = _help_examples()
+
+
+PLACEHOLDERS = {  # the files the examples name, as a user would have them
+    "net.yaml": "resnet_stem.yaml",
+    "encoder.yaml": "vgg16_features.yaml",
+    "models/backbone.convcalc.yaml": "resnet_stem.yaml",
+}
+
+
+@pytest.mark.parametrize("line", HELP_EXAMPLES)
+def test_help_examples_run(line: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every example in --help runs as written, in a folder holding the files it names."""
+    (tmp_path / "examples").symlink_to(ROOT / "examples")
+    for name, example in PLACEHOLDERS.items():
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text((ROOT / "examples" / example).read_text())
+    monkeypatch.chdir(tmp_path)
+    for command in re.split(r"&&|\|\|", line):
+        words = shlex.split(command.split(">", 1)[0])
+        if words[0] != "convcalc":
+            continue
+        expanded = [str(m) for word in words[1:] for m in (sorted(Path().glob(word)) if "*" in word else [word])]
+        assert main(expanded) in (0, 1), command  # 1: what an example shows failing on purpose
+    assert len(HELP_EXAMPLES) >= 25
