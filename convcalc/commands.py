@@ -507,6 +507,7 @@ def port(
     **flags: Any,  # noqa: ANN401
 ) -> int:
     """Print the layers of the target framework that give exactly what a layer (or a network file) gives."""
+    from convcalc.port import port as port_layer  # noqa: PLC0415 - port loads only for this command
     from convcalc.portnet import port_network  # noqa: PLC0415
     from convcalc.portrender import render_layer, render_network  # noqa: PLC0415
 
@@ -516,34 +517,29 @@ def port(
         raise InputError(f"expected one of {', '.join(formats)}, got {port_format!r}", where="--format")
     target = _framework_flag(target_framework, "--to")
     kinds = {"conv": LayerKind.CONV, "convt": LayerKind.CONVTRANSPOSE, "pool": LayerKind.MAXPOOL}
-    if what in kinds:
-        flags["framework"] = _framework_flag(source or "torch", "--from").value
-        given = {k: v for k, v in flags.items() if v is not None and v is not False}
-        network = network_from_flags(kinds[what], **given)
-    else:
-        network = _port_file(what, source, flags)
-    first = network.layers[0]
-    try:
-        if what in kinds and isinstance(first, LayerSpec):  # the layer's own reason, without a layer number
-            from convcalc.port import port as port_layer  # noqa: PLC0415
-
-            port_layer(first, network.input, target)
-        ported = port_network(network, target)
-    except LayerError as error:
-        where = (
-            f"{first.framework} {first.kind.value}"
-            if isinstance(first, LayerSpec) and what in kinds
-            else network.source
-        )
-        sys.stderr.write(f"{where}: {error}\n")
-        return ExitCode.LAYER_INVALID
     options = render_options()
-    if what in kinds and chosen != "yaml":
-        layer_port = ported.parts[0].ported
-        assert layer_port is not None  # noqa: S101 - built from layer flags
-        sys.stdout.write(render_layer(layer_port, chosen, options))
-    else:
+    if what not in kinds:
+        network = _port_file(what, source, flags)
+        try:
+            ported = port_network(network, target)
+        except LayerError as error:
+            sys.stderr.write(f"{network.source}: {error}\n")
+            return ExitCode.LAYER_INVALID
         sys.stdout.write(render_network(ported, chosen, options))
+        return ExitCode.OK
+    flags["framework"] = _framework_flag(source or "torch", "--from").value
+    network = network_from_flags(kinds[what], **{k: v for k, v in flags.items() if v is not None and v is not False})
+    layer = network.layers[0]
+    assert isinstance(layer, LayerSpec)  # noqa: S101 - built from layer flags
+    try:
+        one = port_layer(layer, network.input, target)
+    except LayerError as error:  # the layer's own reason, without a layer number
+        sys.stderr.write(f"{layer.framework} {layer.kind.value}: {error}\n")
+        return ExitCode.LAYER_INVALID
+    if chosen == "yaml":
+        sys.stdout.write(render_network(port_network(network, target), chosen, options))
+    else:
+        sys.stdout.write(render_layer(one, chosen, options))
     return ExitCode.OK
 
 
@@ -559,10 +555,8 @@ def _port_file(path: str, source: str | None, flags: dict[str, Any]) -> NetworkS
             "layer flags go with conv, convt or pool; a network file brings its own", where="--" + layer_flags[0]
         )
     network = read_network(path)
-    frameworks = {layer.framework for layer in network.layers if isinstance(layer, LayerSpec)}
-    written = min(frameworks) if frameworks else Framework.TORCH
-    if source is not None and _framework_flag(source, "--from") is not written:
-        raise InputError(f"{path} says framework: {written}", where="--from")
+    if source is not None and _framework_flag(source, "--from") is not network.framework:
+        raise InputError(f"{path} says framework: {network.framework}", where="--from")
     return network
 
 

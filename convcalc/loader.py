@@ -45,7 +45,6 @@ KIND_NAMES: dict[str, tuple[LayerKind, int | None]] = {
         ("convtranspose", LayerKind.CONVTRANSPOSE),
         ("maxpool", LayerKind.MAXPOOL),
         ("avgpool", LayerKind.AVGPOOL),
-        ("conv", LayerKind.CONV),
     ) for rank in (1, 2, 3)},
     # Keras class names (Conv2D, Conv2DTranspose, MaxPooling2D, AveragePooling2D) and ONNX's AveragePool
     **{f"conv{rank}dtranspose": (LayerKind.CONVTRANSPOSE, rank) for rank in (1, 2, 3)},

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
+from convcalc.dialects import SPELLING
 from convcalc.errors import InputError, LayerError
 from convcalc.shapes import effective_kernel, layer_shape
 from convcalc.spec import AxisValues, Framework, LayerKind, LayerSpec, PaddingMode, PaddingPairs
@@ -63,15 +64,17 @@ class Ported:
         return INCLUDES_PADDING[self.source.framework]
 
 
+def _kernels(layer: LayerSpec) -> list[int]:
+    """Return the dilated kernel size of each axis."""
+    return [effective_kernel(k, d) for k, d in zip(layer.kernel_size, layer.dilation, strict=True)]
+
+
 def _zero_padding(layer: LayerSpec) -> PaddingMode | PaddingPairs:
     """Return padding 0 in the target's own terms (lax.conv_transpose pads the stretched input by e-1)."""
     if layer.framework is Framework.KERAS:
         return PaddingMode.VALID
     if layer.framework is Framework.JAX and layer.kind.is_transposed:
-        return tuple(
-            (e - 1, e - 1)
-            for e in (effective_kernel(k, d) for k, d in zip(layer.kernel_size, layer.dilation, strict=True))
-        )
+        return tuple((e - 1, e - 1) for e in _kernels(layer))
     return ((0, 0),) * layer.rank
 
 
@@ -104,8 +107,6 @@ def _direct_candidates(
 
 
 def _words(framework: Framework) -> list[PaddingMode]:
-    from convcalc.dialects import SPELLING  # noqa: PLC0415 - only the other frameworks need the words
-
     if framework is Framework.TORCH:
         return [PaddingMode.VALID, PaddingMode.SAME]
     return sorted(SPELLING[framework], key=lambda word: word is not PaddingMode.VALID)  # valid when nothing pads
@@ -118,17 +119,15 @@ def _transposed_candidates(
     framework = base.framework
     rank = base.rank
     if framework is Framework.JAX:
-        kernels = [effective_kernel(k, d) for k, d in zip(base.kernel_size, base.dilation, strict=True)]
         for word in _words(framework):
             yield from _variant(base, padding=word)
-        yield from _variant(
-            base, padding=tuple((e - 1 - b, e - 1 - a + x) for e, (b, a), x in zip(kernels, pads, extra, strict=True))
-        )
+        lax_pads = tuple((e - 1 - b, e - 1 - a + x) for e, (b, a), x in zip(_kernels(base), pads, extra, strict=True))
+        yield from _variant(base, padding=lax_pads)
         return
     if framework is not Framework.KERAS:  # explicit padding, the output_padding that gives the size
         explicit = tuple((b, b) for b, _ in pads) if framework is Framework.TORCH else pads
-        sizes = zip(shape[2:], base.kernel_size, base.stride, base.dilation, explicit, out, strict=True)
-        wanted = tuple(o - ((i - 1) * s - b - a + effective_kernel(k, d)) for i, k, s, d, (b, a), o in sizes)
+        sizes = zip(shape[2:], _kernels(base), base.stride, explicit, out, strict=True)
+        wanted = tuple(o - ((i - 1) * s - b - a + e) for i, e, s, (b, a), o in sizes)
         yield from _variant(base, padding=explicit, output_padding=wanted)
     if framework is Framework.KERAS:
         for word in _words(framework):
@@ -175,9 +174,8 @@ def _runs(layer: LayerSpec, shape: AxisValues, pads: PaddingPairs) -> bool:
     e-1 minus them.
     """
     if layer.framework is Framework.JAX and not layer.kind.is_pool:
-        kernels = [effective_kernel(k, d) for k, d in zip(layer.kernel_size, layer.dilation, strict=True)]
         if layer.kind.is_transposed:
-            return all(e - 1 - max(pair) >= 0 for e, pair in zip(kernels, pads, strict=True))
+            return all(e - 1 - max(pair) >= 0 for e, pair in zip(_kernels(layer), pads, strict=True))
         return all(min(pair) >= 0 for pair in pads)
     if layer.framework is not Framework.ONNX:
         return True
@@ -185,17 +183,13 @@ def _runs(layer: LayerSpec, shape: AxisValues, pads: PaddingPairs) -> bool:
         return all(a < s for a, s in zip(layer.output_padding, layer.stride, strict=True))
     if layer.kind.is_pool and any(max(pair) >= k for pair, k in zip(pads, layer.kernel_size, strict=True)):
         return False
-    sizes = zip(shape[2:], pads, layer.kernel_size, layer.dilation, strict=True)
-    return all(i + b + a >= effective_kernel(k, d) for i, (b, a), k, d in sizes)
+    return all(i + b + a >= e for i, (b, a), e in zip(shape[2:], pads, _kernels(layer), strict=True))
 
 
 def _floor_pads(layer: LayerSpec, spatial: AxisValues, pads: PaddingPairs, out: AxisValues) -> PaddingPairs:
     """Return the padding with each axis's after made large enough that floor division gives the wanted output size."""
-    needed = []
-    for axis, (size, (before, after), want) in enumerate(zip(spatial, pads, out, strict=True)):
-        e = effective_kernel(layer.kernel_size[axis], layer.dilation[axis])
-        needed.append((before, after + max(0, (want - 1) * layer.stride[axis] + e - (size + before + after))))
-    return tuple(needed)
+    sizes = zip(spatial, pads, out, _kernels(layer), layer.stride, strict=True)
+    return tuple((b, a + max(0, (o - 1) * s + e - (i + b + a))) for i, (b, a), o, e, s in sizes)
 
 
 def _base(layer: LayerSpec, target: Framework) -> LayerSpec:
@@ -212,14 +206,6 @@ def _base(layer: LayerSpec, target: Framework) -> LayerSpec:
     return replace(base, padding=_zero_padding(base))
 
 
-def _refuse_missing(layer: LayerSpec, target: Framework) -> None:
-    """Raise when the target framework has no layer of this kind at all."""
-    try:
-        _base(layer, target)
-    except InputError as error:
-        raise LayerError(f"no {target} layer does this: {error.message}") from None
-
-
 def port(layer: LayerSpec, shape: AxisValues, target: Framework) -> Ported:
     """Return the target framework's layers that give the same output as `layer` (any framework) on `shape`."""
     source = layer_shape(layer, shape)
@@ -228,17 +214,24 @@ def port(layer: LayerSpec, shape: AxisValues, target: Framework) -> Ported:
     if min(out) < 1 and target is not Framework.JAX:
         msg = f"no {target} layer gives an output of size {list(out)}: {target} refuses sizes below 1"
         raise LayerError(msg)
-    _refuse_missing(layer, target)
-    base = _base(layer, target)
+    try:
+        base = _base(layer, target)
+    except InputError as error:  # the target has no layer of this kind at all
+        raise LayerError(f"no {target} layer does this: {error.message}") from None
     before = tuple(b for b, _ in source.padding)
     if layer.kind.is_transposed:
         candidates = _transposed_candidates(base, source.padding, source.output_padding, shape, out)
         pad_after = tuple((-b, x - a) for (b, a), x in zip(source.padding, source.output_padding, strict=True))
         fallback = Ported(layer, shape, base, None, pad_after, out, ())
+        overhangs = False
     else:
         pads = _floor_pads(layer, spatial, source.padding, out)
         candidates = _direct_candidates(base, layer, pads, source.padding)
         fallback = Ported(layer, shape, base, pads, None, out, ())
+        # the last window of a rounded-up average pool reaches past the input and its padding
+        overhangs = layer.kind is LayerKind.AVGPOOL and any(
+            a > own for (_, a), (_, own) in zip(pads, source.padding, strict=True)
+        )
     ported = next(
         (Ported(layer, shape, c, None, None, out, ()) for c in candidates if _fits(c, shape, before, out)), fallback
     )
@@ -252,37 +245,28 @@ def port(layer: LayerSpec, shape: AxisValues, target: Framework) -> Ported:
         if got != out:
             msg = f"porting gave {list(got)}, not {list(out)}"
             raise AssertionError(msg)
-        main_input = _input_of_layer(ported)
-        if not _runs(ported.layer, main_input, ((0, 0),) * layer.rank):
+        if not _runs(ported.layer, _input_of_layer(ported), ((0, 0),) * layer.rank):
             msg = f"no {target} layer does this: onnxruntime refuses a padded input smaller than the kernel"
             raise LayerError(msg)
-    notes = _value_notes(ported)
-    if layer.kind is LayerKind.AVGPOOL and _overhangs(layer, shape, source.padding, out):
-        same_rule = ported.layer.ceil_mode and target is layer.framework is Framework.TORCH
-        if not same_rule:
-            notes += (OVERHANG,)
+    notes = _value_notes(ported, source.padding)
+    same_rule = ported.layer.ceil_mode and target is layer.framework is Framework.TORCH
+    if overhangs and not same_rule:
+        notes += (OVERHANG,)
     return replace(ported, notes=notes)
 
 
-def _overhangs(layer: LayerSpec, shape: AxisValues, pads: PaddingPairs, out: AxisValues) -> bool:
-    """Whether the last window of a rounded-up pool reaches past the input and its padding."""
-    return any(
-        extended[1] > own[1] for extended, own in zip(_floor_pads(layer, shape[2:], pads, out), pads, strict=True)
-    )
-
-
-def _value_notes(ported: Ported) -> tuple[str, ...]:
+def _value_notes(ported: Ported, source_padding: PaddingPairs) -> tuple[str, ...]:
     """Say where the shapes are exact but values at the border differ from the source's."""
     layer = ported.layer
     padded_before = ported.pad_before is not None and any(b > 0 or a > 0 for b, a in ported.pad_before)
     notes = []
     if layer.kind is LayerKind.MAXPOOL and padded_before and layer.framework is Framework.KERAS:
         notes.append("the padding cells are zeros here, where the source's max pool skips them (shapes are exact)")
-    if layer.kind is LayerKind.AVGPOOL and _pads_something(ported.source, ported.input):
+    if layer.kind is LayerKind.AVGPOOL and _pads(source_padding):
         source_counts = ported.count_include_pad
         # torch.nn, ONNX and lax are written with the source's count_include_pad; Keras' same leaves padding out
         own_counts = False if layer.framework is Framework.KERAS else source_counts
-        own = _pads_something(layer, _input_of_layer(ported))
+        own = _pads(own_padding(ported))
         if (padded_before and not source_counts) or (own and own_counts != source_counts):
             verb = "count in the average here, where the source leaves them out"
             if source_counts:
@@ -293,24 +277,41 @@ def _value_notes(ported: Ported) -> tuple[str, ...]:
     return tuple(notes)
 
 
-def _pads_something(layer: LayerSpec, shape: AxisValues) -> bool:
-    return any(b > 0 or a > 0 for b, a in layer_shape(layer, shape).padding)
+def split_pads(pads: PaddingPairs) -> tuple[PaddingPairs, PaddingPairs]:
+    """Split pads into the cells added (positive parts) and the cells cut (negative parts, as positive)."""
+    return tuple((max(b, 0), max(a, 0)) for b, a in pads), tuple((max(-b, 0), max(-a, 0)) for b, a in pads)
 
 
-def _input_of_layer(ported: Ported) -> AxisValues:
+def _pads(pads: PaddingPairs) -> bool:
+    """Whether any axis gets padding cells."""
+    return any(b > 0 or a > 0 for b, a in pads)
+
+
+def _padded(spatial: AxisValues, pads: PaddingPairs | None) -> AxisValues:
+    return spatial if pads is None else tuple(i + b + a for i, (b, a) in zip(spatial, pads, strict=True))
+
+
+def _input_of_layer(ported: Ported, shape: AxisValues | None = None) -> AxisValues:
     """Return the shape that reaches the main layer (after the padding step before it)."""
-    if ported.pad_before is None:
-        return ported.input
-    spatial = ported.input[2:]
-    return (*ported.input[:2], *(size + b + a for size, (b, a) in zip(spatial, ported.pad_before, strict=True)))
+    shape = ported.input if shape is None else shape
+    return (*shape[:2], *_padded(shape[2:], ported.pad_before))
+
+
+def own_padding(ported: Ported) -> PaddingPairs:
+    """Return the padding the main layer itself applies, per axis, by the target's rules."""
+    return layer_shape(ported.layer, _input_of_layer(ported)).padding
+
+
+def stage_sizes(ported: Ported, shape: AxisValues | None = None) -> tuple[AxisValues, ...]:
+    """Return the spatial sizes after each stage there is: the padding before, the layer, the padding after."""
+    layer_input = _input_of_layer(ported, shape)
+    sizes = [layer_input[2:]] if ported.pad_before is not None else []
+    sizes.append(layer_shape(ported.layer, layer_input).output[2:])
+    if ported.pad_after is not None:
+        sizes.append(_padded(sizes[-1], ported.pad_after))
+    return tuple(sizes)
 
 
 def target_output(ported: Ported, shape: AxisValues) -> AxisValues:
     """Return the spatial output of the ported layers, by the target framework's own rules."""
-    spatial = list(shape[2:])
-    if ported.pad_before is not None:
-        spatial = [size + before + after for size, (before, after) in zip(spatial, ported.pad_before, strict=True)]
-    out = list(layer_shape(ported.layer, (*shape[:2], *spatial)).output[2:])
-    if ported.pad_after is not None:
-        out = [size + before + after for size, (before, after) in zip(out, ported.pad_after, strict=True)]
-    return tuple(out)
+    return stage_sizes(ported, shape)[-1]

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from convcalc.port import Ported
+from convcalc.dialects import SPELLING
+from convcalc.port import Ported, own_padding, split_pads
 from convcalc.spec import AxisValues, Framework, LayerKind, LayerSpec, PaddingMode, PaddingPairs
 
 TORCH_CLASSES = {
@@ -49,21 +50,8 @@ def _list(values: AxisValues) -> str:
     return "[" + ", ".join(map(str, values)) + "]"
 
 
-def _split(pads: PaddingPairs) -> tuple[PaddingPairs, PaddingPairs]:
-    """Split pads into what is added (positive parts) and what is cropped (negative parts, as positive)."""
-    return (
-        tuple((max(b, 0), max(a, 0)) for b, a in pads),
-        tuple((max(-b, 0), max(-a, 0)) for b, a in pads),
-    )
-
-
 def _any(pads: PaddingPairs) -> bool:
     return any(b or a for b, a in pads)
-
-
-def _own_pads(layer: LayerSpec) -> PaddingPairs:
-    padding = layer.padding
-    return padding if not isinstance(padding, PaddingMode) else ((0, 0),) * layer.rank
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +164,7 @@ def torch_code(ported: Ported, in_channels: int, out_channels: int) -> Code:
         args.append("bias=False")
     if layer.ceil_mode:
         args.append("ceil_mode=True")
-    if layer.kind is LayerKind.AVGPOOL and not ported.count_include_pad and _any(_own_pads(layer)):
+    if layer.kind is LayerKind.AVGPOOL and not ported.count_include_pad and _any(own_padding(ported)):
         args.append("count_include_pad=False")
     after = [] if ported.pad_after is None else [_torch_pad(ported.pad_after, rank, maximum=False)]
     return Code(
@@ -195,7 +183,7 @@ def _keras_pairs(pads: PaddingPairs) -> str:
 
 def _keras_pads(pads: PaddingPairs, rank: int) -> list[str]:
     """ZeroPadding for what is added, Cropping for what is cut."""
-    added, cut = _split(pads)
+    added, cut = split_pads(pads)
     parts = []
     if _any(added):
         parts.append(f"keras.layers.ZeroPadding{rank}D({_keras_pairs(added)})")
@@ -263,8 +251,6 @@ def onnx_code(ported: Ported, in_channels: int, out_channels: int) -> Code:
     attrs = [f"kernel_shape={_list(layer.kernel_size)}", f"strides={_list(layer.stride)}"]
     padding = layer.padding
     if isinstance(padding, PaddingMode):
-        from convcalc.dialects import SPELLING  # noqa: PLC0415
-
         attrs.append(f'auto_pad="{SPELLING[Framework.ONNX][padding]}"')
     else:
         attrs.append(f"pads={_onnx_flat(padding)}")
@@ -276,7 +262,7 @@ def onnx_code(ported: Ported, in_channels: int, out_channels: int) -> Code:
         attrs.append(f"group={layer.groups}")
     if layer.ceil_mode:
         attrs.append("ceil_mode=1")
-    if layer.kind is LayerKind.AVGPOOL and ported.count_include_pad and _any(_own_pads(layer)):
+    if layer.kind is LayerKind.AVGPOOL and ported.count_include_pad and _any(own_padding(ported)):
         attrs.append("count_include_pad=1")
     inputs = f'"{source}"' if layer.kind.is_pool else f'"{source}", "w"'
     main = f'helper.make_node("{ONNX_OPS[layer.kind]}", [{inputs}], ["{result}"], {", ".join(attrs)})'
@@ -297,8 +283,6 @@ def _jax_pad(name: str, pads: PaddingPairs, *, maximum: bool) -> str:
 def _jax_padding(layer: LayerSpec, *, full: bool) -> str:
     padding = layer.padding
     if isinstance(padding, PaddingMode):
-        from convcalc.dialects import SPELLING  # noqa: PLC0415
-
         return f'"{SPELLING[Framework.JAX][padding]}"'
     pairs = (((0, 0), (0, 0)) if full else ()) + tuple(padding)
     return "(" + ", ".join(_tuple(pair) for pair in pairs) + ("," if len(pairs) == 1 else "") + ")"
@@ -337,7 +321,8 @@ def jax_code(ported: Ported, in_channels: int, out_channels: int) -> Code:
         else:
             total = f"lax.reduce_window(x, 0.0, lax.add, {window}, {steps}, {padding})"
             count = str(_product(layer.kernel_size))
-            if not ported.count_include_pad and (isinstance(layer.padding, PaddingMode) or _any(_own_pads(layer))):
+            # a padding word divides by the cells counted, whatever it resolves to
+            if not ported.count_include_pad and (isinstance(layer.padding, PaddingMode) or _any(own_padding(ported))):
                 count = f"lax.reduce_window(jnp.ones_like(x), 0.0, lax.add, {window}, {steps}, {padding})"
             call = f"{total} / {count}"
     if ported.pad_after is None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from convcalc.analysis import LayerResult, analyze
 from convcalc.errors import LayerError
-from convcalc.port import Ported, port
+from convcalc.port import Ported, port, split_pads
 from convcalc.spec import AnyLayer, AxisValues, Framework, LayerKind, LayerSpec, NetworkSpec, OtherSpec, PaddingPairs
 
 
@@ -51,13 +51,12 @@ def pad_layers(pads: PaddingPairs, target: Framework, *, maximum: bool = False) 
         name = f"ConstantPad{rank}d" if maximum else f"ZeroPad{rank}d"
         return (OtherSpec(LayerKind.PAD, name, amounts=pads),)
     if target is Framework.KERAS:
-        added = tuple((max(b, 0), max(a, 0)) for b, a in pads)
-        cut = tuple((min(b, 0), min(a, 0)) for b, a in pads)
+        added, cut = split_pads(pads)
         layers = []
         if any(b or a for b, a in added):
             layers.append(OtherSpec(LayerKind.PAD, f"ZeroPadding{rank}D", amounts=added))
-        if any(b or a for b, a in cut):
-            layers.append(OtherSpec(LayerKind.CROP, f"Cropping{rank}D", amounts=cut))
+        if any(b or a for b, a in cut):  # a crop layer holds its amounts as negative pads
+            layers.append(OtherSpec(LayerKind.CROP, f"Cropping{rank}D", amounts=tuple((-b, -a) for b, a in cut)))
         return tuple(layers)
     return (OtherSpec(LayerKind.PAD, "pad", amounts=pads),)
 
@@ -75,7 +74,10 @@ def _parts(ported: Ported, source: LayerSpec) -> list[AnyLayer]:
 
 
 def _renamed(layers: list[AnyLayer], source: AnyLayer, index: int, names: dict[str, str]) -> tuple[AnyLayer, ...]:
-    """Give the first part the source's inputs and the last its name and expect; references by index become names."""
+    """Give the first part the source's inputs and the last its name and expect; references by index become names.
+
+    With no names to change (no layer grew into several), a single part keeps the source's own.
+    """
     inputs = None if source.inputs is None else tuple(names.get(ref, ref) for ref in source.inputs)
     first = replace(layers[0], inputs=inputs)
     layers = [first, *layers[1:]]
@@ -89,7 +91,6 @@ def _renamed(layers: list[AnyLayer], source: AnyLayer, index: int, names: dict[s
 def port_network(network: NetworkSpec, target: Framework) -> PortedNetwork:
     """Port every layer of a network to the target framework, or raise the first layer's reason it cannot be."""
     result = analyze(network)
-    grown = False
     pieces: list[tuple[LayerResult, Ported | None, list[AnyLayer]]] = []
     for found in result.layers:
         spec = found.spec
@@ -105,31 +106,21 @@ def port_network(network: NetworkSpec, target: Framework) -> PortedNetwork:
             ported = None
             parts = list(pad_layers(spec.amounts, target)) if spec.amounts is not None else []
             parts = parts or [spec]
-        grown = grown or len(parts) > 1
         pieces.append((found, ported, parts))
+    grown = any(len(parts) > 1 for _, _, parts in pieces)
     names = _index_names(network) if grown else {}
     ported_parts = tuple(
         PortedLayer(
             found.index,
             found.spec,
             ported,
-            _renamed(parts, found.spec, found.index, names) if grown else _kept(parts, found.spec),
+            _renamed(parts, found.spec, found.index, names),
             found.spec.amounts if isinstance(found.spec, OtherSpec) else None,
             found.output,
         )
         for found, ported, parts in pieces
     )
     return PortedNetwork(network, target, ported_parts)
-
-
-def _kept(parts: list[AnyLayer], source: AnyLayer) -> tuple[AnyLayer, ...]:
-    """One part for one layer: it keeps the source's name, inputs and expect."""
-    (part,) = parts
-    if part is source:
-        return (part,)
-    if isinstance(part, OtherSpec) and isinstance(source, OtherSpec):
-        part = replace(part, to=source.to)
-    return (replace(part, name=source.name, inputs=source.inputs, expect=source.expect, location=source.location),)
 
 
 def _index_names(network: NetworkSpec) -> dict[str, str]:

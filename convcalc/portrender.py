@@ -7,7 +7,7 @@ import json
 import re
 from typing import Any
 
-from convcalc.port import Ported
+from convcalc.port import Ported, stage_sizes
 from convcalc.portcode import IMPORTS, Code, body, code, pad_code, snippet
 from convcalc.portnet import PortedLayer, PortedNetwork
 from convcalc.render import RenderOptions, make_console
@@ -48,19 +48,9 @@ def _out_channels(layer: LayerSpec, shape: AxisValues) -> int:
 
 def _stage_rows(ported: Ported, written: Code) -> list[tuple[str, str]]:
     """Return (code, output size) per part; a stage's size goes on its last part."""
-    spatial = ported.input[2:]
     rows: list[tuple[str, str]] = []
-    sizes = []
-    if ported.pad_before is not None:
-        sizes.append(tuple(i + b + a for i, (b, a) in zip(spatial, ported.pad_before, strict=True)))
-    layer_input = sizes[0] if sizes else spatial
-    from convcalc.shapes import layer_shape  # noqa: PLC0415
-
-    sizes.append(layer_shape(ported.layer, (*ported.input[:2], *layer_input)).output[2:])
-    if ported.pad_after is not None:
-        sizes.append(ported.output)
     stages = [stage for stage in (written.before, written.layer, written.after) if stage]
-    for stage, size in zip(stages, sizes, strict=True):
+    for stage, size in zip(stages, stage_sizes(ported), strict=True):
         rows.extend((_shown(part), "") for part in stage[:-1])
         rows.append((_shown(stage[-1]), _size(size)))
     return rows
@@ -149,9 +139,7 @@ def _variable(part: PortedLayer) -> str:
 def render_network(ported: PortedNetwork, chosen: str, options: RenderOptions) -> str:
     """Render a ported network as a table, Python (one assignment per layer), JSON or a network file."""
     target = ported.target
-    source_framework = next(
-        (p.source.framework for p in ported.parts if isinstance(p.source, LayerSpec)), Framework.TORCH
-    )
+    source_framework = ported.source.framework
     if chosen == "yaml":
         comment = f"{ported.source.source} ported from {source_framework} to {target}"
         return network_yaml(ported.network, comment=comment)

@@ -354,6 +354,11 @@ class NetworkSpec:
         """Number of spatial axes of the input."""
         return len(self.input) - 2
 
+    @property
+    def framework(self) -> Framework:
+        """Whose rules the layers follow (a file's `framework:`; torch.nn when it has no window layer)."""
+        return next((layer.framework for layer in self.layers if isinstance(layer, LayerSpec)), Framework.TORCH)
+
     def __post_init__(self) -> None:
         if not 1 <= self.rank <= MAX_RANK:
             msg = f"expected [N, C] and 1 to {MAX_RANK} spatial sizes, got {len(self.input)} values"

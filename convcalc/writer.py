@@ -98,9 +98,8 @@ def _window_yaml(layer: LayerSpec) -> list[str]:
 def network_yaml(network: NetworkSpec, comment: str = "") -> str:
     """Return a network file: an optional comment, the input shape, one layer a line."""
     lines = [f"# {line}" for line in comment.splitlines()]
-    frameworks = {layer.framework for layer in network.layers if isinstance(layer, LayerSpec)}
-    if frameworks - {Framework.TORCH}:
-        lines.append(f"framework: {min(frameworks - {Framework.TORCH})}")
+    if network.framework is not Framework.TORCH:
+        lines.append(f"framework: {network.framework}")
     lines.append("input: [" + ", ".join(map(str, network.input)) + "]")
     lines.append("layers:" if network.layers else "layers: []")
     lines.extend(f"  - {layer_yaml(layer)}" for layer in network.layers)

@@ -39,6 +39,7 @@ from convcalc.port import port  # noqa: E402
 from convcalc.portcode import snippet  # noqa: E402
 from convcalc.spec import Framework  # noqa: E402
 from tests.torch_cases import case_input, layer_from_case, load_cases  # noqa: E402
+from tools.make_framework_layers import onnx_node  # noqa: E402
 
 SOURCES = ("torch", "keras", "onnx", "jax")
 TOLERANCE = 1e-4
@@ -152,21 +153,7 @@ def source_keras(case: dict[str, Any], x: np.ndarray, weight: np.ndarray | None)
 
 def source_onnx(case: dict[str, Any], x: np.ndarray, weight: np.ndarray | None) -> np.ndarray:
     """Run an ONNX table case in onnxruntime."""
-    kind = case["type"]
-    op = {"conv": "Conv", "convtranspose": "ConvTranspose", "maxpool": "MaxPool", "avgpool": "AveragePool"}[kind]
-    attrs: dict[str, Any] = {"kernel_shape": case["kernel_size"], "strides": case["stride"]}
-    if kind != "avgpool":
-        attrs["dilations"] = case["dilation"]
-    if isinstance(case["padding"], str):
-        attrs["auto_pad"] = case["padding"]
-    else:
-        attrs["pads"] = [p[0] for p in case["padding"]] + [p[1] for p in case["padding"]]
-    if case["output_padding"] is not None:
-        attrs["output_padding"] = case["output_padding"]
-    if kind.endswith("pool"):
-        attrs["ceil_mode"] = int(case["ceil_mode"])
-    inputs = ["x"] if weight is None else ["x", "w"]
-    return run_onnx_nodes([helper.make_node(op, inputs, ["y"], **attrs)], x, weight)
+    return run_onnx_nodes([onnx_node(case)], x, weight)
 
 
 def source_jax(case: dict[str, Any], x: np.ndarray, weight: np.ndarray | None) -> np.ndarray:

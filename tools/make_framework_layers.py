@@ -101,8 +101,8 @@ def run_keras(case: dict[str, Any]) -> list[int]:
     return [int(v) for v in shape[1:-1]]
 
 
-def run_onnx(case: dict[str, Any]) -> list[int]:
-    """Size a layer with ONNX shape inference in strict mode."""
+def onnx_node(case: dict[str, Any]) -> Any:  # noqa: ANN401 - an onnx NodeProto
+    """Return the ONNX node a case describes, from x (and the weight w) to y."""
     kind = case["type"]
     op = {"conv": "Conv", "convtranspose": "ConvTranspose", "maxpool": "MaxPool", "avgpool": "AveragePool"}[kind]
     attrs: dict[str, Any] = {"kernel_shape": case["kernel_size"], "strides": case["stride"]}
@@ -116,14 +116,20 @@ def run_onnx(case: dict[str, Any]) -> list[int]:
         attrs["output_padding"] = case["output_padding"]
     if kind.endswith("pool"):
         attrs["ceil_mode"] = int(case["ceil_mode"])
+    inputs = ["x"] if kind.endswith("pool") else ["x", "w"]
+    return helper.make_node(op, inputs, ["y"], **attrs)
+
+
+def run_onnx(case: dict[str, Any]) -> list[int]:
+    """Size a layer with ONNX shape inference in strict mode."""
+    kind = case["type"]
     x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2, *case["input"]])
     y = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
-    inputs, inits = ["x"], []
+    inits = []
     if kind in ("conv", "convtranspose"):
         w = [2, 2, *case["kernel_size"]]
         inits.append(helper.make_tensor("w", TensorProto.FLOAT, w, [0.0] * math.prod(w)))
-        inputs.append("w")
-    graph = helper.make_graph([helper.make_node(op, inputs, ["y"], **attrs)], "g", [x], [y], initializer=inits)
+    graph = helper.make_graph([onnx_node(case)], "g", [x], [y], initializer=inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21)])
     inferred = shape_inference.infer_shapes(model, strict_mode=True)
     dims = [d.dim_value for d in inferred.graph.output[0].type.tensor_type.shape.dim][2:]
