@@ -144,20 +144,136 @@ class _Composer:
 _OPENING: dict[type, str] = {yaml.ScalarEvent: "scalar", yaml.SequenceStartEvent: "seq", yaml.MappingStartEvent: "map"}
 
 
-def compose(text: str, source: str) -> Node | None:
-    """Return the single document of `text` as a node tree (None for an empty document)."""
+def _parse(text: str, source: str, loader: Any) -> Node | None:  # noqa: ANN401 - a PyYAML loader class
+    """Feed the parser's events for `text` to a new composer; return the root node."""
     composer = _Composer(source)
-    try:
-        scalar = yaml.ScalarEvent
-        for event in yaml.parse(text, Loader=_Loader):
-            if type(event) is not scalar or not composer.plain_scalar(event):
-                composer.feed(event)
-    except yaml.MarkedYAMLError as problem:
-        mark = problem.problem_mark or problem.context_mark
-        location = Location(source, mark.line + 1, mark.column + 1) if mark else Location(source)
-        what = " ".join(part for part in (problem.context, problem.problem) if part)
-        raise InputError(f"invalid YAML: {what}", location=location) from None
-    except yaml.YAMLError as problem:
-        first_line = str(problem).splitlines()[0]
-        raise InputError(f"invalid YAML: {first_line}", location=Location(source)) from None
+    scalar = yaml.ScalarEvent
+    for event in yaml.parse(text, Loader=loader):
+        if type(event) is not scalar or not composer.plain_scalar(event):
+            composer.feed(event)
     return composer.root
+
+
+def compose(text: str, source: str) -> Node | None:
+    """Return the single document of `text` as a node tree (None for an empty document).
+
+    Every problem is reported in convcalc's own words, whatever PyYAML's version: a syntax
+    error is described from its kind and position, not from the parser's message, and a
+    problem of convcalc's own (a depth limit, a tag, an alias) that stands before the
+    parser's error wins even when the parser looks ahead and stops first.
+    """
+    try:
+        return _parse(text, source, _Loader)
+    except yaml.YAMLError as problem:
+        raise _earlier_problem(text, source, problem) or describe_yaml_error(problem, text, source) from None
+
+
+def _earlier_problem(text: str, source: str, problem: yaml.YAMLError) -> InputError | None:
+    """Return convcalc's own error in the text before the parser's error, if there is one.
+
+    Parsers read ahead (libyaml scans a whole flow collection before the first event of it, and
+    newer releases stop past a nesting depth of their own); parsing only the text before the
+    parser's error lets convcalc's checks see the events that come first.
+    """
+    mark = getattr(problem, "problem_mark", None) or getattr(problem, "context_mark", None)
+    end = _char_index(text, mark.line, mark.column) if mark is not None else _reader_index(text, problem)
+    if end is None or end <= 0:
+        return None
+    try:
+        _parse(text[:end], source, _Loader)
+    except InputError as earlier:
+        return earlier
+    except yaml.YAMLError:
+        return None
+    return None
+
+
+def _char_index(text: str, line: int, column: int) -> int:
+    """Return the character offset of a 0-based line and column in `text`."""
+    start = 0
+    for _ in range(line):
+        found = text.find("\n", start)
+        if found < 0:
+            return len(text)
+        start = found + 1
+    return min(start + column, len(text))
+
+
+def _reader_index(text: str, problem: yaml.YAMLError) -> int | None:
+    """Return where the character a reader error names first stands in `text`."""
+    character = getattr(problem, "character", None)
+    if isinstance(character, int):
+        found = text.find(chr(character))
+        return found if found >= 0 else None
+    if isinstance(character, str) and character:
+        found = text.find(character)
+        return found if found >= 0 else None
+    return None
+
+
+def _location_of(text: str, source: str, index: int) -> Location:
+    """Return the 1-based line and column of character `index` in `text`."""
+    line = text.count("\n", 0, index)
+    column = index - (text.rfind("\n", 0, index) + 1)
+    return Location(source, line + 1, column + 1)
+
+
+# What went wrong, by the parser's context (the same words in libyaml and in PyYAML's own
+# parser, and stable across releases) and a keyword of its problem. The first match wins.
+_SYNTAX: tuple[tuple[str, str, str], ...] = (
+    ("flow sequence", "", "the [ list opened at {opened} is not closed: expected `,` or `]` here"),
+    ("flow mapping", "", "the {{ mapping opened at {opened} is not closed: expected `,` or `}}` here"),
+    ("quoted scalar", "", "the quoted string opened at {opened} is not closed"),
+    ("simple key", "", "the key at {opened} has no `:` after it on its line"),
+    ("plain scalar", "", "a `:` inside a value: quote the value"),
+    ("block mapping", "", "expected a `key:` at the indentation of the mapping at {opened}: check the indentation"),
+    ("block collection", "", "expected a `- ` item at the indentation of the list at {opened}: check the indentation"),
+    ("anchor", "", "an anchor `&` needs a name of letters, digits, `-` or `_`"),
+    ("alias", "", "an alias `*` needs a name of letters, digits, `-` or `_`"),
+    ("block scalar", "", "a `|` or `>` block text needs a line break after its header"),
+    ("tag", "", "a malformed tag: network files are plain YAML and need no tags"),
+    ("directive", "", "a malformed `%` directive: network files need none"),
+    ("", "cannot start any token", "{char} cannot start a value: quote the value (and indent with spaces, not tabs)"),
+    ("", "mapping values are not allowed", "a `:` where no key can start: quote the value or check the indentation"),
+    ("", "sequence entries are not allowed", "a `- ` item where no list can start: check the indentation"),
+    ("", "mapping keys are not allowed", "a `?` key where no key can start: check the indentation"),
+    ("", "document start", "text after the end of the top-level mapping: check the indentation"),
+    ("flow node", "", "expected a value here"),
+    ("block node", "", "expected a value here"),
+)
+
+
+def describe_yaml_error(problem: yaml.YAMLError, text: str, source: str) -> InputError:
+    """Return a PyYAML error as one located line in convcalc's own words."""
+    if isinstance(problem, yaml.reader.ReaderError):
+        index = _reader_index(text, problem)
+        location = _location_of(text, source, index) if index is not None else Location(source)
+        character = problem.character
+        code = ord(character) if isinstance(character, str) else int(character)
+        return InputError(f"invalid YAML: character U+{code:04X} is not allowed in YAML text", location=location)
+    mark = getattr(problem, "problem_mark", None) or getattr(problem, "context_mark", None)
+    context_mark = getattr(problem, "context_mark", None)
+    location = Location(source, mark.line + 1, mark.column + 1) if mark is not None else Location(source)
+    context = str(getattr(problem, "context", None) or "")
+    what = str(getattr(problem, "problem", None) or problem)
+    opened = f"line {context_mark.line + 1}, column {context_mark.column + 1}" if context_mark else "here"
+    char = "this character"
+    if mark is not None:
+        index = _char_index(text, mark.line, mark.column)
+        if index < len(text):
+            char = _shown(text[index])
+    if "nesting depth" in what:  # a parser's own limit, deeper than convcalc's
+        return InputError(f"nested more than {MAX_DEPTH} levels deep", location=location)
+    for context_word, problem_word, message in _SYNTAX:
+        if context_word in context and problem_word in what:
+            return InputError(f"invalid YAML: {message.format(opened=opened, char=char)}", location=location)
+    return InputError("invalid YAML: the text cannot be read as YAML here", location=location)
+
+
+def _shown(character: str) -> str:
+    """Return one character as a user sees it best: quoted, or as its code when invisible."""
+    if character == "\t":
+        return "a tab"
+    if character.isprintable() and not character.isspace():
+        return f"the character {character!r}"
+    return f"the character U+{ord(character):04X}"
