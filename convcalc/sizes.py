@@ -174,7 +174,7 @@ def _periodic(values: tuple[int, ...]) -> tuple[int, int] | None:
 
 
 def describe_runs(values: tuple[int, ...]) -> str:
-    """Write sizes compactly: '7 to 1024', '32, 48, 64, ..., 1024 (every 16)', '3, 4, 7, 8, ..., 36 (every 4)'."""
+    """Write sizes compactly: '7 to 1024', '32, 48, 64, ..., 1024 (every 16)', '3, 4, 7, 8, ..., 35, 36 (every 4)'."""
     if not values:
         return "none"
     pattern = _periodic(values) if len(runs(values)) > 3 else None  # noqa: PLR2004 - short lists read as they are

@@ -66,10 +66,33 @@ def test_json_record_has_the_contract_keys(run_json: RunJson) -> None:
     assert layer["jump_fraction"] == ["1/2"]
 
 
-def test_json_is_deterministic(run: Run) -> None:
-    """Two runs print the same bytes."""
-    args = ("pool", "-i", "7x9", "-k", "3", "-s", "2", "--ceil", "--format", "json")
-    assert run(*args).stdout == run(*args).stdout
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("pool", "-i", "7x9", "-k", "3", "-s", "2", "--ceil", "--format", "json"),
+        ("stack", "examples/unet.yaml", "--format", "json"),
+        ("stack", "examples/resnet18.yaml", "--format", "csv"),
+        ("sizes", "examples/unet_decoder.yaml", "--format", "json"),
+    ],
+    ids=["pool", "unet", "resnet18", "sizes"],
+)
+def test_output_is_deterministic_across_processes(args: tuple[str, ...]) -> None:
+    """Processes with other string hashes (PYTHONHASHSEED) print the same bytes: no set order leaks out."""
+    import os  # noqa: PLC0415
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    from tests.conftest import ROOT  # noqa: PLC0415
+
+    outputs = set()
+    for seed in ("0", "1", "2", "12345"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-m", "convcalc", *args], capture_output=True, text=True, check=False, env=env, cwd=ROOT
+        )
+        assert done.returncode == 0, done.stderr
+        outputs.add(done.stdout)
+    assert len(outputs) == 1
 
 
 def test_channels_groups_and_params(run_json: RunJson) -> None:

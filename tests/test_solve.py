@@ -50,8 +50,13 @@ def test_unused_cells_rank_last() -> None:
 
 def test_symmetric_only(run: Run) -> None:
     """--symmetric-only drops the ZeroPad answers."""
-    result = run("solve", "conv", "-i", "224", "-o", "112", "--symmetric-only", "--limit", "100", "--format", "json")
-    assert all(p[0][0] == p[0][1] for p in (a["padding"] for a in json.loads(result.stdout)))
+    args = ("solve", "conv", "-i", "224", "-o", "112", "--limit", "100", "--format", "json")
+    every = [a["padding"] for a in json.loads(run(*args).stdout)]
+    symmetric = [a["padding"] for a in json.loads(run(*args, "--symmetric-only").stdout)]
+    assert any(p[0][0] != p[0][1] for p in every)  # without the flag, one-sided padding is among the answers
+    assert symmetric
+    assert all(p[0][0] == p[0][1] for p in symmetric)
+    assert symmetric == [p for p in every if p[0][0] == p[0][1]][: len(symmetric)]
 
 
 def test_axes_that_differ(run: Run) -> None:

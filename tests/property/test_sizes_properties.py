@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -32,9 +33,60 @@ def test_sweep_matches_one_by_one(layers: list[Layer1d], low: int, span: int) ->
     assert swept.same == tuple(same)
 
 
-@given(values=st.lists(st.integers(1, 200), unique=True).map(sorted))
+@st.composite
+def size_sets(draw: st.DrawFn) -> list[int]:
+    """Sets of sizes as networks accept them: runs, progressions, periodic patterns, with stray sizes."""
+    period = draw(st.integers(1, 24))
+    residues = draw(st.sets(st.integers(0, period - 1), min_size=1))
+    first = draw(st.integers(1, 50))
+    last = first + draw(st.integers(0, 12)) * period + draw(st.integers(0, period - 1))
+    values = {v for v in range(first, last + 1) if (v - first) % period in residues}
+    values |= draw(st.sets(st.integers(1, 400), max_size=draw(st.sampled_from([0, 0, 2, 6]))))
+    return sorted(values)
+
+
+@given(values=size_sets())
 def test_runs_cover_exactly(values: list[int]) -> None:
     """The compact runs expand back to exactly the sizes."""
     expanded = [v for first, last, step in runs(tuple(values)) for v in range(first, last + 1, step)]
     assert expanded == values
-    assert describe_runs(tuple(values)) != ""
+    assert read_runs(describe_runs(tuple(values))) == values
+
+
+def read_runs(text: str) -> list[int]:
+    """Read describe_runs' words back into sizes, independently of how they were written."""
+    if text == "none":
+        return []
+    sizes: set[int] = set()
+    for part in text.split("; "):
+        if " to " in part:
+            first, last = map(int, part.split(" to "))
+            sizes.update(range(first, last + 1))
+            continue
+        listed, _, every = part.partition(" (every ")
+        items = listed.split(", ")
+        if not every:
+            sizes.update(map(int, items))
+            continue
+        period = int(every.rstrip(")"))
+        head = [int(item) for item in items[: items.index("...")]]
+        last = int(items[-1])
+        residues = {(value - head[0]) % period for value in head}
+        sizes.update(v for v in range(head[0], last + 1) if (v - head[0]) % period in residues)
+    return sorted(sizes)
+
+
+@pytest.mark.parametrize(
+    ("values", "text"),
+    [
+        ((), "none"),
+        ((5,), "5"),
+        (tuple(range(7, 1025)), "7 to 1024"),
+        (tuple(range(32, 1025, 16)), "32, 48, 64, ..., 1024 (every 16)"),
+        (tuple(v for v in range(3, 37) if v % 4 in {3, 0}), "3, 4, 7, 8, ..., 35, 36 (every 4)"),
+    ],
+)
+def test_runs_are_written_as_documented(values: tuple[int, ...], text: str) -> None:
+    """The documented forms, and nothing for no sizes."""
+    assert describe_runs(values) == text
+    assert read_runs(text) == list(values)
