@@ -64,5 +64,3 @@ def test_published_receptive_fields() -> None:
         result = analyze(read_network(str(ROOT / example)))
         assert result.layers[-1].receptive_field == (published, published), example
         assert by_source[example]["layers"][-1]["receptive_field"] == [published, published]
-
-

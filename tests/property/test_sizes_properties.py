@@ -35,7 +35,7 @@ def test_sweep_matches_one_by_one(layers: list[Layer1d], low: int, span: int) ->
 
 @st.composite
 def size_sets(draw: st.DrawFn) -> list[int]:
-    """Sets of sizes as networks accept them: runs, progressions, periodic patterns, with stray sizes."""
+    """Draw sizes as networks accept them: runs, progressions, periodic patterns, with stray sizes."""
     period = draw(st.integers(1, 24))
     residues = draw(st.sets(st.integers(0, period - 1), min_size=1))
     first = draw(st.integers(1, 50))
