@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING, Any
 
-from convcalc.render import Format, RenderOptions, _axes, _padding_cell, csv_text, make_console
+from convcalc.render import Format, RenderOptions, _axes, _padding_cell, csv_text, console_text, make_console
 from convcalc.spec import LayerKind
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ def _rows_text(  # noqa: PLR0913 - the rows and how to show them
     if title:
         console.print(Text(title))
     console.print(table)
-    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
+    return console_text(buffer)
 
 
 # ---------------------------------------------------------------- input sizes of `convcalc sizes`

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING
 
-from convcalc.render import RenderOptions, make_console
+from convcalc.render import RenderOptions, console_text, make_console
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -44,7 +44,7 @@ def render_explanation(sections: tuple[Section, ...], options: RenderOptions) ->
     buffer = io.StringIO()
     console = make_console(buffer, options)
     _explanation_console(sections, console)
-    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
+    return console_text(buffer)
 
 
 def explanation_svg(sections: tuple[Section, ...], title: str, width: int) -> str:

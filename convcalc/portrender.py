@@ -10,7 +10,7 @@ from typing import Any
 from convcalc.port import Ported, stage_sizes
 from convcalc.portcode import IMPORTS, Code, body, code, pad_code, snippet
 from convcalc.portnet import PortedLayer, PortedNetwork
-from convcalc.render import RenderOptions, make_console
+from convcalc.render import RenderOptions, console_text, make_console
 from convcalc.spec import AxisValues, Framework, LayerSpec
 from convcalc.writer import network_yaml
 
@@ -127,7 +127,7 @@ def _print(title: str, table: Any, options: RenderOptions, notes: list[str]) -> 
     out.print(table)
     for note in notes:
         out.print(note, markup=False)
-    return buffer.getvalue()
+    return console_text(buffer)
 
 
 def _variable(part: PortedLayer) -> str:

@@ -362,6 +362,11 @@ def make_console(buffer: io.StringIO, options: RenderOptions) -> Console:
     )
 
 
+def console_text(buffer: io.StringIO) -> str:
+    """Return what a console wrote into `buffer`, without the spaces rich pads lines with."""
+    return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
+
+
 def render_table(result: StackResult, options: RenderOptions | None = None) -> str:
     """Render the table: one row per layer, the summary and the notes under it."""
     options = options or RenderOptions()
@@ -383,7 +388,7 @@ def render_table(result: StackResult, options: RenderOptions | None = None) -> s
     console.print(Text(_summary(result)))
     for style, text in _notes(result):
         console.print(Text(text, style=style))
-    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
+    return console_text(buffer)
 
 
 def _plain_table(result: StackResult, options: RenderOptions) -> str:

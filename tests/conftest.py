@@ -24,9 +24,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 @pytest.fixture
-def update_golden(request: pytest.FixtureRequest) -> bool:
-    """Whether to rewrite golden files instead of comparing with them."""
-    return bool(request.config.getoption("--update-golden"))
+def golden(request: pytest.FixtureRequest) -> Callable[[Path, str], None]:
+    """Compare output with its golden file; under --update-golden rewrite a file that changed, and fail.
+
+    An update is never a pass: each rewritten file fails its test with its name, so the run
+    says which files changed and asks for a review and a run without the option.
+    """
+    update = bool(request.config.getoption("--update-golden"))
+
+    def check(path: Path, text: str) -> None:
+        old = path.read_text() if path.exists() else None
+        if update and old != text:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+            pytest.fail(f"rewrote {path.relative_to(ROOT)}: review the change, then run without --update-golden")
+        assert old is not None, f"{path.relative_to(ROOT)} is missing: run pytest --update-golden to write it"
+        assert old == text
+
+    return check
 
 
 @pytest.fixture

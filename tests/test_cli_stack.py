@@ -15,11 +15,13 @@ from convcalc.schema import schema_text
 from tests.conftest import EXAMPLES, ROOT, WELL_FORMED
 
 Run = Callable[..., Result]
+Golden = Callable[[Path, str], None]
 GOLDEN = Path(__file__).parent / "golden"
 
 SNAPSHOTS = [
     ("resnet_stem", "table", 80),
-    ("resnet_stem", "table", 160),
+    ("resnet18", "table", 80),
+    ("resnet18", "table", 160),
     ("unet_decoder", "table", 80),
     ("unet_decoder", "table", 160),
     ("unet_decoder", "markdown", 100),
@@ -31,16 +33,13 @@ SNAPSHOTS = [
 
 @pytest.mark.parametrize(("example", "fmt", "width"), SNAPSHOTS, ids=[f"{e}-{f}-{w}" for e, f, w in SNAPSHOTS])
 def test_snapshots(
-    run: Run, monkeypatch: pytest.MonkeyPatch, update_golden: bool, example: str, fmt: str, width: int
+    run: Run, monkeypatch: pytest.MonkeyPatch, golden: Golden, example: str, fmt: str, width: int
 ) -> None:
     """Tables at 80 and 160 columns, Markdown and CSV stay as reviewed (pytest --update-golden rewrites)."""
     monkeypatch.setenv("COLUMNS", str(width))
     result = run("stack", f"examples/{example}.yaml", "--format", fmt)
     assert result.exit_code == 0
-    golden = GOLDEN / f"{example}.{width}.{fmt}.txt"
-    if update_golden:
-        golden.write_text(result.stdout)
-    assert golden.read_text() == result.stdout
+    golden(GOLDEN / f"{example}.{width}.{fmt}.txt", result.stdout)
     if fmt == "table":
         assert max(len(line) for line in result.stdout.splitlines()) <= width
 

@@ -19,6 +19,7 @@ from convcalc.shapes import layer_shape
 from tests.property.strategies import SETTINGS
 
 Run = Callable[..., Result]
+Golden = Callable[[Path, str], None]
 GOLDEN = Path(__file__).parent / "golden" / "explain"
 
 PICTURES = [
@@ -38,15 +39,12 @@ PICTURES = [
 
 
 @pytest.mark.parametrize(("name", "args"), PICTURES, ids=[p[0] for p in PICTURES])
-def test_pictures(run: Run, update_golden: bool, name: str, args: list[str]) -> None:
+def test_pictures(run: Run, golden: Golden, name: str, args: list[str]) -> None:
     """The drawings, in plain characters (no colour), stay as reviewed (pytest --update-golden rewrites)."""
     result = run("explain", *args)
     assert result.exit_code == 0, result.stderr
     assert "\x1b[" not in result.stdout
-    golden = GOLDEN / f"{name}.txt"
-    if update_golden:
-        golden.write_text(result.stdout)
-    assert golden.read_text() == result.stdout
+    golden(GOLDEN / f"{name}.txt", result.stdout)
 
 
 def test_svg(run: Run, tmp_path: Path) -> None:
