@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING, Any
 
-from convcalc.render import Format, RenderOptions, _axes, _padding_cell, csv_text, console_text, make_console
+from convcalc.render import Format, RenderOptions, _axes, _padding_cell, console_text, csv_text, make_console
 from convcalc.spec import LayerKind
 
 if TYPE_CHECKING:
