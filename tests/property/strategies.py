@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from convcalc import LayerSpec, NetworkSpec
-from tests.property.brute import Layer1d
+from tests.property.brute import Layer1d, output_size
 
 SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -14,18 +14,54 @@ KINDS = ("conv", "convtranspose", "maxpool", "avgpool")
 
 
 @st.composite
-def layers_1d(draw: st.DrawFn, kinds: tuple[str, ...] = KINDS, max_padding: int = 4) -> Layer1d:
-    """Draw one axis of a layer; pool padding respects PyTorch's k // 2 bound."""
+def layers_1d(
+    draw: st.DrawFn,
+    kinds: tuple[str, ...] = KINDS,
+    max_padding: int = 4,
+    *,
+    symmetric: bool = False,
+    ceil_mode: bool | None = None,
+) -> Layer1d:
+    """Draw one axis of a layer; pool padding respects PyTorch's k // 2 bound.
+
+    `symmetric` draws the same padding on both sides; `ceil_mode` fixes the pools' rounding
+    (None draws it).
+    """
     kind = draw(st.sampled_from(kinds))
     kernel = draw(st.integers(1, 5))
     stride = draw(st.integers(1, 4))
     dilation = 1 if kind == "avgpool" else draw(st.integers(1, 3))
     pad_limit = kernel // 2 if kind in ("maxpool", "avgpool") else max_padding
     before = draw(st.integers(0, pad_limit))
-    after = before if kind != "conv" else draw(st.sampled_from([before, draw(st.integers(0, pad_limit))]))
+    one_sided = kind == "conv" and not symmetric
+    after = draw(st.sampled_from([before, draw(st.integers(0, pad_limit))])) if one_sided else before
     output_padding = draw(st.integers(0, max(stride, dilation) - 1)) if kind == "convtranspose" else 0
-    ceil_mode = kind in ("maxpool", "avgpool") and draw(st.booleans())
-    return Layer1d(kind, kernel, stride, before, after, dilation, output_padding, ceil_mode)
+    pool = kind in ("maxpool", "avgpool")
+    ceil = pool and (draw(st.booleans()) if ceil_mode is None else ceil_mode)
+    return Layer1d(kind, kernel, stride, before, after, dilation, output_padding, ceil)
+
+
+def smallest_input(layers: list[Layer1d]) -> int:
+    """Return the smallest input size every layer of the chain takes, by the brute-force model."""
+    size = 1
+    while not _takes(layers, size):
+        size += 1
+    return size
+
+
+def _takes(layers: list[Layer1d], size: int) -> bool:
+    for layer in layers:
+        size = output_size(layer, size)
+        if size < 1:
+            return False
+    return True
+
+
+@st.composite
+def chains_1d(draw: st.DrawFn, layers: st.SearchStrategy[list[Layer1d]], extra: int = 60) -> tuple[list[Layer1d], int]:
+    """Draw a chain of layers and an input size it takes (from its smallest up to `extra` more)."""
+    chain = draw(layers)
+    return chain, smallest_input(chain) + draw(st.integers(0, extra))
 
 
 def to_spec(layer: Layer1d) -> LayerSpec:

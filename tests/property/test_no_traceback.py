@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+
 import yaml
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 
-from convcalc import InputError, InputErrorGroup, analyze
-from convcalc.commands import FLAGS
-from convcalc.fastpath import parse
+from convcalc import InputErrorGroup, analyze
 from convcalc.loader import load_network
 from convcalc.render import RENDERERS, RenderOptions
 from tests.property.strategies import SETTINGS
@@ -61,42 +62,57 @@ def test_random_yaml_text(text: str) -> None:
     outcome(text)
 
 
-@SETTINGS
-@given(
-    command=st.sampled_from(sorted(FLAGS)),
-    words=st.lists(
-        st.sampled_from(
-            [
-                "-i",
-                "-k",
-                "-s",
-                "-p",
-                "-a",
-                "--dims",
-                "6",
-                "0",
-                "-1",
-                "3x3",
-                "same",
-                "x",
-                "--ceil",
-                "--format",
-                "json",
-                "-",
-            ]
-        ),
-        max_size=8,
-    ),
+SIZE_WORDS = st.one_of(
+    st.integers(1, 64).map(str),
+    st.tuples(st.integers(1, 16), st.integers(1, 16)).map(lambda t: f"{t[0]}x{t[1]}"),
+    st.sampled_from(["0", "-1", "x", "3x", "1.5", "", "same", "1:2", "99999999999", "3x3x3x3"]),
 )
-def test_random_command_lines(command: str, words: list[str]) -> None:
-    """Random command lines: the fast path parses or declines, and commands report input errors themselves."""
-    from convcalc.commands import run  # noqa: PLC0415
+SMALL_WORDS = st.one_of(
+    st.integers(0, 5).map(str),
+    st.sampled_from(["same", "valid", "1:2", "2x1", "-1", "x", "0:0", "1..3"]),
+)
+LAYER_OPTIONS = {
+    "-s": SMALL_WORDS,
+    "-p": SMALL_WORDS,
+    "-d": SMALL_WORDS,
+    "-a": SMALL_WORDS,
+    "--dims": st.sampled_from(["1", "2", "3", "0", "4"]),
+    "--channels": st.sampled_from(["1", "3", "0", "64"]),
+    "--format": st.sampled_from(["table", "json", "markdown", "csv", "yaml", "x"]),
+    "--framework": st.sampled_from(["torch", "keras", "onnx", "jax", "tf", "caffe"]),
+}
 
-    parsed = parse([command, *words])
-    if parsed is None or parsed[0] in ("stack", "check"):
-        return
-    try:
-        code = run(*parsed)
-    except InputError:  # pragma: no cover - commands must report, never raise
-        raise AssertionError from None
+
+@st.composite
+def layer_command_lines(draw: st.DrawFn) -> list[str]:
+    """Draw a layer command line: the command, -i and -k (nearly always), a few more options."""
+    command = draw(st.sampled_from(["conv", "convt", "pool", "conv-transpose", "deconv"]))
+    words = [command]
+    if draw(st.integers(0, 19)):
+        words += ["-i", draw(SIZE_WORDS)]
+    if draw(st.integers(0, 19)):
+        words += ["-k", draw(SIZE_WORDS)]
+    for option in draw(st.lists(st.sampled_from(sorted(LAYER_OPTIONS)), unique=True, max_size=4)):
+        if command == "pool" and option in ("-a", "--framework"):
+            continue
+        words += [option, draw(LAYER_OPTIONS[option])]
+    if command == "pool" and draw(st.booleans()):
+        words += draw(st.sampled_from([["--ceil"], ["--mode", "avg"], ["--mode", "max"], ["--mode", "x"]]))
+    return words
+
+
+@SETTINGS
+@given(words=layer_command_lines())
+def test_random_layer_command_lines(words: list[str]) -> None:
+    """Layer command lines as users write them, right and wrong: exit 0, 1 or 2 and one line per error."""
+    from convcalc.entry import main  # noqa: PLC0415
+
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()) as stderr:
+        code = main(words)
+    err = stderr.getvalue()
     assert code in (0, 1, 2)
+    if code == 2:
+        assert err.strip(), words
+        assert "Traceback" not in err
+    else:
+        event("computed")  # the command got past its input checks

@@ -18,7 +18,7 @@ from tests.property.brute import (
     unread_inputs,
     window_starts,
 )
-from tests.property.strategies import SETTINGS, layers_1d, network, to_spec
+from tests.property.strategies import SETTINGS, chains_1d, layers_1d, network, to_spec
 
 SIZES = st.integers(1, 40)
 
@@ -38,10 +38,10 @@ def test_output_size_matches_sliding_windows(layer: Layer1d, size: int) -> None:
 
 
 @SETTINGS
-@given(layer=layers_1d(), size=SIZES)
-def test_unread_cells_match_enumeration(layer: Layer1d, size: int) -> None:
+@given(chain=chains_1d(st.lists(layers_1d(), min_size=1, max_size=1), extra=40))
+def test_unread_cells_match_enumeration(chain: tuple[list[Layer1d], int]) -> None:
     """Cells no window reads (or no output uses) are counted exactly, split by side."""
-    assume(output_size(layer, size) >= 1)
+    (layer,), size = chain
     (gaps,) = layer_shape(to_spec(layer), (1, 1, size)).gaps
     unread = unread_inputs(layer, size)
     used = [m for m in range(size) if m not in unread]
@@ -54,9 +54,10 @@ def test_unread_cells_match_enumeration(layer: Layer1d, size: int) -> None:
 
 
 @SETTINGS
-@given(layer=layers_1d(kinds=("convtranspose",)), size=SIZES)
-def test_equivalent_conv_reads_the_same_inputs(layer: Layer1d, size: int) -> None:
+@given(chain=chains_1d(st.lists(layers_1d(kinds=("convtranspose",)), min_size=1, max_size=1), extra=40))
+def test_equivalent_conv_reads_the_same_inputs(chain: tuple[list[Layer1d], int]) -> None:
     """The equivalent stride-1 convolution has the same output size and each output reads the same inputs."""
+    (layer,), size = chain
     (result,) = analyze(network([layer], size)).layers
     assume(result.status is Status.OK)
     assert result.equivalent_conv is not None
@@ -96,10 +97,16 @@ def test_receptive_field_and_jump_match_composed_dependencies(layers: list[Layer
 
 
 @SETTINGS
-@given(layer=layers_1d(kinds=("conv", "maxpool", "avgpool")), size=st.integers(1, 60))
-def test_relationship_14_output_padding_restores_the_input(layer: Layer1d, size: int) -> None:
+@given(
+    chain=chains_1d(
+        st.lists(
+            layers_1d(kinds=("conv", "maxpool", "avgpool"), symmetric=True, ceil_mode=False), min_size=1, max_size=1
+        )
+    )
+)
+def test_relationship_14_output_padding_restores_the_input(chain: tuple[list[Layer1d], int]) -> None:
     """A transposed conv with a = (i + pads - e) mod s undoes a conv's (or pool's) shape (seed 002)."""
-    assume(not layer.ceil_mode and layer.before == layer.after)
+    (layer,), size = chain
     (down,) = analyze(network([layer], size)).layers
     assume(down.status is Status.OK)
     effective = layer.dilation * (layer.kernel - 1) + 1
