@@ -8,12 +8,15 @@ Needs the four frameworks in one environment:
 For every layer of the four fixture tables and every target framework convcalc ports it to,
 the source layer runs in its own framework and the ported code in the target, on the same
 random input and the same weights (converted to each framework's layout; no bias). The record
-says how far apart the outputs are and which notes convcalc printed. The tests check that
-every port without a note is equal and that every difference has a note that explains it.
+says how far apart the outputs are and which notes convcalc printed. The record also keeps a
+digest of the code that ran. The tests check that convcalc still writes that code for every
+record, that every port without a note is equal and that every difference has a note that
+explains it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sys
@@ -228,6 +231,11 @@ def runtime_quirk(source: str, case: dict[str, Any]) -> str | None:
 SOURCE_RUNNERS = {"torch": source_torch, "keras": source_keras, "onnx": source_onnx, "jax": source_jax}
 
 
+def code_digest(written: str) -> str:
+    """Return a short digest of the ported code that ran: the tests recompute it from today's code."""
+    return hashlib.sha256(written.encode()).hexdigest()[:16]
+
+
 def main() -> None:  # noqa: C901 - one loop over sources and targets
     """Write the fixture file."""
     records = []
@@ -262,7 +270,8 @@ def main() -> None:  # noqa: C901 - one loop over sources and targets
                     ported = port(layer_from_case(case), shape, Framework(target))
                 except LayerError:
                     continue
-                got = run_target(snippet(ported, shape[1], ported.layer.out_channels or shape[1]), target, x, weight)
+                written = snippet(ported, shape[1], ported.layer.out_channels or shape[1])
+                got = run_target(written, target, x, weight)
                 if got.shape != expected.shape:
                     msg = f"{source} case {index} to {target}: shape {got.shape}, source {expected.shape}"
                     raise AssertionError(msg)
@@ -272,7 +281,14 @@ def main() -> None:  # noqa: C901 - one loop over sources and targets
                 same_inf = np.array_equal(np.isfinite(expected), np.isfinite(got))
                 diff = float(np.abs(expected - got)[finite].max(initial=0.0)) if same_inf else float("inf")
                 records.append(
-                    {"from": source, "case": index, "to": target, "max_diff": diff, "notes": list(ported.notes)}
+                    {
+                        "from": source,
+                        "case": index,
+                        "to": target,
+                        "code": code_digest(written),
+                        "max_diff": diff,
+                        "notes": list(ported.notes),
+                    }
                 )
     versions = {
         "torch": torch.__version__,
