@@ -347,6 +347,6 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"convcalc: error: {error.format_message()}\n")
         return ExitCode.BAD_INPUT
     except typer.Abort:
-        sys.stderr.write("convcalc: aborted\n")
-        return 130
+        sys.stderr.write("convcalc: interrupted\n")
+        return ExitCode.INTERRUPTED
     return code if isinstance(code, int) else ExitCode.OK

@@ -112,13 +112,26 @@ def report(errors: InputError | InputErrorGroup) -> int:
 
 
 def reporting(command: Callable[..., int]) -> Callable[..., int]:
-    """Turn a command's input errors into stderr lines and exit code 2."""
+    """Turn a command's input errors into stderr lines and exit code 2.
+
+    Ctrl-C and output failures end the run here too, with their own codes: Typer would turn
+    them into 130 without a word, or 1 (an invalid layer) for a closed pipe.
+    """
 
     def run(**kwargs: object) -> int:
         try:
-            return command(**kwargs)
+            code = command(**kwargs)
+            sys.stdout.flush()
         except (InputError, InputErrorGroup) as errors:
             return report(errors)
+        except (OSError, KeyboardInterrupt) as error:
+            from convcalc.entry import stop_code  # noqa: PLC0415 - the process boundary decides
+
+            stopped = stop_code(error)
+            if stopped is None:
+                raise
+            return stopped
+        return code
 
     run.__name__ = command.__name__
     run.__doc__ = command.__doc__

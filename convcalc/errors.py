@@ -12,6 +12,9 @@ class ExitCode(IntEnum):
     OK = 0
     LAYER_INVALID = 1
     BAD_INPUT = 2
+    INTERNAL_ERROR = 70  # a bug in convcalc (sysexits' EX_SOFTWARE), never a verdict on the input
+    INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
+    BROKEN_PIPE = 141  # the reader of standard output went away, as shells report SIGPIPE
 
 
 class ConvcalcError(Exception):
