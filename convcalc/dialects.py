@@ -13,7 +13,8 @@ Facts checked against the frameworks themselves (tests/fixtures/*_layers.json):
   below 1 are refused.
 - ONNX (shape inference, opset 21): explicit `pads` (not negative) or SAME_UPPER,
   SAME_LOWER, VALID; pools round up with ceil_mode and drop no window; pool padding has no
-  bound; output_padding has no bound. Shape inference writes 0 or negative sizes without
+  bound; output_padding has no bound. A ConvTranspose with output_shape ignores `pads` and
+  makes its own (checked in onnxruntime 1.32). Shape inference writes 0 or negative sizes without
   complaint; convcalc calls those refused, as a runtime would.
 - JAX (lax): explicit (low, high) pairs, negative allowed, or SAME, SAME_LOWER, VALID; an
   output of 0 is allowed; negative padding beyond the input is refused.
@@ -149,7 +150,24 @@ def _transposed(layer: LayerSpec, axis: int) -> tuple[tuple[int, int], int]:
     return (e - 1 - low, e - 1 - high), 0
 
 
-def resolve(layer: LayerSpec, spatial: AxisValues) -> tuple[PaddingPairs, AxisValues, AxisValues]:  # noqa: C901
+def _onnx_output_shape_padding(layer: LayerSpec, axis: int, size: int) -> tuple[tuple[int, int], int]:
+    """Return the padding and output_padding of an ONNX ConvTranspose whose output_shape is given.
+
+    ONNX ignores `pads` then and makes its own from the padding in all: half before, the odd
+    cell after with SAME_UPPER and before otherwise. An output larger than the layer's own
+    (a negative padding in all) grows at the end, as onnxruntime 1.32 computes it.
+    """
+    k, s, d = layer.kernel_size[axis], layer.stride[axis], layer.dilation[axis]
+    a = layer.output_padding[axis]
+    assert layer.output_size is not None  # noqa: S101 - the caller checked
+    total = (size - 1) * s + a + effective_kernel(k, d) - layer.output_size[axis]
+    if total < 0:
+        return (0, 0), a - total
+    before = total // 2 if layer.padding is PaddingMode.SAME else total - total // 2
+    return (before, total - before), a
+
+
+def resolve(layer: LayerSpec, spatial: AxisValues) -> tuple[PaddingPairs, AxisValues, AxisValues]:
     """Return the padding, output_padding and output size per axis, or raise the framework's refusal."""
     framework = layer.framework
     names = axis_names(layer.rank)
@@ -157,29 +175,8 @@ def resolve(layer: LayerSpec, spatial: AxisValues) -> tuple[PaddingPairs, AxisVa
         _refuse_strided_dilation(layer)
     pads, extras, outs = [], [], []
     for axis, size in enumerate(spatial):
-        k, s, d = layer.kernel_size[axis], layer.stride[axis], layer.dilation[axis]
-        e = effective_kernel(k, d)
-        if layer.kind.is_transposed:
-            if framework is Framework.KERAS and layer.output_padding_given and layer.output_padding[axis] >= s:
-                a = layer.output_padding[axis]
-                msg = f"`output_padding` must be strictly less than `strides` (Keras): {a} >= {s}"
-                raise LayerError(msg, axis=names[axis], hint=f"use output_padding <= {s - 1}")
-            (before, after), a = _transposed(layer, axis)
-            if framework is Framework.ONNX and layer.output_size is not None:
-                a = layer.output_size[axis] - ((size - 1) * s - before - after + e)
-            if framework is Framework.JAX:  # the padding lax.conv_transpose puts on the stretched input
-                _refuse_negative(2 * (e - 1) - before - after, (size - 1) * s + 1, names[axis])
-            out = (size - 1) * s - before - after + e + a
-        else:
-            before, after = _direct_padding(layer, axis, size)
-            if framework is Framework.JAX and layer.kind is LayerKind.CONV:  # lax.reduce_window does not check
-                _refuse_negative(before + after, size, names[axis])
-            top = size + before + after - e
-            if framework is Framework.ONNX:  # C++ division, toward zero; ceil_mode drops no window
-                out = (-(-top // s) if layer.ceil_mode or top < 0 else top // s) + 1
-            else:
-                out = top // s + 1
-            a = 0
+        axis_size = _transposed_axis if layer.kind.is_transposed else _direct_axis
+        (before, after), a, out = axis_size(layer, axis, size, names[axis])
         if framework is Framework.JAX:
             out = max(out, 0)
         lowest = 0 if framework is Framework.JAX else 1
@@ -193,6 +190,38 @@ def resolve(layer: LayerSpec, spatial: AxisValues) -> tuple[PaddingPairs, AxisVa
         extras.append(a)
         outs.append(out)
     return tuple(pads), tuple(extras), tuple(outs)
+
+
+def _transposed_axis(layer: LayerSpec, axis: int, size: int, name: str) -> tuple[tuple[int, int], int, int]:
+    """Return a transposed layer's padding, output_padding and output size on one axis."""
+    framework = layer.framework
+    k, s, d = layer.kernel_size[axis], layer.stride[axis], layer.dilation[axis]
+    e = effective_kernel(k, d)
+    if framework is Framework.KERAS and layer.output_padding_given and layer.output_padding[axis] >= s:
+        a = layer.output_padding[axis]
+        msg = f"`output_padding` must be strictly less than `strides` (Keras): {a} >= {s}"
+        raise LayerError(msg, axis=name, hint=f"use output_padding <= {s - 1}")
+    if framework is Framework.ONNX and layer.output_size is not None:
+        (before, after), a = _onnx_output_shape_padding(layer, axis, size)
+    else:
+        (before, after), a = _transposed(layer, axis)
+    if framework is Framework.JAX:  # the padding lax.conv_transpose puts on the stretched input
+        _refuse_negative(2 * (e - 1) - before - after, (size - 1) * s + 1, name)
+    return (before, after), a, (size - 1) * s - before - after + e + a
+
+
+def _direct_axis(layer: LayerSpec, axis: int, size: int, name: str) -> tuple[tuple[int, int], int, int]:
+    """Return a convolution's or a pool's padding, output_padding (0) and output size on one axis."""
+    framework = layer.framework
+    e = effective_kernel(layer.kernel_size[axis], layer.dilation[axis])
+    before, after = _direct_padding(layer, axis, size)
+    if framework is Framework.JAX and layer.kind is LayerKind.CONV:  # lax.reduce_window does not check
+        _refuse_negative(before + after, size, name)
+    top = size + before + after - e
+    s = layer.stride[axis]
+    if framework is Framework.ONNX:  # C++ division, toward zero; ceil_mode drops no window
+        return (before, after), 0, (-(-top // s) if layer.ceil_mode or top < 0 else top // s) + 1
+    return (before, after), 0, top // s + 1
 
 
 def _refuse_negative(total: int, size: int, name: str) -> None:
