@@ -231,9 +231,9 @@ def _smallest_input(layer: LayerSpec, axis: int, before: int, after: int) -> int
         # smallest i with (i-1)*s - pads + e + a >= 1
         need = before + after + 1 - effective_kernel(k, d) - a
         return max(1, -(-need // s) + 1)
-    smallest = max(1, effective_kernel(k, d) - before - after)
-    if layer.kind is LayerKind.AVGPOOL and layer.rank == 3:  # noqa: PLR2004 - AvgPool3d's own rule
-        smallest = max(smallest, k)
+    # a pool rounding up takes a window that starts inside and ends past the padded input
+    reach = s - 1 if layer.kind.is_pool and layer.ceil_mode else 0
+    smallest = max(1, effective_kernel(k, d) - before - after - reach)  # AvgPool3d's own rule is refused before
     while layer.kind.is_pool and _axis_output(layer, axis, smallest, before, after) < 1:
         smallest += 1
     return smallest

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from typer.testing import Result
@@ -68,3 +69,50 @@ def test_bad_ranges(run: Run, value: str, message: str) -> None:
     result = run("sizes", "examples/vgg16_features.yaml", "--range", value)
     assert result.exit_code == 2
     assert result.stderr == message + "\n"
+
+
+SIZE_RULES = [
+    (
+        "channels carry to the next layer's groups",
+        "  - {type: conv, kernel_size: 3, out_channels: 6}\n  - {type: conv, kernel_size: 3, groups: 6, out_channels: 12}\n",
+        0,
+        " H      1 to 64   5 to 64    none",
+    ),
+    (
+        "pool padding above half the kernel",
+        "  - {type: conv, kernel_size: 3}\n  - {type: maxpool, kernel_size: 2, padding: 2}\n",
+        1,
+        "net.yaml: no input size works: layer 2: axes H, W: padding 2 is more than half the kernel 2 (torch.nn pools allow at most 1); use padding <= 1 or a kernel >= 4",
+    ),
+    (
+        "output_padding not below the stride",
+        "  - {type: convtranspose, kernel_size: 3, stride: 2, output_padding: 2}\n",
+        1,
+        "net.yaml: no input size works: layer 1: axes H, W: output_padding 2 must be smaller than the stride 2 or the dilation 1 (torch.nn); use output_padding <= 1",
+    ),
+    (
+        "output_size picks the output_padding per input",
+        "  - {type: convtranspose, kernel_size: 3, stride: 1, output_size: [10, 10]}\n",
+        0,
+        " H      1 to 64   8          none",
+    ),
+    (
+        "output_size with a stride",
+        "  - {type: convtranspose, kernel_size: 3, stride: 2, padding: 1, output_size: [16, 16]}\n",
+        0,
+        " H      1 to 64   8          none",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("title", "layers", "code", "line"), SIZE_RULES, ids=[case[0] for case in SIZE_RULES])
+def test_rules_that_hold_at_every_size(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, title: str, layers: str, code: int, line: str
+) -> None:
+    """torch.nn's size-independent rules decide before any size is tried: channels, pool padding, output_padding."""
+    del title
+    (tmp_path / "net.yaml").write_text("input: [1, 3, 8, 8]\nlayers:\n" + layers)
+    monkeypatch.chdir(tmp_path)
+    result = run("sizes", "net.yaml", "--range", "1:64")
+    assert result.exit_code == code
+    assert line in (result.stdout if code == 0 else result.stderr).splitlines()
