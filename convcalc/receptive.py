@@ -158,14 +158,16 @@ def merged_field(fields: list[AxisField]) -> AxisField | None:
 
     The inputs must step by the same jump, else the merge has no common period (None).
     """
-    if len({field.jump for field in fields}) > 1:
+    jumps = {field.jump for field in fields}
+    if len(jumps) > 1:
         return None
+    (jump,) = jumps
     period = lcm(*(field.period for field in fields))
     if period > MAX_PERIOD:
         return None
     shift = fields[0].shift * (period // fields[0].period)
     sets = tuple(merge_intervals(i for field in fields for i in field.at(o)) for o in range(period))
-    return AxisField(period=period, shift=shift, sets=sets, jump=fields[0].jump)
+    return AxisField(period=period, shift=shift, sets=sets, jump=jump)
 
 
 def centre(field: AxisField) -> Fraction | None:

@@ -115,7 +115,7 @@ def graph_dependencies(network: object, axis: int, node: int, position: int) -> 
 
     Walks back from the layer, by its own arithmetic on the specs' numbers: windows read
     o*s - pb + t*d, transposed layers the i with i*s + t*d = o + pb, merges every source,
-    crops and pads shift by their offset (given by the caller's analysis), the rest keep o.
+    explicit crops and pads shift by their amount before, the rest keep o.
     """
     layers = network.layers  # type: ignore[attr-defined]
     index_of = {"input": -1}
@@ -146,6 +146,8 @@ def graph_dependencies(network: object, axis: int, node: int, position: int) -> 
             for t in range(layer.kernel_size[axis]):
                 if (o + pb - t * d) % s == 0:
                     found |= deps(sources(i)[0], (o + pb - t * d) // s)
+        elif getattr(layer, "amounts", None) is not None:  # an explicit pad (> 0) or crop (< 0) before o
+            found |= deps(sources(i)[0], o - layer.amounts[axis][0])
         else:  # add, concat and the shape-keeping layers read position o of every source
             for source in sources(i):
                 found |= deps(source, o)
