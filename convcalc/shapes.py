@@ -408,15 +408,14 @@ def output_padding_for(layer: LayerSpec, sizes: AxisValues, padding: PaddingPair
     raises "requested an output size of ..., but valid sizes range from ... to ...".
     """
     target = layer.output_size or ()
+    axes = range(layer.rank)
     smallest = tuple(
-        convtranspose_output_size(i, k, s, before, after, d, 0)
-        for i, k, s, (before, after), d in zip(
-            sizes, layer.kernel_size, layer.stride, padding, layer.dilation, strict=True
-        )
+        convtranspose_output_size(sizes[a], layer.kernel_size[a], layer.stride[a], *padding[a], layer.dilation[a], 0)
+        for a in axes
     )
-    largest = tuple(low + s - 1 for low, s in zip(smallest, layer.stride, strict=True))
-    if all(low <= want <= high for want, low, high in zip(target, smallest, largest, strict=True)):
-        return tuple(want - low for want, low in zip(target, smallest, strict=True))
+    largest = tuple(smallest[a] + layer.stride[a] - 1 for a in axes)
+    if all(smallest[a] <= target[a] <= largest[a] for a in axes):
+        return tuple(target[a] - smallest[a] for a in axes)
     msg = f"requested an output size of {list(target)}, but valid sizes range from {list(smallest)} to {list(largest)}"
     hint = f"for an input of {list(sizes)} (torch.nn); pick output_size in that range or change stride or padding"
     raise LayerError(msg, hint=hint)
