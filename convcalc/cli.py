@@ -307,8 +307,8 @@ def port(  # noqa: PLR0913 - the flags of one layer
     target_framework: Annotated[
         str, typer.Option("--to", help="Where it goes: torch (default), keras, onnx or jax.")
     ] = "torch",
-    size: SizeOpt = "",
-    kernel: KernelOpt = "",
+    size: Annotated[str | None, typer.Option("-i", "--input", help="Input size, as for the layer commands.")] = None,
+    kernel: Annotated[str | None, typer.Option("-k", "--kernel", help="Kernel size.")] = None,
     stride: StrideOpt = None,
     padding: PaddingOpt = "0",
     dilation: DilationOpt = "1",
@@ -344,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
     except TyperException as error:
         if type(error).__name__ == "NoArgsIsHelpError":  # help was printed: not an error
             return ExitCode.OK
-        sys.stderr.write(f"convcalc: error: {error.format_message()}\n")
+        commands.say(f"convcalc: error: {error.format_message()}")
         return ExitCode.BAD_INPUT
     except typer.Abort:
         sys.stderr.write("convcalc: interrupted\n")

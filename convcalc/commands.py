@@ -14,9 +14,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from convcalc.analysis import LayerResult, StackResult, analyze
+from convcalc.analysis import LayerResult, StackResult, Status, analyze
 from convcalc.errors import ExitCode, InputError, InputErrorGroup, LayerError, Location
 from convcalc.render import RENDERERS, Format, RenderOptions
+from convcalc.safetext import visible
 from convcalc.spec import AnyLayer, Framework, LayerKind, LayerSpec, NetworkSpec, axis_names
 from convcalc.values import decide_rank, parse_axes, parse_int, parse_padding, parse_range, parse_shape
 
@@ -99,6 +100,11 @@ FLAGS: dict[str, tuple[Flag, ...]] = {
 ALIASES = {"conv-transpose": "convt", "deconv": "convt"}
 
 
+def say(line: str) -> None:
+    """Write one line to stderr, with whatever came from the input shown as visible escapes."""
+    sys.stderr.write(visible(line) + "\n")
+
+
 def report(errors: InputError | InputErrorGroup) -> int:
     """Write input errors to stderr, one line each, and return exit code 2.
 
@@ -107,7 +113,7 @@ def report(errors: InputError | InputErrorGroup) -> int:
     """
     for error in errors.errors if isinstance(errors, InputErrorGroup) else (errors,):
         # file:line:col first, as compilers print it, so editors and CI problem matchers find it
-        sys.stderr.write(f"{error}\n" if error.location else f"convcalc: error: {error}\n")
+        say(f"{error}" if error.location else f"convcalc: error: {error}")
     return ExitCode.BAD_INPUT
 
 
@@ -171,7 +177,7 @@ def emit(result: StackResult, fmt: Format) -> int:
     """Print the result, then one stderr line per failing layer; return 0 or 1."""
     sys.stdout.write(RENDERERS[fmt](result, render_options()))
     for layer in result.failures:
-        sys.stderr.write(f"{where(layer)}{layer.message}\n")
+        say(f"{where(layer)}{layer.message}")
     return ExitCode.OK if result.ok else ExitCode.LAYER_INVALID
 
 
@@ -293,7 +299,7 @@ def check(*, files: list[str], input_shape: str | None = None) -> int:
         layers += len(result.layers)
         for failed in result.failures:
             failures += 1
-            sys.stderr.write(f"{where(failed) or network.source + ': '}{failed.message}\n")
+            say(f"{where(failed) or network.source + ': '}{failed.message}")
     noun = "file" if len(files) == 1 else "files"
     if malformed or failures:
         sys.stdout.write(
@@ -375,10 +381,10 @@ def solve(  # noqa: PLR0913 - the flags of solve
             text for text in (f"{below[-1]} below" if below else "", f"{above[0]} above" if above else "") if text
         )
         label = ("axes " if len(axes_named) > 1 else "axis ") + ", ".join(axes_named)
-        sys.stderr.write(
+        say(
             f"{label}: no {layer_kind} within kernel {_span(limits.kernel)}, stride {_span(limits.stride)}, "
             f"dilation {_span(limits.dilation)}, padding <= {limits.max_padding} maps {size_in} to {want}; "
-            f"nearest reachable: {nearest or 'none'}\n"
+            f"nearest reachable: {nearest or 'none'}"
         )
     return ExitCode.LAYER_INVALID
 
@@ -395,7 +401,7 @@ def mirror(*, file: str, input_shape: str | None = None, out: str | None = None)
     try:
         decoder = decoder_of(analyze(network))
     except LayerError as error:
-        sys.stderr.write(f"{network.source}: cannot mirror: {error}\n")
+        say(f"{network.source}: cannot mirror: {error}")
         return ExitCode.LAYER_INVALID
     comment = (
         f"The decoder that mirrors {network.source}: every layer in reverse as a transposed convolution\n"
@@ -438,12 +444,12 @@ def sizes(*, file: str, size_range: str = "1:1024", fmt: str = "table") -> int:
                 done[key] = sweep(network, axis, names[axis], *ranges[axis])
             swept.append(replace(done[key], axis=names[axis]))
     except LayerError as error:
-        sys.stderr.write(f"{network.source}: no input size works: {error}\n")
+        say(f"{network.source}: no input size works: {error}")
         return ExitCode.LAYER_INVALID
     sys.stdout.write(render_sizes(network.source, swept, chosen, render_options()))
     if all(axis.accepted for axis in swept):
         return ExitCode.OK
-    sys.stderr.write(f"{network.source}: no input size in the range works on every axis\n")
+    say(f"{network.source}: no input size in the range works on every axis")
     return ExitCode.LAYER_INVALID
 
 
@@ -467,20 +473,22 @@ def explain(*, what: str, layer: str | None = None, matrix: bool = False, svg: s
     kinds |= dict.fromkeys(ALIASES, LayerKind.CONVTRANSPOSE)
     flags = {key: value for key, value in flags.items() if value is not None and value is not False}
     if what in kinds:
-        for needed, flag in (("size", "--input"), ("kernel", "--kernel")):
-            if needed not in flags:
-                raise InputError(f"explain {what} needs {flag}", where=flag)
+        _require_layer_flags("explain", what, flags)
         if layer is not None:
             raise InputError("--layer picks a layer of a network file, not of a flag-given layer", where="--layer")
         network = network_from_flags(kinds[what], **flags)
         spec, shape, label = network.layers[0], network.input, network.source
     else:
-        spec, shape, label = _layer_of_file(what, layer, flags)
+        try:
+            spec, shape, label = _layer_of_file(what, layer, flags)
+        except LayerError as refused:
+            say(f"{what}: {refused}")
+            return ExitCode.LAYER_INVALID
     if not isinstance(spec, LayerSpec):
         raise InputError(f"explain draws conv, convtranspose and pool layers, not {spec.kind}", where="--layer")
     sections = explain_or_error(spec, shape, matrix=matrix)
     if isinstance(sections, LayerError):
-        sys.stderr.write(f"{label}: {sections}\n")
+        say(f"{label}: {sections}")
         return ExitCode.LAYER_INVALID
     sys.stdout.write(render_explanation(sections, render_options()))
     if svg is not None:
@@ -489,6 +497,13 @@ def explain(*, what: str, layer: str | None = None, matrix: bool = False, svg: s
         except OSError as error:
             raise InputError(f"cannot write: {error.strerror or error}", location=Location(svg)) from None
     return ExitCode.OK
+
+
+def _require_layer_flags(command: str, what: str, flags: dict[str, Any]) -> None:
+    """Refuse a layer from flags without its input size or its kernel."""
+    for needed, flag in (("size", "--input"), ("kernel", "--kernel")):
+        if needed not in flags:
+            raise InputError(f"{command} {what} needs {flag}", where=flag)
 
 
 def _layer_of_file(path: str, layer: str | None, flags: dict[str, Any]) -> tuple[AnyLayer, tuple[int, ...], str]:
@@ -506,6 +521,8 @@ def _layer_of_file(path: str, layer: str | None, flags: dict[str, Any]) -> tuple
         if layer in (str(found.index), found.name):
             if found.input is None:
                 raise InputError(f"{found.label} is not computed: {found.error}", where="--layer")
+            if found.status is Status.INVALID:  # nothing to draw: say why, as stack does
+                raise LayerError(f"{found.label}: {found.error}")
             return found.spec, found.input, f"{network.source}, {found.label}"
     raise InputError(f"no layer {layer!r} in {network.source} (it has {len(result.layers)})", where="--layer")
 
@@ -536,18 +553,20 @@ def port(
         try:
             ported = port_network(network, target)
         except LayerError as error:
-            sys.stderr.write(f"{network.source}: {error}\n")
+            say(f"{network.source}: {error}")
             return ExitCode.LAYER_INVALID
         sys.stdout.write(render_network(ported, chosen, options))
         return ExitCode.OK
+    flags = {k: v for k, v in flags.items() if v is not None and v is not False}
+    _require_layer_flags("port", what, flags)
     flags["framework"] = _framework_flag(source or "torch", "--from").value
-    network = network_from_flags(kinds[what], **{k: v for k, v in flags.items() if v is not None and v is not False})
+    network = network_from_flags(kinds[what], **flags)
     layer = network.layers[0]
     assert isinstance(layer, LayerSpec)  # noqa: S101 - built from layer flags
     try:
         one = port_layer(layer, network.input, target)
     except LayerError as error:  # the layer's own reason, without a layer number
-        sys.stderr.write(f"{layer.framework} {layer.kind.value}: {error}\n")
+        say(f"{layer.framework} {layer.kind.value}: {error}")
         return ExitCode.LAYER_INVALID
     if chosen == "yaml":
         sys.stdout.write(render_network(port_network(network, target), chosen, options))

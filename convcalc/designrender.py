@@ -6,6 +6,7 @@ import io
 from typing import TYPE_CHECKING, Any
 
 from convcalc.render import Format, RenderOptions, _axes, _padding_cell, console_text, csv_text, make_console
+from convcalc.safetext import visible
 from convcalc.spec import LayerKind
 
 if TYPE_CHECKING:
@@ -87,9 +88,9 @@ def _rows_text(  # noqa: PLR0913 - the rows and how to show them
     for column in columns:
         table.add_column(column, justify="right" if column == "#" else "left", overflow="fold")
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*(Text(visible(cell)) for cell in row))
     if title:
-        console.print(Text(title))
+        console.print(Text(visible(title)))
     console.print(table)
     return console_text(buffer)
 

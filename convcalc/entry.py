@@ -70,8 +70,10 @@ def internal_error(command: list[str], error: BaseException) -> int:
 
 
 def _say(line: str) -> None:
+    from convcalc.safetext import visible  # noqa: PLC0415 - only when there is something to say
+
     try:
-        sys.stderr.write(line + "\n")
+        sys.stderr.write(visible(line) + "\n")
         sys.stderr.flush()
     except (OSError, ValueError):
         pass

@@ -6,6 +6,7 @@ import io
 from typing import TYPE_CHECKING
 
 from convcalc.render import RenderOptions, console_text, make_console
+from convcalc.safetext import visible
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -31,11 +32,11 @@ def _explanation_console(sections: tuple[Section, ...], console: Console) -> Non
     for number, section in enumerate(sections):
         if number:
             console.print()
-        console.print(Text(section.title, style="bold"))
+        console.print(Text(visible(section.title), style="bold"))
         for line in section.lines:
             text = Text()
             for chunk, style in line:
-                text.append(chunk, style=EXPLAIN_STYLES.get(style or ""))
+                text.append(visible(chunk), style=EXPLAIN_STYLES.get(style or ""))
             console.print(text)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from convcalc.analysis import LayerResult, analyze
+from convcalc.analysis import LayerResult, Status, analyze
 from convcalc.errors import LayerError
 from convcalc.port import Ported, port, split_pads
 from convcalc.spec import AnyLayer, AxisValues, Framework, LayerKind, LayerSpec, NetworkSpec, OtherSpec, PaddingPairs
@@ -96,6 +96,8 @@ def port_network(network: NetworkSpec, target: Framework) -> PortedNetwork:
         spec = found.spec
         if found.input is None:
             raise LayerError(f"{found.label} is not computed: {found.error}")
+        if found.status is Status.INVALID:  # nothing to port: the source framework refuses it
+            raise LayerError(f"{found.label}: {found.error}")
         if isinstance(spec, LayerSpec):
             try:
                 ported = port(spec, found.input, target)

@@ -11,6 +11,7 @@ from convcalc.port import Ported, stage_sizes
 from convcalc.portcode import IMPORTS, Code, body, code, pad_code, snippet
 from convcalc.portnet import PortedLayer, PortedNetwork
 from convcalc.render import RenderOptions, console_text, make_console
+from convcalc.safetext import visible
 from convcalc.spec import AxisValues, Framework, LayerSpec
 from convcalc.writer import network_yaml
 
@@ -110,12 +111,13 @@ def _layer_record(layer: LayerSpec) -> dict[str, Any]:
 def _table(headers: list[str], rows: list[list[str]]) -> Any:  # noqa: ANN401 - a rich Table, loaded lazily
     from rich import box  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
+    from rich.text import Text  # noqa: PLC0415
 
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     for header in headers:
         table.add_column(header, overflow="fold", justify="right" if header in ("#", "output") else "left")
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*(Text(visible(cell)) for cell in row))
     return table
 
 
@@ -123,10 +125,10 @@ def _print(title: str, table: Any, options: RenderOptions, notes: list[str]) -> 
     """Print the title, the table and the notes (wrapped to the width)."""
     buffer = io.StringIO()
     out = make_console(buffer, options)
-    out.print(title, markup=False)
+    out.print(visible(title), markup=False, highlight=False)
     out.print(table)
     for note in notes:
-        out.print(note, markup=False)
+        out.print(visible(note), markup=False, highlight=False)
     return console_text(buffer)
 
 

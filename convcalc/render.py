@@ -7,6 +7,7 @@ explainrender, ported layers by portrender; they share this module's cells and c
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 
     from convcalc.receptive import EquivalentConv
 
+from convcalc.safetext import csv_safe, visible
 from convcalc.spec import LayerKind, LayerSpec, OtherSpec, PaddingMode, PaddingPairs, axis_names
 
 
@@ -258,7 +260,7 @@ def _row(layer: LayerResult) -> list[str]:
         output = _shape_cell(layer.output)
     return [
         str(layer.index),
-        _layer_cell(layer),
+        visible(_layer_cell(layer)),
         _shape_cell(layer.input),
         output,
         _geometry_cell(layer),
@@ -323,7 +325,7 @@ def _notes(result: StackResult) -> list[tuple[str, str]]:
         notes.extend(("yellow", f"{layer.label}: warning: {w}") for w in layer.warnings)
         if layer.equivalent_conv is not None and layer.output is not None:
             notes.append(("cyan", describe_equivalent(layer)))
-    return notes
+    return [(style, visible(text)) for style, text in notes]
 
 
 # ---------------------------------------------------------------- table
@@ -338,7 +340,7 @@ _ANSI = {"red": "\x1b[31m", "dim": "\x1b[2m", "yellow": "\x1b[33m", "cyan": "\x1
 
 def _title(result: StackResult) -> str:
     layout = "C×" + "×".join(axis_names(len(result.input) - 2))
-    title = f"{result.source}: input {_shape_cell(result.input)} ({layout}), batch {result.input[0]}"
+    title = f"{visible(result.source)}: input {_shape_cell(result.input)} ({layout}), batch {result.input[0]}"
     rules = sorted(
         {layer.spec.framework.value for layer in result.layers if isinstance(layer.spec, LayerSpec)} - {"torch"}
     )
@@ -382,7 +384,7 @@ def render_table(result: StackResult, options: RenderOptions | None = None) -> s
     for column in COLUMNS:
         table.add_column(column, justify="right" if column in NUMERIC else "left", overflow="fold")
     for layer in result.layers:
-        table.add_row(*_row(layer), style=_STYLES.get(layer.status))
+        table.add_row(*map(Text, _row(layer)), style=_STYLES.get(layer.status))
     console.print(Text(_title(result)))
     console.print(table)
     console.print(Text(_summary(result)))
@@ -434,15 +436,23 @@ def _plain_table(result: StackResult, options: RenderOptions) -> str:
 # ---------------------------------------------------------------- Markdown and CSV
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
+
+
+def _markdown_cell(text: str) -> str:
+    """Return a table cell that Markdown shows as the text itself: no link, emphasis or column break."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
 def render_markdown(result: StackResult, options: RenderOptions | None = None) -> str:  # noqa: ARG001 - uniform signature
     """Render a GitHub-flavoured Markdown table (fits a pull-request comment)."""
     lines = [
-        f"**{result.source}**: input `{_shape_cell(result.input)}`, batch {result.input[0]}",
+        f"**{visible(result.source)}**: input `{_shape_cell(result.input)}`, batch {result.input[0]}",
         "",
         "| " + " | ".join(COLUMNS) + " |",
         "| " + " | ".join("---:" if c in NUMERIC else "---" for c in COLUMNS) + " |",
     ]
-    lines.extend("| " + " | ".join(c.replace("|", "\\|") for c in _row(layer)) + " |" for layer in result.layers)
+    lines.extend("| " + " | ".join(map(_markdown_cell, _row(layer))) + " |" for layer in result.layers)
     lines.append("")
     lines.append(_summary(result))
     notes = _notes(result)
@@ -484,7 +494,7 @@ def render_csv(result: StackResult, options: RenderOptions | None = None) -> str
         rows.append(
             [
                 layer.index,
-                layer.name,
+                csv_safe(visible(layer.name)),
                 spec.kind.value,
                 axes(layer.input),
                 axes(layer.output),
@@ -497,7 +507,7 @@ def render_csv(result: StackResult, options: RenderOptions | None = None) -> str
                 axes(layer.jump),
                 layer.params,
                 layer.status.value,
-                layer.error or "",
+                csv_safe(visible(layer.error or "")),
             ]
         )
     return csv_text(CSV_COLUMNS, rows)

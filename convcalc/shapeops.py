@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from math import floor, prod
+from typing import TypeVar
 
 from convcalc.errors import LayerError
 from convcalc.spec import AxisValues, LayerKind, OtherSpec, PaddingPairs, axis_names
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,13 +103,22 @@ def _pad_by(layer: OtherSpec, shape: AxisValues, amounts: PaddingPairs) -> tuple
     return (*shape[:2], *out), tuple(-before for before, _ in amounts)
 
 
+def _per_axis(values: tuple[_T, ...], layer: OtherSpec, key: str, rank: int) -> tuple[_T, ...]:
+    """Return one value per spatial axis: as given, or one value for every axis."""
+    if len(values) == rank:
+        return values
+    if len(values) == 1:
+        return values * rank
+    msg = f"{layer.type_name} has {len(values)} {key} values but {rank} spatial axes come in"
+    raise LayerError(msg, hint=f"give one value, or {rank}")
+
+
 def _upsample(layer: OtherSpec, shape: AxisValues) -> AxisValues:
     spatial = shape[2:]
     if layer.size is not None:
-        sizes = layer.size if len(layer.size) == len(spatial) else layer.size * len(spatial)
+        sizes = _per_axis(layer.size, layer, "size", len(spatial))
         return (*shape[:2], *(int(s or i) for s, i in zip(sizes, spatial, strict=True)))
-    factors = layer.scale_factor or (1.0,)
-    factors = factors if len(factors) == len(spatial) else factors * len(spatial)
+    factors = _per_axis(layer.scale_factor or (1.0,), layer, "scale_factor", len(spatial))
     # as torch.nn.functional.interpolate: floor(float(size) * scale), in doubles
     out = tuple(floor(float(i) * float(f)) for i, f in zip(spatial, factors, strict=True))
     if any(o < 1 for o in out):
@@ -116,8 +128,7 @@ def _upsample(layer: OtherSpec, shape: AxisValues) -> AxisValues:
 
 def _adaptive(layer: OtherSpec, shape: AxisValues) -> AxisValues:
     spatial = shape[2:]
-    wanted = layer.size or (1,)
-    wanted = wanted if len(wanted) == len(spatial) else wanted * len(spatial)
+    wanted = _per_axis(layer.size or (1,), layer, "output_size", len(spatial))
     return (*shape[:2], *(i if w is None else w for w, i in zip(wanted, spatial, strict=True)))
 
 

@@ -99,9 +99,11 @@ class _Composer:
 
     def open(self, event: Any, kind: str) -> None:  # noqa: ANN401 - a PyYAML event
         tag = _tag(event, kind)
+        shown = str(event.tag).replace("tag:yaml.org,2002:", "!!")
         if tag not in STANDARD_TAGS:
-            shown = str(event.tag).replace("tag:yaml.org,2002:", "!!")
             raise self.error(event, f"tag {shown} is not allowed: network files are plain YAML")
+        if event.tag and event.tag != "!":
+            self.check_explicit_tag(event, kind, tag, shown)
         mark = event.start_mark
         node = Node(kind, tag, mark.line + 1, mark.column + 1, event.value if kind == "scalar" else [])
         if event.anchor:
@@ -112,6 +114,17 @@ class _Composer:
                 raise self.error(event, f"nested more than {MAX_DEPTH} levels deep")
             self.stack.append(node)
             self.pending_keys.append(None)
+
+    def check_explicit_tag(self, event: Any, kind: str, tag: str, shown: str) -> None:  # noqa: ANN401 - an event
+        """Refuse a standard tag on a value it does not fit (`!!int "abc"`, `!!bool 7`, `!!map [1]`)."""
+        wanted = {SEQ_TAG: "seq", MAP_TAG: "map"}.get(tag, "scalar")
+        if wanted != kind:
+            noun = {"seq": "a list", "map": "a mapping", "scalar": "a single value"}[kind]
+            raise self.error(event, f"tag {shown} does not fit {noun}: network files need no tags")
+        if kind == "scalar" and tag != STR_TAG:
+            plain = str(_RESOLVER.resolve(yaml.ScalarNode, event.value, (True, False)))  # type: ignore[no-untyped-call]
+            if plain != tag:
+                raise self.error(event, f"tag {shown} does not fit {event.value!r}: network files need no tags")
 
     def feed(self, event: Any) -> None:  # noqa: ANN401 - a PyYAML event
         kind = _OPENING.get(type(event))
