@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from convcalc.analysis import LayerResult, StackResult, Status, analyze
-from convcalc.errors import ExitCode, InputError, InputErrorGroup, LayerError, Location
+from convcalc.errors import ExitCode, InputError, InputErrorGroup, LayerError
+from convcalc.files import is_standard_stream, write_text_atomically
 from convcalc.render import RENDERERS, Format, RenderOptions
 from convcalc.safetext import visible
 from convcalc.spec import AnyLayer, Framework, LayerKind, LayerSpec, NetworkSpec, axis_names
@@ -408,13 +409,10 @@ def mirror(*, file: str, input_shape: str | None = None, out: str | None = None)
         "(same kernel, stride, padding, dilation), channels backwards, output_padding restoring each size."
     )
     text = network_yaml(decoder, comment)
-    if out is None:
+    if out is None or is_standard_stream(out, 1):
         sys.stdout.write(text)
         return ExitCode.OK
-    try:
-        Path(out).write_text(text)
-    except OSError as error:
-        raise InputError(f"cannot write: {error.strerror or error}", location=Location(out)) from None
+    write_text_atomically(out, text)
     return ExitCode.OK
 
 
@@ -492,10 +490,7 @@ def explain(*, what: str, layer: str | None = None, matrix: bool = False, svg: s
         return ExitCode.LAYER_INVALID
     sys.stdout.write(render_explanation(sections, render_options()))
     if svg is not None:
-        try:
-            Path(svg).write_text(explanation_svg(sections, f"convcalc explain: {label}", 100))
-        except OSError as error:
-            raise InputError(f"cannot write: {error.strerror or error}", location=Location(svg)) from None
+        write_text_atomically(svg, explanation_svg(sections, f"convcalc explain: {label}", 100))
     return ExitCode.OK
 
 

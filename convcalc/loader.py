@@ -6,10 +6,10 @@ import difflib
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from convcalc.errors import InputError, InputErrorGroup, Location
+from convcalc.files import is_standard_stream, read_bytes
 from convcalc.othertypes import IGNORED, OTHER_TYPES, OtherType
 from convcalc.spec import (
     MAX_DIGITS,
@@ -744,11 +744,12 @@ def read_text(path: str) -> tuple[str, str]:
     """Return (text, source name) of a network file; '-' reads standard input."""
     source = "<stdin>" if path == "-" else path
     try:
-        if path == "-":
+        if is_standard_stream(path, 0):  # '-', or /dev/stdin
             data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
         else:
-            with Path(path).open("rb") as handle:
-                data = handle.read(MAX_FILE_BYTES + 1)
+            data = read_bytes(path, MAX_FILE_BYTES)
+    except InputError as error:
+        raise InputErrorGroup([error]) from None
     except OSError as error:
         reason = error.strerror or str(error)
         raise InputErrorGroup([InputError(f"cannot read: {reason}", location=Location(source))]) from None

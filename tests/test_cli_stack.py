@@ -151,7 +151,7 @@ def test_unreadable_file(run: Run, tmp_path: Path) -> None:
     assert result.stderr == f"{tmp_path / 'missing.yaml'}: cannot read: No such file or directory\n"
     result = run("stack", str(tmp_path))
     assert result.exit_code == 2
-    assert result.stderr == f"{tmp_path}: cannot read: Is a directory\n"
+    assert result.stderr == f"{tmp_path}: is a folder, not a file\n"
 
 
 def test_huge_valid_sizes_are_exact(run: Run, tmp_path: Path) -> None:
