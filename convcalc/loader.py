@@ -79,7 +79,9 @@ class _Problems:
 
     def add(self, node: Node | None, where: str, message: str) -> None:
         location = node.location(self.source) if node else Location(self.source)
-        self.errors.append(InputError(message, where=where, location=location))
+        error = InputError(message, where=where, location=location)
+        if not any(str(error) == str(seen) for seen in self.errors[-8:]):  # a shared node says it once
+            self.errors.append(error)
 
 
 # ---------------------------------------------------------------- scalar readers
@@ -241,28 +243,67 @@ def _suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
     return f" (did you mean `{best[0]}`?)" if best else ""
 
 
-def _mapping_items(node: Node, where: str, problems: _Problems) -> list[tuple[str, Node, Node]]:
-    """Return (key, key node, value node) pairs, expanding << merge keys; later keys win."""
-    items: dict[str, tuple[Node, Node]] = {}
-    merged: dict[str, tuple[Node, Node]] = {}
-    for key_node, value_node in node.value:
-        if key_node.tag == MERGE_TAG:
-            sources = value_node.value if value_node.kind == "seq" else [value_node]
-            for source in sources:
-                if source.kind != "map":
-                    problems.add(source, where, "a << merge takes a mapping or a list of mappings")
-                    continue
-                for key, knode, vnode in _mapping_items(source, where, problems):
+MAX_MERGE_DEPTH = 32
+"""Deepest chain of << merges (a mapping merging one that merges another ...)."""
+
+_Items = list[tuple[str, Node, Node]]
+
+
+def _mapping_items(node: Node, where: str, problems: _Problems) -> _Items:
+    """Return (key, key node, value node) pairs, expanding << merge keys; later keys win.
+
+    Each merged mapping is expanded once and shared (a file merging the mapping before it
+    twice, line after line, stays linear), a mapping that merges itself is refused, and so
+    is a chain of merges deeper than MAX_MERGE_DEPTH.
+    """
+    return _Merges(where, problems).items(node, 0)
+
+
+class _Merges:
+    """Expand << merges once per mapping node, remembering each expansion."""
+
+    def __init__(self, where: str, problems: _Problems) -> None:
+        self.where = where
+        self.problems = problems
+        self.done: dict[int, _Items] = {}
+        self.open: set[int] = set()
+
+    def items(self, node: Node, depth: int) -> _Items:
+        if id(node) in self.done:
+            return self.done[id(node)]
+        self.open.add(id(node))
+        items: dict[str, tuple[Node, Node]] = {}
+        merged: dict[str, tuple[Node, Node]] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == MERGE_TAG:
+                for key, knode, vnode in self.merge(value_node, depth):
                     merged.setdefault(key, (knode, vnode))
-            continue
-        if key_node.kind != "scalar":
-            problems.add(key_node, where, f"expected a key name, got {_describe(key_node)}")
-            continue
-        key = str(key_node.value)
-        if key in items:
-            problems.add(key_node, f"{where}.{key}" if where else key, "appears twice")
-        items[key] = (key_node, value_node)
-    return [(k, kn, vn) for k, (kn, vn) in ({**merged, **items}).items()]
+                continue
+            if key_node.kind != "scalar":
+                self.problems.add(key_node, self.where, f"expected a key name, got {_describe(key_node)}")
+                continue
+            key = str(key_node.value)
+            if key in items:
+                self.problems.add(key_node, f"{self.where}.{key}" if self.where else key, "appears twice")
+            items[key] = (key_node, value_node)
+        self.open.discard(id(node))
+        found = [(k, kn, vn) for k, (kn, vn) in ({**merged, **items}).items()]
+        self.done[id(node)] = found
+        return found
+
+    def merge(self, value_node: Node, depth: int) -> _Items:
+        """Return the pairs a << key brings in, the first source winning."""
+        pairs: _Items = []
+        for source in value_node.value if value_node.kind == "seq" else [value_node]:
+            if source.kind != "map":
+                self.problems.add(source, self.where, "a << merge takes a mapping or a list of mappings")
+            elif id(source) in self.open:
+                self.problems.add(source, self.where, "a << merge of a mapping into itself")
+            elif depth >= MAX_MERGE_DEPTH:
+                self.problems.add(source, self.where, f"<< merges nested more than {MAX_MERGE_DEPTH} deep")
+            else:
+                pairs.extend(self.items(source, depth + 1))
+        return pairs
 
 
 @dataclass(slots=True)

@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import Result
 
+from convcalc import InputErrorGroup
+from convcalc.loader import load_network
+
 Run = Callable[..., Result]
 
 FLATTENED = "input: [1, 3, 8, 8]\nlayers:\n  - {type: Flatten}\n  - {type: conv, kernel_size: 1}\n"
@@ -52,3 +55,42 @@ def test_one_line_and_the_right_code(
     monkeypatch.chdir(tmp_path)
     result = run(*args)
     assert (result.exit_code, result.stderr) == (code, line + "\n")
+
+
+def merge_bomb(levels: int) -> str:
+    """Each mapping merges the one before twice: expanded naively, the work doubles per line."""
+    lines = ["m0: &m0 {type: conv, kernel_size: 1}"]
+    lines += [f"m{i}: &m{i} {{<<: [*m{i - 1}, *m{i - 1}]}}" for i in range(1, levels)]
+    return "\n".join(lines) + f"\ninput: [1, 1, 8, 8]\nlayers: [*m{levels - 1}]\n"
+
+
+def merge_chain(length: int) -> str:
+    """Each mapping merges the one before: a chain of merges."""
+    lines = ["m0: &m0 {type: conv, kernel_size: 1}"]
+    lines += [f"m{i}: &m{i} {{<<: *m{i - 1}}}" for i in range(1, length)]
+    return "\n".join(lines) + f"\ninput: [1, 1, 8, 8]\nlayers: [*m{length - 1}]\n"
+
+
+def merge_errors(text: str) -> list[str]:
+    """Return the error lines of a file, leaving out the unknown top-level keys of the anchors."""
+    with pytest.raises(InputErrorGroup) as caught:
+        load_network(text, "net.yaml")
+    return [str(e) for e in caught.value.errors if "unknown key" not in str(e)]
+
+
+def test_merges_are_expanded_once() -> None:
+    """Thirty layers, each merging the one before twice (2**30 expansions if done naively), load at once."""
+    layers = ["  - &m0 {type: conv, kernel_size: 1}"]
+    layers += [f"  - &m{i} {{<<: [*m{i - 1}, *m{i - 1}], name: layer{i}}}" for i in range(1, 30)]
+    network = load_network("input: [1, 1, 8, 8]\nlayers:\n" + "\n".join(layers) + "\n", "net.yaml")
+    assert len(network.layers) == 30
+    assert network.layers[-1].name == "layer29"
+
+
+def test_merge_limits() -> None:
+    """Deeper than 32 merges, or a mapping merging itself, is one located line each."""
+    assert merge_errors(merge_bomb(60))[0] == "net.yaml:27:6: layers[0]: << merges nested more than 32 deep"
+    assert merge_errors(merge_chain(3000))[0] == "net.yaml:2967:8: layers[0]: << merges nested more than 32 deep"
+    assert merge_errors("input: [1, 1, 8, 8]\nlayers:\n  - &m {<<: *m, type: conv, kernel_size: 1}\n") == [
+        "net.yaml:3:5: layers[0]: a << merge of a mapping into itself"
+    ]
