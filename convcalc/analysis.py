@@ -12,6 +12,7 @@ from fractions import Fraction
 
 from convcalc.errors import LayerError
 from convcalc.receptive import (
+    FIELD_WORK,
     AxisField,
     EquivalentConv,
     centre,
@@ -20,6 +21,7 @@ from convcalc.receptive import (
     input_field,
     merged_field,
     shifted_field,
+    step_work,
     transposed_field,
 )
 from convcalc.shapeops import OtherShape, other_shape
@@ -180,11 +182,18 @@ def _describe_gaps(layer: LayerSpec, shape: LayerShape, axis: int, name: str, ga
     return f"axis {name}: " + "; ".join(parts)
 
 
-def _advance(fields: list[AxisField | None], layer: LayerSpec, padding: PaddingPairs) -> list[AxisField | None]:
-    """Step every axis's field through the layer; axes that agree so far share one computation."""
+def _advance(
+    fields: list[AxisField | None], layer: LayerSpec, padding: PaddingPairs, budget: list[int]
+) -> list[AxisField | None]:
+    """Step every axis's field through the layer; axes that agree so far share one computation.
+
+    `budget` holds the positions the network's steps may still look at (FIELD_WORK in all);
+    a step that needs more gives no field.
+    """
     advanced: list[AxisField | None] = []
     done: dict[tuple[int, int, int, int, int], AxisField | None] = {}
-    step = transposed_field if layer.kind.is_transposed else direct_field
+    transposed = layer.kind.is_transposed
+    step = transposed_field if transposed else direct_field
     for axis, previous in enumerate(fields):
         if previous is None:
             advanced.append(None)
@@ -192,7 +201,12 @@ def _advance(fields: list[AxisField | None], layer: LayerSpec, padding: PaddingP
         k, s, d = layer.kernel_size[axis], layer.stride[axis], layer.dilation[axis]
         key = (id(previous), k, s, padding[axis][0], d)  # square layers: every axis is the same object
         if key not in done:
-            done[key] = step(previous, k, s, padding[axis][0], d)
+            work = step_work(previous, k, s, transposed=transposed)
+            if work > budget[0]:
+                done[key] = None
+            else:
+                budget[0] -= work
+                done[key] = step(previous, k, s, padding[axis][0], d)
         advanced.append(done[key])
     return advanced
 
@@ -230,9 +244,9 @@ class _Node:
 FieldsAndNotes = tuple[list[AxisField | None], list[str]]
 
 
-def _window_fields(node: _Node, layer: LayerSpec, shape: LayerShape) -> FieldsAndNotes:
+def _window_fields(node: _Node, layer: LayerSpec, shape: LayerShape, budget: list[int]) -> FieldsAndNotes:
     known_before = None not in node.fields
-    fields = [None if f is None or _too_big(f) else f for f in _advance(node.fields, layer, shape.padding)]
+    fields = [None if f is None or _too_big(f) else f for f in _advance(node.fields, layer, shape.padding, budget)]
     return fields, [NO_FIELD] if known_before and None in fields else []
 
 
@@ -306,6 +320,7 @@ class _Walk:
         self.previous = "input"
         self.shapes_seen: dict[tuple[object, ...], LayerShape] = {}
         self.results: list[LayerResult] = []
+        self.field_budget = [FIELD_WORK]  # positions the receptive-field steps may still look at
 
     def step(self, index: int, layer: AnyLayer) -> None:
         name = layer.name if layer.name is not None else str(index)
@@ -350,7 +365,7 @@ class _Walk:
             if len(current) - 2 != layer.rank:
                 raise LayerError(f"{layer.kind} expects [N, C] and {layer.rank} spatial axes, got {list(current)}")
             shape = _shape_of(layer, current, self.shapes_seen)
-            fields, notes = _window_fields(inputs[0], layer, shape)
+            fields, notes = _window_fields(inputs[0], layer, shape, self.field_budget)
             notes = gap_warnings(layer, shape) + notes
             if layer.kind.is_transposed:
                 if layer.output_size is not None:  # the result shows the output_padding the size implied
@@ -395,26 +410,28 @@ def analyze(network: NetworkSpec, *, hints: bool = True) -> StackResult:
         walk.step(index, layer)
     results = walk.results
     if hints:
-        results = [_with_meeting_sizes(network, r) if _unmet_merge(r) else r for r in results]
+        budget = [MEETING_WORK]  # shared by every merge of the file
+        results = [_with_meeting_sizes(network, r, budget) if _unmet_merge(r) else r for r in results]
     return StackResult(input=network.input, layers=tuple(results), source=network.source)
 
 
-MEETING_WORK = 200_000
-"""Most layer analyses spent looking for the input sizes at which a merge's inputs meet."""
+MEETING_WORK = 50_000
+"""Most layer analyses one file spends looking for the input sizes at which merges' inputs meet."""
 
 
 def _unmet_merge(result: LayerResult) -> bool:
     return result.status is Status.INVALID and result.spec.kind.is_merge and " gives " in (result.error or "")
 
 
-def _with_meeting_sizes(network: NetworkSpec, result: LayerResult) -> LayerResult:
-    """Add to a merge's error the square input sizes at which its inputs would meet."""
+def _with_meeting_sizes(network: NetworkSpec, result: LayerResult, budget: list[int]) -> LayerResult:
+    """Add to a merge's error the square input sizes at which its inputs would meet, within the budget."""
     from convcalc.sizes import describe_runs  # noqa: PLC0415 - sizes builds on this module
 
     spatial = network.input[2:]
     high = 2 * spatial[0]
-    if len(set(spatial)) > 1 or high * result.index > MEETING_WORK:
+    if len(set(spatial)) > 1 or high * result.index > budget[0]:
         return result  # only square inputs are tried, within a bounded effort
+    budget[0] -= high * result.index
     upto = network.layers[: result.index]
     meeting = []
     for size in range(1, high + 1):

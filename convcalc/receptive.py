@@ -83,6 +83,17 @@ def direct_field(previous: AxisField, kernel: int, stride: int, before: int, dil
     return AxisField(period=period, shift=shift, sets=sets, jump=previous.jump * stride)
 
 
+def step_work(previous: AxisField, kernel: int, stride: int, *, transposed: bool) -> int:
+    """Return how many positions a layer's step looks at: what FIELD_WORK counts."""
+    if transposed:
+        return previous.period * stride * kernel
+    return previous.period // gcd(previous.period, stride) * kernel
+
+
+FIELD_WORK = 1_000_000
+"""Most positions the steps of one network may look at in all; beyond it fields are not followed."""
+
+
 def _gather(previous: AxisField, positions: list[int]) -> Intervals:
     """Return the union of previous.at(p) for the positions given in increasing order."""
     period, shift, sets = previous.period, previous.shift, previous.sets

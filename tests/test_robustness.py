@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import Result
 
-from convcalc import InputErrorGroup
+from convcalc import InputErrorGroup, Status, analyze
 from convcalc.loader import load_network
 
 Run = Callable[..., Result]
@@ -94,3 +94,30 @@ def test_merge_limits() -> None:
     assert merge_errors("input: [1, 1, 8, 8]\nlayers:\n  - &m {<<: *m, type: conv, kernel_size: 1}\n") == [
         "net.yaml:3:5: layers[0]: a << merge of a mapping into itself"
     ]
+
+
+def test_meeting_sizes_have_one_budget_per_file() -> None:
+    """300 merges that do not meet: each says so; the search for sizes where they would stops for the file."""
+    lines = ["input: [1, 1, 64, 64]", "layers:"]
+    for i in range(300):
+        lines.append(f"  - {{type: conv, name: a{i}, from: input, kernel_size: 3}}")
+        lines.append(f"  - {{type: add, name: s{i}, from: [input, a{i}]}}")
+    result = analyze(load_network("\n".join(lines) + "\n", "net.yaml"))
+    merges = [layer for layer in result.layers if layer.name.startswith("s")]
+    assert all(layer.status is Status.INVALID for layer in merges)
+    hinted = [layer.name for layer in merges if "where they meet" in (layer.error or "")]
+    assert hinted[:1] == ["s0"]
+    assert len(hinted) < 30  # the file's budget, not the number of merges, bounds the search
+
+
+def test_receptive_fields_have_one_budget_per_file() -> None:
+    """Sixteen stride-2 transposed layers (period 65,536) then 60 convolutions: the field stops, with its note."""
+    lines = ["input: [1, 1, 8]", "layers:"]
+    lines += ["  - {type: convtranspose, kernel_size: 3, stride: 2, padding: 1, output_padding: 1}"] * 16
+    lines += ["  - {type: conv, kernel_size: 3, padding: 1}"] * 60
+    result = analyze(load_network("\n".join(lines) + "\n", "net.yaml"))
+    assert result.ok
+    assert result.layers[10].receptive_field == (2,)
+    assert result.layers[-1].receptive_field is None
+    notes = [warning for layer in result.layers for warning in layer.warnings]
+    assert notes == ["receptive field not computed from here on: too many positions to follow, or past 4000 digits"]
