@@ -201,7 +201,7 @@ def _advance(
         k, s, d = layer.kernel_size[axis], layer.stride[axis], layer.dilation[axis]
         key = (id(previous), k, s, padding[axis][0], d)  # square layers: every axis is the same object
         if key not in done:
-            work = step_work(previous, k, s, transposed=transposed)
+            work = step_work(previous, k, s, d, transposed=transposed)
             if work > budget[0]:
                 done[key] = None
             else:

@@ -26,7 +26,10 @@ from convcalc.spec import (
 from convcalc.yamlnodes import Node, compose
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_LAYERS = 100_000
+MAX_LAYERS = 20_000
+"""Most layers a file may have: far more than any model's graph, and read in a few seconds."""
+MAX_NAME = 1000
+"""Longest layer name, in characters."""
 
 INT_TAG = "tag:yaml.org,2002:int"
 BOOL_TAG = "tag:yaml.org,2002:bool"
@@ -174,6 +177,9 @@ def _read_bool(node: Node, where: str, problems: _Problems) -> bool | None:
 
 def _read_name(node: Node, where: str, problems: _Problems) -> str | None:
     if node.kind == "scalar" and node.tag in (STR_TAG, INT_TAG):
+        if len(node.value) > MAX_NAME:
+            problems.add(node, where, f"expected a name of at most {MAX_NAME} characters, got {len(node.value):,}")
+            return None
         return str(node.value)
     problems.add(node, where, f"expected a name, got {_describe(node)}")
     return None
@@ -730,7 +736,9 @@ def _read_layers(
     elif node.kind != "seq":
         problems.add(node, "layers", f"expected a list of layers, got {_describe(node)}")
     elif len(node.value) > MAX_LAYERS:
-        problems.add(node, "layers", f"{len(node.value)} layers; at most {MAX_LAYERS} are read")
+        problems.add(
+            node, "layers", f"{len(node.value):,} layers; at most {MAX_LAYERS:,} are read: split the network into files"
+        )
     else:
         names = _Names(_layer_names(node.value, problems), {"input"})
         names_at: dict[int, list[str]] = {}

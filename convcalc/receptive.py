@@ -67,13 +67,12 @@ MAX_WORK = 1_000_000
 
 def direct_field(previous: AxisField, kernel: int, stride: int, before: int, dilation: int) -> AxisField | None:
     """Return the field after a conv or pool (its period never grows); None when too long to enumerate."""
-    if previous.period == 1 and len(previous.sets[0]) == 1:
+    if _one_interval(previous, dilation):
+        # one interval whose copies, one per tap, touch or overlap: the classic recurrence
         (lo, hi), shift = previous.sets[0][0], previous.shift
-        if dilation * shift <= hi - lo + 1:
-            # one interval whose copies, one per tap, touch or overlap: the classic recurrence
-            start = -before * shift
-            interval = ((lo + start, hi + start + (kernel - 1) * dilation * shift),)
-            return AxisField(period=1, shift=shift * stride, sets=(interval,), jump=previous.jump * stride)
+        start = -before * shift
+        interval = ((lo + start, hi + start + (kernel - 1) * dilation * shift),)
+        return AxisField(period=1, shift=shift * stride, sets=(interval,), jump=previous.jump * stride)
     period = previous.period // gcd(previous.period, stride)
     if period * kernel > MAX_WORK:
         return None
@@ -83,10 +82,20 @@ def direct_field(previous: AxisField, kernel: int, stride: int, before: int, dil
     return AxisField(period=period, shift=shift, sets=sets, jump=previous.jump * stride)
 
 
-def step_work(previous: AxisField, kernel: int, stride: int, *, transposed: bool) -> int:
+def _one_interval(previous: AxisField, dilation: int) -> bool:
+    """Whether a direct layer's taps read copies of one interval that touch or overlap (no enumeration)."""
+    if previous.period != 1 or len(previous.sets[0]) != 1:
+        return False
+    lo, hi = previous.sets[0][0]
+    return dilation * previous.shift <= hi - lo + 1
+
+
+def step_work(previous: AxisField, kernel: int, stride: int, dilation: int, *, transposed: bool) -> int:
     """Return how many positions a layer's step looks at: what FIELD_WORK counts."""
     if transposed:
         return previous.period * stride * kernel
+    if _one_interval(previous, dilation):
+        return 1
     return previous.period // gcd(previous.period, stride) * kernel
 
 

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import Result
 
 from convcalc import InputErrorGroup, Status, analyze
-from convcalc.loader import load_network
+from convcalc.loader import MAX_LAYERS, MAX_NAME, load_network
 
 Run = Callable[..., Result]
 
@@ -121,3 +121,15 @@ def test_receptive_fields_have_one_budget_per_file() -> None:
     assert result.layers[-1].receptive_field is None
     notes = [warning for layer in result.layers for warning in layer.warnings]
     assert notes == ["receptive field not computed from here on: too many positions to follow, or past 4000 digits"]
+
+
+def test_size_limits_are_one_line_each() -> None:
+    """More layers than any model has, or a name longer than any, is refused at once, saying the limit."""
+    many = "input: [1, 1, 8, 8]\nlayers:\n" + "  - {type: conv, kernel_size: 1}\n" * (MAX_LAYERS + 1)
+    assert merge_errors(many) == [
+        f"net.yaml:3:3: layers: {MAX_LAYERS + 1:,} layers; at most {MAX_LAYERS:,} are read: split the network into files"
+    ]
+    long_name = "input: [1, 1, 8, 8]\nlayers:\n  - {type: conv, kernel_size: 1, name: " + "x" * 5000 + "}\n"
+    assert merge_errors(long_name) == [
+        f"net.yaml:3:40: layers[0].name: expected a name of at most {MAX_NAME} characters, got 5,000"
+    ]
