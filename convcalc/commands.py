@@ -338,7 +338,7 @@ def solve(  # noqa: PLR0913 - the flags of solve
 ) -> int:
     """Print every parameter set within limits that maps the input size to the output size, best first."""
     from convcalc.designrender import render_solutions  # noqa: PLC0415
-    from convcalc.solve import Limits, reachable  # noqa: PLC0415
+    from convcalc.solve import SEARCH_WORK, Limits, reachable, search_size  # noqa: PLC0415
     from convcalc.solve import solve as find  # noqa: PLC0415
 
     chosen = output_format(fmt)
@@ -364,6 +364,19 @@ def solve(  # noqa: PLR0913 - the flags of solve
         symmetric_only=symmetric_only,
         framework=_framework_flag(framework, "--framework"),
     )
+    span = search_size(layer_kind, limits)
+    if span > SEARCH_WORK:
+        msg = (
+            f"the limits span {span:,} layers (kernels x strides x dilations x paddings, with output_padding or "
+            f"ceil_mode); at most {SEARCH_WORK:,} are tried: narrow --kernel, --stride, --dilation or --max-padding"
+        )
+        widths = {
+            "--kernel": limits.kernel[1] - limits.kernel[0],
+            "--stride": limits.stride[1] - limits.stride[0],
+            "--dilation": limits.dilation[1] - limits.dilation[0],
+            "--max-padding": limits.max_padding,
+        }
+        raise InputError(msg, where=max(widths, key=lambda flag: widths[flag]))
     names = axis_names(rank)
     solutions = find(layer_kind, sizes, targets, limits, names)
     shown = solutions[: parse_int(limit, "--limit")]

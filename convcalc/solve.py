@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from itertools import product
+from math import prod
 
 from convcalc.dialects import SPELLING
 from convcalc.errors import InputError, LayerError
@@ -78,6 +79,24 @@ class Solution:
         sums = tuple(sum(values) for values in zip(*(axis.penalty for axis in self.axes), strict=True))
         differs = len({(a.kernel, a.stride, a.dilation) for a in self.axes}) > 1
         return (*sums[:6], differs, *sums[6:])
+
+
+SEARCH_WORK = 50_000
+"""Most layers one search may try: kernels × strides × dilations × paddings (a few seconds)."""
+
+
+def search_size(kind: LayerKind, limits: Limits) -> int:
+    """Return how many layers the limits span: kernels × strides × dilations × paddings.
+
+    A transposed layer tries each output_padding below the stride or dilation too, a pool
+    both roundings.
+    """
+    dilations = (1, 1) if kind is LayerKind.AVGPOOL else limits.dilation
+    spans = [limits.kernel, limits.stride, dilations]
+    layers = prod(high - low + 1 for low, high in spans) * (limits.max_padding + 1)
+    if kind is LayerKind.CONVTRANSPOSE:
+        return layers * max(limits.stride[1], dilations[1])
+    return layers * 2 if kind.is_pool else layers
 
 
 def _ranges(limits: Limits, kind: LayerKind) -> Iterator[tuple[int, int, int]]:

@@ -133,3 +133,22 @@ def test_size_limits_are_one_line_each() -> None:
     assert merge_errors(long_name) == [
         f"net.yaml:3:40: layers[0].name: expected a name of at most {MAX_NAME} characters, got 5,000"
     ]
+
+
+@pytest.mark.parametrize(
+    ("flags", "widest", "span"),
+    [
+        (["--stride", "1..100000"], "--stride", "10,500,000"),
+        (["--max-padding", "100000000"], "--max-padding", "8,400,000,084"),
+        (["--kernel", "1..1000000000000"], "--kernel", "60,000,000,000,000"),
+        (["--kernel", "1..10000000000000000000"], "--kernel", "600,000,000,000,000,000,000"),
+    ],
+)
+def test_solve_searches_within_a_budget(run: Run, flags: list[str], widest: str, span: str) -> None:
+    """A search too wide to try is refused at once: exit 2, how wide it is, what to narrow (was a hang or MemoryError)."""
+    result = run("solve", "conv", "-i", "1000", "-o", "3", *flags)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"convcalc: error: {widest}: the limits span {span} layers (kernels x strides x dilations x paddings, "
+        "with output_padding or ceil_mode); at most 50,000 are tried: narrow --kernel, --stride, --dilation or --max-padding\n"
+    )
