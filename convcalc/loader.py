@@ -120,6 +120,9 @@ def _read_int(node: Node, where: str, problems: _Problems, minimum: int) -> int 
     if value is None:
         problems.add(node, where, f"expected {what}, got {_describe(node)}")
         return None
+    if abs(value) >= 10**MAX_DIGITS:
+        problems.add(node, where, f"expected at most {MAX_DIGITS} digits, got {len(str(abs(value)))}")
+        return None
     if value < minimum:
         problems.add(node, where, f"expected {what}, got {value}")
         return None
@@ -708,8 +711,14 @@ def _layer_names(items: list[Node], problems: _Problems) -> dict[str, int]:
         for key_node, value in item.value:  # a quick look for `name` (a name given by a << merge is not seen)
             if key_node.value == "name" and value.kind == "scalar":
                 name = str(value.value)
-                if name in index_of and index_of[name] != i and not name.isdigit():
-                    problems.add(value, f"layers[{i}].name", f"{name!r} names layers[{index_of[name]}] already")
+                where = f"layers[{i}].name"
+                if name == "input":
+                    problems.add(value, where, "`input` is the network's input in `from:`; name the layer otherwise")
+                elif name.isdigit() and name != str(i + 1):
+                    msg = f"{name!r} is a layer index in `from:` (layer {name}); use a name that is not a number"
+                    problems.add(value, where, msg)
+                elif name in index_of and index_of[name] != i and not name.isdigit():
+                    problems.add(value, where, f"{name!r} names layers[{index_of[name]}] already")
                 index_of[name] = i
     return index_of
 

@@ -244,6 +244,7 @@ _SYNTAX: tuple[tuple[str, str, str], ...] = (
     ("anchor", "", "an anchor `&` needs a name of letters, digits, `-` or `_`"),
     ("alias", "", "an alias `*` needs a name of letters, digits, `-` or `_`"),
     ("block scalar", "", "a `|` or `>` block text needs a line break after its header"),
+    ("", "tag handle", "an undefined tag handle (such as !a!): network files are plain YAML and need no tags"),
     ("tag", "", "a malformed tag: network files are plain YAML and need no tags"),
     ("directive", "", "a malformed `%` directive: network files need none"),
     ("", "cannot start any token", "{char} cannot start a value: quote the value (and indent with spaces, not tabs)"),
