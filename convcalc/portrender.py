@@ -149,7 +149,7 @@ def render_network(ported: PortedNetwork, chosen: str, options: RenderOptions) -
     if chosen == "python":
         blocks = [IMPORTS[target], "", f"# {CONVENTIONS[target]}"]
         for part, layer_code in written:
-            label = f"# {part.index}: {part.source.name or _type_name(part)}"
+            label = f"# {part.index}: {visible(part.source.name or _type_name(part))}"  # one comment line
             if layer_code is None:
                 blocks.append(f"{label} (unchanged)")
             else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from convcalc.safetext import visible
 from convcalc.spec import AnyLayer, Framework, LayerKind, LayerSpec, NetworkSpec, OtherSpec, PaddingMode
 
 
@@ -97,7 +98,7 @@ def _window_yaml(layer: LayerSpec) -> list[str]:
 
 def network_yaml(network: NetworkSpec, comment: str = "") -> str:
     """Return a network file: an optional comment, the input shape, one layer a line."""
-    lines = [f"# {line}" for line in comment.splitlines()]
+    lines = [f"# {visible(line)}" for line in comment.splitlines()]
     if network.framework is not Framework.TORCH:
         lines.append(f"framework: {network.framework}")
     lines.append("input: [" + ", ".join(map(str, network.input)) + "]")
