@@ -111,7 +111,7 @@ def _jax_transpose_padding(e: int, s: int, mode: PaddingMode) -> tuple[int, int]
         low = e - 1
     else:
         length = e + s - 2
-        low = e - 1 if s > e - 1 else -(-length // 2)
+        low = min(e - 1, -(-length // 2))  # half of it before, the odd cell before, at most e - 1
     return low, length - low
 
 
@@ -161,10 +161,9 @@ def _onnx_output_shape_padding(layer: LayerSpec, axis: int, size: int) -> tuple[
     a = layer.output_padding[axis]
     assert layer.output_size is not None  # noqa: S101 - the caller checked
     total = (size - 1) * s + a + effective_kernel(k, d) - layer.output_size[axis]
-    if total < 0:
-        return (0, 0), a - total
+    grown, total = max(-total, 0), max(total, 0)
     before = total // 2 if layer.padding is PaddingMode.SAME else total - total // 2
-    return (before, total - before), a
+    return (before, total - before), a + grown
 
 
 def resolve(layer: LayerSpec, spatial: AxisValues) -> tuple[PaddingPairs, AxisValues, AxisValues]:

@@ -170,7 +170,8 @@ def equivalent_conv(  # noqa: PLR0913 - one argument per torch.nn parameter
 
 def shifted_field(previous: AxisField, offset: int) -> AxisField:
     """Return the field after a crop (offset > 0: output o reads input o + offset) or a pad (offset < 0)."""
-    return direct_field(previous, 1, 1, -offset, 1) or previous
+    sets = tuple(previous.at(o + offset) for o in range(previous.period))
+    return AxisField(period=previous.period, shift=previous.shift, sets=sets, jump=previous.jump)
 
 
 def merged_field(fields: list[AxisField]) -> AxisField | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from convcalc import LayerSpec, NetworkSpec, Status, analyze
-from convcalc.errors import LayerError
+from convcalc.errors import InputError, LayerError
 from convcalc.shapes import layer_shape
 
 
@@ -118,3 +118,43 @@ def test_onnx_output_shape_sets_the_size_and_its_own_pads(
         assert result.output == (1, 1, target)
         assert result.padding is not None
         assert result.padding[0][0] == expected
+
+
+@pytest.mark.parametrize(("target", "before"), [(6, 1), (7, 1), (8, 0)])
+def test_onnx_output_shape_counts_output_padding(target: int, before: int) -> None:
+    """output_padding 1 with output_shape: the padding in all counts it (onnxruntime 1.32, k=3, s=2, 3 cells)."""
+    layer = one("convtranspose", 3, "onnx", stride=2, output_padding=1, output_size=target)
+    (result,) = analyze(NetworkSpec(input=(1, 1, 3), layers=(layer,))).layers
+    assert result.output == (1, 1, target)
+    assert result.padding is not None
+    assert result.padding[0][0] == before
+
+
+@pytest.mark.parametrize(
+    ("kind", "framework", "options", "where", "message"),
+    [
+        ("maxpool", "keras", {"dilation": 2}, "dilation", "Keras pooling layers have no dilation"),
+        ("maxpool", "jax", {"ceil_mode": True}, "ceil_mode", "jax pooling has no ceil_mode"),
+        ("avgpool", "keras", {"ceil_mode": True}, "ceil_mode", "keras pooling has no ceil_mode"),
+        ("convtranspose", "keras", {"groups": 2}, "groups", "Keras' Conv*DTranspose has no groups"),
+        ("convtranspose", "jax", {"groups": 2}, "groups", "lax.conv_transpose has no groups"),
+        ("conv", "jax", {"padding": "causal"}, "padding", "jax takes padding SAME, SAME_LOWER, VALID or numbers, not 'causal'"),
+        ("conv", "keras", {"padding": [(1, 0)]}, "padding", "Keras takes padding 'valid', 'same' or 'causal'; numbers need a ZeroPadding layer before it"),
+        ("conv", "keras", {"padding": [(0, 1)]}, "padding", "Keras takes padding 'valid', 'same' or 'causal'; numbers need a ZeroPadding layer before it"),
+    ],
+    ids=["keras pool dilation", "jax ceil", "keras ceil", "keras groups", "jax groups", "jax causal", "keras pads", "keras pad after"],
+)  # fmt: skip
+def test_arguments_a_framework_does_not_take(
+    kind: str, framework: str, options: dict[str, object], where: str, message: str
+) -> None:
+    """Refused as malformed input (exit 2), naming the argument."""
+    with pytest.raises(InputError) as caught:
+        one(kind, 2, framework, **options)
+    assert (caught.value.where, caught.value.message) == (where, message)
+
+
+def test_padding_per_axis_count() -> None:
+    """A per-axis padding list of the wrong length names the padding."""
+    with pytest.raises(InputError) as caught:
+        LayerSpec.create("conv", 3, rank=2, padding=[(1, 1)], framework="onnx")
+    assert (caught.value.where, caught.value.message) == ("padding", "expected 2 values (one per spatial axis), got 1")

@@ -9,6 +9,14 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from convcalc import Status, analyze
+from convcalc.receptive import (
+    AxisField,
+    direct_field,
+    input_field,
+    merge_intervals,
+    shifted_field,
+    transposed_field,
+)
 from convcalc.shapes import layer_shape
 from tests.property.brute import (
     Layer1d,
@@ -115,3 +123,36 @@ def test_relationship_14_output_padding_restores_the_input(chain: tuple[list[Lay
     assert down.output is not None
     (result,) = analyze(network([up], down.output[2])).layers
     assert result.output == (1, 1, size)
+
+
+@SETTINGS
+@given(
+    layers=st.lists(layers_1d(max_padding=3), min_size=1, max_size=3),
+    crops=st.lists(st.integers(-3, 6), min_size=3, max_size=3),
+)
+def test_fields_hold_exactly_the_cells_each_output_reads(layers: list[Layer1d], crops: list[int]) -> None:
+    """Not only the hull: every output's dependency set, gaps included, is the brute-force one (crops between)."""
+    field: AxisField | None = input_field()
+    chain: list[Layer1d] = []
+    for layer, crop in zip(layers, crops, strict=False):
+        assert field is not None
+        step = transposed_field if layer.kind == "convtranspose" else direct_field
+        field = step(field, layer.kernel, layer.stride, layer.before, layer.dilation)
+        assert field is not None
+        field = shifted_field(field, crop)  # output o reads o + crop: a 1-tap conv padded by -crop
+        chain += [layer, Layer1d("conv", 1, 1, -crop, 0)]
+    layers = chain
+    assert field is not None
+    positions = range(3 * field.period + 2)
+    expected = stack_dependencies(layers, positions)
+    for o in positions:
+        cells = {cell for lo, hi in field.at(o) for cell in range(lo, hi + 1)}
+        assert cells == expected[o], o
+
+
+def test_touching_intervals_merge_and_gaps_stay() -> None:
+    """Intervals that touch or overlap become one; a gap of one cell keeps two."""
+    assert merge_intervals([(0, 1), (2, 3)]) == ((0, 3),)
+    assert merge_intervals([(0, 2), (1, 5)]) == ((0, 5),)
+    assert merge_intervals([(0, 1), (3, 4)]) == ((0, 1), (3, 4))
+    assert merge_intervals([]) == ()
