@@ -155,13 +155,12 @@ def equivalent_conv(  # noqa: PLR0913 - one argument per torch.nn parameter
     Negative padding means crop. This is relationship 14 of the convolution arithmetic
     guide (p' = k - p - 1, a extra zeros after), generalised to dilation and per-side padding.
     """
-    reach = [d * (k - 1) for k, d in zip(kernel_size, dilation, strict=True)]
+    axes = range(len(sizes))
+    reach = [dilation[a] * (kernel_size[a] - 1) for a in axes]
     return EquivalentConv(
         zeros_inserted=tuple(s - 1 for s in stride),
-        stretched_input=tuple((i - 1) * s + 1 for i, s in zip(sizes, stride, strict=True)),
-        padding=tuple(
-            (r - before, r - after + a) for r, (before, after), a in zip(reach, padding, output_padding, strict=True)
-        ),
+        stretched_input=tuple((sizes[a] - 1) * stride[a] + 1 for a in axes),
+        padding=tuple((reach[a] - padding[a][0], reach[a] - padding[a][1] + output_padding[a]) for a in axes),
         kernel_size=kernel_size,
         dilation=dilation,
         stride=(1,) * len(sizes),

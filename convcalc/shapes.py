@@ -85,10 +85,10 @@ class AxisGaps:
 
 
 def _aligned_count(lo: int, hi: int, first: int, step: int) -> tuple[int, int, int] | None:
-    """Count the members first + n*step in [lo, hi]; return (count, smallest, largest) or None."""
-    start = first + ((lo - first + step - 1) // step) * step if lo > first else first
-    end = first + ((hi - first) // step) * step
-    if start > end or start > hi:
+    """Count the members first + n*step in [lo, hi] (lo >= first); return (count, smallest, largest) or None."""
+    start = first + ((lo - first + step - 1) // step) * step
+    end = first + ((hi - first) // step) * step  # end <= hi
+    if start > end:
         return None
     return (end - start) // step + 1, start, end
 

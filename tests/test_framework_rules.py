@@ -158,3 +158,11 @@ def test_padding_per_axis_count() -> None:
     with pytest.raises(InputError) as caught:
         LayerSpec.create("conv", 3, rank=2, padding=[(1, 1)], framework="onnx")
     assert (caught.value.where, caught.value.message) == ("padding", "expected 2 values (one per spatial axis), got 1")
+
+
+def test_axes_that_fail_alike_share_one_line() -> None:
+    """The same refusal on every axis names them together; different ones give the first axis alone."""
+    square = LayerSpec.create("conv", 3)
+    assert refusal(square, (1, 1, 2, 2)).startswith("axes H, W: output size 0 < 1: input 2 + padding 0")
+    assert refusal(square, (1, 1, 1, 2)).startswith("axis H: output size -1 < 1: input 1 + padding 0")
+    assert refusal(square, (1, 1, 9, 2)).startswith("axis W: output size 0 < 1: input 2 + padding 0")

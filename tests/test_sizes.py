@@ -97,6 +97,12 @@ SIZE_RULES = [
         " H      1 to 64   8          none",
     ),
     (
+        "output_size overrides output_padding, as forward(output_size=...) does",
+        "  - {type: convtranspose, kernel_size: 3, stride: 2, padding: 1, output_padding: 2, output_size: [16, 16]}\n",
+        0,
+        " H      1 to 64   8          none",
+    ),
+    (
         "output_size with a stride",
         "  - {type: convtranspose, kernel_size: 3, stride: 2, padding: 1, output_size: [16, 16]}\n",
         0,

@@ -51,6 +51,7 @@ def test_unread_cells_match_enumeration(chain: tuple[list[Layer1d], int]) -> Non
     """Cells no window reads (or no output uses) are counted exactly, split by side."""
     (layer,), size = chain
     (gaps,) = layer_shape(to_spec(layer), (1, 1, size)).gaps
+    assert all(type(count) is int for count in (gaps.before, gaps.inside, gaps.after, gaps.total))
     unread = unread_inputs(layer, size)
     used = [m for m in range(size) if m not in unread]
     assert len(unread) == gaps.total
