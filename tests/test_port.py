@@ -336,19 +336,22 @@ def test_port_tables(run: Run, monkeypatch: pytest.MonkeyPatch, golden: Golden, 
 VALUES = json.loads((FIXTURES / "port_values.json").read_text())
 
 
-def test_ported_layers_compute_the_same_values() -> None:
-    """Run with the same input and weights in both frameworks, every port without a note gave the same values."""
+def test_value_fixture_is_large() -> None:
+    """More than 3,000 ports were run in both frameworks; nearly all gave the same values."""
     records = VALUES["records"]
     assert len(records) >= 3000
-    unexplained = [r for r in records if r["max_diff"] > VALUES["tolerance"] and not r["notes"]]
-    assert unexplained == []
     equal = sum(r["max_diff"] <= VALUES["tolerance"] for r in records)
     assert equal / len(records) > 0.95
 
 
 @pytest.mark.parametrize("target", TARGETS)
-def test_value_records_are_todays_ports(target: str) -> None:
-    """The values were measured on the code convcalc writes today, which carries the notes recorded beside them."""
+def test_ported_layers_compute_the_same_values(target: str) -> None:
+    """The code convcalc writes today is the code that ran, and gave the source's values unless a note says why.
+
+    Each record keeps a digest of the code that ran (tools/check_port_values.py): today's
+    port of the same layer must have it, with the same notes; a port without a note must
+    have given the same values.
+    """
     for record in VALUES["records"]:
         if record["to"] != target:
             continue
@@ -358,6 +361,7 @@ def test_value_records_are_todays_ports(target: str) -> None:
         written = snippet(ported, shape[1], ported.layer.out_channels or shape[1])
         assert hashlib.sha256(written.encode()).hexdigest()[:16] == record["code"], (record, written)
         assert list(ported.notes) == record["notes"], record
+        assert ported.notes or record["max_diff"] <= VALUES["tolerance"], record
 
 
 def test_explicit_padding_layers_become_the_targets_own(run: Run, tmp_path: Path) -> None:
