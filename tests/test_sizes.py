@@ -10,6 +10,7 @@ import pytest
 from typer.testing import Result
 
 from convcalc.sizes import describe_runs
+from tests.property.test_sizes_properties import read_runs
 
 Run = Callable[..., Result]
 
@@ -48,11 +49,13 @@ def test_nothing_accepted(run: Run) -> None:
         ((3, 5, 7), "3, 5, 7"),
         ((1, 2, 3, 10, 20), "1 to 3; 10; 20"),
         ((3, 4, 7, 8, 11, 12, 15, 16), "3, 4, 7, 8, ..., 15, 16 (every 4)"),
+        (tuple(v for v in range(3, 37) if v % 4 in {3, 0}), "3, 4, 7, 8, ..., 35, 36 (every 4)"),
     ],
 )
 def test_compact_runs(values: tuple[int, ...], text: str) -> None:
-    """Sizes print as ranges and progressions, never as a wall of numbers."""
+    """Sizes print as ranges and progressions, never as a wall of numbers, and read back to the same sizes."""
     assert describe_runs(values) == text
+    assert read_runs(text) == list(values)
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -74,19 +73,3 @@ def read_runs(text: str) -> list[int]:
         residues = {(value - head[0]) % period for value in head}
         sizes.update(v for v in range(head[0], last + 1) if (v - head[0]) % period in residues)
     return sorted(sizes)
-
-
-@pytest.mark.parametrize(
-    ("values", "text"),
-    [
-        ((), "none"),
-        ((5,), "5"),
-        (tuple(range(7, 1025)), "7 to 1024"),
-        (tuple(range(32, 1025, 16)), "32, 48, 64, ..., 1024 (every 16)"),
-        (tuple(v for v in range(3, 37) if v % 4 in {3, 0}), "3, 4, 7, 8, ..., 35, 36 (every 4)"),
-    ],
-)
-def test_runs_are_written_as_documented(values: tuple[int, ...], text: str) -> None:
-    """The documented forms, and nothing for no sizes."""
-    assert describe_runs(values) == text
-    assert read_runs(text) == list(values)
