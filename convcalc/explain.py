@@ -8,7 +8,9 @@ windows as `^` on the cells their taps read. Styles only add colour on top.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from convcalc.analysis import gap_warnings
 from convcalc.errors import LayerError
@@ -58,9 +60,39 @@ def _elide(chars: list[str]) -> list[str]:
     return [*chars[:12], "…", *chars[-8:]]
 
 
-def _padded_strip(size: int, before: int, after: int, unread: set[int]) -> list[str]:
-    real = ["x" if i in unread else "o" for i in range(size)]
-    return ["."] * max(before, 0) + real[max(-before, 0) : size - max(-after, 0)] + ["."] * max(after, 0)
+def _strip(length: int, cell: Callable[[int], str]) -> list[str]:
+    """Return a strip of `length` cells, the middle of a long one left out, computing only the cells shown."""
+    if length <= MAX_DRAWN:
+        return [cell(i) for i in range(length)]
+    return [*(cell(i) for i in range(12)), "…", *(cell(i) for i in range(length - 8, length))]
+
+
+def _stretched_cell(i: int, *, stride: int, start: int) -> str:
+    """Return cell i of a stretched input whose first `start` cells are cropped: an input cell or a zero."""
+    return "o" if (i + start) % stride == 0 else "0"
+
+
+def _ring_cell(i: int, *, stride: int, lead: int, start: int, body: int, ring: int) -> str:  # noqa: PLR0913
+    """Return cell i of the stretched input with its rings: padding, the stretched cells, padding, output_padding."""
+    if i < lead:
+        return "."
+    if i < lead + body:
+        return _stretched_cell(i - lead, stride=stride, start=start)
+    return "." if i < ring else ","
+
+
+def _padded_strip(size: int, before: int, after: int, unread: set[int]) -> tuple[list[str], int]:
+    """Return the padded (or cropped) input strip of one axis and its length."""
+    lead, start = max(before, 0), max(-before, 0)
+    real = max(size - max(-after, 0) - start, 0)
+
+    def cell(i: int) -> str:
+        if i < lead or i >= lead + real:
+            return "."
+        return "x" if i - lead + start in unread else "o"
+
+    length = lead + real + max(after, 0)
+    return _strip(length, cell), length
 
 
 def _read_cells(size: int, kernel: int, stride: int, before: int, dilation: int, out: int) -> set[int]:  # noqa: PLR0913
@@ -135,6 +167,7 @@ def _explain_direct(
     names = axis_names(layer.rank)
     sections = []
     strips = []
+    lengths: list[int] = []
     formula_lines: list[tuple[str, str]] = []
     for axis, size in enumerate(spatial):
         k, s, d = layer.kernel_size[axis], layer.stride[axis], layer.dilation[axis]
@@ -143,8 +176,9 @@ def _explain_direct(
         small = padded <= MAX_DRAWN
         read = _read_cells(size, k, s, before, d, out[axis]) if small else set()
         unread = {i for i in range(size) if i not in read} if small else set()
-        strip = _padded_strip(size, before, after, unread)
+        strip, length = _padded_strip(size, before, after, unread)
         strips.append(strip)
+        lengths.append(length)
         lines: list[Line] = [_cells(_elide(strip))]
         if small:
             lines += _window_lines(padded, k, s, d, out[axis])
@@ -171,7 +205,7 @@ def _explain_direct(
         grid = _grid(strips[0], strips[1])
         sections.insert(
             0,
-            Section(f"padded input {len(strips[0])}×{len(strips[1])}  (o input, . padding, x never read)", tuple(grid)),
+            Section(f"padded input {lengths[0]}×{lengths[1]}  (o input, . padding, x never read)", tuple(grid)),
         )
     sections.append(Section("output size", tuple(_same_for_axes(formula_lines))))
     sections.append(_output_section(out))
@@ -214,8 +248,12 @@ def _with_padding(layer: LayerSpec, padding: tuple[tuple[int, int], ...]) -> Lay
 def _output_section(out: AxisValues) -> Section:
     dims = "×".join(map(str, out))
     if len(out) == 2:  # noqa: PLR2004
-        return Section(f"output {dims}", tuple(_grid(["o"] * out[0], ["o"] * out[1])))
-    return Section(f"output {dims}", tuple(_cells(_elide(["o"] * n)) for n in out))
+        return Section(f"output {dims}", tuple(_grid(_strip(out[0], _output_cell), _strip(out[1], _output_cell))))
+    return Section(f"output {dims}", tuple(_cells(_strip(n, _output_cell)) for n in out))
+
+
+def _output_cell(_: int) -> str:
+    return "o"
 
 
 def _explain_transposed(
@@ -242,17 +280,21 @@ def _explain_transposed(
     step4: list[tuple[str, str]] = []
     notes2, notes3 = [], []
     for axis, name in enumerate(names):
-        s = layer.stride[axis]
-        strip = ["o" if i % s == 0 else "0" for i in range(eq.stretched_input[axis])]
+        s, long = layer.stride[axis], eq.stretched_input[axis]
+        strip = _strip(long, partial(_stretched_cell, stride=s, start=0))
         stretched.append(strip)
-        notes2.append(f"{name}: {spatial[axis]} cells → {eq.stretched_input[axis]}")
+        notes2.append(f"{name}: {spatial[axis]} cells → {long}")
         pb, pa = eq.padding[axis]
         extra = a[axis]
         ring_after = pa - extra
-        body = strip[max(-pb, 0) : len(strip) - max(-ring_after, 0)]
-        with_rings = ["."] * max(pb, 0) + body + ["."] * max(ring_after, 0) + [","] * extra
+        lead, start = max(pb, 0), max(-pb, 0)
+        body = max(long - max(-ring_after, 0) - start, 0)
+        ringed = lead + body + max(ring_after, 0) + extra
+        with_rings = _strip(
+            ringed, partial(_ring_cell, stride=s, lead=lead, start=start, body=body, ring=ringed - extra)
+        )
         padded.append(with_rings)
-        note = f"{name}: {len(strip)} → {len(with_rings)}"
+        note = f"{name}: {long} → {ringed}"
         if pb < 0 or ring_after < 0:
             note += f" (crop {max(-pb, 0)} before, {max(-ring_after, 0)} after)"
         notes3.append(note)
@@ -262,7 +304,7 @@ def _explain_transposed(
         e = effective_kernel(layer.kernel_size[axis], layer.dilation[axis])
         pads, d, k = padding[axis][0] + padding[axis][1], layer.dilation[axis], layer.kernel_size[axis]
         general = f"({spatial[axis]}-1)·{s} - {pads} + {d}·{k - 1} + 1 + {a[axis]}"
-        text = f"o = {len(with_rings)} - {e} + 1 = {out[axis]}   (as o = (i-1)s - (pb+pa) + d(k-1) + 1 + a = {general})"
+        text = f"o = {ringed} - {e} + 1 = {out[axis]}   (as o = (i-1)s - (pb+pa) + d(k-1) + 1 + a = {general})"
         step4.append((name, text))
     if layer.rank == 2:  # noqa: PLR2004
         step2 = [_plain("  " + _joined(notes2), "note"), *_grid(stretched[0], stretched[1])]

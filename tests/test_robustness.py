@@ -160,3 +160,20 @@ def test_solve_searches_within_a_budget(run: Run, flags: list[str], widest: str,
         f"convcalc: error: {widest}: the limits span {span} layers (kernels x strides x dilations x paddings, "
         "with output_padding or ceil_mode); at most 50,000 are tried: narrow --kernel, --stride, --dilation or --max-padding\n"
     )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["explain", "conv", "--dims", "1", "-i", "5", "-k", "1", "-p", "1000000000000000000"],
+        ["explain", "conv", "-i", "5", "-k", "1", "-p", "1000000000000000000"],
+        ["explain", "convt", "-i", "100000000000", "-k", "3", "-s", "2", "-p", "1"],
+    ],
+    ids=["1-D padding 10**18", "2-D padding 10**18", "transposed input 10**11"],
+)
+def test_huge_axes_are_drawn_with_the_middle_left_out(run: Run, args: list[str]) -> None:
+    """A drawing builds only the cells it shows (padding of 10**18 raised MemoryError)."""
+    result = run(*args)
+    assert result.exit_code == 0, result.stderr
+    assert "…" in result.stdout
+    assert max(len(line) for line in result.stdout.splitlines()) <= 100
