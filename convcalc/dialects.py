@@ -22,6 +22,8 @@ Facts checked against the frameworks themselves (tests/fixtures/*_layers.json):
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from convcalc.errors import InputError, LayerError
 from convcalc.shapes import effective_kernel
 from convcalc.spec import AxisValues, Framework, LayerKind, LayerSpec, PaddingMode, PaddingPairs, axis_names
@@ -218,8 +220,8 @@ def _direct_axis(layer: LayerSpec, axis: int, size: int, name: str) -> tuple[tup
         _refuse_negative(before + after, size, name)
     top = size + before + after - e
     s = layer.stride[axis]
-    if framework is Framework.ONNX:  # C++ division, toward zero; ceil_mode drops no window
-        return (before, after), 0, (-(-top // s) if layer.ceil_mode or top < 0 else top // s) + 1
+    if framework is Framework.ONNX:  # C++ division, toward zero (int of a Fraction); ceil_mode drops no window
+        return (before, after), 0, (-(-top // s) if layer.ceil_mode else int(Fraction(top, s))) + 1
     return (before, after), 0, top // s + 1
 
 

@@ -224,19 +224,18 @@ def _check_channels(layer: LayerSpec, in_channels: int, out_channels: int) -> No
 
 
 def _smallest_input(layer: LayerSpec, axis: int, before: int, after: int) -> int:
-    """Return the smallest input size this axis accepts, for the hints."""
+    """Return the smallest input size this axis accepts, for the hint of a size it refuses.
+
+    In closed form: a window layer gives an output once the padded input holds the dilated
+    kernel (a pool rounding up, once a window starts inside it); a transposed layer once
+    (i-1)*s - pads + e + a >= 1.
+    """
     k, d, s = layer.kernel_size[axis], layer.dilation[axis], layer.stride[axis]
     if layer.kind.is_transposed:
-        a = layer.output_padding[axis]
-        # smallest i with (i-1)*s - pads + e + a >= 1
-        need = before + after + 1 - effective_kernel(k, d) - a
-        return max(1, -(-need // s) + 1)
-    # a pool rounding up takes a window that starts inside and ends past the padded input
-    reach = s - 1 if layer.kind.is_pool and layer.ceil_mode else 0
-    smallest = max(1, effective_kernel(k, d) - before - after - reach)  # AvgPool3d's own rule is refused before
-    while layer.kind.is_pool and _axis_output(layer, axis, smallest, before, after) < 1:
-        smallest += 1
-    return smallest
+        need = before + after + 1 - effective_kernel(k, d) - layer.output_padding[axis]  # > 0: a size fails
+        return -(-need // s) + 1
+    reach = s - 1 if layer.kind.is_pool and layer.ceil_mode else 0  # AvgPool3d's own rule is refused before
+    return effective_kernel(k, d) - before - after - reach
 
 
 def _axis_output(layer: LayerSpec, axis: int, size: int, before: int, after: int) -> int:
@@ -249,6 +248,12 @@ def _axis_output(layer: LayerSpec, axis: int, size: int, before: int, after: int
 
 
 def _check_parameters(layer: LayerSpec, axis: int, size: int, before: int, after: int) -> None:
+    """Raise the refusals torch.nn checks before any output size, whatever the size."""
+    del size
+    _parameter_rules(layer, axis, before, after)
+
+
+def _parameter_rules(layer: LayerSpec, axis: int, before: int, after: int) -> None:
     """Raise the refusals torch.nn checks before any output size: pool padding, output_padding."""
     name = axis_names(layer.rank)[axis]
     k, s, d = layer.kernel_size[axis], layer.stride[axis], layer.dilation[axis]
@@ -263,7 +268,6 @@ def _check_parameters(layer: LayerSpec, axis: int, size: int, before: int, after
         if not (a < s or a < d):
             msg = f"output_padding {a} must be smaller than the stride {s} or the dilation {d} (torch.nn)"
             raise LayerError(msg, axis=name, hint=f"use output_padding <= {max(s, d) - 1}")
-    del size
 
 
 def _check_input(layer: LayerSpec, axis: int, size: int, before: int, after: int) -> None:
@@ -321,10 +325,9 @@ def check_rules(layer: LayerSpec, in_channels: int) -> tuple[int, PaddingPairs]:
     errors = []
     for axis in range(layer.rank):
         try:
-            _check_parameters(
+            _parameter_rules(
                 layer if layer.output_size is None else replace(layer, output_padding=(0,) * layer.rank),
                 axis,
-                0,
                 *padding[axis],
             )
         except LayerError as error:
