@@ -177,7 +177,7 @@ def convtranspose_gaps(  # noqa: PLR0913
         return AxisGaps()
     reach = (kernel - 1) * dilation
     # m*s + reach < pb: every tap lands before output 0
-    gap_before = min(size, max(0, (before - reach + stride - 1) // stride)) if before > reach else 0
+    gap_before = min(size, max(0, (before - reach + stride - 1) // stride))
     # m*s - pb > out - 1: every tap lands after the last output
     gap_after = min(size, max(0, size - ((out - 1 + before) // stride + 1)))
     if out >= dilation:

@@ -10,11 +10,15 @@ from hypothesis import strategies as st
 
 from convcalc import Status, analyze
 from convcalc.receptive import (
+    MAX_PERIOD,
+    MAX_WORK,
     AxisField,
     direct_field,
+    equivalent_conv,
     input_field,
     merge_intervals,
     shifted_field,
+    step_work,
     transposed_field,
 )
 from convcalc.shapes import layer_shape
@@ -157,3 +161,28 @@ def test_touching_intervals_merge_and_gaps_stay() -> None:
     assert merge_intervals([(0, 2), (1, 5)]) == ((0, 5),)
     assert merge_intervals([(0, 1), (3, 4)]) == ((0, 1), (3, 4))
     assert merge_intervals([]) == ()
+
+
+def test_field_steps_count_their_work_and_stop_at_the_limits() -> None:
+    """What FIELD_WORK counts per step, and the per-step limits of the core functions themselves."""
+    one = input_field()
+    wide = AxisField(period=6, shift=6, sets=tuple(((o, o),) for o in range(6)), jump=Fraction(1))
+    assert step_work(one, 3, 2, 1, transposed=False) == 1  # one interval: no enumeration
+    assert step_work(wide, 3, 4, 1, transposed=False) == 9  # period 6 / gcd(6, 4) = 3 residues x 3 taps
+    assert step_work(wide, 3, 4, 1, transposed=True) == 72  # period 6 x stride 4 x 3 taps
+    assert transposed_field(one, 2, MAX_PERIOD, 0, 1) is not None
+    assert transposed_field(one, 2, MAX_PERIOD + 1, 0, 1) is None  # the period limit
+    assert transposed_field(one, MAX_WORK // 4 + 1, 4, 0, 1) is None  # the work limit
+    assert transposed_field(one, MAX_WORK // 4, 4, 0, 1) is not None
+    spread = AxisField(period=4, shift=4, sets=tuple(((o, o),) for o in range(4)), jump=Fraction(1))
+    assert direct_field(spread, MAX_WORK // 4, 1, 0, 9) is not None
+    assert direct_field(spread, MAX_WORK // 4 + 1, 1, 0, 9) is None
+
+
+def test_equivalent_convolution_pads_each_side_by_its_own_padding() -> None:
+    """p' = d(k-1) - p per side, output_padding after: one-sided padding stays one-sided."""
+    eq = equivalent_conv((3,), (3,), (2,), ((1, 2),), (1,), (1,))
+    assert eq.padding == ((1, 1),)
+    assert eq.stretched_input == (5,)
+    eq = equivalent_conv((3, 4), (3, 2), (2, 1), ((0, 2), (1, 0)), (2, 1), (1, 0))
+    assert eq.padding == ((4, 3), (0, 1))
