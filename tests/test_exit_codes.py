@@ -15,7 +15,7 @@ from convcalc.entry import main
 from convcalc.errors import ExitCode
 
 
-def big_network(tmp_path: Path, layers: int = 20_000) -> Path:
+def big_network(tmp_path: Path, layers: int = 5_000) -> Path:
     """Write a long network file whose output takes a while to print."""
     path = tmp_path / "big.yaml"
     path.write_text("input: [1, 1, 8, 8]\nlayers:\n" + "  - {type: conv, kernel_size: 1}\n" * layers)
