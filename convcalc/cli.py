@@ -10,6 +10,7 @@ from typer.exceptions import TyperException
 
 from convcalc import __version__, commands
 from convcalc.commands import ALIASES
+from convcalc.entry import say
 from convcalc.errors import ExitCode
 
 app = typer.Typer(
@@ -344,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
     except TyperException as error:
         if type(error).__name__ == "NoArgsIsHelpError":  # help was printed: not an error
             return ExitCode.OK
-        commands.say(f"convcalc: error: {error.format_message()}")
+        say(f"convcalc: error: {error.format_message()}")
         return ExitCode.BAD_INPUT
     except typer.Abort:
         sys.stderr.write("convcalc: interrupted\n")

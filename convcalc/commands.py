@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from convcalc.analysis import LayerResult, StackResult, Status, analyze
+from convcalc.entry import say
 from convcalc.errors import ExitCode, InputError, InputErrorGroup, LayerError
 from convcalc.files import is_standard_stream, write_text_atomically
 from convcalc.render import RENDERERS, Format, RenderOptions
-from convcalc.safetext import visible
 from convcalc.spec import AnyLayer, Framework, LayerKind, LayerSpec, NetworkSpec, axis_names
 from convcalc.values import decide_rank, parse_axes, parse_int, parse_padding, parse_range, parse_shape
 
@@ -99,11 +99,6 @@ FLAGS: dict[str, tuple[Flag, ...]] = {
 """Every command's options; tests/test_fastpath.py checks that the Typer app declares the same."""
 
 ALIASES = {"conv-transpose": "convt", "deconv": "convt"}
-
-
-def say(line: str) -> None:
-    """Write one line to stderr, with whatever came from the input shown as visible escapes."""
-    sys.stderr.write(visible(line) + "\n")
 
 
 def report(errors: InputError | InputErrorGroup) -> int:

@@ -47,14 +47,14 @@ def stop_code(error: BaseException) -> int | None:
     2; None for any other exception.
     """
     if isinstance(error, KeyboardInterrupt):
-        _say("convcalc: interrupted")
+        say("convcalc: interrupted")
         return ExitCode.INTERRUPTED
     if isinstance(error, BrokenPipeError):
         _silence_stdout()
         return ExitCode.BROKEN_PIPE
     if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG):
         _silence_stdout()
-        _say(f"convcalc: cannot write the output: {os.strerror(error.errno or 0)}")
+        say(f"convcalc: cannot write the output: {os.strerror(error.errno or 0)}")
         return ExitCode.BAD_INPUT
     return None
 
@@ -62,14 +62,15 @@ def stop_code(error: BaseException) -> int | None:
 def internal_error(command: list[str], error: BaseException) -> int:
     """Say that convcalc has a bug, in one line that asks for a report, and return exit code 70."""
     name = " ".join(["convcalc", *command])
-    _say(
+    say(
         f"convcalc: internal error in `{name}` ({type(error).__name__}); this is a bug in convcalc, "
         "please report it with the command line and the input file"
     )
     return ExitCode.INTERNAL_ERROR
 
 
-def _say(line: str) -> None:
+def say(line: str) -> None:
+    """Write one line to stderr, with whatever came from the input shown as visible escapes."""
     from convcalc.safetext import visible  # noqa: PLC0415 - only when there is something to say
 
     try:

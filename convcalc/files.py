@@ -29,7 +29,7 @@ def _kind(mode: int) -> str:
     return "a special file"
 
 
-def regular_file_problem(path: str, *, must_exist: bool) -> str | None:
+def regular_file_problem(path: str, *, writing: bool) -> str | None:
     """Return why `path` cannot be read (or written) as a file, or None when it can.
 
     Asked of the path's status, which never blocks, before anything opens it.
@@ -39,9 +39,9 @@ def regular_file_problem(path: str, *, must_exist: bool) -> str | None:
     try:
         mode = Path(path).stat().st_mode
     except FileNotFoundError:
-        return "cannot read: No such file or directory" if must_exist else None
+        return None if writing else "cannot read: No such file or directory"
     except OSError as error:
-        return f"cannot read: {error.strerror or error}"
+        return f"cannot {'write' if writing else 'read'}: {error.strerror or error}"
     return None if stat.S_ISREG(mode) else f"is {_kind(mode)}, not a file"
 
 
@@ -58,7 +58,7 @@ def is_standard_stream(path: str, stream: int) -> bool:
 
 def read_bytes(path: str, limit: int) -> bytes:
     """Return at most `limit` + 1 bytes of a regular file, or raise InputError saying why not."""
-    problem = regular_file_problem(path, must_exist=True)
+    problem = regular_file_problem(path, writing=False)
     if problem is not None:
         raise InputError(problem, location=Location(path or "''"))
     try:
@@ -70,9 +70,9 @@ def read_bytes(path: str, limit: int) -> bytes:
 
 def write_text_atomically(path: str, text: str) -> None:
     """Replace `path` by `text` at once: the old file stays whole until the new one is complete."""
-    problem = regular_file_problem(path, must_exist=False)
+    problem = regular_file_problem(path, writing=True)
     if problem is not None:
-        raise InputError(problem.replace("cannot read", "cannot write"), location=Location(path or "''"))
+        raise InputError(problem, location=Location(path or "''"))
     target = Path(path)
     try:
         mode = target.stat().st_mode & 0o7777
