@@ -14,12 +14,12 @@ from collections.abc import Callable
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
-from convcalc.analysis import analyze
-from convcalc.commands import solve
-from convcalc.loader import read_network
-from convcalc.mirror import mirror
-from convcalc.sizes import sweep
-from convcalc.spec import NetworkSpec
+from convcalc.cli.commands import solve
+from convcalc.core.analysis import analyze
+from convcalc.core.spec import NetworkSpec
+from convcalc.design.mirror import mirror
+from convcalc.design.sweep import sweep
+from convcalc.netfile.loader import read_network
 
 ROOT = Path(__file__).resolve().parent.parent
 

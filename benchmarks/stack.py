@@ -27,7 +27,7 @@ BLOCK = (
 )
 RUNNER = (
     "import resource, sys, time\n"
-    "from convcalc.entry import main\n"
+    "from convcalc.cli.entry import main\n"
     "start = time.perf_counter()\n"
     "code = main(sys.argv[1:])\n"
     "elapsed = time.perf_counter() - start\n"

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from convcalc.analysis import LayerResult, StackResult, Status, analyze
-from convcalc.errors import ExitCode, InputError, InputErrorGroup, LayerError, Location
-from convcalc.spec import LayerKind, LayerSpec, NetworkSpec
+from convcalc.core.analysis import LayerResult, StackResult, Status, analyze
+from convcalc.core.errors import ExitCode, InputError, InputErrorGroup, LayerError, Location
+from convcalc.core.spec import LayerKind, LayerSpec, NetworkSpec
 
 if TYPE_CHECKING:
-    from convcalc.loader import load_network, read_network
+    from convcalc.netfile.loader import load_network, read_network
 
 __version__ = "0.1.0"
 
@@ -32,7 +32,7 @@ _LAZY = {"load_network", "read_network"}
 def __getattr__(name: str) -> Any:  # noqa: ANN401 - module attributes
     """Import the YAML loader only when it is asked for (it costs start-up time)."""
     if name in _LAZY:
-        from convcalc import loader  # noqa: PLC0415
+        from convcalc.netfile import loader  # noqa: PLC0415
 
         return getattr(loader, name)
     raise AttributeError(f"module 'convcalc' has no attribute {name!r}")

@@ -1,5 +1,5 @@
 """Allow `python -m convcalc`."""
 
-from convcalc.entry import entry_point
+from convcalc.cli.entry import entry_point
 
 entry_point()

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from convcalc.cli import app
+from convcalc.cli.app import app
 
 ROOT = Path(__file__).parent.parent
 EXAMPLES = ROOT / "examples"

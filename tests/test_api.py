@@ -56,6 +56,6 @@ def test_bad_values_raise_input_error() -> None:
 
 def test_importing_convcalc_does_not_import_yaml_or_rich() -> None:
     """The layer commands start fast: yaml and rich load only when needed."""
-    code = "import sys, convcalc.cli; print('yaml' in sys.modules, 'rich' in sys.modules)"
+    code = "import sys, convcalc.cli.app; print('yaml' in sys.modules, 'rich' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]

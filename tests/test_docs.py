@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from convcalc.commands import FLAGS
-from convcalc.entry import main
+from convcalc.cli.commands import FLAGS
+from convcalc.cli.entry import main
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text()
@@ -76,7 +76,7 @@ def _help_examples() -> list[str]:
     """Every example command line in every command's --help epilog."""
     import typer.main  # noqa: PLC0415
 
-    from convcalc.cli import app  # noqa: PLC0415
+    from convcalc.cli.app import app  # noqa: PLC0415
 
     group = typer.main.get_command(app)
     lines = []

@@ -8,7 +8,7 @@ In the suite each test draws a few dozen examples. The long run is
 
     FUZZ_EXAMPLES=20000 python -m pytest tests/property/test_fuzz_commands.py -x -p no:cacheprovider
 
-(about 15 minutes on two cores); whatever it finds becomes a case in tests/test_robustness.py.
+(about 15 minutes on two cores); whatever it finds becomes a case in tests/cli/test_robustness.py.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from convcalc.entry import main
+from convcalc.cli.entry import main
 
 FUZZ = settings(
     max_examples=int(os.environ.get("FUZZ_EXAMPLES", "40")),

@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from convcalc import analyze
-from convcalc.loader import load_network
-from convcalc.receptive import MAX_PERIOD, AxisField, input_field, merged_field
+from convcalc.core.receptive import MAX_PERIOD, AxisField, input_field, merged_field
+from convcalc.netfile.loader import load_network
 from tests.property.brute import Layer1d, graph_dependencies, output_size
 from tests.property.strategies import SETTINGS, layers_1d, smallest_input
 

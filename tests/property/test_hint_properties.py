@@ -9,8 +9,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from convcalc import LayerSpec
-from convcalc.errors import LayerError
-from convcalc.shapes import layer_shape
+from convcalc.core.errors import LayerError
+from convcalc.core.windows import layer_shape
 from tests.property.brute import Layer1d, output_size
 from tests.property.strategies import SETTINGS, layers_1d, smallest_input
 

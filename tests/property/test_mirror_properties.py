@@ -6,9 +6,9 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from convcalc import analyze
-from convcalc.loader import load_network
-from convcalc.mirror import mirror
-from convcalc.writer import network_yaml
+from convcalc.design.mirror import mirror
+from convcalc.netfile.loader import load_network
+from convcalc.netfile.writer import network_yaml
 from tests.property.brute import Layer1d
 from tests.property.strategies import SETTINGS, chains_1d, layers_1d, network
 

@@ -10,8 +10,8 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from convcalc import InputErrorGroup, analyze
-from convcalc.loader import load_network
-from convcalc.render import RENDERERS, RenderOptions
+from convcalc.netfile.loader import load_network
+from convcalc.render.stack import RENDERERS, RenderOptions
 from tests.property.strategies import SETTINGS
 
 NUMBERS = st.one_of(
@@ -105,7 +105,7 @@ def layer_command_lines(draw: st.DrawFn) -> list[str]:
 @given(words=layer_command_lines())
 def test_random_layer_command_lines(words: list[str]) -> None:
     """Layer command lines as users write them, right and wrong: exit 0, 1 or 2 and one line per error."""
-    from convcalc.entry import main  # noqa: PLC0415
+    from convcalc.cli.entry import main  # noqa: PLC0415
 
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()) as stderr:
         code = main(words)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from convcalc.errors import LayerError
-from convcalc.port import port
-from convcalc.shapes import layer_shape
-from convcalc.spec import Framework
+from convcalc.core.errors import LayerError
+from convcalc.core.spec import Framework
+from convcalc.core.windows import layer_shape
+from convcalc.design.port import port
 from tests.property.brute import Layer1d, dependencies, output_size
 from tests.property.strategies import SETTINGS, layers_1d, to_spec
 

@@ -9,7 +9,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from convcalc import Status, analyze
-from convcalc.receptive import (
+from convcalc.core.receptive import (
     MAX_PERIOD,
     MAX_WORK,
     AxisField,
@@ -21,7 +21,7 @@ from convcalc.receptive import (
     step_work,
     transposed_field,
 )
-from convcalc.shapes import layer_shape
+from convcalc.core.windows import layer_shape
 from tests.property.brute import (
     Layer1d,
     dependencies,

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from convcalc import NetworkSpec, Status, analyze
-from convcalc.sizes import describe_runs, runs, sweep
+from convcalc.design.sweep import describe_runs, runs, sweep
 from tests.property.brute import Layer1d
 from tests.property.strategies import SETTINGS, layers_1d, network
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from convcalc.solve import Limits, solve_axis
-from convcalc.spec import LayerKind
+from convcalc.core.spec import LayerKind
+from convcalc.design.solve import Limits, solve_axis
 from tests.property.brute import Layer1d, output_size, unread_inputs
 from tests.property.strategies import SETTINGS
 

@@ -1,0 +1,506 @@
+"""Walk a network layer by layer: shapes, receptive field, jump, warnings and expect checks.
+
+Pure: no I/O and no printing. An impossible layer becomes a result with an error, never
+an exception, and the layers after it are marked as not computed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from fractions import Fraction
+
+from convcalc.core.errors import LayerError
+from convcalc.core.others import OtherShape, other_shape
+from convcalc.core.receptive import (
+    FIELD_WORK,
+    AxisField,
+    EquivalentConv,
+    centre,
+    direct_field,
+    equivalent_conv,
+    input_field,
+    merged_field,
+    shifted_field,
+    step_work,
+    transposed_field,
+)
+from convcalc.core.spec import (
+    AnyLayer,
+    AxisValues,
+    LayerKind,
+    LayerSpec,
+    NetworkSpec,
+    OtherSpec,
+    PaddingPairs,
+    axis_names,
+)
+from convcalc.core.windows import CELL_NOUNS, AxisGaps, LayerShape, layer_shape
+
+
+class Status(StrEnum):
+    """How a layer came out."""
+
+    OK = "ok"
+    INVALID = "invalid"
+    EXPECT_FAILED = "expect_failed"
+    NOT_COMPUTED = "not_computed"
+
+
+@dataclass(frozen=True, slots=True)
+class LayerResult:
+    """Everything convcalc knows about one layer of a network; mirrors the contract's JSON."""
+
+    index: int
+    name: str
+    spec: AnyLayer
+    status: Status
+    input: AxisValues | None
+    output: AxisValues | None
+    padding: PaddingPairs | None
+    receptive_field: AxisValues | None
+    jump: tuple[Fraction, ...] | None
+    equivalent_conv: EquivalentConv | None
+    weight_shape: AxisValues | None
+    params: int
+    warnings: tuple[str, ...]
+    error: str | None
+    sources: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if (self.status is Status.OK) != (self.error is None):
+            msg = "a layer has an error exactly when it is not ok"
+            raise ValueError(msg)
+        if self.equivalent_conv is not None and not self.spec.kind.is_transposed:
+            msg = "only transposed layers have an equivalent direct convolution"
+            raise ValueError(msg)
+
+    @property
+    def label(self) -> str:
+        """Return how messages name this layer: 'layer 3 (conv3)', or 'layer 3' when unnamed."""
+        return f"layer {self.index}" if self.name == str(self.index) else f"layer {self.index} ({self.name})"
+
+    @property
+    def message(self) -> str:
+        """Return the one-line report of this layer's error: 'layer 3 (conv3), axis W: ...'."""
+        error = self.error or ""
+        joint = ", " if error.startswith(("axis ", "axes ")) else ": "
+        return f"{self.label}{joint}{error}"
+
+    @property
+    def params_without_bias(self) -> int:
+        """Return the parameter count of the weight alone."""
+        bias = self.spec.bias and self.weight_shape is not None and self.output is not None
+        return self.params - (self.output[1] if bias and self.output else 0)
+
+
+@dataclass(frozen=True, slots=True)
+class StackResult:
+    """The analysis of a whole network."""
+
+    input: AxisValues
+    layers: tuple[LayerResult, ...]
+    source: str
+
+    @property
+    def ok(self) -> bool:
+        """Whether every layer is valid and every expect is met."""
+        return all(layer.status is Status.OK for layer in self.layers)
+
+    @property
+    def output(self) -> AxisValues | None:
+        """Return the final output shape, or None when a layer failed."""
+        if not self.layers:
+            return self.input
+        return self.layers[-1].output if self.ok else None
+
+    @property
+    def failures(self) -> tuple[LayerResult, ...]:
+        """Return the layers that are invalid or miss their expect (not those left uncomputed)."""
+        return tuple(r for r in self.layers if r.status in (Status.INVALID, Status.EXPECT_FAILED))
+
+    @property
+    def total_params(self) -> int:
+        """Return the parameter count of all computed layers."""
+        return sum(layer.params for layer in self.layers)
+
+    @property
+    def scale(self) -> tuple[Fraction, ...] | None:
+        """Return output/input size per spatial axis, or None when a layer failed."""
+        out = self.output
+        if out is None or len(out) != len(self.input):  # a classifier's head has no spatial axes left
+            return None
+        return tuple(Fraction(o, i) for o, i in zip(out[2:], self.input[2:], strict=True))
+
+    @property
+    def receptive_field(self) -> AxisValues | None:
+        """Return the receptive field of the last layer."""
+        return self.layers[-1].receptive_field if self.layers else None
+
+
+def gap_warnings(layer: LayerSpec, shape: LayerShape) -> list[str]:
+    """Say which input cells no window reads (or no output uses), per axis, and what would fix it."""
+    warnings = []
+    names = axis_names(layer.rank)
+    for axis, gaps in enumerate(shape.gaps):
+        if gaps is None:
+            warnings.append(f"axis {names[axis]}: coverage not checked: the dilated kernel is too long to enumerate")
+        elif gaps.total:
+            warnings.append(_describe_gaps(layer, shape, axis, names[axis], gaps))
+    return warnings
+
+
+def _cells(where: str, count: int, noun: str, verb: str) -> str:
+    """Say 'the last input row is never read' or 'the last 2 input rows are never read'."""
+    if count == 1:
+        return f"{where} input {noun} is {verb}" if where else f"1 input {noun} is {verb}"
+    return f"{where} {count} input {noun}s are {verb}" if where else f"{count} input {noun}s are {verb}"
+
+
+def _describe_gaps(layer: LayerSpec, shape: LayerShape, axis: int, name: str, gaps: AxisGaps) -> str:
+    noun = CELL_NOUNS[name]
+    size = shape.input[2 + axis]
+    out = shape.output[2 + axis]
+    k, s, d = layer.kernel_size[axis], layer.stride[axis], layer.dilation[axis]
+    before, after = shape.padding[axis]
+    parts = []
+    if layer.kind.is_transposed:
+        if gaps.before:
+            parts.append(_cells("the first", gaps.before, noun, f"cropped away by padding {before}"))
+        if gaps.after:
+            parts.append(_cells("the last", gaps.after, noun, f"cropped away by padding {after}"))
+        if gaps.inside:
+            parts.append(_cells("", gaps.inside, noun, "used by no output"))
+        return f"axis {name}: " + "; ".join(parts) + "; less padding keeps them"
+    if gaps.before:
+        parts.append(_cells("the first", gaps.before, noun, "never read"))
+    if gaps.inside:
+        parts.append(
+            _cells("", gaps.inside, noun, "never read") + " between windows "
+            f"(stride {s} with kernel {k}, dilation {d} leaves gaps; a smaller stride reads them)"
+        )
+    if gaps.after:
+        span = (out - 1) * s + (k - 1) * d + 1
+        crop = size - gaps.after
+        grow = out * s + (k - 1) * d + 1 - before - after
+        cells = f"{size} {noun}s" if before + after == 0 else f"{size + before + after} padded {noun}s"
+        parts.append(
+            _cells("the last", gaps.after, noun, "never read")
+            + f" (the windows cover {span} of the {cells}); an input of {crop} or {grow} reads every {noun}"
+        )
+    return f"axis {name}: " + "; ".join(parts)
+
+
+def _advance(
+    fields: list[AxisField | None], layer: LayerSpec, padding: PaddingPairs, budget: list[int]
+) -> list[AxisField | None]:
+    """Step every axis's field through the layer; axes that agree so far share one computation.
+
+    `budget` holds the positions the network's steps may still look at (FIELD_WORK in all);
+    a step that needs more gives no field.
+    """
+    advanced: list[AxisField | None] = []
+    done: dict[tuple[int, int, int, int, int], AxisField | None] = {}
+    transposed = layer.kind.is_transposed
+    step = transposed_field if transposed else direct_field
+    for axis, previous in enumerate(fields):
+        if previous is None:
+            advanced.append(None)
+            continue
+        k, s, d = layer.kernel_size[axis], layer.stride[axis], layer.dilation[axis]
+        key = (id(previous), k, s, padding[axis][0], d)  # square layers: every axis is the same object
+        if key not in done:
+            work = step_work(previous, k, s, d, transposed=transposed)
+            if work > budget[0]:
+                done[key] = None
+            else:
+                budget[0] -= work
+                done[key] = step(previous, k, s, padding[axis][0], d)
+        advanced.append(done[key])
+    return advanced
+
+
+NO_FIELD = "receptive field not computed from here on: too many positions to follow, or past 4000 digits"
+
+
+JUMP_LIMIT = 10**3800
+"""A receptive field grows by at most (layers x kernel x jump) a layer; with inputs under 100 digits and
+100,000 layers, jumps under this keep it under 4,000 digits, so the jump alone is checked."""
+
+
+def _too_big(field: AxisField) -> bool:
+    """Whether a field's numbers have grown past what convcalc prints (4000 digits)."""
+    jump = field.jump
+    return jump.numerator >= JUMP_LIMIT or jump.denominator >= JUMP_LIMIT
+
+
+def _expect_error(expect: AxisValues, output: AxisValues) -> str | None:
+    compared = output if len(expect) == len(output) else output[2:]
+    if tuple(expect) == compared:
+        return None
+    return f"expected output {list(expect)}, got {list(compared)}"
+
+
+@dataclass(slots=True)
+class _Node:
+    """What the walk knows of a layer's output: its shape (None when not computed) and its fields."""
+
+    shape: AxisValues | None
+    fields: list[AxisField | None]
+    result: LayerResult | None = None
+
+
+FieldsAndNotes = tuple[list[AxisField | None], list[str]]
+
+
+def _window_fields(node: _Node, layer: LayerSpec, shape: LayerShape, budget: list[int]) -> FieldsAndNotes:
+    known_before = None not in node.fields
+    fields = [None if f is None or _too_big(f) else f for f in _advance(node.fields, layer, shape.padding, budget)]
+    return fields, [NO_FIELD] if known_before and None in fields else []
+
+
+def _other_fields(layer: OtherSpec, nodes: list[_Node], shape: OtherShape) -> FieldsAndNotes:
+    """Follow the receptive field through a non-window layer, with a note where paths disagree."""
+    first = nodes[0].fields
+    kind = layer.kind
+    if kind is LayerKind.IDENTITY:
+        return first, []
+    if kind in (LayerKind.CROP, LayerKind.PAD):
+        return [None if f is None else shifted_field(f, o) for f, o in zip(first, shape.offsets, strict=True)], []
+    if kind.is_merge:
+        if kind is LayerKind.CONCAT and layer.dim not in (1, -len(nodes[0].shape or ()) + 1):
+            return [None] * len(first), []
+        return _merged(nodes)
+    if kind is LayerKind.UPSAMPLE:
+        factors = layer.scale_factor
+        whole = factors is not None and all(float(f).is_integer() for f in factors)
+        if layer.mode != "nearest" or not whole or factors is None:
+            note = f"receptive field not followed through {layer.mode} upsampling" + ("" if whole else " by a size")
+            return [None] * len(first), [note] if None not in first else []
+        scales = factors if len(factors) == len(first) else factors * len(first)
+        # nearest by a whole factor s: output o reads input o // s, as a transposed conv with k = s = scale
+        return [
+            None if f is None else transposed_field(f, int(s), int(s), 0, 1) for f, s in zip(first, scales, strict=True)
+        ], []
+    return [], []  # adaptive pooling, flatten, linear: the spatial axes are pooled or flattened away
+
+
+def _merged(nodes: list[_Node]) -> FieldsAndNotes:
+    fields: list[AxisField | None] = []
+    notes: list[str] = []
+    names = axis_names(len(nodes[0].fields)) if 1 <= len(nodes[0].fields) <= 3 else ()  # noqa: PLR2004
+    for axis in range(len(nodes[0].fields)):
+        per_path = [node.fields[axis] for node in nodes]
+        known = [f for f in per_path if f is not None]
+        if len(known) < len(per_path):
+            fields.append(None)
+            continue
+        if len({f.jump for f in known}) > 1:
+            jumps = ", ".join(str(f.jump) for f in known)
+            notes.append(
+                f"axis {names[axis]}: paths misaligned: their jumps differ ({jumps}); receptive field not followed"
+            )
+            fields.append(None)
+            continue
+        centres = {centre(f) for f in known} - {None}
+        if len(centres) > 1:
+            spread = max(c for c in centres if c is not None) - min(c for c in centres if c is not None)
+            notes.append(f"axis {names[axis]}: paths misaligned: their centres are {spread} input cells apart")
+        fields.append(merged_field(known))
+    return fields, _join_axes(notes)
+
+
+def _join_axes(notes: list[str]) -> list[str]:
+    """Say 'axes H, W: ...' once where every axis says the same."""
+    by_text: dict[str, list[str]] = {}
+    for note in notes:
+        axis, _, text = note.partition(": ")
+        by_text.setdefault(text, []).append(axis.removeprefix("axis "))
+    return [f"{'axes' if len(axes) > 1 else 'axis'} {', '.join(axes)}: {text}" for text, axes in by_text.items()]
+
+
+class _Walk:
+    """Walk a network's layers in order, each reading the layer before it or the ones it names."""
+
+    def __init__(self, network: NetworkSpec) -> None:
+        self.network = network
+        start = _Node(network.input, [input_field()] * network.rank)
+        self.nodes: dict[str, _Node] = {"input": start}
+        self.previous = "input"
+        self.shapes_seen: dict[tuple[object, ...], LayerShape] = {}
+        self.results: list[LayerResult] = []
+        self.field_budget = [FIELD_WORK]  # positions the receptive-field steps may still look at
+
+    def step(self, index: int, layer: AnyLayer) -> None:
+        name = layer.name if layer.name is not None else str(index)
+        sources = list(layer.inputs or (self.previous,))
+        inputs = [self.nodes[source] for source in sources]
+        common = {"index": index, "name": name, "spec": layer, "sources": tuple(layer.inputs or ())}
+        waiting = [node for node in inputs if node.shape is None]
+        target = self.nodes.get(layer.to) if isinstance(layer, OtherSpec) and layer.to else None
+        if target is not None and target.shape is None:
+            waiting.append(target)
+        if waiting:
+            blocked = waiting[0].result
+            reason = (
+                f"not computed: {blocked.label} is invalid"
+                if blocked and blocked.status is Status.INVALID
+                else (blocked.error if blocked and blocked.error else "not computed")
+            )
+            self._keep(name, index, _Node(None, [], _without_output(Status.NOT_COMPUTED, None, reason, **common)))  # type: ignore[arg-type]
+            return
+        try:
+            result, fields = self._compute(layer, inputs, sources, target, common)
+        except LayerError as error:
+            failed = _without_output(Status.INVALID, inputs[0].shape, str(error), **common)  # type: ignore[arg-type]
+            self._keep(name, index, _Node(None, [], failed))
+            return
+        self._keep(name, index, _Node(result.output, fields, result))
+
+    def _keep(self, name: str, index: int, node: _Node) -> None:
+        assert node.result is not None  # noqa: S101 - every layer node has its result
+        self.results.append(node.result)
+        self.nodes[name] = self.nodes[str(index)] = node
+        self.previous = str(index)
+
+    def _compute(
+        self, layer: AnyLayer, inputs: list[_Node], sources: list[str], target: _Node | None, common: dict[str, object]
+    ) -> tuple[LayerResult, list[AxisField | None]]:
+        current = inputs[0].shape or ()
+        equivalent = None
+        if isinstance(layer, LayerSpec):
+            if len(inputs) > 1:
+                raise LayerError(f"{layer.kind} reads one input, not {len(inputs)}")
+            if len(current) - 2 != layer.rank:
+                raise LayerError(f"{layer.kind} expects [N, C] and {layer.rank} spatial axes, got {list(current)}")
+            shape = _shape_of(layer, current, self.shapes_seen)
+            fields, notes = _window_fields(inputs[0], layer, shape, self.field_budget)
+            notes = gap_warnings(layer, shape) + notes
+            if layer.kind.is_transposed:
+                if layer.output_size is not None:  # the result shows the output_padding the size implied
+                    common["spec"] = replace(layer, output_padding=shape.output_padding)
+                equivalent = equivalent_conv(
+                    current[2:], layer.kernel_size, layer.stride, shape.padding, layer.dilation, shape.output_padding
+                )
+            output, padding, weight, params = shape.output, shape.padding, shape.weight_shape, shape.params
+        else:
+            shapes = [node.shape or () for node in inputs]
+            other = other_shape(layer, shapes, sources, target.shape if target else None)
+            fields, notes = _other_fields(layer, inputs, other)
+            notes = list(other.notes) + notes
+            output, padding, weight, params = other.output, None, other.weight_shape, other.params
+        mismatch = None if layer.expect is None else _expect_error(layer.expect, output)
+        complete = bool(fields) and None not in fields
+        known = [f for f in fields if f is not None]
+        result = LayerResult(
+            **common,  # type: ignore[arg-type]
+            status=Status.OK if mismatch is None else Status.EXPECT_FAILED,
+            input=current,
+            output=output,
+            padding=padding,
+            receptive_field=tuple(f.receptive_field for f in known) if complete else None,
+            jump=tuple(f.jump for f in known) if complete else None,
+            equivalent_conv=equivalent,
+            weight_shape=weight,
+            params=params,
+            warnings=tuple(notes),
+            error=mismatch,
+        )
+        return result, fields
+
+
+def analyze(network: NetworkSpec, *, hints: bool = True) -> StackResult:
+    """Compute every layer of a network; a failing layer stops what depends on it, not the analysis.
+
+    With hints, a merge whose inputs do not meet also says which input sizes make them meet.
+    """
+    walk = _Walk(network)
+    for index, layer in enumerate(network.layers, start=1):
+        walk.step(index, layer)
+    results = walk.results
+    if hints:
+        budget = [MEETING_WORK]  # shared by every merge of the file
+        results = [_with_meeting_sizes(network, r, budget) if _unmet_merge(r) else r for r in results]
+    return StackResult(input=network.input, layers=tuple(results), source=network.source)
+
+
+MEETING_WORK = 50_000
+"""Most layer analyses one file spends looking for the input sizes at which merges' inputs meet."""
+
+
+def _unmet_merge(result: LayerResult) -> bool:
+    return result.status is Status.INVALID and result.spec.kind.is_merge and " gives " in (result.error or "")
+
+
+def _with_meeting_sizes(network: NetworkSpec, result: LayerResult, budget: list[int]) -> LayerResult:
+    """Add to a merge's error the square input sizes at which its inputs would meet, within the budget."""
+    from convcalc.design.sweep import describe_runs  # noqa: PLC0415 - sizes builds on this module
+
+    spatial = network.input[2:]
+    high = 2 * spatial[0]
+    if len(set(spatial)) > 1 or high * result.index > budget[0]:
+        return result  # only square inputs are tried, within a bounded effort
+    budget[0] -= high * result.index
+    upto = network.layers[: result.index]
+    meeting = []
+    for size in range(1, high + 1):
+        trial = analyze(replace(network, input=(*network.input[:2], *(size,) * len(spatial)), layers=upto), hints=False)
+        if all(layer.status in (Status.OK, Status.EXPECT_FAILED) for layer in trial.layers):
+            meeting.append(size)
+    hint = f"input sizes where they meet (up to {high}): {describe_runs(tuple(meeting))}"
+    return replace(result, error=f"{result.error}; {hint}")
+
+
+def _shape_of(layer: LayerSpec, shape: AxisValues, seen: dict[tuple[object, ...], LayerShape]) -> LayerShape:
+    """Return layer_shape(layer, shape), once per geometry: networks repeat their blocks."""
+    key = (
+        layer.kind,
+        layer.framework,
+        layer.output_padding_given,
+        layer.output_size,
+        layer.kernel_size,
+        layer.stride,
+        layer.padding,
+        layer.dilation,
+        layer.output_padding,
+        layer.ceil_mode,
+        layer.groups,
+        layer.bias,
+        layer.out_channels,
+        layer.in_channels,
+        shape,
+    )
+    found = seen.get(key)
+    if found is None:
+        found = seen[key] = layer_shape(layer, shape)
+    return found
+
+
+def _without_output(  # noqa: PLR0913 - the fields a result without output still has
+    status: Status,
+    shape: AxisValues | None,
+    error: str,
+    *,
+    index: int,
+    name: str,
+    spec: AnyLayer,
+    sources: tuple[str, ...] = (),
+) -> LayerResult:
+    """Return the result of a layer that has no output: invalid, or after an invalid one."""
+    return LayerResult(
+        index=index,
+        name=name,
+        spec=spec,
+        status=status,
+        input=shape,
+        output=None,
+        padding=None,
+        receptive_field=None,
+        jump=None,
+        equivalent_conv=None,
+        weight_shape=None,
+        params=0,
+        warnings=(),
+        error=error,
+        sources=sources,
+    )

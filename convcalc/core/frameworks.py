@@ -1,0 +1,232 @@
+"""Pure: the output-size rules and refusals of Keras 3, ONNX and JAX, as padding torch.nn would use.
+
+Each framework's layer is resolved to what convcalc computes everywhere else: the padding
+before and after each axis (negative means a crop), the output_padding, and the output
+size. Receptive field, jump and the equivalent convolution then follow unchanged.
+
+Facts checked against the frameworks themselves (tests/fixtures/*_layers.json):
+- Keras 3: `same` pads to ceil(i/s) with the odd zero after, at any stride; `causal` pads
+  e-1 before; a stride above 1 with a dilation above 1 is refused; output_padding must be
+  below the stride; a transposed layer without output_padding gives i*s (same) or
+  i*s + max(e-s, 0) (valid); with output_padding and `same` it crops the larger half of
+  its padding first (checked value for value, tests/fixtures/port_values.json). Outputs
+  below 1 are refused.
+- ONNX (shape inference, opset 21): explicit `pads` (not negative) or SAME_UPPER,
+  SAME_LOWER, VALID; pools round up with ceil_mode and drop no window; pool padding has no
+  bound; output_padding has no bound. A ConvTranspose with output_shape ignores `pads` and
+  makes its own (checked in onnxruntime 1.32). Shape inference writes 0 or negative sizes without
+  complaint; convcalc calls those refused, as a runtime would.
+- JAX (lax): explicit (low, high) pairs, negative allowed, or SAME, SAME_LOWER, VALID; an
+  output of 0 is allowed; negative padding beyond the input is refused.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from convcalc.core.errors import InputError, LayerError
+from convcalc.core.spec import AxisValues, Framework, LayerKind, LayerSpec, PaddingMode, PaddingPairs, axis_names
+from convcalc.core.windows import effective_kernel
+
+SPELLING = {
+    Framework.KERAS: {PaddingMode.SAME: "same", PaddingMode.VALID: "valid", PaddingMode.CAUSAL: "causal"},
+    Framework.ONNX: {PaddingMode.SAME: "SAME_UPPER", PaddingMode.SAME_LOWER: "SAME_LOWER", PaddingMode.VALID: "VALID"},
+    Framework.JAX: {PaddingMode.SAME: "SAME", PaddingMode.SAME_LOWER: "SAME_LOWER", PaddingMode.VALID: "VALID"},
+}
+
+
+def check_spec(layer: LayerSpec) -> None:
+    """Refuse the arguments a framework does not take at all (malformed input, exit 2)."""
+    _check_padding(layer)
+    framework = layer.framework
+    if framework is Framework.KERAS and layer.kind.is_pool and any(d != 1 for d in layer.dilation):
+        raise InputError("Keras pooling layers have no dilation", where="dilation")
+    if framework in (Framework.KERAS, Framework.JAX) and layer.ceil_mode:
+        raise InputError(f"{framework} pooling has no ceil_mode", where="ceil_mode")
+    if framework in (Framework.KERAS, Framework.JAX) and layer.kind.is_transposed and layer.groups != 1:
+        name = "Keras' Conv*DTranspose" if framework is Framework.KERAS else "lax.conv_transpose"
+        raise InputError(f"{name} has no groups", where="groups")
+    if (
+        framework is Framework.JAX
+        and layer.kind.is_transposed
+        and layer.output_padding_given
+        and any(layer.output_padding)
+    ):
+        raise InputError(
+            "lax.conv_transpose has no output_padding: give the padding pairs instead", where="output_padding"
+        )
+
+
+def _check_padding(layer: LayerSpec) -> None:
+    """Refuse a padding word or form the layer's framework does not take."""
+    framework = layer.framework
+    padding = layer.padding
+    if isinstance(padding, PaddingMode):
+        if padding not in SPELLING[framework]:
+            words = ", ".join(sorted(SPELLING[framework].values()))
+            raise InputError(f"{framework} takes padding {words} or numbers, not {padding.value!r}", where="padding")
+        if padding is PaddingMode.CAUSAL and (layer.kind is not LayerKind.CONV or layer.rank != 1):
+            raise InputError("causal padding is for Conv1D only (Keras)", where="padding")
+    else:
+        if framework is Framework.KERAS and any(before or after for before, after in padding):
+            msg = "Keras takes padding 'valid', 'same' or 'causal'; numbers need a ZeroPadding layer before it"
+            raise InputError(msg, where="padding")
+        if len(padding) != layer.rank:
+            raise InputError(
+                f"expected {layer.rank} values (one per spatial axis), got {len(padding)}", where="padding"
+            )
+        if framework is Framework.ONNX and any(min(pair) < 0 for pair in padding):
+            raise InputError("pads must not contain negative values (ONNX)", where="padding")
+
+
+def _same(size: int, e: int, s: int, mode: PaddingMode) -> tuple[int, int]:
+    """Pad to ceil(i/s) outputs, as TensorFlow, ONNX and JAX compute SAME: the odd zero after (or before)."""
+    out = -(-size // s)
+    total = max((out - 1) * s + e - size, 0)
+    small, large = total // 2, total - total // 2
+    return (large, small) if mode is PaddingMode.SAME_LOWER else (small, large)
+
+
+def _direct_padding(layer: LayerSpec, axis: int, size: int) -> tuple[int, int]:
+    e = effective_kernel(layer.kernel_size[axis], layer.dilation[axis])
+    padding = layer.padding
+    if padding is PaddingMode.VALID:
+        return 0, 0
+    if padding is PaddingMode.CAUSAL:
+        return e - 1, 0
+    if isinstance(padding, PaddingMode):
+        return _same(size, e, layer.stride[axis], padding)
+    return padding[axis]
+
+
+def _refuse_strided_dilation(layer: LayerSpec) -> None:
+    if any(s > 1 for s in layer.stride) and any(d > 1 for d in layer.dilation):
+        msg = "`strides > 1` not supported in conjunction with `dilation_rate > 1` (Keras): "
+        msg += f"{list(layer.stride)}, {list(layer.dilation)}"
+        raise LayerError(msg, hint="use stride 1 or dilation 1")
+
+
+def _jax_transpose_padding(e: int, s: int, mode: PaddingMode) -> tuple[int, int]:
+    """Return the padding of the stretched input that lax.conv_transpose uses for SAME and VALID."""
+    if mode is PaddingMode.VALID:
+        length = e + s - 2 + max(e - s, 0)
+        low = e - 1
+    else:
+        length = e + s - 2
+        low = min(e - 1, -(-length // 2))  # half of it before, the odd cell before, at most e - 1
+    return low, length - low
+
+
+def _transposed(layer: LayerSpec, axis: int) -> tuple[tuple[int, int], int]:
+    """Return a transposed layer's (before, after) padding and output_padding in torch.nn's terms."""
+    k, s, d = layer.kernel_size[axis], layer.stride[axis], layer.dilation[axis]
+    e = effective_kernel(k, d)
+    framework, padding = layer.framework, layer.padding
+    if framework is Framework.KERAS:
+        if layer.output_padding_given and padding is PaddingMode.SAME:
+            # Keras pads the stretched input by e + e%2 - 2 + a in all, the larger half first:
+            # keras/src/backend/common/backend_utils.py, the conversion of padding arguments to JAX
+            total = e + e % 2 - 2 + layer.output_padding[axis]
+            low = min(total - total // 2, e - 1)
+            return (e - 1 - low, e - 1 - (total - low)), 0
+        if layer.output_padding_given:
+            return (0, 0), layer.output_padding[axis]
+        if padding is PaddingMode.SAME:
+            total = max(e - s, 0)
+            return (total // 2, total - total // 2), max(s - e, 0)
+        return (0, 0), max(s - e, 0)
+    if framework is Framework.ONNX:
+        a = layer.output_padding[axis]
+        if isinstance(padding, PaddingMode) and padding is not PaddingMode.VALID:
+            total = max(
+                e - s, 0
+            )  # the output is i*s + a, or s*(i-1) + e + a when the kernel is shorter than the stride
+            half = total // 2
+            return ((half, total - half) if padding is PaddingMode.SAME else (total - half, half)), a
+        return ((0, 0) if isinstance(padding, PaddingMode) else padding[axis]), a
+    # JAX: lax.conv_transpose pads the stretched input; in torch.nn's terms that is e-1 minus it
+    if isinstance(padding, PaddingMode):
+        low, high = _jax_transpose_padding(e, s, padding)
+    else:
+        low, high = padding[axis]
+    return (e - 1 - low, e - 1 - high), 0
+
+
+def _onnx_output_shape_padding(layer: LayerSpec, axis: int, size: int) -> tuple[tuple[int, int], int]:
+    """Return the padding and output_padding of an ONNX ConvTranspose whose output_shape is given.
+
+    ONNX ignores `pads` then and makes its own from the padding in all: half before, the odd
+    cell after with SAME_UPPER and before otherwise. An output larger than the layer's own
+    (a negative padding in all) grows at the end, as onnxruntime 1.32 computes it.
+    """
+    k, s, d = layer.kernel_size[axis], layer.stride[axis], layer.dilation[axis]
+    a = layer.output_padding[axis]
+    assert layer.output_size is not None  # noqa: S101 - the caller checked
+    total = (size - 1) * s + a + effective_kernel(k, d) - layer.output_size[axis]
+    grown, total = max(-total, 0), max(total, 0)
+    before = total // 2 if layer.padding is PaddingMode.SAME else total - total // 2
+    return (before, total - before), a + grown
+
+
+def resolve(layer: LayerSpec, spatial: AxisValues) -> tuple[PaddingPairs, AxisValues, AxisValues]:
+    """Return the padding, output_padding and output size per axis, or raise the framework's refusal."""
+    framework = layer.framework
+    names = axis_names(layer.rank)
+    if framework is Framework.KERAS and not layer.kind.is_pool:
+        _refuse_strided_dilation(layer)
+    pads, extras, outs = [], [], []
+    for axis, size in enumerate(spatial):
+        axis_size = _transposed_axis if layer.kind.is_transposed else _direct_axis
+        (before, after), a, out = axis_size(layer, axis, size, names[axis])
+        if framework is Framework.JAX:
+            out = max(out, 0)
+        lowest = 0 if framework is Framework.JAX else 1
+        if out < lowest:
+            raise LayerError(
+                f"output size {out} < {lowest}: computed output size would be zero or negative ({framework})",
+                axis=names[axis],
+                hint="use a larger input, a smaller kernel or more padding",
+            )
+        pads.append((before, after))
+        extras.append(a)
+        outs.append(out)
+    return tuple(pads), tuple(extras), tuple(outs)
+
+
+def _transposed_axis(layer: LayerSpec, axis: int, size: int, name: str) -> tuple[tuple[int, int], int, int]:
+    """Return a transposed layer's padding, output_padding and output size on one axis."""
+    framework = layer.framework
+    k, s, d = layer.kernel_size[axis], layer.stride[axis], layer.dilation[axis]
+    e = effective_kernel(k, d)
+    if framework is Framework.KERAS and layer.output_padding_given and layer.output_padding[axis] >= s:
+        a = layer.output_padding[axis]
+        msg = f"`output_padding` must be strictly less than `strides` (Keras): {a} >= {s}"
+        raise LayerError(msg, axis=name, hint=f"use output_padding <= {s - 1}")
+    if framework is Framework.ONNX and layer.output_size is not None:
+        (before, after), a = _onnx_output_shape_padding(layer, axis, size)
+    else:
+        (before, after), a = _transposed(layer, axis)
+    if framework is Framework.JAX:  # the padding lax.conv_transpose puts on the stretched input
+        _refuse_negative(2 * (e - 1) - before - after, (size - 1) * s + 1, name)
+    return (before, after), a, (size - 1) * s - before - after + e + a
+
+
+def _direct_axis(layer: LayerSpec, axis: int, size: int, name: str) -> tuple[tuple[int, int], int, int]:
+    """Return a convolution's or a pool's padding, output_padding (0) and output size on one axis."""
+    framework = layer.framework
+    e = effective_kernel(layer.kernel_size[axis], layer.dilation[axis])
+    before, after = _direct_padding(layer, axis, size)
+    if framework is Framework.JAX and layer.kind is LayerKind.CONV:  # lax.reduce_window does not check
+        _refuse_negative(before + after, size, name)
+    top = size + before + after - e
+    s = layer.stride[axis]
+    if framework is Framework.ONNX:  # C++ division, toward zero (int of a Fraction); ceil_mode drops no window
+        return (before, after), 0, (-(-top // s) if layer.ceil_mode else int(Fraction(top, s))) + 1
+    return (before, after), 0, top // s + 1
+
+
+def _refuse_negative(total: int, size: int, name: str) -> None:
+    """Refuse padding that crops more than the whole dimension, as lax's convolutions do."""
+    if total < -size:
+        msg = f"negative padding {-total} in all is larger than the size {size} of the dimension (JAX)"
+        raise LayerError(msg, axis=name, hint=f"crop at most {size}")

@@ -1,0 +1,198 @@
+"""Pure shape arithmetic of the layers around convolutions: merges, crops and pads, shape-only layers.
+
+As in windows.py, a layer torch.nn would refuse raises LayerError with the axis, the
+reason and what would fix it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import floor, prod
+from typing import TypeVar
+
+from convcalc.core.errors import LayerError
+from convcalc.core.spec import AxisValues, LayerKind, OtherSpec, PaddingPairs, axis_names
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True, slots=True)
+class OtherShape:
+    """What a non-window layer does: its output shape, weights, and where it shifts each axis."""
+
+    output: AxisValues
+    weight_shape: AxisValues | None = None
+    params: int = 0
+    offsets: tuple[int, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+def _dims(shape: AxisValues) -> str:
+    return "x".join(map(str, shape))
+
+
+def _name_axes(shape: AxisValues) -> tuple[str, ...]:
+    spatial = len(shape) - 2
+    return ("N", "C", *axis_names(spatial)) if 1 <= spatial <= 3 else tuple(f"dim {i}" for i in range(len(shape)))  # noqa: PLR2004
+
+
+def _merge(layer: OtherSpec, shapes: list[AxisValues], sources: list[str]) -> AxisValues:
+    """Add needs equal shapes; concat needs them equal but along its dim, which it sums."""
+    first = shapes[0]
+    dim = layer.dim if layer.dim >= 0 else layer.dim + len(first)
+    for shape, source in zip(shapes[1:], sources[1:], strict=True):
+        if len(shape) != len(first):
+            msg = f"{sources[0]} gives {list(first)} but {source} gives {list(shape)}: the ranks differ"
+            raise LayerError(msg)
+        if layer.kind is LayerKind.CONCAT and not 0 <= dim < len(first):
+            raise LayerError(f"dim {layer.dim} is out of range for {len(first)}-D tensors")
+        differ = [
+            axis
+            for axis, (a, b) in enumerate(zip(first, shape, strict=True))
+            if a != b and not (layer.kind is LayerKind.CONCAT and axis == dim)
+        ]
+        if differ:
+            names = [_name_axes(first)[axis] for axis in differ]
+            ours, theirs = "x".join(str(first[a]) for a in differ), "x".join(str(shape[a]) for a in differ)
+            label = f"axis {names[0]} is" if len(differ) == 1 else f"axes {', '.join(names)} are"
+            msg = f"{sources[0]} gives {list(first)} but {source} gives {list(shape)}: {label} {ours} vs {theirs}"
+            gaps = {abs(first[a] - shape[a]) for a in differ}
+            amount = str(gaps.pop()) if len(gaps) == 1 else "x".join(str(abs(first[a] - shape[a])) for a in differ)
+            bigger, smaller = (sources[0], source) if first[differ[0]] > shape[differ[0]] else (source, sources[0])
+            hint = f"crop {amount} from {bigger} or pad {smaller} by {amount} (a crop or pad layer with to:)"
+            raise LayerError(msg, hint=hint)
+    if layer.kind is LayerKind.ADD:
+        return first
+    return (*first[:dim], sum(shape[dim] for shape in shapes), *first[dim + 1 :])
+
+
+def _resize(layer: OtherSpec, shape: AxisValues, target: AxisValues) -> tuple[AxisValues, tuple[int, ...]]:
+    """Crop or pad the spatial axes to the target layer's; return the output and each axis's shift."""
+    if len(target) != len(shape):
+        raise LayerError(f"{layer.to} gives {list(target)}, a different rank from {list(shape)}")
+    offsets = []
+    wrong = []
+    for axis in range(2, len(shape)):
+        have, want = shape[axis], target[axis]
+        extra = have - want if layer.kind is LayerKind.CROP else want - have
+        wrong += [axis] if extra < 0 else []
+        before = max(extra, 0) // 2 if layer.align == "center" else 0  # centre: the odd cell goes after
+        offsets.append(before if layer.kind is LayerKind.CROP else -before)
+    if wrong:
+        verb, other = ("crop", "pad") if layer.kind is LayerKind.CROP else ("pad", "crop")
+        have_text, want_text = ("x".join(str(v[a]) for a in wrong) for v in (shape, target))
+        names = ", ".join(_name_axes(shape)[a] for a in wrong)
+        msg = f"cannot {verb} {have_text} to {want_text}"
+        hint = f"{other} instead, or take `to` from a smaller layer" if verb == "crop" else f"{other} instead"
+        raise LayerError(msg, axis=names, hint=hint)
+    return (*shape[:2], *target[2:]), tuple(offsets)
+
+
+def _pad_by(layer: OtherSpec, shape: AxisValues, amounts: PaddingPairs) -> tuple[AxisValues, tuple[int, ...]]:
+    """Pad (or crop, where negative) each spatial axis by explicit amounts; return the output and the shifts."""
+    spatial = shape[2:]
+    if len(amounts) != len(spatial):
+        raise LayerError(f"{layer.type_name} has {len(amounts)} spatial axes but {len(spatial)} come in")
+    out = tuple(size + before + after for size, (before, after) in zip(spatial, amounts, strict=True))
+    wrong = [axis for axis, size in enumerate(out) if size < 1]
+    if wrong:
+        names = ", ".join(_name_axes(shape)[axis + 2] for axis in wrong)
+        have = "x".join(str(spatial[axis]) for axis in wrong)
+        cut = "x".join(str(-sum(amounts[axis])) for axis in wrong)
+        raise LayerError(f"cannot crop {cut} from {have}", axis=names, hint="crop less")
+    return (*shape[:2], *out), tuple(-before for before, _ in amounts)
+
+
+def _per_axis(values: tuple[_T, ...], layer: OtherSpec, key: str, rank: int) -> tuple[_T, ...]:
+    """Return one value per spatial axis: as given, or one value for every axis."""
+    if len(values) == rank:
+        return values
+    if len(values) == 1:
+        return values * rank
+    msg = f"{layer.type_name} has {len(values)} {key} values but {rank} spatial axes come in"
+    raise LayerError(msg, hint=f"give one value, or {rank}")
+
+
+def _upsample(layer: OtherSpec, shape: AxisValues) -> AxisValues:
+    spatial = shape[2:]
+    if layer.size is not None:
+        sizes = _per_axis(layer.size, layer, "size", len(spatial))
+        return (*shape[:2], *(int(s or i) for s, i in zip(sizes, spatial, strict=True)))
+    factors = _per_axis(layer.scale_factor or (1.0,), layer, "scale_factor", len(spatial))
+    # as torch.nn.functional.interpolate: floor(float(size) * scale), in doubles
+    out = tuple(floor(float(i) * float(f)) for i, f in zip(spatial, factors, strict=True))
+    if any(o < 1 for o in out):
+        raise LayerError(f"output size {list(out)} has an axis below 1", hint="use a larger scale_factor")
+    return (*shape[:2], *out)
+
+
+def _adaptive(layer: OtherSpec, shape: AxisValues) -> AxisValues:
+    spatial = shape[2:]
+    wanted = _per_axis(layer.size or (1,), layer, "output_size", len(spatial))
+    return (*shape[:2], *(i if w is None else w for w, i in zip(wanted, spatial, strict=True)))
+
+
+def _flatten(layer: OtherSpec, shape: AxisValues) -> AxisValues:
+    rank = len(shape)
+    start = layer.start_dim + rank if layer.start_dim < 0 else layer.start_dim
+    end = layer.end_dim + rank if layer.end_dim < 0 else layer.end_dim
+    if not 0 <= start < rank or not 0 <= end < rank:
+        msg = f"start_dim {layer.start_dim} and end_dim {layer.end_dim} must lie in a {rank}-D shape"
+        raise LayerError(msg)
+    if start > end:
+        raise LayerError(f"start_dim {layer.start_dim} comes after end_dim {layer.end_dim}")
+    return (*shape[:start], prod(shape[start : end + 1]), *shape[end + 1 :])
+
+
+def _linear(layer: OtherSpec, shape: AxisValues) -> OtherShape:
+    features = shape[-1]
+    wanted = layer.in_features
+    if wanted is not None and wanted != features:
+        rows = prod(shape[:-1])
+        msg = f"mat1 and mat2 shapes cannot be multiplied ({rows}x{features} and {wanted}x{layer.out_features})"
+        raise LayerError(msg, hint=f"in_features must be {features}, the size of the last axis coming in")
+    out = layer.out_features or 0
+    notes = () if wanted is not None else (f"in_features is {features} (filled in from the input)",)
+    weight = (out, features)
+    return OtherShape(
+        output=(*shape[:-1], out), weight_shape=weight, params=out * features + (out if layer.bias else 0), notes=notes
+    )
+
+
+def _shape_kept(layer: OtherSpec, shape: AxisValues) -> OtherShape:
+    if layer.needs_rank is not None and len(shape) not in layer.needs_rank:
+        wanted = " or ".join(f"{r}-D" for r in layer.needs_rank)
+        raise LayerError(f"{layer.type_name} expects {wanted} input, got {len(shape)}-D {list(shape)}")
+    channels = shape[1] if len(shape) > 1 else shape[0]
+    if layer.num_features is not None and layer.num_features != channels:
+        msg = f"num_features is {layer.num_features} but {channels} channels come in"
+        raise LayerError(msg, hint=f"set num_features to {channels}")
+    params = layer.params_per_channel * channels + layer.fixed_params
+    return OtherShape(output=shape, params=params)
+
+
+def other_shape(
+    layer: OtherSpec, shapes: list[AxisValues], sources: list[str], target: AxisValues | None
+) -> OtherShape:
+    """Compute a non-window layer's output from its inputs' shapes (and the `to` layer's, for crop and pad)."""
+    kind = layer.kind
+    shape = shapes[0]
+    if kind.is_merge:
+        return OtherShape(output=_merge(layer, shapes, sources))
+    if kind in (LayerKind.CROP, LayerKind.PAD) and layer.amounts is not None:
+        output, offsets = _pad_by(layer, shape, layer.amounts)
+        return OtherShape(output=output, offsets=offsets)
+    if kind in (LayerKind.CROP, LayerKind.PAD):
+        output, offsets = _resize(layer, shape, target or shape)
+        return OtherShape(output=output, offsets=offsets)
+    if kind is LayerKind.FLATTEN:
+        return OtherShape(output=_flatten(layer, shape))
+    if kind is LayerKind.LINEAR:
+        return _linear(layer, shape)
+    if kind is LayerKind.IDENTITY:
+        return _shape_kept(layer, shape)
+    if len(shape) < 3:  # noqa: PLR2004 - N, C and at least one spatial axis
+        raise LayerError(f"{layer.type_name} expects [N, C, *spatial], got {list(shape)}")
+    if kind is LayerKind.UPSAMPLE:
+        return OtherShape(output=_upsample(layer, shape))
+    return OtherShape(output=_adaptive(layer, shape))

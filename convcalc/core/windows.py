@@ -1,0 +1,434 @@
+"""Pure per-axis shape arithmetic, exact to torch.nn, including what it refuses.
+
+Every function here is arithmetic on Python integers: sizes of any magnitude are exact
+and cost the same. Refusals raise `LayerError` with the axis, the reason and a fix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from math import prod
+
+from convcalc.core.errors import LayerError
+from convcalc.core.spec import AxisValues, Framework, LayerKind, LayerSpec, PaddingMode, PaddingPairs, axis_names
+
+CELL_NOUNS = {"L": "position", "D": "slice", "H": "row", "W": "column"}
+
+
+def effective_kernel(kernel: int, dilation: int) -> int:
+    """Return the span of a dilated kernel, d*(k-1)+1."""
+    return dilation * (kernel - 1) + 1
+
+
+def conv_output_size(  # noqa: PLR0913 - one argument per torch.nn parameter
+    size: int, kernel: int, stride: int, before: int, after: int, dilation: int
+) -> int:
+    """Return floor((i + pb + pa - e) / s) + 1, as Conv1d/2d/3d compute it (may be < 1)."""
+    return (size + before + after - effective_kernel(kernel, dilation)) // stride + 1
+
+
+def convtranspose_output_size(  # noqa: PLR0913 - one argument per torch.nn parameter
+    size: int, kernel: int, stride: int, before: int, after: int, dilation: int, output_padding: int
+) -> int:
+    """Return (i-1)*s - (pb+pa) + e + a, as ConvTranspose1d/2d/3d compute it (may be < 1)."""
+    return (size - 1) * stride - (before + after) + effective_kernel(kernel, dilation) + output_padding
+
+
+def pool_output_size(  # noqa: PLR0913 - one argument per torch.nn parameter
+    size: int, kernel: int, stride: int, before: int, after: int, dilation: int, *, ceil_mode: bool
+) -> int:
+    """Return the pooled size as ATen's pooling_output_shape_pad_lr does (may be < 1).
+
+    With ceil_mode the division rounds up, and then the last window is dropped when it
+    would start inside the right padding ((o-1)*s >= i + pb): "ensure that the last
+    pooling starts inside the image" (ATen Pool.h).
+    """
+    numerator = size + before + after - effective_kernel(kernel, dilation) + (stride - 1 if ceil_mode else 0)
+    out = numerator // stride + 1  # Python's // is ATen's div_rtn: it rounds toward minus infinity
+    if ceil_mode and (out - 1) * stride >= size + before:
+        out -= 1
+    return out
+
+
+def same_padding(kernel: int, dilation: int) -> tuple[int, int]:
+    """Split the total d*(k-1) of padding='same' as torch.nn does: the odd extra zero goes after."""
+    total = dilation * (kernel - 1)
+    return total // 2, total - total // 2
+
+
+def resolve_padding(layer: LayerSpec) -> PaddingPairs:
+    """Return the (before, after) padding the layer applies on each axis."""
+    if not isinstance(layer.padding, PaddingMode):
+        return layer.padding
+    if layer.padding is PaddingMode.VALID:
+        return ((0, 0),) * layer.rank
+    if any(s != 1 for s in layer.stride):
+        msg = "padding='same' is not supported for strided convolutions (torch.nn)"
+        halves = [same_padding(k, d)[0] for k, d in zip(layer.kernel_size, layer.dilation, strict=True)]
+        hint = f"use stride 1, or explicit padding such as {halves}"
+        raise LayerError(msg, hint=hint)
+    return tuple(same_padding(k, d) for k, d in zip(layer.kernel_size, layer.dilation, strict=True))
+
+
+@dataclass(frozen=True, slots=True)
+class AxisGaps:
+    """Input cells of one axis that no window reads (direct) or no output uses (transposed)."""
+
+    before: int = 0
+    inside: int = 0
+    after: int = 0
+
+    @property
+    def total(self) -> int:
+        """Number of unused input cells."""
+        return self.before + self.inside + self.after
+
+
+def _aligned_count(lo: int, hi: int, first: int, step: int) -> tuple[int, int, int] | None:
+    """Count the members first + n*step in [lo, hi] (lo >= first); return (count, smallest, largest) or None."""
+    start = first + ((lo - first + step - 1) // step) * step
+    end = first + ((hi - first) // step) * step  # end <= hi
+    if start > end:
+        return None
+    return (end - start) // step + 1, start, end
+
+
+MAX_ENUMERATION = 100_000
+"""Kernels longer than this (with dilation) are not enumerated tap by tap: coverage is not checked."""
+
+
+def _contiguous_gaps(size: int, kernel: int, stride: int, before: int, out: int) -> AxisGaps:
+    """Count unread cells when window j reads the block [j*s, j*s + k - 1], in closed form."""
+    lo, hi = before, before + size - 1
+    if kernel >= stride:  # the blocks touch or overlap: one run from 0 to the last window's end
+        end = (out - 1) * stride + kernel - 1
+        if lo > end:
+            return AxisGaps(inside=size)
+        return AxisGaps(0, 0, hi - min(hi, end))
+
+    def read_below(x: int) -> int:  # cells read in [0, x)
+        turns, rest = divmod(max(x, 0), stride)
+        return out * kernel if turns >= out else turns * kernel + min(rest, kernel)
+
+    block = lo // stride
+    first = lo if block < out and lo <= block * stride + kernel - 1 else (block + 1) * stride
+    last_block = min(hi // stride, out - 1)
+    last = min(last_block * stride + kernel - 1, hi)
+    if first > hi or first >= out * stride or last < lo:
+        return AxisGaps(inside=size)
+    read = read_below(hi + 1) - read_below(lo)
+    return AxisGaps(first - lo, size - read - (first - lo) - (hi - last), hi - last)
+
+
+def conv_gaps(size: int, kernel: int, stride: int, before: int, dilation: int, out: int) -> AxisGaps | None:  # noqa: PLR0913
+    """Count the real input cells that no window of a conv or pool reads.
+
+    Window j reads padded positions j*s + t*d (t < k). Taps with the same residue mod s
+    read one arithmetic progression each; merging them per residue makes the count exact
+    at a cost that depends on k, not on the input size. Undilated windows are blocks and
+    are counted in closed form; None when a dilated kernel is too long to enumerate.
+    """
+    if out < 1:
+        return AxisGaps()
+    if dilation == 1 or kernel == 1:
+        return _contiguous_gaps(size, kernel, stride, before, out)
+    if kernel > MAX_ENUMERATION:
+        return None
+    return _dilated_gaps(size, kernel, stride, before, dilation, out)
+
+
+def _dilated_gaps(size: int, kernel: int, stride: int, before: int, dilation: int, out: int) -> AxisGaps:  # noqa: PLR0913
+    """Count unread cells of dilated windows, tap residue by tap residue."""
+    lo, hi = before, before + size - 1
+    span = (out - 1) * stride
+    by_residue: dict[int, list[int]] = {}
+    for tap in range(kernel):
+        by_residue.setdefault(tap * dilation % stride, []).append(tap * dilation)
+    read, first_read, last_read = 0, None, None
+    for offsets in by_residue.values():
+        segments: list[list[int]] = []
+        for offset in sorted(offsets):
+            if segments and offset <= segments[-1][1] + stride:
+                segments[-1][1] = max(segments[-1][1], offset + span)
+            else:
+                segments.append([offset, offset + span])
+        for start, end in segments:
+            found = _aligned_count(max(start, lo), min(end, hi), start, stride)
+            if found is None:
+                continue
+            count, smallest, largest = found
+            read += count
+            first_read = smallest if first_read is None else min(first_read, smallest)
+            last_read = largest if last_read is None else max(last_read, largest)
+    if first_read is None or last_read is None:
+        return AxisGaps(inside=size)
+    gap_before, gap_after = first_read - lo, hi - last_read
+    return AxisGaps(gap_before, size - read - gap_before - gap_after, gap_after)
+
+
+def convtranspose_gaps(  # noqa: PLR0913
+    size: int, kernel: int, stride: int, before: int, dilation: int, out: int
+) -> AxisGaps | None:
+    """Count the input cells of a transposed conv that no output depends on (cropped away).
+
+    Input m feeds outputs m*s - pb + t*d (t < k); it is unused when none lies in [0, out).
+    """
+    if out < 1:
+        return AxisGaps()
+    reach = (kernel - 1) * dilation
+    # m*s + reach < pb: every tap lands before output 0
+    gap_before = min(size, max(0, (before - reach + stride - 1) // stride))
+    # m*s - pb > out - 1: every tap lands after the last output
+    gap_after = min(size, max(0, size - ((out - 1 + before) // stride + 1)))
+    if out >= dilation:
+        # an output range at least d wide always holds a tap of every cell that is not
+        # wholly before or after it, so only the two ends can be cut off
+        return AxisGaps(gap_before, 0, gap_after)
+    # narrower: the taps of a middle cell can straddle the whole output; the middle holds at
+    # most ((k-1)*d + out) / s + 1 cells, so look at each
+    if (size - gap_before - gap_after) * kernel > MAX_ENUMERATION:
+        return None
+    used = [
+        m
+        for m in range(gap_before, size - gap_after)
+        if any(0 <= m * stride - before + t * dilation < out for t in range(kernel))
+    ]
+    if not used:
+        return AxisGaps(inside=size)
+    return AxisGaps(used[0], size - len(used) - used[0] - (size - 1 - used[-1]), size - 1 - used[-1])
+
+
+@dataclass(frozen=True, slots=True)
+class LayerShape:
+    """What one layer does to a full shape [N, C, *spatial]."""
+
+    input: AxisValues
+    output: AxisValues
+    padding: PaddingPairs
+    output_padding: AxisValues
+    weight_shape: AxisValues | None
+    params: int
+    gaps: tuple[AxisGaps | None, ...]
+
+
+def _check_channels(layer: LayerSpec, in_channels: int, out_channels: int) -> None:
+    if layer.kind.is_pool:
+        return
+    if layer.in_channels is not None and layer.in_channels != in_channels:
+        msg = f"in_channels is {layer.in_channels} but {in_channels} channels come in"
+        raise LayerError(msg, hint=f"set in_channels to {in_channels} or change the layer before")
+    for what, channels in (("in_channels", in_channels), ("out_channels", out_channels)):
+        if channels % layer.groups:
+            msg = f"{what} {channels} is not divisible by groups {layer.groups} (torch.nn)"
+            raise LayerError(msg, hint=f"use a groups value that divides {in_channels} and {out_channels}")
+
+
+def _smallest_input(layer: LayerSpec, axis: int, before: int, after: int) -> int:
+    """Return the smallest input size this axis accepts, for the hint of a size it refuses.
+
+    In closed form: a window layer gives an output once the padded input holds the dilated
+    kernel (a pool rounding up, once a window starts inside it); a transposed layer once
+    (i-1)*s - pads + e + a >= 1.
+    """
+    k, d, s = layer.kernel_size[axis], layer.dilation[axis], layer.stride[axis]
+    if layer.kind.is_transposed:
+        need = before + after + 1 - effective_kernel(k, d) - layer.output_padding[axis]  # > 0: a size fails
+        return -(-need // s) + 1
+    reach = s - 1 if layer.kind.is_pool and layer.ceil_mode else 0  # AvgPool3d's own rule is refused before
+    return effective_kernel(k, d) - before - after - reach
+
+
+def _axis_output(layer: LayerSpec, axis: int, size: int, before: int, after: int) -> int:
+    k, s, d = layer.kernel_size[axis], layer.stride[axis], layer.dilation[axis]
+    if layer.kind is LayerKind.CONV:
+        return conv_output_size(size, k, s, before, after, d)
+    if layer.kind.is_transposed:
+        return convtranspose_output_size(size, k, s, before, after, d, layer.output_padding[axis])
+    return pool_output_size(size, k, s, before, after, d, ceil_mode=layer.ceil_mode)
+
+
+def _check_parameters(layer: LayerSpec, axis: int, size: int, before: int, after: int) -> None:
+    """Raise the refusals torch.nn checks before any output size, whatever the size."""
+    del size
+    _parameter_rules(layer, axis, before, after)
+
+
+def _parameter_rules(layer: LayerSpec, axis: int, before: int, after: int) -> None:
+    """Raise the refusals torch.nn checks before any output size: pool padding, output_padding."""
+    name = axis_names(layer.rank)[axis]
+    k, s, d = layer.kernel_size[axis], layer.stride[axis], layer.dilation[axis]
+    if layer.kind.is_pool:
+        limit = k // 2  # raw kernel, dilation ignored, every rank (checked on torch 2.13)
+        worst = max(before, after)
+        if worst > limit:
+            msg = f"padding {worst} is more than half the kernel {k} (torch.nn pools allow at most {limit})"
+            raise LayerError(msg, axis=name, hint=f"use padding <= {limit} or a kernel >= {2 * worst}")
+    if layer.kind.is_transposed:
+        a = layer.output_padding[axis]
+        if not (a < s or a < d):
+            msg = f"output_padding {a} must be smaller than the stride {s} or the dilation {d} (torch.nn)"
+            raise LayerError(msg, axis=name, hint=f"use output_padding <= {max(s, d) - 1}")
+
+
+def _check_input(layer: LayerSpec, axis: int, size: int, before: int, after: int) -> None:
+    """Raise AvgPool3d's own refusal of an input smaller than the kernel, padding or not."""
+    del before, after
+    k = layer.kernel_size[axis]
+    if layer.kind is LayerKind.AVGPOOL and layer.rank == 3 and size < k:  # noqa: PLR2004
+        msg = f"input {size} is smaller than the kernel {k} (AvgPool3d refuses this, padding or not)"
+        raise LayerError(
+            msg, axis=axis_names(layer.rank)[axis], hint=f"use an input of at least {k} or a kernel <= {size}"
+        )
+
+
+MAX_RESULT = 10**4000
+"""Results stop here: far past any framework's tensor sizes, and still quick to print in full."""
+
+
+def _check_output(layer: LayerSpec, axis: int, size: int, before: int, after: int) -> None:
+    """Raise the refusal of an output size below 1, with the smallest input or largest padding that works."""
+    out = _axis_output(layer, axis, size, before, after)
+    if out >= MAX_RESULT:
+        msg = "output size has more than 4000 digits: far beyond any framework's tensor sizes"
+        raise LayerError(msg, axis=axis_names(layer.rank)[axis], hint="use smaller sizes or strides")
+    if out >= 1:
+        return
+    k, s, d = layer.kernel_size[axis], layer.stride[axis], layer.dilation[axis]
+    smallest = _smallest_input(layer, axis, before, after)
+    if layer.kind.is_transposed:
+        most = ((size - 1) * s + effective_kernel(k, d) + layer.output_padding[axis] - 1) // 2
+        made = out + before + after
+        msg = (
+            f"output size {out} < 1: padding {before}+{after} crops more than the layer makes ({made} before cropping)"
+        )
+        hint = f"use padding <= {most} per side or an input of at least {smallest}"
+    else:
+        span = effective_kernel(k, d)
+        msg = (
+            f"output size {out} < 1: input {size} + padding {before + after} is smaller than the dilated kernel {span}"
+        )
+        hint = f"use an input of at least {smallest}"
+        if layer.kind is LayerKind.CONV:
+            hint += f", padding of at least {-(-(effective_kernel(k, d) - size) // 2)} per side, or a smaller kernel"
+    raise LayerError(msg, axis=axis_names(layer.rank)[axis], hint=hint)
+
+
+CHECKS = (_check_parameters, _check_input, _check_output)
+"""torch.nn's checks in its own order: every axis passes one before any axis meets the next."""
+
+
+def check_rules(layer: LayerSpec, in_channels: int) -> tuple[int, PaddingPairs]:
+    """Check what torch.nn refuses whatever the input size; return the output channels and the padding."""
+    out_channels = in_channels if layer.out_channels is None else layer.out_channels
+    _check_channels(layer, in_channels, out_channels)
+    padding = resolve_padding(layer)
+    errors = []
+    for axis in range(layer.rank):
+        try:
+            _parameter_rules(
+                layer if layer.output_size is None else replace(layer, output_padding=(0,) * layer.rank),
+                axis,
+                *padding[axis],
+            )
+        except LayerError as error:
+            errors.append(error)
+    if errors:
+        raise _merge_axis_errors(errors)
+    return out_channels, padding
+
+
+def layer_shape(layer: LayerSpec, shape: AxisValues) -> LayerShape:
+    """Compute what a layer does to a full input shape, or raise the LayerError torch.nn would give."""
+    _, in_channels, *spatial = shape
+    out_channels = in_channels if layer.out_channels is None else layer.out_channels
+    _check_channels(layer, in_channels, out_channels)  # torch.nn checks groups before padding='same'
+    if layer.framework is not Framework.TORCH:
+        from convcalc.core.frameworks import resolve  # noqa: PLC0415 - the other frameworks' rules
+
+        padding, extra, sizes = resolve(layer, tuple(spatial))
+        return _finish(replace(layer, output_padding=extra), shape, padding, sizes, out_channels)
+    padding = resolve_padding(layer)
+    if layer.output_size is not None:
+        layer = replace(layer, output_padding=output_padding_for(layer, tuple(spatial), padding))
+    for check in CHECKS:
+        errors = []
+        for axis, size in enumerate(spatial):
+            try:
+                check(layer, axis, size, *padding[axis])
+            except LayerError as error:
+                errors.append(error)
+        if errors:
+            raise _merge_axis_errors(errors)
+    outs = tuple(_axis_output(layer, axis, size, *padding[axis]) for axis, size in enumerate(spatial))
+    return _finish(layer, shape, padding, outs, out_channels)
+
+
+def _finish(
+    layer: LayerSpec, shape: AxisValues, padding: PaddingPairs, sizes: AxisValues, out_channels: int
+) -> LayerShape:
+    """Count the unread cells and the weights of a layer whose padding and output sizes are known."""
+    batch, in_channels, *spatial = shape
+    gaps: list[AxisGaps | None] = []
+    seen: dict[tuple[int, ...], AxisGaps | None] = {}
+    for axis, size in enumerate(spatial):
+        before, after = padding[axis]
+        out = sizes[axis]
+        k, s, d = layer.kernel_size[axis], layer.stride[axis], layer.dilation[axis]
+        key = (size, k, s, before, after, d)
+        if key not in seen:  # a square layer on a square input is the same on every axis
+            if layer.kind.is_transposed:
+                seen[key] = convtranspose_gaps(size, k, s, before, d, out)
+            else:
+                seen[key] = conv_gaps(size, k, s, before, d, out)
+        gaps.append(seen[key])
+    weight, params = _weights(layer, in_channels, out_channels)
+    return LayerShape(
+        input=tuple(shape),
+        output=(batch, out_channels, *sizes),
+        padding=padding,
+        output_padding=layer.output_padding,
+        weight_shape=weight,
+        params=params,
+        gaps=tuple(gaps),
+    )
+
+
+def _weights(layer: LayerSpec, in_channels: int, out_channels: int) -> tuple[AxisValues | None, int]:
+    """Return the weight shape (Conv: Cout x Cin/g x k; ConvTranspose: Cin x Cout/g x k) and the parameter count."""
+    if layer.kind.is_pool:
+        return None, 0
+    if layer.kind.is_transposed:
+        weight = (in_channels, out_channels // layer.groups, *layer.kernel_size)
+    else:
+        weight = (out_channels, in_channels // layer.groups, *layer.kernel_size)
+    return weight, prod(weight) + (out_channels if layer.bias else 0)
+
+
+def output_padding_for(layer: LayerSpec, sizes: AxisValues, padding: PaddingPairs) -> AxisValues:
+    """Return the output_padding that gives layer.output_size, as ConvTranspose's forward(output_size=) does.
+
+    The reachable sizes run from (i-1)*s - pads + e to that plus s - 1; outside them torch.nn
+    raises "requested an output size of ..., but valid sizes range from ... to ...".
+    """
+    target = layer.output_size or ()
+    axes = range(layer.rank)
+    smallest = tuple(
+        convtranspose_output_size(sizes[a], layer.kernel_size[a], layer.stride[a], *padding[a], layer.dilation[a], 0)
+        for a in axes
+    )
+    largest = tuple(smallest[a] + layer.stride[a] - 1 for a in axes)
+    if all(smallest[a] <= target[a] <= largest[a] for a in axes):
+        return tuple(target[a] - smallest[a] for a in axes)
+    msg = f"requested an output size of {list(target)}, but valid sizes range from {list(smallest)} to {list(largest)}"
+    hint = f"for an input of {list(sizes)} (torch.nn); pick output_size in that range or change stride or padding"
+    raise LayerError(msg, hint=hint)
+
+
+def _merge_axis_errors(errors: list[LayerError]) -> LayerError:
+    """Name every axis that fails the same way in one error; otherwise report the first axis."""
+    first = errors[0]
+    same = [e for e in errors if (e.message, e.hint) == (first.message, first.hint)]
+    if len(same) == len(errors) and len(errors) > 1:
+        axes = ", ".join(e.axis or "" for e in errors)
+        return LayerError(first.message, axis=axes, hint=first.hint)
+    return first

@@ -1,0 +1,1 @@
+"""Design helpers on the core: solve, the size sweep, mirror, port between frameworks, explain as data."""

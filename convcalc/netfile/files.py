@@ -1,0 +1,100 @@
+"""Front end: read network files and write output files, safely.
+
+Inputs and outputs are regular files or the standard streams: a FIFO would block forever
+and a device is no network file. An output is written whole to a temporary file in its
+folder and then renamed over the old one, so a failed write (a full disk, Ctrl-C) leaves
+the old file as it was, and writers racing for one file leave one complete file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+from convcalc.core.errors import InputError, Location
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a special file"
+
+
+def regular_file_problem(path: str, *, writing: bool) -> str | None:
+    """Return why `path` cannot be read (or written) as a file, or None when it can.
+
+    Asked of the path's status, which never blocks, before anything opens it.
+    """
+    if not path:
+        return "no file name given"
+    try:
+        mode = Path(path).stat().st_mode
+    except FileNotFoundError:
+        return None if writing else "cannot read: No such file or directory"
+    except OSError as error:
+        return f"cannot {'write' if writing else 'read'}: {error.strerror or error}"
+    return None if stat.S_ISREG(mode) else f"is {_kind(mode)}, not a file"
+
+
+def is_standard_stream(path: str, stream: int) -> bool:
+    """Whether `path` is '-' or names the file that standard input (0) or output (1) already is."""
+    if path == "-":
+        return True
+    try:
+        named, own = Path(path).stat(), os.fstat(stream)
+    except (OSError, ValueError):
+        return False
+    return (named.st_dev, named.st_ino) == (own.st_dev, own.st_ino)
+
+
+def read_bytes(path: str, limit: int) -> bytes:
+    """Return at most `limit` + 1 bytes of a regular file, or raise InputError saying why not."""
+    problem = regular_file_problem(path, writing=False)
+    if problem is not None:
+        raise InputError(problem, location=Location(path or "''"))
+    try:
+        with Path(path).open("rb") as handle:
+            return handle.read(limit + 1)
+    except OSError as error:
+        raise InputError(f"cannot read: {error.strerror or error}", location=Location(path)) from None
+
+
+def write_text_atomically(path: str, text: str) -> None:
+    """Replace `path` by `text` at once: the old file stays whole until the new one is complete."""
+    problem = regular_file_problem(path, writing=True)
+    if problem is not None:
+        raise InputError(problem, location=Location(path or "''"))
+    target = Path(path)
+    try:
+        mode = target.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    temporary = None
+    try:
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False
+        ) as handle:
+            temporary = handle.name
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        Path(temporary).chmod(mode)
+        Path(temporary).replace(target)
+        temporary = None
+    except OSError as error:
+        raise InputError(f"cannot write: {error.strerror or error}", location=Location(path)) from None
+    finally:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                Path(temporary).unlink()

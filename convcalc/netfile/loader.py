@@ -1,0 +1,827 @@
+"""Read network files: YAML text to a NetworkSpec, every problem located and reported at once."""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from convcalc.core.errors import InputError, InputErrorGroup, Location
+from convcalc.core.spec import (
+    MAX_DIGITS,
+    MAX_RANK,
+    PADDING_WORDS,
+    AnyLayer,
+    Framework,
+    LayerKind,
+    LayerSpec,
+    NetworkSpec,
+    OtherSpec,
+    PaddingPairs,
+)
+from convcalc.netfile.files import is_standard_stream, read_bytes
+from convcalc.netfile.nodes import Node, compose
+from convcalc.netfile.vocabulary import IGNORED, OTHER_TYPES, OtherType
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_LAYERS = 20_000
+"""Most layers a file may have: far more than any model's graph, and read in a few seconds."""
+MAX_NAME = 1000
+"""Longest layer name, in characters."""
+
+INT_TAG = "tag:yaml.org,2002:int"
+BOOL_TAG = "tag:yaml.org,2002:bool"
+STR_TAG = "tag:yaml.org,2002:str"
+NULL_TAG = "tag:yaml.org,2002:null"
+FLOAT_TAG = "tag:yaml.org,2002:float"
+MERGE_TAG = "tag:yaml.org,2002:merge"
+
+KIND_NAMES: dict[str, tuple[LayerKind, int | None]] = {
+    "conv": (LayerKind.CONV, None),
+    "convtranspose": (LayerKind.CONVTRANSPOSE, None),
+    "maxpool": (LayerKind.MAXPOOL, None),
+    "avgpool": (LayerKind.AVGPOOL, None),
+    **{f"{short}{rank}d": (kind, rank) for short, kind in (
+        ("conv", LayerKind.CONV),
+        ("convtranspose", LayerKind.CONVTRANSPOSE),
+        ("maxpool", LayerKind.MAXPOOL),
+        ("avgpool", LayerKind.AVGPOOL),
+    ) for rank in (1, 2, 3)},
+    # Keras class names (Conv2D, Conv2DTranspose, MaxPooling2D, AveragePooling2D) and ONNX's AveragePool
+    **{f"conv{rank}dtranspose": (LayerKind.CONVTRANSPOSE, rank) for rank in (1, 2, 3)},
+    **{f"maxpooling{rank}d": (LayerKind.MAXPOOL, rank) for rank in (1, 2, 3)},
+    **{f"averagepooling{rank}d": (LayerKind.AVGPOOL, rank) for rank in (1, 2, 3)},
+    "averagepool": (LayerKind.AVGPOOL, None),
+}  # fmt: skip
+"""Layer types: convcalc's short names and the torch.nn, Keras and ONNX class names (matched in any case)."""
+
+KEY_ALIASES: dict[str, dict[str, str]] = {
+    "keras": {"filters": "out_channels", "strides": "stride", "dilation_rate": "dilation", "pool_size": "kernel_size"},
+    "onnx": {
+        "kernel_shape": "kernel_size",
+        "strides": "stride",
+        "pads": "padding",
+        "auto_pad": "padding",
+        "dilations": "dilation",
+        "output_shape": "output_size",
+        "group": "groups",
+    },
+    "jax": {"window_strides": "stride", "strides": "stride", "rhs_dilation": "dilation", "window_dilation": "dilation"},
+}
+"""Each framework's own argument names in network files, and the torch.nn name each stands for."""
+
+
+class _Problems:
+    """Collect located input errors; a value that fails is reported and replaced by None."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.errors: list[InputError] = []
+
+    def add(self, node: Node | None, where: str, message: str) -> None:
+        location = node.location(self.source) if node else Location(self.source)
+        error = InputError(message, where=where, location=location)
+        if not any(str(error) == str(seen) for seen in self.errors[-8:]):  # a shared node says it once
+            self.errors.append(error)
+
+
+# ---------------------------------------------------------------- scalar readers
+
+
+def _describe(node: Node) -> str:
+    if node.kind == "seq":
+        return "a list"
+    if node.kind == "map":
+        return "a mapping"
+    names = {BOOL_TAG: "a boolean", STR_TAG: "a string", NULL_TAG: "nothing (null)"}
+    if node.tag in names:
+        return f"{names[node.tag]} {node.value!r}" if node.tag != NULL_TAG else names[node.tag]
+    return f"the number {node.value}"
+
+
+def _int_value(node: Node) -> int | None:
+    if node.kind != "scalar" or node.tag != INT_TAG:
+        return None
+    if node.value.isascii() and node.value.isdigit() and (node.value[0] != "0" or node.value == "0"):
+        return int(node.value)  # plain decimal; YAML 1.1 reads a leading 0 as octal, so those go below
+    import yaml  # noqa: PLC0415 - already loaded by the composer; kept local to this front end
+
+    return int(yaml.constructor.SafeConstructor().construct_yaml_int(yaml.ScalarNode(INT_TAG, node.value)))
+
+
+def _read_int(node: Node, where: str, problems: _Problems, minimum: int) -> int | None:
+    if node.kind == "scalar" and node.tag == INT_TAG and len(node.value) > MAX_DIGITS + 1:
+        problems.add(node, where, f"expected at most {MAX_DIGITS} digits, got {len(node.value)} characters")
+        return None
+    value = _int_value(node)
+    what = "a positive integer" if minimum == 1 else "a non-negative integer"
+    if value is None:
+        problems.add(node, where, f"expected {what}, got {_describe(node)}")
+        return None
+    if abs(value) >= 10**MAX_DIGITS:
+        problems.add(node, where, f"expected at most {MAX_DIGITS} digits, got {len(str(abs(value)))}")
+        return None
+    if value < minimum:
+        problems.add(node, where, f"expected {what}, got {value}")
+        return None
+    return value
+
+
+def _read_axes(node: Node, where: str, problems: _Problems, minimum: int) -> int | tuple[int, ...] | None:
+    """Read an int or a per-axis list of 1 to 3 ints."""
+    if node.kind != "seq":
+        return _read_int(node, where, problems, minimum)
+    if not 1 <= len(node.value) <= MAX_RANK:
+        problems.add(node, where, f"expected 1 to {MAX_RANK} values (one per spatial axis), got {len(node.value)}")
+        return None
+    values = [_read_int(item, f"{where}[{i}]", problems, minimum) for i, item in enumerate(node.value)]
+    return None if None in values else tuple(v for v in values if v is not None)
+
+
+def _read_positive(node: Node, where: str, problems: _Problems) -> int | tuple[int, ...] | None:
+    return _read_axes(node, where, problems, 1)
+
+
+def _read_count(node: Node, where: str, problems: _Problems) -> int | None:
+    return _read_int(node, where, problems, 1)
+
+
+def _read_non_negative(node: Node, where: str, problems: _Problems) -> int | tuple[int, ...] | None:
+    return _read_axes(node, where, problems, 0)
+
+
+def _read_padding(node: Node, where: str, problems: _Problems) -> Any:  # noqa: ANN401 - int, list, pairs or word
+    if node.kind == "scalar" and node.tag == STR_TAG:
+        word = PADDING_WORDS.get(str(node.value).lower().replace("-", "_"))
+        if word is not None:
+            return word
+        problems.add(node, where, f"expected an integer, a per-axis list, same or valid, got {node.value!r}")
+        return None
+    if node.kind == "seq" and any(item.kind == "seq" for item in node.value):
+        pairs: list[int | tuple[int | None, int | None] | None] = []
+        for i, item in enumerate(node.value):
+            if item.kind == "seq" and len(item.value) == 2:  # noqa: PLR2004 - (before, after)
+                pair = [_read_int(v, f"{where}[{i}][{j}]", problems, 0) for j, v in enumerate(item.value)]
+                pairs.append(None if None in pair else (pair[0], pair[1]))
+            else:
+                pairs.append(_read_int(item, f"{where}[{i}]", problems, 0))
+        return None if None in pairs else tuple(pairs)
+    return _read_axes(node, where, problems, 0)
+
+
+def _read_bool(node: Node, where: str, problems: _Problems) -> bool | None:
+    if node.kind == "scalar" and node.tag == BOOL_TAG:
+        return str(node.value).lower() in ("true", "yes", "on", "y")
+    problems.add(node, where, f"expected true or false, got {_describe(node)}")
+    return None
+
+
+def _read_name(node: Node, where: str, problems: _Problems) -> str | None:
+    if node.kind == "scalar" and node.tag in (STR_TAG, INT_TAG):
+        if len(node.value) > MAX_NAME:
+            problems.add(node, where, f"expected a name of at most {MAX_NAME} characters, got {len(node.value):,}")
+            return None
+        return str(node.value)
+    problems.add(node, where, f"expected a name, got {_describe(node)}")
+    return None
+
+
+def _read_shape(node: Node, where: str, problems: _Problems) -> tuple[int, ...] | None:
+    if node.kind != "seq" or not 3 <= len(node.value) <= MAX_RANK + 2:  # noqa: PLR2004 - N, C, 1-3 axes
+        got = f"{len(node.value)} values" if node.kind == "seq" else _describe(node)
+        problems.add(node, where, f"expected [N, C] and 1 to {MAX_RANK} spatial sizes, got {got}")
+        return None
+    values = [_read_int(item, f"{where}[{i}]", problems, 1) for i, item in enumerate(node.value)]
+    return None if None in values else tuple(v for v in values if v is not None)
+
+
+def _read_expect(node: Node, where: str, problems: _Problems) -> tuple[int, ...] | None:
+    if node.kind != "seq" or not 1 <= len(node.value) <= MAX_RANK + 2:
+        problems.add(node, where, f"expected the output shape as a list, got {_describe(node)}")
+        return None
+    values = [_read_int(item, f"{where}[{i}]", problems, 1) for i, item in enumerate(node.value)]
+    return None if None in values else tuple(v for v in values if v is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    """A layer key: how to read it and which layer kinds take it (None: all)."""
+
+    read: Callable[[Node, str, _Problems], Any]
+    schema: str
+    kinds: frozenset[LayerKind] | None = None
+    doc: str = ""
+
+
+CONVS = frozenset({LayerKind.CONV, LayerKind.CONVTRANSPOSE})
+POOLS = frozenset({LayerKind.MAXPOOL, LayerKind.AVGPOOL})
+LAYER_KEYS: dict[str, Key] = {
+    "type": Key(_read_name, "type", doc="conv | convtranspose | maxpool | avgpool, or a torch.nn class name"),
+    "name": Key(_read_name, "name", doc="shown in tables and messages; default: the layer's index"),
+    "in_channels": Key(_read_count, "count", CONVS, "checked against the channels coming in"),
+    "out_channels": Key(_read_count, "count", CONVS, "default: unchanged"),
+    "kernel_size": Key(_read_positive, "positive", doc="int or per-axis list"),
+    "stride": Key(_read_positive, "positive", doc="default 1 (pools: the kernel size)"),
+    "padding": Key(_read_padding, "padding", doc="int, per-axis list, same or valid"),
+    "dilation": Key(
+        _read_positive, "positive", frozenset({LayerKind.CONV, LayerKind.CONVTRANSPOSE, LayerKind.MAXPOOL})
+    ),
+    "groups": Key(_read_count, "count", CONVS),
+    "bias": Key(_read_bool, "boolean", CONVS, "counts in params"),
+    "output_padding": Key(_read_non_negative, "non_negative", frozenset({LayerKind.CONVTRANSPOSE})),
+    "output_size": Key(
+        _read_expect, "shape", frozenset({LayerKind.CONVTRANSPOSE}), "as forward(output_size=...): sets output_padding"
+    ),
+    "ceil_mode": Key(_read_bool, "boolean", POOLS),
+    "expect": Key(_read_expect, "shape", doc="the output shape this layer must have: [N, C, *spatial]"),
+}
+"""Keys of a layer, named as the torch.nn arguments."""
+
+TOP_KEYS = ("input", "layers", "description", "framework")
+
+
+def _suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    """Return ' (did you mean `x`?)' for the closest choice, preferring one with the same digits."""
+    word = word.lower().replace("_", "")
+    close = difflib.get_close_matches(word, list(choices), n=4, cutoff=0.6)
+    digits = {c for c in word if c.isdigit()}
+    same = [c for c in close if {d for d in c if d.isdigit()} == digits]
+    best = (same or close)[:1]
+    return f" (did you mean `{best[0]}`?)" if best else ""
+
+
+MAX_MERGE_DEPTH = 32
+"""Deepest chain of << merges (a mapping merging one that merges another ...)."""
+
+_Items = list[tuple[str, Node, Node]]
+
+
+def _mapping_items(node: Node, where: str, problems: _Problems) -> _Items:
+    """Return (key, key node, value node) pairs, expanding << merge keys; later keys win.
+
+    Each merged mapping is expanded once and shared (a file merging the mapping before it
+    twice, line after line, stays linear), a mapping that merges itself is refused, and so
+    is a chain of merges deeper than MAX_MERGE_DEPTH.
+    """
+    return _Merges(where, problems).items(node, 0)
+
+
+class _Merges:
+    """Expand << merges once per mapping node, remembering each expansion."""
+
+    def __init__(self, where: str, problems: _Problems) -> None:
+        self.where = where
+        self.problems = problems
+        self.done: dict[int, _Items] = {}
+        self.open: set[int] = set()
+
+    def items(self, node: Node, depth: int) -> _Items:
+        if id(node) in self.done:
+            return self.done[id(node)]
+        self.open.add(id(node))
+        items: dict[str, tuple[Node, Node]] = {}
+        merged: dict[str, tuple[Node, Node]] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == MERGE_TAG:
+                for key, knode, vnode in self.merge(value_node, depth):
+                    merged.setdefault(key, (knode, vnode))
+                continue
+            if key_node.kind != "scalar":
+                self.problems.add(key_node, self.where, f"expected a key name, got {_describe(key_node)}")
+                continue
+            key = str(key_node.value)
+            if key in items:
+                self.problems.add(key_node, f"{self.where}.{key}" if self.where else key, "appears twice")
+            items[key] = (key_node, value_node)
+        self.open.discard(id(node))
+        found = [(k, kn, vn) for k, (kn, vn) in ({**merged, **items}).items()]
+        self.done[id(node)] = found
+        return found
+
+    def merge(self, value_node: Node, depth: int) -> _Items:
+        """Return the pairs a << key brings in, the first source winning."""
+        pairs: _Items = []
+        for source in value_node.value if value_node.kind == "seq" else [value_node]:
+            if source.kind != "map":
+                self.problems.add(source, self.where, "a << merge takes a mapping or a list of mappings")
+            elif id(source) in self.open:
+                self.problems.add(source, self.where, "a << merge of a mapping into itself")
+            elif depth >= MAX_MERGE_DEPTH:
+                self.problems.add(source, self.where, f"<< merges nested more than {MAX_MERGE_DEPTH} deep")
+            else:
+                pairs.extend(self.items(source, depth + 1))
+        return pairs
+
+
+@dataclass(slots=True)
+class _Names:
+    """The layer names of a file: where each is defined, and which are defined so far."""
+
+    index_of: dict[str, int]
+    defined: set[str]
+
+    def check(self, node: Node, where: str, name: str, here: int, problems: _Problems) -> bool:
+        """Report a reference to a layer that is not before this one; True when it is fine."""
+        if name in self.defined:
+            return True
+        later = self.index_of.get(name)
+        if later == here:
+            problems.add(node, where, f"layer {name!r} reads itself: a layer reads only layers before it (a cycle)")
+        elif later is not None:
+            msg = f"{name!r} is defined later (layers[{later}]): a layer reads only layers before it"
+            problems.add(node, where, msg)
+        else:
+            choices = sorted(n for n in self.defined if not n.isdigit())
+            problems.add(node, where, f"no layer named {name!r} before this one{_suggest(name, choices)}")
+        return False
+
+
+def _read_refs(node: Node, where: str, names: _Names, here: int, problems: _Problems) -> tuple[str, ...] | None:
+    """Read `from`: a layer name (or index, or input), or a list of them."""
+    items = node.value if node.kind == "seq" else [node]
+    refs = []
+    for i, item in enumerate(items):
+        place = f"{where}[{i}]" if node.kind == "seq" else where
+        ref = _read_name(item, place, problems)
+        if ref is not None and names.check(item, place, ref, here, problems):
+            refs.append(ref)
+    if not items:
+        problems.add(node, where, "expected a layer name or a list of them, got an empty list")
+    return tuple(refs) if len(refs) == len(items) and items else None
+
+
+def _type_of(node: Node | None, parent: Node, where: str, problems: _Problems) -> tuple[str, str] | None:
+    """Read `type`; return (its lower-case key, as written) when it names a known layer type."""
+    if node is None:
+        problems.add(parent, where, "missing `type` (conv, convtranspose, maxpool, avgpool, add, concat, Linear, ...)")
+        return None
+    name = _read_name(node, f"{where}.type", problems)
+    if name is None:
+        return None
+    key = name.lower().replace("_", "")
+    if key not in KIND_NAMES and key not in OTHER_TYPES:
+        hint = _suggest(key, [*KIND_NAMES, *OTHER_TYPES])
+        problems.add(node, f"{where}.type", f"unknown layer type {name!r}{hint}")
+        return None
+    return key, name
+
+
+def _check_class_rank(  # noqa: PLR0913 - the place, the names and the two ranks
+    node: Node, where: str, written: str, class_rank: int | None, rank: int | None, problems: _Problems
+) -> bool:
+    if class_rank is not None and rank is not None and class_rank != rank:
+        problems.add(node, f"{where}.type", f"{written} is {class_rank}-D but the input has {rank} spatial axes")
+        return False
+    return True
+
+
+def _read_onnx_value(key: str, node: Node, where: str, problems: _Problems) -> Any:  # noqa: ANN401
+    """Read ONNX's flat pads [b1, ..., e1, ...] as (begin, end) pairs, and ceil_mode as 0 or 1."""
+    if key == "pads" and node.kind == "seq":
+        numbers = [_read_int(item, where, problems, 0) for item in node.value]
+        if None in numbers or len(numbers) % 2:
+            if None not in numbers:
+                problems.add(node, where, f"expected begin and end pads for each axis, got {len(numbers)} values")
+            return None
+        half = len(numbers) // 2
+        return tuple((numbers[i], numbers[i + half]) for i in range(half))
+    if key == "ceil_mode" and node.kind == "scalar" and node.tag == INT_TAG:
+        return _int_value(node) == 1
+    return LAYER_KEYS[KEY_ALIASES["onnx"].get(key, key)].read(node, where, problems)
+
+
+def _read_layer_values(  # noqa: PLR0913 - the keys, the layer and the framework whose names they are
+    items: list[tuple[str, Node, Node]],
+    kind: LayerKind | None,
+    rank: int | None,
+    where: str,
+    problems: _Problems,
+    framework: Framework = Framework.TORCH,
+) -> dict[str, Any]:
+    """Read every key but `type` and `from`, checking it exists, suits the kind, and has one value per axis."""
+    values: dict[str, Any] = {}
+    aliases = KEY_ALIASES.get(framework.value, {})
+    for written, key_node, value_node in items:
+        if written in ("type", "from"):
+            continue
+        key = aliases.get(written, written)
+        spec = LAYER_KEYS.get(key)
+        if spec is None:
+            offer = _suggest(written, [*LAYER_KEYS, *aliases, "from"])
+            problems.add(key_node, f"{where}.{written}", f"unknown key `{written}`{offer}")
+            continue
+        if framework is Framework.ONNX and written == "auto_pad" and str(value_node.value).upper() == "NOTSET":
+            continue  # the explicit pads (or none) apply
+        if framework is Framework.ONNX and written in ("pads", "ceil_mode"):
+            values[key] = _read_onnx_value(written, value_node, f"{where}.{written}", problems)
+            continue
+        if kind is not None and spec.kinds is not None and kind not in spec.kinds:
+            problems.add(key_node, f"{where}.{key}", f"{kind} takes no `{key}`")
+            continue
+        value = spec.read(value_node, f"{where}.{key}", problems)
+        if (
+            key not in ("expect", "output_size")
+            and isinstance(value, tuple)
+            and rank is not None
+            and len(value) != rank
+        ):
+            msg = f"expected {rank} values (one per spatial axis of the input), got {len(value)}"
+            problems.add(value_node, f"{where}.{key}", msg)
+        values[key] = value
+    return values
+
+
+def _read_number(node: Node, where: str, problems: _Problems) -> float | None:
+    if node.kind == "scalar" and node.tag in (INT_TAG, FLOAT_TAG):
+        try:
+            value = float(node.value.replace("_", ""))
+        except ValueError:
+            value = -1.0
+        if value > 0 and value != float("inf"):
+            return value
+    problems.add(node, where, f"expected a positive number, got {_describe(node)}")
+    return None
+
+
+def _read_other_value(what: str, node: Node, where: str, context: tuple[_Names, int], problems: _Problems) -> Any:  # noqa: ANN401
+    """Read one key of a non-window layer by what it holds."""
+    if what == IGNORED:
+        if node.kind != "scalar":
+            problems.add(node, where, f"expected a single value, got {_describe(node)}")
+        return None
+    if what == "int":
+        if node.kind == "scalar" and node.tag == INT_TAG and len(node.value) <= MAX_DIGITS:
+            return _int_value(node)
+        problems.add(node, where, f"expected an integer, got {_describe(node)}")
+        return None
+    if what == "count":
+        return _read_int(node, where, problems, 1)
+    if what == "bool":
+        return _read_bool(node, where, problems)
+    if what == "name":
+        name = _read_name(node, where, problems)
+        return name if name is not None and context[0].check(node, where, name, context[1], problems) else None
+    if what in ("align", "mode"):
+        return _read_word(what, node, where, problems)
+    if what in ("pads", "crops", "torchpads"):
+        return _read_amounts(what, node, where, problems)
+    return _read_axes_of(what, node, where, problems)
+
+
+def _read_amounts(what: str, node: Node, where: str, problems: _Problems) -> tuple[Any, ...] | None:
+    """Read explicit padding or cropping as written: an int, a list of ints, or a list of [before, after] pairs.
+
+    The layer's rank turns them into pairs per axis (`_amount_pairs`); crops are not negative.
+    """
+    minimum = 0 if what == "crops" else None
+
+    def number(item: Node, at: str) -> int | None:
+        value = _int_value(item) if item.kind == "scalar" and len(str(item.value)) <= MAX_DIGITS else None
+        if value is None or (minimum is not None and value < minimum):
+            kind = "a non-negative integer" if minimum is not None else "an integer"
+            problems.add(item, at, f"expected {kind}, got {_describe(item)}")
+            return None
+        return value
+
+    if node.kind != "seq":
+        value = number(node, where)
+        return None if value is None else (value,)
+    values: list[Any] = []
+    for i, item in enumerate(node.value):
+        if item.kind == "seq" and what != "torchpads":
+            if len(item.value) != 2:  # noqa: PLR2004 - before and after
+                problems.add(item, f"{where}[{i}]", f"expected [before, after], got {len(item.value)} values")
+                return None
+            pair = tuple(number(v, f"{where}[{i}]") for v in item.value)
+            values.append(None if None in pair else pair)
+        else:
+            values.append(number(item, f"{where}[{i}]"))
+    return None if None in values else tuple(values)
+
+
+def _amount_pairs(what: str, written: tuple[Any, ...], rank: int, class_rank: int | None) -> PaddingPairs | str:
+    """Return per-axis (before, after) pairs from what was read, or what is wrong with it."""
+    if what == "torchpads":  # torch.nn's order: the last axis first, (left, right, top, bottom, front, back)
+        if len(written) == 1:
+            return ((written[0], written[0]),) * rank
+        if len(written) != 2 * rank:
+            count = 2 * rank
+            return (
+                f"expected one integer or {count} (before and after each axis, the last axis first), got {len(written)}"
+            )
+        pairs = [(written[i], written[i + 1]) for i in range(0, len(written), 2)]
+        return tuple(reversed(pairs))
+    flat = not any(isinstance(v, tuple) for v in written)
+    if flat and len(written) == 1:
+        pairs_read: PaddingPairs = ((written[0], written[0]),) * rank
+    elif flat and class_rank == 1 and len(written) == 2:  # noqa: PLR2004 - Keras' ZeroPadding1D((before, after))
+        pairs_read = ((written[0], written[1]),)
+    else:  # one per axis: an int pads both sides, a pair each side
+        pairs_read = tuple(v if isinstance(v, tuple) else (v, v) for v in written)
+    if len(pairs_read) != rank:
+        return f"expected {rank} values (one per spatial axis of the input), got {len(pairs_read)}"
+    sign = -1 if what == "crops" else 1
+    return tuple((sign * b, sign * a) for b, a in pairs_read)
+
+
+def _read_word(what: str, node: Node, where: str, problems: _Problems) -> str | None:
+    """Read align (center or top-left) or an upsampling mode."""
+    word = _read_name(node, where, problems)
+    if word is None:
+        return None
+    if what == "align":
+        key = word.lower().replace("_", "-")
+        if key in ALIGNS:
+            return ALIGNS[key]
+        problems.add(node, where, f"expected center or top-left, got {word!r}")
+        return None
+    if word not in UPSAMPLE_MODES:
+        problems.add(node, where, f"expected one of {', '.join(UPSAMPLE_MODES)}, got {word!r}")
+        return None
+    return word
+
+
+def _read_axes_of(what: str, node: Node, where: str, problems: _Problems) -> tuple[Any, ...] | None:
+    """Read scale factors (positive numbers) or sizes (positive integers or null), one or one per axis."""
+    items = node.value if node.kind == "seq" else [node]
+    if not 1 <= len(items) <= MAX_RANK:
+        problems.add(node, where, f"expected 1 to {MAX_RANK} values (one per spatial axis), got {len(items)}")
+        return None
+    if what == "factors":
+        factors = [_read_number(item, where, problems) for item in items]
+        return None if None in factors else tuple(factors)
+    sizes = [None if item.tag == NULL_TAG else _read_int(item, where, problems, 1) for item in items]
+    return None if any(v is None and i.tag != NULL_TAG for v, i in zip(sizes, items, strict=True)) else tuple(sizes)
+
+
+ALIGNS = {"center": "center", "centre": "center", "top-left": "top-left", "topleft": "top-left"}
+UPSAMPLE_MODES = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinear", "area")
+
+
+def _other_layer(  # noqa: PLR0913
+    node: Node,
+    items: list[tuple[str, Node, Node]],
+    typed: tuple[str, str],
+    common: dict[str, Any],
+    context: tuple[_Names, int],
+    rank: int | None,
+    problems: _Problems,
+) -> OtherSpec | None:
+    """Read a non-window layer: its keys by the type's table, then build its spec."""
+    key, written = typed
+    info = OTHER_TYPES[key]
+    where = f"layers[{context[1]}]"
+    before = len(problems.errors)
+    _check_class_rank(node, where, written, info.rank, rank, problems)
+    values: dict[str, Any] = {}
+    for name, key_node, value_node in items:
+        if name in ("type", "from", "name", "expect"):
+            continue
+        if name not in info.keys:
+            offer = _suggest(name, [*info.keys, "from", "name", "expect"])
+            problems.add(key_node, f"{where}.{name}", f"{written} takes no `{name}`{offer}")
+            continue
+        values[name] = _read_other_value(info.keys[name], value_node, f"{where}.{name}", context, problems)
+    for name in info.required:
+        if name not in values:
+            problems.add(node, where, f"{written} needs `{name}`")
+    inputs = common["inputs"]
+    if info.min_inputs > 1 and (inputs is None or len(inputs) < info.min_inputs):
+        problems.add(node, where, f"{written} needs `from` with at least {info.min_inputs} layers to combine")
+    if info.kind is LayerKind.UPSAMPLE and ("size" in values) == ("scale_factor" in values):
+        problems.add(node, where, f"{written} needs exactly one of `size` and `scale_factor`")
+    amounts = _resize_amounts(node, items, info, values, (where, written, rank), problems)
+    if len(problems.errors) > before:
+        return None
+    affine = values.get("affine")
+    affine = info.affine_default if affine is None else affine
+    mode = values.get("mode") or ("bilinear" if key == "upsamplingbilinear2d" else "nearest")
+    return OtherSpec(
+        kind=info.kind,
+        type_name=written,
+        **common,
+        dim=values.get("dim", 1),
+        to=values.get("to"),
+        align=values.get("align") or "center",
+        scale_factor=values.get("scale_factor"),
+        size=values.get("size") or values.get("output_size"),
+        mode=mode,
+        start_dim=values.get("start_dim", 1),
+        end_dim=values.get("end_dim", -1),
+        in_features=values.get("in_features"),
+        out_features=values.get("out_features"),
+        bias=values.get("bias", True) is not False,
+        num_features=values.get("num_features") or values.get("num_channels"),
+        amounts=amounts,
+        params_per_channel=info.params_per_channel if affine else 0,
+        fixed_params=values.get("num_parameters") or 1 if key == "prelu" else 0,
+        needs_rank=info.needs_rank,
+        location=node.location(problems.source),
+    )
+
+
+def _resize_amounts(  # noqa: PLR0913 - the layer, its keys and values, where it is
+    node: Node,
+    items: list[tuple[str, Node, Node]],
+    info: OtherType,
+    values: dict[str, Any],
+    place: tuple[str, str, int | None],
+    problems: _Problems,
+) -> PaddingPairs | None:
+    """Check that a crop or pad has `to` or explicit amounts (one of them); return the amounts per axis."""
+    if info.kind not in (LayerKind.CROP, LayerKind.PAD):
+        return None
+    where, written, rank = place
+    key = "cropping" if info.kind is LayerKind.CROP else "padding"
+    given = [name for name, _, _ in items if name in ("to", key)]
+    if len(given) != 1:
+        what = f"`{key}`" if "to" not in info.keys else f"exactly one of `to` and `{key}`"
+        problems.add(node, where, f"{written} needs {what}")
+        return None
+    if "align" in values and given == [key]:
+        align_node = next(k for name, k, _ in items if name == "align")
+        problems.add(align_node, f"{where}.align", f"{written} takes `align` with `to` only")
+    if values.get(key) is None or rank is None:
+        return None
+    what = info.keys[key]
+    pairs = _amount_pairs(what, values[key], rank, info.rank)
+    if isinstance(pairs, str):
+        value_node = next(v for name, _, v in items if name == key)
+        problems.add(value_node, f"{where}.{key}", pairs)
+        return None
+    return pairs
+
+
+def _layer(  # noqa: PLR0913 - the layer, where it is, and what the file says around it
+    node: Node, index: int, rank: int | None, names: _Names, problems: _Problems, framework: Framework = Framework.TORCH
+) -> AnyLayer | None:
+    """Read one layer mapping; report its problems and return None when it has any."""
+    where = f"layers[{index}]"
+    if node.kind != "map":
+        problems.add(node, where, f"expected a mapping of layer keys, got {_describe(node)}")
+        return None
+    items = _mapping_items(node, where, problems)
+    nodes = {key: value for key, _, value in items}
+    before = len(problems.errors)
+    typed = _type_of(nodes.get("type"), node, where, problems)
+    inputs = None if "from" not in nodes else _read_refs(nodes["from"], f"{where}.from", names, index, problems)
+    if typed is not None and typed[0] in OTHER_TYPES:
+        common = {
+            "name": None if "name" not in nodes else _read_name(nodes["name"], f"{where}.name", problems),
+            "inputs": inputs,
+            "expect": None if "expect" not in nodes else _read_expect(nodes["expect"], f"{where}.expect", problems),
+        }
+        return _other_layer(node, items, typed, common, (names, index), rank, problems)
+    kind = None
+    if typed is not None:
+        kind, class_rank = KIND_NAMES[typed[0]]
+        if not _check_class_rank(nodes["type"], where, typed[1], class_rank, rank, problems):
+            kind = None
+    if inputs is not None and len(inputs) > 1:
+        problems.add(
+            nodes["from"], f"{where}.from", f"{typed[1] if typed else 'this layer'} reads one input, not {len(inputs)}"
+        )
+    values = _read_layer_values(items, kind, rank, where, problems, framework)
+    aliases = {v: k for k, v in KEY_ALIASES.get(framework.value, {}).items()}
+    if "kernel_size" not in nodes and aliases.get("kernel_size", "kernel_size") not in nodes:
+        problems.add(node, where, "missing `kernel_size`")
+    if len(problems.errors) > before or kind is None or rank is None:
+        return None
+    try:
+        kernel = values.pop("kernel_size")
+        values.setdefault("output_padding", None)  # not given: Keras computes it
+        location = node.location(problems.source)
+        return LayerSpec.create(
+            kind, kernel, rank=rank, inputs=inputs, framework=framework, location=location, **values
+        )
+    except InputError as error:
+        problems.add(nodes.get(error.where, node), f"{where}.{error.where}" if error.where else where, error.message)
+        return None
+
+
+def _layer_names(items: list[Node], problems: _Problems) -> dict[str, int]:
+    """Collect every layer's name (and index) first, so that a reference to a later one says so."""
+    index_of: dict[str, int] = {}
+    for i, item in enumerate(items):
+        index_of.setdefault(str(i + 1), i)
+        if item.kind != "map":
+            continue
+        for key_node, value in item.value:  # a quick look for `name` (a name given by a << merge is not seen)
+            if key_node.value == "name" and value.kind == "scalar":
+                name = str(value.value)
+                where = f"layers[{i}].name"
+                if name == "input":
+                    problems.add(value, where, "`input` is the network's input in `from:`; name the layer otherwise")
+                elif name.isdigit() and name != str(i + 1):
+                    msg = f"{name!r} is a layer index in `from:` (layer {name}); use a name that is not a number"
+                    problems.add(value, where, msg)
+                elif name in index_of and index_of[name] != i and not name.isdigit():
+                    problems.add(value, where, f"{name!r} names layers[{index_of[name]}] already")
+                index_of[name] = i
+    return index_of
+
+
+def _read_framework(node: Node | None, problems: _Problems) -> Framework:
+    """Read the top-level `framework:` (default torch)."""
+    if node is None:
+        return Framework.TORCH
+    name = _read_name(node, "framework", problems)
+    if name is None:
+        return Framework.TORCH
+    try:
+        return Framework.parse(name)
+    except InputError as error:
+        problems.add(node, "framework", error.message)
+        return Framework.TORCH
+
+
+def _read_layers(
+    node: Node | None, root: Node, rank: int | None, problems: _Problems, framework: Framework = Framework.TORCH
+) -> list[AnyLayer | None]:
+    if node is None:
+        problems.add(root, "", "missing `layers` (a list of layers)")
+    elif node.kind != "seq":
+        problems.add(node, "layers", f"expected a list of layers, got {_describe(node)}")
+    elif len(node.value) > MAX_LAYERS:
+        problems.add(
+            node, "layers", f"{len(node.value):,} layers; at most {MAX_LAYERS:,} are read: split the network into files"
+        )
+    else:
+        names = _Names(_layer_names(node.value, problems), {"input"})
+        names_at: dict[int, list[str]] = {}
+        for name, at in names.index_of.items():
+            names_at.setdefault(at, []).append(name)
+        layers = []
+        for i, item in enumerate(node.value):
+            layers.append(_layer(item, i, rank, names, problems, framework))
+            names.defined.update(names_at.get(i, ()))
+        return layers
+    return []
+
+
+def load_network(text: str, source: str = "<network>", *, input_shape: tuple[int, ...] | None = None) -> NetworkSpec:
+    """Parse a network file's text; raise InputErrorGroup listing every problem found."""
+    problems = _Problems(source)
+    try:
+        root = compose(text, source)
+    except InputError as error:
+        raise InputErrorGroup([error]) from None
+    if root is None:
+        raise InputErrorGroup(
+            [InputError("the file is empty: expected `input` and `layers`", location=Location(source))]
+        )
+    if root.kind != "map":
+        problems.add(root, "", f"expected a mapping with `input` and `layers`, got {_describe(root)}")
+        raise InputErrorGroup(problems.errors)
+    items = _mapping_items(root, "", problems)
+    nodes = {key: value for key, _, value in items}
+    for key, key_node, _ in items:
+        if key not in TOP_KEYS:
+            problems.add(key_node, key, f"unknown key `{key}`{_suggest(key, TOP_KEYS)}")
+    shape = input_shape
+    if shape is None:
+        if "input" in nodes:
+            shape = _read_shape(nodes["input"], "input", problems)
+        else:
+            problems.add(root, "", "missing `input` (the input shape, such as [1, 3, 224, 224])")
+    rank = None if shape is None else len(shape) - 2
+    framework = _read_framework(nodes.get("framework"), problems)
+    layers = _read_layers(nodes.get("layers"), root, rank, problems, framework)
+    if problems.errors or shape is None:
+        raise InputErrorGroup(problems.errors)
+    network_layers = tuple(layer for layer in layers if layer is not None)
+    try:
+        return NetworkSpec(input=shape, layers=network_layers, source=source)
+    except InputError as error:  # the loader reports references itself; this is the last word
+        raise InputErrorGroup([error.located(Location(source))]) from None
+
+
+def read_text(path: str) -> tuple[str, str]:
+    """Return (text, source name) of a network file; '-' reads standard input."""
+    source = "<stdin>" if path == "-" else path
+    try:
+        if is_standard_stream(path, 0):  # '-', or /dev/stdin
+            data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+        else:
+            data = read_bytes(path, MAX_FILE_BYTES)
+    except InputError as error:
+        raise InputErrorGroup([error]) from None
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise InputErrorGroup([InputError(f"cannot read: {reason}", location=Location(source))]) from None
+    if len(data) > MAX_FILE_BYTES:
+        msg = f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB: not a network file"
+        raise InputErrorGroup([InputError(msg, location=Location(source))])
+    try:
+        return data.decode("utf-8-sig"), source
+    except UnicodeDecodeError as error:
+        msg = f"not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start})"
+        raise InputErrorGroup([InputError(msg, location=Location(source))]) from None
+
+
+def read_network(path: str, *, input_shape: tuple[int, ...] | None = None) -> NetworkSpec:
+    """Read and parse a network file ('-' for standard input)."""
+    text, source = read_text(path)
+    return load_network(text, source, input_shape=input_shape)

@@ -1,0 +1,155 @@
+"""The JSON Schema of network files, built from the loader's own key table."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from convcalc.core.spec import PADDING_WORDS
+from convcalc.netfile.loader import KIND_NAMES, LAYER_KEYS
+from convcalc.netfile.vocabulary import CLASS_NAMES, IGNORED, OTHER_TYPES
+
+SCHEMA_ID = "convcalc-network-v1"
+
+_AXES_MAX = 3
+
+
+def _axes(minimum: int) -> dict[str, Any]:
+    number = {"type": "integer", "minimum": minimum}
+    return {"oneOf": [number, {"type": "array", "items": number, "minItems": 1, "maxItems": _AXES_MAX}]}
+
+
+def _class_names() -> list[str]:
+    camel = {"conv": "Conv", "convtranspose": "ConvTranspose", "maxpool": "MaxPool", "avgpool": "AvgPool"}
+    names = sorted({*KIND_NAMES, *OTHER_TYPES})
+    windows = sorted(f"{base}{rank}d" for base in camel.values() for rank in (1, 2, 3))
+    windows += sorted(f"{base}{rank}D" for base in ("Conv", "MaxPooling", "AveragePooling") for rank in (1, 2, 3))
+    windows += [f"Conv{rank}DTranspose" for rank in (1, 2, 3)] + ["Conv", "ConvTranspose", "MaxPool", "AveragePool"]
+    return names + windows + list(CLASS_NAMES)
+
+
+_OTHER_VALUES: dict[str, dict[str, Any]] = {
+    IGNORED: {},
+    "int": {"type": "integer"},
+    "count": {"type": "integer", "minimum": 1},
+    "bool": {"type": "boolean"},
+    "name": {"type": ["string", "integer"]},
+    "align": {"enum": ["center", "centre", "top-left", "topleft"]},
+    "mode": {"type": "string"},
+    "factors": {"oneOf": [{"type": "number", "exclusiveMinimum": 0}, {"type": "array", "items": {"type": "number"}}]},
+    "sizes": {"oneOf": [{"type": "integer", "minimum": 1}, {"type": "array", "items": {"type": ["integer", "null"]}}]},
+    "pads": {"$ref": "#/$defs/amounts"},
+    "torchpads": {"$ref": "#/$defs/amounts"},
+    "crops": {"$ref": "#/$defs/amounts"},
+}
+
+
+def _any_case(words: Iterable[str]) -> str:
+    """Return a regular expression matching the words in any case, `_` or `-` between parts."""
+    alternatives = []
+    for word in sorted(words):
+        letters = "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else "[_-]" for c in word)
+        alternatives.append(letters)
+    return "^(" + "|".join(alternatives) + ")$"
+
+
+def _amounts() -> dict[str, Any]:
+    """Explicit padding or cropping: an int, one per axis, or [before, after] per axis (negative pads crop)."""
+    pair = {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2}
+    return {
+        "description": "cells added (a pad) or cut (a crop): an int, one per axis, or [before, after] per axis",
+        "oneOf": [{"type": "integer"}, {"type": "array", "items": {"oneOf": [{"type": "integer"}, pair]}}],
+    }
+
+
+def network_schema() -> dict[str, Any]:
+    """Return the JSON Schema (draft 2020-12) that network files follow."""
+    pair = {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2}
+    defs: dict[str, Any] = {
+        "amounts": _amounts(),
+        "positive": _axes(1),
+        "non_negative": _axes(0),
+        "padding": {
+            "oneOf": [
+                {"type": "integer", "minimum": 0},
+                {"type": "string", "pattern": _any_case(PADDING_WORDS)},
+                {  # per axis; ONNX's flat pads have two per axis; JAX's pairs may be negative
+                    "type": "array",
+                    "items": {"oneOf": [{"type": "integer"}, pair]},
+                    "minItems": 1,
+                    "maxItems": 2 * _AXES_MAX,
+                },
+            ]
+        },
+        "shape": {"type": "array", "items": {"type": "integer", "minimum": 1}, "minItems": 1, "maxItems": 5},
+    }
+    fragments: dict[str, dict[str, Any]] = {
+        "positive": {"$ref": "#/$defs/positive"},
+        "non_negative": {"$ref": "#/$defs/non_negative"},
+        "padding": {"$ref": "#/$defs/padding"},
+        "shape": {"$ref": "#/$defs/shape"},
+        "count": {"type": "integer", "minimum": 1},
+        "boolean": {"type": "boolean"},
+        "name": {"type": ["string", "integer"]},
+        "type": {"enum": _class_names()},
+    }
+    properties: dict[str, Any] = {}
+    for key, spec in LAYER_KEYS.items():
+        fragment = dict(fragments[spec.schema])
+        description = spec.doc
+        if spec.kinds is not None:
+            description = (description + "; " if description else "") + "for " + ", ".join(sorted(spec.kinds))
+        if description:
+            fragment["description"] = description
+        properties[key] = fragment
+    properties["from"] = {
+        "description": "the layer(s) this one reads, by name or index (or input); default: the layer before",
+        "oneOf": [{"type": ["string", "integer"]}, {"type": "array", "items": {"type": ["string", "integer"]}}],
+    }
+    for info in OTHER_TYPES.values():
+        for key, what in info.keys.items():
+            if key == "padding":  # a window's padding, or a pad layer's amounts
+                amounts = {"$ref": "#/$defs/amounts"}
+                if amounts not in properties[key].get("anyOf", []):
+                    properties[key] = {"anyOf": [properties[key], amounts]}
+                continue
+            properties.setdefault(key, dict(_OTHER_VALUES[what]))
+    # convtranspose's output_size is a shape; an adaptive pool's may be an int or hold nulls
+    properties["output_size"] = {"anyOf": [{"$ref": "#/$defs/shape"}, _OTHER_VALUES["sizes"]]}
+    defs["layer"] = {
+        "type": "object",
+        "required": ["type"],
+        "additionalProperties": False,
+        "properties": properties,
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "convcalc network file",
+        "description": "A stack of Conv, ConvTranspose and Pool layers; keys are the torch.nn argument names.",
+        "type": "object",
+        "required": ["input", "layers"],
+        "additionalProperties": False,
+        "properties": {
+            "input": {
+                "description": "[N, C, *spatial] with 1 to 3 spatial axes",
+                "type": "array",
+                "items": {"type": "integer", "minimum": 1},
+                "minItems": 3,
+                "maxItems": 5,
+            },
+            "description": {"type": "string"},
+            "framework": {
+                "description": "whose rules the layers follow (default torch)",
+                "enum": ["torch", "keras", "tf", "onnx", "jax"],
+            },
+            "layers": {"type": "array", "items": {"$ref": "#/$defs/layer"}},
+        },
+        "$defs": defs,
+    }
+
+
+def schema_text() -> str:
+    """Return the schema as indented JSON text, as shipped in convcalc/network.schema.json."""
+    return json.dumps(network_schema(), indent=2) + "\n"

@@ -1,0 +1,134 @@
+"""The layer types around convolutions that network files accept, under their torch.nn names.
+
+Each entry says which kind of layer it is, which keys it takes (torch.nn's argument
+names) and how it counts parameters. Keys that do not change a shape (inplace, eps,
+momentum, p, ...) are accepted and ignored, so a model's own arguments can be pasted in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from convcalc.core.spec import LayerKind
+
+IGNORED = "ignored"  # a key accepted as torch.nn takes it, that changes no shape
+
+
+@dataclass(frozen=True, slots=True)
+class OtherType:
+    """A non-window layer type: its kind, keys (key -> what is read), rank and parameters."""
+
+    kind: LayerKind
+    keys: dict[str, str] = field(default_factory=dict)
+    rank: int | None = None  # spatial axes a class name fixes (AdaptiveAvgPool2d: 2)
+    needs_rank: tuple[int, ...] | None = None  # whole-tensor ranks it accepts (BatchNorm2d: 4)
+    params_per_channel: int = 0  # when affine
+    affine_default: bool = True
+    required: tuple[str, ...] = ()
+    min_inputs: int = 1
+
+
+def _kept(
+    *ignored: str,
+    needs_rank: tuple[int, ...] | None = None,
+    per_channel: int = 0,
+    affine_default: bool = True,
+    **read: str,
+) -> OtherType:
+    """Return a shape-keeping type that ignores some keys and reads others (key=what)."""
+    keys = dict.fromkeys(ignored, IGNORED) | read
+    return OtherType(
+        LayerKind.IDENTITY, keys, needs_rank=needs_rank, params_per_channel=per_channel, affine_default=affine_default
+    )
+
+
+_NORM = ("eps", "momentum", "track_running_stats")
+OTHER_TYPES: dict[str, OtherType] = {
+    "add": OtherType(LayerKind.ADD, min_inputs=2),
+    "concat": OtherType(LayerKind.CONCAT, {"dim": "int"}, min_inputs=2),
+    "cat": OtherType(LayerKind.CONCAT, {"dim": "int"}, min_inputs=2),
+    "crop": OtherType(LayerKind.CROP, {"to": "name", "align": "align", "cropping": "crops"}),
+    "pad": OtherType(LayerKind.PAD, {"to": "name", "align": "align", "padding": "pads"}),
+    **{f"zeropadding{rank}d": OtherType(LayerKind.PAD, {"padding": "pads"}, rank=rank) for rank in (1, 2, 3)},
+    **{f"cropping{rank}d": OtherType(LayerKind.CROP, {"cropping": "crops"}, rank=rank) for rank in (1, 2, 3)},
+    **{f"zeropad{rank}d": OtherType(LayerKind.PAD, {"padding": "torchpads"}, rank=rank) for rank in (1, 2, 3)},
+    **{
+        f"constantpad{rank}d": OtherType(LayerKind.PAD, {"padding": "torchpads", "value": IGNORED}, rank=rank)
+        for rank in (1, 2, 3)
+    },
+    "identity": _kept(),
+    "relu": _kept("inplace"),
+    "relu6": _kept("inplace"),
+    "leakyrelu": _kept("negative_slope", "inplace"),
+    "prelu": _kept("init", num_parameters="count"),
+    "elu": _kept("alpha", "inplace"),
+    "selu": _kept("inplace"),
+    "celu": _kept("alpha", "inplace"),
+    "gelu": _kept("approximate"),
+    "silu": _kept("inplace"),
+    "mish": _kept("inplace"),
+    "sigmoid": _kept(),
+    "tanh": _kept(),
+    "hardswish": _kept("inplace"),
+    "hardsigmoid": _kept("inplace"),
+    "hardtanh": _kept("min_val", "max_val", "inplace"),
+    "softplus": _kept("beta", "threshold"),
+    "softmax": _kept("dim"),
+    "logsoftmax": _kept("dim"),
+    "dropout": _kept("p", "inplace"),
+    "dropout1d": _kept("p", "inplace"),
+    "dropout2d": _kept("p", "inplace"),
+    "dropout3d": _kept("p", "inplace"),
+    "alphadropout": _kept("p", "inplace"),
+    "batchnorm1d": _kept(*_NORM, needs_rank=(2, 3), per_channel=2, num_features="count", affine="bool"),
+    "batchnorm2d": _kept(*_NORM, needs_rank=(4,), per_channel=2, num_features="count", affine="bool"),
+    "batchnorm3d": _kept(*_NORM, needs_rank=(5,), per_channel=2, num_features="count", affine="bool"),
+    "instancenorm1d": _kept(
+        *_NORM, needs_rank=(2, 3), per_channel=2, affine_default=False, num_features="count", affine="bool"
+    ),
+    "instancenorm2d": _kept(
+        *_NORM, needs_rank=(3, 4), per_channel=2, affine_default=False, num_features="count", affine="bool"
+    ),
+    "instancenorm3d": _kept(
+        *_NORM, needs_rank=(4, 5), per_channel=2, affine_default=False, num_features="count", affine="bool"
+    ),
+    "groupnorm": _kept("eps", "num_groups", per_channel=2, num_channels="count", affine="bool"),
+    "upsample": OtherType(
+        LayerKind.UPSAMPLE,
+        {
+            "scale_factor": "factors",
+            "size": "sizes",
+            "mode": "mode",
+            "align_corners": IGNORED,
+            "recompute_scale_factor": IGNORED,
+        },
+    ),
+    "upsamplingnearest2d": OtherType(LayerKind.UPSAMPLE, {"scale_factor": "factors", "size": "sizes"}, rank=2),
+    "upsamplingbilinear2d": OtherType(LayerKind.UPSAMPLE, {"scale_factor": "factors", "size": "sizes"}, rank=2),
+    **{
+        f"adaptive{pool}pool{rank}d": OtherType(
+            LayerKind.ADAPTIVEAVGPOOL if pool == "avg" else LayerKind.ADAPTIVEMAXPOOL,
+            {"output_size": "sizes", "return_indices": IGNORED},
+            rank=rank,
+            required=("output_size",),
+        )
+        for pool in ("avg", "max")
+        for rank in (1, 2, 3)
+    },
+    "flatten": OtherType(LayerKind.FLATTEN, {"start_dim": "int", "end_dim": "int"}),
+    "linear": OtherType(
+        LayerKind.LINEAR, {"in_features": "count", "out_features": "count", "bias": "bool"}, required=("out_features",)
+    ),
+}
+"""Non-window layer types by lower-case name (underscores dropped), as `type` is matched."""
+
+CLASS_NAMES = (
+    "Identity", "ReLU", "ReLU6", "LeakyReLU", "PReLU", "ELU", "SELU", "CELU", "GELU", "SiLU", "Mish", "Sigmoid",
+    "Tanh", "Hardswish", "Hardsigmoid", "Hardtanh", "Softplus", "Softmax", "LogSoftmax", "Dropout", "Dropout1d",
+    "Dropout2d", "Dropout3d", "AlphaDropout", "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "InstanceNorm1d",
+    "InstanceNorm2d", "InstanceNorm3d", "GroupNorm", "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d",
+    "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
+    "AdaptiveMaxPool3d", "Flatten", "Linear", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d",
+    "ConstantPad3d", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D",
+)  # fmt: skip
+"""The torch.nn (and Keras) spelling of every class above, for the JSON Schema (the loader ignores case)."""

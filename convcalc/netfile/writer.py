@@ -1,0 +1,107 @@
+"""Write a NetworkSpec as a network file (YAML text that `convcalc stack` reads back)."""
+
+from __future__ import annotations
+
+import json
+
+from convcalc.core.spec import AnyLayer, Framework, LayerKind, LayerSpec, NetworkSpec, OtherSpec, PaddingMode
+from convcalc.core.text import visible
+
+
+def _axes(values: tuple[int, ...]) -> str:
+    return str(values[0]) if len(set(values)) == 1 else "[" + ", ".join(map(str, values)) + "]"
+
+
+def _padding(layer: LayerSpec) -> str:
+    padding = layer.padding
+    if isinstance(padding, PaddingMode):
+        return padding.value
+    if all(before == after for before, after in padding):
+        return _axes(tuple(before for before, _ in padding))
+    return "[" + ", ".join(f"[{before}, {after}]" for before, after in padding) + "]"
+
+
+def _other_yaml(layer: OtherSpec) -> list[str]:
+    """Return the keys of a non-window layer that differ from their defaults."""
+    defaults = OtherSpec(layer.kind, layer.type_name)
+    keys = {
+        "dim": layer.dim,
+        "to": layer.to,
+        "align": layer.align,
+        "scale_factor": list(layer.scale_factor) if layer.scale_factor else None,
+        # an adaptive pool's sizes are its output_size
+        "output_size" if layer.kind.value.startswith("adaptive") else "size": list(layer.size) if layer.size else None,
+        "mode": layer.mode,
+        "start_dim": layer.start_dim,
+        "end_dim": layer.end_dim,
+        "in_features": layer.in_features,
+        "out_features": layer.out_features,
+        "bias": layer.bias,
+        "num_features": layer.num_features,
+    }
+    written = [
+        f"{key}: {json.dumps(value)}"
+        for key, value in keys.items()
+        if value != getattr(defaults, "size" if key == "output_size" else key) and value is not None
+    ]
+    if layer.amounts is not None:
+        written.append(_amounts_yaml(layer))
+    return written
+
+
+def _amounts_yaml(layer: OtherSpec) -> str:
+    """Write explicit padding or cropping as the layer's type takes it."""
+    amounts = layer.amounts or ()
+    name = layer.type_name.lower()
+    if name.startswith(("zeropad", "constantpad")) and not name.startswith("zeropadding"):
+        # torch.nn's order: the last axis first
+        return "padding: " + json.dumps([value for pair in reversed(amounts) for value in pair])
+    if layer.kind is LayerKind.CROP:
+        return "cropping: " + json.dumps([[-b, -a] for b, a in amounts])
+    return "padding: " + json.dumps([list(pair) for pair in amounts])
+
+
+def layer_yaml(layer: AnyLayer) -> str:
+    """Return one layer as a flow mapping, keys as in torch.nn, defaults left out."""
+    parts = [f"type: {layer.type_name if isinstance(layer, OtherSpec) else layer.kind.value}"]
+    if layer.name is not None:
+        parts.append(f"name: {json.dumps(layer.name)}")  # quoted: a name like 1, yes or a:b stays a string
+    if layer.inputs:
+        parts.append(f"from: {json.dumps(list(layer.inputs))}")
+    parts.extend(_other_yaml(layer) if isinstance(layer, OtherSpec) else _window_yaml(layer))
+    if layer.expect is not None:
+        parts.append("expect: [" + ", ".join(map(str, layer.expect)) + "]")
+    return "{" + ", ".join(parts) + "}"
+
+
+def _window_yaml(layer: LayerSpec) -> list[str]:
+    """Return the keys of a sliding-window layer, defaults left out."""
+    parts = []
+    if layer.out_channels is not None:
+        parts.append(f"out_channels: {layer.out_channels}")
+    parts.append(f"kernel_size: {_axes(layer.kernel_size)}")
+    parts.append(f"stride: {_axes(layer.stride)}")
+    parts.append(f"padding: {_padding(layer)}")
+    if any(d != 1 for d in layer.dilation):
+        parts.append(f"dilation: {_axes(layer.dilation)}")
+    keras_given = layer.framework is Framework.KERAS and layer.kind.is_transposed and layer.output_padding_given
+    if any(layer.output_padding) or keras_given:  # Keras sizes a transposed layer differently without it
+        parts.append(f"output_padding: {_axes(layer.output_padding)}")
+    if layer.groups != 1:
+        parts.append(f"groups: {layer.groups}")
+    if not layer.bias:
+        parts.append("bias: false")
+    if layer.ceil_mode:
+        parts.append("ceil_mode: true")
+    return parts
+
+
+def network_yaml(network: NetworkSpec, comment: str = "") -> str:
+    """Return a network file: an optional comment, the input shape, one layer a line."""
+    lines = [f"# {visible(line)}" for line in comment.splitlines()]
+    if network.framework is not Framework.TORCH:
+        lines.append(f"framework: {network.framework}")
+    lines.append("input: [" + ", ".join(map(str, network.input)) + "]")
+    lines.append("layers:" if network.layers else "layers: []")
+    lines.extend(f"  - {layer_yaml(layer)}" for layer in network.layers)
+    return "\n".join(lines) + "\n"

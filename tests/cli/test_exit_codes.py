@@ -1,0 +1,96 @@
+"""Exit codes at the process boundary: a crash is never 1; pipes, full disks and Ctrl-C end quietly."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from convcalc.cli import commands
+from convcalc.cli.entry import main
+from convcalc.core.errors import ExitCode
+
+
+def big_network(tmp_path: Path, layers: int = 5_000) -> Path:
+    """Write a long network file whose output takes a while to print."""
+    path = tmp_path / "big.yaml"
+    path.write_text("input: [1, 1, 8, 8]\nlayers:\n" + "  - {type: conv, kernel_size: 1}\n" * layers)
+    return path
+
+
+def convcalc(*args: str, **options: object) -> subprocess.Popen[bytes]:
+    """Start convcalc in its own process."""
+    return subprocess.Popen([sys.executable, "-m", "convcalc", *args], stderr=subprocess.PIPE, **options)  # type: ignore[call-overload]
+
+
+def test_an_unexpected_exception_is_an_internal_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bug ends with one line naming the command and asking for a report, and its own exit code."""
+
+    def broken(*_: object) -> int:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(commands, "run", broken)
+    code = main(["conv", "-i", "6", "-k", "2"])
+    out, err = capsys.readouterr()
+    assert code == ExitCode.INTERNAL_ERROR == 70
+    assert out == ""
+    assert err == (
+        "convcalc: internal error in `convcalc conv` (ZeroDivisionError); this is a bug in convcalc, "
+        "please report it with the command line and the input file\n"
+    )
+
+
+def test_an_internal_error_on_the_typer_path(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same line and code when Typer parses the command line (an option the fast path leaves to it)."""
+
+    def broken(**_: object) -> int:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(commands, "stack", broken)
+    assert main(["stack", "examples/resnet_stem.yaml", "-fjson"]) == ExitCode.INTERNAL_ERROR
+    assert capsys.readouterr().err.startswith("convcalc: internal error in `convcalc stack` (RecursionError); ")
+
+
+def test_exit_codes_are_distinct() -> None:
+    """An internal error, an interrupt and a closed pipe can each be told from 0, 1 and 2."""
+    assert len({int(code) for code in ExitCode}) == len(ExitCode)
+    assert {ExitCode.INTERNAL_ERROR, ExitCode.INTERRUPTED, ExitCode.BROKEN_PIPE}.isdisjoint({0, 1, 2})
+
+
+@pytest.mark.parametrize("fmt", [["--format", "json"], ["-fjson"]], ids=["fast path", "typer"])
+def test_a_closed_pipe_ends_quietly(tmp_path: Path, fmt: list[str]) -> None:
+    """`convcalc stack big.yaml | true`: exit 141 and nothing on stderr (Typer alone would exit 1)."""
+    process = convcalc("stack", str(big_network(tmp_path)), *fmt, stdout=subprocess.PIPE)
+    assert process.stdout is not None
+    process.stdout.close()  # before convcalc writes: the reader has gone
+    _, err = process.communicate(timeout=60)
+    assert (process.returncode, err) == (ExitCode.BROKEN_PIPE, b"")
+
+
+def test_a_full_disk_is_one_line(tmp_path: Path) -> None:
+    """`convcalc stack big.yaml > /dev/full`: exit 2 and one line saying why."""
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    with Path("/dev/full").open("wb") as full:
+        process = convcalc("stack", str(big_network(tmp_path, 2_000)), stdout=full)
+        _, err = process.communicate(timeout=60)
+    assert process.returncode == ExitCode.BAD_INPUT
+    assert err == b"convcalc: cannot write the output: No space left on device\n"
+
+
+def test_ctrl_c_ends_quietly() -> None:
+    """Ctrl-C while waiting for standard input: exit 130, one line, no traceback (the fast path and Typer's)."""
+    for args in (["stack", "-", "--format", "json"], ["stack", "-", "-fjson"]):  # the fast path, then Typer's
+        process = convcalc(*args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+        time.sleep(1.5)  # started and reading: the pipe is open and never written to
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+        assert (process.returncode, err) == (ExitCode.INTERRUPTED, b"convcalc: interrupted\n")

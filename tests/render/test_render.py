@@ -1,0 +1,60 @@
+"""Renderers: the two table layouts agree, the JSON contract holds, machine formats stay plain."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from convcalc import LayerSpec, NetworkSpec, analyze, read_network
+from convcalc.render.stack import RICH_MAX_ROWS, RenderOptions, _plain_table, render_json, render_table
+from tests.conftest import EXAMPLES, WELL_FORMED
+
+EXAMPLE_FILES = WELL_FORMED
+
+
+@pytest.mark.parametrize("path", EXAMPLE_FILES, ids=[p.name for p in EXAMPLE_FILES])
+@pytest.mark.parametrize("width", [100, 160])
+def test_plain_layout_matches_rich(path: object, width: int) -> None:
+    """The fast layout used for large networks prints exactly what rich prints, where nothing wraps."""
+    result = analyze(read_network(str(path)))
+    options = RenderOptions(width=width)
+    assert render_table(result, options) == _plain_table(result, options)
+
+
+def test_large_networks_use_the_plain_layout() -> None:
+    """Above RICH_MAX_ROWS layers the table is laid out without rich, one line per layer."""
+    layers = tuple(LayerSpec.create("conv", 3, padding=1, name=f"c{i}") for i in range(RICH_MAX_ROWS + 50))
+    result = analyze(NetworkSpec(input=(1, 8, 32, 32), layers=layers))
+    text = render_table(result, RenderOptions(width=120))
+    lines = text.splitlines()
+    assert lines[1].split() == ["#", "layer", "input", "output", "k/s/p/d", "RF", "jump", "params"]
+    assert len(lines) == 1 + 2 + RICH_MAX_ROWS + 50 + 1
+    assert lines[-2].split()[:3] == [str(RICH_MAX_ROWS + 50), f"c{RICH_MAX_ROWS + 49}", "(conv)"]
+
+
+def test_colour_only_when_asked() -> None:
+    """Without colour no escape codes; with colour the failing row is red."""
+    net = NetworkSpec(input=(1, 1, 2, 2), layers=(LayerSpec.create("conv", 3),))
+    result = analyze(net)
+    assert "\x1b[" not in render_table(result, RenderOptions(color=False))
+    assert "\x1b[31m" in render_table(result, RenderOptions(color=True))
+    assert "\x1b[31m" in _plain_table(result, RenderOptions(color=True))
+
+
+def test_json_contract_keys_and_determinism() -> None:
+    """The contract's keys are present, and the same result prints the same bytes."""
+    result = analyze(read_network(str(EXAMPLES / "unet_decoder.yaml")))
+    text = render_json(result)
+    assert text == render_json(result)
+    data = json.loads(text)
+    assert {"input", "output", "ok", "layers"} <= data.keys()
+    contract = {
+        "index", "name", "type", "input", "output", "kernel_size", "stride", "dilation", "padding",
+        "receptive_field", "jump", "equivalent_conv", "warnings", "error",
+    }  # fmt: skip
+    for layer in data["layers"]:
+        assert contract <= layer.keys()
+        assert ("output_padding" in layer) == (layer["type"] == "convtranspose")
+        assert (layer["equivalent_conv"] is None) == (layer["type"] != "convtranspose")
+    assert text.count("\n") == 7 + 2 + len(data["layers"]) + 1  # summary keys, brackets, one line a layer
