@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from fractions import Fraction
 
+from convcalc.core import formulas
 from convcalc.core.errors import LayerError
 from convcalc.core.others import OtherShape, other_shape
 from convcalc.core.receptive import (
@@ -180,9 +181,9 @@ def _describe_gaps(layer: LayerSpec, shape: LayerShape, axis: int, name: str, ga
             f"(stride {s} with kernel {k}, dilation {d} leaves gaps; a smaller stride reads them)"
         )
     if gaps.after:
-        span = (out - 1) * s + (k - 1) * d + 1
+        span = formulas.window_span(out, k, s, d)
         crop = size - gaps.after
-        grow = out * s + (k - 1) * d + 1 - before - after
+        grow = formulas.window_span(out + 1, k, s, d) - before - after
         cells = f"{size} {noun}s" if before + after == 0 else f"{size + before + after} padded {noun}s"
         parts.append(
             _cells("the last", gaps.after, noun, "never read")

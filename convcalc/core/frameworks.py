@@ -24,59 +24,9 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from convcalc.core.errors import InputError, LayerError
+from convcalc.core.errors import LayerError
+from convcalc.core.formulas import convtranspose_output_size, effective_kernel, equivalent_padding
 from convcalc.core.spec import AxisValues, Framework, LayerKind, LayerSpec, PaddingMode, PaddingPairs, axis_names
-from convcalc.core.windows import effective_kernel
-
-SPELLING = {
-    Framework.KERAS: {PaddingMode.SAME: "same", PaddingMode.VALID: "valid", PaddingMode.CAUSAL: "causal"},
-    Framework.ONNX: {PaddingMode.SAME: "SAME_UPPER", PaddingMode.SAME_LOWER: "SAME_LOWER", PaddingMode.VALID: "VALID"},
-    Framework.JAX: {PaddingMode.SAME: "SAME", PaddingMode.SAME_LOWER: "SAME_LOWER", PaddingMode.VALID: "VALID"},
-}
-
-
-def check_spec(layer: LayerSpec) -> None:
-    """Refuse the arguments a framework does not take at all (malformed input, exit 2)."""
-    _check_padding(layer)
-    framework = layer.framework
-    if framework is Framework.KERAS and layer.kind.is_pool and any(d != 1 for d in layer.dilation):
-        raise InputError("Keras pooling layers have no dilation", where="dilation")
-    if framework in (Framework.KERAS, Framework.JAX) and layer.ceil_mode:
-        raise InputError(f"{framework} pooling has no ceil_mode", where="ceil_mode")
-    if framework in (Framework.KERAS, Framework.JAX) and layer.kind.is_transposed and layer.groups != 1:
-        name = "Keras' Conv*DTranspose" if framework is Framework.KERAS else "lax.conv_transpose"
-        raise InputError(f"{name} has no groups", where="groups")
-    if (
-        framework is Framework.JAX
-        and layer.kind.is_transposed
-        and layer.output_padding_given
-        and any(layer.output_padding)
-    ):
-        raise InputError(
-            "lax.conv_transpose has no output_padding: give the padding pairs instead", where="output_padding"
-        )
-
-
-def _check_padding(layer: LayerSpec) -> None:
-    """Refuse a padding word or form the layer's framework does not take."""
-    framework = layer.framework
-    padding = layer.padding
-    if isinstance(padding, PaddingMode):
-        if padding not in SPELLING[framework]:
-            words = ", ".join(sorted(SPELLING[framework].values()))
-            raise InputError(f"{framework} takes padding {words} or numbers, not {padding.value!r}", where="padding")
-        if padding is PaddingMode.CAUSAL and (layer.kind is not LayerKind.CONV or layer.rank != 1):
-            raise InputError("causal padding is for Conv1D only (Keras)", where="padding")
-    else:
-        if framework is Framework.KERAS and any(before or after for before, after in padding):
-            msg = "Keras takes padding 'valid', 'same' or 'causal'; numbers need a ZeroPadding layer before it"
-            raise InputError(msg, where="padding")
-        if len(padding) != layer.rank:
-            raise InputError(
-                f"expected {layer.rank} values (one per spatial axis), got {len(padding)}", where="padding"
-            )
-        if framework is Framework.ONNX and any(min(pair) < 0 for pair in padding):
-            raise InputError("pads must not contain negative values (ONNX)", where="padding")
 
 
 def _same(size: int, e: int, s: int, mode: PaddingMode) -> tuple[int, int]:
@@ -128,7 +78,7 @@ def _transposed(layer: LayerSpec, axis: int) -> tuple[tuple[int, int], int]:
             # keras/src/backend/common/backend_utils.py, the conversion of padding arguments to JAX
             total = e + e % 2 - 2 + layer.output_padding[axis]
             low = min(total - total // 2, e - 1)
-            return (e - 1 - low, e - 1 - (total - low)), 0
+            return (equivalent_padding(k, d, low), equivalent_padding(k, d, total - low)), 0
         if layer.output_padding_given:
             return (0, 0), layer.output_padding[axis]
         if padding is PaddingMode.SAME:
@@ -149,7 +99,7 @@ def _transposed(layer: LayerSpec, axis: int) -> tuple[tuple[int, int], int]:
         low, high = _jax_transpose_padding(e, s, padding)
     else:
         low, high = padding[axis]
-    return (e - 1 - low, e - 1 - high), 0
+    return (equivalent_padding(k, d, low), equivalent_padding(k, d, high)), 0
 
 
 def _onnx_output_shape_padding(layer: LayerSpec, axis: int, size: int) -> tuple[tuple[int, int], int]:
@@ -162,7 +112,7 @@ def _onnx_output_shape_padding(layer: LayerSpec, axis: int, size: int) -> tuple[
     k, s, d = layer.kernel_size[axis], layer.stride[axis], layer.dilation[axis]
     a = layer.output_padding[axis]
     assert layer.output_size is not None  # noqa: S101 - the caller checked
-    total = (size - 1) * s + a + effective_kernel(k, d) - layer.output_size[axis]
+    total = convtranspose_output_size(size, k, s, 0, 0, d, a) - layer.output_size[axis]
     grown, total = max(-total, 0), max(total, 0)
     before = total // 2 if layer.padding is PaddingMode.SAME else total - total // 2
     return (before, total - before), a + grown
@@ -208,7 +158,7 @@ def _transposed_axis(layer: LayerSpec, axis: int, size: int, name: str) -> tuple
         (before, after), a = _transposed(layer, axis)
     if framework is Framework.JAX:  # the padding lax.conv_transpose puts on the stretched input
         _refuse_negative(2 * (e - 1) - before - after, (size - 1) * s + 1, name)
-    return (before, after), a, (size - 1) * s - before - after + e + a
+    return (before, after), a, convtranspose_output_size(size, k, s, before, after, d, a)
 
 
 def _direct_axis(layer: LayerSpec, axis: int, size: int, name: str) -> tuple[tuple[int, int], int, int]:

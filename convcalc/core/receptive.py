@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from math import gcd, lcm
 
+from convcalc.core.formulas import equivalent_padding
 from convcalc.core.spec import AxisValues, PaddingPairs
 
 Intervals = tuple[tuple[int, int], ...]
@@ -156,11 +157,16 @@ def equivalent_conv(  # noqa: PLR0913 - one argument per torch.nn parameter
     guide (p' = k - p - 1, a extra zeros after), generalised to dilation and per-side padding.
     """
     axes = range(len(sizes))
-    reach = [dilation[a] * (kernel_size[a] - 1) for a in axes]
     return EquivalentConv(
         zeros_inserted=tuple(s - 1 for s in stride),
         stretched_input=tuple((sizes[a] - 1) * stride[a] + 1 for a in axes),
-        padding=tuple((reach[a] - padding[a][0], reach[a] - padding[a][1] + output_padding[a]) for a in axes),
+        padding=tuple(
+            (
+                equivalent_padding(kernel_size[a], dilation[a], padding[a][0]),
+                equivalent_padding(kernel_size[a], dilation[a], padding[a][1]) + output_padding[a],
+            )
+            for a in axes
+        ),
         kernel_size=kernel_size,
         dilation=dilation,
         stride=(1,) * len(sizes),

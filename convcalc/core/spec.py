@@ -169,9 +169,7 @@ class LayerSpec:
             _check_axes("dilation", self.dilation, rank, 1)
             _check_axes("output_padding", self.output_padding, rank, 0)
         if self.framework is not Framework.TORCH:
-            from convcalc.core.frameworks import check_spec  # noqa: PLC0415 - the other frameworks' rules
-
-            check_spec(self)
+            check_framework_arguments(self)
         elif isinstance(self.padding, PaddingMode):
             if self.kind is not LayerKind.CONV or self.padding not in (PaddingMode.SAME, PaddingMode.VALID):
                 msg = f"{self.kind} takes numbers only; padding={self.padding.value!r} is for conv (as in torch.nn)"
@@ -294,6 +292,57 @@ def padding_pairs(padding: int | Sequence[int | Sequence[int]] | str, rank: int)
             msg = f"expected a number or a (before, after) pair per axis, got {list(value)}"
             raise InputError(msg, where="padding")
     return tuple(pairs)
+
+
+SPELLING = {
+    Framework.KERAS: {PaddingMode.SAME: "same", PaddingMode.VALID: "valid", PaddingMode.CAUSAL: "causal"},
+    Framework.ONNX: {PaddingMode.SAME: "SAME_UPPER", PaddingMode.SAME_LOWER: "SAME_LOWER", PaddingMode.VALID: "VALID"},
+    Framework.JAX: {PaddingMode.SAME: "SAME", PaddingMode.SAME_LOWER: "SAME_LOWER", PaddingMode.VALID: "VALID"},
+}
+
+
+def check_framework_arguments(layer: LayerSpec) -> None:
+    """Refuse the arguments a framework does not take at all (malformed input, exit 2)."""
+    _check_padding(layer)
+    framework = layer.framework
+    if framework is Framework.KERAS and layer.kind.is_pool and any(d != 1 for d in layer.dilation):
+        raise InputError("Keras pooling layers have no dilation", where="dilation")
+    if framework in (Framework.KERAS, Framework.JAX) and layer.ceil_mode:
+        raise InputError(f"{framework} pooling has no ceil_mode", where="ceil_mode")
+    if framework in (Framework.KERAS, Framework.JAX) and layer.kind.is_transposed and layer.groups != 1:
+        name = "Keras' Conv*DTranspose" if framework is Framework.KERAS else "lax.conv_transpose"
+        raise InputError(f"{name} has no groups", where="groups")
+    if (
+        framework is Framework.JAX
+        and layer.kind.is_transposed
+        and layer.output_padding_given
+        and any(layer.output_padding)
+    ):
+        raise InputError(
+            "lax.conv_transpose has no output_padding: give the padding pairs instead", where="output_padding"
+        )
+
+
+def _check_padding(layer: LayerSpec) -> None:
+    """Refuse a padding word or form the layer's framework does not take."""
+    framework = layer.framework
+    padding = layer.padding
+    if isinstance(padding, PaddingMode):
+        if padding not in SPELLING[framework]:
+            words = ", ".join(sorted(SPELLING[framework].values()))
+            raise InputError(f"{framework} takes padding {words} or numbers, not {padding.value!r}", where="padding")
+        if padding is PaddingMode.CAUSAL and (layer.kind is not LayerKind.CONV or layer.rank != 1):
+            raise InputError("causal padding is for Conv1D only (Keras)", where="padding")
+    else:
+        if framework is Framework.KERAS and any(before or after for before, after in padding):
+            msg = "Keras takes padding 'valid', 'same' or 'causal'; numbers need a ZeroPadding layer before it"
+            raise InputError(msg, where="padding")
+        if len(padding) != layer.rank:
+            raise InputError(
+                f"expected {layer.rank} values (one per spatial axis), got {len(padding)}", where="padding"
+            )
+        if framework is Framework.ONNX and any(min(pair) < 0 for pair in padding):
+            raise InputError("pads must not contain negative values (ONNX)", where="padding")
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,51 +9,19 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from math import prod
 
+from convcalc.core import formulas
 from convcalc.core.errors import LayerError
+from convcalc.core.formulas import (
+    conv_output_size,
+    convtranspose_output_size,
+    effective_kernel,
+    pool_output_size,
+    same_padding,
+)
+from convcalc.core.frameworks import resolve
 from convcalc.core.spec import AxisValues, Framework, LayerKind, LayerSpec, PaddingMode, PaddingPairs, axis_names
 
 CELL_NOUNS = {"L": "position", "D": "slice", "H": "row", "W": "column"}
-
-
-def effective_kernel(kernel: int, dilation: int) -> int:
-    """Return the span of a dilated kernel, d*(k-1)+1."""
-    return dilation * (kernel - 1) + 1
-
-
-def conv_output_size(  # noqa: PLR0913 - one argument per torch.nn parameter
-    size: int, kernel: int, stride: int, before: int, after: int, dilation: int
-) -> int:
-    """Return floor((i + pb + pa - e) / s) + 1, as Conv1d/2d/3d compute it (may be < 1)."""
-    return (size + before + after - effective_kernel(kernel, dilation)) // stride + 1
-
-
-def convtranspose_output_size(  # noqa: PLR0913 - one argument per torch.nn parameter
-    size: int, kernel: int, stride: int, before: int, after: int, dilation: int, output_padding: int
-) -> int:
-    """Return (i-1)*s - (pb+pa) + e + a, as ConvTranspose1d/2d/3d compute it (may be < 1)."""
-    return (size - 1) * stride - (before + after) + effective_kernel(kernel, dilation) + output_padding
-
-
-def pool_output_size(  # noqa: PLR0913 - one argument per torch.nn parameter
-    size: int, kernel: int, stride: int, before: int, after: int, dilation: int, *, ceil_mode: bool
-) -> int:
-    """Return the pooled size as ATen's pooling_output_shape_pad_lr does (may be < 1).
-
-    With ceil_mode the division rounds up, and then the last window is dropped when it
-    would start inside the right padding ((o-1)*s >= i + pb): "ensure that the last
-    pooling starts inside the image" (ATen Pool.h).
-    """
-    numerator = size + before + after - effective_kernel(kernel, dilation) + (stride - 1 if ceil_mode else 0)
-    out = numerator // stride + 1  # Python's // is ATen's div_rtn: it rounds toward minus infinity
-    if ceil_mode and (out - 1) * stride >= size + before:
-        out -= 1
-    return out
-
-
-def same_padding(kernel: int, dilation: int) -> tuple[int, int]:
-    """Split the total d*(k-1) of padding='same' as torch.nn does: the odd extra zero goes after."""
-    total = dilation * (kernel - 1)
-    return total // 2, total - total // 2
 
 
 def resolve_padding(layer: LayerSpec) -> PaddingPairs:
@@ -224,18 +192,11 @@ def _check_channels(layer: LayerSpec, in_channels: int, out_channels: int) -> No
 
 
 def _smallest_input(layer: LayerSpec, axis: int, before: int, after: int) -> int:
-    """Return the smallest input size this axis accepts, for the hint of a size it refuses.
-
-    In closed form: a window layer gives an output once the padded input holds the dilated
-    kernel (a pool rounding up, once a window starts inside it); a transposed layer once
-    (i-1)*s - pads + e + a >= 1.
-    """
+    """Return the smallest input size this axis accepts, for the hint of a size it refuses."""
     k, d, s = layer.kernel_size[axis], layer.dilation[axis], layer.stride[axis]
     if layer.kind.is_transposed:
-        need = before + after + 1 - effective_kernel(k, d) - layer.output_padding[axis]  # > 0: a size fails
-        return -(-need // s) + 1
-    reach = s - 1 if layer.kind.is_pool and layer.ceil_mode else 0  # AvgPool3d's own rule is refused before
-    return effective_kernel(k, d) - before - after - reach
+        return formulas.smallest_transposed_input(k, s, before, after, d, layer.output_padding[axis])
+    return formulas.smallest_window_input(k, s, before, after, d, ceil_mode=layer.ceil_mode)
 
 
 def _axis_output(layer: LayerSpec, axis: int, size: int, before: int, after: int) -> int:
@@ -258,23 +219,28 @@ def _parameter_rules(layer: LayerSpec, axis: int, before: int, after: int) -> No
     name = axis_names(layer.rank)[axis]
     k, s, d = layer.kernel_size[axis], layer.stride[axis], layer.dilation[axis]
     if layer.kind.is_pool:
-        limit = k // 2  # raw kernel, dilation ignored, every rank (checked on torch 2.13)
+        limit = formulas.pool_padding_limit(k)  # raw kernel, dilation ignored, every rank (checked on torch 2.13)
         worst = max(before, after)
         if worst > limit:
             msg = f"padding {worst} is more than half the kernel {k} (torch.nn pools allow at most {limit})"
             raise LayerError(msg, axis=name, hint=f"use padding <= {limit} or a kernel >= {2 * worst}")
     if layer.kind.is_transposed:
         a = layer.output_padding[axis]
-        if not (a < s or a < d):
+        if not formulas.output_padding_allowed(a, s, d):
             msg = f"output_padding {a} must be smaller than the stride {s} or the dilation {d} (torch.nn)"
-            raise LayerError(msg, axis=name, hint=f"use output_padding <= {max(s, d) - 1}")
+            raise LayerError(msg, axis=name, hint=f"use output_padding <= {formulas.largest_output_padding(s, d)}")
+
+
+def refuses_by_avgpool3d(layer: LayerSpec) -> bool:
+    """Whether the layer is an AvgPool3d: it refuses inputs smaller than its kernel (`avgpool3d_accepts`)."""
+    return layer.kind is LayerKind.AVGPOOL and layer.rank == 3  # noqa: PLR2004 - three spatial axes
 
 
 def _check_input(layer: LayerSpec, axis: int, size: int, before: int, after: int) -> None:
     """Raise AvgPool3d's own refusal of an input smaller than the kernel, padding or not."""
     del before, after
     k = layer.kernel_size[axis]
-    if layer.kind is LayerKind.AVGPOOL and layer.rank == 3 and size < k:  # noqa: PLR2004
+    if refuses_by_avgpool3d(layer) and not formulas.avgpool3d_accepts(size, k):
         msg = f"input {size} is smaller than the kernel {k} (AvgPool3d refuses this, padding or not)"
         raise LayerError(
             msg, axis=axis_names(layer.rank)[axis], hint=f"use an input of at least {k} or a kernel <= {size}"
@@ -296,7 +262,7 @@ def _check_output(layer: LayerSpec, axis: int, size: int, before: int, after: in
     k, s, d = layer.kernel_size[axis], layer.stride[axis], layer.dilation[axis]
     smallest = _smallest_input(layer, axis, before, after)
     if layer.kind.is_transposed:
-        most = ((size - 1) * s + effective_kernel(k, d) + layer.output_padding[axis] - 1) // 2
+        most = (convtranspose_output_size(size, k, s, 0, 0, d, layer.output_padding[axis]) - 1) // 2  # pads still >= 1
         made = out + before + after
         msg = (
             f"output size {out} < 1: padding {before}+{after} crops more than the layer makes ({made} before cropping)"
@@ -309,7 +275,8 @@ def _check_output(layer: LayerSpec, axis: int, size: int, before: int, after: in
         )
         hint = f"use an input of at least {smallest}"
         if layer.kind is LayerKind.CONV:
-            hint += f", padding of at least {-(-(effective_kernel(k, d) - size) // 2)} per side, or a smaller kernel"
+            least = -(-formulas.conv_padding_for(size, k, s, d, 1) // 2)
+            hint += f", padding of at least {least} per side, or a smaller kernel"
     raise LayerError(msg, axis=axis_names(layer.rank)[axis], hint=hint)
 
 
@@ -343,8 +310,6 @@ def layer_shape(layer: LayerSpec, shape: AxisValues) -> LayerShape:
     out_channels = in_channels if layer.out_channels is None else layer.out_channels
     _check_channels(layer, in_channels, out_channels)  # torch.nn checks groups before padding='same'
     if layer.framework is not Framework.TORCH:
-        from convcalc.core.frameworks import resolve  # noqa: PLC0415 - the other frameworks' rules
-
         padding, extra, sizes = resolve(layer, tuple(spatial))
         return _finish(replace(layer, output_padding=extra), shape, padding, sizes, out_channels)
     padding = resolve_padding(layer)
@@ -411,15 +376,14 @@ def output_padding_for(layer: LayerSpec, sizes: AxisValues, padding: PaddingPair
     raises "requested an output size of ..., but valid sizes range from ... to ...".
     """
     target = layer.output_size or ()
-    axes = range(layer.rank)
-    smallest = tuple(
-        convtranspose_output_size(sizes[a], layer.kernel_size[a], layer.stride[a], *padding[a], layer.dilation[a], 0)
-        for a in axes
-    )
-    largest = tuple(smallest[a] + layer.stride[a] - 1 for a in axes)
-    if all(smallest[a] <= target[a] <= largest[a] for a in axes):
-        return tuple(target[a] - smallest[a] for a in axes)
-    msg = f"requested an output size of {list(target)}, but valid sizes range from {list(smallest)} to {list(largest)}"
+    ranges = [
+        formulas.output_size_range(sizes[a], layer.kernel_size[a], layer.stride[a], *padding[a], layer.dilation[a])
+        for a in range(layer.rank)
+    ]
+    if all(low <= want <= high for (low, high), want in zip(ranges, target, strict=True)):
+        return tuple(want - low for (low, _), want in zip(ranges, target, strict=True))
+    smallest, largest = [low for low, _ in ranges], [high for _, high in ranges]
+    msg = f"requested an output size of {list(target)}, but valid sizes range from {smallest} to {largest}"
     hint = f"for an input of {list(sizes)} (torch.nn); pick output_size in that range or change stride or padding"
     raise LayerError(msg, hint=hint)
 

@@ -12,11 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
+from convcalc.core import formulas
 from convcalc.core.analysis import gap_warnings
 from convcalc.core.errors import LayerError
+from convcalc.core.formulas import effective_kernel, pool_output_size
 from convcalc.core.receptive import equivalent_conv
 from convcalc.core.spec import AxisValues, LayerKind, LayerSpec, axis_names
-from convcalc.core.windows import effective_kernel, layer_shape, pool_output_size
+from convcalc.core.windows import layer_shape
 
 Segment = tuple[str, str | None]
 Line = tuple[Segment, ...]
@@ -128,11 +130,12 @@ def _direct_formula(layer: LayerSpec, axis: int, size: int, out: int) -> str:
     e = effective_kernel(k, d)
     top = size + before + after - e
     if layer.ceil_mode:
+        rounded = formulas.windows_rounded_up(size, k, s, before, after, d)
         text = (
             "o = ceil((i + pb + pa - d(k-1) - 1) / s) + 1 = "
-            f"ceil(({size} + {before} + {after} - {d}·{k - 1} - 1) / {s}) + 1 = {-(-top // s) + 1}"
+            f"ceil(({size} + {before} + {after} - {d}·{k - 1} - 1) / {s}) + 1 = {rounded}"
         )
-        if -(-top // s) + 1 != out:
+        if rounded != out:
             text += f", minus the last window, which would start in the right padding = {out}"
         return text
     return (
@@ -194,7 +197,7 @@ def _explain_direct(
                     f"  ceil_mode adds window {out[axis]}: it starts at cell {start}, inside the input or left padding"
                 )
                 lines.append(_plain(f"{text} (< {edge}), so it may run past the end", "note"))
-            elif -(-(padded - effective_kernel(k, d)) // s) + 1 != floor_out:
+            elif formulas.windows_rounded_up(size, k, s, before, after, d) != floor_out:
                 text = f"  ceil_mode would add a window at cell {start}, but it would start in the right padding"
                 lines.append(_plain(f"{text} (>= {edge}), so it is dropped", "note"))
         title = f"axis {names[axis]}: {size} cells, padding {before} before and {after} after"

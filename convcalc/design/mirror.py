@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from convcalc.core import formulas
 from convcalc.core.analysis import StackResult, Status
 from convcalc.core.errors import LayerError
 from convcalc.core.spec import AxisValues, LayerKind, LayerSpec, NetworkSpec, axis_names
-from convcalc.core.windows import effective_kernel
 
 
 def _output_padding(
@@ -16,10 +16,11 @@ def _output_padding(
     for axis, (i, o, s, d, k, (before, after)) in enumerate(
         zip(sizes_in, sizes_out, spec.stride, spec.dilation, spec.kernel_size, padding, strict=True)
     ):
-        a = i - ((o - 1) * s - (before + after) + effective_kernel(k, d))
-        if a < 0 or not (a < s or a < d):
+        a = formulas.output_padding_for(o, k, s, before, after, d, i)
+        if not formulas.output_padding_allowed(a, s, d):
             name = axis_names(len(sizes_in))[axis]
-            msg = f"no output_padding brings {o} back to {i} (it would be {a}; torch.nn allows 0 to {max(s, d) - 1})"
+            most = formulas.largest_output_padding(s, d)
+            msg = f"no output_padding brings {o} back to {i} (it would be {a}; torch.nn allows 0 to {most})"
             raise LayerError(msg, axis=name, hint="ceil_mode or a stride larger than the kernel loses the size")
         values.append(a)
     return tuple(values)

@@ -23,9 +23,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from convcalc.core.errors import InputError, LayerError
-from convcalc.core.frameworks import SPELLING
-from convcalc.core.spec import AxisValues, Framework, LayerKind, LayerSpec, PaddingMode, PaddingPairs
-from convcalc.core.windows import effective_kernel, layer_shape
+from convcalc.core.formulas import effective_kernel, equivalent_padding, output_padding_for
+from convcalc.core.spec import SPELLING, AxisValues, Framework, LayerKind, LayerSpec, PaddingMode, PaddingPairs
+from convcalc.core.windows import layer_shape
 
 INCLUDES_PADDING = {Framework.TORCH: True, Framework.KERAS: False, Framework.ONNX: False, Framework.JAX: True}
 """Whether an average pool's own padding cells count in its average (torch.nn and the lax sum
@@ -121,13 +121,16 @@ def _transposed_candidates(
     if framework is Framework.JAX:
         for word in _words(framework):
             yield from _variant(base, padding=word)
-        lax_pads = tuple((e - 1 - b, e - 1 - a + x) for e, (b, a), x in zip(_kernels(base), pads, extra, strict=True))
+        lax_pads = tuple(
+            (equivalent_padding(k, d, b), equivalent_padding(k, d, a) + x)
+            for k, d, (b, a), x in zip(base.kernel_size, base.dilation, pads, extra, strict=True)
+        )
         yield from _variant(base, padding=lax_pads)
         return
     if framework is not Framework.KERAS:  # explicit padding, the output_padding that gives the size
         explicit = tuple((b, b) for b, _ in pads) if framework is Framework.TORCH else pads
-        sizes = zip(shape[2:], _kernels(base), base.stride, explicit, out, strict=True)
-        wanted = tuple(o - ((i - 1) * s - b - a + e) for i, e, s, (b, a), o in sizes)
+        sizes = zip(shape[2:], base.kernel_size, base.stride, explicit, base.dilation, out, strict=True)
+        wanted = tuple(output_padding_for(i, k, s, b, a, d, o) for i, k, s, (b, a), d, o in sizes)
         yield from _variant(base, padding=explicit, output_padding=wanted)
     if framework is Framework.KERAS:
         for word in _words(framework):
@@ -175,7 +178,8 @@ def _runs(layer: LayerSpec, shape: AxisValues, pads: PaddingPairs) -> bool:
     """
     if layer.framework is Framework.JAX and not layer.kind.is_pool:
         if layer.kind.is_transposed:
-            return all(e - 1 - max(pair) >= 0 for e, pair in zip(_kernels(layer), pads, strict=True))
+            pairs = zip(layer.kernel_size, layer.dilation, pads, strict=True)
+            return all(equivalent_padding(k, d, max(pair)) >= 0 for k, d, pair in pairs)
         return all(min(pair) >= 0 for pair in pads)
     if layer.framework is not Framework.ONNX:
         return True

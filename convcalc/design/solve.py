@@ -12,10 +12,10 @@ from dataclasses import dataclass, replace
 from itertools import product
 from math import prod
 
+from convcalc.core import formulas
 from convcalc.core.errors import InputError, LayerError
-from convcalc.core.frameworks import SPELLING
-from convcalc.core.spec import Framework, LayerKind, LayerSpec, PaddingMode
-from convcalc.core.windows import LayerShape, effective_kernel, layer_shape
+from convcalc.core.spec import SPELLING, Framework, LayerKind, LayerSpec, PaddingMode
+from convcalc.core.windows import LayerShape, layer_shape
 
 MAX_CANDIDATES_PER_AXIS = 12
 """How many of the best candidates per axis are combined when the axes ask different things."""
@@ -141,15 +141,14 @@ def _candidates(kind: LayerKind, size: int, target: int, limits: Limits) -> Iter
 
 
 def _transposed_pads(k: int, s: int, d: int, size: int, target: int, limits: Limits) -> Iterator[AxisSolution]:  # noqa: PLR0913
-    e = effective_kernel(k, d)
     for p in range(limits.max_padding + 1):
-        a = target - ((size - 1) * s - 2 * p + e)
+        a = formulas.output_padding_for(size, k, s, p, p, d, target)
         if a >= 0:
             yield AxisSolution(k, s, d, p, p, output_padding=a)
 
 
 def _pool_pads(k: int, s: int, d: int, limits: Limits) -> Iterator[AxisSolution]:
-    bound = k // 2 if limits.framework is Framework.TORCH else limits.max_padding
+    bound = formulas.pool_padding_limit(k) if limits.framework is Framework.TORCH else limits.max_padding
     for p in range(min(limits.max_padding, bound) + 1):
         yield AxisSolution(k, s, d, p, p)
         if limits.framework in (Framework.TORCH, Framework.ONNX):
@@ -157,7 +156,7 @@ def _pool_pads(k: int, s: int, d: int, limits: Limits) -> Iterator[AxisSolution]
 
 
 def _conv_pads(k: int, s: int, d: int, size: int, target: int, limits: Limits) -> Iterator[AxisSolution]:  # noqa: PLR0913
-    lowest = (target - 1) * s + effective_kernel(k, d) - size  # floor((i+P-e)/s)+1 == o  <=>  P in [lowest, lowest+s)
+    lowest = formulas.conv_padding_for(size, k, s, d, target)  # every total from lowest to lowest + s - 1 gives it
     for total in range(max(lowest, 0), lowest + s):
         half = total // 2
         if total % 2 == 0 and half <= limits.max_padding:
@@ -209,7 +208,7 @@ def reachable(kind: LayerKind, size: int, limits: Limits) -> list[int]:
     sizes = set()
     for k, s, d in _ranges(limits, kind):
         for p in range(limits.max_padding + 1):
-            for a in range(max(s, d)) if kind is LayerKind.CONVTRANSPOSE else (0,):
+            for a in range(formulas.largest_output_padding(s, d) + 1) if kind is LayerKind.CONVTRANSPOSE else (0,):
                 for ceil in (False, True) if kind.is_pool else (False,):
                     result = _output(kind, size, AxisSolution(k, s, d, p, p, a, ceil), limits.framework)
                     if result is not None:

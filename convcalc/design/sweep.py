@@ -10,48 +10,40 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from convcalc.core import formulas
 from convcalc.core.analysis import Status, analyze
 from convcalc.core.errors import LayerError
-from convcalc.core.spec import LayerKind, LayerSpec, NetworkSpec
-from convcalc.core.windows import MAX_RESULT, check_rules, effective_kernel
+from convcalc.core.spec import LayerSpec, NetworkSpec
+from convcalc.core.windows import MAX_RESULT, check_rules, refuses_by_avgpool3d
 
 Step = Callable[[int], int | None]
 
 
-def _step(  # noqa: PLR0913 - one argument per torch.nn parameter
-    kind: LayerKind,
-    k: int,
-    s: int,
-    d: int,
-    before: int,
-    after: int,
-    a: int,
-    target: int | None,
-    *,
-    ceil: bool,
-    avg3d: bool,
-) -> Step:
-    """Return size -> output size (None when refused) for one layer on one axis."""
-    e = effective_kernel(k, d)
-    pads = before + after
-    if kind is LayerKind.CONVTRANSPOSE:
-        if target is not None:  # forward(output_size=...): any size whose reachable range holds the target
-            return lambda i: target if (i - 1) * s - pads + e <= target < (i - 1) * s - pads + e + s else None
-        return lambda i: o if (o := (i - 1) * s - pads + e + a) >= 1 else None
-    if ceil:
+def _step(layer: LayerSpec, axis: int, before: int, after: int) -> Step:
+    """Return size -> output size (None when refused) for one layer on one axis, by the core's formulas."""
+    k, s, d = layer.kernel_size[axis], layer.stride[axis], layer.dilation[axis]
+    if layer.kind.is_transposed:
+        if layer.output_size is not None:  # forward(output_size=...): any size whose reachable range holds it
+            target = layer.output_size[axis]
+
+            def sized(i: int) -> int | None:
+                low, high = formulas.output_size_range(i, k, s, before, after, d)
+                return target if low <= target <= high else None
+
+            return sized
+        a = layer.output_padding[axis]
+        return lambda i: o if (o := formulas.convtranspose_output_size(i, k, s, before, after, d, a)) >= 1 else None
+    if layer.kind.is_pool:
+        ceil, avg3d = layer.ceil_mode, refuses_by_avgpool3d(layer)
 
         def pooled(i: int) -> int | None:
-            if avg3d and i < k:
+            if avg3d and not formulas.avgpool3d_accepts(i, k):
                 return None
-            o = (i + pads - e + s - 1) // s + 1
-            if (o - 1) * s >= i + before:
-                o -= 1
+            o = formulas.pool_output_size(i, k, s, before, after, d, ceil_mode=ceil)
             return o if o >= 1 else None
 
         return pooled
-    if avg3d:
-        return lambda i: o if i >= k and (o := (i + pads - e) // s + 1) >= 1 else None
-    return lambda i: o if (o := (i + pads - e) // s + 1) >= 1 else None
+    return lambda i: o if (o := formulas.conv_output_size(i, k, s, before, after, d)) >= 1 else None
 
 
 def is_straight(network: NetworkSpec) -> bool:
@@ -71,21 +63,7 @@ def axis_steps(network: NetworkSpec, axis: int) -> list[Step]:
         except LayerError as error:
             label = f"layer {index}" if layer.name is None else f"layer {index} ({layer.name})"
             raise LayerError(f"{label}: {error}") from None
-        before, after = padding[axis]
-        steps.append(
-            _step(
-                layer.kind,
-                layer.kernel_size[axis],
-                layer.stride[axis],
-                layer.dilation[axis],
-                before,
-                after,
-                layer.output_padding[axis],
-                None if layer.output_size is None else layer.output_size[axis],
-                ceil=layer.ceil_mode,
-                avg3d=layer.kind is LayerKind.AVGPOOL and layer.rank == 3,  # noqa: PLR2004 - AvgPool3d's own rule
-            )
-        )
+        steps.append(_step(layer, axis, *padding[axis]))
     return steps
 
 

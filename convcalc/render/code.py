@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from convcalc.core.frameworks import SPELLING
-from convcalc.core.spec import AxisValues, Framework, LayerKind, LayerSpec, PaddingMode, PaddingPairs
+from convcalc.core.spec import SPELLING, AxisValues, Framework, LayerKind, LayerSpec, PaddingMode, PaddingPairs
 from convcalc.design.port import Ported, own_padding, split_pads
 
 TORCH_CLASSES = {
