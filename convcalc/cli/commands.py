@@ -17,7 +17,7 @@ from typing import Any
 from convcalc.cli.arguments import decide_rank, parse_axes, parse_int, parse_padding, parse_range, parse_shape
 from convcalc.cli.entry import say
 from convcalc.core.analysis import LayerResult, StackResult, Status, analyze
-from convcalc.core.errors import ExitCode, InputError, InputErrorGroup, LayerError
+from convcalc.core.errors import ExitCode, InputError, InputErrorGroup, LayerError, axes_label
 from convcalc.core.spec import AnyLayer, Framework, LayerKind, LayerSpec, NetworkSpec, axis_names
 from convcalc.netfile.files import is_standard_stream, write_text_atomically
 from convcalc.render.stack import RENDERERS, Format, RenderOptions
@@ -389,7 +389,7 @@ def solve(  # noqa: PLR0913 - the flags of solve
         nearest = ", ".join(
             text for text in (f"{below[-1]} below" if below else "", f"{above[0]} above" if above else "") if text
         )
-        label = ("axes " if len(axes_named) > 1 else "axis ") + ", ".join(axes_named)
+        label = axes_label(axes_named)
         say(
             f"{label}: no {layer_kind} within kernel {_span(limits.kernel)}, stride {_span(limits.stride)}, "
             f"dilation {_span(limits.dilation)}, padding <= {limits.max_padding} maps {size_in} to {want}; "

@@ -11,7 +11,7 @@ from enum import StrEnum
 from fractions import Fraction
 
 from convcalc.core import formulas
-from convcalc.core.errors import LayerError
+from convcalc.core.errors import LayerError, Problem, axes_label
 from convcalc.core.others import OtherShape, other_shape
 from convcalc.core.receptive import (
     FIELD_WORK,
@@ -26,6 +26,7 @@ from convcalc.core.receptive import (
     step_work,
     transposed_field,
 )
+from convcalc.core.runs import describe_runs
 from convcalc.core.spec import (
     AnyLayer,
     AxisValues,
@@ -67,6 +68,9 @@ class LayerResult:
     warnings: tuple[str, ...]
     error: str | None
     sources: tuple[str, ...] = ()
+    problem: Problem | None = None
+    error_axes: tuple[str, ...] = ()
+    meeting_sizes: tuple[int, ...] | None = None
 
     def __post_init__(self) -> None:
         if (self.status is Status.OK) != (self.error is None):
@@ -84,9 +88,8 @@ class LayerResult:
     @property
     def message(self) -> str:
         """Return the one-line report of this layer's error: 'layer 3 (conv3), axis W: ...'."""
-        error = self.error or ""
-        joint = ", " if error.startswith(("axis ", "axes ")) else ": "
-        return f"{self.label}{joint}{error}"
+        joint = ", " if self.error_axes else ": "  # the error starts with the axes it names
+        return f"{self.label}{joint}{self.error or ''}"
 
     @property
     def params_without_bias(self) -> int:
@@ -145,7 +148,9 @@ def gap_warnings(layer: LayerSpec, shape: LayerShape) -> list[str]:
     names = axis_names(layer.rank)
     for axis, gaps in enumerate(shape.gaps):
         if gaps is None:
-            warnings.append(f"axis {names[axis]}: coverage not checked: the dilated kernel is too long to enumerate")
+            warnings.append(
+                f"{axes_label([names[axis]])}: coverage not checked: the dilated kernel is too long to enumerate"
+            )
         elif gaps.total:
             warnings.append(_describe_gaps(layer, shape, axis, names[axis], gaps))
     return warnings
@@ -172,7 +177,7 @@ def _describe_gaps(layer: LayerSpec, shape: LayerShape, axis: int, name: str, ga
             parts.append(_cells("the last", gaps.after, noun, f"cropped away by padding {after}"))
         if gaps.inside:
             parts.append(_cells("", gaps.inside, noun, "used by no output"))
-        return f"axis {name}: " + "; ".join(parts) + "; less padding keeps them"
+        return f"{axes_label([name])}: " + "; ".join(parts) + "; less padding keeps them"
     if gaps.before:
         parts.append(_cells("the first", gaps.before, noun, "never read"))
     if gaps.inside:
@@ -189,7 +194,7 @@ def _describe_gaps(layer: LayerSpec, shape: LayerShape, axis: int, name: str, ga
             _cells("the last", gaps.after, noun, "never read")
             + f" (the windows cover {span} of the {cells}); an input of {crop} or {grow} reads every {noun}"
         )
-    return f"axis {name}: " + "; ".join(parts)
+    return f"{axes_label([name])}: " + "; ".join(parts)
 
 
 def _advance(
@@ -288,7 +293,7 @@ def _other_fields(layer: OtherSpec, nodes: list[_Node], shape: OtherShape) -> Fi
 
 def _merged(nodes: list[_Node]) -> FieldsAndNotes:
     fields: list[AxisField | None] = []
-    notes: list[str] = []
+    notes: list[tuple[str, str]] = []
     names = axis_names(len(nodes[0].fields)) if 1 <= len(nodes[0].fields) <= 3 else ()  # noqa: PLR2004
     for axis in range(len(nodes[0].fields)):
         per_path = [node.fields[axis] for node in nodes]
@@ -298,26 +303,23 @@ def _merged(nodes: list[_Node]) -> FieldsAndNotes:
             continue
         if len({f.jump for f in known}) > 1:
             jumps = ", ".join(str(f.jump) for f in known)
-            notes.append(
-                f"axis {names[axis]}: paths misaligned: their jumps differ ({jumps}); receptive field not followed"
-            )
+            notes.append((names[axis], f"paths misaligned: their jumps differ ({jumps}); receptive field not followed"))
             fields.append(None)
             continue
         centres = {centre(f) for f in known} - {None}
         if len(centres) > 1:
             spread = max(c for c in centres if c is not None) - min(c for c in centres if c is not None)
-            notes.append(f"axis {names[axis]}: paths misaligned: their centres are {spread} input cells apart")
+            notes.append((names[axis], f"paths misaligned: their centres are {spread} input cells apart"))
         fields.append(merged_field(known))
     return fields, _join_axes(notes)
 
 
-def _join_axes(notes: list[str]) -> list[str]:
+def _join_axes(notes: list[tuple[str, str]]) -> list[str]:
     """Say 'axes H, W: ...' once where every axis says the same."""
     by_text: dict[str, list[str]] = {}
-    for note in notes:
-        axis, _, text = note.partition(": ")
-        by_text.setdefault(text, []).append(axis.removeprefix("axis "))
-    return [f"{'axes' if len(axes) > 1 else 'axis'} {', '.join(axes)}: {text}" for text, axes in by_text.items()]
+    for axis, text in notes:
+        by_text.setdefault(text, []).append(axis)
+    return [f"{axes_label(axes)}: {text}" for text, axes in by_text.items()]
 
 
 class _Walk:
@@ -343,17 +345,27 @@ class _Walk:
             waiting.append(target)
         if waiting:
             blocked = waiting[0].result
-            reason = (
-                f"not computed: {blocked.label} is invalid"
-                if blocked and blocked.status is Status.INVALID
-                else (blocked.error if blocked and blocked.error else "not computed")
-            )
-            self._keep(name, index, _Node(None, [], _without_output(Status.NOT_COMPUTED, None, reason, **common)))  # type: ignore[arg-type]
+            invalid = blocked is not None and blocked.status is Status.INVALID
+            reason = "not computed"
+            axes: tuple[str, ...] = ()
+            if invalid:
+                reason = f"not computed: {blocked.label} is invalid"  # type: ignore[union-attr]
+            elif blocked is not None and blocked.error:
+                reason, axes = blocked.error, blocked.error_axes
+            skipped = _without_output(Status.NOT_COMPUTED, None, reason, axes=axes, **common)  # type: ignore[arg-type]
+            self._keep(name, index, _Node(None, [], skipped))
             return
         try:
             result, fields = self._compute(layer, inputs, sources, target, common)
         except LayerError as error:
-            failed = _without_output(Status.INVALID, inputs[0].shape, str(error), **common)  # type: ignore[arg-type]
+            failed = _without_output(
+                Status.INVALID,
+                inputs[0].shape,
+                str(error),
+                problem=error.problem,
+                axes=error.axes,
+                **common,  # type: ignore[arg-type]
+            )
             self._keep(name, index, _Node(None, [], failed))
             return
         self._keep(name, index, _Node(result.output, fields, result))
@@ -430,13 +442,11 @@ MEETING_WORK = 50_000
 
 
 def _unmet_merge(result: LayerResult) -> bool:
-    return result.status is Status.INVALID and result.spec.kind.is_merge and " gives " in (result.error or "")
+    return result.status is Status.INVALID and result.problem is Problem.INPUTS_DIFFER
 
 
 def _with_meeting_sizes(network: NetworkSpec, result: LayerResult, budget: list[int]) -> LayerResult:
     """Add to a merge's error the square input sizes at which its inputs would meet, within the budget."""
-    from convcalc.design.sweep import describe_runs  # noqa: PLC0415 - sizes builds on this module
-
     spatial = network.input[2:]
     high = 2 * spatial[0]
     if len(set(spatial)) > 1 or high * result.index > budget[0]:
@@ -449,7 +459,7 @@ def _with_meeting_sizes(network: NetworkSpec, result: LayerResult, budget: list[
         if all(layer.status in (Status.OK, Status.EXPECT_FAILED) for layer in trial.layers):
             meeting.append(size)
     hint = f"input sizes where they meet (up to {high}): {describe_runs(tuple(meeting))}"
-    return replace(result, error=f"{result.error}; {hint}")
+    return replace(result, error=f"{result.error}; {hint}", meeting_sizes=tuple(meeting))
 
 
 def _shape_of(layer: LayerSpec, shape: AxisValues, seen: dict[tuple[object, ...], LayerShape]) -> LayerShape:
@@ -486,6 +496,8 @@ def _without_output(  # noqa: PLR0913 - the fields a result without output still
     name: str,
     spec: AnyLayer,
     sources: tuple[str, ...] = (),
+    problem: Problem | None = None,
+    axes: tuple[str, ...] = (),
 ) -> LayerResult:
     """Return the result of a layer that has no output: invalid, or after an invalid one."""
     return LayerResult(
@@ -504,4 +516,6 @@ def _without_output(  # noqa: PLR0913 - the fields a result without output still
         warnings=(),
         error=error,
         sources=sources,
+        problem=problem,
+        error_axes=axes,
     )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 
 
 class ExitCode(IntEnum):
@@ -70,19 +71,44 @@ class InputErrorGroup(ConvcalcError):  # noqa: N818 - a group of InputError, not
         self.errors = tuple(errors)
 
 
-class LayerError(ConvcalcError, ValueError):
-    """A well-formed layer that PyTorch would refuse (exit 1)."""
+class Problem(StrEnum):
+    """What a refusal is about, for the code that acts on it: decisions read this, never a message's words."""
 
-    def __init__(self, message: str, *, axis: str | None = None, hint: str | None = None) -> None:
+    REFUSED = "refused"  # torch.nn (or the layer's framework) refuses the layer as it is
+    INPUTS_DIFFER = "inputs_differ"  # a merge's inputs do not meet: other input sizes may make them meet
+
+
+def axes_label(names: Sequence[str]) -> str:
+    """Name spatial axes as every message does: 'axis H', or 'axes H, W'."""
+    return ("axes " if len(names) > 1 else "axis ") + ", ".join(names)
+
+
+class LayerError(ConvcalcError, ValueError):
+    """A well-formed layer that PyTorch would refuse (exit 1): the reason, the axes it holds on, a fix.
+
+    `problem` says what kind of refusal it is, `axes` the spatial axes it names (none for
+    the whole layer); the text reads `axes H, W: <message>; <hint>`.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        axis: str | Sequence[str] | None = None,
+        hint: str | None = None,
+        problem: Problem = Problem.REFUSED,
+    ) -> None:
         super().__init__(message)
         self.message = message
-        self.axis = axis
+        self.axes: tuple[str, ...] = (axis,) if isinstance(axis, str) else tuple(axis or ())
         self.hint = hint
+        self.problem = problem
+
+    @property
+    def axis(self) -> str | None:
+        """Return the axes as written after 'axis'/'axes' ('W', 'H, W'), or None for the whole layer."""
+        return ", ".join(self.axes) or None
 
     def __str__(self) -> str:
-        if self.axis:
-            noun = "axes" if "," in self.axis else "axis"
-            text = f"{noun} {self.axis}: {self.message}"
-        else:
-            text = self.message
+        text = f"{axes_label(self.axes)}: {self.message}" if self.axes else self.message
         return f"{text}; {self.hint}" if self.hint else text

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from math import floor, prod
 from typing import TypeVar
 
-from convcalc.core.errors import LayerError
+from convcalc.core.errors import LayerError, Problem, axes_label
 from convcalc.core.spec import AxisValues, LayerKind, OtherSpec, PaddingPairs, axis_names
 
 _T = TypeVar("_T")
@@ -43,7 +43,7 @@ def _merge(layer: OtherSpec, shapes: list[AxisValues], sources: list[str]) -> Ax
     for shape, source in zip(shapes[1:], sources[1:], strict=True):
         if len(shape) != len(first):
             msg = f"{sources[0]} gives {list(first)} but {source} gives {list(shape)}: the ranks differ"
-            raise LayerError(msg)
+            raise LayerError(msg, problem=Problem.INPUTS_DIFFER)
         if layer.kind is LayerKind.CONCAT and not 0 <= dim < len(first):
             raise LayerError(f"dim {layer.dim} is out of range for {len(first)}-D tensors")
         differ = [
@@ -54,13 +54,13 @@ def _merge(layer: OtherSpec, shapes: list[AxisValues], sources: list[str]) -> Ax
         if differ:
             names = [_name_axes(first)[axis] for axis in differ]
             ours, theirs = "x".join(str(first[a]) for a in differ), "x".join(str(shape[a]) for a in differ)
-            label = f"axis {names[0]} is" if len(differ) == 1 else f"axes {', '.join(names)} are"
+            label = f"{axes_label(names)} {'is' if len(differ) == 1 else 'are'}"
             msg = f"{sources[0]} gives {list(first)} but {source} gives {list(shape)}: {label} {ours} vs {theirs}"
             gaps = {abs(first[a] - shape[a]) for a in differ}
             amount = str(gaps.pop()) if len(gaps) == 1 else "x".join(str(abs(first[a] - shape[a])) for a in differ)
             bigger, smaller = (sources[0], source) if first[differ[0]] > shape[differ[0]] else (source, sources[0])
             hint = f"crop {amount} from {bigger} or pad {smaller} by {amount} (a crop or pad layer with to:)"
-            raise LayerError(msg, hint=hint)
+            raise LayerError(msg, hint=hint, problem=Problem.INPUTS_DIFFER)
     if layer.kind is LayerKind.ADD:
         return first
     return (*first[:dim], sum(shape[dim] for shape in shapes), *first[dim + 1 :])
@@ -81,7 +81,7 @@ def _resize(layer: OtherSpec, shape: AxisValues, target: AxisValues) -> tuple[Ax
     if wrong:
         verb, other = ("crop", "pad") if layer.kind is LayerKind.CROP else ("pad", "crop")
         have_text, want_text = ("x".join(str(v[a]) for a in wrong) for v in (shape, target))
-        names = ", ".join(_name_axes(shape)[a] for a in wrong)
+        names = [_name_axes(shape)[a] for a in wrong]
         msg = f"cannot {verb} {have_text} to {want_text}"
         hint = f"{other} instead, or take `to` from a smaller layer" if verb == "crop" else f"{other} instead"
         raise LayerError(msg, axis=names, hint=hint)
@@ -96,7 +96,7 @@ def _pad_by(layer: OtherSpec, shape: AxisValues, amounts: PaddingPairs) -> tuple
     out = tuple(size + before + after for size, (before, after) in zip(spatial, amounts, strict=True))
     wrong = [axis for axis, size in enumerate(out) if size < 1]
     if wrong:
-        names = ", ".join(_name_axes(shape)[axis + 2] for axis in wrong)
+        names = [_name_axes(shape)[axis + 2] for axis in wrong]
         have = "x".join(str(spatial[axis]) for axis in wrong)
         cut = "x".join(str(-sum(amounts[axis])) for axis in wrong)
         raise LayerError(f"cannot crop {cut} from {have}", axis=names, hint="crop less")

@@ -393,6 +393,5 @@ def _merge_axis_errors(errors: list[LayerError]) -> LayerError:
     first = errors[0]
     same = [e for e in errors if (e.message, e.hint) == (first.message, first.hint)]
     if len(same) == len(errors) and len(errors) > 1:
-        axes = ", ".join(e.axis or "" for e in errors)
-        return LayerError(first.message, axis=axes, hint=first.hint)
+        return LayerError(first.message, axis=[a for e in errors for a in e.axes], hint=first.hint)
     return first

@@ -14,7 +14,7 @@ from functools import partial
 
 from convcalc.core import formulas
 from convcalc.core.analysis import gap_warnings
-from convcalc.core.errors import LayerError
+from convcalc.core.errors import LayerError, axes_label
 from convcalc.core.formulas import effective_kernel, pool_output_size
 from convcalc.core.receptive import equivalent_conv
 from convcalc.core.spec import AxisValues, LayerKind, LayerSpec, axis_names
@@ -35,10 +35,16 @@ STYLES = {"o": "real", ".": "pad", "0": "zero", ",": "extra", "x": "unread", "^"
 
 @dataclass(frozen=True, slots=True)
 class Section:
-    """A titled part of an explanation."""
+    """A titled part of an explanation; `axes` names the spatial axes it is about (none: all of them)."""
 
     title: str
     lines: tuple[Line, ...]
+    axes: tuple[str, ...] = ()
+
+    @property
+    def heading(self) -> str:
+        """Return the title as shown: 'axes H, W: <title>' for a section about some axes."""
+        return f"{axes_label(self.axes)}: {self.title}" if self.axes else self.title
 
 
 def _plain(text: str, style: str = "text") -> Line:
@@ -200,8 +206,9 @@ def _explain_direct(
             elif formulas.windows_rounded_up(size, k, s, before, after, d) != floor_out:
                 text = f"  ceil_mode would add a window at cell {start}, but it would start in the right padding"
                 lines.append(_plain(f"{text} (>= {edge}), so it is dropped", "note"))
-        title = f"axis {names[axis]}: {size} cells, padding {before} before and {after} after"
-        sections.append(Section(f"{title}, windows of kernel {k}, dilation {d}, stride {s}", tuple(lines)))
+        title = f"{size} cells, padding {before} before and {after} after"
+        title += f", windows of kernel {k}, dilation {d}, stride {s}"
+        sections.append(Section(title, tuple(lines), axes=(names[axis],)))
         formula_lines.append((names[axis], _direct_formula(_with_padding(layer, padding), axis, size, out[axis])))
     sections = _merge_axes(sections, names)
     if layer.rank == 2:  # noqa: PLR2004 - a picture of the whole padded input
@@ -217,13 +224,10 @@ def _explain_direct(
 
 def _merge_axes(sections: list[Section], names: tuple[str, ...]) -> list[Section]:
     """Draw an axis once when the others look exactly the same (square layers on square inputs)."""
-    if len(sections) > 1 and all(
-        section.lines == sections[0].lines
-        and section.title[len(f"axis {n}") :] == sections[0].title[len(f"axis {names[0]}") :]
-        for section, n in zip(sections, names, strict=True)
-    ):
-        first = sections[0]
-        return [Section(f"axes {', '.join(names)}" + first.title[len(f"axis {names[0]}") :], first.lines)]
+    first = sections[0] if sections else None
+    same = first is not None and all((s.title, s.lines) == (first.title, first.lines) for s in sections)
+    if first is not None and len(sections) > 1 and same:
+        return [Section(first.title, first.lines, axes=names)]
     return sections
 
 

@@ -100,7 +100,7 @@ def _rows_text(  # noqa: PLR0913 - the rows and how to show them
 
 def render_sizes(source: str, swept: list[AxisSizes], fmt: Format, options: RenderOptions) -> str:
     """Render the sizes a network accepts per axis, and those it gives back unchanged, as compact runs."""
-    from convcalc.design.sweep import describe_runs, runs  # noqa: PLC0415 - only `sizes` needs them
+    from convcalc.core.runs import describe_runs, runs  # noqa: PLC0415 - only `sizes` needs them
 
     if fmt is Format.JSON:
         import json  # noqa: PLC0415

@@ -32,7 +32,7 @@ def _explanation_console(sections: tuple[Section, ...], console: Console) -> Non
     for number, section in enumerate(sections):
         if number:
             console.print()
-        console.print(Text(visible(section.title), style="bold"))
+        console.print(Text(visible(section.heading), style="bold"))
         for line in section.lines:
             text = Text()
             for chunk, style in line:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import Result
 
-from convcalc.design.sweep import describe_runs
+from convcalc.core.runs import describe_runs
 from tests.property.test_sizes_properties import read_runs
 
 Run = Callable[..., Result]

@@ -6,7 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from convcalc import NetworkSpec, Status, analyze
-from convcalc.design.sweep import describe_runs, runs, sweep
+from convcalc.core.runs import describe_runs, runs
+from convcalc.design.sweep import sweep
 from tests.property.brute import Layer1d
 from tests.property.strategies import SETTINGS, layers_1d, network
 
