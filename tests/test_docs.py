@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from convcalc.cli.commands import FLAGS
+from convcalc.cli.flags import COMMANDS
 from convcalc.cli.entry import main
 from tests.conftest import ROOT
 
@@ -57,7 +57,7 @@ def test_quick_start_is_two_commands_and_ci_runs_the_test_command() -> None:
     assert commands[1] in (ROOT / ".ci" / "run").read_text()
 
 
-@pytest.mark.parametrize("command", sorted(FLAGS))
+@pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_every_command_has_help(capsys: pytest.CaptureFixture[str], command: str) -> None:
     """convcalc COMMAND --help exits 0 and shows an example."""
     assert main([command, "--help"]) == 0

@@ -1,18 +1,15 @@
 """The console entry point: the fast path for plain command lines, the Typer app for the rest.
 
-Whatever happens inside, the process ends with one of the contract's exit codes: a closed
-pipe, a full disk and Ctrl-C end quietly, and an unexpected exception (a bug) prints one
-line asking for a report and exits with its own code, never 1 (which means a wrong shape).
-The commands call `stop_code` themselves for what Typer would otherwise intercept.
+Whatever happens inside, the process ends with one of the contract's exit codes (process.py
+says which): a closed pipe, a full disk and Ctrl-C end quietly, and an unexpected exception
+(a bug) prints one line asking for a report and exits with its own code, never 1.
 """
 
 from __future__ import annotations
 
-import errno
-import os
 import sys
 
-from convcalc.core.errors import ExitCode
+from convcalc.cli.process import internal_error, stop_code
 
 
 def _run(args: list[str]) -> int:
@@ -38,55 +35,6 @@ def main(argv: list[str] | None = None) -> int:
         stopped = stop_code(error)
         return internal_error(args[:1], error) if stopped is None else stopped
     return code
-
-
-def stop_code(error: BaseException) -> int | None:
-    """Return the exit code of a run that Ctrl-C or its output stopped, after at most one stderr line.
-
-    Ctrl-C is 130, a reader that went away 141 (silently), an output that cannot be written
-    2; None for any other exception.
-    """
-    if isinstance(error, KeyboardInterrupt):
-        say("convcalc: interrupted")
-        return ExitCode.INTERRUPTED
-    if isinstance(error, BrokenPipeError):
-        _silence_stdout()
-        return ExitCode.BROKEN_PIPE
-    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG):
-        _silence_stdout()
-        say(f"convcalc: cannot write the output: {os.strerror(error.errno or 0)}")
-        return ExitCode.BAD_INPUT
-    return None
-
-
-def internal_error(command: list[str], error: BaseException) -> int:
-    """Say that convcalc has a bug, in one line that asks for a report, and return exit code 70."""
-    name = " ".join(["convcalc", *command])
-    say(
-        f"convcalc: internal error in `{name}` ({type(error).__name__}); this is a bug in convcalc, "
-        "please report it with the command line and the input file"
-    )
-    return ExitCode.INTERNAL_ERROR
-
-
-def say(line: str) -> None:
-    """Write one line to stderr, with whatever came from the input shown as visible escapes."""
-    from convcalc.core.text import visible  # noqa: PLC0415 - only when there is something to say
-
-    try:
-        sys.stderr.write(visible(line) + "\n")
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        pass
-
-
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null so that the interpreter's last flush cannot fail again."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
 
 
 def entry_point() -> None:

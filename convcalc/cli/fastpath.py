@@ -1,38 +1,37 @@
 """Parse plain command lines without loading Typer, which costs more than the arithmetic.
 
-A command line made only of known options with their values (the table in commands.py)
-is parsed here and run directly. Anything else (help, an unknown, repeated or bundled
-option, a missing value or argument) returns None, and the Typer app takes over with its
-own messages. tests/cli/test_fastpath.py runs command lines both ways and compares.
+A command line made only of known options with their values (the table in flags.py, from
+which the Typer app is made too) is parsed here and run directly. Anything else (help, an
+unknown, repeated or bundled option, a missing value or argument) returns None, and the
+Typer app takes over with its own messages. tests/cli/test_fastpath.py runs command lines
+both ways and compares.
 """
 
 from __future__ import annotations
 
-from convcalc.cli.commands import ALIASES, FLAGS, Flag
-
-POSITIONALS = {
-    "stack": "file",
-    "check": "files",
-    "solve": "kind",
-    "mirror": "file",
-    "sizes": "file",
-    "explain": "what",
-    "port": "what",
-}
-REQUIRED = {
-    "conv": ("size", "kernel"),
-    "convt": ("size", "kernel"),
-    "pool": ("size", "kernel"),
-    "solve": ("size", "output"),
-}
+from convcalc.cli.flags import ALIASES, COMMANDS, Option
 
 
 def _is_option(word: str) -> bool:
     return word.startswith("-") and word != "-"
 
 
-def _read_options(words: list[str], flags: dict[str, Flag]) -> tuple[dict[str, object], list[str]] | None:
+def _spellings(options: tuple[Option, ...]) -> dict[str, tuple[Option, object]]:
+    """Map every spelling of an option to it, and a switch's spellings to the value each stores."""
+    found: dict[str, tuple[Option, object]] = {}
+    for option in options:
+        if option.argument:
+            continue
+        for name in option.names:
+            found[name] = (option, True if option.switch else None)
+        if option.negation:
+            found[option.negation] = (option, False)
+    return found
+
+
+def _read_options(words: list[str], options: tuple[Option, ...]) -> tuple[dict[str, object], list[str]] | None:
     """Split words into option values and positional arguments; None for anything unusual."""
+    spellings = _spellings(options)
     arguments: dict[str, object] = {}
     positionals: list[str] = []
     stream = iter(words)
@@ -41,35 +40,39 @@ def _read_options(words: list[str], flags: dict[str, Flag]) -> tuple[dict[str, o
             positionals.append(word)
             continue
         name, equals, value = word.partition("=")
-        flag = flags.get(name)
-        if flag is None or flag.param in arguments or (equals and not flag.takes_value):
+        known = spellings.get(name)
+        if known is None:
             return None
-        if not flag.takes_value:
-            arguments[flag.param] = flag.sets
+        option, stores = known
+        if option.param in arguments or (equals and option.switch):
+            return None
+        if option.switch:
+            arguments[option.param] = stores
             continue
         following = value if equals else next(stream, None)
         if following is None:
             return None
-        arguments[flag.param] = following
+        arguments[option.param] = following
     return arguments, positionals
 
 
 def parse(argv: list[str]) -> tuple[str, dict[str, object]] | None:
     """Return (command, keyword arguments) for a plain command line, or None to leave it to Typer."""
-    command = ALIASES.get(argv[0], argv[0]) if argv else ""
-    if command not in FLAGS:
+    name = ALIASES.get(argv[0], argv[0]) if argv else ""
+    command = COMMANDS.get(name)
+    if command is None:
         return None
-    read = _read_options(argv[1:], {name: flag for flag in FLAGS[command] for name in flag.names})
+    read = _read_options(argv[1:], command.options)
     if read is None:
         return None
     arguments, positionals = read
-    if any(param not in arguments for param in REQUIRED.get(command, ())):
+    if any(o.required and not o.argument and o.param not in arguments for o in command.options):
         return None
-    target = POSITIONALS.get(command)
+    target = command.positional
     if target is None:
-        return (command, arguments) if not positionals else None
-    if target in ("file", "kind", "what") and len(positionals) == 1:
-        return command, {**arguments, target: positionals[0]}
-    if target == "files" and positionals:
-        return command, {**arguments, "files": positionals}
+        return (name, arguments) if not positionals else None
+    if target.many and positionals:
+        return name, {**arguments, target.param: positionals}
+    if not target.many and len(positionals) == 1:
+        return name, {**arguments, target.param: positionals[0]}
     return None

@@ -260,3 +260,11 @@ def solve(
             combos = [c for c in combos if len({(a.word, a.auto) for a in c}) == 1]
     solutions = [Solution(axes, describe(kind, axes, names)) for axes in combos]
     return sorted(solutions, key=lambda s: s.penalty)
+
+
+def nearest_reachable(kind: LayerKind, size: int, want: int, limits: Limits) -> tuple[int | None, int | None]:
+    """Return the reachable output sizes nearest to `want` from below and from above (None where there is none)."""
+    outputs = reachable(kind, size, limits)
+    below = [o for o in outputs if o < want]
+    above = [o for o in outputs if o > want]
+    return (below[-1] if below else None), (above[0] if above else None)

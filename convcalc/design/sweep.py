@@ -7,13 +7,13 @@ then only runs the size formulas, a few integer operations a layer.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from convcalc.core import formulas
 from convcalc.core.analysis import Status, analyze
 from convcalc.core.errors import LayerError
-from convcalc.core.spec import LayerSpec, NetworkSpec
+from convcalc.core.spec import AnyLayer, LayerSpec, NetworkSpec
 from convcalc.core.windows import MAX_RESULT, check_rules, refuses_by_avgpool3d
 
 Step = Callable[[int], int | None]
@@ -117,3 +117,25 @@ def _sweep_graph(network: NetworkSpec, axis: int, name: str, low: int, high: int
         if last is not None and len(last) == len(shape) and last[2 + axis] == size:
             same.append(size)
     return AxisSizes(name, low, high, tuple(accepted), tuple(same))
+
+
+def sweep_axes(network: NetworkSpec, ranges: Sequence[tuple[int, int]], names: tuple[str, ...]) -> list[AxisSizes]:
+    """Sweep every spatial axis over its range; axes on which every layer does the same share one sweep."""
+    swept = []
+    done: dict[tuple[object, ...], AxisSizes] = {}
+    for axis in range(network.rank):
+        key = (ranges[axis], tuple(_axis_key(layer, axis) for layer in network.layers))
+        if key not in done:  # square networks: sweep one axis, reuse it for the others
+            done[key] = sweep(network, axis, names[axis], *ranges[axis])
+        swept.append(replace(done[key], axis=names[axis]))
+    return swept
+
+
+def _axis_key(layer: AnyLayer, axis: int) -> tuple[object, ...]:
+    """Return what a layer does on one axis, to tell axes that behave the same."""
+    if not isinstance(layer, LayerSpec):
+        return (axis, layer)  # never shared: the slow sweep looks at every axis
+    padding = layer.padding if isinstance(layer.padding, str) else layer.padding[axis]
+    target = None if layer.output_size is None else layer.output_size[axis]
+    values = (layer.kernel_size, layer.stride, layer.dilation, layer.output_padding)
+    return (layer.kind, layer.ceil_mode, padding, target, *(v[axis] for v in values))

@@ -1,0 +1,309 @@
+"""Every command and option of the command line, declared once: the fast path and the Typer app are made from it.
+
+Plain data, without Typer: the fast path (fastpath.py) reads the spellings and which options
+take a value; the Typer app (app.py) builds each command's signature, help and examples from
+the same entries. Values stay strings: convcalc's own parsers check them and say what is
+wrong in one line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One option or argument: the keyword it sets, its spellings, its help and its default.
+
+    A switch takes no value (`--ceil`); `negation` spells its off form (`--no-bias`). An
+    argument is positional; `many` takes one or more.
+    """
+
+    param: str
+    names: tuple[str, ...]
+    help: str
+    default: str | bool | None = None
+    required: bool = False
+    switch: bool = False
+    negation: str | None = None
+    argument: bool = False
+    many: bool = False
+
+    def but(self, **changes: object) -> Option:
+        """Return this option with some fields changed (the same flag with another help or default)."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """One command: its name, one-line summary, examples (for --help) and options in help order."""
+
+    name: str
+    summary: str
+    examples: tuple[str, ...]
+    options: tuple[Option, ...]
+
+    @property
+    def positional(self) -> Option | None:
+        """Return the command's positional argument, if it has one."""
+        return next((option for option in self.options if option.argument), None)
+
+
+SIZE = Option("size", ("-i", "--input"), "Input size: 6, or per axis 6,8 / 6x8 / 5x320x320.", required=True)
+KERNEL = Option("kernel", ("-k", "--kernel"), "Kernel size, per axis like the input.", required=True)
+STRIDE = Option("stride", ("-s", "--stride"), "Stride (default 1; for pools, the kernel).")
+PADDING = Option(
+    "padding",
+    ("-p", "--padding"),
+    "Padding: 1, per axis 1,2, before:after 1:2 or 1:2x0:1, or same, valid, causal, SAME_LOWER.",
+    "0",
+)
+DILATION = Option("dilation", ("-d", "--dilation"), "Dilation.", "1")
+DIMS = Option("dims", ("--dims",), "Spatial axes (1, 2 or 3) when every value is a scalar (default 2).")
+BATCH = Option("batch", ("--batch",), "Batch size N.", "1")
+CHANNELS = Option("channels", ("--channels",), "Input channels C.", "1")
+OUT_CHANNELS = Option("out_channels", ("--out-channels",), "Output channels (default: unchanged).")
+GROUPS = Option("groups", ("--groups",), "Groups, as in torch.nn.", "1")
+BIAS = Option("bias", ("--bias",), "Count a bias in the parameters.", default=True, switch=True, negation="--no-bias")
+FORMAT = Option("fmt", ("-f", "--format"), "Output: table, json, markdown or csv.", "table")
+FRAMEWORK = Option("framework", ("--framework",), "Whose rules: torch (default), keras (or tf), onnx or jax.", "torch")
+INPUT_SHAPE = Option(
+    "input_shape", ("-i", "--input"), "Override the file's input shape, e.g. 1,3,256,256 (N, C, spatial)."
+)
+OUTPUT_PADDING = Option("output_padding", ("-a", "--output-padding"), "output_padding.")
+CEIL = Option("ceil", ("--ceil",), "ceil_mode (pool).", default=False, switch=True)
+MODE = Option("mode", ("--mode",), "max or avg (pool).", "max")
+FILE = Option("file", ("FILE",), "A network file (YAML), or - for standard input.", argument=True, required=True)
+
+LAYER_COMMANDS = (
+    Command(
+        "conv",
+        "Compute a direct convolution (Conv1d/2d/3d): output size, receptive field, uncovered cells.",
+        (
+            "convcalc conv -i 6 -k 2 -s 2 -p 1            [dim]# 6x6 → 4x4 (seed example 3)[/dim]",
+            "convcalc conv -i 224 -k 7 -s 2 -p 3 --channels 3 --out-channels 64",
+            "convcalc conv -i 5x320x320 -k 2x3x3 --format json   [dim]# 3-D, for scripts[/dim]",
+            "convcalc conv -i 7 -k 4 -s 2 -p same --framework keras   [dim]# Keras same with a stride[/dim]",
+        ),
+        (SIZE, KERNEL, STRIDE, PADDING, DILATION, DIMS, BATCH, CHANNELS, OUT_CHANNELS, GROUPS, BIAS, FORMAT, FRAMEWORK),
+    ),
+    Command(
+        "convt",
+        "Compute a transposed convolution (ConvTranspose1d/2d/3d) and the direct convolution that equals it.",
+        (
+            "convcalc convt -i 3 -k 2 -s 2                 [dim]# 3x3 → 6x6 (seed example 5)[/dim]",
+            "convcalc convt --dims 1 -i 3 -k 3 -s 2 -p 1 -a 1   [dim]# undoes conv -i 6 -k 3 -s 2 -p 1[/dim]",
+            "convcalc convt -i 7 -k 3 -s 2 -p 1 --target 14       [dim]# finds output_padding 1[/dim]",
+            "[dim]Also spelled conv-transpose and deconv.[/dim]",
+        ),
+        (
+            SIZE,
+            KERNEL,
+            STRIDE,
+            PADDING,
+            DILATION,
+            OUTPUT_PADDING.but(help="Extra output size on one side (output_padding)."),
+            Option("target", ("--target",), "Wanted output size: sets output_padding, as forward(output_size=...)."),
+            DIMS,
+            BATCH,
+            CHANNELS,
+            OUT_CHANNELS,
+            GROUPS,
+            BIAS,
+            FORMAT,
+            FRAMEWORK,
+        ),
+    ),
+    Command(
+        "pool",
+        "Compute a pooling layer (MaxPool1d/2d/3d, AvgPool1d/2d/3d), with PyTorch's ceil_mode rule.",
+        (
+            "convcalc pool -i 4x4 -k 2                      [dim]# max pool, stride = kernel: 2x2[/dim]",
+            "convcalc pool -i 112 -k 3 -s 2 -p 1 --channels 64  [dim]# ResNet stem: 56x56[/dim]",
+            "convcalc pool -i 5 -k 3 -s 2 -p 1 --ceil --mode avg",
+        ),
+        (
+            SIZE,
+            KERNEL,
+            STRIDE,
+            PADDING,
+            DILATION,
+            CEIL.but(help="ceil_mode: round the output size up."),
+            MODE.but(help="max or avg."),
+            DIMS,
+            BATCH,
+            CHANNELS,
+            FORMAT,
+            FRAMEWORK,
+        ),
+    ),
+)
+
+NETWORK_COMMANDS = (
+    Command(
+        "stack",
+        "Compute every layer of a network file: shapes, receptive field, jump, equivalent convolutions.",
+        (
+            "convcalc stack examples/resnet_stem.yaml",
+            "convcalc stack examples/unet_decoder.yaml --format markdown   [dim]# for a pull request[/dim]",
+            "cat net.yaml | convcalc stack - --input 1,3,512,512 --format json",
+        ),
+        (FILE, INPUT_SHAPE, FORMAT),
+    ),
+    Command(
+        "check",
+        "Check network files for CI: quiet when every layer is valid and every expect holds, exit 1 otherwise.",
+        (
+            "convcalc check examples/*.yaml              [dim]# one line when all pass[/dim]",
+            "convcalc check models/*.convcalc.yaml --input 1,3,512,512",
+            "convcalc check net.yaml || echo 'a shape is wrong'",
+        ),
+        (
+            Option("files", ("FILES",), "Network files (YAML); - reads standard input.", argument=True, many=True),
+            INPUT_SHAPE,
+        ),
+    ),
+    Command(
+        "solve",
+        "Find the kernel, stride, padding and dilation that map an input size to an output size.",
+        (
+            "convcalc solve conv -i 224 -o 112              [dim]# kernel 3, stride 2, padding 1 first[/dim]",
+            "convcalc solve convt -i 7 -o 15 --kernel 2..4 --format json",
+            "convcalc solve pool -i 13x9 -o 7x5 --mode avg --max-padding 1",
+        ),
+        (
+            Option("kind", ("KIND",), "conv, convt or pool.", argument=True, required=True),
+            SIZE,
+            Option("output", ("-o", "--output"), "Wanted output size, per axis like the input.", required=True),
+            Option("kernel", ("--kernel",), "Kernel sizes to try, low..high.", "1..7"),
+            Option("stride", ("--stride",), "Strides to try, low..high.", "1..4"),
+            Option("dilation", ("--dilation",), "Dilations to try, low..high.", "1..3"),
+            Option("max_padding", ("--max-padding",), "Most padding on one side.", "4"),
+            Option(
+                "symmetric_only",
+                ("--symmetric-only",),
+                "Only the same padding before and after.",
+                default=False,
+                switch=True,
+            ),
+            MODE.but(help="For pool: max or avg."),
+            DIMS,
+            Option("limit", ("--limit",), "Show at most this many.", "10"),
+            FORMAT,
+            FRAMEWORK,
+        ),
+    ),
+    Command(
+        "mirror",
+        "Write the decoder that restores every shape of an encoder: transposed layers in reverse, with expect lines.",
+        (
+            "convcalc mirror examples/vgg16_features.yaml            [dim]# the decoder, on stdout[/dim]",
+            "convcalc mirror encoder.yaml -o decoder.yaml && convcalc check decoder.yaml",
+            "convcalc mirror examples/conv1d_autoencoder.yaml --input 8,1,256",
+        ),
+        (
+            FILE.but(help="An encoder network file (YAML), or - for standard input."),
+            INPUT_SHAPE,
+            Option("out", ("-o", "--output"), "Write the decoder here, not to stdout."),
+        ),
+    ),
+    Command(
+        "sizes",
+        "List the input sizes a network accepts, and those that come back out at the same size.",
+        (
+            "convcalc sizes examples/vgg16_features.yaml                [dim]# 32 to 1024[/dim]",
+            "convcalc sizes examples/conv1d_autoencoder.yaml -r 1:4096  [dim]# out = in: every 8[/dim]",
+            "convcalc sizes examples/seed001_motion_detector.yaml -r 1:16,1:99,1:99 -f json",
+        ),
+        (
+            FILE,
+            Option(
+                "size_range",
+                ("-r", "--range"),
+                "Input sizes to try: low:high, or one per axis (1:64,1:512).",
+                "1:1024",
+            ),
+            FORMAT,
+        ),
+    ),
+    Command(
+        "explain",
+        "Draw how a layer computes its output: the windows, the transposed recipe step by step, the matrix.",
+        (
+            "convcalc explain conv -i 5 -k 2 -s 2             [dim]# seed example 4: the unread column[/dim]",
+            "convcalc explain convt -i 3 -k 2 -s 2 -p 1 --svg recipe.svg   [dim]# the 4-step recipe[/dim]",
+            "convcalc explain conv --dims 1 -i 5 -k 3 --matrix   [dim]# the convolution as a sparse matrix[/dim]",
+            "convcalc explain examples/unet_decoder.yaml --layer up1",
+        ),
+        (
+            Option(
+                "what",
+                ("WHAT",),
+                "conv, convt or pool (with the layer flags), or a network file.",
+                argument=True,
+                required=True,
+            ),
+            SIZE.but(help="Input size, as for the layer commands.", required=False),
+            KERNEL.but(help="Kernel size.", required=False),
+            STRIDE,
+            PADDING.but(help="Padding per side.", default=None),
+            DILATION.but(default=None),
+            OUTPUT_PADDING,
+            Option("target", ("--target",), "Wanted output size (convt)."),
+            CEIL,
+            MODE.but(default=None),
+            DIMS,
+            BATCH.but(default=None),
+            CHANNELS.but(default=None),
+            Option("layer", ("--layer",), "With a file: the layer's index or name."),
+            Option("matrix", ("--matrix",), "Also show the layer as a sparse matrix.", default=False, switch=True),
+            Option("svg", ("--svg",), "Also save the picture as an SVG file."),
+            FRAMEWORK.but(help="torch, keras, onnx or jax.", default=None),
+        ),
+    ),
+    Command(
+        "port",
+        "Write the layers of one framework that give exactly what a layer or a network of another gives.",
+        (
+            "convcalc port --from keras conv -i 7 -k 4 -s 2 -p same  [dim]# ZeroPad2d + Conv2d[/dim]",
+            'convcalc port --to keras convt -i 4 -k 4 -s 2 -p 1      [dim]# padding="same"[/dim]',
+            "convcalc port --from onnx --to jax pool -i 32 -k 3 -s 2 -p 0:1 -f python",
+            "convcalc port --to keras examples/dcgan_generator.yaml -f yaml > keras.yaml",
+        ),
+        (
+            Option("what", ("WHAT",), "conv, convt, pool, or a network file.", argument=True, required=True),
+            Option(
+                "source",
+                ("--from",),
+                "The layer's framework: torch (default), keras (tf), onnx or jax; a file says its own.",
+            ),
+            Option("target_framework", ("--to",), "Where it goes: torch (default), keras, onnx or jax.", "torch"),
+            SIZE.but(help="Input size, as for the layer commands.", required=False),
+            KERNEL.but(help="Kernel size.", required=False),
+            STRIDE,
+            PADDING,
+            DILATION,
+            OUTPUT_PADDING,
+            CEIL,
+            MODE,
+            DIMS,
+            BATCH,
+            CHANNELS,
+            OUT_CHANNELS,
+            GROUPS,
+            Option("port_format", ("-f", "--format"), "table, python, json or yaml.", "table"),
+        ),
+    ),
+    Command(
+        "schema",
+        "Print the JSON Schema of network files, for editors and validators.",
+        ("convcalc schema > network.schema.json",),
+        (),
+    ),
+)
+
+COMMANDS = {command.name: command for command in (*LAYER_COMMANDS, *NETWORK_COMMANDS)}
+"""Every command by name, in the order of `convcalc --help`."""
+
+ALIASES = {"conv-transpose": "convt", "deconv": "convt"}
+"""Other spellings of a command."""

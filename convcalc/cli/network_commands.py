@@ -1,0 +1,122 @@
+"""The commands on a layer given by flags and on network files: conv, convt, pool, stack, check, mirror, sizes."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from convcalc.cli.layer_flags import input_override, network_from_flags
+from convcalc.cli.process import say
+from convcalc.cli.reporting import emit, output_format, report, reporting, where
+from convcalc.cli.terminal import render_options
+from convcalc.core.analysis import analyze
+from convcalc.core.errors import ExitCode, InputError, InputErrorGroup, LayerError
+from convcalc.core.spec import LayerKind, axis_names
+from convcalc.netfile.files import is_standard_stream, write_text_atomically
+
+
+@reporting
+def layer(kind: LayerKind, *, fmt: str = "table", **flags: Any) -> int:  # noqa: ANN401
+    """Analyse one layer given by its flags and print it."""
+    chosen = output_format(fmt)
+    return emit(analyze(network_from_flags(kind, **flags)), chosen)
+
+
+@reporting
+def stack(*, file: str, input_shape: str | None = None, fmt: str = "table") -> int:
+    """Analyse a network file and print it."""
+    from convcalc.netfile.loader import read_network  # noqa: PLC0415 - YAML is loaded only when a file is read
+
+    chosen = output_format(fmt)
+    network = read_network(file, input_shape=input_override(input_shape))
+    return emit(analyze(network), chosen)
+
+
+@reporting
+def check(*, files: list[str], input_shape: str | None = None) -> int:
+    """Check network files: one summary line when all pass, every failure otherwise."""
+    from convcalc.netfile.loader import read_network  # noqa: PLC0415 - YAML is loaded only when a file is read
+
+    override = input_override(input_shape)
+    failures, malformed, layers = 0, 0, 0
+    for file in files:
+        try:
+            network = read_network(file, input_shape=override)
+        except InputErrorGroup as errors:
+            malformed += 1
+            report(errors)
+            continue
+        result = analyze(network)
+        layers += len(result.layers)
+        for failed in result.failures:
+            failures += 1
+            say(f"{where(failed) or network.source + ': '}{failed.message}")
+    noun = "file" if len(files) == 1 else "files"
+    if malformed or failures:
+        sys.stdout.write(
+            f"convcalc check: {len(files)} {noun}: {failures} failing layer(s), {malformed} unreadable file(s)\n"
+        )
+        return ExitCode.BAD_INPUT if malformed else ExitCode.LAYER_INVALID
+    sys.stdout.write(f"convcalc check: {len(files)} {noun}, {layers} layers, every shape as expected\n")
+    return ExitCode.OK
+
+
+def schema() -> int:
+    """Print the JSON Schema of network files."""
+    from convcalc.netfile.schema import schema_text  # noqa: PLC0415 - only this command needs it
+
+    sys.stdout.write(schema_text())
+    return ExitCode.OK
+
+
+@reporting
+def mirror(*, file: str, input_shape: str | None = None, out: str | None = None) -> int:
+    """Write the decoder that restores every shape of an encoder file, as a network file."""
+    from convcalc.design.mirror import mirror as decoder_of  # noqa: PLC0415
+    from convcalc.netfile.loader import read_network  # noqa: PLC0415 - YAML is loaded only when a file is read
+    from convcalc.netfile.writer import network_yaml  # noqa: PLC0415
+
+    network = read_network(file, input_shape=input_override(input_shape))
+    try:
+        decoder = decoder_of(analyze(network))
+    except LayerError as error:
+        say(f"{network.source}: cannot mirror: {error}")
+        return ExitCode.LAYER_INVALID
+    comment = (
+        f"The decoder that mirrors {network.source}: every layer in reverse as a transposed convolution\n"
+        "(same kernel, stride, padding, dilation), channels backwards, output_padding restoring each size."
+    )
+    text = network_yaml(decoder, comment)
+    if out is None or is_standard_stream(out, 1):
+        sys.stdout.write(text)
+        return ExitCode.OK
+    write_text_atomically(out, text)
+    return ExitCode.OK
+
+
+@reporting
+def sizes(*, file: str, size_range: str = "1:1024", fmt: str = "table") -> int:
+    """Print which input sizes a network accepts per axis, and which come back out at the same size."""
+    from convcalc.cli.arguments import parse_size_ranges  # noqa: PLC0415
+    from convcalc.design.sweep import sweep_axes  # noqa: PLC0415
+    from convcalc.netfile.loader import read_network  # noqa: PLC0415 - YAML is loaded only when a file is read
+    from convcalc.render.design import render_sizes  # noqa: PLC0415
+
+    chosen = output_format(fmt)
+    network = read_network(file)
+    names = axis_names(network.rank)
+    ranges = parse_size_ranges(size_range, "--range")
+    if len(ranges) not in (1, network.rank):
+        msg = f"expected one range or {network.rank} (one per spatial axis), got {len(ranges)}"
+        raise InputError(msg, where="--range")
+    ranges = ranges * network.rank if len(ranges) == 1 else ranges
+    try:
+        swept = sweep_axes(network, ranges, names)
+    except LayerError as error:
+        say(f"{network.source}: no input size works: {error}")
+        return ExitCode.LAYER_INVALID
+    sys.stdout.write(render_sizes(network.source, swept, chosen, render_options()))
+    if all(axis.accepted for axis in swept):
+        return ExitCode.OK
+    say(f"{network.source}: no input size in the range works on every axis")
+    return ExitCode.LAYER_INVALID

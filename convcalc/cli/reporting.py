@@ -1,0 +1,72 @@
+"""How a command ends: input errors one stderr line each (exit 2), failing layers after the output (exit 1)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+from convcalc.cli.process import say, stop_code
+from convcalc.cli.terminal import render_options
+from convcalc.core.analysis import LayerResult, StackResult
+from convcalc.core.errors import ExitCode, InputError, InputErrorGroup
+from convcalc.render.stack import RENDERERS, Format
+
+
+def report(errors: InputError | InputErrorGroup) -> int:
+    """Write input errors to stderr, one line each, and return exit code 2.
+
+    A located error starts with its place (net.yaml:7:5: layers[2].stride: ...), as the
+    contract shows; a flag's error says which flag (convcalc: error: --kernel: ...).
+    """
+    for error in errors.errors if isinstance(errors, InputErrorGroup) else (errors,):
+        # file:line:col first, as compilers print it, so editors and CI problem matchers find it
+        say(f"{error}" if error.location else f"convcalc: error: {error}")
+    return ExitCode.BAD_INPUT
+
+
+def reporting(command: Callable[..., int]) -> Callable[..., int]:
+    """Turn a command's input errors into stderr lines and exit code 2.
+
+    Ctrl-C and output failures end the run here too, with their own codes: Typer would turn
+    them into 130 without a word, or 1 (an invalid layer) for a closed pipe.
+    """
+
+    def run(**kwargs: object) -> int:
+        try:
+            code = command(**kwargs)
+            sys.stdout.flush()
+        except (InputError, InputErrorGroup) as errors:
+            return report(errors)
+        except (OSError, KeyboardInterrupt) as error:
+            stopped = stop_code(error)
+            if stopped is None:
+                raise
+            return stopped
+        return code
+
+    run.__name__ = command.__name__
+    run.__doc__ = command.__doc__
+    return run
+
+
+def output_format(text: str) -> Format:
+    """Parse --format."""
+    try:
+        return Format(text.lower())
+    except ValueError:
+        choices = ", ".join(f.value for f in Format)
+        raise InputError(f"expected one of {choices}, got {text!r}", where="--format") from None
+
+
+def where(layer: LayerResult) -> str:
+    """Return 'file:line:col: ' for a layer read from a file, else ''."""
+    location = layer.spec.location
+    return f"{location}: " if location else ""
+
+
+def emit(result: StackResult, fmt: Format) -> int:
+    """Print the result, then one stderr line per failing layer; return 0 or 1."""
+    sys.stdout.write(RENDERERS[fmt](result, render_options()))
+    for layer in result.failures:
+        say(f"{where(layer)}{layer.message}")
+    return ExitCode.OK if result.ok else ExitCode.LAYER_INVALID

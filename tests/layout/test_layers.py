@@ -1,0 +1,109 @@
+"""The package's layering, from its source: every import (lazy ones too) goes down the diagram, never round.
+
+    cli ──> render ──> design ──> core
+      │        └─────> netfile ──> core
+      └──────────────> netfile
+
+`core` is pure and imports nothing of the rest; only `netfile` reads YAML, only `render` and
+`cli` use rich, only `cli` uses Typer. The top of the package (`convcalc`, `convcalc.api`)
+may reach everything, lazily.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[2] / "convcalc"
+
+ALLOWED = {
+    "core": {"core"},
+    "design": {"core", "design"},
+    "netfile": {"core", "netfile"},
+    "render": {"core", "design", "netfile", "render"},
+    "cli": {"core", "design", "netfile", "render", "cli"},
+}
+THIRD_PARTY = {"yaml": {"netfile"}, "rich": {"render", "cli"}, "typer": {"cli", "__main__"}}
+MAX_TOP_MODULES = 8
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path) -> set[str]:
+    """Return every module a file imports, at any depth of its code (lazy imports included)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+MODULES = {_module_name(path): path for path in sorted(PACKAGE.rglob("*.py"))}
+GRAPH = {name: {m for m in _imports(path) if m in MODULES and m != name} for name, path in MODULES.items()}
+
+
+def _layer(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_imports_go_down_the_diagram(module: str) -> None:
+    layer = _layer(module)
+    if layer not in ALLOWED:  # the package's top: convcalc, convcalc.api, convcalc.__main__
+        return
+    wrong = sorted(m for m in GRAPH[module] if _layer(m) and _layer(m) not in ALLOWED[layer])
+    assert not wrong, f"{module} ({layer}) imports {wrong}"
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_third_party_libraries_stay_in_their_layer(module: str) -> None:
+    used = {name.split(".")[0] for name in _imports(MODULES[module])}
+    for library, layers in THIRD_PARTY.items():
+        if library in used:
+            assert _layer(module) in layers or module.rsplit(".", 1)[-1] in layers, f"{module} imports {library}"
+
+
+def test_no_import_cycle() -> None:
+    """Walk the graph depth-first; a module met again on the current path closes a cycle."""
+    state: dict[str, str] = {}
+
+    def visit(module: str, path: list[str]) -> None:
+        state[module] = "open"
+        for target in sorted(GRAPH[module]):
+            if state.get(target) == "open":
+                cycle = [*path[path.index(target) :], target] if target in path else [module, target]
+                pytest.fail("import cycle: " + " -> ".join(cycle))
+            if target not in state:
+                visit(target, [*path, target])
+        state[module] = "done"
+
+    for module in sorted(MODULES):
+        if module not in state:
+            visit(module, [module])
+
+
+def test_the_top_of_the_package_is_small() -> None:
+    top = sorted(path.name for path in PACKAGE.glob("*.py"))
+    assert len(top) <= MAX_TOP_MODULES, top
+    assert {path.name for path in PACKAGE.iterdir() if path.is_dir() and (path / "__init__.py").exists()} == set(
+        ALLOWED
+    )
+
+
+def test_the_checker_finds_a_cycle_and_a_wrong_import(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The walk itself: a made-up cycle and a made-up upward import are caught."""
+    monkeypatch.setitem(GRAPH, "convcalc.core.formulas", {"convcalc.core.windows"})
+    with pytest.raises(pytest.fail.Exception, match="import cycle"):
+        test_no_import_cycle()
+    monkeypatch.setitem(GRAPH, "convcalc.core.formulas", {"convcalc.render.stack"})
+    with pytest.raises(AssertionError, match="imports"):
+        test_imports_go_down_the_diagram("convcalc.core.formulas")
