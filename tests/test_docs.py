@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from convcalc.cli.flags import COMMANDS
 from convcalc.cli.entry import main
+from convcalc.cli.flags import COMMANDS
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text()

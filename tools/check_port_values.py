@@ -41,7 +41,7 @@ from convcalc.core.errors import LayerError  # noqa: E402
 from convcalc.core.spec import Framework  # noqa: E402
 from convcalc.design.port import port  # noqa: E402
 from convcalc.render.code import snippet  # noqa: E402
-from tests.core.torch_cases import case_input, layer_from_case, load_cases  # noqa: E402
+from tools.cases import case_input, layer_from_case, load_cases  # noqa: E402
 from tools.make_framework_layers import onnx_node  # noqa: E402
 
 SOURCES = ("torch", "keras", "onnx", "jax")

@@ -16,7 +16,7 @@ from convcalc.core.analysis import Status, analyze
 from convcalc.core.errors import ExitCode, InputError, LayerError, axes_label
 from convcalc.core.spec import AnyLayer, LayerKind, LayerSpec, NetworkSpec, axis_names
 from convcalc.netfile.files import write_text_atomically
-from convcalc.render.stack import Format
+from convcalc.render.toolkit import Format
 
 
 @reporting

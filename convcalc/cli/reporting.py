@@ -9,7 +9,8 @@ from convcalc.cli.process import say, stop_code
 from convcalc.cli.terminal import render_options
 from convcalc.core.analysis import LayerResult, StackResult
 from convcalc.core.errors import ExitCode, InputError, InputErrorGroup
-from convcalc.render.stack import RENDERERS, Format
+from convcalc.render.stack import RENDERERS
+from convcalc.render.toolkit import Format
 
 
 def report(errors: InputError | InputErrorGroup) -> int:

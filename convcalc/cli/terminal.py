@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from convcalc.render.stack import RenderOptions
+from convcalc.render.toolkit import RenderOptions
 
 
 def render_options() -> RenderOptions:

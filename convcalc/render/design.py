@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from convcalc.core.spec import LayerKind
 from convcalc.core.text import visible
-from convcalc.render.stack import Format, RenderOptions, _axes, _padding_cell, console_text, csv_text, make_console
+from convcalc.render.toolkit import Format, RenderOptions, axes_text, console_text, csv_text, make_console, padding_cell
 
 if TYPE_CHECKING:
     from convcalc.design.solve import Solution
@@ -42,10 +42,10 @@ def _solution_rows(solutions: list[Solution], kind: LayerKind) -> tuple[list[str
     rows = []
     for rank, solution in enumerate(solutions, start=1):
         axes = solution.axes
-        row = [str(rank), _axes([a.kernel for a in axes]), _axes([a.stride for a in axes])]
-        pads = axes[0].word or _padding_cell(tuple((a.before, a.after) for a in axes))
-        row += [pads, _axes([a.dilation for a in axes])]
-        row += [("none" if axes[0].auto else _axes([a.output_padding for a in axes]))] if kind.is_transposed else []
+        row = [str(rank), axes_text([a.kernel for a in axes]), axes_text([a.stride for a in axes])]
+        pads = axes[0].word or padding_cell(tuple((a.before, a.after) for a in axes))
+        row += [pads, axes_text([a.dilation for a in axes])]
+        row += [("none" if axes[0].auto else axes_text([a.output_padding for a in axes]))] if kind.is_transposed else []
         row += ["yes" if axes[0].ceil_mode else "no"] if kind.is_pool else []
         rows.append([*row, solution.reason])
     return [*columns, "why"], rows

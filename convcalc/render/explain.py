@@ -6,7 +6,7 @@ import io
 from typing import TYPE_CHECKING
 
 from convcalc.core.text import visible
-from convcalc.render.stack import RenderOptions, console_text, make_console
+from convcalc.render.toolkit import RenderOptions, console_text, make_console
 
 if TYPE_CHECKING:
     from rich.console import Console

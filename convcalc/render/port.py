@@ -13,7 +13,7 @@ from convcalc.design.port import Ported, stage_sizes
 from convcalc.design.port_network import PortedLayer, PortedNetwork
 from convcalc.netfile.writer import network_yaml
 from convcalc.render.code import IMPORTS, Code, body, code, pad_code, snippet
-from convcalc.render.stack import RenderOptions, console_text, make_console
+from convcalc.render.toolkit import RenderOptions, console_text, make_console
 
 NAMES = {Framework.TORCH: "torch.nn", Framework.KERAS: "Keras", Framework.ONNX: "ONNX", Framework.JAX: "lax"}
 CONVENTIONS = {

@@ -1,189 +1,29 @@
-"""Turn a StackResult into text: a rich table, JSON, Markdown or CSV. Pure: result in, string out.
+"""The table of an analysed network, and its Markdown and CSV: result in, string out.
 
-The answers of solve and sizes are rendered by designrender, the pictures of explain by
-explainrender, ported layers by portrender; they share this module's cells and console.
+The JSON report is report.py's; solve and sizes are design.py's, explain's pictures
+explain.py's, ported layers port.py's; all share the toolkit.
 """
 
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from enum import StrEnum
-from fractions import Fraction
-from typing import TYPE_CHECKING, Any
 
 from convcalc.core.analysis import LayerResult, StackResult, Status
-
-if TYPE_CHECKING:
-    from rich.console import Console
-
-    from convcalc.core.receptive import EquivalentConv
-
-from convcalc.core.spec import LayerKind, LayerSpec, OtherSpec, PaddingMode, PaddingPairs, axis_names
+from convcalc.core.spec import LayerKind, LayerSpec, OtherSpec, PaddingMode, axis_names
 from convcalc.core.text import csv_safe, visible
-
-
-@dataclass(frozen=True, slots=True)
-class RenderOptions:
-    """How to render: the table's width in columns, and whether it may use colour."""
-
-    width: int = 100
-    color: bool = False
-
-
-class Format(StrEnum):
-    """Output formats of every command that prints results."""
-
-    TABLE = "table"
-    JSON = "json"
-    MARKDOWN = "markdown"
-    CSV = "csv"
-
-
-# ---------------------------------------------------------------- JSON
-
-
-def _number(value: Fraction) -> int | float | str:
-    if value.denominator == 1:
-        return int(value)
-    try:
-        return float(value)
-    except OverflowError:  # beyond a double: the exact fraction is in jump_fraction too
-        return str(value)
-
-
-def _equivalent_json(equivalent: EquivalentConv | None) -> dict[str, Any] | None:
-    if equivalent is None:
-        return None
-    return {
-        "zeros_inserted": equivalent.zeros_inserted,
-        "stretched_input": equivalent.stretched_input,
-        "padding": equivalent.padding,
-        "kernel_size": equivalent.kernel_size,
-        "dilation": equivalent.dilation,
-        "stride": equivalent.stride,
-    }
-
-
-def layer_json(layer: LayerResult) -> dict[str, Any]:
-    """Return one layer's record with the contract's keys (and a few more); tuples encode as arrays."""
-    spec = layer.spec
-    kind = spec.kind
-    window = spec if isinstance(spec, LayerSpec) else None
-    record: dict[str, Any] = {
-        "index": layer.index,
-        "name": layer.name,
-        "type": spec.type_name.lower() if isinstance(spec, OtherSpec) and kind is LayerKind.IDENTITY else kind.value,
-        "input": layer.input,
-        "output": layer.output,
-        "kernel_size": window.kernel_size if window else None,
-        "stride": window.stride if window else None,
-        "dilation": window.dilation if window else None,
-        "padding": layer.padding,
-    }
-    if layer.sources:
-        record["from"] = layer.sources
-    if window is not None and window.framework.value != "torch":
-        record["framework"] = window.framework.value
-    if isinstance(spec, LayerSpec):
-        if kind is LayerKind.CONVTRANSPOSE:
-            record["output_padding"] = spec.output_padding
-            if spec.output_size is not None:
-                record["output_size"] = spec.output_size
-        if kind.is_pool:
-            record["ceil_mode"] = spec.ceil_mode
-        else:
-            record["groups"] = spec.groups
-            record["bias"] = spec.bias
-    else:
-        record.update(_other_json(spec))
-    jump = layer.jump
-    record["receptive_field"] = layer.receptive_field
-    record["jump"] = None if jump is None else [_number(j) for j in jump]
-    record["jump_fraction"] = None if jump is None else [str(j) for j in jump]
-    record["equivalent_conv"] = _equivalent_json(layer.equivalent_conv)
-    record["weight_shape"] = layer.weight_shape
-    record["params"] = layer.params
-    record["params_without_bias"] = layer.params_without_bias
-    record["expect"] = spec.expect
-    record["status"] = layer.status.value
-    record["warnings"] = layer.warnings
-    record["error"] = layer.error
-    return record
-
-
-def _other_json(spec: OtherSpec) -> dict[str, Any]:
-    """Return the keys a non-window layer was given, under their torch.nn names."""
-    kind = spec.kind
-    keys: dict[str, Any] = {}
-    if kind is LayerKind.CONCAT:
-        keys["dim"] = spec.dim
-    if kind in (LayerKind.CROP, LayerKind.PAD) and spec.amounts is not None:
-        keys["padding"] = [list(pair) for pair in spec.amounts]
-    elif kind in (LayerKind.CROP, LayerKind.PAD):
-        keys.update({"to": spec.to, "align": spec.align})
-    if kind is LayerKind.UPSAMPLE:
-        keys.update({"scale_factor": spec.scale_factor, "size": spec.size, "mode": spec.mode})
-    if kind in (LayerKind.ADAPTIVEAVGPOOL, LayerKind.ADAPTIVEMAXPOOL):
-        keys["output_size"] = spec.size
-    if kind is LayerKind.FLATTEN:
-        keys.update({"start_dim": spec.start_dim, "end_dim": spec.end_dim})
-    if kind is LayerKind.LINEAR:
-        keys.update({"in_features": spec.in_features, "out_features": spec.out_features, "bias": spec.bias})
-    return keys
-
-
-def to_json_dict(result: StackResult) -> dict[str, Any]:
-    """Return the whole result as the contract's JSON object (tuples stand for arrays)."""
-    scale = result.scale
-    return {
-        "input": result.input,
-        "output": result.output,
-        "ok": result.ok,
-        "total_params": result.total_params,
-        "scale": None if scale is None else [str(f) for f in scale],
-        "receptive_field": result.receptive_field,
-        "layers": [layer_json(layer) for layer in result.layers],
-    }
-
-
-def render_json(result: StackResult, options: RenderOptions | None = None) -> str:  # noqa: ARG001 - uniform signature
-    """Render the result as JSON: the summary keys one per line, then one line per layer.
-
-    One layer per line keeps large networks fast to write (the C encoder does each line)
-    and makes the output easy to diff and grep in CI logs.
-    """
-    import json  # noqa: PLC0415 - only this format needs it
-
-    document = to_json_dict(result)
-    layers = document.pop("layers")
-    lines = [f"  {json.dumps(key)}: {json.dumps(value)}," for key, value in document.items()]
-    records = ",\n".join(f"    {json.dumps(layer)}" for layer in layers)
-    body = f'  "layers": [\n{records}\n  ]' if layers else '  "layers": []'
-    return "{\n" + "\n".join(lines) + "\n" + body + "\n}\n"
-
-
-# ---------------------------------------------------------------- cells shared by table, Markdown and CSV
-
-
-def _axes(values: Sequence[object]) -> str:
-    """Show per-axis values as one value when they agree, else joined with ×."""
-    texts = [str(v) for v in values]
-    return texts[0] if len(set(texts)) == 1 else "×".join(texts)
-
-
-def _padding_cell(padding: PaddingPairs | None) -> str:
-    if padding is None:
-        return "-"
-    return _axes([str(b) if b == a else f"{b}:{a}" for b, a in padding])
-
-
-def _shape_cell(shape: Sequence[int] | None) -> str:
-    """Show C×spatial; the batch size is the same everywhere and goes in the caption."""
-    return "-" if shape is None else "×".join(str(v) for v in shape[1:])
-
+from convcalc.render.report import render_json
+from convcalc.render.toolkit import (
+    Format,
+    RenderOptions,
+    axes_text,
+    console_text,
+    csv_text,
+    make_console,
+    markdown_cell,
+    padding_cell,
+    shape_cell,
+)
 
 SHORT_KINDS = {"conv": "conv", "convtranspose": "convT", "maxpool": "maxpool", "avgpool": "avgpool"}
 
@@ -215,10 +55,10 @@ def _geometry_cell(layer: LayerResult) -> str:
     if isinstance(spec, OtherSpec):
         return _other_cell(spec, layer)
     padding = layer.padding if layer.padding is not None else spec.padding
-    pad = padding.value if isinstance(padding, PaddingMode) else _padding_cell(padding)
-    text = "/".join((_axes(spec.kernel_size), _axes(spec.stride), pad, _axes(spec.dilation)))
+    pad = padding.value if isinstance(padding, PaddingMode) else padding_cell(padding)
+    text = "/".join((axes_text(spec.kernel_size), axes_text(spec.stride), pad, axes_text(spec.dilation)))
     if spec.kind.is_transposed and any(spec.output_padding):
-        text += f" a{_axes(spec.output_padding)}"
+        text += f" a{axes_text(spec.output_padding)}"
     return text
 
 
@@ -235,14 +75,14 @@ def _other_cell(spec: OtherSpec, layer: LayerResult) -> str:
         return f"to {spec.to}" + ("" if spec.align == "center" else f" {spec.align}")
     if kind is LayerKind.UPSAMPLE:
         if spec.size is not None:
-            return "→ " + _axes(spec.size)
+            return "→ " + axes_text(spec.size)
         return (
             "×"
-            + _axes([f"{f:g}" for f in spec.scale_factor or (1.0,)])
+            + axes_text([f"{f:g}" for f in spec.scale_factor or (1.0,)])
             + ("" if spec.mode == "nearest" else f" {spec.mode}")
         )
     if kind in (LayerKind.ADAPTIVEAVGPOOL, LayerKind.ADAPTIVEMAXPOOL):
-        return "→ " + _axes(["-" if v is None else v for v in spec.size or (1,)])
+        return "→ " + axes_text(["-" if v is None else v for v in spec.size or (1,)])
     if kind is LayerKind.FLATTEN:
         return f"dims {spec.start_dim}..{spec.end_dim}"
     if kind is LayerKind.LINEAR:
@@ -257,15 +97,15 @@ def _row(layer: LayerResult) -> list[str]:
     elif layer.status is Status.NOT_COMPUTED:
         output = "not computed"
     else:
-        output = _shape_cell(layer.output)
+        output = shape_cell(layer.output)
     return [
         str(layer.index),
         visible(_layer_cell(layer)),
-        _shape_cell(layer.input),
+        shape_cell(layer.input),
         output,
         _geometry_cell(layer),
-        "-" if layer.receptive_field is None else _axes(layer.receptive_field),
-        "-" if layer.jump is None else _axes(layer.jump),
+        "-" if layer.receptive_field is None else axes_text(layer.receptive_field),
+        "-" if layer.jump is None else axes_text(layer.jump),
         f"{layer.params:,}" if layer.weight_shape or layer.params else "-",
     ]
 
@@ -276,10 +116,13 @@ def describe_equivalent(layer: LayerResult) -> str:
     if eq is None or layer.input is None or layer.output is None:
         return ""
     names = axis_names(len(eq.kernel_size))
-    zeros = _axes(eq.zeros_inserted)
+    zeros = axes_text(eq.zeros_inserted)
     plural = "s" if zeros != "1" else ""
     steps = [
-        f"insert {zeros} zero{plural} between input cells ({_axes(layer.input[2:])} → {_axes(eq.stretched_input)})"
+        (
+            f"insert {zeros} zero{plural} between input cells "
+            f"({axes_text(layer.input[2:])} → {axes_text(eq.stretched_input)})"
+        )
     ]
     pads = [_describe_padding(before, after) for before, after in eq.padding]
     if len(set(pads)) == 1:
@@ -287,8 +130,8 @@ def describe_equivalent(layer: LayerResult) -> str:
     else:
         steps.append(", ".join(f"{name}: {text}" for name, text in zip(names, pads, strict=True)))
     steps.append(
-        f"convolve with kernel {_axes(eq.kernel_size)}, dilation {_axes(eq.dilation)}, stride 1 "
-        f"→ {_axes(layer.output[2:])}"
+        f"convolve with kernel {axes_text(eq.kernel_size)}, dilation {axes_text(eq.dilation)}, stride 1 "
+        f"→ {axes_text(layer.output[2:])}"
     )
     return f"{layer.label} as a direct convolution: " + "; ".join(steps)
 
@@ -309,10 +152,11 @@ def _summary(result: StackResult) -> str:
     scale = result.scale
     if scale is not None and result.output is not None:
         parts.append(
-            f"scale {_axes(scale)} ({'×'.join(map(str, result.input[2:]))} → {'×'.join(map(str, result.output[2:]))})"
+            f"scale {axes_text(scale)} "
+            f"({'×'.join(map(str, result.input[2:]))} → {'×'.join(map(str, result.output[2:]))})"
         )
     if result.receptive_field is not None:
-        parts.append(f"receptive field {_axes(result.receptive_field)}")
+        parts.append(f"receptive field {axes_text(result.receptive_field)}")
     return " · ".join(parts)
 
 
@@ -328,9 +172,6 @@ def _notes(result: StackResult) -> list[tuple[str, str]]:
     return [(style, visible(text)) for style, text in notes]
 
 
-# ---------------------------------------------------------------- table
-
-
 RICH_MAX_ROWS = 200
 """Above this many layers the table is laid out here, in the same shape: rich needs ~0.5 ms a row."""
 
@@ -340,7 +181,7 @@ _ANSI = {"red": "\x1b[31m", "dim": "\x1b[2m", "yellow": "\x1b[33m", "cyan": "\x1
 
 def _title(result: StackResult) -> str:
     layout = "C×" + "×".join(axis_names(len(result.input) - 2))
-    title = f"{visible(result.source)}: input {_shape_cell(result.input)} ({layout}), batch {result.input[0]}"
+    title = f"{visible(result.source)}: input {shape_cell(result.input)} ({layout}), batch {result.input[0]}"
     rules = sorted(
         {layer.spec.framework.value for layer in result.layers if isinstance(layer.spec, LayerSpec)} - {"torch"}
     )
@@ -349,24 +190,6 @@ def _title(result: StackResult) -> str:
         if "keras" in rules:
             title += " (shapes shown channels first; Keras' own layout is channels last)"
     return title
-
-
-def make_console(buffer: io.StringIO, options: RenderOptions) -> Console:
-    """Make a rich console that writes into `buffer` at the options' width, in colour only when allowed."""
-    from rich.console import Console  # noqa: PLC0415 - keep rich off the other formats' path
-
-    return Console(
-        file=buffer,
-        width=options.width,
-        color_system="standard" if options.color else None,
-        force_terminal=options.color,
-        highlight=False,
-    )
-
-
-def console_text(buffer: io.StringIO) -> str:
-    """Return what a console wrote into `buffer`, without the spaces rich pads lines with."""
-    return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
 
 
 def render_table(result: StackResult, options: RenderOptions | None = None) -> str:
@@ -433,26 +256,15 @@ def _plain_table(result: StackResult, options: RenderOptions) -> str:
     return "\n".join(lines) + "\n"
 
 
-# ---------------------------------------------------------------- Markdown and CSV
-
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
-
-
-def _markdown_cell(text: str) -> str:
-    """Return a table cell that Markdown shows as the text itself: no link, emphasis or column break."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-
-
 def render_markdown(result: StackResult, options: RenderOptions | None = None) -> str:  # noqa: ARG001 - uniform signature
     """Render a GitHub-flavoured Markdown table (fits a pull-request comment)."""
     lines = [
-        f"**{visible(result.source)}**: input `{_shape_cell(result.input)}`, batch {result.input[0]}",
+        f"**{visible(result.source)}**: input `{shape_cell(result.input)}`, batch {result.input[0]}",
         "",
         "| " + " | ".join(COLUMNS) + " |",
         "| " + " | ".join("---:" if c in NUMERIC else "---" for c in COLUMNS) + " |",
     ]
-    lines.extend("| " + " | ".join(map(_markdown_cell, _row(layer))) + " |" for layer in result.layers)
+    lines.extend("| " + " | ".join(map(markdown_cell, _row(layer))) + " |" for layer in result.layers)
     lines.append("")
     lines.append(_summary(result))
     notes = _notes(result)
@@ -511,17 +323,6 @@ def render_csv(result: StackResult, options: RenderOptions | None = None) -> str
             ]
         )
     return csv_text(CSV_COLUMNS, rows)
-
-
-def csv_text(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """Return rows as CSV text with a header line."""
-    import csv  # noqa: PLC0415 - only this format needs it
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    writer.writerows(rows)
-    return buffer.getvalue()
 
 
 RENDERERS: dict[Format, Callable[[StackResult, RenderOptions | None], str]] = {

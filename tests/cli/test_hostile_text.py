@@ -14,7 +14,8 @@ from typer.testing import Result
 from convcalc import analyze
 from convcalc.core.text import csv_safe, visible
 from convcalc.netfile.loader import load_network
-from convcalc.render.stack import RenderOptions, render_table
+from convcalc.render.stack import render_table
+from convcalc.render.toolkit import RenderOptions
 
 Run = Callable[..., Result]
 

@@ -107,3 +107,22 @@ def test_the_checker_finds_a_cycle_and_a_wrong_import(monkeypatch: pytest.Monkey
     monkeypatch.setitem(GRAPH, "convcalc.core.formulas", {"convcalc.render.stack"})
     with pytest.raises(AssertionError, match="imports"):
         test_imports_go_down_the_diagram("convcalc.core.formulas")
+
+
+@pytest.mark.parametrize("script", sorted((PACKAGE.parent / "tools").glob("*.py")), ids=lambda path: path.name)
+def test_tools_do_not_import_the_tests(script: Path) -> None:
+    """The tools write the fixtures and read them with tools/cases.py; the tests may use the tools, not the reverse."""
+    assert not {name for name in _imports(script) if name.split(".")[0] == "tests"}
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_no_module_imports_another_modules_private_names(module: str) -> None:
+    tree = ast.parse(MODULES[module].read_text())
+    private = [
+        f"{node.module}.{alias.name}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("convcalc")
+        for alias in node.names
+        if alias.name.startswith("_") and alias.name != "__version__"
+    ]
+    assert not private, f"{module} imports {private}"

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from convcalc import InputErrorGroup, analyze
 from convcalc.netfile.loader import load_network
-from convcalc.render.stack import RENDERERS, RenderOptions
+from convcalc.render.stack import RENDERERS
+from convcalc.render.toolkit import RenderOptions
 from tests.property.strategies import SETTINGS
 
 NUMBERS = st.one_of(

@@ -7,7 +7,9 @@ import json
 import pytest
 
 from convcalc import LayerSpec, NetworkSpec, analyze, read_network
-from convcalc.render.stack import RICH_MAX_ROWS, RenderOptions, _plain_table, render_json, render_table
+from convcalc.render.report import render_json
+from convcalc.render.stack import RICH_MAX_ROWS, _plain_table, render_table
+from convcalc.render.toolkit import RenderOptions
 from tests.conftest import EXAMPLES, WELL_FORMED
 
 EXAMPLE_FILES = WELL_FORMED

@@ -1,0 +1,133 @@
+"""The JSON report of an analysed network, as the contract fixes its keys: a dict, and its text."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from convcalc.core.analysis import LayerResult, StackResult
+from convcalc.core.spec import LayerKind, LayerSpec, OtherSpec
+
+if TYPE_CHECKING:
+    from convcalc.core.receptive import EquivalentConv
+from convcalc.render.toolkit import RenderOptions
+
+
+def _number(value: Fraction) -> int | float | str:
+    if value.denominator == 1:
+        return int(value)
+    try:
+        return float(value)
+    except OverflowError:  # beyond a double: the exact fraction is in jump_fraction too
+        return str(value)
+
+
+def _equivalent_json(equivalent: EquivalentConv | None) -> dict[str, Any] | None:
+    if equivalent is None:
+        return None
+    return {
+        "zeros_inserted": equivalent.zeros_inserted,
+        "stretched_input": equivalent.stretched_input,
+        "padding": equivalent.padding,
+        "kernel_size": equivalent.kernel_size,
+        "dilation": equivalent.dilation,
+        "stride": equivalent.stride,
+    }
+
+
+def layer_json(layer: LayerResult) -> dict[str, Any]:
+    """Return one layer's record with the contract's keys (and a few more); tuples encode as arrays."""
+    spec = layer.spec
+    kind = spec.kind
+    window = spec if isinstance(spec, LayerSpec) else None
+    record: dict[str, Any] = {
+        "index": layer.index,
+        "name": layer.name,
+        "type": spec.type_name.lower() if isinstance(spec, OtherSpec) and kind is LayerKind.IDENTITY else kind.value,
+        "input": layer.input,
+        "output": layer.output,
+        "kernel_size": window.kernel_size if window else None,
+        "stride": window.stride if window else None,
+        "dilation": window.dilation if window else None,
+        "padding": layer.padding,
+    }
+    if layer.sources:
+        record["from"] = layer.sources
+    if window is not None and window.framework.value != "torch":
+        record["framework"] = window.framework.value
+    if isinstance(spec, LayerSpec):
+        if kind is LayerKind.CONVTRANSPOSE:
+            record["output_padding"] = spec.output_padding
+            if spec.output_size is not None:
+                record["output_size"] = spec.output_size
+        if kind.is_pool:
+            record["ceil_mode"] = spec.ceil_mode
+        else:
+            record["groups"] = spec.groups
+            record["bias"] = spec.bias
+    else:
+        record.update(_other_json(spec))
+    jump = layer.jump
+    record["receptive_field"] = layer.receptive_field
+    record["jump"] = None if jump is None else [_number(j) for j in jump]
+    record["jump_fraction"] = None if jump is None else [str(j) for j in jump]
+    record["equivalent_conv"] = _equivalent_json(layer.equivalent_conv)
+    record["weight_shape"] = layer.weight_shape
+    record["params"] = layer.params
+    record["params_without_bias"] = layer.params_without_bias
+    record["expect"] = spec.expect
+    record["status"] = layer.status.value
+    record["warnings"] = layer.warnings
+    record["error"] = layer.error
+    return record
+
+
+def _other_json(spec: OtherSpec) -> dict[str, Any]:
+    """Return the keys a non-window layer was given, under their torch.nn names."""
+    kind = spec.kind
+    keys: dict[str, Any] = {}
+    if kind is LayerKind.CONCAT:
+        keys["dim"] = spec.dim
+    if kind in (LayerKind.CROP, LayerKind.PAD) and spec.amounts is not None:
+        keys["padding"] = [list(pair) for pair in spec.amounts]
+    elif kind in (LayerKind.CROP, LayerKind.PAD):
+        keys.update({"to": spec.to, "align": spec.align})
+    if kind is LayerKind.UPSAMPLE:
+        keys.update({"scale_factor": spec.scale_factor, "size": spec.size, "mode": spec.mode})
+    if kind in (LayerKind.ADAPTIVEAVGPOOL, LayerKind.ADAPTIVEMAXPOOL):
+        keys["output_size"] = spec.size
+    if kind is LayerKind.FLATTEN:
+        keys.update({"start_dim": spec.start_dim, "end_dim": spec.end_dim})
+    if kind is LayerKind.LINEAR:
+        keys.update({"in_features": spec.in_features, "out_features": spec.out_features, "bias": spec.bias})
+    return keys
+
+
+def to_json_dict(result: StackResult) -> dict[str, Any]:
+    """Return the whole result as the contract's JSON object (tuples stand for arrays)."""
+    scale = result.scale
+    return {
+        "input": result.input,
+        "output": result.output,
+        "ok": result.ok,
+        "total_params": result.total_params,
+        "scale": None if scale is None else [str(f) for f in scale],
+        "receptive_field": result.receptive_field,
+        "layers": [layer_json(layer) for layer in result.layers],
+    }
+
+
+def render_json(result: StackResult, options: RenderOptions | None = None) -> str:  # noqa: ARG001 - uniform signature
+    """Render the result as JSON: the summary keys one per line, then one line per layer.
+
+    One layer per line keeps large networks fast to write (the C encoder does each line)
+    and makes the output easy to diff and grep in CI logs.
+    """
+    import json  # noqa: PLC0415 - only this format needs it
+
+    document = to_json_dict(result)
+    layers = document.pop("layers")
+    lines = [f"  {json.dumps(key)}: {json.dumps(value)}," for key, value in document.items()]
+    records = ",\n".join(f"    {json.dumps(layer)}" for layer in layers)
+    body = f'  "layers": [\n{records}\n  ]' if layers else '  "layers": []'
+    return "{\n" + "\n".join(lines) + "\n" + body + "\n}\n"

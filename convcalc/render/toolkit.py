@@ -1,0 +1,87 @@
+"""The toolkit every renderer shares: options, formats, the cells of per-axis values, the console, Markdown and CSV."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from convcalc.core.spec import PaddingPairs
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+@dataclass(frozen=True, slots=True)
+class RenderOptions:
+    """How to render: the table's width in columns, and whether it may use colour."""
+
+    width: int = 100
+    color: bool = False
+
+
+class Format(StrEnum):
+    """Output formats of every command that prints results."""
+
+    TABLE = "table"
+    JSON = "json"
+    MARKDOWN = "markdown"
+    CSV = "csv"
+
+
+def axes_text(values: Sequence[object]) -> str:
+    """Show per-axis values as one value when they agree, else joined with ×."""
+    texts = [str(v) for v in values]
+    return texts[0] if len(set(texts)) == 1 else "×".join(texts)
+
+
+def padding_cell(padding: PaddingPairs | None) -> str:
+    """Show (before, after) padding per axis: 1 when even, 1:2 when not, one value when every axis agrees."""
+    if padding is None:
+        return "-"
+    return axes_text([str(b) if b == a else f"{b}:{a}" for b, a in padding])
+
+
+def shape_cell(shape: Sequence[int] | None) -> str:
+    """Show C×spatial; the batch size is the same everywhere and goes in the caption."""
+    return "-" if shape is None else "×".join(str(v) for v in shape[1:])
+
+
+def make_console(buffer: io.StringIO, options: RenderOptions) -> Console:
+    """Make a rich console that writes into `buffer` at the options' width, in colour only when allowed."""
+    from rich.console import Console  # noqa: PLC0415 - keep rich off the other formats' path
+
+    return Console(
+        file=buffer,
+        width=options.width,
+        color_system="standard" if options.color else None,
+        force_terminal=options.color,
+        highlight=False,
+    )
+
+
+def console_text(buffer: io.StringIO) -> str:
+    """Return what a console wrote into `buffer`, without the spaces rich pads lines with."""
+    return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
+
+
+def markdown_cell(text: str) -> str:
+    """Return a table cell that Markdown shows as the text itself: no link, emphasis or column break."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def csv_text(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """Return rows as CSV text with a header line."""
+    import csv  # noqa: PLC0415 - only this format needs it
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows(rows)
+    return buffer.getvalue()
