@@ -23,7 +23,15 @@ from convcalc.core.spec import (
 )
 from convcalc.netfile.files import is_standard_stream, read_bytes
 from convcalc.netfile.nodes import Node, compose
-from convcalc.netfile.vocabulary import IGNORED, OTHER_TYPES, OtherType
+from convcalc.netfile.vocabulary import (
+    IGNORED,
+    KEY_ALIASES,
+    KIND_NAMES,
+    LAYER_KEYS,
+    OTHER_TYPES,
+    TOP_KEYS,
+    OtherType,
+)
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_LAYERS = 20_000
@@ -37,40 +45,6 @@ STR_TAG = "tag:yaml.org,2002:str"
 NULL_TAG = "tag:yaml.org,2002:null"
 FLOAT_TAG = "tag:yaml.org,2002:float"
 MERGE_TAG = "tag:yaml.org,2002:merge"
-
-KIND_NAMES: dict[str, tuple[LayerKind, int | None]] = {
-    "conv": (LayerKind.CONV, None),
-    "convtranspose": (LayerKind.CONVTRANSPOSE, None),
-    "maxpool": (LayerKind.MAXPOOL, None),
-    "avgpool": (LayerKind.AVGPOOL, None),
-    **{f"{short}{rank}d": (kind, rank) for short, kind in (
-        ("conv", LayerKind.CONV),
-        ("convtranspose", LayerKind.CONVTRANSPOSE),
-        ("maxpool", LayerKind.MAXPOOL),
-        ("avgpool", LayerKind.AVGPOOL),
-    ) for rank in (1, 2, 3)},
-    # Keras class names (Conv2D, Conv2DTranspose, MaxPooling2D, AveragePooling2D) and ONNX's AveragePool
-    **{f"conv{rank}dtranspose": (LayerKind.CONVTRANSPOSE, rank) for rank in (1, 2, 3)},
-    **{f"maxpooling{rank}d": (LayerKind.MAXPOOL, rank) for rank in (1, 2, 3)},
-    **{f"averagepooling{rank}d": (LayerKind.AVGPOOL, rank) for rank in (1, 2, 3)},
-    "averagepool": (LayerKind.AVGPOOL, None),
-}  # fmt: skip
-"""Layer types: convcalc's short names and the torch.nn, Keras and ONNX class names (matched in any case)."""
-
-KEY_ALIASES: dict[str, dict[str, str]] = {
-    "keras": {"filters": "out_channels", "strides": "stride", "dilation_rate": "dilation", "pool_size": "kernel_size"},
-    "onnx": {
-        "kernel_shape": "kernel_size",
-        "strides": "stride",
-        "pads": "padding",
-        "auto_pad": "padding",
-        "dilations": "dilation",
-        "output_shape": "output_size",
-        "group": "groups",
-    },
-    "jax": {"window_strides": "stride", "strides": "stride", "rhs_dilation": "dilation", "window_dilation": "dilation"},
-}
-"""Each framework's own argument names in network files, and the torch.nn name each stands for."""
 
 
 class _Problems:
@@ -205,41 +179,17 @@ def _read_expect(node: Node, where: str, problems: _Problems) -> tuple[int, ...]
     return None if None in values else tuple(v for v in values if v is not None)
 
 
-@dataclass(frozen=True, slots=True)
-class Key:
-    """A layer key: how to read it and which layer kinds take it (None: all)."""
-
-    read: Callable[[Node, str, _Problems], Any]
-    schema: str
-    kinds: frozenset[LayerKind] | None = None
-    doc: str = ""
-
-
-CONVS = frozenset({LayerKind.CONV, LayerKind.CONVTRANSPOSE})
-POOLS = frozenset({LayerKind.MAXPOOL, LayerKind.AVGPOOL})
-LAYER_KEYS: dict[str, Key] = {
-    "type": Key(_read_name, "type", doc="conv | convtranspose | maxpool | avgpool, or a torch.nn class name"),
-    "name": Key(_read_name, "name", doc="shown in tables and messages; default: the layer's index"),
-    "in_channels": Key(_read_count, "count", CONVS, "checked against the channels coming in"),
-    "out_channels": Key(_read_count, "count", CONVS, "default: unchanged"),
-    "kernel_size": Key(_read_positive, "positive", doc="int or per-axis list"),
-    "stride": Key(_read_positive, "positive", doc="default 1 (pools: the kernel size)"),
-    "padding": Key(_read_padding, "padding", doc="int, per-axis list, same or valid"),
-    "dilation": Key(
-        _read_positive, "positive", frozenset({LayerKind.CONV, LayerKind.CONVTRANSPOSE, LayerKind.MAXPOOL})
-    ),
-    "groups": Key(_read_count, "count", CONVS),
-    "bias": Key(_read_bool, "boolean", CONVS, "counts in params"),
-    "output_padding": Key(_read_non_negative, "non_negative", frozenset({LayerKind.CONVTRANSPOSE})),
-    "output_size": Key(
-        _read_expect, "shape", frozenset({LayerKind.CONVTRANSPOSE}), "as forward(output_size=...): sets output_padding"
-    ),
-    "ceil_mode": Key(_read_bool, "boolean", POOLS),
-    "expect": Key(_read_expect, "shape", doc="the output shape this layer must have: [N, C, *spatial]"),
+READERS: dict[str, Callable[[Node, str, _Problems], Any]] = {
+    "type": _read_name,
+    "name": _read_name,
+    "count": _read_count,
+    "positive": _read_positive,
+    "non_negative": _read_non_negative,
+    "padding": _read_padding,
+    "boolean": _read_bool,
+    "shape": _read_expect,
 }
-"""Keys of a layer, named as the torch.nn arguments."""
-
-TOP_KEYS = ("input", "layers", "description", "framework")
+"""How each kind of value of the vocabulary's keys is read."""
 
 
 def _suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
@@ -389,7 +339,7 @@ def _read_onnx_value(key: str, node: Node, where: str, problems: _Problems) -> A
         return tuple((numbers[i], numbers[i + half]) for i in range(half))
     if key == "ceil_mode" and node.kind == "scalar" and node.tag == INT_TAG:
         return _int_value(node) == 1
-    return LAYER_KEYS[KEY_ALIASES["onnx"].get(key, key)].read(node, where, problems)
+    return READERS[LAYER_KEYS[KEY_ALIASES["onnx"].get(key, key)].value](node, where, problems)
 
 
 def _read_layer_values(  # noqa: PLR0913 - the keys, the layer and the framework whose names they are
@@ -420,7 +370,7 @@ def _read_layer_values(  # noqa: PLR0913 - the keys, the layer and the framework
         if kind is not None and spec.kinds is not None and kind not in spec.kinds:
             problems.add(key_node, f"{where}.{key}", f"{kind} takes no `{key}`")
             continue
-        value = spec.read(value_node, f"{where}.{key}", problems)
+        value = READERS[spec.value](value_node, f"{where}.{key}", problems)
         if (
             key not in ("expect", "output_size")
             and isinstance(value, tuple)

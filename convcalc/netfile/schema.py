@@ -1,4 +1,4 @@
-"""The JSON Schema of network files, built from the loader's own key table."""
+"""The JSON Schema of network files, built from the vocabulary the loader reads them with."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from convcalc.core.spec import PADDING_WORDS
-from convcalc.netfile.loader import KIND_NAMES, LAYER_KEYS
-from convcalc.netfile.vocabulary import CLASS_NAMES, IGNORED, OTHER_TYPES
+from convcalc.netfile.vocabulary import CLASS_NAMES, IGNORED, KIND_NAMES, LAYER_KEYS, OTHER_TYPES, WINDOW_CLASSES
 
 SCHEMA_ID = "convcalc-network-v1"
 
@@ -21,12 +20,7 @@ def _axes(minimum: int) -> dict[str, Any]:
 
 
 def _class_names() -> list[str]:
-    camel = {"conv": "Conv", "convtranspose": "ConvTranspose", "maxpool": "MaxPool", "avgpool": "AvgPool"}
-    names = sorted({*KIND_NAMES, *OTHER_TYPES})
-    windows = sorted(f"{base}{rank}d" for base in camel.values() for rank in (1, 2, 3))
-    windows += sorted(f"{base}{rank}D" for base in ("Conv", "MaxPooling", "AveragePooling") for rank in (1, 2, 3))
-    windows += [f"Conv{rank}DTranspose" for rank in (1, 2, 3)] + ["Conv", "ConvTranspose", "MaxPool", "AveragePool"]
-    return names + windows + list(CLASS_NAMES)
+    return sorted({*KIND_NAMES, *OTHER_TYPES}) + list(WINDOW_CLASSES) + list(CLASS_NAMES)
 
 
 _OTHER_VALUES: dict[str, dict[str, Any]] = {
@@ -96,7 +90,7 @@ def network_schema() -> dict[str, Any]:
     }
     properties: dict[str, Any] = {}
     for key, spec in LAYER_KEYS.items():
-        fragment = dict(fragments[spec.schema])
+        fragment = dict(fragments[spec.value])
         description = spec.doc
         if spec.kinds is not None:
             description = (description + "; " if description else "") + "for " + ", ".join(sorted(spec.kinds))

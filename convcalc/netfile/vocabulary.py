@@ -1,4 +1,6 @@
-"""The layer types around convolutions that network files accept, under their torch.nn names.
+"""The vocabulary of network files, shared by the loader and the schema: layer types, keys and their values.
+
+The layer types around convolutions are accepted under their torch.nn names.
 
 Each entry says which kind of layer it is, which keys it takes (torch.nn's argument
 names) and how it counts parameters. Keys that do not change a shape (inplace, eps,
@@ -132,3 +134,93 @@ CLASS_NAMES = (
     "ConstantPad3d", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D",
 )  # fmt: skip
 """The torch.nn (and Keras) spelling of every class above, for the JSON Schema (the loader ignores case)."""
+
+
+WINDOW_CLASSES: dict[str, tuple[LayerKind, int | None]] = {
+    **{
+        f"{base}{rank}d": (kind, rank)
+        for base, kind in sorted(
+            {
+                "AvgPool": LayerKind.AVGPOOL,
+                "Conv": LayerKind.CONV,
+                "ConvTranspose": LayerKind.CONVTRANSPOSE,
+                "MaxPool": LayerKind.MAXPOOL,
+            }.items()
+        )
+        for rank in (1, 2, 3)
+    },
+    **{
+        f"{base}{rank}D": (kind, rank)
+        for base, kind in (
+            ("AveragePooling", LayerKind.AVGPOOL),
+            ("Conv", LayerKind.CONV),
+            ("MaxPooling", LayerKind.MAXPOOL),
+        )
+        for rank in (1, 2, 3)
+    },
+    **{f"Conv{rank}DTranspose": (LayerKind.CONVTRANSPOSE, rank) for rank in (1, 2, 3)},
+    # ONNX's operators: the rank comes from the input
+    "Conv": (LayerKind.CONV, None),
+    "ConvTranspose": (LayerKind.CONVTRANSPOSE, None),
+    "MaxPool": (LayerKind.MAXPOOL, None),
+    "AveragePool": (LayerKind.AVGPOOL, None),
+}
+"""The sliding-window layers' class names in torch.nn, Keras and ONNX, with the kind and rank each means."""
+
+KIND_NAMES: dict[str, tuple[LayerKind, int | None]] = {
+    "conv": (LayerKind.CONV, None),
+    "convtranspose": (LayerKind.CONVTRANSPOSE, None),
+    "maxpool": (LayerKind.MAXPOOL, None),
+    "avgpool": (LayerKind.AVGPOOL, None),
+    **{name.lower(): meaning for name, meaning in WINDOW_CLASSES.items()},
+}
+"""Layer types as a file may write them, in any case: convcalc's short names and every class name."""
+
+KEY_ALIASES: dict[str, dict[str, str]] = {
+    "keras": {"filters": "out_channels", "strides": "stride", "dilation_rate": "dilation", "pool_size": "kernel_size"},
+    "onnx": {
+        "kernel_shape": "kernel_size",
+        "strides": "stride",
+        "pads": "padding",
+        "auto_pad": "padding",
+        "dilations": "dilation",
+        "output_shape": "output_size",
+        "group": "groups",
+    },
+    "jax": {"window_strides": "stride", "strides": "stride", "rhs_dilation": "dilation", "window_dilation": "dilation"},
+}
+"""Each framework's own argument names in network files, and the torch.nn name each stands for."""
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    """A layer key: the kind of value it takes (a reader in the loader, a fragment in the schema), who takes it."""
+
+    value: str
+    kinds: frozenset[LayerKind] | None = None
+    doc: str = ""
+
+
+CONVS = frozenset({LayerKind.CONV, LayerKind.CONVTRANSPOSE})
+POOLS = frozenset({LayerKind.MAXPOOL, LayerKind.AVGPOOL})
+LAYER_KEYS: dict[str, Key] = {
+    "type": Key("type", doc="conv | convtranspose | maxpool | avgpool, or a torch.nn class name"),
+    "name": Key("name", doc="shown in tables and messages; default: the layer's index"),
+    "in_channels": Key("count", CONVS, "checked against the channels coming in"),
+    "out_channels": Key("count", CONVS, "default: unchanged"),
+    "kernel_size": Key("positive", doc="int or per-axis list"),
+    "stride": Key("positive", doc="default 1 (pools: the kernel size)"),
+    "padding": Key("padding", doc="int, per-axis list, same or valid"),
+    "dilation": Key("positive", frozenset({LayerKind.CONV, LayerKind.CONVTRANSPOSE, LayerKind.MAXPOOL})),
+    "groups": Key("count", CONVS),
+    "bias": Key("boolean", CONVS, "counts in params"),
+    "output_padding": Key("non_negative", frozenset({LayerKind.CONVTRANSPOSE})),
+    "output_size": Key(
+        "shape", frozenset({LayerKind.CONVTRANSPOSE}), "as forward(output_size=...): sets output_padding"
+    ),
+    "ceil_mode": Key("boolean", POOLS),
+    "expect": Key("shape", doc="the output shape this layer must have: [N, C, *spatial]"),
+}
+"""Keys of a layer, named as the torch.nn arguments."""
+
+TOP_KEYS = ("input", "layers", "description", "framework")
