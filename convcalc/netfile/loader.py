@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +22,17 @@ from convcalc.core.spec import (
     PaddingPairs,
 )
 from convcalc.netfile.files import is_standard_stream, read_bytes
-from convcalc.netfile.nodes import Node, compose
+from convcalc.netfile.nodes import (
+    BOOL_TAG,
+    FLOAT_TAG,
+    INT_TAG,
+    MERGE_TAG,
+    NULL_TAG,
+    STR_TAG,
+    Node,
+    compose,
+    python_node,
+)
 from convcalc.netfile.vocabulary import (
     IGNORED,
     KEY_ALIASES,
@@ -39,12 +49,6 @@ MAX_LAYERS = 20_000
 MAX_NAME = 1000
 """Longest layer name, in characters."""
 
-INT_TAG = "tag:yaml.org,2002:int"
-BOOL_TAG = "tag:yaml.org,2002:bool"
-STR_TAG = "tag:yaml.org,2002:str"
-NULL_TAG = "tag:yaml.org,2002:null"
-FLOAT_TAG = "tag:yaml.org,2002:float"
-MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 class _Problems:
@@ -713,7 +717,6 @@ def _read_layers(
 
 def load_network(text: str, source: str = "<network>", *, input_shape: tuple[int, ...] | None = None) -> NetworkSpec:
     """Parse a network file's text; raise InputErrorGroup listing every problem found."""
-    problems = _Problems(source)
     try:
         root = compose(text, source)
     except InputError as error:
@@ -722,6 +725,27 @@ def load_network(text: str, source: str = "<network>", *, input_shape: tuple[int
         raise InputErrorGroup(
             [InputError("the file is empty: expected `input` and `layers`", location=Location(source))]
         )
+    return _network(root, source, input_shape)
+
+
+def network_from_data(
+    data: Mapping[str, object], source: str = "<python>", *, input_shape: tuple[int, ...] | None = None
+) -> NetworkSpec:
+    """Read a network given as Python data, the mapping a network file holds ({"input": ..., "layers": [...]}).
+
+    The keys, values and `from` references are those of network files, checked the same way;
+    an error names the place in the data (layers[2].stride) instead of a line.
+    """
+    try:
+        root = python_node(dict(data))
+    except InputError as error:
+        raise InputErrorGroup([error.located(Location(source))]) from None
+    return _network(root, source, input_shape)
+
+
+def _network(root: Node, source: str, input_shape: tuple[int, ...] | None) -> NetworkSpec:
+    """Read the network of a root node; raise InputErrorGroup listing every problem found."""
+    problems = _Problems(source)
     if root.kind != "map":
         problems.add(root, "", f"expected a mapping with `input` and `layers`, got {_describe(root)}")
         raise InputErrorGroup(problems.errors)

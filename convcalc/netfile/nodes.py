@@ -22,8 +22,12 @@ STANDARD_TAGS = frozenset(
 _RESOLVER = yaml.resolver.Resolver()
 INT_TAG = "tag:yaml.org,2002:int"
 STR_TAG = "tag:yaml.org,2002:str"
+BOOL_TAG = "tag:yaml.org,2002:bool"
+NULL_TAG = "tag:yaml.org,2002:null"
+FLOAT_TAG = "tag:yaml.org,2002:float"
 SEQ_TAG = "tag:yaml.org,2002:seq"
 MAP_TAG = "tag:yaml.org,2002:map"
+MERGE_TAG = "tag:yaml.org,2002:merge"
 try:
     _Loader: Any = yaml.CSafeLoader
 except AttributeError:  # PyYAML built without libyaml
@@ -36,8 +40,8 @@ class Node:
 
     kind: str
     tag: str
-    line: int
-    column: int
+    line: int | None  # None: built from a Python value, which has no lines
+    column: int | None
     value: Any = field(default=None)
 
     def location(self, source: str) -> Location:
@@ -291,3 +295,27 @@ def _shown(character: str) -> str:
     if character.isprintable() and not character.isspace():
         return f"the character {character!r}"
     return f"the character U+{ord(character):04X}"
+
+
+def python_node(value: object, *, depth: int = 0) -> Node:
+    """Return the node of a Python value as if it were written in YAML (dicts, lists, str, int, float, bool, None).
+
+    A network built in Python is read by the same loader as a file, with the same checks and
+    messages; anything else (a set, an object) becomes a string node that the loader refuses.
+    """
+    if depth > MAX_DEPTH:
+        raise InputError(f"nested more than {MAX_DEPTH} levels deep")
+    if isinstance(value, dict):
+        pairs = [(python_node(str(key)), python_node(item, depth=depth + 1)) for key, item in value.items()]
+        return Node("map", MAP_TAG, None, None, pairs)
+    if isinstance(value, list | tuple):
+        return Node("seq", SEQ_TAG, None, None, [python_node(item, depth=depth + 1) for item in value])
+    if isinstance(value, bool):
+        return Node("scalar", BOOL_TAG, None, None, "true" if value else "false")
+    if isinstance(value, int):
+        return Node("scalar", INT_TAG, None, None, str(value))
+    if isinstance(value, float):
+        return Node("scalar", FLOAT_TAG, None, None, repr(value))
+    if value is None:
+        return Node("scalar", NULL_TAG, None, None, "null")
+    return Node("scalar", STR_TAG, None, None, str(value))
