@@ -1,45 +1,52 @@
 """convcalc: shapes, receptive fields and equivalent convolutions of CNN layers, exact to torch.nn.
 
-The Python API, for a model repository's own tests::
+The Python API, for a model repository's own tests (docs/python-api.md shows more)::
 
     import convcalc
 
-    result = convcalc.analyze(convcalc.read_network("model.convcalc.yaml"))
-    assert result.ok, [layer.message for layer in result.failures]
-    assert result.output == (1, 64, 56, 56)
+    report = convcalc.report("model.convcalc.yaml")
+    assert report.ok, report.messages
+    assert report.output == (1, 64, 56, 56)
+    print(report)  # the table of `convcalc stack`; report.to_dict() is its JSON
 
-    layer = convcalc.LayerSpec.create("convtranspose", 4, stride=2, padding=1, out_channels=64)
-    net = convcalc.NetworkSpec(input=(1, 128, 16, 16), layers=(layer,))
-    assert convcalc.analyze(net).layers[0].output == (1, 64, 32, 32)
+    net = convcalc.network(
+        [1, 3, 64, 64],
+        [
+            convcalc.layer("Conv2d", name="a", out_channels=8, kernel_size=3, padding=1),
+            convcalc.layer("Conv2d", out_channels=8, kernel_size=3, padding=1),
+            convcalc.layer("add", inputs=["a", 2]),
+        ],
+    )
+    assert convcalc.report(net).output == (1, 8, 64, 64)
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
+from convcalc.api import (
+    NetworkSource,
+    Report,
+    explain,
+    layer,
+    load_network,
+    mirror,
+    network,
+    port,
+    port_network,
+    read_network,
+    report,
+    sizes,
+    solve,
+)
 from convcalc.core.analysis import LayerResult, StackResult, Status, analyze
-from convcalc.core.errors import ExitCode, InputError, InputErrorGroup, LayerError, Location
-from convcalc.core.spec import LayerKind, LayerSpec, NetworkSpec
-
-if TYPE_CHECKING:
-    from convcalc.netfile.loader import load_network, read_network
+from convcalc.core.errors import ConvcalcError, ExitCode, InputError, InputErrorGroup, LayerError, Location, Problem
+from convcalc.core.spec import Framework, LayerKind, LayerSpec, NetworkSpec, OtherSpec, PaddingMode
 
 __version__ = "0.1.0"
 
-_LAZY = {"load_network", "read_network"}
-
-
-def __getattr__(name: str) -> Any:  # noqa: ANN401 - module attributes
-    """Import the YAML loader only when it is asked for (it costs start-up time)."""
-    if name in _LAZY:
-        from convcalc.netfile import loader  # noqa: PLC0415
-
-        return getattr(loader, name)
-    raise AttributeError(f"module 'convcalc' has no attribute {name!r}")
-
-
 __all__ = [
+    "ConvcalcError",
     "ExitCode",
+    "Framework",
     "InputError",
     "InputErrorGroup",
     "LayerError",
@@ -47,11 +54,29 @@ __all__ = [
     "LayerResult",
     "LayerSpec",
     "Location",
+    "NetworkSource",
     "NetworkSpec",
+    "OtherSpec",
+    "PaddingMode",
+    "Problem",
+    "Report",
     "StackResult",
     "Status",
     "__version__",
     "analyze",
+    "explain",
+    "layer",
     "load_network",
+    "mirror",
+    "network",
+    "port",
+    "port_network",
     "read_network",
+    "report",
+    "sizes",
+    "solve",
 ]
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
