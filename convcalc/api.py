@@ -75,14 +75,15 @@ class Report:
         raise KeyError(msg)
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the contract's JSON document as Python data (`convcalc stack --format json`)."""
-        from convcalc.render.report import to_json_dict  # noqa: PLC0415 - the renderers load when used
+        """Return the contract's JSON document as Python data: exactly what `json.loads(report.to_json())` gives."""
+        import json  # noqa: PLC0415
 
-        return to_json_dict(self.result)
+        document: dict[str, Any] = json.loads(self.to_json())
+        return document
 
     def to_json(self) -> str:
         """Return the JSON text `convcalc stack --format json` prints."""
-        from convcalc.render.report import render_json  # noqa: PLC0415
+        from convcalc.render.report import render_json  # noqa: PLC0415 - the renderers load when used
 
         return render_json(self.result)
 
@@ -116,9 +117,7 @@ def read_network(path: str | os.PathLike[str], *, input_shape: Sequence[int] | N
     return loader.read_network(os.fspath(path), input_shape=_shape(input_shape))
 
 
-def load_network(
-    text: str, source: str = "<network>", *, input_shape: Sequence[int] | None = None
-) -> NetworkSpec:
+def load_network(text: str, source: str = "<network>", *, input_shape: Sequence[int] | None = None) -> NetworkSpec:
     """Read a network file's YAML text; `source` names it in messages."""
     from convcalc.netfile import loader  # noqa: PLC0415
 

@@ -128,3 +128,25 @@ def test_help_examples_run(line: str, tmp_path: Path, monkeypatch: pytest.Monkey
         codes.append(int(main(expanded)))
     assert tuple(codes) == FAILING_ON_PURPOSE.get(line, (0,) * len(codes)), line
     assert len(HELP_EXAMPLES) >= 25
+
+
+API_PAGE = ROOT / "docs" / "python-api.md"
+
+
+@pytest.mark.parametrize(
+    "block",
+    re.findall(r"```python\n(.*?)```", API_PAGE.read_text(), flags=re.DOTALL),
+    ids=lambda b: b.split("\n")[2][:40],
+)
+def test_python_api_page_runs_as_written(block: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every example of docs/python-api.md runs from the project's root."""
+    monkeypatch.chdir(ROOT)
+    exec(compile(block, str(API_PAGE), "exec"), {})  # noqa: S102 - the page's own examples
+
+
+def test_python_api_page_lists_every_public_name() -> None:
+    import convcalc  # noqa: PLC0415
+
+    page = API_PAGE.read_text()
+    missing = [name for name in convcalc.__all__ if name != "__version__" and f"`{name}" not in page]
+    assert not missing

@@ -50,7 +50,6 @@ MAX_NAME = 1000
 """Longest layer name, in characters."""
 
 
-
 class _Problems:
     """Collect located input errors; a value that fails is reported and replaced by None."""
 
