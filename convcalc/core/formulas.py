@@ -142,3 +142,8 @@ def equivalent_padding(kernel: int, dilation: int, padding: int) -> int:
     rule is its own inverse, and a negative result is a crop.
     """
     return dilation * (kernel - 1) - padding
+
+
+def stretched_size(size: int, stride: int) -> int:
+    """Return (i-1)*s + 1: the input of a transposed layer with s - 1 zeros between its cells."""
+    return (size - 1) * stride + 1

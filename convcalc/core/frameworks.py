@@ -24,15 +24,15 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from convcalc.core import formulas
 from convcalc.core.errors import LayerError
 from convcalc.core.formulas import convtranspose_output_size, effective_kernel, equivalent_padding
 from convcalc.core.spec import AxisValues, Framework, LayerKind, LayerSpec, PaddingMode, PaddingPairs, axis_names
 
 
-def _same(size: int, e: int, s: int, mode: PaddingMode) -> tuple[int, int]:
+def _same(size: int, k: int, d: int, s: int, mode: PaddingMode) -> tuple[int, int]:
     """Pad to ceil(i/s) outputs, as TensorFlow, ONNX and JAX compute SAME: the odd zero after (or before)."""
-    out = -(-size // s)
-    total = max((out - 1) * s + e - size, 0)
+    total = max(formulas.conv_padding_for(size, k, s, d, -(-size // s)), 0)
     small, large = total // 2, total - total // 2
     return (large, small) if mode is PaddingMode.SAME_LOWER else (small, large)
 
@@ -45,7 +45,7 @@ def _direct_padding(layer: LayerSpec, axis: int, size: int) -> tuple[int, int]:
     if padding is PaddingMode.CAUSAL:
         return e - 1, 0
     if isinstance(padding, PaddingMode):
-        return _same(size, e, layer.stride[axis], padding)
+        return _same(size, layer.kernel_size[axis], layer.dilation[axis], layer.stride[axis], padding)
     return padding[axis]
 
 
@@ -157,22 +157,22 @@ def _transposed_axis(layer: LayerSpec, axis: int, size: int, name: str) -> tuple
     else:
         (before, after), a = _transposed(layer, axis)
     if framework is Framework.JAX:  # the padding lax.conv_transpose puts on the stretched input
-        _refuse_negative(2 * (e - 1) - before - after, (size - 1) * s + 1, name)
+        _refuse_negative(2 * (e - 1) - before - after, formulas.stretched_size(size, s), name)
     return (before, after), a, convtranspose_output_size(size, k, s, before, after, d, a)
 
 
 def _direct_axis(layer: LayerSpec, axis: int, size: int, name: str) -> tuple[tuple[int, int], int, int]:
     """Return a convolution's or a pool's padding, output_padding (0) and output size on one axis."""
     framework = layer.framework
-    e = effective_kernel(layer.kernel_size[axis], layer.dilation[axis])
+    k, s, d = layer.kernel_size[axis], layer.stride[axis], layer.dilation[axis]
     before, after = _direct_padding(layer, axis, size)
     if framework is Framework.JAX and layer.kind is LayerKind.CONV:  # lax.reduce_window does not check
         _refuse_negative(before + after, size, name)
-    top = size + before + after - e
-    s = layer.stride[axis]
-    if framework is Framework.ONNX:  # C++ division, toward zero (int of a Fraction); ceil_mode drops no window
-        return (before, after), 0, (-(-top // s) if layer.ceil_mode else int(Fraction(top, s))) + 1
-    return (before, after), 0, top // s + 1
+    if framework is Framework.ONNX and layer.ceil_mode:  # ONNX rounds up and drops no window
+        return (before, after), 0, formulas.windows_rounded_up(size, k, s, before, after, d)
+    if framework is Framework.ONNX:  # C++ division, toward zero (int of a Fraction), unlike torch.nn's floor
+        return (before, after), 0, int(Fraction(size + before + after - effective_kernel(k, d), s)) + 1
+    return (before, after), 0, formulas.conv_output_size(size, k, s, before, after, d)
 
 
 def _refuse_negative(total: int, size: int, name: str) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from math import gcd, lcm
 
-from convcalc.core.formulas import equivalent_padding
+from convcalc.core.formulas import equivalent_padding, stretched_size
 from convcalc.core.spec import AxisValues, PaddingPairs
 
 Intervals = tuple[tuple[int, int], ...]
@@ -159,7 +159,7 @@ def equivalent_conv(  # noqa: PLR0913 - one argument per torch.nn parameter
     axes = range(len(sizes))
     return EquivalentConv(
         zeros_inserted=tuple(s - 1 for s in stride),
-        stretched_input=tuple((sizes[a] - 1) * stride[a] + 1 for a in axes),
+        stretched_input=tuple(stretched_size(sizes[a], stride[a]) for a in axes),
         padding=tuple(
             (
                 equivalent_padding(kernel_size[a], dilation[a], padding[a][0]),

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from convcalc.core.errors import InputError, LayerError
-from convcalc.core.formulas import effective_kernel, equivalent_padding, output_padding_for
+from convcalc.core.formulas import conv_padding_for, effective_kernel, equivalent_padding, output_padding_for
 from convcalc.core.spec import SPELLING, AxisValues, Framework, LayerKind, LayerSpec, PaddingMode, PaddingPairs
 from convcalc.core.windows import layer_shape
 
@@ -192,8 +192,8 @@ def _runs(layer: LayerSpec, shape: AxisValues, pads: PaddingPairs) -> bool:
 
 def _floor_pads(layer: LayerSpec, spatial: AxisValues, pads: PaddingPairs, out: AxisValues) -> PaddingPairs:
     """Return the padding with each axis's after made large enough that floor division gives the wanted output size."""
-    sizes = zip(spatial, pads, out, _kernels(layer), layer.stride, strict=True)
-    return tuple((b, a + max(0, (o - 1) * s + e - (i + b + a))) for i, (b, a), o, e, s in sizes)
+    sizes = zip(spatial, pads, out, layer.kernel_size, layer.stride, layer.dilation, strict=True)
+    return tuple((b, a + max(0, conv_padding_for(i, k, s, d, o) - (b + a))) for i, (b, a), o, k, s, d in sizes)
 
 
 def _base(layer: LayerSpec, target: Framework) -> LayerSpec:

@@ -126,3 +126,20 @@ def test_no_module_imports_another_modules_private_names(module: str) -> None:
         if alias.name.startswith("_") and alias.name != "__version__"
     ]
     assert not private, f"{module} imports {private}"
+
+
+PURE = {"__future__", "collections", "dataclasses", "enum", "fractions", "math", "typing", "unicodedata", "itertools"}
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if _layer(m) == "core"))
+def test_the_core_is_pure(module: str) -> None:
+    """The core reads no file, writes nothing and imports no library beyond arithmetic and data classes."""
+    source = MODULES[module].read_text()
+    outside = {name.split(".")[0] for name in _imports(MODULES[module])} - PURE - {"convcalc"}
+    assert not outside, f"{module} imports {sorted(outside)}"
+    calls = {
+        node.func.id
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    }
+    assert not calls & {"print", "open", "input"}, module
