@@ -150,3 +150,10 @@ def test_python_api_page_lists_every_public_name() -> None:
     page = API_PAGE.read_text()
     missing = [name for name in convcalc.__all__ if name != "__version__" and f"`{name}" not in page]
     assert not missing
+
+
+@pytest.mark.parametrize("block", re.findall(r"```python\n(.*?)```", README, flags=re.DOTALL))
+def test_readme_python_runs_as_written(block: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's Python example runs from the project's root."""
+    monkeypatch.chdir(ROOT)
+    exec(compile(block, "README.md", "exec"), {})  # noqa: S102 - the README's own example

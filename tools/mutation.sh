@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Mutation testing of the arithmetic core: the size rules (convcalc/core/windows.py), the receptive
-# field (convcalc/core/receptive.py) and the framework rules (convcalc/core/frameworks.py), the modules that
+# Mutation testing of the arithmetic core: the size rules (convcalc/core/formulas.py), torch.nn's
+# refusals (convcalc/core/windows.py), the receptive field (convcalc/core/receptive.py) and the
+# framework rules (convcalc/core/frameworks.py), the modules that
 # [tool.mutmut] in pyproject.toml names. Prints, per module, the share of mutants the tests kill.
 #
 #   pip install -e '.[test]' mutmut && tools/mutation.sh     (30 to 60 minutes on 2 cores)
