@@ -14,7 +14,7 @@ from collections.abc import Callable
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
-from convcalc.cli.commands import solve
+from convcalc.cli.design_commands import solve
 from convcalc.core.analysis import analyze
 from convcalc.core.spec import NetworkSpec
 from convcalc.design.mirror import mirror

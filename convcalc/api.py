@@ -169,6 +169,13 @@ def layer(
     return data | arguments
 
 
+def network_yaml(network: NetworkSpec, comment: str = "") -> str:
+    """Return a network as a network file's text (what `convcalc mirror` writes), with an optional comment."""
+    from convcalc.netfile.writer import network_yaml as write  # noqa: PLC0415
+
+    return write(network, comment)
+
+
 def report(source: NetworkSource, *, input_shape: Sequence[int] | None = None) -> Report:
     """Analyse a network and return its report: one call for a model repository's tests.
 
