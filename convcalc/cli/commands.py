@@ -2,29 +2,38 @@
 
 No Typer here: the Typer app (app.py) and the fast path (fastpath.py) both parse argv into
 keyword arguments and call `run`. Input errors become one stderr line each and exit code 2;
-impossible layers exit 1 (reporting.py decides).
+impossible layers exit 1 (reporting.py decides). The design commands' module loads only
+when one of them runs.
 """
 
 from __future__ import annotations
 
-from convcalc.cli.design_commands import explain, port, solve
-from convcalc.cli.network_commands import check, layer, mirror, schema, sizes, stack
+from importlib import import_module
+
+from convcalc.cli import network_commands
 from convcalc.core.spec import LayerKind
+
+LAYERS = {"conv": LayerKind.CONV, "convt": LayerKind.CONVTRANSPOSE, "pool": LayerKind.MAXPOOL}
+"""The layer commands and the kind each computes (pool's --mode picks max or avg)."""
+
+MODULES = {
+    "stack": "network_commands",
+    "check": "network_commands",
+    "schema": "network_commands",
+    "mirror": "network_commands",
+    "sizes": "network_commands",
+    "solve": "design_commands",
+    "explain": "design_commands",
+    "port": "design_commands",
+}
+"""Where each other command is written."""
 
 
 def run(command: str, arguments: dict[str, object]) -> int:
     """Run a command by its name with parsed keyword arguments."""
-    if command in ("conv", "convt", "pool"):
-        kind = {"conv": LayerKind.CONV, "convt": LayerKind.CONVTRANSPOSE, "pool": LayerKind.MAXPOOL}[command]
-        return layer(kind=kind, **arguments)
-    commands = {
-        "stack": stack,
-        "check": check,
-        "schema": schema,
-        "solve": solve,
-        "mirror": mirror,
-        "sizes": sizes,
-        "explain": explain,
-        "port": port,
-    }
-    return commands[command](**arguments)
+    if command in LAYERS:
+        return network_commands.layer(kind=LAYERS[command], **arguments)
+    module = import_module(f"convcalc.cli.{MODULES[command]}")
+    handler = getattr(module, command)
+    code: int = handler(**arguments)
+    return code

@@ -12,7 +12,6 @@ from convcalc.cli.terminal import render_options
 from convcalc.core.analysis import analyze
 from convcalc.core.errors import ExitCode, InputError, InputErrorGroup, LayerError
 from convcalc.core.spec import LayerKind, axis_names
-from convcalc.netfile.files import is_standard_stream, write_text_atomically
 
 
 @reporting
@@ -87,6 +86,8 @@ def mirror(*, file: str, input_shape: str | None = None, out: str | None = None)
         "(same kernel, stride, padding, dilation), channels backwards, output_padding restoring each size."
     )
     text = network_yaml(decoder, comment)
+    from convcalc.netfile.files import is_standard_stream, write_text_atomically  # noqa: PLC0415
+
     if out is None or is_standard_stream(out, 1):
         sys.stdout.write(text)
         return ExitCode.OK

@@ -26,7 +26,6 @@ from convcalc.core.receptive import (
     step_work,
     transposed_field,
 )
-from convcalc.core.runs import describe_runs
 from convcalc.core.spec import (
     AnyLayer,
     AxisValues,
@@ -458,6 +457,8 @@ def _with_meeting_sizes(network: NetworkSpec, result: LayerResult, budget: list[
         trial = analyze(replace(network, input=(*network.input[:2], *(size,) * len(spatial)), layers=upto), hints=False)
         if all(layer.status in (Status.OK, Status.EXPECT_FAILED) for layer in trial.layers):
             meeting.append(size)
+    from convcalc.core.runs import describe_runs  # noqa: PLC0415 - only an unmet merge needs it
+
     hint = f"input sizes where they meet (up to {high}): {describe_runs(tuple(meeting))}"
     return replace(result, error=f"{result.error}; {hint}", meeting_sizes=tuple(meeting))
 

@@ -18,7 +18,6 @@ from convcalc.core.formulas import (
     pool_output_size,
     same_padding,
 )
-from convcalc.core.frameworks import resolve
 from convcalc.core.spec import AxisValues, Framework, LayerKind, LayerSpec, PaddingMode, PaddingPairs, axis_names
 
 CELL_NOUNS = {"L": "position", "D": "slice", "H": "row", "W": "column"}
@@ -310,6 +309,8 @@ def layer_shape(layer: LayerSpec, shape: AxisValues) -> LayerShape:
     out_channels = in_channels if layer.out_channels is None else layer.out_channels
     _check_channels(layer, in_channels, out_channels)  # torch.nn checks groups before padding='same'
     if layer.framework is not Framework.TORCH:
+        from convcalc.core.frameworks import resolve  # noqa: PLC0415 - only other frameworks' layers need it
+
         padding, extra, sizes = resolve(layer, tuple(spatial))
         return _finish(replace(layer, output_padding=extra), shape, padding, sizes, out_channels)
     padding = resolve_padding(layer)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from convcalc.cli import commands
+from convcalc.cli import commands, network_commands
 from convcalc.cli.entry import main
 from convcalc.core.errors import ExitCode
 
@@ -54,7 +54,7 @@ def test_an_internal_error_on_the_typer_path(
     def broken(**_: object) -> int:
         raise RecursionError("maximum recursion depth exceeded")
 
-    monkeypatch.setattr(commands, "stack", broken)
+    monkeypatch.setattr(network_commands, "stack", broken)
     assert main(["stack", "examples/resnet_stem.yaml", "-fjson"]) == ExitCode.INTERNAL_ERROR
     assert capsys.readouterr().err.startswith("convcalc: internal error in `convcalc stack` (RecursionError); ")
 
