@@ -197,6 +197,7 @@ def test_every_public_name_is_real_and_listed() -> None:
 
 def test_mypy_rejects_a_misspelt_name(tmp_path: pytest.TempPathFactory) -> None:
     from mypy import api  # noqa: PLC0415 - the test extra has it
+
     good = tmp_path / "good.py"  # type: ignore[operator]
     good.write_text("import convcalc\n\nreport: convcalc.Report = convcalc.report('net.yaml')\n")
     bad = tmp_path / "bad.py"  # type: ignore[operator]

@@ -11,7 +11,7 @@ from enum import StrEnum
 from fractions import Fraction
 
 from convcalc.core import formulas
-from convcalc.core.errors import LayerError, Problem, axes_label
+from convcalc.core.errors import Diagnostic, LayerError, Problem, axes_label
 from convcalc.core.others import OtherShape, other_shape
 from convcalc.core.receptive import (
     FIELD_WORK,
@@ -67,8 +67,7 @@ class LayerResult:
     warnings: tuple[str, ...]
     error: str | None
     sources: tuple[str, ...] = ()
-    problem: Problem | None = None
-    error_axes: tuple[str, ...] = ()
+    diagnostic: Diagnostic | None = None  # an invalid layer's refusal as data
     meeting_sizes: tuple[int, ...] | None = None
 
     def __post_init__(self) -> None:
@@ -87,7 +86,7 @@ class LayerResult:
     @property
     def message(self) -> str:
         """Return the one-line report of this layer's error: 'layer 3 (conv3), axis W: ...'."""
-        joint = ", " if self.error_axes else ": "  # the error starts with the axes it names
+        joint = ", " if self.diagnostic and self.diagnostic.axes else ": "  # the error starts with its axes
         return f"{self.label}{joint}{self.error or ''}"
 
     @property
@@ -345,13 +344,12 @@ class _Walk:
         if waiting:
             blocked = waiting[0].result
             invalid = blocked is not None and blocked.status is Status.INVALID
-            reason = "not computed"
-            axes: tuple[str, ...] = ()
+            reason, diagnostic = "not computed", None
             if invalid:
                 reason = f"not computed: {blocked.label} is invalid"  # type: ignore[union-attr]
             elif blocked is not None and blocked.error:
-                reason, axes = blocked.error, blocked.error_axes
-            skipped = _without_output(Status.NOT_COMPUTED, None, reason, axes=axes, **common)  # type: ignore[arg-type]
+                reason, diagnostic = blocked.error, blocked.diagnostic
+            skipped = _without_output(Status.NOT_COMPUTED, None, reason, diagnostic=diagnostic, **common)  # type: ignore[arg-type]
             self._keep(name, index, _Node(None, [], skipped))
             return
         try:
@@ -361,8 +359,7 @@ class _Walk:
                 Status.INVALID,
                 inputs[0].shape,
                 str(error),
-                problem=error.problem,
-                axes=error.axes,
+                diagnostic=error.diagnostic,
                 **common,  # type: ignore[arg-type]
             )
             self._keep(name, index, _Node(None, [], failed))
@@ -384,7 +381,8 @@ class _Walk:
             if len(inputs) > 1:
                 raise LayerError(f"{layer.kind} reads one input, not {len(inputs)}")
             if len(current) - 2 != layer.rank:
-                raise LayerError(f"{layer.kind} expects [N, C] and {layer.rank} spatial axes, got {list(current)}")
+                msg = f"{layer.kind} expects [N, C] and {layer.rank} spatial axes, got {list(current)}"
+                raise LayerError(msg, problem=Problem.RANK)
             shape = _shape_of(layer, current, self.shapes_seen)
             fields, notes = _window_fields(inputs[0], layer, shape, self.field_budget)
             notes = gap_warnings(layer, shape) + notes
@@ -441,7 +439,8 @@ MEETING_WORK = 50_000
 
 
 def _unmet_merge(result: LayerResult) -> bool:
-    return result.status is Status.INVALID and result.problem is Problem.INPUTS_DIFFER
+    diagnostic = result.diagnostic
+    return result.status is Status.INVALID and diagnostic is not None and diagnostic.problem is Problem.INPUTS_DIFFER
 
 
 def _with_meeting_sizes(network: NetworkSpec, result: LayerResult, budget: list[int]) -> LayerResult:
@@ -497,8 +496,7 @@ def _without_output(  # noqa: PLR0913 - the fields a result without output still
     name: str,
     spec: AnyLayer,
     sources: tuple[str, ...] = (),
-    problem: Problem | None = None,
-    axes: tuple[str, ...] = (),
+    diagnostic: Diagnostic | None = None,
 ) -> LayerResult:
     """Return the result of a layer that has no output: invalid, or after an invalid one."""
     return LayerResult(
@@ -517,6 +515,5 @@ def _without_output(  # noqa: PLR0913 - the fields a result without output still
         warnings=(),
         error=error,
         sources=sources,
-        problem=problem,
-        error_axes=axes,
+        diagnostic=diagnostic,
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import IntEnum, StrEnum
 
 
@@ -74,8 +74,37 @@ class InputErrorGroup(ConvcalcError):  # noqa: N818 - a group of InputError, not
 class Problem(StrEnum):
     """What a refusal is about, for the code that acts on it: decisions read this, never a message's words."""
 
-    REFUSED = "refused"  # torch.nn (or the layer's framework) refuses the layer as it is
+    REFUSED = "refused"  # any other refusal of the layer as it is
     INPUTS_DIFFER = "inputs_differ"  # a merge's inputs do not meet: other input sizes may make them meet
+    OUTPUT_BELOW_ONE = "output_below_one"  # the size rule gives an output below 1 (values: output, smallest_input)
+    OUTPUT_TOO_LARGE = "output_too_large"  # an output of more than 4,000 digits
+    OUTPUT_SIZE_UNREACHABLE = "output_size_unreachable"  # output_size outside (values: smallest, largest)
+    POOL_PADDING = "pool_padding"  # more than half the kernel (values: padding, limit)
+    OUTPUT_PADDING = "output_padding"  # not below the stride or dilation (values: output_padding, largest)
+    INPUT_BELOW_KERNEL = "input_below_kernel"  # AvgPool3d's own rule (values: size, kernel)
+    CHANNELS = "channels"  # in_channels, groups, num_features or in_features do not fit what comes in
+    PADDING_MODE = "padding_mode"  # a padding word the layer cannot use here (same with a stride)
+    STRIDED_DILATION = "strided_dilation"  # Keras: a stride and a dilation above 1 together
+    NEGATIVE_PADDING = "negative_padding"  # JAX: a crop larger than the dimension (values: crop, size)
+    CROP = "crop"  # a crop or pad layer that cannot reach its target
+    RANK = "rank"  # the tensor coming in has the wrong number of axes
+
+
+Value = int | tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """A refusal as data: its problem, the spatial axes it holds on (none: the whole layer), the numbers behind it."""
+
+    problem: Problem = Problem.REFUSED
+    axes: tuple[str, ...] = ()
+    values: tuple[tuple[str, Value], ...] = ()
+
+    @property
+    def numbers(self) -> dict[str, Value]:
+        """Return the values by name ({"output": 0, "smallest_input": 3})."""
+        return dict(self.values)
 
 
 def axes_label(names: Sequence[str]) -> str:
@@ -86,8 +115,8 @@ def axes_label(names: Sequence[str]) -> str:
 class LayerError(ConvcalcError, ValueError):
     """A well-formed layer that PyTorch would refuse (exit 1): the reason, the axes it holds on, a fix.
 
-    `problem` says what kind of refusal it is, `axes` the spatial axes it names (none for
-    the whole layer); the text reads `axes H, W: <message>; <hint>`.
+    `diagnostic` says the same as data (the problem, the axes, the numbers); the text reads
+    `axes H, W: <message>; <hint>`.
     """
 
     def __init__(
@@ -97,17 +126,46 @@ class LayerError(ConvcalcError, ValueError):
         axis: str | Sequence[str] | None = None,
         hint: str | None = None,
         problem: Problem = Problem.REFUSED,
+        **values: Value,
     ) -> None:
         super().__init__(message)
         self.message = message
-        self.axes: tuple[str, ...] = (axis,) if isinstance(axis, str) else tuple(axis or ())
         self.hint = hint
-        self.problem = problem
+        axes = (axis,) if isinstance(axis, str) else tuple(axis or ())
+        self.diagnostic = Diagnostic(problem, axes, tuple(values.items()))
+
+    @property
+    def problem(self) -> Problem:
+        """Return what kind of refusal this is."""
+        return self.diagnostic.problem
+
+    @property
+    def axes(self) -> tuple[str, ...]:
+        """Return the spatial axes the refusal holds on (empty: the whole layer)."""
+        return self.diagnostic.axes
 
     @property
     def axis(self) -> str | None:
         """Return the axes as written after 'axis'/'axes' ('W', 'H, W'), or None for the whole layer."""
         return ", ".join(self.axes) or None
+
+    def _told(self, message: str, hint: str | None, axes: Sequence[str]) -> LayerError:
+        """Return a refusal with other words and axes, and this one's problem and numbers."""
+        error = LayerError(message, hint=hint)
+        error.diagnostic = replace(self.diagnostic, axes=tuple(axes))
+        return error
+
+    def with_axes(self, axes: Sequence[str]) -> LayerError:
+        """Return the same refusal holding on other axes (one error for every axis that fails alike)."""
+        return self._told(self.message, self.hint, axes)
+
+    def within(self, label: str) -> LayerError:
+        """Return the refusal as part of a larger one: `<label>: <this error's text>`, its data kept."""
+        return self._told(f"{label}: {self}", None, ())
+
+    def retold(self, message: str, *, axes: bool = True) -> LayerError:
+        """Return the refusal with another message, keeping its hint and data (and its axes, unless told not to)."""
+        return self._told(message, self.hint, self.axes if axes else ())
 
     def __str__(self) -> str:
         text = f"{axes_label(self.axes)}: {self.message}" if self.axes else self.message

@@ -25,7 +25,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from convcalc.core import formulas
-from convcalc.core.errors import LayerError
+from convcalc.core.errors import LayerError, Problem
 from convcalc.core.formulas import convtranspose_output_size, effective_kernel, equivalent_padding
 from convcalc.core.spec import AxisValues, Framework, LayerKind, LayerSpec, PaddingMode, PaddingPairs, axis_names
 
@@ -53,7 +53,7 @@ def _refuse_strided_dilation(layer: LayerSpec) -> None:
     if any(s > 1 for s in layer.stride) and any(d > 1 for d in layer.dilation):
         msg = "`strides > 1` not supported in conjunction with `dilation_rate > 1` (Keras): "
         msg += f"{list(layer.stride)}, {list(layer.dilation)}"
-        raise LayerError(msg, hint="use stride 1 or dilation 1")
+        raise LayerError(msg, hint="use stride 1 or dilation 1", problem=Problem.STRIDED_DILATION)
 
 
 def _jax_transpose_padding(e: int, s: int, mode: PaddingMode) -> tuple[int, int]:
@@ -136,6 +136,8 @@ def resolve(layer: LayerSpec, spatial: AxisValues) -> tuple[PaddingPairs, AxisVa
                 f"output size {out} < {lowest}: computed output size would be zero or negative ({framework})",
                 axis=names[axis],
                 hint="use a larger input, a smaller kernel or more padding",
+                problem=Problem.OUTPUT_BELOW_ONE,
+                output=out,
             )
         pads.append((before, after))
         extras.append(a)
@@ -151,7 +153,8 @@ def _transposed_axis(layer: LayerSpec, axis: int, size: int, name: str) -> tuple
     if framework is Framework.KERAS and layer.output_padding_given and layer.output_padding[axis] >= s:
         a = layer.output_padding[axis]
         msg = f"`output_padding` must be strictly less than `strides` (Keras): {a} >= {s}"
-        raise LayerError(msg, axis=name, hint=f"use output_padding <= {s - 1}")
+        hint = f"use output_padding <= {s - 1}"
+        raise LayerError(msg, axis=name, hint=hint, problem=Problem.OUTPUT_PADDING, output_padding=a, largest=s - 1)
     if framework is Framework.ONNX and layer.output_size is not None:
         (before, after), a = _onnx_output_shape_padding(layer, axis, size)
     else:
@@ -179,4 +182,6 @@ def _refuse_negative(total: int, size: int, name: str) -> None:
     """Refuse padding that crops more than the whole dimension, as lax's convolutions do."""
     if total < -size:
         msg = f"negative padding {-total} in all is larger than the size {size} of the dimension (JAX)"
-        raise LayerError(msg, axis=name, hint=f"crop at most {size}")
+        raise LayerError(
+            msg, axis=name, hint=f"crop at most {size}", problem=Problem.NEGATIVE_PADDING, crop=-total, size=size
+        )

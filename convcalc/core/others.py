@@ -84,7 +84,7 @@ def _resize(layer: OtherSpec, shape: AxisValues, target: AxisValues) -> tuple[Ax
         names = [_name_axes(shape)[a] for a in wrong]
         msg = f"cannot {verb} {have_text} to {want_text}"
         hint = f"{other} instead, or take `to` from a smaller layer" if verb == "crop" else f"{other} instead"
-        raise LayerError(msg, axis=names, hint=hint)
+        raise LayerError(msg, axis=names, hint=hint, problem=Problem.CROP)
     return (*shape[:2], *target[2:]), tuple(offsets)
 
 
@@ -99,7 +99,7 @@ def _pad_by(layer: OtherSpec, shape: AxisValues, amounts: PaddingPairs) -> tuple
         names = [_name_axes(shape)[axis + 2] for axis in wrong]
         have = "x".join(str(spatial[axis]) for axis in wrong)
         cut = "x".join(str(-sum(amounts[axis])) for axis in wrong)
-        raise LayerError(f"cannot crop {cut} from {have}", axis=names, hint="crop less")
+        raise LayerError(f"cannot crop {cut} from {have}", axis=names, hint="crop less", problem=Problem.CROP)
     return (*shape[:2], *out), tuple(-before for before, _ in amounts)
 
 
@@ -122,7 +122,8 @@ def _upsample(layer: OtherSpec, shape: AxisValues) -> AxisValues:
     # as torch.nn.functional.interpolate: floor(float(size) * scale), in doubles
     out = tuple(floor(float(i) * float(f)) for i, f in zip(spatial, factors, strict=True))
     if any(o < 1 for o in out):
-        raise LayerError(f"output size {list(out)} has an axis below 1", hint="use a larger scale_factor")
+        msg = f"output size {list(out)} has an axis below 1"
+        raise LayerError(msg, hint="use a larger scale_factor", problem=Problem.OUTPUT_BELOW_ONE)
     return (*shape[:2], *out)
 
 
@@ -150,7 +151,8 @@ def _linear(layer: OtherSpec, shape: AxisValues) -> OtherShape:
     if wanted is not None and wanted != features:
         rows = prod(shape[:-1])
         msg = f"mat1 and mat2 shapes cannot be multiplied ({rows}x{features} and {wanted}x{layer.out_features})"
-        raise LayerError(msg, hint=f"in_features must be {features}, the size of the last axis coming in")
+        hint = f"in_features must be {features}, the size of the last axis coming in"
+        raise LayerError(msg, hint=hint, problem=Problem.CHANNELS, channels=features)
     out = layer.out_features or 0
     notes = () if wanted is not None else (f"in_features is {features} (filled in from the input)",)
     weight = (out, features)
@@ -162,11 +164,12 @@ def _linear(layer: OtherSpec, shape: AxisValues) -> OtherShape:
 def _shape_kept(layer: OtherSpec, shape: AxisValues) -> OtherShape:
     if layer.needs_rank is not None and len(shape) not in layer.needs_rank:
         wanted = " or ".join(f"{r}-D" for r in layer.needs_rank)
-        raise LayerError(f"{layer.type_name} expects {wanted} input, got {len(shape)}-D {list(shape)}")
+        msg = f"{layer.type_name} expects {wanted} input, got {len(shape)}-D {list(shape)}"
+        raise LayerError(msg, problem=Problem.RANK)
     channels = shape[1] if len(shape) > 1 else shape[0]
     if layer.num_features is not None and layer.num_features != channels:
         msg = f"num_features is {layer.num_features} but {channels} channels come in"
-        raise LayerError(msg, hint=f"set num_features to {channels}")
+        raise LayerError(msg, hint=f"set num_features to {channels}", problem=Problem.CHANNELS, channels=channels)
     params = layer.params_per_channel * channels + layer.fixed_params
     return OtherShape(output=shape, params=params)
 
@@ -192,7 +195,7 @@ def other_shape(
     if kind is LayerKind.IDENTITY:
         return _shape_kept(layer, shape)
     if len(shape) < 3:  # noqa: PLR2004 - N, C and at least one spatial axis
-        raise LayerError(f"{layer.type_name} expects [N, C, *spatial], got {list(shape)}")
+        raise LayerError(f"{layer.type_name} expects [N, C, *spatial], got {list(shape)}", problem=Problem.RANK)
     if kind is LayerKind.UPSAMPLE:
         return OtherShape(output=_upsample(layer, shape))
     return OtherShape(output=_adaptive(layer, shape))

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from math import prod
 
 from convcalc.core import formulas
-from convcalc.core.errors import LayerError
+from convcalc.core.errors import LayerError, Problem
 from convcalc.core.formulas import (
     conv_output_size,
     convtranspose_output_size,
@@ -33,7 +33,7 @@ def resolve_padding(layer: LayerSpec) -> PaddingPairs:
         msg = "padding='same' is not supported for strided convolutions (torch.nn)"
         halves = [same_padding(k, d)[0] for k, d in zip(layer.kernel_size, layer.dilation, strict=True)]
         hint = f"use stride 1, or explicit padding such as {halves}"
-        raise LayerError(msg, hint=hint)
+        raise LayerError(msg, hint=hint, problem=Problem.PADDING_MODE)
     return tuple(same_padding(k, d) for k, d in zip(layer.kernel_size, layer.dilation, strict=True))
 
 
@@ -183,11 +183,13 @@ def _check_channels(layer: LayerSpec, in_channels: int, out_channels: int) -> No
         return
     if layer.in_channels is not None and layer.in_channels != in_channels:
         msg = f"in_channels is {layer.in_channels} but {in_channels} channels come in"
-        raise LayerError(msg, hint=f"set in_channels to {in_channels} or change the layer before")
+        hint = f"set in_channels to {in_channels} or change the layer before"
+        raise LayerError(msg, hint=hint, problem=Problem.CHANNELS, given=layer.in_channels, channels=in_channels)
     for what, channels in (("in_channels", in_channels), ("out_channels", out_channels)):
         if channels % layer.groups:
             msg = f"{what} {channels} is not divisible by groups {layer.groups} (torch.nn)"
-            raise LayerError(msg, hint=f"use a groups value that divides {in_channels} and {out_channels}")
+            hint = f"use a groups value that divides {in_channels} and {out_channels}"
+            raise LayerError(msg, hint=hint, problem=Problem.CHANNELS, channels=channels, groups=layer.groups)
 
 
 def _smallest_input(layer: LayerSpec, axis: int, before: int, after: int) -> int:
@@ -222,12 +224,15 @@ def _parameter_rules(layer: LayerSpec, axis: int, before: int, after: int) -> No
         worst = max(before, after)
         if worst > limit:
             msg = f"padding {worst} is more than half the kernel {k} (torch.nn pools allow at most {limit})"
-            raise LayerError(msg, axis=name, hint=f"use padding <= {limit} or a kernel >= {2 * worst}")
+            hint = f"use padding <= {limit} or a kernel >= {2 * worst}"
+            raise LayerError(msg, axis=name, hint=hint, problem=Problem.POOL_PADDING, padding=worst, limit=limit)
     if layer.kind.is_transposed:
         a = layer.output_padding[axis]
         if not formulas.output_padding_allowed(a, s, d):
             msg = f"output_padding {a} must be smaller than the stride {s} or the dilation {d} (torch.nn)"
-            raise LayerError(msg, axis=name, hint=f"use output_padding <= {formulas.largest_output_padding(s, d)}")
+            most = formulas.largest_output_padding(s, d)
+            hint = f"use output_padding <= {most}"
+            raise LayerError(msg, axis=name, hint=hint, problem=Problem.OUTPUT_PADDING, output_padding=a, largest=most)
 
 
 def refuses_by_avgpool3d(layer: LayerSpec) -> bool:
@@ -241,9 +246,9 @@ def _check_input(layer: LayerSpec, axis: int, size: int, before: int, after: int
     k = layer.kernel_size[axis]
     if refuses_by_avgpool3d(layer) and not formulas.avgpool3d_accepts(size, k):
         msg = f"input {size} is smaller than the kernel {k} (AvgPool3d refuses this, padding or not)"
-        raise LayerError(
-            msg, axis=axis_names(layer.rank)[axis], hint=f"use an input of at least {k} or a kernel <= {size}"
-        )
+        hint = f"use an input of at least {k} or a kernel <= {size}"
+        name = axis_names(layer.rank)[axis]
+        raise LayerError(msg, axis=name, hint=hint, problem=Problem.INPUT_BELOW_KERNEL, size=size, kernel=k)
 
 
 MAX_RESULT = 10**4000
@@ -255,7 +260,8 @@ def _check_output(layer: LayerSpec, axis: int, size: int, before: int, after: in
     out = _axis_output(layer, axis, size, before, after)
     if out >= MAX_RESULT:
         msg = "output size has more than 4000 digits: far beyond any framework's tensor sizes"
-        raise LayerError(msg, axis=axis_names(layer.rank)[axis], hint="use smaller sizes or strides")
+        hint = "use smaller sizes or strides"
+        raise LayerError(msg, axis=axis_names(layer.rank)[axis], hint=hint, problem=Problem.OUTPUT_TOO_LARGE)
     if out >= 1:
         return
     k, s, d = layer.kernel_size[axis], layer.stride[axis], layer.dilation[axis]
@@ -276,7 +282,8 @@ def _check_output(layer: LayerSpec, axis: int, size: int, before: int, after: in
         if layer.kind is LayerKind.CONV:
             least = -(-formulas.conv_padding_for(size, k, s, d, 1) // 2)
             hint += f", padding of at least {least} per side, or a smaller kernel"
-    raise LayerError(msg, axis=axis_names(layer.rank)[axis], hint=hint)
+    name = axis_names(layer.rank)[axis]
+    raise LayerError(msg, axis=name, hint=hint, problem=Problem.OUTPUT_BELOW_ONE, output=out, smallest_input=smallest)
 
 
 CHECKS = (_check_parameters, _check_input, _check_output)
@@ -386,7 +393,8 @@ def output_padding_for(layer: LayerSpec, sizes: AxisValues, padding: PaddingPair
     smallest, largest = [low for low, _ in ranges], [high for _, high in ranges]
     msg = f"requested an output size of {list(target)}, but valid sizes range from {smallest} to {largest}"
     hint = f"for an input of {list(sizes)} (torch.nn); pick output_size in that range or change stride or padding"
-    raise LayerError(msg, hint=hint)
+    problem = Problem.OUTPUT_SIZE_UNREACHABLE
+    raise LayerError(msg, hint=hint, problem=problem, smallest=tuple(smallest), largest=tuple(largest))
 
 
 def _merge_axis_errors(errors: list[LayerError]) -> LayerError:
@@ -394,5 +402,5 @@ def _merge_axis_errors(errors: list[LayerError]) -> LayerError:
     first = errors[0]
     same = [e for e in errors if (e.message, e.hint) == (first.message, first.hint)]
     if len(same) == len(errors) and len(errors) > 1:
-        return LayerError(first.message, axis=[a for e in errors for a in e.axes], hint=first.hint)
+        return first.with_axes([a for e in errors for a in e.axes])
     return first

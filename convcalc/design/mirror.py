@@ -53,7 +53,7 @@ def mirror(result: StackResult) -> NetworkSpec:
                 kind = LayerKind.CONVTRANSPOSE
                 output_padding = _output_padding(spec, shape_in[2:], shape_out[2:], padding)
         except LayerError as error:
-            raise LayerError(f"{layer.label}: {error}") from None
+            raise error.within(layer.label) from None
         layers.append(
             LayerSpec.create(
                 kind,

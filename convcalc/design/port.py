@@ -243,9 +243,7 @@ def port(layer: LayerSpec, shape: AxisValues, target: Framework) -> Ported:
         try:
             got = target_output(ported, shape)
         except LayerError as error:
-            raise LayerError(
-                f"no {target} layer does this: {error.message}", axis=error.axis, hint=error.hint
-            ) from None
+            raise error.retold(f"no {target} layer does this: {error.message}") from None
         if got != out:
             msg = f"porting gave {list(got)}, not {list(out)}"
             raise AssertionError(msg)

@@ -111,7 +111,7 @@ def port_network(network: NetworkSpec, target: Framework) -> PortedNetwork:
             try:
                 ported = port(spec, found.input, target)
             except LayerError as error:
-                raise LayerError(f"{found.label}: {error.message}", hint=error.hint) from None
+                raise error.retold(f"{found.label}: {error.message}", axes=False) from None
             parts = _parts(ported, spec)
         else:
             ported = None

@@ -62,7 +62,7 @@ def axis_steps(network: NetworkSpec, axis: int) -> list[Step]:
             channels, padding = check_rules(layer, channels)
         except LayerError as error:
             label = f"layer {index}" if layer.name is None else f"layer {index} ({layer.name})"
-            raise LayerError(f"{label}: {error}") from None
+            raise error.within(label) from None
         steps.append(_step(layer, axis, *padding[axis]))
     return steps
 
