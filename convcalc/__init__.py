@@ -39,7 +39,16 @@ from convcalc.api import (
     solve,
 )
 from convcalc.core.analysis import LayerResult, StackResult, Status, analyze
-from convcalc.core.errors import ConvcalcError, Diagnostic, ExitCode, InputError, InputErrorGroup, LayerError, Location, Problem
+from convcalc.core.errors import (
+    ConvcalcError,
+    Diagnostic,
+    ExitCode,
+    InputError,
+    InputErrorGroup,
+    LayerError,
+    Location,
+    Problem,
+)
 from convcalc.core.spec import Framework, LayerKind, LayerSpec, NetworkSpec, OtherSpec, PaddingMode
 
 __version__ = "0.1.0"

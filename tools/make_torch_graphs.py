@@ -5,14 +5,17 @@ Run with PyTorch and PyYAML installed (pip install torch==2.13.0 pyyaml):
     python tools/make_torch_graphs.py
 
 It reads the example files that use `from:` or layers around the convolutions (the U-Net,
-ResNet-18 and the MNIST classifier), builds each layer with torch.nn (the `type` is the
-torch.nn class name; add, concat and crop are the tensor operations), runs a zero tensor
-through and records every layer's output shape.
+ResNet-18, the MNIST classifier, a squeeze-excitation block, DeepLabV3's pyramid pooling),
+builds each layer with torch.nn (the `type` is the torch.nn class name; add, mul, sub, div,
+concat and crop are the tensor operations, broadcast as torch broadcasts), runs a zero tensor
+through at the file's input size and at others, and records every layer's output shape.
+It also records random pairs of shapes through `a * b`: the broadcast shape, or torch's refusal.
 """
 
 from __future__ import annotations
 
 import json
+import random
 import warnings
 from pathlib import Path
 from typing import Any
@@ -22,7 +25,11 @@ import yaml
 from torch import nn
 
 ROOT = Path(__file__).parent.parent
-FILES = ("unet.yaml", "resnet18.yaml", "mnist_classifier.yaml")
+FILES = ("unet.yaml", "resnet18.yaml", "mnist_classifier.yaml", "squeeze_excitation.yaml", "aspp_pooling.yaml")
+SIZES = {"squeeze_excitation.yaml": (56, 17, 224), "aspp_pooling.yaml": (33, 65, 7)}
+"""Other spatial sizes to run a file at (the first is its own)."""
+ELEMENTWISE = {"add": torch.add, "mul": torch.mul, "sub": torch.sub, "div": torch.div}
+SHAPE_KEEPING = {"StochasticDepth", "DropPath"}  # torchvision's and timm's, identities for shapes
 OURS = {"type", "name", "from", "expect"}
 
 
@@ -48,11 +55,13 @@ def run(network: dict[str, Any]) -> list[list[int]]:
             sources = sources if isinstance(sources, list) else [sources]
             tensors = [outputs[str(s)] for s in sources]
             kind = layer["type"]
-            if kind == "add":
+            if kind in ELEMENTWISE:
                 y = tensors[0]
                 for t in tensors[1:]:
-                    y = y + t
-            elif kind == "concat":
+                    y = ELEMENTWISE[kind](y, t)
+            elif kind in SHAPE_KEEPING:
+                y = tensors[0]
+            elif kind in ("concat", "cat"):
                 y = torch.cat(tensors, dim=layer.get("dim", 1))
             elif kind == "crop":
                 target = outputs[layer["to"]].shape[2:]
@@ -68,14 +77,34 @@ def run(network: dict[str, Any]) -> list[list[int]]:
     return shapes
 
 
+def broadcasts(count: int = 300) -> list[dict[str, Any]]:
+    """Return random shape pairs with torch's broadcast shape of `a * b`, or None where torch refuses."""
+    rng = random.Random(14)
+    cases = []
+    for _ in range(count):
+        rank = rng.randint(1, 5)
+        a = [rng.choice((1, 1, 2, 3, 4)) for _ in range(rank)]
+        b = [rng.choice((1, d, d, 2)) for d in a[rng.randint(0, rank - 1) :]]
+        pair = (a, b) if rng.random() < 0.5 else (b, a)
+        try:
+            shape = list((torch.zeros(*pair[0]) * torch.zeros(*pair[1])).shape)
+        except RuntimeError:
+            shape = None
+        cases.append({"a": pair[0], "b": pair[1], "shape": shape})
+    return cases
+
+
 def main() -> None:
     """Write the fixture file."""
     cases = []
     for file in FILES:
         network = yaml.safe_load((ROOT / "examples" / file).read_text())
         cases.append({"source": f"examples/{file}", "shapes": run(network)})
+        for size in SIZES.get(file, ())[1:]:
+            shape = [*network["input"][:2], size, size]
+            cases.append({"source": f"examples/{file}", "input": shape, "shapes": run({**network, "input": shape})})
     out = ROOT / "tests" / "fixtures" / "torch_graphs.json"
-    out.write_text(json.dumps({"torch": torch.__version__, "cases": cases}) + "\n")
+    out.write_text(json.dumps({"torch": torch.__version__, "cases": cases, "broadcast": broadcasts()}) + "\n")
     print(f"{len(cases)} networks from torch {torch.__version__} -> {out}")
 
 

@@ -286,10 +286,14 @@ def _other_fields(layer: OtherSpec, nodes: list[_Node], shape: OtherShape) -> Fi
         return [
             None if f is None else transposed_field(f, int(s), int(s), 0, 1) for f, s in zip(first, scales, strict=True)
         ], []
-    return [], []  # adaptive pooling, flatten, linear: the spatial axes are pooled or flattened away
+    if kind in (LayerKind.ADAPTIVEAVGPOOL, LayerKind.ADAPTIVEMAXPOOL):
+        return [None] * len(first), []  # the spatial axes stay, each output reading a share of the input
+    return [], []  # flatten, linear: the spatial axes are flattened away
 
 
 def _merged(nodes: list[_Node]) -> FieldsAndNotes:
+    if len({len(node.fields) for node in nodes}) > 1:  # a path without spatial axes left: nothing to follow
+        return [None] * max(len(node.fields) for node in nodes), []
     fields: list[AxisField | None] = []
     notes: list[tuple[str, str]] = []
     names = axis_names(len(nodes[0].fields)) if 1 <= len(nodes[0].fields) <= 3 else ()  # noqa: PLR2004

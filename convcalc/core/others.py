@@ -37,33 +37,58 @@ def _name_axes(shape: AxisValues) -> tuple[str, ...]:
 
 
 def _merge(layer: OtherSpec, shapes: list[AxisValues], sources: list[str]) -> AxisValues:
-    """Add needs equal shapes; concat needs them equal but along its dim, which it sums."""
+    """Concat needs equal shapes but along its dim, which it sums; the elementwise merges broadcast."""
+    if layer.kind is LayerKind.ADD:
+        return broadcast_shapes(shapes, sources)
     first = shapes[0]
     dim = layer.dim if layer.dim >= 0 else layer.dim + len(first)
     for shape, source in zip(shapes[1:], sources[1:], strict=True):
         if len(shape) != len(first):
             msg = f"{sources[0]} gives {list(first)} but {source} gives {list(shape)}: the ranks differ"
             raise LayerError(msg, problem=Problem.INPUTS_DIFFER)
-        if layer.kind is LayerKind.CONCAT and not 0 <= dim < len(first):
+        if not 0 <= dim < len(first):
             raise LayerError(f"dim {layer.dim} is out of range for {len(first)}-D tensors")
-        differ = [
-            axis
-            for axis, (a, b) in enumerate(zip(first, shape, strict=True))
-            if a != b and not (layer.kind is LayerKind.CONCAT and axis == dim)
-        ]
+        differ = [axis for axis, (a, b) in enumerate(zip(first, shape, strict=True)) if a != b and axis != dim]
         if differ:
-            names = [_name_axes(first)[axis] for axis in differ]
-            ours, theirs = "x".join(str(first[a]) for a in differ), "x".join(str(shape[a]) for a in differ)
-            label = f"{axes_label(names)} {'is' if len(differ) == 1 else 'are'}"
-            msg = f"{sources[0]} gives {list(first)} but {source} gives {list(shape)}: {label} {ours} vs {theirs}"
-            gaps = {abs(first[a] - shape[a]) for a in differ}
-            amount = str(gaps.pop()) if len(gaps) == 1 else "x".join(str(abs(first[a] - shape[a])) for a in differ)
-            bigger, smaller = (sources[0], source) if first[differ[0]] > shape[differ[0]] else (source, sources[0])
-            hint = f"crop {amount} from {bigger} or pad {smaller} by {amount} (a crop or pad layer with to:)"
-            raise LayerError(msg, hint=hint, problem=Problem.INPUTS_DIFFER)
-    if layer.kind is LayerKind.ADD:
-        return first
+            _refuse_to_meet(first, shape, (sources[0], source), differ)
     return (*first[:dim], sum(shape[dim] for shape in shapes), *first[dim + 1 :])
+
+
+def broadcast_shapes(shapes: list[AxisValues], sources: list[str]) -> AxisValues:
+    """Return the shape of an elementwise merge by torch's broadcasting rule.
+
+    Shapes are aligned at their last axis (the shorter one has 1s in front); on each axis the
+    sizes must be equal or one of them 1, and the output takes the other.
+    """
+    out = shapes[0]
+    for shape, source in zip(shapes[1:], sources[1:], strict=True):
+        rank = max(len(out), len(shape))
+        ours, theirs = (1,) * (rank - len(out)) + out, (1,) * (rank - len(shape)) + shape
+        differ = [axis for axis, (a, b) in enumerate(zip(ours, theirs, strict=True)) if a != b and 1 not in (a, b)]
+        if differ:
+            _refuse_to_meet(ours, theirs, (sources[0], source), differ, shown=(out, shape))
+        out = tuple(max(a, b) for a, b in zip(ours, theirs, strict=True))
+    return out
+
+
+def _refuse_to_meet(
+    first: AxisValues,
+    shape: AxisValues,
+    names: tuple[str, str],
+    differ: list[int],
+    shown: tuple[AxisValues, AxisValues] | None = None,
+) -> None:
+    """Raise the refusal of two inputs that differ on some axes, naming both shapes (as given), the axes and a fix."""
+    axes = [_name_axes(first)[axis] for axis in differ]
+    ours, theirs = "x".join(str(first[a]) for a in differ), "x".join(str(shape[a]) for a in differ)
+    label = f"{axes_label(axes)} {'is' if len(differ) == 1 else 'are'}"
+    given = shown or (first, shape)
+    msg = f"{names[0]} gives {list(given[0])} but {names[1]} gives {list(given[1])}: {label} {ours} vs {theirs}"
+    gaps = {abs(first[a] - shape[a]) for a in differ}
+    amount = str(gaps.pop()) if len(gaps) == 1 else "x".join(str(abs(first[a] - shape[a])) for a in differ)
+    bigger, smaller = names if first[differ[0]] > shape[differ[0]] else names[::-1]
+    hint = f"crop {amount} from {bigger} or pad {smaller} by {amount} (a crop or pad layer with to:)"
+    raise LayerError(msg, hint=hint, problem=Problem.INPUTS_DIFFER)
 
 
 def _resize(layer: OtherSpec, shape: AxisValues, target: AxisValues) -> tuple[AxisValues, tuple[int, ...]]:

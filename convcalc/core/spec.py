@@ -374,6 +374,7 @@ class OtherSpec:
     params_per_channel: int = 0
     fixed_params: int = 0
     needs_rank: tuple[int, ...] | None = None
+    operation: str = "add"  # an elementwise merge (kind add): add, mul, sub or div, broadcast alike
     location: Location | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:

@@ -571,6 +571,7 @@ def _other_layer(  # noqa: PLR0913
         params_per_channel=info.params_per_channel if affine else 0,
         fixed_params=values.get("num_parameters") or 1 if key == "prelu" else 0,
         needs_rank=info.needs_rank,
+        operation=info.operation or "add",
         location=node.location(problems.source),
     )
 

@@ -28,6 +28,7 @@ class OtherType:
     affine_default: bool = True
     required: tuple[str, ...] = ()
     min_inputs: int = 1
+    operation: str = ""  # an elementwise merge's operation: add, mul, sub or div
 
 
 def _kept(
@@ -46,9 +47,21 @@ def _kept(
 
 _NORM = ("eps", "momentum", "track_running_stats")
 OTHER_TYPES: dict[str, OtherType] = {
-    "add": OtherType(LayerKind.ADD, min_inputs=2),
-    "concat": OtherType(LayerKind.CONCAT, {"dim": "int"}, min_inputs=2),
-    "cat": OtherType(LayerKind.CONCAT, {"dim": "int"}, min_inputs=2),
+    # elementwise merges, broadcast by torch's rule: torch (add, mul, sub, div), Keras and ONNX names
+    **{
+        name: OtherType(LayerKind.ADD, min_inputs=2, operation=operation)
+        for name, operation in (
+            ("add", "add"),
+            ("mul", "mul"),
+            ("multiply", "mul"),
+            ("sub", "sub"),
+            ("subtract", "sub"),
+            ("div", "div"),
+            ("divide", "div"),
+        )
+    },
+    "concat": OtherType(LayerKind.CONCAT, {"dim": "int"}),  # of one tensor too, as torch.cat([x]) (DenseNet)
+    "cat": OtherType(LayerKind.CONCAT, {"dim": "int"}),
     "crop": OtherType(LayerKind.CROP, {"to": "name", "align": "align", "cropping": "crops"}),
     "pad": OtherType(LayerKind.PAD, {"to": "name", "align": "align", "padding": "pads"}),
     **{f"zeropadding{rank}d": OtherType(LayerKind.PAD, {"padding": "pads"}, rank=rank) for rank in (1, 2, 3)},
@@ -78,6 +91,8 @@ OTHER_TYPES: dict[str, OtherType] = {
     "softmax": _kept("dim"),
     "logsoftmax": _kept("dim"),
     "dropout": _kept("p", "inplace"),
+    "stochasticdepth": _kept("p", "mode"),  # torchvision.ops: drops whole samples or rows, shapes unchanged
+    "droppath": _kept("drop_prob", "scale_by_keep"),  # timm's name for the same
     "dropout1d": _kept("p", "inplace"),
     "dropout2d": _kept("p", "inplace"),
     "dropout3d": _kept("p", "inplace"),
@@ -132,6 +147,7 @@ CLASS_NAMES = (
     "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
     "AdaptiveMaxPool3d", "Flatten", "Linear", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d",
     "ConstantPad3d", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D",
+    "StochasticDepth", "DropPath", "Add", "Mul", "Sub", "Div", "Multiply", "Subtract", "Concat",
 )  # fmt: skip
 """The torch.nn (and Keras) spelling of every class above, for the JSON Schema (the loader ignores case)."""
 

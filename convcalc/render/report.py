@@ -6,7 +6,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from convcalc.core.analysis import LayerResult, StackResult
-from convcalc.core.spec import LayerKind, LayerSpec, OtherSpec
+from convcalc.core.spec import AnyLayer, LayerKind, LayerSpec, OtherSpec
 
 if TYPE_CHECKING:
     from convcalc.core.receptive import EquivalentConv
@@ -35,6 +35,15 @@ def _equivalent_json(equivalent: EquivalentConv | None) -> dict[str, Any] | None
     }
 
 
+def _type_word(spec: AnyLayer) -> str:
+    """Return a layer's `type` in the JSON: the kind, the class name of a shape-keeping layer, the merge's operation."""
+    if isinstance(spec, OtherSpec) and spec.kind is LayerKind.IDENTITY:
+        return spec.type_name.lower()
+    if isinstance(spec, OtherSpec) and spec.kind is LayerKind.ADD:
+        return spec.operation
+    return spec.kind.value
+
+
 def layer_json(layer: LayerResult) -> dict[str, Any]:
     """Return one layer's record with the contract's keys (and a few more); tuples encode as arrays."""
     spec = layer.spec
@@ -43,7 +52,7 @@ def layer_json(layer: LayerResult) -> dict[str, Any]:
     record: dict[str, Any] = {
         "index": layer.index,
         "name": layer.name,
-        "type": spec.type_name.lower() if isinstance(spec, OtherSpec) and kind is LayerKind.IDENTITY else kind.value,
+        "type": _type_word(spec),
         "input": layer.input,
         "output": layer.output,
         "kernel_size": window.kernel_size if window else None,

@@ -31,7 +31,9 @@ SHORT_KINDS = {"conv": "conv", "convtranspose": "convT", "maxpool": "maxpool", "
 def _type_cell(layer: LayerResult) -> str:
     spec = layer.spec
     if isinstance(spec, OtherSpec):
-        return spec.type_name if spec.kind is LayerKind.IDENTITY else spec.kind.value
+        if spec.kind is LayerKind.IDENTITY:
+            return spec.type_name
+        return spec.operation if spec.kind is LayerKind.ADD else spec.kind.value
     text = SHORT_KINDS[spec.kind.value]
     if spec.kind.is_pool and spec.ceil_mode:
         text += " ceil"

@@ -177,3 +177,23 @@ def test_huge_axes_are_drawn_with_the_middle_left_out(run: Run, args: list[str])
     assert result.exit_code == 0, result.stderr
     assert "…" in result.stdout
     assert max(len(line) for line in result.stdout.splitlines()) <= 100
+
+
+POOLED = "input: [1, 8, 16, 16]\nlayers:\n  - {type: conv, name: body, kernel_size: 3, padding: 1}\n  - {type: AdaptiveAvgPool2d, name: gate, from: body, output_size: 1}\n"
+AFTER_POOLING = [
+    "  - {type: add, from: [body, gate]}\n",
+    "  - {type: concat, from: [gate, gate]}\n",
+    "  - {type: Upsample, scale_factor: [16, 16]}\n  - {type: concat, from: [body, 3]}\n",
+    "  - {type: pad, to: body}\n  - {type: add, from: [body, 3]}\n",
+    "  - {type: crop, from: body, to: gate}\n  - {type: mul, from: [3, gate]}\n",
+]
+
+
+@pytest.mark.parametrize("tail", AFTER_POOLING)
+def test_merging_a_pooled_path_is_no_traceback(run: Run, tmp_path: Path, tail: str) -> None:
+    """A merge with an adaptively pooled path ended in IndexError (exit 70); now it is computed, no field followed."""
+    path = tmp_path / "net.yaml"
+    path.write_text(POOLED + tail)
+    result = run("stack", str(path), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert '"receptive_field": null' in result.stdout.splitlines()[-3]  # the last layer's line

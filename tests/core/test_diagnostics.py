@@ -103,9 +103,9 @@ def test_an_unmet_merge_is_found_by_its_problem() -> None:
     merge = convcalc.report(net).layers[1]
     assert merge.diagnostic is not None
     assert merge.diagnostic.problem is Problem.INPUTS_DIFFER
-    assert merge.meeting_sizes == ()
+    assert merge.meeting_sizes == (3,)  # 1x1 against 3x3 broadcasts
     assert merge.error is not None
-    assert merge.error.endswith("input sizes where they meet (up to 32): none")
+    assert merge.error.endswith("input sizes where they meet (up to 32): 3")
 
 
 def test_the_layers_after_an_invalid_one_keep_no_diagnostic_of_their_own() -> None:

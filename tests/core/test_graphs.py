@@ -3,28 +3,46 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from typer.testing import Result
 
-from convcalc import LayerSpec, NetworkSpec, Status, analyze, read_network
+from convcalc import LayerError, LayerSpec, NetworkSpec, Problem, Status, analyze, read_network
+from convcalc.core.others import broadcast_shapes
 from convcalc.netfile.loader import load_network
 from tests.conftest import EXAMPLES
-from tests.core.torch_cases import load_cases
+from tests.core.torch_cases import FIXTURES, load_cases
 from tests.property.brute import graph_dependencies
 
 Run = Callable[..., Result]
 GRAPHS = load_cases("torch_graphs.json")
 
 
-@pytest.mark.parametrize("case", GRAPHS, ids=[case["source"] for case in GRAPHS])
+@pytest.mark.parametrize("case", GRAPHS, ids=[f"{case['source']} {case.get('input', '')}" for case in GRAPHS])
 def test_graph_shapes_match_pytorch(case: dict[str, Any]) -> None:
-    """Every layer of the U-Net, ResNet-18 and the MNIST classifier has PyTorch 2.13's shape."""
-    result = analyze(read_network(case["source"]))
-    assert result.ok, [layer.message for layer in result.failures]
+    """Every layer of the graph examples has PyTorch 2.13's shape, at the file's input size and others."""
+    given = case.get("input")
+    result = analyze(read_network(case["source"], input_shape=None if given is None else tuple(given)))
+    assert all(layer.status in (Status.OK, Status.EXPECT_FAILED) for layer in result.layers)  # expect: own size
     assert [list(layer.output or ()) for layer in result.layers] == case["shapes"]
+
+
+BROADCASTS = json.loads((FIXTURES / "torch_graphs.json").read_text())["broadcast"]
+
+
+@pytest.mark.parametrize("case", BROADCASTS, ids=[f"{c['a']}*{c['b']}" for c in BROADCASTS])
+def test_elementwise_merges_broadcast_as_torch(case: dict[str, Any]) -> None:
+    """`a * b` of torch 2.13: the broadcast shape, or a refusal naming both shapes."""
+    a, b = tuple(case["a"]), tuple(case["b"])
+    if case["shape"] is None:
+        with pytest.raises(LayerError, match=re.escape(f"a gives {list(a)}")) as caught:
+            broadcast_shapes([a, b], ["a", "b"])
+        assert caught.value.problem is Problem.INPUTS_DIFFER
+    else:
+        assert list(broadcast_shapes([a, b], ["a", "b"])) == case["shape"]
 
 
 def test_resnet18_numbers() -> None:
@@ -129,7 +147,7 @@ ERRORS = [
     ("upsample without size", "  - {type: Upsample, mode: nearest}\n",
      2, ":3:5: layers[0]: Upsample needs exactly one of `size` and `scale_factor`"),
     ("add mismatch", "  - {type: conv, name: a, kernel_size: 3}\n  - {type: add, name: s, from: [a, input]}\n",
-     1, ":4:5: layer 2 (s): a gives [1, 3, 14, 14] but input gives [1, 3, 16, 16]: axes H, W are 14x14 vs 16x16; crop 2 from input or pad a by 2 (a crop or pad layer with to:); input sizes where they meet (up to 32): none"),
+     1, ":4:5: layer 2 (s): a gives [1, 3, 14, 14] but input gives [1, 3, 16, 16]: axes H, W are 14x14 vs 16x16; crop 2 from input or pad a by 2 (a crop or pad layer with to:); input sizes where they meet (up to 32): 3"),
     ("crop too small", "  - {type: conv, name: a, kernel_size: 3}\n  - {type: crop, from: a, to: input}\n",
      1, ":4:5: layer 2, axes H, W: cannot crop 14x14 to 16x16; pad instead, or take `to` from a smaller layer"),
     ("linear in_features", "  - {type: Flatten}\n  - {type: Linear, name: fc, in_features: 700, out_features: 10}\n",
@@ -233,7 +251,7 @@ def test_nearest_upsample_receptive_field() -> None:
 
 
 def test_merge_mismatch_says_which_input_sizes_meet(run: Run, tmp_path: Any) -> None:
-    """Two stride-2 convolutions and an up-convolution meet the skip only at multiples of 4."""
+    """Two stride-2 convolutions and an up-convolution meet the skip near multiples of 4 (and where 1x1 broadcasts)."""
     body = (
         "  - {type: conv, name: a, kernel_size: 3, stride: 2, padding: 1}\n"
         "  - {type: conv, name: b, kernel_size: 3, stride: 2, padding: 1}\n"
@@ -244,5 +262,6 @@ def test_merge_mismatch_says_which_input_sizes_meet(run: Run, tmp_path: Any) -> 
     assert result.exit_code == 1
     assert result.stderr.endswith(
         "crop 1 from up or pad a by 1 (a crop or pad layer with to:); "
-        "input sizes where they meet (up to 36): 3, 4, 7, 8, ..., 35, 36 (every 4)\n"
+        "input sizes where they meet (up to 36): 1 to 4; 7 to 8; 11 to 12; 15 to 16; 19 to 20; 23 to 24; "
+        "27 to 28; 31 to 32; 35 to 36\n"  # 1 and 2 too: a 1x1 output broadcasts against 2x2, as in torch
     )
