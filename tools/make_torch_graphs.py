@@ -25,8 +25,19 @@ import yaml
 from torch import nn
 
 ROOT = Path(__file__).parent.parent
-FILES = ("unet.yaml", "resnet18.yaml", "mnist_classifier.yaml", "squeeze_excitation.yaml", "aspp_pooling.yaml")
-SIZES = {"squeeze_excitation.yaml": (56, 17, 224), "aspp_pooling.yaml": (33, 65, 7)}
+FILES = (
+    "unet.yaml",
+    "resnet18.yaml",
+    "mnist_classifier.yaml",
+    "squeeze_excitation.yaml",
+    "aspp_pooling.yaml",
+    "fpn_top_down.yaml",
+)
+SIZES = {
+    "squeeze_excitation.yaml": (56, 17, 224),
+    "aspp_pooling.yaml": (33, 65, 7),
+    "fpn_top_down.yaml": (224, 220, 250, 256, 300, 37),
+}
 """Other spatial sizes to run a file at (the first is its own)."""
 ELEMENTWISE = {"add": torch.add, "mul": torch.mul, "sub": torch.sub, "div": torch.div}
 SHAPE_KEEPING = {"StochasticDepth", "DropPath"}  # torchvision's and timm's, identities for shapes
@@ -61,6 +72,9 @@ def run(network: dict[str, Any]) -> list[list[int]]:
                     y = ELEMENTWISE[kind](y, t)
             elif kind in SHAPE_KEEPING:
                 y = tensors[0]
+            elif "to" in layer and kind in ("Upsample", "interpolate"):  # F.interpolate(x, size=y.shape[2:])
+                size = outputs[str(layer["to"])].shape[2:]
+                y = nn.functional.interpolate(tensors[0], size=size, mode=layer.get("mode", "nearest"))
             elif kind in ("concat", "cat"):
                 y = torch.cat(tensors, dim=layer.get("dim", 1))
             elif kind == "crop":

@@ -277,6 +277,9 @@ def _other_fields(layer: OtherSpec, nodes: list[_Node], shape: OtherShape) -> Fi
         return _merged(nodes)
     if kind is LayerKind.UPSAMPLE:
         factors = layer.scale_factor
+        sizes_in, sizes_out = (nodes[0].shape or ())[2:], shape.output[2:]
+        if factors is None and all(o % i == 0 for i, o in zip(sizes_in, sizes_out, strict=True)):
+            factors = tuple(float(o // i) for i, o in zip(sizes_in, sizes_out, strict=True))  # a size, a whole factor
         whole = factors is not None and all(float(f).is_integer() for f in factors)
         if layer.mode != "nearest" or not whole or factors is None:
             note = f"receptive field not followed through {layer.mode} upsampling" + ("" if whole else " by a size")

@@ -138,8 +138,14 @@ def _per_axis(values: tuple[_T, ...], layer: OtherSpec, key: str, rank: int) -> 
     raise LayerError(msg, hint=f"give one value, or {rank}")
 
 
-def _upsample(layer: OtherSpec, shape: AxisValues) -> AxisValues:
+def _upsample(layer: OtherSpec, shape: AxisValues, target: AxisValues | None) -> AxisValues:
+    """Resize the spatial axes: to another layer's size (`to`), to a size, or by factors rounded down."""
     spatial = shape[2:]
+    if layer.to is not None and target is not None:
+        if len(target) != len(shape):
+            msg = f"{layer.to} gives {list(target)}, a different rank from {list(shape)}"
+            raise LayerError(msg, problem=Problem.RANK)
+        return (*shape[:2], *target[2:])
     if layer.size is not None:
         sizes = _per_axis(layer.size, layer, "size", len(spatial))
         return (*shape[:2], *(int(s or i) for s, i in zip(sizes, spatial, strict=True)))
@@ -222,5 +228,5 @@ def other_shape(
     if len(shape) < 3:  # noqa: PLR2004 - N, C and at least one spatial axis
         raise LayerError(f"{layer.type_name} expects [N, C, *spatial], got {list(shape)}", problem=Problem.RANK)
     if kind is LayerKind.UPSAMPLE:
-        return OtherShape(output=_upsample(layer, shape))
+        return OtherShape(output=_upsample(layer, shape, target))
     return OtherShape(output=_adaptive(layer, shape))

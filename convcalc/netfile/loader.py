@@ -543,8 +543,8 @@ def _other_layer(  # noqa: PLR0913
     inputs = common["inputs"]
     if info.min_inputs > 1 and (inputs is None or len(inputs) < info.min_inputs):
         problems.add(node, where, f"{written} needs `from` with at least {info.min_inputs} layers to combine")
-    if info.kind is LayerKind.UPSAMPLE and ("size" in values) == ("scale_factor" in values):
-        problems.add(node, where, f"{written} needs exactly one of `size` and `scale_factor`")
+    if info.kind is LayerKind.UPSAMPLE and sum(key in values for key in ("size", "scale_factor", "to")) != 1:
+        problems.add(node, where, f"{written} needs exactly one of `size`, `scale_factor` and `to`")
     amounts = _resize_amounts(node, items, info, values, (where, written, rank), problems)
     if len(problems.errors) > before:
         return None

@@ -115,13 +115,30 @@ OTHER_TYPES: dict[str, OtherType] = {
         {
             "scale_factor": "factors",
             "size": "sizes",
+            "to": "name",  # the spatial size of another layer, as F.interpolate(x, size=y.shape[2:])
             "mode": "mode",
             "align_corners": IGNORED,
             "recompute_scale_factor": IGNORED,
         },
     ),
-    "upsamplingnearest2d": OtherType(LayerKind.UPSAMPLE, {"scale_factor": "factors", "size": "sizes"}, rank=2),
-    "upsamplingbilinear2d": OtherType(LayerKind.UPSAMPLE, {"scale_factor": "factors", "size": "sizes"}, rank=2),
+    "upsamplingnearest2d": OtherType(
+        LayerKind.UPSAMPLE, {"scale_factor": "factors", "size": "sizes", "to": "name"}, rank=2
+    ),
+    "upsamplingbilinear2d": OtherType(
+        LayerKind.UPSAMPLE, {"scale_factor": "factors", "size": "sizes", "to": "name"}, rank=2
+    ),
+    "interpolate": OtherType(  # torch.nn.functional.interpolate, as a layer
+        LayerKind.UPSAMPLE,
+        {
+            "scale_factor": "factors",
+            "size": "sizes",
+            "to": "name",
+            "mode": "mode",
+            "align_corners": IGNORED,
+            "recompute_scale_factor": IGNORED,
+            "antialias": IGNORED,
+        },
+    ),
     **{
         f"adaptive{pool}pool{rank}d": OtherType(
             LayerKind.ADAPTIVEAVGPOOL if pool == "avg" else LayerKind.ADAPTIVEMAXPOOL,

@@ -103,6 +103,8 @@ def _other_json(spec: OtherSpec) -> dict[str, Any]:
         keys.update({"to": spec.to, "align": spec.align})
     if kind is LayerKind.UPSAMPLE:
         keys.update({"scale_factor": spec.scale_factor, "size": spec.size, "mode": spec.mode})
+        if spec.to is not None:
+            keys["to"] = spec.to
     if kind in (LayerKind.ADAPTIVEAVGPOOL, LayerKind.ADAPTIVEMAXPOOL):
         keys["output_size"] = spec.size
     if kind is LayerKind.FLATTEN:

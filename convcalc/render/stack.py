@@ -76,6 +76,8 @@ def _other_cell(spec: OtherSpec, layer: LayerResult) -> str:
     if kind in (LayerKind.CROP, LayerKind.PAD):
         return f"to {spec.to}" + ("" if spec.align == "center" else f" {spec.align}")
     if kind is LayerKind.UPSAMPLE:
+        if spec.to is not None:
+            return f"to {spec.to}"
         if spec.size is not None:
             return "→ " + axes_text(spec.size)
         return (
