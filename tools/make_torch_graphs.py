@@ -108,6 +108,23 @@ def broadcasts(count: int = 300) -> list[dict[str, Any]]:
     return cases
 
 
+def padding_modes() -> list[dict[str, Any]]:
+    """Return Conv2d layers in every padding mode on small inputs: torch's output shape, or None where it refuses."""
+    cases = []
+    for mode in ("zeros", "reflect", "replicate", "circular"):
+        for padding in range(5):
+            for size in range(1, 6):
+                for kernel in (1, 3):
+                    conv = nn.Conv2d(1, 1, kernel, padding=padding, padding_mode=mode)
+                    try:
+                        with torch.no_grad():
+                            shape = list(conv(torch.zeros(1, 1, size, size)).shape)
+                    except RuntimeError:
+                        shape = None
+                    cases.append({"mode": mode, "padding": padding, "size": size, "kernel": kernel, "shape": shape})
+    return cases
+
+
 def main() -> None:
     """Write the fixture file."""
     cases = []
@@ -118,7 +135,12 @@ def main() -> None:
             shape = [*network["input"][:2], size, size]
             cases.append({"source": f"examples/{file}", "input": shape, "shapes": run({**network, "input": shape})})
     out = ROOT / "tests" / "fixtures" / "torch_graphs.json"
-    out.write_text(json.dumps({"torch": torch.__version__, "cases": cases, "broadcast": broadcasts()}) + "\n")
+    out.write_text(
+        json.dumps(
+            {"torch": torch.__version__, "cases": cases, "broadcast": broadcasts(), "padding_modes": padding_modes()}
+        )
+        + "\n"
+    )
     print(f"{len(cases)} networks from torch {torch.__version__} -> {out}")
 
 

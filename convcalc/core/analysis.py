@@ -486,6 +486,7 @@ def _shape_of(layer: LayerSpec, shape: AxisValues, seen: dict[tuple[object, ...]
         layer.bias,
         layer.out_channels,
         layer.in_channels,
+        layer.padding_mode,
         shape,
     )
     found = seen.get(key)

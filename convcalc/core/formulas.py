@@ -147,3 +147,12 @@ def equivalent_padding(kernel: int, dilation: int, padding: int) -> int:
 def stretched_size(size: int, stride: int) -> int:
     """Return (i-1)*s + 1: the input of a transposed layer with s - 1 zeros between its cells."""
     return (size - 1) * stride + 1
+
+
+def padding_mode_accepts(mode: str, padding: int, size: int) -> bool:
+    """Whether torch.nn's Conv pads an input this size in this mode: reflect needs p < i, circular p <= i."""
+    if mode == "reflect":
+        return padding < size
+    if mode == "circular":
+        return padding <= size
+    return True

@@ -151,6 +151,8 @@ class LayerSpec:
     inputs: tuple[str, ...] | None = None
     framework: Framework = Framework.TORCH
     output_padding_given: bool = True
+    padding_mode: str = "zeros"  # torch.nn's Conv: zeros, reflect, replicate or circular
+    count_include_pad: bool | None = None  # an average pool's; None: the framework's default
     location: Location | None = field(default=None, compare=False)
 
     @property
@@ -186,6 +188,7 @@ class LayerSpec:
             raise InputError(f"only convtranspose takes output_padding, not {self.kind}", where="output_padding")
         if self.kind is LayerKind.AVGPOOL and any(d != 1 for d in self.dilation):
             raise InputError("avgpool has no dilation (as torch.nn.AvgPool)", where="dilation")
+        self._check_modes()
         if self.ceil_mode and not self.kind.is_pool:
             raise InputError(f"only pools take ceil_mode, not {self.kind}", where="ceil_mode")
         _check_axes("groups", (self.groups,), 1, 1)
@@ -201,6 +204,22 @@ class LayerSpec:
             if not self.kind.is_transposed:
                 raise InputError(f"only convtranspose takes output_size, not {self.kind}", where="output_size")
             _check_axes("output_size", self.output_size, rank, 1)
+
+    def _check_modes(self) -> None:
+        """Refuse a padding_mode or count_include_pad the layer does not take (as torch.nn refuses it)."""
+        if self.padding_mode != "zeros":
+            if self.padding_mode not in ("reflect", "replicate", "circular"):
+                msg = f"padding_mode must be one of zeros, reflect, replicate or circular, got {self.padding_mode!r}"
+                raise InputError(msg, where="padding_mode")
+            if self.framework is not Framework.TORCH:
+                raise InputError(f"padding_mode is torch.nn's; {self.framework} pads with zeros", where="padding_mode")
+            if self.kind is not LayerKind.CONV:
+                msg = f'only "zeros" padding mode is supported for {self.kind} (torch.nn)'
+                raise InputError(msg, where="padding_mode")
+        if self.count_include_pad is not None and (
+            self.kind is not LayerKind.AVGPOOL or self.framework not in (Framework.TORCH, Framework.ONNX)
+        ):
+            raise InputError("count_include_pad is for torch.nn's and ONNX's average pools", where="count_include_pad")
 
     def _plain_numbers(self) -> bool:
         """Whether kernel, stride, dilation and output_padding are ints in range, one per axis."""
@@ -233,6 +252,8 @@ class LayerSpec:
         output_size: int | Sequence[int] | None = None,
         inputs: Sequence[str] | None = None,
         framework: Framework | str = Framework.TORCH,
+        padding_mode: str = "zeros",
+        count_include_pad: bool | None = None,
         location: Location | None = None,
     ) -> LayerSpec:
         """Build a layer as torch.nn would: scalars broadcast, pool stride defaults to the kernel."""
@@ -261,6 +282,8 @@ class LayerSpec:
             output_size=_spatial(output_size, rank),
             inputs=None if inputs is None else tuple(inputs),
             framework=Framework.parse(framework) if isinstance(framework, str) else framework,
+            padding_mode=padding_mode,
+            count_include_pad=count_include_pad,
             location=location,
         )
 

@@ -241,9 +241,15 @@ def refuses_by_avgpool3d(layer: LayerSpec) -> bool:
 
 
 def _check_input(layer: LayerSpec, axis: int, size: int, before: int, after: int) -> None:
-    """Raise AvgPool3d's own refusal of an input smaller than the kernel, padding or not."""
-    del before, after
+    """Raise the refusals of an input size before any output: padding modes, AvgPool3d's own rule."""
     k = layer.kernel_size[axis]
+    worst = max(before, after)
+    if not formulas.padding_mode_accepts(layer.padding_mode, worst, size):
+        limit = "less than" if layer.padding_mode == "reflect" else "at most"
+        msg = f"{layer.padding_mode} padding {worst} must be {limit} the input size {size} (torch.nn)"
+        hint = f"use padding <= {size - 1 if layer.padding_mode == 'reflect' else size} or a larger input"
+        name = axis_names(layer.rank)[axis]
+        raise LayerError(msg, axis=name, hint=hint, problem=Problem.PADDING_MODE, padding=worst, size=size)
     if refuses_by_avgpool3d(layer) and not formulas.avgpool3d_accepts(size, k):
         msg = f"input {size} is smaller than the kernel {k} (AvgPool3d refuses this, padding or not)"
         hint = f"use an input of at least {k} or a kernel <= {size}"

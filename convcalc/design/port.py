@@ -61,7 +61,12 @@ class Ported:
     @property
     def count_include_pad(self) -> bool:
         """Whether an average pool's padding cells count in the source's average."""
-        return INCLUDES_PADDING[self.source.framework]
+        return includes_padding(self.source)
+
+
+def includes_padding(layer: LayerSpec) -> bool:
+    """Whether an average pool's padding cells count in its average (count_include_pad, or the framework's default)."""
+    return INCLUDES_PADDING[layer.framework] if layer.count_include_pad is None else layer.count_include_pad
 
 
 def _kernels(layer: LayerSpec) -> list[int]:
@@ -97,7 +102,7 @@ def _direct_candidates(
     rounds = (
         base.kind is LayerKind.MAXPOOL
         or (source.framework is Framework.TORCH and source.ceil_mode)
-        or not INCLUDES_PADDING[source.framework]
+        or not includes_padding(source)
     )
     ceil = (False, True) if framework is Framework.TORCH and rounds else (False,)
     order = [*explicit, *words] if framework in (Framework.TORCH, Framework.ONNX) else [*words, *explicit]
@@ -206,6 +211,7 @@ def _base(layer: LayerSpec, target: Framework) -> LayerSpec:
         output_padding=(0,) * layer.rank,
         output_padding_given=True,
         padding=((0, 0),) * layer.rank,
+        count_include_pad=None,  # written to count as the source counts: Ported.count_include_pad
     )
     return replace(base, padding=_zero_padding(base))
 

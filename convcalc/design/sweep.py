@@ -43,6 +43,16 @@ def _step(layer: LayerSpec, axis: int, before: int, after: int) -> Step:
             return o if o >= 1 else None
 
         return pooled
+    mode = layer.padding_mode
+    if mode != "zeros":  # reflect and circular padding need an input at least as large as the padding
+
+        def padded(i: int) -> int | None:
+            if not formulas.padding_mode_accepts(mode, max(before, after), i):
+                return None
+            o = formulas.conv_output_size(i, k, s, before, after, d)
+            return o if o >= 1 else None
+
+        return padded
     return lambda i: o if (o := formulas.conv_output_size(i, k, s, before, after, d)) >= 1 else None
 
 

@@ -39,6 +39,8 @@ from convcalc.netfile.vocabulary import (
     KIND_NAMES,
     LAYER_KEYS,
     OTHER_TYPES,
+    PADDING_MODES,
+    SHAPE_NEUTRAL,
     TOP_KEYS,
     OtherType,
 )
@@ -182,6 +184,13 @@ def _read_expect(node: Node, where: str, problems: _Problems) -> tuple[int, ...]
     return None if None in values else tuple(v for v in values if v is not None)
 
 
+def _read_padding_mode(node: Node, where: str, problems: _Problems) -> str | None:
+    if node.kind == "scalar" and node.tag == STR_TAG and node.value in PADDING_MODES:
+        return str(node.value)
+    problems.add(node, where, f"expected one of {', '.join(PADDING_MODES)}, got {_describe(node)}")
+    return None
+
+
 READERS: dict[str, Callable[[Node, str, _Problems], Any]] = {
     "type": _read_name,
     "name": _read_name,
@@ -191,6 +200,7 @@ READERS: dict[str, Callable[[Node, str, _Problems], Any]] = {
     "padding": _read_padding,
     "boolean": _read_bool,
     "shape": _read_expect,
+    "padding_mode": _read_padding_mode,
 }
 """How each kind of value of the vocabulary's keys is read."""
 
@@ -645,6 +655,8 @@ def _layer(  # noqa: PLR0913 - the layer, where it is, and what the file says ar
         return None
     try:
         kernel = values.pop("kernel_size")
+        for key in SHAPE_NEUTRAL:
+            values.pop(key, None)
         values.setdefault("output_padding", None)  # not given: Keras computes it
         location = node.location(problems.source)
         return LayerSpec.create(

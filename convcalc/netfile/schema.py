@@ -7,7 +7,15 @@ from collections.abc import Iterable
 from typing import Any
 
 from convcalc.core.spec import PADDING_WORDS
-from convcalc.netfile.vocabulary import CLASS_NAMES, IGNORED, KIND_NAMES, LAYER_KEYS, OTHER_TYPES, WINDOW_CLASSES
+from convcalc.netfile.vocabulary import (
+    CLASS_NAMES,
+    IGNORED,
+    KIND_NAMES,
+    LAYER_KEYS,
+    OTHER_TYPES,
+    PADDING_MODES,
+    WINDOW_CLASSES,
+)
 
 SCHEMA_ID = "convcalc-network-v1"
 
@@ -85,6 +93,7 @@ def network_schema() -> dict[str, Any]:
         "shape": {"$ref": "#/$defs/shape"},
         "count": {"type": "integer", "minimum": 1},
         "boolean": {"type": "boolean"},
+        "padding_mode": {"enum": list(PADDING_MODES)},
         "name": {"type": ["string", "integer"]},
         "type": {"enum": _class_names()},
     }

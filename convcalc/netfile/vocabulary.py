@@ -234,6 +234,12 @@ class Key:
     doc: str = ""
 
 
+SHAPE_NEUTRAL = frozenset({"divisor_override", "return_indices"})
+"""Keys read and checked, that change no shape and nothing convcalc reports."""
+
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+"""torch.nn's padding modes of a convolution."""
+
 CONVS = frozenset({LayerKind.CONV, LayerKind.CONVTRANSPOSE})
 POOLS = frozenset({LayerKind.MAXPOOL, LayerKind.AVGPOOL})
 LAYER_KEYS: dict[str, Key] = {
@@ -252,6 +258,10 @@ LAYER_KEYS: dict[str, Key] = {
         "shape", frozenset({LayerKind.CONVTRANSPOSE}), "as forward(output_size=...): sets output_padding"
     ),
     "ceil_mode": Key("boolean", POOLS),
+    "padding_mode": Key("padding_mode", CONVS, "zeros (default), reflect, replicate or circular"),
+    "count_include_pad": Key("boolean", frozenset({LayerKind.AVGPOOL}), "whether padding counts in the average"),
+    "divisor_override": Key("count", frozenset({LayerKind.AVGPOOL}), "changes values, not shapes"),
+    "return_indices": Key("boolean", frozenset({LayerKind.MAXPOOL}), "the indices have the output's shape"),
     "expect": Key("shape", doc="the output shape this layer must have: [N, C, *spatial]"),
 }
 """Keys of a layer, named as the torch.nn arguments."""

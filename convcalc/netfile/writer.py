@@ -93,6 +93,10 @@ def _window_yaml(layer: LayerSpec) -> list[str]:
         parts.append("bias: false")
     if layer.ceil_mode:
         parts.append("ceil_mode: true")
+    if layer.padding_mode != "zeros":
+        parts.append(f"padding_mode: {layer.padding_mode}")
+    if layer.count_include_pad is not None:
+        parts.append(f"count_include_pad: {'true' if layer.count_include_pad else 'false'}")
     return parts
 
 

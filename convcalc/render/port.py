@@ -108,6 +108,10 @@ def _layer_record(layer: LayerSpec) -> dict[str, Any]:
     }
 
 
+CODE_COLUMN = 2
+"""The column of a port table that holds the target's layers, one a line."""
+
+
 def _table(headers: list[str], rows: list[list[str]]) -> Any:  # noqa: ANN401 - a rich Table, loaded lazily
     from rich import box  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
@@ -116,8 +120,12 @@ def _table(headers: list[str], rows: list[list[str]]) -> Any:  # noqa: ANN401 - 
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     for header in headers:
         table.add_column(header, overflow="fold", justify="right" if header in ("#", "output") else "left")
-    for row in rows:
-        table.add_row(*(Text(visible(cell)) for cell in row))
+    for row in rows:  # the framework's column holds one generated layer a line; the others are one line each
+        cells = [
+            visible(cell) if column != CODE_COLUMN else "\n".join(map(visible, cell.split("\n")))
+            for column, cell in enumerate(row)
+        ]
+        table.add_row(*(Text(cell) for cell in cells))
     return table
 
 

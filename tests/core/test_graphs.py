@@ -45,6 +45,22 @@ def test_elementwise_merges_broadcast_as_torch(case: dict[str, Any]) -> None:
         assert list(broadcast_shapes([a, b], ["a", "b"])) == case["shape"]
 
 
+PADDING_MODES = json.loads((FIXTURES / "torch_graphs.json").read_text())["padding_modes"]
+
+
+@pytest.mark.parametrize(
+    "case", PADDING_MODES, ids=[f"{c['mode']} p{c['padding']} i{c['size']} k{c['kernel']}" for c in PADDING_MODES]
+)
+def test_padding_modes_as_torch(case: dict[str, Any]) -> None:
+    """Conv2d's padding_mode: reflect needs padding below the input size, circular at most it (torch 2.13)."""
+    layer = LayerSpec.create("conv", case["kernel"], padding=case["padding"], padding_mode=case["mode"])
+    (result,) = analyze(NetworkSpec(input=(1, 1, case["size"], case["size"]), layers=(layer,))).layers
+    if case["shape"] is None:
+        assert result.status is Status.INVALID
+    else:
+        assert list(result.output or ()) == case["shape"]
+
+
 def test_resnet18_numbers() -> None:
     """torchvision's ResNet-18: 11,689,512 parameters; receptive field 435 and jump 32 at layer4."""
     result = analyze(read_network(str(EXAMPLES / "resnet18.yaml")))

@@ -388,3 +388,15 @@ def test_explicit_padding_layers_become_the_targets_own(run: Run, tmp_path: Path
     onnx = json.loads(run("port", "--to", "onnx", str(path), "-f", "json").stdout)
     assert onnx["layers"][0]["output"] == [230, 230]
     assert '"Pad"' in onnx["layers"][0]["python"]
+
+
+def test_two_layers_in_one_cell_are_two_lines(run: Any, tmp_path: Any) -> None:
+    """A pad and a pool in one cell of a network's port table are two lines, not joined by an escaped newline."""
+    path = tmp_path / "net.yaml"
+    path.write_text(
+        "input: [1, 3, 16, 16]\nframework: onnx\nlayers:\n  - {type: AveragePool, kernel_shape: 3, pads: 1, strides: 2}\n"
+    )
+    result = run("port", "--to", "keras", str(path))
+    assert "\\n" not in result.stdout
+    (pad_line,) = [line for line in result.stdout.splitlines() if "ZeroPadding2D" in line]
+    assert "AveragePooling2D" not in pad_line

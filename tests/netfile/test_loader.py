@@ -156,3 +156,48 @@ def test_output_size_in_files() -> None:
     assert errors_of(GOOD + "    output_size: [8, 8]\n") == [
         "net.yaml:5:5: layers[0].output_size: conv takes no `output_size`"
     ]
+
+
+def test_every_keyword_of_the_supported_layers_is_taken() -> None:
+    """padding_mode, count_include_pad, divisor_override and return_indices, as torch.nn takes them."""
+    from convcalc import network_yaml  # noqa: PLC0415
+
+    text = (
+        "input: [1, 3, 16, 16]\nlayers:\n"
+        "  - {type: Conv2d, out_channels: 8, kernel_size: 3, padding: 1, padding_mode: reflect}\n"
+        "  - {type: AvgPool2d, kernel_size: 3, padding: 1, stride: 2, count_include_pad: false, divisor_override: 4}\n"
+        "  - {type: MaxPool2d, kernel_size: 2, return_indices: true}\n"
+    )
+    network = load_network(text, "net.yaml")
+    conv, avg, _ = network.layers
+    assert conv.padding_mode == "reflect"  # type: ignore[union-attr]
+    assert avg.count_include_pad is False  # type: ignore[union-attr]
+    assert load_network(network_yaml(network), "again.yaml").layers == network.layers
+
+
+@pytest.mark.parametrize(
+    ("layer", "message"),
+    [
+        (
+            "{type: ConvTranspose2d, kernel_size: 3, padding_mode: reflect}",
+            'layers[0].padding_mode: only "zeros" padding mode is supported for convtranspose (torch.nn)',
+        ),
+        (
+            "{type: Conv2d, kernel_size: 3, padding_mode: mirror}",
+            "layers[0].padding_mode: expected one of zeros, reflect, replicate, circular, got a string 'mirror'",
+        ),
+        (
+            "{type: MaxPool2d, kernel_size: 2, count_include_pad: false}",
+            "layers[0].count_include_pad: maxpool takes no `count_include_pad`",
+        ),
+        (
+            "{type: AvgPool2d, kernel_size: 2, return_indices: true}",
+            "layers[0].return_indices: avgpool takes no `return_indices`",
+        ),
+    ],
+)
+def test_keywords_in_the_wrong_place_are_refused(layer: str, message: str) -> None:
+    with pytest.raises(InputErrorGroup) as caught:
+        load_network(f"input: [1, 3, 8, 8]\nlayers:\n  - {layer}\n", "net.yaml")
+    (error,) = caught.value.errors
+    assert str(error).split(": ", 1)[1] == message
