@@ -32,6 +32,7 @@ FILES = (
     "squeeze_excitation.yaml",
     "aspp_pooling.yaml",
     "fpn_top_down.yaml",
+    "modern_blocks.yaml",
 )
 SIZES = {
     "squeeze_excitation.yaml": (56, 17, 224),
@@ -54,11 +55,12 @@ def module(layer: dict[str, Any], channels: int) -> nn.Module:
     return cls(**kwargs)
 
 
-def run(network: dict[str, Any]) -> list[list[int]]:
+def run(network: dict[str, Any]) -> tuple[list[list[int]], list[int]]:
     """Run the network layer by layer; return every layer's output shape."""
     outputs: dict[str, torch.Tensor] = {"input": torch.zeros(*network["input"])}
     previous = "input"
     shapes = []
+    params: list[int] = []
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for index, layer in enumerate(network["layers"], start=1):
@@ -66,12 +68,17 @@ def run(network: dict[str, Any]) -> list[list[int]]:
             sources = sources if isinstance(sources, list) else [sources]
             tensors = [outputs[str(s)] for s in sources]
             kind = layer["type"]
+            count = 0
             if kind in ELEMENTWISE:
                 y = tensors[0]
                 for t in tensors[1:]:
                     y = ELEMENTWISE[kind](y, t)
             elif kind in SHAPE_KEEPING:
                 y = tensors[0]
+            elif kind == "chunk":
+                y = torch.chunk(tensors[0], layer["chunks"], dim=layer.get("dim", 0))[layer["index"]]
+            elif kind == "narrow":
+                y = torch.narrow(tensors[0], layer["dim"], layer["start"], layer["length"])
             elif "to" in layer and kind in ("Upsample", "interpolate"):  # F.interpolate(x, size=y.shape[2:])
                 size = outputs[str(layer["to"])].shape[2:]
                 y = nn.functional.interpolate(tensors[0], size=size, mode=layer.get("mode", "nearest"))
@@ -83,12 +90,15 @@ def run(network: dict[str, Any]) -> list[list[int]]:
                 starts = [(have - want) // 2 for have, want in zip(x.shape[2:], target, strict=True)]
                 y = x[..., starts[0] : starts[0] + target[0], starts[1] : starts[1] + target[1]]
             else:
-                y = module(layer, tensors[0].shape[1])(tensors[0])
+                built = module(layer, tensors[0].shape[1])
+                y = built(tensors[0])
+                count = sum(p.numel() for p in built.parameters())
             name = str(layer.get("name", index))
             outputs[name] = outputs[str(index)] = y
             previous = str(index)
             shapes.append(list(y.shape))
-    return shapes
+            params.append(count)
+    return shapes, params
 
 
 def broadcasts(count: int = 300) -> list[dict[str, Any]]:
@@ -130,10 +140,12 @@ def main() -> None:
     cases = []
     for file in FILES:
         network = yaml.safe_load((ROOT / "examples" / file).read_text())
-        cases.append({"source": f"examples/{file}", "shapes": run(network)})
+        shapes, params = run(network)
+        cases.append({"source": f"examples/{file}", "shapes": shapes, "params": params})
         for size in SIZES.get(file, ())[1:]:
             shape = [*network["input"][:2], size, size]
-            cases.append({"source": f"examples/{file}", "input": shape, "shapes": run({**network, "input": shape})})
+            shapes, params = run({**network, "input": shape})
+            cases.append({"source": f"examples/{file}", "input": shape, "shapes": shapes, "params": params})
     out = ROOT / "tests" / "fixtures" / "torch_graphs.json"
     out.write_text(
         json.dumps(

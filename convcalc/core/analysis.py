@@ -276,22 +276,34 @@ def _other_fields(layer: OtherSpec, nodes: list[_Node], shape: OtherShape) -> Fi
             return [None] * len(first), []
         return _merged(nodes)
     if kind is LayerKind.UPSAMPLE:
-        factors = layer.scale_factor
-        sizes_in, sizes_out = (nodes[0].shape or ())[2:], shape.output[2:]
-        if factors is None and all(o % i == 0 for i, o in zip(sizes_in, sizes_out, strict=True)):
-            factors = tuple(float(o // i) for i, o in zip(sizes_in, sizes_out, strict=True))  # a size, a whole factor
-        whole = factors is not None and all(float(f).is_integer() for f in factors)
-        if layer.mode != "nearest" or not whole or factors is None:
-            note = f"receptive field not followed through {layer.mode} upsampling" + ("" if whole else " by a size")
-            return [None] * len(first), [note] if None not in first else []
-        scales = factors if len(factors) == len(first) else factors * len(first)
-        # nearest by a whole factor s: output o reads input o // s, as a transposed conv with k = s = scale
-        return [
-            None if f is None else transposed_field(f, int(s), int(s), 0, 1) for f, s in zip(first, scales, strict=True)
-        ], []
+        return _upsample_fields(layer, nodes, shape)
+    if kind is LayerKind.SLICE:  # a piece of an axis: its cells shift by the start, as a crop's
+        return [None if f is None else shifted_field(f, o) for f, o in zip(first, shape.offsets, strict=True)], []
+    if kind in (LayerKind.PIXELSHUFFLE, LayerKind.PIXELUNSHUFFLE):  # r x r cells from (or into) channels
+        r = int(layer.argument("upscale_factor", layer.argument("downscale_factor", 1)))  # type: ignore[call-overload]
+        step = transposed_field if kind is LayerKind.PIXELSHUFFLE else direct_field
+        return [None if f is None else step(f, r, r, 0, 1) for f in first], []
     if kind in (LayerKind.ADAPTIVEAVGPOOL, LayerKind.ADAPTIVEMAXPOOL):
         return [None] * len(first), []  # the spatial axes stay, each output reading a share of the input
     return [], []  # flatten, linear: the spatial axes are flattened away
+
+
+def _upsample_fields(layer: OtherSpec, nodes: list[_Node], shape: OtherShape) -> FieldsAndNotes:
+    """Follow the receptive field through a nearest resize by whole factors; say where it is not followed."""
+    first = nodes[0].fields
+    factors = layer.scale_factor
+    sizes_in, sizes_out = (nodes[0].shape or ())[2:], shape.output[2:]
+    if factors is None and all(o % i == 0 for i, o in zip(sizes_in, sizes_out, strict=True)):
+        factors = tuple(float(o // i) for i, o in zip(sizes_in, sizes_out, strict=True))  # a size, a whole factor
+    whole = factors is not None and all(float(f).is_integer() for f in factors)
+    if layer.mode != "nearest" or not whole or factors is None:
+        note = f"receptive field not followed through {layer.mode} upsampling" + ("" if whole else " by a size")
+        return [None] * len(first), [note] if None not in first else []
+    scales = factors if len(factors) == len(first) else factors * len(first)
+    # nearest by a whole factor s: output o reads input o // s, as a transposed conv with k = s = scale
+    return [
+        None if f is None else transposed_field(f, int(s), int(s), 0, 1) for f, s in zip(first, scales, strict=True)
+    ], []
 
 
 def _merged(nodes: list[_Node]) -> FieldsAndNotes:

@@ -6,6 +6,7 @@ reason and what would fix it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from math import floor, prod
 from typing import TypeVar
@@ -201,8 +202,85 @@ def _shape_kept(layer: OtherSpec, shape: AxisValues) -> OtherShape:
     if layer.num_features is not None and layer.num_features != channels:
         msg = f"num_features is {layer.num_features} but {channels} channels come in"
         raise LayerError(msg, hint=f"set num_features to {channels}", problem=Problem.CHANNELS, channels=channels)
+    groups = layer.argument("groups")
+    if isinstance(groups, int) and channels % groups:
+        msg = f"{channels} channels do not split into {groups} groups"
+        raise LayerError(msg, hint=f"use groups that divide {channels}", problem=Problem.CHANNELS, channels=channels)
     params = layer.params_per_channel * channels + layer.fixed_params
+    normalized = layer.argument("normalized_shape")
+    if isinstance(normalized, tuple):
+        params += _layer_norm_params(layer, shape, normalized)
     return OtherShape(output=shape, params=params)
+
+
+def _layer_norm_params(layer: OtherSpec, shape: AxisValues, normalized: tuple[int | None, ...]) -> int:
+    """Check LayerNorm's normalized_shape against the last axes coming in; return its weight and bias count."""
+    if len(normalized) > len(shape) or tuple(shape[len(shape) - len(normalized) :]) != normalized:
+        msg = f"normalized_shape {list(normalized)} is not the last axes of {list(shape)}"
+        hint = f"use normalized_shape {list(shape[-len(normalized) :])}"
+        raise LayerError(msg, hint=hint, problem=Problem.CHANNELS)
+    if layer.argument("elementwise_affine", default=True) is False:
+        return 0
+    return prod(n or 1 for n in normalized) * (2 if layer.bias else 1)
+
+
+def _pixel_shuffle(layer: OtherSpec, shape: AxisValues) -> AxisValues:
+    """Move r*r channels into an r times larger H and W (PixelShuffle), or back (PixelUnshuffle)."""
+    if len(shape) != 4:  # noqa: PLR2004 - N, C, H, W
+        msg = f"{layer.type_name} takes [N, C, H, W], got {list(shape)}"
+        raise LayerError(msg, problem=Problem.RANK)
+    n, c, h, w = shape
+    if layer.kind is LayerKind.PIXELSHUFFLE:
+        r = int(layer.argument("upscale_factor", 1))  # type: ignore[call-overload]
+        if c % (r * r):
+            msg = f"{c} channels are not divisible by upscale_factor² = {r * r}"
+            raise LayerError(msg, problem=Problem.CHANNELS, channels=c)
+        return (n, c // (r * r), h * r, w * r)
+    r = int(layer.argument("downscale_factor", 1))  # type: ignore[call-overload]
+    wrong = [name for name, size in (("H", h), ("W", w)) if size % r]
+    if wrong:
+        msg = f"{'x'.join(str(s) for s in (h, w))} is not divisible by downscale_factor {r}"
+        raise LayerError(msg, axis=wrong, problem=Problem.OUTPUT_BELOW_ONE)
+    return (n, c * r * r, h // r, w // r)
+
+
+def _slice(layer: OtherSpec, shape: AxisValues) -> OtherShape:
+    """Keep a piece of one axis: narrow's [start, start + length), or chunk's piece `index`; shift it."""
+    dim = layer.dim if layer.dim >= 0 else layer.dim + len(shape)
+    if not 0 <= dim < len(shape):
+        raise LayerError(f"dim {layer.dim} is out of range for {len(shape)}-D tensors", problem=Problem.RANK)
+    size = shape[dim]
+    chunks = layer.argument("chunks")
+    if isinstance(chunks, int):
+        piece = -(-size // chunks)  # torch.chunk: pieces of ceil(n / chunks), the last one shorter
+        count = -(-size // piece)
+        index = int(layer.argument("index", 0))  # type: ignore[call-overload]
+        if not -count <= index < count:
+            msg = f"chunk {index} of {count} ({size} split into pieces of {piece})"
+            raise LayerError(msg + " is out of range", hint=f"use an index below {count}", problem=Problem.RANK)
+        start = (index % count) * piece
+        length = min(piece, size - start)
+    else:
+        start = int(layer.argument("start", 0))  # type: ignore[call-overload]
+        length = int(layer.argument("length", size))  # type: ignore[call-overload]
+        start = start + size if start < 0 else start
+        if not 0 <= start <= size or start + length > size:
+            msg = f"narrow of {length} from {start} runs past the end of an axis of {size}"
+            raise LayerError(msg, hint=f"use start + length <= {size}", problem=Problem.CROP)
+    output = (*shape[:dim], length, *shape[dim + 1 :])
+    offsets = tuple(start if axis == dim else 0 for axis in range(2, len(shape)))
+    return OtherShape(output=output, offsets=offsets)
+
+
+_ONE_INPUT: dict[LayerKind, Callable[[OtherSpec, AxisValues], OtherShape]] = {
+    LayerKind.FLATTEN: lambda layer, shape: OtherShape(output=_flatten(layer, shape)),
+    LayerKind.LINEAR: _linear,
+    LayerKind.IDENTITY: _shape_kept,
+    LayerKind.SLICE: _slice,
+    LayerKind.PIXELSHUFFLE: lambda layer, shape: OtherShape(output=_pixel_shuffle(layer, shape)),
+    LayerKind.PIXELUNSHUFFLE: lambda layer, shape: OtherShape(output=_pixel_shuffle(layer, shape)),
+}
+"""The layers whose shape follows from their one input alone, at any rank."""
 
 
 def other_shape(
@@ -219,12 +297,8 @@ def other_shape(
     if kind in (LayerKind.CROP, LayerKind.PAD):
         output, offsets = _resize(layer, shape, target or shape)
         return OtherShape(output=output, offsets=offsets)
-    if kind is LayerKind.FLATTEN:
-        return OtherShape(output=_flatten(layer, shape))
-    if kind is LayerKind.LINEAR:
-        return _linear(layer, shape)
-    if kind is LayerKind.IDENTITY:
-        return _shape_kept(layer, shape)
+    if kind in _ONE_INPUT:
+        return _ONE_INPUT[kind](layer, shape)
     if len(shape) < 3:  # noqa: PLR2004 - N, C and at least one spatial axis
         raise LayerError(f"{layer.type_name} expects [N, C, *spatial], got {list(shape)}", problem=Problem.RANK)
     if kind is LayerKind.UPSAMPLE:

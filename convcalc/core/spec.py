@@ -29,6 +29,9 @@ class LayerKind(StrEnum):
     ADAPTIVEMAXPOOL = "adaptivemaxpool"
     FLATTEN = "flatten"
     LINEAR = "linear"
+    PIXELSHUFFLE = "pixelshuffle"
+    PIXELUNSHUFFLE = "pixelunshuffle"
+    SLICE = "slice"
 
     @property
     def is_window(self) -> bool:
@@ -398,7 +401,12 @@ class OtherSpec:
     fixed_params: int = 0
     needs_rank: tuple[int, ...] | None = None
     operation: str = "add"  # an elementwise merge (kind add): add, mul, sub or div, broadcast alike
+    arguments: tuple[tuple[str, int | bool | tuple[int | None, ...]], ...] = ()  # the other keys, by torch name
     location: Location | None = field(default=None, compare=False)
+
+    def argument(self, name: str, default: object = None) -> object:
+        """Return one of the layer's other keys (`groups`, `upscale_factor`, `start`, ...), or `default`."""
+        return dict(self.arguments).get(name, default)
 
     def __post_init__(self) -> None:
         if self.kind.is_window:

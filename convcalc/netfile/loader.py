@@ -565,7 +565,7 @@ def _other_layer(  # noqa: PLR0913
         kind=info.kind,
         type_name=written,
         **common,
-        dim=values.get("dim", 1),
+        dim=values.get("dim", 0 if key == "chunk" else 1),  # torch.chunk's dim is 0 unless given
         to=values.get("to"),
         align=values.get("align") or "center",
         scale_factor=values.get("scale_factor"),
@@ -582,6 +582,7 @@ def _other_layer(  # noqa: PLR0913
         fixed_params=values.get("num_parameters") or 1 if key == "prelu" else 0,
         needs_rank=info.needs_rank,
         operation=info.operation or "add",
+        arguments=tuple((name, values[name]) for name in info.stored if values.get(name) is not None),
         location=node.location(problems.source),
     )
 

@@ -29,6 +29,7 @@ class OtherType:
     required: tuple[str, ...] = ()
     min_inputs: int = 1
     operation: str = ""  # an elementwise merge's operation: add, mul, sub or div
+    stored: tuple[str, ...] = ()  # keys kept as they are in the layer's `arguments`
 
 
 def _kept(
@@ -91,7 +92,37 @@ OTHER_TYPES: dict[str, OtherType] = {
     "softmax": _kept("dim"),
     "logsoftmax": _kept("dim"),
     "dropout": _kept("p", "inplace"),
-    "stochasticdepth": _kept("p", "mode"),  # torchvision.ops: drops whole samples or rows, shapes unchanged
+    "stochasticdepth": _kept("p", "mode"),
+    "channelshuffle": OtherType(LayerKind.IDENTITY, {"groups": "count"}, required=("groups",), stored=("groups",)),
+    "pixelshuffle": OtherType(
+        LayerKind.PIXELSHUFFLE, {"upscale_factor": "count"}, required=("upscale_factor",), stored=("upscale_factor",)
+    ),
+    "pixelunshuffle": OtherType(
+        LayerKind.PIXELUNSHUFFLE,
+        {"downscale_factor": "count"},
+        required=("downscale_factor",),
+        stored=("downscale_factor",),
+    ),
+    "layernorm": OtherType(
+        LayerKind.IDENTITY,
+        {"normalized_shape": "sizes", "eps": IGNORED, "elementwise_affine": "bool", "bias": "bool"},
+        required=("normalized_shape",),
+        stored=("normalized_shape", "elementwise_affine"),
+    ),
+    "localresponsenorm": _kept("size", "alpha", "beta", "k"),
+    "softmax2d": _kept(needs_rank=(3, 4)),
+    "narrow": OtherType(  # torch.narrow(x, dim, start, length)
+        LayerKind.SLICE,
+        {"dim": "int", "start": "int", "length": "count"},
+        required=("dim", "start", "length"),
+        stored=("start", "length"),
+    ),
+    "chunk": OtherType(  # torch.chunk(x, chunks, dim)[index]: one piece, as a layer of its own
+        LayerKind.SLICE,
+        {"chunks": "count", "dim": "int", "index": "int"},
+        required=("chunks", "index"),
+        stored=("chunks", "index"),
+    ),  # torchvision.ops: drops whole samples or rows, shapes unchanged
     "droppath": _kept("drop_prob", "scale_by_keep"),  # timm's name for the same
     "dropout1d": _kept("p", "inplace"),
     "dropout2d": _kept("p", "inplace"),
@@ -164,7 +195,8 @@ CLASS_NAMES = (
     "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
     "AdaptiveMaxPool3d", "Flatten", "Linear", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d",
     "ConstantPad3d", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D",
-    "StochasticDepth", "DropPath", "Add", "Mul", "Sub", "Div", "Multiply", "Subtract", "Concat",
+    "StochasticDepth", "DropPath", "ChannelShuffle", "PixelShuffle", "PixelUnshuffle", "LayerNorm",
+    "LocalResponseNorm", "Softmax2d", "Add", "Mul", "Sub", "Div", "Multiply", "Subtract", "Concat",
 )  # fmt: skip
 """The torch.nn (and Keras) spelling of every class above, for the JSON Schema (the loader ignores case)."""
 

@@ -44,6 +44,10 @@ def _other_yaml(layer: OtherSpec) -> list[str]:
         for key, value in keys.items()
         if value != getattr(defaults, "size" if key == "output_size" else key) and value is not None
     ]
+    for name, value in layer.arguments:
+        written.append(f"{name}: {json.dumps(list(value) if isinstance(value, tuple) else value)}")
+    if layer.kind is LayerKind.SLICE and layer.dim == 1:  # torch.chunk's own default is 0: say 1
+        written.insert(0, "dim: 1")
     if layer.amounts is not None:
         written.append(_amounts_yaml(layer))
     return written

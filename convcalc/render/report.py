@@ -37,7 +37,7 @@ def _equivalent_json(equivalent: EquivalentConv | None) -> dict[str, Any] | None
 
 def _type_word(spec: AnyLayer) -> str:
     """Return a layer's `type` in the JSON: the kind, the class name of a shape-keeping layer, the merge's operation."""
-    if isinstance(spec, OtherSpec) and spec.kind is LayerKind.IDENTITY:
+    if isinstance(spec, OtherSpec) and spec.kind in (LayerKind.IDENTITY, LayerKind.SLICE):
         return spec.type_name.lower()
     if isinstance(spec, OtherSpec) and spec.kind is LayerKind.ADD:
         return spec.operation
@@ -111,6 +111,9 @@ def _other_json(spec: OtherSpec) -> dict[str, Any]:
         keys.update({"start_dim": spec.start_dim, "end_dim": spec.end_dim})
     if kind is LayerKind.LINEAR:
         keys.update({"in_features": spec.in_features, "out_features": spec.out_features, "bias": spec.bias})
+    if kind is LayerKind.SLICE:
+        keys["dim"] = spec.dim
+    keys.update({name: list(value) if isinstance(value, tuple) else value for name, value in spec.arguments})
     return keys
 
 

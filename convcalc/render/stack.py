@@ -31,7 +31,7 @@ SHORT_KINDS = {"conv": "conv", "convtranspose": "convT", "maxpool": "maxpool", "
 def _type_cell(layer: LayerResult) -> str:
     spec = layer.spec
     if isinstance(spec, OtherSpec):
-        if spec.kind is LayerKind.IDENTITY:
+        if spec.kind in (LayerKind.IDENTITY, LayerKind.SLICE):
             return spec.type_name
         return spec.operation if spec.kind is LayerKind.ADD else spec.kind.value
     text = SHORT_KINDS[spec.kind.value]
@@ -92,6 +92,22 @@ def _other_cell(spec: OtherSpec, layer: LayerResult) -> str:
     if kind is LayerKind.LINEAR:
         features = spec.in_features if spec.in_features is not None else (layer.input or ("?",))[-1]
         return f"{features}→{spec.out_features}"
+    return _arguments_cell(spec)
+
+
+def _arguments_cell(spec: OtherSpec) -> str:
+    """Say what a shuffle, a slice or a channel shuffle does, from its keys."""
+    if spec.kind is LayerKind.PIXELSHUFFLE:
+        return f"×{spec.argument('upscale_factor')}"
+    if spec.kind is LayerKind.PIXELUNSHUFFLE:
+        return f"÷{spec.argument('downscale_factor')}"
+    if spec.kind is LayerKind.SLICE and spec.argument("chunks") is not None:
+        return f"dim {spec.dim} chunk {spec.argument('index')}/{spec.argument('chunks')}"
+    if spec.kind is LayerKind.SLICE:
+        start, length = spec.argument("start"), spec.argument("length")
+        return f"dim {spec.dim} from {start}, {length}"
+    if spec.argument("groups") is not None:
+        return f"groups {spec.argument('groups')}"
     return "-"
 
 

@@ -28,6 +28,7 @@ def test_graph_shapes_match_pytorch(case: dict[str, Any]) -> None:
     result = analyze(read_network(case["source"], input_shape=None if given is None else tuple(given)))
     assert all(layer.status in (Status.OK, Status.EXPECT_FAILED) for layer in result.layers)  # expect: own size
     assert [list(layer.output or ()) for layer in result.layers] == case["shapes"]
+    assert [layer.params for layer in result.layers] == case["params"]
 
 
 BROADCASTS = json.loads((FIXTURES / "torch_graphs.json").read_text())["broadcast"]
