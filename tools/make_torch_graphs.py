@@ -55,8 +55,36 @@ def module(layer: dict[str, Any], channels: int) -> nn.Module:
     return cls(**kwargs)
 
 
+def operation(layer: dict[str, Any], tensors: list[torch.Tensor], outputs: dict[str, torch.Tensor]) -> Any:  # noqa: ANN401
+    """Return the output of a layer that is a tensor operation, not a torch.nn module; None for a module."""
+    kind, x = layer["type"], tensors[0]
+    if kind in ELEMENTWISE:
+        for t in tensors[1:]:
+            x = ELEMENTWISE[kind](x, t)
+        return x
+    if kind in SHAPE_KEEPING:
+        return x
+    if kind == "chunk":
+        return torch.chunk(x, layer["chunks"], dim=layer.get("dim", 0))[layer["index"]]
+    if kind in ("mean", "sum", "amax", "amin"):
+        dims = layer["dim"] if isinstance(layer["dim"], list) else [layer["dim"]]
+        return getattr(torch, kind)(x, dim=dims, keepdim=layer.get("keepdim", False))
+    if kind == "narrow":
+        return torch.narrow(x, layer["dim"], layer["start"], layer["length"])
+    if "to" in layer and kind in ("Upsample", "interpolate"):  # F.interpolate(x, size=y.shape[2:])
+        size = outputs[str(layer["to"])].shape[2:]
+        return nn.functional.interpolate(x, size=size, mode=layer.get("mode", "nearest"))
+    if kind in ("concat", "cat"):
+        return torch.cat(tensors, dim=layer.get("dim", 1))
+    if kind == "crop":
+        target = outputs[layer["to"]].shape[2:]
+        starts = [(have - want) // 2 for have, want in zip(x.shape[2:], target, strict=True)]
+        return x[..., starts[0] : starts[0] + target[0], starts[1] : starts[1] + target[1]]
+    return None
+
+
 def run(network: dict[str, Any]) -> tuple[list[list[int]], list[int]]:
-    """Run the network layer by layer; return every layer's output shape."""
+    """Run the network layer by layer; return every layer's output shape and parameter count."""
     outputs: dict[str, torch.Tensor] = {"input": torch.zeros(*network["input"])}
     previous = "input"
     shapes = []
@@ -67,29 +95,8 @@ def run(network: dict[str, Any]) -> tuple[list[list[int]], list[int]]:
             sources = layer.get("from", previous)
             sources = sources if isinstance(sources, list) else [sources]
             tensors = [outputs[str(s)] for s in sources]
-            kind = layer["type"]
-            count = 0
-            if kind in ELEMENTWISE:
-                y = tensors[0]
-                for t in tensors[1:]:
-                    y = ELEMENTWISE[kind](y, t)
-            elif kind in SHAPE_KEEPING:
-                y = tensors[0]
-            elif kind == "chunk":
-                y = torch.chunk(tensors[0], layer["chunks"], dim=layer.get("dim", 0))[layer["index"]]
-            elif kind == "narrow":
-                y = torch.narrow(tensors[0], layer["dim"], layer["start"], layer["length"])
-            elif "to" in layer and kind in ("Upsample", "interpolate"):  # F.interpolate(x, size=y.shape[2:])
-                size = outputs[str(layer["to"])].shape[2:]
-                y = nn.functional.interpolate(tensors[0], size=size, mode=layer.get("mode", "nearest"))
-            elif kind in ("concat", "cat"):
-                y = torch.cat(tensors, dim=layer.get("dim", 1))
-            elif kind == "crop":
-                target = outputs[layer["to"]].shape[2:]
-                x = tensors[0]
-                starts = [(have - want) // 2 for have, want in zip(x.shape[2:], target, strict=True)]
-                y = x[..., starts[0] : starts[0] + target[0], starts[1] : starts[1] + target[1]]
-            else:
+            y, count = operation(layer, tensors, outputs), 0
+            if y is None:
                 built = module(layer, tensors[0].shape[1])
                 y = built(tensors[0])
                 count = sum(p.numel() for p in built.parameters())

@@ -284,8 +284,17 @@ def _other_fields(layer: OtherSpec, nodes: list[_Node], shape: OtherShape) -> Fi
         step = transposed_field if kind is LayerKind.PIXELSHUFFLE else direct_field
         return [None if f is None else step(f, r, r, 0, 1) for f in first], []
     if kind in (LayerKind.ADAPTIVEAVGPOOL, LayerKind.ADAPTIVEMAXPOOL):
-        return [None] * len(first), []  # the spatial axes stay, each output reading a share of the input
+        return [None] * len(first), []
+    if kind is LayerKind.REDUCE:
+        return _reduced_fields(first, nodes[0].shape or (), shape.output), []
     return [], []  # flatten, linear: the spatial axes are flattened away
+
+
+def _reduced_fields(first: list[AxisField | None], before: AxisValues, after: AxisValues) -> list[AxisField | None]:
+    """Follow the field through a reduction: over channels alone it stays; over a spatial axis it is not followed."""
+    if len(after) >= 2 and after[0] == before[0] and len(after) - 2 == len(first) and after[2:] == before[2:]:  # noqa: PLR2004
+        return first  # N and every spatial axis as they were: only channels were reduced
+    return [None] * len(first) if len(after) == len(before) else []
 
 
 def _upsample_fields(layer: OtherSpec, nodes: list[_Node], shape: OtherShape) -> FieldsAndNotes:

@@ -272,11 +272,28 @@ def _slice(layer: OtherSpec, shape: AxisValues) -> OtherShape:
     return OtherShape(output=output, offsets=offsets)
 
 
+def _reduce(layer: OtherSpec, shape: AxisValues) -> OtherShape:
+    """Reduce over the axes of `dim`: they go, or stay at size 1 with keepdim."""
+    given = layer.argument("dim", ())
+    dims = given if isinstance(given, tuple) else (given,)
+    axes = set()
+    for dim in dims:
+        axis = int(dim) + len(shape) if int(dim) < 0 else int(dim)
+        if not 0 <= axis < len(shape) or axis in axes:
+            msg = f"dim {dim} is {'repeated' if axis in axes else 'out of range'} for {len(shape)}-D tensors"
+            raise LayerError(msg, problem=Problem.RANK)
+        axes.add(axis)
+    if layer.argument("keepdim", default=False):
+        return OtherShape(output=tuple(1 if axis in axes else size for axis, size in enumerate(shape)))
+    return OtherShape(output=tuple(size for axis, size in enumerate(shape) if axis not in axes))
+
+
 _ONE_INPUT: dict[LayerKind, Callable[[OtherSpec, AxisValues], OtherShape]] = {
     LayerKind.FLATTEN: lambda layer, shape: OtherShape(output=_flatten(layer, shape)),
     LayerKind.LINEAR: _linear,
     LayerKind.IDENTITY: _shape_kept,
     LayerKind.SLICE: _slice,
+    LayerKind.REDUCE: _reduce,
     LayerKind.PIXELSHUFFLE: lambda layer, shape: OtherShape(output=_pixel_shuffle(layer, shape)),
     LayerKind.PIXELUNSHUFFLE: lambda layer, shape: OtherShape(output=_pixel_shuffle(layer, shape)),
 }

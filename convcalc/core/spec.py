@@ -32,6 +32,7 @@ class LayerKind(StrEnum):
     PIXELSHUFFLE = "pixelshuffle"
     PIXELUNSHUFFLE = "pixelunshuffle"
     SLICE = "slice"
+    REDUCE = "reduce"
 
     @property
     def is_window(self) -> bool:

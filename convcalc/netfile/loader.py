@@ -408,17 +408,29 @@ def _read_number(node: Node, where: str, problems: _Problems) -> float | None:
     return None
 
 
+def _read_ints(node: Node, where: str, problems: _Problems, *, single: bool = False) -> tuple[int, ...] | None:
+    """Read one integer, or (unless `single`) a list of them: axes, negative ones counting from the end."""
+    items = node.value if node.kind == "seq" and not single else [node]
+    values = []
+    for item in items:
+        if item.kind == "scalar" and item.tag == INT_TAG and len(item.value) <= MAX_DIGITS:
+            values.append(_int_value(item))
+        else:
+            problems.add(item, where, f"expected an integer, got {_describe(item)}")
+    if not values or len(values) < len(items) or None in values:
+        return None
+    return tuple(v for v in values if v is not None)
+
+
 def _read_other_value(what: str, node: Node, where: str, context: tuple[_Names, int], problems: _Problems) -> Any:  # noqa: ANN401
     """Read one key of a non-window layer by what it holds."""
     if what == IGNORED:
         if node.kind != "scalar":
             problems.add(node, where, f"expected a single value, got {_describe(node)}")
         return None
-    if what == "int":
-        if node.kind == "scalar" and node.tag == INT_TAG and len(node.value) <= MAX_DIGITS:
-            return _int_value(node)
-        problems.add(node, where, f"expected an integer, got {_describe(node)}")
-        return None
+    if what in ("int", "ints"):  # one integer; or one or several (a reduction's dim)
+        values = _read_ints(node, where, problems, single=what == "int")
+        return values if what == "ints" or values is None else values[0]
     if what == "count":
         return _read_int(node, where, problems, 1)
     if what == "bool":
@@ -565,7 +577,7 @@ def _other_layer(  # noqa: PLR0913
         kind=info.kind,
         type_name=written,
         **common,
-        dim=values.get("dim", 0 if key == "chunk" else 1),  # torch.chunk's dim is 0 unless given
+        dim=dim if isinstance(dim := values.get("dim"), int) else (0 if key == "chunk" else 1),  # chunk's is 0
         to=values.get("to"),
         align=values.get("align") or "center",
         scale_factor=values.get("scale_factor"),

@@ -34,6 +34,7 @@ def _class_names() -> list[str]:
 _OTHER_VALUES: dict[str, dict[str, Any]] = {
     IGNORED: {},
     "int": {"type": "integer"},
+    "ints": {"oneOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"}, "minItems": 1}]},
     "count": {"type": "integer", "minimum": 1},
     "bool": {"type": "boolean"},
     "name": {"type": ["string", "integer"]},
@@ -117,7 +118,10 @@ def network_schema() -> dict[str, Any]:
                 if amounts not in properties[key].get("anyOf", []):
                     properties[key] = {"anyOf": [properties[key], amounts]}
                 continue
-            properties.setdefault(key, dict(_OTHER_VALUES[what]))
+            fragment = dict(_OTHER_VALUES[what])
+            known = properties.setdefault(key, fragment)
+            if what == "ints" and known != fragment:  # concat's dim is one axis, a reduction's one or several
+                properties[key] = fragment
     # convtranspose's output_size is a shape; an adaptive pool's may be an int or hold nulls
     properties["output_size"] = {"anyOf": [{"$ref": "#/$defs/shape"}, _OTHER_VALUES["sizes"]]}
     defs["layer"] = {

@@ -110,6 +110,12 @@ OTHER_TYPES: dict[str, OtherType] = {
         stored=("normalized_shape", "elementwise_affine"),
     ),
     "localresponsenorm": _kept("size", "alpha", "beta", "k"),
+    **{  # torch.mean(x, dim, keepdim) and friends: the axes of `dim` go, or stay at size 1
+        name: OtherType(
+            LayerKind.REDUCE, {"dim": "ints", "keepdim": "bool"}, required=("dim",), stored=("dim", "keepdim")
+        )
+        for name in ("mean", "sum", "amax", "amin", "prod", "std", "var", "logsumexp")
+    },
     "softmax2d": _kept(needs_rank=(3, 4)),
     "narrow": OtherType(  # torch.narrow(x, dim, start, length)
         LayerKind.SLICE,
@@ -196,7 +202,8 @@ CLASS_NAMES = (
     "AdaptiveMaxPool3d", "Flatten", "Linear", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d",
     "ConstantPad3d", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D",
     "StochasticDepth", "DropPath", "ChannelShuffle", "PixelShuffle", "PixelUnshuffle", "LayerNorm",
-    "LocalResponseNorm", "Softmax2d", "Add", "Mul", "Sub", "Div", "Multiply", "Subtract", "Concat",
+    "LocalResponseNorm", "Softmax2d", "Mean", "Sum", "AMax", "AMin", "Add", "Mul", "Sub", "Div", "Multiply",
+    "Subtract", "Concat",
 )  # fmt: skip
 """The torch.nn (and Keras) spelling of every class above, for the JSON Schema (the loader ignores case)."""
 

@@ -37,7 +37,7 @@ def _equivalent_json(equivalent: EquivalentConv | None) -> dict[str, Any] | None
 
 def _type_word(spec: AnyLayer) -> str:
     """Return a layer's `type` in the JSON: the kind, the class name of a shape-keeping layer, the merge's operation."""
-    if isinstance(spec, OtherSpec) and spec.kind in (LayerKind.IDENTITY, LayerKind.SLICE):
+    if isinstance(spec, OtherSpec) and spec.kind in (LayerKind.IDENTITY, LayerKind.SLICE, LayerKind.REDUCE):
         return spec.type_name.lower()
     if isinstance(spec, OtherSpec) and spec.kind is LayerKind.ADD:
         return spec.operation

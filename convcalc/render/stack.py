@@ -10,7 +10,7 @@ import io
 from collections.abc import Callable, Sequence
 
 from convcalc.core.analysis import LayerResult, StackResult, Status
-from convcalc.core.spec import LayerKind, LayerSpec, OtherSpec, PaddingMode, axis_names
+from convcalc.core.spec import AnyLayer, LayerKind, LayerSpec, OtherSpec, PaddingMode, axis_names
 from convcalc.core.text import csv_safe, visible
 from convcalc.render.report import render_json
 from convcalc.render.toolkit import (
@@ -31,7 +31,7 @@ SHORT_KINDS = {"conv": "conv", "convtranspose": "convT", "maxpool": "maxpool", "
 def _type_cell(layer: LayerResult) -> str:
     spec = layer.spec
     if isinstance(spec, OtherSpec):
-        if spec.kind in (LayerKind.IDENTITY, LayerKind.SLICE):
+        if spec.kind in (LayerKind.IDENTITY, LayerKind.SLICE, LayerKind.REDUCE):
             return spec.type_name
         return spec.operation if spec.kind is LayerKind.ADD else spec.kind.value
     text = SHORT_KINDS[spec.kind.value]
@@ -106,9 +106,22 @@ def _arguments_cell(spec: OtherSpec) -> str:
     if spec.kind is LayerKind.SLICE:
         start, length = spec.argument("start"), spec.argument("length")
         return f"dim {spec.dim} from {start}, {length}"
+    if spec.kind is LayerKind.REDUCE:
+        dims = spec.argument("dim")
+        shown = ",".join(map(str, dims)) if isinstance(dims, tuple) else str(dims)
+        return f"dim {shown}" + (" keep" if spec.argument("keepdim") else "")
     if spec.argument("groups") is not None:
         return f"groups {spec.argument('groups')}"
     return "-"
+
+
+def _csv_type(spec: AnyLayer) -> str:
+    """Return the CSV's type: the kind; a merge's operation; which slice or reduction."""
+    if isinstance(spec, OtherSpec) and spec.kind is LayerKind.ADD:
+        return spec.operation
+    if isinstance(spec, OtherSpec) and spec.kind in (LayerKind.SLICE, LayerKind.REDUCE):
+        return spec.type_name.lower()
+    return spec.kind.value
 
 
 def _row(layer: LayerResult) -> list[str]:
@@ -327,7 +340,7 @@ def render_csv(result: StackResult, options: RenderOptions | None = None) -> str
             [
                 layer.index,
                 csv_safe(visible(layer.name)),
-                spec.kind.value,
+                _csv_type(spec),
                 axes(layer.input),
                 axes(layer.output),
                 axes(spec.kernel_size) if isinstance(spec, LayerSpec) else "",
