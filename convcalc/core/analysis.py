@@ -68,6 +68,7 @@ class LayerResult:
     error: str | None
     sources: tuple[str, ...] = ()
     diagnostic: Diagnostic | None = None  # an invalid layer's refusal as data
+    whole_input: bool = False  # global: after global pooling every output reads every position (no finite field)
     meeting_sizes: tuple[int, ...] | None = None
 
     def __post_init__(self) -> None:
@@ -252,6 +253,8 @@ class _Node:
     shape: AxisValues | None
     fields: list[AxisField | None]
     result: LayerResult | None = None
+    whole: bool = False  # every output reads the whole network input
+    flat: bool = False  # spatial axes flattened into the last one: a Linear on it reads every cell
 
 
 FieldsAndNotes = tuple[list[AxisField | None], list[str]]
@@ -288,6 +291,27 @@ def _other_fields(layer: OtherSpec, nodes: list[_Node], shape: OtherShape) -> Fi
     if kind is LayerKind.REDUCE:
         return _reduced_fields(first, nodes[0].shape or (), shape.output), []
     return [], []  # flatten, linear: the spatial axes are flattened away
+
+
+def _reads_everything(layer: OtherSpec, before: AxisValues, after: AxisValues) -> bool:
+    """Whether each output of the layer reads every spatial cell: global pooling, a spatial reduction, a flatten."""
+    spatial = len(before) - 2
+    if spatial < 1 or all(size == 1 for size in before[2:]):
+        return False  # nothing spatial to read, or one cell: no wider than the input's own field
+    if layer.kind in (LayerKind.ADAPTIVEAVGPOOL, LayerKind.ADAPTIVEMAXPOOL):
+        return all(size == 1 for size in after[2:])
+    if layer.kind is LayerKind.REDUCE:
+        return after[:2] == before[:2] and all(size == 1 for size in after[2:])
+    return False
+
+
+def _flattens_space(layer: AnyLayer, before: AxisValues) -> bool:
+    """Whether a Flatten folds spatial axes of more than one cell into its last axis (a Linear then reads them all)."""
+    if not isinstance(layer, OtherSpec) or layer.kind is not LayerKind.FLATTEN or len(before) < 3:  # noqa: PLR2004
+        return False
+    start = layer.start_dim if layer.start_dim >= 0 else layer.start_dim + len(before)
+    end = layer.end_dim if layer.end_dim >= 0 else layer.end_dim + len(before)
+    return start <= end and end >= 2 and any(size > 1 for size in before[max(start, 2) : end + 1])  # noqa: PLR2004
 
 
 def _reduced_fields(first: list[AxisField | None], before: AxisValues, after: AxisValues) -> list[AxisField | None]:
@@ -392,7 +416,8 @@ class _Walk:
             )
             self._keep(name, index, _Node(None, [], failed))
             return
-        self._keep(name, index, _Node(result.output, fields, result))
+        flat = any(node.flat for node in inputs) or _flattens_space(layer, inputs[0].shape or ())
+        self._keep(name, index, _Node(result.output, fields, result, whole=result.whole_input, flat=flat))
 
     def _keep(self, name: str, index: int, node: _Node) -> None:
         assert node.result is not None  # noqa: S101 - every layer node has its result
@@ -428,6 +453,17 @@ class _Walk:
             notes = list(other.notes) + notes
             output, padding, weight, params = other.output, None, other.weight_shape, other.params
         mismatch = None if layer.expect is None else _expect_error(layer.expect, output)
+        whole = any(node.whole for node in inputs)
+        linear_on_cells = isinstance(layer, OtherSpec) and layer.kind is LayerKind.LINEAR and inputs[0].flat
+        if (
+            not whole
+            and isinstance(layer, OtherSpec)
+            and (linear_on_cells or _reads_everything(layer, current, output))
+        ):
+            whole = True
+            notes.append("receptive field: global from here on (each output reads every position of its input)")
+        if whole:
+            fields = [None] * len(fields)
         complete = bool(fields) and None not in fields
         known = [f for f in fields if f is not None]
         result = LayerResult(
@@ -443,6 +479,7 @@ class _Walk:
             params=params,
             warnings=tuple(notes),
             error=mismatch,
+            whole_input=whole,
         )
         return result, fields
 

@@ -137,7 +137,7 @@ def _row(layer: LayerResult) -> list[str]:
         shape_cell(layer.input),
         output,
         _geometry_cell(layer),
-        "-" if layer.receptive_field is None else axes_text(layer.receptive_field),
+        ("global" if layer.whole_input else "-") if layer.receptive_field is None else axes_text(layer.receptive_field),
         "-" if layer.jump is None else axes_text(layer.jump),
         f"{layer.params:,}" if layer.weight_shape or layer.params else "-",
     ]
@@ -190,6 +190,8 @@ def _summary(result: StackResult) -> str:
         )
     if result.receptive_field is not None:
         parts.append(f"receptive field {axes_text(result.receptive_field)}")
+    elif result.layers and result.layers[-1].whole_input:
+        parts.append("receptive field global")
     return " · ".join(parts)
 
 

@@ -286,3 +286,30 @@ def test_merge_mismatch_says_which_input_sizes_meet(run: Run, tmp_path: Any) -> 
         "input sizes where they meet (up to 36): 1 to 4; 7 to 8; 11 to 12; 15 to 16; 19 to 20; 23 to 24; "
         "27 to 28; 31 to 32; 35 to 36\n"  # 1 and 2 too: a 1x1 output broadcasts against 2x2, as in torch
     )
+
+
+def test_a_globally_pooled_gate_makes_the_receptive_field_global() -> None:
+    """Squeeze-excitation: after the 1x1 pool every layer reads every position, the gated body included."""
+    result = analyze(read_network(str(EXAMPLES / "squeeze_excitation.yaml")))
+    by_name = {layer.name: layer for layer in result.layers}
+    assert by_name["body"].receptive_field == (5, 5)
+    assert not by_name["body"].whole_input
+    for name in ("squeeze", "fc1", "gate", "excite", "project"):
+        assert by_name[name].whole_input, name
+        assert by_name[name].receptive_field is None
+    assert by_name["squeeze"].warnings == (
+        "receptive field: global from here on (each output reads every position of its input)",
+    )
+    assert by_name["excite"].warnings == ()
+
+
+def test_flatten_then_linear_is_global_but_flatten_alone_is_not() -> None:
+    result = analyze(read_network(str(EXAMPLES / "mnist_classifier.yaml")))
+    flatten, fc1 = result.layers[6], result.layers[7]
+    assert not flatten.whole_input
+    assert fc1.whole_input
+
+
+def test_pooling_a_single_cell_is_not_global() -> None:
+    net = load_network("input: [1, 3, 1, 1]\nlayers:\n  - {type: AdaptiveAvgPool2d, output_size: 1}\n")
+    assert not analyze(net).layers[0].whole_input
