@@ -74,6 +74,21 @@ OTHER_TYPES = st.sampled_from(
         "ZeroPad2d",
         "ReLU",
         "BatchNorm2d",
+        "mul",
+        "sub",
+        "div",
+        "chunk",
+        "narrow",
+        "ChannelShuffle",
+        "PixelShuffle",
+        "PixelUnshuffle",
+        "LayerNorm",
+        "mean",
+        "amax",
+        "interpolate",
+        "StochasticDepth",
+        "Softmax2d",
+        "cat",
     ]
 )
 CLEAN = {  # values a layer of that kind takes, drawn three times in four
@@ -92,6 +107,16 @@ CLEAN = {  # values a layer of that kind takes, drawn three times in four
     "dim": st.just(1),
     "mode": st.sampled_from(["nearest", "bilinear"]),
     "output_size": st.sampled_from([1, [2, 2], 4]),
+    "chunks": st.integers(1, 4),
+    "index": st.integers(-3, 3),
+    "start": st.integers(-4, 6),
+    "length": st.integers(1, 6),
+    "upscale_factor": st.integers(1, 3),
+    "downscale_factor": st.integers(1, 3),
+    "normalized_shape": st.sampled_from([8, [8, 8], [3, 8, 8], [4]]),
+    "keepdim": st.booleans(),
+    "padding_mode": st.sampled_from(["zeros", "reflect", "replicate", "circular", "mirror"]),
+    "count_include_pad": st.booleans(),
 }
 WINDOW_KEYS = [
     "kernel_size",
@@ -104,8 +129,29 @@ WINDOW_KEYS = [
     "out_channels",
     "bias",
     "output_size",
+    "padding_mode",
+    "count_include_pad",
 ]
-OTHER_KEYS = ["scale_factor", "size", "out_features", "padding", "cropping", "to", "dim", "mode", "output_size"]
+OTHER_KEYS = [
+    "scale_factor",
+    "size",
+    "out_features",
+    "padding",
+    "cropping",
+    "to",
+    "dim",
+    "mode",
+    "output_size",
+    "chunks",
+    "index",
+    "start",
+    "length",
+    "upscale_factor",
+    "downscale_factor",
+    "normalized_shape",
+    "keepdim",
+    "groups",
+]
 
 
 @st.composite
