@@ -64,6 +64,8 @@ def operation(layer: dict[str, Any], tensors: list[torch.Tensor], outputs: dict[
         return x
     if kind in SHAPE_KEEPING:
         return x
+    if kind == "scale":  # ConvNeXt's layer scale: x times a learnable tensor, broadcast
+        return x * nn.Parameter(torch.ones(*layer["shape"]))
     if kind == "chunk":
         return torch.chunk(x, layer["chunks"], dim=layer.get("dim", 0))[layer["index"]]
     if kind in ("mean", "sum", "amax", "amin"):
@@ -96,6 +98,8 @@ def run(network: dict[str, Any]) -> tuple[list[list[int]], list[int]]:
             sources = sources if isinstance(sources, list) else [sources]
             tensors = [outputs[str(s)] for s in sources]
             y, count = operation(layer, tensors, outputs), 0
+            if layer["type"] == "scale":
+                count = int(torch.ones(*layer["shape"]).numel())
             if y is None:
                 built = module(layer, tensors[0].shape[1])
                 y = built(tensors[0])

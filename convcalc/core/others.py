@@ -210,6 +210,15 @@ def _shape_kept(layer: OtherSpec, shape: AxisValues) -> OtherShape:
     normalized = layer.argument("normalized_shape")
     if isinstance(normalized, tuple):
         params += _layer_norm_params(layer, shape, normalized)
+    weights = layer.argument("shape")
+    if isinstance(weights, tuple):  # a learnable scale: it must broadcast into the input without growing it
+        sizes = tuple(size or 1 for size in weights)
+        aligned = shape[len(shape) - len(sizes) :] if len(sizes) <= len(shape) else None
+        if aligned is None or any(s not in (1, own) for s, own in zip(sizes, aligned, strict=True)):
+            msg = f"a scale of shape {list(sizes)} does not broadcast into {list(shape)} without growing it"
+            hint = f"use the last axes' sizes or 1, such as {[shape[1], *([1] * (len(shape) - 2))]}"
+            raise LayerError(msg, hint=hint, problem=Problem.CHANNELS)
+        params += prod(sizes)
     return OtherShape(output=shape, params=params)
 
 

@@ -110,6 +110,8 @@ OTHER_TYPES: dict[str, OtherType] = {
         stored=("normalized_shape", "elementwise_affine"),
     ),
     "localresponsenorm": _kept("size", "alpha", "beta", "k"),
+    # a learnable tensor that multiplies the input, broadcast (ConvNeXt's layer scale: shape [C, 1, 1])
+    "scale": OtherType(LayerKind.IDENTITY, {"shape": "sizes"}, required=("shape",), stored=("shape",)),
     **{  # torch.mean(x, dim, keepdim) and friends: the axes of `dim` go, or stay at size 1
         name: OtherType(
             LayerKind.REDUCE, {"dim": "ints", "keepdim": "bool"}, required=("dim",), stored=("dim", "keepdim")
@@ -203,7 +205,7 @@ CLASS_NAMES = (
     "ConstantPad3d", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D",
     "StochasticDepth", "DropPath", "ChannelShuffle", "PixelShuffle", "PixelUnshuffle", "LayerNorm",
     "LocalResponseNorm", "Softmax2d", "Mean", "Sum", "AMax", "AMin", "Add", "Mul", "Sub", "Div", "Multiply",
-    "Subtract", "Concat",
+    "Subtract", "Concat", "Scale",
 )  # fmt: skip
 """The torch.nn (and Keras) spelling of every class above, for the JSON Schema (the loader ignores case)."""
 
