@@ -55,6 +55,13 @@ def module(layer: dict[str, Any], channels: int) -> nn.Module:
     return cls(**kwargs)
 
 
+ONE_INPUT = {  # tensor operations on one input, as convcalc's layer types name them
+    "scale": lambda x, layer: x * nn.Parameter(torch.ones(*layer["shape"])),  # ConvNeXt's layer scale
+    "chunk": lambda x, layer: torch.chunk(x, layer["chunks"], dim=layer.get("dim", 0))[layer["index"]],
+    "narrow": lambda x, layer: torch.narrow(x, layer["dim"], layer["start"], layer["length"]),
+}
+
+
 def operation(layer: dict[str, Any], tensors: list[torch.Tensor], outputs: dict[str, torch.Tensor]) -> Any:  # noqa: ANN401
     """Return the output of a layer that is a tensor operation, not a torch.nn module; None for a module."""
     kind, x = layer["type"], tensors[0]
@@ -64,15 +71,11 @@ def operation(layer: dict[str, Any], tensors: list[torch.Tensor], outputs: dict[
         return x
     if kind in SHAPE_KEEPING:
         return x
-    if kind == "scale":  # ConvNeXt's layer scale: x times a learnable tensor, broadcast
-        return x * nn.Parameter(torch.ones(*layer["shape"]))
-    if kind == "chunk":
-        return torch.chunk(x, layer["chunks"], dim=layer.get("dim", 0))[layer["index"]]
+    if kind in ONE_INPUT:
+        return ONE_INPUT[kind](x, layer)
     if kind in ("mean", "sum", "amax", "amin"):
         dims = layer["dim"] if isinstance(layer["dim"], list) else [layer["dim"]]
         return getattr(torch, kind)(x, dim=dims, keepdim=layer.get("keepdim", False))
-    if kind == "narrow":
-        return torch.narrow(x, layer["dim"], layer["start"], layer["length"])
     if "to" in layer and kind in ("Upsample", "interpolate"):  # F.interpolate(x, size=y.shape[2:])
         size = outputs[str(layer["to"])].shape[2:]
         return nn.functional.interpolate(x, size=size, mode=layer.get("mode", "nearest"))
