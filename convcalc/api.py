@@ -207,8 +207,7 @@ def solve(  # noqa: PLR0913 - the limits of the search, as `convcalc solve` take
     chosen = LayerKind(kind)
     rank = max(len(v) if isinstance(v, Sequence) else 1 for v in (input, output))
     sizes, targets = broadcast(input, rank), broadcast(output, rank)
-    rules = Framework.parse(framework) if isinstance(framework, str) else framework
-    limits = Limits(kernel, stride, dilation, max_padding, symmetric_only, rules)
+    limits = Limits(kernel, stride, dilation, max_padding, symmetric_only, Framework.parse(framework))
     if search_size(chosen, limits) > SEARCH_WORK:
         msg = f"the limits span more than {SEARCH_WORK:,} layers: narrow the kernel, stride, dilation or padding"
         raise InputError(msg)
@@ -236,7 +235,7 @@ def port(layer: LayerSpec, input_shape: Sequence[int], to: Framework | str) -> P
     from convcalc.core.spec import Framework  # noqa: PLC0415
     from convcalc.design.port import port as port_layer  # noqa: PLC0415
 
-    return port_layer(layer, tuple(input_shape), Framework.parse(to) if isinstance(to, str) else to)
+    return port_layer(layer, tuple(input_shape), Framework.parse(to))
 
 
 def port_network(source: NetworkSource, to: Framework | str) -> PortedNetwork:
@@ -244,7 +243,7 @@ def port_network(source: NetworkSource, to: Framework | str) -> PortedNetwork:
     from convcalc.core.spec import Framework  # noqa: PLC0415
     from convcalc.design.port_network import port_network as port_all  # noqa: PLC0415
 
-    return port_all(_spec(source), Framework.parse(to) if isinstance(to, str) else to)
+    return port_all(_spec(source), Framework.parse(to))
 
 
 def explain(layer: LayerSpec, input_shape: Sequence[int], *, matrix: bool = False) -> tuple[Section, ...]:

@@ -272,7 +272,7 @@ def _other_fields(layer: OtherSpec, nodes: list[_Node], shape: OtherShape) -> Fi
     kind = layer.kind
     if kind is LayerKind.IDENTITY:
         return first, []
-    if kind in (LayerKind.CROP, LayerKind.PAD):
+    if kind in (LayerKind.CROP, LayerKind.PAD, LayerKind.SLICE):  # cells shift by what is cut or added before
         return [None if f is None else shifted_field(f, o) for f, o in zip(first, shape.offsets, strict=True)], []
     if kind.is_merge:
         if kind is LayerKind.CONCAT and layer.dim not in (1, -len(nodes[0].shape or ()) + 1):
@@ -280,10 +280,8 @@ def _other_fields(layer: OtherSpec, nodes: list[_Node], shape: OtherShape) -> Fi
         return _merged(nodes)
     if kind is LayerKind.UPSAMPLE:
         return _upsample_fields(layer, nodes, shape)
-    if kind is LayerKind.SLICE:  # a piece of an axis: its cells shift by the start, as a crop's
-        return [None if f is None else shifted_field(f, o) for f, o in zip(first, shape.offsets, strict=True)], []
     if kind in (LayerKind.PIXELSHUFFLE, LayerKind.PIXELUNSHUFFLE):  # r x r cells from (or into) channels
-        r = int(layer.argument("upscale_factor", layer.argument("downscale_factor", 1)))  # type: ignore[call-overload]
+        r = layer.integer("upscale_factor", layer.integer("downscale_factor", 1))
         step = transposed_field if kind is LayerKind.PIXELSHUFFLE else direct_field
         return [None if f is None else step(f, r, r, 0, 1) for f in first], []
     if kind in (LayerKind.ADAPTIVEAVGPOOL, LayerKind.ADAPTIVEMAXPOOL):

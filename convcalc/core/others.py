@@ -240,12 +240,12 @@ def _pixel_shuffle(layer: OtherSpec, shape: AxisValues) -> AxisValues:
         raise LayerError(msg, problem=Problem.RANK)
     n, c, h, w = shape
     if layer.kind is LayerKind.PIXELSHUFFLE:
-        r = int(layer.argument("upscale_factor", 1))  # type: ignore[call-overload]
+        r = layer.integer("upscale_factor", 1)
         if c % (r * r):
             msg = f"{c} channels are not divisible by upscale_factor² = {r * r}"
             raise LayerError(msg, problem=Problem.CHANNELS, channels=c)
         return (n, c // (r * r), h * r, w * r)
-    r = int(layer.argument("downscale_factor", 1))  # type: ignore[call-overload]
+    r = layer.integer("downscale_factor", 1)
     wrong = [name for name, size in (("H", h), ("W", w)) if size % r]
     if wrong:
         msg = f"{'x'.join(str(s) for s in (h, w))} is not divisible by downscale_factor {r}"
@@ -263,15 +263,15 @@ def _slice(layer: OtherSpec, shape: AxisValues) -> OtherShape:
     if isinstance(chunks, int):
         piece = -(-size // chunks)  # torch.chunk: pieces of ceil(n / chunks), the last one shorter
         count = -(-size // piece)
-        index = int(layer.argument("index", 0))  # type: ignore[call-overload]
+        index = layer.integer("index", 0)
         if not -count <= index < count:
             msg = f"chunk {index} of {count} ({size} split into pieces of {piece})"
             raise LayerError(msg + " is out of range", hint=f"use an index below {count}", problem=Problem.RANK)
         start = (index % count) * piece
         length = min(piece, size - start)
     else:
-        start = int(layer.argument("start", 0))  # type: ignore[call-overload]
-        length = int(layer.argument("length", size))  # type: ignore[call-overload]
+        start = layer.integer("start", 0)
+        length = layer.integer("length", size)
         start = start + size if start < 0 else start
         if not 0 <= start <= size or start + length > size:
             msg = f"narrow of {length} from {start} runs past the end of an axis of {size}"

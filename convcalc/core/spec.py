@@ -81,7 +81,7 @@ class Framework(StrEnum):
 
     @classmethod
     def parse(cls, text: str) -> Framework:
-        """Read a framework's name in any case; tf and tensorflow mean keras."""
+        """Read a framework's name in any case (a Framework reads as itself); tf and tensorflow mean keras."""
         word = text.strip().lower()
         word = {"tf": "keras", "tensorflow": "keras", "pytorch": "torch"}.get(word, word)
         try:
@@ -408,6 +408,11 @@ class OtherSpec:
     def argument(self, name: str, default: object = None) -> object:
         """Return one of the layer's other keys (`groups`, `upscale_factor`, `start`, ...), or `default`."""
         return dict(self.arguments).get(name, default)
+
+    def integer(self, name: str, default: int) -> int:
+        """Return one of the layer's other keys that holds one integer (`upscale_factor`, `start`), or `default`."""
+        value = self.argument(name)
+        return value if isinstance(value, int) else default
 
     def __post_init__(self) -> None:
         if self.kind.is_window:

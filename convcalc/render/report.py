@@ -10,7 +10,7 @@ from convcalc.core.spec import AnyLayer, LayerKind, LayerSpec, OtherSpec
 
 if TYPE_CHECKING:
     from convcalc.core.receptive import EquivalentConv
-from convcalc.render.toolkit import RenderOptions
+from convcalc.render.toolkit import RenderOptions, kind_word
 
 
 def _number(value: Fraction) -> int | float | str:
@@ -37,11 +37,9 @@ def _equivalent_json(equivalent: EquivalentConv | None) -> dict[str, Any] | None
 
 def _type_word(spec: AnyLayer) -> str:
     """Return a layer's `type` in the JSON: the kind, the class name of a shape-keeping layer, the merge's operation."""
-    if isinstance(spec, OtherSpec) and spec.kind in (LayerKind.IDENTITY, LayerKind.SLICE, LayerKind.REDUCE):
+    if isinstance(spec, OtherSpec) and spec.kind is LayerKind.IDENTITY:
         return spec.type_name.lower()
-    if isinstance(spec, OtherSpec) and spec.kind is LayerKind.ADD:
-        return spec.operation
-    return spec.kind.value
+    return kind_word(spec)
 
 
 def layer_json(layer: LayerResult) -> dict[str, Any]:

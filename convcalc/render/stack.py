@@ -10,7 +10,7 @@ import io
 from collections.abc import Callable, Sequence
 
 from convcalc.core.analysis import LayerResult, StackResult, Status
-from convcalc.core.spec import AnyLayer, LayerKind, LayerSpec, OtherSpec, PaddingMode, axis_names
+from convcalc.core.spec import LayerKind, LayerSpec, OtherSpec, PaddingMode, axis_names
 from convcalc.core.text import csv_safe, visible
 from convcalc.render.report import render_json
 from convcalc.render.toolkit import (
@@ -19,6 +19,7 @@ from convcalc.render.toolkit import (
     axes_text,
     console_text,
     csv_text,
+    kind_word,
     make_console,
     markdown_cell,
     padding_cell,
@@ -31,9 +32,9 @@ SHORT_KINDS = {"conv": "conv", "convtranspose": "convT", "maxpool": "maxpool", "
 def _type_cell(layer: LayerResult) -> str:
     spec = layer.spec
     if isinstance(spec, OtherSpec):
-        if spec.kind in (LayerKind.IDENTITY, LayerKind.SLICE, LayerKind.REDUCE):
-            return spec.type_name
-        return spec.operation if spec.kind is LayerKind.ADD else spec.kind.value
+        return (
+            spec.type_name if spec.kind in (LayerKind.IDENTITY, LayerKind.SLICE, LayerKind.REDUCE) else kind_word(spec)
+        )
     text = SHORT_KINDS[spec.kind.value]
     if spec.kind.is_pool and spec.ceil_mode:
         text += " ceil"
@@ -113,15 +114,6 @@ def _arguments_cell(spec: OtherSpec) -> str:
     if spec.argument("groups") is not None:
         return f"groups {spec.argument('groups')}"
     return "-"
-
-
-def _csv_type(spec: AnyLayer) -> str:
-    """Return the CSV's type: the kind; a merge's operation; which slice or reduction."""
-    if isinstance(spec, OtherSpec) and spec.kind is LayerKind.ADD:
-        return spec.operation
-    if isinstance(spec, OtherSpec) and spec.kind in (LayerKind.SLICE, LayerKind.REDUCE):
-        return spec.type_name.lower()
-    return spec.kind.value
 
 
 def _row(layer: LayerResult) -> list[str]:
@@ -342,7 +334,7 @@ def render_csv(result: StackResult, options: RenderOptions | None = None) -> str
             [
                 layer.index,
                 csv_safe(visible(layer.name)),
-                _csv_type(spec),
+                kind_word(spec),
                 axes(layer.input),
                 axes(layer.output),
                 axes(spec.kernel_size) if isinstance(spec, LayerSpec) else "",

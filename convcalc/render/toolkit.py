@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from convcalc.core.spec import PaddingPairs
+from convcalc.core.spec import AnyLayer, LayerKind, OtherSpec, PaddingPairs
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -30,6 +30,15 @@ class Format(StrEnum):
     JSON = "json"
     MARKDOWN = "markdown"
     CSV = "csv"
+
+
+def kind_word(spec: AnyLayer) -> str:
+    """Return the word for a layer's kind: an elementwise merge's operation, which slice or reduction, else the kind."""
+    if isinstance(spec, OtherSpec) and spec.kind is LayerKind.ADD:
+        return spec.operation
+    if isinstance(spec, OtherSpec) and spec.kind in (LayerKind.SLICE, LayerKind.REDUCE):
+        return spec.type_name.lower()
+    return spec.kind.value
 
 
 def axes_text(values: Sequence[object]) -> str:
