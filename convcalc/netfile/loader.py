@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -22,11 +21,11 @@ from convcalc.core.spec import (
     PaddingPairs,
 )
 from convcalc.netfile.files import is_standard_stream, read_bytes
+from convcalc.netfile.mapping import Problems, describe, mapping_items, suggest
 from convcalc.netfile.nodes import (
     BOOL_TAG,
     FLOAT_TAG,
     INT_TAG,
-    MERGE_TAG,
     NULL_TAG,
     STR_TAG,
     Node,
@@ -52,32 +51,7 @@ MAX_NAME = 1000
 """Longest layer name, in characters."""
 
 
-class _Problems:
-    """Collect located input errors; a value that fails is reported and replaced by None."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-        self.errors: list[InputError] = []
-
-    def add(self, node: Node | None, where: str, message: str) -> None:
-        location = node.location(self.source) if node else Location(self.source)
-        error = InputError(message, where=where, location=location)
-        if not any(str(error) == str(seen) for seen in self.errors[-8:]):  # a shared node says it once
-            self.errors.append(error)
-
-
 # ---------------------------------------------------------------- scalar readers
-
-
-def _describe(node: Node) -> str:
-    if node.kind == "seq":
-        return "a list"
-    if node.kind == "map":
-        return "a mapping"
-    names = {BOOL_TAG: "a boolean", STR_TAG: "a string", NULL_TAG: "nothing (null)"}
-    if node.tag in names:
-        return f"{names[node.tag]} {node.value!r}" if node.tag != NULL_TAG else names[node.tag]
-    return f"the number {node.value}"
 
 
 def _int_value(node: Node) -> int | None:
@@ -90,14 +64,14 @@ def _int_value(node: Node) -> int | None:
     return int(yaml.constructor.SafeConstructor().construct_yaml_int(yaml.ScalarNode(INT_TAG, node.value)))
 
 
-def _read_int(node: Node, where: str, problems: _Problems, minimum: int) -> int | None:
+def _read_int(node: Node, where: str, problems: Problems, minimum: int) -> int | None:
     if node.kind == "scalar" and node.tag == INT_TAG and len(node.value) > MAX_DIGITS + 1:
         problems.add(node, where, f"expected at most {MAX_DIGITS} digits, got {len(node.value)} characters")
         return None
     value = _int_value(node)
     what = "a positive integer" if minimum == 1 else "a non-negative integer"
     if value is None:
-        problems.add(node, where, f"expected {what}, got {_describe(node)}")
+        problems.add(node, where, f"expected {what}, got {describe(node)}")
         return None
     if abs(value) >= 10**MAX_DIGITS:
         problems.add(node, where, f"expected at most {MAX_DIGITS} digits, got {len(str(abs(value)))}")
@@ -108,7 +82,7 @@ def _read_int(node: Node, where: str, problems: _Problems, minimum: int) -> int 
     return value
 
 
-def _read_axes(node: Node, where: str, problems: _Problems, minimum: int) -> int | tuple[int, ...] | None:
+def _read_axes(node: Node, where: str, problems: Problems, minimum: int) -> int | tuple[int, ...] | None:
     """Read an int or a per-axis list of 1 to 3 ints."""
     if node.kind != "seq":
         return _read_int(node, where, problems, minimum)
@@ -119,19 +93,19 @@ def _read_axes(node: Node, where: str, problems: _Problems, minimum: int) -> int
     return None if None in values else tuple(v for v in values if v is not None)
 
 
-def _read_positive(node: Node, where: str, problems: _Problems) -> int | tuple[int, ...] | None:
+def _read_positive(node: Node, where: str, problems: Problems) -> int | tuple[int, ...] | None:
     return _read_axes(node, where, problems, 1)
 
 
-def _read_count(node: Node, where: str, problems: _Problems) -> int | None:
+def _read_count(node: Node, where: str, problems: Problems) -> int | None:
     return _read_int(node, where, problems, 1)
 
 
-def _read_non_negative(node: Node, where: str, problems: _Problems) -> int | tuple[int, ...] | None:
+def _read_non_negative(node: Node, where: str, problems: Problems) -> int | tuple[int, ...] | None:
     return _read_axes(node, where, problems, 0)
 
 
-def _read_padding(node: Node, where: str, problems: _Problems) -> Any:  # noqa: ANN401 - int, list, pairs or word
+def _read_padding(node: Node, where: str, problems: Problems) -> Any:  # noqa: ANN401 - int, list, pairs or word
     if node.kind == "scalar" and node.tag == STR_TAG:
         word = PADDING_WORDS.get(str(node.value).lower().replace("-", "_"))
         if word is not None:
@@ -150,48 +124,48 @@ def _read_padding(node: Node, where: str, problems: _Problems) -> Any:  # noqa: 
     return _read_axes(node, where, problems, 0)
 
 
-def _read_bool(node: Node, where: str, problems: _Problems) -> bool | None:
+def _read_bool(node: Node, where: str, problems: Problems) -> bool | None:
     if node.kind == "scalar" and node.tag == BOOL_TAG:
         return str(node.value).lower() in ("true", "yes", "on", "y")
-    problems.add(node, where, f"expected true or false, got {_describe(node)}")
+    problems.add(node, where, f"expected true or false, got {describe(node)}")
     return None
 
 
-def _read_name(node: Node, where: str, problems: _Problems) -> str | None:
+def _read_name(node: Node, where: str, problems: Problems) -> str | None:
     if node.kind == "scalar" and node.tag in (STR_TAG, INT_TAG):
         if len(node.value) > MAX_NAME:
             problems.add(node, where, f"expected a name of at most {MAX_NAME} characters, got {len(node.value):,}")
             return None
         return str(node.value)
-    problems.add(node, where, f"expected a name, got {_describe(node)}")
+    problems.add(node, where, f"expected a name, got {describe(node)}")
     return None
 
 
-def _read_shape(node: Node, where: str, problems: _Problems) -> tuple[int, ...] | None:
+def _read_shape(node: Node, where: str, problems: Problems) -> tuple[int, ...] | None:
     if node.kind != "seq" or not 3 <= len(node.value) <= MAX_RANK + 2:  # noqa: PLR2004 - N, C, 1-3 axes
-        got = f"{len(node.value)} values" if node.kind == "seq" else _describe(node)
+        got = f"{len(node.value)} values" if node.kind == "seq" else describe(node)
         problems.add(node, where, f"expected [N, C] and 1 to {MAX_RANK} spatial sizes, got {got}")
         return None
     values = [_read_int(item, f"{where}[{i}]", problems, 1) for i, item in enumerate(node.value)]
     return None if None in values else tuple(v for v in values if v is not None)
 
 
-def _read_expect(node: Node, where: str, problems: _Problems) -> tuple[int, ...] | None:
+def _read_expect(node: Node, where: str, problems: Problems) -> tuple[int, ...] | None:
     if node.kind != "seq" or not 1 <= len(node.value) <= MAX_RANK + 2:
-        problems.add(node, where, f"expected the output shape as a list, got {_describe(node)}")
+        problems.add(node, where, f"expected the output shape as a list, got {describe(node)}")
         return None
     values = [_read_int(item, f"{where}[{i}]", problems, 1) for i, item in enumerate(node.value)]
     return None if None in values else tuple(v for v in values if v is not None)
 
 
-def _read_padding_mode(node: Node, where: str, problems: _Problems) -> str | None:
+def _read_padding_mode(node: Node, where: str, problems: Problems) -> str | None:
     if node.kind == "scalar" and node.tag == STR_TAG and node.value in PADDING_MODES:
         return str(node.value)
-    problems.add(node, where, f"expected one of {', '.join(PADDING_MODES)}, got {_describe(node)}")
+    problems.add(node, where, f"expected one of {', '.join(PADDING_MODES)}, got {describe(node)}")
     return None
 
 
-READERS: dict[str, Callable[[Node, str, _Problems], Any]] = {
+READERS: dict[str, Callable[[Node, str, Problems], Any]] = {
     "type": _read_name,
     "name": _read_name,
     "count": _read_count,
@@ -205,79 +179,6 @@ READERS: dict[str, Callable[[Node, str, _Problems], Any]] = {
 """How each kind of value of the vocabulary's keys is read."""
 
 
-def _suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
-    """Return ' (did you mean `x`?)' for the closest choice, preferring one with the same digits."""
-    word = word.lower().replace("_", "")
-    close = difflib.get_close_matches(word, list(choices), n=4, cutoff=0.6)
-    digits = {c for c in word if c.isdigit()}
-    same = [c for c in close if {d for d in c if d.isdigit()} == digits]
-    best = (same or close)[:1]
-    return f" (did you mean `{best[0]}`?)" if best else ""
-
-
-MAX_MERGE_DEPTH = 32
-"""Deepest chain of << merges (a mapping merging one that merges another ...)."""
-
-_Items = list[tuple[str, Node, Node]]
-
-
-def _mapping_items(node: Node, where: str, problems: _Problems) -> _Items:
-    """Return (key, key node, value node) pairs, expanding << merge keys; later keys win.
-
-    Each merged mapping is expanded once and shared (a file merging the mapping before it
-    twice, line after line, stays linear), a mapping that merges itself is refused, and so
-    is a chain of merges deeper than MAX_MERGE_DEPTH.
-    """
-    return _Merges(where, problems).items(node, 0)
-
-
-class _Merges:
-    """Expand << merges once per mapping node, remembering each expansion."""
-
-    def __init__(self, where: str, problems: _Problems) -> None:
-        self.where = where
-        self.problems = problems
-        self.done: dict[int, _Items] = {}
-        self.open: set[int] = set()
-
-    def items(self, node: Node, depth: int) -> _Items:
-        if id(node) in self.done:
-            return self.done[id(node)]
-        self.open.add(id(node))
-        items: dict[str, tuple[Node, Node]] = {}
-        merged: dict[str, tuple[Node, Node]] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == MERGE_TAG:
-                for key, knode, vnode in self.merge(value_node, depth):
-                    merged.setdefault(key, (knode, vnode))
-                continue
-            if key_node.kind != "scalar":
-                self.problems.add(key_node, self.where, f"expected a key name, got {_describe(key_node)}")
-                continue
-            key = str(key_node.value)
-            if key in items:
-                self.problems.add(key_node, f"{self.where}.{key}" if self.where else key, "appears twice")
-            items[key] = (key_node, value_node)
-        self.open.discard(id(node))
-        found = [(k, kn, vn) for k, (kn, vn) in ({**merged, **items}).items()]
-        self.done[id(node)] = found
-        return found
-
-    def merge(self, value_node: Node, depth: int) -> _Items:
-        """Return the pairs a << key brings in, the first source winning."""
-        pairs: _Items = []
-        for source in value_node.value if value_node.kind == "seq" else [value_node]:
-            if source.kind != "map":
-                self.problems.add(source, self.where, "a << merge takes a mapping or a list of mappings")
-            elif id(source) in self.open:
-                self.problems.add(source, self.where, "a << merge of a mapping into itself")
-            elif depth >= MAX_MERGE_DEPTH:
-                self.problems.add(source, self.where, f"<< merges nested more than {MAX_MERGE_DEPTH} deep")
-            else:
-                pairs.extend(self.items(source, depth + 1))
-        return pairs
-
-
 @dataclass(slots=True)
 class _Names:
     """The layer names of a file: where each is defined, and which are defined so far."""
@@ -285,7 +186,7 @@ class _Names:
     index_of: dict[str, int]
     defined: set[str]
 
-    def check(self, node: Node, where: str, name: str, here: int, problems: _Problems) -> bool:
+    def check(self, node: Node, where: str, name: str, here: int, problems: Problems) -> bool:
         """Report a reference to a layer that is not before this one; True when it is fine."""
         if name in self.defined:
             return True
@@ -297,11 +198,11 @@ class _Names:
             problems.add(node, where, msg)
         else:
             choices = sorted(n for n in self.defined if not n.isdigit())
-            problems.add(node, where, f"no layer named {name!r} before this one{_suggest(name, choices)}")
+            problems.add(node, where, f"no layer named {name!r} before this one{suggest(name, choices)}")
         return False
 
 
-def _read_refs(node: Node, where: str, names: _Names, here: int, problems: _Problems) -> tuple[str, ...] | None:
+def _read_refs(node: Node, where: str, names: _Names, here: int, problems: Problems) -> tuple[str, ...] | None:
     """Read `from`: a layer name (or index, or input), or a list of them."""
     items = node.value if node.kind == "seq" else [node]
     refs = []
@@ -315,7 +216,7 @@ def _read_refs(node: Node, where: str, names: _Names, here: int, problems: _Prob
     return tuple(refs) if len(refs) == len(items) and items else None
 
 
-def _type_of(node: Node | None, parent: Node, where: str, problems: _Problems) -> tuple[str, str] | None:
+def _type_of(node: Node | None, parent: Node, where: str, problems: Problems) -> tuple[str, str] | None:
     """Read `type`; return (its lower-case key, as written) when it names a known layer type."""
     if node is None:
         problems.add(parent, where, "missing `type` (conv, convtranspose, maxpool, avgpool, add, concat, Linear, ...)")
@@ -325,14 +226,14 @@ def _type_of(node: Node | None, parent: Node, where: str, problems: _Problems) -
         return None
     key = name.lower().replace("_", "")
     if key not in KIND_NAMES and key not in OTHER_TYPES:
-        hint = _suggest(key, [*KIND_NAMES, *OTHER_TYPES])
+        hint = suggest(key, [*KIND_NAMES, *OTHER_TYPES])
         problems.add(node, f"{where}.type", f"unknown layer type {name!r}{hint}")
         return None
     return key, name
 
 
 def _check_class_rank(  # noqa: PLR0913 - the place, the names and the two ranks
-    node: Node, where: str, written: str, class_rank: int | None, rank: int | None, problems: _Problems
+    node: Node, where: str, written: str, class_rank: int | None, rank: int | None, problems: Problems
 ) -> bool:
     if class_rank is not None and rank is not None and class_rank != rank:
         problems.add(node, f"{where}.type", f"{written} is {class_rank}-D but the input has {rank} spatial axes")
@@ -340,7 +241,7 @@ def _check_class_rank(  # noqa: PLR0913 - the place, the names and the two ranks
     return True
 
 
-def _read_onnx_value(key: str, node: Node, where: str, problems: _Problems) -> Any:  # noqa: ANN401
+def _read_onnx_value(key: str, node: Node, where: str, problems: Problems) -> Any:  # noqa: ANN401
     """Read ONNX's flat pads [b1, ..., e1, ...] as (begin, end) pairs, and ceil_mode as 0 or 1."""
     if key == "pads" and node.kind == "seq":
         numbers = [_read_int(item, where, problems, 0) for item in node.value]
@@ -360,7 +261,7 @@ def _read_layer_values(  # noqa: PLR0913 - the keys, the layer and the framework
     kind: LayerKind | None,
     rank: int | None,
     where: str,
-    problems: _Problems,
+    problems: Problems,
     framework: Framework = Framework.TORCH,
 ) -> dict[str, Any]:
     """Read every key but `type` and `from`, checking it exists, suits the kind, and has one value per axis."""
@@ -372,7 +273,7 @@ def _read_layer_values(  # noqa: PLR0913 - the keys, the layer and the framework
         key = aliases.get(written, written)
         spec = LAYER_KEYS.get(key)
         if spec is None:
-            offer = _suggest(written, [*LAYER_KEYS, *aliases, "from"])
+            offer = suggest(written, [*LAYER_KEYS, *aliases, "from"])
             problems.add(key_node, f"{where}.{written}", f"unknown key `{written}`{offer}")
             continue
         if framework is Framework.ONNX and written == "auto_pad" and str(value_node.value).upper() == "NOTSET":
@@ -396,7 +297,7 @@ def _read_layer_values(  # noqa: PLR0913 - the keys, the layer and the framework
     return values
 
 
-def _read_number(node: Node, where: str, problems: _Problems) -> float | None:
+def _read_number(node: Node, where: str, problems: Problems) -> float | None:
     if node.kind == "scalar" and node.tag in (INT_TAG, FLOAT_TAG):
         try:
             value = float(node.value.replace("_", ""))
@@ -404,11 +305,11 @@ def _read_number(node: Node, where: str, problems: _Problems) -> float | None:
             value = -1.0
         if value > 0 and value != float("inf"):
             return value
-    problems.add(node, where, f"expected a positive number, got {_describe(node)}")
+    problems.add(node, where, f"expected a positive number, got {describe(node)}")
     return None
 
 
-def _read_ints(node: Node, where: str, problems: _Problems, *, single: bool = False) -> tuple[int, ...] | None:
+def _read_ints(node: Node, where: str, problems: Problems, *, single: bool = False) -> tuple[int, ...] | None:
     """Read one integer, or (unless `single`) a list of them: axes, negative ones counting from the end."""
     items = node.value if node.kind == "seq" and not single else [node]
     values = []
@@ -416,17 +317,17 @@ def _read_ints(node: Node, where: str, problems: _Problems, *, single: bool = Fa
         if item.kind == "scalar" and item.tag == INT_TAG and len(item.value) <= MAX_DIGITS:
             values.append(_int_value(item))
         else:
-            problems.add(item, where, f"expected an integer, got {_describe(item)}")
+            problems.add(item, where, f"expected an integer, got {describe(item)}")
     if not values or len(values) < len(items) or None in values:
         return None
     return tuple(v for v in values if v is not None)
 
 
-def _read_other_value(what: str, node: Node, where: str, context: tuple[_Names, int], problems: _Problems) -> Any:  # noqa: ANN401
+def _read_other_value(what: str, node: Node, where: str, context: tuple[_Names, int], problems: Problems) -> Any:  # noqa: ANN401
     """Read one key of a non-window layer by what it holds."""
     if what == IGNORED:
         if node.kind != "scalar":
-            problems.add(node, where, f"expected a single value, got {_describe(node)}")
+            problems.add(node, where, f"expected a single value, got {describe(node)}")
         return None
     if what in ("int", "ints"):  # one integer; or one or several (a reduction's dim)
         values = _read_ints(node, where, problems, single=what == "int")
@@ -445,7 +346,7 @@ def _read_other_value(what: str, node: Node, where: str, context: tuple[_Names, 
     return _read_axes_of(what, node, where, problems)
 
 
-def _read_amounts(what: str, node: Node, where: str, problems: _Problems) -> tuple[Any, ...] | None:
+def _read_amounts(what: str, node: Node, where: str, problems: Problems) -> tuple[Any, ...] | None:
     """Read explicit padding or cropping as written: an int, a list of ints, or a list of [before, after] pairs.
 
     The layer's rank turns them into pairs per axis (`_amount_pairs`); crops are not negative.
@@ -456,7 +357,7 @@ def _read_amounts(what: str, node: Node, where: str, problems: _Problems) -> tup
         value = _int_value(item) if item.kind == "scalar" and len(str(item.value)) <= MAX_DIGITS else None
         if value is None or (minimum is not None and value < minimum):
             kind = "a non-negative integer" if minimum is not None else "an integer"
-            problems.add(item, at, f"expected {kind}, got {_describe(item)}")
+            problems.add(item, at, f"expected {kind}, got {describe(item)}")
             return None
         return value
 
@@ -501,7 +402,7 @@ def _amount_pairs(what: str, written: tuple[Any, ...], rank: int, class_rank: in
     return tuple((sign * b, sign * a) for b, a in pairs_read)
 
 
-def _read_word(what: str, node: Node, where: str, problems: _Problems) -> str | None:
+def _read_word(what: str, node: Node, where: str, problems: Problems) -> str | None:
     """Read align (center or top-left) or an upsampling mode."""
     word = _read_name(node, where, problems)
     if word is None:
@@ -518,7 +419,7 @@ def _read_word(what: str, node: Node, where: str, problems: _Problems) -> str | 
     return word
 
 
-def _read_axes_of(what: str, node: Node, where: str, problems: _Problems) -> tuple[Any, ...] | None:
+def _read_axes_of(what: str, node: Node, where: str, problems: Problems) -> tuple[Any, ...] | None:
     """Read scale factors (positive numbers) or sizes (positive integers or null), one or one per axis."""
     items = node.value if node.kind == "seq" else [node]
     if not 1 <= len(items) <= MAX_RANK:
@@ -542,7 +443,7 @@ def _other_layer(  # noqa: PLR0913
     common: dict[str, Any],
     context: tuple[_Names, int],
     rank: int | None,
-    problems: _Problems,
+    problems: Problems,
 ) -> OtherSpec | None:
     """Read a non-window layer: its keys by the type's table, then build its spec."""
     key, written = typed
@@ -555,7 +456,7 @@ def _other_layer(  # noqa: PLR0913
         if name in ("type", "from", "name", "expect"):
             continue
         if name not in info.keys:
-            offer = _suggest(name, [*info.keys, "from", "name", "expect"])
+            offer = suggest(name, [*info.keys, "from", "name", "expect"])
             problems.add(key_node, f"{where}.{name}", f"{written} takes no `{name}`{offer}")
             continue
         values[name] = _read_other_value(info.keys[name], value_node, f"{where}.{name}", context, problems)
@@ -605,7 +506,7 @@ def _resize_amounts(  # noqa: PLR0913 - the layer, its keys and values, where it
     info: OtherType,
     values: dict[str, Any],
     place: tuple[str, str, int | None],
-    problems: _Problems,
+    problems: Problems,
 ) -> PaddingPairs | None:
     """Check that a crop or pad has `to` or explicit amounts (one of them); return the amounts per axis."""
     if info.kind not in (LayerKind.CROP, LayerKind.PAD):
@@ -632,14 +533,14 @@ def _resize_amounts(  # noqa: PLR0913 - the layer, its keys and values, where it
 
 
 def _layer(  # noqa: PLR0913 - the layer, where it is, and what the file says around it
-    node: Node, index: int, rank: int | None, names: _Names, problems: _Problems, framework: Framework = Framework.TORCH
+    node: Node, index: int, rank: int | None, names: _Names, problems: Problems, framework: Framework = Framework.TORCH
 ) -> AnyLayer | None:
     """Read one layer mapping; report its problems and return None when it has any."""
     where = f"layers[{index}]"
     if node.kind != "map":
-        problems.add(node, where, f"expected a mapping of layer keys, got {_describe(node)}")
+        problems.add(node, where, f"expected a mapping of layer keys, got {describe(node)}")
         return None
-    items = _mapping_items(node, where, problems)
+    items = mapping_items(node, where, problems)
     nodes = {key: value for key, _, value in items}
     before = len(problems.errors)
     typed = _type_of(nodes.get("type"), node, where, problems)
@@ -680,7 +581,7 @@ def _layer(  # noqa: PLR0913 - the layer, where it is, and what the file says ar
         return None
 
 
-def _layer_names(items: list[Node], problems: _Problems) -> dict[str, int]:
+def _layer_names(items: list[Node], problems: Problems) -> dict[str, int]:
     """Collect every layer's name (and index) first, so that a reference to a later one says so."""
     index_of: dict[str, int] = {}
     for i, item in enumerate(items):
@@ -702,7 +603,7 @@ def _layer_names(items: list[Node], problems: _Problems) -> dict[str, int]:
     return index_of
 
 
-def _read_framework(node: Node | None, problems: _Problems) -> Framework:
+def _read_framework(node: Node | None, problems: Problems) -> Framework:
     """Read the top-level `framework:` (default torch)."""
     if node is None:
         return Framework.TORCH
@@ -717,12 +618,12 @@ def _read_framework(node: Node | None, problems: _Problems) -> Framework:
 
 
 def _read_layers(
-    node: Node | None, root: Node, rank: int | None, problems: _Problems, framework: Framework = Framework.TORCH
+    node: Node | None, root: Node, rank: int | None, problems: Problems, framework: Framework = Framework.TORCH
 ) -> list[AnyLayer | None]:
     if node is None:
         problems.add(root, "", "missing `layers` (a list of layers)")
     elif node.kind != "seq":
-        problems.add(node, "layers", f"expected a list of layers, got {_describe(node)}")
+        problems.add(node, "layers", f"expected a list of layers, got {describe(node)}")
     elif len(node.value) > MAX_LAYERS:
         problems.add(
             node, "layers", f"{len(node.value):,} layers; at most {MAX_LAYERS:,} are read: split the network into files"
@@ -770,15 +671,15 @@ def network_from_data(
 
 def _network(root: Node, source: str, input_shape: tuple[int, ...] | None) -> NetworkSpec:
     """Read the network of a root node; raise InputErrorGroup listing every problem found."""
-    problems = _Problems(source)
+    problems = Problems(source)
     if root.kind != "map":
-        problems.add(root, "", f"expected a mapping with `input` and `layers`, got {_describe(root)}")
+        problems.add(root, "", f"expected a mapping with `input` and `layers`, got {describe(root)}")
         raise InputErrorGroup(problems.errors)
-    items = _mapping_items(root, "", problems)
+    items = mapping_items(root, "", problems)
     nodes = {key: value for key, _, value in items}
     for key, key_node, _ in items:
         if key not in TOP_KEYS:
-            problems.add(key_node, key, f"unknown key `{key}`{_suggest(key, TOP_KEYS)}")
+            problems.add(key_node, key, f"unknown key `{key}`{suggest(key, TOP_KEYS)}")
     shape = input_shape
     if shape is None:
         if "input" in nodes:
