@@ -129,18 +129,22 @@ def network(
     layers: Sequence[Mapping[str, object]],
     *,
     framework: str | None = None,
+    blocks: Mapping[str, Mapping[str, object]] | None = None,
     source: str = "<python>",
 ) -> NetworkSpec:
     """Build a network from layers made with `layer()` (or plain dicts with a network file's keys).
 
     Any layer type of network files works, graphs too: a layer's `inputs` name earlier layers
-    (by name or index from 1, or `input`), as `from:` does in a file.
+    (by name or index from 1, or `input`), as `from:` does in a file. `blocks` defines blocks
+    as a file's `blocks:` does, placed by layers such as {"block": "unit", "name": "stage1"}.
     """
     from convcalc.netfile import loader  # noqa: PLC0415
 
     data: dict[str, object] = {"input": list(input), "layers": [dict(layer) for layer in layers]}
     if framework is not None:
         data["framework"] = framework
+    if blocks is not None:
+        data["blocks"] = {name: dict(block) for name, block in blocks.items()}
     return loader.network_from_data(data, source)
 
 

@@ -14,7 +14,7 @@ from convcalc.cli.app import app
 
 ROOT = Path(__file__).parent.parent
 EXAMPLES = ROOT / "examples"
-WELL_FORMED = sorted([*EXAMPLES.glob("*.yaml"), *EXAMPLES.glob("failing/*.yaml")])
+WELL_FORMED = sorted([*EXAMPLES.glob("*.yaml"), *EXAMPLES.glob("failing/*.yaml"), *EXAMPLES.glob("models/*.yaml")])
 """Example files that load (examples/malformed/ holds files that are broken on purpose)."""
 
 

@@ -20,6 +20,7 @@ from convcalc.core.spec import (
     OtherSpec,
     PaddingPairs,
 )
+from convcalc.netfile.blocks import Placed, expand, uses_blocks
 from convcalc.netfile.files import is_standard_stream, read_bytes
 from convcalc.netfile.mapping import Problems, describe, mapping_items, suggest
 from convcalc.netfile.nodes import (
@@ -185,6 +186,7 @@ class _Names:
 
     index_of: dict[str, int]
     defined: set[str]
+    labels: list[str]  # how messages name each layer: layers[3], or an expanded block layer's name
 
     def check(self, node: Node, where: str, name: str, here: int, problems: Problems) -> bool:
         """Report a reference to a layer that is not before this one; True when it is fine."""
@@ -194,7 +196,8 @@ class _Names:
         if later == here:
             problems.add(node, where, f"layer {name!r} reads itself: a layer reads only layers before it (a cycle)")
         elif later is not None:
-            msg = f"{name!r} is defined later (layers[{later}]): a layer reads only layers before it"
+            label = "" if self.labels[later] == name else f" ({self.labels[later]})"
+            msg = f"{name!r} is defined later{label}: a layer reads only layers before it"
             problems.add(node, where, msg)
         else:
             choices = sorted(n for n in self.defined if not n.isdigit())
@@ -441,15 +444,15 @@ def _other_layer(  # noqa: PLR0913
     items: list[tuple[str, Node, Node]],
     typed: tuple[str, str],
     common: dict[str, Any],
-    context: tuple[_Names, int],
+    context: tuple[_Names, int, str],
     rank: int | None,
     problems: Problems,
 ) -> OtherSpec | None:
     """Read a non-window layer: its keys by the type's table, then build its spec."""
     key, written = typed
     info = OTHER_TYPES[key]
-    where = f"layers[{context[1]}]"
-    before = len(problems.errors)
+    where = context[2]
+    before = problems.count
     _check_class_rank(node, where, written, info.rank, rank, problems)
     values: dict[str, Any] = {}
     for name, key_node, value_node in items:
@@ -459,7 +462,7 @@ def _other_layer(  # noqa: PLR0913
             offer = suggest(name, [*info.keys, "from", "name", "expect"])
             problems.add(key_node, f"{where}.{name}", f"{written} takes no `{name}`{offer}")
             continue
-        values[name] = _read_other_value(info.keys[name], value_node, f"{where}.{name}", context, problems)
+        values[name] = _read_other_value(info.keys[name], value_node, f"{where}.{name}", context[:2], problems)
     for name in info.required:
         if name not in values:
             problems.add(node, where, f"{written} needs `{name}`")
@@ -469,7 +472,7 @@ def _other_layer(  # noqa: PLR0913
     if info.kind is LayerKind.UPSAMPLE and sum(key in values for key in ("size", "scale_factor", "to")) != 1:
         problems.add(node, where, f"{written} needs exactly one of `size`, `scale_factor` and `to`")
     amounts = _resize_amounts(node, items, info, values, (where, written, rank), problems)
-    if len(problems.errors) > before:
+    if problems.count > before:
         return None
     affine = values.get("affine")
     affine = info.affine_default if affine is None else affine
@@ -533,16 +536,16 @@ def _resize_amounts(  # noqa: PLR0913 - the layer, its keys and values, where it
 
 
 def _layer(  # noqa: PLR0913 - the layer, where it is, and what the file says around it
-    node: Node, index: int, rank: int | None, names: _Names, problems: Problems, framework: Framework = Framework.TORCH
+    placed: Placed, index: int, rank: int | None, names: _Names, problems: Problems, framework: Framework
 ) -> AnyLayer | None:
     """Read one layer mapping; report its problems and return None when it has any."""
-    where = f"layers[{index}]"
+    node, where = placed.node, placed.where
     if node.kind != "map":
         problems.add(node, where, f"expected a mapping of layer keys, got {describe(node)}")
         return None
     items = mapping_items(node, where, problems)
     nodes = {key: value for key, _, value in items}
-    before = len(problems.errors)
+    before = problems.count
     typed = _type_of(nodes.get("type"), node, where, problems)
     inputs = None if "from" not in nodes else _read_refs(nodes["from"], f"{where}.from", names, index, problems)
     if typed is not None and typed[0] in OTHER_TYPES:
@@ -551,7 +554,7 @@ def _layer(  # noqa: PLR0913 - the layer, where it is, and what the file says ar
             "inputs": inputs,
             "expect": None if "expect" not in nodes else _read_expect(nodes["expect"], f"{where}.expect", problems),
         }
-        return _other_layer(node, items, typed, common, (names, index), rank, problems)
+        return _other_layer(node, items, typed, common, (names, index, where), rank, problems)
     kind = None
     if typed is not None:
         kind, class_rank = KIND_NAMES[typed[0]]
@@ -565,7 +568,7 @@ def _layer(  # noqa: PLR0913 - the layer, where it is, and what the file says ar
     aliases = {v: k for k, v in KEY_ALIASES.get(framework.value, {}).items()}
     if "kernel_size" not in nodes and aliases.get("kernel_size", "kernel_size") not in nodes:
         problems.add(node, where, "missing `kernel_size`")
-    if len(problems.errors) > before or kind is None or rank is None:
+    if problems.count > before or kind is None or rank is None:
         return None
     try:
         kernel = values.pop("kernel_size")
@@ -581,24 +584,24 @@ def _layer(  # noqa: PLR0913 - the layer, where it is, and what the file says ar
         return None
 
 
-def _layer_names(items: list[Node], problems: Problems) -> dict[str, int]:
+def _layer_names(placed: list[Placed], problems: Problems) -> dict[str, int]:
     """Collect every layer's name (and index) first, so that a reference to a later one says so."""
     index_of: dict[str, int] = {}
-    for i, item in enumerate(items):
+    for i, item in enumerate(placed):
         index_of.setdefault(str(i + 1), i)
-        if item.kind != "map":
+        if item.node.kind != "map":
             continue
-        for key_node, value in item.value:  # a quick look for `name` (a name given by a << merge is not seen)
+        for key_node, value in item.node.value:  # a quick look for `name` (a name given by a << merge is not seen)
             if key_node.value == "name" and value.kind == "scalar":
                 name = str(value.value)
-                where = f"layers[{i}].name"
+                where = f"{item.where}.name"
                 if name == "input":
                     problems.add(value, where, "`input` is the network's input in `from:`; name the layer otherwise")
                 elif name.isdigit() and name != str(i + 1):
                     msg = f"{name!r} is a layer index in `from:` (layer {name}); use a name that is not a number"
                     problems.add(value, where, msg)
                 elif name in index_of and index_of[name] != i and not name.isdigit():
-                    problems.add(value, where, f"{name!r} names layers[{index_of[name]}] already")
+                    problems.add(value, where, f"{name!r} names {placed[index_of[name]].where} already")
                 index_of[name] = i
     return index_of
 
@@ -617,8 +620,13 @@ def _read_framework(node: Node | None, problems: Problems) -> Framework:
         return Framework.TORCH
 
 
-def _read_layers(
-    node: Node | None, root: Node, rank: int | None, problems: Problems, framework: Framework = Framework.TORCH
+def _read_layers(  # noqa: PLR0913 - the file's parts and how to read them
+    node: Node | None,
+    root: Node,
+    rank: int | None,
+    problems: Problems,
+    framework: Framework = Framework.TORCH,
+    blocks: Node | None = None,
 ) -> list[AnyLayer | None]:
     if node is None:
         problems.add(root, "", "missing `layers` (a list of layers)")
@@ -629,15 +637,20 @@ def _read_layers(
             node, "layers", f"{len(node.value):,} layers; at most {MAX_LAYERS:,} are read: split the network into files"
         )
     else:
-        names = _Names(_layer_names(node.value, problems), {"input"})
+        placed = [Placed(item, f"layers[{i}]") for i, item in enumerate(node.value)]
+        if uses_blocks(blocks, node.value):
+            placed = expand(blocks, node.value, problems, MAX_LAYERS)
+        names = _Names(_layer_names(placed, problems), {"input"}, [item.where for item in placed])
         names_at: dict[int, list[str]] = {}
         for name, at in names.index_of.items():
             names_at.setdefault(at, []).append(name)
         layers = []
-        for i, item in enumerate(node.value):
+        for i, item in enumerate(placed):
             layers.append(_layer(item, i, rank, names, problems, framework))
             names.defined.update(names_at.get(i, ()))
         return layers
+    if blocks is not None:
+        expand(blocks, [], problems, MAX_LAYERS)  # the blocks' own problems, too
     return []
 
 
@@ -688,7 +701,7 @@ def _network(root: Node, source: str, input_shape: tuple[int, ...] | None) -> Ne
             problems.add(root, "", "missing `input` (the input shape, such as [1, 3, 224, 224])")
     rank = None if shape is None else len(shape) - 2
     framework = _read_framework(nodes.get("framework"), problems)
-    layers = _read_layers(nodes.get("layers"), root, rank, problems, framework)
+    layers = _read_layers(nodes.get("layers"), root, rank, problems, framework, nodes.get("blocks"))
     if problems.errors or shape is None:
         raise InputErrorGroup(problems.errors)
     network_layers = tuple(layer for layer in layers if layer is not None)

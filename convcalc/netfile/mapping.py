@@ -14,11 +14,21 @@ class Problems:
     def __init__(self, source: str) -> None:
         self.source = source
         self.errors: list[InputError] = []
+        self.count = 0  # every problem found, those said once already too: a reader compares it before and after
+        self.said: set[tuple[str, str]] = set()  # (place in the file, message): a block's line says it once
+        self.settled: set[int] = set()  # nodes whose problem is said: what follows from it is not
 
     def add(self, node: Node | None, where: str, message: str) -> None:
         """Record a problem at `node` (the file itself when None), named by `where`."""
         location = node.location(self.source) if node else Location(self.source)
         error = InputError(message, where=where, location=location)
+        self.count += 1
+        if node is not None and id(node) in self.settled:
+            return
+        if node is not None and node.line is not None:
+            if (str(location), message) in self.said:
+                return
+            self.said.add((str(location), message))
         if not any(str(error) == str(seen) for seen in self.errors[-8:]):  # a shared node says it once
             self.errors.append(error)
 

@@ -130,6 +130,7 @@ def network_schema() -> dict[str, Any]:
         "additionalProperties": False,
         "properties": properties,
     }
+    defs.update(_block_defs(properties))
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
@@ -151,9 +152,58 @@ def network_schema() -> dict[str, Any]:
                 "description": "whose rules the layers follow (default torch)",
                 "enum": ["torch", "keras", "tf", "onnx", "jax"],
             },
-            "layers": {"type": "array", "items": {"$ref": "#/$defs/layer"}},
+            "layers": {"type": "array", "items": {"anyOf": [{"$ref": "#/$defs/layer"}, {"$ref": "#/$defs/instance"}]}},
+            "blocks": {
+                "description": "blocks written once and placed by `block:` layers, by name",
+                "type": "object",
+                "additionalProperties": {"$ref": "#/$defs/block"},
+            },
         },
         "$defs": defs,
+    }
+
+
+def _block_defs(properties: dict[str, Any]) -> dict[str, Any]:
+    """Return the schema of blocks: their definitions, their layers (values may be `$parameter`) and instances."""
+    parameter = {"type": "string", "pattern": "^\\$[A-Za-z_][A-Za-z0-9_]*$", "description": "a block's parameter"}
+    in_block: dict[str, Any] = {
+        key: {"anyOf": [value, {"$ref": "#/$defs/parameter"}]} for key, value in properties.items()
+    }
+    in_block["when"] = {
+        "description": "false leaves the layer out (whoever reads it reads its input)",
+        "anyOf": [{"type": "boolean"}, {"$ref": "#/$defs/parameter"}],
+    }
+    instance = {
+        "description": "a block's layers in this place: `block` names it, the other keys are its parameters",
+        "type": "object",
+        "required": ["block", "name"],
+        "properties": {
+            "block": {"type": "string"},
+            "name": {"type": ["string", "integer"], "description": "its layers are named NAME.0.LAYER (NAME.LAYER)"},
+            "from": {"type": ["string", "integer"]},
+            "repeat": {"type": "integer", "minimum": 1, "description": "how many times, each reading the last"},
+            "first": {"type": "object", "description": "parameters that differ in the first repetition"},
+            "expect": {"$ref": "#/$defs/shape"},
+        },
+    }
+    return {
+        "parameter": parameter,
+        "block_layer": {"type": "object", "required": ["type"], "additionalProperties": False, "properties": in_block},
+        "instance": instance,
+        "block": {
+            "type": "object",
+            "required": ["layers"],
+            "additionalProperties": False,
+            "properties": {
+                "params": {"type": "object", "description": "each parameter and its default (null: must be given)"},
+                "description": {"type": "string"},
+                "layers": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {"anyOf": [{"$ref": "#/$defs/block_layer"}, {"$ref": "#/$defs/instance"}]},
+                },
+            },
+        },
     }
 
 

@@ -307,4 +307,4 @@ LAYER_KEYS: dict[str, Key] = {
 }
 """Keys of a layer, named as the torch.nn arguments."""
 
-TOP_KEYS = ("input", "layers", "description", "framework")
+TOP_KEYS = ("input", "layers", "description", "framework", "blocks")

@@ -76,6 +76,7 @@ def layer_json(layer: LayerResult) -> dict[str, Any]:
         record.update(_other_json(spec))
     jump = layer.jump
     record["receptive_field"] = layer.receptive_field
+    record["receptive_field_global"] = layer.whole_input
     record["jump"] = None if jump is None else [_number(j) for j in jump]
     record["jump_fraction"] = None if jump is None else [str(j) for j in jump]
     record["equivalent_conv"] = _equivalent_json(layer.equivalent_conv)
@@ -125,6 +126,7 @@ def to_json_dict(result: StackResult) -> dict[str, Any]:
         "total_params": result.total_params,
         "scale": None if scale is None else [str(f) for f in scale],
         "receptive_field": result.receptive_field,
+        "receptive_field_global": bool(result.layers) and result.layers[-1].whole_input,
         "layers": [layer_json(layer) for layer in result.layers],
     }
 

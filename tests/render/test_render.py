@@ -59,4 +59,4 @@ def test_json_contract_keys_and_determinism() -> None:
         assert contract <= layer.keys()
         assert ("output_padding" in layer) == (layer["type"] == "convtranspose")
         assert (layer["equivalent_conv"] is None) == (layer["type"] != "convtranspose")
-    assert text.count("\n") == 7 + 2 + len(data["layers"]) + 1  # summary keys, brackets, one line a layer
+    assert text.count("\n") == 8 + 2 + len(data["layers"]) + 1  # summary keys, brackets, one line a layer

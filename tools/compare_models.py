@@ -1,0 +1,109 @@
+"""Compare the model transcriptions (examples/models/*.yaml) with torch's fixture, layer by layer.
+
+    python tools/compare_models.py [MODEL ...]
+
+For every model in tests/fixtures/torch_models.json and every input size there, the network
+file is read at that size and each layer torch recorded is looked up by name: its output shape,
+its parameter count and (where autograd measured it) its receptive field must equal torch's.
+Prints one line per model with the counts, and each difference; exits 1 when any differs.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import convcalc
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE = ROOT / "tests" / "fixtures" / "torch_models.json"
+MODELS = ROOT / "examples" / "models"
+
+
+@dataclass
+class Comparison:
+    """What one model's comparison found: how many values agreed, and each that did not."""
+
+    model: str
+    shapes: int = 0
+    params: int = 0
+    fields: int = 0
+    differences: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        """Return the model's summary line."""
+        verdict = "ok" if not self.differences else f"{len(self.differences)} differ"
+        return (
+            f"{self.model}: {self.shapes} layer outputs, {self.params} parameter counts, "
+            f"{self.fields} receptive fields: {verdict}"
+        )
+
+
+def fixture() -> dict[str, Any]:
+    """Return the models of the fixture file."""
+    return dict(json.loads(FIXTURE.read_text())["models"])
+
+
+def compare(model: str, record: dict[str, Any]) -> Comparison:
+    """Compare one model's network file with its fixture record."""
+    found = Comparison(model)
+    path = MODELS / f"{model}.yaml"
+    for size, expected in record["sizes"].items():
+        shape = tuple(int(v) for v in size.split("x"))
+        report = convcalc.report(convcalc.read_network(path, input_shape=shape))
+        layers = {layer.name: layer for layer in report.layers}
+        for key, torch_shape in expected.items():
+            layer = layers.get(key)
+            if layer is None:
+                found.differences.append(f"{size}: no layer named {key!r} (torch gives {torch_shape})")
+            elif layer.output is None or list(layer.output) != torch_shape:
+                got = layer.error if layer.output is None else list(layer.output)
+                found.differences.append(f"{size}: {key}: {got}, torch {torch_shape}")
+            else:
+                found.shapes += 1
+        if size == next(iter(record["sizes"])):
+            _compare_params(record, layers, found)
+    report = convcalc.report(convcalc.read_network(path, input_shape=tuple(record["receptive_field_input"])))
+    layers = {layer.name: layer for layer in report.layers}
+    for key, torch_field in record["receptive_fields"].items():
+        layer = layers.get(key)
+        if layer is None:
+            continue  # said above
+        ours: Any = "global" if layer.whole_input else (list(layer.receptive_field or ()) or None)
+        if ours != torch_field:
+            found.differences.append(f"receptive field of {key}: {ours}, autograd {torch_field}")
+        else:
+            found.fields += 1
+    return found
+
+
+def _compare_params(record: dict[str, Any], layers: dict[str, Any], found: Comparison) -> None:
+    for key, count in record["params"].items():
+        layer = layers.get(key)
+        if layer is not None and (layer.params or 0) != count:
+            found.differences.append(f"parameters of {key}: {layer.params}, torch {count}")
+        elif layer is not None:
+            found.params += 1
+    total = sum(layer.params or 0 for layer in layers.values())
+    if total != record["total_params"]:
+        found.differences.append(f"total parameters: {total:,}, torch {record['total_params']:,}")
+
+
+def main(argv: list[str]) -> int:
+    """Compare the models named (all by default); return 1 when any value differs."""
+    models = fixture()
+    failed = False
+    for model in argv or sorted(models):
+        found = compare(model, models[model])
+        print(found.line())
+        for difference in found.differences[:40]:
+            print(f"  {difference}")
+        failed = failed or bool(found.differences)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
