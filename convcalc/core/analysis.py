@@ -22,10 +22,12 @@ from convcalc.core.receptive import (
     equivalent_conv,
     input_field,
     merged_field,
+    resampled_field,
     shifted_field,
     step_work,
     transposed_field,
 )
+from convcalc.core.resampling import adaptive_reads, interpolation_reads
 from convcalc.core.spec import (
     AnyLayer,
     AxisValues,
@@ -285,7 +287,7 @@ def _other_fields(layer: OtherSpec, nodes: list[_Node], shape: OtherShape) -> Fi
         step = transposed_field if kind is LayerKind.PIXELSHUFFLE else direct_field
         return [None if f is None else step(f, r, r, 0, 1) for f in first], []
     if kind in (LayerKind.ADAPTIVEAVGPOOL, LayerKind.ADAPTIVEMAXPOOL):
-        return [None] * len(first), []
+        return _adaptive_fields(first, nodes[0].shape or (), shape.output), []
     if kind is LayerKind.REDUCE:
         return _reduced_fields(first, nodes[0].shape or (), shape.output), []
     return [], []  # flatten, linear: the spatial axes are flattened away
@@ -320,21 +322,32 @@ def _reduced_fields(first: list[AxisField | None], before: AxisValues, after: Ax
 
 
 def _upsample_fields(layer: OtherSpec, nodes: list[_Node], shape: OtherShape) -> FieldsAndNotes:
-    """Follow the receptive field through a nearest resize by whole factors; say where it is not followed."""
+    """Follow the receptive field through a resize, by torch's index rule of its mode; say where it is not."""
     first = nodes[0].fields
-    factors = layer.scale_factor
     sizes_in, sizes_out = (nodes[0].shape or ())[2:], shape.output[2:]
-    if factors is None and all(o % i == 0 for i, o in zip(sizes_in, sizes_out, strict=True)):
-        factors = tuple(float(o // i) for i, o in zip(sizes_in, sizes_out, strict=True))  # a size, a whole factor
-    whole = factors is not None and all(float(f).is_integer() for f in factors)
-    if layer.mode != "nearest" or not whole or factors is None:
-        note = f"receptive field not followed through {layer.mode} upsampling" + ("" if whole else " by a size")
-        return [None] * len(first), [note] if None not in first else []
-    scales = factors if len(factors) == len(first) else factors * len(first)
-    # nearest by a whole factor s: output o reads input o // s, as a transposed conv with k = s = scale
-    return [
-        None if f is None else transposed_field(f, int(s), int(s), 0, 1) for f, s in zip(first, scales, strict=True)
-    ], []
+    given = layer.scale_factor
+    factors: tuple[float | None, ...] = (None,) * len(sizes_in)
+    if given is not None and layer.argument("recompute_scale_factor") is not True:
+        factors = given if len(given) == len(sizes_in) else given * len(sizes_in)
+    align = layer.argument("align_corners", layer.type_name.lower() == "upsamplingbilinear2d") is True
+    fields: list[AxisField | None] = []
+    for axis, previous in enumerate(first):
+        rule = interpolation_reads(
+            sizes_in[axis], sizes_out[axis], layer.mode, align_corners=align, scale_factor=factors[axis]
+        )
+        fields.append(None if previous is None or rule is None else resampled_field(previous, *rule))
+    if None in fields and None not in first:
+        return fields, [f"receptive field not followed through {layer.mode} upsampling"]
+    return fields, []
+
+
+def _adaptive_fields(first: list[AxisField | None], before: AxisValues, after: AxisValues) -> list[AxisField | None]:
+    """Follow the receptive field through adaptive pooling: its windows, by torch's rule, repeat with the scale."""
+    fields: list[AxisField | None] = []
+    for previous, size_in, size_out in zip(first, before[-len(first) :], after[-len(first) :], strict=True):
+        rule = adaptive_reads(size_in, size_out)
+        fields.append(None if previous is None or rule is None else resampled_field(previous, *rule))
+    return fields
 
 
 def _merged(nodes: list[_Node]) -> FieldsAndNotes:

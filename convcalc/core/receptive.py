@@ -173,6 +173,26 @@ def equivalent_conv(  # noqa: PLR0913 - one argument per torch.nn parameter
     )
 
 
+def resampled_field(previous: AxisField, reads: tuple[tuple[int, ...], ...], shift: int) -> AxisField | None:
+    """Return the field after a resampling: output r + t*len(reads) reads the inputs reads[r] + t*shift.
+
+    Adaptive pooling and interpolation to any size are such maps (their scale is the fraction
+    shift / len(reads)); None when the period would exceed MAX_PERIOD.
+    """
+    outputs = len(reads)
+    turns = previous.period // gcd(previous.period, shift)  # output periods until the inputs repeat too
+    period = outputs * turns
+    if period > MAX_PERIOD or period * max(len(r) for r in reads) > MAX_WORK:
+        return None
+    sets = tuple(_gather(previous, [i + (o // outputs) * shift for i in reads[o % outputs]]) for o in range(period))
+    return AxisField(
+        period=period,
+        shift=turns * shift // previous.period * previous.shift,
+        sets=sets,
+        jump=previous.jump * Fraction(shift, outputs),
+    )
+
+
 def shifted_field(previous: AxisField, offset: int) -> AxisField:
     """Return the field after a crop (offset > 0: output o reads input o + offset) or a pad (offset < 0)."""
     sets = tuple(previous.at(o + offset) for o in range(previous.period))

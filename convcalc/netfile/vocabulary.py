@@ -156,9 +156,10 @@ OTHER_TYPES: dict[str, OtherType] = {
             "size": "sizes",
             "to": "name",  # the spatial size of another layer, as F.interpolate(x, size=y.shape[2:])
             "mode": "mode",
-            "align_corners": IGNORED,
-            "recompute_scale_factor": IGNORED,
+            "align_corners": "bool",
+            "recompute_scale_factor": "bool",
         },
+        stored=("align_corners", "recompute_scale_factor"),
     ),
     "upsamplingnearest2d": OtherType(
         LayerKind.UPSAMPLE, {"scale_factor": "factors", "size": "sizes", "to": "name"}, rank=2
@@ -173,10 +174,11 @@ OTHER_TYPES: dict[str, OtherType] = {
             "size": "sizes",
             "to": "name",
             "mode": "mode",
-            "align_corners": IGNORED,
-            "recompute_scale_factor": IGNORED,
+            "align_corners": "bool",
+            "recompute_scale_factor": "bool",
             "antialias": IGNORED,
         },
+        stored=("align_corners", "recompute_scale_factor"),
     ),
     **{
         f"adaptive{pool}pool{rank}d": OtherType(

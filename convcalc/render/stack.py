@@ -243,6 +243,24 @@ def render_table(result: StackResult, options: RenderOptions | None = None) -> s
     return console_text(buffer)
 
 
+def _fold(text: str, width: int) -> list[str]:
+    """Wrap a cell as rich does: words that fit share a line, a longer word starts a line and is cut."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        candidate = f"{current} {word}" if current else word
+        if len(candidate) <= width:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        while len(word) > width:
+            lines.append(word[:width])
+            word = word[width:]  # noqa: PLW2901 - what is left of the word
+        current = word
+    return [*lines, current] if current or not lines else lines
+
+
 def _plain_table(result: StackResult, options: RenderOptions) -> str:
     """Lay out the same table as rich's SIMPLE_HEAD box, fast enough for 10,000 rows."""
     import textwrap  # noqa: PLC0415
@@ -257,10 +275,7 @@ def _plain_table(result: StackResult, options: RenderOptions) -> str:
         return f"{_ANSI[style]}{text}\x1b[0m" if options.color and style else text
 
     def line(cells: list[str], style: str | None) -> list[str]:
-        parts = [
-            textwrap.wrap(cell, w, break_on_hyphens=False) or [""] if len(cell) > w else [cell]
-            for cell, w in zip(cells, widths, strict=True)
-        ]
+        parts = [_fold(cell, w) if len(cell) > w else [cell] for cell, w in zip(cells, widths, strict=True)]
         out = []
         for depth in range(max(len(p) for p in parts)):
             texts = []

@@ -257,8 +257,23 @@ layers:
 """
     result = analyze(load_network(text, "net.yaml"))
     assert [layer.output for layer in result.layers] == [(1, 4, 10, 13), (1, 4, 20, 30), (1, 4, 5, 30), (1, 4, 10, 60)]
-    assert result.layers[0].receptive_field is None  # not followed through a fractional scale
-    assert result.layers[0].warnings == ("receptive field not followed through nearest upsampling by a size",)
+    assert result.layers[0].receptive_field == (1, 1)  # followed through a fractional scale: one cell each
+    assert result.layers[1].receptive_field == (1, 1)
+    assert result.layers[2].receptive_field == (2, 1)  # windows of 20/5 = 4 outputs of the first: 7 -> 20 read 2
+    assert result.layers[0].warnings == ()
+
+
+def test_resampling_receptive_fields_by_hand() -> None:
+    """Values autograd gives in torch 2.13: nearest by 1.5 then a 3-tap conv reads 3 inputs; linear by 2 reads 2."""
+    text = "input: [1, 1, 12]\nlayers:\n  - {type: Upsample, scale_factor: 1.5}\n  - {type: conv, kernel_size: 3}\n"
+    assert analyze(load_network(text, "net.yaml")).layers[1].receptive_field == (3,)
+    text = "input: [1, 1, 12]\nlayers:\n  - {type: Upsample, scale_factor: 2, mode: linear}\n  - {type: conv, kernel_size: 3}\n"
+    result = analyze(load_network(text, "net.yaml"))
+    assert [layer.receptive_field for layer in result.layers] == [(2,), (3,)]
+    text = "input: [1, 1, 12]\nlayers:\n  - {type: Upsample, size: 23, mode: linear, align_corners: true}\n"
+    assert analyze(load_network(text, "net.yaml")).layers[0].receptive_field == (2,)
+    text = "input: [1, 1, 12]\nlayers:\n  - {type: AdaptiveAvgPool1d, output_size: 5}\n"
+    assert analyze(load_network(text, "net.yaml")).layers[0].receptive_field == (4,)  # 12/5: windows of 3 or 4
 
 
 def test_nearest_upsample_receptive_field() -> None:
