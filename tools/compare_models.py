@@ -53,7 +53,11 @@ def compare(model: str, record: dict[str, Any]) -> Comparison:
     path = MODELS / f"{model}.yaml"
     for size, expected in record["sizes"].items():
         shape = tuple(int(v) for v in size.split("x"))
-        report = convcalc.report(convcalc.read_network(path, input_shape=shape))
+        try:
+            report = convcalc.report(convcalc.read_network(path, input_shape=shape))
+        except convcalc.InputErrorGroup as error:
+            found.differences.extend(str(e) for e in error.errors)
+            return found
         layers = {layer.name: layer for layer in report.layers}
         for key, torch_shape in expected.items():
             layer = layers.get(key)
@@ -97,6 +101,10 @@ def main(argv: list[str]) -> int:
     models = fixture()
     failed = False
     for model in argv or sorted(models):
+        if model not in models:
+            print(f"{model}: not in {FIXTURE.name}: run tools/make_model_fixtures.py {model}")
+            failed = True
+            continue
         found = compare(model, models[model])
         print(found.line())
         for difference in found.differences[:40]:

@@ -17,11 +17,11 @@ is a tensor is recorded under the name a network file gives that layer:
 - a learnable tensor read by the graph (ConvNeXt's layer scale) with its parameter count.
 
 It also records each module's own parameter count, the model's total, and, for a sample of
-layers, the receptive field by autograd: with the activations replaced by identities, max
-pooling by average pooling (same windows), and every weight positive (so no dependency cancels),
-the gradient of one output element with respect to a large input is non-zero exactly on the
-input positions that element depends on; its extent per axis is the receptive field, and an
-extent that spans the whole input is recorded as global. Several output positions are tried
+layers, the receptive field by autograd: with the activations replaced by identities (gates by
+a sigmoid), max pooling by average pooling (same windows), and every weight positive,
+the gradient of the outputs at one position (all channels) with respect to a large input is
+non-zero exactly on the input positions they depend on; its extent per axis is the receptive
+field. A layer whose one position depends on all that the whole layer depends on is global. Several output positions are tried
 and the largest extent kept (after an upsampling, the field depends on the position).
 """
 
@@ -159,7 +159,11 @@ def shapes(module: torch.fx.GraphModule, shape: tuple[int, ...]) -> dict[str, li
     with torch.no_grad():
         ShapeProp(module).propagate(torch.zeros(shape))
     named = names(module.graph)
-    return {named[n]: s for n in module.graph.nodes if n in named and (s := _tensor_shape(n)) is not None}
+    return {
+        named[n]: s
+        for n in module.graph.nodes
+        if n in named and n.op != "get_attr" and (s := _tensor_shape(n)) is not None
+    }
 
 
 def params(module: torch.fx.GraphModule, model: nn.Module) -> dict[str, int]:
@@ -180,8 +184,10 @@ def params(module: torch.fx.GraphModule, model: nn.Module) -> dict[str, int]:
     return counts
 
 
-IDENTITY_MODULES = (nn.ReLU, nn.ReLU6, nn.SiLU, nn.GELU, nn.Hardswish, nn.Hardsigmoid, nn.Sigmoid, nn.LeakyReLU)
-ACTIVATIONS = ("relu", "relu_", "relu6", "silu", "gelu", "hardswish", "hardsigmoid", "sigmoid", "hardtanh", "leaky_relu")
+IDENTITY_MODULES = (nn.ReLU, nn.ReLU6, nn.SiLU, nn.GELU, nn.Hardswish, nn.LeakyReLU)
+ACTIVATIONS = ("relu", "relu_", "relu6", "silu", "gelu", "hardswish", "hardtanh", "leaky_relu")
+GATES = ("sigmoid", "hardsigmoid")
+"""Gates stay squashing (a sigmoid, which is nowhere flat): products of gates would otherwise over- or underflow."""
 MAX_POOLS = {"max_pool1d": 1, "max_pool2d": 2, "max_pool3d": 3}
 
 
@@ -215,6 +221,8 @@ class _Dependencies(torch.fx.Interpreter):
         name = getattr(target, "__name__", "")
         if name in ACTIVATIONS:
             return args[0]
+        if name in GATES:
+            return torch.sigmoid(args[0])
         if name in MAX_POOLS:
             return _average(args[0], MAX_POOLS[name], args[1:], kwargs)
         return super().call_function(target, args, kwargs)
@@ -222,12 +230,16 @@ class _Dependencies(torch.fx.Interpreter):
     def call_method(self, target: Any, args: Any, kwargs: Any) -> Any:  # noqa: ANN401
         if target in ACTIVATIONS:
             return args[0]
+        if target in GATES:
+            return torch.sigmoid(args[0])
         return super().call_method(target, args, kwargs)
 
     def call_module(self, target: Any, args: Any, kwargs: Any) -> Any:  # noqa: ANN401
         module = self.fetch_attr(target)
         if isinstance(module, IDENTITY_MODULES):
             return args[0]
+        if isinstance(module, (nn.Sigmoid, nn.Hardsigmoid)):
+            return torch.sigmoid(args[0])
         if isinstance(module, (nn.MaxPool1d, nn.MaxPool2d, nn.MaxPool3d)):
             rank = {nn.MaxPool1d: 1, nn.MaxPool2d: 2, nn.MaxPool3d: 3}[type(module)]
             given = {"kernel_size": module.kernel_size, "stride": module.stride, "padding": module.padding,
@@ -252,22 +264,29 @@ def _positive(model: nn.Module) -> None:
                 module.running_var.fill_(1.0)  # type: ignore[union-attr]
 
 
-def _extents(grad: torch.Tensor, rank: int) -> tuple[list[int], bool]:
-    """Return the extent per spatial axis of the non-zero gradient, and whether it covers the whole input."""
-    mask = grad[0].abs().sum(0) > 0
+def _mask(grad: torch.Tensor) -> torch.Tensor:
+    """Return which spatial input positions a gradient is non-zero at (any channel)."""
+    return grad[0].abs().sum(0) > 0
+
+
+def _extents(mask: torch.Tensor) -> list[int]:
+    """Return the extent per spatial axis of the positions in a mask (first to last, both counted)."""
+    rank = mask.dim()
     extents = []
-    whole = True
     for axis in range(rank):
         other = tuple(a for a in range(rank) if a != axis)
         line = mask.any(dim=other) if other else mask
         hit = line.nonzero().flatten()
         extents.append(int(hit.max() - hit.min() + 1) if len(hit) else 0)
-        whole = whole and bool(line.all())
-    return extents, whole and bool(mask.all())
+    return extents
 
 
 def receptive_fields(model: nn.Module, module: torch.fx.GraphModule, shape: tuple[int, ...]) -> dict[str, Any]:
-    """Return, for a sample of layers, the receptive field per spatial axis by autograd (or "global")."""
+    """Return, for a sample of layers, the receptive field per spatial axis by autograd (or "global").
+
+    A layer is global when one output element depends on every input position that any of the
+    layer's outputs depends on (after global pooling, a gate from it, a spatial mean).
+    """
     _positive(model)
     model.double()
     module.double()
@@ -286,14 +305,17 @@ def receptive_fields(model: nn.Module, module: torch.fx.GraphModule, shape: tupl
         if node not in chosen:
             continue
         value = runner.outputs[node]
+        (grad,) = torch.autograd.grad(value.sum(), x, retain_graph=True)
+        read = _mask(grad)  # what any output of the layer reads
         best = [0] * rank
         whole = True
         for offset in range(4):  # a few neighbouring positions: after an upsampling the field varies
             position = tuple(min(size - 1, size // 2 + offset) for size in value.shape[2:])
-            (grad,) = torch.autograd.grad(value[(0, 0, *position)], x, retain_graph=True)
-            extents, covered = _extents(grad, rank)
-            best = [max(b, e) for b, e in zip(best, extents, strict=True)]
-            whole = whole and covered
+            element = value[(0, slice(None), *position)].sum()  # every channel: a concat's widest part counts
+            (grad,) = torch.autograd.grad(element, x, retain_graph=True)
+            mask = _mask(grad)
+            best = [max(b, e) for b, e in zip(best, _extents(mask), strict=True)]
+            whole = whole and bool(torch.equal(mask, read))
         fields[named[node]] = "global" if whole else best
         print(f"  {named[node]}: {fields[named[node]]}", file=sys.stderr)
     return fields

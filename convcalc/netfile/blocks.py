@@ -4,7 +4,8 @@ A file's `blocks:` maps a block's name to its `params` (name: default; a default
 given) and its `layers`. A layer `{block: NAME, name: N, repeat: R, first: {...}, ARG: VALUE}`
 puts the block's layers in its place, R times, each reading the one before: the layers are named
 `N.0.conv1`, `N.1.conv1`, ... (`N.conv1` without `repeat`), an unnamed one by its position in the
-block (`N.0.3`), as torch names the modules of a Sequential. Inside a block, `$width` stands for
+block (`N.0.3`), as torch names the modules of a Sequential; `numbering: denselayer1` names the
+repetitions denselayer1, denselayer2, ... instead. Inside a block, `$width` stands for
 a parameter's value, `input` for the block's input, a name for the block's own layer (before any
 outside it), and a layer with `when: false` is left out, whoever reads it reading its input
 instead. `N` and `N.0` name the output of the whole instance and of one repetition.
@@ -15,14 +16,17 @@ layer points into the block's definition and names the layer by its expanded nam
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from convcalc.netfile.mapping import Items, Problems, describe, mapping_items, suggest
 from convcalc.netfile.nodes import BOOL_TAG, INT_TAG, MAP_TAG, NULL_TAG, SEQ_TAG, STR_TAG, Node
 
+MAX_DIGITS = 9
+"""Most digits a repetition's number may have."""
 MAX_BLOCK_DEPTH = 16
 """Deepest nesting of blocks inside blocks."""
-INSTANCE_KEYS = ("block", "name", "from", "repeat", "first", "expect")
+INSTANCE_KEYS = ("block", "name", "from", "repeat", "numbering", "first", "expect", "when")
 """The keys of a block's instance that are not arguments of the block."""
 BLOCK_KEYS = ("params", "layers", "description")
 REFERENCE_KEYS = ("from", "to")
@@ -225,13 +229,17 @@ class _Expander:
         if len(refs) > 1:
             self.problems.add(values["from"], f"{where}.from", f"a block reads one input, not {len(refs)}")
         source = refs[0] if refs else scope.previous
+        if "when" in values and scope.args is not None and not self.kept(values["when"], f"{where}.when"):
+            scope.names[name] = source  # left out: whoever reads it reads its input
+            return source
+        label = self.numbering(values.get("numbering"), f"{where}.numbering")
         full = scope.prefix + name
         if name in scope.names or full in self.known:
             self.problems.add(values["name"], f"{where}.name", f"{name!r} names a layer already")
             return None
         self.stack.append(block_name)
         for i in range(times):
-            prefix = f"{full}.{i}." if "repeat" in values else f"{full}."
+            prefix = f"{full}.{label(i)}." if "repeat" in values else f"{full}."
             these = {**args, **first} if i == 0 else args
             missing = [p for p, default in block.params.items() if default is None and p not in these]
             if missing:
@@ -241,7 +249,7 @@ class _Expander:
             inner.later = {self.local_name(layer, j) for j, layer in enumerate(block.layers)}
             source = self.run(block.layers, inner)
             if "repeat" in values:
-                self.known[f"{full}.{i}"] = source
+                self.known[f"{full}.{label(i)}"] = source
         self.stack.pop()
         self.known[full] = source
         scope.names[name] = source
@@ -294,6 +302,20 @@ class _Expander:
             self.problems.add(node, where, f"expected a name, got {describe(node)}")
             return None
         return str(node.value)
+
+    def numbering(self, node: Node | None, where: str) -> Callable[[int], str]:
+        """Return how repetition i is named: `numbering` is the first one's name, its last digits counting up."""
+        if node is None:
+            return str
+        text = str(node.value) if node.kind == "scalar" else ""
+        stem = text.rstrip("0123456789")
+        if node.kind != "scalar" or stem == text or len(text) - len(stem) > MAX_DIGITS:
+            self.problems.add(
+                node, where, f"expected the first repetition's name, ending in its number, got {describe(node)}"
+            )
+            return str
+        start = int(text[len(stem) :])
+        return lambda i: f"{stem}{start + i}"
 
     def kept(self, node: Node, where: str) -> bool:
         if node.kind == "scalar" and node.tag == BOOL_TAG:

@@ -182,7 +182,12 @@ def _block_defs(properties: dict[str, Any]) -> dict[str, Any]:
             "name": {"type": ["string", "integer"], "description": "its layers are named NAME.0.LAYER (NAME.LAYER)"},
             "from": {"type": ["string", "integer"]},
             "repeat": {"type": "integer", "minimum": 1, "description": "how many times, each reading the last"},
+            "numbering": {
+                "type": ["string", "integer"],
+                "description": "the first repetition's name, its number counting up (default 0)",
+            },
             "first": {"type": "object", "description": "parameters that differ in the first repetition"},
+            "when": {"anyOf": [{"type": "boolean"}, {"$ref": "#/$defs/parameter"}]},
             "expect": {"$ref": "#/$defs/shape"},
         },
     }
