@@ -21,8 +21,11 @@ layers, the receptive field by autograd: with the activations replaced by identi
 a sigmoid), max pooling by average pooling (same windows), and every weight positive,
 the gradient of the outputs at one position (all channels) with respect to a large input is
 non-zero exactly on the input positions they depend on; its extent per axis is the receptive
-field. A layer whose one position depends on all that the whole layer depends on is global. Several output positions are tried
-and the largest extent kept (after an upsampling, the field depends on the position).
+field, exact where the positions stay clear of the input's edges ("clipped" says they do not).
+"whole" says that one position depends on all that the whole layer depends on, as after global
+pooling (where the field is clipped too, the input is smaller than the field and it says little).
+Several output positions are tried and the largest extent kept (after an upsampling, the field
+depends on the position).
 """
 
 from __future__ import annotations
@@ -46,9 +49,14 @@ OUT = ROOT / "tests" / "fixtures" / "torch_models.json"
 
 
 def _mask_head() -> nn.Module:
+    from collections import OrderedDict  # noqa: PLC0415
+
     from torchvision.models.detection.mask_rcnn import MaskRCNNHeads, MaskRCNNPredictor  # noqa: PLC0415
 
-    return nn.Sequential(MaskRCNNHeads(256, [256, 256, 256, 256], 1), MaskRCNNPredictor(256, 256, 91))
+    parts = OrderedDict(
+        mask_head=MaskRCNNHeads(256, [256, 256, 256, 256], 1), mask_predictor=MaskRCNNPredictor(256, 256, 91)
+    )
+    return nn.Sequential(parts)  # named as in MaskRCNN's roi_heads
 
 
 def _fpn() -> nn.Module:
@@ -70,22 +78,22 @@ tv = torchvision.models
 IMAGE = ((1, 3, 224, 224), (1, 3, 256, 256), (1, 3, 250, 300))
 MODELS: dict[str, tuple[Callable[[], nn.Module], tuple[tuple[int, ...], ...], tuple[int, ...]]] = {
     # name: (builder, input shapes, the input shape for the receptive fields)
-    "resnet50": (lambda: tv.resnet50(), IMAGE, (1, 3, 640, 640)),
-    "vgg11_bn": (lambda: tv.vgg11_bn(), IMAGE, (1, 3, 448, 448)),
-    "densenet121": (lambda: tv.densenet121(), IMAGE, (1, 3, 640, 640)),
-    "mobilenet_v2": (lambda: tv.mobilenet_v2(), IMAGE, (1, 3, 640, 640)),
-    "mobilenet_v3_small": (lambda: tv.mobilenet_v3_small(), IMAGE, (1, 3, 640, 640)),
-    "efficientnet_b0": (lambda: tv.efficientnet_b0(), IMAGE, (1, 3, 640, 640)),
-    "squeezenet1_0": (lambda: tv.squeezenet1_0(), IMAGE, (1, 3, 448, 448)),
-    "googlenet": (lambda: tv.googlenet(aux_logits=False, init_weights=False), IMAGE, (1, 3, 640, 640)),
+    "resnet50": (tv.resnet50, IMAGE, (1, 3, 640, 640)),
+    "vgg11_bn": (tv.vgg11_bn, IMAGE, (1, 3, 320, 320)),
+    "densenet121": (tv.densenet121, IMAGE, (1, 3, 640, 640)),
+    "mobilenet_v2": (tv.mobilenet_v2, IMAGE, (1, 3, 640, 640)),
+    "mobilenet_v3_small": (tv.mobilenet_v3_small, IMAGE, (1, 3, 320, 320)),
+    "efficientnet_b0": (tv.efficientnet_b0, IMAGE, (1, 3, 320, 320)),
+    "squeezenet1_0": (tv.squeezenet1_0, IMAGE, (1, 3, 320, 320)),
+    "googlenet": (lambda: tv.googlenet(aux_logits=False, init_weights=False), IMAGE, (1, 3, 448, 448)),
     "inception_v3": (
         lambda: tv.inception_v3(aux_logits=False, init_weights=False),
         ((1, 3, 299, 299), (1, 3, 320, 320), (1, 3, 300, 350)),
         (1, 3, 800, 800),
     ),
-    "shufflenet_v2_x1_0": (lambda: tv.shufflenet_v2_x1_0(), IMAGE, (1, 3, 640, 640)),
-    "convnext_tiny": (lambda: tv.convnext_tiny(), IMAGE, (1, 3, 640, 640)),
-    "regnet_y_400mf": (lambda: tv.regnet_y_400mf(), IMAGE, (1, 3, 640, 640)),
+    "shufflenet_v2_x1_0": (tv.shufflenet_v2_x1_0, IMAGE, (1, 3, 640, 640)),
+    "convnext_tiny": (tv.convnext_tiny, IMAGE, (1, 3, 640, 640)),
+    "regnet_y_400mf": (tv.regnet_y_400mf, IMAGE, (1, 3, 320, 320)),
     "deeplabv3_resnet50": (
         lambda: tv.segmentation.deeplabv3_resnet50(weights_backbone=None, aux_loss=False),
         ((1, 3, 224, 224), (1, 3, 250, 250), (1, 3, 256, 300)),
@@ -97,13 +105,13 @@ MODELS: dict[str, tuple[Callable[[], nn.Module], tuple[tuple[int, ...], ...], tu
         (1, 3, 640, 640),
     ),
     "r3d_18": (
-        lambda: tv.video.r3d_18(),
+        tv.video.r3d_18,
         ((1, 3, 16, 112, 112), (1, 3, 8, 128, 128), (1, 3, 12, 96, 112)),
         (1, 3, 48, 160, 160),
     ),
     "resnet18_fpn": (_fpn, ((1, 3, 224, 224), (1, 3, 250, 250), (1, 3, 300, 256)), (1, 3, 640, 640)),
     "maskrcnn_mask_head": (_mask_head, ((1, 256, 14, 14), (1, 256, 7, 7), (1, 256, 28, 20)), (1, 256, 96, 96)),
-    "cspdarknet53": (_timm("cspdarknet53"), IMAGE, (1, 3, 800, 800)),
+    "cspdarknet53": (_timm("cspdarknet53"), IMAGE, (1, 3, 768, 768)),
     "hrnet_w18_small": (_timm("hrnet_w18_small"), IMAGE, (1, 3, 640, 640)),
 }
 RF_SAMPLE = 24
@@ -144,10 +152,10 @@ def _tensor_shape(node: torch.fx.Node) -> list[int] | None:
 def trace(model: nn.Module) -> torch.fx.GraphModule:
     """Trace a model with torch.fx (timm's own leaf rules for timm models)."""
     if type(model).__module__.startswith("timm"):
-        from timm.models._features_fx import _leaf_modules, _autowrap_functions  # noqa: PLC0415, PLC2701
+        from timm.layers import _fx  # noqa: PLC0415
 
-        tracer = torch.fx.Tracer(autowrap_functions=tuple(_autowrap_functions))
-        leaves = tuple(_leaf_modules)
+        tracer = torch.fx.Tracer(autowrap_functions=tuple(_fx.get_notrace_functions()))
+        leaves = tuple(_fx.get_notrace_modules())
         tracer.is_leaf_module = lambda m, q: isinstance(m, leaves) or torch.fx.Tracer.is_leaf_module(tracer, m, q)  # type: ignore[method-assign]
         graph = tracer.trace(model)
         return torch.fx.GraphModule(tracer.root, graph)
@@ -197,10 +205,16 @@ def _average(x: torch.Tensor, rank: int, args: tuple[Any, ...], kwargs: dict[str
 
     names = ("kernel_size", "stride", "padding", "dilation", "ceil_mode")
     given = dict(zip(names, args, strict=False)) | {k: v for k, v in kwargs.items() if k in names}
-    assert given.get("dilation", 1) in (1, (1,) * rank), "dilated max pooling has no average twin"
+    if given.get("dilation", 1) not in (1, (1,) * rank):
+        raise ValueError("dilated max pooling has no average twin")
     average = (F.avg_pool1d, F.avg_pool2d, F.avg_pool3d)[rank - 1]
-    return average(x, given["kernel_size"], given.get("stride") or given["kernel_size"], given.get("padding", 0),
-                   given.get("ceil_mode", False))
+    return average(
+        x,
+        given["kernel_size"],
+        given.get("stride") or given["kernel_size"],
+        given.get("padding", 0),
+        given.get("ceil_mode", False),
+    )
 
 
 class _Dependencies(torch.fx.Interpreter):
@@ -242,8 +256,13 @@ class _Dependencies(torch.fx.Interpreter):
             return torch.sigmoid(args[0])
         if isinstance(module, (nn.MaxPool1d, nn.MaxPool2d, nn.MaxPool3d)):
             rank = {nn.MaxPool1d: 1, nn.MaxPool2d: 2, nn.MaxPool3d: 3}[type(module)]
-            given = {"kernel_size": module.kernel_size, "stride": module.stride, "padding": module.padding,
-                     "dilation": module.dilation, "ceil_mode": module.ceil_mode}
+            given = {
+                "kernel_size": module.kernel_size,
+                "stride": module.stride,
+                "padding": module.padding,
+                "dilation": module.dilation,
+                "ceil_mode": module.ceil_mode,
+            }
             return _average(args[0], rank, (), given)
         return super().call_module(target, args, kwargs)
 
@@ -309,6 +328,7 @@ def receptive_fields(model: nn.Module, module: torch.fx.GraphModule, shape: tupl
         read = _mask(grad)  # what any output of the layer reads
         best = [0] * rank
         whole = True
+        clipped = False
         for offset in range(4):  # a few neighbouring positions: after an upsampling the field varies
             position = tuple(min(size - 1, size // 2 + offset) for size in value.shape[2:])
             element = value[(0, slice(None), *position)].sum()  # every channel: a concat's widest part counts
@@ -316,9 +336,20 @@ def receptive_fields(model: nn.Module, module: torch.fx.GraphModule, shape: tupl
             mask = _mask(grad)
             best = [max(b, e) for b, e in zip(best, _extents(mask), strict=True)]
             whole = whole and bool(torch.equal(mask, read))
-        fields[named[node]] = "global" if whole else best
+            clipped = clipped or _touches_border(mask)
+        fields[named[node]] = {"extent": best, "whole": whole, "clipped": clipped}
         print(f"  {named[node]}: {fields[named[node]]}", file=sys.stderr)
     return fields
+
+
+def _touches_border(mask: torch.Tensor) -> bool:
+    """Whether the positions reach the input's edge on some axis (the field may be cut there)."""
+    for axis in range(mask.dim()):
+        other = tuple(a for a in range(mask.dim()) if a != axis)
+        line = mask.any(dim=other) if other else mask
+        if bool(line[0]) or bool(line[-1]):
+            return True
+    return False
 
 
 def model_record(name: str) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from fractions import Fraction
 from convcalc.core import formulas
 from convcalc.core.errors import Diagnostic, LayerError, Problem, axes_label
 from convcalc.core.others import OtherShape, other_shape
+from convcalc.core.rearrange import MIXED, Labels, in_place, is_spatial, rearranged_labels, standard_labels
 from convcalc.core.receptive import (
     FIELD_WORK,
     AxisField,
@@ -227,6 +228,9 @@ def _advance(
     return advanced
 
 
+MOVED = (
+    "receptive field not followed: the spatial axes are not where this layer reads them (a permute or view moved them)"
+)
 NO_FIELD = "receptive field not computed from here on: too many positions to follow, or past 4000 digits"
 
 
@@ -257,6 +261,7 @@ class _Node:
     result: LayerResult | None = None
     whole: bool = False  # every output reads the whole network input
     flat: bool = False  # spatial axes flattened into the last one: a Linear on it reads every cell
+    axes: Labels = ()  # what each axis holds (batch, features, which spatial axis): see core/rearrange.py
 
 
 FieldsAndNotes = tuple[list[AxisField | None], list[str]]
@@ -277,8 +282,9 @@ def _other_fields(layer: OtherSpec, nodes: list[_Node], shape: OtherShape) -> Fi
     if kind in (LayerKind.CROP, LayerKind.PAD, LayerKind.SLICE):  # cells shift by what is cut or added before
         return [None if f is None else shifted_field(f, o) for f, o in zip(first, shape.offsets, strict=True)], []
     if kind.is_merge:
-        if kind is LayerKind.CONCAT and layer.dim not in (1, -len(nodes[0].shape or ()) + 1):
-            return [None] * len(first), []
+        axes = nodes[0].axes
+        if kind is LayerKind.CONCAT and (not axes or is_spatial(axes[layer.dim % len(axes)])):
+            return [None] * len(first), []  # joined along positions: not followed
         return _merged(nodes)
     if kind is LayerKind.UPSAMPLE:
         return _upsample_fields(layer, nodes, shape)
@@ -290,7 +296,17 @@ def _other_fields(layer: OtherSpec, nodes: list[_Node], shape: OtherShape) -> Fi
         return _adaptive_fields(first, nodes[0].shape or (), shape.output), []
     if kind is LayerKind.REDUCE:
         return _reduced_fields(first, nodes[0].shape or (), shape.output), []
-    return [], []  # flatten, linear: the spatial axes are flattened away
+    return _rearranged_fields(layer, nodes, shape), []
+
+
+def _rearranged_fields(layer: OtherSpec, nodes: list[_Node], shape: OtherShape) -> list[AxisField | None]:
+    """Keep the fields where positions only move (a permute; a Linear over channels-last); else drop them."""
+    if layer.kind is LayerKind.REARRANGE:
+        return nodes[0].fields
+    after = _labels_after(layer, nodes, shape.output)
+    if not _flattens_space(layer, nodes[0]) and any(isinstance(label, int) for label in after):
+        return nodes[0].fields  # spatial axes still there (a Linear over channels-last, a flatten of feature axes)
+    return []  # flatten, linear: the spatial axes are flattened away
 
 
 def _reads_everything(layer: OtherSpec, before: AxisValues, after: AxisValues) -> bool:
@@ -305,13 +321,73 @@ def _reads_everything(layer: OtherSpec, before: AxisValues, after: AxisValues) -
     return False
 
 
-def _flattens_space(layer: AnyLayer, before: AxisValues) -> bool:
-    """Whether a Flatten folds spatial axes of more than one cell into its last axis (a Linear then reads them all)."""
-    if not isinstance(layer, OtherSpec) or layer.kind is not LayerKind.FLATTEN or len(before) < 3:  # noqa: PLR2004
+def _flattens_space(layer: AnyLayer, node: _Node) -> bool:
+    """Whether a Flatten folds spatial axes of more than one cell into one axis (a Linear on it reads them all)."""
+    if not isinstance(layer, OtherSpec) or layer.kind is not LayerKind.FLATTEN or node.shape is None:
         return False
-    start = layer.start_dim if layer.start_dim >= 0 else layer.start_dim + len(before)
-    end = layer.end_dim if layer.end_dim >= 0 else layer.end_dim + len(before)
-    return start <= end and end >= 2 and any(size > 1 for size in before[max(start, 2) : end + 1])  # noqa: PLR2004
+    merged = rearranged_labels(layer, node.axes, node.shape, node.shape)
+    return any(label == MIXED for label in merged) and not any(label == MIXED for label in node.axes)
+
+
+def _labels_after(layer: AnyLayer, inputs: list[_Node], output: AxisValues) -> Labels:
+    """Return what each axis of a layer's output holds, from what its inputs' axes held."""
+    first = inputs[0]
+    before = first.shape or ()
+    if isinstance(layer, LayerSpec) or len(first.axes) != len(before):
+        return standard_labels(len(output), len(output) - 2)
+    kind = layer.kind
+    if kind in (LayerKind.REARRANGE, LayerKind.FLATTEN):
+        return rearranged_labels(layer, first.axes, before, output)
+    if kind is LayerKind.LINEAR:
+        return (*first.axes[:-1], "C")
+    if kind is LayerKind.REDUCE:
+        return _reduced_labels(layer, first.axes, output)
+    if kind is LayerKind.ADD:  # broadcast: the labels of the input with the most axes
+        widest = max(inputs, key=lambda node: len(node.axes))
+        return widest.axes if len(widest.axes) == len(output) else standard_labels(len(output), len(output) - 2)
+    if kind in (LayerKind.IDENTITY, LayerKind.SLICE, LayerKind.CONCAT) and len(first.axes) == len(output):
+        return first.axes
+    return standard_labels(len(output), len(output) - 2)
+
+
+def _reduced_labels(layer: OtherSpec, axes: Labels, output: AxisValues) -> Labels:
+    """Drop the labels of the reduced axes (keepdim: they become single cells)."""
+    given = layer.argument("dim", ())
+    dims = {int(d) % len(axes) for d in (given if isinstance(given, tuple) else (given,))} if axes else set()
+    if len(output) == len(axes):
+        return tuple("1" if axis in dims else label for axis, label in enumerate(axes))
+    return tuple(label for axis, label in enumerate(axes) if axis not in dims)
+
+
+def _combines_positions(layer: OtherSpec, node: _Node) -> bool:
+    """Whether a layer mixes the positions of an axis that holds them: a Linear, a norm, a softmax over it."""
+    shape = node.shape or ()
+    if len(node.axes) != len(shape):
+        return False
+    name = layer.type_name.lower().replace("_", "")
+    if layer.kind is LayerKind.LINEAR:
+        read = [len(shape) - 1]
+    elif name == "layernorm":
+        normalized = layer.argument("normalized_shape")
+        count = len(normalized) if isinstance(normalized, tuple) else 1
+        read = list(range(len(shape) - count, len(shape)))
+    elif name == "groupnorm" or (name.startswith("instancenorm") and layer.argument("track_running_stats") is not True):
+        read = list(range(2, len(shape)))  # statistics over every position of a sample
+    else:
+        return False
+    return any(is_spatial(node.axes[axis]) and shape[axis] > 1 for axis in read if 0 <= axis < len(shape))
+
+
+def _not_in_place(layer: OtherSpec, node: _Node) -> bool:
+    """Whether a layer reads positions along the trailing axes, which do not hold the spatial axes in order."""
+    spatial = len(node.fields)
+    if in_place(node.axes, spatial) or not spatial:
+        return False
+    kind = layer.kind
+    if kind in (LayerKind.SLICE, LayerKind.CONCAT):
+        dim = layer.dim % len(node.axes) if node.axes else 0
+        return is_spatial(node.axes[dim]) if dim < len(node.axes) else True
+    return kind not in (LayerKind.IDENTITY, LayerKind.REARRANGE, LayerKind.FLATTEN, LayerKind.LINEAR, LayerKind.ADD)
 
 
 def _reduced_fields(first: list[AxisField | None], before: AxisValues, after: AxisValues) -> list[AxisField | None]:
@@ -388,7 +464,9 @@ class _Walk:
 
     def __init__(self, network: NetworkSpec) -> None:
         self.network = network
-        start = _Node(network.input, [input_field()] * network.rank)
+        start = _Node(
+            network.input, [input_field()] * network.rank, axes=standard_labels(len(network.input), network.rank)
+        )
         self.nodes: dict[str, _Node] = {"input": start}
         self.previous = "input"
         self.shapes_seen: dict[tuple[object, ...], LayerShape] = {}
@@ -427,8 +505,9 @@ class _Walk:
             )
             self._keep(name, index, _Node(None, [], failed))
             return
-        flat = any(node.flat for node in inputs) or _flattens_space(layer, inputs[0].shape or ())
-        self._keep(name, index, _Node(result.output, fields, result, whole=result.whole_input, flat=flat))
+        flat = any(node.flat for node in inputs) or _flattens_space(layer, inputs[0])
+        axes = _labels_after(layer, inputs, result.output or ())
+        self._keep(name, index, _Node(result.output, fields, result, whole=result.whole_input, flat=flat, axes=axes))
 
     def _keep(self, name: str, index: int, node: _Node) -> None:
         assert node.result is not None  # noqa: S101 - every layer node has its result
@@ -460,12 +539,17 @@ class _Walk:
         else:
             shapes = [node.shape or () for node in inputs]
             other = other_shape(layer, shapes, sources, target.shape if target else None)
-            fields, notes = _other_fields(layer, inputs, other)
+            if _not_in_place(layer, inputs[0]):
+                fields, notes = [None] * len(inputs[0].fields), [MOVED] if None not in inputs[0].fields else []
+            else:
+                fields, notes = _other_fields(layer, inputs, other)
             notes = list(other.notes) + notes
             output, padding, weight, params = other.output, None, other.weight_shape, other.params
         mismatch = None if layer.expect is None else _expect_error(layer.expect, output)
         whole = any(node.whole for node in inputs)
-        linear_on_cells = isinstance(layer, OtherSpec) and layer.kind is LayerKind.LINEAR and inputs[0].flat
+        linear_on_cells = isinstance(layer, OtherSpec) and (
+            (layer.kind is LayerKind.LINEAR and inputs[0].flat) or _combines_positions(layer, inputs[0])
+        )
         if (
             not whole
             and isinstance(layer, OtherSpec)

@@ -12,6 +12,7 @@ from math import floor, prod
 from typing import TypeVar
 
 from convcalc.core.errors import LayerError, Problem, axes_label
+from convcalc.core.rearrange import rearranged_shape
 from convcalc.core.spec import AxisValues, LayerKind, OtherSpec, PaddingPairs, axis_names
 
 _T = TypeVar("_T")
@@ -303,6 +304,7 @@ _ONE_INPUT: dict[LayerKind, Callable[[OtherSpec, AxisValues], OtherShape]] = {
     LayerKind.IDENTITY: _shape_kept,
     LayerKind.SLICE: _slice,
     LayerKind.REDUCE: _reduce,
+    LayerKind.REARRANGE: lambda layer, shape: OtherShape(output=rearranged_shape(layer, shape)),
     LayerKind.PIXELSHUFFLE: lambda layer, shape: OtherShape(output=_pixel_shuffle(layer, shape)),
     LayerKind.PIXELUNSHUFFLE: lambda layer, shape: OtherShape(output=_pixel_shuffle(layer, shape)),
 }

@@ -33,6 +33,7 @@ class LayerKind(StrEnum):
     PIXELUNSHUFFLE = "pixelunshuffle"
     SLICE = "slice"
     REDUCE = "reduce"
+    REARRANGE = "rearrange"
 
     @property
     def is_window(self) -> bool:

@@ -69,7 +69,7 @@ def uses_blocks(blocks: Node | None, layers: list[Node]) -> bool:
 
 def expand(blocks: Node | None, layers: list[Node], problems: Problems, limit: int) -> list[Placed]:
     """Return the file's layers with every block instance expanded; report problems to `problems`."""
-    expander = _Expander(problems)
+    expander = _Expander(problems, limit)
     expander.read_blocks(blocks)
     sizes = [expander.bound(item, ()) for item in layers]
     if sum(sizes) > limit:
@@ -88,8 +88,9 @@ def _scalar(value: str, near: Node, tag: str = STR_TAG) -> Node:
 
 
 class _Expander:
-    def __init__(self, problems: Problems) -> None:
+    def __init__(self, problems: Problems, limit: int) -> None:
         self.problems = problems
+        self.limit = limit
         self.blocks: dict[str, _Block] = {}
         self.out: list[Placed] = []
         self.known: dict[str, str] = {}  # every expanded name and instance name -> its layer
@@ -232,6 +233,8 @@ class _Expander:
         if "when" in values and scope.args is not None and not self.kept(values["when"], f"{where}.when"):
             scope.names[name] = source  # left out: whoever reads it reads its input
             return source
+        if self.too_many(block, block_name, times, values.get("repeat", node), where):
+            return None
         label = self.numbering(values.get("numbering"), f"{where}.numbering")
         full = scope.prefix + name
         if name in scope.names or full in self.known:
@@ -259,6 +262,15 @@ class _Expander:
         return source
 
     # ------------------------------------------------------------ the pieces
+
+    def too_many(self, block: _Block, block_name: str, times: int, node: Node, where: str) -> bool:
+        """Refuse an instance that would take the file past the most layers read (a repeat given by a parameter)."""
+        each = sum(self.bound(layer, (*self.stack, block_name)) for layer in block.layers)
+        if len(self.out) + times * each <= self.limit:
+            return False
+        msg = f"block {block_name!r} repeated {times:,} times expands past {self.limit:,} layers, the most read"
+        self.problems.add(node, f"{where}.repeat", msg)
+        return True
 
     def block_of(self, values: dict[str, Node], node: Node, where: str) -> tuple[str, str, _Block] | None:
         """Return the block an instance names (with the instance's name), or None when it cannot be placed."""

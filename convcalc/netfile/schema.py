@@ -166,8 +166,9 @@ def network_schema() -> dict[str, Any]:
 def _block_defs(properties: dict[str, Any]) -> dict[str, Any]:
     """Return the schema of blocks: their definitions, their layers (values may be `$parameter`) and instances."""
     parameter = {"type": "string", "pattern": "^\\$[A-Za-z_][A-Za-z0-9_]*$", "description": "a block's parameter"}
+    listed = {"type": "array", "description": "a list holding parameters, such as [$c]"}
     in_block: dict[str, Any] = {
-        key: {"anyOf": [value, {"$ref": "#/$defs/parameter"}]} for key, value in properties.items()
+        key: {"anyOf": [value, {"$ref": "#/$defs/parameter"}, listed]} for key, value in properties.items()
     }
     in_block["when"] = {
         "description": "false leaves the layer out (whoever reads it reads its input)",
@@ -181,7 +182,10 @@ def _block_defs(properties: dict[str, Any]) -> dict[str, Any]:
             "block": {"type": "string"},
             "name": {"type": ["string", "integer"], "description": "its layers are named NAME.0.LAYER (NAME.LAYER)"},
             "from": {"type": ["string", "integer"]},
-            "repeat": {"type": "integer", "minimum": 1, "description": "how many times, each reading the last"},
+            "repeat": {
+                "anyOf": [{"type": "integer", "minimum": 1}, {"$ref": "#/$defs/parameter"}],
+                "description": "how many times, each reading the last",
+            },
             "numbering": {
                 "type": ["string", "integer"],
                 "description": "the first repetition's name, its number counting up (default 0)",

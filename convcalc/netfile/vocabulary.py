@@ -119,6 +119,20 @@ OTHER_TYPES: dict[str, OtherType] = {
         for name in ("mean", "sum", "amax", "amin", "prod", "std", "var", "logsumexp")
     },
     "softmax2d": _kept(needs_rank=(3, 4)),
+    # the axes rearranged, the values untouched: the walk follows where the spatial axes go
+    "permute": OtherType(LayerKind.REARRANGE, {"dims": "ints"}, required=("dims",), stored=("dims",)),
+    "transpose": OtherType(
+        LayerKind.REARRANGE, {"dim0": "int", "dim1": "int"}, required=("dim0", "dim1"), stored=("dim0", "dim1")
+    ),
+    "view": OtherType(LayerKind.REARRANGE, {"shape": "ints"}, required=("shape",), stored=("shape",)),
+    "reshape": OtherType(LayerKind.REARRANGE, {"shape": "ints"}, required=("shape",), stored=("shape",)),
+    "unflatten": OtherType(
+        LayerKind.REARRANGE,
+        {"dim": "int", "sizes": "ints", "unflattened_size": "ints"},
+        required=("dim",),
+        stored=("sizes", "unflattened_size"),
+    ),
+    "contiguous": _kept(),
     "narrow": OtherType(  # torch.narrow(x, dim, start, length)
         LayerKind.SLICE,
         {"dim": "int", "start": "int", "length": "count"},
@@ -148,6 +162,7 @@ OTHER_TYPES: dict[str, OtherType] = {
     "instancenorm3d": _kept(
         *_NORM, needs_rank=(4, 5), per_channel=2, affine_default=False, num_features="count", affine="bool"
     ),
+    "frozenbatchnorm2d": _kept("eps", needs_rank=(4,), num_features="count"),  # torchvision's: buffers only
     "groupnorm": _kept("eps", "num_groups", per_channel=2, num_channels="count", affine="bool"),
     "upsample": OtherType(
         LayerKind.UPSAMPLE,
@@ -205,8 +220,9 @@ CLASS_NAMES = (
     "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
     "AdaptiveMaxPool3d", "Flatten", "Linear", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d",
     "ConstantPad3d", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D",
-    "StochasticDepth", "DropPath", "ChannelShuffle", "PixelShuffle", "PixelUnshuffle", "LayerNorm",
-    "LocalResponseNorm", "Softmax2d", "Mean", "Sum", "AMax", "AMin", "Add", "Mul", "Sub", "Div", "Multiply",
+    "StochasticDepth", "DropPath", "FrozenBatchNorm2d", "ChannelShuffle", "PixelShuffle", "PixelUnshuffle", "LayerNorm",
+    "LocalResponseNorm", "Softmax2d", "Permute", "Transpose", "View", "Reshape", "Unflatten", "Contiguous",
+    "Mean", "Sum", "AMax", "AMin", "Add", "Mul", "Sub", "Div", "Multiply",
     "Subtract", "Concat", "Scale",
 )  # fmt: skip
 """The torch.nn (and Keras) spelling of every class above, for the JSON Schema (the loader ignores case)."""

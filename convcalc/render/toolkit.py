@@ -33,10 +33,10 @@ class Format(StrEnum):
 
 
 def kind_word(spec: AnyLayer) -> str:
-    """Return the word for a layer's kind: an elementwise merge's operation, which slice or reduction, else the kind."""
+    """Return the word for a layer's kind: a merge's operation, which slice, reduction or rearrangement, or the kind."""
     if isinstance(spec, OtherSpec) and spec.kind is LayerKind.ADD:
         return spec.operation
-    if isinstance(spec, OtherSpec) and spec.kind in (LayerKind.SLICE, LayerKind.REDUCE):
+    if isinstance(spec, OtherSpec) and spec.kind in (LayerKind.SLICE, LayerKind.REDUCE, LayerKind.REARRANGE):
         return spec.type_name.lower()
     return spec.kind.value
 
