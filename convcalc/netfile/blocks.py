@@ -240,9 +240,32 @@ class _Expander:
         if name in scope.names or full in self.known:
             self.problems.add(values["name"], f"{where}.name", f"{name!r} names a layer already")
             return None
+        naming = (full, label, "repeat" in values)
+        source = self.repetitions(node, where, (block_name, block), naming, times, args, first, source)
+        self.known[full] = source
+        scope.names[name] = source
+        scope.later.discard(name)
+        if "expect" in values:
+            self.expect(values["expect"], source)
+        return source
+
+    def repetitions(  # noqa: PLR0913 - the instance, its block, its names and its arguments
+        self,
+        node: Node,
+        where: str,
+        named_block: tuple[str, _Block],
+        naming: tuple[str, Callable[[int], str], bool],
+        times: int,
+        args: dict[str, Node],
+        first: dict[str, Node],
+        source: str,
+    ) -> str:
+        """Place the block's layers `times` times, each repetition reading the last; return the last output."""
+        block_name, block = named_block
+        full, label, repeated = naming
         self.stack.append(block_name)
         for i in range(times):
-            prefix = f"{full}.{label(i)}." if "repeat" in values else f"{full}."
+            prefix = f"{full}.{label(i)}." if repeated else f"{full}."
             these = {**args, **first} if i == 0 else args
             missing = [p for p, default in block.params.items() if default is None and p not in these]
             if missing:
@@ -251,14 +274,9 @@ class _Expander:
             inner = _Scope({"input": source}, source, prefix, these, block_name)
             inner.later = {self.local_name(layer, j) for j, layer in enumerate(block.layers)}
             source = self.run(block.layers, inner)
-            if "repeat" in values:
+            if repeated:
                 self.known[f"{full}.{label(i)}"] = source
         self.stack.pop()
-        self.known[full] = source
-        scope.names[name] = source
-        scope.later.discard(name)
-        if "expect" in values:
-            self.expect(values["expect"], source)
         return source
 
     # ------------------------------------------------------------ the pieces
