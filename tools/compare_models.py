@@ -48,10 +48,10 @@ def fixture() -> dict[str, Any]:
     return dict(json.loads(FIXTURE.read_text())["models"])
 
 
-def compare(model: str, record: dict[str, Any]) -> Comparison:
-    """Compare one model's network file with its fixture record."""
+def compare(model: str, record: dict[str, Any], path: Path | None = None) -> Comparison:
+    """Compare one model's network file (examples/models/MODEL.yaml unless `path`) with its fixture record."""
     found = Comparison(model)
-    path = MODELS / f"{model}.yaml"
+    path = path or MODELS / f"{model}.yaml"
     for size, expected in record["sizes"].items():
         shape = tuple(int(v) for v in size.split("x"))
         try:

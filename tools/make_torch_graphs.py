@@ -9,7 +9,8 @@ ResNet-18, the MNIST classifier, a squeeze-excitation block, DeepLabV3's pyramid
 builds each layer with torch.nn (the `type` is the torch.nn class name; add, mul, sub, div,
 concat and crop are the tensor operations, broadcast as torch broadcasts), runs a zero tensor
 through at the file's input size and at others, and records every layer's output shape.
-It also records random pairs of shapes through `a * b`: the broadcast shape, or torch's refusal.
+It also records random pairs of shapes through `a * b` (the broadcast shape, or torch's refusal),
+Conv2d in every padding mode, and random permutes, transposes, views and unflattens.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ FILES = (
     "aspp_pooling.yaml",
     "fpn_top_down.yaml",
     "modern_blocks.yaml",
+    "channels_last.yaml",
 )
 SIZES = {
     "squeeze_excitation.yaml": (56, 17, 224),
@@ -59,6 +61,13 @@ ONE_INPUT = {  # tensor operations on one input, as convcalc's layer types name 
     "scale": lambda x, layer: x * nn.Parameter(torch.ones(*layer["shape"])),  # ConvNeXt's layer scale
     "chunk": lambda x, layer: torch.chunk(x, layer["chunks"], dim=layer.get("dim", 0))[layer["index"]],
     "narrow": lambda x, layer: torch.narrow(x, layer["dim"], layer["start"], layer["length"]),
+    "permute": lambda x, layer: x.permute(*layer["dims"]),
+    "transpose": lambda x, layer: x.transpose(layer["dim0"], layer["dim1"]),
+    "view": lambda x, layer: x.view(*layer["shape"]),
+    "reshape": lambda x, layer: x.reshape(*layer["shape"]),
+    "unflatten": lambda x, layer: x.unflatten(layer["dim"], layer["sizes"]),
+    "contiguous": lambda x, layer: x.contiguous(),
+    "flatten": lambda x, layer: torch.flatten(x, layer.get("start_dim", 1), layer.get("end_dim", -1)),
 }
 
 
@@ -149,6 +158,41 @@ def padding_modes() -> list[dict[str, Any]]:
     return cases
 
 
+def rearrangements(count: int = 300) -> list[dict[str, Any]]:
+    """Return random permutes, transposes, views and unflattens: torch's output shape, or None where it refuses."""
+    rng = random.Random(15)
+    cases = []
+    for _ in range(count):
+        shape = [rng.choice((1, 2, 3, 4, 6)) for _ in range(rng.randint(3, 5))]  # N, C and 1 to 3 spatial
+        rank = len(shape)
+        op = rng.choice(("permute", "transpose", "view", "reshape", "unflatten"))
+        case: dict[str, Any] = {"type": op, "input": shape}
+        if op == "permute":
+            dims = rng.sample(range(-rank, rank), rank) if rng.random() < 0.2 else rng.sample(range(rank), rank)
+            case["dims"] = dims if rng.random() < 0.9 else dims[:-1]
+        elif op == "transpose":
+            case["dim0"], case["dim1"] = rng.randint(-rank - 1, rank), rng.randint(-rank, rank - 1)
+        elif op in ("view", "reshape"):
+            total = int(torch.zeros(*shape).numel())
+            sizes = [d for d in (1, 2, 3, 4, 6, 8, 12) if total % d == 0]
+            wanted = [rng.choice(sizes) for _ in range(rng.randint(1, 4))]
+            if rng.random() < 0.5:
+                wanted[rng.randrange(len(wanted))] = -1
+            case["shape"] = wanted
+        else:
+            case["dim"] = rng.randint(-rank, rank - 1)
+            size = shape[case["dim"]]
+            case["sizes"] = rng.choice(([size], [1, size], [-1, 1], [2, -1], [size, 1, 1], [3, -1], [-1, -1]))
+        x = torch.zeros(*shape)
+        try:
+            y = ONE_INPUT[op](x, case)
+            case["output"] = list(y.shape)
+        except (RuntimeError, IndexError, ValueError):
+            case["output"] = None
+        cases.append(case)
+    return cases
+
+
 def main() -> None:
     """Write the fixture file."""
     cases = []
@@ -163,7 +207,13 @@ def main() -> None:
     out = ROOT / "tests" / "fixtures" / "torch_graphs.json"
     out.write_text(
         json.dumps(
-            {"torch": torch.__version__, "cases": cases, "broadcast": broadcasts(), "padding_modes": padding_modes()}
+            {
+                "torch": torch.__version__,
+                "cases": cases,
+                "broadcast": broadcasts(),
+                "padding_modes": padding_modes(),
+                "rearrangements": rearrangements(),
+            }
         )
         + "\n"
     )

@@ -527,7 +527,10 @@ class _Walk:
                 msg = f"{layer.kind} expects [N, C] and {layer.rank} spatial axes, got {list(current)}"
                 raise LayerError(msg, problem=Problem.RANK)
             shape = _shape_of(layer, current, self.shapes_seen)
-            fields, notes = _window_fields(inputs[0], layer, shape, self.field_budget)
+            if in_place(inputs[0].axes, len(inputs[0].fields)) or not inputs[0].fields:
+                fields, notes = _window_fields(inputs[0], layer, shape, self.field_budget)
+            else:  # the spatial axes are elsewhere: torch computes a shape, the field is not followed
+                fields, notes = [None] * layer.rank, [MOVED] if None not in inputs[0].fields else []
             notes = gap_warnings(layer, shape) + notes
             if layer.kind.is_transposed:
                 if layer.output_size is not None:  # the result shows the output_padding the size implied

@@ -39,10 +39,16 @@ def _kept(
     affine_default: bool = True,
     **read: str,
 ) -> OtherType:
-    """Return a shape-keeping type that ignores some keys and reads others (key=what)."""
+    """Return a shape-keeping type that ignores some keys and reads others (key=what); booleans are kept."""
     keys = dict.fromkeys(ignored, IGNORED) | read
+    kept = tuple(key for key, what in read.items() if what == "bool")
     return OtherType(
-        LayerKind.IDENTITY, keys, needs_rank=needs_rank, params_per_channel=per_channel, affine_default=affine_default
+        LayerKind.IDENTITY,
+        keys,
+        needs_rank=needs_rank,
+        params_per_channel=per_channel,
+        affine_default=affine_default,
+        stored=kept,
     )
 
 
@@ -154,13 +160,34 @@ OTHER_TYPES: dict[str, OtherType] = {
     "batchnorm2d": _kept(*_NORM, needs_rank=(4,), per_channel=2, num_features="count", affine="bool"),
     "batchnorm3d": _kept(*_NORM, needs_rank=(5,), per_channel=2, num_features="count", affine="bool"),
     "instancenorm1d": _kept(
-        *_NORM, needs_rank=(2, 3), per_channel=2, affine_default=False, num_features="count", affine="bool"
+        "eps",
+        "momentum",
+        needs_rank=(2, 3),
+        per_channel=2,
+        affine_default=False,
+        num_features="count",
+        affine="bool",
+        track_running_stats="bool",
     ),
     "instancenorm2d": _kept(
-        *_NORM, needs_rank=(3, 4), per_channel=2, affine_default=False, num_features="count", affine="bool"
+        "eps",
+        "momentum",
+        needs_rank=(3, 4),
+        per_channel=2,
+        affine_default=False,
+        num_features="count",
+        affine="bool",
+        track_running_stats="bool",
     ),
     "instancenorm3d": _kept(
-        *_NORM, needs_rank=(4, 5), per_channel=2, affine_default=False, num_features="count", affine="bool"
+        "eps",
+        "momentum",
+        needs_rank=(4, 5),
+        per_channel=2,
+        affine_default=False,
+        num_features="count",
+        affine="bool",
+        track_running_stats="bool",
     ),
     "frozenbatchnorm2d": _kept("eps", needs_rank=(4,), num_features="count"),  # torchvision's: buffers only
     "groupnorm": _kept("eps", "num_groups", per_channel=2, num_channels="count", affine="bool"),
