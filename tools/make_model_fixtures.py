@@ -312,7 +312,11 @@ def receptive_fields(model: nn.Module, module: torch.fx.GraphModule, shape: tupl
     named = names(module.graph)
     with torch.no_grad():
         ShapeProp(module).propagate(torch.zeros(shape, dtype=torch.float64))
-    spatial = [n for n in module.graph.nodes if n in named and (s := _tensor_shape(n)) and len(s) == len(shape)]
+    spatial = [
+        n
+        for n in module.graph.nodes
+        if n in named and n.op != "get_attr" and (s := _tensor_shape(n)) and len(s) == len(shape)
+    ]
     step = max(1, len(spatial) // RF_SAMPLE)
     chosen = {*spatial[::step], spatial[-1]}
     rank = len(shape) - 2

@@ -89,6 +89,15 @@ OTHER_TYPES = st.sampled_from(
         "StochasticDepth",
         "Softmax2d",
         "cat",
+        "permute",
+        "transpose",
+        "view",
+        "reshape",
+        "unflatten",
+        "contiguous",
+        "GroupNorm",
+        "InstanceNorm2d",
+        "FrozenBatchNorm2d",
     ]
 )
 CLEAN = {  # values a layer of that kind takes, drawn three times in four
@@ -117,6 +126,11 @@ CLEAN = {  # values a layer of that kind takes, drawn three times in four
     "keepdim": st.booleans(),
     "padding_mode": st.sampled_from(["zeros", "reflect", "replicate", "circular", "mirror"]),
     "count_include_pad": st.booleans(),
+    "dims": st.sampled_from([[0, 2, 3, 1], [0, 3, 1, 2], [0, 1, 2], [1, 1, 0, 2]]),
+    "dim0": st.integers(-4, 4),
+    "dim1": st.integers(-4, 4),
+    "shape": st.sampled_from([[1, -1], [1, 3, -1], [-1, -1], [1, 3, 16, 16], [2, 0]]),
+    "sizes": st.sampled_from([[3, -1], [1, -1], [2, 2]]),
 }
 WINDOW_KEYS = [
     "kernel_size",
@@ -151,6 +165,11 @@ OTHER_KEYS = [
     "normalized_shape",
     "keepdim",
     "groups",
+    "dims",
+    "dim0",
+    "dim1",
+    "shape",
+    "sizes",
 ]
 
 
@@ -221,6 +240,19 @@ def network_texts(draw: st.DrawFn) -> str:
     hostile = st.sampled_from([[1, 3, 0, 4], [1, 3], "1,3,8,8", [1, 3, 10**40, 2]])
     shape = draw(hostile if draw(st.integers(0, 5)) == 0 else valid)
     document: dict[str, object] = {"input": shape, "layers": layers}
+    if layers and draw(st.integers(0, 3)) == 0:  # the first layers as a block, placed and repeated
+        cut = draw(st.integers(1, len(layers)))
+        repeat = draw(st.sampled_from([1, 2, 3, 0, "$n", 10**12]))
+        body: dict[str, object] = {
+            "params": {"n": 2, "c": draw(st.sampled_from([4, None, "x"]))},
+            "layers": layers[:cut],
+        }
+        document["blocks"] = {
+            "b": body,
+            **({"loop": {"layers": [{"block": "loop", "name": "z"}]}} if repeat == 0 else {}),
+        }
+        instance = {"block": draw(st.sampled_from(["b", "b", "nope", "loop"])), "name": "x", "repeat": repeat}
+        document["layers"] = [instance, *layers[cut:]]
     if draw(st.integers(0, 5)) == 0:
         document["framework"] = draw(st.sampled_from(["keras", "onnx", "jax", "tf", "caffe"]))
     text = yaml.safe_dump(document, allow_unicode=True)
