@@ -66,7 +66,7 @@ ONE_INPUT = {  # tensor operations on one input, as convcalc's layer types name 
     "view": lambda x, layer: x.view(*layer["shape"]),
     "reshape": lambda x, layer: x.reshape(*layer["shape"]),
     "unflatten": lambda x, layer: x.unflatten(layer["dim"], layer["sizes"]),
-    "contiguous": lambda x, layer: x.contiguous(),
+    "contiguous": lambda x, _: x.contiguous(),
     "flatten": lambda x, layer: torch.flatten(x, layer.get("start_dim", 1), layer.get("end_dim", -1)),
 }
 

@@ -12,7 +12,7 @@ from fractions import Fraction
 
 from convcalc.core import formulas
 from convcalc.core.errors import Diagnostic, LayerError, Problem, axes_label
-from convcalc.core.others import OtherShape, other_shape
+from convcalc.core.others import OtherShape, normalized_axes, other_shape
 from convcalc.core.rearrange import MIXED, Labels, in_place, is_spatial, rearranged_labels, standard_labels
 from convcalc.core.receptive import (
     FIELD_WORK,
@@ -295,7 +295,7 @@ def _other_fields(layer: OtherSpec, nodes: list[_Node], shape: OtherShape) -> Fi
     if kind in (LayerKind.ADAPTIVEAVGPOOL, LayerKind.ADAPTIVEMAXPOOL):
         return _adaptive_fields(first, nodes[0].shape or (), shape.output), []
     if kind is LayerKind.REDUCE:
-        return _reduced_fields(first, nodes[0].shape or (), shape.output), []
+        return _reduced_fields(layer, nodes[0], shape.output), []
     return _rearranged_fields(layer, nodes, shape), []
 
 
@@ -367,10 +367,8 @@ def _combines_positions(layer: OtherSpec, node: _Node) -> bool:
     name = layer.type_name.lower().replace("_", "")
     if layer.kind is LayerKind.LINEAR:
         read = [len(shape) - 1]
-    elif name == "layernorm":
-        normalized = layer.argument("normalized_shape")
-        count = len(normalized) if isinstance(normalized, tuple) else 1
-        read = list(range(len(shape) - count, len(shape)))
+    elif (axes := normalized_axes(layer, len(shape))) is not None:  # a LayerNorm, any framework's
+        read = list(axes)
     elif name == "groupnorm" or (name.startswith("instancenorm") and layer.argument("track_running_stats") is not True):
         read = list(range(2, len(shape)))  # statistics over every position of a sample
     else:
@@ -390,11 +388,14 @@ def _not_in_place(layer: OtherSpec, node: _Node) -> bool:
     return kind not in (LayerKind.IDENTITY, LayerKind.REARRANGE, LayerKind.FLATTEN, LayerKind.LINEAR, LayerKind.ADD)
 
 
-def _reduced_fields(first: list[AxisField | None], before: AxisValues, after: AxisValues) -> list[AxisField | None]:
-    """Follow the field through a reduction: over channels alone it stays; over a spatial axis it is not followed."""
-    if len(after) >= 2 and after[0] == before[0] and len(after) - 2 == len(first) and after[2:] == before[2:]:  # noqa: PLR2004
-        return first  # N and every spatial axis as they were: only channels were reduced
-    return [None] * len(first) if len(after) == len(before) else []
+def _reduced_fields(layer: OtherSpec, node: _Node, after: AxisValues) -> list[AxisField | None]:
+    """Follow the field through a reduction: over non-spatial axes it stays; over a spatial axis it is not followed."""
+    before = node.shape or ()
+    given = layer.argument("dim", ())
+    dims = {int(d) % len(before) for d in (given if isinstance(given, tuple) else (given,))} if before else set()
+    if len(node.axes) == len(before) and not any(is_spatial(node.axes[d]) and before[d] > 1 for d in dims):
+        return node.fields  # only channels (or single cells) reduced: every position keeps its field
+    return [None] * len(node.fields) if len(after) == len(before) else []
 
 
 def _upsample_fields(layer: OtherSpec, nodes: list[_Node], shape: OtherShape) -> FieldsAndNotes:

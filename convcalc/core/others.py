@@ -211,6 +211,9 @@ def _shape_kept(layer: OtherSpec, shape: AxisValues) -> OtherShape:
     normalized = layer.argument("normalized_shape")
     if isinstance(normalized, tuple):
         params += _layer_norm_params(layer, shape, normalized)
+    axes = normalized_axes(layer, len(shape))
+    if axes is not None and normalized is None:  # ONNX's and Keras' LayerNormalization: a scale and a bias per element
+        params += 2 * prod(shape[axis] for axis in axes)
     weights = layer.argument("shape")
     if isinstance(weights, tuple):  # a learnable scale: it must broadcast into the input without growing it
         sizes = tuple(size or 1 for size in weights)
@@ -221,6 +224,26 @@ def _shape_kept(layer: OtherSpec, shape: AxisValues) -> OtherShape:
             raise LayerError(msg, hint=hint, problem=Problem.CHANNELS)
         params += prod(sizes)
     return OtherShape(output=shape, params=params)
+
+
+def normalized_axes(layer: OtherSpec, rank: int) -> tuple[int, ...] | None:
+    """Return the axes a LayerNorm normalizes over: the last ones of normalized_shape, from ONNX's axis, or Keras'."""
+    normalized = layer.argument("normalized_shape")
+    if isinstance(normalized, tuple):
+        return tuple(range(rank - len(normalized), rank))
+    if layer.operation == "layernorm_from":
+        axis = layer.integer("axis", -1)
+        start = axis + rank if axis < 0 else axis
+        if not 0 <= start < rank:
+            raise LayerError(f"axis {axis} is out of range for {rank}-D tensors", problem=Problem.RANK)
+        return tuple(range(start, rank))
+    if layer.operation == "layernorm_axes":
+        given = layer.argument("norm_axes", ())
+        axes = tuple(int(a) for a in given) if isinstance(given, tuple) else ()
+        if any(not 0 <= a < rank for a in axes):
+            raise LayerError(f"axis {list(axes)} is out of range for {rank}-D tensors", problem=Problem.RANK)
+        return axes
+    return None
 
 
 def _layer_norm_params(layer: OtherSpec, shape: AxisValues, normalized: tuple[int | None, ...]) -> int:
@@ -247,9 +270,15 @@ def _pixel_shuffle(layer: OtherSpec, shape: AxisValues) -> AxisValues:
             raise LayerError(msg, problem=Problem.CHANNELS, channels=c)
         return (n, c // (r * r), h * r, w * r)
     r = layer.integer("downscale_factor", 1)
-    wrong = [name for name, size in (("H", h), ("W", w)) if size % r]
+    if layer.operation == "spacetodepth":  # ONNX's shape inference divides and rounds down
+        wrong = [name for name, size in (("H", h), ("W", w)) if size < r]
+    else:
+        wrong = [name for name, size in (("H", h), ("W", w)) if size % r]
     if wrong:
-        msg = f"{'x'.join(str(s) for s in (h, w))} is not divisible by downscale_factor {r}"
+        how = (
+            "is smaller than blocksize" if layer.operation == "spacetodepth" else "is not divisible by downscale_factor"
+        )
+        msg = f"{'x'.join(str(s) for s in (h, w))} {how} {r}"
         raise LayerError(msg, axis=wrong, problem=Problem.OUTPUT_BELOW_ONE)
     return (n, c * r * r, h // r, w // r)
 

@@ -64,8 +64,8 @@ def _sizes(wanted: tuple[int, ...], total: int, what: str) -> tuple[int, ...]:
 
 
 def rearranged_shape(layer: OtherSpec, shape: AxisValues) -> AxisValues:
-    """Return the shape after a permute, transpose, view, reshape or unflatten, or raise what torch says."""
-    name = layer.type_name.lower()
+    """Return the shape after a permute, transpose, view, reshape or unflatten (or ONNX's), or raise what torch says."""
+    name = layer.operation
     rank = len(shape)
     if name == "permute":
         dims = tuple(_axis(d, rank, "dim") for d in _ints(layer, "dims"))
@@ -85,7 +85,18 @@ def rearranged_shape(layer: OtherSpec, shape: AxisValues) -> AxisValues:
             raise LayerError("unflatten needs `sizes` (or `unflattened_size`)", problem=Problem.RANK)
         sizes = _sizes(wanted, shape[axis], f"unflatten of dim {layer.dim} into")
         return (*shape[:axis], *sizes, *shape[axis + 1 :])
-    return _sizes(_ints(layer, "shape"), prod(shape), "shape")  # view, reshape
+    if name == "onnx_flatten":  # always 2-D, split before `axis`
+        axis = layer.integer("axis", 1)
+        cut = axis + rank if axis < 0 else axis
+        if not 0 <= cut <= rank:
+            raise LayerError(f"axis {axis} is out of range for {rank}-D tensors", problem=Problem.RANK)
+        return (prod(shape[:cut]), prod(shape[cut:]))
+    wanted = _ints(layer, "shape")
+    if name == "onnx_reshape":  # a 0 keeps the input's size on that axis
+        if any(size == 0 and axis >= rank for axis, size in enumerate(wanted)):
+            raise LayerError(f"shape {list(wanted)} copies an axis that {list(shape)} lacks", problem=Problem.RANK)
+        wanted = tuple(shape[axis] if size == 0 else size for axis, size in enumerate(wanted))
+    return _sizes(wanted, prod(shape), "shape")  # view, reshape
 
 
 def _grouped(before: AxisValues, after: AxisValues) -> list[tuple[list[int], list[int]]]:
@@ -127,7 +138,7 @@ def _joined(labels: list[Label], sizes: list[int]) -> Label:
 
 def rearranged_labels(layer: OtherSpec, labels: Labels, before: AxisValues, after: AxisValues) -> Labels:
     """Return what each output axis of a rearrangement holds, given what each input axis held."""
-    name = layer.type_name.lower()
+    name = layer.operation if layer.kind.value == "rearrange" else layer.type_name.lower()
     rank = len(before)
     if name == "permute":
         return tuple(labels[_axis(d, rank, "dim")] for d in _ints(layer, "dims"))

@@ -21,6 +21,7 @@ from convcalc.core.spec import (
     PaddingPairs,
 )
 from convcalc.netfile.blocks import Placed, expand, uses_blocks
+from convcalc.netfile.dialects import DIALECT_TYPES
 from convcalc.netfile.files import is_standard_stream, read_bytes
 from convcalc.netfile.mapping import Problems, describe, mapping_items, suggest
 from convcalc.netfile.nodes import (
@@ -219,7 +220,14 @@ def _read_refs(node: Node, where: str, names: _Names, here: int, problems: Probl
     return tuple(refs) if len(refs) == len(items) and items else None
 
 
-def _type_of(node: Node | None, parent: Node, where: str, problems: Problems) -> tuple[str, str] | None:
+def _types(framework: Framework) -> dict[str, OtherType]:
+    """Return the non-window types a file of this framework may name: its own first, then torch's."""
+    return {**OTHER_TYPES, **DIALECT_TYPES.get(framework.value, {})}
+
+
+def _type_of(
+    node: Node | None, parent: Node, where: str, problems: Problems, types: Mapping[str, OtherType] = OTHER_TYPES
+) -> tuple[str, str] | None:
     """Read `type`; return (its lower-case key, as written) when it names a known layer type."""
     if node is None:
         problems.add(parent, where, "missing `type` (conv, convtranspose, maxpool, avgpool, add, concat, Linear, ...)")
@@ -228,8 +236,8 @@ def _type_of(node: Node | None, parent: Node, where: str, problems: Problems) ->
     if name is None:
         return None
     key = name.lower().replace("_", "")
-    if key not in KIND_NAMES and key not in OTHER_TYPES:
-        hint = suggest(key, [*KIND_NAMES, *OTHER_TYPES])
+    if key not in KIND_NAMES and key not in types:
+        hint = suggest(key, [*KIND_NAMES, *types])
         problems.add(node, f"{where}.type", f"unknown layer type {name!r}{hint}")
         return None
     return key, name
@@ -337,7 +345,9 @@ def _read_other_value(what: str, node: Node, where: str, context: tuple[_Names, 
         return values if what == "ints" or values is None else values[0]
     if what == "count":
         return _read_int(node, where, problems, 1)
-    if what == "bool":
+    if what in ("bool", "flag"):  # a flag: ONNX's 0 or 1 too
+        if what == "flag" and node.kind == "scalar" and node.tag == INT_TAG and node.value in ("0", "1"):
+            return node.value == "1"
         return _read_bool(node, where, problems)
     if what == "name":
         name = _read_name(node, where, problems)
@@ -442,15 +452,14 @@ UPSAMPLE_MODES = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "
 def _other_layer(  # noqa: PLR0913
     node: Node,
     items: list[tuple[str, Node, Node]],
-    typed: tuple[str, str],
+    typed: tuple[str, str, OtherType],
     common: dict[str, Any],
     context: tuple[_Names, int, str],
     rank: int | None,
     problems: Problems,
 ) -> OtherSpec | None:
     """Read a non-window layer: its keys by the type's table, then build its spec."""
-    key, written = typed
-    info = OTHER_TYPES[key]
+    key, written, info = typed
     where = context[2]
     before = problems.count
     _check_class_rank(node, where, written, info.rank, rank, problems)
@@ -466,6 +475,7 @@ def _other_layer(  # noqa: PLR0913
     for name in info.required:
         if name not in values:
             problems.add(node, where, f"{written} needs `{name}`")
+    values = _in_torch_terms(info, values, rank)
     inputs = common["inputs"]
     if info.min_inputs > 1 and (inputs is None or len(inputs) < info.min_inputs):
         problems.add(node, where, f"{written} needs `from` with at least {info.min_inputs} layers to combine")
@@ -497,10 +507,33 @@ def _other_layer(  # noqa: PLR0913
         params_per_channel=info.params_per_channel if affine else 0,
         fixed_params=values.get("num_parameters") or 1 if key == "prelu" else 0,
         needs_rank=info.needs_rank,
-        operation=info.operation or "add",
+        operation=info.operation or ("add" if info.kind is LayerKind.ADD else key),
         arguments=tuple((name, values[name]) for name in info.stored if values.get(name) is not None),
         location=node.location(problems.source),
     )
+
+
+def _in_torch_terms(info: OtherType, values: dict[str, Any], rank: int | None) -> dict[str, Any]:
+    """Rename a framework's keys to torch's, fill in its defaults, and number channels-last axes as [N, C, ...]."""
+    renames = dict(info.renames)
+    values = {renames.get(name, name): value for name, value in values.items()}
+    for name, default in info.defaults:
+        values.setdefault(name, default)
+    if info.channels_last and rank is not None:
+        for name in ("dim", "norm_axes"):
+            if isinstance(values.get(name), int):
+                values[name] = _channels_first(values[name], rank)
+            elif isinstance(values.get(name), tuple):
+                values[name] = tuple(_channels_first(axis, rank) for axis in values[name])
+    return values
+
+
+def _channels_first(axis: int, rank: int) -> int:
+    """Map an axis of [N, *spatial, C] (negative from the end) to the same axis of [N, C, *spatial]."""
+    axis = axis + rank + 2 if axis < 0 else axis
+    if axis == rank + 1:
+        return 1
+    return axis + 1 if 1 <= axis <= rank else axis
 
 
 def _resize_amounts(  # noqa: PLR0913 - the layer, its keys and values, where it is
@@ -546,15 +579,16 @@ def _layer(  # noqa: PLR0913 - the layer, where it is, and what the file says ar
     items = mapping_items(node, where, problems)
     nodes = {key: value for key, _, value in items}
     before = problems.count
-    typed = _type_of(nodes.get("type"), node, where, problems)
+    types = _types(framework)
+    typed = _type_of(nodes.get("type"), node, where, problems, types)
     inputs = None if "from" not in nodes else _read_refs(nodes["from"], f"{where}.from", names, index, problems)
-    if typed is not None and typed[0] in OTHER_TYPES:
+    if typed is not None and typed[0] in types:
         common = {
             "name": None if "name" not in nodes else _read_name(nodes["name"], f"{where}.name", problems),
             "inputs": inputs,
             "expect": None if "expect" not in nodes else _read_expect(nodes["expect"], f"{where}.expect", problems),
         }
-        return _other_layer(node, items, typed, common, (names, index, where), rank, problems)
+        return _other_layer(node, items, (*typed, types[typed[0]]), common, (names, index, where), rank, problems)
     kind = None
     if typed is not None:
         kind, class_rank = KIND_NAMES[typed[0]]

@@ -7,9 +7,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from convcalc.core.spec import PADDING_WORDS
+from convcalc.netfile.dialects import DIALECT_CLASS_NAMES, DIALECT_TYPES
 from convcalc.netfile.vocabulary import (
     CLASS_NAMES,
     IGNORED,
+    KEY_ALIASES,
     KIND_NAMES,
     LAYER_KEYS,
     OTHER_TYPES,
@@ -28,7 +30,8 @@ def _axes(minimum: int) -> dict[str, Any]:
 
 
 def _class_names() -> list[str]:
-    return sorted({*KIND_NAMES, *OTHER_TYPES}) + list(WINDOW_CLASSES) + list(CLASS_NAMES)
+    names = sorted({*KIND_NAMES, *OTHER_TYPES}) + list(WINDOW_CLASSES) + list(CLASS_NAMES)
+    return names + sorted(set(DIALECT_CLASS_NAMES) - set(names))
 
 
 _OTHER_VALUES: dict[str, dict[str, Any]] = {
@@ -37,6 +40,7 @@ _OTHER_VALUES: dict[str, dict[str, Any]] = {
     "ints": {"oneOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"}, "minItems": 1}]},
     "count": {"type": "integer", "minimum": 1},
     "bool": {"type": "boolean"},
+    "flag": {"type": ["boolean", "integer"]},
     "name": {"type": ["string", "integer"]},
     "align": {"enum": ["center", "centre", "top-left", "topleft"]},
     "mode": {"type": "string"},
@@ -111,17 +115,7 @@ def network_schema() -> dict[str, Any]:
         "description": "the layer(s) this one reads, by name or index (or input); default: the layer before",
         "oneOf": [{"type": ["string", "integer"]}, {"type": "array", "items": {"type": ["string", "integer"]}}],
     }
-    for info in OTHER_TYPES.values():
-        for key, what in info.keys.items():
-            if key == "padding":  # a window's padding, or a pad layer's amounts
-                amounts = {"$ref": "#/$defs/amounts"}
-                if amounts not in properties[key].get("anyOf", []):
-                    properties[key] = {"anyOf": [properties[key], amounts]}
-                continue
-            fragment = dict(_OTHER_VALUES[what])
-            known = properties.setdefault(key, fragment)
-            if what == "ints" and known != fragment:  # concat's dim is one axis, a reduction's one or several
-                properties[key] = fragment
+    _add_other_keys(properties)
     # convtranspose's output_size is a shape; an adaptive pool's may be an int or hold nulls
     properties["output_size"] = {"anyOf": [{"$ref": "#/$defs/shape"}, _OTHER_VALUES["sizes"]]}
     defs["layer"] = {
@@ -161,6 +155,25 @@ def network_schema() -> dict[str, Any]:
         },
         "$defs": defs,
     }
+
+
+def _add_other_keys(properties: dict[str, Any]) -> None:
+    """Add the keys of the non-window types (torch's and each framework's) and the frameworks' window key names."""
+    dialect_types = [info for types in DIALECT_TYPES.values() for info in types.values()]
+    for info in [*OTHER_TYPES.values(), *dialect_types]:
+        for key, what in info.keys.items():
+            if key == "padding":  # a window's padding, or a pad layer's amounts
+                amounts = {"$ref": "#/$defs/amounts"}
+                if amounts not in properties[key].get("anyOf", []):
+                    properties[key] = {"anyOf": [properties[key], amounts]}
+                continue
+            fragment = dict(_OTHER_VALUES[what])
+            known = properties.setdefault(key, fragment)
+            if what == "ints" and known != fragment:  # concat's dim is one axis, a reduction's one or several
+                properties[key] = fragment
+    for aliases in KEY_ALIASES.values():  # each framework's names for the window keys (filters, kernel_shape, ...)
+        for alias, key in aliases.items():
+            properties.setdefault(alias, properties[key])
 
 
 def _block_defs(properties: dict[str, Any]) -> dict[str, Any]:

@@ -28,8 +28,11 @@ class OtherType:
     affine_default: bool = True
     required: tuple[str, ...] = ()
     min_inputs: int = 1
-    operation: str = ""  # an elementwise merge's operation: add, mul, sub or div
-    stored: tuple[str, ...] = ()  # keys kept as they are in the layer's `arguments`
+    operation: str = ""  # an elementwise merge's operation (add, mul, sub, div), or which rearrangement
+    stored: tuple[str, ...] = ()  # keys kept as they are in the layer's `arguments` (by their torch names)
+    renames: tuple[tuple[str, str], ...] = ()  # a framework's key -> the torch key it stands for
+    defaults: tuple[tuple[str, object], ...] = ()  # values a framework gives where torch's differ
+    channels_last: bool = False  # axes are numbered as in [N, *spatial, C] (Keras): `dim` is mapped to [N, C, ...]
 
 
 def _kept(

@@ -1,0 +1,154 @@
+"""The layer types of Keras, ONNX and JAX around their convolutions, by each framework's own names and keys.
+
+A file with `framework: keras` (or onnx, jax) may write these types as that framework does;
+each maps onto the torch type that computes the same shape, with the framework's keys renamed
+and its defaults (ONNX reductions keep their axes; Keras concatenates along the channels,
+numbering axes channels-last). Types not listed here are read by their torch names.
+"""
+
+from __future__ import annotations
+
+from convcalc.core.spec import LayerKind
+from convcalc.netfile.vocabulary import IGNORED, OtherType
+
+_REDUCE_KEYS = {"axes": "ints", "keepdims": "flag", "noop_with_empty_axes": IGNORED}
+_ONNX_REDUCTIONS = {"reducemean": "mean", "reducesum": "sum", "reducemax": "amax", "reducemin": "amin",
+                    "reduceprod": "prod", "reducelogsumexp": "logsumexp"}  # fmt: skip
+
+ONNX: dict[str, OtherType] = {
+    "transpose": OtherType(
+        LayerKind.REARRANGE,
+        {"perm": "ints"},
+        required=("perm",),
+        stored=("dims",),
+        operation="permute",
+        renames=(("perm", "dims"),),
+    ),
+    "reshape": OtherType(  # 0 copies the input's size on that axis, -1 takes what is left
+        LayerKind.REARRANGE,
+        {"shape": "ints", "allowzero": IGNORED},
+        required=("shape",),
+        stored=("shape",),
+        operation="onnx_reshape",
+    ),
+    "flatten": OtherType(  # always 2-D: [prod(before axis), prod(from axis)]
+        LayerKind.REARRANGE, {"axis": "int"}, stored=("axis",), operation="onnx_flatten", defaults=(("axis", 1),)
+    ),
+    "concat": OtherType(LayerKind.CONCAT, {"axis": "int"}, required=("axis",), renames=(("axis", "dim"),)),
+    "globalaveragepool": OtherType(LayerKind.ADAPTIVEAVGPOOL),
+    "globalmaxpool": OtherType(LayerKind.ADAPTIVEMAXPOOL),
+    "depthtospace": OtherType(
+        LayerKind.PIXELSHUFFLE,
+        {"blocksize": "count", "mode": IGNORED},
+        required=("blocksize",),
+        stored=("upscale_factor",),
+        renames=(("blocksize", "upscale_factor"),),
+    ),
+    "spacetodepth": OtherType(
+        LayerKind.PIXELUNSHUFFLE,
+        {"blocksize": "count"},
+        required=("blocksize",),
+        stored=("downscale_factor",),
+        renames=(("blocksize", "downscale_factor"),),
+    ),
+    **{
+        name: OtherType(
+            LayerKind.REDUCE,
+            _REDUCE_KEYS,
+            required=("axes",),
+            stored=("dim", "keepdim"),
+            operation=torch_name,
+            renames=(("axes", "dim"), ("keepdims", "keepdim")),
+            defaults=(("keepdim", True),),
+        )
+        for name, torch_name in _ONNX_REDUCTIONS.items()
+    },
+    "layernormalization": OtherType(  # over the axes from `axis` to the last; scale and bias per element
+        LayerKind.IDENTITY,
+        {"axis": "int", "epsilon": IGNORED, "stash_type": IGNORED},
+        stored=("axis",),
+        operation="layernorm_from",
+        defaults=(("axis", -1),),
+    ),
+    "batchnormalization": OtherType(
+        LayerKind.IDENTITY, {"epsilon": IGNORED, "momentum": IGNORED, "training_mode": IGNORED}, params_per_channel=2
+    ),
+    "instancenormalization": OtherType(LayerKind.IDENTITY, {"epsilon": IGNORED}, params_per_channel=2),
+}
+"""ONNX's operators, as `framework: onnx` files name them (the tensors are [N, C, ...], as torch's)."""
+
+KERAS: dict[str, OtherType] = {
+    "concatenate": OtherType(
+        LayerKind.CONCAT, {"axis": "int"}, renames=(("axis", "dim"),), defaults=(("dim", -1),), channels_last=True
+    ),
+    **{
+        f"global{pool}pooling{rank}d": OtherType(
+            LayerKind.REDUCE,
+            {"keepdims": "bool", "data_format": IGNORED},
+            rank=rank,
+            stored=("dim", "keepdim"),
+            operation="mean" if pool == "average" else "amax",
+            renames=(("keepdims", "keepdim"),),
+            defaults=(("dim", tuple(range(2, 2 + rank))),),
+        )
+        for pool in ("average", "max")
+        for rank in (1, 2, 3)
+    },
+    **{
+        f"upsampling{rank}d": OtherType(  # `size` is the factor per axis
+            LayerKind.UPSAMPLE,
+            {"size": "factors", "interpolation": "mode", "data_format": IGNORED},
+            rank=rank,
+            renames=(("size", "scale_factor"), ("interpolation", "mode")),
+            defaults=(("scale_factor", (2.0,)),),
+        )
+        for rank in (1, 2, 3)
+    },
+    "layernormalization": OtherType(  # over the channels (axis -1, channels-last), or the axes given
+        LayerKind.IDENTITY,
+        {"axis": "ints", "epsilon": IGNORED, "center": IGNORED, "scale": IGNORED},
+        stored=("norm_axes",),
+        operation="layernorm_axes",
+        renames=(("axis", "norm_axes"),),
+        defaults=(("norm_axes", (-1,)),),
+        channels_last=True,
+    ),
+}
+"""Keras 3's layers, as `framework: keras` files name them (the tensors stay [N, C, ...]; Keras numbers [N, ..., C])."""
+
+JAX: dict[str, OtherType] = {
+    "transpose": OtherType(  # jnp.transpose(x, axes)
+        LayerKind.REARRANGE,
+        {"axes": "ints"},
+        required=("axes",),
+        stored=("dims",),
+        operation="permute",
+        renames=(("axes", "dims"),),
+    ),
+    "concatenate": OtherType(LayerKind.CONCAT, {"axis": "int"}, renames=(("axis", "dim"),), defaults=(("dim", 0),)),
+    **{
+        name: OtherType(  # jnp.mean(x, axis, keepdims) and friends
+            LayerKind.REDUCE,
+            {"axis": "ints", "keepdims": "bool"},
+            required=("axis",),
+            stored=("dim", "keepdim"),
+            operation=torch_name,
+            renames=(("axis", "dim"), ("keepdims", "keepdim")),
+        )
+        for name, torch_name in (("mean", "mean"), ("sum", "sum"), ("max", "amax"), ("min", "amin"))
+    },
+}
+"""jax.numpy's functions, as `framework: jax` files name them (the tensors are [N, C, ...])."""
+
+DIALECT_TYPES: dict[str, dict[str, OtherType]] = {"onnx": ONNX, "keras": KERAS, "jax": JAX}
+"""Each framework's own non-window types, looked up before the torch names in its files."""
+
+DIALECT_CLASS_NAMES = (
+    "Transpose", "Reshape", "Flatten", "Concat", "GlobalAveragePool", "GlobalMaxPool", "DepthToSpace",
+    "SpaceToDepth", "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceLogSumExp",
+    "LayerNormalization", "BatchNormalization", "InstanceNormalization", "Concatenate",
+    *(f"Global{pool}Pooling{rank}D" for pool in ("Average", "Max") for rank in (1, 2, 3)),
+    *(f"UpSampling{rank}D" for rank in (1, 2, 3)),
+    "transpose", "concatenate", "mean", "sum", "max", "min",
+)  # fmt: skip
+"""The dialect types as their frameworks spell them, for the schema."""
