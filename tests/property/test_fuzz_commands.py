@@ -98,6 +98,15 @@ OTHER_TYPES = st.sampled_from(
         "GroupNorm",
         "InstanceNorm2d",
         "FrozenBatchNorm2d",
+        "Transpose",
+        "ReduceMean",
+        "GlobalAveragePool",
+        "SpaceToDepth",
+        "Concatenate",
+        "UpSampling2D",
+        "GlobalMaxPooling2D",
+        "LayerNormalization",
+        "concatenate",
     ]
 )
 CLEAN = {  # values a layer of that kind takes, drawn three times in four
@@ -131,6 +140,11 @@ CLEAN = {  # values a layer of that kind takes, drawn three times in four
     "dim1": st.integers(-4, 4),
     "shape": st.sampled_from([[1, -1], [1, 3, -1], [-1, -1], [1, 3, 16, 16], [2, 0]]),
     "sizes": st.sampled_from([[3, -1], [1, -1], [2, 2]]),
+    "perm": st.sampled_from([[0, 2, 3, 1], [0, 1], [3, 2, 1, 0]]),
+    "axes": st.sampled_from([[1], [2, 3], [-1], [0, 9]]),
+    "axis": st.sampled_from([1, -1, 0, 7]),
+    "keepdims": st.sampled_from([0, 1, True, "no"]),
+    "blocksize": st.integers(0, 3),
 }
 WINDOW_KEYS = [
     "kernel_size",
@@ -170,6 +184,11 @@ OTHER_KEYS = [
     "dim1",
     "shape",
     "sizes",
+    "perm",
+    "axes",
+    "axis",
+    "keepdims",
+    "blocksize",
 ]
 
 
