@@ -382,7 +382,10 @@ def main(argv: list[str]) -> None:
     models = fixture.setdefault("models", {})
     for name in wanted:
         print(name, file=sys.stderr)
-        models[name] = model_record(name)
+        record = model_record(name)
+        if OUT.exists():  # read again: another run may have written its model meanwhile
+            fixture["models"] = models = json.loads(OUT.read_text()).get("models", {})
+        models[name] = record
         OUT.write_text(json.dumps(fixture, indent=1, sort_keys=True) + "\n")
 
 

@@ -63,20 +63,29 @@ def _sizes(wanted: tuple[int, ...], total: int, what: str) -> tuple[int, ...]:
     raise LayerError(f"{what} {list(wanted)} is invalid for {total} elements", problem=Problem.RANK)
 
 
-def rearranged_shape(layer: OtherSpec, shape: AxisValues) -> AxisValues:
-    """Return the shape after a permute, transpose, view, reshape or unflatten (or ONNX's), or raise what torch says."""
-    name = layer.operation
+def _order(layer: OtherSpec, name: str, shape: AxisValues) -> tuple[int, ...] | None:
+    """Return where each output axis of a permute or transpose comes from (None for the other rearrangements)."""
     rank = len(shape)
     if name == "permute":
         dims = tuple(_axis(d, rank, "dim") for d in _ints(layer, "dims"))
         if sorted(dims) != list(range(rank)):
             msg = f"dims {list(_ints(layer, 'dims'))} are not an order of the {rank} axes of {list(shape)}"
             raise LayerError(msg, hint=f"name each of 0 to {rank - 1} once", problem=Problem.RANK)
-        return tuple(shape[d] for d in dims)
+        return dims
     if name == "transpose":
         first, second = (_axis(layer.integer(k, 0), rank, k) for k in ("dim0", "dim1"))
         order = list(range(rank))
         order[first], order[second] = second, first
+        return tuple(order)
+    return None
+
+
+def rearranged_shape(layer: OtherSpec, shape: AxisValues) -> AxisValues:
+    """Return the shape after a permute, transpose, view, reshape or unflatten (or ONNX's), or raise what torch says."""
+    name = layer.operation
+    rank = len(shape)
+    order = _order(layer, name, shape)
+    if order is not None:
         return tuple(shape[d] for d in order)
     if name == "unflatten":
         axis = _axis(layer.dim, rank, "dim")
@@ -140,12 +149,8 @@ def rearranged_labels(layer: OtherSpec, labels: Labels, before: AxisValues, afte
     """Return what each output axis of a rearrangement holds, given what each input axis held."""
     name = layer.operation if layer.kind.value == "rearrange" else layer.type_name.lower()
     rank = len(before)
-    if name == "permute":
-        return tuple(labels[_axis(d, rank, "dim")] for d in _ints(layer, "dims"))
-    if name == "transpose":
-        first, second = (_axis(layer.integer(k, 0), rank, k) for k in ("dim0", "dim1"))
-        order = list(range(rank))
-        order[first], order[second] = second, first
+    order = _order(layer, name, before)
+    if order is not None:
         return tuple(labels[d] for d in order)
     if name == "flatten":
         start = _axis(layer.start_dim, rank, "start_dim")

@@ -162,36 +162,19 @@ OTHER_TYPES: dict[str, OtherType] = {
     "batchnorm1d": _kept(*_NORM, needs_rank=(2, 3), per_channel=2, num_features="count", affine="bool"),
     "batchnorm2d": _kept(*_NORM, needs_rank=(4,), per_channel=2, num_features="count", affine="bool"),
     "batchnorm3d": _kept(*_NORM, needs_rank=(5,), per_channel=2, num_features="count", affine="bool"),
-    "instancenorm1d": _kept(
-        "eps",
-        "momentum",
-        needs_rank=(2, 3),
-        per_channel=2,
-        affine_default=False,
-        num_features="count",
-        affine="bool",
-        track_running_stats="bool",
-    ),
-    "instancenorm2d": _kept(
-        "eps",
-        "momentum",
-        needs_rank=(3, 4),
-        per_channel=2,
-        affine_default=False,
-        num_features="count",
-        affine="bool",
-        track_running_stats="bool",
-    ),
-    "instancenorm3d": _kept(
-        "eps",
-        "momentum",
-        needs_rank=(4, 5),
-        per_channel=2,
-        affine_default=False,
-        num_features="count",
-        affine="bool",
-        track_running_stats="bool",
-    ),
+    **{
+        f"instancenorm{rank}d": _kept(
+            "eps",
+            "momentum",
+            needs_rank=(rank + 1, rank + 2),
+            per_channel=2,
+            affine_default=False,
+            num_features="count",
+            affine="bool",
+            track_running_stats="bool",
+        )
+        for rank in (1, 2, 3)
+    },
     "frozenbatchnorm2d": _kept("eps", needs_rank=(4,), num_features="count"),  # torchvision's: buffers only
     "groupnorm": _kept("eps", "num_groups", per_channel=2, num_channels="count", affine="bool"),
     "upsample": OtherType(

@@ -235,3 +235,23 @@ def test_the_cli_says_each_problem_in_a_line_and_exits_2(run: Run, tmp_path: Pat
     assert len(lines) == 2
     assert "Traceback" not in result.stderr
     assert lines[1].endswith("layers[1].block: no block named 'nope'")
+
+
+def test_explain_mirror_and_port_take_block_files(run: Run, tmp_path: Path) -> None:
+    """explain --layer finds an expanded name; mirror writes a decoder of the expanded layers; port names them."""
+    result = run("explain", "examples/models/resnet50.yaml", "--layer", "layer2.0.conv2")
+    assert result.exit_code == 0
+    assert "input 56×56 → output 28×28" in result.stdout
+    encoder = tmp_path / "enc.yaml"
+    encoder.write_text(
+        "input: [1, 3, 64, 64]\nblocks:\n  down:\n    params: {c: null}\n    layers:\n"
+        "      - {type: Conv2d, name: conv, out_channels: $c, kernel_size: 4, stride: 2, padding: 1}\n"
+        "layers:\n  - {block: down, name: enc, repeat: 3, c: 16}\n"
+    )
+    decoder = tmp_path / "dec.yaml"
+    assert run("mirror", str(encoder), "-o", str(decoder)).exit_code == 0
+    assert "enc.2.conv_mirror" in decoder.read_text()
+    assert run("check", str(decoder)).exit_code == 0
+    ported = run("port", str(encoder), "--to", "keras")
+    assert ported.exit_code == 0
+    assert "enc.1.conv" in ported.stdout
