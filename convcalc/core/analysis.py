@@ -369,7 +369,9 @@ def _combines_positions(layer: OtherSpec, node: _Node) -> bool:
         read = [len(shape) - 1]
     elif (axes := normalized_axes(layer, len(shape))) is not None:  # a LayerNorm, any framework's
         read = list(axes)
-    elif name == "groupnorm" or (name.startswith("instancenorm") and layer.argument("track_running_stats") is not True):
+    elif name in ("softmax", "logsoftmax"):
+        read = [layer.dim % len(shape)] if shape else []
+    elif name == "groupnorm" or ("instancenorm" in name and layer.argument("track_running_stats") is not True):
         read = list(range(2, len(shape)))  # statistics over every position of a sample
     else:
         return False

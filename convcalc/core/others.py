@@ -254,7 +254,8 @@ def _layer_norm_params(layer: OtherSpec, shape: AxisValues, normalized: tuple[in
         raise LayerError(msg, hint=hint, problem=Problem.CHANNELS)
     if layer.argument("elementwise_affine", default=True) is False:
         return 0
-    return prod(n or 1 for n in normalized) * (2 if layer.bias else 1)
+    with_bias = layer.bias and layer.operation != "rmsnorm"  # RMSNorm scales only
+    return prod(n or 1 for n in normalized) * (2 if with_bias else 1)
 
 
 def _pixel_shuffle(layer: OtherSpec, shape: AxisValues) -> AxisValues:

@@ -98,8 +98,8 @@ OTHER_TYPES: dict[str, OtherType] = {
     "hardsigmoid": _kept("inplace"),
     "hardtanh": _kept("min_val", "max_val", "inplace"),
     "softplus": _kept("beta", "threshold"),
-    "softmax": _kept("dim"),
-    "logsoftmax": _kept("dim"),
+    "softmax": OtherType(LayerKind.IDENTITY, {"dim": "int"}, stored=("dim",)),  # over `dim`: positions, if spatial
+    "logsoftmax": OtherType(LayerKind.IDENTITY, {"dim": "int"}, stored=("dim",)),
     "dropout": _kept("p", "inplace"),
     "stochasticdepth": _kept("p", "mode"),
     "channelshuffle": OtherType(LayerKind.IDENTITY, {"groups": "count"}, required=("groups",), stored=("groups",)),
@@ -118,7 +118,31 @@ OTHER_TYPES: dict[str, OtherType] = {
         required=("normalized_shape",),
         stored=("normalized_shape", "elementwise_affine"),
     ),
+    "rmsnorm": OtherType(  # torch.nn.RMSNorm: a weight per normalized element, no bias
+        LayerKind.IDENTITY,
+        {"normalized_shape": "sizes", "eps": IGNORED, "elementwise_affine": "bool"},
+        required=("normalized_shape",),
+        stored=("normalized_shape", "elementwise_affine"),
+    ),
     "localresponsenorm": _kept("size", "alpha", "beta", "k"),
+    "crossmaplrn2d": _kept("size", "alpha", "beta", "k", needs_rank=(4,)),
+    "syncbatchnorm": _kept(*_NORM, "process_group", per_channel=2, num_features="count", affine="bool"),
+    **{
+        f"lazybatchnorm{rank}d": _kept(*_NORM, needs_rank=(rank + 1, rank + 2), per_channel=2, affine="bool")
+        for rank in (1, 2, 3)
+    },
+    **{
+        f"lazyinstancenorm{rank}d": _kept(
+            "eps",
+            "momentum",
+            needs_rank=(rank + 1, rank + 2),
+            per_channel=2,
+            affine_default=False,
+            affine="bool",
+            track_running_stats="bool",
+        )
+        for rank in (1, 2, 3)
+    },
     # a learnable tensor that multiplies the input, broadcast (ConvNeXt's layer scale: shape [C, 1, 1])
     "scale": OtherType(LayerKind.IDENTITY, {"shape": "sizes"}, required=("shape",), stored=("shape",)),
     **{  # torch.mean(x, dim, keepdim) and friends: the axes of `dim` go, or stay at size 1
@@ -234,7 +258,9 @@ CLASS_NAMES = (
     "AdaptiveMaxPool3d", "Flatten", "Linear", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d",
     "ConstantPad3d", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D",
     "StochasticDepth", "DropPath", "FrozenBatchNorm2d", "ChannelShuffle", "PixelShuffle", "PixelUnshuffle", "LayerNorm",
-    "LocalResponseNorm", "Softmax2d", "Permute", "Transpose", "View", "Reshape", "Unflatten", "Contiguous",
+    "LocalResponseNorm", "CrossMapLRN2d", "RMSNorm", "SyncBatchNorm", "LazyBatchNorm1d", "LazyBatchNorm2d",
+    "LazyBatchNorm3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d", "Softmax2d", "Permute",
+    "Transpose", "View", "Reshape", "Unflatten", "Contiguous",
     "Mean", "Sum", "AMax", "AMin", "Add", "Mul", "Sub", "Div", "Multiply",
     "Subtract", "Concat", "Scale",
 )  # fmt: skip

@@ -64,6 +64,9 @@ def test_combining_positions_makes_the_field_global() -> None:
     assert instance == {"i": "global"}
     kept = _fields("  - {type: InstanceNorm2d, name: i, num_features: 8, track_running_stats: true}\n")
     assert kept == {"i": (1, 1)}  # running statistics in eval mode: per channel, no position mixed
+    assert _fields("  - {type: Softmax, name: s, dim: -1}\n") == {"s": "global"}
+    assert _fields("  - {type: Softmax, name: s, dim: 1}\n") == {"s": (1, 1)}
+    assert _fields("  - {type: RMSNorm, name: r, normalized_shape: [16]}\n") == {"r": "global"}
 
 
 def test_a_window_after_a_permute_says_the_field_is_not_followed() -> None:
