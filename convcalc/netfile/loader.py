@@ -23,7 +23,7 @@ from convcalc.core.spec import (
 from convcalc.netfile.blocks import Placed, expand, uses_blocks
 from convcalc.netfile.dialects import DIALECT_TYPES
 from convcalc.netfile.files import is_standard_stream, read_bytes
-from convcalc.netfile.mapping import Problems, describe, mapping_items, suggest
+from convcalc.netfile.mapping import Items, Problems, describe, mapping_items, suggest
 from convcalc.netfile.nodes import (
     BOOL_TAG,
     FLOAT_TAG,
@@ -223,6 +223,24 @@ def _read_refs(node: Node, where: str, names: _Names, here: int, problems: Probl
 def _types(framework: Framework) -> dict[str, OtherType]:
     """Return the non-window types a file of this framework may name: its own first, then torch's."""
     return {**OTHER_TYPES, **DIALECT_TYPES.get(framework.value, {})}
+
+
+def _chosen_type(key: str, items: Items, framework: Framework) -> OtherType:
+    """Return the type a name means in this framework's file: its own, unless the keys given are torch's.
+
+    ONNX's Concat takes `axis` and torch's concat `dim`: a file ported from torch (or written
+    with torch's names) keeps meaning torch's layer wherever its keys say so.
+    """
+    own = DIALECT_TYPES.get(framework.value, {}).get(key)
+    torch = OTHER_TYPES.get(key)
+    if own is None or torch is None:
+        return own or OTHER_TYPES[key]
+    written = {name for name, _, _ in items} - {"type", "from", "name", "expect"}
+
+    def fits(info: OtherType) -> bool:
+        return written <= set(info.keys) and all(name in written for name in info.required)
+
+    return torch if fits(torch) and not fits(own) else own
 
 
 def _type_of(
@@ -588,7 +606,8 @@ def _layer(  # noqa: PLR0913 - the layer, where it is, and what the file says ar
             "inputs": inputs,
             "expect": None if "expect" not in nodes else _read_expect(nodes["expect"], f"{where}.expect", problems),
         }
-        return _other_layer(node, items, (*typed, types[typed[0]]), common, (names, index, where), rank, problems)
+        info = _chosen_type(typed[0], items, framework)
+        return _other_layer(node, items, (*typed, info), common, (names, index, where), rank, problems)
     kind = None
     if typed is not None:
         kind, class_rank = KIND_NAMES[typed[0]]

@@ -6,6 +6,7 @@ import json
 
 from convcalc.core.spec import AnyLayer, Framework, LayerKind, LayerSpec, NetworkSpec, OtherSpec, PaddingMode
 from convcalc.core.text import visible
+from convcalc.netfile.vocabulary import OTHER_TYPES
 
 
 def _axes(values: tuple[int, ...]) -> str:
@@ -46,8 +47,15 @@ def _other_yaml(layer: OtherSpec) -> list[str]:
     ]
     for name, value in layer.arguments:
         written.append(f"{name}: {json.dumps(list(value) if isinstance(value, tuple) else value)}")
-    if layer.kind is LayerKind.SLICE and layer.dim == 1:  # torch.chunk's own default is 0: say 1
+    info = OTHER_TYPES.get(layer.type_name.lower().replace("_", ""))
+    needed = info is not None and "dim" in info.required
+    said = any(item.startswith("dim:") for item in written)
+    if (
+        (layer.kind is LayerKind.SLICE or needed) and layer.dim == 1 and not said
+    ):  # chunk's own is 0; unflatten needs it
         written.insert(0, "dim: 1")
+    if info is not None and "num_channels" in info.keys:  # GroupNorm's name for it
+        written = [item.replace("num_features:", "num_channels:", 1) for item in written]
     if layer.amounts is not None:
         written.append(_amounts_yaml(layer))
     return written
