@@ -41,3 +41,23 @@ def test_every_dialect_type_is_checked() -> None:
     assert {t for f, t in types if f == "onnx"} >= {"Transpose", "Reshape", "Flatten", "Concat", "ReduceMean"}
     assert {t for f, t in types if f == "keras"} >= {"Concatenate", "UpSampling", "LayerNormalization"}
     assert {t for f, t in types if f == "jax"} == {"transpose", "concatenate", "mean", "max"}
+
+
+@pytest.mark.parametrize(
+    ("framework", "layer", "output"),
+    [
+        ("onnx", "{type: Concat, axis: 2, from: [input, input]}", (1, 4, 12, 5)),
+        ("onnx", "{type: concat, dim: 1, from: [input, input]}", (1, 8, 6, 5)),  # torch's keys: torch's layer
+        ("onnx", "{type: Flatten}", (1, 120)),
+        ("onnx", "{type: flatten, start_dim: 2}", (1, 4, 30)),
+        ("jax", "{type: transpose, axes: [0, 3, 2, 1]}", (1, 5, 6, 4)),
+        ("jax", "{type: transpose, dim0: 1, dim1: 2}", (1, 6, 4, 5)),
+        ("jax", "{type: mean, axis: [1]}", (1, 6, 5)),
+        ("jax", "{type: mean, dim: 1, keepdim: true}", (1, 1, 6, 5)),
+    ],
+)
+def test_a_name_both_use_follows_its_keys(framework: str, layer: str, output: tuple[int, ...]) -> None:
+    """In a framework's file a shared name is the framework's layer, unless the keys given are torch's."""
+    text = f"framework: {framework}\ninput: [1, 4, 6, 5]\nlayers:\n  - {layer}\n"
+    (result,) = analyze(load_network(text, "net.yaml")).layers
+    assert result.output == output
