@@ -56,6 +56,22 @@ def _kept(
 
 
 _NORM = ("eps", "momentum", "track_running_stats")
+
+
+def _instance_norm(rank: int, **read: str) -> OtherType:
+    """Return InstanceNorm1d/2d/3d (LazyInstanceNorm without num_features): not affine unless asked."""
+    return _kept(
+        "eps",
+        "momentum",
+        needs_rank=(rank + 1, rank + 2),
+        per_channel=2,
+        affine_default=False,
+        affine="bool",
+        track_running_stats="bool",
+        **read,
+    )
+
+
 OTHER_TYPES: dict[str, OtherType] = {
     # elementwise merges, broadcast by torch's rule: torch (add, mul, sub, div), Keras and ONNX names
     **{
@@ -131,18 +147,7 @@ OTHER_TYPES: dict[str, OtherType] = {
         f"lazybatchnorm{rank}d": _kept(*_NORM, needs_rank=(rank + 1, rank + 2), per_channel=2, affine="bool")
         for rank in (1, 2, 3)
     },
-    **{
-        f"lazyinstancenorm{rank}d": _kept(
-            "eps",
-            "momentum",
-            needs_rank=(rank + 1, rank + 2),
-            per_channel=2,
-            affine_default=False,
-            affine="bool",
-            track_running_stats="bool",
-        )
-        for rank in (1, 2, 3)
-    },
+    **{f"lazyinstancenorm{rank}d": _instance_norm(rank) for rank in (1, 2, 3)},
     # a learnable tensor that multiplies the input, broadcast (ConvNeXt's layer scale: shape [C, 1, 1])
     "scale": OtherType(LayerKind.IDENTITY, {"shape": "sizes"}, required=("shape",), stored=("shape",)),
     **{  # torch.mean(x, dim, keepdim) and friends: the axes of `dim` go, or stay at size 1
@@ -186,19 +191,7 @@ OTHER_TYPES: dict[str, OtherType] = {
     "batchnorm1d": _kept(*_NORM, needs_rank=(2, 3), per_channel=2, num_features="count", affine="bool"),
     "batchnorm2d": _kept(*_NORM, needs_rank=(4,), per_channel=2, num_features="count", affine="bool"),
     "batchnorm3d": _kept(*_NORM, needs_rank=(5,), per_channel=2, num_features="count", affine="bool"),
-    **{
-        f"instancenorm{rank}d": _kept(
-            "eps",
-            "momentum",
-            needs_rank=(rank + 1, rank + 2),
-            per_channel=2,
-            affine_default=False,
-            num_features="count",
-            affine="bool",
-            track_running_stats="bool",
-        )
-        for rank in (1, 2, 3)
-    },
+    **{f"instancenorm{rank}d": _instance_norm(rank, num_features="count") for rank in (1, 2, 3)},
     "frozenbatchnorm2d": _kept("eps", needs_rank=(4,), num_features="count"),  # torchvision's: buffers only
     "groupnorm": _kept("eps", "num_groups", per_channel=2, num_channels="count", affine="bool"),
     "upsample": OtherType(

@@ -52,8 +52,7 @@ def layer_keys(text: str) -> list[dict[str, Any]]:
 
 def test_a_repeated_block_names_its_layers_by_instance_repetition_and_name() -> None:
     """N.0.conv, N.1.conv ...; an unnamed layer by its position in the block; `when: false` leaves it out."""
-    text = UNIT.replace("layers:\n      - {type: Conv2d, name: conv", "layers:\n      - {type: Conv2d, name: conv", 1)
-    text = text.replace("{type: add, name: add, from: [1, short]}", "{type: add, name: add, from: [relu, short]}")
+    text = UNIT.replace("{type: add, name: add, from: [1, short]}", "{type: add, name: add, from: [relu, short]}")
     text = text.replace("{type: ReLU}", "{type: ReLU, name: relu}")
     text += "  - {block: unit, name: stage, repeat: 3, width: 8, first: {stride: 2, down: true}}\n"
     got = shapes(text)
