@@ -32,7 +32,6 @@ class Comparison:
     params: int = 0
     fields: int = 0
     bounded: int = 0
-    skipped: int = 0
     differences: list[str] = field(default_factory=list)
 
     def line(self) -> str:
@@ -76,21 +75,10 @@ def compare(model: str, record: dict[str, Any], path: Path | None = None) -> Com
     layers = {layer.name: layer for layer in report.layers}
     for key, measured in record["receptive_fields"].items():
         layer = layers.get(key)
-        spatial = record["receptive_field_input"][2:]
         if layer is None:
             continue
-        said = len(found.differences)
         _compare_field(key, layer, measured, found)
-        if len(found.differences) > said and _channels_last(measured["extent"], spatial):
-            del found.differences[said:]  # the fixture indexed a channels-last tensor as [N, C, H, W]
-            found.skipped += 1
     return found
-
-
-def _channels_last(extent: list[int], spatial: list[int]) -> bool:
-    """Whether autograd's extent spans a whole axis on one axis only: the position it took was [W, C], not [H, W]."""
-    whole = [e == size for e, size in zip(extent, spatial, strict=True)]
-    return any(whole) and not all(whole)
 
 
 def _compare_field(key: str, layer: Any, measured: dict[str, Any], found: Comparison) -> None:  # noqa: ANN401

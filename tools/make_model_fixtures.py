@@ -112,7 +112,11 @@ MODELS: dict[str, tuple[Callable[[], nn.Module], tuple[tuple[int, ...], ...], tu
     "resnet18_fpn": (_fpn, ((1, 3, 224, 224), (1, 3, 250, 250), (1, 3, 300, 256)), (1, 3, 640, 640)),
     "maskrcnn_mask_head": (_mask_head, ((1, 256, 14, 14), (1, 256, 7, 7), (1, 256, 28, 20)), (1, 256, 96, 96)),
     "cspdarknet53": (_timm("cspdarknet53"), IMAGE, (1, 3, 768, 768)),
-    "hrnet_w18_small": (_timm("hrnet_w18_small"), IMAGE, (1, 3, 640, 640)),
+    "hrnet_w18_small": (  # its fusions add branches upsampled by 2, 4, 8: sizes divisible by 32
+        _timm("hrnet_w18_small"),
+        ((1, 3, 224, 224), (1, 3, 256, 256), (1, 3, 256, 320)),
+        (1, 3, 640, 640),
+    ),
 }
 RF_SAMPLE = 24
 """Layers per model whose receptive field is measured by autograd (spread over the graph)."""
@@ -283,6 +287,42 @@ def _positive(model: nn.Module) -> None:
                 module.running_var.fill_(1.0)  # type: ignore[union-attr]
 
 
+PERMUTES = ("permute",)
+
+
+def _layouts(graph: torch.fx.Graph, rank: int) -> dict[torch.fx.Node, tuple[int, ...]]:
+    """Return, for each node, where each axis of the input ([N, C, spatial...]) sits in its output.
+
+    A permute moves the axes (ConvNeXt's [N, H, W, C] blocks); every other node keeps the
+    layout of its first tensor argument. Nodes of another rank are left out.
+    """
+    layouts: dict[torch.fx.Node, tuple[int, ...]] = {}
+    standard = tuple(range(rank + 2))
+    for node in graph.nodes:
+        shape = _tensor_shape(node)
+        if shape is None or len(shape) != rank + 2:
+            continue
+        first = next((a for a in node.all_input_nodes if a in layouts), None)
+        inherited = layouts[first] if first is not None else standard
+        name = getattr(node.target, "__name__", node.target)
+        if node.op in ("call_function", "call_method") and name in PERMUTES and first is not None:
+            dims = node.args[1:] if len(node.args) > 2 else node.args[1]  # x.permute(0, 2, 3, 1) or permute(x, [..])
+            dims = [int(d) % (rank + 2) for d in dims]
+            # the output's axis i is the input's axis dims[i]: input axis a sits where dims holds inherited[a]
+            inherited = tuple(dims.index(position) for position in inherited)
+        layouts[node] = inherited
+    return layouts
+
+
+def _position(layout: tuple[int, ...], shape: torch.Size, offset: int) -> tuple[Any, ...]:
+    """Return the index of one spatial position (all channels) of a tensor in this layout."""
+    index: list[Any] = [slice(None)] * len(shape)
+    index[layout[0]] = 0
+    for axis in layout[2:]:
+        index[axis] = min(shape[axis] - 1, shape[axis] // 2 + offset)
+    return tuple(index)
+
+
 def _mask(grad: torch.Tensor) -> torch.Tensor:
     """Return which spatial input positions a gradient is non-zero at (any channel)."""
     return grad[0].abs().sum(0) > 0
@@ -317,6 +357,7 @@ def receptive_fields(model: nn.Module, module: torch.fx.GraphModule, shape: tupl
         for n in module.graph.nodes
         if n in named and n.op != "get_attr" and (s := _tensor_shape(n)) and len(s) == len(shape)
     ]
+    layouts = _layouts(module.graph, len(shape) - 2)
     step = max(1, len(spatial) // RF_SAMPLE)
     chosen = {*spatial[::step], spatial[-1]}
     rank = len(shape) - 2
@@ -334,8 +375,8 @@ def receptive_fields(model: nn.Module, module: torch.fx.GraphModule, shape: tupl
         whole = True
         clipped = False
         for offset in range(4):  # a few neighbouring positions: after an upsampling the field varies
-            position = tuple(min(size - 1, size // 2 + offset) for size in value.shape[2:])
-            element = value[(0, slice(None), *position)].sum()  # every channel: a concat's widest part counts
+            position = _position(layouts[node], value.shape, offset)
+            element = value[position].sum()  # every channel: a concat's widest part counts
             (grad,) = torch.autograd.grad(element, x, retain_graph=True)
             mask = _mask(grad)
             best = [max(b, e) for b, e in zip(best, _extents(mask), strict=True)]

@@ -10,7 +10,7 @@ builds each layer with torch.nn (the `type` is the torch.nn class name; add, mul
 concat and crop are the tensor operations, broadcast as torch broadcasts), runs a zero tensor
 through at the file's input size and at others, and records every layer's output shape.
 It also records random pairs of shapes through `a * b` (the broadcast shape, or torch's refusal),
-Conv2d in every padding mode, and random permutes, transposes, views and unflattens.
+Conv2d in every padding mode, and random permutes, transposes, views, unflattens, squeezes and unsqueezes.
 """
 
 from __future__ import annotations
@@ -67,6 +67,8 @@ ONE_INPUT = {  # tensor operations on one input, as convcalc's layer types name 
     "reshape": lambda x, layer: x.reshape(*layer["shape"]),
     "unflatten": lambda x, layer: x.unflatten(layer["dim"], layer["sizes"]),
     "contiguous": lambda x, _: x.contiguous(),
+    "squeeze": lambda x, layer: torch.squeeze(x, tuple(layer["dim"])) if "dim" in layer else torch.squeeze(x),
+    "unsqueeze": lambda x, layer: torch.unsqueeze(x, layer["dim"]),
     "flatten": lambda x, layer: torch.flatten(x, layer.get("start_dim", 1), layer.get("end_dim", -1)),
 }
 
@@ -193,6 +195,29 @@ def rearrangements(count: int = 300) -> list[dict[str, Any]]:
     return cases
 
 
+def squeezes(count: int = 100) -> list[dict[str, Any]]:
+    """Return random squeezes and unsqueezes: torch's output shape, or None where it refuses."""
+    rng = random.Random(16)
+    cases = []
+    for _ in range(count):
+        shape = [rng.choice((1, 1, 2, 3)) for _ in range(rng.randint(3, 5))]
+        rank = len(shape)
+        op = rng.choice(("squeeze", "unsqueeze"))
+        case: dict[str, Any] = {"type": op, "input": shape}
+        if op == "squeeze" and rng.random() < 0.2:
+            pass  # every axis of size 1
+        elif op == "squeeze":
+            case["dim"] = rng.sample(range(-rank, rank), rng.randint(1, 2))
+        else:
+            case["dim"] = rng.randint(-rank - 2, rank + 1)  # torch.unsqueeze takes one axis
+        try:
+            case["output"] = list(ONE_INPUT[op](torch.zeros(*shape), case).shape)
+        except (RuntimeError, IndexError, ValueError):
+            case["output"] = None
+        cases.append(case)
+    return cases
+
+
 def main() -> None:
     """Write the fixture file."""
     cases = []
@@ -212,7 +237,7 @@ def main() -> None:
                 "cases": cases,
                 "broadcast": broadcasts(),
                 "padding_modes": padding_modes(),
-                "rearrangements": rearrangements(),
+                "rearrangements": rearrangements() + squeezes(),
             }
         )
         + "\n"

@@ -1,4 +1,4 @@
-"""Rearranging a tensor's axes without touching its values: permute, transpose, view, reshape, unflatten, flatten.
+"""Rearranging a tensor's axes without touching its values: permute, transpose, view, reshape, (un)squeeze, flatten.
 
 Besides the output shape, each rule says what every output axis holds, so that the walk
 knows where the spatial axes are after a permute to channels-last and back: an axis is
@@ -94,6 +94,10 @@ def rearranged_shape(layer: OtherSpec, shape: AxisValues) -> AxisValues:
             raise LayerError("unflatten needs `sizes` (or `unflattened_size`)", problem=Problem.RANK)
         sizes = _sizes(wanted, shape[axis], f"unflatten of dim {layer.dim} into")
         return (*shape[:axis], *sizes, *shape[axis + 1 :])
+    if name in ("squeeze", "onnx_squeeze"):  # the axes of size 1 named (every axis of size 1 when none is)
+        return _squeezed(layer, shape, strict=name == "onnx_squeeze")
+    if name == "unsqueeze":  # a new axis of size 1 at each position named (in the output's numbering)
+        return _unsqueezed(layer, shape)
     if name == "onnx_flatten":  # always 2-D, split before `axis`
         axis = layer.integer("axis", 1)
         cut = axis + rank if axis < 0 else axis
@@ -106,6 +110,36 @@ def rearranged_shape(layer: OtherSpec, shape: AxisValues) -> AxisValues:
             raise LayerError(f"shape {list(wanted)} copies an axis that {list(shape)} lacks", problem=Problem.RANK)
         wanted = tuple(shape[axis] if size == 0 else size for axis, size in enumerate(wanted))
     return _sizes(wanted, prod(shape), "shape")  # view, reshape
+
+
+def _squeezed(layer: OtherSpec, shape: AxisValues, *, strict: bool) -> AxisValues:
+    """Return the shape without the axes of size 1 that `dim` names (all of them when it names none).
+
+    torch leaves a named axis of another size as it is; ONNX's Squeeze (`strict`) refuses it.
+    """
+    rank = len(shape)
+    named = _ints(layer, "dim") if layer.argument("dim") is not None else ()
+    axes = {_axis(d, rank, "dim") for d in named}
+    if len(axes) != len(named):
+        raise LayerError(f"dim {list(named)} names an axis twice", problem=Problem.RANK)
+    for axis in sorted(axes):
+        if shape[axis] != 1 and strict:
+            msg = f"cannot squeeze axis {axis} of {list(shape)}: its size is {shape[axis]}, not 1"
+            raise LayerError(msg, problem=Problem.RANK)
+    if not named:
+        axes = set(range(rank))
+    return tuple(size for axis, size in enumerate(shape) if axis not in axes or size != 1)
+
+
+def _unsqueezed(layer: OtherSpec, shape: AxisValues) -> AxisValues:
+    """Return the shape with an axis of size 1 inserted at each position of `dim` (positions in the output)."""
+    named = _ints(layer, "dim")
+    rank = len(shape) + len(named)
+    axes = [_axis(d, rank, "dim") for d in named]
+    if len(set(axes)) != len(axes):
+        raise LayerError(f"dim {list(named)} names an axis twice", problem=Problem.RANK)
+    rest = iter(shape)
+    return tuple(1 if axis in axes else next(rest) for axis in range(rank))
 
 
 def _grouped(before: AxisValues, after: AxisValues) -> list[tuple[list[int], list[int]]]:

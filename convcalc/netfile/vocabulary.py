@@ -170,6 +170,8 @@ OTHER_TYPES: dict[str, OtherType] = {
         required=("dim",),
         stored=("sizes", "unflattened_size"),
     ),
+    "squeeze": OtherType(LayerKind.REARRANGE, {"dim": "ints"}, stored=("dim",)),  # torch.squeeze(x, dim)
+    "unsqueeze": OtherType(LayerKind.REARRANGE, {"dim": "int"}, required=("dim",), stored=("dim",)),
     "contiguous": _kept(),
     "narrow": OtherType(  # torch.narrow(x, dim, start, length)
         LayerKind.SLICE,
@@ -253,7 +255,7 @@ CLASS_NAMES = (
     "StochasticDepth", "DropPath", "FrozenBatchNorm2d", "ChannelShuffle", "PixelShuffle", "PixelUnshuffle", "LayerNorm",
     "LocalResponseNorm", "CrossMapLRN2d", "RMSNorm", "SyncBatchNorm", "LazyBatchNorm1d", "LazyBatchNorm2d",
     "LazyBatchNorm3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d", "Softmax2d", "Permute",
-    "Transpose", "View", "Reshape", "Unflatten", "Contiguous",
+    "Transpose", "View", "Reshape", "Unflatten", "Squeeze", "Unsqueeze", "Contiguous",
     "Mean", "Sum", "AMax", "AMin", "Add", "Mul", "Sub", "Div", "Multiply",
     "Subtract", "Concat", "Scale",
 )  # fmt: skip

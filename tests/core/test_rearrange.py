@@ -17,12 +17,12 @@ KEYS = {"permute": ("dims",), "transpose": ("dim0", "dim1"), "view": ("shape",),
 
 def _layer(case: dict[str, Any]) -> str:
     keys = KEYS.get(case["type"], ("dim", "sizes"))
-    return "{" + ", ".join([f"type: {case['type']}", *(f"{key}: {case[key]}" for key in keys)]) + "}"
+    return "{" + ", ".join([f"type: {case['type']}", *(f"{key}: {case[key]}" for key in keys if key in case)]) + "}"
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c['type']} {c['input']} {_layer(c)}" for c in CASES])
 def test_rearrangements_as_torch(case: dict[str, Any]) -> None:
-    """torch 2.13's output shape of a permute, transpose, view, reshape or unflatten; or its refusal, said in a line."""
+    """torch 2.13's output shape of a permute, transpose, view, reshape, unflatten or (un)squeeze; or its refusal, in a line."""
     text = f"input: {case['input']}\nlayers:\n  - {_layer(case)}\n"
     (result,) = analyze(load_network(text, "net.yaml")).layers
     if case["output"] is None:

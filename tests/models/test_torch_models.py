@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import convcalc
 from tests.conftest import EXAMPLES
 from tools.compare_models import compare, fixture
 
@@ -17,8 +18,9 @@ MODELS = (
     "resnet50", "vgg11_bn", "densenet121", "mobilenet_v2", "mobilenet_v3_small", "efficientnet_b0",
     "squeezenet1_0", "googlenet", "inception_v3", "shufflenet_v2_x1_0", "convnext_tiny", "regnet_y_400mf",
     "deeplabv3_resnet50", "fcn_resnet50", "r3d_18", "resnet18_fpn", "maskrcnn_mask_head", "cspdarknet53",
+    "hrnet_w18_small",
 )  # fmt: skip
-"""The models in the fixture (hrnet_w18_small's file is written, but its trace failed in this fixture run)."""
+"""The nineteen models of the fixture."""
 RECORDS = fixture()
 
 
@@ -30,15 +32,14 @@ def test_the_model_agrees_with_torch_at_every_layer(model: str) -> None:
     assert found.differences == []
     assert found.shapes == sum(len(layers) for layers in record["sizes"].values())  # every layer, every size
     assert len(record["sizes"]) == 3
-    assert found.fields + found.bounded + found.skipped == len(record["receptive_fields"])
-    assert found.skipped <= 5
+    assert found.fields + found.bounded == len(record["receptive_fields"])
     assert found.fields >= 10
 
 
 def test_the_fixture_holds_every_model_and_comes_from_torch() -> None:
     """The fixture holds the traced models; every one of the nineteen has its file."""
     assert sorted(RECORDS) == sorted(MODELS)
-    assert all((EXAMPLES / "models" / f"{model}.yaml").exists() for model in (*MODELS, "hrnet_w18_small"))
+    assert all((EXAMPLES / "models" / f"{model}.yaml").exists() for model in MODELS)
 
 
 def test_a_wrong_transcription_is_caught(tmp_path: Path) -> None:
@@ -54,3 +55,14 @@ def test_a_wrong_transcription_is_caught(tmp_path: Path) -> None:
         path = tmp_path / "resnet50.yaml"
         path.write_text(wrong)
         assert compare("resnet50", RECORDS["resnet50"], path).differences
+
+
+def test_hrnet_refuses_what_torch_refuses() -> None:
+    """HRNet's fusions add branches upsampled by 2, 4 and 8: at 250x300 torch raises, and the file says where."""
+    report = convcalc.report(
+        convcalc.read_network(EXAMPLES / "models" / "hrnet_w18_small.yaml", input_shape=(1, 3, 250, 300))
+    )
+    failing = [layer for layer in report.layers if layer.error]
+    assert failing
+    assert failing[0].name == "stage2.0.add"
+    assert "63x75 vs 64x76" in (failing[0].error or "")
