@@ -95,6 +95,7 @@ PLACEHOLDERS = {  # the files the examples name, as a user would have them
     "net.yaml": "resnet_stem.yaml",
     "encoder.yaml": "vgg16_features.yaml",
     "models/backbone.convcalc.yaml": "resnet_stem.yaml",
+    "model.onnx": "../tests/fixtures/onnx/resnet18.onnx",
 }
 
 
@@ -117,7 +118,7 @@ def test_help_examples_run(line: str, tmp_path: Path, monkeypatch: pytest.Monkey
     (tmp_path / "examples").symlink_to(ROOT / "examples")
     for name, example in PLACEHOLDERS.items():
         (tmp_path / name).parent.mkdir(exist_ok=True)
-        (tmp_path / name).write_text((ROOT / "examples" / example).read_text())
+        (tmp_path / name).write_bytes((ROOT / "examples" / example).read_bytes())
     monkeypatch.chdir(tmp_path)
     codes = []
     for command in re.split(r"&&|\|\|", line):

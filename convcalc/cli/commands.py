@@ -21,6 +21,7 @@ MODULES = {
     "check": "network_commands",
     "schema": "network_commands",
     "mirror": "network_commands",
+    "import": "network_commands",
     "sizes": "network_commands",
     "solve": "design_commands",
     "explain": "design_commands",
@@ -28,12 +29,15 @@ MODULES = {
 }
 """Where each other command is written."""
 
+HANDLERS = {"import": "import_model"}
+"""Commands whose function has another name (import is a Python keyword)."""
+
 
 def run(command: str, arguments: dict[str, object]) -> int:
     """Run a command by its name with parsed keyword arguments."""
     if command in LAYERS:
         return network_commands.layer(kind=LAYERS[command], **arguments)
     module = import_module(f"convcalc.cli.{MODULES[command]}")
-    handler = getattr(module, command)
+    handler = getattr(module, HANDLERS.get(command, command))
     code: int = handler(**arguments)
     return code

@@ -208,6 +208,23 @@ NETWORK_COMMANDS = (
         ),
     ),
     Command(
+        "import",
+        "Write the network file of an ONNX model, a layer per node (needs the onnx extra).",
+        (
+            "convcalc import model.onnx -i 1,3,224,224 --expect -o model.yaml",
+            "convcalc import model.onnx --input 1,3,512,512   [dim]# the file, on stdout[/dim]",
+            "convcalc stack model.onnx --input 1,3,224,224    [dim]# or read it directly[/dim]",
+        ),
+        (
+            FILE.but(help="An ONNX model (MODEL.onnx); its weights file may be absent."),
+            INPUT_SHAPE.but(help="The input shape, e.g. 1,3,224,224 (needed when the graph's axes are dynamic)."),
+            Option("out", ("-o", "--output"), "Write the network file here, not to stdout."),
+            Option(
+                "expect", ("--expect",), "Write each layer's output shape as its expect.", default=False, switch=True
+            ),
+        ),
+    ),
+    Command(
         "sizes",
         "List the input sizes a network accepts, and those that come back out at the same size.",
         (

@@ -1,4 +1,4 @@
-"""The commands on a layer given by flags and on network files: conv, convt, pool, stack, check, mirror, sizes."""
+"""The commands on a layer given by flags and on network files: conv/convt/pool, stack, check, mirror, import, sizes."""
 
 from __future__ import annotations
 
@@ -93,6 +93,30 @@ def mirror(*, file: str, input_shape: str | None = None, out: str | None = None)
         return ExitCode.OK
     write_text_atomically(out, text)
     return ExitCode.OK
+
+
+@reporting
+def import_model(*, file: str, input_shape: str | None = None, out: str | None = None, expect: bool = False) -> int:
+    """Write the network file of an ONNX model; with --expect, each layer's output shape as its expect."""
+    from convcalc.importers.onnx_graph import onnx_network_data, yaml_text  # noqa: PLC0415
+    from convcalc.netfile.files import is_standard_stream, write_text_atomically  # noqa: PLC0415
+    from convcalc.netfile.loader import network_from_data  # noqa: PLC0415
+
+    shape = input_override(input_shape)
+    data = onnx_network_data(file, shape)
+    result = analyze(network_from_data(data, file))  # read back as `stack` reads it: what it refuses, said now
+    if expect:
+        for layer, found in zip(data["layers"], result.layers, strict=True):
+            if found.output is not None:
+                layer["expect"] = list(found.output)
+    text = yaml_text(data, (f"{file} imported by convcalc import", "layer names are the graph's node names"))
+    if out is None or is_standard_stream(out, 1):
+        sys.stdout.write(text)
+    else:
+        write_text_atomically(out, text)
+    for failed in result.failures:
+        say(f"{file}: {failed.message}")
+    return ExitCode.LAYER_INVALID if result.failures else ExitCode.OK
 
 
 @reporting

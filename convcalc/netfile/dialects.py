@@ -63,6 +63,51 @@ ONNX: dict[str, OtherType] = {
         )
         for name, torch_name in _ONNX_REDUCTIONS.items()
     },
+    "squeeze": OtherType(  # the axes named must be 1 (every axis of size 1 when none is named)
+        LayerKind.REARRANGE, {"axes": "ints"}, stored=("dim",), operation="onnx_squeeze", renames=(("axes", "dim"),)
+    ),
+    "unsqueeze": OtherType(  # an axis of size 1 at each position of `axes`, numbered in the output
+        LayerKind.REARRANGE,
+        {"axes": "ints"},
+        required=("axes",),
+        stored=("dim",),
+        operation="unsqueeze",
+        renames=(("axes", "dim"),),
+    ),
+    **{  # elementwise on one tensor: the shape stays (Clip is ReLU6's export, Erf and Pow GELU's)
+        name: OtherType(LayerKind.IDENTITY, dict.fromkeys(keys, IGNORED))
+        for name, keys in (
+            ("clip", ("min", "max")),
+            ("erf", ()),
+            ("sqrt", ()),
+            ("exp", ()),
+            ("log", ()),
+            ("neg", ()),
+            ("abs", ()),
+            ("reciprocal", ()),
+            ("cast", ("to", "saturate")),
+            ("floor", ()),
+            ("ceil", ()),
+            ("round", ()),
+            ("sign", ()),
+            ("pow", ()),
+            ("leakyrelu", ("alpha",)),
+            ("hardsigmoid", ("alpha", "beta")),
+            ("elu", ("alpha",)),
+            ("selu", ("alpha", "gamma")),
+            ("celu", ("alpha",)),
+            ("gelu", ("approximate",)),
+            ("thresholdedrelu", ("alpha",)),
+            ("softsign", ()),
+            ("softplus", ()),
+        )
+    },
+    **{  # over one axis (-1 by default since opset 13)
+        name: OtherType(
+            LayerKind.IDENTITY, {"axis": "int"}, stored=("dim",), renames=(("axis", "dim"),), defaults=(("dim", -1),)
+        )
+        for name in ("softmax", "logsoftmax")
+    },
     "layernormalization": OtherType(  # over the axes from `axis` to the last; scale and bias per element
         LayerKind.IDENTITY,
         {"axis": "int", "epsilon": IGNORED, "stash_type": IGNORED},

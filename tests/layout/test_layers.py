@@ -2,10 +2,10 @@
 
     cli ──> render ──> design ──> core
       │        └─────> netfile ──> core
-      └──────────────> netfile
+      └──────────────> netfile ──> importers ──> core
 
-`core` is pure and imports nothing of the rest; only `netfile` reads YAML, only `render` and
-`cli` use rich, only `cli` uses Typer. The top of the package (`convcalc`, `convcalc.api`)
+`core` is pure and imports nothing of the rest; only `netfile` reads YAML, only `importers`
+reads other frameworks' files (onnx), only `render` and `cli` use rich, only `cli` uses Typer. The top of the package (`convcalc`, `convcalc.api`)
 may reach everything, lazily.
 """
 
@@ -21,11 +21,12 @@ PACKAGE = Path(__file__).resolve().parents[2] / "convcalc"
 ALLOWED = {
     "core": {"core"},
     "design": {"core", "design"},
-    "netfile": {"core", "netfile"},
+    "importers": {"core", "importers"},
+    "netfile": {"core", "netfile", "importers"},
     "render": {"core", "design", "netfile", "render"},
-    "cli": {"core", "design", "netfile", "render", "cli"},
+    "cli": {"core", "design", "netfile", "importers", "render", "cli"},
 }
-THIRD_PARTY = {"yaml": {"netfile"}, "rich": {"render", "cli"}, "typer": {"cli", "__main__"}}
+THIRD_PARTY = {"onnx": {"importers"}, "yaml": {"netfile"}, "rich": {"render", "cli"}, "typer": {"cli", "__main__"}}
 MAX_TOP_MODULES = 8
 
 

@@ -1,0 +1,1 @@
+"""Importers: models of other frameworks read into network files."""

@@ -1,0 +1,293 @@
+"""Read the parts of an ONNX file that decide shapes, straight from the protobuf wire format.
+
+An ONNX file is a serialized `ModelProto` (onnx/onnx.proto). Only the fields convcalc needs
+are decoded (the opset, the graph's nodes with their attributes, the initializers' names,
+shapes and, when small, values, and the graph's inputs); the rest is skipped by its wire
+type, weights included. No onnx package is needed, and nothing is executed: a field of the
+wrong wire type or a length past the end is a ValueError, which the caller reports.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+VARINT, FIXED64, LENGTH, FIXED32 = 0, 1, 2, 5
+SMALL = 64
+"""Constants with at most this many elements have their values read (shapes, axes, scales, pads)."""
+EXTERNAL = 1
+RAW_FORMATS = {1: "f", 6: "i", 7: "q", 9: "?", 10: "e", 11: "d", 2: "B", 3: "b", 4: "H", 5: "h", 12: "I", 13: "Q"}
+"""TensorProto.DataType -> struct format of one element in raw_data (little-endian)."""
+
+
+def _varint(data: bytes, at: int) -> tuple[int, int]:
+    result = shift = 0
+    while True:
+        if at >= len(data):
+            raise ValueError("truncated varint")
+        byte = data[at]
+        at += 1
+        result |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return result, at
+        shift += 7
+        if shift > 70:  # noqa: PLR2004
+            raise ValueError("varint too long")
+
+
+def _signed(value: int) -> int:
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def fields(message: object) -> Iterator[tuple[int, int, Any]]:
+    """Yield (field number, wire type, value) of a message: ints for varints, bytes for the others."""
+    data = _bytes(message)
+    at = 0
+    while at < len(data):
+        key, at = _varint(data, at)
+        number, wire = key >> 3, key & 7
+        value: Any
+        if wire == VARINT:
+            value, at = _varint(data, at)
+        elif wire == FIXED64:
+            value, at = data[at : at + 8], at + 8
+        elif wire == LENGTH:
+            size, at = _varint(data, at)
+            if at + size > len(data):
+                raise ValueError("a field runs past the end of its message")
+            value, at = data[at : at + size], at + size
+        elif wire == FIXED32:
+            value, at = data[at : at + 4], at + 4
+        else:
+            raise ValueError(f"wire type {wire} is not protobuf's")
+        if at > len(data):
+            raise ValueError("truncated field")
+        yield number, wire, value
+
+
+def _text(value: object) -> str:
+    """Return a string field's text, or raise ValueError where the field holds something else."""
+    return _bytes(value).decode("utf-8", "replace")
+
+
+def _bytes(value: object) -> bytes:
+    if not isinstance(value, bytes):
+        raise ValueError("a field holds a number where the ONNX schema has bytes")  # noqa: TRY004
+    return value
+
+
+def _number(value: object) -> int:
+    if not isinstance(value, int):
+        raise ValueError("a field holds bytes where the ONNX schema has a number")  # noqa: TRY004
+    return value
+
+
+def _ints(wire: int, value: Any) -> list[int]:  # noqa: ANN401
+    """Return the int64 values of a repeated field, packed or not."""
+    if wire == VARINT:
+        return [_signed(value)]
+    value = _bytes(value)
+    out, at = [], 0
+    while at < len(value):
+        number, at = _varint(value, at)
+        out.append(_signed(number))
+    return out
+
+
+def _floats(wire: int, value: object) -> list[float]:
+    data = _bytes(value)
+    if wire == FIXED32:
+        return [struct.unpack("<f", data)[0]]
+    return list(struct.unpack(f"<{len(data) // 4}f", data))
+
+
+@dataclass
+class Tensor:
+    """An initializer or constant: its name, shape and (when small and stored in the file) values."""
+
+    name: str = ""
+    dims: tuple[int, ...] = ()
+    values: list[Any] | None = None
+    external: bool = False
+
+
+def tensor(data: bytes) -> Tensor:  # noqa: C901, PLR0912 - one branch a field
+    """Decode a TensorProto."""
+    found = Tensor()
+    dims: list[int] = []
+    data_type = 1
+    raw: bytes | None = None
+    typed: list[Any] = []
+    for number, wire, value in fields(data):
+        if number == 1:
+            dims.extend(_ints(wire, value))
+        elif number == 2:  # noqa: PLR2004
+            data_type = _number(value)
+        elif number == 8:  # noqa: PLR2004
+            found.name = _text(value)
+        elif number == 9:  # noqa: PLR2004
+            raw = _bytes(value)
+        elif number == 14:  # noqa: PLR2004
+            found.external = _number(value) == EXTERNAL
+        elif number == 4:  # noqa: PLR2004 - float_data
+            typed.extend(_floats(wire, value))
+        elif number in (5, 7):  # int32_data, int64_data
+            typed.extend(_ints(wire, value))
+        elif number == 10:  # noqa: PLR2004 - double_data
+            typed.extend(struct.unpack(f"<{len(value) // 8}d", _bytes(value)))
+    found.dims = tuple(dims)
+    count = 1
+    for size in dims:
+        count *= size
+    if count <= SMALL and not found.external:
+        if raw is not None and data_type in RAW_FORMATS:
+            width = struct.calcsize(RAW_FORMATS[data_type])
+            found.values = list(struct.unpack(f"<{len(raw) // width}{RAW_FORMATS[data_type]}", raw))
+        elif raw is None:
+            found.values = typed
+    return found
+
+
+@dataclass
+class Node:
+    """A NodeProto: its operator, inputs, outputs, name, domain and attributes (name -> value)."""
+
+    op_type: str = ""
+    name: str = ""
+    domain: str = ""
+    inputs: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+def _attribute(data: bytes) -> tuple[str, Any]:  # noqa: C901, PLR0912 - one branch a field
+    """Decode an AttributeProto into its name and value (an int, float, string, tensor or list)."""
+    name = ""
+    kind = 0
+    single: dict[str, Any] = {}
+    ints: list[int] = []
+    floats: list[float] = []
+    strings: list[str] = []
+    for number, wire, value in fields(data):
+        if number == 1:
+            name = _text(value)
+        elif number == 2:  # noqa: PLR2004
+            single["f"] = struct.unpack("<f", _bytes(value))[0]
+        elif number == 3:  # noqa: PLR2004
+            single["i"] = _signed(_number(value))
+        elif number == 4:  # noqa: PLR2004
+            single["s"] = _text(value)
+        elif number == 5:  # noqa: PLR2004
+            single["t"] = tensor(_bytes(value))
+        elif number == 7:  # noqa: PLR2004
+            floats.extend(_floats(wire, value))
+        elif number == 8:  # noqa: PLR2004
+            ints.extend(_ints(wire, value))
+        elif number == 9:  # noqa: PLR2004
+            strings.append(_text(value))
+        elif number == 20:  # noqa: PLR2004
+            kind = _number(value)
+    by_kind = {1: "f", 2: "i", 3: "s", 4: "t"}
+    if kind in by_kind:
+        return name, single.get(by_kind[kind])
+    if kind == 6 or (not kind and floats):  # noqa: PLR2004
+        return name, floats
+    if kind == 7 or (not kind and ints):  # noqa: PLR2004
+        return name, ints
+    if kind == 8:  # noqa: PLR2004
+        return name, strings
+    return name, next(iter(single.values()), None)
+
+
+def node(data: bytes) -> Node:
+    """Decode a NodeProto."""
+    found = Node()
+    for number, _, value in fields(data):
+        if number == 1:
+            found.inputs.append(_text(value))
+        elif number == 2:  # noqa: PLR2004
+            found.outputs.append(_text(value))
+        elif number == 3:  # noqa: PLR2004
+            found.name = _text(value)
+        elif number == 4:  # noqa: PLR2004
+            found.op_type = _text(value)
+        elif number == 5:  # noqa: PLR2004
+            key, attribute = _attribute(_bytes(value))
+            found.attributes[key] = attribute
+        elif number == 7:  # noqa: PLR2004
+            found.domain = _text(value)
+    return found
+
+
+@dataclass
+class Value:
+    """A graph input: its name and, per axis, a size or the name of a dynamic axis (None when unnamed)."""
+
+    name: str = ""
+    dims: list[int | str | None] = field(default_factory=list)
+
+
+def _value_info(data: bytes) -> Value:
+    found = Value()
+    for number, _, value in fields(data):
+        if number == 1:
+            found.name = _text(value)
+        elif number == 2:  # noqa: PLR2004 - TypeProto
+            for kind, _, typed in fields(value):
+                if kind != 1:  # tensor_type
+                    continue
+                for part, _, shape in fields(typed):
+                    if part == 2:  # noqa: PLR2004 - TensorShapeProto
+                        found.dims = [_dimension(dim) for number_, _, dim in fields(shape) if number_ == 1]
+    return found
+
+
+def _dimension(data: bytes) -> int | str | None:
+    for number, _, value in fields(data):
+        if number == 1:
+            return _number(value)
+        if number == 2:  # noqa: PLR2004
+            return _text(value)
+    return None
+
+
+@dataclass
+class Model:
+    """What convcalc reads of a ModelProto."""
+
+    opset: int = 0
+    nodes: list[Node] = field(default_factory=list)
+    initializers: list[Tensor] = field(default_factory=list)
+    inputs: list[Value] = field(default_factory=list)
+
+
+def model(data: bytes) -> Model:  # noqa: C901, PLR0912 - one branch a field
+    """Decode a ModelProto's opset and graph; raise ValueError where the bytes are not one."""
+    found = Model()
+    graph_seen = False
+    for number, wire, value in fields(data):
+        if number == 7 and wire == LENGTH:  # noqa: PLR2004 - graph
+            graph_seen = True
+            for part, kind, item in fields(value):
+                if kind != LENGTH:
+                    continue
+                if part == 1:
+                    found.nodes.append(node(item))
+                elif part == 5:  # noqa: PLR2004
+                    found.initializers.append(tensor(item))
+                elif part == 11:  # noqa: PLR2004
+                    found.inputs.append(_value_info(item))
+        elif number == 8 and wire == LENGTH:  # noqa: PLR2004 - opset_import
+            domain, version = "", 0
+            for part, _, item in fields(value):
+                if part == 1:
+                    domain = _text(item)
+                elif part == 2:  # noqa: PLR2004
+                    version = _number(item)
+            if domain in ("", "ai.onnx"):
+                found.opset = version
+    if not graph_seen:
+        raise ValueError("no graph in it")
+    return found
