@@ -209,7 +209,7 @@ NETWORK_COMMANDS = (
     ),
     Command(
         "import",
-        "Write the network file of an ONNX model, a layer per node (needs the onnx extra).",
+        "Write the network file of an ONNX model, a layer per node (no onnx package needed).",
         (
             "convcalc import model.onnx -i 1,3,224,224 --expect -o model.yaml",
             "convcalc import model.onnx --input 1,3,512,512   [dim]# the file, on stdout[/dim]",

@@ -98,9 +98,10 @@ def mirror(*, file: str, input_shape: str | None = None, out: str | None = None)
 @reporting
 def import_model(*, file: str, input_shape: str | None = None, out: str | None = None, expect: bool = False) -> int:
     """Write the network file of an ONNX model; with --expect, each layer's output shape as its expect."""
-    from convcalc.importers.onnx_graph import onnx_network_data, yaml_text  # noqa: PLC0415
+    from convcalc.importers.onnx_graph import onnx_network_data  # noqa: PLC0415
     from convcalc.netfile.files import is_standard_stream, write_text_atomically  # noqa: PLC0415
     from convcalc.netfile.loader import network_from_data  # noqa: PLC0415
+    from convcalc.netfile.writer import data_yaml  # noqa: PLC0415
 
     shape = input_override(input_shape)
     data = onnx_network_data(file, shape)
@@ -109,7 +110,7 @@ def import_model(*, file: str, input_shape: str | None = None, out: str | None =
         for layer, found in zip(data["layers"], result.layers, strict=True):
             if found.output is not None:
                 layer["expect"] = list(found.output)
-    text = yaml_text(data, (f"{file} imported by convcalc import", "layer names are the graph's node names"))
+    text = data_yaml(data, f"{file} imported by convcalc import\nlayer names are the graph's node names")
     if out is None or is_standard_stream(out, 1):
         sys.stdout.write(text)
     else:

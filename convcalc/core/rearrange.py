@@ -122,10 +122,11 @@ def _squeezed(layer: OtherSpec, shape: AxisValues, *, strict: bool) -> AxisValue
     axes = {_axis(d, rank, "dim") for d in named}
     if len(axes) != len(named):
         raise LayerError(f"dim {list(named)} names an axis twice", problem=Problem.RANK)
-    for axis in sorted(axes):
-        if shape[axis] != 1 and strict:
-            msg = f"cannot squeeze axis {axis} of {list(shape)}: its size is {shape[axis]}, not 1"
-            raise LayerError(msg, problem=Problem.RANK)
+    wider = sorted(axis for axis in axes if shape[axis] != 1)
+    if strict and wider:
+        axis = wider[0]
+        msg = f"cannot squeeze axis {axis} of {list(shape)}: its size is {shape[axis]}, not 1"
+        raise LayerError(msg, problem=Problem.RANK)
     if not named:
         axes = set(range(rank))
     return tuple(size for axis, size in enumerate(shape) if axis not in axes or size != 1)

@@ -2,8 +2,8 @@
 
 The file is decoded by `onnx_proto` (no onnx package needed); weights are never read: an
 initializer's shape is in the graph, so a graph whose external weights file is absent reads
-as well. Each node that computes a tensor becomes a
-layer named as the node (its first output's name when the node has none); constants
+as well. Each node that computes a tensor becomes a layer named as the node (its first
+output's name when the node has none); constants
 (initializers, Constant nodes and Identity nodes of them) are folded into the layers that
 read them: a Conv's weight gives its out_channels and kernel, a Gemm's its out_features, an
 elementwise operation with a learnable tensor becomes a `scale` counted as parameters. A node
@@ -13,7 +13,6 @@ whose operator convcalc does not follow is one error naming it, its operator, do
 from __future__ import annotations
 
 import struct
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from math import prod
 from pathlib import Path
@@ -66,15 +65,6 @@ class _Graph:
         return found[1]
 
 
-def _plain(value: Any) -> Any:  # noqa: ANN401
-    """Return an attribute value as YAML writes it (bytes as text, repeated fields as lists)."""
-    if isinstance(value, bytes):
-        return value.decode()
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
 def _input_shape(model: Model, given: tuple[int, ...] | None, source: str) -> tuple[str, tuple[int, ...]]:
     """Return the graph's one input (not an initializer) and its shape, dynamic axes from `given`."""
     initializers = {t.name for t in model.initializers}
@@ -103,7 +93,7 @@ def _window(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, 
         layer["type"] = "AveragePool"  # the same windows
     for key in WINDOW_ATTRIBUTES:
         if key in attributes:
-            layer[key] = _plain(attributes[key])
+            layer[key] = attributes[key]
     if node.op_type in ("Conv", "ConvTranspose"):
         weight = graph.constant(node.inputs[1])
         if weight is None:
@@ -144,18 +134,21 @@ def _elementwise(node: Node, graph: _Graph) -> tuple[dict[str, Any], list[str]]:
     if not computed:
         raise _UnsupportedError("all its inputs are constants")
     if learned:  # a learnable tensor broadcast into the input (a layer scale, a bias)
-        (shape,) = learned if len(learned) == 1 else (max(learned, key=prod),)
-        return {"type": "scale", "shape": list(shape)}, computed
+        return {"type": "scale", "shape": list(max(learned, key=prod))}, computed
     return {"type": "Identity"}, computed  # by a scalar: shape and field unchanged
+
+
+def _input_values(node: Node, graph: _Graph, position: int, what: str) -> list[Any] | None:
+    """Return the values of an optional constant input (None when it is left out or empty)."""
+    if len(node.inputs) <= position or not node.inputs[position]:
+        return None
+    return graph.values(node.inputs[position], what) or None
 
 
 def _axes_input(node: Node, graph: _Graph, attributes: dict[str, Any], position: int) -> list[int] | None:
     """Return the axes of a reduction, Squeeze or Unsqueeze: an attribute (older opsets) or an input."""
-    if "axes" in attributes:
-        return [int(a) for a in attributes["axes"]]
-    if len(node.inputs) > position and node.inputs[position]:
-        return [int(a) for a in graph.values(node.inputs[position], "axes")]
-    return None
+    axes = attributes["axes"] if "axes" in attributes else _input_values(node, graph, position, "axes")
+    return None if axes is None else [int(a) for a in axes]
 
 
 def _rearranging(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, Any]:
@@ -172,8 +165,8 @@ def _rearranging(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[
         return {"type": op, "shape": [int(v) for v in graph.values(node.inputs[1], "shape")]}
     if op in ("DepthToSpace", "SpaceToDepth"):
         layer = {"type": op, "blocksize": int(attributes["blocksize"])}
-        if op == "DepthToSpace" and _plain(attributes.get("mode", "DCR")) != "DCR":
-            layer["mode"] = _plain(attributes["mode"])
+        if op == "DepthToSpace" and attributes.get("mode", "DCR") != "DCR":
+            layer["mode"] = attributes["mode"]
         return layer
     axes = _axes_input(node, graph, attributes, 1)
     if op == "Unsqueeze" and axes is None:
@@ -183,24 +176,17 @@ def _rearranging(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[
 
 def _resize(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, Any]:
     """Return Resize (or Upsample) as an upsample by its scales or to its sizes."""
-    mode = _plain(attributes.get("mode", "nearest"))
-    transform = _plain(attributes.get("coordinate_transformation_mode", "half_pixel"))
+    mode = attributes.get("mode", "nearest")
+    transform = attributes.get("coordinate_transformation_mode", "half_pixel")
     layer: dict[str, Any] = {"type": "interpolate"}
     if mode == "nearest":
         layer["mode"] = "nearest" if transform == "asymmetric" else "nearest-exact"
     else:
         layer["mode"] = {"linear": "linear", "cubic": "bicubic"}.get(mode, mode)
         layer["align_corners"] = transform == "align_corners"
-    positions = (1,) if node.op_type == "Upsample" else (2, 3)  # Resize: X, roi, scales, sizes
-    scales = sizes = None
-    for position in positions:
-        if len(node.inputs) > position and node.inputs[position]:
-            values = graph.values(node.inputs[position], "scales" if position != 3 else "sizes")  # noqa: PLR2004
-            if values:
-                if position == 3:  # noqa: PLR2004
-                    sizes = values
-                else:
-                    scales = values
+    upsample = node.op_type == "Upsample"  # Upsample: X, scales; Resize: X, roi, scales, sizes
+    scales = _input_values(node, graph, 1 if upsample else 2, "scales")
+    sizes = None if upsample else _input_values(node, graph, 3, "sizes")
     if sizes is not None:
         layer["size"] = [int(v) for v in sizes[2:]]
     elif scales is not None:
@@ -225,24 +211,20 @@ def _pad(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, Any
     return {"type": "pad", "padding": [list(pair) for pair in pairs[2:]]}
 
 
-def _split(node: Node, graph: _Graph, attributes: dict[str, Any], shapes: dict[str, int]) -> list[dict[str, Any]]:
+def _split(node: Node, graph: _Graph, attributes: dict[str, Any]) -> list[dict[str, Any]]:
     """Return one narrow layer per output of a Split (sizes from `split`, or equal pieces)."""
     axis = int(attributes.get("axis", 0))
-    if "split" in attributes:
-        sizes = [int(v) for v in attributes["split"]]
-    elif len(node.inputs) > 1 and node.inputs[1]:
-        sizes = [int(v) for v in graph.values(node.inputs[1], "split")]
-    else:
+    given = attributes["split"] if "split" in attributes else _input_values(node, graph, 1, "split")
+    if given is None:
         chunks = len(node.outputs)
         return [{"type": "chunk", "chunks": chunks, "dim": axis, "index": i} for i in range(chunks)]
-    del shapes
+    sizes = [int(v) for v in given]
     starts = [sum(sizes[:i]) for i in range(len(sizes))]
     return [{"type": "narrow", "dim": axis, "start": s, "length": n} for s, n in zip(starts, sizes, strict=True)]
 
 
-def _layer(node: Node, graph: _Graph, opset: int) -> list[tuple[dict[str, Any], list[str]]]:  # noqa: C901, PLR0912
+def _layer(node: Node, graph: _Graph) -> list[tuple[dict[str, Any], list[str]]]:  # noqa: C901, PLR0912
     """Return the layers of one node, each with the computed tensors it reads."""
-    del opset
     attributes = node.attributes
     op = node.op_type
     data = [node.inputs[0]] if node.inputs else []
@@ -253,7 +235,7 @@ def _layer(node: Node, graph: _Graph, opset: int) -> list[tuple[dict[str, Any], 
     if op in GLOBAL_POOLS:
         return [({"type": op}, data)]
     if op in UNARY:
-        layer = {"type": op} | {k: _plain(attributes[k]) for k in KEPT_ATTRIBUTES.get(op, ()) if k in attributes}
+        layer = {"type": op} | {k: attributes[k] for k in KEPT_ATTRIBUTES.get(op, ()) if k in attributes}
         if op == "LRN":
             layer = {"type": "LocalResponseNorm"}
         return [(layer, data)]
@@ -281,7 +263,7 @@ def _layer(node: Node, graph: _Graph, opset: int) -> list[tuple[dict[str, Any], 
     if op == "Pad":  # constant, reflect, edge or wrap: the same sizes
         return [(_pad(node, graph, attributes), data)]
     if op == "Split":
-        return [(layer, data) for layer in _split(node, graph, attributes, {})]
+        return [(layer, data) for layer in _split(node, graph, attributes)]
     raise _UnsupportedError("convcalc does not follow this operator")
 
 
@@ -337,7 +319,7 @@ def onnx_network_data(path: str, input_shape: tuple[int, ...] | None = None) -> 
         try:
             if not node.outputs or not node.inputs:
                 raise _UnsupportedError("it has no inputs or no outputs")  # noqa: TRY301
-            made = _layer(node, graph, opset)
+            made = _layer(node, graph)
             if any(not reads for _, reads in made):
                 raise _UnsupportedError("all its inputs are constants")  # noqa: TRY301
         except (_UnsupportedError, KeyError, ValueError, IndexError, TypeError) as reason:
@@ -392,23 +374,3 @@ def _load(path: str) -> Model:
         return model_of(data)
     except (ValueError, struct.error, UnicodeDecodeError) as error:
         raise InputErrorGroup([InputError(f"not an ONNX model ({error})", location=Location(path))]) from None
-
-
-def is_onnx_path(path: str) -> bool:
-    """Whether a path names an ONNX model (by its suffix)."""
-    return path.lower().endswith(".onnx")
-
-
-def yaml_text(data: dict[str, Any], comment: Sequence[str] = ()) -> str:
-    """Return network data as a network file: one layer a line, each a flow mapping."""
-    import json  # noqa: PLC0415
-
-    lines = [f"# {line}" for line in comment]
-    lines.append(f"framework: {data['framework']}")
-    lines.append("input: " + json.dumps(data["input"]))
-    lines.append("layers:")
-    lines.extend(
-        "  - {" + ", ".join(f"{key}: {json.dumps(value)}" for key, value in layer.items()) + "}"
-        for layer in data["layers"]
-    )
-    return "\n".join(lines) + "\n"

@@ -789,9 +789,9 @@ def read_text(path: str) -> tuple[str, str]:
 
 def read_network(path: str, *, input_shape: tuple[int, ...] | None = None) -> NetworkSpec:
     """Read and parse a network file ('-' for standard input), or an ONNX model (MODEL.onnx)."""
-    from convcalc.importers.onnx_graph import is_onnx_path, onnx_network_data  # noqa: PLC0415
+    if path.lower().endswith(".onnx"):  # the importer loads only for an ONNX file
+        from convcalc.importers.onnx_graph import onnx_network_data  # noqa: PLC0415
 
-    if is_onnx_path(path):
         return network_from_data(onnx_network_data(path, input_shape), path, input_shape=input_shape)
     text, source = read_text(path)
     return load_network(text, source, input_shape=input_shape)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from convcalc.core.spec import AnyLayer, Framework, LayerKind, LayerSpec, NetworkSpec, OtherSpec, PaddingMode
 from convcalc.core.text import visible
@@ -112,12 +114,26 @@ def _window_yaml(layer: LayerSpec) -> list[str]:
     return parts
 
 
-def network_yaml(network: NetworkSpec, comment: str = "") -> str:
-    """Return a network file: an optional comment, the input shape, one layer a line."""
+def _file_text(comment: str, framework: str | None, shape: Sequence[int], layers: list[str]) -> str:
+    """Return a network file: an optional comment, the framework, the input shape, one layer a line."""
     lines = [f"# {visible(line)}" for line in comment.splitlines()]
-    if network.framework is not Framework.TORCH:
-        lines.append(f"framework: {network.framework}")
-    lines.append("input: [" + ", ".join(map(str, network.input)) + "]")
-    lines.append("layers:" if network.layers else "layers: []")
-    lines.extend(f"  - {layer_yaml(layer)}" for layer in network.layers)
+    if framework is not None:
+        lines.append(f"framework: {framework}")
+    lines.append("input: [" + ", ".join(map(str, shape)) + "]")
+    lines.append("layers:" if layers else "layers: []")
+    lines.extend(f"  - {layer}" for layer in layers)
     return "\n".join(lines) + "\n"
+
+
+def network_yaml(network: NetworkSpec, comment: str = "") -> str:
+    """Return a network file of a network: its layers' keys as in torch.nn, defaults left out."""
+    framework = None if network.framework is Framework.TORCH else str(network.framework)
+    return _file_text(comment, framework, network.input, [layer_yaml(layer) for layer in network.layers])
+
+
+def data_yaml(data: Mapping[str, Any], comment: str = "") -> str:
+    """Return a network file of network data (an importer's `{"framework", "input", "layers"}`), keys as given."""
+    layers = [
+        "{" + ", ".join(f"{key}: {json.dumps(value)}" for key, value in layer.items()) + "}" for layer in data["layers"]
+    ]
+    return _file_text(comment, data.get("framework"), data["input"], layers)

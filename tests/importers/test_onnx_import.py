@@ -67,12 +67,12 @@ def test_every_tensor_as_onnxruntime_computes_it(model: str, size: str) -> None:
 @pytest.mark.parametrize("model", MODELS)
 def test_the_imported_file_reads_back_the_same(model: str) -> None:
     """`convcalc import` writes a file that `stack` reads to the same shapes as the ONNX file itself."""
-    from convcalc.importers.onnx_graph import yaml_text  # noqa: PLC0415
+    from convcalc.netfile.writer import data_yaml  # noqa: PLC0415
 
     size = next(iter(_record(model)["sizes"]))
     shape = tuple(int(v) for v in size.split("x"))
     data = onnx_network_data(str(FOLDER / f"{model}.onnx"), shape)
-    report = convcalc.report(load_network(yaml_text(data), f"{model}.yaml"))
+    report = convcalc.report(load_network(data_yaml(data), f"{model}.yaml"))
     assert _compare(report, model, size) >= 45
 
 
