@@ -1,20 +1,19 @@
-"""Generate tests/fixtures/{keras,onnx,jax}_layers.json: random layers as each framework sizes them.
+"""Generate tests/fixtures/{keras,jax}_layers.json: random layers as each framework sizes them.
 
-Run with the frameworks installed (pip install jax jaxlib keras onnx):
+Run with the frameworks installed (pip install jax jaxlib keras):
 
     python tools/make_framework_layers.py [--count 320] [--seed 11]
 
-Keras 3 answers with compute_output_shape (JAX backend), ONNX with shape inference in
-strict mode (a size below 1 counts as refused), JAX with jax.eval_shape on
+Keras 3 answers with compute_output_shape (JAX backend), JAX with jax.eval_shape on
 lax.conv_general_dilated, lax.conv_transpose and lax.reduce_window. Each case records the
-layer, the input's spatial sizes and the output's, or the error. The tests need none of them.
+layer, the input's spatial sizes and the output's, or the error. The tests need neither.
+The ONNX table comes from tools/make_onnx_layers.py (onnxruntime runs every layer).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import random
 import warnings
@@ -27,9 +26,7 @@ warnings.simplefilter("ignore")
 import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
 import keras  # noqa: E402
-import onnx  # noqa: E402
 from jax import lax  # noqa: E402
-from onnx import TensorProto, helper, shape_inference  # noqa: E402
 
 ROOT = Path(__file__).parent.parent
 KINDS = ("conv", "convtranspose", "maxpool", "avgpool")
@@ -58,7 +55,6 @@ def draw(rng: random.Random, framework: str) -> dict[str, Any]:
         case["dilation"] = axes(rng, rank, 1, 3)
     words = {
         "keras": ["valid", "same"],
-        "onnx": ["SAME_UPPER", "SAME_LOWER", "VALID"],
         "jax": ["SAME", "SAME_LOWER", "VALID"],
     }
     if framework == "keras" or rng.random() < 0.4:
@@ -77,8 +73,6 @@ def draw(rng: random.Random, framework: str) -> dict[str, Any]:
         and case["padding"] == "SAME_LOWER"
     ):
         case["padding"] = "SAME"
-    if kind.endswith("pool") and framework == "onnx":
-        case["ceil_mode"] = rng.random() < 0.4
     case["input"] = axes(rng, rank, 1, 6 if rank == 3 else 12)
     return case
 
@@ -99,44 +93,6 @@ def run_keras(case: dict[str, Any]) -> list[int]:
         layer = getattr(L, f"{name}{rank}D")(case["kernel_size"], **common)
     shape = layer.compute_output_shape((1, *case["input"], 3))
     return [int(v) for v in shape[1:-1]]
-
-
-def onnx_node(case: dict[str, Any]) -> Any:  # noqa: ANN401 - an onnx NodeProto
-    """Return the ONNX node a case describes, from x (and the weight w) to y."""
-    kind = case["type"]
-    op = {"conv": "Conv", "convtranspose": "ConvTranspose", "maxpool": "MaxPool", "avgpool": "AveragePool"}[kind]
-    attrs: dict[str, Any] = {"kernel_shape": case["kernel_size"], "strides": case["stride"]}
-    if kind != "avgpool":
-        attrs["dilations"] = case["dilation"]
-    if isinstance(case["padding"], str):
-        attrs["auto_pad"] = case["padding"]
-    else:
-        attrs["pads"] = [p[0] for p in case["padding"]] + [p[1] for p in case["padding"]]
-    if case["output_padding"] is not None:
-        attrs["output_padding"] = case["output_padding"]
-    if kind.endswith("pool"):
-        attrs["ceil_mode"] = int(case["ceil_mode"])
-    inputs = ["x"] if kind.endswith("pool") else ["x", "w"]
-    return helper.make_node(op, inputs, ["y"], **attrs)
-
-
-def run_onnx(case: dict[str, Any]) -> list[int]:
-    """Size a layer with ONNX shape inference in strict mode."""
-    kind = case["type"]
-    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2, *case["input"]])
-    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
-    inits = []
-    if kind in ("conv", "convtranspose"):
-        w = [2, 2, *case["kernel_size"]]
-        inits.append(helper.make_tensor("w", TensorProto.FLOAT, w, [0.0] * math.prod(w)))
-    graph = helper.make_graph([onnx_node(case)], "g", [x], [y], initializer=inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21)])
-    inferred = shape_inference.infer_shapes(model, strict_mode=True)
-    dims = [d.dim_value for d in inferred.graph.output[0].type.tensor_type.shape.dim][2:]
-    if min(dims) < 1:
-        msg = f"inferred output size {dims} is not positive"
-        raise ValueError(msg)
-    return dims
 
 
 def run_jax(case: dict[str, Any]) -> list[int]:
@@ -176,7 +132,7 @@ def run_jax(case: dict[str, Any]) -> list[int]:
     )
 
 
-RUNNERS = {"keras": run_keras, "onnx": run_onnx, "jax": run_jax}
+RUNNERS = {"keras": run_keras, "jax": run_jax}
 
 
 def main() -> None:
@@ -185,7 +141,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=320)
     parser.add_argument("--seed", type=int, default=11)
     options = parser.parse_args()
-    versions = {"keras": keras.__version__, "onnx": onnx.__version__, "jax": jax.__version__}
+    versions = {"keras": keras.__version__, "jax": jax.__version__}
     for framework, runner in RUNNERS.items():
         rng = random.Random(f"{options.seed}-{framework}")
         cases = []

@@ -11,7 +11,7 @@ from enum import StrEnum
 from fractions import Fraction
 
 from convcalc.core import formulas
-from convcalc.core.errors import Diagnostic, LayerError, Problem, axes_label
+from convcalc.core.errors import Diagnostic, LayerError, Problem, axes_label, join_axes
 from convcalc.core.others import OtherShape, normalized_axes, other_shape
 from convcalc.core.rearrange import MIXED, Labels, in_place, is_spatial, rearranged_labels, standard_labels
 from convcalc.core.receptive import (
@@ -451,15 +451,7 @@ def _merged(nodes: list[_Node]) -> FieldsAndNotes:
             spread = max(c for c in centres if c is not None) - min(c for c in centres if c is not None)
             notes.append((names[axis], f"paths misaligned: their centres are {spread} input cells apart"))
         fields.append(merged_field(known))
-    return fields, _join_axes(notes)
-
-
-def _join_axes(notes: list[tuple[str, str]]) -> list[str]:
-    """Say 'axes H, W: ...' once where every axis says the same."""
-    by_text: dict[str, list[str]] = {}
-    for axis, text in notes:
-        by_text.setdefault(text, []).append(axis)
-    return [f"{axes_label(axes)}: {text}" for text, axes in by_text.items()]
+    return fields, join_axes(notes)
 
 
 class _Walk:
@@ -534,7 +526,7 @@ class _Walk:
                 fields, notes = _window_fields(inputs[0], layer, shape, self.field_budget)
             else:  # the spatial axes are elsewhere: torch computes a shape, the field is not followed
                 fields, notes = [None] * layer.rank, [MOVED] if None not in inputs[0].fields else []
-            notes = gap_warnings(layer, shape) + notes
+            notes = list(shape.notes) + gap_warnings(layer, shape) + notes
             if layer.kind.is_transposed:
                 if layer.output_size is not None:  # the result shows the output_padding the size implied
                     common["spec"] = replace(layer, output_padding=shape.output_padding)

@@ -112,6 +112,14 @@ def axes_label(names: Sequence[str]) -> str:
     return ("axes " if len(names) > 1 else "axis ") + ", ".join(names)
 
 
+def join_axes(notes: Sequence[tuple[str, str]]) -> list[str]:
+    """Say 'axes H, W: ...' once where every axis says the same (notes are (axis name, text) pairs)."""
+    by_text: dict[str, list[str]] = {}
+    for axis, text in notes:
+        by_text.setdefault(text, []).append(axis)
+    return [f"{axes_label(axes)}: {text}" for text, axes in by_text.items()]
+
+
 class LayerError(ConvcalcError, ValueError):
     """A well-formed layer that PyTorch would refuse (exit 1): the reason, the axes it holds on, a fix.
 

@@ -11,21 +11,28 @@ Facts checked against the frameworks themselves (tests/fixtures/*_layers.json):
   i*s + max(e-s, 0) (valid); with output_padding and `same` it crops the larger half of
   its padding first (checked value for value, tests/fixtures/port_values.json). Outputs
   below 1 are refused.
-- ONNX (shape inference, opset 21): explicit `pads` (not negative) or SAME_UPPER,
-  SAME_LOWER, VALID; pools round up with ceil_mode and drop no window; pool padding has no
-  bound; output_padding has no bound. A ConvTranspose with output_shape ignores `pads` and
-  makes its own (checked in onnxruntime 1.32). Shape inference writes 0 or negative sizes without
-  complaint; convcalc calls those refused, as a runtime would.
+- ONNX, as onnxruntime 1.32 computes it (tests/fixtures/onnx_layers.json, 480 layers run by
+  onnxruntime): explicit `pads` (not negative) or SAME_UPPER, SAME_LOWER, VALID. Pools round
+  up with ceil_mode and drop a last window that starts in the right padding (as the operator
+  spec says and opset-22 shape inference does; opset 21 keeps it); otherwise they divide toward
+  zero, as C++ does. onnxruntime refuses pool pads not below the kernel, a convolution's padded
+  input shorter than its dilated kernel, auto_pad SAME with dilation in Conv, output_padding not
+  below max(stride, dilation) and, through its consistency check, not below the stride. Its
+  SAME pools pad for the undilated kernel (the spec and shape inference for the dilated one);
+  a MaxPool without dilation refuses the negative padding that gives, AveragePool takes it. A
+  ConvTranspose with auto_pad SAME gives i*s, or less when the kernel and output_padding are
+  shorter than the stride (shape inference adds output_padding to that). With output_shape it
+  ignores `pads` and makes its own. Where a shape-inference version writes another size,
+  the layer carries a warning that says so. Outputs below 1 are refused (onnxruntime computes
+  an empty tensor for 0).
 - JAX (lax): explicit (low, high) pairs, negative allowed, or SAME, SAME_LOWER, VALID; an
   output of 0 is allowed; negative padding beyond the input is refused.
 """
 
 from __future__ import annotations
 
-from fractions import Fraction
-
-from convcalc.core import formulas
-from convcalc.core.errors import LayerError, Problem
+from convcalc.core import formulas, onnx_rules
+from convcalc.core.errors import LayerError, Problem, join_axes
 from convcalc.core.formulas import convtranspose_output_size, effective_kernel, equivalent_padding
 from convcalc.core.spec import AxisValues, Framework, LayerKind, LayerSpec, PaddingMode, PaddingPairs, axis_names
 
@@ -88,9 +95,7 @@ def _transposed(layer: LayerSpec, axis: int) -> tuple[tuple[int, int], int]:
     if framework is Framework.ONNX:
         a = layer.output_padding[axis]
         if isinstance(padding, PaddingMode) and padding is not PaddingMode.VALID:
-            total = max(
-                e - s, 0
-            )  # the output is i*s + a, or s*(i-1) + e + a when the kernel is shorter than the stride
+            total = max(e + a - s, 0)  # the output is i*s, or s*(i-1) + e + a when that is shorter
             half = total // 2
             return ((half, total - half) if padding is PaddingMode.SAME else (total - half, half)), a
         return ((0, 0) if isinstance(padding, PaddingMode) else padding[axis]), a
@@ -118,13 +123,15 @@ def _onnx_output_shape_padding(layer: LayerSpec, axis: int, size: int) -> tuple[
     return (before, total - before), a + grown
 
 
-def resolve(layer: LayerSpec, spatial: AxisValues) -> tuple[PaddingPairs, AxisValues, AxisValues]:
-    """Return the padding, output_padding and output size per axis, or raise the framework's refusal."""
+def resolve(layer: LayerSpec, spatial: AxisValues) -> tuple[PaddingPairs, AxisValues, AxisValues, tuple[str, ...]]:
+    """Return the padding, output_padding, output size per axis and the warnings, or raise the framework's refusal."""
     framework = layer.framework
     names = axis_names(layer.rank)
     if framework is Framework.KERAS and not layer.kind.is_pool:
         _refuse_strided_dilation(layer)
-    pads, extras, outs = [], [], []
+    if framework is Framework.ONNX:
+        onnx_rules.refuse_layer(layer)
+    pads, extras, outs, notes = [], [], [], []
     for axis, size in enumerate(spatial):
         axis_size = _transposed_axis if layer.kind.is_transposed else _direct_axis
         (before, after), a, out = axis_size(layer, axis, size, names[axis])
@@ -139,10 +146,26 @@ def resolve(layer: LayerSpec, spatial: AxisValues) -> tuple[PaddingPairs, AxisVa
                 problem=Problem.OUTPUT_BELOW_ONE,
                 output=out,
             )
+        if framework is Framework.ONNX:
+            note = _onnx_inference_note(layer, axis, size, out)
+            notes.extend([(names[axis], note)] if note else [])
         pads.append((before, after))
         extras.append(a)
         outs.append(out)
-    return tuple(pads), tuple(extras), tuple(outs)
+    return tuple(pads), tuple(extras), tuple(outs), tuple(join_axes(notes))
+
+
+def _onnx_inference_note(layer: LayerSpec, axis: int, size: int, out: int) -> str | None:
+    """Say where ONNX shape inference writes another size than onnxruntime computes (output_shape: it never does)."""
+    if layer.kind.is_pool:
+        return onnx_rules.pool_inference_note(layer, axis, size, out)
+    if (
+        layer.kind.is_transposed
+        and layer.output_size is None
+        and layer.padding in (PaddingMode.SAME, PaddingMode.SAME_LOWER)
+    ):
+        return onnx_rules.transposed_same_note(layer, axis, size, out)
+    return None
 
 
 def _transposed_axis(layer: LayerSpec, axis: int, size: int, name: str) -> tuple[tuple[int, int], int, int]:
@@ -157,6 +180,12 @@ def _transposed_axis(layer: LayerSpec, axis: int, size: int, name: str) -> tuple
         raise LayerError(msg, axis=name, hint=hint, problem=Problem.OUTPUT_PADDING, output_padding=a, largest=s - 1)
     if framework is Framework.ONNX and layer.output_size is not None:
         (before, after), a = _onnx_output_shape_padding(layer, axis, size)
+        if a >= s:  # grown past what a convolution of the output could bring back to the input's size
+            wanted = layer.output_size[axis]
+            msg = f"output_shape {wanted} is inconsistent with the input size {size} ({onnx_rules.RUNTIME})"
+            largest = convtranspose_output_size(size, k, s, 0, 0, d, s - 1)
+            hint = f"ask for at most {largest}"
+            raise LayerError(msg, axis=name, hint=hint, problem=Problem.OUTPUT_SIZE_UNREACHABLE, largest=largest)
     else:
         (before, after), a = _transposed(layer, axis)
     if framework is Framework.JAX:  # the padding lax.conv_transpose puts on the stretched input
@@ -168,13 +197,14 @@ def _direct_axis(layer: LayerSpec, axis: int, size: int, name: str) -> tuple[tup
     """Return a convolution's or a pool's padding, output_padding (0) and output size on one axis."""
     framework = layer.framework
     k, s, d = layer.kernel_size[axis], layer.stride[axis], layer.dilation[axis]
+    if framework is Framework.ONNX and layer.kind.is_pool:
+        before, after = onnx_rules.pool_padding(layer, axis, size)
+        return (before, after), 0, onnx_rules.pool_size(layer, axis, size, (before, after))
     before, after = _direct_padding(layer, axis, size)
+    if framework is Framework.ONNX:
+        onnx_rules.refuse_short_input(layer, axis, size, before, after)
     if framework is Framework.JAX and layer.kind is LayerKind.CONV:  # lax.reduce_window does not check
         _refuse_negative(before + after, size, name)
-    if framework is Framework.ONNX and layer.ceil_mode:  # ONNX rounds up and drops no window
-        return (before, after), 0, formulas.windows_rounded_up(size, k, s, before, after, d)
-    if framework is Framework.ONNX:  # C++ division, toward zero (int of a Fraction), unlike torch.nn's floor
-        return (before, after), 0, int(Fraction(size + before + after - effective_kernel(k, d), s)) + 1
     return (before, after), 0, formulas.conv_output_size(size, k, s, before, after, d)
 
 

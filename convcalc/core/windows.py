@@ -176,6 +176,7 @@ class LayerShape:
     weight_shape: AxisValues | None
     params: int
     gaps: tuple[AxisGaps | None, ...]
+    notes: tuple[str, ...] = ()  # where another version of the framework writes another size
 
 
 def _check_channels(layer: LayerSpec, in_channels: int, out_channels: int) -> None:
@@ -324,8 +325,8 @@ def layer_shape(layer: LayerSpec, shape: AxisValues) -> LayerShape:
     if layer.framework is not Framework.TORCH:
         from convcalc.core.frameworks import resolve  # noqa: PLC0415 - only other frameworks' layers need it
 
-        padding, extra, sizes = resolve(layer, tuple(spatial))
-        return _finish(replace(layer, output_padding=extra), shape, padding, sizes, out_channels)
+        padding, extra, sizes, notes = resolve(layer, tuple(spatial))
+        return replace(_finish(replace(layer, output_padding=extra), shape, padding, sizes, out_channels), notes=notes)
     padding = resolve_padding(layer)
     if layer.output_size is not None:
         layer = replace(layer, output_padding=output_padding_for(layer, tuple(spatial), padding))

@@ -1,7 +1,12 @@
-"""Keras 3, ONNX and JAX: convcalc's dialects agree with each framework on every case of its table."""
+"""Keras 3, ONNX and JAX: convcalc's dialects agree with each framework on every case of its table.
+
+The ONNX table is what onnxruntime 1.32 computes; each of its cases also records what ONNX shape
+inference writes at opsets 21 and 22, and convcalc must warn exactly where that differs.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -34,6 +39,55 @@ def test_layer_matches_its_framework(case: dict[str, Any]) -> None:
         assert result.status is Status.INVALID, f"{case['framework']} refused: {case['error']}"
 
 
+ONNX_RUN = [
+    case for case in CASES if case["framework"] == "onnx" and case["error"] is None and not case.get("output_size")
+]
+INFERENCE_NOTE = re.compile(
+    r"ax(?:is|es) ([A-Z, ]+): ONNX shape inference \(opsets? ([\d and]+)\) writes ([\d or]+), "
+    r"onnxruntime 1\.32 computes (\d+) \(.+\)"
+)
+
+
+def _inference_notes(warnings: tuple[str, ...], names: str) -> dict[str, tuple[set[int], set[int], int]]:
+    """Read the shape-inference warnings: per axis, the opsets, the sizes they write and what the runtime computes."""
+    found: dict[str, tuple[set[int], set[int], int]] = {}
+    for warning in warnings:
+        match = INFERENCE_NOTE.fullmatch(warning)
+        assert match or "shape inference" not in warning, warning
+        if match:
+            opsets = {int(v) for v in match[2].split(" and ")}
+            sizes = {int(v) for v in match[3].split(" or ")}
+            for axis in match[1].split(", "):
+                assert axis in names
+                found[axis] = (opsets, sizes, int(match[4]))
+    return found
+
+
+@pytest.mark.parametrize("case", ONNX_RUN, ids=[f"onnx-{c['type']}{c['rank']}d-{c['input']}" for c in ONNX_RUN])
+def test_onnx_warns_where_shape_inference_writes_another_size(case: dict[str, Any]) -> None:
+    """Where an opset's shape inference writes another size than onnxruntime computes, a warning says so.
+
+    It names the axis, the opsets and their sizes; no other axis has one.
+    """
+    (result,) = analyze(NetworkSpec(input=(1, 2, *case["input"]), layers=(layer_from_case(case),))).layers
+    names = "DHW"[3 - case["rank"] :] if case["rank"] > 1 else "L"
+    expected = {}
+    for axis, out in enumerate(case["output"]):
+        other = {int(opset): sizes[axis] for opset, sizes in case["inferred"].items() if sizes[axis] != out}
+        if other:
+            expected[names[axis]] = (set(other), set(other.values()), out)
+    assert _inference_notes(result.warnings, names) == expected
+
+
+def test_onnx_table_covers_every_difference() -> None:
+    """The table holds the cases the rules were read from: refusals, and both kinds of inference difference."""
+    onnx = [case for case in CASES if case["framework"] == "onnx"]
+    assert sum(case["error"] is not None for case in onnx) >= 100
+    differ = [case for case in ONNX_RUN if any(sizes != case["output"] for sizes in case["inferred"].values())]
+    assert {case["type"] for case in differ} >= {"maxpool", "avgpool", "convtranspose"}
+    assert any(case["inferred"]["21"] != case["inferred"]["22"] for case in differ)
+
+
 RunJson = Any
 
 
@@ -56,7 +110,12 @@ RunJson = Any
         (["conv", "-i", "7x9", "-k", "3", "-p", "1:2x0:1"], [8, 8], [[1, 2], [0, 1]]),
         (["convt", "-i", "3", "-k", "3", "-s", "2", "--framework", "keras"], [7, 7], [[0, 0], [0, 0]]),
         (["convt", "-i", "3", "-k", "3", "-s", "2", "-p", "same", "--framework", "keras"], [6, 6], [[0, 1], [0, 1]]),
-        (["pool", "--dims", "1", "-i", "32", "-k", "1", "-s", "2", "--ceil", "--framework", "onnx"], [17], [[0, 0]]),
+        (["pool", "--dims", "1", "-i", "32", "-k", "1", "-s", "2", "--ceil", "--framework", "onnx"], [16], [[0, 0]]),
+        (
+            ["convt", "-i", "7x11", "-k", "3x4", "-s", "2x3", "-p", "SAME_UPPER", "-a", "1x2", "--framework", "onnx"],
+            [14, 33],
+            [[1, 1], [1, 2]],
+        ),
         (["conv", "--dims", "1", "-i", "1", "-k", "3", "--framework", "jax"], [0], [[0, 0]]),
     ],
 )

@@ -56,12 +56,78 @@ def one(kind: str, kernel: int, framework: str, **options: object) -> LayerSpec:
             LayerSpec.create("conv", 3, framework="onnx"),
             (1, 1, 2, 9),
             (
-                "axis H: output size 0 < 1: computed output size would be zero or negative (onnx); "
+                "axis H: the padded input 2 is shorter than the dilated kernel 3 (onnxruntime 1.32); "
+                "use an input of at least 3, more padding or a smaller kernel"
+            ),
+        ),
+        (
+            one("maxpool", 5, "onnx", stride=2),
+            (1, 1, 1),
+            (
+                "axis L: output size -1 < 1: computed output size would be zero or negative (onnx); "
                 "use a larger input, a smaller kernel or more padding"
             ),
         ),
+        (
+            one("maxpool", 2, "onnx", padding=[(0, 2)]),
+            (1, 1, 9),
+            (
+                "axis L: pads 2 not smaller than the kernel 2 (onnxruntime 1.32: pad should be smaller than kernel); "
+                "use pads of at most 1, or a Pad node before the pool"
+            ),
+        ),
+        (
+            one("conv", 3, "onnx", dilation=2, padding="SAME_UPPER"),
+            (1, 1, 9),
+            (
+                "axis L: dilation is not supported with auto_pad SAME_UPPER or SAME_LOWER (onnxruntime 1.32); "
+                "give explicit pads, or use dilation 1"
+            ),
+        ),
+        (
+            one("convtranspose", 3, "onnx", stride=2, output_padding=2),
+            (1, 1, 4),
+            (
+                "axis L: output_padding 2 must be less than max(stride, dilation) 2 (onnxruntime 1.32); "
+                "use output_padding <= 1"
+            ),
+        ),
+        (
+            one("convtranspose", 3, "onnx", dilation=2, output_padding=1),
+            (1, 1, 4),
+            (
+                "axis L: output_padding 1 must be less than the stride 1 (onnxruntime 1.32): the output would not "
+                "convolve back to the input's size; use output_padding <= 0"
+            ),
+        ),
+        (
+            one("maxpool", 1, "onnx", stride=3, padding="SAME_UPPER"),
+            (1, 1, 9),
+            (
+                "axis L: padding values must be non-negative (onnxruntime 1.32): auto_pad SAME pads -2 in all for "
+                "kernel 1; use VALID or explicit pads: a kernel shorter than the stride needs no padding"
+            ),
+        ),
+        (
+            one("convtranspose", 3, "onnx", stride=2, output_size=[12]),
+            (1, 1, 4),
+            "axis L: output_shape 12 is inconsistent with the input size 4 (onnxruntime 1.32); ask for at most 10",
+        ),
     ],
-    ids=["keras stride with dilation", "keras output_padding", "jax crop", "jax transposed crop", "onnx size 0"],
+    ids=[
+        "keras stride with dilation",
+        "keras output_padding",
+        "jax crop",
+        "jax transposed crop",
+        "onnx input below kernel",
+        "onnx size below 1",
+        "onnx pool pads",
+        "onnx SAME with dilation",
+        "onnx output_padding",
+        "onnx output_padding and stride",
+        "onnx negative SAME pool",
+        "onnx output_shape",
+    ],
 )
 def test_refusals_word_for_word(layer: LayerSpec, shape: tuple[int, ...], message: str) -> None:
     """Each framework's refusal: its reason, the axis and what would work."""
