@@ -42,7 +42,7 @@ from convcalc.core.spec import Framework  # noqa: E402
 from convcalc.design.port import port  # noqa: E402
 from convcalc.render.code import snippet  # noqa: E402
 from tools.cases import case_input, layer_from_case, load_cases  # noqa: E402
-from tools.make_framework_layers import onnx_node  # noqa: E402
+from tools.make_onnx_layers import node as onnx_node  # noqa: E402
 
 SOURCES = ("torch", "keras", "onnx", "jax")
 TOLERANCE = 1e-4
@@ -222,9 +222,6 @@ def runtime_quirk(source: str, case: dict[str, Any]) -> str | None:
     explicit = source == "jax" and not isinstance(pads, str)
     if explicit and case["type"] == "conv" and any(min(p) < 0 < max(p) for p in pads):
         return "lax.conv_general_dilated cropping one side and padding the other: values vary from run to run"
-    shorter = any(k < s for k, s in zip(case["kernel_size"], case["stride"], strict=True))
-    if source == "onnx" and case["type"].endswith("pool") and isinstance(pads, str) and pads != "VALID" and shorter:
-        return "onnxruntime: an auto_pad pool with a kernel shorter than the stride pads negatively"
     return None
 
 
