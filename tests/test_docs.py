@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import shlex
 from pathlib import Path
@@ -125,6 +126,8 @@ def test_help_examples_run(line: str, tmp_path: Path, monkeypatch: pytest.Monkey
         words = shlex.split(command.split(">", 1)[0])
         if words[0] != "convcalc":
             continue
+        if words[1:3] == ["import", "torch"] and importlib.util.find_spec(words[3].split(".")[0].split(":")[0]) is None:
+            pytest.skip(f"{words[3]} is not installed here")
         expanded = [str(m) for word in words[1:] for m in (sorted(Path().glob(word)) if "*" in word else [word])]
         codes.append(int(main(expanded)))
     assert tuple(codes) == FAILING_ON_PURPOSE.get(line, (0,) * len(codes)), line

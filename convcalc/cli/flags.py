@@ -209,19 +209,28 @@ NETWORK_COMMANDS = (
     ),
     Command(
         "import",
-        "Write the network file of an ONNX model, a layer per node (no onnx package needed).",
+        "Write the network file of an ONNX model (a layer per node) or a PyTorch model (a layer per fx node).",
         (
             "convcalc import model.onnx -i 1,3,224,224 --expect -o model.yaml",
             "convcalc import model.onnx --input 1,3,512,512   [dim]# the file, on stdout[/dim]",
             "convcalc stack model.onnx --input 1,3,224,224    [dim]# or read it directly[/dim]",
+            "convcalc import torch torchvision.models:resnet18 -i 1,3,224,224 --expect",
+            "convcalc import torch timm:create_model --args '[\"resnet18\"]' -i 1,3,256,256",
         ),
         (
-            FILE.but(help="An ONNX model (MODEL.onnx); its weights file may be absent."),
-            INPUT_SHAPE.but(help="The input shape, e.g. 1,3,224,224 (needed when the graph's axes are dynamic)."),
+            Option(
+                "sources",
+                ("SOURCE",),
+                "MODEL.onnx (its weights file may be absent), or: torch PACKAGE.MODULE:FACTORY.",
+                argument=True,
+                many=True,
+            ),
+            INPUT_SHAPE.but(help="The input shape, e.g. 1,3,224,224 (torch: needed; ONNX: for dynamic axes)."),
             Option("out", ("-o", "--output"), "Write the network file here, not to stdout."),
             Option(
                 "expect", ("--expect",), "Write each layer's output shape as its expect.", default=False, switch=True
             ),
+            Option("arguments", ("--args",), "torch: the factory's arguments, a JSON object or list."),
         ),
     ),
     Command(

@@ -96,28 +96,69 @@ def mirror(*, file: str, input_shape: str | None = None, out: str | None = None)
 
 
 @reporting
-def import_model(*, file: str, input_shape: str | None = None, out: str | None = None, expect: bool = False) -> int:
-    """Write the network file of an ONNX model; with --expect, each layer's output shape as its expect."""
-    from convcalc.importers.onnx_graph import onnx_network_data  # noqa: PLC0415
+def import_model(
+    *,
+    sources: list[str],
+    input_shape: str | None = None,
+    out: str | None = None,
+    expect: bool = False,
+    arguments: str | None = None,
+) -> int:
+    """Write the network file of an ONNX or PyTorch model; with --expect, each layer's output shape as its expect."""
     from convcalc.netfile.files import is_standard_stream, write_text_atomically  # noqa: PLC0415
     from convcalc.netfile.loader import network_from_data  # noqa: PLC0415
     from convcalc.netfile.writer import data_yaml  # noqa: PLC0415
 
     shape = input_override(input_shape)
-    data = onnx_network_data(file, shape)
-    result = analyze(network_from_data(data, file))  # read back as `stack` reads it: what it refuses, said now
-    if expect:
-        for layer, found in zip(data["layers"], result.layers, strict=True):
-            if found.output is not None:
-                layer["expect"] = list(found.output)
-    text = data_yaml(data, f"{file} imported by convcalc import\nlayer names are the graph's node names")
+    data, comment, source, notes = _imported(sources, shape, arguments)
+    result = analyze(network_from_data(data, source))  # read back as `stack` reads it: what it refuses, said now
+    for layer, found in zip(data["layers"], result.layers, strict=True):
+        traced = layer.pop("expect", None)  # the framework's own shape, where the importer knows it
+        if traced is not None and found.output is not None and list(found.output) != traced:
+            say(f"{source}: layer {layer['name']!r}: convcalc gives {list(found.output)}, the framework {traced}")
+        if expect and found.output is not None:
+            layer["expect"] = traced or list(found.output)
+    text = data_yaml(data, comment)
     if out is None or is_standard_stream(out, 1):
         sys.stdout.write(text)
     else:
         write_text_atomically(out, text)
+    for note in notes:
+        say(f"{source}: {note}")
     for failed in result.failures:
-        say(f"{file}: {failed.message}")
+        say(f"{source}: {failed.message}")
     return ExitCode.LAYER_INVALID if result.failures else ExitCode.OK
+
+
+def _imported(
+    sources: list[str], shape: tuple[int, ...] | None, arguments: str | None
+) -> tuple[dict[str, Any], str, str, list[str]]:
+    """Return an import's network data, its file comment, the source's name and notes for stderr."""
+    if sources[:1] == ["torch"]:
+        if len(sources) != 2:  # noqa: PLR2004
+            raise InputError("expected one factory: convcalc import torch PACKAGE.MODULE:FACTORY", where="SOURCE")
+        if shape is None:
+            raise InputError("give the input shape, e.g. --input 1,3,224,224", where="import torch")
+        from convcalc.importers.torch_fx import build_model, network_data  # noqa: PLC0415
+        from convcalc.netfile.vocabulary import torch_import_vocabulary  # noqa: PLC0415
+
+        target = sources[1]
+        data, frozen = network_data(build_model(target, arguments), shape, torch_import_vocabulary())
+        comment = f"{target} imported by convcalc import torch\nlayer names are the model's module paths"
+        notes = [
+            f"layer {name!r}: sizes read off a tensor are written as they are at the input {list(shape)}"
+            for name in frozen
+        ]
+        return data, comment, target, notes
+    if len(sources) != 1:
+        raise InputError("expected one model file, or: torch PACKAGE.MODULE:FACTORY", where="SOURCE")
+    if arguments is not None:
+        raise InputError("only convcalc import torch takes factory arguments", where="--args")
+    from convcalc.importers.onnx_graph import onnx_network_data  # noqa: PLC0415
+
+    (file,) = sources
+    data = onnx_network_data(file, shape)
+    return data, f"{file} imported by convcalc import\nlayer names are the graph's node names", file, []
 
 
 @reporting

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from convcalc.core.spec import LayerKind
+from convcalc.importers.torch_fx import Vocabulary
 
 IGNORED = "ignored"  # a key accepted as torch.nn takes it, that changes no shape
 
@@ -360,3 +361,11 @@ LAYER_KEYS: dict[str, Key] = {
 """Keys of a layer, named as the torch.nn arguments."""
 
 TOP_KEYS = ("input", "layers", "description", "framework", "blocks")
+
+
+def torch_import_vocabulary() -> Vocabulary:
+    """Return the layer types of network files as `convcalc import torch` needs them."""
+    return Vocabulary(
+        windows={name: kind.value for name, (kind, _) in WINDOW_CLASSES.items()},
+        others={name: {key: what != IGNORED for key, what in info.keys.items()} for name, info in OTHER_TYPES.items()},
+    )

@@ -1,0 +1,620 @@
+"""Read a PyTorch model into a network file's data (torch.nn names), by a torch.fx symbolic trace.
+
+The model comes from a factory (`PACKAGE.MODULE:FACTORY`, called with JSON arguments). fx
+traces it with torch.nn's modules as leaves (and timm's own leaves for a timm model). A tensor of
+the input shape goes through the graph (on fake tensors where torch can: no memory for the
+activations) to give every node's shape. Each node that computes a tensor becomes a layer:
+
+- a module call, named by the module's path (`layer1.0.conv1`; a module called again gets
+  `_1`, `_2`, ... as fx numbers its nodes), with the module's own arguments;
+- a function or method call (add, cat, flatten, mean, permute, interpolate, ...), named by the
+  innermost module it runs in and its operation, numbered within that module (`layer1.0.add`);
+- a product with a learnable tensor (a layer scale) as `scale`, counting its parameters.
+
+A size read off a tensor (`x.shape[-2:]` for an interpolation) becomes `to:` that layer where
+it is a whole spatial shape; elsewhere (a `view` of `x.size(0), -1`) the value at the traced
+input is written, and the import says so. torch is imported only here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import io
+import json
+import operator
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from math import prod
+from typing import Any
+
+from convcalc.core.errors import InputError, InputErrorGroup
+
+WINDOW_KEYS = {
+    "conv": ("out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "padding_mode"),
+    "convtranspose": ("out_channels", "kernel_size", "stride", "padding", "output_padding", "dilation", "groups"),
+    "maxpool": ("kernel_size", "stride", "padding", "dilation", "ceil_mode"),
+    "avgpool": ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad"),
+}
+"""The module attributes a sliding-window layer is written with (torch.nn's argument names)."""
+
+MERGES = {
+    operator.add: "add", operator.iadd: "add", operator.mul: "mul", operator.imul: "mul",
+    operator.sub: "sub", operator.isub: "sub", operator.truediv: "div", operator.itruediv: "div",
+}  # fmt: skip
+MERGE_NAMES = {"add": "add", "add_": "add", "mul": "mul", "mul_": "mul", "sub": "sub", "div": "div"}
+SHAPE_KEEPING = {
+    "relu", "relu_", "relu6", "silu", "gelu", "sigmoid", "tanh", "hardswish", "hardsigmoid", "hardtanh",
+    "leaky_relu", "elu", "selu", "mish", "softplus", "dropout", "contiguous", "clone", "detach", "float",
+    "clamp", "clamp_min", "clamp_max", "softmax", "log_softmax", "sqrt", "exp", "neg", "abs", "rsqrt",
+    "batch_norm", "dropout2d", "to", "type_as",
+}  # fmt: skip
+"""Functions and methods whose output has their first tensor's shape, written as `identity` (or their own type)."""
+OWN_TYPES = {"relu", "relu6", "silu", "gelu", "sigmoid", "tanh", "hardswish", "hardsigmoid", "hardtanh",
+             "elu", "selu", "mish", "softplus", "dropout", "contiguous", "softmax"}  # fmt: skip
+REDUCTIONS = {"mean", "sum", "amax", "amin", "prod", "std", "var", "logsumexp"}
+REARRANGING = {"permute", "transpose", "view", "reshape", "unflatten", "squeeze", "unsqueeze", "flatten"}
+ADAPTIVE = re.compile(r"adaptive_(avg|max)_pool([123])d")
+POOLING = re.compile(r"(avg|max)_pool([123])d")
+CONVOLUTION = re.compile(r"conv(_transpose)?([123])d")
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """The layer types a network file has (given by netfile, which this layer may not import).
+
+    `windows`: a sliding-window class name -> its kind (conv, convtranspose, maxpool, avgpool);
+    `others`: every other type, lower case without underscores -> its keys, each True when it
+    is read (False: accepted and ignored).
+    """
+
+    windows: Mapping[str, str]
+    others: Mapping[str, Mapping[str, bool]]
+
+    def knows(self, name: str) -> bool:
+        """Whether a network file has a layer type of this class name."""
+        return name in self.windows or name.lower().replace("_", "") in self.others
+
+
+class _NotFollowedError(Exception):
+    """A node the import cannot write as a layer, with the reason."""
+
+
+@dataclass
+class _Walk:
+    """What the walk knows: each node's layer name, shape-valued nodes, constants, the layers so far."""
+
+    vocabulary: Vocabulary
+    names: dict[Any, str] = field(default_factory=dict)
+    sizes: dict[Any, tuple[Any, tuple[int, ...]]] = field(default_factory=dict)  # int node -> (tensor node, axes)
+    constants: set[Any] = field(default_factory=set)
+    produced: dict[Any, str] = field(default_factory=dict)  # node -> the layer that holds its tensor
+    pieces: set[Any] = field(default_factory=set)  # chunk and split nodes, read through their getitems
+    layers: list[dict[str, Any]] = field(default_factory=list)
+    last: str = "input"
+    frozen: list[str] = field(default_factory=list)
+
+
+def _load_torch() -> Any:  # noqa: ANN401 - the torch module
+    try:
+        return importlib.import_module("torch")
+    except ImportError:
+        msg = "needs PyTorch: pip install 'convcalc[torch]' (or torch itself)"
+        raise InputError(msg, where="import torch") from None
+
+
+def build_model(target: str, arguments: str | None) -> Any:  # noqa: ANN401 - a torch.nn.Module
+    """Import PACKAGE.MODULE:FACTORY and call it with the JSON arguments (an object: keywords; a list: positional)."""
+    torch = _load_torch()
+    module_name, colon, attribute = target.partition(":")
+    if not colon or not module_name or not attribute:
+        msg = f"expected PACKAGE.MODULE:FACTORY, such as torchvision.models:resnet18, got {target!r}"
+        raise InputError(msg, where="import torch")
+    args: list[Any] = []
+    kwargs: dict[str, Any] = {}
+    if arguments is not None:
+        try:
+            given = json.loads(arguments)
+        except ValueError as error:
+            raise InputError(f"not JSON: {error}", where="--args") from None
+        if isinstance(given, dict):
+            kwargs = given
+        elif isinstance(given, list):
+            args = given
+        else:
+            raise InputError("expected a JSON object (keywords) or list (positional arguments)", where="--args")
+    try:
+        factory: Any = importlib.import_module(module_name)
+        for part in attribute.split("."):
+            factory = getattr(factory, part)
+    except (ImportError, AttributeError) as error:
+        raise InputError(f"cannot import {target}: {_first_line(error)}", where="import torch") from None
+    try:
+        model = factory(*args, **kwargs) if callable(factory) and not isinstance(factory, torch.nn.Module) else factory
+    except Exception as error:  # noqa: BLE001 - any factory's own failure, said in one line
+        raise InputError(f"{target}(...) raised {_first_line(error)}", where="import torch") from None
+    if not isinstance(model, torch.nn.Module):
+        raise InputError(f"{target} gave a {type(model).__name__}, not a torch.nn.Module", where="import torch")
+    return model.eval()
+
+
+def _first_line(error: BaseException) -> str:
+    text = " ".join(str(error).split()) or "no message"
+    return f"{type(error).__name__}: {text[:300]}"
+
+
+def _known_class(module: Any, vocabulary: Vocabulary) -> str | None:  # noqa: ANN401
+    """Return the network-file type of a module: its class's, or that of the torch.nn class it extends."""
+    for cls in type(module).__mro__:
+        name = cls.__name__
+        if vocabulary.knows(name) and (cls is type(module) or cls.__module__.startswith("torch.nn")):
+            return name
+    return None
+
+
+def trace(model: Any) -> Any:  # noqa: ANN401 - a torch.fx.GraphModule
+    """Trace the model with fx, leaves: torch.nn's modules and every class a network file names.
+
+    Raise InputError naming the innermost module fx could not trace, and why.
+    """
+    fx = importlib.import_module("torch.fx")
+
+    leaves: tuple[type, ...] = ()
+    wrapped: tuple[Any, ...] = ()
+    if type(model).__module__.startswith("timm"):  # timm's own rules: its modules fx cannot trace stay whole
+        timm_fx = importlib.import_module("timm.layers._fx")
+        leaves, wrapped = tuple(timm_fx.get_notrace_modules()), tuple(timm_fx.get_notrace_functions())
+
+    class Tracer(fx.Tracer):  # type: ignore[misc, name-defined]
+        def is_leaf_module(self, m: Any, qualified: str) -> bool:  # noqa: ANN401
+            return isinstance(m, leaves) or bool(super().is_leaf_module(m, qualified))
+
+        def call_module(self, m: Any, forward: Any, args: Any, kwargs: Any) -> Any:  # noqa: ANN401
+            try:
+                return super().call_module(m, forward, args, kwargs)
+            except Exception as error:
+                if not hasattr(error, "convcalc_module"):
+                    error.convcalc_module = (self.path_of_module(m), type(m).__name__)  # type: ignore[attr-defined]
+                raise
+
+    tracer = Tracer(autowrap_functions=wrapped)
+    try:
+        graph = tracer.trace(model)
+    except Exception as error:  # noqa: BLE001 - fx raises many kinds; each said in one line
+        path, kind = getattr(error, "convcalc_module", ("", type(model).__name__))
+        where = f"module {path!r} ({kind})" if path else f"the model ({kind})"
+        raise InputError(f"torch.fx cannot trace {where}: {_first_line(error)}", where="import torch") from None
+    return fx.GraphModule(tracer.root, graph)
+
+
+def propagate(module: Any, shape: tuple[int, ...]) -> None:  # noqa: ANN401
+    """Give every node its output's tensor_meta, on fake tensors where torch can (real zeros otherwise)."""
+    torch = _load_torch()
+    shape_prop = importlib.import_module("torch.fx.passes.shape_prop")
+
+    class Recording(shape_prop.ShapeProp):  # type: ignore[misc, name-defined]
+        """ShapeProp that also keeps the sizes a node computes (x.size(1) // 2, x.shape[-2:])."""
+
+        def run_node(self, n: Any) -> Any:  # noqa: ANN401
+            where.append(n)
+            result = super().run_node(n)
+            if isinstance(result, int) and not isinstance(result, bool):
+                n.meta["convcalc_value"] = int(result)
+            elif isinstance(result, tuple | list) and result and all(type(v) is int for v in result):
+                n.meta["convcalc_value"] = [int(v) for v in result]
+            return result
+
+    where: list[Any] = []
+    quiet = contextlib.redirect_stderr(io.StringIO())  # ShapeProp prints a traceback before it raises
+    try:
+        fake = importlib.import_module("torch._subclasses.fake_tensor")
+        mode = fake.FakeTensorMode(allow_non_fake_inputs=True)
+        with quiet:
+            Recording(module, fake_mode=mode).propagate(torch.zeros(shape))
+    except Exception:  # noqa: BLE001 - some operations have no fake kernel: run them for real
+        try:
+            with torch.no_grad(), contextlib.redirect_stderr(io.StringIO()):
+                Recording(module).propagate(torch.zeros(shape))
+        except Exception as error:  # noqa: BLE001
+            node = where[-1] if where else None
+            at = f" (at {node.op} {node.target})" if node is not None else ""
+            msg = f"the model does not run on an input of {list(shape)}{at}: {_first_line(error.__cause__ or error)}"
+            raise InputError(msg, where="--input") from None
+
+
+def _operation(node: Any) -> str:  # noqa: ANN401
+    """Return the operation a function or method node performs, without fx's global number."""
+    return re.sub(r"_\d+$", "", str(node.name))
+
+
+def node_names(graph: Any) -> dict[Any, str]:  # noqa: ANN401 - a torch.fx.Graph
+    """Name each node as a network file names its layer: module paths, and `<module>.<operation>` for calls."""
+    counts: dict[str, int] = {}
+    named: dict[Any, str] = {}
+    for node in graph.nodes:
+        if node.op in ("call_module", "get_attr"):
+            key = str(node.target)
+        elif node.op in ("call_function", "call_method"):
+            stack = node.meta.get("nn_module_stack") or {}
+            scope = list(stack.values())[-1][0] if stack else ""
+            key = f"{scope}.{_operation(node)}" if scope else _operation(node)
+        else:
+            continue
+        seen = counts.get(key, 0)
+        counts[key] = seen + 1
+        named[node] = key if not seen else f"{key}_{seen}"
+    return named
+
+
+def _shape(node: Any) -> list[int] | None:  # noqa: ANN401
+    meta = node.meta.get("tensor_meta")
+    return [int(v) for v in meta.shape] if meta is not None and hasattr(meta, "shape") else None
+
+
+def _plain(value: Any) -> Any:  # noqa: ANN401
+    """Return a module attribute as JSON data (tuples as lists)."""
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, bool | int | float | str) or value is None:
+        return value
+    return str(value)
+
+
+DEFAULTS = {"dilation": 1, "groups": 1, "ceil_mode": False, "affine": True, "count_include_pad": True,
+            "elementwise_affine": True, "bias": True, "output_padding": 0, "stride": 1, "padding": 0}  # fmt: skip
+"""torch.nn's defaults, left out of the file."""
+
+
+def _defaults_left_out(layer: dict[str, Any]) -> dict[str, Any]:
+    """Return the layer without the keys whose values are torch.nn's defaults (on every axis)."""
+
+    def default(key: str, value: Any) -> bool:  # noqa: ANN401
+        if key not in DEFAULTS or (key == "stride" and not layer["type"].startswith("Conv")):
+            return False
+        values = value if isinstance(value, list) else [value]
+        return all(v == DEFAULTS[key] for v in values)
+
+    return {key: value for key, value in layer.items() if not default(key, value)}
+
+
+def _module_layer(module: Any, torch: Any, vocabulary: Vocabulary) -> dict[str, Any]:  # noqa: ANN401
+    """Return a module's layer: its class name and the arguments a network file reads, defaults left out."""
+    return _defaults_left_out(_arguments(module, torch, vocabulary))
+
+
+READ_ALWAYS = ("num_features", "affine", "elementwise_affine", "num_parameters")
+"""Keys a network file ignores for shapes but needs for parameter counts."""
+
+
+def _arguments(module: Any, torch: Any, vocabulary: Vocabulary) -> dict[str, Any]:  # noqa: ANN401
+    """Return a module's class name and every argument a network file reads."""
+    name = _known_class(module, vocabulary)
+    if name is None:
+        raise _NotFollowedError(f"a network file has no layer type for {type(module).__name__}")
+    layer: dict[str, Any] = {"type": name}
+    if name in vocabulary.windows:
+        kind = vocabulary.windows[name]
+        for key in WINDOW_KEYS[kind]:
+            value = getattr(module, key, None)
+            if value is not None and not (key == "padding_mode" and value == "zeros"):
+                layer[key] = _plain(value)
+        if kind.startswith("conv"):
+            layer["bias"] = module.bias is not None
+        return layer
+    for key, read in vocabulary.others[name.lower().replace("_", "")].items():
+        value = getattr(module, key, None)
+        if key == "bias" and name in ("Linear", "LayerNorm"):  # a tensor on the module: whether it has one
+            layer["bias"] = value is not None
+        elif key != "bias" and (read or key in READ_ALWAYS) and _is_argument(value, torch):
+            layer[key] = _plain(value)
+    return layer
+
+
+def _is_argument(value: Any, torch: Any) -> bool:  # noqa: ANN401
+    """Whether a module attribute is an argument to write (not a tensor, a method or None)."""
+    return value is not None and not isinstance(value, torch.Tensor) and not callable(value)
+
+
+def network_data(
+    model: Any,  # noqa: ANN401 - a torch.nn.Module
+    shape: tuple[int, ...],
+    vocabulary: Vocabulary,
+) -> tuple[dict[str, Any], list[str]]:
+    """Return the network file data of a traced model, and the names of layers whose sizes were frozen.
+
+    Raise InputErrorGroup with one line per node that cannot be written as a layer.
+    """
+    torch = _load_torch()
+    module = trace(model)
+    propagate(module, shape)
+    walk = _Walk(vocabulary, names=node_names(module.graph))
+    errors = []
+    placeholders = 0
+    for node in module.graph.nodes:
+        if node.op == "placeholder":
+            placeholders += 1
+            if placeholders == 1:
+                walk.names[node] = "input"
+                walk.produced[node] = "input"
+            continue
+        if node.op == "output" or node not in walk.names:
+            continue
+        try:
+            layer, reads = _layer(node, module, walk, torch)
+        except (_NotFollowedError, KeyError, ValueError, TypeError, IndexError) as reason:
+            text = reason.args[0] if isinstance(reason, _NotFollowedError) else _first_line(reason)
+            target = node.target if isinstance(node.target, str) else getattr(node.target, "__name__", node.target)
+            errors.append(InputError(f"node {walk.names[node]!r} ({node.op} {target}): {text}", where="import torch"))
+            walk.produced[node] = walk.names[node]  # keep going, to say every node not followed at once
+            continue
+        if layer is None:
+            continue
+        _place(walk, node, layer, reads)
+    if placeholders > 1:
+        errors.insert(0, InputError(f"the model takes {placeholders} inputs: convcalc reads one", where="import torch"))
+    if errors:
+        raise InputErrorGroup(errors)
+    return {"input": list(shape), "layers": walk.layers}, walk.frozen
+
+
+def _place(walk: _Walk, node: Any, layer: dict[str, Any], reads: list[Any]) -> None:  # noqa: ANN401
+    name = walk.names[node]
+    walk.produced[node] = name
+    sources = [walk.produced[r] for r in reads]
+    entry = {"name": name, **layer}
+    if sources != [walk.last]:
+        entry["from"] = sources if len(sources) > 1 else sources[0]
+    expected = _shape(node)
+    if expected is not None:
+        entry["expect"] = expected
+    walk.layers.append(entry)
+    walk.last = name
+
+
+def _tensors(node: Any, walk: _Walk) -> list[Any]:  # noqa: ANN401
+    """Return the computed tensors a node reads (the input and layers already written), in argument order."""
+    return [a for a in node.all_input_nodes if a in walk.produced]
+
+
+def _is_layer(node: Any, walk: _Walk) -> bool:  # noqa: ANN401
+    return node in walk.produced
+
+
+def _value(argument: Any, walk: _Walk, what: str, node: Any) -> Any:  # noqa: ANN401
+    """Return an argument's value: a constant, or a size read off a tensor at the traced input (frozen)."""
+    if isinstance(argument, list | tuple):
+        return [_value(a, walk, what, node) for a in argument]
+    if hasattr(argument, "op"):  # an fx node
+        if "convcalc_value" in argument.meta:
+            if walk.names[node] not in walk.frozen:
+                walk.frozen.append(walk.names[node])
+            return argument.meta["convcalc_value"]
+        raise _NotFollowedError(f"its {what} is computed from tensors")
+    return argument
+
+
+def _argument(node: Any, position: int, keyword: str, *, default: Any = None) -> Any:  # noqa: ANN401
+    if len(node.args) > position:
+        return node.args[position]
+    return node.kwargs.get(keyword, default)
+
+
+def _size_node(node: Any, walk: _Walk, name: str) -> bool:  # noqa: ANN401
+    """Record a node that reads sizes off a tensor (x.shape, x.size(), an index into them); True when it is one."""
+    if name in ("size", "shape") or (node.op == "call_function" and node.target is getattr and node.args[1] == "shape"):
+        tensor = node.args[0]
+        rank = len(_shape(tensor) or [])
+        if name == "size" and len(node.args) > 1:
+            walk.sizes[node] = (tensor, (int(node.args[1]) % rank,))
+        else:
+            walk.sizes[node] = (tensor, tuple(range(rank)))
+        return True
+    if node.op == "call_function" and node.target is operator.getitem and node.args[0] in walk.sizes:
+        tensor, axes = walk.sizes[node.args[0]]
+        index = node.args[1]
+        if isinstance(index, slice):
+            walk.sizes[node] = (tensor, axes[index])
+        else:
+            walk.sizes[node] = (tensor, (axes[int(index)],))
+        return True
+    return False
+
+
+def _layer(node: Any, module: Any, walk: _Walk, torch: Any) -> tuple[dict[str, Any] | None, list[Any]]:  # noqa: ANN401, C901, PLR0912
+    """Return a node's layer and the tensors it reads (None for a node that computes no tensor)."""
+    name = node.target if isinstance(node.target, str) else getattr(node.target, "__name__", "")
+    if node.op == "get_attr":
+        walk.constants.add(node)
+        return None, []
+    if _size_node(node, walk, name) or "convcalc_value" in node.meta:
+        return None, []  # a size, or arithmetic on sizes
+    if node.op == "call_function" and node.target is operator.getitem and node.args[0] in walk.constants:
+        walk.constants.add(node)
+        return None, []
+    if node.op == "call_function" and node.target is operator.getitem and node.args[0] in walk.pieces:
+        return _getitem(node), _tensors(node.args[0], walk)[:1]
+    if name in ("chunk", "split", "unbind"):
+        walk.pieces.add(node)
+        return None, []  # its pieces are the getitem nodes that follow
+    computed = _tensors(node, walk)
+    if not computed:
+        walk.constants.add(node)  # arithmetic on parameters and buffers only
+        return None, []
+    first = computed[:1]
+    if node.op == "call_module":
+        return _module_layer(module.get_submodule(str(node.target)), torch, walk.vocabulary), first
+    merge = MERGES.get(node.target) if node.op == "call_function" else None
+    merge = merge or (MERGE_NAMES.get(name) if name in ("add", "mul", "sub", "div", "add_", "mul_") else None)
+    if merge is not None:
+        return _merge(node, merge, computed, module, walk)
+    if name in ("cat", "concat", "concatenate"):
+        return {"type": "cat", "dim": int(_argument(node, 1, "dim", default=0))}, computed
+    if name in SHAPE_KEEPING:
+        own = name.rstrip("_")
+        return {"type": own if own in OWN_TYPES else "identity"}, first
+    if name in REDUCTIONS:
+        dims = _value(_argument(node, 1, "dim"), walk, "dim", node)
+        if dims is None:
+            raise _NotFollowedError("a reduction over every axis is not followed")
+        layer: dict[str, Any] = {"type": name, "dim": dims}
+        if _argument(node, 2, "keepdim", default=False):
+            layer["keepdim"] = True
+        return layer, first
+    if name in REARRANGING:
+        return _rearranging(node, name, walk), first
+    if name in ("interpolate", "upsample"):
+        return _interpolate(node, walk), first
+    if name in ("stochastic_depth", "drop_path"):
+        return {"type": "StochasticDepth"}, first  # the identity at inference
+    if name == "layer_norm":
+        shape = _value(_argument(node, 1, "normalized_shape"), walk, "normalized_shape", node)
+        affine = _argument(node, 2, "weight") is not None
+        bias = _argument(node, 3, "bias") is not None
+        layer = {"type": "LayerNorm", "normalized_shape": shape if isinstance(shape, list) else [shape]}
+        return _defaults_left_out(layer | {"elementwise_affine": affine, "bias": bias}), first
+    functional = CONVOLUTION.fullmatch(name)
+    if functional:
+        return _functional_convolution(node, functional, module), first
+    adaptive = ADAPTIVE.fullmatch(name)
+    if adaptive:
+        kind = "AdaptiveAvgPool" if adaptive[1] == "avg" else "AdaptiveMaxPool"
+        size = _value(_argument(node, 1, "output_size"), walk, "output_size", node)
+        return {"type": f"{kind}{adaptive[2]}d", "output_size": size}, first
+    pooling = POOLING.fullmatch(name)
+    if pooling:
+        return _pool(node, pooling[1], int(pooling[2])), first
+    if name == "pad":
+        rank = len(_shape(node) or []) - 2
+        return {"type": f"ConstantPad{rank}d", "padding": list(_argument(node, 1, "pad"))}, first
+    raise _NotFollowedError("convcalc does not follow this operation")
+
+
+def _getitem(node: Any) -> dict[str, Any]:  # noqa: ANN401
+    """Return one piece of a chunk or split as a `chunk` or `narrow` layer."""
+    source = node.args[0]
+    index = int(node.args[1])
+    name = source.target if isinstance(source.target, str) else getattr(source.target, "__name__", "")
+    if name == "chunk":
+        chunks = int(_argument(source, 1, "chunks"))
+        return {"type": "chunk", "chunks": chunks, "dim": int(_argument(source, 2, "dim", default=0)), "index": index}
+    if name == "split":
+        dim = int(_argument(source, 2, "dim", default=0))
+        sizes = _argument(source, 1, "split_size_or_sections")
+        total = (_shape(source.args[0]) or [])[dim]
+        pieces = list(sizes) if isinstance(sizes, list | tuple) else [sizes] * -(-total // int(sizes))
+        pieces[-1] = total - sum(pieces[:-1])
+        return {"type": "narrow", "dim": dim, "start": sum(pieces[:index]), "length": pieces[index]}
+    raise _NotFollowedError(f"an index into the output of {name} is not followed")
+
+
+def _merge(node: Any, merge: str, computed: list[Any], module: Any, walk: _Walk) -> tuple[dict[str, Any], list[Any]]:  # noqa: ANN401
+    """Return an elementwise operation: a merge of computed tensors, a learnable scale, or a constant's."""
+    if len(computed) > 1:
+        return {"type": merge}, computed
+    learned = [a for a in node.all_input_nodes if a in walk.constants and a.op == "get_attr"]
+    for attribute in learned:
+        value = module
+        for part in str(attribute.target).split("."):
+            value = getattr(value, part)
+        if getattr(value, "requires_grad", False) and prod(value.shape) > 1:
+            return {"type": "scale", "shape": [int(v) for v in value.shape]}, computed
+    return {"type": "identity"}, computed  # by a scalar or a buffer: the shape and field are kept
+
+
+def _rearranging(node: Any, name: str, walk: _Walk) -> dict[str, Any]:  # noqa: ANN401
+    rest = list(node.args[1:])
+    if name == "flatten":
+        layer: dict[str, Any] = {"type": "flatten", "start_dim": int(_argument(node, 1, "start_dim", default=0))}
+        end = int(_argument(node, 2, "end_dim", default=-1))
+        if end != -1:
+            layer["end_dim"] = end
+        return layer
+    if name == "permute":
+        dims = rest[0] if len(rest) == 1 and isinstance(rest[0], list | tuple) else rest or node.kwargs.get("dims")
+        return {"type": "permute", "dims": [int(d) for d in dims]}
+    if name == "transpose":
+        return {"type": "transpose", "dim0": int(_argument(node, 1, "dim0")), "dim1": int(_argument(node, 2, "dim1"))}
+    if name in ("view", "reshape"):
+        given = rest[0] if len(rest) == 1 and isinstance(rest[0], list | tuple) else rest or node.kwargs.get("shape")
+        values = _value(list(given), walk, "shape", node)
+        return {"type": name, "shape": [int(v) for v in values]}
+    if name == "unflatten":
+        sizes = _value(_argument(node, 2, "sizes"), walk, "sizes", node)
+        return {"type": "unflatten", "dim": int(_argument(node, 1, "dim")), "sizes": [int(v) for v in sizes]}
+    dim = _argument(node, 1, "dim")
+    return {"type": name, **({"dim": int(dim)} if dim is not None else {})}
+
+
+def _interpolate(node: Any, walk: _Walk) -> dict[str, Any]:  # noqa: ANN401
+    """Return F.interpolate: to another layer's size (`to:`), to a size, or by a factor."""
+    layer: dict[str, Any] = {"type": "interpolate"}
+    size = _argument(node, 1, "size")
+    factor = _argument(node, 2, "scale_factor")
+    mode = _argument(node, 3, "mode", default="nearest")
+    corners = _argument(node, 4, "align_corners")
+    if hasattr(size, "op") and size in walk.sizes:
+        tensor, axes = walk.sizes[size]
+        rank = len(_shape(tensor) or [])
+        if list(axes) == list(range(2, rank)) and _is_layer(tensor, walk):
+            layer["to"] = walk.produced[tensor]
+            size = None
+    if size is not None:
+        values = _value(size, walk, "size", node)
+        layer["size"] = values if isinstance(values, list) else [values]
+    if factor is not None:
+        layer["scale_factor"] = _plain(factor)
+    if mode != "nearest":
+        layer["mode"] = mode
+    if corners is not None:
+        layer["align_corners"] = bool(corners)
+    return layer
+
+
+def _pool(node: Any, kind: str, rank: int) -> dict[str, Any]:  # noqa: ANN401
+    kernel = _argument(node, 1, "kernel_size")
+    layer: dict[str, Any] = {
+        "type": f"{'MaxPool' if kind == 'max' else 'AvgPool'}{rank}d",
+        "kernel_size": _plain(kernel),
+    }
+    stride = _argument(node, 2, "stride")
+    if stride not in (None, []):
+        layer["stride"] = _plain(stride)
+    layer["padding"] = _plain(_argument(node, 3, "padding", default=0))
+    position = 5 if kind == "max" else 4
+    if kind == "max" and _argument(node, 4, "dilation", default=1) not in (1, [1] * rank, (1,) * rank):
+        layer["dilation"] = _plain(_argument(node, 4, "dilation"))
+    if _argument(node, position, "ceil_mode", default=False):
+        layer["ceil_mode"] = True
+    return layer
+
+
+def _parameter(node: Any, module: Any) -> Any:  # noqa: ANN401
+    """Return the tensor a get_attr node reads."""
+    value = module
+    for part in str(node.target).split("."):
+        value = getattr(value, part)
+    return value
+
+
+def _functional_convolution(node: Any, match: re.Match[str], module: Any) -> dict[str, Any]:  # noqa: ANN401
+    """Return F.conv2d(x, weight, bias, stride, padding, dilation, groups) (or a transposed one) as its module."""
+    weight = _argument(node, 1, "weight")
+    if not hasattr(weight, "op") or weight.op != "get_attr":
+        raise _NotFollowedError("its weight is computed, not a parameter of the model")
+    shape = [int(v) for v in _parameter(weight, module).shape]
+    transposed = bool(match[1])
+    names = ("stride", "padding", "output_padding", "groups", "dilation") if transposed else (
+        "stride", "padding", "dilation", "groups")  # fmt: skip
+    given = {key: _argument(node, 3 + i, key) for i, key in enumerate(names)}
+    groups = int(given["groups"] or 1)
+    layer: dict[str, Any] = {
+        "type": f"{'ConvTranspose' if transposed else 'Conv'}{match[2]}d",
+        "out_channels": shape[1] * groups if transposed else shape[0],
+        "kernel_size": shape[2:],
+    }
+    for key, value in given.items():
+        if value is not None:
+            layer[key] = _plain(value)
+    layer["bias"] = _argument(node, 2, "bias") is not None
+    return _defaults_left_out(layer)

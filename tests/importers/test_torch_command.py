@@ -1,0 +1,132 @@
+"""`convcalc import torch` run as a user runs it, on small models of tests/importers/torch_factories.py.
+
+These tests need torch (CI installs torch 2.13.0 for them); without it they are skipped.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+torch = pytest.importorskip("torch", reason="the command's tests need torch")
+
+FACTORIES = "tests.importers.torch_factories"
+
+
+def test_import_torch_writes_a_file_that_checks(run: Any, tmp_path: Path) -> None:
+    """The file has every layer with torch's shape as its expect; check passes on it without torch."""
+    out = tmp_path / "unet.yaml"
+    result = run("import", "torch", f"{FACTORIES}:TinyUNet", "--args", '{"width": 4}', "-i", "1,1,16,16",
+                 "--expect", "-o", str(out))  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    text = out.read_text()
+    assert text.startswith(f"# {FACTORIES}:TinyUNet imported by convcalc import torch\n")
+    assert '{name: "up", type: "ConvTranspose2d", out_channels: 4, kernel_size: [2, 2], stride: [2, 2]' in text
+    assert '{name: "interpolate", type: "interpolate", to: "stem.2"' in text
+    assert '{name: "mul", type: "scale", shape: [4, 1, 1]' in text
+    assert '{name: "view", type: "view", shape: [1, -1], expect: [1, 4]}' in text
+    assert (
+        result.stderr
+        == f"{FACTORIES}:TinyUNet: layer 'view': sizes read off a tensor are written as they are at the input [1, 1, 16, 16]\n"
+    )
+    assert run("check", str(out)).exit_code == 0
+    model = __import__(FACTORIES, fromlist=["TinyUNet"]).TinyUNet(width=4)
+    total = sum(p.numel() for p in model.parameters())
+    data = json.loads(run("stack", str(out), "-f", "json").stdout)
+    assert data["total_params"] == total
+    assert data["output"] == [1, 3]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["torch", f"{FACTORIES}:branching", "-i", "1,1,8,8"],
+            (
+                "import torch: torch.fx cannot trace module '1' (DataDependent): TraceError: symbolically traced variables "
+                "cannot be used as inputs to control flow"
+            ),
+        ),
+        (
+            ["torch", f"{FACTORIES}:unfold", "-i", "1,1,2,2"],
+            "import torch: node '1' (call_module 1): a network file has no layer type for Unfold",
+        ),
+        (
+            ["torch", f"{FACTORIES}:not_a_model", "-i", "1,1,2,2"],
+            f"import torch: {FACTORIES}:not_a_model gave a int, not a torch.nn.Module",
+        ),
+        (
+            ["torch", f"{FACTORIES}:missing", "-i", "1,1,2,2"],
+            (
+                f"import torch: cannot import {FACTORIES}:missing: AttributeError: module '{FACTORIES}' has no attribute "
+                "'missing'"
+            ),
+        ),
+        (
+            ["torch", "torchvision.models.resnet18", "-i", "1,3,8,8"],
+            (
+                "import torch: expected PACKAGE.MODULE:FACTORY, such as torchvision.models:resnet18, got "
+                "'torchvision.models.resnet18'"
+            ),
+        ),
+        (["torch", f"{FACTORIES}:TinyUNet"], "import torch: give the input shape, e.g. --input 1,3,224,224"),
+        (
+            ["torch", f"{FACTORIES}:TinyUNet", "-i", "1,1,8,8", "--args", "{width: 4}"],
+            "--args: not JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)",
+        ),
+        (
+            ["torch", f"{FACTORIES}:TinyUNet", "-i", "1,1,8,8", "--args", '{"depth": 4}'],
+            (
+                f"import torch: {FACTORIES}:TinyUNet(...) raised TypeError: TinyUNet.__init__() got an unexpected keyword "
+                "argument 'depth'"
+            ),
+        ),
+        (
+            ["torch", f"{FACTORIES}:TinyUNet", "-i", "1,2,8,8"],
+            "--input: the model does not run on an input of [1, 2, 8, 8] (at call_module stem.0): RuntimeError: ",
+        ),
+        (["torch"], "SOURCE: expected one factory: convcalc import torch PACKAGE.MODULE:FACTORY"),
+    ],
+    ids=[
+        "untraceable",
+        "no layer type",
+        "not a module",
+        "missing factory",
+        "no colon",
+        "no input",
+        "bad json",
+        "factory raises",
+        "wrong input",
+        "no factory",
+    ],
+)
+def test_import_torch_refusals_are_one_line(run: Any, args: list[str], message: str) -> None:
+    """Each problem is one line on stderr, exit 2, nothing on stdout."""
+    result = run("import", *args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("convcalc: error: " + message), result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_import_torch_without_torch(run: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without torch, one line says what to install."""
+    real = builtins.__import__
+
+    def no_torch(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "torch" or name.startswith("torch."):
+            raise ImportError(name)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_torch)
+    monkeypatch.setattr("importlib.import_module", no_torch)
+    result = run("import", "torch", f"{FACTORIES}:TinyUNet", "-i", "1,1,8,8")
+    assert result.exit_code == 2
+    assert (
+        result.stderr
+        == "convcalc: error: import torch: needs PyTorch: pip install 'convcalc[torch]' (or torch itself)\n"
+    )

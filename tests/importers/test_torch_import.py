@@ -1,0 +1,38 @@
+"""`convcalc import torch`: the 19 real models' imports against torch's fixture (no torch needed), and the command.
+
+tests/fixtures/torch_imports/ was written by convcalc's importer (tools/import_torch_models.py,
+torch 2.14.1, torchvision 0.29.1, timm); each file must give torch's own shape for every layer
+at every size of tests/fixtures/torch_models.json, its parameter counts and the receptive fields
+autograd measured. The command itself is tested in test_torch_command.py (where torch is installed).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tools.compare_models import fixture
+from tools.import_torch_models import OUT, compare_imported
+
+RECORDS = fixture()
+
+
+def test_every_model_was_imported() -> None:
+    """One imported file per model of the fixture."""
+    assert {path.name.split(".")[0] for path in OUT.glob("*.yaml")} == set(RECORDS)
+
+
+@pytest.mark.parametrize("model", sorted(RECORDS))
+def test_imported_model_matches_torch(model: str) -> None:
+    """Every layer's shape at every size, every parameter count and every measured receptive field equal torch's."""
+    frozen = any(OUT.glob(f"{model}.*x*.yaml"))
+    found = compare_imported(model, RECORDS[model], frozen=frozen)
+    assert found.differences == []
+    assert found.shapes >= len(RECORDS[model]["sizes"]) * 10
+    assert found.params > 0
+
+
+def test_imported_names_are_module_paths() -> None:
+    """Layers are named by module path, and function calls by their module and operation."""
+    text = (OUT / "resnet50.yaml").read_text()
+    assert '{name: "layer1.0.conv1", type: "Conv2d", out_channels: 64, kernel_size: [1, 1], bias: false' in text
+    assert '{name: "layer1.0.add", type: "add", from: ["layer1.0.bn3", "layer1.0.downsample.1"]' in text

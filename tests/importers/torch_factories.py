@@ -1,0 +1,58 @@
+"""Small torch models for `convcalc import torch` (imported only where torch is installed)."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F  # noqa: N812
+from torch import nn
+
+
+class TinyUNet(nn.Module):
+    """Two levels: a strided conv down, a transposed conv up, a skip joined by cat, a head by view and Linear."""
+
+    def __init__(self, width: int = 8, classes: int = 3) -> None:
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(1, width, 3, padding=1), nn.BatchNorm2d(width), nn.ReLU())
+        self.down = nn.Conv2d(width, 2 * width, 3, stride=2, padding=1)
+        self.up = nn.ConvTranspose2d(2 * width, width, 2, stride=2)
+        self.fuse = nn.Conv2d(2 * width, width, 1)
+        self.scale = nn.Parameter(torch.ones(width, 1, 1))
+        self.head = nn.Linear(width, classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Down, up to the skip's size, join, pool, classify."""
+        skip = self.stem(x)
+        deep = F.relu(self.down(skip))
+        up = F.interpolate(self.up(deep), size=skip.shape[-2:], mode="nearest")
+        joined = self.fuse(torch.cat([skip, up], dim=1)) * self.scale + skip
+        pooled = F.adaptive_avg_pool2d(joined, 1)
+        return self.head(pooled.view(pooled.size(0), -1))
+
+
+class DataDependent(nn.Module):
+    """A block whose forward branches on a value: fx cannot trace it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(1, 1, 3)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Branch on the sum."""
+        if x.sum() > 0:
+            return self.conv(x)
+        return x
+
+
+def branching() -> nn.Module:
+    """Return a model with the untraceable block inside."""
+    return nn.Sequential(nn.Conv2d(1, 1, 1), DataDependent())
+
+
+def unfold() -> nn.Module:
+    """Return a model with a module a network file has no type for."""
+    return nn.Sequential(nn.Conv2d(1, 1, 1), nn.Unfold(2))
+
+
+def not_a_model() -> int:
+    """Return something other than a model."""
+    return 3
