@@ -116,6 +116,14 @@ def _compare_params(record: dict[str, Any], layers: dict[str, Any], found: Compa
         found.differences.append(f"total parameters: {total:,}, torch {record['total_params']:,}")
 
 
+def show(found: Comparison, note: str = "", limit: int = 40) -> bool:
+    """Print a comparison's line (with a note) and its first differences; True when any value differs."""
+    print(found.line() + note)
+    for difference in found.differences[:limit]:
+        print(f"  {difference}")
+    return bool(found.differences)
+
+
 def main(argv: list[str]) -> int:
     """Compare the models named (all by default); return 1 when any value differs."""
     models = fixture()
@@ -125,11 +133,7 @@ def main(argv: list[str]) -> int:
             print(f"{model}: not in {FIXTURE.name}: run tools/make_model_fixtures.py {model}")
             failed = True
             continue
-        found = compare(model, models[model])
-        print(found.line())
-        for difference in found.differences[:40]:
-            print(f"  {difference}")
-        failed = failed or bool(found.differences)
+        failed = show(compare(model, models[model])) or failed
     return 1 if failed else 0
 
 

@@ -7,7 +7,8 @@ Run in a virtual environment of its own (about 5.5 GB):
 
 For each model (built with weights=None) and each of three input sizes, the model is traced
 with torch.fx and a tensor propagated through the graph (ShapeProp); every node whose output
-is a tensor is recorded under the name a network file gives that layer:
+is a tensor is recorded under the name a network file gives that layer (the rule of
+`convcalc import torch`, convcalc.importers.torch_fx.node_names):
 
 - a module call under the module's qualified name (`layer1.0.conv1`); a module called again
   (torchvision's ReLU modules are) gets `_1`, `_2`, ... as fx numbers its nodes;
@@ -31,7 +32,6 @@ depends on the position).
 from __future__ import annotations
 
 import json
-import re
 import sys
 import warnings
 from collections.abc import Callable
@@ -45,6 +45,10 @@ from torch import nn
 from torch.fx.passes.shape_prop import ShapeProp
 
 ROOT = Path(__file__).parent.parent
+sys.path.insert(0, str(ROOT))
+
+from convcalc.importers.torch_fx import node_names as names  # noqa: E402 - the names a network file gives
+
 OUT = ROOT / "tests" / "fixtures" / "torch_models.json"
 
 
@@ -120,32 +124,6 @@ MODELS: dict[str, tuple[Callable[[], nn.Module], tuple[tuple[int, ...], ...], tu
 }
 RF_SAMPLE = 24
 """Layers per model whose receptive field is measured by autograd (spread over the graph)."""
-
-
-def _base(node: torch.fx.Node) -> str:
-    """Return the operation a function or method node performs, without fx's global number."""
-    return re.sub(r"_\d+$", "", node.name)
-
-
-def names(graph: torch.fx.Graph) -> dict[torch.fx.Node, str]:
-    """Name each node as a network file names the layer (see the module docstring)."""
-    counts: dict[str, int] = {}
-    named: dict[torch.fx.Node, str] = {}
-    for node in graph.nodes:
-        if node.op == "call_module":
-            key = str(node.target)
-        elif node.op in ("call_function", "call_method"):
-            stack = node.meta.get("nn_module_stack") or {}
-            scope = list(stack.values())[-1][0] if stack else ""
-            key = f"{scope}.{_base(node)}" if scope else _base(node)
-        elif node.op == "get_attr":
-            key = str(node.target)
-        else:
-            continue
-        seen = counts.get(key, 0)
-        counts[key] = seen + 1
-        named[node] = key if not seen else f"{key}_{seen}"
-    return named
 
 
 def _tensor_shape(node: torch.fx.Node) -> list[int] | None:
