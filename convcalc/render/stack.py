@@ -200,6 +200,8 @@ def _notes(result: StackResult) -> list[tuple[str, str]]:
 
 
 RICH_MAX_ROWS = 200
+PLAIN_MIN_WIDTH = 40
+"""Below this width rich narrows columns past their padding in its own way: rich lays out such tables."""
 """Above this many layers the table is laid out here, in the same shape: rich needs ~0.5 ms a row."""
 
 _STYLES = {Status.INVALID: "red", Status.EXPECT_FAILED: "red", Status.NOT_COMPUTED: "dim"}
@@ -222,8 +224,13 @@ def _title(result: StackResult) -> str:
 def render_table(result: StackResult, options: RenderOptions | None = None) -> str:
     """Render the table: one row per layer, the summary and the notes under it."""
     options = options or RenderOptions()
-    if len(result.layers) > RICH_MAX_ROWS:
-        return _plain_table(result, options)
+    if len(result.layers) > RICH_MAX_ROWS or (options.width >= PLAIN_MIN_WIDTH and _narrow(result)):
+        return _plain_table(result, options)  # rich's layout, character for character, and much faster
+    return _rich_table(result, options)
+
+
+def _rich_table(result: StackResult, options: RenderOptions) -> str:
+    """Lay the table out with rich (cells that wrap share out the width as rich does)."""
     from rich import box  # noqa: PLC0415 - keep rich off the other formats' path
     from rich.table import Table  # noqa: PLC0415
     from rich.text import Text  # noqa: PLC0415
@@ -243,41 +250,92 @@ def render_table(result: StackResult, options: RenderOptions | None = None) -> s
     return console_text(buffer)
 
 
+def _narrow(result: StackResult) -> bool:
+    """Whether every cell is one terminal column per character (the plain layout is then rich's, exactly)."""
+    import unicodedata  # noqa: PLC0415
+
+    cells = "".join("".join(_row(layer)) for layer in result.layers)
+    return cells.isascii() or all(unicodedata.east_asian_width(c) not in "WF" for c in set(cells))
+
+
+def _take(excess: int, ratios: list[int], most: list[int], widths: list[int]) -> list[int]:
+    """Take `excess` off the widths in proportion to the ratios, at most `most` off each (rounding as rich does)."""
+    ratios = [ratio if top else 0 for ratio, top in zip(ratios, most, strict=True)]
+    left, weight = excess, sum(ratios)
+    taken = []
+    for ratio, top, width in zip(ratios, most, widths, strict=True):
+        if ratio and weight > 0:
+            cut = min(top, round(ratio * left / weight))
+            taken.append(width - cut)
+            left -= cut
+            weight -= ratio
+        else:
+            taken.append(width)
+    return taken
+
+
+def _collapse(widths: list[int], limit: int) -> list[int]:
+    """Narrow the widest columns first until the table fits the limit, then all evenly, as rich shares a width."""
+    excess = sum(widths) - limit
+    while excess > 0:
+        widest = max(widths)
+        second = max((width for width in widths if width != widest), default=0)
+        if widest == second:
+            break
+        ratios = [1 if width == widest else 0 for width in widths]
+        widths = _take(excess, ratios, [min(excess, widest - second)] * len(widths), widths)
+        excess = sum(widths) - limit
+    if excess > 0:
+        widths = _take(excess, [1] * len(widths), widths, widths)
+    return widths
+
+
 def _fold(text: str, width: int) -> list[str]:
-    """Wrap a cell as rich does: words that fit share a line, a longer word starts a line and is cut."""
+    """Wrap a cell as rich does: words that fit share a line, a longer word starts a line and is cut.
+
+    rich cuts a long word with the space after it: when the word fills its last piece, that
+    space starts the next line.
+    """
     lines: list[str] = []
     current = ""
-    for word in text.split():
-        candidate = f"{current} {word}" if current else word
+    lead = False
+    words = text.split()
+    for index, word in enumerate(words):
+        candidate = (" " + word if lead else f"{current} {word}") if current or lead else word
         if len(candidate) <= width:
-            current = candidate
+            current, lead = candidate, False
             continue
-        if current:
-            lines.append(current)
+        if current or lead:
+            lines.append(current)  # after a cut word that filled its piece, its space alone: an empty line
+        lead = False
+        cut = len(word) > width
         while len(word) > width:
             lines.append(word[:width])
             word = word[width:]  # noqa: PLW2901 - what is left of the word
         current = word
+        if cut and len(word) == width and index < len(words) - 1:
+            lines.append(word)
+            current, lead = "", True
     return [*lines, current] if current or not lines else lines
 
 
 def _plain_table(result: StackResult, options: RenderOptions) -> str:
     """Lay out the same table as rich's SIMPLE_HEAD box, fast enough for 10,000 rows."""
-    import textwrap  # noqa: PLC0415
-
     rows = [_row(layer) for layer in result.layers]
-    widths = [max(len(column), *(len(row[i]) for row in rows)) for i, column in enumerate(COLUMNS)]
-    while sum(widths) + 3 * len(widths) - 1 > options.width and max(widths) > 4:  # noqa: PLR2004
-        widest = widths.index(max(widths))
-        widths[widest] -= 1
+    widths = [max([len(column), *(len(row[i]) for row in rows)]) for i, column in enumerate(COLUMNS)]
+    padded = _collapse([width + 2 for width in widths], options.width - (len(widths) - 1))
+    widths = [max(width - 2, 1) for width in padded]  # cell padding: one space each side
 
     def paint(text: str, style: str | None) -> str:
         return f"{_ANSI[style]}{text}\x1b[0m" if options.color and style else text
 
-    def line(cells: list[str], style: str | None) -> list[str]:
+    def line(cells: list[str], style: str | None, *, bottom: bool = False) -> list[str]:
         parts = [_fold(cell, w) if len(cell) > w else [cell] for cell, w in zip(cells, widths, strict=True)]
+        deepest = max(len(p) for p in parts)
+        if bottom:  # rich sets the header's cells on its last line
+            parts = [[""] * (deepest - len(p)) + p for p in parts]
         out = []
-        for depth in range(max(len(p) for p in parts)):
+        for depth in range(deepest):
             texts = []
             for column, part, width in zip(COLUMNS, parts, widths, strict=True):
                 piece = part[depth] if depth < len(part) else ""
@@ -286,9 +344,9 @@ def _plain_table(result: StackResult, options: RenderOptions) -> str:
         return out
 
     def wrapped(text: str, style: str | None = None) -> list[str]:
-        return [paint(piece, style) for piece in textwrap.wrap(text, options.width, break_on_hyphens=False) or [""]]
+        return [paint(piece, style) for piece in _fold(text, options.width)]
 
-    lines = [*wrapped(_title(result)), *line(list(COLUMNS), "bold")]
+    lines = [*wrapped(_title(result)), *line(list(COLUMNS), "bold", bottom=True)]
     lines.append("─" * (sum(widths) + 3 * len(widths) - 1))
     for layer, row in zip(result.layers, rows, strict=True):
         lines.extend(line(row, _STYLES.get(layer.status)))
