@@ -58,6 +58,13 @@ def last_window_in_padding(count: int, stride: int, size: int, before: int) -> b
     return (count - 1) * stride >= size + before
 
 
+def ceil_same_padding(size: int, kernel: int, stride: int, dilation: int, *, lower: bool) -> tuple[int, int]:
+    """Pad to ceil(i/s) outputs, as TensorFlow, ONNX and JAX compute SAME: the odd zero after (before if lower)."""
+    total = max(conv_padding_for(size, kernel, stride, dilation, -(-size // stride)), 0)
+    small, large = total // 2, total - total // 2
+    return (large, small) if lower else (small, large)
+
+
 def same_padding(kernel: int, dilation: int) -> tuple[int, int]:
     """Split the total d*(k-1) of padding='same' as torch.nn does: the odd extra zero goes after."""
     total = dilation * (kernel - 1)

@@ -37,13 +37,6 @@ from convcalc.core.formulas import convtranspose_output_size, effective_kernel, 
 from convcalc.core.spec import AxisValues, Framework, LayerKind, LayerSpec, PaddingMode, PaddingPairs, axis_names
 
 
-def _same(size: int, k: int, d: int, s: int, mode: PaddingMode) -> tuple[int, int]:
-    """Pad to ceil(i/s) outputs, as TensorFlow, ONNX and JAX compute SAME: the odd zero after (or before)."""
-    total = max(formulas.conv_padding_for(size, k, s, d, -(-size // s)), 0)
-    small, large = total // 2, total - total // 2
-    return (large, small) if mode is PaddingMode.SAME_LOWER else (small, large)
-
-
 def _direct_padding(layer: LayerSpec, axis: int, size: int) -> tuple[int, int]:
     e = effective_kernel(layer.kernel_size[axis], layer.dilation[axis])
     padding = layer.padding
@@ -52,7 +45,8 @@ def _direct_padding(layer: LayerSpec, axis: int, size: int) -> tuple[int, int]:
     if padding is PaddingMode.CAUSAL:
         return e - 1, 0
     if isinstance(padding, PaddingMode):
-        return _same(size, layer.kernel_size[axis], layer.dilation[axis], layer.stride[axis], padding)
+        k, s, d = layer.kernel_size[axis], layer.stride[axis], layer.dilation[axis]
+        return formulas.ceil_same_padding(size, k, s, d, lower=padding is PaddingMode.SAME_LOWER)
     return padding[axis]
 
 

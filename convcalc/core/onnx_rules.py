@@ -90,7 +90,7 @@ def pool_padding(layer: LayerSpec, axis: int, size: int) -> tuple[int, int]:
     if not isinstance(padding, PaddingMode):
         return padding[axis]
     k, s = layer.kernel_size[axis], layer.stride[axis]
-    total = (-(-size // s) - 1) * s + k - size
+    total = formulas.conv_padding_for(size, k, s, 1, -(-size // s))  # for the undilated kernel, negative kept
     if total < 0 and layer.kind is LayerKind.MAXPOOL and all(d == 1 for d in layer.dilation):
         msg = f"padding values must be non-negative ({RUNTIME}): auto_pad SAME pads {total} in all for kernel {k}"
         hint = "use VALID or explicit pads: a kernel shorter than the stride needs no padding"
@@ -133,20 +133,16 @@ def _written(out: int, written: dict[int, int], reason: str) -> str | None:
 def pool_inference_note(layer: LayerSpec, axis: int, size: int, out: int) -> str | None:
     """Say what ONNX shape inference (opsets 21 and 22) writes for a pool's axis where it is not `out`."""
     k, s, d = layer.kernel_size[axis], layer.stride[axis], layer.dilation[axis]
-    padding = layer.padding
-    if padding is PaddingMode.VALID:
-        before, after = 0, 0
-    elif isinstance(padding, PaddingMode):
-        total = max(formulas.conv_padding_for(size, k, s, d, -(-size // s)), 0)
-        before = total - total // 2 if padding is PaddingMode.SAME_LOWER else total // 2
-        after = total - before
+    same = layer.padding in (PaddingMode.SAME, PaddingMode.SAME_LOWER)
+    if same:  # shape inference pads SAME for the dilated kernel, as a Conv
+        pads = formulas.ceil_same_padding(size, k, s, d, lower=layer.padding is PaddingMode.SAME_LOWER)
     else:
-        before, after = padding[axis]
-    written = {opset: pool_size(layer, axis, size, (before, after), drop_last=opset >= 22) for opset in OPSETS}  # noqa: PLR2004
+        pads = pool_padding(layer, axis, size)  # VALID or explicit: as onnxruntime
+    written = {opset: pool_size(layer, axis, size, pads, drop_last=opset >= 22) for opset in OPSETS}  # noqa: PLR2004
     reasons = []
     if len(set(written.values())) > 1:
         reasons.append("opset 21 keeps a last window that starts in the right padding")
-    if isinstance(padding, PaddingMode) and padding is not PaddingMode.VALID and d > 1:
+    if same and d > 1:
         reasons.append(f"it pads SAME for the dilated kernel, {RUNTIME} for the undilated one")
     return _written(out, written, "; ".join(reasons))
 

@@ -154,7 +154,7 @@ def _known_class(module: Any, vocabulary: Vocabulary) -> str | None:  # noqa: AN
 
 
 def trace(model: Any) -> Any:  # noqa: ANN401 - a torch.fx.GraphModule
-    """Trace the model with fx, leaves: torch.nn's modules and every class a network file names.
+    """Trace the model with fx, leaves: torch.nn's modules (and timm's own, for a timm model).
 
     Raise InputError naming the innermost module fx could not trace, and why.
     """
@@ -206,11 +206,10 @@ def propagate(module: Any, shape: tuple[int, ...]) -> None:  # noqa: ANN401
             return result
 
     where: list[Any] = []
-    quiet = contextlib.redirect_stderr(io.StringIO())  # ShapeProp prints a traceback before it raises
-    try:
+    try:  # ShapeProp prints a traceback before it raises: kept off stderr
         fake = importlib.import_module("torch._subclasses.fake_tensor")
         mode = fake.FakeTensorMode(allow_non_fake_inputs=True)
-        with quiet:
+        with contextlib.redirect_stderr(io.StringIO()):
             Recording(module, fake_mode=mode).propagate(torch.zeros(shape))
     except Exception:  # noqa: BLE001 - some operations have no fake kernel: run them for real
         try:
@@ -377,10 +376,6 @@ def _tensors(node: Any, walk: _Walk) -> list[Any]:  # noqa: ANN401
     return [a for a in node.all_input_nodes if a in walk.produced]
 
 
-def _is_layer(node: Any, walk: _Walk) -> bool:  # noqa: ANN401
-    return node in walk.produced
-
-
 def _value(argument: Any, walk: _Walk, what: str, node: Any) -> Any:  # noqa: ANN401
     """Return an argument's value: a constant, or a size read off a tensor at the traced input (frozen)."""
     if isinstance(argument, list | tuple):
@@ -445,7 +440,7 @@ def _layer(node: Any, module: Any, walk: _Walk, torch: Any) -> tuple[dict[str, A
     if node.op == "call_module":
         return _module_layer(module.get_submodule(str(node.target)), torch, walk.vocabulary), first
     merge = MERGES.get(node.target) if node.op == "call_function" else None
-    merge = merge or (MERGE_NAMES.get(name) if name in ("add", "mul", "sub", "div", "add_", "mul_") else None)
+    merge = merge or MERGE_NAMES.get(name)
     if merge is not None:
         return _merge(node, merge, computed, module, walk)
     if name in ("cat", "concat", "concatenate"):
@@ -514,9 +509,7 @@ def _merge(node: Any, merge: str, computed: list[Any], module: Any, walk: _Walk)
         return {"type": merge}, computed
     learned = [a for a in node.all_input_nodes if a in walk.constants and a.op == "get_attr"]
     for attribute in learned:
-        value = module
-        for part in str(attribute.target).split("."):
-            value = getattr(value, part)
+        value = _parameter(attribute, module)
         if getattr(value, "requires_grad", False) and prod(value.shape) > 1:
             return {"type": "scale", "shape": [int(v) for v in value.shape]}, computed
     return {"type": "identity"}, computed  # by a scalar or a buffer: the shape and field are kept
@@ -556,7 +549,7 @@ def _interpolate(node: Any, walk: _Walk) -> dict[str, Any]:  # noqa: ANN401
     if hasattr(size, "op") and size in walk.sizes:
         tensor, axes = walk.sizes[size]
         rank = len(_shape(tensor) or [])
-        if list(axes) == list(range(2, rank)) and _is_layer(tensor, walk):
+        if list(axes) == list(range(2, rank)) and tensor in walk.produced:
             layer["to"] = walk.produced[tensor]
             size = None
     if size is not None:

@@ -224,12 +224,13 @@ def _title(result: StackResult) -> str:
 def render_table(result: StackResult, options: RenderOptions | None = None) -> str:
     """Render the table: one row per layer, the summary and the notes under it."""
     options = options or RenderOptions()
-    if len(result.layers) > RICH_MAX_ROWS or (options.width >= PLAIN_MIN_WIDTH and _narrow(result)):
-        return _plain_table(result, options)  # rich's layout, character for character, and much faster
-    return _rich_table(result, options)
+    rows = [_row(layer) for layer in result.layers]
+    if len(rows) > RICH_MAX_ROWS or (options.width >= PLAIN_MIN_WIDTH and _narrow(rows)):
+        return _plain_table(result, options, rows)  # rich's layout, character for character, and much faster
+    return _rich_table(result, options, rows)
 
 
-def _rich_table(result: StackResult, options: RenderOptions) -> str:
+def _rich_table(result: StackResult, options: RenderOptions, rows: list[list[str]] | None = None) -> str:
     """Lay the table out with rich (cells that wrap share out the width as rich does)."""
     from rich import box  # noqa: PLC0415 - keep rich off the other formats' path
     from rich.table import Table  # noqa: PLC0415
@@ -240,8 +241,8 @@ def _rich_table(result: StackResult, options: RenderOptions) -> str:
     table = Table(box=box.SIMPLE_HEAD, show_edge=False)
     for column in COLUMNS:
         table.add_column(column, justify="right" if column in NUMERIC else "left", overflow="fold")
-    for layer in result.layers:
-        table.add_row(*map(Text, _row(layer)), style=_STYLES.get(layer.status))
+    for layer, row in zip(result.layers, rows if rows is not None else map(_row, result.layers), strict=True):
+        table.add_row(*map(Text, row), style=_STYLES.get(layer.status))
     console.print(Text(_title(result)))
     console.print(table)
     console.print(Text(_summary(result)))
@@ -250,11 +251,11 @@ def _rich_table(result: StackResult, options: RenderOptions) -> str:
     return console_text(buffer)
 
 
-def _narrow(result: StackResult) -> bool:
+def _narrow(rows: list[list[str]]) -> bool:
     """Whether every cell is one terminal column per character (the plain layout is then rich's, exactly)."""
     import unicodedata  # noqa: PLC0415
 
-    cells = "".join("".join(_row(layer)) for layer in result.layers)
+    cells = "".join("".join(row) for row in rows)
     return cells.isascii() or all(unicodedata.east_asian_width(c) not in "WF" for c in set(cells))
 
 
@@ -319,9 +320,9 @@ def _fold(text: str, width: int) -> list[str]:
     return [*lines, current] if current or not lines else lines
 
 
-def _plain_table(result: StackResult, options: RenderOptions) -> str:
+def _plain_table(result: StackResult, options: RenderOptions, rows: list[list[str]] | None = None) -> str:
     """Lay out the same table as rich's SIMPLE_HEAD box, fast enough for 10,000 rows."""
-    rows = [_row(layer) for layer in result.layers]
+    rows = [_row(layer) for layer in result.layers] if rows is None else rows
     widths = [max([len(column), *(len(row[i]) for row in rows)]) for i, column in enumerate(COLUMNS)]
     padded = _collapse([width + 2 for width in widths], options.width - (len(widths) - 1))
     widths = [max(width - 2, 1) for width in padded]  # cell padding: one space each side
