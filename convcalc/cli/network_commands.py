@@ -154,11 +154,15 @@ def _imported(
         raise InputError("expected one model file, or: torch PACKAGE.MODULE:FACTORY", where="SOURCE")
     if arguments is not None:
         raise InputError("only convcalc import torch takes factory arguments", where="--args")
-    from convcalc.importers.onnx_graph import onnx_network_data  # noqa: PLC0415
+    from convcalc.importers.onnx_graph import onnx_import  # noqa: PLC0415
+    from convcalc.netfile.loader import measured_shapes  # noqa: PLC0415
 
     (file,) = sources
-    data = onnx_network_data(file, shape)
-    return data, f"{file} imported by convcalc import\nlayer names are the graph's node names", file, []
+    data, dynamic = onnx_import(file, shape, measured_shapes)
+    at = data["input"]
+    notes = [f"layer {name!r}: sizes computed from the input's shape are written as they are at the input {at}"
+             for name in dynamic]  # fmt: skip
+    return data, f"{file} imported by convcalc import\nlayer names are the graph's node names", file, notes
 
 
 @reporting

@@ -13,6 +13,7 @@ whose operator convcalc does not follow is one error naming it, its operator, do
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from math import prod
 from pathlib import Path
@@ -21,6 +22,10 @@ from typing import Any
 from convcalc.core.errors import InputError, InputErrorGroup, Location
 from convcalc.importers.onnx_proto import Model, Node, Tensor
 from convcalc.importers.onnx_proto import model as model_of
+from convcalc.importers.onnx_shapes import SHAPE_OPERATORS, Computed, Size, constant, evaluate, shape_of_tensor
+
+Measure = Callable[[Mapping[str, Any]], Mapping[str, tuple[int, ...]]]
+"""The output shape of every layer of network data ({"framework": "onnx", "input": ..., "layers": ...})."""
 
 WINDOWS = {"Conv", "ConvTranspose", "MaxPool", "AveragePool", "LpPool"}
 WINDOW_ATTRIBUTES = ("kernel_shape", "strides", "pads", "auto_pad", "dilations", "group", "ceil_mode",
@@ -37,6 +42,8 @@ ELEMENTWISE = {"Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Sum"}
 REDUCTIONS = {"ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceLogSumExp"}
 REARRANGING = {"Transpose", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "DepthToSpace", "SpaceToDepth"}
 GLOBAL_POOLS = {"GlobalAveragePool", "GlobalMaxPool"}
+PROBE_FACTORS = (2, 3, 5, 7, 11, 13, 17, 19)
+"""What each varying axis of the input is multiplied by at the probe (a multiple keeps every stride's divisibility)."""
 
 
 class _UnsupportedError(Exception):
@@ -45,28 +52,90 @@ class _UnsupportedError(Exception):
 
 @dataclass
 class _Graph:
-    """What the walk knows: constant tensors (their shapes and, when small, values) and layer names."""
+    """What the walk knows: constant tensors, sizes computed from shapes, layer names, and the input.
 
+    `measure` gives the layers' shapes so far, at the input and at the probe (the input with
+    its dynamic axes multiplied): a size computed in the graph that differs between the two
+    depends on the input, and a layer that must write it as a number is `dynamic`.
+    """
+
+    measure: Measure | None = None
+    input_tensor: str = ""
+    shape: tuple[int, ...] = ()
+    probe: tuple[int, ...] | None = None
     constants: dict[str, tuple[tuple[int, ...], list[Any] | None]] = field(default_factory=dict)
+    computed: dict[str, Computed] = field(default_factory=dict)  # tensor -> the sizes it holds
     producer: dict[str, str] = field(default_factory=dict)  # tensor -> the layer that makes it
     layers: list[dict[str, Any]] = field(default_factory=list)
     last: str = "input"
+    dynamic: bool = False  # the current node writes a number that depends on the input
+    at_probe: dict[str, Any] | None = None  # the current node's layer as it is at the probe, when that differs
+    probe_layers: dict[int, dict[str, Any]] = field(default_factory=dict)  # index -> such a layer
+    measured: dict[tuple[int, bool], Mapping[str, tuple[int, ...]]] = field(default_factory=dict)
 
     def constant(self, name: str) -> tuple[tuple[int, ...], list[Any] | None] | None:
         """Return a constant input's shape and values (None when the tensor is computed)."""
         return self.constants.get(name) if name else None
 
-    def values(self, name: str, what: str) -> list[Any]:
-        """Return a constant input's values, or say that a computed one is not followed."""
+    def sizes(self, name: str) -> Computed | None:
+        """Return a tensor of sizes (computed from shapes, or a small constant), or None for data."""
+        if name in self.computed:
+            return self.computed[name]
         found = self.constant(name)
-        if found is None or found[1] is None:
-            msg = f"its {what} ({name!r}) is computed in the graph (Shape -> Gather -> ...), which is not followed yet"
+        return None if found is None or found[1] is None else constant(found[1], found[0])
+
+    def tensor_shape(self, tensor: str, *, probe: bool = False) -> tuple[int, ...]:
+        """Return a data tensor's shape at the input (or at the probe), from the layers so far."""
+        if tensor == self.input_tensor:
+            return (self.probe or self.shape) if probe else self.shape
+        if self.measure is None:
+            raise _UnsupportedError(f"it reads the shape of {tensor!r}, which needs the layers measured")
+        key = (len(self.layers), probe)
+        if key not in self.measured:
+            shape = (self.probe or self.shape) if probe else self.shape
+            layers = self.layers
+            if probe:
+                layers = [self.probe_layers.get(i, layer) for i, layer in enumerate(layers)]
+            self.measured[key] = self.measure({"framework": "onnx", "input": list(shape), "layers": layers})
+        found = self.measured[key].get(self.producer.get(tensor, ""))
+        if found is None:
+            raise _UnsupportedError(f"the shape of {tensor!r} is unknown (a layer before it is invalid)")
+        return found
+
+    def pair(self, size: Size) -> tuple[int, int | None]:
+        """Return an element's value at the input and at the probe (None there when it cannot be measured)."""
+        value = int(size.at(self.tensor_shape))
+        if size.known or self.probe is None:
+            return value, value
+        try:
+            return value, int(size.at(lambda tensor: self.tensor_shape(tensor, probe=True)))
+        except _UnsupportedError:
+            return value, None
+
+    def number(self, size: Size) -> int:
+        """Return an element's value at the input; note when it differs at the probe."""
+        value, probed = self.pair(size)
+        self.dynamic = self.dynamic or probed != value
+        return value
+
+    def values(self, name: str, what: str) -> list[Any]:
+        """Return a constant or computed input's values (computed ones as they are at the input)."""
+        found = self.sizes(name)
+        if found is None:
+            msg = f"its {what} ({name!r}) is computed from the data, not from constants or shapes"
             raise _UnsupportedError(msg)
-        return found[1]
+        return [element.value if element.known else self.number(element) for element in found.elements]
 
 
-def _input_shape(model: Model, given: tuple[int, ...] | None, source: str) -> tuple[str, tuple[int, ...]]:
-    """Return the graph's one input (not an initializer) and its shape, dynamic axes from `given`."""
+def _input_shape(
+    model: Model, given: tuple[int, ...] | None, source: str
+) -> tuple[str, tuple[int, ...], tuple[int, ...] | None]:
+    """Return the graph's one input (not an initializer), its shape (dynamic axes from `given`) and the probe.
+
+    The probe multiplies each axis that is dynamic in the graph, or given otherwise than the
+    graph has it, by a factor of its own (None when there is none): sizes computed from shapes
+    that differ there depend on the input, and two axes equal at the input differ there.
+    """
     initializers = {t.name for t in model.initializers}
     inputs = [i for i in model.inputs if i.name not in initializers]
     if len(inputs) != 1:
@@ -78,12 +147,15 @@ def _input_shape(model: Model, given: tuple[int, ...] | None, source: str) -> tu
         if len(given) != len(dims):
             msg = f"gives {len(given)} values but the graph's input {tensor.name!r} has {len(dims)} axes"
             raise InputError(msg, where="--input")
-        return tensor.name, given
+        varied = [not isinstance(d, int) or d != v for d, v in zip(dims, given, strict=True)]
+        factors = iter(PROBE_FACTORS)
+        probe = tuple(v * next(factors) if vary else v for v, vary in zip(given, varied, strict=True))
+        return tensor.name, given, probe if any(varied) else None
     dynamic = [d if isinstance(d, str) else f"axis {i}" for i, d in enumerate(dims) if not isinstance(d, int)]
     if dynamic:
         msg = f"the graph's input {tensor.name!r} has dynamic axes ({', '.join(dynamic)}): give its shape with --input"
         raise InputError(msg, location=Location(source))
-    return tensor.name, tuple(int(d) for d in dims if isinstance(d, int))
+    return tensor.name, tuple(int(d) for d in dims if isinstance(d, int)), None
 
 
 def _window(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, Any]:
@@ -133,8 +205,11 @@ def _elementwise(node: Node, graph: _Graph) -> tuple[dict[str, Any], list[str]]:
         return {"type": node.op_type}, computed
     if not computed:
         raise _UnsupportedError("all its inputs are constants")
-    if learned:  # a learnable tensor broadcast into the input (a layer scale, a bias)
-        return {"type": "scale", "shape": list(max(learned, key=prod))}, computed
+    if learned:  # a learnable tensor broadcast into the input (a layer scale, a bias); leading 1s say nothing
+        shape = list(max(learned, key=prod))
+        while len(shape) > 1 and shape[0] == 1:
+            shape.pop(0)
+        return {"type": "scale", "shape": shape}, computed
     return {"type": "Identity"}, computed  # by a scalar: shape and field unchanged
 
 
@@ -162,7 +237,7 @@ def _rearranging(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[
     if op == "Reshape":
         if attributes.get("allowzero", 0):
             raise _UnsupportedError("allowzero=1 is not followed")
-        return {"type": op, "shape": [int(v) for v in graph.values(node.inputs[1], "shape")]}
+        return _reshape(node, graph)
     if op in ("DepthToSpace", "SpaceToDepth"):
         layer = {"type": op, "blocksize": int(attributes["blocksize"])}
         if op == "DepthToSpace" and attributes.get("mode", "DCR") != "DCR":
@@ -172,6 +247,68 @@ def _rearranging(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[
     if op == "Unsqueeze" and axes is None:
         raise _UnsupportedError("Unsqueeze needs axes")
     return {"type": op, **({"axes": axes} if axes is not None else {})}
+
+
+def _reshape(node: Node, graph: _Graph) -> dict[str, Any]:
+    """Return a Reshape, its target said as the graph computes it where a 0, a -1 or an unflatten can.
+
+    A size equal to the input's own size on that axis, at the input and at the probe, is a 0;
+    sizes that are the same at every input are numbers; one size that depends on the input is
+    the -1. Where more depend on it, a target that keeps the leading and trailing axes and
+    splits the one between is an unflatten, one that merges those between a Flatten of
+    start_dim..end_dim; otherwise the sizes are written as they are at the input.
+    """
+    data = node.inputs[0]
+    target = graph.sizes(node.inputs[1])
+    if target is None:
+        raise _UnsupportedError(f"its shape ({node.inputs[1]!r}) is computed from the data, not from shapes")
+    if target.known:
+        return {"type": "Reshape", "shape": [int(e.value) for e in target.elements if e.value is not None]}
+    own = graph.tensor_shape(data)
+    probed_own = graph.tensor_shape(data, probe=True) if graph.probe is not None else own
+    values = [graph.pair(element) for element in target.elements]
+    copies = [k < len(own) and (v, p) == (own[k], probed_own[k]) for k, (v, p) in enumerate(values)]
+    wanted: list[int | None] = [
+        0 if copy else v if v == p else None for copy, (v, p) in zip(copies, values, strict=True)
+    ]
+    open_sizes = [i for i, size in enumerate(wanted) if size is None]
+    if not open_sizes:
+        return {"type": "Reshape", "shape": wanted}
+    if len(open_sizes) == 1 and -1 not in wanted:
+        wanted[open_sizes[0]] = -1
+        return {"type": "Reshape", "shape": wanted}
+    split = _regrouped(values, wanted, own, probed_own)
+    if split is not None:
+        return split
+    graph.dynamic = True
+    if all(probed is not None for _, probed in values):
+        graph.at_probe = {"type": "Reshape", "shape": [probed for _, probed in values]}
+    return {"type": "Reshape", "shape": [value for value, _ in values]}
+
+
+def _regrouped(
+    values: list[tuple[int, int | None]], wanted: list[int | None], own: tuple[int, ...], probed: tuple[int, ...]
+) -> dict[str, Any] | None:
+    """Return the target as one axis split (an unflatten) or axes merged (a Flatten of start_dim..end_dim).
+
+    The leading axes are copies (0) and the trailing ones equal the input's last axes, at the
+    input and at the probe; what is between is split or merged.
+    """
+    count, rank = len(values), len(own)
+    lead = next((i for i, size in enumerate(wanted) if size != 0), count)
+    trail = 0
+    while (
+        trail < count - lead
+        and trail < rank - lead
+        and values[count - 1 - trail] == (own[rank - 1 - trail], probed[rank - 1 - trail])
+    ):
+        trail += 1
+    middle = wanted[lead : count - trail]
+    if rank - trail - lead == 1 and middle and sum(size is None for size in middle) <= 1 and -1 not in middle:
+        return {"type": "unflatten", "dim": lead, "sizes": [-1 if size is None else size for size in middle]}
+    if len(middle) == 1 and rank - trail - lead > 1:
+        return {"type": "Flatten", "start_dim": lead, "end_dim": rank - 1 - trail}
+    return None
 
 
 def _resize(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, Any]:
@@ -186,8 +323,11 @@ def _resize(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, 
         layer["align_corners"] = transform == "align_corners"
     upsample = node.op_type == "Upsample"  # Upsample: X, scales; Resize: X, roi, scales, sizes
     scales = _input_values(node, graph, 1 if upsample else 2, "scales")
-    sizes = None if upsample else _input_values(node, graph, 3, "sizes")
-    if sizes is not None:
+    reference = None if upsample else _size_of_another(node, graph)
+    sizes = None if upsample or reference else _input_values(node, graph, 3, "sizes")
+    if reference is not None:
+        layer["to"] = reference
+    elif sizes is not None:
         layer["size"] = [int(v) for v in sizes[2:]]
     elif scales is not None:
         if any(float(v) != 1 for v in scales[:2]):
@@ -196,8 +336,27 @@ def _resize(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, 
     else:
         raise _UnsupportedError("it has neither scales nor sizes")
     if layer["mode"] == "linear":
-        layer["mode"] = {3: "linear", 4: "bilinear", 5: "trilinear"}.get(len(scales or sizes or ()), "linear")
+        rank = len(scales or sizes or graph.tensor_shape(node.inputs[0]))
+        layer["mode"] = {3: "linear", 4: "bilinear", 5: "trilinear"}.get(rank, "linear")
     return layer
+
+
+def _size_of_another(node: Node, graph: _Graph) -> str | None:
+    """Return the layer whose spatial size a Resize's sizes copy (F.interpolate(x, size=y.shape[2:])), if any."""
+    sizes = graph.computed.get(node.inputs[3]) if len(node.inputs) > 3 else None  # noqa: PLR2004
+    if sizes is None or len(sizes.elements) < 3:  # noqa: PLR2004
+        return None
+    spatial = sizes.elements[2:]
+    tensors = {element.tensor for element in spatial}
+    if len(tensors) != 1 or any(element.axis != axis for axis, element in enumerate(spatial, start=2)):
+        return None
+    (tensor,) = tensors
+    data = node.inputs[0]
+    if any(e.tensor != data or e.axis != axis for axis, e in enumerate(sizes.elements[:2])):
+        kept = [graph.number(e) for e in sizes.elements[:2]]
+        if kept != list(graph.tensor_shape(data)[:2]):
+            raise _UnsupportedError(f"its sizes {kept} resize the batch or channel axis")
+    return graph.producer.get(tensor)
 
 
 def _pad(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, Any]:
@@ -221,6 +380,34 @@ def _split(node: Node, graph: _Graph, attributes: dict[str, Any]) -> list[dict[s
     sizes = [int(v) for v in given]
     starts = [sum(sizes[:i]) for i in range(len(sizes))]
     return [{"type": "narrow", "dim": axis, "start": s, "length": n} for s, n in zip(starts, sizes, strict=True)]
+
+
+def _slice(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, Any]:
+    """Return a Slice of one axis by step 1 as a narrow (start and length as ONNX clamps them at the input)."""
+    if "starts" in attributes:  # opset 1 to 9: attributes
+        starts, ends = list(attributes["starts"]), list(attributes["ends"])
+        axes, steps = attributes.get("axes"), None
+    else:
+        starts, ends = graph.values(node.inputs[1], "starts"), graph.values(node.inputs[2], "ends")
+        axes, steps = _input_values(node, graph, 3, "axes"), _input_values(node, graph, 4, "steps")
+    if len(starts) != 1 or len(ends) != 1 or (axes is not None and len(axes) != 1):
+        raise _UnsupportedError("it slices more than one axis (convcalc follows a slice of one axis)")
+    if steps is not None and [int(v) for v in steps] != [1]:
+        raise _UnsupportedError(f"its steps {list(steps)} are not followed (convcalc follows step 1)")
+    shape = graph.tensor_shape(node.inputs[0])
+    axis = (int(axes[0]) if axes else 0) % len(shape)
+
+    def piece(size: int) -> tuple[int, int]:
+        start, end = (min(max(v + size if v < 0 else v, 0), size) for v in (int(starts[0]), int(ends[0])))
+        return start, max(end - start, 0)
+
+    start, length = piece(shape[axis])
+    if graph.probe is not None and not graph.dynamic:
+        at_probe = piece(graph.tensor_shape(node.inputs[0], probe=True)[axis])
+        if at_probe != (start, length):
+            graph.dynamic = True
+            graph.at_probe = {"type": "narrow", "dim": axis, "start": at_probe[0], "length": at_probe[1]}
+    return {"type": "narrow", "dim": axis, "start": start, "length": length}
 
 
 def _layer(node: Node, graph: _Graph) -> list[tuple[dict[str, Any], list[str]]]:  # noqa: C901, PLR0912
@@ -264,11 +451,13 @@ def _layer(node: Node, graph: _Graph) -> list[tuple[dict[str, Any], list[str]]]:
         return [(_pad(node, graph, attributes), data)]
     if op == "Split":
         return [(layer, data) for layer in _split(node, graph, attributes)]
+    if op == "Slice":
+        return [(_slice(node, graph, attributes), data)]
     raise _UnsupportedError("convcalc does not follow this operator")
 
 
 def _fold(node: Node, graph: _Graph) -> bool:
-    """Record a node that only makes a constant; True when it did."""
+    """Record a node that only makes a constant or computes sizes from shapes; True when it did."""
     if node.op_type == "Constant":
         value = node.attributes.get("value")
         if isinstance(value, Tensor) and node.outputs:
@@ -278,7 +467,26 @@ def _fold(node: Node, graph: _Graph) -> bool:
     if node.op_type == "Identity" and node.inputs and node.outputs and graph.constant(node.inputs[0]) is not None:
         graph.constants[node.outputs[0]] = graph.constants[node.inputs[0]]
         return True
-    return False
+    if not node.outputs or not node.inputs:
+        return False
+    if node.op_type == "Shape":
+        tensor = node.inputs[0]
+        rank = len(graph.tensor_shape(tensor))
+        graph.computed[node.outputs[0]] = shape_of_tensor(tensor, rank, node.attributes)
+        return True
+    inputs = [graph.sizes(name) if name else None for name in node.inputs]
+    reads_sizes = any(name in graph.computed for name in node.inputs)
+    if (
+        node.op_type not in SHAPE_OPERATORS
+        or not reads_sizes
+        or any(found is None for name, found in zip(node.inputs, inputs, strict=True) if name)
+    ):
+        return False
+    try:
+        graph.computed[node.outputs[0]] = evaluate(node.op_type, node.attributes, inputs)
+    except (ValueError, IndexError) as reason:
+        raise _UnsupportedError(f"on sizes computed from shapes: {reason}") from None
+    return True
 
 
 def _names(node: Node, count: int, taken: set[str]) -> list[str]:
@@ -295,33 +503,43 @@ def _names(node: Node, count: int, taken: set[str]) -> list[str]:
     return unique
 
 
-def onnx_network_data(path: str, input_shape: tuple[int, ...] | None = None) -> dict[str, Any]:
+def onnx_network_data(
+    path: str, input_shape: tuple[int, ...] | None = None, measure: Measure | None = None
+) -> dict[str, Any]:
     """Return the network file data ({"framework": "onnx", "input": ..., "layers": [...]}) of an ONNX model.
 
-    Raise InputErrorGroup with one line per node that cannot be followed (or for a file that is
-    not an ONNX model).
+    `measure` gives the shapes of the layers read so far, for the sizes a dynamic graph
+    computes from tensors' shapes (without it, such a graph is refused). Raise InputErrorGroup
+    with one line per node that cannot be followed (or for a file that is not an ONNX model).
+    """
+    return onnx_import(path, input_shape, measure)[0]
+
+
+def onnx_import(
+    path: str, input_shape: tuple[int, ...] | None, measure: Measure | None
+) -> tuple[dict[str, Any], list[str]]:
+    """Return an ONNX model's network data and the layers that write, as numbers, sizes that depend on the input.
+
+    Such a layer (a Reshape to [N, 2, 58, H, W] that no 0 or -1 can say) is right at the input
+    it was read at, and says a size of that input elsewhere.
     """
     model = _load(path)
     opset = model.opset
-    graph = _Graph()
-    for tensor in model.initializers:
-        graph.constants[tensor.name] = (tensor.dims, tensor.values)
     try:
-        name, shape = _input_shape(model, input_shape, path)
+        name, shape, probe = _input_shape(model, input_shape, path)
     except InputError as error:
         raise InputErrorGroup([error.located(Location(path))]) from None
+    graph = _Graph(measure=measure, input_tensor=name, shape=shape, probe=probe)
+    for tensor in model.initializers:
+        graph.constants[tensor.name] = (tensor.dims, tensor.values)
     graph.producer[name] = "input"
     taken: set[str] = set()
     errors = []
+    dynamic: list[str] = []
     for node in model.nodes:
-        if _fold(node, graph):
-            continue
+        graph.dynamic, graph.at_probe = False, None
         try:
-            if not node.outputs or not node.inputs:
-                raise _UnsupportedError("it has no inputs or no outputs")  # noqa: TRY301
-            made = _layer(node, graph)
-            if any(not reads for _, reads in made):
-                raise _UnsupportedError("all its inputs are constants")  # noqa: TRY301
+            made = _read_node(node, graph)
         except (_UnsupportedError, KeyError, ValueError, IndexError, TypeError) as reason:
             domain = node.domain or "ai.onnx"
             label = node.name or (node.outputs[0] if node.outputs else f"#{len(graph.layers) + 1}")
@@ -331,10 +549,25 @@ def onnx_network_data(path: str, input_shape: tuple[int, ...] | None = None) -> 
             for output in node.outputs:
                 graph.producer[output] = "input"  # keep going, to say every unfollowed node at once
             continue
-        _place(graph, node, made, taken)
+        if made:
+            _place(graph, node, made, taken)
+            if graph.dynamic:
+                dynamic.append(graph.last)
     if errors:
         raise InputErrorGroup(errors)
-    return {"framework": "onnx", "input": list(shape), "layers": graph.layers}
+    return {"framework": "onnx", "input": list(shape), "layers": graph.layers}, dynamic
+
+
+def _read_node(node: Node, graph: _Graph) -> list[tuple[dict[str, Any], list[str]]]:
+    """Return a node's layers, each with the tensors it reads (none for a node folded into constants or sizes)."""
+    if _fold(node, graph):
+        return []
+    if not node.outputs or not node.inputs:
+        raise _UnsupportedError("it has no inputs or no outputs")
+    made = _layer(node, graph)
+    if any(not reads for _, reads in made):
+        raise _UnsupportedError("all its inputs are constants")
+    return made
 
 
 def _reason(reason: Exception) -> str:
@@ -354,6 +587,8 @@ def _place(graph: _Graph, node: Node, made: list[tuple[dict[str, Any], list[str]
         layer = {"name": layer_name, **keys}
         if sources != [graph.last]:
             layer["from"] = sources if len(sources) > 1 else sources[0]
+        if graph.at_probe is not None and len(made) == 1:
+            graph.probe_layers[len(graph.layers)] = {**layer, **graph.at_probe}
         graph.layers.append(layer)
         graph.producer[output] = layer_name
         graph.last = layer_name

@@ -270,8 +270,12 @@ def _check_class_rank(  # noqa: PLR0913 - the place, the names and the two ranks
     return True
 
 
+ONNX_FLAGS = ("ceil_mode", "count_include_pad")
+"""ONNX's attributes that are 0 or 1 where torch's keys are booleans."""
+
+
 def _read_onnx_value(key: str, node: Node, where: str, problems: Problems) -> Any:  # noqa: ANN401
-    """Read ONNX's flat pads [b1, ..., e1, ...] as (begin, end) pairs, and ceil_mode as 0 or 1."""
+    """Read ONNX's flat pads [b1, ..., e1, ...] as (begin, end) pairs, and ceil_mode and count_include_pad as 0 or 1."""
     if key == "pads" and node.kind == "seq":
         numbers = [_read_int(item, where, problems, 0) for item in node.value]
         if None in numbers or len(numbers) % 2:
@@ -280,7 +284,7 @@ def _read_onnx_value(key: str, node: Node, where: str, problems: Problems) -> An
             return None
         half = len(numbers) // 2
         return tuple((numbers[i], numbers[i + half]) for i in range(half))
-    if key == "ceil_mode" and node.kind == "scalar" and node.tag == INT_TAG:
+    if key in ONNX_FLAGS and node.kind == "scalar" and node.tag == INT_TAG and node.value in ("0", "1"):
         return _int_value(node) == 1
     return READERS[LAYER_KEYS[KEY_ALIASES["onnx"].get(key, key)].value](node, where, problems)
 
@@ -307,11 +311,11 @@ def _read_layer_values(  # noqa: PLR0913 - the keys, the layer and the framework
             continue
         if framework is Framework.ONNX and written == "auto_pad" and str(value_node.value).upper() == "NOTSET":
             continue  # the explicit pads (or none) apply
-        if framework is Framework.ONNX and written in ("pads", "ceil_mode"):
-            values[key] = _read_onnx_value(written, value_node, f"{where}.{written}", problems)
-            continue
         if kind is not None and spec.kinds is not None and kind not in spec.kinds:
             problems.add(key_node, f"{where}.{key}", f"{kind} takes no `{key}`")
+            continue
+        if framework is Framework.ONNX and written in ("pads", *ONNX_FLAGS):
+            values[key] = _read_onnx_value(written, value_node, f"{where}.{written}", problems)
             continue
         value = READERS[spec.value](value_node, f"{where}.{key}", problems)
         if (
@@ -451,10 +455,15 @@ def _read_word(what: str, node: Node, where: str, problems: Problems) -> str | N
 
 
 def _read_axes_of(what: str, node: Node, where: str, problems: Problems) -> tuple[Any, ...] | None:
-    """Read scale factors (positive numbers) or sizes (positive integers or null), one or one per axis."""
+    """Read scale factors (positive numbers) or sizes (positive integers or null), one or one per axis.
+
+    A tensor's `dims` (a learnable scale's shape) may hold the channel and batch axes too.
+    """
     items = node.value if node.kind == "seq" else [node]
-    if not 1 <= len(items) <= MAX_RANK:
-        problems.add(node, where, f"expected 1 to {MAX_RANK} values (one per spatial axis), got {len(items)}")
+    most = MAX_RANK + 2 if what == "dims" else MAX_RANK
+    if not 1 <= len(items) <= most:
+        per = "one per axis" if what == "dims" else "one per spatial axis"
+        problems.add(node, where, f"expected 1 to {most} values ({per}), got {len(items)}")
         return None
     if what == "factors":
         factors = [_read_number(item, where, problems) for item in items]
@@ -787,11 +796,24 @@ def read_text(path: str) -> tuple[str, str]:
         raise InputErrorGroup([InputError(msg, location=Location(source))]) from None
 
 
+def measured_shapes(data: Mapping[str, Any]) -> dict[str, tuple[int, ...]]:
+    """Return the output shape of every valid layer of network data, by name (none when the data is not valid)."""
+    from convcalc.core.analysis import analyze  # noqa: PLC0415 - only an ONNX graph that computes sizes needs it
+
+    try:
+        network = network_from_data(data, "<import>")
+    except InputErrorGroup:
+        return {}
+    result = analyze(network, hints=False)
+    return {layer.name: tuple(layer.output) for layer in result.layers if layer.output is not None}
+
+
 def read_network(path: str, *, input_shape: tuple[int, ...] | None = None) -> NetworkSpec:
     """Read and parse a network file ('-' for standard input), or an ONNX model (MODEL.onnx)."""
     if path.lower().endswith(".onnx"):  # the importer loads only for an ONNX file
         from convcalc.importers.onnx_graph import onnx_network_data  # noqa: PLC0415
 
-        return network_from_data(onnx_network_data(path, input_shape), path, input_shape=input_shape)
+        data = onnx_network_data(path, input_shape, measured_shapes)
+        return network_from_data(data, path, input_shape=input_shape)
     text, source = read_text(path)
     return load_network(text, source, input_shape=input_shape)

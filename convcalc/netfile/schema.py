@@ -46,6 +46,7 @@ _OTHER_VALUES: dict[str, dict[str, Any]] = {
     "mode": {"type": "string"},
     "factors": {"oneOf": [{"type": "number", "exclusiveMinimum": 0}, {"type": "array", "items": {"type": "number"}}]},
     "sizes": {"oneOf": [{"type": "integer", "minimum": 1}, {"type": "array", "items": {"type": ["integer", "null"]}}]},
+    "dims": {"oneOf": [{"type": "integer", "minimum": 1}, {"type": "array", "items": {"type": ["integer", "null"]}}]},
     "pads": {"$ref": "#/$defs/amounts"},
     "torchpads": {"$ref": "#/$defs/amounts"},
     "crops": {"$ref": "#/$defs/amounts"},

@@ -153,7 +153,7 @@ OTHER_TYPES: dict[str, OtherType] = {
     },
     **{f"lazyinstancenorm{rank}d": _instance_norm(rank) for rank in (1, 2, 3)},
     # a learnable tensor that multiplies the input, broadcast (ConvNeXt's layer scale: shape [C, 1, 1])
-    "scale": OtherType(LayerKind.IDENTITY, {"shape": "sizes"}, required=("shape",), stored=("shape",)),
+    "scale": OtherType(LayerKind.IDENTITY, {"shape": "dims"}, required=("shape",), stored=("shape",)),
     **{  # torch.mean(x, dim, keepdim) and friends: the axes of `dim` go, or stay at size 1
         name: OtherType(
             LayerKind.REDUCE, {"dim": "ints", "keepdim": "bool"}, required=("dim",), stored=("dim", "keepdim")

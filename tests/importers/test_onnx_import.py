@@ -1,8 +1,10 @@
 """ONNX models read as network files: every tensor's shape as onnxruntime computes it, weights as the graph holds them.
 
-The fixtures (tests/fixtures/onnx/) come from tools/make_onnx_fixtures.py: torchvision models
-exported by torch.onnx with dynamic N, H and W, run by onnxruntime 1.32 at two sizes, and
-saved without their weights file.
+The fixtures (tests/fixtures/onnx/) come from tools/make_onnx_fixtures.py: resnet18 and the 19
+real models of torch_models.json (classifiers, segmentation, a detection backbone with FPN, a
+video model, timm models) exported by torch.onnx with the batch and spatial axes dynamic, run
+by onnxruntime 1.32 at each input size, and saved without their weights file. Their graphs
+compute Reshape targets, Resize sizes and Slice ends from shapes (Shape -> Gather -> Concat).
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 import convcalc
-from convcalc.importers.onnx_graph import onnx_network_data
-from convcalc.netfile.loader import load_network, read_network
+from convcalc.importers.onnx_graph import onnx_import, onnx_network_data
+from convcalc.importers.onnx_shapes import SHAPE_OPERATORS
+from convcalc.netfile.loader import load_network, measured_shapes, read_network
 from tests.core.torch_cases import FIXTURES
+from tools.compare_models import Comparison, _compare_field, fixture
 
 onnx = pytest.importorskip("onnx")
 from onnx import TensorProto, helper  # noqa: E402
@@ -27,7 +31,8 @@ if TYPE_CHECKING:
     from typer.testing import Result
 
 FOLDER = FIXTURES / "onnx"
-MODELS = ("resnet18", "resnet50", "mobilenet_v3_small", "squeezenet1_0")
+MODELS = sorted(path.stem for path in FOLDER.glob("*.json"))
+TORCH_RECORDS = fixture()
 
 
 def _record(model: str) -> dict[str, Any]:
@@ -45,9 +50,15 @@ def _compare(report: convcalc.Report, model: str, size: str) -> int:
     layers = {layer.name: layer for layer in report.layers}
     compared = 0
     for node in graph.node:
-        layer = layers.get(node.name or node.output[0])
-        if layer is None:  # a constant, folded into the layers that read it
-            assert node.op_type in ("Identity", "Constant")
+        name = node.name or node.output[0]
+        if node.op_type == "Split":  # a layer per output: name:0, name:1, ...
+            for i, output in enumerate(node.output):
+                assert list(layers[f"{name}:{i}"].output or ()) == record["sizes"][size][output], name
+            compared += 1
+            continue
+        layer = layers.get(name)
+        if layer is None:  # a constant or a size computed from shapes, folded into the layers that read them
+            assert node.op_type in ("Identity", "Constant", *SHAPE_OPERATORS), name
             continue
         assert list(layer.output or ()) == record["sizes"][size][node.output[0]], layer.name
         assert (layer.params or 0) == record["weights"].get(layer.name, 0), layer.name
@@ -55,25 +66,76 @@ def _compare(report: convcalc.Report, model: str, size: str) -> int:
     return compared
 
 
+def test_the_fixtures_hold_the_real_models() -> None:
+    """resnet18 and every model of torch_models.json were exported, most at several sizes."""
+    assert set(MODELS) == {"resnet18", *TORCH_RECORDS}
+    assert sum(len(_record(model)["sizes"]) > 1 for model in MODELS) >= 19
+
+
 @pytest.mark.parametrize(("model", "size"), _sizes())
 def test_every_tensor_as_onnxruntime_computes_it(model: str, size: str) -> None:
-    """Shapes at two input sizes (the graph's axes are dynamic), and each node's weights."""
+    """Shapes at every input size (the graph's axes are dynamic), and each node's weights."""
     shape = tuple(int(v) for v in size.split("x"))
     report = convcalc.report(read_network(str(FOLDER / f"{model}.onnx"), input_shape=shape))
     assert not [layer.error for layer in report.layers if layer.error]
-    assert _compare(report, model, size) >= 45
+    assert _compare(report, model, size) >= 10
 
 
 @pytest.mark.parametrize("model", MODELS)
-def test_the_imported_file_reads_back_the_same(model: str) -> None:
-    """`convcalc import` writes a file that `stack` reads to the same shapes as the ONNX file itself."""
+def test_the_imported_file_holds_at_every_size(model: str) -> None:
+    """`convcalc import` at one size writes a file that gives onnxruntime's shapes at every size.
+
+    The sizes the graph computes from shapes are written as what they mean (a 0 that copies an
+    axis, a -1, an unflatten or a Flatten, a `to:` another layer), not as numbers of one input.
+    """
     from convcalc.netfile.writer import data_yaml  # noqa: PLC0415
 
-    size = next(iter(_record(model)["sizes"]))
-    shape = tuple(int(v) for v in size.split("x"))
-    data = onnx_network_data(str(FOLDER / f"{model}.onnx"), shape)
-    report = convcalc.report(load_network(data_yaml(data), f"{model}.yaml"))
-    assert _compare(report, model, size) >= 45
+    sizes = list(_record(model)["sizes"])
+    first = tuple(int(v) for v in sizes[0].split("x"))
+    data, dynamic = onnx_import(str(FOLDER / f"{model}.onnx"), first, measured_shapes)
+    assert dynamic == []
+    text = data_yaml(data)
+    for size in sizes:
+        shape = tuple(int(v) for v in size.split("x"))
+        report = convcalc.report(load_network(text, f"{model}.yaml", input_shape=shape))
+        assert _compare(report, model, size) >= 10
+
+
+def _module_path(scopes: list[str]) -> str:
+    """Return a module's path from the exporter's scopes: ['features', 'features.1', 'block', 'block.4'] -> features.1.block.4."""
+    path, before = "", ""
+    for scope in scopes:
+        tail = scope[len(before) :] if before and scope.startswith(before + ".") else f".{scope}"
+        path, before = (path + tail).lstrip("."), scope
+    return path
+
+
+def _module_outputs(model: str) -> dict[str, str]:
+    """Return each module's output node: the last node directly in its scope ('/layer1/layer1.0/Relu_2')."""
+    graph = onnx.load(str(FOLDER / f"{model}.onnx"), load_external_data=False).graph
+    found = {}
+    for node in graph.node:
+        parts = node.name.split("/")
+        if len(parts) >= 3 and node.op_type not in ("Constant", "Identity", *SHAPE_OPERATORS):
+            found[_module_path(parts[1:-1])] = node.name
+    return found
+
+
+@pytest.mark.parametrize("model", sorted(set(TORCH_RECORDS) - {"vgg11_bn"}))  # vgg: exported at 224 only
+def test_receptive_fields_equal_autograd(model: str) -> None:
+    """The field of each module's output equals what autograd measured on the torch model (torch_models.json)."""
+    record = TORCH_RECORDS[model]
+    shape = tuple(record["receptive_field_input"])
+    report = convcalc.report(read_network(str(FOLDER / f"{model}.onnx"), input_shape=shape))
+    layers = {layer.name: layer for layer in report.layers}
+    outputs = _module_outputs(model)
+    found = Comparison(model)
+    for key, measured in record["receptive_fields"].items():
+        node = outputs.get(key)
+        if node is not None and node in layers:
+            _compare_field(key, layers[node], measured, found)
+    assert found.differences == []
+    assert found.fields + found.bounded >= 8
 
 
 def test_import_writes_a_file_that_check_passes(run: Callable[..., Result], tmp_path: Path) -> None:
@@ -220,8 +282,119 @@ def test_corrupted_files_are_refused_in_a_line(tmp_path: Path) -> None:
             mutated[rng.randrange(len(mutated))] = rng.randrange(256)
         path.write_bytes(bytes(mutated))
         try:
-            convcalc.report(network_from_data(onnx_network_data(str(path), (1, 3, 224, 224)), str(path)))
+            network = onnx_network_data(str(path), (1, 3, 224, 224), measured_shapes)
+            convcalc.report(network_from_data(network, str(path)))
         except InputErrorGroup as errors:
             said.extend(str(error) for error in errors.errors)
     assert said
     assert all("\n" not in line for line in said)
+
+
+def _int64(name: str, values: list[int], dims: list[int] | None = None) -> Any:
+    return helper.make_tensor(name, TensorProto.INT64, [len(values)] if dims is None else dims, values)
+
+
+def _shape_nodes(source: str, axes: list[int], prefix: str) -> list[Any]:
+    """Shape(source) -> Gather(axis) -> Unsqueeze for each axis, as dynamic exports compute sizes."""
+    nodes = [helper.make_node("Shape", [source], [f"{prefix}shape"], name=f"{prefix}Shape")]
+    for axis in axes:
+        nodes += [
+            helper.make_node("Constant", [], [f"{prefix}i{axis}"], value=_int64("v", [axis], [])),
+            helper.make_node("Gather", [f"{prefix}shape", f"{prefix}i{axis}"], [f"{prefix}g{axis}"], axis=0),
+            helper.make_node("Unsqueeze", [f"{prefix}g{axis}", "zero"], [f"{prefix}u{axis}"]),
+        ]
+    return nodes
+
+
+def test_sizes_computed_from_shapes_are_written_as_they_mean(tmp_path: Path) -> None:
+    """Shape -> Gather -> Concat into a Reshape (0, -1, unflatten, Flatten) and a Resize (`to:`), at any size."""
+    nodes = [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv", kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+        *_shape_nodes("c", [0, 1, 2, 3], "a"),
+        helper.make_node("Div", ["ag1", "two"], ["half"]),
+        helper.make_node("Concat", ["au0", "two", "half", "au2", "au3"], ["split_to"], axis=0),
+        helper.make_node("Reshape", ["c", "split_to"], ["s"], name="split"),
+        helper.make_node("Transpose", ["s"], ["t"], name="swap", perm=[0, 2, 1, 3, 4]),
+        helper.make_node("Concat", ["au0", "minus", "au2", "au3"], ["merge_to"], axis=0),
+        helper.make_node("Reshape", ["t", "merge_to"], ["m"], name="merge"),
+        helper.make_node("MaxPool", ["m"], ["p"], name="pool", kernel_shape=[2, 2], strides=[2, 2]),
+        *_shape_nodes("c", [2, 3], "b"),
+        helper.make_node("Shape", ["p"], ["pshape"]),
+        helper.make_node("Slice", ["pshape", "zero", "two"], ["nc"]),
+        helper.make_node("Concat", ["nc", "bu2", "bu3"], ["sizes"], axis=0),
+        helper.make_node("Resize", ["p", "", "", "sizes"], ["r"], name="up", mode="nearest"),
+        helper.make_node("Concat", ["au0", "minus"], ["flat_to"], axis=0),
+        helper.make_node("Reshape", ["r", "flat_to"], ["y"], name="rows"),
+    ]
+    initializers = [
+        helper.make_tensor("w", TensorProto.FLOAT, [8, 4, 3, 3], [0.0] * 288),
+        _int64("zero", [0]), _int64("two", [2]), _int64("minus", [-1]),
+    ]  # fmt: skip
+    path = _saved(_model(nodes, initializers, dims=["N", 4, "H", "W"]), tmp_path)
+    data, dynamic = onnx_import(path, (1, 4, 8, 8), measured_shapes)
+    layers = {layer["name"]: layer for layer in data["layers"]}
+    assert dynamic == []
+    assert layers["split"] == {"name": "split", "type": "unflatten", "dim": 1, "sizes": [2, 4]}
+    assert {k: layers["merge"][k] for k in ("type", "start_dim", "end_dim")} == {
+        "type": "Flatten",
+        "start_dim": 1,
+        "end_dim": 2,
+    }
+    assert layers["up"]["to"] == "conv"
+    assert layers["rows"]["shape"] == [0, -1]
+    for shape in ((1, 4, 8, 8), (3, 4, 10, 14)):
+        report = convcalc.report(network_from_data_at(data, shape))
+        outputs = {layer.name: list(layer.output or ()) for layer in report.layers}
+        n, _, h, w = shape
+        assert outputs["split"] == [n, 2, 4, h, w]
+        assert outputs["merge"] == [n, 8, h, w]
+        assert outputs["up"] == [n, 8, h, w]
+        assert outputs["rows"] == [n, 8 * h * w]
+
+
+def network_from_data_at(data: dict[str, Any], shape: tuple[int, ...]) -> Any:
+    """Read imported data at another input shape."""
+    from convcalc.netfile.loader import network_from_data  # noqa: PLC0415
+
+    return network_from_data(data, "<import>", input_shape=shape)
+
+
+def test_a_size_no_key_can_say_is_written_at_the_input_and_said(run: Callable[..., Result], tmp_path: Path) -> None:
+    """A Reshape to [N, H, W, C] (no 0, one -1) and a Slice to the end of a spatial axis: numbers, said on stderr."""
+    nodes = [
+        *_shape_nodes("x", [0, 1, 2, 3], "a"),
+        helper.make_node("Concat", ["au0", "au2", "au3", "au1"], ["to"], axis=0),
+        helper.make_node("Reshape", ["x", "to"], ["r"], name="nhwc"),
+        helper.make_node("Slice", ["r", "one", "big", "one"], ["y"], name="crop"),
+    ]
+    initializers = [_int64("zero", [0]), _int64("one", [1]), _int64("big", [2**62])]
+    path = _saved(_model(nodes, initializers, dims=["N", 4, "H", "W"]), tmp_path)
+    result = run("import", path, "--input", "2,4,6,10")
+    assert result.exit_code == 0, result.output
+    assert '{name: "nhwc", type: "Reshape", shape: [2, 6, 10, 4]}' in result.stdout
+    assert '{name: "crop", type: "narrow", dim: 1, start: 1, length: 5}' in result.stdout
+    said = result.stderr.strip().splitlines()
+    assert len(said) == 2
+    assert (
+        "layer 'nhwc': sizes computed from the input's shape are written as they are at the input [2, 4, 6, 10]"
+        in said[0]
+    )
+    assert "layer 'crop'" in said[1]
+    stacked = run("stack", path, "--input", "1,4,7,9", "--format", "json")
+    assert json.loads(stacked.stdout)["layers"][-1]["output"] == [1, 6, 9, 4]  # read at its own input: exact
+
+
+def test_shape_arithmetic_not_followed_is_one_line(run: Callable[..., Result], tmp_path: Path) -> None:
+    """Range over a computed size, a Gather along axis 1 of sizes: the node, its operator and why, exit 2."""
+    nodes = [
+        *_shape_nodes("x", [2], "a"),
+        helper.make_node("Range", ["zero_s", "ag2", "one_s"], ["steps"], name="range"),
+        helper.make_node("Reshape", ["x", "steps"], ["y"], name="reshape"),
+    ]
+    initializers = [_int64("zero", [0]), _int64("zero_s", [0], []), _int64("one_s", [1], [])]
+    path = _saved(_model(nodes, initializers, dims=["N", 4, "H", "W"]), tmp_path)
+    result = run("stack", path, "--input", "1,4,8,8")
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert "node 'range' (Range, domain ai.onnx, opset 17)" in lines[0]
+    assert "Traceback" not in result.output

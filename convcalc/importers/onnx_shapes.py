@@ -1,0 +1,181 @@
+"""Sizes that an ONNX graph computes from tensors' shapes: Shape -> Gather -> Unsqueeze -> Concat and kin.
+
+Dynamic exports compute a Reshape's target, a Resize's sizes or a Slice's ends from the shapes
+of tensors (`x.view(x.size(0), -1)`, `F.interpolate(x, size=y.shape[-2:])`, `x.chunk(2, 1)`).
+Each element of such a computed tensor is kept as an expression over the sizes it was read
+from (`Size`), so that the importer can write what the graph means (a 0 that copies an axis, a
+`to:` another layer) and, where it must write a number, evaluate it at any input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from math import ceil, floor, trunc
+from typing import Any
+
+Number = int | float
+Lookup = Callable[[str], Sequence[int]]
+"""The shape of a tensor (by its name in the graph) at one input."""
+
+INTEGER_TYPES = {2, 3, 4, 5, 6, 7, 12, 13}
+"""TensorProto.DataType of the integer types (a Cast to one of them rounds toward zero)."""
+ARITHMETIC = {"Add", "Sub", "Mul", "Div", "Max", "Min"}
+SHAPE_OPERATORS = {"Shape", "Gather", "Slice", "Concat", "Unsqueeze", "Squeeze", "Reshape", "Cast", "Identity",
+                   "Floor", "Ceil", "Neg", "Abs", *ARITHMETIC}  # fmt: skip
+"""Operators followed on computed sizes (their inputs are constants or sizes computed from shapes)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Size:
+    """One element of a tensor computed from shapes: a number, the size of a tensor's axis, or arithmetic."""
+
+    value: Number | None = None
+    tensor: str = ""  # with `axis`: the size of this axis of this tensor
+    axis: int = 0
+    operation: str = ""  # with `operands`: Add, Sub, Mul, Div, Max, Min, Floor, Ceil, Neg, Abs, int, float
+    operands: tuple[Size, ...] = ()
+
+    @property
+    def known(self) -> bool:
+        """Return True when the element is a number, the same at every input."""
+        return self.value is not None
+
+    @property
+    def integral(self) -> bool:
+        """Return True when the element is an integer at every input (a Cast to an integer type keeps it)."""
+        if self.value is not None:
+            return isinstance(self.value, int)
+        if self.tensor or self.operation in ("int", "Floor", "Ceil"):
+            return True
+        return self.operation != "float" and all(operand.integral for operand in self.operands)
+
+    def at(self, shape_of: Lookup) -> Number:
+        """Return the element's value at the input whose tensors' shapes `shape_of` gives."""
+        if self.value is not None:
+            return self.value
+        if self.tensor:
+            return int(shape_of(self.tensor)[self.axis])
+        return _apply(self.operation, [operand.at(shape_of) for operand in self.operands])
+
+
+def _divide(a: Number, b: Number) -> Number:
+    """Divide as ONNX does: integers round toward zero, other numbers divide exactly."""
+    if isinstance(a, int) and isinstance(b, int):
+        quotient = abs(a) // abs(b)
+        return quotient if (a < 0) == (b < 0) else -quotient
+    return a / b
+
+
+OPERATIONS: dict[str, Callable[..., Number]] = {
+    "Add": lambda a, b: a + b,
+    "Sub": lambda a, b: a - b,
+    "Mul": lambda a, b: a * b,
+    "Div": _divide,
+    "Max": max,
+    "Min": min,
+    "Floor": floor,
+    "Ceil": ceil,
+    "Neg": lambda a: -a,
+    "Abs": abs,
+    "int": trunc,  # a Cast to an integer type
+    "float": float,
+}
+"""Each operation on sizes, as ONNX computes it."""
+
+
+def _apply(operation: str, values: list[Number]) -> Number:
+    """Apply one operation to numbers, or raise ValueError."""
+    try:
+        return OPERATIONS[operation](*values)
+    except (KeyError, TypeError, ZeroDivisionError):
+        msg = f"cannot apply {operation} to {values}"
+        raise ValueError(msg) from None
+
+
+def combine(operation: str, operands: Sequence[Size]) -> Size:
+    """Return an operation on elements, folded to a number when every operand is one."""
+    if all(operand.value is not None for operand in operands):
+        return Size(value=_apply(operation, [operand.value for operand in operands if operand.value is not None]))
+    if operation == "int" and operands[0].integral:
+        return operands[0]
+    return Size(operation=operation, operands=tuple(operands))
+
+
+@dataclass(frozen=True, slots=True)
+class Computed:
+    """A small tensor computed from shapes (a scalar or a 1-D tensor): its elements."""
+
+    elements: tuple[Size, ...]
+    scalar: bool = False
+
+    @property
+    def known(self) -> bool:
+        """Return True when every element is a number."""
+        return all(element.known for element in self.elements)
+
+
+def constant(values: Sequence[Any], dims: Sequence[int]) -> Computed:
+    """Return a constant tensor (an initializer's or a Constant node's values) as computed sizes."""
+    return Computed(tuple(Size(value=value) for value in values), scalar=not dims)
+
+
+def _ints(values: Computed | None, what: str) -> list[int]:
+    if values is None or not values.known:
+        msg = f"its {what} are computed at run time"
+        raise ValueError(msg)
+    return [int(element.value) for element in values.elements if element.value is not None]
+
+
+def evaluate(  # noqa: C901, PLR0912 - one branch an operator
+    operator: str, attributes: dict[str, Any], inputs: list[Computed | None]
+) -> Computed:
+    """Return the output of a shape operator over computed tensors (None where an optional input is left out).
+
+    `Shape` is handled by `shape_of_tensor` (it reads a data tensor). Raise ValueError for what
+    is not followed.
+    """
+    first = inputs[0]
+    if first is None:
+        raise ValueError("its first input is left out")
+    elements = list(first.elements)
+    if operator in ("Identity", "Unsqueeze", "Squeeze", "Reshape"):  # a scalar or a 1-D tensor either way
+        return Computed(tuple(elements), scalar=operator == "Squeeze" and len(elements) == 1)
+    if operator == "Cast":
+        kind = "int" if int(attributes.get("to", 7)) in INTEGER_TYPES else "float"
+        return Computed(tuple(combine(kind, [e]) for e in elements), scalar=first.scalar)
+    if operator in ("Floor", "Ceil", "Neg", "Abs"):
+        return Computed(tuple(combine(operator, [e]) for e in elements), scalar=first.scalar)
+    if operator in ARITHMETIC:
+        second = inputs[1]
+        if second is None:
+            raise ValueError("its second input is left out")
+        left, right = elements, list(second.elements)
+        if len(left) != len(right):
+            if min(len(left), len(right)) != 1:
+                raise ValueError("its operands do not broadcast")
+            left, right = (left * len(right), right) if len(left) == 1 else (left, right * len(left))
+        combined = tuple(combine(operator, [a, b]) for a, b in zip(left, right, strict=True))
+        return Computed(combined, scalar=first.scalar and second.scalar)
+    if operator == "Concat":
+        return Computed(tuple(e for part in inputs if part is not None for e in part.elements))
+    if operator == "Gather":
+        indices = inputs[1]
+        if indices is None or int(attributes.get("axis", 0)) != 0:
+            raise ValueError("it gathers along an axis other than 0")
+        picked = [elements[i] for i in _ints(indices, "indices")]
+        return Computed(tuple(picked), scalar=indices.scalar)
+    if operator == "Slice":
+        starts, ends = _ints(inputs[1], "starts"), _ints(inputs[2], "ends")
+        axes = _ints(inputs[3], "axes") if len(inputs) > 3 and inputs[3] is not None else [0]  # noqa: PLR2004
+        steps = _ints(inputs[4], "steps") if len(inputs) > 4 and inputs[4] is not None else [1]  # noqa: PLR2004
+        if axes not in ([0], [-1]) or len(starts) != 1 or len(ends) != 1:
+            raise ValueError("it slices a 1-D tensor along another axis")
+        return Computed(tuple(elements[slice(starts[0], ends[0], steps[0])]))
+    raise ValueError("this operator is not followed on sizes")
+
+
+def shape_of_tensor(tensor: str, rank: int, attributes: dict[str, Any]) -> Computed:
+    """Return Shape(tensor) (with its `start` and `end` attributes) as the sizes of its axes."""
+    axes = list(range(rank))[slice(attributes.get("start", 0), attributes.get("end"))]
+    return Computed(tuple(Size(tensor=tensor, axis=axis) for axis in axes))
