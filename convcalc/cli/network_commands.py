@@ -130,6 +130,11 @@ def import_model(
     return ExitCode.LAYER_INVALID if result.failures else ExitCode.OK
 
 
+def _frozen_notes(layers: list[str], what: str, shape: list[int]) -> list[str]:
+    """Say, per layer, that sizes of the import's input are written in it as numbers."""
+    return [f"layer {name!r}: {what} are written as they are at the input {shape}" for name in layers]
+
+
 def _imported(
     sources: list[str], shape: tuple[int, ...] | None, arguments: str | None
 ) -> tuple[dict[str, Any], str, str, list[str]]:
@@ -145,10 +150,7 @@ def _imported(
         target = sources[1]
         data, frozen = network_data(build_model(target, arguments), shape, torch_import_vocabulary())
         comment = f"{target} imported by convcalc import torch\nlayer names are the model's module paths"
-        notes = [
-            f"layer {name!r}: sizes read off a tensor are written as they are at the input {list(shape)}"
-            for name in frozen
-        ]
+        notes = _frozen_notes(frozen, "sizes read off a tensor", list(shape))
         return data, comment, target, notes
     if len(sources) != 1:
         raise InputError("expected one model file, or: torch PACKAGE.MODULE:FACTORY", where="SOURCE")
@@ -159,9 +161,7 @@ def _imported(
 
     (file,) = sources
     data, dynamic = onnx_import(file, shape, measured_shapes)
-    at = data["input"]
-    notes = [f"layer {name!r}: sizes computed from the input's shape are written as they are at the input {at}"
-             for name in dynamic]  # fmt: skip
+    notes = _frozen_notes(dynamic, "sizes computed from the input's shape", data["input"])
     return data, f"{file} imported by convcalc import\nlayer names are the graph's node names", file, notes
 
 

@@ -85,7 +85,8 @@ class _Graph:
         return None if found is None or found[1] is None else constant(found[1], found[0])
 
     def tensor_shape(self, tensor: str, *, probe: bool = False) -> tuple[int, ...]:
-        """Return a data tensor's shape at the input (or at the probe), from the layers so far."""
+        """Return a data tensor's shape at the input (or at the probe, if any), from the layers so far."""
+        probe = probe and self.probe is not None
         if tensor == self.input_tensor:
             return (self.probe or self.shape) if probe else self.shape
         if self.measure is None:
@@ -265,7 +266,7 @@ def _reshape(node: Node, graph: _Graph) -> dict[str, Any]:
     if target.known:
         return {"type": "Reshape", "shape": [int(e.value) for e in target.elements if e.value is not None]}
     own = graph.tensor_shape(data)
-    probed_own = graph.tensor_shape(data, probe=True) if graph.probe is not None else own
+    probed_own = graph.tensor_shape(data, probe=True)
     values = [graph.pair(element) for element in target.elements]
     copies = [k < len(own) and (v, p) == (own[k], probed_own[k]) for k, (v, p) in enumerate(values)]
     wanted: list[int | None] = [
