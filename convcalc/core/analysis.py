@@ -12,7 +12,7 @@ from fractions import Fraction
 
 from convcalc.core import formulas
 from convcalc.core.errors import Diagnostic, LayerError, Problem, axes_label, join_axes
-from convcalc.core.others import OtherShape, normalized_axes, other_shape
+from convcalc.core.others import OtherShape, features_axis, normalized_axes, other_shape
 from convcalc.core.rearrange import MIXED, Labels, in_place, is_spatial, rearranged_labels, standard_labels
 from convcalc.core.receptive import (
     FIELD_WORK,
@@ -339,7 +339,8 @@ def _labels_after(layer: AnyLayer, inputs: list[_Node], output: AxisValues) -> L
     if kind in (LayerKind.REARRANGE, LayerKind.FLATTEN):
         return rearranged_labels(layer, first.axes, before, output)
     if kind is LayerKind.LINEAR:
-        return (*first.axes[:-1], "C")
+        axis = features_axis(layer, len(before))
+        return (*first.axes[:axis], "C", *first.axes[axis + 1 :])
     if kind is LayerKind.REDUCE:
         return _reduced_labels(layer, first.axes, output)
     if kind is LayerKind.ADD:  # broadcast: the labels of the input with the most axes
@@ -366,7 +367,7 @@ def _combines_positions(layer: OtherSpec, node: _Node) -> bool:
         return False
     name = layer.type_name.lower().replace("_", "")
     if layer.kind is LayerKind.LINEAR:
-        read = [len(shape) - 1]
+        read = [features_axis(layer, len(shape))]
     elif (axes := normalized_axes(layer, len(shape))) is not None:  # a LayerNorm, any framework's
         read = list(axes)
     elif name in ("softmax", "logsoftmax"):

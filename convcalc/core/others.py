@@ -178,19 +178,29 @@ def _flatten(layer: OtherSpec, shape: AxisValues) -> AxisValues:
     return (*shape[:start], prod(shape[start : end + 1]), *shape[end + 1 :])
 
 
+def features_axis(layer: OtherSpec, rank: int) -> int:
+    """Return the axis a linear layer maps: the last (torch), or the channels (Keras' Dense, channels-last)."""
+    axis = layer.integer("features_dim", -1)
+    return axis % rank if rank else 0
+
+
 def _linear(layer: OtherSpec, shape: AxisValues) -> OtherShape:
-    features = shape[-1]
+    axis = features_axis(layer, len(shape))
+    features = shape[axis]
     wanted = layer.in_features
     if wanted is not None and wanted != features:
-        rows = prod(shape[:-1])
+        rows = prod(shape) // features
         msg = f"mat1 and mat2 shapes cannot be multiplied ({rows}x{features} and {wanted}x{layer.out_features})"
-        hint = f"in_features must be {features}, the size of the last axis coming in"
+        where = "last axis" if axis == len(shape) - 1 else "channels"
+        hint = f"in_features must be {features}, the size of the {where} coming in"
         raise LayerError(msg, hint=hint, problem=Problem.CHANNELS, channels=features)
     out = layer.out_features or 0
-    notes = () if wanted is not None else (f"in_features is {features} (filled in from the input)",)
+    stated = wanted is not None or layer.argument("features_dim") is not None  # Keras' Dense never states it
+    notes = () if stated else (f"in_features is {features} (filled in from the input)",)
     weight = (out, features)
+    output = (*shape[:axis], out, *shape[axis + 1 :])
     return OtherShape(
-        output=(*shape[:-1], out), weight_shape=weight, params=out * features + (out if layer.bias else 0), notes=notes
+        output=output, weight_shape=weight, params=out * features + (out if layer.bias else 0), notes=notes
     )
 
 

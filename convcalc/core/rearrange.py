@@ -11,6 +11,7 @@ an axis (a window, a Linear over the last axis, a LayerNorm over the last ones) 
 from __future__ import annotations
 
 from math import prod
+from typing import TypeVar
 
 from convcalc.core.errors import LayerError, Problem
 from convcalc.core.spec import AxisValues, OtherSpec
@@ -19,6 +20,7 @@ Label = str | int
 """What one axis holds: "N", "C", "1", "?" or a spatial axis's index."""
 Labels = tuple[Label, ...]
 MIXED = "?"
+T = TypeVar("T")
 
 
 def standard_labels(rank: int, spatial: int) -> Labels:
@@ -63,9 +65,40 @@ def _sizes(wanted: tuple[int, ...], total: int, what: str) -> tuple[int, ...]:
     raise LayerError(f"{what} {list(wanted)} is invalid for {total} elements", problem=Problem.RANK)
 
 
+def keras_axes(rank: int) -> tuple[int, ...]:
+    """Return where each axis of Keras' [N, ..., C] is held in convcalc's [N, C, ...]: the last axis at 1."""
+    return (0, *range(2, rank), 1) if rank > 1 else tuple(range(rank))
+
+
+def to_keras_order(values: tuple[T, ...]) -> tuple[T, ...]:
+    """Return a tensor's shape (or labels) in convcalc's [N, C, ...] order as Keras orders it, [N, ..., C]."""
+    return tuple(values[axis] for axis in keras_axes(len(values)))
+
+
+def from_keras_order(values: tuple[T, ...]) -> tuple[T, ...]:
+    """Return a shape (or labels) in Keras' [N, ..., C] order as convcalc holds it, [N, C, ...]."""
+    held = keras_axes(len(values))
+    return tuple(values[held.index(axis)] for axis in range(len(values)))
+
+
+def _keras_order(dims: tuple[int, ...], shape: AxisValues) -> tuple[int, ...]:
+    """Return a Keras Permute (dims numbered from 1 over the axes after the batch) as an order of convcalc's axes."""
+    rank = len(shape)
+    if sorted(dims) != list(range(1, rank)):
+        msg = f"dims {list(dims)} are not an order of the axes 1 to {rank - 1} (Keras numbers them after the batch)"
+        raise LayerError(msg, hint=f"name each of 1 to {rank - 1} once", problem=Problem.RANK)
+    held = keras_axes(rank)
+    order = [0] * rank
+    for axis, source in enumerate((0, *dims)):
+        order[held[axis]] = held[source]
+    return tuple(order)
+
+
 def _order(layer: OtherSpec, name: str, shape: AxisValues) -> tuple[int, ...] | None:
     """Return where each output axis of a permute or transpose comes from (None for the other rearrangements)."""
     rank = len(shape)
+    if name == "keras_permute":
+        return _keras_order(_ints(layer, "dims"), shape)
     if name == "permute":
         dims = tuple(_axis(d, rank, "dim") for d in _ints(layer, "dims"))
         if sorted(dims) != list(range(rank)):
@@ -104,9 +137,17 @@ def rearranged_shape(layer: OtherSpec, shape: AxisValues) -> AxisValues:
         if not 0 <= cut <= rank:
             raise LayerError(f"axis {axis} is out of range for {rank}-D tensors", problem=Problem.RANK)
         return (prod(shape[:cut]), prod(shape[cut:]))
+    return _reshaped(layer, shape)
+
+
+def _reshaped(layer: OtherSpec, shape: AxisValues) -> AxisValues:
+    """Return the shape after a view or reshape: torch's, ONNX's (0 copies an axis) or Keras' (channels-last)."""
+    if layer.operation == "keras_reshape":  # in Keras' order: the batch kept, then the target
+        target = _sizes(_ints(layer, "target_shape"), prod(shape[1:]), "target_shape")
+        return from_keras_order((shape[0], *target))
     wanted = _ints(layer, "shape")
-    if name == "onnx_reshape":  # a 0 keeps the input's size on that axis
-        if any(size == 0 and axis >= rank for axis, size in enumerate(wanted)):
+    if layer.operation == "onnx_reshape":  # a 0 keeps the input's size on that axis
+        if any(size == 0 and axis >= len(shape) for axis, size in enumerate(wanted)):
             raise LayerError(f"shape {list(wanted)} copies an axis that {list(shape)} lacks", problem=Problem.RANK)
         wanted = tuple(shape[axis] if size == 0 else size for axis, size in enumerate(wanted))
     return _sizes(wanted, prod(shape), "shape")  # view, reshape
@@ -192,6 +233,14 @@ def rearranged_labels(layer: OtherSpec, labels: Labels, before: AxisValues, afte
         end = _axis(layer.end_dim, rank, "end_dim")
         merged = _joined(list(labels[start : end + 1]), list(before[start : end + 1]))
         return (*labels[:start], merged, *labels[end + 1 :])
+    if name == "keras_reshape":  # grouped as Keras holds the values: channels last
+        moved = _regrouped(to_keras_order(labels), to_keras_order(before), to_keras_order(after))
+        return from_keras_order(moved)
+    return _regrouped(labels, before, after)
+
+
+def _regrouped(labels: Labels, before: AxisValues, after: AxisValues) -> Labels:
+    """Return what each axis of a view holds: an axis kept, axes merged, or an axis split."""
     out: list[Label] = []
     for ins, outs in _grouped(before, after):
         if len(ins) == 1 and len(outs) == 1:

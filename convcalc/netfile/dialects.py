@@ -158,6 +158,66 @@ KERAS: dict[str, OtherType] = {
         defaults=(("norm_axes", (-1,)),),
         channels_last=True,
     ),
+    "dense": OtherType(  # over the last axis as Keras holds the tensor: the channels
+        LayerKind.LINEAR,
+        {"units": "count", "use_bias": "bool"},
+        required=("units",),
+        stored=("features_dim",),
+        renames=(("units", "out_features"), ("use_bias", "bias")),
+        defaults=(("features_dim", -1),),
+        channels_last=True,
+    ),
+    "flatten": OtherType(LayerKind.FLATTEN, {"data_format": IGNORED}),  # every axis after the batch, into one
+    "reshape": OtherType(  # the shape after the batch, channels-last (one size may be -1)
+        LayerKind.REARRANGE,
+        {"target_shape": "ints"},
+        required=("target_shape",),
+        stored=("target_shape",),
+        operation="keras_reshape",
+    ),
+    "permute": OtherType(  # the axes after the batch, numbered from 1, channels-last
+        LayerKind.REARRANGE, {"dims": "ints"}, required=("dims",), stored=("dims",), operation="keras_permute"
+    ),
+    "softmax": OtherType(
+        LayerKind.IDENTITY,
+        {"axis": "int"},
+        stored=("dim",),
+        renames=(("axis", "dim"),),
+        defaults=(("dim", -1),),
+        channels_last=True,
+    ),
+    "batchnormalization": OtherType(  # gamma (scale) and beta (center) are parameters; the moving statistics are not
+        LayerKind.IDENTITY,
+        {"center": "bool", "scale": "bool", "momentum": IGNORED, "epsilon": IGNORED, "synchronized": IGNORED},
+        affine_parts=("center", "scale"),
+    ),
+    "groupnormalization": OtherType(
+        LayerKind.IDENTITY,
+        {"groups": IGNORED, "epsilon": IGNORED, "center": "bool", "scale": "bool"},
+        affine_parts=("center", "scale"),
+    ),
+    **{
+        name: OtherType(LayerKind.ADD, min_inputs=2, operation=operation)
+        for name, operation in (("average", "mean"), ("maximum", "max"), ("minimum", "min"))
+    },
+    **{  # the shape stays: activations, noise and dropout, fixed rescalings
+        name: OtherType(LayerKind.IDENTITY, dict.fromkeys(keys, IGNORED))
+        for name, keys in (
+            ("activation", ("activation",)),
+            ("relu", ("max_value", "negative_slope", "threshold")),
+            ("leakyrelu", ("negative_slope", "alpha")),
+            ("elu", ("alpha",)),
+            ("dropout", ("rate", "noise_shape", "seed")),
+            ("alphadropout", ("rate", "noise_shape", "seed")),
+            ("gaussiandropout", ("rate", "seed")),
+            ("gaussiannoise", ("stddev", "seed")),
+            *((f"spatialdropout{rank}d", ("rate", "seed", "data_format")) for rank in (1, 2, 3)),
+            ("rescaling", ("scale", "offset")),
+            ("normalization", ("axis", "mean", "variance", "invert")),  # its mean and variance are not trained
+            ("unitnormalization", ("axis",)),
+            ("activityregularization", ("l1", "l2")),
+        )
+    },
 }
 """Keras 3's layers, as `framework: keras` files name them (the tensors stay [N, C, ...]; Keras numbers [N, ..., C])."""
 
@@ -194,6 +254,9 @@ DIALECT_CLASS_NAMES = (
     "LayerNormalization", "BatchNormalization", "InstanceNormalization", "Concatenate",
     *(f"Global{pool}Pooling{rank}D" for pool in ("Average", "Max") for rank in (1, 2, 3)),
     *(f"UpSampling{rank}D" for rank in (1, 2, 3)),
+    "Dense", "Permute", "GroupNormalization", "Average", "Maximum", "Minimum", "Activation", "AlphaDropout",
+    "GaussianDropout", "GaussianNoise", *(f"SpatialDropout{rank}D" for rank in (1, 2, 3)), "Rescaling",
+    "Normalization", "UnitNormalization", "ActivityRegularization",
     "transpose", "concatenate", "mean", "sum", "max", "min",
 )  # fmt: skip
 """The dialect types as their frameworks spell them, for the schema."""

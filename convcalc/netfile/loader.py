@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -229,7 +230,8 @@ def _chosen_type(key: str, items: Items, framework: Framework) -> OtherType:
     """Return the type a name means in this framework's file: its own, unless the keys given are torch's.
 
     ONNX's Concat takes `axis` and torch's concat `dim`: a file ported from torch (or written
-    with torch's names) keeps meaning torch's layer wherever its keys say so.
+    with torch's names) keeps meaning torch's layer wherever its keys say so. A permute's `dims`
+    that name axis 0 or count from the end are torch's: Keras' Permute names axes from 1.
     """
     own = DIALECT_TYPES.get(framework.value, {}).get(key)
     torch = OTHER_TYPES.get(key)
@@ -240,6 +242,10 @@ def _chosen_type(key: str, items: Items, framework: Framework) -> OtherType:
     def fits(info: OtherType) -> bool:
         return written <= set(info.keys) and all(name in written for name in info.required)
 
+    if fits(torch) and fits(own) and key == "permute":  # Keras numbers the axes from 1 after the batch
+        dims = next((value for name, _, value in items if name == "dims"), None)
+        numbers = dims.value if dims is not None and isinstance(dims.value, list) else []
+        return torch if any(not str(n.value).isdigit() or str(n.value) == "0" for n in numbers) else own
     return torch if fits(torch) and not fits(own) else own
 
 
@@ -531,13 +537,20 @@ def _other_layer(  # noqa: PLR0913
         bias=values.get("bias", True) is not False,
         num_features=values.get("num_features") or values.get("num_channels"),
         amounts=amounts,
-        params_per_channel=info.params_per_channel if affine else 0,
+        params_per_channel=_per_channel(info, values) if affine else 0,
         fixed_params=values.get("num_parameters") or 1 if key == "prelu" else 0,
         needs_rank=info.needs_rank,
         operation=info.operation or ("add" if info.kind is LayerKind.ADD else key),
         arguments=tuple((name, values[name]) for name in info.stored if values.get(name) is not None),
         location=node.location(problems.source),
     )
+
+
+def _per_channel(info: OtherType, values: dict[str, Any]) -> int:
+    """Return the parameters per channel: the type's, or one for each of its flags that is on (Keras' BatchNorm)."""
+    if not info.affine_parts:
+        return info.params_per_channel
+    return sum(values.get(name) is not False for name in info.affine_parts)
 
 
 def _in_torch_terms(info: OtherType, values: dict[str, Any], rank: int | None) -> dict[str, Any]:
@@ -547,7 +560,7 @@ def _in_torch_terms(info: OtherType, values: dict[str, Any], rank: int | None) -
     for name, default in info.defaults:
         values.setdefault(name, default)
     if info.channels_last and rank is not None:
-        for name in ("dim", "norm_axes"):
+        for name in ("dim", "norm_axes", "features_dim"):
             if isinstance(values.get(name), int):
                 values[name] = _channels_first(values[name], rank)
             elif isinstance(values.get(name), tuple):
@@ -809,11 +822,26 @@ def measured_shapes(data: Mapping[str, Any]) -> dict[str, tuple[int, ...]]:
 
 
 def read_network(path: str, *, input_shape: tuple[int, ...] | None = None) -> NetworkSpec:
-    """Read and parse a network file ('-' for standard input), or an ONNX model (MODEL.onnx)."""
+    """Read and parse a network file ('-' for standard input), an ONNX model (MODEL.onnx) or a Keras one (.keras)."""
     if path.lower().endswith(".onnx"):  # the importer loads only for an ONNX file
         from convcalc.importers.onnx_graph import onnx_network_data  # noqa: PLC0415
 
         data = onnx_network_data(path, input_shape, measured_shapes)
         return network_from_data(data, path, input_shape=input_shape)
+    if path.lower().endswith(".keras"):
+        from convcalc.importers.keras_config import keras_import  # noqa: PLC0415
+
+        data = keras_import(path, input_shape, measured_shapes)
+        return network_from_data(data, path, input_shape=input_shape)
     text, source = read_text(path)
+    if path.lower().endswith(".json") and '"class_name"' in text:  # perhaps a Keras model.to_json()
+        from convcalc.importers.keras_config import is_keras_model, keras_network_data  # noqa: PLC0415
+
+        try:
+            parsed = json.loads(text)
+        except json.JSONDecodeError:
+            parsed = None
+        if is_keras_model(parsed):
+            data = keras_network_data(parsed, source, input_shape, measured_shapes)
+            return network_from_data(data, source, input_shape=input_shape)
     return load_network(text, source, input_shape=input_shape)

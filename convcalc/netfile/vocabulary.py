@@ -37,6 +37,7 @@ class OtherType:
     renames: tuple[tuple[str, str], ...] = ()  # a framework's key -> the torch key it stands for
     defaults: tuple[tuple[str, object], ...] = ()  # values a framework gives where torch's differ
     channels_last: bool = False  # axes are numbered as in [N, *spatial, C] (Keras): `dim` is mapped to [N, C, ...]
+    affine_parts: tuple[str, ...] = ()  # flags each giving one parameter per channel when true (Keras' center, scale)
 
 
 def _kept(
@@ -307,7 +308,13 @@ KIND_NAMES: dict[str, tuple[LayerKind, int | None]] = {
 """Layer types as a file may write them, in any case: convcalc's short names and every class name."""
 
 KEY_ALIASES: dict[str, dict[str, str]] = {
-    "keras": {"filters": "out_channels", "strides": "stride", "dilation_rate": "dilation", "pool_size": "kernel_size"},
+    "keras": {
+        "filters": "out_channels",
+        "strides": "stride",
+        "dilation_rate": "dilation",
+        "pool_size": "kernel_size",
+        "use_bias": "bias",
+    },
     "onnx": {
         "kernel_shape": "kernel_size",
         "strides": "stride",

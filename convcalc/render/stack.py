@@ -10,6 +10,7 @@ import io
 from collections.abc import Callable, Sequence
 
 from convcalc.core.analysis import LayerResult, StackResult, Status
+from convcalc.core.others import features_axis
 from convcalc.core.spec import LayerKind, LayerSpec, OtherSpec, PaddingMode, axis_names
 from convcalc.core.text import csv_safe, visible
 from convcalc.render.report import render_json
@@ -91,7 +92,8 @@ def _other_cell(spec: OtherSpec, layer: LayerResult) -> str:
     if kind is LayerKind.FLATTEN:
         return f"dims {spec.start_dim}..{spec.end_dim}"
     if kind is LayerKind.LINEAR:
-        features = spec.in_features if spec.in_features is not None else (layer.input or ("?",))[-1]
+        shape = layer.input or ("?",)
+        features = spec.in_features if spec.in_features is not None else shape[features_axis(spec, len(shape))]
         return f"{features}→{spec.out_features}"
     return _arguments_cell(spec)
 
