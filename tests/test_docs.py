@@ -97,6 +97,7 @@ PLACEHOLDERS = {  # the files the examples name, as a user would have them
     "encoder.yaml": "vgg16_features.yaml",
     "models/backbone.convcalc.yaml": "resnet_stem.yaml",
     "model.onnx": "../tests/fixtures/onnx/resnet18.onnx",
+    "model.keras": "../tests/fixtures/keras/mobilenet_v2.keras",
 }
 
 

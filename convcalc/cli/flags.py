@@ -73,7 +73,13 @@ INPUT_SHAPE = Option(
 OUTPUT_PADDING = Option("output_padding", ("-a", "--output-padding"), "output_padding.")
 CEIL = Option("ceil", ("--ceil",), "ceil_mode (pool).", default=False, switch=True)
 MODE = Option("mode", ("--mode",), "max or avg (pool).", "max")
-FILE = Option("file", ("FILE",), "A network file (YAML), or - for standard input.", argument=True, required=True)
+FILE = Option(
+    "file",
+    ("FILE",),
+    "A network file (YAML), a model (.onnx, .keras), or - for standard input.",
+    argument=True,
+    required=True,
+)
 
 LAYER_COMMANDS = (
     Command(
@@ -209,11 +215,13 @@ NETWORK_COMMANDS = (
     ),
     Command(
         "import",
-        "Write the network file of an ONNX model (a layer per node) or a PyTorch model (a layer per fx node).",
+        "Write the network file of an ONNX model (a layer per node), a Keras model (.keras or to_json(), a layer"
+        " per layer) or a PyTorch model (a layer per fx node).",
         (
             "convcalc import model.onnx -i 1,3,224,224 --expect -o model.yaml",
             "convcalc import model.onnx --input 1,3,512,512   [dim]# the file, on stdout[/dim]",
             "convcalc stack model.onnx --input 1,3,224,224    [dim]# or read it directly[/dim]",
+            "convcalc import model.keras -i 1,3,224,224 -o model.yaml   [dim]# N, C, H, W[/dim]",
             "convcalc import torch torchvision.models:resnet18 -i 1,3,224,224 --expect",
             "convcalc import torch timm:create_model --args '[\"resnet18\"]' -i 1,3,256,256",
         ),
@@ -221,11 +229,12 @@ NETWORK_COMMANDS = (
             Option(
                 "sources",
                 ("SOURCE",),
-                "MODEL.onnx (its weights file may be absent), or: torch PACKAGE.MODULE:FACTORY.",
+                "MODEL.onnx (its weights file may be absent), MODEL.keras, MODEL.json (model.to_json()), or:"
+                " torch PACKAGE.MODULE:FACTORY.",
                 argument=True,
                 many=True,
             ),
-            INPUT_SHAPE.but(help="The input shape, e.g. 1,3,224,224 (torch: needed; ONNX: for dynamic axes)."),
+            INPUT_SHAPE.but(help="The input shape, e.g. 1,3,224,224 (torch: needed; ONNX, Keras: for open sizes)."),
             Option("out", ("-o", "--output"), "Write the network file here, not to stdout."),
             Option(
                 "expect", ("--expect",), "Write each layer's output shape as its expect.", default=False, switch=True

@@ -104,7 +104,7 @@ def import_model(
     expect: bool = False,
     arguments: str | None = None,
 ) -> int:
-    """Write the network file of an ONNX or PyTorch model; with --expect, each layer's output shape as its expect."""
+    """Write the network file of an ONNX, Keras or PyTorch model; with --expect, each output shape as its expect."""
     from convcalc.netfile.files import is_standard_stream, write_text_atomically  # noqa: PLC0415
     from convcalc.netfile.loader import network_from_data  # noqa: PLC0415
     from convcalc.netfile.writer import data_yaml  # noqa: PLC0415
@@ -156,10 +156,19 @@ def _imported(
         raise InputError("expected one model file, or: torch PACKAGE.MODULE:FACTORY", where="SOURCE")
     if arguments is not None:
         raise InputError("only convcalc import torch takes factory arguments", where="--args")
-    from convcalc.importers.onnx_graph import onnx_import  # noqa: PLC0415
     from convcalc.netfile.loader import measured_shapes  # noqa: PLC0415
 
     (file,) = sources
+    if file.lower().endswith((".keras", ".json")):
+        from convcalc.importers.keras_config import keras_import  # noqa: PLC0415
+
+        data = keras_import(file, shape, measured_shapes)
+        return data, f"{file} imported by convcalc import\nlayer names are the Keras layers' names", file, []
+    if file.lower().endswith((".h5", ".hdf5")):
+        msg = "a Keras HDF5 file is not read: save the model as .keras (model.save('model.keras')) or model.to_json()"
+        raise InputError(msg, where=file)
+    from convcalc.importers.onnx_graph import onnx_import  # noqa: PLC0415
+
     data, dynamic = onnx_import(file, shape, measured_shapes)
     notes = _frozen_notes(dynamic, "sizes computed from the input's shape", data["input"])
     return data, f"{file} imported by convcalc import\nlayer names are the graph's node names", file, notes

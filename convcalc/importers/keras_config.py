@@ -1,0 +1,426 @@
+"""Read a Keras model's config into a network file's data (`framework: keras`), layer by layer.
+
+The config comes from a `.keras` archive (its config.json; the weights file is never read,
+so an archive without it reads as well) or from a file of `model.to_json()`, Keras 3's or
+Keras 2's; Keras itself is not needed. Functional models (any graph of layers, each called
+once) and Sequential ones are read. Each layer keeps its name; what Keras computes in ways
+the dialect has no type for is written as the layers that compute the same: a
+DepthwiseConv2D as a grouped Conv2D (one group per channel), a SeparableConv2D as that
+followed by a 1×1 Conv2D. A layer convcalc does not follow is one error naming it, its
+class and why.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from convcalc.core.errors import InputError, InputErrorGroup, Location
+from convcalc.core.rearrange import from_keras_order
+
+Measure = Callable[[Mapping[str, Any]], Mapping[str, tuple[int, ...]]]
+"""The output shape of every layer of network data ({"framework": "keras", "input": ..., "layers": ...})."""
+
+_RANKS = (1, 2, 3)
+WINDOWS = {
+    **{f"Conv{rank}D": rank for rank in _RANKS},
+    **{f"Conv{rank}DTranspose": rank for rank in _RANKS},
+    **{f"{pool}Pooling{rank}D": rank for pool in ("Max", "Average") for rank in _RANKS},
+}
+"""Keras' sliding-window classes, written as they are."""
+DEPTHWISE = {f"DepthwiseConv{rank}D": rank for rank in (1, 2)}
+SEPARABLE = {f"SeparableConv{rank}D": rank for rank in (1, 2)}
+MERGES = {"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate"}
+KEPT = {
+    "Activation", "ReLU", "LeakyReLU", "ELU", "Softmax", "Dropout", "AlphaDropout", "GaussianDropout",
+    "GaussianNoise", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "Rescaling", "Normalization",
+    "UnitNormalization", "ActivityRegularization", "Identity",
+}  # fmt: skip
+"""Layers that keep the shape, written by their type alone (Softmax with its axis)."""
+RESHAPING = {"Flatten", "Reshape", "Permute", "Dense", "BatchNormalization", "LayerNormalization",
+             "GroupNormalization"}  # fmt: skip
+GLOBAL_POOLS = {f"Global{pool}Pooling{rank}D" for pool in ("Average", "Max") for rank in _RANKS}
+RESIZING = {
+    **{f"ZeroPadding{rank}D": "padding" for rank in _RANKS},
+    **{f"Cropping{rank}D": "cropping" for rank in _RANKS},
+    **{f"UpSampling{rank}D": "size" for rank in _RANKS},
+}
+MODELS = {"Functional", "Model", "Sequential"}
+
+
+class _UnsupportedError(Exception):
+    """A layer the import cannot follow, with the reason."""
+
+
+@dataclass(frozen=True)
+class _Layer:
+    """One layer of the config: its class, name, keys and the layers it reads (None: the one before)."""
+
+    class_name: str
+    name: str
+    config: dict[str, Any]
+    reads: list[str] | None
+    seen_shape: tuple[int | None, ...] | None  # its input's shape, as Keras recorded it (channels-last)
+
+
+@dataclass
+class _Walk:
+    """The layers written so far, by name, and how to measure them."""
+
+    measure: Measure | None
+    shape: tuple[int, ...]
+    names: dict[str, str] = field(default_factory=dict)  # Keras layer -> the convcalc layer that holds its output
+    layers: list[dict[str, Any]] = field(default_factory=list)
+    last: str = "input"
+
+    def channels(self, layer: _Layer) -> int:
+        """Return the channels coming into a layer: as Keras recorded them, or measured on the layers so far."""
+        if layer.seen_shape and isinstance(layer.seen_shape[-1], int):
+            return layer.seen_shape[-1]
+        source = self.source(layer)[0]
+        if source == "input":
+            return self.shape[1]
+        if self.measure is None:
+            raise _UnsupportedError("its input's channels are not in the config")
+        found = self.measure({"framework": "keras", "input": list(self.shape), "layers": self.layers}).get(source)
+        if found is None or len(found) < 2:  # noqa: PLR2004
+            raise _UnsupportedError("its input's channels are unknown (a layer before it is invalid)")
+        return found[1]
+
+    def source(self, layer: _Layer) -> list[str]:
+        """Return the convcalc layers a Keras layer reads."""
+        if layer.reads is None:
+            return [self.last]
+        return [self.names[name] for name in layer.reads]
+
+    def add(self, layer: _Layer, made: list[dict[str, Any]]) -> None:
+        """Place a layer's convcalc layers: the first reads the layer's inputs, each next one the one before."""
+        sources = self.source(layer)
+        for keys in made:
+            entry = {"type": keys.pop("type"), "name": keys.pop("name", layer.name), **keys}
+            if sources != [self.last]:
+                entry["from"] = sources if len(sources) > 1 else sources[0]
+            self.layers.append(entry)
+            self.last = entry["name"]
+            sources = [self.last]
+        self.names[layer.name] = self.last
+
+
+def keras_import(path: str, input_shape: tuple[int, ...] | None, measure: Measure | None = None) -> dict[str, Any]:
+    """Return a Keras model's network data (`framework: keras`) from a `.keras` archive or a `to_json()` file.
+
+    `input_shape` is [N, C, *spatial], as convcalc writes shapes; it gives the sizes the model
+    leaves open (None in Keras' own shape) and may change the others but not the channels.
+    Raise InputErrorGroup naming every layer that cannot be followed.
+    """
+    return keras_network_data(_read_config(path), path, input_shape, measure)
+
+
+def is_keras_model(value: object) -> bool:
+    """Whether parsed JSON is a Keras model's config (what `model.to_json()` writes)."""
+    return isinstance(value, dict) and value.get("class_name") in MODELS and isinstance(value.get("config"), dict)
+
+
+def keras_network_data(
+    model: dict[str, Any], source: str, input_shape: tuple[int, ...] | None, measure: Measure | None = None
+) -> dict[str, Any]:
+    """Return the network data of a Keras model's parsed config; errors are located at `source`."""
+    where = Location(source)
+    try:
+        layers, input_name, keras_shape = _model_layers(model)
+        shape = _input_shape(keras_shape, input_shape)
+        ordered = _in_order(layers, input_name)
+    except InputError as error:
+        raise InputErrorGroup([error.located(where)]) from None
+    walk = _Walk(measure=measure, shape=shape, names={input_name: "input"} if input_name else {})
+    errors = []
+    for layer in ordered:
+        try:
+            walk.add(layer, _layer(layer, walk))
+        except (_UnsupportedError, KeyError, TypeError, ValueError) as reason:
+            errors.append(InputError(f"layer {layer.name!r} ({layer.class_name}): {_reason(reason)}", location=where))
+            walk.names[layer.name] = walk.last  # keep going, to say every unfollowed layer at once
+    if errors:
+        raise InputErrorGroup(errors)
+    return {"framework": "keras", "input": list(shape), "layers": walk.layers}
+
+
+def _reason(reason: Exception) -> str:
+    """Say why a layer is not followed: convcalc's reason, or what its config lacks."""
+    if isinstance(reason, _UnsupportedError):
+        return str(reason.args[0])
+    if isinstance(reason, KeyError):
+        return f"its config has no {reason.args[0]!r}"
+    return f"its config is not understood ({reason})"
+
+
+def _read_config(path: str) -> dict[str, Any]:
+    """Read the model config of a `.keras` archive or a JSON file, or raise InputErrorGroup saying why not."""
+    where = Location(path)
+    try:
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                if "config.json" not in archive.namelist():
+                    raise InputErrorGroup(
+                        [InputError("a zip archive without config.json: not a .keras file", location=where)]
+                    )
+                text = archive.read("config.json").decode()
+        else:
+            text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputErrorGroup([InputError("no such file", location=where)]) from None
+    except (OSError, zipfile.BadZipFile, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise InputErrorGroup([InputError(f"cannot read: {reason}", location=where)]) from None
+    try:
+        config = json.loads(text)
+    except json.JSONDecodeError as error:
+        msg = f"not a Keras config: invalid JSON at line {error.lineno}, column {error.colno} ({error.msg})"
+        raise InputErrorGroup([InputError(msg, location=where)]) from None
+    if not is_keras_model(config):
+        found = config.get("class_name") if isinstance(config, dict) else type(config).__name__
+        msg = f"not a Keras model's config (expected a Functional or Sequential model, found {found!r})"
+        raise InputErrorGroup([InputError(msg, location=where)])
+    return dict(config)
+
+
+def _model_layers(model: dict[str, Any]) -> tuple[list[_Layer], str, list[Any] | None]:
+    """Return a model's layers (InputLayer left out), its input layer's name and its input shape, channels-last."""
+    config = model["config"]
+    entries = config.get("layers")
+    if not isinstance(entries, list) or not entries:
+        raise InputError("the model has no layers")
+    sequential = model["class_name"] == "Sequential"
+    inputs = [e for e in entries if e.get("class_name") == "InputLayer"]
+    if not sequential:
+        declared = config.get("input_layers") or []
+        declared = [declared] if declared and isinstance(declared[0], str) else declared
+        if len(declared) != 1:
+            names = ", ".join(repr(d[0]) for d in declared)
+            raise InputError(f"the model has {len(declared)} inputs ({names}): convcalc reads a model of one input")
+    layers = [_read_layer(e, sequential=sequential) for e in entries if e.get("class_name") != "InputLayer"]
+    input_name = _name(inputs[0]) if inputs else ""
+    shape = _batch_shape(inputs[0]["config"]) if inputs else None
+    if shape is None and entries:
+        shape = _batch_shape(entries[0].get("config") or {})
+    for built in (model.get("build_config") or {}).get("input_shape"), config.get("build_input_shape"):
+        if shape is None and isinstance(built, list):
+            shape = built
+    return layers, input_name, shape
+
+
+def _name(entry: dict[str, Any]) -> str:
+    """Return a layer entry's name."""
+    return str(entry.get("name") or entry["config"]["name"])
+
+
+def _batch_shape(config: dict[str, Any]) -> list[Any] | None:
+    """Return the shape an InputLayer (or a Keras 2 first layer) declares, with the batch."""
+    for key in ("batch_shape", "batch_input_shape"):
+        if isinstance(config.get(key), list):
+            return list(config[key])
+    return None
+
+
+def _read_layer(entry: dict[str, Any], *, sequential: bool) -> _Layer:
+    """Return one layer entry with the layers it reads (Keras 3's and Keras 2's inbound nodes)."""
+    name = _name(entry)
+    class_name = str(entry.get("class_name"))
+    config = entry.get("config") or {}
+    if sequential:
+        built = (entry.get("build_config") or {}).get("input_shape")
+        return _Layer(class_name, name, config, None, tuple(built) if isinstance(built, list) else None)
+    nodes = entry.get("inbound_nodes") or []
+    if len(nodes) > 1:
+        raise InputError(f"layer {name!r} ({class_name}) is called {len(nodes)} times: convcalc reads each layer once")
+    tensors = list(_tensors(nodes[0])) if nodes else []
+    for source, node_index, tensor_index, _ in tensors:
+        if node_index or tensor_index:
+            msg = f"layer {name!r} ({class_name}) reads output {tensor_index} of call {node_index} of {source!r}"
+            raise InputError(f"{msg}: convcalc follows layers called once, with one output")
+    seen = tensors[0][3] if tensors else None
+    return _Layer(class_name, name, config, [source for source, *_ in tensors], seen)
+
+
+def _tensors(node: Any) -> Iterator[tuple[str, int, int, tuple[int | None, ...] | None]]:  # noqa: ANN401 - JSON
+    """Yield each tensor a call reads: its layer, call and output index, and its shape where Keras 3 wrote it."""
+    if isinstance(node, dict) and node.get("class_name") == "__keras_tensor__":
+        tensor = node["config"]
+        source, call, index = tensor["keras_history"]
+        shape = tensor.get("shape")
+        yield str(source), int(call), int(index), tuple(shape) if isinstance(shape, list) else None
+    elif isinstance(node, dict):  # Keras 3: {"args": [...], "kwargs": {...}}
+        for key, value in node.items():
+            if key != "mask":
+                yield from _tensors(value)
+    elif isinstance(node, list) and len(node) >= 3 and isinstance(node[0], str) and isinstance(node[1], int):  # noqa: PLR2004
+        yield node[0], int(node[1]), int(node[2]), None  # Keras 2: [layer, call, output, kwargs]
+    elif isinstance(node, list):
+        for item in node:
+            yield from _tensors(item)
+
+
+def _in_order(layers: list[_Layer], input_name: str) -> list[_Layer]:
+    """Return the layers so that each comes after the layers it reads (the config's order where it allows)."""
+    known = {layer.name for layer in layers} | {input_name}
+    for layer in layers:
+        for source in layer.reads or ():
+            if source not in known:
+                raise InputError(f"layer {layer.name!r} reads {source!r}, which the model lacks")
+    placed: set[str] = {input_name}
+    ordered: list[_Layer] = []
+    waiting = list(layers)
+    while waiting:
+        ready = next((layer for layer in waiting if set(layer.reads or ()) <= placed), None)
+        if ready is None:
+            names = ", ".join(repr(layer.name) for layer in waiting)
+            raise InputError(f"layers {names} read each other in a cycle")
+        waiting.remove(ready)
+        ordered.append(ready)
+        placed.add(ready.name)
+    return ordered
+
+
+def _input_shape(keras_shape: list[Any] | None, given: tuple[int, ...] | None) -> tuple[int, ...]:
+    """Return the input as [N, C, *spatial]: the model's shape, its open sizes (and any others) from `given`."""
+    if keras_shape is None:
+        if given is None:
+            raise InputError("the config does not say the input's shape: give it with --input, e.g. 1,3,224,224")
+        return given
+    if not 3 <= len(keras_shape) <= 5:  # noqa: PLR2004
+        raise InputError(f"the input {keras_shape} is not [N, *spatial, C] with 1 to 3 spatial axes")
+    held = from_keras_order(tuple(keras_shape))
+    spelled = "(" + ", ".join("None" if size is None else str(size) for size in keras_shape) + ")"
+    if given is None:
+        if any(size is None for size in held[1:]):
+            msg = f"the model's input {spelled} leaves sizes open: give them with --input, e.g. {_example(held)}"
+            raise InputError(msg)
+        return (1 if held[0] is None else int(held[0]), *(int(size) for size in held[1:]))
+    if len(given) != len(held):
+        msg = f"gives {len(given)} values but the model's input {spelled} has {len(held)} axes"
+        raise InputError(msg, where="--input")
+    if held[1] is not None and given[1] != held[1]:
+        msg = (f"the model takes {held[1]} channels (its input is {spelled}, channels last); --input is "
+               f"[N, C, *spatial] as convcalc writes shapes, e.g. {_example(held)}")  # fmt: skip
+        raise InputError(msg, where="--input")
+    return given
+
+
+def _example(held: tuple[Any, ...]) -> str:
+    """Return an --input value for a shape in convcalc's order, open sizes filled in."""
+    fill = [1, 3, *([224] * (len(held) - 2))]
+    return ",".join(str(size if size is not None else fill[axis]) for axis, size in enumerate(held))
+
+
+def _layer(layer: _Layer, walk: _Walk) -> list[dict[str, Any]]:
+    """Return the convcalc layers (type and keys, Keras' spelling) that compute what a Keras layer does."""
+    config, kind = layer.config, layer.class_name
+    if config.get("data_format") == "channels_first":
+        raise _UnsupportedError("data_format channels_first is not followed (convcalc reads channels-last models)")
+    if kind in MODELS:
+        raise _UnsupportedError("a model inside the model is not followed: import it on its own")
+    if kind in WINDOWS:
+        return [{"type": kind, **_window(config, pool="Pooling" in kind)}]
+    if kind in DEPTHWISE or kind in SEPARABLE:
+        return _depthwise(layer, walk.channels(layer))
+    if kind in MERGES:
+        axis = config.get("axis", -1)
+        return [{"type": kind, **({"axis": axis} if kind == "Concatenate" and axis != -1 else {})}]
+    if kind in KEPT:
+        axis = config.get("axis", -1)
+        return [{"type": kind, **({"axis": axis} if kind == "Softmax" and axis != -1 else {})}]
+    if kind in GLOBAL_POOLS:
+        return [{"type": kind, **({"keepdims": True} if config.get("keepdims") else {})}]
+    if kind in RESIZING:
+        return [_resizing(kind, config, RESIZING[kind])]
+    if kind in RESHAPING:
+        return [_reshaping(kind, config, len(walk.shape))]
+    raise _UnsupportedError("convcalc does not follow this layer")
+
+
+def _depthwise(layer: _Layer, channels: int) -> list[dict[str, Any]]:
+    """Return a DepthwiseConv as a Conv of one group per channel; a SeparableConv as that, then a 1x1 Conv."""
+    config = layer.config
+    rank = DEPTHWISE.get(layer.class_name) or SEPARABLE[layer.class_name]
+    window = {key: value for key, value in _window(config, pool=False).items() if key != "filters"}
+    depthwise = {"type": f"Conv{rank}D", "filters": channels * int(config.get("depth_multiplier", 1)),
+                 **window, "groups": channels}  # fmt: skip
+    if layer.class_name in DEPTHWISE:
+        return [depthwise]
+    depthwise["use_bias"] = False
+    pointwise = {"type": f"Conv{rank}D", "filters": int(config["filters"]), "kernel_size": 1}
+    if config.get("use_bias") is False:
+        pointwise["use_bias"] = False
+    return [{**depthwise, "name": f"{layer.name}/depthwise"}, pointwise]
+
+
+def _window(config: dict[str, Any], *, pool: bool) -> dict[str, Any]:
+    """Return a window layer's keys that differ from Keras' defaults, as Keras names them."""
+    keys: dict[str, Any] = {}
+    if pool:
+        keys["pool_size"] = _short(config["pool_size"])
+        if config.get("strides") is not None and _short(config["strides"]) != keys["pool_size"]:
+            keys["strides"] = _short(config["strides"])
+    else:
+        if "filters" in config:
+            keys["filters"] = int(config["filters"])
+        keys["kernel_size"] = _short(config["kernel_size"])
+        if _short(config.get("strides", 1)) != 1:
+            keys["strides"] = _short(config["strides"])
+    padding = str(config.get("padding", "valid")).lower()
+    if padding != "valid":
+        keys["padding"] = padding
+    for key, default in (("dilation_rate", 1), ("groups", 1)):
+        if key in config and _short(config[key]) != default:
+            keys[key] = _short(config[key])
+    if config.get("output_padding") is not None:  # Keras sizes a transposed layer otherwise without it
+        keys["output_padding"] = _short(config["output_padding"])
+    if not pool and config.get("use_bias") is False:
+        keys["use_bias"] = False
+    return keys
+
+
+def _short(value: Any) -> Any:  # noqa: ANN401 - a JSON value
+    """Return an int for a per-axis list of one repeated int, the list otherwise."""
+    if isinstance(value, list) and value and all(v == value[0] for v in value) and isinstance(value[0], int):
+        return value[0]
+    return value
+
+
+def _resizing(kind: str, config: dict[str, Any], key: str) -> dict[str, Any]:
+    """Return a ZeroPadding, Cropping or UpSampling layer with its amounts (and interpolation)."""
+    keys: dict[str, Any] = {"type": kind, key: config[key]}
+    if kind.startswith("UpSampling") and config.get("interpolation", "nearest") != "nearest":
+        keys["interpolation"] = config["interpolation"]
+    return keys
+
+
+def _reshaping(kind: str, config: dict[str, Any], rank: int) -> dict[str, Any]:
+    """Return a Flatten, Reshape, Permute, Dense or normalization layer with the keys that change a shape or a count."""
+    if kind == "Reshape":
+        return {"type": kind, "target_shape": list(config["target_shape"])}
+    if kind == "Permute":
+        return {"type": kind, "dims": list(config["dims"])}
+    if kind == "Dense":
+        return {
+            "type": kind,
+            "units": int(config["units"]),
+            **({"use_bias": False} if config.get("use_bias") is False else {}),
+        }
+    if kind in ("BatchNormalization", "GroupNormalization"):
+        axis = config.get("axis", -1)
+        if axis not in (-1, [-1], rank - 1, [rank - 1]):  # the channels: the last axis, from either end
+            raise _UnsupportedError(f"axis {axis} is not followed (convcalc follows the channels, axis -1)")
+        keys: dict[str, Any] = {"type": kind}
+        if kind == "GroupNormalization":
+            keys["groups"] = config.get("groups", 32)
+        keys.update({flag: False for flag in ("center", "scale") if config.get(flag) is False})
+        return keys
+    if kind == "LayerNormalization":
+        axis = config.get("axis", -1)
+        return {"type": kind, **({"axis": axis} if axis not in (-1, [-1]) else {})}
+    return {"type": kind}  # Flatten
