@@ -11,9 +11,10 @@ Each is saved by `model.save`, and only config.json and metadata.json are kept o
 (the weights file is left out: `convcalc import` reads nothing else). Keras then computes every
 layer's output shape (channels-last, batch 1) for the model without its top at each size of
 MODELS, and for the model with its top at its own size; each layer's shapes are recorded with
-its trainable and non-trainable weight counts, in MODEL.json. (A model built at a size may
-differ from one built for any size: EfficientNet pads its stem by the parity of the size it
-is built for, and for an open size as for an even one.)
+its trainable and non-trainable weight counts, in MODEL.json, with the receptive fields
+JAX's autograd measures at a sample of layers (tools/keras_fields.py) at the first input
+shape. (A model built at a size may differ from one built for any size: EfficientNet pads its
+stem by the parity of the size it is built for, and for an open size as for an even one.)
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ from typing import Any
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
 import keras
+
+sys.path.insert(0, str(Path(__file__).parent.parent))
+from tools.keras_fields import receptive_fields
 
 OUT = Path(__file__).parent.parent / "tests" / "fixtures" / "keras"
 apps = keras.applications
@@ -61,7 +65,12 @@ def _layers(model: keras.Model, shape: tuple[int, ...] | None = None) -> dict[st
     With `shape`, the shapes are those Keras computes when the model runs on an input of that shape.
     """
     outputs = [layer.output for layer in model.layers]
-    if shape is not None:
+    if shape is not None and isinstance(model, keras.Sequential):  # layer by layer: nested models too
+        outputs, spec = [], keras.KerasTensor(shape)
+        for layer in model.layers:
+            spec = layer.compute_output_spec(spec)
+            outputs.append(spec)
+    elif shape is not None:
         extractor = keras.Model(model.inputs, outputs)
         outputs = extractor.compute_output_spec(keras.KerasTensor(shape))
     recorded = {}
@@ -88,6 +97,8 @@ def record(name: str) -> None:
     model = build(weights=None, include_top=False, pooling="avg", input_shape=(None, None, 3))
     for height, width in sizes:
         found["sizes"][f"1x{height}x{width}x3"] = _layers(model, (1, height, width, 3))
+    found["receptive_field_input"] = [1, *sizes[0], 3]
+    found["receptive_fields"] = receptive_fields(model, (1, *sizes[0], 3))
     keras.backend.clear_session()
     found["top"] = _layers(build(weights=None, input_shape=(own, own, 3)))
     (OUT / f"{name}.json").write_text(json.dumps(found, separators=(",", ":")) + "\n")
@@ -164,10 +175,25 @@ def _zoo_3d() -> keras.Sequential:
     )
 
 
+def _nested() -> keras.Sequential:
+    """Return transfer learning's shape: a Sequential holding a functional backbone and a Sequential head."""
+    layers = keras.layers
+    image = keras.Input((None, None, 3), name="pixels")
+    x = layers.Conv2D(8, 3, strides=2, padding="same", name="conv")(image)
+    skip = layers.Conv2D(8, 1, strides=2, name="skip")(image)
+    x = layers.Add(name="merge")([x, skip])
+    backbone = keras.Model(image, layers.ReLU(name="out")(x), name="backbone")
+    head = keras.Sequential([layers.GlobalAveragePooling2D(name="gap"), layers.Dense(4, name="fc")], name="head")
+    return keras.Sequential(
+        [keras.Input((None, None, 3)), layers.Rescaling(1 / 255, name="scale"), backbone, head], name="nested"
+    )
+
+
 ZOO: dict[str, tuple[Any, tuple[tuple[int, ...], ...]]] = {
     "zoo": (_zoo, ((1, 64, 48, 3), (2, 37, 53, 3))),
     "zoo_1d": (_zoo_1d, ((1, 50, 4), (3, 97, 4))),
     "zoo_3d": (_zoo_3d, ((1, 8, 16, 16, 2), (2, 5, 19, 23, 2))),
+    "nested": (_nested, ((1, 32, 40, 3), (1, 17, 9, 3))),
 }
 """Small models of every other layer convcalc follows, saved as `model.to_json()`, with their input shapes."""
 
@@ -179,6 +205,8 @@ def record_zoo(name: str) -> None:
     model = build()
     (OUT / f"{name}.model.json").write_text(model.to_json() + "\n")
     found = {"keras": keras.__version__, "sizes": {"x".join(map(str, s)): _layers(model, s) for s in shapes}}
+    found["receptive_field_input"] = list(shapes[0])
+    found["receptive_fields"] = receptive_fields(model, shapes[0])
     (OUT / f"{name}.json").write_text(json.dumps(found, separators=(",", ":")) + "\n")
     print(f"{name}: {len(model.layers)} layers, shapes {list(found['sizes'])}")
 

@@ -58,12 +58,12 @@ class _UnsupportedError(Exception):
 
 @dataclass(frozen=True)
 class _Layer:
-    """One layer of the config: its class, name, keys and the layers it reads (None: the one before)."""
+    """One layer of the config: its class, name, keys and the layers it reads (by their Keras names)."""
 
     class_name: str
     name: str
     config: dict[str, Any]
-    reads: list[str] | None
+    reads: list[str]
     seen_shape: tuple[int | None, ...] | None  # its input's shape, as Keras recorded it (channels-last)
 
 
@@ -93,13 +93,14 @@ class _Walk:
 
     def source(self, layer: _Layer) -> list[str]:
         """Return the convcalc layers a Keras layer reads."""
-        if layer.reads is None:
-            return [self.last]
         return [self.names[name] for name in layer.reads]
 
     def add(self, layer: _Layer, made: list[dict[str, Any]]) -> None:
         """Place a layer's convcalc layers: the first reads the layer's inputs, each next one the one before."""
         sources = self.source(layer)
+        if layer.class_name == ALIAS:  # a nested model's input or output: another layer's tensor
+            self.names[layer.name] = sources[0]
+            return
         for keys in made:
             entry = {"type": keys.pop("type"), "name": keys.pop("name", layer.name), **keys}
             if sources != [self.last]:
@@ -131,16 +132,16 @@ def keras_network_data(
     """Return the network data of a Keras model's parsed config; errors are located at `source`."""
     where = Location(source)
     try:
-        layers, input_name, keras_shape = _model_layers(model)
+        layers, keras_shape = _model_layers(model)
         shape = _input_shape(keras_shape, input_shape)
-        ordered = _in_order(layers, input_name)
+        ordered = _in_order(layers)
     except InputError as error:
         raise InputErrorGroup([error.located(where)]) from None
-    walk = _Walk(measure=measure, shape=shape, names={input_name: "input"} if input_name else {})
+    walk = _Walk(measure=measure, shape=shape, names={INPUT: "input"})
     errors = []
     for layer in ordered:
         try:
-            walk.add(layer, _layer(layer, walk))
+            walk.add(layer, [] if layer.class_name == ALIAS else _layer(layer, walk))
         except (_UnsupportedError, KeyError, TypeError, ValueError) as reason:
             errors.append(InputError(f"layer {layer.name!r} ({layer.class_name}): {_reason(reason)}", location=where))
             walk.names[layer.name] = walk.last  # keep going, to say every unfollowed layer at once
@@ -188,29 +189,78 @@ def _read_config(path: str) -> dict[str, Any]:
     return dict(config)
 
 
-def _model_layers(model: dict[str, Any]) -> tuple[list[_Layer], str, list[Any] | None]:
-    """Return a model's layers (InputLayer left out), its input layer's name and its input shape, channels-last."""
+INPUT = "<input>"
+"""The name the model's input goes by in the layers' reads."""
+ALIAS = "<alias>"
+"""The class of a name that stands for another layer's output: a nested model, its InputLayer."""
+
+
+def _model_layers(model: dict[str, Any]) -> tuple[list[_Layer], list[Any] | None]:
+    """Return a model's layers, nested models' layers in their place, and its input shape (channels-last)."""
     config = model["config"]
     entries = config.get("layers")
     if not isinstance(entries, list) or not entries:
         raise InputError("the model has no layers")
-    sequential = model["class_name"] == "Sequential"
+    layers, _ = _graph(model, "", INPUT)
     inputs = [e for e in entries if e.get("class_name") == "InputLayer"]
-    if not sequential:
-        declared = config.get("input_layers") or []
-        declared = [declared] if declared and isinstance(declared[0], str) else declared
-        if len(declared) != 1:
-            names = ", ".join(repr(d[0]) for d in declared)
-            raise InputError(f"the model has {len(declared)} inputs ({names}): convcalc reads a model of one input")
-    layers = [_read_layer(e, sequential=sequential) for e in entries if e.get("class_name") != "InputLayer"]
-    input_name = _name(inputs[0]) if inputs else ""
     shape = _batch_shape(inputs[0]["config"]) if inputs else None
-    if shape is None and entries:
+    if shape is None:
         shape = _batch_shape(entries[0].get("config") or {})
     for built in (model.get("build_config") or {}).get("input_shape"), config.get("build_input_shape"):
         if shape is None and isinstance(built, list):
             shape = built
-    return layers, input_name, shape
+    return layers, shape
+
+
+def _graph(model: dict[str, Any], prefix: str, source: str) -> tuple[list[_Layer], str]:
+    """Return a model's layers named `prefix` + name, its input read from `source`, and its output's name.
+
+    A model inside the model is read in its place, its layers named `OUTER/inner`; its own
+    name then stands for its output, so that the layers after it read it as Keras does.
+    """
+    config = model["config"]
+    entries = [e for e in config.get("layers") or [] if isinstance(e, dict)]
+    if model.get("class_name") == "Sequential":
+        return _sequence(entries, prefix, source)
+    declared = config.get("input_layers") or []
+    declared = [declared] if declared and isinstance(declared[0], str) else declared
+    outputs = config.get("output_layers") or []
+    outputs = [outputs] if outputs and isinstance(outputs[0], str) else outputs
+    if len(declared) != 1:
+        names = ", ".join(repr(d[0]) for d in declared)
+        raise InputError(f"the model has {len(declared)} inputs ({names}): convcalc reads a model of one input")
+    layers = [_Layer(ALIAS, prefix + str(declared[0][0]), {}, [source], None)]
+    for entry in entries:
+        if entry.get("class_name") == "InputLayer":
+            continue
+        layer = _read_layer(entry, prefix)
+        layers += _inlined(entry, layer) if layer.class_name in MODELS else [layer]
+    last = prefix + str(outputs[-1][0]) if outputs else layers[-1].name
+    return layers, last
+
+
+def _sequence(entries: list[dict[str, Any]], prefix: str, source: str) -> tuple[list[_Layer], str]:
+    """Return a Sequential model's layers, each reading the one before, and its last layer's name."""
+    layers: list[_Layer] = []
+    for entry in entries:
+        if entry.get("class_name") == "InputLayer":
+            continue
+        built = (entry.get("build_config") or {}).get("input_shape")
+        seen = tuple(built) if isinstance(built, list) else None
+        layer = _Layer(str(entry.get("class_name")), prefix + _name(entry), entry.get("config") or {}, [source], seen)
+        layers += _inlined(entry, layer) if layer.class_name in MODELS else [layer]
+        source = layer.name
+    return layers, source
+
+
+def _inlined(entry: dict[str, Any], layer: _Layer) -> list[_Layer]:
+    """Return a nested model's layers in its place, then its name standing for its output."""
+    if not layer.reads or len(layer.reads) != 1:
+        raise InputError(
+            f"model {layer.name!r} inside the model reads {len(layer.reads or ())} tensors: one is followed"
+        )
+    inner, output = _graph(entry, f"{layer.name}/", layer.reads[0])
+    return [*inner, _Layer(ALIAS, layer.name, {}, [output], None)]
 
 
 def _name(entry: dict[str, Any]) -> str:
@@ -226,14 +276,11 @@ def _batch_shape(config: dict[str, Any]) -> list[Any] | None:
     return None
 
 
-def _read_layer(entry: dict[str, Any], *, sequential: bool) -> _Layer:
-    """Return one layer entry with the layers it reads (Keras 3's and Keras 2's inbound nodes)."""
+def _read_layer(entry: dict[str, Any], prefix: str) -> _Layer:
+    """Return one layer entry of a functional model with the layers it reads (Keras 3's and Keras 2's nodes)."""
     name = _name(entry)
     class_name = str(entry.get("class_name"))
     config = entry.get("config") or {}
-    if sequential:
-        built = (entry.get("build_config") or {}).get("input_shape")
-        return _Layer(class_name, name, config, None, tuple(built) if isinstance(built, list) else None)
     nodes = entry.get("inbound_nodes") or []
     if len(nodes) > 1:
         raise InputError(f"layer {name!r} ({class_name}) is called {len(nodes)} times: convcalc reads each layer once")
@@ -243,7 +290,7 @@ def _read_layer(entry: dict[str, Any], *, sequential: bool) -> _Layer:
             msg = f"layer {name!r} ({class_name}) reads output {tensor_index} of call {node_index} of {source!r}"
             raise InputError(f"{msg}: convcalc follows layers called once, with one output")
     seen = tensors[0][3] if tensors else None
-    return _Layer(class_name, name, config, [source for source, *_ in tensors], seen)
+    return _Layer(class_name, prefix + name, config, [prefix + source for source, *_ in tensors], seen)
 
 
 def _tensors(node: Any) -> Iterator[tuple[str, int, int, tuple[int | None, ...] | None]]:  # noqa: ANN401 - JSON
@@ -264,18 +311,18 @@ def _tensors(node: Any) -> Iterator[tuple[str, int, int, tuple[int | None, ...] 
             yield from _tensors(item)
 
 
-def _in_order(layers: list[_Layer], input_name: str) -> list[_Layer]:
+def _in_order(layers: list[_Layer]) -> list[_Layer]:
     """Return the layers so that each comes after the layers it reads (the config's order where it allows)."""
-    known = {layer.name for layer in layers} | {input_name}
+    known = {layer.name for layer in layers} | {INPUT}
     for layer in layers:
-        for source in layer.reads or ():
+        for source in layer.reads:
             if source not in known:
                 raise InputError(f"layer {layer.name!r} reads {source!r}, which the model lacks")
-    placed: set[str] = {input_name}
+    placed: set[str] = {INPUT}
     ordered: list[_Layer] = []
     waiting = list(layers)
     while waiting:
-        ready = next((layer for layer in waiting if set(layer.reads or ()) <= placed), None)
+        ready = next((layer for layer in waiting if set(layer.reads) <= placed), None)
         if ready is None:
             names = ", ".join(repr(layer.name) for layer in waiting)
             raise InputError(f"layers {names} read each other in a cycle")
@@ -321,8 +368,6 @@ def _layer(layer: _Layer, walk: _Walk) -> list[dict[str, Any]]:
     config, kind = layer.config, layer.class_name
     if config.get("data_format") == "channels_first":
         raise _UnsupportedError("data_format channels_first is not followed (convcalc reads channels-last models)")
-    if kind in MODELS:
-        raise _UnsupportedError("a model inside the model is not followed: import it on its own")
     if kind in WINDOWS:
         return [{"type": kind, **_window(config, pool="Pooling" in kind)}]
     if kind in DEPTHWISE or kind in SEPARABLE:

@@ -2,10 +2,11 @@
 
 The fixtures (tests/fixtures/keras/) come from tools/make_keras_fixtures.py with Keras 3.15:
 seven keras.applications models saved as `.keras` archives without their weights (once for
-any height and width, without the top; once with the top at their own size), and three small
+any height and width, without the top; once with the top at their own size), and four small
 models of the other layers saved as `model.to_json()`; for each, every layer's output shape
-and trainable weight count as Keras computes them at two or more input shapes. Keras is not
-needed here, as it is not needed to import.
+and trainable weight count as Keras computes them at two or more input shapes, and the
+receptive field JAX's autograd measures at a sample of layers. Keras is not needed here, as it
+is not needed to import.
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from convcalc.core.analysis import StackResult, analyze
+from convcalc.core.analysis import LayerResult, StackResult, analyze
 from convcalc.core.errors import InputErrorGroup
 from convcalc.core.rearrange import from_keras_order, to_keras_order
 from convcalc.importers.keras_config import keras_import
 from convcalc.netfile.loader import load_network, measured_shapes, network_from_data
 from tests.core.torch_cases import FIXTURES
+from tools.compare_models import Comparison, _compare_field
 
 if TYPE_CHECKING:
     from typer.testing import Result
@@ -49,9 +51,29 @@ def _cases() -> list[tuple[str, str, str]]:
     return cases + [(f"{m}.model.json", m, size) for m in ZOO for size in _record(m)["sizes"]]
 
 
+def _keras_layers(result: StackResult) -> dict[str, tuple[LayerResult, int]]:
+    """Return, by Keras layer name, the convcalc layer holding its output and its trainable weights.
+
+    A SeparableConv is NAME/depthwise then NAME; a nested model's layers are OUTER/inner, the
+    last of them holding the model's output.
+    """
+    names = {layer.name for layer in result.layers}
+    found = {layer.name: (layer, layer.params) for layer in result.layers}
+    for layer in result.layers:
+        if layer.name.endswith("/depthwise") and layer.name.removesuffix("/depthwise") in names:
+            whole, params = found[layer.name.removesuffix("/depthwise")]
+            found[whole.name] = (whole, params + layer.params)
+            continue
+        for outer in _outer_names(layer.name):
+            if outer not in names:
+                params = found[outer][1] if outer in found else 0
+                found[outer] = (layer, params + layer.params)
+    return found
+
+
 def _compare(result: StackResult, layers: dict[str, dict[str, Any]]) -> int:
     """Assert every Keras layer's output and trainable weights; return how many layers were compared."""
-    found = {layer.name: layer for layer in result.layers}
+    found = _keras_layers(result)
     inputs = [name for name in layers if name not in found]
     assert len(inputs) <= 1, inputs  # the InputLayer (a functional model's layers hold it)
     for name in inputs:
@@ -59,20 +81,24 @@ def _compare(result: StackResult, layers: dict[str, dict[str, Any]]) -> int:
     for name, keras_layer in layers.items():
         if name in inputs:
             continue
-        layer = found[name]
+        layer, params = found[name]
         assert layer.output is not None, f"{name}: {layer.error}"
         assert list(to_keras_order(tuple(layer.output))) == keras_layer["output"], name
-        depthwise = found.get(f"{name}/depthwise")  # a SeparableConv's first half
-        params = layer.params + (depthwise.params if depthwise else 0)
         assert params == keras_layer["trainable"], name
     assert not result.failures
     return len(layers)
 
 
+def _outer_names(name: str) -> list[str]:
+    """Return the nested models a layer's name places it in ('backbone/out' is in 'backbone')."""
+    parts = name.split("/")
+    return ["/".join(parts[:end]) for end in range(1, len(parts))]
+
+
 def test_the_fixtures_hold_the_real_models() -> None:
-    """Seven applications and three small models, recorded by Keras 3, with every layer class they use."""
+    """Seven applications and four small models, recorded by Keras 3, with every layer class they use."""
     assert len(APPLICATIONS) == 7
-    assert ZOO == ["zoo", "zoo_1d", "zoo_3d"]
+    assert ZOO == ["nested", "zoo", "zoo_1d", "zoo_3d"]
     layers = sum(len(shapes) for m in [*APPLICATIONS, *ZOO] for shapes in _record(m)["sizes"].values())
     layers += sum(len(_record(m)["top"]) for m in APPLICATIONS)
     assert layers > 3500
@@ -100,6 +126,21 @@ def test_one_import_holds_at_every_size(model: str) -> None:
         assert again["layers"] == data["layers"]
         network = network_from_data(data, file, input_shape=_shape(size))
         _compare(analyze(network), _record(model)["sizes"][size])
+
+
+@pytest.mark.parametrize("model", APPLICATIONS + ZOO)
+def test_receptive_fields_equal_autograd(model: str) -> None:
+    """The field at a sample of layers equals JAX's autograd (exact, or bounded where it saw the input's edges)."""
+    record = _record(model)
+    file = f"{model}.keras" if model in APPLICATIONS else f"{model}.model.json"
+    shape = _shape("x".join(map(str, record["receptive_field_input"])))
+    result = analyze(network_from_data(keras_import(str(FOLDER / file), shape, measured_shapes), file))
+    layers = _keras_layers(result)
+    found = Comparison(model)
+    for name, measured in record["receptive_fields"].items():
+        _compare_field(name, layers[name][0], measured, found)
+    assert not found.differences, found.differences
+    assert found.fields + found.bounded == len(record["receptive_fields"]) >= 2
 
 
 def test_import_writes_a_file_that_check_passes(run: Callable[..., Result], tmp_path: Path) -> None:
@@ -198,6 +239,17 @@ def _call(name: str, class_name: str, reads: list[str], **config: Any) -> dict[s
     tensors = [{"class_name": "__keras_tensor__", "config": {"keras_history": [r, 0, 0]}} for r in reads]
     return {"class_name": class_name, "name": name, "config": {"name": name, **config},
             "inbound_nodes": [{"args": tensors if len(tensors) > 1 else tensors[:1], "kwargs": {}}]}  # fmt: skip
+
+
+def test_a_nested_model_is_read_in_its_place(run: Callable[..., Result]) -> None:
+    """A Sequential holding a functional backbone and a Sequential head: their layers named OUTER/inner."""
+    result = run("import", str(FOLDER / "nested.model.json"), "--input", "1,3,32,40")
+    assert result.exit_code == 0, result.output
+    assert '{type: "Conv2D", name: "backbone/skip", filters: 8, kernel_size: 1, strides: 2, from: "scale"}' in (
+        result.stdout
+    )
+    assert '{type: "Add", name: "backbone/merge", from: ["backbone/conv", "backbone/skip"]}' in result.stdout
+    assert '{type: "GlobalAveragePooling2D", name: "head/gap"}' in result.stdout
 
 
 def test_a_layer_not_followed_is_one_line_each(run: Callable[..., Result], tmp_path: Path) -> None:
