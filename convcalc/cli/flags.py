@@ -70,6 +70,14 @@ FRAMEWORK = Option("framework", ("--framework",), "Whose rules: torch (default),
 INPUT_SHAPE = Option(
     "input_shape", ("-i", "--input"), "Override the file's input shape, e.g. 1,3,256,256 (N, C, spatial)."
 )
+COST = (
+    Option("dtype", ("--dtype",), "Memory per value: float32 (default), float16, bfloat16 or int8.", "float32"),
+    Option("count", ("--count",), "torch: FLOPs as FlopCounterMode counts them; torchinfo: its Mult-Adds.", "torch"),
+    Option("show_batch", ("--show-batch",), "Show the batch in the table's shapes.", default=False, switch=True),
+    Option("param_percent", ("--param-percent",), "Add each layer's share of the parameters.", default=False,
+           switch=True),
+)  # fmt: skip
+"""How `stack` counts cost and what its table adds."""
 OUTPUT_PADDING = Option("output_padding", ("-a", "--output-padding"), "output_padding.")
 CEIL = Option("ceil", ("--ceil",), "ceil_mode (pool).", default=False, switch=True)
 MODE = Option("mode", ("--mode",), "max or avg (pool).", "max")
@@ -153,8 +161,10 @@ NETWORK_COMMANDS = (
             "convcalc stack examples/resnet_stem.yaml",
             "convcalc stack examples/unet_decoder.yaml --format markdown   [dim]# for a pull request[/dim]",
             "cat net.yaml | convcalc stack - --input 1,3,512,512 --format json",
+            "convcalc stack examples/unet.yaml --dtype float16 --show-batch",
+            "convcalc stack examples/dcgan_generator.yaml --count torchinfo",
         ),
-        (FILE, INPUT_SHAPE, FORMAT),
+        (FILE, INPUT_SHAPE, FORMAT, *COST),
     ),
     Command(
         "check",

@@ -7,7 +7,7 @@ from typing import Any
 
 from convcalc.cli.layer_flags import input_override, network_from_flags
 from convcalc.cli.process import say
-from convcalc.cli.reporting import emit, output_format, report, reporting, where
+from convcalc.cli.reporting import cost_options, emit, output_format, report, reporting, where
 from convcalc.cli.terminal import render_options
 from convcalc.core.analysis import analyze
 from convcalc.core.errors import ExitCode, InputError, InputErrorGroup, LayerError
@@ -22,13 +22,23 @@ def layer(kind: LayerKind, *, fmt: str = "table", **flags: Any) -> int:  # noqa:
 
 
 @reporting
-def stack(*, file: str, input_shape: str | None = None, fmt: str = "table") -> int:
+def stack(  # noqa: PLR0913 - the file, its input, and how to show its cost
+    *,
+    file: str,
+    input_shape: str | None = None,
+    fmt: str = "table",
+    dtype: str = "float32",
+    count: str = "torch",
+    show_batch: bool = False,
+    param_percent: bool = False,
+) -> int:
     """Analyse a network file and print it."""
     from convcalc.netfile.loader import read_network  # noqa: PLC0415 - YAML is loaded only when a file is read
 
     chosen = output_format(fmt)
+    shown = cost_options(dtype, count, show_batch=show_batch, param_percent=param_percent)
     network = read_network(file, input_shape=input_override(input_shape))
-    return emit(analyze(network), chosen)
+    return emit(analyze(network), chosen, shown)
 
 
 @reporting

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 
 from convcalc.cli.process import say, stop_code
 from convcalc.cli.terminal import render_options
 from convcalc.core.analysis import LayerResult, StackResult
 from convcalc.core.errors import ExitCode, InputError, InputErrorGroup
 from convcalc.render.stack import RENDERERS
-from convcalc.render.toolkit import Format
+from convcalc.render.toolkit import Format, RenderOptions
 
 
 def report(errors: InputError | InputErrorGroup) -> int:
@@ -65,9 +66,23 @@ def where(layer: LayerResult) -> str:
     return f"{location}: " if location else ""
 
 
-def emit(result: StackResult, fmt: Format) -> int:
-    """Print the result, then one stderr line per failing layer; return 0 or 1."""
-    sys.stdout.write(RENDERERS[fmt](result, render_options()))
+def cost_options(dtype: str, count: str, *, show_batch: bool, param_percent: bool) -> RenderOptions:
+    """Check how cost is counted and shown; return the render options with them (InputError names a bad one)."""
+    from convcalc.core.cost import Convention, dtype_bytes  # noqa: PLC0415
+
+    dtype_bytes(dtype)
+    if count.lower() not in {c.value for c in Convention}:
+        raise InputError(f"expected torch or torchinfo, got {count!r}", where="--count")
+    options = render_options()
+    return replace(
+        options, dtype=dtype.lower(), count=count.lower(), show_batch=show_batch, param_percent=param_percent
+    )
+
+
+def emit(result: StackResult, fmt: Format, options: RenderOptions | None = None) -> int:
+    """Print the result (by `options`, the terminal's by default), then one stderr line per failing layer."""
+    options = options or render_options()
+    sys.stdout.write(RENDERERS[fmt](result, options))
     for layer in result.failures:
         say(f"{where(layer)}{layer.message}")
     return ExitCode.OK if result.ok else ExitCode.LAYER_INVALID

@@ -158,6 +158,7 @@ class LayerSpec:
     output_padding_given: bool = True
     padding_mode: str = "zeros"  # torch.nn's Conv: zeros, reflect, replicate or circular
     count_include_pad: bool | None = None  # an average pool's; None: the framework's default
+    trainable: bool = True  # false: its parameters are frozen (counted as non-trainable)
     location: Location | None = field(default=None, compare=False)
 
     @property
@@ -259,6 +260,7 @@ class LayerSpec:
         framework: Framework | str = Framework.TORCH,
         padding_mode: str = "zeros",
         count_include_pad: bool | None = None,
+        trainable: bool = True,
         location: Location | None = None,
     ) -> LayerSpec:
         """Build a layer as torch.nn would: scalars broadcast, pool stride defaults to the kernel."""
@@ -289,6 +291,7 @@ class LayerSpec:
             framework=Framework.parse(framework) if isinstance(framework, str) else framework,
             padding_mode=padding_mode,
             count_include_pad=count_include_pad,
+            trainable=trainable,
             location=location,
         )
 
@@ -401,6 +404,9 @@ class OtherSpec:
     amounts: PaddingPairs | None = None  # explicit pad (negative crops) per spatial axis, instead of `to`
     params_per_channel: int = 0
     fixed_params: int = 0
+    buffers_per_channel: int = 0  # state that is not a parameter: BatchNorm's running statistics
+    fixed_buffers: int = 0  # torch's num_batches_tracked
+    trainable: bool = True  # false: its parameters are frozen (counted as non-trainable)
     needs_rank: tuple[int, ...] | None = None
     operation: str = "add"  # an elementwise merge (kind add): add, mul, sub or div, broadcast alike
     arguments: tuple[tuple[str, int | bool | tuple[int | None, ...]], ...] = ()  # the other keys, by torch name

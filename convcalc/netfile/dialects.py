@@ -115,8 +115,11 @@ ONNX: dict[str, OtherType] = {
         operation="layernorm_from",
         defaults=(("axis", -1),),
     ),
-    "batchnormalization": OtherType(
-        LayerKind.IDENTITY, {"epsilon": IGNORED, "momentum": IGNORED, "training_mode": IGNORED}, params_per_channel=2
+    "batchnormalization": OtherType(  # its mean and variance inputs are the running statistics
+        LayerKind.IDENTITY,
+        {"epsilon": IGNORED, "momentum": IGNORED, "training_mode": IGNORED},
+        params_per_channel=2,
+        buffers=(2, 0),
     ),
     "instancenormalization": OtherType(LayerKind.IDENTITY, {"epsilon": IGNORED}, params_per_channel=2),
 }
@@ -190,6 +193,7 @@ KERAS: dict[str, OtherType] = {
         LayerKind.IDENTITY,
         {"center": "bool", "scale": "bool", "momentum": IGNORED, "epsilon": IGNORED, "synchronized": IGNORED},
         affine_parts=("center", "scale"),
+        buffers=(2, 0),  # the moving mean and variance: Keras' non-trainable weights
     ),
     "groupnormalization": OtherType(
         LayerKind.IDENTITY,
@@ -200,6 +204,9 @@ KERAS: dict[str, OtherType] = {
         name: OtherType(LayerKind.ADD, min_inputs=2, operation=operation)
         for name, operation in (("average", "mean"), ("maximum", "max"), ("minimum", "min"))
     },
+    "normalization": OtherType(  # a fixed mean and variance per channel, and the count they were adapted on
+        LayerKind.IDENTITY, dict.fromkeys(("axis", "mean", "variance", "invert"), IGNORED), buffers=(2, 1)
+    ),
     **{  # the shape stays: activations, noise and dropout, fixed rescalings
         name: OtherType(LayerKind.IDENTITY, dict.fromkeys(keys, IGNORED))
         for name, keys in (
@@ -213,7 +220,6 @@ KERAS: dict[str, OtherType] = {
             ("gaussiannoise", ("stddev", "seed")),
             *((f"spatialdropout{rank}d", ("rate", "seed", "data_format")) for rank in (1, 2, 3)),
             ("rescaling", ("scale", "offset")),
-            ("normalization", ("axis", "mean", "variance", "invert")),  # its mean and variance are not trained
             ("unitnormalization", ("axis",)),
             ("activityregularization", ("l1", "l2")),
         )

@@ -237,7 +237,7 @@ def _chosen_type(key: str, items: Items, framework: Framework) -> OtherType:
     torch = OTHER_TYPES.get(key)
     if own is None or torch is None:
         return own or OTHER_TYPES[key]
-    written = {name for name, _, _ in items} - {"type", "from", "name", "expect"}
+    written = {name for name, _, _ in items} - set(COMMON_KEYS)
 
     def fits(info: OtherType) -> bool:
         return written <= set(info.keys) and all(name in written for name in info.required)
@@ -498,10 +498,10 @@ def _other_layer(  # noqa: PLR0913
     _check_class_rank(node, where, written, info.rank, rank, problems)
     values: dict[str, Any] = {}
     for name, key_node, value_node in items:
-        if name in ("type", "from", "name", "expect"):
+        if name in COMMON_KEYS:
             continue
         if name not in info.keys:
-            offer = suggest(name, [*info.keys, "from", "name", "expect"])
+            offer = suggest(name, [*info.keys, *COMMON_KEYS[1:]])
             problems.add(key_node, f"{where}.{name}", f"{written} takes no `{name}`{offer}")
             continue
         values[name] = _read_other_value(info.keys[name], value_node, f"{where}.{name}", context[:2], problems)
@@ -519,6 +519,8 @@ def _other_layer(  # noqa: PLR0913
         return None
     affine = values.get("affine")
     affine = info.affine_default if affine is None else affine
+    tracked = values.get("track_running_stats")
+    tracked = info.tracks_by_default if tracked is None else tracked
     mode = values.get("mode") or ("bilinear" if key == "upsamplingbilinear2d" else "nearest")
     return OtherSpec(
         kind=info.kind,
@@ -538,12 +540,24 @@ def _other_layer(  # noqa: PLR0913
         num_features=values.get("num_features") or values.get("num_channels"),
         amounts=amounts,
         params_per_channel=_per_channel(info, values) if affine else 0,
+        buffers_per_channel=info.buffers[0] if tracked else 0,
+        fixed_buffers=info.buffers[1] if tracked else 0,
         fixed_params=values.get("num_parameters") or 1 if key == "prelu" else 0,
         needs_rank=info.needs_rank,
         operation=info.operation or ("add" if info.kind is LayerKind.ADD else key),
         arguments=tuple((name, values[name]) for name in info.stored if values.get(name) is not None),
         location=node.location(problems.source),
     )
+
+
+COMMON_KEYS = ("type", "from", "name", "expect", "trainable")
+"""The keys every layer takes, whatever its type."""
+
+
+def _read_trainable(node: Node, where: str, problems: Problems) -> bool:
+    """Read a layer's `trainable` (a boolean; true when it cannot be read, the problem being reported)."""
+    value = READERS["boolean"](node, f"{where}.trainable", problems)
+    return value is not False
 
 
 def _per_channel(info: OtherType, values: dict[str, Any]) -> int:
@@ -627,6 +641,7 @@ def _layer(  # noqa: PLR0913 - the layer, where it is, and what the file says ar
             "name": None if "name" not in nodes else _read_name(nodes["name"], f"{where}.name", problems),
             "inputs": inputs,
             "expect": None if "expect" not in nodes else _read_expect(nodes["expect"], f"{where}.expect", problems),
+            "trainable": True if "trainable" not in nodes else _read_trainable(nodes["trainable"], where, problems),
         }
         info = _chosen_type(typed[0], items, framework)
         return _other_layer(node, items, (*typed, info), common, (names, index, where), rank, problems)

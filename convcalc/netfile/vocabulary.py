@@ -38,6 +38,8 @@ class OtherType:
     defaults: tuple[tuple[str, object], ...] = ()  # values a framework gives where torch's differ
     channels_last: bool = False  # axes are numbered as in [N, *spatial, C] (Keras): `dim` is mapped to [N, C, ...]
     affine_parts: tuple[str, ...] = ()  # flags each giving one parameter per channel when true (Keras' center, scale)
+    buffers: tuple[int, int] = (0, 0)  # (per channel, fixed) values of state kept beside the parameters
+    tracks_by_default: bool = True  # whether those buffers exist when `track_running_stats` is not given
 
 
 def _kept(
@@ -45,6 +47,8 @@ def _kept(
     needs_rank: tuple[int, ...] | None = None,
     per_channel: int = 0,
     affine_default: bool = True,
+    buffers: tuple[int, int] = (0, 0),
+    tracks_by_default: bool = True,
     **read: str,
 ) -> OtherType:
     """Return a shape-keeping type that ignores some keys and reads others (key=what); booleans are kept."""
@@ -57,7 +61,13 @@ def _kept(
         params_per_channel=per_channel,
         affine_default=affine_default,
         stored=kept,
+        buffers=buffers,
+        tracks_by_default=tracks_by_default,
     )
+
+
+RUNNING_STATS = (2, 1)
+"""torch's BatchNorm buffers: running_mean and running_var per channel, and num_batches_tracked."""
 
 
 _NORM = ("eps", "momentum", "track_running_stats")
@@ -73,6 +83,8 @@ def _instance_norm(rank: int, **read: str) -> OtherType:
         affine_default=False,
         affine="bool",
         track_running_stats="bool",
+        buffers=RUNNING_STATS,
+        tracks_by_default=False,
         **read,
     )
 
@@ -147,9 +159,24 @@ OTHER_TYPES: dict[str, OtherType] = {
     ),
     "localresponsenorm": _kept("size", "alpha", "beta", "k"),
     "crossmaplrn2d": _kept("size", "alpha", "beta", "k", needs_rank=(4,)),
-    "syncbatchnorm": _kept(*_NORM, "process_group", per_channel=2, num_features="count", affine="bool"),
+    "syncbatchnorm": _kept(
+        *_NORM,
+        "process_group",
+        per_channel=2,
+        buffers=RUNNING_STATS,
+        num_features="count",
+        affine="bool",
+        track_running_stats="bool",
+    ),
     **{
-        f"lazybatchnorm{rank}d": _kept(*_NORM, needs_rank=(rank + 1, rank + 2), per_channel=2, affine="bool")
+        f"lazybatchnorm{rank}d": _kept(
+            *_NORM,
+            needs_rank=(rank + 1, rank + 2),
+            per_channel=2,
+            buffers=RUNNING_STATS,
+            affine="bool",
+            track_running_stats="bool",
+        )
         for rank in (1, 2, 3)
     },
     **{f"lazyinstancenorm{rank}d": _instance_norm(rank) for rank in (1, 2, 3)},
@@ -195,11 +222,35 @@ OTHER_TYPES: dict[str, OtherType] = {
     "dropout2d": _kept("p", "inplace"),
     "dropout3d": _kept("p", "inplace"),
     "alphadropout": _kept("p", "inplace"),
-    "batchnorm1d": _kept(*_NORM, needs_rank=(2, 3), per_channel=2, num_features="count", affine="bool"),
-    "batchnorm2d": _kept(*_NORM, needs_rank=(4,), per_channel=2, num_features="count", affine="bool"),
-    "batchnorm3d": _kept(*_NORM, needs_rank=(5,), per_channel=2, num_features="count", affine="bool"),
+    "batchnorm1d": _kept(
+        *_NORM,
+        needs_rank=(2, 3),
+        per_channel=2,
+        buffers=RUNNING_STATS,
+        num_features="count",
+        affine="bool",
+        track_running_stats="bool",
+    ),
+    "batchnorm2d": _kept(
+        *_NORM,
+        needs_rank=(4,),
+        per_channel=2,
+        buffers=RUNNING_STATS,
+        num_features="count",
+        affine="bool",
+        track_running_stats="bool",
+    ),
+    "batchnorm3d": _kept(
+        *_NORM,
+        needs_rank=(5,),
+        per_channel=2,
+        buffers=RUNNING_STATS,
+        num_features="count",
+        affine="bool",
+        track_running_stats="bool",
+    ),
     **{f"instancenorm{rank}d": _instance_norm(rank, num_features="count") for rank in (1, 2, 3)},
-    "frozenbatchnorm2d": _kept("eps", needs_rank=(4,), num_features="count"),  # torchvision's: buffers only
+    "frozenbatchnorm2d": _kept("eps", needs_rank=(4,), buffers=(4, 0), num_features="count"),  # buffers only
     "groupnorm": _kept("eps", "num_groups", per_channel=2, num_channels="count", affine="bool"),
     "upsample": OtherType(
         LayerKind.UPSAMPLE,
@@ -367,6 +418,7 @@ LAYER_KEYS: dict[str, Key] = {
     "divisor_override": Key("count", frozenset({LayerKind.AVGPOOL}), "changes values, not shapes"),
     "return_indices": Key("boolean", frozenset({LayerKind.MAXPOOL}), "the indices have the output's shape"),
     "expect": Key("shape", doc="the output shape this layer must have: [N, C, *spatial]"),
+    "trainable": Key("boolean", doc="false: its parameters are frozen (counted as non-trainable)"),
 }
 """Keys of a layer, named as the torch.nn arguments."""
 

@@ -6,6 +6,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from convcalc.core.analysis import LayerResult, StackResult
+from convcalc.core.cost import Convention, Cost, LayerCost, dtype_bytes, network_cost
 from convcalc.core.spec import AnyLayer, LayerKind, LayerSpec, OtherSpec
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ def _type_word(spec: AnyLayer) -> str:
     return kind_word(spec)
 
 
-def layer_json(layer: LayerResult) -> dict[str, Any]:
+def layer_json(layer: LayerResult, cost: LayerCost | None = None, value_bytes: int = 4) -> dict[str, Any]:
     """Return one layer's record with the contract's keys (and a few more); tuples encode as arrays."""
     spec = layer.spec
     kind = spec.kind
@@ -83,6 +84,18 @@ def layer_json(layer: LayerResult) -> dict[str, Any]:
     record["weight_shape"] = layer.weight_shape
     record["params"] = layer.params
     record["params_without_bias"] = layer.params_without_bias
+    if cost is not None:
+        record.update(
+            {
+                "trainable": layer.spec.trainable,
+                "trainable_params": cost.trainable_params,
+                "non_trainable_params": cost.non_trainable_params,
+                "buffers": cost.buffers,
+                "flops": cost.flops,
+                "macs": cost.macs,
+                "output_bytes": cost.output_values * value_bytes,
+            }
+        )
     record["expect"] = spec.expect
     record["status"] = layer.status.value
     record["warnings"] = layer.warnings
@@ -116,22 +129,50 @@ def _other_json(spec: OtherSpec) -> dict[str, Any]:
     return keys
 
 
-def to_json_dict(result: StackResult) -> dict[str, Any]:
+def cost_json(cost: Cost) -> dict[str, Any]:
+    """Return a network's cost in total: operations, parameters by kind, and memory in bytes."""
+    memory = cost.memory
+    return {
+        "total_flops": cost.total_flops,
+        "total_macs": cost.total_macs,
+        "count": cost.convention.value,
+        "trainable_params": cost.trainable_params,
+        "non_trainable_params": cost.non_trainable_params,
+        "buffers": cost.buffers,
+        "memory": {
+            "dtype": memory.dtype,
+            "params_bytes": memory.params,
+            "buffers_bytes": memory.buffers,
+            "input_bytes": memory.input,
+            "peak_activation_bytes": memory.peak_activations,
+            "peak_layer": memory.peak_layer or None,
+            "training_activation_bytes": memory.training_activations,
+            "inference_bytes": memory.inference_total,
+            "training_bytes": memory.training_total,
+        },
+    }
+
+
+def to_json_dict(result: StackResult, options: RenderOptions | None = None) -> dict[str, Any]:
     """Return the whole result as the contract's JSON object (tuples stand for arrays)."""
+    options = options or RenderOptions()
+    cost = network_cost(result, options.dtype, Convention(options.count))
+    size = dtype_bytes(options.dtype)
     scale = result.scale
     return {
         "input": result.input,
         "output": result.output,
         "ok": result.ok,
         "total_params": result.total_params,
+        **cost_json(cost),
         "scale": None if scale is None else [str(f) for f in scale],
         "receptive_field": result.receptive_field,
         "receptive_field_global": bool(result.layers) and result.layers[-1].whole_input,
-        "layers": [layer_json(layer) for layer in result.layers],
+        "layers": [layer_json(layer, spent, size) for layer, spent in zip(result.layers, cost.layers, strict=True)],
     }
 
 
-def render_json(result: StackResult, options: RenderOptions | None = None) -> str:  # noqa: ARG001 - uniform signature
+def render_json(result: StackResult, options: RenderOptions | None = None) -> str:
     """Render the result as JSON: the summary keys one per line, then one line per layer.
 
     One layer per line keeps large networks fast to write (the C encoder does each line)
@@ -139,7 +180,7 @@ def render_json(result: StackResult, options: RenderOptions | None = None) -> st
     """
     import json  # noqa: PLC0415 - only this format needs it
 
-    document = to_json_dict(result)
+    document = to_json_dict(result, options)
     layers = document.pop("layers")
     lines = [f"  {json.dumps(key)}: {json.dumps(value)}," for key, value in document.items()]
     records = ",\n".join(f"    {json.dumps(layer)}" for layer in layers)

@@ -10,6 +10,7 @@ import io
 from collections.abc import Callable, Sequence
 
 from convcalc.core.analysis import LayerResult, StackResult, Status
+from convcalc.core.cost import Convention, Cost, LayerCost, network_cost
 from convcalc.core.others import features_axis
 from convcalc.core.spec import LayerKind, LayerSpec, OtherSpec, PaddingMode, axis_names
 from convcalc.core.text import csv_safe, visible
@@ -18,6 +19,7 @@ from convcalc.render.toolkit import (
     Format,
     RenderOptions,
     axes_text,
+    byte_size,
     console_text,
     csv_text,
     kind_word,
@@ -25,6 +27,7 @@ from convcalc.render.toolkit import (
     markdown_cell,
     padding_cell,
     shape_cell,
+    short_count,
 )
 
 SHORT_KINDS = {"conv": "conv", "convtranspose": "convT", "maxpool": "maxpool", "avgpool": "avgpool"}
@@ -44,8 +47,23 @@ def _type_cell(layer: LayerResult) -> str:
     return text
 
 
-COLUMNS = ("#", "layer", "input", "output", "k/s/p/d", "RF", "jump", "params")
-NUMERIC = frozenset({"#", "RF", "jump", "params"})
+COLUMNS = ("#", "layer", "input", "output", "k/s/p/d", "RF", "jump", "params", "FLOPs")
+NUMERIC = frozenset({"#", "RF", "jump", "params", "%", "FLOPs", "MACs"})
+
+
+def _columns(options: RenderOptions) -> tuple[str, ...]:
+    """Return the table's columns: Param % when asked, torchinfo's MACs in place of the FLOPs when asked."""
+    columns = list(COLUMNS)
+    if options.param_percent:
+        columns.insert(columns.index("params") + 1, "%")
+    if options.count == Convention.TORCHINFO:
+        columns[-1] = "MACs"
+    return tuple(columns)
+
+
+def _cost(result: StackResult, options: RenderOptions) -> Cost:
+    """Return the network's cost by the options' dtype and counting."""
+    return network_cost(result, options.dtype, Convention(options.count))
 
 
 def _layer_cell(layer: LayerResult) -> str:
@@ -118,23 +136,36 @@ def _arguments_cell(spec: OtherSpec) -> str:
     return "-"
 
 
-def _row(layer: LayerResult) -> list[str]:
+def _row(layer: LayerResult, cost: LayerCost, options: RenderOptions, total_params: int) -> list[str]:
+    batch = options.show_batch
     if layer.status is Status.INVALID:
         output = "invalid"
     elif layer.status is Status.NOT_COMPUTED:
         output = "not computed"
     else:
-        output = shape_cell(layer.output)
-    return [
+        output = shape_cell(layer.output, batch=batch)
+    counted = bool(layer.weight_shape or layer.params)
+    cells = [
         str(layer.index),
         visible(_layer_cell(layer)),
-        shape_cell(layer.input),
+        shape_cell(layer.input, batch=batch),
         output,
         _geometry_cell(layer),
         ("global" if layer.whole_input else "-") if layer.receptive_field is None else axes_text(layer.receptive_field),
         "-" if layer.jump is None else axes_text(layer.jump),
-        f"{layer.params:,}" if layer.weight_shape or layer.params else "-",
+        f"{layer.params:,}" if counted else "-",
     ]
+    if options.param_percent:
+        cells.append(f"{100 * layer.params / total_params:.1f}" if counted and total_params else "-")
+    operations = cost.macs if options.count == Convention.TORCHINFO else cost.flops
+    cells.append(short_count(operations) if operations else "-")
+    return cells
+
+
+def _rows(result: StackResult, options: RenderOptions, cost: Cost) -> list[list[str]]:
+    """Return every layer's cells."""
+    total = result.total_params
+    return [_row(layer, spent, options, total) for layer, spent in zip(result.layers, cost.layers, strict=True)]
 
 
 def describe_equivalent(layer: LayerResult) -> str:
@@ -174,8 +205,11 @@ def _describe_padding(before: int, after: int) -> str:
     return f"{amount(before)} before and {amount(after)[4:] if (before < 0) == (after < 0) else amount(after)} after"
 
 
-def _summary(result: StackResult) -> str:
-    parts = [f"total params {result.total_params:,}"]
+def _summary(result: StackResult, cost: Cost, shown_from: int = 0) -> str:
+    operations = _operations_summary(cost)
+    if shown_from:  # the per-layer column was left out of a narrow table
+        operations = f"{operations[:-1]}; per layer from {shown_from} columns)"
+    parts = [_params_summary(result, cost), operations, _memory_summary(cost)]
     scale = result.scale
     if scale is not None and result.output is not None:
         parts.append(
@@ -187,6 +221,35 @@ def _summary(result: StackResult) -> str:
     elif result.layers and result.layers[-1].whole_input:
         parts.append("receptive field global")
     return " · ".join(parts)
+
+
+def _params_summary(result: StackResult, cost: Cost) -> str:
+    """Say the parameters: in all, and the frozen ones and the buffers where there are any."""
+    text = f"total params {result.total_params:,}"
+    apart = []
+    if cost.non_trainable_params:
+        apart.append(f"trainable {cost.trainable_params:,}, non-trainable {cost.non_trainable_params:,}")
+    if cost.buffers:
+        apart.append(f"buffers {cost.buffers:,}")
+    return f"{text} ({'; '.join(apart)})" if apart else text
+
+
+def _operations_summary(cost: Cost) -> str:
+    """Say the FLOPs and MACs in all (torchinfo's mult-adds when asked)."""
+    if cost.convention is Convention.TORCHINFO:
+        return f"MACs {short_count(cost.total_macs)} (torchinfo's count; FLOPs {short_count(cost.total_flops)})"
+    return f"FLOPs {short_count(cost.total_flops)} (MACs {short_count(cost.total_macs)})"
+
+
+def _memory_summary(cost: Cost) -> str:
+    """Say the memory: parameters and buffers, inference's peak of activations, training's activations."""
+    memory = cost.memory
+    at = f" (layer {memory.peak_layer})" if memory.peak_layer else ""
+    buffers = f", buffers {byte_size(memory.buffers)}" if memory.buffers else ""
+    return (
+        f"{memory.dtype}: params {byte_size(memory.params)}{buffers}, activations at most "
+        f"{byte_size(memory.peak_activations)}{at}, {byte_size(memory.training_activations)} kept for training"
+    )
 
 
 def _notes(result: StackResult) -> list[tuple[str, str]]:
@@ -226,7 +289,7 @@ def _title(result: StackResult) -> str:
 def render_table(result: StackResult, options: RenderOptions | None = None) -> str:
     """Render the table: one row per layer, the summary and the notes under it."""
     options = options or RenderOptions()
-    rows = [_row(layer) for layer in result.layers]
+    rows = _rows(result, options, _cost(result, options))
     if len(rows) > RICH_MAX_ROWS or (options.width >= PLAIN_MIN_WIDTH and _narrow(rows)):
         return _plain_table(result, options, rows)  # rich's layout, character for character, and much faster
     return _rich_table(result, options, rows)
@@ -241,16 +304,46 @@ def _rich_table(result: StackResult, options: RenderOptions, rows: list[list[str
     buffer = io.StringIO()
     console = make_console(buffer, options)
     table = Table(box=box.SIMPLE_HEAD, show_edge=False)
-    for column in COLUMNS:
+    columns, rows, summary = _layout(result, options, rows)
+    for column in columns:
         table.add_column(column, justify="right" if column in NUMERIC else "left", overflow="fold")
-    for layer, row in zip(result.layers, rows if rows is not None else map(_row, result.layers), strict=True):
+    for layer, row in zip(result.layers, rows, strict=True):
         table.add_row(*map(Text, row), style=_STYLES.get(layer.status))
     console.print(Text(_title(result)))
     console.print(table)
-    console.print(Text(_summary(result)))
+    console.print(Text(summary))
     for style, text in _notes(result):
         console.print(Text(text, style=style))
     return console_text(buffer)
+
+
+def _layout(
+    result: StackResult, options: RenderOptions, rows: list[list[str]] | None
+) -> tuple[tuple[str, ...], list[list[str]], str]:
+    """Return the table's columns, its rows (computed unless given) and the summary under it."""
+    cost = _cost(result, options)
+    columns = _columns(options)
+    rows = rows if rows is not None else _rows(result, options, cost)
+    kept = [i for i, column in enumerate(columns) if column not in OPTIONAL]
+    if len(kept) < len(columns) and _cuts(columns, rows, options.width):  # the cost columns go before a cell is cut
+        needed = next(w for w in range(options.width + 1, 10 * options.width) if not _cuts(columns, rows, w))
+        columns = tuple(columns[i] for i in kept)
+        rows = [[row[i] for i in kept] for row in rows]
+        return columns, rows, _summary(result, cost, shown_from=needed)
+    return columns, rows, _summary(result, cost)
+
+
+OPTIONAL = frozenset({"%", "FLOPs", "MACs"})
+"""Columns a narrow table leaves out rather than cut a shape or a number (their totals stay in the summary)."""
+
+
+def _cuts(columns: tuple[str, ...], rows: list[list[str]], width: int) -> bool:
+    """Whether the table, `width` wide, folds a cell other than a layer's name (which folds between words)."""
+    natural = [max([len(column), *(len(row[i]) for row in rows)]) for i, column in enumerate(columns)]
+    padded = _collapse([size + 2 for size in natural], width - (len(natural) - 1))
+    return any(
+        room - 2 < size for column, room, size in zip(columns, padded, natural, strict=True) if column != "layer"
+    )
 
 
 def _narrow(rows: list[list[str]]) -> bool:
@@ -324,8 +417,8 @@ def _fold(text: str, width: int) -> list[str]:
 
 def _plain_table(result: StackResult, options: RenderOptions, rows: list[list[str]] | None = None) -> str:
     """Lay out the same table as rich's SIMPLE_HEAD box, fast enough for 10,000 rows."""
-    rows = [_row(layer) for layer in result.layers] if rows is None else rows
-    widths = [max([len(column), *(len(row[i]) for row in rows)]) for i, column in enumerate(COLUMNS)]
+    columns, rows, summary = _layout(result, options, rows)
+    widths = [max([len(column), *(len(row[i]) for row in rows)]) for i, column in enumerate(columns)]
     padded = _collapse([width + 2 for width in widths], options.width - (len(widths) - 1))
     widths = [max(width - 2, 1) for width in padded]  # cell padding: one space each side
 
@@ -340,7 +433,7 @@ def _plain_table(result: StackResult, options: RenderOptions, rows: list[list[st
         out = []
         for depth in range(deepest):
             texts = []
-            for column, part, width in zip(COLUMNS, parts, widths, strict=True):
+            for column, part, width in zip(columns, parts, widths, strict=True):
                 piece = part[depth] if depth < len(part) else ""
                 texts.append(f" {piece.rjust(width) if column in NUMERIC else piece.ljust(width)} ")
             out.append(paint(" ".join(texts).rstrip(), style))
@@ -349,27 +442,28 @@ def _plain_table(result: StackResult, options: RenderOptions, rows: list[list[st
     def wrapped(text: str, style: str | None = None) -> list[str]:
         return [paint(piece, style) for piece in _fold(text, options.width)]
 
-    lines = [*wrapped(_title(result)), *line(list(COLUMNS), "bold", bottom=True)]
+    lines = [*wrapped(_title(result)), *line(list(columns), "bold", bottom=True)]
     lines.append("─" * (sum(widths) + 3 * len(widths) - 1))
     for layer, row in zip(result.layers, rows, strict=True):
         lines.extend(line(row, _STYLES.get(layer.status)))
-    lines.extend(wrapped(_summary(result)))
+    lines.extend(wrapped(summary))
     for style, text in _notes(result):
         lines.extend(wrapped(text, style))
     return "\n".join(lines) + "\n"
 
 
-def render_markdown(result: StackResult, options: RenderOptions | None = None) -> str:  # noqa: ARG001 - uniform signature
+def render_markdown(result: StackResult, options: RenderOptions | None = None) -> str:
     """Render a GitHub-flavoured Markdown table (fits a pull-request comment)."""
+    columns, rows, summary = _layout(result, options or RenderOptions(), None)
     lines = [
         f"**{visible(result.source)}**: input `{shape_cell(result.input)}`, batch {result.input[0]}",
         "",
-        "| " + " | ".join(COLUMNS) + " |",
-        "| " + " | ".join("---:" if c in NUMERIC else "---" for c in COLUMNS) + " |",
+        "| " + " | ".join(columns) + " |",
+        "| " + " | ".join("---:" if c in NUMERIC else "---" for c in columns) + " |",
     ]
-    lines.extend("| " + " | ".join(map(markdown_cell, _row(layer))) + " |" for layer in result.layers)
+    lines.extend("| " + " | ".join(map(markdown_cell, row)) + " |" for row in rows)
     lines.append("")
-    lines.append(_summary(result))
+    lines.append(summary)
     notes = _notes(result)
     if notes:
         lines.append("")
@@ -393,17 +487,23 @@ CSV_COLUMNS = (
     "params",
     "status",
     "error",
+    "flops",
+    "macs",
+    "trainable_params",
+    "non_trainable_params",
+    "buffers",
 )
 
 
-def render_csv(result: StackResult, options: RenderOptions | None = None) -> str:  # noqa: ARG001 - uniform signature
+def render_csv(result: StackResult, options: RenderOptions | None = None) -> str:
     """Render one CSV row per layer; per-axis values are joined with x, padding pairs with :."""
 
     def axes(values: Sequence[object] | None) -> str:
         return "" if values is None else "x".join(str(v) for v in values)
 
     rows = []
-    for layer in result.layers:
+    cost = _cost(result, options or RenderOptions())
+    for layer, spent in zip(result.layers, cost.layers, strict=True):
         spec = layer.spec
         window = isinstance(spec, LayerSpec)
         rows.append(
@@ -423,6 +523,11 @@ def render_csv(result: StackResult, options: RenderOptions | None = None) -> str
                 layer.params,
                 layer.status.value,
                 csv_safe(visible(layer.error or "")),
+                spent.flops,
+                spent.macs,
+                spent.trainable_params,
+                spent.non_trainable_params,
+                spent.buffers,
             ]
         )
     return csv_text(CSV_COLUMNS, rows)

@@ -17,10 +17,14 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class RenderOptions:
-    """How to render: the table's width in columns, and whether it may use colour."""
+    """How to render: the table's width and colour; the cost's dtype and counting; the batch and Param % shown."""
 
     width: int = 100
     color: bool = False
+    dtype: str = "float32"
+    count: str = "torch"  # FlopCounterMode's FLOPs, or torchinfo's mult-adds
+    show_batch: bool = False
+    param_percent: bool = False
 
 
 class Format(StrEnum):
@@ -54,9 +58,30 @@ def padding_cell(padding: PaddingPairs | None) -> str:
     return axes_text([str(b) if b == a else f"{b}:{a}" for b, a in padding])
 
 
-def shape_cell(shape: Sequence[int] | None) -> str:
-    """Show C×spatial; the batch size is the same everywhere and goes in the caption."""
-    return "-" if shape is None else "×".join(str(v) for v in shape[1:])
+def shape_cell(shape: Sequence[int] | None, *, batch: bool = False) -> str:
+    """Show C×spatial (the batch size is the same everywhere and goes in the caption), or N×C×spatial."""
+    return "-" if shape is None else "×".join(str(v) for v in shape[0 if batch else 1 :])
+
+
+SHORT_UNITS = ((10**15, "P"), (10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K"))
+
+
+def short_count(value: int) -> str:
+    """Write a count in three significant digits with a unit: 236M, 3.63G (exact below a thousand)."""
+    for bigger, (scale, unit) in zip(((0, ""), *SHORT_UNITS), SHORT_UNITS, strict=False):
+        if value >= scale:
+            if bigger[0] and value / scale >= 999.5:  # noqa: PLR2004 - would round to 1000 of this unit
+                scale, unit = bigger  # noqa: PLW2901
+            return f"{value / scale:.3g}{unit}" if value < 1000 * scale else f"{value // scale:,}{unit}"
+    return str(value)
+
+
+def byte_size(value: int) -> str:
+    """Write bytes in decimal units, byte_size as torchinfo writes them: 164 B, 3.14 kB, 46.76 MB, 1.20 GB."""
+    for scale, unit in ((10**9, "GB"), (10**6, "MB"), (10**3, "kB")):
+        if value >= scale:
+            return f"{value / scale:,.2f} {unit}"
+    return f"{value} B"
 
 
 def make_console(buffer: io.StringIO, options: RenderOptions) -> Console:

@@ -31,9 +31,10 @@ def test_large_networks_use_the_plain_layout() -> None:
     result = analyze(NetworkSpec(input=(1, 8, 32, 32), layers=layers))
     text = render_table(result, RenderOptions(width=120))
     lines = text.splitlines()
-    assert lines[1].split() == ["#", "layer", "input", "output", "k/s/p/d", "RF", "jump", "params"]
-    assert len(lines) == 1 + 2 + RICH_MAX_ROWS + 50 + 1
-    assert lines[-2].split()[:3] == [str(RICH_MAX_ROWS + 50), f"c{RICH_MAX_ROWS + 49}", "(conv)"]
+    assert lines[1].split() == ["#", "layer", "input", "output", "k/s/p/d", "RF", "jump", "params", "FLOPs"]
+    last = 1 + 2 + RICH_MAX_ROWS + 50 - 1  # the title, the header and its rule, then a line per layer
+    assert lines[last].split()[:3] == [str(RICH_MAX_ROWS + 50), f"c{RICH_MAX_ROWS + 49}", "(conv)"]
+    assert lines[last + 1].startswith("total params")
 
 
 def test_colour_only_when_asked() -> None:
@@ -60,4 +61,4 @@ def test_json_contract_keys_and_determinism() -> None:
         assert contract <= layer.keys()
         assert ("output_padding" in layer) == (layer["type"] == "convtranspose")
         assert (layer["equivalent_conv"] is None) == (layer["type"] != "convtranspose")
-    assert text.count("\n") == 8 + 2 + len(data["layers"]) + 1  # summary keys, brackets, one line a layer
+    assert text.count("\n") == 15 + 2 + len(data["layers"]) + 1  # summary keys, brackets, one line a layer
