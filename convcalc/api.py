@@ -16,6 +16,7 @@ from convcalc.core.errors import InputError
 from convcalc.core.spec import AxisValues, NetworkSpec
 
 if TYPE_CHECKING:
+    from convcalc.core.cost import Cost
     from convcalc.core.spec import Framework, LayerKind, LayerSpec
     from convcalc.design.explain import Section
     from convcalc.design.port import Ported
@@ -73,6 +74,20 @@ class Report:
                 return found
         msg = f"no layer {name!r} in {self.result.source} (it has {len(self.result.layers)})"
         raise KeyError(msg)
+
+    def cost(self, dtype: str = "float32", count: str = "torch") -> Cost:
+        """Return what the network costs: FLOPs and MACs per layer and in total, parameters by kind, memory.
+
+        FLOPs are FlopCounterMode's; `count="torchinfo"` makes the MACs torchinfo's mult-adds.
+        Memory is in bytes of `dtype` (float32, float16, bfloat16 or int8).
+        """
+        from convcalc.core.cost import Convention, network_cost  # noqa: PLC0415
+
+        try:
+            convention = Convention(count.lower())
+        except ValueError:
+            raise InputError(f"expected torch or torchinfo, got {count!r}", where="count") from None
+        return network_cost(self.result, dtype, convention)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the contract's JSON document as Python data: exactly what `json.loads(report.to_json())` gives."""

@@ -2,7 +2,7 @@
 
 Run with PyTorch and the counters compared in the README installed:
 
-    pip install torch==2.13.0 pyyaml torchinfo==1.8.0 fvcore ptflops
+    pip install torch==2.13.0 pyyaml torchinfo==1.8.0 fvcore==0.1.5.post20221221 ptflops==0.7.5
     python tools/make_cost_fixtures.py
 
 Every example file without blocks (examples/*.yaml, examples/failing/ left out) is built layer by
@@ -88,9 +88,48 @@ def run(network: dict[str, Any]) -> list[dict[str, Any]]:
     return records
 
 
+COUNTERS = {  # name: (module, input shape): one layer each, where the counters disagree
+    "conv 7x7/2, 3->64 on 224x224 (ResNet stem)": (lambda: nn.Conv2d(3, 64, 7, 2, 3, bias=False), (1, 3, 224, 224)),
+    "convT 2x2/2, 512->256 on 16x16 (U-Net up)": (lambda: nn.ConvTranspose2d(512, 256, 2, 2), (1, 512, 16, 16)),
+    "convT 4x4/2 p1, 512->256 on 4x4 (DCGAN)": (lambda: nn.ConvTranspose2d(512, 256, 4, 2, 1, bias=False),
+                                                (1, 512, 4, 4)),
+    "linear 9216->128 (MNIST)": (lambda: nn.Linear(9216, 128), (1, 9216)),
+    "batchnorm2d 64 on 112x112": (lambda: nn.BatchNorm2d(64), (1, 64, 112, 112)),
+    "maxpool 3x3/2 on 64x112x112": (lambda: nn.MaxPool2d(3, 2, 1), (1, 64, 112, 112)),
+}  # fmt: skip
+"""Layers counted by FlopCounterMode, torchinfo, fvcore and ptflops, for the README's comparison."""
+
+
+def counters() -> dict[str, dict[str, int]]:
+    """Return each comparison layer's count by every counter (fvcore's and ptflops' are multiply-adds)."""
+    from fvcore.nn import FlopCountAnalysis  # noqa: PLC0415
+    from ptflops import get_model_complexity_info  # noqa: PLC0415
+
+    found = {}
+    for name, (build, shape) in COUNTERS.items():
+        built = build().eval()
+        x = torch.zeros(shape)
+        with FlopCounterMode(display=False) as counter, torch.no_grad():
+            built(x)
+        analysis = FlopCountAnalysis(built, x)
+        analysis.unsupported_ops_warnings(False)
+        analysis.uncalled_modules_warnings(False)
+        macs, _ = get_model_complexity_info(
+            built, tuple(shape[1:]), as_strings=False, print_per_layer_stat=False, verbose=False
+        )
+        found[name] = {
+            "flop_counter_mode": int(counter.get_total_flops()),
+            "torchinfo_mult_adds": _torchinfo(built, x),
+            "fvcore": int(analysis.total()),
+            "ptflops_macs": int(macs or 0),
+        }
+        print(f"{name}: {found[name]}")
+    return found
+
+
 def main() -> None:
-    """Record every example file that torch can build."""
-    found: dict[str, Any] = {"torch": torch.__version__, "files": {}}
+    """Record every example file that torch can build, and the counters' comparison."""
+    found: dict[str, Any] = {"torch": torch.__version__, "files": {}, "counters": counters()}
     for path in sorted((ROOT / "examples").glob("*.yaml")):
         network = yaml.safe_load(path.read_text())
         if "blocks" in network or network.get("framework", "torch") != "torch":
