@@ -112,8 +112,8 @@ def counters() -> dict[str, dict[str, int]]:
         with FlopCounterMode(display=False) as counter, torch.no_grad():
             built(x)
         analysis = FlopCountAnalysis(built, x)
-        analysis.unsupported_ops_warnings(False)
-        analysis.uncalled_modules_warnings(False)
+        analysis.unsupported_ops_warnings(False)  # noqa: FBT003 - fvcore's own signature
+        analysis.uncalled_modules_warnings(False)  # noqa: FBT003
         macs, _ = get_model_complexity_info(
             built, tuple(shape[1:]), as_strings=False, print_per_layer_stat=False, verbose=False
         )
