@@ -15,6 +15,7 @@ import pytest
 from convcalc.core.analysis import analyze
 from convcalc.core.cost import network_cost
 from convcalc.netfile.loader import read_network
+from tests.conftest import EXAMPLES
 from tests.core.torch_cases import FIXTURES
 
 TRACED_THROUGH = {"resnet18_fpn"}
@@ -28,8 +29,22 @@ def test_the_fixture_holds_the_real_models() -> None:
 
 
 @pytest.mark.parametrize("model", sorted(COSTS))
+def test_the_bundled_model_files_cost_what_torch_counts(model: str) -> None:
+    """examples/models/: the total FLOPs and buffers equal torch's, and every module named as torch names it."""
+    record = COSTS[model]
+    result = analyze(read_network(str(EXAMPLES / "models" / f"{model}.yaml"), input_shape=tuple(record["input"])))
+    cost = network_cost(result)
+    assert cost.total_flops == record["total_flops"]
+    assert cost.buffers == record["total_buffers"]
+    named = [(spent, record["leaves"][layer.name]) for layer, spent in zip(result.layers, cost.layers, strict=True)
+             if layer.name in record["leaves"]]  # fmt: skip
+    assert all(spent.flops == leaf["flops"] for spent, leaf in named)
+    assert len(named) >= 5
+
+
+@pytest.mark.parametrize("model", sorted(COSTS))
 def test_every_module_costs_what_flop_counter_mode_counts(model: str) -> None:
-    """The total FLOPs, each leaf module's FLOPs, and the buffers, equal torch's."""
+    """The imported file: the total FLOPs, each leaf module's FLOPs, and the buffers, equal torch's."""
     record = COSTS[model]
     network = read_network(str(FIXTURES / "torch_imports" / f"{model}.yaml"), input_shape=tuple(record["input"]))
     result = analyze(network)
