@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +105,8 @@ class _Walk:
             entry = {"type": keys.pop("type"), "name": keys.pop("name", layer.name), **keys}
             if sources != [self.last]:
                 entry["from"] = sources if len(sources) > 1 else sources[0]
+            if layer.config.get("trainable") is False:  # frozen, as transfer learning freezes a backbone
+                entry["trainable"] = False
             self.layers.append(entry)
             self.last = entry["name"]
             sources = [self.last]
@@ -260,6 +262,8 @@ def _inlined(entry: dict[str, Any], layer: _Layer) -> list[_Layer]:
             f"model {layer.name!r} inside the model reads {len(layer.reads or ())} tensors: one is followed"
         )
     inner, output = _graph(entry, f"{layer.name}/", layer.reads[0])
+    if layer.config.get("trainable") is False:  # a frozen model freezes every layer in it
+        inner = [replace(each, config={**each.config, "trainable": False}) for each in inner]
     return [*inner, _Layer(ALIAS, layer.name, {}, [output], None)]
 
 

@@ -227,8 +227,12 @@ def _operation(node: Any) -> str:  # noqa: ANN401
     return re.sub(r"_\d+$", "", str(node.name))
 
 
-def node_names(graph: Any) -> dict[Any, str]:  # noqa: ANN401 - a torch.fx.Graph
-    """Name each node as a network file names its layer: module paths, and `<module>.<operation>` for calls."""
+def node_names(graph: Any, root: str = "model") -> dict[Any, str]:  # noqa: ANN401 - a torch.fx.Graph
+    """Name each node as a network file names its layer: module paths, and `<module>.<operation>` for calls.
+
+    A path that is a number (a Sequential's `0`, which `from:` would read as a layer index) is
+    named after the model's class, as FlopCounterMode names it: `Sequential.0`.
+    """
     counts: dict[str, int] = {}
     named: dict[Any, str] = {}
     for node in graph.nodes:
@@ -240,6 +244,8 @@ def node_names(graph: Any) -> dict[Any, str]:  # noqa: ANN401 - a torch.fx.Graph
             key = f"{scope}.{_operation(node)}" if scope else _operation(node)
         else:
             continue
+        if key.split(".")[0].isdigit():
+            key = f"{root}.{key}"
         seen = counts.get(key, 0)
         counts[key] = seen + 1
         named[node] = key if not seen else f"{key}_{seen}"
@@ -269,6 +275,8 @@ def _defaults_left_out(layer: dict[str, Any]) -> dict[str, Any]:
     """Return the layer without the keys whose values are torch.nn's defaults (on every axis)."""
 
     def default(key: str, value: Any) -> bool:  # noqa: ANN401
+        if key == "track_running_stats":  # BatchNorm's default, not InstanceNorm's
+            return value is ("instancenorm" not in layer["type"].lower())
         if key not in DEFAULTS or (key == "stride" and not layer["type"].startswith("Conv")):
             return False
         values = value if isinstance(value, list) else [value]
@@ -280,6 +288,15 @@ def _defaults_left_out(layer: dict[str, Any]) -> dict[str, Any]:
 def _module_layer(module: Any, torch: Any, vocabulary: Vocabulary) -> dict[str, Any]:  # noqa: ANN401
     """Return a module's layer: its class name and the arguments a network file reads, defaults left out."""
     return _defaults_left_out(_arguments(module, torch, vocabulary))
+
+
+def _frozen_kept(module: Any, torch: Any, vocabulary: Vocabulary) -> dict[str, Any]:  # noqa: ANN401
+    """Return a module's layer, `trainable: false` when every parameter of it is frozen (requires_grad_(False))."""
+    layer = _module_layer(module, torch, vocabulary)
+    own = list(module.parameters())
+    if own and not any(parameter.requires_grad for parameter in own):
+        layer["trainable"] = False
+    return layer
 
 
 READ_ALWAYS = ("num_features", "affine", "elementwise_affine", "num_parameters")
@@ -327,7 +344,7 @@ def network_data(
     torch = _load_torch()
     module = trace(model)
     propagate(module, shape)
-    walk = _Walk(vocabulary, names=node_names(module.graph))
+    walk = _Walk(vocabulary, names=node_names(module.graph, type(model).__name__))
     errors = []
     placeholders = 0
     for node in module.graph.nodes:
@@ -438,7 +455,7 @@ def _layer(node: Any, module: Any, walk: _Walk, torch: Any) -> tuple[dict[str, A
         return None, []
     first = computed[:1]
     if node.op == "call_module":
-        return _module_layer(module.get_submodule(str(node.target)), torch, walk.vocabulary), first
+        return _frozen_kept(module.get_submodule(str(node.target)), torch, walk.vocabulary), first
     merge = MERGES.get(node.target) if node.op == "call_function" else None
     merge = merge or MERGE_NAMES.get(name)
     if merge is not None:

@@ -374,3 +374,25 @@ def test_a_permute_that_names_axis_0_keeps_meaning_torch_s() -> None:
     keras_dims = analyze(load_network(head + "  - {type: Permute, dims: [3, 1, 2]}\n", "k.yaml"))
     assert torch_dims.layers[0].output == (1, 5, 4, 6)
     assert keras_dims.layers[0].output == (1, 4, 6, 5)  # Keras (N, 5, 4, 6) -> (N, 6, 5, 4): channels last, 4
+
+
+def test_a_frozen_layer_or_model_is_written_non_trainable(tmp_path: Path) -> None:
+    """`trainable: false` in Keras' config (a frozen backbone freezes its layers) is kept, and counted so."""
+    from convcalc.core.cost import network_cost  # noqa: PLC0415
+
+    model = json.loads((FOLDER / "nested.model.json").read_text())
+    backbone = next(layer for layer in model["config"]["layers"] if layer["config"].get("name") == "backbone")
+    backbone["config"]["trainable"] = False
+    path = tmp_path / "frozen.json"
+    path.write_text(json.dumps(model))
+    data = keras_import(str(path), (1, 3, 32, 40))
+    assert {layer["name"] for layer in data["layers"] if layer.get("trainable") is False} == {
+        "backbone/conv",
+        "backbone/skip",
+        "backbone/merge",
+        "backbone/out",
+    }
+    cost = network_cost(analyze(network_from_data(data, "frozen.json")))
+    keras_layers = _record("nested")["sizes"]["1x32x40x3"]
+    assert cost.non_trainable_params == keras_layers["backbone"]["trainable"]  # Keras counted them trainable here
+    assert cost.trainable_params == keras_layers["head"]["trainable"]

@@ -53,7 +53,7 @@ def test_import_torch_writes_a_file_that_checks(run: Any, tmp_path: Path) -> Non
         ),
         (
             ["torch", f"{FACTORIES}:unfold", "-i", "1,1,2,2"],
-            "import torch: node '1' (call_module 1): a network file has no layer type for Unfold",
+            "import torch: node 'Sequential.1' (call_module 1): a network file has no layer type for Unfold",
         ),
         (
             ["torch", f"{FACTORIES}:not_a_model", "-i", "1,1,2,2"],
@@ -130,3 +130,18 @@ def test_import_torch_without_torch(run: Any, monkeypatch: pytest.MonkeyPatch) -
         result.stderr
         == "convcalc: error: import torch: needs PyTorch: pip install 'convcalc[torch]' (or torch itself)\n"
     )
+
+
+def test_a_sequential_and_its_frozen_layers(run: Any) -> None:
+    """Module paths that are numbers are named after the model's class; frozen modules are `trainable: false`."""
+    result = run("import", "torch", f"{FACTORIES}:frozen_sequential", "-i", "1,3,16,16")
+    assert result.exit_code == 0, result.stderr
+    assert '{name: "Sequential.0", type: "Conv2d", out_channels: 8, kernel_size: [3, 3], trainable: false}' in (
+        result.stdout
+    )
+    assert '{name: "Sequential.1", type: "BatchNorm2d", num_features: 8}' in result.stdout
+    data = json.loads(run("stack", "-", "-f", "json", stdin=result.stdout).stdout)
+    model = __import__(FACTORIES, fromlist=["frozen_sequential"]).frozen_sequential()
+    assert data["non_trainable_params"] == sum(p.numel() for p in model.parameters() if not p.requires_grad)
+    assert data["trainable_params"] == sum(p.numel() for p in model.parameters() if p.requires_grad)
+    assert data["buffers"] == sum(b.numel() for b in model.buffers())

@@ -56,3 +56,11 @@ def unfold() -> nn.Module:
 def not_a_model() -> int:
     """Return something other than a model."""
     return 3
+
+
+def frozen_sequential() -> nn.Module:
+    """Return a plain nn.Sequential (its module paths are numbers) whose first convolution is frozen."""
+    model = nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8), nn.ReLU(), nn.Conv2d(8, 4, 1))
+    for parameter in model[0].parameters():
+        parameter.requires_grad_(requires_grad=False)
+    return model
