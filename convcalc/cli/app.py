@@ -52,8 +52,8 @@ def _parameter(option: Option) -> inspect.Parameter:
         declared: object = typer.Argument(help=option.help)
         kind: object = list[str] if option.many else str
     elif option.switch:
-        spelling = f"{option.names[0]}/{option.negation}" if option.negation else option.names[0]
-        declared, kind = typer.Option(spelling, help=option.help), bool
+        spellings = (f"{option.names[0]}/{option.negation}",) if option.negation else option.names
+        declared, kind = typer.Option(*spellings, help=option.help), bool
     else:
         declared = typer.Option(*option.names, help=option.help)
         kind = str if option.required or option.default is not None else str | None

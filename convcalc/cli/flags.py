@@ -168,15 +168,20 @@ NETWORK_COMMANDS = (
     ),
     Command(
         "check",
-        "Check network files for CI: quiet when every layer is valid and every expect holds, exit 1 otherwise.",
+        "Check network files for CI: one line when every layer is valid and every expect holds; exit 1 on a"
+        " failing layer, 2 on a malformed file.",
         (
             "convcalc check examples/*.yaml              [dim]# one line when all pass[/dim]",
             "convcalc check models/*.convcalc.yaml --input 1,3,512,512",
             "convcalc check net.yaml || echo 'a shape is wrong'",
+            "convcalc check examples/*.yaml --format github   [dim]# PR annotations[/dim]",
+            "convcalc check examples/*.yaml -f junit > report.xml",
         ),
         (
             Option("files", ("FILES",), "Network files (YAML); - reads standard input.", argument=True, many=True),
             INPUT_SHAPE,
+            Option("fmt", ("-f", "--format"), "Report: text, json, github (annotations) or junit (XML).", "text"),
+            Option("quiet", ("-q", "--quiet"), "Print nothing when every file passes.", default=False, switch=True),
         ),
     ),
     Command(

@@ -7,11 +7,12 @@ from typing import Any
 
 from convcalc.cli.layer_flags import input_override, network_from_flags
 from convcalc.cli.process import say
-from convcalc.cli.reporting import cost_options, emit, output_format, report, reporting, where
+from convcalc.cli.reporting import cost_options, emit, output_format, reporting
 from convcalc.cli.terminal import render_options
 from convcalc.core.analysis import analyze
 from convcalc.core.errors import ExitCode, InputError, InputErrorGroup, LayerError
 from convcalc.core.spec import LayerKind, axis_names
+from convcalc.render.toolkit import Format
 
 
 @reporting
@@ -37,37 +38,66 @@ def stack(  # noqa: PLR0913 - the file, its input, and how to show its cost
 
     chosen = output_format(fmt)
     shown = cost_options(dtype, count, show_batch=show_batch, param_percent=param_percent)
-    network = read_network(file, input_shape=input_override(input_shape))
+    try:
+        network = read_network(file, input_shape=input_override(input_shape))
+    except InputErrorGroup as errors:
+        if chosen is Format.JSON:  # a script reading stdout learns why there is no result
+            _input_errors_json("<stdin>" if file == "-" else file, errors)
+        raise
     return emit(analyze(network), chosen, shown)
 
 
-@reporting
-def check(*, files: list[str], input_shape: str | None = None) -> int:
-    """Check network files: one summary line when all pass, every failure otherwise."""
-    from convcalc.netfile.loader import read_network  # noqa: PLC0415 - YAML is loaded only when a file is read
+def _input_errors_json(file: str, errors: InputErrorGroup) -> None:
+    """Print a malformed file's problems as one JSON object: ok false, and each error with its place."""
+    import json  # noqa: PLC0415
 
+    from convcalc.render.check import finding_json, input_findings  # noqa: PLC0415
+
+    findings = [finding_json(f) for f in input_findings(file, errors.errors).findings]
+    sys.stdout.write(json.dumps({"ok": False, "output": None, "errors": findings}, indent=1) + "\n")
+
+
+@reporting
+def check(*, files: list[str], input_shape: str | None = None, fmt: str = "text", quiet: bool = False) -> int:
+    """Check network files: one summary line when all pass, every failure otherwise (as text, JSON, GitHub, JUnit)."""
+    from convcalc.netfile.loader import read_network  # noqa: PLC0415 - YAML is loaded only when a file is read
+    from convcalc.render.check import (  # noqa: PLC0415
+        CheckFormat,
+        FileCheck,
+        input_findings,
+        layer_findings,
+        render_github,
+        render_json,
+        render_junit,
+        summary,
+    )
+
+    try:
+        chosen = CheckFormat(fmt.lower())
+    except ValueError:
+        raise InputError(f"expected text, json, github or junit, got {fmt!r}", where="--format") from None
     override = input_override(input_shape)
-    failures, malformed, layers = 0, 0, 0
+    checks: list[FileCheck] = []
     for file in files:
+        source = "<stdin>" if file == "-" else file
         try:
-            network = read_network(file, input_shape=override)
+            checks.append(layer_findings(source, analyze(read_network(file, input_shape=override))))
         except InputErrorGroup as errors:
-            malformed += 1
-            report(errors)
-            continue
-        result = analyze(network)
-        layers += len(result.layers)
-        for failed in result.failures:
-            failures += 1
-            say(f"{where(failed) or network.source + ': '}{failed.message}")
-    noun = "file" if len(files) == 1 else "files"
-    if malformed or failures:
-        sys.stdout.write(
-            f"convcalc check: {len(files)} {noun}: {failures} failing layer(s), {malformed} unreadable file(s)\n"
-        )
-        return ExitCode.BAD_INPUT if malformed else ExitCode.LAYER_INVALID
-    sys.stdout.write(f"convcalc check: {len(files)} {noun}, {layers} layers, every shape as expected\n")
-    return ExitCode.OK
+            checks.append(input_findings(source, errors.errors))
+    malformed = any(check.malformed for check in checks)
+    failing = any(check.findings for check in checks)
+    if chosen is CheckFormat.TEXT:
+        for check in checks:
+            for finding in check.findings:
+                say(finding.text)
+        if failing or not quiet:
+            sys.stdout.write(summary(checks) + "\n")
+    else:
+        renderers = {CheckFormat.JSON: render_json, CheckFormat.GITHUB: render_github, CheckFormat.JUNIT: render_junit}
+        sys.stdout.write(renderers[chosen](checks))
+    if malformed:
+        return ExitCode.BAD_INPUT
+    return ExitCode.LAYER_INVALID if failing else ExitCode.OK
 
 
 def schema() -> int:

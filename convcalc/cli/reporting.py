@@ -20,10 +20,19 @@ def report(errors: InputError | InputErrorGroup) -> int:
     A located error starts with its place (net.yaml:7:5: layers[2].stride: ...), as the
     contract shows; a flag's error says which flag (convcalc: error: --kernel: ...).
     """
-    for error in errors.errors if isinstance(errors, InputErrorGroup) else (errors,):
+    listed = errors.errors if isinstance(errors, InputErrorGroup) else (errors,)
+    for error in sorted(listed, key=_place):
         # file:line:col first, as compilers print it, so editors and CI problem matchers find it
         say(f"{error}" if error.location else f"convcalc: error: {error}")
     return ExitCode.BAD_INPUT
+
+
+def _place(error: InputError) -> tuple[str, int, int]:
+    """Order errors by where they are: file, line, column (flags and unlocated ones first, as given)."""
+    location = error.location
+    if location is None:
+        return ("", 0, 0)
+    return (location.source, location.line or 0, location.column or 0)
 
 
 def reporting(command: Callable[..., int]) -> Callable[..., int]:

@@ -104,7 +104,7 @@ def test_check_lists_every_failure(run: Run) -> None:
         "examples/failing/failing_expect.yaml:5:5: layer 1 (stem): expected output [1, 32, 64, 64], got [1, 32, 62, 62]",
         "examples/failing/failing_expect.yaml:10:5: layer 2 (pool): expected output [1, 32, 32, 32], got [1, 32, 31, 31]",
     ]
-    assert result.stdout == "convcalc check: 2 files: 2 failing layer(s), 0 unreadable file(s)\n"
+    assert result.stdout == "convcalc check: 2 files: 2 failing layers\n"
 
 
 def test_check_malformed_file_exits_2(run: Run, tmp_path: Path) -> None:

@@ -199,7 +199,7 @@ def test_graph_errors_are_located(run: Run, tmp_path: Any, title: str, body: str
     del title
     result = stack_of(run, tmp_path, body)
     assert result.exit_code == code
-    assert result.stderr.splitlines()[0] == f"{tmp_path / 'net.yaml'}{message}"
+    assert f"{tmp_path / 'net.yaml'}{message}" in result.stderr.splitlines()  # sorted by line and column
 
 
 @pytest.mark.parametrize(
