@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import io
 import re
 import shlex
 from pathlib import Path
@@ -124,13 +126,26 @@ def test_help_examples_run(line: str, tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.chdir(tmp_path)
     codes = []
     for command in re.split(r"&&|\|\|", line):
-        words = shlex.split(command.split(">", 1)[0])
-        if words[0] != "convcalc":
-            continue
-        if words[1:3] == ["import", "torch"] and importlib.util.find_spec(words[3].split(".")[0].split(":")[0]) is None:
-            pytest.skip(f"{words[3]} is not installed here")
-        expanded = [str(m) for word in words[1:] for m in (sorted(Path().glob(word)) if "*" in word else [word])]
-        codes.append(int(main(expanded)))
+        piped: str | None = None  # `a | b`: a's output is b's input
+        for stage in command.split(" | "):
+            words = shlex.split(stage.split(">", 1)[0])
+            if words[0] == "cat":
+                piped = Path(words[1]).read_text()
+                continue
+            if words[0] != "convcalc":
+                continue
+            if (
+                words[1:3] == ["import", "torch"]
+                and importlib.util.find_spec(words[3].split(".")[0].split(":")[0]) is None
+            ):
+                pytest.skip(f"{words[3]} is not installed here")
+            expanded = [str(m) for word in words[1:] for m in (sorted(Path().glob(word)) if "*" in word else [word])]
+            if piped is not None:
+                monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(piped.encode())))
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                codes.append(int(main(expanded)))
+            piped = out.getvalue()
     assert tuple(codes) == FAILING_ON_PURPOSE.get(line, (0,) * len(codes)), line
     assert len(HELP_EXAMPLES) >= 25
 

@@ -23,6 +23,7 @@ MODULES = {
     "mirror": "network_commands",
     "import": "network_commands",
     "sizes": "network_commands",
+    "examples": "network_commands",
     "solve": "design_commands",
     "explain": "design_commands",
     "port": "design_commands",

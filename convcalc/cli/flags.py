@@ -167,6 +167,16 @@ NETWORK_COMMANDS = (
         (FILE, INPUT_SHAPE, FORMAT, *COST),
     ),
     Command(
+        "examples",
+        "List the example networks shipped with convcalc, or print one (to read, copy or pipe into stack).",
+        (
+            "convcalc examples                      [dim]# one line each[/dim]",
+            "convcalc examples unet | convcalc stack -",
+            "convcalc examples models/resnet50 > resnet50.yaml",
+        ),
+        (Option("name", ("NAME",), "An example's name, as the list gives it.", argument=True),),
+    ),
+    Command(
         "check",
         "Check network files for CI: one line when every layer is valid and every expect holds; exit 1 on a"
         " failing layer, 2 on a malformed file.",

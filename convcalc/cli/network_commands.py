@@ -100,6 +100,24 @@ def check(*, files: list[str], input_shape: str | None = None, fmt: str = "text"
     return ExitCode.LAYER_INVALID if failing else ExitCode.OK
 
 
+@reporting
+def examples(*, name: str | None = None) -> int:
+    """List the bundled example networks, one line each; with a name, print that one's file."""
+    from convcalc.netfile.bundled import description, example_names, example_text  # noqa: PLC0415
+
+    if name is not None:
+        sys.stdout.write(example_text(name))
+        return ExitCode.OK
+    names = example_names()
+    width = max(len(each) for each in names)
+    room = max(20, render_options().width - width - 2)
+    for each in names:
+        text = description(each)
+        text = text if len(text) <= room else text[: room - 1].rstrip() + "…"
+        sys.stdout.write(f"{each.ljust(width)}  {text}\n")
+    return ExitCode.OK
+
+
 def schema() -> int:
     """Print the JSON Schema of network files."""
     from convcalc.netfile.schema import schema_text  # noqa: PLC0415 - only this command needs it
