@@ -105,10 +105,7 @@ PLACEHOLDERS = {  # the files the examples name, as a user would have them
 
 # The exit code each --help example must give, per convcalc command in its line; every example
 # is 0 but those that show a failure on purpose.
-FAILING_ON_PURPOSE = {
-    # the example files pin their sizes with expect lines, so another resolution fails them
-    "convcalc check models/*.convcalc.yaml --input 1,3,512,512": (1,),
-}
+FAILING_ON_PURPOSE: dict[str, tuple[int, ...]] = {}
 
 
 def test_every_failing_example_is_one() -> None:

@@ -182,7 +182,7 @@ NETWORK_COMMANDS = (
         " failing layer, 2 on a malformed file.",
         (
             "convcalc check examples/*.yaml              [dim]# one line when all pass[/dim]",
-            "convcalc check models/*.convcalc.yaml --input 1,3,512,512",
+            "convcalc check models/*.yaml --input 1,3,512,512 --no-expect",
             "convcalc check net.yaml || echo 'a shape is wrong'",
             "convcalc check examples/*.yaml --format github   [dim]# PR annotations[/dim]",
             "convcalc check examples/*.yaml -f junit > report.xml",
@@ -192,6 +192,13 @@ NETWORK_COMMANDS = (
             INPUT_SHAPE,
             Option("fmt", ("-f", "--format"), "Report: text, json, github (annotations) or junit (XML).", "text"),
             Option("quiet", ("-q", "--quiet"), "Print nothing when every file passes.", default=False, switch=True),
+            Option(
+                "no_expect",
+                ("--no-expect",),
+                "Check only that every layer is valid (expect lines hold at the file's own input).",
+                default=False,
+                switch=True,
+            ),
         ),
     ),
     Command(

@@ -58,7 +58,14 @@ def _input_errors_json(file: str, errors: InputErrorGroup) -> None:
 
 
 @reporting
-def check(*, files: list[str], input_shape: str | None = None, fmt: str = "text", quiet: bool = False) -> int:
+def check(
+    *,
+    files: list[str],
+    input_shape: str | None = None,
+    fmt: str = "text",
+    quiet: bool = False,
+    no_expect: bool = False,
+) -> int:
     """Check network files: one summary line when all pass, every failure otherwise (as text, JSON, GitHub, JUnit)."""
     from convcalc.netfile.loader import read_network  # noqa: PLC0415 - YAML is loaded only when a file is read
     from convcalc.render.check import (  # noqa: PLC0415
@@ -81,7 +88,8 @@ def check(*, files: list[str], input_shape: str | None = None, fmt: str = "text"
     for file in files:
         source = "<stdin>" if file == "-" else file
         try:
-            checks.append(layer_findings(source, analyze(read_network(file, input_shape=override))))
+            network = read_network(file, input_shape=override)
+            checks.append(layer_findings(source, analyze(network.without_expect() if no_expect else network)))
         except InputErrorGroup as errors:
             checks.append(input_findings(source, errors.errors))
     malformed = any(check.malformed for check in checks)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from convcalc.core.errors import InputError, Location
@@ -442,6 +442,10 @@ class NetworkSpec:
     input: AxisValues
     layers: tuple[AnyLayer, ...]
     source: str = "<network>"
+
+    def without_expect(self) -> NetworkSpec:
+        """Return the network with no layer's `expect`: to check that it holds at another input size."""
+        return replace(self, layers=tuple(replace(layer, expect=None) for layer in self.layers))
 
     @property
     def rank(self) -> int:

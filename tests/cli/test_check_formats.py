@@ -110,3 +110,12 @@ def test_stack_json_reports_input_errors_as_json(run: Run) -> None:
 def test_every_format_of_a_passing_run_exits_0(run: Run, fmt: str) -> None:
     """Passing files exit 0 in every format."""
     assert run("check", GOOD, "examples/unet.yaml", "-f", fmt).exit_code == 0
+
+
+def test_no_expect_checks_another_resolution(run: Run) -> None:
+    """Expect lines fail at another input; --no-expect checks only that every layer is valid there."""
+    assert run("check", "examples/unet.yaml", "--input", "1,1,380,380").exit_code == 1
+    passing = run("check", "examples/unet.yaml", "--input", "1,1,380,380", "--no-expect")
+    assert passing.exit_code == 0, passing.output
+    invalid = run("check", "examples/unet.yaml", "--input", "1,1,100,100", "--no-expect")  # below 188: too small
+    assert invalid.exit_code == 1
