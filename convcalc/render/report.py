@@ -36,7 +36,7 @@ def _equivalent_json(equivalent: EquivalentConv | None) -> dict[str, Any] | None
     }
 
 
-def _type_word(spec: AnyLayer) -> str:
+def type_word(spec: AnyLayer) -> str:
     """Return a layer's `type` in the JSON: the kind, the class name of a shape-keeping layer, the merge's operation."""
     if isinstance(spec, OtherSpec) and spec.kind is LayerKind.IDENTITY:
         return spec.type_name.lower()
@@ -51,7 +51,7 @@ def layer_json(layer: LayerResult, cost: LayerCost | None = None, value_bytes: i
     record: dict[str, Any] = {
         "index": layer.index,
         "name": layer.name,
-        "type": _type_word(spec),
+        "type": type_word(spec),
         "input": layer.input,
         "output": layer.output,
         "kernel_size": window.kernel_size if window else None,

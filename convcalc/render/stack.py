@@ -14,7 +14,7 @@ from convcalc.core.cost import Convention, Cost, LayerCost, network_cost
 from convcalc.core.others import features_axis
 from convcalc.core.spec import LayerKind, LayerSpec, OtherSpec, PaddingMode, axis_names
 from convcalc.core.text import csv_safe, visible
-from convcalc.render.report import render_json
+from convcalc.render.report import render_json, type_word
 from convcalc.render.toolkit import (
     Format,
     RenderOptions,
@@ -510,7 +510,7 @@ def render_csv(result: StackResult, options: RenderOptions | None = None) -> str
             [
                 layer.index,
                 csv_safe(visible(layer.name)),
-                kind_word(spec),
+                type_word(spec),
                 axes(layer.input),
                 axes(layer.output),
                 axes(spec.kernel_size) if isinstance(spec, LayerSpec) else "",

@@ -119,3 +119,11 @@ def test_no_expect_checks_another_resolution(run: Run) -> None:
     assert passing.exit_code == 0, passing.output
     invalid = run("check", "examples/unet.yaml", "--input", "1,1,100,100", "--no-expect")  # below 188: too small
     assert invalid.exit_code == 1
+
+
+def test_csv_types_are_the_json_types(run: Run) -> None:
+    """The CSV `type` column says what the JSON says: relu, batchnorm2d, not identity."""
+    csv = run("stack", "examples/resnet18.yaml", "--format", "csv").stdout.splitlines()[1:]
+    document = json.loads(run("stack", "examples/resnet18.yaml", "--format", "json").stdout)
+    assert [row.split(",")[2] for row in csv] == [layer["type"] for layer in document["layers"]]
+    assert "relu" in {layer["type"] for layer in document["layers"]}
