@@ -789,9 +789,12 @@ def _network(root: Node, source: str, input_shape: tuple[int, ...] | None) -> Ne
             shape = _read_shape(nodes["input"], "input", problems)
         else:
             problems.add(root, "", "missing `input` (the input shape, such as [1, 3, 224, 224])")
+
     rank = None if shape is None else len(shape) - 2
     framework = _read_framework(nodes.get("framework"), problems)
     layers = _read_layers(nodes.get("layers"), root, rank, problems, framework, nodes.get("blocks"))
+    if problems.errors and input_shape is not None and "input" in nodes:
+        _blame_the_override(nodes["input"], input_shape, source)
     if problems.errors or shape is None:
         raise InputErrorGroup(problems.errors)
     network_layers = tuple(layer for layer in layers if layer is not None)
@@ -799,6 +802,16 @@ def _network(root: Node, source: str, input_shape: tuple[int, ...] | None) -> Ne
         return NetworkSpec(input=shape, layers=network_layers, source=source)
     except InputError as error:  # the loader reports references itself; this is the last word
         raise InputErrorGroup([error.located(Location(source))]) from None
+
+
+def _blame_the_override(node: Node, given: tuple[int, ...], source: str) -> None:
+    """Raise one error on --input when its rank is not the file's (the layers' errors would follow from it)."""
+    own = _read_shape(node, "input", Problems(source))
+    if own is not None and len(own) != len(given):
+        example = ",".join(map(str, (*own[:2], *given[-(len(own) - 2) :])))
+        msg = (f"gives {len(given)} values, but {source}'s input {list(own)} has {len(own)} "
+               f"(N, C, then {len(own) - 2} spatial); for example {example}")  # fmt: skip
+        raise InputErrorGroup([InputError(msg, where="--input")])
 
 
 def read_text(path: str) -> tuple[str, str]:

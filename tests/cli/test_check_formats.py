@@ -127,3 +127,13 @@ def test_csv_types_are_the_json_types(run: Run) -> None:
     document = json.loads(run("stack", "examples/resnet18.yaml", "--format", "json").stdout)
     assert [row.split(",")[2] for row in csv] == [layer["type"] for layer in document["layers"]]
     assert "relu" in {layer["type"] for layer in document["layers"]}
+
+
+def test_an_input_of_another_rank_is_blamed_on_the_flag(run: Run) -> None:
+    """`--input 3,512,512` (C, H, W) on a 2-D file: one line on --input with the shape it likely means."""
+    result = run("stack", GOOD, "--input", "3,512,512")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"convcalc: error: --input: gives 3 values, but {GOOD}'s input [1, 3, 224, 224] has 4 "
+        "(N, C, then 2 spatial); for example 1,3,512,512\n"
+    )
