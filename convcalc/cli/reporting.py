@@ -92,6 +92,8 @@ def emit(result: StackResult, fmt: Format, options: RenderOptions | None = None)
     """Print the result (by `options`, the terminal's by default), then one stderr line per failing layer."""
     options = options or render_options()
     sys.stdout.write(RENDERERS[fmt](result, options))
+    if fmt is Format.TABLE and sys.stdout.isatty() and sys.stderr.isatty():
+        return ExitCode.OK if result.ok else ExitCode.LAYER_INVALID  # one terminal: the table said each error
     for layer in result.failures:
         say(f"{where(layer)}{layer.message}")
     return ExitCode.OK if result.ok else ExitCode.LAYER_INVALID

@@ -39,6 +39,7 @@ from convcalc.core.spec import (
     PaddingPairs,
     axis_names,
 )
+from convcalc.core.text import spatial_axes
 from convcalc.core.windows import CELL_NOUNS, AxisGaps, LayerShape, layer_shape
 
 
@@ -520,7 +521,7 @@ class _Walk:
             if len(inputs) > 1:
                 raise LayerError(f"{layer.kind} reads one input, not {len(inputs)}")
             if len(current) - 2 != layer.rank:
-                msg = f"{layer.kind} expects [N, C] and {layer.rank} spatial axes, got {list(current)}"
+                msg = f"{layer.kind} expects [N, C] and {spatial_axes(layer.rank)}, got {list(current)}"
                 raise LayerError(msg, problem=Problem.RANK)
             shape = _shape_of(layer, current, self.shapes_seen)
             if in_place(inputs[0].axes, len(inputs[0].fields)) or not inputs[0].fields:

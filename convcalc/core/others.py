@@ -14,6 +14,7 @@ from typing import TypeVar
 from convcalc.core.errors import LayerError, Problem, axes_label
 from convcalc.core.rearrange import rearranged_shape
 from convcalc.core.spec import AxisValues, LayerKind, OtherSpec, PaddingPairs, axis_names
+from convcalc.core.text import spatial_axes
 
 _T = TypeVar("_T")
 
@@ -119,7 +120,7 @@ def _pad_by(layer: OtherSpec, shape: AxisValues, amounts: PaddingPairs) -> tuple
     """Pad (or crop, where negative) each spatial axis by explicit amounts; return the output and the shifts."""
     spatial = shape[2:]
     if len(amounts) != len(spatial):
-        raise LayerError(f"{layer.type_name} has {len(amounts)} spatial axes but {len(spatial)} come in")
+        raise LayerError(f"{layer.type_name} has {spatial_axes(len(amounts))} but {len(spatial)} come in")
     out = tuple(size + before + after for size, (before, after) in zip(spatial, amounts, strict=True))
     wrong = [axis for axis, size in enumerate(out) if size < 1]
     if wrong:
@@ -136,7 +137,7 @@ def _per_axis(values: tuple[_T, ...], layer: OtherSpec, key: str, rank: int) -> 
         return values
     if len(values) == 1:
         return values * rank
-    msg = f"{layer.type_name} has {len(values)} {key} values but {rank} spatial axes come in"
+    msg = f"{layer.type_name} has {len(values)} {key} values but {spatial_axes(rank)} come in"
     raise LayerError(msg, hint=f"give one value, or {rank}")
 
 

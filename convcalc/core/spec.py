@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from convcalc.core.errors import InputError, Location
+from convcalc.core.text import spatial_axes
 
 AxisValues = tuple[int, ...]
 PaddingPairs = tuple[tuple[int, int], ...]
@@ -465,7 +466,7 @@ class NetworkSpec:
         known = {"input"}
         for index, layer in enumerate(self.layers):
             if isinstance(layer, LayerSpec) and layer.rank != self.rank:
-                msg = f"has {layer.rank} spatial axes but the input has {self.rank}"
+                msg = f"has {spatial_axes(layer.rank)} but the input has {self.rank}"
                 raise InputError(msg, where=f"layers[{index}]", location=layer.location)
             for source in layer.inputs or ():
                 if source not in known:

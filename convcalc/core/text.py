@@ -40,3 +40,8 @@ def visible(text: str) -> str:
 def csv_safe(text: str) -> str:
     """Return a CSV cell that a spreadsheet shows as text, never runs as a formula."""
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def spatial_axes(count: int) -> str:
+    """Return '1 spatial axis' or 'N spatial axes'."""
+    return f"{count} spatial {'axis' if count == 1 else 'axes'}"

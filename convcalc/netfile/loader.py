@@ -21,6 +21,7 @@ from convcalc.core.spec import (
     OtherSpec,
     PaddingPairs,
 )
+from convcalc.core.text import spatial_axes
 from convcalc.netfile.blocks import Placed, expand, uses_blocks
 from convcalc.netfile.dialects import DIALECT_TYPES
 from convcalc.netfile.files import is_standard_stream, read_bytes
@@ -271,7 +272,7 @@ def _check_class_rank(  # noqa: PLR0913 - the place, the names and the two ranks
     node: Node, where: str, written: str, class_rank: int | None, rank: int | None, problems: Problems
 ) -> bool:
     if class_rank is not None and rank is not None and class_rank != rank:
-        problems.add(node, f"{where}.type", f"{written} is {class_rank}-D but the input has {rank} spatial axes")
+        problems.add(node, f"{where}.type", f"{written} is {class_rank}-D but the input has {spatial_axes(rank)}")
         return False
     return True
 

@@ -137,3 +137,21 @@ def test_an_input_of_another_rank_is_blamed_on_the_flag(run: Run) -> None:
         f"convcalc: error: --input: gives 3 values, but {GOOD}'s input [1, 3, 224, 224] has 4 "
         "(N, C, then 2 spatial); for example 1,3,512,512\n"
     )
+
+
+def test_a_terminal_reads_each_error_once(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both streams on one terminal: the table's red line is the error, not repeated on stderr; piped, it is."""
+    import sys  # noqa: PLC0415
+
+    from convcalc.cli.entry import main  # noqa: PLC0415
+
+    assert main(["conv", "-i", "2", "-k", "3"]) == 1
+    piped = capsys.readouterr()
+    assert "output size 0 < 1" in piped.out
+    assert "output size 0 < 1" in piped.err
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert main(["conv", "-i", "2", "-k", "3"]) == 1
+    terminal = capsys.readouterr()
+    assert "output size 0 < 1" in terminal.out
+    assert terminal.err == ""
