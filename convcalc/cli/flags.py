@@ -97,7 +97,7 @@ LAYER_COMMANDS = (
             "convcalc conv -i 6 -k 2 -s 2 -p 1            [dim]# 6x6 → 4x4 (seed example 3)[/dim]",
             "convcalc conv -i 224 -k 7 -s 2 -p 3 --channels 3 --out-channels 64",
             "convcalc conv -i 5x320x320 -k 2x3x3 --format json   [dim]# 3-D, for scripts[/dim]",
-            "convcalc conv -i 7 -k 4 -s 2 -p same --framework keras   [dim]# Keras same with a stride[/dim]",
+            "convcalc conv -i 7 -k 4 -s 2 -p same --framework keras   [dim]# Keras' same[/dim]",
         ),
         (SIZE, KERNEL, STRIDE, PADDING, DILATION, DIMS, BATCH, CHANNELS, OUT_CHANNELS, GROUPS, BIAS, FORMAT, FRAMEWORK),
     ),
@@ -106,8 +106,8 @@ LAYER_COMMANDS = (
         "Compute a transposed convolution (ConvTranspose1d/2d/3d) and the direct convolution that equals it.",
         (
             "convcalc convt -i 3 -k 2 -s 2                 [dim]# 3x3 → 6x6 (seed example 5)[/dim]",
-            "convcalc convt --dims 1 -i 3 -k 3 -s 2 -p 1 -a 1   [dim]# undoes conv -i 6 -k 3 -s 2 -p 1[/dim]",
-            "convcalc convt -i 7 -k 3 -s 2 -p 1 --target 14       [dim]# finds output_padding 1[/dim]",
+            "convcalc convt --dims 1 -i 3 -k 3 -s 2 -p 1 -a 1   [dim]# undoes conv -i 6[/dim]",
+            "convcalc convt -i 7 -k 3 -s 2 -p 1 --target 14   [dim]# finds output_padding 1[/dim]",
             "[dim]Also spelled conv-transpose and deconv.[/dim]",
         ),
         (
@@ -132,7 +132,7 @@ LAYER_COMMANDS = (
         "pool",
         "Compute a pooling layer (MaxPool1d/2d/3d, AvgPool1d/2d/3d), with PyTorch's ceil_mode rule.",
         (
-            "convcalc pool -i 4x4 -k 2                      [dim]# max pool, stride = kernel: 2x2[/dim]",
+            "convcalc pool -i 4x4 -k 2                      [dim]# max, stride = kernel: 2x2[/dim]",
             "convcalc pool -i 112 -k 3 -s 2 -p 1 --channels 64  [dim]# ResNet stem: 56x56[/dim]",
             "convcalc pool -i 5 -k 3 -s 2 -p 1 --ceil --mode avg",
         ),
@@ -159,7 +159,7 @@ NETWORK_COMMANDS = (
         "Compute every layer of a network file: shapes, receptive field, jump, equivalent convolutions.",
         (
             "convcalc stack examples/resnet_stem.yaml",
-            "convcalc stack examples/unet_decoder.yaml --format markdown   [dim]# for a pull request[/dim]",
+            "convcalc stack examples/unet_decoder.yaml --format markdown   [dim]# for a PR[/dim]",
             "cat net.yaml | convcalc stack - --input 1,3,512,512 --format json",
             "convcalc stack examples/unet.yaml --dtype float16 --show-batch",
             "convcalc stack examples/dcgan_generator.yaml --count torchinfo",
@@ -205,7 +205,7 @@ NETWORK_COMMANDS = (
         "solve",
         "Find the kernel, stride, padding and dilation that map an input size to an output size.",
         (
-            "convcalc solve conv -i 224 -o 112              [dim]# kernel 3, stride 2, padding 1 first[/dim]",
+            "convcalc solve conv -i 224 -o 112              [dim]# k3 s2 p1 first[/dim]",
             "convcalc solve convt -i 7 -o 15 --kernel 2..4 --format json",
             "convcalc solve pool -i 13x9 -o 7x5 --mode avg --max-padding 1",
         ),
@@ -235,7 +235,7 @@ NETWORK_COMMANDS = (
         "mirror",
         "Write the decoder that restores every shape of an encoder: transposed layers in reverse, with expect lines.",
         (
-            "convcalc mirror examples/vgg16_features.yaml            [dim]# the decoder, on stdout[/dim]",
+            "convcalc mirror examples/vgg16_features.yaml            [dim]# the decoder[/dim]",
             "convcalc mirror encoder.yaml -o decoder.yaml && convcalc check decoder.yaml",
             "convcalc mirror examples/conv1d_autoencoder.yaml --input 8,1,256",
         ),
@@ -279,8 +279,8 @@ NETWORK_COMMANDS = (
         "List the input sizes a network accepts, and those that come back out at the same size.",
         (
             "convcalc sizes examples/vgg16_features.yaml                [dim]# 32 to 1024[/dim]",
-            "convcalc sizes examples/conv1d_autoencoder.yaml -r 1:4096  [dim]# out = in: every 8[/dim]",
-            "convcalc sizes examples/seed001_motion_detector.yaml -r 1:16,1:99,1:99 -f json",
+            "convcalc sizes examples/conv1d_autoencoder.yaml -r 1:4096  [dim]# out = in: 8k[/dim]",
+            "convcalc sizes examples/seed001_motion_detector.yaml -r 1:16,1:99,1:99",
         ),
         (
             FILE,
@@ -297,9 +297,9 @@ NETWORK_COMMANDS = (
         "explain",
         "Draw how a layer computes its output: the windows, the transposed recipe step by step, the matrix.",
         (
-            "convcalc explain conv -i 5 -k 2 -s 2             [dim]# seed example 4: the unread column[/dim]",
-            "convcalc explain convt -i 3 -k 2 -s 2 -p 1 --svg recipe.svg   [dim]# the 4-step recipe[/dim]",
-            "convcalc explain conv --dims 1 -i 5 -k 3 --matrix   [dim]# the convolution as a sparse matrix[/dim]",
+            "convcalc explain conv -i 5 -k 2 -s 2             [dim]# seed 000, example 4[/dim]",
+            "convcalc explain convt -i 3 -k 2 -s 2 -p 1 --svg recipe.svg   [dim]# the recipe[/dim]",
+            "convcalc explain conv --dims 1 -i 5 -k 3 --matrix   [dim]# as a matrix[/dim]",
             "convcalc explain examples/unet_decoder.yaml --layer up1",
         ),
         (

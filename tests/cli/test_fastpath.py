@@ -101,3 +101,18 @@ def test_plain_lines_take_the_fast_path_with_the_same_result(
 def test_other_lines_are_left_to_typer(argv: list[str]) -> None:
     """Help, unknown, repeated or bundled options and missing values go to Typer."""
     assert parse(argv) is None
+
+
+def test_every_help_example_fits_80_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each example is one line of --help at 80 columns: none wraps, its comment included."""
+    import re  # noqa: PLC0415
+
+    from typer.testing import CliRunner  # noqa: PLC0415
+
+    monkeypatch.setenv("COLUMNS", "80")
+    for name, command in COMMANDS.items():
+        text = CliRunner().invoke(app, [name, "--help"], env={"COLUMNS": "80"}).stdout
+        lines = [line.strip() for line in text.splitlines()]
+        for example in command.examples:
+            plain = re.sub(r"\[/?dim\]", "", example)
+            assert plain in lines, f"{name}: {plain!r} wraps at 80 columns"
