@@ -81,13 +81,9 @@ class Report:
         FLOPs are FlopCounterMode's; `count="torchinfo"` makes the MACs torchinfo's mult-adds.
         Memory is in bytes of `dtype` (float32, float16, bfloat16 or int8).
         """
-        from convcalc.core.cost import Convention, network_cost  # noqa: PLC0415
+        from convcalc.core.cost import convention, network_cost  # noqa: PLC0415
 
-        try:
-            convention = Convention(count.lower())
-        except ValueError:
-            raise InputError(f"expected torch or torchinfo, got {count!r}", where="count") from None
-        return network_cost(self.result, dtype, convention)
+        return network_cost(self.result, dtype, convention(count, where="count"))
 
     def to_dict(self) -> dict[str, Any]:
         """Return the contract's JSON document as Python data: exactly what `json.loads(report.to_json())` gives."""

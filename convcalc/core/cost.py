@@ -113,6 +113,14 @@ def dtype_bytes(dtype: str) -> int:
         raise InputError(f"expected {', '.join(most)} or {last}, got {dtype!r}", where="--dtype") from None
 
 
+def convention(name: str, where: str = "--count") -> Convention:
+    """Return the counting convention a name gives (torch or torchinfo), or raise InputError saying which exist."""
+    try:
+        return Convention(name.lower())
+    except ValueError:
+        raise InputError(f"expected torch or torchinfo, got {name!r}", where=where) from None
+
+
 def layer_flops(layer: LayerResult) -> int:
     """Return a layer's FLOPs as FlopCounterMode counts them (0 for an invalid layer)."""
     spec, shape, output, weight = layer.spec, layer.input, layer.output, layer.weight_shape
@@ -168,8 +176,8 @@ def readers(result: StackResult) -> list[list[int]]:
     read: list[list[int]] = [[] for _ in range(len(result.layers) + 1)]
     for layer in result.layers:
         sources = layer.sources or (("input",) if layer.index == 1 else (str(layer.index - 1),))
-        for source in sources:
-            read[index_of.get(source, int(source) if source.isdigit() else 0)].append(layer.index)
+        for source in sources:  # the loader has checked that each names an earlier layer
+            read[index_of[source]].append(layer.index)
         index_of[layer.name] = index_of[str(layer.index)] = layer.index
     return read
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -864,6 +863,8 @@ def read_network(path: str, *, input_shape: tuple[int, ...] | None = None) -> Ne
         return network_from_data(data, path, input_shape=input_shape)
     text, source = read_text(path)
     if path.lower().endswith(".json") and '"class_name"' in text:  # perhaps a Keras model.to_json()
+        import json  # noqa: PLC0415 - only a .json file needs it
+
         from convcalc.importers.keras_config import is_keras_model, keras_network_data  # noqa: PLC0415
 
         try:

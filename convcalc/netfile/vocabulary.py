@@ -222,33 +222,18 @@ OTHER_TYPES: dict[str, OtherType] = {
     "dropout2d": _kept("p", "inplace"),
     "dropout3d": _kept("p", "inplace"),
     "alphadropout": _kept("p", "inplace"),
-    "batchnorm1d": _kept(
-        *_NORM,
-        needs_rank=(2, 3),
-        per_channel=2,
-        buffers=RUNNING_STATS,
-        num_features="count",
-        affine="bool",
-        track_running_stats="bool",
-    ),
-    "batchnorm2d": _kept(
-        *_NORM,
-        needs_rank=(4,),
-        per_channel=2,
-        buffers=RUNNING_STATS,
-        num_features="count",
-        affine="bool",
-        track_running_stats="bool",
-    ),
-    "batchnorm3d": _kept(
-        *_NORM,
-        needs_rank=(5,),
-        per_channel=2,
-        buffers=RUNNING_STATS,
-        num_features="count",
-        affine="bool",
-        track_running_stats="bool",
-    ),
+    **{
+        f"batchnorm{rank}d": _kept(
+            *_NORM,
+            needs_rank=ranks,
+            per_channel=2,
+            buffers=RUNNING_STATS,
+            num_features="count",
+            affine="bool",
+            track_running_stats="bool",
+        )
+        for rank, ranks in ((1, (2, 3)), (2, (4,)), (3, (5,)))
+    },
     **{f"instancenorm{rank}d": _instance_norm(rank, num_features="count") for rank in (1, 2, 3)},
     "frozenbatchnorm2d": _kept("eps", needs_rank=(4,), buffers=(4, 0), num_features="count"),  # buffers only
     "groupnorm": _kept("eps", "num_groups", per_channel=2, num_channels="count", affine="bool"),

@@ -153,10 +153,15 @@ def cost_json(cost: Cost) -> dict[str, Any]:
     }
 
 
+def cost_by(result: StackResult, options: RenderOptions) -> Cost:
+    """Return the network's cost by the options' dtype and counting (every format counts it so)."""
+    return network_cost(result, options.dtype, Convention(options.count))
+
+
 def to_json_dict(result: StackResult, options: RenderOptions | None = None) -> dict[str, Any]:
     """Return the whole result as the contract's JSON object (tuples stand for arrays)."""
     options = options or RenderOptions()
-    cost = network_cost(result, options.dtype, Convention(options.count))
+    cost = cost_by(result, options)
     size = dtype_bytes(options.dtype)
     scale = result.scale
     return {

@@ -10,11 +10,11 @@ import io
 from collections.abc import Callable, Sequence
 
 from convcalc.core.analysis import LayerResult, StackResult, Status
-from convcalc.core.cost import Convention, Cost, LayerCost, network_cost
+from convcalc.core.cost import Convention, Cost, LayerCost
 from convcalc.core.others import features_axis
 from convcalc.core.spec import LayerKind, LayerSpec, OtherSpec, PaddingMode, axis_names
 from convcalc.core.text import csv_safe, visible
-from convcalc.render.report import render_json, type_word
+from convcalc.render.report import cost_by, render_json, type_word
 from convcalc.render.toolkit import (
     Format,
     RenderOptions,
@@ -59,11 +59,6 @@ def _columns(options: RenderOptions) -> tuple[str, ...]:
     if options.count == Convention.TORCHINFO:
         columns[-1] = "MACs"
     return tuple(columns)
-
-
-def _cost(result: StackResult, options: RenderOptions) -> Cost:
-    """Return the network's cost by the options' dtype and counting."""
-    return network_cost(result, options.dtype, Convention(options.count))
 
 
 def _layer_cell(layer: LayerResult) -> str:
@@ -206,10 +201,7 @@ def _describe_padding(before: int, after: int) -> str:
 
 
 def _summary(result: StackResult, cost: Cost, shown_from: int = 0) -> str:
-    operations = _operations_summary(cost)
-    if shown_from:  # the per-layer column was left out of a narrow table
-        operations = f"{operations[:-1]}; per layer from {shown_from} columns)"
-    parts = [_params_summary(result, cost), operations, _memory_summary(cost)]
+    parts = [_params_summary(result, cost), _operations_summary(cost, shown_from), _memory_summary(cost)]
     scale = result.scale
     if scale is not None and result.output is not None:
         parts.append(
@@ -234,11 +226,16 @@ def _params_summary(result: StackResult, cost: Cost) -> str:
     return f"{text} ({'; '.join(apart)})" if apart else text
 
 
-def _operations_summary(cost: Cost) -> str:
-    """Say the FLOPs and MACs in all (torchinfo's mult-adds when asked)."""
+def _operations_summary(cost: Cost, shown_from: int = 0) -> str:
+    """Say the FLOPs and MACs in all (torchinfo's when asked), and from which width a narrow table shows them."""
+    flops, macs = short_count(cost.total_flops), short_count(cost.total_macs)
     if cost.convention is Convention.TORCHINFO:
-        return f"MACs {short_count(cost.total_macs)} (torchinfo's count; FLOPs {short_count(cost.total_flops)})"
-    return f"FLOPs {short_count(cost.total_flops)} (MACs {short_count(cost.total_macs)})"
+        text, aside = f"MACs {macs}", f"torchinfo's count; FLOPs {flops}"
+    else:
+        text, aside = f"FLOPs {flops}", f"MACs {macs}"
+    if shown_from:  # the per-layer column was left out of a narrow table
+        aside += f"; per layer from {shown_from} columns"
+    return f"{text} ({aside})"
 
 
 def _memory_summary(cost: Cost) -> str:
@@ -289,13 +286,14 @@ def _title(result: StackResult) -> str:
 def render_table(result: StackResult, options: RenderOptions | None = None) -> str:
     """Render the table: one row per layer, the summary and the notes under it."""
     options = options or RenderOptions()
-    rows = _rows(result, options, _cost(result, options))
+    laid = _layout(result, options)
+    rows = laid[1]
     if len(rows) > RICH_MAX_ROWS or (options.width >= PLAIN_MIN_WIDTH and _narrow(rows)):
-        return _plain_table(result, options, rows)  # rich's layout, character for character, and much faster
-    return _rich_table(result, options, rows)
+        return _plain_table(result, options, laid)  # rich's layout, character for character, and much faster
+    return _rich_table(result, options, laid)
 
 
-def _rich_table(result: StackResult, options: RenderOptions, rows: list[list[str]] | None = None) -> str:
+def _rich_table(result: StackResult, options: RenderOptions, laid: Laid | None = None) -> str:
     """Lay the table out with rich (cells that wrap share out the width as rich does)."""
     from rich import box  # noqa: PLC0415 - keep rich off the other formats' path
     from rich.table import Table  # noqa: PLC0415
@@ -304,7 +302,7 @@ def _rich_table(result: StackResult, options: RenderOptions, rows: list[list[str
     buffer = io.StringIO()
     console = make_console(buffer, options)
     table = Table(box=box.SIMPLE_HEAD, show_edge=False)
-    columns, rows, summary = _layout(result, options, rows)
+    columns, rows, summary = laid or _layout(result, options)
     for column in columns:
         table.add_column(column, justify="right" if column in NUMERIC else "left", overflow="fold")
     for layer, row in zip(result.layers, rows, strict=True):
@@ -317,13 +315,15 @@ def _rich_table(result: StackResult, options: RenderOptions, rows: list[list[str
     return console_text(buffer)
 
 
-def _layout(
-    result: StackResult, options: RenderOptions, rows: list[list[str]] | None
-) -> tuple[tuple[str, ...], list[list[str]], str]:
-    """Return the table's columns, its rows (computed unless given) and the summary under it."""
-    cost = _cost(result, options)
+Laid = tuple[tuple[str, ...], list[list[str]], str]
+"""A table's columns, its rows' cells and the summary under it."""
+
+
+def _layout(result: StackResult, options: RenderOptions) -> Laid:
+    """Return the table's columns, its rows and the summary under it (the cost counted once)."""
+    cost = cost_by(result, options)
     columns = _columns(options)
-    rows = rows if rows is not None else _rows(result, options, cost)
+    rows = _rows(result, options, cost)
     kept = [i for i, column in enumerate(columns) if column not in OPTIONAL]
     if len(kept) < len(columns) and _cuts(columns, rows, options.width):  # the cost columns go before a cell is cut
         needed = next(w for w in range(options.width + 1, 10 * options.width) if not _cuts(columns, rows, w))
@@ -415,9 +415,9 @@ def _fold(text: str, width: int) -> list[str]:
     return [*lines, current] if current or not lines else lines
 
 
-def _plain_table(result: StackResult, options: RenderOptions, rows: list[list[str]] | None = None) -> str:
+def _plain_table(result: StackResult, options: RenderOptions, laid: Laid | None = None) -> str:
     """Lay out the same table as rich's SIMPLE_HEAD box, fast enough for 10,000 rows."""
-    columns, rows, summary = _layout(result, options, rows)
+    columns, rows, summary = laid or _layout(result, options)
     widths = [max([len(column), *(len(row[i]) for row in rows)]) for i, column in enumerate(columns)]
     padded = _collapse([width + 2 for width in widths], options.width - (len(widths) - 1))
     widths = [max(width - 2, 1) for width in padded]  # cell padding: one space each side
@@ -454,7 +454,7 @@ def _plain_table(result: StackResult, options: RenderOptions, rows: list[list[st
 
 def render_markdown(result: StackResult, options: RenderOptions | None = None) -> str:
     """Render a GitHub-flavoured Markdown table (fits a pull-request comment)."""
-    columns, rows, summary = _layout(result, options or RenderOptions(), None)
+    columns, rows, summary = _layout(result, options or RenderOptions())
     lines = [
         f"**{visible(result.source)}**: input `{shape_cell(result.input)}`, batch {result.input[0]}",
         "",
@@ -502,7 +502,7 @@ def render_csv(result: StackResult, options: RenderOptions | None = None) -> str
         return "" if values is None else "x".join(str(v) for v in values)
 
     rows = []
-    cost = _cost(result, options or RenderOptions())
+    cost = cost_by(result, options or RenderOptions())
     for layer, spent in zip(result.layers, cost.layers, strict=True):
         spec = layer.spec
         window = isinstance(spec, LayerSpec)
