@@ -326,7 +326,8 @@ def _layout(result: StackResult, options: RenderOptions) -> Laid:
     rows = _rows(result, options, cost)
     kept = [i for i, column in enumerate(columns) if column not in OPTIONAL]
     if len(kept) < len(columns) and _cuts(columns, rows, options.width):  # the cost columns go before a cell is cut
-        needed = next(w for w in range(options.width + 1, 10 * options.width) if not _cuts(columns, rows, w))
+        natural = _natural_width(columns, rows)  # nothing is cut at the table's unfolded width
+        needed = next((w for w in range(options.width + 1, natural) if not _cuts(columns, rows, w)), natural)
         columns = tuple(columns[i] for i in kept)
         rows = [[row[i] for i in kept] for row in rows]
         return columns, rows, _summary(result, cost, shown_from=needed)
@@ -335,6 +336,11 @@ def _layout(result: StackResult, options: RenderOptions) -> Laid:
 
 OPTIONAL = frozenset({"%", "FLOPs", "MACs"})
 """Columns a narrow table leaves out rather than cut a shape or a number (their totals stay in the summary)."""
+
+
+def _natural_width(columns: tuple[str, ...], rows: list[list[str]]) -> int:
+    """Return the table's width with no cell folded: each column padded by a space a side, one between."""
+    return sum(max([len(column), *(len(row[i]) for row in rows)]) + 3 for i, column in enumerate(columns)) - 1
 
 
 def _cuts(columns: tuple[str, ...], rows: list[list[str]], width: int) -> bool:

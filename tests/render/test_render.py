@@ -62,3 +62,12 @@ def test_json_contract_keys_and_determinism() -> None:
         assert ("output_padding" in layer) == (layer["type"] == "convtranspose")
         assert (layer["equivalent_conv"] is None) == (layer["type"] != "convtranspose")
     assert text.count("\n") == 15 + 2 + len(data["layers"]) + 1  # summary keys, brackets, one line a layer
+
+
+def test_a_terminal_of_a_few_columns_still_gets_its_table() -> None:
+    """At 5 columns the cost column is left out and the summary says from which width it shows; no error."""
+    result = analyze(read_network(str(EXAMPLES / "resnet18.yaml")))
+    text = render_table(result, RenderOptions(width=5))
+    letters = "".join(text.split())  # words are cut at 5 columns: read the letters
+    assert "totalparams11,689,512" in letters
+    assert "perlayerfrom" in letters
