@@ -12,11 +12,14 @@ from typer.exceptions import TyperException
 from convcalc import __version__
 from convcalc.cli import commands
 from convcalc.cli.flags import ALIASES, COMMANDS, Command, Option
+from convcalc.cli.help_style import Command as HelpCommand
+from convcalc.cli.help_style import Group
 from convcalc.cli.process import say
 from convcalc.core.errors import ExitCode
 
 app = typer.Typer(
     name="convcalc",
+    cls=Group,
     help="Output shapes, receptive field and equivalent convolutions of CNN layers, exact to torch.nn.",
     add_completion=False,
     no_args_is_help=True,
@@ -35,7 +38,8 @@ def _version(value: bool) -> None:  # noqa: FBT001 - Typer callback
 @app.callback()
 def _root(
     version: Annotated[  # noqa: FBT002 - Typer reads the flag's default from the signature
-        bool, typer.Option("--version", help="Print the version and exit.", callback=_version, is_eager=True)
+        bool,
+        typer.Option("--version", help="Print the version and exit.", callback=_version, is_eager=True, metavar=""),
     ] = False,
 ) -> None:
     """Output shapes, receptive field and equivalent convolutions of CNN layers, exact to torch.nn."""
@@ -49,13 +53,13 @@ def _examples(lines: tuple[str, ...]) -> str:
 def _parameter(option: Option) -> inspect.Parameter:
     """Return the signature parameter Typer reads an option or argument from."""
     if option.argument:
-        declared: object = typer.Argument(help=option.help)
+        declared: object = typer.Argument(help=option.help, metavar=option.shown)
         kind: object = list[str] if option.many else str
     elif option.switch:
         spellings = (f"{option.names[0]}/{option.negation}",) if option.negation else option.names
-        declared, kind = typer.Option(*spellings, help=option.help), bool
+        declared, kind = typer.Option(*spellings, help=option.help, metavar=""), bool
     else:
-        declared = typer.Option(*option.names, help=option.help)
+        declared = typer.Option(*option.names, help=option.help, metavar=option.shown, hidden=option.hidden)
         kind = str if option.required or option.default is not None else str | None
     default = inspect.Parameter.empty if option.required or option.many else option.default
     return inspect.Parameter(
@@ -73,7 +77,7 @@ def _add(command: Command) -> None:
     run.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     run.__annotations__ = {parameter.name: parameter.annotation for parameter in parameters}
     run.__doc__ = command.summary
-    app.command(command.name, epilog=_examples(command.examples))(run)
+    app.command(command.name, cls=HelpCommand, epilog=_examples(command.examples))(run)
 
 
 for _command in COMMANDS.values():

@@ -50,7 +50,7 @@ def parse_shape(text: str, where: str) -> tuple[int, ...]:
 
 
 def parse_padding(text: str, where: str) -> tuple[int, ...] | tuple[tuple[int, int], ...] | str:
-    """Parse padding: per-axis numbers (1 or 1,2), per-side pairs (1:2 or 1:2x0:1, negative for JAX), or a word.
+    """Parse padding: per-axis numbers (1 or 1,2), per-side pairs (1:2 or 1:2x0:1), or a word; negative crops (JAX).
 
     The words are every framework's, in any case: same, valid, causal, SAME_UPPER, SAME_LOWER.
     """
@@ -77,10 +77,10 @@ def parse_padding(text: str, where: str) -> tuple[int, ...] | tuple[tuple[int, i
         if len(pairs) > MAX_RANK:
             raise InputError(f"expected 1 to {MAX_RANK} pairs (one per spatial axis), got {len(pairs)}", where=where)
         return tuple(pairs)
-    try:
-        return parse_axes(text, where, minimum=0)
+    try:  # negative numbers crop (JAX); the framework's rules refuse them elsewhere
+        return parse_axes(text, where, minimum=-(10**MAX_DIGITS))
     except InputError:
-        msg = "expected a non-negative integer, a per-axis list such as 1,2, pairs such as 1:2, "
+        msg = "expected an integer, a per-axis list such as 1,2, pairs such as 1:2, "
         msg += f"or a word such as same, got {text!r}"
         raise InputError(msg, where=where) from None
 

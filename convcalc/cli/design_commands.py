@@ -24,7 +24,8 @@ def solve(  # noqa: PLR0913 - the flags of solve
     *,
     kind: str,
     size: str,
-    output: str,
+    target: str | None = None,
+    output: str | None = None,
     kernel: str = "1..7",
     stride: str = "1..4",
     dilation: str = "1..3",
@@ -53,7 +54,7 @@ def solve(  # noqa: PLR0913 - the flags of solve
     rank_given = None if dims is None else parse_int(dims, "--dims")
     if rank_given is not None and rank_given not in (1, 2, 3):
         raise InputError(f"expected 1, 2 or 3, got {rank_given}", where="--dims")
-    values = {"--input": parse_axes(size, "--input"), "--output": parse_axes(output, "--output")}
+    values = {"--input": parse_axes(size, "--input"), "--target": parse_axes(_wanted(target, output), "--target")}
     rank = decide_rank(values, rank_given)
     sizes, targets = (v * rank if len(v) == 1 else v for v in values.values())
     limits = Limits(
@@ -206,7 +207,7 @@ def _port_file(path: str, source: str | None, flags: dict[str, Any]) -> NetworkS
     """Read the network file to port; --from must agree with its `framework:`."""
     from convcalc.netfile.loader import read_network  # noqa: PLC0415 - YAML is loaded only when a file is read
 
-    if not path.lower().endswith((".yaml", ".yml")) and not Path(path).exists():
+    if path != "-" and not path.lower().endswith((".yaml", ".yml")) and not Path(path).exists():
         raise InputError(f"expected conv, convt, pool or a network file, got {path!r}", where="KIND")
     layer_flags = [name for name in ("size", "kernel") if flags.get(name)]
     if layer_flags:
@@ -217,6 +218,18 @@ def _port_file(path: str, source: str | None, flags: dict[str, Any]) -> NetworkS
     if source is not None and framework_flag(source, "--from") is not network.framework:
         raise InputError(f"{path} says framework: {network.framework}", where="--from")
     return network
+
+
+def _wanted(target: str | None, output: str | None) -> str:
+    """Return solve's wanted output size: --target, or its old spelling -o/--output (with a warning)."""
+    if target is not None and output is not None:
+        raise InputError("give the wanted size once, with -t/--target", where="--output")
+    if output is not None:
+        say("convcalc solve: warning: -o/--output is now -t/--target (-o names an output file everywhere else)")
+        return output
+    if target is None:
+        raise InputError("give the wanted output size, e.g. -t 112", where="--target")
+    return target
 
 
 def _span(bounds: tuple[int, int]) -> str:

@@ -28,6 +28,15 @@ class Option:
     negation: str | None = None
     argument: bool = False
     many: bool = False
+    metavar: str = "TEXT"
+    hidden: bool = False  # an old spelling, still read, not shown
+
+    @property
+    def shown(self) -> str:
+        """Return what help writes after the option: its metavar, nothing for a switch, the name of an argument."""
+        if self.switch:
+            return ""
+        return self.names[0] if self.argument else self.metavar
 
     def but(self, **changes: object) -> Option:
         """Return this option with some fields changed (the same flag with another help or default)."""
@@ -49,38 +58,60 @@ class Command:
         return next((option for option in self.options if option.argument), None)
 
 
-SIZE = Option("size", ("-i", "--input"), "Input size: 6, or per axis 6,8 / 6x8 / 5x320x320.", required=True)
-KERNEL = Option("kernel", ("-k", "--kernel"), "Kernel size, per axis like the input.", required=True)
-STRIDE = Option("stride", ("-s", "--stride"), "Stride (default 1; for pools, the kernel).")
+SIZE = Option(
+    "size", ("-i", "--input"), "Input size: 6, or per axis 6,8 / 6x8 / 5x320x320.", required=True, metavar="SIZE"
+)
+KERNEL = Option("kernel", ("-k", "--kernel"), "Kernel size, per axis like the input.", required=True, metavar="SIZE")
+STRIDE = Option("stride", ("-s", "--stride"), "Stride (default 1).", metavar="SIZE")
 PADDING = Option(
     "padding",
     ("-p", "--padding"),
-    "Padding: 1, per axis 1,2, before:after 1:2 or 1:2x0:1, or same, valid, causal, SAME_LOWER.",
+    "Padding: 1, per axis 1,2, before:after 1:2 or 1:2x0:1 (negative crops: jax); or same, valid; causal"
+    " (keras); SAME_LOWER (onnx, jax).",
     "0",
+    metavar="PADDING",
 )
-DILATION = Option("dilation", ("-d", "--dilation"), "Dilation.", "1")
-DIMS = Option("dims", ("--dims",), "Spatial axes (1, 2 or 3) when every value is a scalar (default 2).")
-BATCH = Option("batch", ("--batch",), "Batch size N.", "1")
-CHANNELS = Option("channels", ("--channels",), "Input channels C.", "1")
-OUT_CHANNELS = Option("out_channels", ("--out-channels",), "Output channels (default: unchanged).")
-GROUPS = Option("groups", ("--groups",), "Groups, as in torch.nn.", "1")
+DILATION = Option("dilation", ("-d", "--dilation"), "Dilation.", "1", metavar="SIZE")
+DIMS = Option("dims", ("--dims",), "Spatial axes (1, 2 or 3) when every value is a scalar (default 2).", metavar="INT")
+BATCH = Option("batch", ("--batch",), "Batch size N.", "1", metavar="INT")
+CHANNELS = Option("channels", ("--channels",), "Input channels C.", "1", metavar="INT")
+OUT_CHANNELS = Option("out_channels", ("--out-channels",), "Output channels (default: unchanged).", metavar="INT")
+GROUPS = Option("groups", ("--groups",), "Groups, as in torch.nn.", "1", metavar="INT")
 BIAS = Option("bias", ("--bias",), "Count a bias in the parameters.", default=True, switch=True, negation="--no-bias")
-FORMAT = Option("fmt", ("-f", "--format"), "Output: table, json, markdown or csv.", "table")
-FRAMEWORK = Option("framework", ("--framework",), "Whose rules: torch (default), keras (or tf), onnx or jax.", "torch")
+FORMAT = Option("fmt", ("-f", "--format"), "Output: table, json, markdown or csv.", "table", metavar="FORMAT")
+FRAMEWORK = Option(
+    "framework",
+    ("--framework",),
+    "Whose rules: torch (default), keras (or tf), onnx or jax.",
+    "torch",
+    metavar="NAME",
+)
 INPUT_SHAPE = Option(
-    "input_shape", ("-i", "--input"), "Override the file's input shape, e.g. 1,3,256,256 (N, C, spatial)."
+    "input_shape",
+    ("-i", "--input"),
+    "Override the file's input shape, e.g. 1,3,256,256 (N, C, spatial).",
+    metavar="SHAPE",
+)
+OUT_FILE = Option("out", ("-o", "--output"), "Write it to this file, not to stdout.", metavar="FILE")
+TARGET = Option(
+    "target",
+    ("-t", "--target"),
+    "Wanted output size: sets output_padding, as forward(output_size=...).",
+    metavar="SIZE",
 )
 COST = (
-    Option("dtype", ("--dtype",), "Memory per value: float32 (default), float16, bfloat16 or int8.", "float32"),
-    Option("count", ("--count",), "torch: FLOPs as FlopCounterMode counts them; torchinfo: its Mult-Adds.", "torch"),
+    Option("dtype", ("--dtype",), "Memory per value: float32 (default), float16, bfloat16 or int8.", "float32",
+           metavar="DTYPE"),
+    Option("count", ("--count",), "torch: FLOPs as FlopCounterMode counts them; torchinfo: its Mult-Adds.", "torch",
+           metavar="NAME"),
     Option("show_batch", ("--show-batch",), "Show the batch in the table's shapes.", default=False, switch=True),
     Option("param_percent", ("--param-percent",), "Add each layer's share of the parameters.", default=False,
            switch=True),
 )  # fmt: skip
 """How `stack` counts cost and what its table adds."""
-OUTPUT_PADDING = Option("output_padding", ("-a", "--output-padding"), "output_padding.")
+OUTPUT_PADDING = Option("output_padding", ("-a", "--output-padding"), "output_padding.", metavar="SIZE")
 CEIL = Option("ceil", ("--ceil",), "ceil_mode (pool).", default=False, switch=True)
-MODE = Option("mode", ("--mode",), "max or avg (pool).", "max")
+MODE = Option("mode", ("--mode",), "max or avg (pool).", "max", metavar="MODE")
 FILE = Option(
     "file",
     ("FILE",),
@@ -114,10 +145,13 @@ LAYER_COMMANDS = (
             SIZE,
             KERNEL,
             STRIDE,
-            PADDING,
+            PADDING.but(
+                help="Padding, cropped from the output: 1, per axis 1,2, before:after 1:2 or 1:2x0:1; same or valid"
+                " with --framework keras, onnx or jax."
+            ),
             DILATION,
             OUTPUT_PADDING.but(help="Extra output size on one side (output_padding)."),
-            Option("target", ("--target",), "Wanted output size: sets output_padding, as forward(output_size=...)."),
+            TARGET,
             DIMS,
             BATCH,
             CHANNELS,
@@ -139,8 +173,11 @@ LAYER_COMMANDS = (
         (
             SIZE,
             KERNEL,
-            STRIDE,
-            PADDING,
+            STRIDE.but(help="Stride (default: the kernel size)."),
+            PADDING.but(
+                help="Padding: 1, per axis 1,2, before:after 1:2 (torch: at most half the kernel); same or valid with"
+                " --framework keras, onnx or jax."
+            ),
             DILATION,
             CEIL.but(help="ceil_mode: round the output size up."),
             MODE.but(help="max or avg."),
@@ -190,7 +227,7 @@ NETWORK_COMMANDS = (
         (
             Option("files", ("FILES",), "Network files (YAML); - reads standard input.", argument=True, many=True),
             INPUT_SHAPE,
-            Option("fmt", ("-f", "--format"), "Report: text, json, github (annotations) or junit (XML).", "text"),
+            FORMAT.but(help="Report: text, json, github (annotations) or junit (XML).", default="text"),
             Option("quiet", ("-q", "--quiet"), "Print nothing when every file passes.", default=False, switch=True),
             Option(
                 "no_expect",
@@ -205,18 +242,19 @@ NETWORK_COMMANDS = (
         "solve",
         "Find the kernel, stride, padding and dilation that map an input size to an output size.",
         (
-            "convcalc solve conv -i 224 -o 112              [dim]# k3 s2 p1 first[/dim]",
-            "convcalc solve convt -i 7 -o 15 --kernel 2..4 --format json",
-            "convcalc solve pool -i 13x9 -o 7x5 --mode avg --max-padding 1",
+            "convcalc solve conv -i 224 -t 112              [dim]# k3 s2 p1 first[/dim]",
+            "convcalc solve convt -i 7 -t 15 -k 2..4 --format json",
+            "convcalc solve pool -i 13x9 -t 7x5 -s 2 --mode avg --max-padding 1",
         ),
         (
             Option("kind", ("KIND",), "conv, convt or pool.", argument=True, required=True),
             SIZE,
-            Option("output", ("-o", "--output"), "Wanted output size, per axis like the input.", required=True),
-            Option("kernel", ("--kernel",), "Kernel sizes to try, low..high.", "1..7"),
-            Option("stride", ("--stride",), "Strides to try, low..high.", "1..4"),
-            Option("dilation", ("--dilation",), "Dilations to try, low..high.", "1..3"),
-            Option("max_padding", ("--max-padding",), "Most padding on one side.", "4"),
+            TARGET.but(help="Wanted output size, per axis like the input (required)."),
+            Option("output", ("-o", "--output"), "Old spelling of --target.", hidden=True, metavar="SIZE"),
+            Option("kernel", ("-k", "--kernel"), "Kernel sizes to try: low..high, or one.", "1..7", metavar="RANGE"),
+            Option("stride", ("-s", "--stride"), "Strides to try: low..high, or one.", "1..4", metavar="RANGE"),
+            Option("dilation", ("-d", "--dilation"), "Dilations to try: low..high, or one.", "1..3", metavar="RANGE"),
+            Option("max_padding", ("--max-padding",), "Most padding on one side.", "4", metavar="INT"),
             Option(
                 "symmetric_only",
                 ("--symmetric-only",),
@@ -226,7 +264,7 @@ NETWORK_COMMANDS = (
             ),
             MODE.but(help="For pool: max or avg."),
             DIMS,
-            Option("limit", ("--limit",), "Show at most this many.", "10"),
+            Option("limit", ("--limit",), "Show at most this many.", "10", metavar="INT"),
             FORMAT,
             FRAMEWORK,
         ),
@@ -242,7 +280,7 @@ NETWORK_COMMANDS = (
         (
             FILE.but(help="An encoder network file (YAML), or - for standard input."),
             INPUT_SHAPE,
-            Option("out", ("-o", "--output"), "Write the decoder here, not to stdout."),
+            OUT_FILE.but(help="Write the decoder to this file, not to stdout."),
         ),
     ),
     Command(
@@ -267,11 +305,11 @@ NETWORK_COMMANDS = (
                 many=True,
             ),
             INPUT_SHAPE.but(help="The input shape, e.g. 1,3,224,224 (torch: needed; ONNX, Keras: for open sizes)."),
-            Option("out", ("-o", "--output"), "Write the network file here, not to stdout."),
+            OUT_FILE.but(help="Write the network file to this file, not to stdout."),
             Option(
                 "expect", ("--expect",), "Write each layer's output shape as its expect.", default=False, switch=True
             ),
-            Option("arguments", ("--args",), "torch: the factory's arguments, a JSON object or list."),
+            Option("arguments", ("--args",), "torch: the factory's arguments, a JSON object or list.", metavar="JSON"),
         ),
     ),
     Command(
@@ -289,6 +327,7 @@ NETWORK_COMMANDS = (
                 ("-r", "--range"),
                 "Input sizes to try: low:high, or one per axis (1:64,1:512).",
                 "1:1024",
+                metavar="RANGE",
             ),
             FORMAT,
         ),
@@ -312,20 +351,20 @@ NETWORK_COMMANDS = (
             ),
             SIZE.but(help="Input size, as for the layer commands.", required=False),
             KERNEL.but(help="Kernel size.", required=False),
-            STRIDE,
-            PADDING.but(help="Padding per side.", default=None),
+            STRIDE.but(help="Stride (default 1; for pool, the kernel size)."),
+            PADDING.but(default=None),
             DILATION.but(default=None),
-            OUTPUT_PADDING,
-            Option("target", ("--target",), "Wanted output size (convt)."),
+            OUTPUT_PADDING.but(help="output_padding (convt)."),
+            TARGET.but(help="Wanted output size (convt): sets output_padding."),
             CEIL,
             MODE.but(default=None),
             DIMS,
             BATCH.but(default=None),
             CHANNELS.but(default=None),
-            Option("layer", ("--layer",), "With a file: the layer's index or name."),
+            Option("layer", ("--layer",), "With a file: the layer's index or name.", metavar="LAYER"),
             Option("matrix", ("--matrix",), "Also show the layer as a sparse matrix.", default=False, switch=True),
-            Option("svg", ("--svg",), "Also save the picture as an SVG file."),
-            FRAMEWORK.but(help="torch, keras, onnx or jax.", default=None),
+            Option("svg", ("--svg",), "Also save the picture as an SVG file.", metavar="FILE"),
+            FRAMEWORK.but(help="Whose rules: torch (default), keras (or tf), onnx or jax.", default=None),
         ),
     ),
     Command(
@@ -343,12 +382,19 @@ NETWORK_COMMANDS = (
                 "source",
                 ("--from",),
                 "The layer's framework: torch (default), keras (tf), onnx or jax; a file says its own.",
+                metavar="NAME",
             ),
-            Option("target_framework", ("--to",), "Where it goes: torch (default), keras, onnx or jax.", "torch"),
+            Option(
+                "target_framework",
+                ("--to",),
+                "Where it goes: torch (default), keras, onnx or jax.",
+                "torch",
+                metavar="NAME",
+            ),
             SIZE.but(help="Input size, as for the layer commands.", required=False),
             KERNEL.but(help="Kernel size.", required=False),
-            STRIDE,
-            PADDING,
+            STRIDE.but(help="Stride (default 1; for pool, the kernel size)."),
+            PADDING.but(help="Padding, in the --from framework's terms: 1, per axis 1,2, before:after 1:2, or a word."),
             DILATION,
             OUTPUT_PADDING,
             CEIL,
@@ -358,7 +404,7 @@ NETWORK_COMMANDS = (
             CHANNELS,
             OUT_CHANNELS,
             GROUPS,
-            Option("port_format", ("-f", "--format"), "table, python, json or yaml.", "table"),
+            FORMAT.but(param="port_format", help="Output: table, python, json or yaml."),
         ),
     ),
     Command(

@@ -225,19 +225,29 @@ def _imported(
     from convcalc.netfile.loader import measured_shapes  # noqa: PLC0415
 
     (file,) = sources
-    if file.lower().endswith((".keras", ".json")):
+    given = _standard_input_bytes() if file == "-" else None
+    name = "<stdin>" if file == "-" else file
+    if file.lower().endswith((".keras", ".json")) or (
+        given is not None and (given[:2] == b"PK" or given.lstrip()[:1] == b"{")
+    ):
         from convcalc.importers.keras_config import keras_import  # noqa: PLC0415
 
-        data = keras_import(file, shape, measured_shapes)
-        return data, f"{file} imported by convcalc import\nlayer names are the Keras layers' names", file, []
+        data = keras_import(name, shape, measured_shapes, given)
+        return data, f"{name} imported by convcalc import\nlayer names are the Keras layers' names", name, []
     if file.lower().endswith((".h5", ".hdf5")):
         msg = "a Keras HDF5 file is not read: save the model as .keras (model.save('model.keras')) or model.to_json()"
         raise InputError(msg, where=file)
     from convcalc.importers.onnx_graph import onnx_import  # noqa: PLC0415
 
-    data, dynamic = onnx_import(file, shape, measured_shapes)
+    data, dynamic = onnx_import(name, shape, measured_shapes, given)
     notes = _frozen_notes(dynamic, "sizes computed from the input's shape", data["input"])
-    return data, f"{file} imported by convcalc import\nlayer names are the graph's node names", file, notes
+    return data, f"{name} imported by convcalc import\nlayer names are the graph's node names", name, notes
+
+
+def _standard_input_bytes() -> bytes:
+    """Read a model from standard input: a .keras archive, a to_json() config or an ONNX file, whole."""
+    stream = getattr(sys.stdin, "buffer", None)
+    return stream.read() if stream is not None else sys.stdin.read().encode()
 
 
 @reporting

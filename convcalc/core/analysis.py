@@ -181,22 +181,32 @@ def _describe_gaps(layer: LayerSpec, shape: LayerShape, axis: int, name: str, ga
         if gaps.inside:
             parts.append(_cells("", gaps.inside, noun, "used by no output"))
         return f"{axes_label([name])}: " + "; ".join(parts) + "; less padding keeps them"
-    if gaps.before:
-        parts.append(_cells("the first", gaps.before, noun, "never read"))
+    cropped_before = min(gaps.before, max(0, -before))  # negative (JAX) padding crops these by design
+    cropped_after = min(gaps.after, max(0, -after))
+    if cropped_before:
+        parts.append(_cells("the first", cropped_before, noun, f"cropped away by padding {before}"))
+    if gaps.before > cropped_before:
+        parts.append(_cells("the first", gaps.before - cropped_before, noun, "never read"))
     if gaps.inside:
         parts.append(
             _cells("", gaps.inside, noun, "never read") + " between windows "
             f"(stride {s} with kernel {k}, dilation {d} leaves gaps; a smaller stride reads them)"
         )
-    if gaps.after:
+    tail = gaps.after - cropped_after
+    if tail:
         span = formulas.window_span(out, k, s, d)
-        crop = size - gaps.after
+        crop = size - tail
         grow = formulas.window_span(out + 1, k, s, d) - before - after
         cells = f"{size} {noun}s" if before + after == 0 else f"{size + before + after} padded {noun}s"
-        parts.append(
-            _cells("the last", gaps.after, noun, "never read")
-            + f" (the windows cover {span} of the {cells}); an input of {crop} or {grow} reads every {noun}"
+        outcome = f"reads every {noun}" if min(before, after) >= 0 else "leaves no gap before the crop"
+        unread = (
+            _cells("the last", tail, noun, "never read")
+            if not cropped_after
+            else (_cells("", tail, noun, "never read") + " before the cropped end")
         )
+        parts.append(unread + f" (the windows cover {span} of the {cells}); an input of {crop} or {grow} {outcome}")
+    if cropped_after:
+        parts.append(_cells("the last", cropped_after, noun, f"cropped away by padding {after}"))
     return f"{axes_label([name])}: " + "; ".join(parts)
 
 

@@ -97,6 +97,14 @@ def conv_gaps(size: int, kernel: int, stride: int, before: int, dilation: int, o
     """
     if out < 1:
         return AxisGaps()
+    if before < 0:  # negative (JAX) padding: the first -before cells lie outside every window
+        cropped = min(size, -before)
+        rest = conv_gaps(size - cropped, kernel, stride, 0, dilation, out) if size > cropped else AxisGaps()
+        if rest is None:
+            return None
+        if rest.total == size - cropped and not rest.before and not rest.after:  # nothing read at all
+            return AxisGaps(inside=size)
+        return AxisGaps(cropped + rest.before, rest.inside, rest.after)
     if dilation == 1 or kernel == 1:
         return _contiguous_gaps(size, kernel, stride, before, out)
     if kernel > MAX_ENUMERATION:

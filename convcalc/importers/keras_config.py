@@ -12,6 +12,7 @@ class and why.
 
 from __future__ import annotations
 
+import io
 import json
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
@@ -113,14 +114,17 @@ class _Walk:
         self.names[layer.name] = self.last
 
 
-def keras_import(path: str, input_shape: tuple[int, ...] | None, measure: Measure | None = None) -> dict[str, Any]:
+def keras_import(
+    path: str, input_shape: tuple[int, ...] | None, measure: Measure | None = None, data: bytes | None = None
+) -> dict[str, Any]:
     """Return a Keras model's network data (`framework: keras`) from a `.keras` archive or a `to_json()` file.
 
     `input_shape` is [N, C, *spatial], as convcalc writes shapes; it gives the sizes the model
     leaves open (None in Keras' own shape) and may change the others but not the channels.
+    `data`, when given, is the file's bytes (read from standard input) and `path` only names it.
     Raise InputErrorGroup naming every layer that cannot be followed.
     """
-    return keras_network_data(_read_config(path), path, input_shape, measure)
+    return keras_network_data(_read_config(path, data), path, input_shape, measure)
 
 
 def is_keras_model(value: object) -> bool:
@@ -161,19 +165,20 @@ def _reason(reason: Exception) -> str:
     return f"its config is not understood ({reason})"
 
 
-def _read_config(path: str) -> dict[str, Any]:
+def _read_config(path: str, data: bytes | None) -> dict[str, Any]:
     """Read the model config of a `.keras` archive or a JSON file, or raise InputErrorGroup saying why not."""
     where = Location(path)
     try:
-        if zipfile.is_zipfile(path):
-            with zipfile.ZipFile(path) as archive:
+        source: str | io.BytesIO = path if data is None else io.BytesIO(data)
+        if zipfile.is_zipfile(source):
+            with zipfile.ZipFile(source) as archive:
                 if "config.json" not in archive.namelist():
                     raise InputErrorGroup(
                         [InputError("a zip archive without config.json: not a .keras file", location=where)]
                     )
                 text = archive.read("config.json").decode()
         else:
-            text = Path(path).read_text(encoding="utf-8")
+            text = Path(path).read_text(encoding="utf-8") if data is None else data.decode()
     except FileNotFoundError:
         raise InputErrorGroup([InputError("no such file", location=where)]) from None
     except (OSError, zipfile.BadZipFile, UnicodeDecodeError) as error:

@@ -517,14 +517,15 @@ def onnx_network_data(
 
 
 def onnx_import(
-    path: str, input_shape: tuple[int, ...] | None, measure: Measure | None
+    path: str, input_shape: tuple[int, ...] | None, measure: Measure | None, data: bytes | None = None
 ) -> tuple[dict[str, Any], list[str]]:
     """Return an ONNX model's network data and the layers that write, as numbers, sizes that depend on the input.
 
     Such a layer (a Reshape to [N, 2, 58, H, W] that no 0 or -1 can say) is right at the input
-    it was read at, and says a size of that input elsewhere.
+    it was read at, and says a size of that input elsewhere. `data`, when given, is the file's
+    bytes (read from standard input) and `path` only names it.
     """
-    model = _load(path)
+    model = _load(path, data)
     opset = model.opset
     try:
         name, shape, probe = _input_shape(model, input_shape, path)
@@ -597,10 +598,10 @@ def _place(graph: _Graph, node: Node, made: list[tuple[dict[str, Any], list[str]
         graph.producer[output] = graph.last  # MaxPool's indices, Dropout's mask: the same shape's companion
 
 
-def _load(path: str) -> Model:
-    """Read and decode an ONNX file, or raise InputErrorGroup saying why it is not one."""
+def _load(path: str, data: bytes | None) -> Model:
+    """Read (unless given) and decode an ONNX file, or raise InputErrorGroup saying why it is not one."""
     try:
-        data = Path(path).read_bytes()
+        data = Path(path).read_bytes() if data is None else data
     except FileNotFoundError:
         raise InputErrorGroup([InputError("no such file", location=Location(path))]) from None
     except OSError as error:

@@ -168,7 +168,7 @@ MALFORMED = [
     (["conv", "-i", "6", "-k", "0"], "convcalc: error: --kernel: expected a positive integer, got 0"),
     (["conv", "-i", "six", "-k", "2"], "convcalc: error: --input: expected an integer or a per-axis list such as 6,8 or 6x8, got 'six'"),
     (["conv", "-i", "6x6", "-k", "2x2x2"], "convcalc: error: --dims: per-axis values disagree on the number of axes: --input has 2, --kernel has 3"),
-    (["conv", "-i", "6", "-k", "2", "-p", "-1"], "convcalc: error: --padding: expected a non-negative integer, a per-axis list such as 1,2, pairs such as 1:2, or a word such as same, got '-1'"),
+    (["conv", "-i", "6", "-k", "2", "-p", "-1"], "convcalc: error: --padding: expected a non-negative integer, got -1"),  # torch: no negative padding
     (["conv", "-i", "6", "-k", "2", "--dims", "4"], "convcalc: error: --dims: expected 1, 2 or 3, got 4"),
     (["conv", "-i", "6x6", "-k", "2", "--dims", "3"], "convcalc: error: --dims: --dims 3 but --input gives 2 values"),
     (["conv", "-i", "1x2x3x4", "-k", "2"], "convcalc: error: --input: expected 1 to 3 values (one per spatial axis), got 4 in '1x2x3x4'"),

@@ -29,10 +29,10 @@ PLAIN = [
     ["check", "examples/resnet_stem.yaml", "examples/failing/failing_expect.yaml"],
     ["check", "examples/missing.yaml"],
     ["schema"],
-    ["solve", "conv", "-i", "224", "-o", "112"],
-    ["solve", "convt", "-i", "7", "-o", "15", "--kernel", "2..4", "--format", "json"],
-    ["solve", "pool", "-i", "13x9", "-o", "7x5", "--mode", "avg", "--symmetric-only"],
-    ["solve", "conv", "-i", "7", "-o", "20", "--stride", "1"],
+    ["solve", "conv", "-i", "224", "-t", "112"],
+    ["solve", "convt", "-i", "7", "-t", "15", "--kernel", "2..4", "--format", "json"],
+    ["solve", "pool", "-i", "13x9", "-t", "7x5", "--mode", "avg", "--symmetric-only"],
+    ["solve", "conv", "-i", "7", "-t", "20", "--stride", "1"],
     ["mirror", "examples/vgg16_features.yaml"],
     ["mirror", "examples/conv1d_autoencoder.yaml", "--input", "8,1,256"],
     ["sizes", "examples/conv1d_autoencoder.yaml", "--range", "1:100"],
@@ -61,8 +61,8 @@ LEFT_TO_TYPER = [
     ["stack", "a.yaml", "b.yaml"],
     ["check"],
     ["frobnicate"],
-    ["solve", "-i", "7", "-o", "3"],
-    ["solve", "conv", "convt", "-i", "7", "-o", "3"],
+    ["solve", "-i", "7", "-t", "3"],
+    ["solve", "conv", "convt", "-i", "7", "-t", "3"],
 ]
 
 

@@ -154,7 +154,7 @@ def test_size_limits_are_one_line_each() -> None:
 )
 def test_solve_searches_within_a_budget(run: Run, flags: list[str], widest: str, span: str) -> None:
     """A search too wide to try is refused at once: exit 2, how wide it is, what to narrow (was a hang or MemoryError)."""
-    result = run("solve", "conv", "-i", "1000", "-o", "3", *flags)
+    result = run("solve", "conv", "-i", "1000", "-t", "3", *flags)
     assert result.exit_code == 2
     assert result.stderr == (
         f"convcalc: error: {widest}: the limits span {span} layers (kernels x strides x dilations x paddings, "

@@ -353,7 +353,7 @@ VALUE_WORDS = st.one_of(
 )
 OPTION_VALUES = {  # an option and a value it takes
     "-i": st.sampled_from(["9", "16", "7x9", "5x8x8"]),
-    "-o": st.sampled_from(["4", "8", "3x4"]),
+    "-t": st.sampled_from(["4", "8", "3x4"]),
     "-k": st.sampled_from(["1", "2", "3", "3x2"]),
     "-s": st.sampled_from(["1", "2", "1..3"]),
     "-p": st.sampled_from(["0", "1", "same", "1:0"]),
@@ -421,7 +421,7 @@ HEADS = st.sampled_from(
         [],
     ]
 )
-CORES = {"solve": ["-i", "9", "-o", "4"], "conv": ["-i", "9", "-k", "3"]}
+CORES = {"solve": ["-i", "9", "-t", "4"], "conv": ["-i", "9", "-k", "3"]}
 
 
 @FUZZ

@@ -21,6 +21,7 @@ from convcalc.core.receptive import (
     step_work,
     transposed_field,
 )
+from convcalc.core.spec import LayerSpec
 from convcalc.core.windows import layer_shape
 from tests.property.brute import (
     Layer1d,
@@ -62,6 +63,33 @@ def test_unread_cells_match_enumeration(chain: tuple[list[Layer1d], int]) -> Non
     if used:
         assert min(used) == gaps.before
         assert size - 1 - max(used) == gaps.after
+    else:
+        assert gaps.total == size
+
+
+@SETTINGS
+@given(
+    kernel=st.integers(1, 5),
+    stride=st.integers(1, 4),
+    dilation=st.integers(1, 3),
+    before=st.integers(-4, 3),
+    after=st.integers(-4, 3),
+    size=SIZES,
+)
+def test_unread_cells_with_negative_padding_match_enumeration(
+    kernel: int, stride: int, dilation: int, before: int, after: int, size: int
+) -> None:
+    """Negative (JAX) padding crops cells before the windows: they count as unread, on their side."""
+    layer = Layer1d("conv", kernel, stride, before, after, dilation)
+    assume(output_size(layer, size) >= 1)
+    spec = LayerSpec.create("conv", (kernel,), stride=(stride,), padding=((before, after),), dilation=(dilation,),
+                            framework="jax")  # fmt: skip
+    (gaps,) = layer_shape(spec, (1, 1, size)).gaps
+    unread = unread_inputs(layer, size)
+    used = [m for m in range(size) if m not in unread]
+    assert len(unread) == gaps.total
+    if used:
+        assert (gaps.before, gaps.after) == (min(used), size - 1 - max(used))
     else:
         assert gaps.total == size
 
