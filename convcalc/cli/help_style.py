@@ -7,9 +7,13 @@ leaves switches bare.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
+from typer import rich_utils
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
+
+from convcalc.cli.terminal import use_colour
 
 
 class _Argument(TyperArgument):
@@ -31,8 +35,20 @@ def _bare(option: TyperOption | None) -> TyperOption | None:
     return option
 
 
+def _colour_as_tables() -> None:
+    """Make the help console follow the tables' colour rule (Typer's own reads other variables)."""
+    colour = use_colour(tty=sys.stdout.isatty())
+    rich_utils.FORCE_TERMINAL = colour
+    rich_utils.COLOR_SYSTEM = "auto" if colour else None
+
+
 class Group(TyperGroup):
     """The app's command group, its --help shown without a type."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:  # noqa: ANN401 - Typer's signature
+        """Write help in colour by the tables' rule."""
+        _colour_as_tables()
+        super().format_help(ctx, formatter)
 
     def get_help_option(self, ctx: Any) -> TyperOption | None:  # noqa: ANN401 - Typer's signature
         """Return --help, shown without a type like every other switch."""
@@ -41,6 +57,11 @@ class Group(TyperGroup):
 
 class Command(TyperCommand):
     """A Typer command whose help follows Click's conventions."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:  # noqa: ANN401 - Typer's signature
+        """Write help in colour by the tables' rule."""
+        _colour_as_tables()
+        super().format_help(ctx, formatter)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401 - Typer's signature
         super().__init__(*args, **kwargs)

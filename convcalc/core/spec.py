@@ -362,7 +362,8 @@ def _check_padding(layer: LayerSpec) -> None:
     if isinstance(padding, PaddingMode):
         if padding not in SPELLING[framework]:
             words = ", ".join(sorted(SPELLING[framework].values()))
-            raise InputError(f"{framework} takes padding {words} or numbers, not {padding.value!r}", where="padding")
+            numbers = "0" if framework is Framework.KERAS else "numbers"  # Keras pads by a ZeroPadding layer
+            raise InputError(f"{framework} takes padding {words} or {numbers}, not {padding.value!r}", where="padding")
         if padding is PaddingMode.CAUSAL and (layer.kind is not LayerKind.CONV or layer.rank != 1):
             raise InputError("causal padding is for Conv1D only (Keras)", where="padding")
     else:

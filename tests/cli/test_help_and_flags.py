@@ -159,3 +159,35 @@ def test_negative_padding_warning_says_what_is_cropped(run: Callable[..., Result
         fixed = " ".join(run("conv", "-i", str(size), "-k", "2", "-s", "2", "-p", "-1:-1", "--framework", "jax",
                              "--dims", "1").stdout.split())  # fmt: skip
         assert "never read" not in fixed
+
+
+COLOUR_CASES = [  # (variables, colour expected) on a pipe: the same rule for tables and help
+    ({}, False),
+    ({"FORCE_COLOR": "1"}, True),
+    ({"PY_COLORS": "1"}, True),
+    ({"FORCE_COLOR": "0"}, False),
+    ({"FORCE_COLOR": "1", "NO_COLOR": "1"}, False),
+    ({"FORCE_COLOR": "1", "TERM": "dumb"}, False),
+]
+
+
+@pytest.mark.parametrize(("variables", "colour"), COLOUR_CASES)
+def test_tables_and_help_follow_one_colour_rule(variables: dict[str, str], colour: bool) -> None:
+    """NO_COLOR and TERM=dumb turn colour off, FORCE_COLOR turns it on, for the table as for --help."""
+    env: dict[str, str | None] = {"NO_COLOR": None, "FORCE_COLOR": None, "PY_COLORS": None, "TERM": "xterm"}
+    env.update(variables)
+    runner = CliRunner()
+    table = runner.invoke(app, ["conv", "-i", "6", "-k", "2"], env=env).stdout
+    helped = runner.invoke(app, ["conv", "--help"], env=env).stdout
+    assert ("\x1b[" in table) is colour
+    assert ("\x1b[" in helped) is colour
+
+
+def test_a_terminal_that_says_no_width_gets_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pty of unknown size reports 0 columns: the table is laid out at 100, not at 0 (which printed nothing)."""
+    from convcalc.cli import terminal  # noqa: PLC0415
+
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.setattr(terminal.sys, "stdout", SimpleNamespace(isatty=lambda: True, fileno=lambda: 1))
+    monkeypatch.setattr(terminal.os, "get_terminal_size", lambda _fd: SimpleNamespace(columns=0))
+    assert terminal.render_options().width == 100
