@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import sys
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -21,7 +22,7 @@ app = typer.Typer(
     name="convcalc",
     cls=Group,
     help="Output shapes, receptive field and equivalent convolutions of CNN layers, exact to torch.nn.",
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
     rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -50,16 +51,35 @@ def _examples(lines: tuple[str, ...]) -> str:
     return f"[bold]{title}[/bold]\n\n" + "\n\n".join(f"  {line}" for line in lines)
 
 
+def _completer(option: Option) -> Callable[[str], list[str]] | None:
+    """Return what shell completion offers for an option's value: its choices, or the bundled examples' names."""
+    if option.param == "name":  # convcalc examples NAME
+
+        def names(incomplete: str) -> list[str]:
+            from convcalc.netfile.bundled import example_names  # noqa: PLC0415 - read only when completing
+
+            return [name for name in example_names() if name.startswith(incomplete)]
+
+        return names
+    if not option.choices:
+        return None
+    choices = option.choices
+    return lambda incomplete: [choice for choice in choices if choice.startswith(incomplete)]
+
+
 def _parameter(option: Option) -> inspect.Parameter:
     """Return the signature parameter Typer reads an option or argument from."""
+    complete = _completer(option)
     if option.argument:
-        declared: object = typer.Argument(help=option.help, metavar=option.shown)
+        declared: object = typer.Argument(help=option.help, metavar=option.shown, autocompletion=complete)
         kind: object = list[str] if option.many else str
     elif option.switch:
         spellings = (f"{option.names[0]}/{option.negation}",) if option.negation else option.names
         declared, kind = typer.Option(*spellings, help=option.help, metavar=""), bool
     else:
-        declared = typer.Option(*option.names, help=option.help, metavar=option.shown, hidden=option.hidden)
+        declared = typer.Option(
+            *option.names, help=option.help, metavar=option.shown, hidden=option.hidden, autocompletion=complete
+        )
         kind = str if option.required or option.default is not None else str | None
     default = inspect.Parameter.empty if option.required or option.many else option.default
     return inspect.Parameter(

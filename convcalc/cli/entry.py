@@ -7,15 +7,19 @@ says which): a closed pipe, a full disk and Ctrl-C end quietly, and an unexpecte
 
 from __future__ import annotations
 
+import os
 import sys
 
 from convcalc.cli.process import internal_error, stop_code
+
+COMPLETE_VARIABLE = "_CONVCALC_COMPLETE"
+"""Set by the completion scripts (`convcalc --show-completion SHELL`) when the shell asks for words."""
 
 
 def _run(args: list[str]) -> int:
     from convcalc.cli.fastpath import parse  # noqa: PLC0415 - keep `import convcalc` free of the CLI
 
-    parsed = parse(args)
+    parsed = None if COMPLETE_VARIABLE in os.environ else parse(args)  # completion is the Typer app's
     if parsed is not None:
         from convcalc.cli.commands import run  # noqa: PLC0415
 

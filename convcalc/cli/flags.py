@@ -30,6 +30,7 @@ class Option:
     many: bool = False
     metavar: str = "TEXT"
     hidden: bool = False  # an old spelling, still read, not shown
+    choices: tuple[str, ...] = ()  # what shell completion offers for the value
 
     @property
     def shown(self) -> str:
@@ -58,6 +59,7 @@ class Command:
         return next((option for option in self.options if option.argument), None)
 
 
+FRAMEWORKS = ("torch", "keras", "tf", "onnx", "jax")
 SIZE = Option(
     "size", ("-i", "--input"), "Input size: 6, or per axis 6,8 / 6x8 / 5x320x320.", required=True, metavar="SIZE"
 )
@@ -78,13 +80,21 @@ CHANNELS = Option("channels", ("--channels",), "Input channels C.", "1", metavar
 OUT_CHANNELS = Option("out_channels", ("--out-channels",), "Output channels (default: unchanged).", metavar="INT")
 GROUPS = Option("groups", ("--groups",), "Groups, as in torch.nn.", "1", metavar="INT")
 BIAS = Option("bias", ("--bias",), "Count a bias in the parameters.", default=True, switch=True, negation="--no-bias")
-FORMAT = Option("fmt", ("-f", "--format"), "Output: table, json, markdown or csv.", "table", metavar="FORMAT")
+FORMAT = Option(
+    "fmt",
+    ("-f", "--format"),
+    "Output: table, json, markdown or csv.",
+    "table",
+    metavar="FORMAT",
+    choices=("table", "json", "markdown", "csv"),
+)
 FRAMEWORK = Option(
     "framework",
     ("--framework",),
     "Whose rules: torch (default), keras (or tf), onnx or jax.",
     "torch",
     metavar="NAME",
+    choices=FRAMEWORKS,
 )
 INPUT_SHAPE = Option(
     "input_shape",
@@ -101,9 +111,9 @@ TARGET = Option(
 )
 COST = (
     Option("dtype", ("--dtype",), "Memory per value: float32 (default), float16, bfloat16 or int8.", "float32",
-           metavar="DTYPE"),
+           metavar="DTYPE", choices=("float32", "float16", "bfloat16", "int8")),
     Option("count", ("--count",), "torch: FLOPs as FlopCounterMode counts them; torchinfo: its Mult-Adds.", "torch",
-           metavar="NAME"),
+           metavar="NAME", choices=("torch", "torchinfo")),
     Option("show_batch", ("--show-batch",), "Show the batch in the table's shapes.", default=False, switch=True),
     Option("param_percent", ("--param-percent",), "Add each layer's share of the parameters.", default=False,
            switch=True),
@@ -111,7 +121,7 @@ COST = (
 """How `stack` counts cost and what its table adds."""
 OUTPUT_PADDING = Option("output_padding", ("-a", "--output-padding"), "output_padding.", metavar="SIZE")
 CEIL = Option("ceil", ("--ceil",), "ceil_mode (pool).", default=False, switch=True)
-MODE = Option("mode", ("--mode",), "max or avg (pool).", "max", metavar="MODE")
+MODE = Option("mode", ("--mode",), "max or avg (pool).", "max", metavar="MODE", choices=("max", "avg"))
 FILE = Option(
     "file",
     ("FILE",),
@@ -120,6 +130,7 @@ FILE = Option(
     required=True,
 )
 
+KINDS = ("conv", "convt", "pool")
 LAYER_COMMANDS = (
     Command(
         "conv",
@@ -227,7 +238,11 @@ NETWORK_COMMANDS = (
         (
             Option("files", ("FILES",), "Network files (YAML); - reads standard input.", argument=True, many=True),
             INPUT_SHAPE,
-            FORMAT.but(help="Report: text, json, github (annotations) or junit (XML).", default="text"),
+            FORMAT.but(
+                help="Report: text, json, github (annotations) or junit (XML).",
+                default="text",
+                choices=("text", "json", "github", "junit"),
+            ),
             Option("quiet", ("-q", "--quiet"), "Print nothing when every file passes.", default=False, switch=True),
             Option(
                 "no_expect",
@@ -247,7 +262,7 @@ NETWORK_COMMANDS = (
             "convcalc solve pool -i 13x9 -t 7x5 -s 2 --mode avg --max-padding 1",
         ),
         (
-            Option("kind", ("KIND",), "conv, convt or pool.", argument=True, required=True),
+            Option("kind", ("KIND",), "conv, convt or pool.", argument=True, required=True, choices=KINDS),
             SIZE,
             TARGET.but(help="Wanted output size, per axis like the input (required)."),
             Option("output", ("-o", "--output"), "Old spelling of --target.", hidden=True, metavar="SIZE"),
@@ -383,6 +398,7 @@ NETWORK_COMMANDS = (
                 ("--from",),
                 "The layer's framework: torch (default), keras (tf), onnx or jax; a file says its own.",
                 metavar="NAME",
+                choices=FRAMEWORKS,
             ),
             Option(
                 "target_framework",
@@ -390,6 +406,7 @@ NETWORK_COMMANDS = (
                 "Where it goes: torch (default), keras, onnx or jax.",
                 "torch",
                 metavar="NAME",
+                choices=FRAMEWORKS,
             ),
             SIZE.but(help="Input size, as for the layer commands.", required=False),
             KERNEL.but(help="Kernel size.", required=False),
@@ -404,7 +421,11 @@ NETWORK_COMMANDS = (
             CHANNELS,
             OUT_CHANNELS,
             GROUPS,
-            FORMAT.but(param="port_format", help="Output: table, python, json or yaml."),
+            FORMAT.but(
+                param="port_format",
+                help="Output: table, python, json or yaml.",
+                choices=("table", "python", "json", "yaml"),
+            ),
         ),
     ),
     Command(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from typer import rich_utils
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from convcalc.cli.terminal import use_colour
@@ -37,6 +36,8 @@ def _bare(option: TyperOption | None) -> TyperOption | None:
 
 def _colour_as_tables() -> None:
     """Make the help console follow the tables' colour rule (Typer's own reads other variables)."""
+    from typer import rich_utils  # noqa: PLC0415 - rich loads only for help
+
     colour = use_colour(tty=sys.stdout.isatty())
     rich_utils.FORCE_TERMINAL = colour
     rich_utils.COLOR_SYSTEM = "auto" if colour else None

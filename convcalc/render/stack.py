@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Literal
 
 from convcalc.core.analysis import LayerResult, StackResult, Status
 from convcalc.core.cost import Convention, Cost, LayerCost
@@ -200,8 +202,8 @@ def _describe_padding(before: int, after: int) -> str:
     return f"{amount(before)} before and {amount(after)[4:] if (before < 0) == (after < 0) else amount(after)} after"
 
 
-def _summary(result: StackResult, cost: Cost, shown_from: int = 0) -> str:
-    parts = [_params_summary(result, cost), _operations_summary(cost, shown_from), _memory_summary(cost)]
+def _summary(result: StackResult, cost: Cost) -> str:
+    parts = [_params_summary(result, cost), _operations_summary(cost), _memory_summary(cost)]
     scale = result.scale
     if scale is not None and result.output is not None:
         parts.append(
@@ -226,15 +228,13 @@ def _params_summary(result: StackResult, cost: Cost) -> str:
     return f"{text} ({'; '.join(apart)})" if apart else text
 
 
-def _operations_summary(cost: Cost, shown_from: int = 0) -> str:
-    """Say the FLOPs and MACs in all (torchinfo's when asked), and from which width a narrow table shows them."""
+def _operations_summary(cost: Cost) -> str:
+    """Say the FLOPs and MACs in all (torchinfo's when asked)."""
     flops, macs = short_count(cost.total_flops), short_count(cost.total_macs)
     if cost.convention is Convention.TORCHINFO:
         text, aside = f"MACs {macs}", f"torchinfo's count; FLOPs {flops}"
     else:
         text, aside = f"FLOPs {flops}", f"MACs {macs}"
-    if shown_from:  # the per-layer column was left out of a narrow table
-        aside += f"; per layer from {shown_from} columns"
     return f"{text} ({aside})"
 
 
@@ -287,14 +287,13 @@ def render_table(result: StackResult, options: RenderOptions | None = None) -> s
     """Render the table: one row per layer, the summary and the notes under it."""
     options = options or RenderOptions()
     laid = _layout(result, options)
-    rows = laid[1]
-    if len(rows) > RICH_MAX_ROWS or (options.width >= PLAIN_MIN_WIDTH and _narrow(rows)):
+    if len(laid.rows) > RICH_MAX_ROWS or laid.overflows or (options.width >= PLAIN_MIN_WIDTH and _narrow(laid.rows)):
         return _plain_table(result, options, laid)  # rich's layout, character for character, and much faster
     return _rich_table(result, options, laid)
 
 
 def _rich_table(result: StackResult, options: RenderOptions, laid: Laid | None = None) -> str:
-    """Lay the table out with rich (cells that wrap share out the width as rich does)."""
+    """Lay the table out with rich, at the widths the layout chose (its cells already wrapped)."""
     from rich import box  # noqa: PLC0415 - keep rich off the other formats' path
     from rich.table import Table  # noqa: PLC0415
     from rich.text import Text  # noqa: PLC0415
@@ -302,54 +301,145 @@ def _rich_table(result: StackResult, options: RenderOptions, laid: Laid | None =
     buffer = io.StringIO()
     console = make_console(buffer, options)
     table = Table(box=box.SIMPLE_HEAD, show_edge=False)
-    columns, rows, summary = laid or _layout(result, options)
-    for column in columns:
-        table.add_column(column, justify="right" if column in NUMERIC else "left", overflow="fold")
-    for layer, row in zip(result.layers, rows, strict=True):
+    laid = laid or _layout(result, options)
+    for column, width in zip(laid.columns, laid.widths, strict=True):
+        justify: Literal["left", "right"] = "right" if column in NUMERIC else "left"
+        table.add_column(column, justify=justify, width=width, no_wrap=True, overflow="crop")
+    for layer, row in zip(result.layers, laid.rows, strict=True):
         table.add_row(*map(Text, row), style=_STYLES.get(layer.status))
     console.print(Text(_title(result)))
     console.print(table)
-    console.print(Text(summary))
+    console.print(Text(laid.summary))
     for style, text in _notes(result):
         console.print(Text(text, style=style))
     return console_text(buffer)
 
 
-Laid = tuple[tuple[str, ...], list[list[str]], str]
-"""A table's columns, its rows' cells and the summary under it."""
+@dataclass(frozen=True, slots=True)
+class Laid:
+    """A table laid out: its columns, their widths, its rows' cells (wrapped with newlines) and the summary."""
+
+    columns: tuple[str, ...]
+    widths: tuple[int, ...]
+    rows: list[list[str]]
+    summary: str
+    overflows: bool = False  # narrower than the narrowest layout: lines run past the width, nothing is cut
+
+
+UNBOUNDED = 10**9
+"""The width of a Markdown page: no column left out, no cell wrapped."""
+LEFT_OUT_ORDER = ("%", "FLOPs", "MACs", "jump", "input", "params", "k/s/p/d", "RF")
+"""The columns a narrow table leaves out, first to last, rather than cut a number, a shape or a name's part
+(a layer's input is mostly the output above it); `#`, `layer` and `output` stay."""
+WRAPPING = ("layer", "k/s/p/d")
+"""Columns whose cells wrap, at the breaks _pieces finds (dots, slashes, words); the others never wrap."""
 
 
 def _layout(result: StackResult, options: RenderOptions) -> Laid:
-    """Return the table's columns, its rows and the summary under it (the cost counted once)."""
+    """Return the table laid out to the width (the cost counted once): columns left out in a stated order."""
     cost = cost_by(result, options)
     columns = _columns(options)
     rows = _rows(result, options, cost)
-    kept = [i for i, column in enumerate(columns) if column not in OPTIONAL]
-    if len(kept) < len(columns) and _cuts(columns, rows, options.width):  # the cost columns go before a cell is cut
-        natural = _natural_width(columns, rows)  # nothing is cut at the table's unfolded width
-        needed = next((w for w in range(options.width + 1, natural) if not _cuts(columns, rows, w)), natural)
-        columns = tuple(columns[i] for i in kept)
-        rows = [[row[i] for i in kept] for row in rows]
-        return columns, rows, _summary(result, cost, shown_from=needed)
-    return columns, rows, _summary(result, cost)
+    natural = [max([_width(column), *(_width(row[i]) for row in rows)]) for i, column in enumerate(columns)]
+    least = [
+        max([_width(column), *(_width(piece) for row in rows for piece in _pieces(row[i]))])
+        if column in WRAPPING
+        else natural[i]
+        for i, column in enumerate(columns)
+    ]
 
+    def span(kept: list[int], sizes: list[int]) -> int:  # each cell padded by a space a side, one between
+        return sum(sizes[i] for i in kept) + 3 * len(kept) - 1
 
-OPTIONAL = frozenset({"%", "FLOPs", "MACs"})
-"""Columns a narrow table leaves out rather than cut a shape or a number (their totals stay in the summary)."""
-
-
-def _natural_width(columns: tuple[str, ...], rows: list[list[str]]) -> int:
-    """Return the table's width with no cell folded: each column padded by a space a side, one between."""
-    return sum(max([len(column), *(len(row[i]) for row in rows)]) + 3 for i, column in enumerate(columns)) - 1
-
-
-def _cuts(columns: tuple[str, ...], rows: list[list[str]], width: int) -> bool:
-    """Whether the table, `width` wide, folds a cell other than a layer's name (which folds between words)."""
-    natural = [max([len(column), *(len(row[i]) for row in rows)]) for i, column in enumerate(columns)]
-    padded = _collapse([size + 2 for size in natural], width - (len(natural) - 1))
-    return any(
-        room - 2 < size for column, room, size in zip(columns, padded, natural, strict=True) if column != "layer"
+    kept = list(range(len(columns)))
+    left_out = []
+    for name in LEFT_OUT_ORDER:
+        if span(kept, least) <= options.width:
+            break
+        if name in columns:
+            kept.remove(columns.index(name))
+            left_out.append(name)
+    widths = {i: least[i] for i in kept}
+    room = options.width - span(kept, least)
+    for i in sorted(kept, key=lambda i: columns[i] != "k/s/p/d"):  # k/s/p/d grows back first, then the name
+        if columns[i] in WRAPPING and room > 0:
+            grown = min(natural[i], widths[i] + room)
+            room -= grown - widths[i]
+            widths[i] = grown
+    wrapped = [[_wrap(row[i], widths[i]) if columns[i] in WRAPPING else row[i] for i in kept] for row in rows]
+    summary = _summary(result, cost)
+    if left_out:
+        summary += (
+            f" · left out at {options.width} columns: {', '.join(left_out)} "
+            f"(every column from {span(list(range(len(columns))), least)})"
+        )
+    return Laid(
+        tuple(columns[i] for i in kept),
+        tuple(widths[i] for i in kept),
+        wrapped,
+        summary,
+        overflows=span(kept, least) > options.width,
     )
+
+
+def _width(text: str) -> int:
+    """Return how many terminal columns a text takes (wide characters take two)."""
+    if text.isascii():
+        return len(text)
+    import unicodedata  # noqa: PLC0415
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+_BREAK_AFTER = frozenset("./,_")
+
+
+def _pieces(text: str) -> list[str]:
+    """Split a cell where it may wrap: after a dot, slash, comma or underscore, between camel-case words, at spaces.
+
+    Spaces come back as pieces of their own (" "), dropped where a line ends.
+    """
+    pieces: list[str] = []
+    current = ""
+    for index, char in enumerate(text):
+        if char == " ":
+            pieces.extend([current, " "] if current else [" "])
+            current = ""
+            continue
+        if current and char.isupper() and text[index - 1].islower() and text[index + 1 : index + 2].islower():
+            pieces.append(current)
+            current = ""
+        current += char
+        if char in _BREAK_AFTER:
+            pieces.append(current)
+            current = ""
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def _wrap(text: str, width: int) -> str:
+    """Wrap a cell to lines at most `width` wide, at its pieces' breaks; a piece wider than that is cut."""
+    if _width(text) <= width:
+        return text
+    lines: list[str] = []
+    line, space = "", False
+    for piece in _pieces(text):
+        if piece == " ":
+            space = bool(line)
+            continue
+        candidate = f"{line} {piece}" if space else line + piece
+        if _width(candidate) <= width:
+            line, space = candidate, False
+            continue
+        if line:
+            lines.append(line)
+        line, space = piece, False
+        while _width(line) > width:  # only when the terminal is narrower than the narrowest layout
+            lines.append(line[:width])
+            line = line[width:]
+    lines.append(line)
+    return "\n".join(lines)
 
 
 def _narrow(rows: list[list[str]]) -> bool:
@@ -358,38 +448,6 @@ def _narrow(rows: list[list[str]]) -> bool:
 
     cells = "".join("".join(row) for row in rows)
     return cells.isascii() or all(unicodedata.east_asian_width(c) not in "WF" for c in set(cells))
-
-
-def _take(excess: int, ratios: list[int], most: list[int], widths: list[int]) -> list[int]:
-    """Take `excess` off the widths in proportion to the ratios, at most `most` off each (rounding as rich does)."""
-    ratios = [ratio if top else 0 for ratio, top in zip(ratios, most, strict=True)]
-    left, weight = excess, sum(ratios)
-    taken = []
-    for ratio, top, width in zip(ratios, most, widths, strict=True):
-        if ratio and weight > 0:
-            cut = min(top, round(ratio * left / weight))
-            taken.append(width - cut)
-            left -= cut
-            weight -= ratio
-        else:
-            taken.append(width)
-    return taken
-
-
-def _collapse(widths: list[int], limit: int) -> list[int]:
-    """Narrow the widest columns first until the table fits the limit, then all evenly, as rich shares a width."""
-    excess = sum(widths) - limit
-    while excess > 0:
-        widest = max(widths)
-        second = max((width for width in widths if width != widest), default=0)
-        if widest == second:
-            break
-        ratios = [1 if width == widest else 0 for width in widths]
-        widths = _take(excess, ratios, [min(excess, widest - second)] * len(widths), widths)
-        excess = sum(widths) - limit
-    if excess > 0:
-        widths = _take(excess, [1] * len(widths), widths, widths)
-    return widths
 
 
 def _fold(text: str, width: int) -> list[str]:
@@ -423,16 +481,14 @@ def _fold(text: str, width: int) -> list[str]:
 
 def _plain_table(result: StackResult, options: RenderOptions, laid: Laid | None = None) -> str:
     """Lay out the same table as rich's SIMPLE_HEAD box, fast enough for 10,000 rows."""
-    columns, rows, summary = laid or _layout(result, options)
-    widths = [max([len(column), *(len(row[i]) for row in rows)]) for i, column in enumerate(columns)]
-    padded = _collapse([width + 2 for width in widths], options.width - (len(widths) - 1))
-    widths = [max(width - 2, 1) for width in padded]  # cell padding: one space each side
+    laid = laid or _layout(result, options)
+    columns, rows, summary, widths = laid.columns, laid.rows, laid.summary, laid.widths
 
     def paint(text: str, style: str | None) -> str:
         return f"{_ANSI[style]}{text}\x1b[0m" if options.color and style else text
 
     def line(cells: list[str], style: str | None, *, bottom: bool = False) -> list[str]:
-        parts = [_fold(cell, w) if len(cell) > w else [cell] for cell, w in zip(cells, widths, strict=True)]
+        parts = [cell.split("\n") for cell in cells]
         deepest = max(len(p) for p in parts)
         if bottom:  # rich sets the header's cells on its last line
             parts = [[""] * (deepest - len(p)) + p for p in parts]
@@ -441,7 +497,8 @@ def _plain_table(result: StackResult, options: RenderOptions, laid: Laid | None 
             texts = []
             for column, part, width in zip(columns, parts, widths, strict=True):
                 piece = part[depth] if depth < len(part) else ""
-                texts.append(f" {piece.rjust(width) if column in NUMERIC else piece.ljust(width)} ")
+                pad = " " * max(0, width - _width(piece))
+                texts.append(f" {pad + piece if column in NUMERIC else piece + pad} ")
             out.append(paint(" ".join(texts).rstrip(), style))
         return out
 
@@ -460,7 +517,8 @@ def _plain_table(result: StackResult, options: RenderOptions, laid: Laid | None 
 
 def render_markdown(result: StackResult, options: RenderOptions | None = None) -> str:
     """Render a GitHub-flavoured Markdown table (fits a pull-request comment)."""
-    columns, rows, summary = _layout(result, options or RenderOptions())
+    laid = _layout(result, replace(options or RenderOptions(), width=UNBOUNDED))  # a page scrolls: every column
+    columns, rows, summary = laid.columns, laid.rows, laid.summary
     lines = [
         f"**{visible(result.source)}**: input `{shape_cell(result.input)}`, batch {result.input[0]}",
         "",

@@ -191,3 +191,41 @@ def test_a_terminal_that_says_no_width_gets_the_default(monkeypatch: pytest.Monk
     monkeypatch.setattr(terminal.sys, "stdout", SimpleNamespace(isatty=lambda: True, fileno=lambda: 1))
     monkeypatch.setattr(terminal.os, "get_terminal_size", lambda _fd: SimpleNamespace(columns=0))
     assert terminal.render_options().width == 100
+
+
+def _complete(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], words: str) -> list[str]:
+    """Ask for completions as bash's script does (through the console entry point, fast path and all)."""
+    monkeypatch.setenv("_CONVCALC_COMPLETE", "complete_bash")
+    monkeypatch.setenv("COMP_WORDS", words)
+    monkeypatch.setenv("COMP_CWORD", str(len(words.split()) - (0 if words.endswith(" ") else 1)))
+    with pytest.raises(SystemExit) as stop:
+        main([])
+    assert stop.value.code == 0
+    return capsys.readouterr().out.split()
+
+
+@pytest.mark.parametrize(
+    ("words", "offered"),
+    [
+        ("convcalc st", ["stack"]),
+        ("convcalc stack net.yaml --format ", ["table", "json", "markdown", "csv"]),
+        ("convcalc check net.yaml -f g", ["github"]),
+        ("convcalc conv -i 6 -k 2 --framework k", ["keras"]),
+        ("convcalc examples models/res", ["models/resnet18_fpn", "models/resnet50"]),
+        ("convcalc solve c", ["conv", "convt"]),
+        ("convcalc stack --dty", ["--dtype"]),
+    ],
+)
+def test_shell_completion_offers_commands_options_and_values(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], words: str, offered: list[str]
+) -> None:
+    """Commands, options, each option's values and the bundled examples' names complete."""
+    assert _complete(monkeypatch, capsys, words) == offered
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_completion_scripts_for_each_shell(shell: str) -> None:
+    """`convcalc --show-completion SHELL` prints the script that shell sources."""
+    result = CliRunner().invoke(app, ["--show-completion", shell], prog_name="convcalc")
+    assert result.exit_code == 0
+    assert "_CONVCALC_COMPLETE" in result.stdout

@@ -1,0 +1,92 @@
+"""Tables at any width: numbers, shapes and names' parts are never split; columns left out are said, in order."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from convcalc import analyze, read_network
+from convcalc.render.report import cost_by
+from convcalc.render.stack import LEFT_OUT_ORDER, WRAPPING, _columns, _layout, _pieces, _rows, render_table
+from convcalc.render.toolkit import RenderOptions
+from tests.conftest import EXAMPLES, ROOT
+
+FILES = [
+    EXAMPLES / "unet.yaml",
+    EXAMPLES / "resnet18.yaml",
+    EXAMPLES / "models" / "densenet121.yaml",
+    ROOT / "tests" / "fixtures" / "keras" / "mobilenet.keras",
+]
+WIDTHS = [30, 40, 60, 80, 100, 120, 160]
+
+
+def _read(path: Path) -> object:
+    shape = (1, 3, 224, 224) if path.suffix == ".keras" else None
+    return analyze(read_network(str(path), input_shape=shape))
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
+@pytest.mark.parametrize("width", WIDTHS)
+def test_no_number_shape_or_name_part_is_split(path: Path, width: int) -> None:
+    """Every cell of a column that does not wrap is on one line whole; a wrapping cell's lines are whole pieces."""
+    result = _read(path)
+    options = RenderOptions(width=width)
+    full_rows = _rows(result, options, cost_by(result, options))  # type: ignore[arg-type]
+    laid = _layout(result, options)  # type: ignore[arg-type]
+    columns = _columns(options)
+    text = render_table(result, options)  # type: ignore[arg-type]
+    lines = text.splitlines()
+    if not laid.overflows:
+        assert max(len(line) for line in lines) <= width
+    for full, row in zip(full_rows, laid.rows, strict=True):
+        for column, cell in zip(laid.columns, row, strict=True):
+            whole = full[columns.index(column)]
+            if column not in WRAPPING:
+                assert cell == whole
+                continue
+            pieces = _pieces(whole)
+            if laid.overflows:
+                continue  # narrower than the narrowest layout: a name's part may be cut, a number never
+            assert cell.replace("\n", "").replace(" ", "") == whole.replace(" ", "")
+            words = [piece for piece in pieces if piece != " "]
+            for line in cell.split("\n")[:-1]:  # each line ends where a piece ends
+                assert any(line.endswith(word) for word in words), (line, whole)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_left_out_columns_follow_the_stated_order_and_are_said(width: int) -> None:
+    """The columns left out are a prefix of LEFT_OUT_ORDER (among those the table has), named in the summary."""
+    result = _read(EXAMPLES / "unet.yaml")
+    laid = _layout(result, RenderOptions(width=width))  # type: ignore[arg-type]
+    present = [c for c in LEFT_OUT_ORDER if c in _columns(RenderOptions())]
+    gone = [c for c in present if c not in laid.columns]
+    assert gone == present[: len(gone)]
+    assert {"#", "layer", "output"} <= set(laid.columns)
+    said = " ".join(laid.summary.split())
+    if gone:
+        assert f"left out at {width} columns: {', '.join(gone)} (every column from " in said
+        everything = int(re.search(r"every column from (\d+)", said).group(1))  # type: ignore[union-attr]
+        assert not _layout(result, RenderOptions(width=everything)).summary.count("left out")  # type: ignore[arg-type]
+        assert _layout(result, RenderOptions(width=everything - 1)).summary.count("left out")  # type: ignore[arg-type]
+    else:
+        assert "left out" not in said
+
+
+def test_names_wrap_at_dots_and_words_not_inside_them() -> None:
+    """`layer1.0.conv1` breaks after a dot; `BatchNormalization` between its words; `ReLU` never."""
+    assert _pieces("layer1.0.conv1 (conv)") == ["layer1.", "0.", "conv1", " ", "(conv)"]
+    assert _pieces("(BatchNormalization)") == ["(Batch", "Normalization)"]
+    assert _pieces("conv1_relu (ReLU)") == ["conv1_", "relu", " ", "(ReLU)"]
+    text = render_table(_read(EXAMPLES / "resnet18.yaml"), RenderOptions(width=80))  # type: ignore[arg-type]
+    assert "layer1.0.c\n" not in text
+    assert "onv1" not in re.sub(r"conv1", "", text)
+
+
+def test_the_order_is_cost_then_jump_then_input() -> None:
+    """As README says: FLOPs first, then jump, then the input (mostly the output above), params, k/s/p/d, RF."""
+    result = _read(EXAMPLES / "unet.yaml")
+    said = {w: " ".join(_layout(result, RenderOptions(width=w)).summary.split()) for w in (40, 60, 70)}  # type: ignore[arg-type]
+    assert "left out at 40 columns: FLOPs, jump, input, params, k/s/p/d (" in said[40]
+    assert "left out at 70 columns: FLOPs, jump, input (" in said[70]
