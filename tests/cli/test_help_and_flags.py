@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
 import sys
 import zipfile
 from collections.abc import Callable
@@ -225,7 +226,9 @@ def test_shell_completion_offers_commands_options_and_values(
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
 def test_completion_scripts_for_each_shell(shell: str) -> None:
-    """`convcalc --show-completion SHELL` prints the script that shell sources."""
-    result = CliRunner().invoke(app, ["--show-completion", shell], prog_name="convcalc")
-    assert result.exit_code == 0
-    assert "_CONVCALC_COMPLETE" in result.stdout
+    """`convcalc --show-completion SHELL` prints the script that shell sources (in a process of its own)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "convcalc", "--show-completion", shell], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "_CONVCALC_COMPLETE" in done.stdout
