@@ -7,6 +7,7 @@ leaves switches bare.
 
 from __future__ import annotations
 
+import copy
 import sys
 from typing import Any
 
@@ -22,10 +23,11 @@ class _Argument(TyperArgument):
         """Write no type beside the argument: its name says it."""
         return None
 
-    def _usage_display_name(self) -> str:
-        name = self.display_name_raw
+    def get_usage_pieces(self, ctx: Any) -> list[str]:  # noqa: ANN401, ARG002 - Typer's signature
+        """Write the argument in the usage line as Click does: FILE, [NAME], FILES..."""
+        name = self.metavar or (self.name or "").upper()
         many = "..." if self.nargs != 1 else ""
-        return f"{name}{many}" if self.required else f"[{name}]{many}"
+        return [f"{name}{many}" if self.required else f"[{name}]{many}"]
 
 
 def _bare(option: TyperOption | None) -> TyperOption | None:
@@ -69,6 +71,11 @@ class Command(TyperCommand):
         for param in self.params:
             if isinstance(param, TyperArgument):
                 param.__class__ = _Argument
+                kind = getattr(param, "type", None)  # older Typer writes the type's metavar beside an argument
+                if kind is not None:
+                    bare = copy.copy(kind)
+                    bare.get_metavar = lambda param, ctx: ""  # noqa: ARG005 - what Click calls
+                    setattr(param, "type", bare)  # noqa: B010 - the attribute only older Typer has
 
     def get_help_option(self, ctx: Any) -> TyperOption | None:  # noqa: ANN401 - Typer's signature
         """Return --help, shown without a type like every other switch."""
