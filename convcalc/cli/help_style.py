@@ -30,12 +30,6 @@ class _Argument(TyperArgument):
         return [f"{name}{many}" if self.required else f"[{name}]{many}"]
 
 
-def _bare(option: TyperOption | None) -> TyperOption | None:
-    if option is not None:
-        option.metavar = ""
-    return option
-
-
 def _colour_as_tables() -> None:
     """Make the help console follow the tables' colour rule (Typer's own reads other variables)."""
     from typer import rich_utils  # noqa: PLC0415 - rich loads only for help
@@ -45,26 +39,28 @@ def _colour_as_tables() -> None:
     rich_utils.COLOR_SYSTEM = "auto" if colour else None
 
 
-class Group(TyperGroup):
-    """The app's command group, its --help shown without a type."""
+class _ClickStyle:
+    """What the app's group and every command share: help coloured by the tables' rule, --help bare."""
 
     def format_help(self, ctx: Any, formatter: Any) -> None:  # noqa: ANN401 - Typer's signature
         """Write help in colour by the tables' rule."""
         _colour_as_tables()
-        super().format_help(ctx, formatter)
+        super().format_help(ctx, formatter)  # type: ignore[misc]
 
     def get_help_option(self, ctx: Any) -> TyperOption | None:  # noqa: ANN401 - Typer's signature
         """Return --help, shown without a type like every other switch."""
-        return _bare(super().get_help_option(ctx))
+        option: TyperOption | None = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.metavar = ""
+        return option
 
 
-class Command(TyperCommand):
-    """A Typer command whose help follows Click's conventions."""
+class Group(_ClickStyle, TyperGroup):
+    """The app's command group."""
 
-    def format_help(self, ctx: Any, formatter: Any) -> None:  # noqa: ANN401 - Typer's signature
-        """Write help in colour by the tables' rule."""
-        _colour_as_tables()
-        super().format_help(ctx, formatter)
+
+class Command(_ClickStyle, TyperCommand):
+    """A Typer command whose arguments are written as Click writes them."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401 - Typer's signature
         super().__init__(*args, **kwargs)
@@ -76,7 +72,3 @@ class Command(TyperCommand):
                     bare = copy.copy(kind)
                     bare.get_metavar = lambda param, ctx: ""  # noqa: ARG005 - what Click calls
                     setattr(param, "type", bare)  # noqa: B010 - the attribute only older Typer has
-
-    def get_help_option(self, ctx: Any) -> TyperOption | None:  # noqa: ANN401 - Typer's signature
-        """Return --help, shown without a type like every other switch."""
-        return _bare(super().get_help_option(ctx))

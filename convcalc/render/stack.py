@@ -341,15 +341,18 @@ def _layout(result: StackResult, options: RenderOptions) -> Laid:
     columns = _columns(options)
     rows = _rows(result, options, cost)
     natural = [max([_width(column), *(_width(row[i]) for row in rows)]) for i, column in enumerate(columns)]
+
+    def span(kept: list[int], sizes: list[int]) -> int:  # each cell padded by a space a side, one between
+        return sum(sizes[i] for i in kept) + 3 * len(kept) - 1
+
+    if span(list(range(len(columns))), natural) <= options.width:  # it fits as it is: nothing to wrap
+        return Laid(columns, tuple(natural), rows, _summary(result, cost))
     least = [
         max([_width(column), *(_width(piece) for row in rows for piece in _pieces(row[i]))])
         if column in WRAPPING
         else natural[i]
         for i, column in enumerate(columns)
     ]
-
-    def span(kept: list[int], sizes: list[int]) -> int:  # each cell padded by a space a side, one between
-        return sum(sizes[i] for i in kept) + 3 * len(kept) - 1
 
     kept = list(range(len(columns)))
     left_out = []
@@ -444,10 +447,7 @@ def _wrap(text: str, width: int) -> str:
 
 def _narrow(rows: list[list[str]]) -> bool:
     """Whether every cell is one terminal column per character (the plain layout is then rich's, exactly)."""
-    import unicodedata  # noqa: PLC0415
-
-    cells = "".join("".join(row) for row in rows)
-    return cells.isascii() or all(unicodedata.east_asian_width(c) not in "WF" for c in set(cells))
+    return all(_width(cell) == len(cell) for row in rows for cell in row)
 
 
 def _fold(text: str, width: int) -> list[str]:
