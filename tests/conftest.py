@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -67,3 +68,25 @@ def run_json(run: Callable[..., Result]) -> Callable[..., tuple[int, dict[str, A
         return result.exit_code, json.loads(result.stdout)
 
     return invoke
+
+
+@functools.cache
+def _schema_validator() -> Any:
+    jsonschema = pytest.importorskip("jsonschema")
+    from convcalc.netfile.schema import network_schema  # noqa: PLC0415
+
+    schema = network_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def schema_errors(data: object) -> list[str]:
+    """Return what the shipped JSON Schema says is wrong with network data, nothing when valid (needs jsonschema)."""
+    return [
+        f"{'/'.join(map(str, error.absolute_path))}: {error.message}" for error in _schema_validator().iter_errors(data)
+    ]
+
+
+def schema_valid(data: object) -> bool:
+    """Whether the shipped JSON Schema accepts network data (the test is skipped without jsonschema)."""
+    return bool(_schema_validator().is_valid(data))

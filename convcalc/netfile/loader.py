@@ -108,23 +108,42 @@ def _read_non_negative(node: Node, where: str, problems: Problems) -> int | tupl
     return _read_axes(node, where, problems, 0)
 
 
-def _read_padding(node: Node, where: str, problems: Problems) -> Any:  # noqa: ANN401 - int, list, pairs or word
+def _read_padding(node: Node, where: str, problems: Problems, minimum: int | None = 0) -> Any:  # noqa: ANN401
+    """Read a window's padding: an int, per-axis values or pairs, or a word; JAX's (minimum None) may be negative."""
     if node.kind == "scalar" and node.tag == STR_TAG:
         word = PADDING_WORDS.get(str(node.value).lower().replace("-", "_"))
         if word is not None:
             return word
         problems.add(node, where, f"expected an integer, a per-axis list, same or valid, got {node.value!r}")
         return None
+
+    def number(item: Node, at: str) -> int | None:
+        return _read_int(item, at, problems, minimum) if minimum is not None else _read_signed(item, at, problems)
+
     if node.kind == "seq" and any(item.kind == "seq" for item in node.value):
         pairs: list[int | tuple[int | None, int | None] | None] = []
         for i, item in enumerate(node.value):
             if item.kind == "seq" and len(item.value) == 2:  # noqa: PLR2004 - (before, after)
-                pair = [_read_int(v, f"{where}[{i}][{j}]", problems, 0) for j, v in enumerate(item.value)]
+                pair = [number(v, f"{where}[{i}][{j}]") for j, v in enumerate(item.value)]
                 pairs.append(None if None in pair else (pair[0], pair[1]))
             else:
-                pairs.append(_read_int(item, f"{where}[{i}]", problems, 0))
+                pairs.append(number(item, f"{where}[{i}]"))
         return None if None in pairs else tuple(pairs)
-    return _read_axes(node, where, problems, 0)
+    if minimum is None and node.kind == "seq":
+        if not 1 <= len(node.value) <= MAX_RANK:
+            problems.add(node, where, f"expected 1 to {MAX_RANK} values (one per spatial axis), got {len(node.value)}")
+            return None
+        values = [number(item, f"{where}[{i}]") for i, item in enumerate(node.value)]
+        return None if None in values else tuple(values)
+    return number(node, where) if minimum is None else _read_axes(node, where, problems, minimum)
+
+
+def _read_signed(node: Node, where: str, problems: Problems) -> int | None:
+    """Read an integer that may be negative (JAX's padding crops)."""
+    value = _int_value(node) if node.kind == "scalar" and len(str(node.value)) <= MAX_DIGITS else None
+    if value is None:
+        problems.add(node, where, f"expected an integer, got {describe(node)}")
+    return value
 
 
 def _read_bool(node: Node, where: str, problems: Problems) -> bool | None:
@@ -244,7 +263,7 @@ def _chosen_type(key: str, items: Items, framework: Framework) -> OtherType:
 
     if fits(torch) and fits(own) and key == "permute":  # Keras numbers the axes from 1 after the batch
         dims = next((value for name, _, value in items if name == "dims"), None)
-        numbers = dims.value if dims is not None and isinstance(dims.value, list) else []
+        numbers = dims.value if dims is not None and dims.kind == "seq" else []
         return torch if any(not str(n.value).isdigit() or str(n.value) == "0" for n in numbers) else own
     return torch if fits(torch) and not fits(own) else own
 
@@ -311,17 +330,17 @@ def _read_layer_values(  # noqa: PLR0913 - the keys, the layer and the framework
             continue
         key = aliases.get(written, written)
         spec = LAYER_KEYS.get(key)
-        if spec is None:
-            offer = suggest(written, [*LAYER_KEYS, *aliases, "from"])
-            problems.add(key_node, f"{where}.{written}", f"unknown key `{written}`{offer}")
+        refused = _window_key_problem(written, kind, framework)
+        if spec is None or refused is not None:
+            problems.add(key_node, f"{where}.{written if spec is None else key}", refused or "")
             continue
         if framework is Framework.ONNX and written == "auto_pad" and str(value_node.value).upper() == "NOTSET":
             continue  # the explicit pads (or none) apply
-        if kind is not None and spec.kinds is not None and kind not in spec.kinds:
-            problems.add(key_node, f"{where}.{key}", f"{kind} takes no `{key}`")
-            continue
         if framework is Framework.ONNX and written in ("pads", *ONNX_FLAGS):
             values[key] = _read_onnx_value(written, value_node, f"{where}.{written}", problems)
+            continue
+        if framework is Framework.JAX and key == "padding":  # JAX's explicit padding may crop
+            values[key] = _read_padding(value_node, f"{where}.{written}", problems, None)
             continue
         value = READERS[spec.value](value_node, f"{where}.{key}", problems)
         if (
@@ -334,6 +353,25 @@ def _read_layer_values(  # noqa: PLR0913 - the keys, the layer and the framework
             problems.add(value_node, f"{where}.{key}", msg)
         values[key] = value
     return values
+
+
+def _window_key_problem(written: str, kind: LayerKind | None, framework: Framework) -> str | None:
+    """Say why a sliding-window layer of this kind takes no key written so (None: it takes it)."""
+    aliases = KEY_ALIASES.get(framework.value, {})
+    key = aliases.get(written, written)
+    spec = LAYER_KEYS.get(key)
+    if spec is None:
+        return f"unknown key `{written}`{suggest(written, [*LAYER_KEYS, *aliases, 'from'])}"
+    if kind is not None and spec.kinds is not None and kind not in spec.kinds:
+        return f"{kind} takes no `{key}`"
+    return None
+
+
+def _other_key_problem(name: str, written: str, info: OtherType) -> str | None:
+    """Say why a non-window type (as written) takes no key `name` (None: it takes it)."""
+    if name in COMMON_KEYS or name in info.keys:
+        return None
+    return f"{written} takes no `{name}`{suggest(name, [*info.keys, *COMMON_KEYS[1:]])}"
 
 
 def _read_number(node: Node, where: str, problems: Problems) -> float | None:
@@ -351,6 +389,9 @@ def _read_number(node: Node, where: str, problems: Problems) -> float | None:
 def _read_ints(node: Node, where: str, problems: Problems, *, single: bool = False) -> tuple[int, ...] | None:
     """Read one integer, or (unless `single`) a list of them: axes, negative ones counting from the end."""
     items = node.value if node.kind == "seq" and not single else [node]
+    if not items:  # torch reads dim=[] as every axis, ONNX as none (or every): say which
+        problems.add(node, where, "expected an integer or a list of them, got an empty list")
+        return None
     values = []
     for item in items:
         if item.kind == "scalar" and item.tag == INT_TAG and len(item.value) <= MAX_DIGITS:
@@ -500,9 +541,9 @@ def _other_layer(  # noqa: PLR0913
     for name, key_node, value_node in items:
         if name in COMMON_KEYS:
             continue
-        if name not in info.keys:
-            offer = suggest(name, [*info.keys, *COMMON_KEYS[1:]])
-            problems.add(key_node, f"{where}.{name}", f"{written} takes no `{name}`{offer}")
+        refused = _other_key_problem(name, written, info)
+        if refused is not None:
+            problems.add(key_node, f"{where}.{name}", refused)
             continue
         values[name] = _read_other_value(info.keys[name], value_node, f"{where}.{name}", context[:2], problems)
     for name in info.required:
@@ -738,10 +779,44 @@ def _read_layers(  # noqa: PLR0913 - the file's parts and how to read them
         for i, item in enumerate(placed):
             layers.append(_layer(item, i, rank, names, problems, framework))
             names.defined.update(names_at.get(i, ()))
+        _check_block_keys(blocks, framework, problems)
         return layers
     if blocks is not None:
         expand(blocks, [], problems, MAX_LAYERS)  # the blocks' own problems, too
     return []
+
+
+def _check_block_keys(blocks: Node | None, framework: Framework, problems: Problems) -> None:
+    """Report the keys a block's layers' types do not take, in blocks placed nowhere (or left out) too.
+
+    A block's values wait for its arguments, but its keys are written: a misspelt key is found
+    where the block is written, as in a placed layer (said once, where both see it).
+    """
+    if blocks is None or blocks.kind != "map":
+        return
+    types = _types(framework)
+    for name_node, block in blocks.value:
+        layers = {key.value: value for key, value in block.value}.get("layers") if block.kind == "map" else None
+        for i, layer in enumerate(layers.value if layers is not None and layers.kind == "seq" else []):
+            where = f"blocks.{name_node.value}.layers[{i}]"
+            items = mapping_items(layer, where, problems) if layer.kind == "map" else []
+            nodes = {key: value for key, _, value in items}
+            type_node = nodes.get("type")
+            if "block" in nodes or type_node is None or str(type_node.value).startswith("$"):
+                continue  # an instance, or a type given by a parameter
+            typed = _type_of(type_node, layer, where, problems, types)
+            if typed is None:
+                continue
+            type_key, written = typed
+            for key, key_node, _ in items:
+                if key in ("when", "from"):
+                    continue
+                if type_key in types:
+                    refused = _other_key_problem(key, written, _chosen_type(type_key, items, framework))
+                else:
+                    refused = _window_key_problem(key, KIND_NAMES[type_key][0], framework)
+                if refused is not None:
+                    problems.add(key_node, f"{where}.{key}", refused)
 
 
 def load_network(text: str, source: str = "<network>", *, input_shape: tuple[int, ...] | None = None) -> NetworkSpec:

@@ -12,7 +12,7 @@ from typer.testing import Result
 
 from convcalc.cli.app import main
 from convcalc.netfile.schema import schema_text
-from tests.conftest import EXAMPLES, ROOT, WELL_FORMED
+from tests.conftest import EXAMPLES, ROOT, WELL_FORMED, schema_errors, schema_valid
 
 Run = Callable[..., Result]
 Golden = Callable[[Path, str], None]
@@ -175,18 +175,15 @@ def test_schema_command_prints_the_shipped_schema(run: Run) -> None:
     assert result.stdout == (ROOT / "convcalc" / "network.schema.json").read_text()
     schema: dict[str, Any] = json.loads(result.stdout)
     assert schema["required"] == ["input", "layers"]
-    assert "kernel_size" in schema["$defs"]["layer"]["properties"]
+    assert schema["$defs"]["takes_1"]["properties"]["kernel_size"] == {"$ref": "#/$defs/positive"}
 
 
 def test_examples_validate_against_the_schema() -> None:
     """Every example file is valid under the schema (when jsonschema is installed)."""
-    jsonschema = pytest.importorskip("jsonschema")
     yaml = pytest.importorskip("yaml")
-    schema = json.loads(schema_text())
     for path in WELL_FORMED:
-        jsonschema.validate(yaml.safe_load(path.read_text()), schema)
-    with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate({"input": [1, 3, 8, 8], "layers": [{"type": "conv", "kernal_size": 3}]}, schema)
+        assert schema_errors(yaml.safe_load(path.read_text())) == [], path
+    assert not schema_valid({"input": [1, 3, 8, 8], "layers": [{"type": "conv", "kernal_size": 3}]})
 
 
 def test_main_runs_stack(capsys: pytest.CaptureFixture[str]) -> None:
@@ -196,13 +193,28 @@ def test_main_runs_stack(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_every_padding_word_and_form_validates_against_the_schema() -> None:
-    """Framework padding words in any case, ONNX's flat pads and JAX's negative pairs are valid files."""
-    jsonschema = pytest.importorskip("jsonschema")
-    schema = json.loads(schema_text())
-    for padding in ("same", "SAME_LOWER", "same-upper", "Causal", "VALID", [1, 2, 0, 1], [[-1, 2], [0, 0]], 2):
-        network = {"input": [1, 1, 8, 8], "layers": [{"type": "conv", "kernel_size": 3, "padding": padding}]}
-        jsonschema.validate(network, schema)
-    with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate(
-            {"input": [1, 1, 8], "layers": [{"type": "conv", "kernel_size": 3, "padding": "sme"}]}, schema
-        )
+    """Each framework's padding words in any case, ONNX's flat pads and JAX's negative pairs are valid files."""
+    cases = {
+        "torch": ("same", "same-upper", "VALID", [1, 2], [[1, 0], 2], 2),
+        "keras": ("same", "Causal", "valid", 0, [[0, 0], [0, 0]]),
+        "onnx": ("SAME_LOWER", "same_upper", "VALID", 1),
+        "jax": ("SAME", "same_lower", [[-1, 2], [0, 0]], -1),
+    }
+    for framework, paddings in cases.items():
+        for padding in paddings:
+            layer = {"type": "conv", "kernel_size": 3, "padding": padding, "out_channels": 1}
+            network = {"framework": framework, "input": [1, 1, 8, 8], "layers": [layer]}
+            assert schema_errors(network) == [], (framework, padding)
+    pads = {
+        "framework": "onnx",
+        "input": [1, 1, 8, 8],
+        "layers": [{"type": "Conv", "kernel_shape": [3, 3], "pads": [1, 2, 0, 1]}],
+    }
+    assert schema_errors(pads) == []
+    for framework, padding in (("torch", "sme"), ("torch", "causal"), ("keras", 1), ("onnx", "causal"), ("torch", -1)):
+        network = {
+            "framework": framework,
+            "input": [1, 1, 8],
+            "layers": [{"type": "conv", "kernel_size": 3, "padding": padding}],
+        }
+        assert not schema_valid(network), (framework, padding)
