@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING, Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Literal
 
 from convcalc.core.spec import LayerKind
-from convcalc.core.text import visible
-from convcalc.render.toolkit import Format, RenderOptions, axes_text, console_text, csv_text, make_console, padding_cell
+from convcalc.core.text import csv_safe, visible
+from convcalc.render.toolkit import (
+    Format,
+    RenderOptions,
+    axes_text,
+    cell_width,
+    console_text,
+    csv_axes,
+    csv_pairs,
+    csv_runs,
+    csv_text,
+    make_console,
+    padding_cell,
+    wrap_words,
+)
 
 if TYPE_CHECKING:
     from convcalc.design.solve import Solution
@@ -58,8 +72,31 @@ def render_solutions(solutions: list[Solution], kind: LayerKind, fmt: Format, op
 
         records = [json.dumps(solution_json(s, kind)) for s in solutions]
         return "[\n" + ",\n".join(f"  {r}" for r in records) + "\n]\n" if records else "[]\n"
+    if fmt is Format.CSV:
+        return _solutions_csv(solutions, kind)
     columns, rows = _solution_rows(solutions, kind)
     return _rows_text(columns, rows, fmt, options)
+
+
+def _solutions_csv(solutions: list[Solution], kind: LayerKind) -> str:
+    """One row per answer, the columns named and filled as the JSON keys (index first, as in stack's CSV)."""
+    records = [solution_json(solution, kind) for solution in solutions]
+    columns = ["index", "kernel_size", "stride", "padding", "dilation", "output_padding"]
+    columns += ["ceil_mode"] if kind.is_pool else []
+    columns += ["padding_mode"] if any("padding_mode" in r for r in records) else []
+    columns += ["output_padding_given"] if kind.is_transposed else []
+    columns += ["unused_cells", "reason"]
+    rows = []
+    for index, record in enumerate(records, start=1):
+        cells: dict[str, object] = {"index": index, "reason": csv_safe(visible(record["reason"]))}
+        for key in ("kernel_size", "stride", "dilation", "output_padding", "unused_cells"):
+            cells[key] = csv_axes(record[key])
+        cells["padding"] = csv_pairs([(before, after) for before, after in record["padding"]])
+        cells["ceil_mode"] = str(record.get("ceil_mode", "")).lower()
+        cells["padding_mode"] = record.get("padding_mode", "")
+        cells["output_padding_given"] = str(record.get("output_padding_given", True)).lower()
+        rows.append([cells[column] for column in columns])
+    return csv_text(columns, rows)
 
 
 def _rows_text(  # noqa: PLR0913 - the rows and how to show them
@@ -82,17 +119,52 @@ def _rows_text(  # noqa: PLR0913 - the rows and how to show them
     from rich.table import Table  # noqa: PLC0415
     from rich.text import Text  # noqa: PLC0415
 
+    cells = [[visible(cell) for cell in row] for row in rows]
+    widths = _widths(columns, cells, options.width)
     buffer = io.StringIO()
-    console = make_console(buffer, options)
+    span = sum(widths) + 3 * len(widths) - 1
+    console = make_console(buffer, replace(options, width=max(options.width, span)))  # too narrow: lines run on
     table = Table(box=box.SIMPLE_HEAD, show_edge=False)
-    for column in columns:
-        table.add_column(column, justify="right" if column == "#" else "left", overflow="fold")
-    for row in rows:
-        table.add_row(*(Text(visible(cell)) for cell in row))
-    if title:
-        console.print(Text(visible(title)))
+    for column, width in zip(columns, widths, strict=True):
+        justify: Literal["left", "right"] = "right" if column == "#" else "left"
+        table.add_column(wrap_words(column, width), justify=justify, width=width, no_wrap=True, overflow="crop")
+    for row in cells:
+        table.add_row(*(Text(wrap_words(cell, width) if column in PROSE else cell) for column, cell, width in
+                        zip(columns, row, widths, strict=True)))  # fmt: skip
+    if title:  # wrapped between words at the terminal's width: a long path is never cut
+        console.print(Text(wrap_words(visible(title), options.width)), soft_wrap=True)
     console.print(table)
     return console_text(buffer)
+
+
+PROSE = frozenset({"why", "accepted", "same size out", "range"})
+"""Columns of words (a reason, sizes as runs): they wrap between words; the others (numbers) never wrap."""
+
+
+def _widths(columns: list[str], rows: list[list[str]], width: int) -> list[int]:
+    """Return each column's width: as wide as its cells if the table fits, else the prose columns narrowed.
+
+    No column is ever narrower than its longest word, so no number is split; when even that is too
+    wide for the terminal, the lines run past it.
+    """
+    natural = [max([cell_width(column), *(cell_width(row[i]) for row in rows)]) for i, column in enumerate(columns)]
+    if sum(natural) + 3 * len(natural) - 1 <= width:
+        return natural
+
+    def longest_word(text: str) -> int:
+        return max(cell_width(word) for word in text.split(" "))
+
+    least = [
+        max([longest_word(column), *(longest_word(row[i]) for row in rows)]) if column in PROSE else natural[i]
+        for i, column in enumerate(columns)
+    ]
+    room = width - (sum(least) + 3 * len(least) - 1)
+    for i, column in enumerate(columns):
+        if column in PROSE and room > 0:
+            grown = min(natural[i], least[i] + room)
+            room -= grown - least[i]
+            least[i] = grown
+    return least
 
 
 # ---------------------------------------------------------------- input sizes of `convcalc sizes`
@@ -115,6 +187,9 @@ def render_sizes(source: str, swept: list[AxisSizes], fmt: Format, options: Rend
             for a in swept
         ]
         return json.dumps({"source": source, "axes": axes}) + "\n"
+    if fmt is Format.CSV:  # the JSON keys; each set as first:last:step progressions
+        rows = [[a.axis, f"{a.low}:{a.high}", csv_runs(runs(a.accepted)), csv_runs(runs(a.same))] for a in swept]
+        return csv_text(["axis", "range", "accepted", "same_size"], rows)
     columns = ["axis", "range", "accepted", "same size out"]
     rows = [[a.axis, f"{a.low} to {a.high}", describe_runs(a.accepted), describe_runs(a.same)] for a in swept]
     title = f"{source}: which input sizes work, per axis"

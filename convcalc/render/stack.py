@@ -7,7 +7,7 @@ explain.py's, ported layers port.py's; all share the toolkit.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -22,7 +22,10 @@ from convcalc.render.toolkit import (
     RenderOptions,
     axes_text,
     byte_size,
+    cell_width,
     console_text,
+    csv_axes,
+    csv_pairs,
     csv_text,
     kind_word,
     make_console,
@@ -30,6 +33,7 @@ from convcalc.render.toolkit import (
     padding_cell,
     shape_cell,
     short_count,
+    wrap_words,
 )
 
 SHORT_KINDS = {"conv": "conv", "convtranspose": "convT", "maxpool": "maxpool", "avgpool": "avgpool"}
@@ -307,11 +311,12 @@ def _rich_table(result: StackResult, options: RenderOptions, laid: Laid | None =
         table.add_column(column, justify=justify, width=width, no_wrap=True, overflow="crop")
     for layer, row in zip(result.layers, laid.rows, strict=True):
         table.add_row(*map(Text, row), style=_STYLES.get(layer.status))
-    console.print(Text(_title(result)))
+    width = options.width  # lines of words wrap between words: a long path or shape is never cut
+    console.print(Text(wrap_words(_title(result), width)), soft_wrap=True)
     console.print(table)
-    console.print(Text(laid.summary))
+    console.print(Text(wrap_words(laid.summary, width)), soft_wrap=True)
     for style, text in _notes(result):
-        console.print(Text(text, style=style))
+        console.print(Text(wrap_words(text, width), style=style), soft_wrap=True)
     return console_text(buffer)
 
 
@@ -385,13 +390,7 @@ def _layout(result: StackResult, options: RenderOptions) -> Laid:
     )
 
 
-def _width(text: str) -> int:
-    """Return how many terminal columns a text takes (wide characters take two)."""
-    if text.isascii():
-        return len(text)
-    import unicodedata  # noqa: PLC0415
-
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+_width = cell_width
 
 
 _BREAK_AFTER = frozenset("./,_")
@@ -450,35 +449,6 @@ def _narrow(rows: list[list[str]]) -> bool:
     return all(_width(cell) == len(cell) for row in rows for cell in row)
 
 
-def _fold(text: str, width: int) -> list[str]:
-    """Wrap a cell as rich does: words that fit share a line, a longer word starts a line and is cut.
-
-    rich cuts a long word with the space after it: when the word fills its last piece, that
-    space starts the next line.
-    """
-    lines: list[str] = []
-    current = ""
-    lead = False
-    words = text.split()
-    for index, word in enumerate(words):
-        candidate = (" " + word if lead else f"{current} {word}") if current or lead else word
-        if len(candidate) <= width:
-            current, lead = candidate, False
-            continue
-        if current or lead:
-            lines.append(current)  # after a cut word that filled its piece, its space alone: an empty line
-        lead = False
-        cut = len(word) > width
-        while len(word) > width:
-            lines.append(word[:width])
-            word = word[width:]  # noqa: PLW2901 - what is left of the word
-        current = word
-        if cut and len(word) == width and index < len(words) - 1:
-            lines.append(word)
-            current, lead = "", True
-    return [*lines, current] if current or not lines else lines
-
-
 def _plain_table(result: StackResult, options: RenderOptions, laid: Laid | None = None) -> str:
     """Lay out the same table as rich's SIMPLE_HEAD box, fast enough for 10,000 rows."""
     laid = laid or _layout(result, options)
@@ -503,7 +473,7 @@ def _plain_table(result: StackResult, options: RenderOptions, laid: Laid | None 
         return out
 
     def wrapped(text: str, style: str | None = None) -> list[str]:
-        return [paint(piece, style) for piece in _fold(text, options.width)]
+        return [paint(piece, style) for piece in wrap_words(text, options.width).split("\n")]
 
     lines = [*wrapped(_title(result)), *line(list(columns), "bold", bottom=True)]
     lines.append("─" * (sum(widths) + 3 * len(widths) - 1))
@@ -561,10 +531,7 @@ CSV_COLUMNS = (
 
 def render_csv(result: StackResult, options: RenderOptions | None = None) -> str:
     """Render one CSV row per layer; per-axis values are joined with x, padding pairs with :."""
-
-    def axes(values: Sequence[object] | None) -> str:
-        return "" if values is None else "x".join(str(v) for v in values)
-
+    axes = csv_axes
     rows = []
     cost = cost_by(result, options or RenderOptions())
     for layer, spent in zip(result.layers, cost.layers, strict=True):
@@ -579,7 +546,7 @@ def render_csv(result: StackResult, options: RenderOptions | None = None) -> str
                 axes(layer.output),
                 axes(spec.kernel_size) if isinstance(spec, LayerSpec) else "",
                 axes(spec.stride) if isinstance(spec, LayerSpec) else "",
-                "" if layer.padding is None else "x".join(f"{b}:{a}" for b, a in layer.padding),
+                csv_pairs(layer.padding),
                 axes(spec.dilation) if isinstance(spec, LayerSpec) else "",
                 axes(spec.output_padding) if window and isinstance(spec, LayerSpec) and spec.kind.is_transposed else "",
                 axes(layer.receptive_field),

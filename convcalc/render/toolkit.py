@@ -97,6 +97,26 @@ def make_console(buffer: io.StringIO, options: RenderOptions) -> Console:
     )
 
 
+def cell_width(text: str) -> int:
+    """Return how many terminal columns a text takes (wide characters take two)."""
+    if text.isascii():
+        return len(text)
+    import unicodedata  # noqa: PLC0415
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def wrap_words(text: str, width: int) -> str:
+    """Wrap a cell at its spaces into lines at most `width` wide (a longer word keeps a line of its own, whole)."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and lines[-1] and cell_width(f"{lines[-1]} {word}") <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return "\n".join(lines)
+
+
 def console_text(buffer: io.StringIO) -> str:
     """Return what a console wrote into `buffer`, without the spaces rich pads lines with."""
     return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
@@ -110,8 +130,27 @@ def markdown_cell(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
+def csv_axes(values: Sequence[object] | None) -> str:
+    """Return a CSV cell of per-axis values: joined with x (7x7), empty when there are none."""
+    return "" if values is None else "x".join(str(v) for v in values)
+
+
+def csv_pairs(pairs: Sequence[tuple[int, int]] | None) -> str:
+    """Return a CSV cell of (before, after) pairs per axis: 3:3x3:3."""
+    return "" if pairs is None else "x".join(f"{before}:{after}" for before, after in pairs)
+
+
+def csv_runs(runs: Sequence[tuple[int, int, int]]) -> str:
+    """Return a CSV cell of arithmetic progressions, each first:last:step, separated by spaces (empty: none)."""
+    return " ".join(f"{first}:{last}:{step}" for first, last, step in runs)
+
+
 def csv_text(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """Return rows as CSV text with a header line."""
+    """Return rows as CSV text with a header line.
+
+    One convention for every command: the header names are the JSON keys, cells hold numbers
+    (per-axis values joined by x, pairs by :, lists by spaces), never prose but a reason or an error.
+    """
     import csv  # noqa: PLC0415 - only this format needs it
 
     buffer = io.StringIO()

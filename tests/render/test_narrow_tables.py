@@ -39,7 +39,8 @@ def test_no_number_shape_or_name_part_is_split(path: Path, width: int) -> None:
     text = render_table(result, options)  # type: ignore[arg-type]
     lines = text.splitlines()
     if not laid.overflows:
-        assert max(len(line) for line in lines) <= width
+        too_wide = [line for line in lines if len(line) > width]
+        assert all(" " not in line.strip() for line in too_wide), too_wide  # only a word (a path) longer than that
     for full, row in zip(full_rows, laid.rows, strict=True):
         for column, cell in zip(laid.columns, row, strict=True):
             whole = full[columns.index(column)]
@@ -90,3 +91,41 @@ def test_the_order_is_cost_then_jump_then_input() -> None:
     said = {w: " ".join(_layout(result, RenderOptions(width=w)).summary.split()) for w in (40, 60, 70)}  # type: ignore[arg-type]
     assert "left out at 40 columns: FLOPs, jump, input, params, k/s/p/d (" in said[40]
     assert "left out at 70 columns: FLOPs, jump, input (" in said[70]
+
+
+DESIGN_COMMANDS = [
+    ("solve", "conv", "-i", "32", "-t", "16", "-k", "1..3", "-s", "1..2"),
+    ("solve", "convt", "-i", "16", "-t", "32", "-k", "1..4", "-s", "2"),
+    ("sizes", "examples/conv1d_autoencoder.yaml", "-r", "1:2000"),
+    ("sizes", "examples/unet.yaml", "-r", "1:300"),
+    ("stack", "examples/models/densenet121.yaml"),
+]
+
+
+def _words(text: str) -> list[str]:
+    return sorted(word for word in text.split() if set(word) != {"─"})
+
+
+@pytest.mark.parametrize("args", DESIGN_COMMANDS, ids=lambda args: " ".join(args[:2]))
+@pytest.mark.parametrize("width", [30, 40, 60, 80])
+def test_solve_and_sizes_tables_wrap_between_words_only(
+    args: tuple[str, ...], width: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """solve's and sizes' tables (and every title) wrap between words: each word of the wide table comes whole."""
+    from typer.testing import CliRunner  # noqa: PLC0415
+
+    from convcalc.cli.app import app  # noqa: PLC0415
+
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("NO_COLOR", "1")
+    outputs = {}
+    for columns in (width, 1000):
+        monkeypatch.setenv("COLUMNS", str(columns))
+        outputs[columns] = CliRunner().invoke(app, list(args)).stdout
+    narrow, wide = outputs[width], outputs[1000]
+    if args[0] != "stack":  # stack leaves columns out rather than wrap them (above)
+        assert _words(narrow) == _words(wide)
+        if width >= 80:  # room enough for the numbers' columns: every line fits
+            assert max(len(line) for line in narrow.splitlines()) <= width
+    title = wide.splitlines()[0]
+    assert _words("\n".join(narrow.splitlines()[: title.count(" ") + 1])).count(title.split()[0]) == 1
