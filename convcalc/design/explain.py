@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from math import prod
 
 from convcalc.core import formulas
 from convcalc.core.analysis import gap_warnings
@@ -353,72 +354,79 @@ def explain_layer(layer: LayerSpec, shape: AxisValues, *, matrix: bool = False) 
     return tuple(sections)
 
 
-def conv_matrix(  # noqa: PLR0913 - one argument per torch.nn parameter
-    sizes: AxisValues, kernel: AxisValues, stride: AxisValues, before: AxisValues, dilation: AxisValues, out: AxisValues
-) -> list[list[int | None]]:
-    """Return a direct convolution as a matrix: a row per window stop, a column per input cell (row-major).
-
-    Each entry is the index of the kernel tap (row-major) that multiplies that cell, or None.
-    Padding cells are zeros, so they have no column.
-    """
-    rows: list[list[int | None]] = []
-    columns = 1
-    for size in sizes:
-        columns *= size
-    for stop in _index_grid(out):
-        row: list[int | None] = [None] * columns
-        for tap in _index_grid(kernel):
-            cell = [stop[a] * stride[a] + tap[a] * dilation[a] - before[a] for a in range(len(sizes))]
-            if all(0 <= c < n for c, n in zip(cell, sizes, strict=True)):
-                row[_flat(cell, sizes)] = _flat(list(tap), kernel)
-        rows.append(row)
-    return rows
-
-
-def _index_grid(dims: AxisValues) -> list[tuple[int, ...]]:
-    grid: list[tuple[int, ...]] = [()]
-    for n in dims:
-        grid = [(*g, i) for g in grid for i in range(n)]
-    return grid
-
-
-def _flat(index: list[int] | tuple[int, ...], dims: AxisValues) -> int:
-    flat = 0
-    for i, n in zip(index, dims, strict=True):
-        flat = flat * n + i
-    return flat
-
-
 TAP_NAMES = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def matrix_entry(  # noqa: PLR0913 - the stop, the cell and the layer's numbers
+    stop: AxisValues, cell: AxisValues, kernel: AxisValues, stride: AxisValues, before: AxisValues, dilation: AxisValues
+) -> int | None:
+    """Return the kernel tap (row-major) that window `stop` multiplies input `cell` by, or None: one entry of M."""
+    tap = 0
+    for a, k in enumerate(kernel):
+        offset = cell[a] - stop[a] * stride[a] + before[a]
+        if offset < 0 or offset % dilation[a] or offset // dilation[a] >= k:
+            return None
+        tap = tap * k + offset // dilation[a]
+    return tap
+
+
+def _unflat(index: int, dims: AxisValues) -> tuple[int, ...]:
+    """Return the row-major multi-index of a flat index."""
+    out = []
+    for n in reversed(dims):
+        index, i = divmod(index, n)
+        out.append(i)
+    return tuple(reversed(out))
+
+
+def _shown(count: int) -> list[int | None]:
+    """Return the rows (or columns) drawn of `count`: all of a small matrix, else the first 12, None, the last 8."""
+    if count <= MAX_MATRIX:
+        return list(range(count))
+    return [*range(12), None, *range(count - 8, count)]
 
 
 def matrix_section(
     layer: LayerSpec, spatial: AxisValues, padding: tuple[tuple[int, int], ...], out: AxisValues
 ) -> Section:
-    """Show the convolution as a sparse matrix, and a transposed convolution as its transpose."""
+    """Show the convolution as a sparse matrix, and a transposed convolution as its transpose.
+
+    Only the entries drawn are computed (a large matrix shows its corners), so any size costs the same.
+    """
     taps = 1
     for k in layer.kernel_size:
         taps *= k
     if layer.rank > 2 or taps > len(TAP_NAMES):  # noqa: PLR2004
         return Section("matrix view: for 1-D and 2-D layers with at most 52 kernel taps", ())
     before = tuple(p[0] for p in padding)
+    numbers = (layer.kernel_size, layer.stride, before, layer.dilation)
+    rows_of, columns_of = prod(out), prod(spatial)
     if layer.kind.is_transposed:  # the transpose of the convolution from the output size back to the input size
-        matrix = conv_matrix(out, layer.kernel_size, layer.stride, before, layer.dilation, spatial)
-        shown = [list(col) for col in zip(*matrix, strict=True)]
+
+        def entry(row: int, column: int) -> int | None:
+            return matrix_entry(_unflat(column, spatial), _unflat(row, out), *numbers)
+
         title = (
-            f"matrix view: y = Mᵀ x, M the {len(matrix)}×{len(matrix[0])} matrix of the convolution from "
-            f"{'×'.join(map(str, out))} back to {'×'.join(map(str, spatial))}; Mᵀ is {len(shown)}×{len(shown[0])}"
+            f"matrix view: y = Mᵀ x, M the {columns_of}×{rows_of} matrix of the convolution from "
+            f"{'×'.join(map(str, out))} back to {'×'.join(map(str, spatial))}; Mᵀ is {rows_of}×{columns_of}"
         )
     else:
-        shown = conv_matrix(spatial, layer.kernel_size, layer.stride, before, layer.dilation, out)
-        title = (
-            f"matrix view: y = M x, M is {len(shown)}×{len(shown[0])} (a row per window stop, a column per input cell)"
-        )
-    if len(shown) > MAX_MATRIX or len(shown[0]) > MAX_MATRIX:
-        return Section(title + f"; too large to print (at most {MAX_MATRIX} rows and columns)", ())
+
+        def entry(row: int, column: int) -> int | None:
+            return matrix_entry(_unflat(row, out), _unflat(column, spatial), *numbers)
+
+        title = f"matrix view: y = M x, M is {rows_of}×{columns_of} (a row per window stop, a column per input cell)"
+    rows, columns = _shown(rows_of), _shown(columns_of)
+    if None in rows or None in columns:
+        title += "; the middle rows and columns left out"
     legend = "taps " + " ".join(f"{TAP_NAMES[i]}=w{i}" for i in range(taps)) + ", . is zero"
     lines = [_plain(f"  {legend}", "note")]
-    lines += [_cells([TAP_NAMES[v] if v is not None else "." for v in row]) for row in shown]
+    for row in rows:
+        cells = []
+        for column in columns:
+            value = None if row is None or column is None else entry(row, column)
+            cells.append("…" if row is None or column is None else "." if value is None else TAP_NAMES[value])
+        lines.append(_cells(cells))
     return Section(title, tuple(lines))
 
 

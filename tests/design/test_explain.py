@@ -15,7 +15,7 @@ from typer.testing import Result
 from convcalc import LayerSpec
 from convcalc.core.errors import LayerError
 from convcalc.core.windows import layer_shape
-from convcalc.design.explain import conv_matrix, explain_layer
+from convcalc.design.explain import explain_layer, matrix_entry, matrix_section
 from tests.property.brute import Layer1d
 from tests.property.strategies import SETTINGS, smallest_input
 
@@ -224,6 +224,20 @@ def matrix_layers(draw: st.DrawFn) -> tuple[tuple[str, int, int, int, int, int, 
     return (kind, rank, k, s, p, d, 0), draw(st.integers(smallest, max(smallest, 9)))
 
 
+def conv_matrix(
+    sizes: tuple[int, ...],
+    kernel: tuple[int, ...],
+    stride: tuple[int, ...],
+    before: tuple[int, ...],
+    dilation: tuple[int, ...],
+    out: tuple[int, ...],
+) -> list[list[int | None]]:
+    """Return the whole matrix of a direct convolution from the entries explain draws: a row per stop, a cell a column."""
+    return [
+        [matrix_entry(stop, cell, kernel, stride, before, dilation) for cell in _grid(sizes)] for stop in _grid(out)
+    ]
+
+
 @SETTINGS
 @given(drawn=matrix_layers(), seed=st.integers(0, 1000))
 def test_matrix_times_input_is_sliding_the_kernel(
@@ -256,3 +270,37 @@ def test_matrix_times_input_is_sliding_the_kernel(
             if all(0 <= c < n for c, n in zip(cell, out, strict=True)):
                 scattered[_flat(cell, out)] += x[_flat(list(index), sizes)] * taps[_flat(list(tap), kernel)]
     assert _times(transposed, x, taps) == scattered
+
+
+def _drawn(section_lines: tuple[tuple[tuple[str, str | None], ...], ...]) -> list[list[str]]:
+    return ["".join(text for text, _ in line).split() for line in section_lines[1:]]
+
+
+@pytest.mark.parametrize("kind", ["conv", "convtranspose"])
+def test_a_small_matrix_is_drawn_whole_from_the_entries(kind: str) -> None:
+    """A matrix of at most 64 rows and columns is drawn whole, entry for entry the brute-force matrix."""
+    layer = _layer(kind, 1, 3, 2, 1, 1, 0)
+    out = layer_shape(layer, (1, 1, 9)).output[2:]
+    section = matrix_section(layer, (9,), ((1, 1),), out)
+    if kind == "conv":
+        whole = conv_matrix((9,), (3,), (2,), (1,), (1,), out)
+    else:
+        whole = [list(column) for column in zip(*conv_matrix(out, (3,), (2,), (1,), (1,), (9,)), strict=True)]
+    assert _drawn(section.lines) == [["." if v is None else "abc"[v] for v in row] for row in whole]
+    assert "left out" not in section.title
+
+
+@pytest.mark.parametrize("size", [128, 1024, 10**6])
+def test_a_large_matrix_shows_its_corners_whatever_its_size(size: int) -> None:
+    """Past 64 rows or columns the first 12 and the last 8 of each are drawn, computed alone (any size, at once)."""
+    layer = _layer("conv", 2, 3, 2, 1, 1, 0)
+    out = layer_shape(layer, (1, 1, size, size)).output[2:]
+    section = matrix_section(layer, (size, size), ((1, 1), (1, 1)), out)
+    rows = _drawn(section.lines)
+    assert len(rows) == 21
+    assert all(len(row) == 21 for row in rows)
+    assert rows[12] == ["…"] * 21
+    assert f"M is {out[0] * out[1]}×{size * size}" in section.title
+    assert section.title.endswith("; the middle rows and columns left out")
+    assert rows[0][:2] == ["e", "f"]  # the first stop reads the first cells with the kernel's centre taps
+    assert rows[-1][-1] == "i"  # the last stop reads the last cell with its last tap (an even size, stride 2)
