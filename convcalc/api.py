@@ -224,7 +224,7 @@ def solve(  # noqa: PLR0913 - the limits of the search, as `convcalc solve` take
     sizes, targets = broadcast(input, rank), broadcast(output, rank)
     limits = Limits(kernel, stride, dilation, max_padding, symmetric_only, Framework.parse(framework))
     if search_size(chosen, limits) > SEARCH_WORK:
-        msg = f"the limits span more than {SEARCH_WORK:,} layers: narrow the kernel, stride, dilation or padding"
+        msg = f"the limits span more than {SEARCH_WORK:,} layer shapes: narrow the kernel, stride or dilation"
         raise InputError(msg)
     return search(chosen, sizes, targets, limits, axis_names(rank))
 

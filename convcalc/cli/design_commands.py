@@ -38,6 +38,7 @@ def solve(  # noqa: PLR0913 - the flags of solve
     framework: str = "torch",
 ) -> int:
     """Print every parameter set within limits that maps the input size to the output size, best first."""
+    from convcalc.cli.progress import ProgressBar  # noqa: PLC0415
     from convcalc.design.solve import SEARCH_WORK, Limits, nearest_reachable, search_size  # noqa: PLC0415
     from convcalc.design.solve import solve as find  # noqa: PLC0415
     from convcalc.render.design import render_solutions  # noqa: PLC0415
@@ -68,18 +69,18 @@ def solve(  # noqa: PLR0913 - the flags of solve
     span = search_size(layer_kind, limits)
     if span > SEARCH_WORK:
         msg = (
-            f"the limits span {span:,} layers (kernels x strides x dilations x paddings, with output_padding or "
-            f"ceil_mode); at most {SEARCH_WORK:,} are tried: narrow --kernel, --stride, --dilation or --max-padding"
+            f"the limits span {span:,} layer shapes (kernels x strides x dilations; paddings are solved for); "
+            f"at most {SEARCH_WORK:,} are tried: narrow --kernel, --stride or --dilation"
         )
         widths = {
             "--kernel": limits.kernel[1] - limits.kernel[0],
             "--stride": limits.stride[1] - limits.stride[0],
             "--dilation": limits.dilation[1] - limits.dilation[0],
-            "--max-padding": limits.max_padding,
         }
         raise InputError(msg, where=max(widths, key=lambda flag: widths[flag]))
     names = axis_names(rank)
-    solutions = find(layer_kind, sizes, targets, limits, names)
+    with ProgressBar("trying layers") as tick:
+        solutions = find(layer_kind, sizes, targets, limits, names, tick)
     shown = solutions[: parse_int(limit, "--limit")]
     if solutions or chosen is Format.JSON:
         sys.stdout.write(render_solutions(shown, layer_kind, chosen, render_options()))
@@ -89,7 +90,8 @@ def solve(  # noqa: PLR0913 - the flags of solve
     for name, size_in, want in zip(names, sizes, targets, strict=True):
         failing.setdefault((size_in, want), []).append(name)
     for (size_in, want), axes_named in failing.items():
-        below, above = nearest_reachable(layer_kind, size_in, want, limits)
+        with ProgressBar("finding the nearest sizes") as tick:
+            below, above = nearest_reachable(layer_kind, size_in, want, limits, tick)
         sides = [f"{below} below" if below is not None else "", f"{above} above" if above is not None else ""]
         nearest = ", ".join(side for side in sides if side)
         label = axes_label(axes_named)

@@ -254,6 +254,7 @@ def _standard_input_bytes() -> bytes:
 def sizes(*, file: str, size_range: str = "1:1024", fmt: str = "table") -> int:
     """Print which input sizes a network accepts per axis, and which come back out at the same size."""
     from convcalc.cli.arguments import parse_size_ranges  # noqa: PLC0415
+    from convcalc.cli.progress import ProgressBar  # noqa: PLC0415
     from convcalc.design.sweep import sweep_axes  # noqa: PLC0415
     from convcalc.netfile.loader import read_network  # noqa: PLC0415 - YAML is loaded only when a file is read
     from convcalc.render.design import render_sizes  # noqa: PLC0415
@@ -267,7 +268,8 @@ def sizes(*, file: str, size_range: str = "1:1024", fmt: str = "table") -> int:
         raise InputError(msg, where="--range")
     ranges = ranges * network.rank if len(ranges) == 1 else ranges
     try:
-        swept = sweep_axes(network, ranges, names)
+        with ProgressBar("trying input sizes") as tick:
+            swept = sweep_axes(network, ranges, names, tick)
     except LayerError as error:
         say(f"{network.source}: no input size works: {error}")
         return ExitCode.LAYER_INVALID

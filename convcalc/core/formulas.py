@@ -42,6 +42,17 @@ def pool_output_size(  # noqa: PLR0913 - one argument per torch.nn parameter
     return out - 1 if last_window_in_padding(out, stride, size, before) else out
 
 
+def windows_toward_zero(  # noqa: PLR0913 - one argument per torch.nn parameter
+    size: int, kernel: int, stride: int, before: int, after: int, dilation: int
+) -> int:
+    """Return (i + pb + pa - e) / s + 1 with the division toward zero, as onnxruntime counts a pool's windows.
+
+    It is floor's count where the padded input holds the kernel, and 1 where it falls short by less than s.
+    """
+    span = size + before + after - effective_kernel(kernel, dilation)
+    return (span // stride if span >= 0 else -(-span // stride)) + 1
+
+
 def windows_rounded_up(  # noqa: PLR0913 - one argument per torch.nn parameter
     size: int, kernel: int, stride: int, before: int, after: int, dilation: int
 ) -> int:
@@ -74,6 +85,11 @@ def same_padding(kernel: int, dilation: int) -> tuple[int, int]:
 def pool_padding_limit(kernel: int) -> int:
     """Return the most padding on one side that a torch.nn pool takes: half the raw kernel (dilation ignored)."""
     return kernel // 2
+
+
+def onnx_pool_padding_limit(kernel: int) -> int:
+    """Return the most padding on one side that onnxruntime's pools take: less than the kernel."""
+    return kernel - 1
 
 
 def output_padding_allowed(output_padding: int, stride: int, dilation: int) -> bool:

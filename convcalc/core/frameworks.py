@@ -162,16 +162,38 @@ def _onnx_inference_note(layer: LayerSpec, axis: int, size: int, out: int) -> st
     return None
 
 
+def output_padding_limit(framework: Framework, stride: int, dilation: int) -> int:
+    """Return the largest output_padding a framework's transposed layer takes on an axis.
+
+    torch.nn: below the stride or the dilation; Keras and onnxruntime: below the stride;
+    lax.conv_transpose has none.
+    """
+    if framework is Framework.TORCH:
+        return formulas.largest_output_padding(stride, dilation)
+    return 0 if framework is Framework.JAX else stride - 1
+
+
+def pool_padding_limit(framework: Framework, kernel: int) -> int | None:
+    """Return the most padding on one side a framework's pool takes, None for any.
+
+    torch.nn: half the raw kernel; onnxruntime: less than the kernel.
+    """
+    if framework is Framework.TORCH:
+        return formulas.pool_padding_limit(kernel)
+    return formulas.onnx_pool_padding_limit(kernel) if framework is Framework.ONNX else None
+
+
 def _transposed_axis(layer: LayerSpec, axis: int, size: int, name: str) -> tuple[tuple[int, int], int, int]:
     """Return a transposed layer's padding, output_padding and output size on one axis."""
     framework = layer.framework
     k, s, d = layer.kernel_size[axis], layer.stride[axis], layer.dilation[axis]
     e = effective_kernel(k, d)
-    if framework is Framework.KERAS and layer.output_padding_given and layer.output_padding[axis] >= s:
+    most = output_padding_limit(framework, s, d)
+    if framework is Framework.KERAS and layer.output_padding_given and layer.output_padding[axis] > most:
         a = layer.output_padding[axis]
         msg = f"`output_padding` must be strictly less than `strides` (Keras): {a} >= {s}"
-        hint = f"use output_padding <= {s - 1}"
-        raise LayerError(msg, axis=name, hint=hint, problem=Problem.OUTPUT_PADDING, output_padding=a, largest=s - 1)
+        hint = f"use output_padding <= {most}"
+        raise LayerError(msg, axis=name, hint=hint, problem=Problem.OUTPUT_PADDING, output_padding=a, largest=most)
     if framework is Framework.ONNX and layer.output_size is not None:
         (before, after), a = _onnx_output_shape_padding(layer, axis, size)
         if a >= s:  # grown past what a convolution of the output could bring back to the input's size

@@ -46,19 +46,20 @@ def refuse_layer(layer: LayerSpec) -> None:
             msg = f"dilation is not supported with auto_pad SAME_UPPER or SAME_LOWER ({RUNTIME})"
             raise LayerError(msg, axis=dilated, hint="give explicit pads, or use dilation 1")
     if layer.kind.is_pool and not isinstance(padding, PaddingMode):
-        wide = [axis for axis in range(layer.rank) if max(padding[axis]) >= layer.kernel_size[axis]]
+        limit = formulas.onnx_pool_padding_limit
+        wide = [axis for axis in range(layer.rank) if max(padding[axis]) > limit(layer.kernel_size[axis])]
         if wide:
             worst = max(max(padding[axis]) for axis in wide)
             least = min(layer.kernel_size[axis] for axis in wide)
             msg = f"pads {worst} not smaller than the kernel {least} ({RUNTIME}: pad should be smaller than kernel)"
-            hint = f"use pads of at most {least - 1}, or a Pad node before the pool"
+            hint = f"use pads of at most {limit(least)}, or a Pad node before the pool"
             raise LayerError(
                 msg,
                 axis=[names[a] for a in wide],
                 hint=hint,
                 problem=Problem.POOL_PADDING,
                 padding=worst,
-                limit=least - 1,
+                limit=limit(least),
             )
     if layer.kind.is_transposed:
         for word, bound in (("max(stride, dilation)", max), ("the stride", None)):
@@ -104,7 +105,7 @@ def pool_size(layer: LayerSpec, axis: int, size: int, padding: tuple[int, int], 
     before, after = padding
     k, s, d = layer.kernel_size[axis], layer.stride[axis], layer.dilation[axis]
     if not layer.ceil_mode:
-        return _toward_zero(size + before + after - effective_kernel(k, d), s) + 1
+        return formulas.windows_toward_zero(size, k, s, before, after, d)
     out = formulas.windows_rounded_up(size, k, s, before, after, d)
     return out - 1 if drop_last and formulas.last_window_in_padding(out, s, size, before) else out
 

@@ -7,15 +7,18 @@ exactly a layer torch.nn accepts and that gives the size asked for.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from functools import partial
 from itertools import product
 from math import prod
 
 from convcalc.core import formulas
 from convcalc.core.errors import InputError, LayerError
+from convcalc.core.frameworks import output_padding_limit, pool_padding_limit
 from convcalc.core.spec import SPELLING, Framework, LayerKind, LayerSpec, PaddingMode
 from convcalc.core.windows import LayerShape, layer_shape
+from convcalc.design.ticks import Tick, offset, quiet
 
 MAX_CANDIDATES_PER_AXIS = 12
 """How many of the best candidates per axis are combined when the axes ask different things."""
@@ -81,26 +84,24 @@ class Solution:
         return (*sums[:6], differs, *sums[6:])
 
 
-SEARCH_WORK = 50_000
-"""Most layers one search may try: kernels × strides × dilations × paddings (a few seconds)."""
+SEARCH_WORK = 2_000_000
+"""Most (kernel, stride, dilation) one search may try: each costs the same few operations, whatever the padding."""
+
+MAX_ANSWERS = 20_000
+"""Most layers one axis may have as answers: each is checked by the core and ranked."""
 
 
 def search_size(kind: LayerKind, limits: Limits) -> int:
-    """Return how many layers the limits span: kernels × strides × dilations × paddings.
+    """Return how many (kernel, stride, dilation) the limits span; the paddings are solved for, not tried."""
+    return _shapes(kind, limits)
 
-    A transposed layer tries each output_padding below the stride or dilation too, a pool
-    both roundings.
-    """
-    dilations = (1, 1) if kind is LayerKind.AVGPOOL else limits.dilation
-    spans = [limits.kernel, limits.stride, dilations]
-    layers = prod(high - low + 1 for low, high in spans) * (limits.max_padding + 1)
-    if kind is LayerKind.CONVTRANSPOSE:
-        return layers * max(limits.stride[1], dilations[1])
-    return layers * 2 if kind.is_pool else layers
+
+def _dilations(kind: LayerKind, limits: Limits) -> tuple[int, int]:
+    return (1, 1) if kind is LayerKind.AVGPOOL else limits.dilation
 
 
 def _ranges(limits: Limits, kind: LayerKind) -> Iterator[tuple[int, int, int]]:
-    dilations = (1, 1) if kind is LayerKind.AVGPOOL else limits.dilation
+    dilations = _dilations(kind, limits)
     yield from product(
         range(limits.kernel[0], limits.kernel[1] + 1),
         range(limits.stride[0], limits.stride[1] + 1),
@@ -108,60 +109,152 @@ def _ranges(limits: Limits, kind: LayerKind) -> Iterator[tuple[int, int, int]]:
     )
 
 
-def _word_candidates(kind: LayerKind, limits: Limits) -> Iterator[AxisSolution]:
-    """Yield the layers whose padding is a word of the framework: the core tells their sizes."""
-    framework = limits.framework
+def _shapes(kind: LayerKind, limits: Limits) -> int:
+    """Return how many (kernel, stride, dilation) the limits span."""
+    spans = (limits.kernel, limits.stride, _dilations(kind, limits))
+    return prod(max(high - low + 1, 0) for low, high in spans)
+
+
+def _words(framework: Framework) -> list[str]:
     spelled = SPELLING.get(framework, {})
-    words = [mode.value for mode in (PaddingMode.VALID, PaddingMode.SAME, PaddingMode.SAME_LOWER) if mode in spelled]
-    for k, s, d in _ranges(limits, kind):
-        for word in words:
-            if kind is not LayerKind.CONVTRANSPOSE:
-                yield AxisSolution(k, s, d, 0, 0, word=word)
-                continue
-            if framework is Framework.KERAS:
-                yield AxisSolution(k, s, d, 0, 0, word=word, auto=True)
-            extras = range(s) if framework is not Framework.JAX else range(1)
-            yield from (AxisSolution(k, s, d, 0, 0, output_padding=a, word=word) for a in extras)
+    return [mode.value for mode in (PaddingMode.VALID, PaddingMode.SAME, PaddingMode.SAME_LOWER) if mode in spelled]
 
 
-def _candidates(kind: LayerKind, size: int, target: int, limits: Limits) -> Iterator[AxisSolution]:
-    """Yield the parameter sets the size formulas allow (not yet checked against every rule)."""
+def _word_may_give(  # noqa: PLR0913
+    kind: LayerKind, size: int, target: int, shape: tuple[int, int, int], word: str, framework: Framework
+) -> bool:
+    """Whether a padding word can give `target`: what every framework's words compute (loosely if transposed).
+
+    It only saves the core's work on layers that cannot be answers; the core decides the rest.
+    """
+    k, s, d = shape
+    if kind is LayerKind.CONVTRANSPOSE:
+        reach = formulas.effective_kernel(k, d) + s
+        return (size - 1) * s - reach <= target <= size * s + reach
+    if word == PaddingMode.VALID.value:
+        return (
+            _pool_output(shape, size, 0, ceil_mode=False, onnx=kind.is_pool and framework is Framework.ONNX) == target
+        )
+    if kind.is_pool and framework is Framework.ONNX and d > 1:
+        return True  # onnxruntime pads SAME for the undilated kernel: the core knows
+    return -(-size // s) == target  # same and same_lower: ceil(i / s) outputs
+
+
+def _word_candidates(
+    kind: LayerKind, size: int, target: int, shape: tuple[int, int, int], framework: Framework
+) -> Iterator[AxisSolution]:
+    """Yield the layers whose padding is a word of the framework: the core tells their sizes."""
+    k, s, d = shape
+    for word in _words(framework):
+        if not _word_may_give(kind, size, target, shape, word, framework):
+            continue
+        if kind is not LayerKind.CONVTRANSPOSE:
+            yield AxisSolution(k, s, d, 0, 0, word=word)
+            continue
+        if framework is Framework.KERAS:
+            yield AxisSolution(k, s, d, 0, 0, word=word, auto=True)
+        extras = range(s) if framework is not Framework.JAX else range(1)
+        yield from (AxisSolution(k, s, d, 0, 0, output_padding=a, word=word) for a in extras)
+
+
+def _takes_numbers(kind: LayerKind, framework: Framework) -> bool:
+    """Whether the framework pads this kind with numbers: Keras takes words, lax.conv_transpose its own pairs."""
+    return not (framework is Framework.KERAS or (framework is Framework.JAX and kind is LayerKind.CONVTRANSPOSE))
+
+
+def _candidates(kind: LayerKind, size: int, target: int, limits: Limits, tick: Tick = quiet) -> Iterator[AxisSolution]:
+    """Yield the parameter sets the size formulas solve for (not yet checked against every rule)."""
     framework = limits.framework
-    if framework is not Framework.TORCH:
-        yield from _word_candidates(kind, limits)
-        if framework is Framework.KERAS or (framework is Framework.JAX and kind is LayerKind.CONVTRANSPOSE):
-            return  # Keras takes no numbers; lax.conv_transpose's pairs pad the stretched input
-    for k, s, d in _ranges(limits, kind):
+    numbers = _takes_numbers(kind, framework)
+    total = _shapes(kind, limits)
+    for index, shape in enumerate(_ranges(limits, kind)):
+        if not index % 4096:
+            tick(index, total)
+        if framework is not Framework.TORCH:
+            yield from _word_candidates(kind, size, target, shape, framework)
+        if not numbers:
+            continue
         if kind is LayerKind.CONVTRANSPOSE:
-            yield from _transposed_pads(k, s, d, size, target, limits)
+            yield from _transposed_pads(shape, size, target, limits)
         elif kind.is_pool:
-            yield from _pool_pads(k, s, d, limits)
+            yield from _pool_pads(shape, size, target, limits)
         else:
-            yield from _conv_pads(k, s, d, size, target, limits)
+            yield from _conv_pads(shape, size, target, limits)
+    tick(total, total)
 
 
-def _transposed_pads(k: int, s: int, d: int, size: int, target: int, limits: Limits) -> Iterator[AxisSolution]:  # noqa: PLR0913
-    for p in range(limits.max_padding + 1):
-        a = formulas.output_padding_for(size, k, s, p, p, d, target)
-        if a >= 0:
-            yield AxisSolution(k, s, d, p, p, output_padding=a)
+def _halve_up(value: int) -> int:
+    return -(-value // 2)
 
 
-def _pool_pads(k: int, s: int, d: int, limits: Limits) -> Iterator[AxisSolution]:
-    bound = formulas.pool_padding_limit(k) if limits.framework is Framework.TORCH else limits.max_padding
-    for p in range(min(limits.max_padding, bound) + 1):
-        yield AxisSolution(k, s, d, p, p)
-        if limits.framework in (Framework.TORCH, Framework.ONNX):
-            yield AxisSolution(k, s, d, p, p, ceil_mode=True)
+def _transposed_pads(shape: tuple[int, int, int], size: int, target: int, limits: Limits) -> Iterator[AxisSolution]:
+    """Solve (i-1)*s - 2p + e + a = target for p: a = target - base + 2p must lie in 0..max(s, d) - 1."""
+    k, s, d = shape
+    base = formulas.convtranspose_output_size(size, k, s, 0, 0, d, 0)
+    largest = output_padding_limit(limits.framework, s, d)
+    for p in range(max(_halve_up(base - target), 0), min((base - target + largest) // 2, limits.max_padding) + 1):
+        yield AxisSolution(k, s, d, p, p, output_padding=formulas.output_padding_for(size, k, s, p, p, d, target))
 
 
-def _conv_pads(k: int, s: int, d: int, size: int, target: int, limits: Limits) -> Iterator[AxisSolution]:  # noqa: PLR0913
-    lowest = formulas.conv_padding_for(size, k, s, d, target)  # every total from lowest to lowest + s - 1 gives it
-    for total in range(max(lowest, 0), lowest + s):
+def _pool_bound(kernel: int, limits: Limits) -> int:
+    bound = pool_padding_limit(limits.framework, kernel)
+    return limits.max_padding if bound is None else min(limits.max_padding, bound)
+
+
+def _ceil_modes(framework: Framework) -> tuple[bool, ...]:
+    return (False, True) if framework in (Framework.TORCH, Framework.ONNX) else (False,)
+
+
+def _pool_output(shape: tuple[int, int, int], size: int, padding: int, *, ceil_mode: bool, onnx: bool = False) -> int:
+    """Return a conv's or pool's size by the formulas: onnxruntime's pools divide toward zero unless rounding up."""
+    k, s, d = shape
+    if onnx and not ceil_mode:
+        return formulas.windows_toward_zero(size, k, s, padding, padding, d)
+    return formulas.pool_output_size(size, k, s, padding, padding, d, ceil_mode=ceil_mode)
+
+
+def _least(framework: Framework) -> int:
+    """Return the smallest output size a framework gives: JAX computes empty arrays, the others refuse them."""
+    return 0 if framework is Framework.JAX else 1
+
+
+def _lax_transposed_output(shape: tuple[int, int, int], size: int, padding: int) -> int:
+    """Return lax.conv_transpose's size for padding pairs (p, p): they pad the stretched input."""
+    k, s, d = shape
+    return formulas.conv_output_size(formulas.stretched_size(size, s), k, 1, padding, padding, d)
+
+
+def _first_at_least(value: Callable[[int], int], low: int, high: int, goal: int) -> int:
+    """Return the least p in low..high with value(p) >= goal (high + 1: none), for a value that never falls."""
+    while low <= high:
+        middle = (low + high) // 2
+        if value(middle) >= goal:
+            high = middle - 1
+        else:
+            low = middle + 1
+    return low
+
+
+def _pool_pads(shape: tuple[int, int, int], size: int, target: int, limits: Limits) -> Iterator[AxisSolution]:
+    """Find the paddings that pool `size` to `target` in each rounding: the pooled size never falls as padding grows."""
+    k, s, d = shape
+    bound, onnx = _pool_bound(k, limits), limits.framework is Framework.ONNX
+    for ceil in _ceil_modes(limits.framework):
+        value = partial(_pool_output, shape, size, ceil_mode=ceil, onnx=onnx)
+        first = _first_at_least(value, 0, bound, target)
+        last = _first_at_least(value, first, bound, target + 1)
+        yield from (AxisSolution(k, s, d, p, p, ceil_mode=ceil) for p in range(first, last))
+
+
+def _conv_pads(shape: tuple[int, int, int], size: int, target: int, limits: Limits) -> Iterator[AxisSolution]:
+    """Yield the paddings that give `target`: every total from the least one to s - 1 more, split as it can be."""
+    k, s, d = shape
+    lowest = formulas.conv_padding_for(size, k, s, d, target)
+    for total in range(max(lowest, 0), min(lowest + s, 2 * limits.max_padding + 1)):
         half = total // 2
-        if total % 2 == 0 and half <= limits.max_padding:
+        if total % 2 == 0:
             yield AxisSolution(k, s, d, half, half)
-        elif total % 2 and not limits.symmetric_only and total - half <= limits.max_padding:
+        elif not limits.symmetric_only and total - half <= limits.max_padding:
             yield AxisSolution(k, s, d, half, total - half)  # the odd zero after, as padding='same'
 
 
@@ -189,10 +282,20 @@ def _output(
     return shape
 
 
-def solve_axis(kind: LayerKind, size: int, target: int, limits: Limits) -> list[AxisSolution]:
-    """Return every parameter set within limits that maps size to target on one axis, best first."""
+def solve_axis(kind: LayerKind, size: int, target: int, limits: Limits, tick: Tick = quiet) -> list[AxisSolution]:
+    """Return every parameter set within limits that maps size to target on one axis, best first.
+
+    The size formulas give the candidates directly; each is then run through the core, so an
+    answer is exactly a layer the framework accepts and that gives the size asked for.
+    """
     found: dict[AxisSolution, None] = {}
-    for candidate in _candidates(kind, size, target, limits):
+    for candidate in _candidates(kind, size, target, limits, tick):
+        if len(found) >= MAX_ANSWERS:
+            msg = (
+                f"more than {MAX_ANSWERS:,} layers map {size} to {target} within the limits: "
+                "narrow the kernel, stride, dilation or padding"
+            )
+            raise InputError(msg)
         shape = _output(kind, size, candidate, limits.framework)
         if shape is None or shape.output[2] != target:
             continue
@@ -201,19 +304,6 @@ def solve_axis(kind: LayerKind, size: int, target: int, limits: Limits) -> list[
         unused = gaps.total if gaps is not None else 0
         found[replace(candidate, before=before, after=after, output_padding=a, unused=unused)] = None
     return sorted(found, key=lambda s: s.penalty)
-
-
-def reachable(kind: LayerKind, size: int, limits: Limits) -> list[int]:
-    """Return every output size the limits can reach from `size` (symmetric padding), sorted."""
-    sizes = set()
-    for k, s, d in _ranges(limits, kind):
-        for p in range(limits.max_padding + 1):
-            for a in range(formulas.largest_output_padding(s, d) + 1) if kind is LayerKind.CONVTRANSPOSE else (0,):
-                for ceil in (False, True) if kind.is_pool else (False,):
-                    result = _output(kind, size, AxisSolution(k, s, d, p, p, a, ceil), limits.framework)
-                    if result is not None:
-                        sizes.add(result.output[2])
-    return sorted(sizes)
 
 
 def describe(kind: LayerKind, axes: tuple[AxisSolution, ...], names: tuple[str, ...]) -> str:
@@ -242,14 +332,21 @@ def describe(kind: LayerKind, axes: tuple[AxisSolution, ...], names: tuple[str, 
     return "; ".join(unique) if unique else "odd kernel, every input cell used"
 
 
-def solve(
-    kind: LayerKind, sizes: tuple[int, ...], targets: tuple[int, ...], limits: Limits, names: tuple[str, ...]
+def solve(  # noqa: PLR0913 - the layer, the sizes, the limits, the axes' names and who hears the progress
+    kind: LayerKind,
+    sizes: tuple[int, ...],
+    targets: tuple[int, ...],
+    limits: Limits,
+    names: tuple[str, ...],
+    tick: Tick = quiet,
 ) -> list[Solution]:
     """Return full solutions, best first: the same on every axis when the axes ask the same thing."""
     per_axis: dict[tuple[int, int], list[AxisSolution]] = {}
-    for size, target in zip(sizes, targets, strict=True):
-        if (size, target) not in per_axis:
-            per_axis[size, target] = solve_axis(kind, size, target, limits)
+    asked = list(dict.fromkeys(zip(sizes, targets, strict=True)))
+    total = _shapes(kind, limits) * len(asked)
+    for number, (size, target) in enumerate(asked):
+        done = number * _shapes(kind, limits)
+        per_axis[size, target] = solve_axis(kind, size, target, limits, offset(tick, done, total))
     if len(per_axis) == 1:
         (options,) = per_axis.values()
         combos = [(option,) * len(sizes) for option in options]
@@ -262,9 +359,94 @@ def solve(
     return sorted(solutions, key=lambda s: s.penalty)
 
 
-def nearest_reachable(kind: LayerKind, size: int, want: int, limits: Limits) -> tuple[int | None, int | None]:
-    """Return the reachable output sizes nearest to `want` from below and from above (None where there is none)."""
-    outputs = reachable(kind, size, limits)
-    below = [o for o in outputs if o < want]
-    above = [o for o in outputs if o > want]
-    return (below[-1] if below else None), (above[0] if above else None)
+def _transposed_sides(
+    shape: tuple[int, int, int], size: int, want: int, limits: Limits
+) -> tuple[AxisSolution | None, AxisSolution | None]:
+    """Return the layers nearest `want` from one transposed shape: padding p gives base - 2p to that + largest a."""
+    k, s, d = shape
+    base = formulas.convtranspose_output_size(size, k, s, 0, 0, d, 0)
+    largest, most = output_padding_limit(limits.framework, s, d), limits.max_padding
+    below = above = None
+    p = max(_halve_up(base - want + 1), 0)  # the least padding whose sizes start below want
+    if p <= most and (reach := min(base - 2 * p + largest, want - 1)) >= 1:
+        below = AxisSolution(k, s, d, p, p, output_padding=reach - (base - 2 * p))
+    p = min((base + largest - want - 1) // 2, most)  # the most padding whose sizes end above want
+    if p >= 0:
+        reach = max(base - 2 * p, want + 1)
+        above = AxisSolution(k, s, d, p, p, output_padding=reach - (base - 2 * p))
+    return below, above
+
+
+def _window_sides(
+    kind: LayerKind, shape: tuple[int, int, int], size: int, want: int, limits: Limits
+) -> Iterator[tuple[AxisSolution | None, AxisSolution | None]]:
+    """Yield the layers nearest `want` from one conv or pool shape, per rounding: sizes never fall as padding grows."""
+    k, s, d = shape
+    bound = _pool_bound(k, limits) if kind.is_pool else limits.max_padding
+    onnx = limits.framework is Framework.ONNX
+    for ceil in _ceil_modes(limits.framework) if kind.is_pool else (False,):
+        if kind is LayerKind.CONVTRANSPOSE:  # lax.conv_transpose: a stride-1 convolution over the stretched input
+            value = partial(_lax_transposed_output, shape, size)
+        else:
+            value = partial(_pool_output, shape, size, ceil_mode=ceil, onnx=kind.is_pool and onnx)
+        first_at = _first_at_least(value, 0, bound, want)  # the sizes below want come from the paddings before it
+        first_above = _first_at_least(value, first_at, bound, want + 1)
+        below = first_at - 1 if first_at > 0 and value(first_at - 1) >= _least(limits.framework) else None
+        above = first_above if first_above <= bound else None
+        yield (
+            None if below is None else AxisSolution(k, s, d, below, below, ceil_mode=ceil),
+            None if above is None else AxisSolution(k, s, d, above, above, ceil_mode=ceil),
+        )
+
+
+def _first_accepted(
+    kind: LayerKind, size: int, options: list[tuple[int, AxisSolution]], framework: Framework
+) -> int | None:
+    """Return the size of the first option the core accepts, checking them in the order given."""
+    for _, option in options:
+        shape = _output(kind, size, option, framework)
+        if shape is not None:
+            return shape.output[2]
+    return None
+
+
+def nearest_reachable(
+    kind: LayerKind, size: int, want: int, limits: Limits, tick: Tick = quiet
+) -> tuple[int | None, int | None]:
+    """Return the output sizes nearest to `want`, from below and from above, that the limits reach (symmetric padding).
+
+    Each (kernel, stride, dilation) gives its nearest sizes by the size formulas; the core then
+    checks them, nearest first, so the answer is a layer the framework accepts.
+    """
+    if limits.framework is Framework.KERAS:
+        limits = replace(limits, max_padding=0)  # Keras takes no numbers but 0, its padding='valid'
+    lower: list[tuple[int, AxisSolution]] = []
+    upper: list[tuple[int, AxisSolution]] = []
+    total = _shapes(kind, limits)
+    for index, shape in enumerate(_ranges(limits, kind)):
+        if not index % 4096:
+            tick(index, total)
+        if kind is LayerKind.CONVTRANSPOSE and limits.framework is not Framework.JAX:
+            sides = iter([_transposed_sides(shape, size, want, limits)])
+        else:
+            sides = _window_sides(kind, shape, size, want, limits)
+        for below, above in sides:
+            if below is not None:
+                lower.append((-_size_of(kind, size, below, limits.framework), below))
+            if above is not None:
+                upper.append((_size_of(kind, size, above, limits.framework), above))
+    tick(total, total)
+    lower.sort(key=lambda pair: pair[0])
+    upper.sort(key=lambda pair: pair[0])
+    return _first_accepted(kind, size, lower, limits.framework), _first_accepted(kind, size, upper, limits.framework)
+
+
+def _size_of(kind: LayerKind, size: int, axis: AxisSolution, framework: Framework) -> int:
+    """Return an axis solution's output size by the size formulas alone."""
+    k, s, d, p = axis.kernel, axis.stride, axis.dilation, axis.before
+    if kind is LayerKind.CONVTRANSPOSE and framework is Framework.JAX:
+        return _lax_transposed_output((k, s, d), size, p)
+    if kind is LayerKind.CONVTRANSPOSE:
+        return formulas.convtranspose_output_size(size, k, s, p, p, d, axis.output_padding)
+    onnx = kind.is_pool and framework is Framework.ONNX
+    return _pool_output((k, s, d), size, p, ceil_mode=axis.ceil_mode, onnx=onnx)

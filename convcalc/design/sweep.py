@@ -15,6 +15,7 @@ from convcalc.core.analysis import Status, analyze
 from convcalc.core.errors import LayerError
 from convcalc.core.spec import AnyLayer, LayerSpec, NetworkSpec
 from convcalc.core.windows import MAX_RESULT, check_rules, refuses_by_avgpool3d
+from convcalc.design.ticks import Tick, offset, quiet
 
 Step = Callable[[int], int | None]
 
@@ -99,13 +100,15 @@ class AxisSizes:
     same: tuple[int, ...]
 
 
-def sweep(network: NetworkSpec, axis: int, name: str, low: int, high: int) -> AxisSizes:
-    """Try every input size from low to high on one axis."""
+def sweep(network: NetworkSpec, axis: int, name: str, low: int, high: int, tick: Tick = quiet) -> AxisSizes:  # noqa: PLR0913
+    """Try every input size from low to high on one axis; `tick` hears (tried, to try) now and then."""
     if not is_straight(network):
-        return _sweep_graph(network, axis, name, low, high)
+        return _sweep_graph(network, axis, name, low, high, tick)
     steps = axis_steps(network, axis)
     accepted, same = [], []
     for size in range(low, high + 1):
+        if not (size - low) % 4096:
+            tick(size - low, high - low + 1)
         out = run_axis(steps, size)
         if out is not None:
             accepted.append(size)
@@ -114,10 +117,11 @@ def sweep(network: NetworkSpec, axis: int, name: str, low: int, high: int) -> Ax
     return AxisSizes(name, low, high, tuple(accepted), tuple(same))
 
 
-def _sweep_graph(network: NetworkSpec, axis: int, name: str, low: int, high: int) -> AxisSizes:
+def _sweep_graph(network: NetworkSpec, axis: int, name: str, low: int, high: int, tick: Tick) -> AxisSizes:  # noqa: PLR0913
     """Try every size through the whole analysis: for graphs and the layers around convolutions (slower)."""
     accepted, same = [], []
     for size in range(low, high + 1):
+        tick(size - low, high - low + 1)
         shape = (*network.input[: 2 + axis], size, *network.input[3 + axis :])
         result = analyze(replace(network, input=shape), hints=False)
         if any(layer.status in (Status.INVALID, Status.NOT_COMPUTED) for layer in result.layers):
@@ -129,15 +133,24 @@ def _sweep_graph(network: NetworkSpec, axis: int, name: str, low: int, high: int
     return AxisSizes(name, low, high, tuple(accepted), tuple(same))
 
 
-def sweep_axes(network: NetworkSpec, ranges: Sequence[tuple[int, int]], names: tuple[str, ...]) -> list[AxisSizes]:
+def sweep_axes(
+    network: NetworkSpec, ranges: Sequence[tuple[int, int]], names: tuple[str, ...], tick: Tick = quiet
+) -> list[AxisSizes]:
     """Sweep every spatial axis over its range; axes on which every layer does the same share one sweep."""
+    keys = [(ranges[axis], tuple(_axis_key(layer, axis) for layer in network.layers)) for axis in range(network.rank)]
+    first = {key: axis for axis, key in reversed(list(enumerate(keys)))}  # the axis each distinct sweep runs on
+    total = sum(ranges[axis][1] - ranges[axis][0] + 1 for axis in first.values())
+    before = 0
     swept = []
     done: dict[tuple[object, ...], AxisSizes] = {}
-    for axis in range(network.rank):
-        key = (ranges[axis], tuple(_axis_key(layer, axis) for layer in network.layers))
+    for axis, key in enumerate(keys):
         if key not in done:  # square networks: sweep one axis, reuse it for the others
-            done[key] = sweep(network, axis, names[axis], *ranges[axis])
+            low, high = ranges[axis]
+            start = before
+            done[key] = sweep(network, axis, names[axis], low, high, offset(tick, start, total))
+            before += high - low + 1
         swept.append(replace(done[key], axis=names[axis]))
+    tick(total, total)
     return swept
 
 
