@@ -172,8 +172,6 @@ def _widths(columns: list[str], rows: list[list[str]], width: int) -> list[int]:
 
 def render_sizes(source: str, swept: list[AxisSizes], fmt: Format, options: RenderOptions) -> str:
     """Render the sizes a network accepts per axis, and those it gives back unchanged, as compact runs."""
-    from convcalc.core.runs import describe_runs, runs  # noqa: PLC0415 - only `sizes` needs them
-
     if fmt is Format.JSON:
         import json  # noqa: PLC0415
 
@@ -181,16 +179,16 @@ def render_sizes(source: str, swept: list[AxisSizes], fmt: Format, options: Rend
             {
                 "axis": a.axis,
                 "range": [a.low, a.high],
-                "accepted": [list(r) for r in runs(a.accepted)],
-                "same_size": [list(r) for r in runs(a.same)],
+                "accepted": [list(r) for r in a.accepted.runs()],
+                "same_size": [list(r) for r in a.same.runs()],
             }
             for a in swept
         ]
         return json.dumps({"source": source, "axes": axes}) + "\n"
     if fmt is Format.CSV:  # the JSON keys; each set as first:last:step progressions
-        rows = [[a.axis, f"{a.low}:{a.high}", csv_runs(runs(a.accepted)), csv_runs(runs(a.same))] for a in swept]
+        rows = [[a.axis, f"{a.low}:{a.high}", csv_runs(a.accepted.runs()), csv_runs(a.same.runs())] for a in swept]
         return csv_text(["axis", "range", "accepted", "same_size"], rows)
     columns = ["axis", "range", "accepted", "same size out"]
-    rows = [[a.axis, f"{a.low} to {a.high}", describe_runs(a.accepted), describe_runs(a.same)] for a in swept]
+    rows = [[a.axis, f"{a.low} to {a.high}", a.accepted.describe(), a.same.describe()] for a in swept]
     title = f"{source}: which input sizes work, per axis"
     return _rows_text(columns, rows, fmt, options, title=title, markdown_title=f"**{source}**: input sizes")

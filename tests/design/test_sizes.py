@@ -64,7 +64,10 @@ def test_compact_runs(values: tuple[int, ...], text: str) -> None:
         ("1-1024", "convcalc: error: --range: expected low:high (such as 1:1024), got '1-1024'"),
         ("9:3", "convcalc: error: --range: expected low <= high, got '9:3'"),
         ("1:8,1:8,1:8", "convcalc: error: --range: expected one range or 2 (one per spatial axis), got 3"),
-        ("1:100000000", "convcalc: error: --range: at most 10,000,000 sizes an axis, got 100,000,000"),
+        (
+            "1:10000000000000000000",
+            "convcalc: error: --range: at most 1,000,000,000,000,000,000 sizes an axis, got 10,000,000,000,000,000,000",
+        ),
     ],
 )
 def test_bad_ranges(run: Run, value: str, message: str) -> None:

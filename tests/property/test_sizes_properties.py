@@ -29,8 +29,8 @@ def test_sweep_matches_one_by_one(layers: list[Layer1d], low: int, span: int) ->
             accepted.append(size)
             if result.layers[-1].output == (1, 1, size):
                 same.append(size)
-    assert swept.accepted == tuple(accepted)
-    assert swept.same == tuple(same)
+    assert tuple(swept.accepted) == tuple(accepted)
+    assert tuple(swept.same) == tuple(same)
 
 
 @st.composite
