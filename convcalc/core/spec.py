@@ -433,6 +433,15 @@ class OtherSpec:
 AnyLayer = LayerSpec | OtherSpec
 
 
+def relocated(layer: AnyLayer, location: Location | None) -> AnyLayer:
+    """Return the same layer written at another place in a file (its values are not checked again)."""
+    kind = type(layer)
+    moved = object.__new__(kind)
+    for name in kind.__slots__:
+        object.__setattr__(moved, name, location if name == "location" else getattr(layer, name))
+    return moved
+
+
 @dataclass(frozen=True, slots=True)
 class NetworkSpec:
     """A network: the full input shape [N, C, *spatial] and its layers in order.

@@ -166,21 +166,48 @@ def _candidates(kind: LayerKind, size: int, target: int, limits: Limits, tick: T
     """Yield the parameter sets the size formulas solve for (not yet checked against every rule)."""
     framework = limits.framework
     numbers = _takes_numbers(kind, framework)
+    words = framework is not Framework.TORCH
     total = _shapes(kind, limits)
-    for index, shape in enumerate(_ranges(limits, kind)):
-        if not index % 4096:
-            tick(index, total)
-        if framework is not Framework.TORCH:
-            yield from _word_candidates(kind, size, target, shape, framework)
-        if not numbers:
-            continue
-        if kind is LayerKind.CONVTRANSPOSE:
-            yield from _transposed_pads(shape, size, target, limits)
-        elif kind.is_pool:
-            yield from _pool_pads(shape, size, target, limits)
-        else:
-            yield from _conv_pads(shape, size, target, limits)
+    kernels = range(limits.kernel[0], limits.kernel[1] + 1)
+    dilations = _dilations(kind, limits)
+    pairs = product(range(limits.stride[0], limits.stride[1] + 1), range(dilations[0], dilations[1] + 1))
+    for index, (s, d) in enumerate(pairs):
+        if not index % 64:
+            tick(index * len(kernels), total)
+        window = _kernel_window(kind, size, target, (s, d), limits) if numbers else range(0)
+        for k in kernels if words else window:
+            shape = (k, s, d)
+            if words:
+                yield from _word_candidates(kind, size, target, shape, framework)
+            if k not in window:
+                continue
+            if kind is LayerKind.CONVTRANSPOSE:
+                yield from _transposed_pads(shape, size, target, limits)
+            elif kind.is_pool:
+                yield from _pool_pads(shape, size, target, limits)
+            else:
+                yield from _conv_pads(shape, size, target, limits)
     tick(total, total)
+
+
+def _kernel_window(kind: LayerKind, size: int, target: int, steps: tuple[int, int], limits: Limits) -> range:
+    """Return the kernels within limits whose span e = d*(k-1)+1 can give `target` with some padding up to the limit.
+
+    A convolution needs the least total padding (t-1)*s + e - i in -(s-1)..2p; a pool may round
+    up one window more; a transposed layer needs (i-1)*s + e - t in -(largest output_padding)..2p.
+    """
+    s, d = steps
+    most = 2 * limits.max_padding
+    if kind is LayerKind.CONVTRANSPOSE:
+        base = target - (size - 1) * s
+        low, high = base - output_padding_limit(limits.framework, s, d), base + most
+    elif kind.is_pool:
+        low, high = size - (target - 1) * s - (s - 1), size - (target - 2) * s + most
+    else:
+        low, high = size - (target - 1) * s - (s - 1), size - (target - 1) * s + most
+    first = max(limits.kernel[0], -(-(low - 1) // d) + 1)
+    last = min(limits.kernel[1], (high - 1) // d + 1)
+    return range(first, last + 1)
 
 
 def _halve_up(value: int) -> int:

@@ -19,6 +19,7 @@ from convcalc.core.spec import (
     NetworkSpec,
     OtherSpec,
     PaddingPairs,
+    relocated,
 )
 from convcalc.core.text import spatial_axes
 from convcalc.netfile.blocks import Placed, expand, uses_blocks
@@ -775,15 +776,45 @@ def _read_layers(  # noqa: PLR0913 - the file's parts and how to read them
         names_at: dict[int, list[str]] = {}
         for name, at in names.index_of.items():
             names_at.setdefault(at, []).append(name)
-        layers = []
+        layers: list[AnyLayer | None] = []
+        read: dict[tuple[object, ...], AnyLayer] = {}  # networks repeat their layers: each text is read once
         for i, item in enumerate(placed):
-            layers.append(_layer(item, i, rank, names, problems, framework))
+            key = _signature(item.node)
+            known = read.get(key) if key is not None else None
+            if known is not None:
+                layers.append(relocated(known, item.node.location(problems.source)))
+            else:
+                before = problems.count
+                layer = _layer(item, i, rank, names, problems, framework)
+                if key is not None and layer is not None and problems.count == before:
+                    read[key] = layer
+                layers.append(layer)
             names.defined.update(names_at.get(i, ()))
         _check_block_keys(blocks, framework, problems)
         return layers
     if blocks is not None:
         expand(blocks, [], problems, MAX_LAYERS)  # the blocks' own problems, too
     return []
+
+
+def _signature(node: Node) -> tuple[object, ...] | None:
+    """Return what a layer's text says, positions aside, when it is plain values that read alike anywhere.
+
+    A layer naming its inputs (`from`) is read where it stands: its references depend on it.
+    """
+    if node.kind != "map":
+        return None
+    parts: list[object] = []
+    for key, value in node.value:
+        if key.kind != "scalar" or key.value == "from":
+            return None
+        if value.kind == "scalar":
+            parts.append((key.value, value.tag, value.value))
+        elif value.kind == "seq" and all(item.kind == "scalar" for item in value.value):
+            parts.append((key.value, value.tag, tuple((item.tag, item.value) for item in value.value)))
+        else:
+            return None
+    return tuple(parts)
 
 
 def _check_block_keys(blocks: Node | None, framework: Framework, problems: Problems) -> None:

@@ -457,7 +457,15 @@ def _plain_table(result: StackResult, options: RenderOptions, laid: Laid | None 
     def paint(text: str, style: str | None) -> str:
         return f"{_ANSI[style]}{text}\x1b[0m" if options.color and style else text
 
+    numeric = [column in NUMERIC for column in columns]
+
     def line(cells: list[str], style: str | None, *, bottom: bool = False) -> list[str]:
+        if not any("\n" in cell for cell in cells):  # the usual row: one line, no wrapping
+            texts = [
+                f" {' ' * (width - _width(cell)) + cell if right else cell + ' ' * (width - _width(cell))} "
+                for cell, width, right in zip(cells, widths, numeric, strict=True)
+            ]
+            return [paint(" ".join(texts).rstrip(), style)]
         parts = [cell.split("\n") for cell in cells]
         deepest = max(len(p) for p in parts)
         if bottom:  # rich sets the header's cells on its last line

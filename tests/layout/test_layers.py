@@ -129,7 +129,18 @@ def test_no_module_imports_another_modules_private_names(module: str) -> None:
     assert not private, f"{module} imports {private}"
 
 
-PURE = {"__future__", "collections", "dataclasses", "enum", "fractions", "math", "typing", "unicodedata", "itertools", "heapq"}
+PURE = {
+    "__future__",
+    "collections",
+    "dataclasses",
+    "enum",
+    "fractions",
+    "math",
+    "typing",
+    "unicodedata",
+    "itertools",
+    "heapq",
+}
 
 
 @pytest.mark.parametrize("module", sorted(m for m in MODULES if _layer(m) == "core"))
