@@ -99,7 +99,7 @@ def make_console(buffer: io.StringIO, options: RenderOptions) -> Console:
 
 def cell_width(text: str) -> int:
     """Return how many terminal columns a text takes (wide characters take two)."""
-    if text.isascii():
+    if text.isascii() or max(text) < "\u0378":  # Latin, Greek and symbols such as × are narrow
         return len(text)
     import unicodedata  # noqa: PLC0415
 
