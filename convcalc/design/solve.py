@@ -262,14 +262,29 @@ def _first_at_least(value: Callable[[int], int], low: int, high: int, goal: int)
     return low
 
 
+def _least_padding(
+    shape: tuple[int, int, int], size: int, goal: int, bounds: tuple[int, int], floor: Callable[[int], int] | None
+) -> int:
+    """Return the least symmetric padding in low..high whose size reaches `goal` (high + 1: none).
+
+    With the floor rule (`floor` None) the size reaches the goal once 2p covers the least total
+    padding, so it is solved for; the other roundings are searched by bisection.
+    """
+    low, high = bounds
+    if floor is None:
+        k, s, d = shape
+        return min(max(-(-formulas.conv_padding_for(size, k, s, d, goal) // 2), low), high + 1)
+    return _first_at_least(floor, low, high, goal)
+
+
 def _pool_pads(shape: tuple[int, int, int], size: int, target: int, limits: Limits) -> Iterator[AxisSolution]:
     """Find the paddings that pool `size` to `target` in each rounding: the pooled size never falls as padding grows."""
     k, s, d = shape
     bound, onnx = _pool_bound(k, limits), limits.framework is Framework.ONNX
     for ceil in _ceil_modes(limits.framework):
-        value = partial(_pool_output, shape, size, ceil_mode=ceil, onnx=onnx)
-        first = _first_at_least(value, 0, bound, target)
-        last = _first_at_least(value, first, bound, target + 1)
+        value = None if not ceil and not onnx else partial(_pool_output, shape, size, ceil_mode=ceil, onnx=onnx)
+        first = _least_padding(shape, size, target, (0, bound), value)
+        last = _least_padding(shape, size, target + 1, (first, bound), value)
         yield from (AxisSolution(k, s, d, p, p, ceil_mode=ceil) for p in range(first, last))
 
 
@@ -412,12 +427,15 @@ def _window_sides(
     bound = _pool_bound(k, limits) if kind.is_pool else limits.max_padding
     onnx = limits.framework is Framework.ONNX
     for ceil in _ceil_modes(limits.framework) if kind.is_pool else (False,):
+        value: Callable[[int], int]
         if kind is LayerKind.CONVTRANSPOSE:  # lax.conv_transpose: a stride-1 convolution over the stretched input
             value = partial(_lax_transposed_output, shape, size)
         else:
             value = partial(_pool_output, shape, size, ceil_mode=ceil, onnx=kind.is_pool and onnx)
-        first_at = _first_at_least(value, 0, bound, want)  # the sizes below want come from the paddings before it
-        first_above = _first_at_least(value, first_at, bound, want + 1)
+        solved = kind is not LayerKind.CONVTRANSPOSE and not ceil and not (kind.is_pool and onnx)
+        search = None if solved else value
+        first_at = _least_padding(shape, size, want, (0, bound), search)  # sizes below want: the paddings before it
+        first_above = _least_padding(shape, size, want + 1, (first_at, bound), search)
         below = first_at - 1 if first_at > 0 and value(first_at - 1) >= _least(limits.framework) else None
         above = first_above if first_above <= bound else None
         yield (
