@@ -15,7 +15,7 @@ from convcalc.cli.terminal import render_options
 from convcalc.core.analysis import Status, analyze
 from convcalc.core.errors import ExitCode, InputError, LayerError, axes_label
 from convcalc.core.spec import AnyLayer, LayerKind, LayerSpec, NetworkSpec, axis_names
-from convcalc.netfile.files import write_text_atomically
+from convcalc.netfile.files import write_bytes_atomically
 from convcalc.render.toolkit import Format
 
 
@@ -104,20 +104,32 @@ def solve(  # noqa: PLR0913 - the flags of solve
 
 
 @reporting
-def explain(*, what: str, layer: str | None = None, matrix: bool = False, svg: str | None = None, **flags: Any) -> int:  # noqa: ANN401
-    """Draw how one layer computes its output size: windows, the transposed recipe, the matrix view."""
+def explain(  # noqa: PLR0913 - the flags of explain
+    *,
+    what: str,
+    layer: str | None = None,
+    matrix: bool = False,
+    svg: str | None = None,
+    gif: str | None = None,
+    html: str | None = None,
+    **flags: Any,  # noqa: ANN401
+) -> int:
+    """Draw how one layer computes its output: windows, the transposed recipe, the matrix view; GIF and page too."""
     from convcalc.design.explain import explain_or_error  # noqa: PLC0415
     from convcalc.render.explain import explanation_svg, render_explanation  # noqa: PLC0415
 
     kinds = {"conv": LayerKind.CONV, "convt": LayerKind.CONVTRANSPOSE, "pool": LayerKind.MAXPOOL}
     kinds |= dict.fromkeys(ALIASES, LayerKind.CONVTRANSPOSE)
     flags = {key: value for key, value in flags.items() if value is not None and value is not False}
+    _distinct_outputs(svg=svg, gif=gif, html=html)
     if what in kinds:
         require_layer_flags("explain", what, flags)
         if layer is not None:
             raise InputError("--layer picks a layer of a network file, not of a flag-given layer", where="--layer")
         network = network_from_flags(kinds[what], **flags)
         spec, shape, label = network.layers[0], network.input, network.source
+    elif layer is None and html is not None:
+        return _network_page(what, flags, html, gif=gif, others=svg is not None or matrix)
     else:
         try:
             spec, shape, label = _layer_of_file(what, layer, flags)
@@ -130,9 +142,70 @@ def explain(*, what: str, layer: str | None = None, matrix: bool = False, svg: s
     if isinstance(sections, LayerError):
         say(f"{label}: {sections}")
         return ExitCode.LAYER_INVALID
+    files = _pictures(spec, shape, label, gif=gif, html=html)  # made before anything is written or printed
     sys.stdout.write(render_explanation(sections, render_options()))
     if svg is not None:
-        write_text_atomically(svg, explanation_svg(sections, f"convcalc explain: {label}", 100))
+        files.insert(0, (svg, explanation_svg(sections, f"convcalc explain: {label}", 100).encode("utf-8")))
+    for path, data in files:
+        write_bytes_atomically(path, data)
+    return ExitCode.OK
+
+
+def _distinct_outputs(**paths: str | None) -> None:
+    """Refuse one file named for two pictures: the second would overwrite the first."""
+    seen: dict[str, str] = {}
+    for flag, path in paths.items():
+        if path is None:
+            continue
+        if path in seen:
+            raise InputError(f"--{seen[path]} and --{flag} name the same file {path!r}", where=f"--{flag}")
+        seen[path] = flag
+
+
+def _pictures(
+    spec: LayerSpec, shape: tuple[int, ...], label: str, *, gif: str | None, html: str | None
+) -> list[tuple[str, bytes]]:
+    """Return the GIF and page asked for, as (path, contents)."""
+    from convcalc.design.scene import build_scene  # noqa: PLC0415
+
+    if gif is None and html is None:
+        return []
+    scene = build_scene(spec, shape)
+    files = []
+    if gif is not None:
+        from convcalc.render.gif import scene_gif  # noqa: PLC0415
+
+        files.append((gif, scene_gif(scene)))
+    if html is not None:
+        from convcalc.render.page import PageLayer, page  # noqa: PLC0415
+
+        files.append((html, page(f"convcalc explain: {label}", [PageLayer(label, scene)]).encode("utf-8")))
+    return files
+
+
+def _network_page(path: str, flags: dict[str, Any], html: str, *, gif: str | None, others: bool) -> int:
+    """Write the page of a whole network: a section per conv, transposed conv and pool, a line per other layer."""
+    from convcalc.design.scene import build_scene  # noqa: PLC0415
+    from convcalc.netfile.loader import read_network  # noqa: PLC0415
+    from convcalc.render.page import PageLayer, PageRow, page  # noqa: PLC0415
+
+    given = [f"--{key.replace('_', '-')}" for key in flags]
+    if given:
+        raise InputError(f"layer flags ({', '.join(given)}) go with conv, convt or pool, not a file", where=given[0])
+    if gif is not None or others:
+        raise InputError("--gif, --svg and --matrix draw one layer: add --layer N", where="--layer")
+    network = read_network(path)
+    result = analyze(network)
+    parts: list[PageLayer | PageRow] = []
+    for found in result.layers:
+        shapes = f"{'×'.join(map(str, found.input or ()))} → {'×'.join(map(str, found.output or ()))}"
+        if found.status is Status.INVALID or found.input is None or found.output is None:
+            parts.append(PageRow(found.label, f"{found.spec.kind}: {found.error}"))
+        elif isinstance(found.spec, LayerSpec):
+            parts.append(PageLayer(f"{found.label}: {shapes}", build_scene(found.spec, found.input), found.fields))
+        else:
+            parts.append(PageRow(found.label, f"{found.spec.kind}: {shapes}"))
+    write_bytes_atomically(html, page(f"convcalc explain: {network.source}", parts, network.input[2:]).encode("utf-8"))
     return ExitCode.OK
 
 

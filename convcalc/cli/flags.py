@@ -354,7 +354,10 @@ NETWORK_COMMANDS = (
             "convcalc explain conv -i 5 -k 2 -s 2             [dim]# seed 000, example 4[/dim]",
             "convcalc explain convt -i 3 -k 2 -s 2 -p 1 --svg recipe.svg   [dim]# the recipe[/dim]",
             "convcalc explain conv --dims 1 -i 5 -k 3 --matrix   [dim]# as a matrix[/dim]",
+            "convcalc explain convt -i 3 -k 2 -s 2 --gif ex5.gif   [dim]# seed 000, ex. 5[/dim]",
+            "convcalc explain conv -i 6 -k 2 -s 2 -p 1 --html ex3.html   [dim]# play, hover[/dim]",
             "convcalc explain examples/unet_decoder.yaml --layer up1",
+            "convcalc explain examples/unet_decoder.yaml --html unet.html   [dim]# each layer[/dim]",
         ),
         (
             Option(
@@ -379,6 +382,13 @@ NETWORK_COMMANDS = (
             Option("layer", ("--layer",), "With a file: the layer's index or name.", metavar="LAYER"),
             Option("matrix", ("--matrix",), "Also show the layer as a sparse matrix.", default=False, switch=True),
             Option("svg", ("--svg",), "Also save the picture as an SVG file.", metavar="FILE"),
+            Option("gif", ("--gif",), "Also save the kernel's stops as an animated GIF (Pillow).", metavar="FILE"),
+            Option(
+                "html",
+                ("--html",),
+                "Also save a page that plays the stops; with a file and no --layer, every layer.",
+                metavar="FILE",
+            ),
             FRAMEWORK.but(help="Whose rules: torch (default), keras (or tf), onnx or jax.", default=None),
         ),
     ),

@@ -74,6 +74,7 @@ class LayerResult:
     diagnostic: Diagnostic | None = None  # an invalid layer's refusal as data
     whole_input: bool = False  # global: after global pooling every output reads every position (no finite field)
     meeting_sizes: tuple[int, ...] | None = None
+    fields: tuple[AxisField, ...] | None = None  # per spatial axis, the dependency sets on the network input
 
     def __post_init__(self) -> None:
         if (self.status is Status.OK) != (self.error is None):
@@ -585,6 +586,7 @@ class _Walk:
             warnings=tuple(notes),
             error=mismatch,
             whole_input=whole,
+            fields=tuple(known) if complete else None,
         )
         return result, fields
 

@@ -66,6 +66,19 @@ MAX_WORK = 1_000_000
 """Most positions (residues × taps) one layer's step may look at; beyond it the field is not computed."""
 
 
+def window_inputs(position: int, kernel: int, stride: int, before: int, dilation: int) -> list[int]:
+    """Return what output `position` of a conv or pool reads: o*s - pb + t*d for each tap t (padding included)."""
+    start = position * stride - before
+    return [start + tap * dilation for tap in range(kernel)]
+
+
+def transposed_inputs(position: int, kernel: int, stride: int, before: int, dilation: int) -> list[int]:
+    """Return the inputs i, increasing, that output `position` of a transposed conv reads: i*s + t*d = o + pb."""
+    reached = position + before
+    taps = range((kernel - 1) * dilation, -1, -dilation)  # increasing input positions
+    return [(reached - tap) // stride for tap in taps if (reached - tap) % stride == 0]
+
+
 def direct_field(previous: AxisField, kernel: int, stride: int, before: int, dilation: int) -> AxisField | None:
     """Return the field after a conv or pool (its period never grows); None when too long to enumerate."""
     if _one_interval(previous, dilation):
@@ -78,8 +91,7 @@ def direct_field(previous: AxisField, kernel: int, stride: int, before: int, dil
     if period * kernel > MAX_WORK:
         return None
     shift = period * stride // previous.period * previous.shift
-    offsets = [tap * dilation - before for tap in range(kernel)]
-    sets = tuple(_gather(previous, [o * stride + offset for offset in offsets]) for o in range(period))
+    sets = tuple(_gather(previous, window_inputs(o, kernel, stride, before, dilation)) for o in range(period))
     return AxisField(period=period, shift=shift, sets=sets, jump=previous.jump * stride)
 
 
@@ -123,11 +135,7 @@ def transposed_field(previous: AxisField, kernel: int, stride: int, before: int,
     period = previous.period * stride
     if period > MAX_PERIOD or period * kernel > MAX_WORK:
         return None
-    taps = [tap * dilation for tap in range(kernel - 1, -1, -1)]  # increasing input positions
-    sets = tuple(
-        _gather(previous, [(o + before - tap) // stride for tap in taps if (o + before - tap) % stride == 0])
-        for o in range(period)
-    )
+    sets = tuple(_gather(previous, transposed_inputs(o, kernel, stride, before, dilation)) for o in range(period))
     return AxisField(period=period, shift=previous.shift, sets=sets, jump=previous.jump / stride)
 
 

@@ -69,7 +69,12 @@ def read_bytes(path: str, limit: int) -> bytes:
 
 
 def write_text_atomically(path: str, text: str) -> None:
-    """Replace `path` by `text` at once: the old file stays whole until the new one is complete."""
+    """Replace `path` by `text` (UTF-8) at once: the old file stays whole until the new one is complete."""
+    write_bytes_atomically(path, text.encode("utf-8"))
+
+
+def write_bytes_atomically(path: str, data: bytes) -> None:
+    """Replace `path` by `data` at once: the old file stays whole until the new one is complete."""
     problem = regular_file_problem(path, writing=True)
     if problem is not None:
         raise InputError(problem, location=Location(path or "''"))
@@ -83,10 +88,10 @@ def write_text_atomically(path: str, text: str) -> None:
     temporary = None
     try:
         with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False
+            "wb", dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False
         ) as handle:
             temporary = handle.name
-            handle.write(text)
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         Path(temporary).chmod(mode)
