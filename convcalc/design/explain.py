@@ -292,19 +292,18 @@ def _explain_transposed(
         strip = _strip(long, partial(_stretched_cell, stride=s, start=0))
         stretched.append(strip)
         notes2.append(f"{name}: {spatial[axis]} cells → {long}")
-        pb, pa = eq.padding[axis]
-        extra = a[axis]
-        ring_after = pa - extra
+        pb, pa = eq.padding[axis]  # pa counts output_padding: it shortens a crop, or adds zeros last
+        extra = min(a[axis], max(pa, 0))
         lead, start = max(pb, 0), max(-pb, 0)
-        body = max(long - max(-ring_after, 0) - start, 0)
-        ringed = lead + body + max(ring_after, 0) + extra
+        body = max(long - max(-pa, 0) - start, 0)
+        ringed = lead + body + max(pa, 0)
         with_rings = _strip(
             ringed, partial(_ring_cell, stride=s, lead=lead, start=start, body=body, ring=ringed - extra)
         )
         padded.append(with_rings)
         note = f"{name}: {long} → {ringed}"
-        if pb < 0 or ring_after < 0:
-            note += f" (crop {max(-pb, 0)} before, {max(-ring_after, 0)} after)"
+        if pb < 0 or pa < 0:
+            note += f" (crop {max(-pb, 0)} before, {max(-pa, 0)} after)"
         notes3.append(note)
         if layer.rank != 2:  # noqa: PLR2004 - 2-D is drawn as one grid below
             step2.append((*_cells(_elide(strip)), ("   ", None), (notes2[-1], "note")))

@@ -221,12 +221,12 @@ class _Axis:
             return Cell(CellKind.PAD, position, None, None)
         long = stretched_size(self.size, self.stride)
         place = position - self.lead
-        if 0 <= place < long - max(self.output_padding - self.trail, 0):  # the stretched cells not cropped
+        if 0 <= place < long - max(-self.trail, 0):  # the stretched cells not cropped
             if place % self.stride:
                 return Cell(CellKind.ZERO, position, None, place)
             index = place // self.stride
             return Cell(CellKind.INPUT, position, index, place, read=bool(self.readers(index)))
-        extra_from = self.length - self.output_padding
+        extra_from = self.length - min(self.output_padding, max(self.trail, 0))  # output_padding's zeros come last
         return Cell(CellKind.EXTRA if position >= extra_from else CellKind.PAD, position, None, None)
 
     def cropped(self, place: int) -> Cell:
@@ -250,14 +250,8 @@ def _axis_scene(name: str, axis: _Axis, rank: int) -> AxisScene:
     if axis.transposed:  # the cropped cells, where they were, for the stage that crops them
         long = stretched_size(axis.size, axis.stride)
         before = [axis.cropped(place) for place in range(min(-axis.lead, long))]
-        after_crop = max(-(axis.trail - axis.output_padding), 0)
-        after = [axis.cropped(place) for place in range(max(long - after_crop, 0), long)]
-        if after and axis.output_padding:  # the crop comes before output_padding's extra cells
-            extra = [c for c in cells if c is not None and c.kind is CellKind.EXTRA]
-            cells = [*cells[: len(cells) - len(extra)], *after, *extra]
-        else:
-            cells = [*cells, *after]
-        cells = [*before, *cells]
+        after = [axis.cropped(place) for place in range(max(long - max(-axis.trail, 0), 0), long)]
+        cells = [*before, *cells, *after]  # output_padding only shortens a crop: no zeros follow one
     inputs: list[int | None] = []
     last = None
     for index in sorted({c.index for c in cells if c is not None and c.index is not None}):

@@ -304,3 +304,11 @@ def test_a_large_matrix_shows_its_corners_whatever_its_size(size: int) -> None:
     assert section.title.endswith("; the middle rows and columns left out")
     assert rows[0][:2] == ["e", "f"]  # the first stop reads the first cells with the kernel's centre taps
     assert rows[-1][-1] == "i"  # the last stop reads the last cell with its last tap (an even size, stride 2)
+
+
+def test_output_padding_shortens_a_crop_instead_of_adding_a_zero(run: Run) -> None:
+    """p = 1 > d(k-1) = 0 crops one cell each side, but output_padding 1 keeps the last input: no `,` cell."""
+    result = run("explain", "convt", "--dims", "1", "-i", "2", "-k", "1", "-p", "1", "-d", "2", "-a", "1")
+    assert result.exit_code == 0
+    step3 = result.stdout.split("step 3:")[1].split("step 4:")[0]
+    assert "  o   L: 2 → 1 (crop 1 before, 0 after)" in step3
