@@ -143,11 +143,11 @@ def explain(  # noqa: PLR0913 - the flags of explain
         say(f"{label}: {sections}")
         return ExitCode.LAYER_INVALID
     files = _pictures(spec, shape, label, gif=gif, html=html)  # made before anything is written or printed
-    sys.stdout.write(render_explanation(sections, render_options()))
     if svg is not None:
         files.insert(0, (svg, explanation_svg(sections, f"convcalc explain: {label}", 100).encode("utf-8")))
-    for path, data in files:
+    for path, data in files:  # written before the picture is printed: a file that cannot be written stops it all
         write_bytes_atomically(path, data)
+    sys.stdout.write(render_explanation(sections, render_options()))
     return ExitCode.OK
 
 
@@ -204,7 +204,7 @@ def _network_page(path: str, flags: dict[str, Any], html: str, *, gif: str | Non
         elif isinstance(found.spec, LayerSpec):
             parts.append(PageLayer(f"{found.label}: {shapes}", build_scene(found.spec, found.input), found.fields))
         else:
-            parts.append(PageRow(found.label, f"{found.spec.kind}: {shapes}"))
+            parts.append(PageRow(found.label, f"{found.spec.type_name}: {shapes}"))
     write_bytes_atomically(html, page(f"convcalc explain: {network.source}", parts, network.input[2:]).encode("utf-8"))
     return ExitCode.OK
 

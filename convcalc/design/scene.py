@@ -424,7 +424,10 @@ def stage_cells(axis: AxisScene, stage: Stage) -> tuple[Cell | None, ...]:
     output stage the grid the kernel moves over.
     """
     if stage is Stage.INPUT:
-        return tuple(None if i is None else Cell(CellKind.INPUT, None, i, None, read=True) for i in axis.inputs)
+        read = {c.index: c.read for c in axis.cells if c is not None and c.index is not None}
+        return tuple(
+            None if i is None else Cell(CellKind.INPUT, None, i, None, read=read.get(i, True)) for i in axis.inputs
+        )
     if stage is Stage.STRETCHED:
         kept = [c for c in axis.cells if c is None or c.stretched is not None]
         return tuple(

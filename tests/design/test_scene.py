@@ -31,16 +31,50 @@ def _spec(kind: str, rank: int, **values: object) -> LayerSpec:
 SEEDS = [  # seed 000's seven examples: (name, layer, input size, sizes written, stops, stages before the stops)
     ("1", "conv", {"kernel_size": 2, "stride": 1}, 6, "6×6 in, 6×6 grid, 5×5 out", 25, ["input"]),
     ("2", "conv", {"kernel_size": 2, "stride": 2}, 6, "6×6 in, 6×6 grid, 3×3 out", 9, ["input"]),
-    ("3", "conv", {"kernel_size": 2, "stride": 2, "padding": 1}, 6, "6×6 in, 8×8 grid, 4×4 out", 16, ["input", "padded"]),
+    (
+        "3",
+        "conv",
+        {"kernel_size": 2, "stride": 2, "padding": 1},
+        6,
+        "6×6 in, 8×8 grid, 4×4 out",
+        16,
+        ["input", "padded"],
+    ),
     ("4", "conv", {"kernel_size": 2, "stride": 2}, 5, "5×5 in, 5×5 grid, 2×2 out", 4, ["input"]),
-    ("5", "convtranspose", {"kernel_size": 2, "stride": 2}, 3, "3×3 in, 7×7 grid, 6×6 out", 36, ["input", "stretched", "padded"]),
-    ("6", "convtranspose", {"kernel_size": 2, "stride": 1}, 5, "5×5 in, 7×7 grid, 6×6 out", 36, ["input", "stretched", "padded"]),
-    ("7", "convtranspose", {"kernel_size": 2, "stride": 2, "padding": 1}, 3, "3×3 in, 5×5 grid, 4×4 out", 16, ["input", "stretched", "padded"]),
+    (
+        "5",
+        "convtranspose",
+        {"kernel_size": 2, "stride": 2},
+        3,
+        "3×3 in, 7×7 grid, 6×6 out",
+        36,
+        ["input", "stretched", "padded"],
+    ),
+    (
+        "6",
+        "convtranspose",
+        {"kernel_size": 2, "stride": 1},
+        5,
+        "5×5 in, 7×7 grid, 6×6 out",
+        36,
+        ["input", "stretched", "padded"],
+    ),
+    (
+        "7",
+        "convtranspose",
+        {"kernel_size": 2, "stride": 2, "padding": 1},
+        3,
+        "3×3 in, 5×5 grid, 4×4 out",
+        16,
+        ["input", "stretched", "padded"],
+    ),
 ]
 
 
 @pytest.mark.parametrize(("name", "kind", "values", "size", "sizes", "stops", "before"), SEEDS)
-def test_seed_000_examples(name: str, kind: str, values: dict[str, int], size: int, sizes: str, stops: int, before: list[str]) -> None:
+def test_seed_000_examples(
+    name: str, kind: str, values: dict[str, int], size: int, sizes: str, stops: int, before: list[str]
+) -> None:
     """Each of seed 000's examples: the sizes it writes, a frame per stop, the recipe's stages before them."""
     scene = build_scene(_spec(kind, 2, **values), (1, 1, size, size))
     assert scene.sizes == sizes, name
