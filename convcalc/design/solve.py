@@ -240,6 +240,11 @@ def _pool_output(shape: tuple[int, int, int], size: int, padding: int, *, ceil_m
     return formulas.pool_output_size(size, k, s, padding, padding, d, ceil_mode=ceil_mode)
 
 
+def _clamped(size: int, limits: Limits) -> int:
+    """Return a size as the framework gives it: JAX makes an empty array of a negative size."""
+    return max(size, 0) if limits.framework is Framework.JAX else size
+
+
 def _least(framework: Framework) -> int:
     """Return the smallest output size a framework gives: JAX computes empty arrays, the others refuse them."""
     return 0 if framework is Framework.JAX else 1
@@ -436,7 +441,9 @@ def _window_sides(
         search = None if solved else value
         first_at = _least_padding(shape, size, want, (0, bound), search)  # sizes below want: the paddings before it
         first_above = _least_padding(shape, size, want + 1, (first_at, bound), search)
-        below = first_at - 1 if first_at > 0 and value(first_at - 1) >= _least(limits.framework) else None
+        below = (
+            first_at - 1 if first_at > 0 and _clamped(value(first_at - 1), limits) >= _least(limits.framework) else None
+        )
         above = first_above if first_above <= bound else None
         yield (
             None if below is None else AxisSolution(k, s, d, below, below, ceil_mode=ceil),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from itertools import product
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from convcalc.core import formulas
@@ -99,6 +99,12 @@ def test_answers_match_trying_every_padding(kind: LayerKind, size: int, target: 
 
 @SETTINGS
 @given(kind=st.sampled_from(SOLVED), size=st.integers(1, 24), want=st.integers(1, 40), limits=limits_drawn)
+@example(  # JAX makes an empty array where the formula goes below zero: 0 is reachable
+    kind=LayerKind.CONVTRANSPOSE,
+    size=1,
+    want=1,
+    limits=Limits(kernel=(3, 3), stride=(1, 2), dilation=(1, 1), max_padding=0, framework=Framework.JAX),
+)
 def test_nearest_matches_trying_every_padding(kind: LayerKind, size: int, want: int, limits: Limits) -> None:
     """The nearest reachable sizes below and above are those trying every symmetric padding reaches."""
     assert nearest_reachable(kind, size, want, limits) == _brute_nearest(kind, size, want, limits)
