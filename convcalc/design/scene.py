@@ -376,7 +376,14 @@ def scene_of(
     kinds = {LayerKind.CONV: "convolution", LayerKind.CONVTRANSPOSE: "transposed convolution"}
     what = kinds.get(layer.kind, f"{layer.kind.value[:3]} pooling")
     title = f"{what}: input {_dims(spatial)} → output {_dims(out)}"
-    steps: list[Step] = [Step(Stage.INPUT, f"input {_dims(spatial)}")]
+    first = f"input {_dims(spatial)}"
+    if transposed:  # the recipe's step 1: the numbers the next steps use
+        each = [f"z = s - 1 = {a.stride - 1}, p' = d(k-1) - p = {a.grid_padding[0]}" for a in axes]
+        numbers = (
+            each[0] if len(set(each)) == 1 else "; ".join(f"{a.name}: {e}" for a, e in zip(axes, each, strict=True))
+        )
+        first = f"step 1: {first}, and {numbers}"
+    steps: list[Step] = [Step(Stage.INPUT, first)]
     if transposed:
         step2, step3 = _recipe_captions(axes, grid)
         steps.append(Step(Stage.STRETCHED, step2))

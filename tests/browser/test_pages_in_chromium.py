@@ -185,7 +185,7 @@ def test_stepping_shows_each_stop_its_taps_and_reads(browser: Any, run: Run, tmp
         page.click("button.next")
         captions.append(page.text_content(".caption"))
     assert captions == [
-        "input 3×3",
+        "step 1: input 3×3, and z = s - 1 = 1, p' = d(k-1) - p = 1",
         "step 2: z = s - 1 = 1 zero inserted between the input cells: 5×5",
         "step 3: p' = d(k-1) - p = 1 - 0 = 1: 1 ring of zeros on each side: 7×7",
         "step 4: kernel 2×2, stride 1: stop 1 of 36, output (0, 0)",

@@ -26,7 +26,13 @@ ALLOWED = {
     "render": {"core", "design", "netfile", "render"},
     "cli": {"core", "design", "netfile", "importers", "render", "cli"},
 }
-THIRD_PARTY = {"onnx": {"importers"}, "yaml": {"netfile"}, "rich": {"render", "cli"}, "typer": {"cli", "__main__"}}
+THIRD_PARTY = {
+    "onnx": {"importers"},
+    "yaml": {"netfile"},
+    "rich": {"render", "cli"},
+    "typer": {"cli", "__main__"},
+    "PIL": {"render"},
+}
 MAX_TOP_MODULES = 8
 
 

@@ -123,3 +123,10 @@ def test_without_pillow_the_gif_is_refused_in_one_line(
     assert line == "convcalc: error: --gif: writing a GIF needs Pillow: pip install 'convcalc[gif]'"
     assert result.stdout == ""
     assert not path.exists()
+
+
+def test_the_readme_gif_is_seed_000_example_5() -> None:
+    """docs/seed000-example5.gif, shown in the README, is the animation of example 5 as convcalc makes it."""
+    path = Path(__file__).parent.parent.parent / "docs" / "seed000-example5.gif"
+    with Image.open(path) as image:
+        assert image.n_frames == len(_scene(SEEDS["5"]).steps) == 40
