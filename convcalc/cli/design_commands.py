@@ -128,6 +128,10 @@ def explain(  # noqa: PLR0913 - the flags of explain
             raise InputError("--layer picks a layer of a network file, not of a flag-given layer", where="--layer")
         network = network_from_flags(kinds[what], **flags)
         spec, shape, label = network.layers[0], network.input, network.source
+        written = (
+            f"--{key.replace('_', '-')}" + ("" if value is True else f" {value}") for key, value in flags.items()
+        )
+        title = " ".join([what, *written])  # the pictures' title: the layer as its flags say it
     elif layer is None and html is not None:
         return _network_page(what, flags, html, gif=gif, others=svg is not None or matrix)
     else:
@@ -136,13 +140,14 @@ def explain(  # noqa: PLR0913 - the flags of explain
         except LayerError as refused:
             say(f"{what}: {refused}")
             return ExitCode.LAYER_INVALID
+        title = label
     if not isinstance(spec, LayerSpec):
         raise InputError(f"explain draws conv, convtranspose and pool layers, not {spec.kind}", where="--layer")
     sections = explain_or_error(spec, shape, matrix=matrix)
     if isinstance(sections, LayerError):
         say(f"{label}: {sections}")
         return ExitCode.LAYER_INVALID
-    files = _pictures(spec, shape, label, gif=gif, html=html)  # made before anything is written or printed
+    files = _pictures(spec, shape, title, gif=gif, html=html)  # made before anything is written or printed
     if svg is not None:
         files.insert(0, (svg, explanation_svg(sections, f"convcalc explain: {label}", 100).encode("utf-8")))
     for path, data in files:  # written before the picture is printed: a file that cannot be written stops it all
