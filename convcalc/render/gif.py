@@ -241,23 +241,26 @@ def scene_gif(scene: Scene) -> bytes:
     modules = _pillow()
     painter = _Painter(scene, modules)
     image = modules[0]
-    frames = [painter.frame(n, step) for n, step in enumerate(scene.steps)]
+    steps = scene.steps
+    middle = min(len(steps) - 2, len(steps) // 2)
     strip = image.new("RGB", (painter.width, painter.height * 2 + 16), BACKGROUND)  # every colour a frame uses
-    strip.paste(frames[min(len(frames) - 2, len(frames) // 2)], (0, 0))
-    strip.paste(frames[-1], (0, painter.height))
+    strip.paste(painter.frame(middle, steps[middle]), (0, 0))
+    strip.paste(painter.frame(len(steps) - 1, steps[-1]), (0, painter.height))
     swatch = image.new("RGB", (16 * len(SWATCHES), 16))
     for n, colour in enumerate(SWATCHES):
         swatch.paste(colour, (16 * n, 0, 16 * n + 16, 16))
     strip.paste(swatch, (0, painter.height * 2))
     palette = strip.quantize(colors=48, dither=image.Dither.NONE)
-    shown = [f.quantize(palette=palette, dither=image.Dither.NONE) for f in frames]
+    shown = [  # each frame drawn, then kept in the palette's 48 colours only: a third of the memory
+        painter.frame(n, step).quantize(palette=palette, dither=image.Dither.NONE) for n, step in enumerate(steps)
+    ]
     buffer = io.BytesIO()
     shown[0].save(
         buffer,
         format="GIF",
         save_all=True,
         append_images=shown[1:],
-        duration=[DURATIONS[step.stage] for step in scene.steps],
+        duration=[DURATIONS[step.stage] for step in steps],
         loop=0,
         optimize=True,
         disposal=1,
