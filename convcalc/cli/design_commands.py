@@ -194,9 +194,7 @@ def _network_page(path: str, flags: dict[str, Any], html: str, *, gif: str | Non
     from convcalc.netfile.loader import read_network  # noqa: PLC0415
     from convcalc.render.page import PageLayer, PageRow, page  # noqa: PLC0415
 
-    given = [f"--{key.replace('_', '-')}" for key in flags]
-    if given:
-        raise InputError(f"layer flags ({', '.join(given)}) go with conv, convt or pool, not a file", where=given[0])
+    _refuse_layer_flags(flags)
     if gif is not None or others:
         raise InputError("--gif, --svg and --matrix draw one layer: add --layer N", where="--layer")
     network = read_network(path)
@@ -214,13 +212,18 @@ def _network_page(path: str, flags: dict[str, Any], html: str, *, gif: str | Non
     return ExitCode.OK
 
 
+def _refuse_layer_flags(flags: dict[str, Any]) -> None:
+    """Refuse layer flags given with a network file: its layers say their own numbers."""
+    given = [f"--{key.replace('_', '-')}" for key, value in flags.items() if value not in (None, False)]
+    if given:
+        raise InputError(f"layer flags ({', '.join(given)}) go with conv, convt or pool, not a file", where=given[0])
+
+
 def _layer_of_file(path: str, layer: str | None, flags: dict[str, Any]) -> tuple[AnyLayer, tuple[int, ...], str]:
     """Return the layer N of a network file, the shape coming into it and its label."""
     from convcalc.netfile.loader import read_network  # noqa: PLC0415 - YAML is loaded only when a file is read
 
-    given = [f"--{key.replace('_', '-')}" for key, value in flags.items() if value not in (None, False)]
-    if given:
-        raise InputError(f"layer flags ({', '.join(given)}) go with conv, convt or pool, not a file", where=given[0])
+    _refuse_layer_flags(flags)
     if layer is None:
         raise InputError("which layer? add --layer N (its index, from 1, or its name)", where="--layer")
     network = read_network(path)

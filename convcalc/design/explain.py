@@ -330,16 +330,18 @@ def _explain_transposed(
     return sections
 
 
+def layer_title(kind: LayerKind, spatial: AxisValues, out: AxisValues) -> str:
+    """Return the heading of a layer's pictures: 'transposed convolution: input 3×3 → output 6×6'."""
+    kinds = {LayerKind.CONV: "convolution", LayerKind.CONVTRANSPOSE: "transposed convolution"}
+    what = kinds.get(kind, f"{kind.value[:3]} pooling")
+    return f"{what}: input {'×'.join(map(str, spatial))} → output {'×'.join(map(str, out))}"
+
+
 def explain_layer(layer: LayerSpec, shape: AxisValues, *, matrix: bool = False) -> tuple[Section, ...]:
     """Return the explanation of one layer on an input shape; raise LayerError if torch.nn refuses it."""
     result = layer_shape(layer, shape)
     spatial, out = shape[2:], result.output[2:]
-    kinds = {LayerKind.CONV: "convolution", LayerKind.CONVTRANSPOSE: "transposed convolution"}
-    what = kinds.get(layer.kind, f"{layer.kind.value[:3]} pooling")
-    head = Section(
-        f"{what}: input {'×'.join(map(str, spatial))} → output {'×'.join(map(str, out))}",
-        (),
-    )
+    head = Section(layer_title(layer.kind, spatial, out), ())
     if layer.kind.is_transposed:
         body = _explain_transposed(layer, spatial, out, result.padding, result.output_padding)
     else:

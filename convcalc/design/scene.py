@@ -14,12 +14,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import product
 from math import prod
 
 from convcalc.core.formulas import effective_kernel, equivalent_padding, stretched_size
 from convcalc.core.receptive import AxisField, merge_intervals, transposed_inputs, window_inputs
-from convcalc.core.spec import AxisValues, LayerKind, LayerSpec, PaddingPairs, axis_names
+from convcalc.core.spec import AxisValues, LayerKind, LayerSpec, axis_names
 from convcalc.core.windows import layer_shape
+from convcalc.design.explain import layer_title
 
 OUTPUTS_DRAWN = {1: 16, 2: 8, 3: 4}
 """Most outputs drawn per axis, by the layer's rank (so that a scene has at most 64 stops in 2-D)."""
@@ -120,11 +122,7 @@ class Scene:
 
     def reads(self, stop: tuple[int, ...]) -> set[tuple[int, ...]]:
         """Return the input cells (one index per axis) output `stop` reads: the product of the axes' sets."""
-        sets = [axis.reads_of(o) for axis, o in zip(self.axes, stop, strict=True)]
-        cells: set[tuple[int, ...]] = {()}
-        for axis_set in sets:
-            cells = {(*cell, i) for cell in cells for i in axis_set}
-        return cells
+        return set(product(*(axis.reads_of(o) for axis, o in zip(self.axes, stop, strict=True))))
 
 
 def _dims(values: AxisValues) -> str:
@@ -280,10 +278,7 @@ def _axis_scene(name: str, axis: _Axis, rank: int) -> AxisScene:
 
 def _stops(axes: tuple[AxisScene, ...]) -> list[tuple[int, ...]]:
     """Return the drawn stops in row-major order (the last axis fastest)."""
-    stops: list[tuple[int, ...]] = [()]
-    for axis in axes:
-        stops = [(*stop, o) for stop in stops for o in axis.shown_outputs]
-    return stops
+    return list(product(*(axis.shown_outputs for axis in axes)))
 
 
 def _padding_caption(axes: tuple[AxisScene, ...], grid: str) -> str:
@@ -342,17 +337,7 @@ def build_scene(layer: LayerSpec, shape: AxisValues) -> Scene:
     """Return the scene of one layer on a full input shape; raise LayerError if the framework refuses it."""
     result = layer_shape(layer, shape)
     spatial, out = shape[2:], result.output[2:]
-    return scene_of(layer, spatial, out, result.padding, result.output_padding)
-
-
-def scene_of(
-    layer: LayerSpec,
-    spatial: AxisValues,
-    out: AxisValues,
-    padding: PaddingPairs,
-    output_padding: AxisValues,
-) -> Scene:
-    """Return the scene of a layer whose sizes and padding the core has already resolved."""
+    padding, output_padding = result.padding, result.output_padding
     rank, transposed = layer.rank, layer.kind.is_transposed
     names = axis_names(rank)
     axes = tuple(
@@ -373,9 +358,7 @@ def scene_of(
         for a in range(rank)
     )
     grid = _dims(tuple(axis.length for axis in axes))
-    kinds = {LayerKind.CONV: "convolution", LayerKind.CONVTRANSPOSE: "transposed convolution"}
-    what = kinds.get(layer.kind, f"{layer.kind.value[:3]} pooling")
-    title = f"{what}: input {_dims(spatial)} → output {_dims(out)}"
+    title = layer_title(layer.kind, spatial, out)
     first = f"input {_dims(spatial)}"
     if transposed:  # the recipe's step 1: the numbers the next steps use
         each = [f"z = s - 1 = {a.stride - 1}, p' = d(k-1) - p = {a.grid_padding[0]}" for a in axes]

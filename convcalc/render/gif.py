@@ -92,7 +92,7 @@ class _Painter:
     def __init__(self, scene: Scene, modules: Any) -> None:  # noqa: ANN401
         self.scene = scene
         self.image_module, self.draw_module, font_module = modules
-        self.grids = {step.stage: stage_grid(scene, step.stage) for step in scene.steps}
+        self.grids = {stage: stage_grid(scene, stage) for stage in dict.fromkeys(step.stage for step in scene.steps)}
         self.output = output_grid(scene)
         columns = max(_columns(grid) for grid in self.grids.values()) + _columns(self.output) + 3
         self.cell = max(MIN_CELL, min(32, (WIDTH - 32) // max(columns, 1)))
