@@ -12,6 +12,7 @@ from typer.exceptions import TyperException
 
 from convcalc import __version__
 from convcalc.cli import commands
+from convcalc.cli.completion import complete, completion_request
 from convcalc.cli.flags import ALIASES, COMMANDS, Command, Option
 from convcalc.cli.help_style import Command as HelpCommand
 from convcalc.cli.help_style import Group
@@ -107,6 +108,9 @@ for _command in COMMANDS.values():
 def main(argv: list[str] | None = None) -> int:
     """Run the Typer app; usage errors become one line on stderr and exit code 2."""
     args = list(sys.argv[1:] if argv is None else argv)
+    request = completion_request(args)
+    if request is not None:
+        return complete(*request)
     if args and args[0] in ALIASES:  # conv-transpose and deconv are convt
         args[0] = ALIASES[args[0]]
     try:

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 from convcalc.cli.arguments import decide_rank, parse_axes, parse_int, parse_range
 from convcalc.cli.flags import ALIASES
 from convcalc.cli.layer_flags import framework_flag, network_from_flags, require_layer_flags
-from convcalc.cli.process import say
+from convcalc.cli.process import say, write_out
 from convcalc.cli.reporting import output_format, reporting
 from convcalc.cli.terminal import render_options
 from convcalc.core.analysis import Status, analyze
 from convcalc.core.errors import ExitCode, InputError, LayerError, axes_label
 from convcalc.core.spec import AnyLayer, LayerKind, LayerSpec, NetworkSpec, axis_names
-from convcalc.netfile.files import write_bytes_atomically
+from convcalc.netfile.files import check_outputs, write_bytes_atomically
 from convcalc.render.toolkit import Format
 
 
@@ -83,7 +82,7 @@ def solve(  # noqa: PLR0913 - the flags of solve
         solutions = find(layer_kind, sizes, targets, limits, names, tick)
     shown = solutions[: parse_int(limit, "--limit")]
     if solutions or chosen is Format.JSON:
-        sys.stdout.write(render_solutions(shown, layer_kind, chosen, render_options()))
+        write_out(render_solutions(shown, layer_kind, chosen, render_options()), chosen)
     if solutions:
         return ExitCode.OK
     failing: dict[tuple[int, int], list[str]] = {}
@@ -121,7 +120,7 @@ def explain(  # noqa: PLR0913 - the flags of explain
     kinds = {"conv": LayerKind.CONV, "convt": LayerKind.CONVTRANSPOSE, "pool": LayerKind.MAXPOOL}
     kinds |= dict.fromkeys(ALIASES, LayerKind.CONVTRANSPOSE)
     flags = {key: value for key, value in flags.items() if value is not None and value is not False}
-    _distinct_outputs(svg=svg, gif=gif, html=html)
+    check_outputs({"FILE": what} if what not in kinds else {}, {"--svg": svg, "--gif": gif, "--html": html})
     if what in kinds:
         require_layer_flags("explain", what, flags)
         if layer is not None:
@@ -152,19 +151,8 @@ def explain(  # noqa: PLR0913 - the flags of explain
         files.insert(0, (svg, explanation_svg(sections, f"convcalc explain: {label}", 100).encode("utf-8")))
     for path, data in files:  # written before the picture is printed: a file that cannot be written stops it all
         write_bytes_atomically(path, data)
-    sys.stdout.write(render_explanation(sections, render_options()))
+    write_out(render_explanation(sections, render_options()))
     return ExitCode.OK
-
-
-def _distinct_outputs(**paths: str | None) -> None:
-    """Refuse one file named for two pictures: the second would overwrite the first."""
-    seen: dict[str, str] = {}
-    for flag, path in paths.items():
-        if path is None:
-            continue
-        if path in seen:
-            raise InputError(f"--{seen[path]} and --{flag} name the same file {path!r}", where=f"--{flag}")
-        seen[path] = flag
 
 
 def _pictures(
@@ -266,7 +254,7 @@ def port(
         except LayerError as error:
             say(f"{network.source}: {error}")
             return ExitCode.LAYER_INVALID
-        sys.stdout.write(render_network(ported, chosen, options))
+        write_out(render_network(ported, chosen, options), chosen)
         return ExitCode.OK
     flags = {k: v for k, v in flags.items() if v is not None and v is not False}
     require_layer_flags("port", what, flags)
@@ -280,9 +268,9 @@ def port(
         say(f"{layer.framework} {layer.kind.value}: {error}")
         return ExitCode.LAYER_INVALID
     if chosen == "yaml":
-        sys.stdout.write(render_network(port_network(network, target), chosen, options))
+        write_out(render_network(port_network(network, target), chosen, options), chosen)
     else:
-        sys.stdout.write(render_layer(one, chosen, options))
+        write_out(render_layer(one, chosen, options), chosen)
     return ExitCode.OK
 
 

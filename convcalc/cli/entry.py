@@ -10,10 +10,8 @@ from __future__ import annotations
 import os
 import sys
 
+from convcalc.cli.completion import COMPLETE_VARIABLE
 from convcalc.cli.process import internal_error, stop_code
-
-COMPLETE_VARIABLE = "_CONVCALC_COMPLETE"
-"""Set by the completion scripts (`convcalc --show-completion SHELL`) when the shell asks for words."""
 
 
 def _run(args: list[str]) -> int:

@@ -301,7 +301,8 @@ NETWORK_COMMANDS = (
     Command(
         "import",
         "Write the network file of an ONNX model (a layer per node), a Keras model (.keras or to_json(), a layer"
-        " per layer) or a PyTorch model (a layer per fx node).",
+        " per layer) or a PyTorch model (a layer per fx node). `import torch` imports the module and calls the"
+        " factory, running their code as `python -c` would; its prints go to stderr.",
         (
             "convcalc import model.onnx -i 1,3,224,224 --expect -o model.yaml",
             "convcalc import model.onnx --input 1,3,512,512   [dim]# the file, on stdout[/dim]",

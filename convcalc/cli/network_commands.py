@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from typing import Any
 
 from convcalc.cli.layer_flags import input_override, network_from_flags
-from convcalc.cli.process import say
+from convcalc.cli.process import say, write_out
 from convcalc.cli.reporting import cost_options, emit, output_format, reporting
 from convcalc.cli.terminal import render_options
 from convcalc.core.analysis import analyze
-from convcalc.core.errors import ExitCode, InputError, InputErrorGroup, LayerError
+from convcalc.core.errors import ExitCode, InputError, InputErrorGroup, LayerError, Location
 from convcalc.core.spec import LayerKind, axis_names
+from convcalc.netfile.files import MAX_MODEL_BYTES, check_model_file
 from convcalc.render.toolkit import Format
 
 
@@ -54,7 +56,7 @@ def _input_errors_json(file: str, errors: InputErrorGroup) -> None:
     from convcalc.render.check import finding_json, input_findings  # noqa: PLC0415
 
     findings = [finding_json(f) for f in input_findings(file, errors.errors).findings]
-    sys.stdout.write(json.dumps({"ok": False, "output": None, "errors": findings}, indent=1) + "\n")
+    write_out(json.dumps({"ok": False, "output": None, "errors": findings}, indent=1) + "\n", "json")
 
 
 @reporting
@@ -99,10 +101,10 @@ def check(
             for finding in check.findings:
                 say(finding.text)
         if failing or not quiet:
-            sys.stdout.write(summary(checks) + "\n")
+            write_out(summary(checks) + "\n")
     else:
         renderers = {CheckFormat.JSON: render_json, CheckFormat.GITHUB: render_github, CheckFormat.JUNIT: render_junit}
-        sys.stdout.write(renderers[chosen](checks))
+        write_out(renderers[chosen](checks), chosen)
     if malformed:
         return ExitCode.BAD_INPUT
     return ExitCode.LAYER_INVALID if failing else ExitCode.OK
@@ -138,9 +140,12 @@ def schema() -> int:
 def mirror(*, file: str, input_shape: str | None = None, out: str | None = None) -> int:
     """Write the decoder that restores every shape of an encoder file, as a network file."""
     from convcalc.design.mirror import mirror as decoder_of  # noqa: PLC0415
+    from convcalc.netfile.files import check_outputs, is_standard_stream, write_text_atomically  # noqa: PLC0415
     from convcalc.netfile.loader import read_network  # noqa: PLC0415 - YAML is loaded only when a file is read
     from convcalc.netfile.writer import network_yaml  # noqa: PLC0415
 
+    if out is not None and not is_standard_stream(out, 1):
+        check_outputs({"FILE": file}, {"--output": out})
     network = read_network(file, input_shape=input_override(input_shape))
     try:
         decoder = decoder_of(analyze(network))
@@ -152,10 +157,8 @@ def mirror(*, file: str, input_shape: str | None = None, out: str | None = None)
         "(same kernel, stride, padding, dilation), channels backwards, output_padding restoring each size."
     )
     text = network_yaml(decoder, comment)
-    from convcalc.netfile.files import is_standard_stream, write_text_atomically  # noqa: PLC0415
-
     if out is None or is_standard_stream(out, 1):
-        sys.stdout.write(text)
+        write_out(text, "yaml")
         return ExitCode.OK
     write_text_atomically(out, text)
     return ExitCode.OK
@@ -171,10 +174,12 @@ def import_model(
     arguments: str | None = None,
 ) -> int:
     """Write the network file of an ONNX, Keras or PyTorch model; with --expect, each output shape as its expect."""
-    from convcalc.netfile.files import is_standard_stream, write_text_atomically  # noqa: PLC0415
+    from convcalc.netfile.files import check_outputs, is_standard_stream, write_text_atomically  # noqa: PLC0415
     from convcalc.netfile.loader import network_from_data  # noqa: PLC0415
     from convcalc.netfile.writer import data_yaml  # noqa: PLC0415
 
+    if out is not None and not is_standard_stream(out, 1):
+        check_outputs({"SOURCE": sources[0]} if len(sources) == 1 else {}, {"--output": out})
     shape = input_override(input_shape)
     data, comment, source, notes = _imported(sources, shape, arguments)
     result = analyze(network_from_data(data, source))  # read back as `stack` reads it: what it refuses, said now
@@ -186,7 +191,7 @@ def import_model(
             layer["expect"] = traced or list(found.output)
     text = data_yaml(data, comment)
     if out is None or is_standard_stream(out, 1):
-        sys.stdout.write(text)
+        write_out(text, "yaml")
     else:
         write_text_atomically(out, text)
     for note in notes:
@@ -214,7 +219,8 @@ def _imported(
         from convcalc.netfile.vocabulary import torch_import_vocabulary  # noqa: PLC0415
 
         target = sources[1]
-        data, frozen = network_data(build_model(target, arguments), shape, torch_import_vocabulary())
+        with contextlib.redirect_stdout(sys.stderr):  # the module's own prints: not into the network file
+            data, frozen = network_data(build_model(target, arguments), shape, torch_import_vocabulary())
         comment = f"{target} imported by convcalc import torch\nlayer names are the model's module paths"
         notes = _frozen_notes(frozen, "sizes read off a tensor", list(shape))
         return data, comment, target, notes
@@ -225,6 +231,11 @@ def _imported(
     from convcalc.netfile.loader import measured_shapes  # noqa: PLC0415
 
     (file,) = sources
+    if file.lower().endswith((".h5", ".hdf5")):
+        msg = "a Keras HDF5 file is not read: save the model as .keras (model.save('model.keras')) or model.to_json()"
+        raise InputError(msg, where=file)
+    if file != "-":
+        check_model_file(file)
     given = _standard_input_bytes() if file == "-" else None
     name = "<stdin>" if file == "-" else file
     if file.lower().endswith((".keras", ".json")) or (
@@ -234,9 +245,6 @@ def _imported(
 
         data = keras_import(name, shape, measured_shapes, given)
         return data, f"{name} imported by convcalc import\nlayer names are the Keras layers' names", name, []
-    if file.lower().endswith((".h5", ".hdf5")):
-        msg = "a Keras HDF5 file is not read: save the model as .keras (model.save('model.keras')) or model.to_json()"
-        raise InputError(msg, where=file)
     from convcalc.importers.onnx_graph import onnx_import  # noqa: PLC0415
 
     data, dynamic = onnx_import(name, shape, measured_shapes, given)
@@ -247,7 +255,11 @@ def _imported(
 def _standard_input_bytes() -> bytes:
     """Read a model from standard input: a .keras archive, a to_json() config or an ONNX file, whole."""
     stream = getattr(sys.stdin, "buffer", None)
-    return stream.read() if stream is not None else sys.stdin.read().encode()
+    data = stream.read(MAX_MODEL_BYTES + 1) if stream is not None else sys.stdin.read().encode()
+    if len(data) > MAX_MODEL_BYTES:
+        msg = f"larger than {MAX_MODEL_BYTES // 2**30} GiB: a model file is not (ONNX keeps larger weights apart)"
+        raise InputErrorGroup([InputError(msg, location=Location("<stdin>"))])
+    return data
 
 
 @reporting
@@ -273,7 +285,7 @@ def sizes(*, file: str, size_range: str = "1:1024", fmt: str = "table") -> int:
     except LayerError as error:
         say(f"{network.source}: no input size works: {error}")
         return ExitCode.LAYER_INVALID
-    sys.stdout.write(render_sizes(network.source, swept, chosen, render_options()))
+    write_out(render_sizes(network.source, swept, chosen, render_options()), chosen)
     if all(axis.accepted for axis in swept):
         return ExitCode.OK
     say(f"{network.source}: no input size in the range works on every axis")

@@ -42,11 +42,11 @@ def internal_error(command: list[str], error: BaseException) -> int:
 
 
 def say(line: str) -> None:
-    """Write one line to stderr, with whatever came from the input shown as visible escapes."""
-    from convcalc.core.text import visible  # noqa: PLC0415 - only when there is something to say
+    """Write one line to stderr, with whatever came from the input shown as visible escapes (no workflow command)."""
+    from convcalc.core.text import ci_inert, visible  # noqa: PLC0415 - only when there is something to say
 
     try:
-        sys.stderr.write(visible(line) + "\n")
+        sys.stderr.write(ci_inert(visible(line)) + "\n")
         sys.stderr.flush()
     except (OSError, ValueError):
         pass
@@ -59,3 +59,15 @@ def _silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError):
         pass
+
+
+OUTPUT_KINDS = {"json": "json", "junit": "xml", "svg": "xml", "html": "xml", "csv": "raw", "github": "raw",
+                "yaml": "raw", "python": "raw"}  # fmt: skip
+"""How each format escapes what a CI runner would read as a workflow command (text.ci_inert); the rest is text."""
+
+
+def write_out(text: str, fmt: str = "text") -> None:
+    """Write a command's output to stdout, with nothing in it that a CI runner reads as a workflow command."""
+    from convcalc.core.text import ci_inert  # noqa: PLC0415
+
+    sys.stdout.write(ci_inert(text, OUTPUT_KINDS.get(str(fmt).lower(), "text")))

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import replace
 
-from convcalc.cli.process import say, stop_code
+from convcalc.cli.process import say, stop_code, write_out
 from convcalc.cli.terminal import render_options
 from convcalc.core.analysis import LayerResult, StackResult
 from convcalc.core.errors import ExitCode, InputError, InputErrorGroup
@@ -91,7 +91,7 @@ def cost_options(dtype: str, count: str, *, show_batch: bool, param_percent: boo
 def emit(result: StackResult, fmt: Format, options: RenderOptions | None = None) -> int:
     """Print the result (by `options`, the terminal's by default), then one stderr line per failing layer."""
     options = options or render_options()
-    sys.stdout.write(RENDERERS[fmt](result, options))
+    write_out(RENDERERS[fmt](result, options), fmt)
     if fmt is Format.TABLE and sys.stdout.isatty() and sys.stderr.isatty():
         return ExitCode.OK if result.ok else ExitCode.LAYER_INVALID  # one terminal: the table said each error
     for layer in result.failures:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from fractions import Fraction
+from math import prod
 
 from convcalc.core import formulas
 from convcalc.core.errors import Diagnostic, LayerError, Problem, axes_label, join_axes
@@ -40,7 +41,7 @@ from convcalc.core.spec import (
     axis_names,
 )
 from convcalc.core.text import spatial_axes
-from convcalc.core.windows import CELL_NOUNS, AxisGaps, LayerShape, layer_shape
+from convcalc.core.windows import CELL_NOUNS, MAX_RESULT, AxisGaps, LayerShape, layer_shape
 
 
 class Status(StrEnum):
@@ -98,8 +99,11 @@ class LayerResult:
     @property
     def params_without_bias(self) -> int:
         """Return the parameter count of the weight alone."""
-        bias = self.spec.bias and self.weight_shape is not None and self.output is not None
-        return self.params - (self.output[1] if bias and self.output else 0)
+        if not (self.spec.bias and self.weight_shape is not None and self.output is not None):
+            return self.params
+        if self.spec.kind is LayerKind.LINEAR:  # weight [out, in]: one bias per output feature, on whatever axis
+            return self.params - self.weight_shape[0]
+        return self.params - self.output[1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,12 +289,22 @@ def _window_fields(node: _Node, layer: LayerSpec, shape: LayerShape, budget: lis
     return fields, [NO_FIELD] if known_before and None in fields else []
 
 
+POSITIONAL = frozenset({
+    LayerKind.CROP, LayerKind.PAD, LayerKind.UPSAMPLE, LayerKind.PIXELSHUFFLE, LayerKind.PIXELUNSHUFFLE,
+    LayerKind.ADAPTIVEAVGPOOL, LayerKind.ADAPTIVEMAXPOOL,
+})  # fmt: skip
+"""Kinds that work on the trailing axes as spatial axes, one field per axis."""
+
+
 def _other_fields(layer: OtherSpec, nodes: list[_Node], shape: OtherShape) -> FieldsAndNotes:
     """Follow the receptive field through a non-window layer, with a note where paths disagree."""
     first = nodes[0].fields
     kind = layer.kind
     if kind is LayerKind.IDENTITY:
         return first, []
+    worked_on = len(shape.offsets) if kind is LayerKind.SLICE else len(shape.output) - 2
+    if (kind in POSITIONAL or kind is LayerKind.SLICE) and len(first) != worked_on:
+        return [None] * max(worked_on, 0), []  # the axes it works on are not the ones followed so far
     if kind in (LayerKind.CROP, LayerKind.PAD, LayerKind.SLICE):  # cells shift by what is cut or added before
         return [None if f is None else shifted_field(f, o) for f, o in zip(first, shape.offsets, strict=True)], []
     if kind.is_merge:
@@ -556,6 +570,7 @@ class _Walk:
                 fields, notes = _other_fields(layer, inputs, other)
             notes = list(other.notes) + notes
             output, padding, weight, params = other.output, None, other.weight_shape, other.params
+        _check_size(output)
         mismatch = None if layer.expect is None else _expect_error(layer.expect, output)
         whole = any(node.whole for node in inputs)
         linear_on_cells = isinstance(layer, OtherSpec) and (
@@ -589,6 +604,17 @@ class _Walk:
             fields=tuple(known) if complete else None,
         )
         return result, fields
+
+
+def _check_size(output: AxisValues) -> None:
+    """Refuse an output of 10^4000 elements or more, whatever made it (a flatten, a linear, an upsample).
+
+    Every number convcalc derives from shapes (parameters, FLOPs, bytes) is then a product of a
+    few numbers under 4,000 digits, quick to compute and to print.
+    """
+    if prod(output) >= MAX_RESULT:
+        msg = "output has more than 4000 digits of elements: far beyond any framework's tensor sizes"
+        raise LayerError(msg, hint="use smaller sizes", problem=Problem.OUTPUT_TOO_LARGE)
 
 
 def analyze(network: NetworkSpec, *, hints: bool = True) -> StackResult:

@@ -45,12 +45,12 @@ def _merge(layer: OtherSpec, shapes: list[AxisValues], sources: list[str]) -> Ax
         return broadcast_shapes(shapes, sources)
     first = shapes[0]
     dim = layer.dim if layer.dim >= 0 else layer.dim + len(first)
+    if not 0 <= dim < len(first):
+        raise LayerError(f"dim {layer.dim} is out of range for {len(first)}-D tensors")
     for shape, source in zip(shapes[1:], sources[1:], strict=True):
         if len(shape) != len(first):
             msg = f"{sources[0]} gives {list(first)} but {source} gives {list(shape)}: the ranks differ"
             raise LayerError(msg, problem=Problem.INPUTS_DIFFER)
-        if not 0 <= dim < len(first):
-            raise LayerError(f"dim {layer.dim} is out of range for {len(first)}-D tensors")
         differ = [axis for axis, (a, b) in enumerate(zip(first, shape, strict=True)) if a != b and axis != dim]
         if differ:
             _refuse_to_meet(first, shape, (sources[0], source), differ)
@@ -154,11 +154,24 @@ def _upsample(layer: OtherSpec, shape: AxisValues, target: AxisValues | None) ->
         return (*shape[:2], *(int(s or i) for s, i in zip(sizes, spatial, strict=True)))
     factors = _per_axis(layer.scale_factor or (1.0,), layer, "scale_factor", len(spatial))
     # as torch.nn.functional.interpolate: floor(float(size) * scale), in doubles
-    out = tuple(floor(float(i) * float(f)) for i, f in zip(spatial, factors, strict=True))
+    out = tuple(_scaled(i, f) for i, f in zip(spatial, factors, strict=True))
     if any(o < 1 for o in out):
         msg = f"output size {list(out)} has an axis below 1"
         raise LayerError(msg, hint="use a larger scale_factor", problem=Problem.OUTPUT_BELOW_ONE)
     return (*shape[:2], *out)
+
+
+DOUBLE_MAX = 2**1023
+"""Sizes at or past this cannot be held as doubles, in which torch computes an interpolation's size."""
+
+
+def _scaled(size: int, factor: float) -> int:
+    """Return floor(float(size) * factor) as torch computes it, or say that doubles cannot hold it."""
+    product = float(size) * float(factor) if size < DOUBLE_MAX else float("inf")
+    if product == float("inf"):
+        msg = f"{size} × {factor} is past the largest double, in which torch computes an interpolation's size"
+        raise LayerError(msg, hint="use smaller sizes or factors", problem=Problem.OUTPUT_TOO_LARGE)
+    return floor(product)
 
 
 def _adaptive(layer: OtherSpec, shape: AxisValues) -> AxisValues:

@@ -19,13 +19,16 @@ Reads = tuple[tuple[tuple[int, ...], ...], int]
 LINEAR_MODES = ("linear", "bilinear", "trilinear")
 MAX_READS_PERIOD = 1 << 16
 """Longest period (output positions) a rule is listed for; a longer one is not followed."""
+MAX_READS = 1_000_000
+"""Most input positions the windows of one period may list; wider windows (a global pool of a long axis) are
+not listed: such a layer reads its whole input, which the analysis says without the list."""
 
 
 def adaptive_reads(size_in: int, size_out: int) -> Reads | None:
     """Return the windows of adaptive pooling: output o reads floor(o*i/n) up to ceil((o+1)*i/n) - 1."""
     scale = Fraction(size_in, size_out)
     period, shift = scale.denominator, scale.numerator
-    if period > MAX_READS_PERIOD:
+    if period > MAX_READS_PERIOD or shift + period > MAX_READS:  # the windows list about shift + period cells
         return None
     windows: list[tuple[int, ...]] = []
     for o in range(period):

@@ -12,16 +12,14 @@ class and why.
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 from convcalc.core.errors import InputError, InputErrorGroup, Location
 from convcalc.core.rearrange import from_keras_order
+from convcalc.importers.keras_archive import MAX_CONFIG_BYTES, MAX_NESTING, nesting_depth_over, read_config_bytes
 
 Measure = Callable[[Mapping[str, Any]], Mapping[str, tuple[int, ...]]]
 """The output shape of every layer of network data ({"framework": "keras", "input": ..., "layers": ...})."""
@@ -143,17 +141,25 @@ def keras_network_data(
         ordered = _in_order(layers)
     except InputError as error:
         raise InputErrorGroup([error.located(where)]) from None
+    except MALFORMED as error:  # a value of another JSON type, or a list of another length, than Keras writes
+        msg = f"not a model config as Keras writes it: {_reason(error)}"
+        raise InputErrorGroup([InputError(msg, location=where)]) from None
     walk = _Walk(measure=measure, shape=shape, names={INPUT: "input"})
     errors = []
     for layer in ordered:
         try:
             walk.add(layer, [] if layer.class_name == ALIAS else _layer(layer, walk))
-        except (_UnsupportedError, KeyError, TypeError, ValueError) as reason:
+        except (_UnsupportedError, *MALFORMED) as reason:
             errors.append(InputError(f"layer {layer.name!r} ({layer.class_name}): {_reason(reason)}", location=where))
             walk.names[layer.name] = walk.last  # keep going, to say every unfollowed layer at once
     if errors:
         raise InputErrorGroup(errors)
     return {"framework": "keras", "input": list(shape), "layers": walk.layers}
+
+
+MALFORMED = (KeyError, TypeError, ValueError, IndexError, AttributeError)
+"""What reading a config of the wrong form raises (a missing key, a number for a list, a list too short);
+reported as one line on the model or the layer, never as convcalc's bug."""
 
 
 def _reason(reason: Exception) -> str:
@@ -168,22 +174,17 @@ def _reason(reason: Exception) -> str:
 def _read_config(path: str, data: bytes | None) -> dict[str, Any]:
     """Read the model config of a `.keras` archive or a JSON file, or raise InputErrorGroup saying why not."""
     where = Location(path)
+    raw = read_config_bytes(path, data)
+    if len(raw) > MAX_CONFIG_BYTES:
+        msg = f"larger than the {MAX_CONFIG_BYTES:,} bytes read of a config"
+        raise InputErrorGroup([InputError(msg, location=where)])
     try:
-        source: str | io.BytesIO = path if data is None else io.BytesIO(data)
-        if zipfile.is_zipfile(source):
-            with zipfile.ZipFile(source) as archive:
-                if "config.json" not in archive.namelist():
-                    raise InputErrorGroup(
-                        [InputError("a zip archive without config.json: not a .keras file", location=where)]
-                    )
-                text = archive.read("config.json").decode()
-        else:
-            text = Path(path).read_text(encoding="utf-8") if data is None else data.decode()
-    except FileNotFoundError:
-        raise InputErrorGroup([InputError("no such file", location=where)]) from None
-    except (OSError, zipfile.BadZipFile, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or str(error)
-        raise InputErrorGroup([InputError(f"cannot read: {reason}", location=where)]) from None
+        text = raw.decode()
+    except UnicodeDecodeError as error:
+        raise InputErrorGroup([InputError(f"cannot read: {error}", location=where)]) from None
+    if nesting_depth_over(text):
+        msg = f"not a Keras config: nested more than {MAX_NESTING} levels deep"
+        raise InputErrorGroup([InputError(msg, location=where)])
     try:
         config = json.loads(text)
     except json.JSONDecodeError as error:

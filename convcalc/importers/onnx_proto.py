@@ -97,10 +97,20 @@ def _ints(wire: int, value: Any) -> list[int]:  # noqa: ANN401
 
 
 def _floats(wire: int, value: object) -> list[float]:
+    return _packed(wire, value, FIXED32, "f")
+
+
+def _doubles(wire: int, value: object) -> list[float]:
+    return _packed(wire, value, FIXED64, "d")
+
+
+def _packed(wire: int, value: object, single: int, code: str) -> list[float]:
+    """Return a repeated float or double field's values, one (its own wire type) or packed; else ValueError."""
     data = _bytes(value)
-    if wire == FIXED32:
-        return [struct.unpack("<f", data)[0]]
-    return list(struct.unpack(f"<{len(data) // 4}f", data))
+    width = struct.calcsize(code)
+    if wire not in (single, LENGTH) or len(data) % width:
+        raise ValueError(f"a field of {'floats' if code == 'f' else 'doubles'} holds {len(data)} bytes")
+    return list(struct.unpack(f"<{len(data) // width}{code}", data))
 
 
 @dataclass
@@ -136,7 +146,7 @@ def tensor(data: bytes) -> Tensor:  # noqa: C901, PLR0912 - one branch a field
         elif number in (5, 7):  # int32_data, int64_data
             typed.extend(_ints(wire, value))
         elif number == 10:  # noqa: PLR2004 - double_data
-            typed.extend(struct.unpack(f"<{len(value) // 8}d", _bytes(value)))
+            typed.extend(_doubles(wire, value))
     found.dims = tuple(dims)
     count = 1
     for size in dims:
@@ -174,7 +184,7 @@ def _attribute(data: bytes) -> tuple[str, Any]:  # noqa: C901, PLR0912 - one bra
         if number == 1:
             name = _text(value)
         elif number == 2:  # noqa: PLR2004
-            single["f"] = struct.unpack("<f", _bytes(value))[0]
+            (single["f"],) = _floats(wire, value) if wire == FIXED32 else _floats(VARINT, value)  # VARINT: refused
         elif number == 3:  # noqa: PLR2004
             single["i"] = _signed(_number(value))
         elif number == 4:  # noqa: PLR2004

@@ -10,7 +10,7 @@ from (`Size`), so that the importer can write what the graph means (a 0 that cop
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from math import ceil, floor, trunc
 from typing import Any
 
@@ -28,35 +28,52 @@ SHAPE_OPERATORS = {"Shape", "Gather", "Slice", "Concat", "Unsqueeze", "Squeeze",
 
 @dataclass(frozen=True, slots=True)
 class Size:
-    """One element of a tensor computed from shapes: a number, the size of a tensor's axis, or arithmetic."""
+    """One element of a tensor computed from shapes: a number, the size of a tensor's axis, or arithmetic.
+
+    Operands are shared, not copied: a size added to itself forty times is a chain of forty
+    nodes, so everything asked of a size visits each node once (never once per path).
+    """
 
     value: Number | None = None
     tensor: str = ""  # with `axis`: the size of this axis of this tensor
     axis: int = 0
     operation: str = ""  # with `operands`: Add, Sub, Mul, Div, Max, Min, Floor, Ceil, Neg, Abs, int, float
     operands: tuple[Size, ...] = ()
+    integral: bool = field(init=False, compare=False, repr=False)
+    """Whether the element is an integer at every input (a Cast to an integer type keeps it)."""
+
+    def __post_init__(self) -> None:
+        if self.value is not None:
+            whole = isinstance(self.value, int)
+        elif self.tensor or self.operation in ("int", "Floor", "Ceil"):
+            whole = True
+        else:
+            whole = self.operation != "float" and all(operand.integral for operand in self.operands)
+        object.__setattr__(self, "integral", whole)
 
     @property
     def known(self) -> bool:
         """Return True when the element is a number, the same at every input."""
         return self.value is not None
 
-    @property
-    def integral(self) -> bool:
-        """Return True when the element is an integer at every input (a Cast to an integer type keeps it)."""
-        if self.value is not None:
-            return isinstance(self.value, int)
-        if self.tensor or self.operation in ("int", "Floor", "Ceil"):
-            return True
-        return self.operation != "float" and all(operand.integral for operand in self.operands)
-
     def at(self, shape_of: Lookup) -> Number:
-        """Return the element's value at the input whose tensors' shapes `shape_of` gives."""
-        if self.value is not None:
-            return self.value
-        if self.tensor:
-            return int(shape_of(self.tensor)[self.axis])
-        return _apply(self.operation, [operand.at(shape_of) for operand in self.operands])
+        """Return the element's value at the input whose tensors' shapes `shape_of` gives (each node once)."""
+        values: dict[int, Number] = {}
+        pending: list[tuple[Size, bool]] = [(self, False)]
+        while pending:
+            size, ready = pending.pop()
+            if id(size) in values:
+                continue
+            if size.value is not None:
+                values[id(size)] = size.value
+            elif size.tensor:
+                values[id(size)] = int(shape_of(size.tensor)[size.axis])
+            elif ready:
+                values[id(size)] = _apply(size.operation, [values[id(operand)] for operand in size.operands])
+            else:
+                pending.append((size, True))
+                pending.extend((operand, False) for operand in size.operands if id(operand) not in values)
+        return values[id(self)]
 
 
 def _divide(a: Number, b: Number) -> Number:

@@ -111,35 +111,44 @@ def build_model(target: str, arguments: str | None) -> Any:  # noqa: ANN401 - a 
     if not colon or not module_name or not attribute:
         msg = f"expected PACKAGE.MODULE:FACTORY, such as torchvision.models:resnet18, got {target!r}"
         raise InputError(msg, where="import torch")
-    args: list[Any] = []
-    kwargs: dict[str, Any] = {}
-    if arguments is not None:
-        try:
-            given = json.loads(arguments)
-        except ValueError as error:
-            raise InputError(f"not JSON: {error}", where="--args") from None
-        if isinstance(given, dict):
-            kwargs = given
-        elif isinstance(given, list):
-            args = given
-        else:
-            raise InputError("expected a JSON object (keywords) or list (positional arguments)", where="--args")
+    args, kwargs = _factory_arguments(arguments)
+    # the module's own code runs here, as `python -c "import MODULE"` would run it: whatever it
+    # raises, or a sys.exit() it calls, is the model's failure, said in one line (exit 2)
     try:
         factory: Any = importlib.import_module(module_name)
         for part in attribute.split("."):
             factory = getattr(factory, part)
     except (ImportError, AttributeError) as error:
         raise InputError(f"cannot import {target}: {_first_line(error)}", where="import torch") from None
+    except (Exception, SystemExit) as error:  # noqa: BLE001 - the module's own code failed
+        raise InputError(f"importing {module_name} raised {_first_line(error)}", where="import torch") from None
     try:
         model = factory(*args, **kwargs) if callable(factory) and not isinstance(factory, torch.nn.Module) else factory
-    except Exception as error:  # noqa: BLE001 - any factory's own failure, said in one line
+    except (Exception, SystemExit) as error:  # noqa: BLE001 - any factory's own failure, said in one line
         raise InputError(f"{target}(...) raised {_first_line(error)}", where="import torch") from None
     if not isinstance(model, torch.nn.Module):
         raise InputError(f"{target} gave a {type(model).__name__}, not a torch.nn.Module", where="import torch")
     return model.eval()
 
 
+def _factory_arguments(arguments: str | None) -> tuple[list[Any], dict[str, Any]]:
+    """Return the factory's positional and keyword arguments from --args (a JSON list or object)."""
+    if arguments is None:
+        return [], {}
+    try:
+        given = json.loads(arguments)
+    except ValueError as error:
+        raise InputError(f"not JSON: {error}", where="--args") from None
+    if isinstance(given, dict):
+        return [], given
+    if isinstance(given, list):
+        return given, {}
+    raise InputError("expected a JSON object (keywords) or list (positional arguments)", where="--args")
+
+
 def _first_line(error: BaseException) -> str:
+    if isinstance(error, SystemExit):
+        return f"SystemExit: it called sys.exit({error.code!r})"
     text = " ".join(str(error).split()) or "no message"
     return f"{type(error).__name__}: {text[:300]}"
 

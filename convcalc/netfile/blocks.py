@@ -25,6 +25,8 @@ from convcalc.netfile.nodes import BOOL_TAG, INT_TAG, MAP_TAG, NULL_TAG, SEQ_TAG
 MAX_DIGITS = 9
 """Most digits a repetition's number may have."""
 MAX_BLOCK_DEPTH = 16
+MAX_REPEAT_DIGITS = 18
+"""A longer `repeat` is not counted here (its reader refuses it), so no string of digits is too long to convert."""
 """Deepest nesting of blocks inside blocks."""
 INSTANCE_KEYS = ("block", "name", "from", "repeat", "numbering", "first", "expect", "when")
 """The keys of a block's instance that are not arguments of the block."""
@@ -95,6 +97,7 @@ class _Expander:
         self.out: list[Placed] = []
         self.known: dict[str, str] = {}  # every expanded name and instance name -> its layer
         self.stack: list[str] = []
+        self.sizes: dict[str, int] = {}  # each block's layers at most, counted once
 
     # ------------------------------------------------------------ the definitions
 
@@ -135,20 +138,27 @@ class _Expander:
         return params
 
     def bound(self, item: Node, stack: tuple[str, ...]) -> int:
-        """Return at most how many layers an item expands to (cycles count nothing: they are refused later)."""
+        """Return at most how many layers an item expands to (cycles count nothing: they are refused later).
+
+        Each block's size is counted once (blocks nested ten wide and sixteen deep are 10^16
+        layers, counted in sixteen steps).
+        """
         if item.kind != "map":
             return 1
         keys = {key.value: value for key, value in item.value if key.kind == "scalar"}
         name = keys.get("block")
         if name is None:
             return 1
-        block = self.blocks.get(str(name.value))
-        if block is None or str(name.value) in stack:
+        block_name = str(name.value)
+        block = self.blocks.get(block_name)
+        if block is None or block_name in stack:
             return 0
         repeat = keys.get("repeat")
-        times = int(repeat.value) if repeat is not None and repeat.tag == INT_TAG and repeat.value.isdigit() else 1
-        inner = sum(self.bound(layer, (*stack, str(name.value))) for layer in block.layers)
-        return times * inner
+        written = repeat.value if repeat is not None and repeat.tag == INT_TAG else "1"
+        times = int(written) if written.isdigit() and len(written) <= MAX_REPEAT_DIGITS else 1  # else refused later
+        if block_name not in self.sizes:
+            self.sizes[block_name] = sum(self.bound(layer, (*stack, block_name)) for layer in block.layers)
+        return times * self.sizes[block_name]
 
     # ------------------------------------------------------------ the expansion
 
@@ -356,8 +366,12 @@ class _Expander:
     def repeat(self, node: Node | None, where: str) -> int | None:
         if node is None:
             return 1
-        if node.kind == "scalar" and node.tag == INT_TAG and node.value.isdigit() and int(node.value) >= 1:
-            return int(node.value)
+        written = str(node.value) if node.kind == "scalar" and node.tag == INT_TAG else ""
+        if written.isdigit() and len(written) > MAX_REPEAT_DIGITS:
+            self.problems.add(node, where, f"expected at most {MAX_REPEAT_DIGITS} digits, got {len(written)}")
+            return None
+        if written.isdigit() and int(written) >= 1:
+            return int(written)
         self.problems.add(node, where, f"expected a positive integer, got {describe(node)}")
         return None
 

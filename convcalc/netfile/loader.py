@@ -24,7 +24,7 @@ from convcalc.core.spec import (
 from convcalc.core.text import spatial_axes
 from convcalc.netfile.blocks import Placed, expand, uses_blocks
 from convcalc.netfile.dialects import DIALECT_TYPES
-from convcalc.netfile.files import is_standard_stream, read_bytes
+from convcalc.netfile.files import check_model_file, is_standard_stream, read_bytes
 from convcalc.netfile.mapping import Items, Problems, describe, mapping_items, suggest
 from convcalc.netfile.nodes import (
     BOOL_TAG,
@@ -397,6 +397,8 @@ def _read_ints(node: Node, where: str, problems: Problems, *, single: bool = Fal
     for item in items:
         if item.kind == "scalar" and item.tag == INT_TAG and len(item.value) <= MAX_DIGITS:
             values.append(_int_value(item))
+        elif item.kind == "scalar" and item.tag == INT_TAG:
+            problems.add(item, where, f"expected at most {MAX_DIGITS} digits, got {len(item.value)}")
         else:
             problems.add(item, where, f"expected an integer, got {describe(item)}")
     if not values or len(values) < len(items) or None in values:
@@ -957,6 +959,8 @@ def measured_shapes(data: Mapping[str, Any]) -> dict[str, tuple[int, ...]]:
 
 def read_network(path: str, *, input_shape: tuple[int, ...] | None = None) -> NetworkSpec:
     """Read and parse a network file ('-' for standard input), an ONNX model (MODEL.onnx) or a Keras one (.keras)."""
+    if path.lower().endswith((".onnx", ".keras")):
+        check_model_file(path)
     if path.lower().endswith(".onnx"):  # the importer loads only for an ONNX file
         from convcalc.importers.onnx_graph import onnx_network_data  # noqa: PLC0415
 

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from convcalc.core.errors import InputError, Location
+from convcalc.core.text import integer_text
 
 MAX_DEPTH = 32
 STANDARD_TAGS = frozenset(
@@ -312,8 +313,8 @@ def python_node(value: object, *, depth: int = 0) -> Node:
         return Node("seq", SEQ_TAG, None, None, [python_node(item, depth=depth + 1) for item in value])
     if isinstance(value, bool):
         return Node("scalar", BOOL_TAG, None, None, "true" if value else "false")
-    if isinstance(value, int):
-        return Node("scalar", INT_TAG, None, None, str(value))
+    if isinstance(value, int):  # every digit, however many: the loader refuses past 100 by the text's length
+        return Node("scalar", INT_TAG, None, None, integer_text(value))
     if isinstance(value, float):
         return Node("scalar", FLOAT_TAG, None, None, repr(value))
     if value is None:

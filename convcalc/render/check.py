@@ -13,6 +13,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
+from convcalc.core.text import visible
+
 if TYPE_CHECKING:
     from convcalc.core.analysis import LayerResult, StackResult
     from convcalc.core.errors import InputError
@@ -145,8 +147,8 @@ def render_json(checks: list[FileCheck]) -> str:
 
 
 def _github_value(text: str, *, property_value: bool = False) -> str:
-    """Escape text for a workflow command (its properties escape ':' and ',' too)."""
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Escape text for a workflow command (its properties escape ':' and ',' too); controls show as escapes."""
+    text = visible(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     return text.replace(":", "%3A").replace(",", "%2C") if property_value else text
 
 
@@ -174,13 +176,13 @@ def render_junit(checks: list[FileCheck]) -> str:
     errors = sum(1 for check in checks if check.malformed)
     cases = []
     for check in checks:
-        name = quoteattr(check.file)
+        name = quoteattr(visible(check.file))  # XML 1.0 has no way to write most control characters
         if not check.findings:
             cases.append(f'  <testcase classname="convcalc.check" name={name}/>')
             continue
         tag = "error" if check.malformed else "failure"
-        body = escape("\n".join(f.text for f in check.findings))
-        first = quoteattr(check.findings[0].text)
+        body = escape("\n".join(visible(f.text) for f in check.findings))
+        first = quoteattr(visible(check.findings[0].text))
         cases.append(
             f'  <testcase classname="convcalc.check" name={name}>\n'
             f'    <{tag} message={first} type="{"malformed" if check.malformed else "shape"}">{body}</{tag}>\n'

@@ -55,4 +55,4 @@ def explanation_svg(sections: tuple[Section, ...], title: str, width: int) -> st
     console = Console(record=True, file=io.StringIO(), width=width, color_system="truecolor", force_terminal=True)
     # rich wraps long lines at the width; the grids are narrower than any width used here
     _explanation_console(sections, console)
-    return str(console.export_svg(title=title))
+    return str(console.export_svg(title=visible(title)))  # XML 1.0 cannot hold most control characters

@@ -105,8 +105,9 @@ def _asset(name: str) -> str:
 
 
 def _script_json(value: object) -> str:
-    """Return JSON that is safe inside a <script> element."""
-    return json.dumps(value, separators=(",", ":")).replace("</", "<\\/")
+    """Return JSON that is safe inside a <script> element: no `<`, `>` or `&` at all (`</script>`, `<!--`)."""
+    text = json.dumps(value, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def page(title: str, parts: list[PageLayer | PageRow], network_input: tuple[int, ...] = ()) -> str:

@@ -498,7 +498,7 @@ def render_markdown(result: StackResult, options: RenderOptions | None = None) -
     laid = _layout(result, replace(options or RenderOptions(), width=UNBOUNDED))  # a page scrolls: every column
     columns, rows, summary = laid.columns, laid.rows, laid.summary
     lines = [
-        f"**{visible(result.source)}**: input `{shape_cell(result.input)}`, batch {result.input[0]}",
+        f"**{markdown_cell(visible(result.source))}**: input `{shape_cell(result.input)}`, batch {result.input[0]}",
         "",
         "| " + " | ".join(columns) + " |",
         "| " + " | ".join("---:" if c in NUMERIC else "---" for c in columns) + " |",
@@ -509,7 +509,7 @@ def render_markdown(result: StackResult, options: RenderOptions | None = None) -
     notes = _notes(result)
     if notes:
         lines.append("")
-        lines.extend(f"- {'**error**: ' if style == 'red' else ''}{text}" for style, text in notes)
+        lines.extend(f"- {'**error**: ' if style == 'red' else ''}{markdown_cell(text)}" for style, text in notes)
     return "\n".join(lines) + "\n"
 
 

@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from convcalc.core.spec import AnyLayer, LayerKind, OtherSpec, PaddingPairs
+from convcalc.core.text import integer_text
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -70,9 +71,11 @@ def short_count(value: int) -> str:
     """Write a count in three significant digits with a unit: 236M, 3.63G (exact below a thousand)."""
     for bigger, (scale, unit) in zip(((0, ""), *SHORT_UNITS), SHORT_UNITS, strict=False):
         if value >= scale:
-            if bigger[0] and value / scale >= 999.5:  # noqa: PLR2004 - would round to 1000 of this unit
+            if bigger[0] and value * 2 >= 1999 * scale:  # would round to 1000 of this unit
                 scale, unit = bigger  # noqa: PLW2901
-            return f"{value / scale:.3g}{unit}" if value < 1000 * scale else f"{value // scale:,}{unit}"
+            if value < 1000 * scale:
+                return f"{value / scale:.3g}{unit}"
+            return integer_text(value // scale, grouped=True) + unit
     return str(value)
 
 
@@ -80,8 +83,15 @@ def byte_size(value: int) -> str:
     """Write bytes in decimal units, byte_size as torchinfo writes them: 164 B, 3.14 kB, 46.76 MB, 1.20 GB."""
     for scale, unit in ((10**9, "GB"), (10**6, "MB"), (10**3, "kB")):
         if value >= scale:
-            return f"{value / scale:,.2f} {unit}"
+            if value < FLOAT_EXACT:
+                return f"{value / scale:,.2f} {unit}"
+            hundredths = (value * 100 + scale // 2) // scale  # past doubles: rounded half up, exactly
+            return f"{integer_text(hundredths // 100, grouped=True)}.{hundredths % 100:02d} {unit}"
     return f"{value} B"
+
+
+FLOAT_EXACT = 10**300
+"""Byte counts below this are divided in doubles (as torchinfo writes them); larger ones in whole numbers."""
 
 
 def make_console(buffer: io.StringIO, options: RenderOptions) -> Console:

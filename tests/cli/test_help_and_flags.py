@@ -232,3 +232,21 @@ def test_completion_scripts_for_each_shell(shell: str) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "_CONVCALC_COMPLETE" in done.stdout
+    # started from sh (a Dockerfile's RUN, a Makefile): the shell named wins over the parent detected
+    under_sh = subprocess.run(
+        ["/bin/sh", "-c", f'"{sys.executable}" -m convcalc --show-completion {shell}'],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (under_sh.returncode, under_sh.stdout) == (0, done.stdout), under_sh.stderr
+
+
+def test_completion_of_an_unknown_shell_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    """A shell convcalc cannot complete for: one line naming the shells it can, exit 2."""
+    assert main(["--show-completion", "tcsh"]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "convcalc: error: --show-completion: shell 'tcsh' is not one convcalc completes; "
+        "name one: --show-completion bash|zsh|fish|powershell\n"
+    )

@@ -24,7 +24,7 @@ from convcalc.core.errors import InputErrorGroup
 from convcalc.core.rearrange import from_keras_order, to_keras_order
 from convcalc.importers.keras_config import keras_import
 from convcalc.netfile.loader import load_network, measured_shapes, network_from_data
-from tests.conftest import schema_errors
+from tests.conftest import ROOT, schema_errors
 from tests.core.torch_cases import FIXTURES
 from tools.compare_models import Comparison, _compare_field
 
@@ -170,7 +170,7 @@ def test_import_writes_a_file_that_check_passes(run: Callable[..., Result], tmp_
 
 def test_stack_and_check_read_a_keras_file(run: Callable[..., Result]) -> None:
     """stack MODEL.keras --input: the table of the model, its layers' names; check MODEL.keras passes."""
-    archive = str(FOLDER / "resnet50.keras")
+    archive = str((FOLDER / "resnet50.keras").relative_to(ROOT))  # the title holds it: not the checkout's path
     result = run("stack", archive, "--input", "2,3,256,320", "--format", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
@@ -178,7 +178,7 @@ def test_stack_and_check_read_a_keras_file(run: Callable[..., Result]) -> None:
     assert data["layers"][-1]["output"] == [2, 2048]
     table = run("stack", archive, "--input", "1,3,224,224")
     assert "conv5_block3_out" in table.stdout
-    assert "keras rules" in table.stdout
+    assert "keras rules" in " ".join(table.stdout.split())
     assert run("check", str(FOLDER / "vgg16_top.keras")).exit_code == 0
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 torch = pytest.importorskip("torch", reason="the command's tests need torch")
 
@@ -111,6 +112,33 @@ def test_import_torch_refusals_are_one_line(run: Any, args: list[str], message: 
     assert result.stdout == ""
     assert result.stderr.startswith("convcalc: error: " + message), result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def test_a_factory_that_prints_keeps_stdout_the_network_file(run: Any) -> None:
+    """The module runs as `python -c` would; its prints go to stderr, the YAML on stdout stays YAML."""
+    result = run("import", "torch", f"{FACTORIES}:chatty", "-i", "1,1,8,8")
+    assert result.exit_code == 0, result.stderr
+    assert "building the model" not in result.stdout
+    assert "building the model" in result.stderr
+    assert yaml.safe_load(result.stdout)["layers"][0]["type"] == "Conv2d"
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        (f"{FACTORIES}:exits", f"import torch: {FACTORIES}:exits(...) raised SystemExit: it called sys.exit(0)"),
+        (
+            "tests.importers.raising_module:model",
+            "import torch: importing tests.importers.raising_module raised RuntimeError: this module fails at import",
+        ),
+    ],
+    ids=["sys.exit", "raises at import"],
+)
+def test_the_modules_own_failures_are_the_models(run: Any, target: str, message: str) -> None:
+    """sys.exit() in a factory and an exception at import: exit 2 and one line, not exit 0 or a convcalc bug."""
+    result = run("import", "torch", target, "-i", "1,1,8,8")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == f"convcalc: error: {message}\n"
 
 
 def test_import_torch_without_torch(run: Any, monkeypatch: pytest.MonkeyPatch) -> None:

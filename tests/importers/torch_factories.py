@@ -64,3 +64,14 @@ def frozen_sequential() -> nn.Module:
     for parameter in model[0].parameters():
         parameter.requires_grad_(requires_grad=False)
     return model
+
+
+def chatty() -> nn.Module:
+    """Return a small model after printing, as factories that log do."""
+    print("building the model")  # the print is the point: it must not reach the network file
+    return nn.Sequential(nn.Conv2d(1, 2, 3))
+
+
+def exits() -> nn.Module:
+    """Call sys.exit(0), as a script's factory might."""
+    raise SystemExit(0)

@@ -146,6 +146,7 @@ PURE = {
     "unicodedata",
     "itertools",
     "heapq",
+    "re",  # patterns over text in memory (core/text.py's escapes)
 }
 
 

@@ -112,3 +112,66 @@ def test_racing_writers_leave_one_whole_file(tmp_path: Path) -> None:
     assert isinstance(yaml.safe_load(text), dict)
     assert load_network(text, "decoder.yaml").layers
     assert [p.name for p in tmp_path.iterdir()] == ["decoder.yaml"]
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["mirror", "enc.yaml", "-o", "./enc.yaml"], "--output: './enc.yaml' is the input FILE: not written over"),
+        (["mirror", "enc.yaml", "-o", "link.yaml"], "--output: 'link.yaml' is the input FILE: not written over"),
+        (
+            ["explain", "enc.yaml", "--html", "../work/enc.yaml"],
+            "--html: '../work/enc.yaml' is the input FILE: not written over",
+        ),
+        (
+            ["explain", "conv", "-i", "6", "-k", "2", "--svg", "p.svg", "--html", "./p.svg"],
+            "--html: './p.svg' is --svg too: not written over",
+        ),
+        (["import", "model.json", "-o", "model.json"], "--output: 'model.json' is the input SOURCE: not written over"),
+    ],
+    ids=["mirror over its input", "through a link", "explain over its input", "two pictures", "import over its input"],
+)
+def test_an_output_that_is_an_input_is_refused(tmp_path: Path, args: list[str], line: str) -> None:
+    """By the file a path resolves to, not its spelling: one line, exit 2, the input untouched."""
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "enc.yaml").write_text(Path(ENCODER).read_text())
+    (work / "link.yaml").symlink_to(work / "enc.yaml")
+    (work / "model.json").write_text("{}")
+    before = {path.name: path.read_bytes() for path in work.iterdir()}
+    done = convcalc(*args, cwd=work)
+    assert (done.returncode, done.stderr) == (2, f"convcalc: error: {line}\n")
+    assert {path.name: path.read_bytes() for path in work.iterdir()} == before
+
+
+def test_a_symlinked_output_is_written_through(tmp_path: Path) -> None:
+    """-o LINK replaces the file the link names; the link stays a link."""
+    (tmp_path / "real.yaml").write_text("old\n")
+    (tmp_path / "out.yaml").symlink_to(tmp_path / "real.yaml")
+    done = convcalc("mirror", ENCODER, "-o", "out.yaml", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out.yaml").is_symlink()
+    assert (tmp_path / "real.yaml").read_text().startswith("# The decoder that mirrors")
+
+
+def test_a_read_only_output_is_not_replaced(tmp_path: Path) -> None:
+    """A file without write permission is left as it is (root could replace it; convcalc does not)."""
+    target = tmp_path / "out.yaml"
+    target.write_text("keep\n")
+    target.chmod(0o444)
+    done = convcalc("mirror", ENCODER, "-o", "out.yaml", cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (2, "out.yaml: is read-only: not written over\n")
+    assert target.read_text() == "keep\n"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another user needs root")
+def test_a_replaced_file_keeps_its_owner_and_mode(tmp_path: Path) -> None:
+    """A file of another user, replaced, is still theirs, with its mode."""
+    target = tmp_path / "out.yaml"
+    target.write_text("old\n")
+    os.chown(target, 12345, 23456)
+    target.chmod(0o640)
+    done = convcalc("mirror", ENCODER, "-o", "out.yaml", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    found = target.stat()
+    assert (found.st_uid, found.st_gid, found.st_mode & 0o777) == (12345, 23456, 0o640)
