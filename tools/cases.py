@@ -31,6 +31,7 @@ def layer_from_case(case: dict[str, Any]) -> LayerSpec:
         out_channels=case.get("out_channels"),
         output_size=case.get("output_size"),
         framework=case.get("framework", "torch"),
+        norm_type=case.get("norm_type", 2.0),
     )
 
 

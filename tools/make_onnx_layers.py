@@ -3,6 +3,8 @@
 Run with onnx and onnxruntime installed (pip install onnx onnxruntime):
 
     python tools/make_onnx_layers.py [--count 480] [--seed 11]
+    python tools/make_onnx_layers.py --dilated-average --count 300 --out tests/fixtures/onnx_avgpool_dilations.json
+    python tools/make_onnx_layers.py --lppool --count 200 --out tests/fixtures/onnx_lppool.json
 
 Each case is one Conv, ConvTranspose, MaxPool or AveragePool node, drawn near the edges of what
 the operator spec allows (pads as large as the kernel, ceil_mode, auto_pad with dilation or
@@ -41,9 +43,9 @@ def axes(rng: random.Random, rank: int, low: int, high: int) -> list[int]:
     return [rng.randint(low, high)] * rank if rng.random() < 0.5 else [rng.randint(low, high) for _ in range(rank)]
 
 
-def draw(rng: random.Random) -> dict[str, Any]:
-    """Draw one layer near the edges of what the operator spec allows."""
-    kind = rng.choice(KINDS)
+def draw(rng: random.Random, *, dilated_average: bool = False, lp: bool = False) -> dict[str, Any]:
+    """Draw one layer near the edges of what the operator spec allows (an AveragePool with dilations, if asked)."""
+    kind = "lppool" if lp else "avgpool" if dilated_average else rng.choice(KINDS)
     rank = rng.choice((1, 2, 2, 3))
     kernel = axes(rng, rank, 1, 5)
     case: dict[str, Any] = {
@@ -52,7 +54,9 @@ def draw(rng: random.Random) -> dict[str, Any]:
         "rank": rank,
         "kernel_size": kernel,
         "stride": axes(rng, rank, 1, 4),
-        "dilation": axes(rng, rank, 1, 3) if kind != "avgpool" and rng.random() < 0.5 else [1] * rank,
+        "dilation": axes(rng, rank, 1, 3)
+        if dilated_average or (kind != "avgpool" and rng.random() < 0.5)
+        else [1] * rank,
         "output_padding": None,
         "ceil_mode": kind.endswith("pool") and rng.random() < 0.5,
     }
@@ -62,6 +66,8 @@ def draw(rng: random.Random) -> dict[str, Any]:
         high = max(kernel) + 1 if kind.endswith("pool") else 3
         case["padding"] = [[rng.randint(0, high), rng.randint(0, high)] for _ in range(rank)]
     case["input"] = axes(rng, rank, 1, 6 if rank == 3 else 12)
+    if kind == "lppool":
+        case["norm_type"] = rng.choice((1, 2, 3))
     if kind == "convtranspose" and rng.random() < 0.6:
         case["output_padding"] = axes(rng, rank, 0, 3)
     if kind == "convtranspose" and rng.random() < 0.2:
@@ -76,9 +82,10 @@ def draw(rng: random.Random) -> dict[str, Any]:
 def node(case: dict[str, Any]) -> Any:  # noqa: ANN401 - an onnx NodeProto
     """Return the ONNX node a case describes, from x (and the weight w) to y."""
     kind = case["type"]
-    op = {"conv": "Conv", "convtranspose": "ConvTranspose", "maxpool": "MaxPool", "avgpool": "AveragePool"}[kind]
+    op = {"conv": "Conv", "convtranspose": "ConvTranspose", "maxpool": "MaxPool", "avgpool": "AveragePool",
+          "lppool": "LpPool"}[kind]  # fmt: skip
     attrs: dict[str, Any] = {"kernel_shape": case["kernel_size"], "strides": case["stride"]}
-    if kind != "avgpool":
+    if kind != "avgpool" or any(d != 1 for d in case["dilation"]):  # AveragePool's dilations: opset 19 on
         attrs["dilations"] = case["dilation"]
     if isinstance(case["padding"], str):
         attrs["auto_pad"] = case["padding"]
@@ -90,6 +97,8 @@ def node(case: dict[str, Any]) -> Any:  # noqa: ANN401 - an onnx NodeProto
         attrs["output_shape"] = case["output_size"]
     if kind.endswith("pool"):
         attrs["ceil_mode"] = int(case["ceil_mode"])
+    if kind == "lppool":
+        attrs["p"] = case["norm_type"]
     inputs = ["x"] if kind.endswith("pool") else ["x", "w"]
     return helper.make_node(op, inputs, ["y"], **attrs)
 
@@ -140,11 +149,18 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=480)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--out", type=Path, default=ROOT / "tests" / "fixtures" / "onnx_layers.json")
+    parser.add_argument(
+        "--dilated-average",
+        action="store_true",
+        help="AveragePool with dilations only (write onnx_avgpool_dilations.json)",
+    )
+    parser.add_argument("--lppool", action="store_true", help="LpPool only (write onnx_lppool.json)")
     options = parser.parse_args()
-    rng = random.Random(f"{options.seed}-onnxruntime")
+    variant = "-dilated-average" if options.dilated_average else "-lppool" if options.lppool else ""
+    rng = random.Random(f"{options.seed}-onnxruntime{variant}")
     cases = []
     for _ in range(options.count):
-        case = draw(rng)
+        case = draw(rng, dilated_average=options.dilated_average, lp=options.lppool)
         try:
             case["output"], case["error"] = run_runtime(case), None
         except Exception as error:  # noqa: BLE001 - onnxruntime raises its own kinds

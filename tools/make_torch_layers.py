@@ -3,6 +3,7 @@
 Run with PyTorch installed (pip install torch==2.13.0, the CPU build):
 
     python tools/make_torch_layers.py [--count 600] [--seed 2026]
+    python tools/make_torch_layers.py --lppool --count 200 --out tests/fixtures/torch_lppool.json
 
 Each case records the layer's torch.nn arguments, the input shape and either the output
 shape PyTorch produced or the message of the error it raised. The tests read the file and
@@ -35,6 +36,9 @@ MODULES = {
     ("avgpool", 1): nn.AvgPool1d,
     ("avgpool", 2): nn.AvgPool2d,
     ("avgpool", 3): nn.AvgPool3d,
+    ("lppool", 1): nn.LPPool1d,
+    ("lppool", 2): nn.LPPool2d,
+    ("lppool", 3): nn.LPPool3d,
 }
 
 
@@ -45,9 +49,18 @@ def axes(rng: random.Random, rank: int, low: int, high: int) -> list[int]:
     return [rng.randint(low, high) for _ in range(rank)]
 
 
-def draw(rng: random.Random) -> dict[str, Any]:
+def _pool_arguments(rng: random.Random, case: dict[str, Any]) -> None:
+    """Draw a max or average pool's ceil_mode, and padding mostly within torch's half-kernel bound."""
+    case["ceil_mode"] = rng.random() < 0.4
+    if rng.random() < 0.6:
+        case["padding"] = [
+            min(p, k // 2 + (rng.random() < 0.2)) for p, k in zip(case["padding"], case["kernel_size"], strict=True)
+        ]
+
+
+def draw(rng: random.Random, kinds: tuple[str, ...] = KINDS) -> dict[str, Any]:
     """Draw one layer near the edges of what PyTorch accepts."""
-    kind = rng.choice(KINDS)
+    kind = rng.choice(kinds)
     rank = rng.choice((1, 2, 2, 3))
     high = 6 if rank == 3 else 12
     case: dict[str, Any] = {
@@ -55,9 +68,11 @@ def draw(rng: random.Random) -> dict[str, Any]:
         "rank": rank,
         "kernel_size": axes(rng, rank, 1, 5),
         "stride": axes(rng, rank, 1, 4),
-        "dilation": axes(rng, rank, 1, 3) if kind != "avgpool" else [1] * rank,
+        "dilation": axes(rng, rank, 1, 3) if kind not in ("avgpool", "lppool") else [1] * rank,
     }
     case["padding"] = axes(rng, rank, 0, 3)
+    if kind == "lppool":  # no padding; a norm_type, which changes values only
+        case.update(padding=[0] * rank, norm_type=rng.choice((1, 2, 2, 3, 1.5)), ceil_mode=rng.random() < 0.5)
     channels = rng.choice((2, 4, 6, 6)) if rng.random() < 0.9 else rng.choice((1, 3))
     if kind in ("conv", "convtranspose"):
         case["groups"] = rng.choice((1, 1, 1, 2, 2, 3))
@@ -73,11 +88,7 @@ def draw(rng: random.Random) -> dict[str, Any]:
         if rng.random() < 0.3:  # forward(output_size=...): a size near the admissible range
             case["output_size"] = axes(rng, rank, 1, 40)
     if kind in ("maxpool", "avgpool"):
-        case["ceil_mode"] = rng.random() < 0.4
-        if rng.random() < 0.6:
-            case["padding"] = [
-                min(p, k // 2 + (rng.random() < 0.2)) for p, k in zip(case["padding"], case["kernel_size"], strict=True)
-            ]
+        _pool_arguments(rng, case)
     case["input"] = [rng.choice((1, 2)), channels, *axes(rng, rank, 1, high)]
     if "output_size" in case:  # aim at the range (i-1)s - 2p + e ... + s - 1, sometimes just outside
         low = [
@@ -108,6 +119,12 @@ def run(case: dict[str, Any]) -> dict[str, Any]:
         if kind == "convtranspose":
             kwargs["output_padding"] = case["output_padding"]
         args: tuple[int, ...] = (channels, case["out_channels"])
+    elif kind == "lppool":  # LPPool(norm_type, kernel_size, stride, ceil_mode): no padding, no dilation
+        args = (case["norm_type"],)
+        del kwargs["padding"]
+        if rank == 1:  # F.lp_pool1d multiplies by kernel_size itself: a list there is a TypeError (torch 2.13)
+            kwargs["kernel_size"], kwargs["stride"] = case["kernel_size"][0], case["stride"][0]
+        kwargs["ceil_mode"] = case["ceil_mode"]
     else:
         args = ()
         kwargs["ceil_mode"] = case["ceil_mode"]
@@ -138,9 +155,11 @@ def main() -> None:
     parser.add_argument(
         "--out", type=Path, default=Path(__file__).parent.parent / "tests" / "fixtures" / "torch_layers.json"
     )
+    parser.add_argument("--lppool", action="store_true", help="LPPool1d/2d/3d only")
     options = parser.parse_args()
     rng = random.Random(options.seed)
-    cases = [run(draw(rng)) for _ in range(options.count)]
+    kinds = ("lppool",) if options.lppool else KINDS
+    cases = [run(draw(rng, kinds)) for _ in range(options.count)]
     document = {"torch": torch.__version__, "seed": options.seed, "cases": cases}
     options.out.write_text(json.dumps(document, indent=0) + "\n")
     refused = sum(c["error"] is not None for c in cases)

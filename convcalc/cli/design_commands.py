@@ -7,7 +7,7 @@ from typing import Any
 
 from convcalc.cli.arguments import decide_rank, parse_axes, parse_int, parse_range
 from convcalc.cli.flags import ALIASES
-from convcalc.cli.layer_flags import framework_flag, network_from_flags, require_layer_flags
+from convcalc.cli.layer_flags import framework_flag, network_from_flags, pool_kind, require_layer_flags
 from convcalc.cli.process import say, write_out
 from convcalc.cli.reporting import output_format, reporting
 from convcalc.cli.terminal import render_options
@@ -48,9 +48,7 @@ def solve(  # noqa: PLR0913 - the flags of solve
         raise InputError(f"expected conv, convt or pool, got {kind!r}", where="KIND")
     layer_kind = kinds[kind]
     if layer_kind.is_pool:
-        if mode.lower() not in ("max", "avg"):
-            raise InputError(f"expected max or avg, got {mode!r}", where="--mode")
-        layer_kind = LayerKind.MAXPOOL if mode.lower() == "max" else LayerKind.AVGPOOL
+        layer_kind = pool_kind(mode)
     rank_given = None if dims is None else parse_int(dims, "--dims")
     if rank_given is not None and rank_given not in (1, 2, 3):
         raise InputError(f"expected 1, 2 or 3, got {rank_given}", where="--dims")

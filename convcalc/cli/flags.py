@@ -121,7 +121,7 @@ COST = (
 """How `stack` counts cost and what its table adds."""
 OUTPUT_PADDING = Option("output_padding", ("-a", "--output-padding"), "output_padding.", metavar="SIZE")
 CEIL = Option("ceil", ("--ceil",), "ceil_mode (pool).", default=False, switch=True)
-MODE = Option("mode", ("--mode",), "max or avg (pool).", "max", metavar="MODE", choices=("max", "avg"))
+MODE = Option("mode", ("--mode",), "max, avg or lp (pool).", "max", metavar="MODE", choices=("max", "avg", "lp"))
 FILE = Option(
     "file",
     ("FILE",),

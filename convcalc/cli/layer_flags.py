@@ -8,8 +8,18 @@ from convcalc.cli.arguments import decide_rank, parse_axes, parse_int, parse_pad
 from convcalc.core.errors import InputError
 from convcalc.core.spec import Framework, LayerKind, LayerSpec, NetworkSpec
 
+POOL_MODES = {"max": LayerKind.MAXPOOL, "avg": LayerKind.AVGPOOL, "lp": LayerKind.LPPOOL}
+"""The pools `--mode` picks: max, average, and Lp (torch.nn.LPPool, ONNX's LpPool)."""
 
-def network_from_flags(  # noqa: PLR0913, C901 - the flags of one layer, each checked
+
+def pool_kind(mode: str) -> LayerKind:
+    """Return the pool `--mode` names, or raise InputError."""
+    if mode.lower() not in POOL_MODES:
+        raise InputError(f"expected max, avg or lp, got {mode!r}", where="--mode")
+    return POOL_MODES[mode.lower()]
+
+
+def network_from_flags(  # noqa: PLR0913 - the flags of one layer, each checked
     kind: LayerKind,
     *,
     size: str,
@@ -35,10 +45,7 @@ def network_from_flags(  # noqa: PLR0913, C901 - the flags of one layer, each ch
     except InputError as error:
         raise error.located(where="--framework") from None
     if kind.is_pool:
-        kinds = {"max": LayerKind.MAXPOOL, "avg": LayerKind.AVGPOOL}
-        if mode.lower() not in kinds:
-            raise InputError(f"expected max or avg, got {mode!r}", where="--mode")
-        kind = kinds[mode.lower()]
+        kind = pool_kind(mode)
     rank_given = None if dims is None else parse_int(dims, "--dims")
     if rank_given is not None and rank_given not in (1, 2, 3):
         raise InputError(f"expected 1, 2 or 3, got {rank_given}", where="--dims")

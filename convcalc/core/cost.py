@@ -22,6 +22,7 @@ from math import prod
 
 from convcalc.core.analysis import LayerResult, StackResult
 from convcalc.core.errors import InputError
+from convcalc.core.others import frozen_params
 from convcalc.core.spec import LayerKind, OtherSpec
 
 DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1}
@@ -155,16 +156,25 @@ def layer_buffers(layer: LayerResult) -> int:
     return spec.buffers_per_channel * channels + spec.fixed_buffers
 
 
+def layer_frozen(layer: LayerResult) -> int:
+    """Return the layer's parameters that are never trained whatever `trainable` says (Keras' moving statistics)."""
+    spec, shape = layer.spec, layer.input
+    if not isinstance(spec, OtherSpec) or shape is None or layer.output is None:
+        return 0
+    return frozen_params(spec, shape[1] if len(shape) > 1 else shape[0])
+
+
 def layer_cost(layer: LayerResult, convention: Convention = Convention.TORCH) -> LayerCost:
-    """Return one layer's cost."""
+    """Return one layer's cost: its parameters split as the framework splits them (trainable or not)."""
     flops = layer_flops(layer)
     macs = flops // 2 if convention is Convention.TORCH else torchinfo_macs(layer)
-    trainable = layer.spec.trainable
+    frozen = layer_frozen(layer)
+    trained = layer.params - frozen if layer.spec.trainable else 0
     return LayerCost(
         flops=flops,
         macs=macs,
-        trainable_params=layer.params if trainable else 0,
-        non_trainable_params=0 if trainable else layer.params,
+        trainable_params=trained,
+        non_trainable_params=layer.params - trained,
         buffers=layer_buffers(layer),
         output_values=prod(layer.output) if layer.output is not None else 0,
     )

@@ -231,7 +231,7 @@ def _shape_kept(layer: OtherSpec, shape: AxisValues) -> OtherShape:
     if isinstance(groups, int) and channels % groups:
         msg = f"{channels} channels do not split into {groups} groups"
         raise LayerError(msg, hint=f"use groups that divide {channels}", problem=Problem.CHANNELS, channels=channels)
-    params = layer.params_per_channel * channels + layer.fixed_params
+    params = layer.params_per_channel * channels + layer.fixed_params + frozen_params(layer, channels)
     normalized = layer.argument("normalized_shape")
     if isinstance(normalized, tuple):
         params += _layer_norm_params(layer, shape, normalized)
@@ -248,6 +248,11 @@ def _shape_kept(layer: OtherSpec, shape: AxisValues) -> OtherShape:
             raise LayerError(msg, hint=hint, problem=Problem.CHANNELS)
         params += prod(sizes)
     return OtherShape(output=shape, params=params)
+
+
+def frozen_params(layer: OtherSpec, channels: int) -> int:
+    """Return the parameters of a layer that are never trained (Keras' non-trainable weights), part of its count."""
+    return layer.frozen_per_channel * channels + layer.fixed_frozen
 
 
 def normalized_axes(layer: OtherSpec, rank: int) -> tuple[int, ...] | None:

@@ -20,6 +20,7 @@ class LayerKind(StrEnum):
     CONVTRANSPOSE = "convtranspose"
     MAXPOOL = "maxpool"
     AVGPOOL = "avgpool"
+    LPPOOL = "lppool"  # torch.nn.LPPool1d/2d/3d, ONNX's LpPool: an average pool's windows, of x**p
     ADD = "add"
     CONCAT = "concat"
     CROP = "crop"
@@ -49,7 +50,12 @@ class LayerKind(StrEnum):
     @property
     def is_pool(self) -> bool:
         """Whether this is a pooling layer (no weights, channels unchanged)."""
-        return self in (LayerKind.MAXPOOL, LayerKind.AVGPOOL)
+        return self in _POOLS
+
+    @property
+    def averages(self) -> bool:
+        """Whether the pool sums its window (avgpool, lppool): their windows follow the same rules."""
+        return self in (LayerKind.AVGPOOL, LayerKind.LPPOOL)
 
     @property
     def is_transposed(self) -> bool:
@@ -57,7 +63,8 @@ class LayerKind(StrEnum):
         return self is LayerKind.CONVTRANSPOSE
 
 
-_WINDOWS = frozenset({LayerKind.CONV, LayerKind.CONVTRANSPOSE, LayerKind.MAXPOOL, LayerKind.AVGPOOL})
+_POOLS = frozenset({LayerKind.MAXPOOL, LayerKind.AVGPOOL, LayerKind.LPPOOL})
+_WINDOWS = frozenset({LayerKind.CONV, LayerKind.CONVTRANSPOSE, *_POOLS})
 
 
 class PaddingMode(StrEnum):
@@ -160,6 +167,7 @@ class LayerSpec:
     padding_mode: str = "zeros"  # torch.nn's Conv: zeros, reflect, replicate or circular
     count_include_pad: bool | None = None  # an average pool's; None: the framework's default
     trainable: bool = True  # false: its parameters are frozen (counted as non-trainable)
+    norm_type: float = 2.0  # an lppool's p (torch's norm_type, ONNX's p): it changes values, not shapes
     location: Location | None = field(default=None, compare=False)
 
     @property
@@ -193,8 +201,15 @@ class LayerSpec:
                 _check_axes("padding", pair, 2, 0)
         if not self.kind.is_transposed and any(self.output_padding):
             raise InputError(f"only convtranspose takes output_padding, not {self.kind}", where="output_padding")
-        if self.kind is LayerKind.AVGPOOL and any(d != 1 for d in self.dilation):
-            raise InputError("avgpool has no dilation (as torch.nn.AvgPool)", where="dilation")
+        dilated = any(d != 1 for d in self.dilation)
+        if self.kind.averages and dilated and self.framework not in DILATED_AVERAGE:
+            torch_name = "torch.nn.AvgPool" if self.kind is LayerKind.AVGPOOL else "torch.nn.LPPool"
+            msg = f"{self.kind} has no dilation (as {torch_name})"
+            if self.framework is not Framework.TORCH:
+                msg = f"{self.framework}'s {self.kind} has no dilation (ONNX's has: --framework onnx)"
+            raise InputError(msg, where="dilation")
+        if self.kind is LayerKind.LPPOOL:
+            self._check_lp()
         self._check_modes()
         if self.ceil_mode and not self.kind.is_pool:
             raise InputError(f"only pools take ceil_mode, not {self.kind}", where="ceil_mode")
@@ -211,6 +226,17 @@ class LayerSpec:
             if not self.kind.is_transposed:
                 raise InputError(f"only convtranspose takes output_size, not {self.kind}", where="output_size")
             _check_axes("output_size", self.output_size, rank, 1)
+
+    def _check_lp(self) -> None:
+        """Refuse what torch.nn.LPPool and ONNX's LpPool do not take (Keras and JAX have no such pool)."""
+        if self.framework in (Framework.KERAS, Framework.JAX):
+            raise InputError(f"{self.framework} has no Lp pooling (torch.nn.LPPool, ONNX's LpPool)", where="type")
+        if self.framework is Framework.TORCH and (
+            isinstance(self.padding, PaddingMode) or any(before or after for before, after in self.padding)
+        ):
+            raise InputError("torch.nn.LPPool takes no padding", where="padding")
+        if not self.norm_type > 0:
+            raise InputError(f"expected a positive p, got {self.norm_type}", where="norm_type")
 
     def _check_modes(self) -> None:
         """Refuse a padding_mode or count_include_pad the layer does not take (as torch.nn refuses it)."""
@@ -262,6 +288,7 @@ class LayerSpec:
         padding_mode: str = "zeros",
         count_include_pad: bool | None = None,
         trainable: bool = True,
+        norm_type: float = 2.0,
         location: Location | None = None,
     ) -> LayerSpec:
         """Build a layer as torch.nn would: scalars broadcast, pool stride defaults to the kernel."""
@@ -293,6 +320,7 @@ class LayerSpec:
             padding_mode=padding_mode,
             count_include_pad=count_include_pad,
             trainable=trainable,
+            norm_type=norm_type,
             location=location,
         )
 
@@ -331,6 +359,10 @@ SPELLING = {
     Framework.ONNX: {PaddingMode.SAME: "SAME_UPPER", PaddingMode.SAME_LOWER: "SAME_LOWER", PaddingMode.VALID: "VALID"},
     Framework.JAX: {PaddingMode.SAME: "SAME", PaddingMode.SAME_LOWER: "SAME_LOWER", PaddingMode.VALID: "VALID"},
 }
+
+
+DILATED_AVERAGE = frozenset({Framework.ONNX})
+"""Frameworks whose average pools take a dilation (ONNX's AveragePool since opset 19, run by onnxruntime)."""
 
 
 def check_framework_arguments(layer: LayerSpec) -> None:
@@ -408,6 +440,8 @@ class OtherSpec:
     fixed_params: int = 0
     buffers_per_channel: int = 0  # state that is not a parameter: BatchNorm's running statistics
     fixed_buffers: int = 0  # torch's num_batches_tracked
+    frozen_per_channel: int = 0  # parameters never trained, in the count: Keras' BatchNormalization moving statistics
+    fixed_frozen: int = 0  # and fixed ones (Keras' Normalization's count)
     trainable: bool = True  # false: its parameters are frozen (counted as non-trainable)
     needs_rank: tuple[int, ...] | None = None
     operation: str = "add"  # an elementwise merge (kind add): add, mul, sub or div, broadcast alike

@@ -246,7 +246,7 @@ def _parameter_rules(layer: LayerSpec, axis: int, before: int, after: int) -> No
 
 def refuses_by_avgpool3d(layer: LayerSpec) -> bool:
     """Whether the layer is an AvgPool3d: it refuses inputs smaller than its kernel (`avgpool3d_accepts`)."""
-    return layer.kind is LayerKind.AVGPOOL and layer.rank == 3  # noqa: PLR2004 - three spatial axes
+    return layer.kind.averages and layer.rank == 3  # noqa: PLR2004 - three spatial axes (lp_pool3d is avg_pool3d)
 
 
 def _check_input(layer: LayerSpec, axis: int, size: int, before: int, after: int) -> None:

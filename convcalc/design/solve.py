@@ -97,7 +97,7 @@ def search_size(kind: LayerKind, limits: Limits) -> int:
 
 
 def _dilations(kind: LayerKind, limits: Limits) -> tuple[int, int]:
-    return (1, 1) if kind is LayerKind.AVGPOOL else limits.dilation
+    return (1, 1) if kind.averages and limits.framework is not Framework.ONNX else limits.dilation
 
 
 def _ranges(limits: Limits, kind: LayerKind) -> Iterator[tuple[int, int, int]]:

@@ -29,6 +29,7 @@ FOLLOWED = frozenset(
         LayerKind.CONVTRANSPOSE,
         LayerKind.MAXPOOL,
         LayerKind.AVGPOOL,
+        LayerKind.LPPOOL,
         LayerKind.IDENTITY,
         LayerKind.UPSAMPLE,
         LayerKind.ADAPTIVEAVGPOOL,

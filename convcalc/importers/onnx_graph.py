@@ -163,7 +163,7 @@ def _window(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, 
     """Return a Conv, ConvTranspose or pool layer: the weight gives the channels and the kernel."""
     layer: dict[str, Any] = {"type": node.op_type}
     if node.op_type == "LpPool":
-        layer["type"] = "AveragePool"  # the same windows
+        layer["p"] = int(attributes.get("p", 2))
     for key in WINDOW_ATTRIBUTES:
         if key in attributes:
             layer[key] = attributes[key]
@@ -236,9 +236,7 @@ def _rearranging(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[
     if op == "Flatten":
         return {"type": op, "axis": int(attributes.get("axis", 1))}
     if op == "Reshape":
-        if attributes.get("allowzero", 0):
-            raise _UnsupportedError("allowzero=1 is not followed")
-        return _reshape(node, graph)
+        return _reshape(node, graph, allowzero=bool(attributes.get("allowzero", 0)))
     if op in ("DepthToSpace", "SpaceToDepth"):
         layer = {"type": op, "blocksize": int(attributes["blocksize"])}
         if op == "DepthToSpace" and attributes.get("mode", "DCR") != "DCR":
@@ -250,7 +248,7 @@ def _rearranging(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[
     return {"type": op, **({"axes": axes} if axes is not None else {})}
 
 
-def _reshape(node: Node, graph: _Graph) -> dict[str, Any]:
+def _reshape(node: Node, graph: _Graph, *, allowzero: bool = False) -> dict[str, Any]:
     """Return a Reshape, its target said as the graph computes it where a 0, a -1 or an unflatten can.
 
     A size equal to the input's own size on that axis, at the input and at the probe, is a 0;
@@ -258,11 +256,19 @@ def _reshape(node: Node, graph: _Graph) -> dict[str, Any]:
     the -1. Where more depend on it, a target that keeps the leading and trailing axes and
     splits the one between is an unflatten, one that merges those between a Flatten of
     start_dim..end_dim; otherwise the sizes are written as they are at the input.
+
+    With allowzero=1 (torch's default exporter writes it on every Reshape) a 0 in the target is
+    a size of 0, not a copy of the input's axis (ONNX's Reshape, opset 14): a target without a 0
+    means the same either way, and one with a 0 makes an empty tensor, which is refused.
     """
     data = node.inputs[0]
     target = graph.sizes(node.inputs[1])
     if target is None:
         raise _UnsupportedError(f"its shape ({node.inputs[1]!r}) is computed from the data, not from shapes")
+    if allowzero and any(element.known and element.value == 0 for element in target.elements):
+        raise _UnsupportedError("allowzero=1 and a 0 in its shape: an axis of size 0 (an empty tensor)")
+    if allowzero and not target.known and any(graph.pair(element)[0] == 0 for element in target.elements):
+        raise _UnsupportedError("allowzero=1 and a size computed as 0: an axis of size 0 (an empty tensor)")
     if target.known:
         return {"type": "Reshape", "shape": [int(e.value) for e in target.elements if e.value is not None]}
     own = graph.tensor_shape(data)

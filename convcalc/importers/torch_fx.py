@@ -36,6 +36,7 @@ WINDOW_KEYS = {
     "convtranspose": ("out_channels", "kernel_size", "stride", "padding", "output_padding", "dilation", "groups"),
     "maxpool": ("kernel_size", "stride", "padding", "dilation", "ceil_mode"),
     "avgpool": ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad"),
+    "lppool": ("norm_type", "kernel_size", "stride", "ceil_mode"),
 }
 """The module attributes a sliding-window layer is written with (torch.nn's argument names)."""
 

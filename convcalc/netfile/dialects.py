@@ -193,7 +193,7 @@ KERAS: dict[str, OtherType] = {
         LayerKind.IDENTITY,
         {"center": "bool", "scale": "bool", "momentum": IGNORED, "epsilon": IGNORED, "synchronized": IGNORED},
         affine_parts=("center", "scale"),
-        buffers=(2, 0),  # the moving mean and variance: Keras' non-trainable weights
+        frozen=(2, 0),  # the moving mean and variance: non-trainable weights, in count_params() as Keras counts
     ),
     "groupnormalization": OtherType(
         LayerKind.IDENTITY,
@@ -204,8 +204,12 @@ KERAS: dict[str, OtherType] = {
         name: OtherType(LayerKind.ADD, min_inputs=2, operation=operation)
         for name, operation in (("average", "mean"), ("maximum", "max"), ("minimum", "min"))
     },
-    "normalization": OtherType(  # a fixed mean and variance per channel, and the count they were adapted on
-        LayerKind.IDENTITY, dict.fromkeys(("axis", "mean", "variance", "invert"), IGNORED), buffers=(2, 1)
+    "normalization": OtherType(  # adapted: a mean and variance per channel and the count, non-trainable weights;
+        # given `mean` and `variance` in its config, they are constants of the layer, no weights at all
+        LayerKind.IDENTITY,
+        dict.fromkeys(("axis", "mean", "variance", "invert"), IGNORED),
+        frozen=(2, 1),
+        frozen_unless="mean",
     ),
     **{  # the shape stays: activations, noise and dropout, fixed rescalings
         name: OtherType(LayerKind.IDENTITY, dict.fromkeys(keys, IGNORED))

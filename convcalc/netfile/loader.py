@@ -188,20 +188,6 @@ def _read_padding_mode(node: Node, where: str, problems: Problems) -> str | None
     return None
 
 
-READERS: dict[str, Callable[[Node, str, Problems], Any]] = {
-    "type": _read_name,
-    "name": _read_name,
-    "count": _read_count,
-    "positive": _read_positive,
-    "non_negative": _read_non_negative,
-    "padding": _read_padding,
-    "boolean": _read_bool,
-    "shape": _read_expect,
-    "padding_mode": _read_padding_mode,
-}
-"""How each kind of value of the vocabulary's keys is read."""
-
-
 @dataclass(slots=True)
 class _Names:
     """The layer names of a file: where each is defined, and which are defined so far."""
@@ -387,6 +373,21 @@ def _read_number(node: Node, where: str, problems: Problems) -> float | None:
     return None
 
 
+READERS: dict[str, Callable[[Node, str, Problems], Any]] = {
+    "type": _read_name,
+    "name": _read_name,
+    "count": _read_count,
+    "positive": _read_positive,
+    "non_negative": _read_non_negative,
+    "padding": _read_padding,
+    "boolean": _read_bool,
+    "shape": _read_expect,
+    "padding_mode": _read_padding_mode,
+    "norm": _read_number,
+}
+"""How each kind of value of the vocabulary's keys is read."""
+
+
 def _read_ints(node: Node, where: str, problems: Problems, *, single: bool = False) -> tuple[int, ...] | None:
     """Read one integer, or (unless `single`) a list of them: axes, negative ones counting from the end."""
     items = node.value if node.kind == "seq" and not single else [node]
@@ -566,6 +567,7 @@ def _other_layer(  # noqa: PLR0913
     tracked = values.get("track_running_stats")
     tracked = info.tracks_by_default if tracked is None else tracked
     mode = values.get("mode") or ("bilinear" if key == "upsamplingbilinear2d" else "nearest")
+    frozen_off = bool(info.frozen_unless) and any(name == info.frozen_unless for name, _, _ in items)
     return OtherSpec(
         kind=info.kind,
         type_name=written,
@@ -587,6 +589,8 @@ def _other_layer(  # noqa: PLR0913
         buffers_per_channel=info.buffers[0] if tracked else 0,
         fixed_buffers=info.buffers[1] if tracked else 0,
         fixed_params=values.get("num_parameters") or 1 if key == "prelu" else 0,
+        frozen_per_channel=0 if frozen_off else info.frozen[0],
+        fixed_frozen=0 if frozen_off else info.frozen[1],
         needs_rank=info.needs_rank,
         operation=info.operation or ("add" if info.kind is LayerKind.ADD else key),
         arguments=tuple((name, values[name]) for name in info.stored if values.get(name) is not None),

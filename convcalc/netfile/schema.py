@@ -121,6 +121,7 @@ def _value_defs() -> dict[str, Any]:
         "count": {"type": "integer", "minimum": 1},
         "boolean": {"type": "boolean"},
         "padding_mode": {"enum": list(PADDING_MODES)},
+        "norm": {"type": "number", "exclusiveMinimum": 0},
         "name": {"type": ["string", "integer"], "maxLength": MAX_NAME},
         "layer_name": {"type": ["string", "integer"], "maxLength": MAX_NAME, "not": {"const": "input"}},
         # ONNX's names for them: flat pads [b1, ..., e1, ...], auto_pad, 0/1 flags
@@ -217,8 +218,7 @@ def _window_keys(kind: LayerKind, framework: str, rank: int | None) -> dict[str,
         keys.update({key: _ref("false") for key in ("ceil_mode",) if key in keys})
         if kind is LayerKind.CONVTRANSPOSE:
             keys["groups"] = _ref("one")
-    if framework == "keras" and kind.is_pool:
-        keys["dilation"] = _ref("ones")
+    keys.update(_pool_limits(framework, kind))
     if framework == "jax" and kind is LayerKind.CONVTRANSPOSE:
         keys["output_padding"] = _ref("zeros")
     for alias, key in KEY_ALIASES.get(framework, {}).items():
@@ -229,6 +229,19 @@ def _window_keys(kind: LayerKind, framework: str, rank: int | None) -> dict[str,
         keys["auto_pad"] = _ref("onnx_auto_pad")
         keys.update({flag: _ref("onnx_flag") for flag in ONNX_FLAGS if flag in keys})
     keys["from"] = _ref("refs")
+    return keys
+
+
+def _pool_limits(framework: str, kind: LayerKind) -> dict[str, dict[str, Any]]:
+    """Return the keys a framework's pools restrict.
+
+    No dilation in Keras' pools, nor in average and Lp pools but ONNX's; no padding in torch.nn.LPPool.
+    """
+    keys = {}
+    if (framework == "keras" and kind.is_pool) or (framework != "onnx" and kind.averages):
+        keys["dilation"] = _ref("ones")
+    if framework == "torch" and kind is LayerKind.LPPOOL:
+        keys["padding"] = _ref("zeros")
     return keys
 
 

@@ -39,6 +39,8 @@ class OtherType:
     channels_last: bool = False  # axes are numbered as in [N, *spatial, C] (Keras): `dim` is mapped to [N, C, ...]
     affine_parts: tuple[str, ...] = ()  # flags each giving one parameter per channel when true (Keras' center, scale)
     buffers: tuple[int, int] = (0, 0)  # (per channel, fixed) values of state kept beside the parameters
+    frozen: tuple[int, int] = (0, 0)  # (per channel, fixed) non-trainable parameters: Keras' non-trainable weights
+    frozen_unless: str = ""  # a key that, given, means there are none (Keras' Normalization given its `mean`)
     tracks_by_default: bool = True  # whether those buffers exist when `track_running_stats` is not given
 
 
@@ -309,6 +311,7 @@ WINDOW_CLASSES: dict[str, tuple[LayerKind, int | None]] = {
         for base, kind in sorted(
             {
                 "AvgPool": LayerKind.AVGPOOL,
+                "LPPool": LayerKind.LPPOOL,
                 "Conv": LayerKind.CONV,
                 "ConvTranspose": LayerKind.CONVTRANSPOSE,
                 "MaxPool": LayerKind.MAXPOOL,
@@ -331,6 +334,7 @@ WINDOW_CLASSES: dict[str, tuple[LayerKind, int | None]] = {
     "ConvTranspose": (LayerKind.CONVTRANSPOSE, None),
     "MaxPool": (LayerKind.MAXPOOL, None),
     "AveragePool": (LayerKind.AVGPOOL, None),
+    "LpPool": (LayerKind.LPPOOL, None),
 }
 """The sliding-window layers' class names in torch.nn, Keras and ONNX, with the kind and rank each means."""
 
@@ -339,6 +343,7 @@ KIND_NAMES: dict[str, tuple[LayerKind, int | None]] = {
     "convtranspose": (LayerKind.CONVTRANSPOSE, None),
     "maxpool": (LayerKind.MAXPOOL, None),
     "avgpool": (LayerKind.AVGPOOL, None),
+    "lppool": (LayerKind.LPPOOL, None),
     **{name.lower(): meaning for name, meaning in WINDOW_CLASSES.items()},
 }
 """Layer types as a file may write them, in any case: convcalc's short names and every class name."""
@@ -359,6 +364,7 @@ KEY_ALIASES: dict[str, dict[str, str]] = {
         "dilations": "dilation",
         "output_shape": "output_size",
         "group": "groups",
+        "p": "norm_type",
     },
     "jax": {"window_strides": "stride", "strides": "stride", "rhs_dilation": "dilation", "window_dilation": "dilation"},
 }
@@ -381,7 +387,7 @@ PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 """torch.nn's padding modes of a convolution."""
 
 CONVS = frozenset({LayerKind.CONV, LayerKind.CONVTRANSPOSE})
-POOLS = frozenset({LayerKind.MAXPOOL, LayerKind.AVGPOOL})
+POOLS = frozenset({LayerKind.MAXPOOL, LayerKind.AVGPOOL, LayerKind.LPPOOL})
 LAYER_KEYS: dict[str, Key] = {
     "type": Key("type", doc="conv | convtranspose | maxpool | avgpool, or a torch.nn class name"),
     "name": Key("name", doc="shown in tables and messages; default: the layer's index"),
@@ -390,7 +396,9 @@ LAYER_KEYS: dict[str, Key] = {
     "kernel_size": Key("positive", doc="int or per-axis list"),
     "stride": Key("positive", doc="default 1 (pools: the kernel size)"),
     "padding": Key("padding", doc="int, per-axis list, same or valid"),
-    "dilation": Key("positive", frozenset({LayerKind.CONV, LayerKind.CONVTRANSPOSE, LayerKind.MAXPOOL})),
+    "dilation": Key(  # avgpool: ONNX's AveragePool only (the layer's framework decides)
+        "positive", frozenset({LayerKind.CONV, LayerKind.CONVTRANSPOSE, *POOLS})
+    ),
     "groups": Key("count", CONVS),
     "bias": Key("boolean", CONVS, "counts in params"),
     "output_padding": Key("non_negative", frozenset({LayerKind.CONVTRANSPOSE})),
@@ -401,6 +409,7 @@ LAYER_KEYS: dict[str, Key] = {
     "padding_mode": Key("padding_mode", CONVS, "zeros (default), reflect, replicate or circular"),
     "count_include_pad": Key("boolean", frozenset({LayerKind.AVGPOOL}), "whether padding counts in the average"),
     "divisor_override": Key("count", frozenset({LayerKind.AVGPOOL}), "changes values, not shapes"),
+    "norm_type": Key("norm", frozenset({LayerKind.LPPOOL}), "p of an lppool (ONNX: p); changes values, not shapes"),
     "return_indices": Key("boolean", frozenset({LayerKind.MAXPOOL}), "the indices have the output's shape"),
     "expect": Key("shape", doc="the output shape this layer must have: [N, C, *spatial]"),
     "trainable": Key("boolean", doc="false: its parameters are frozen (counted as non-trainable)"),

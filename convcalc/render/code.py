@@ -21,6 +21,7 @@ TORCH_CLASSES = {
     LayerKind.CONVTRANSPOSE: "ConvTranspose",
     LayerKind.MAXPOOL: "MaxPool",
     LayerKind.AVGPOOL: "AvgPool",
+    LayerKind.LPPOOL: "LPPool",
 }
 KERAS_CLASSES = {
     LayerKind.CONV: "Conv{}D",
@@ -33,7 +34,13 @@ ONNX_OPS = {
     LayerKind.CONVTRANSPOSE: "ConvTranspose",
     LayerKind.MAXPOOL: "MaxPool",
     LayerKind.AVGPOOL: "AveragePool",
+    LayerKind.LPPOOL: "LpPool",
 }
+
+
+def _number(value: float) -> str:
+    """Write a number as Python would, an integral one without its point (LPPool's norm_type 2, not 2.0)."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 def _axes(values: AxisValues) -> str:
@@ -139,6 +146,24 @@ def _torch_pad(pads: PaddingPairs, rank: int, *, maximum: bool) -> str:
     return f'nn.ConstantPad{rank}d({flat}, float("-inf"))' if maximum else f"nn.ZeroPad{rank}d({flat})"
 
 
+def _torch_window(layer: LayerSpec) -> list[str]:
+    """Return the window's arguments: kernel, stride, padding, output_padding, dilation (as the class takes them)."""
+    args = []
+    if layer.kind is LayerKind.LPPOOL:
+        args.append(_number(layer.norm_type))  # LPPool's first argument, norm_type; it has no padding
+    args.append(f"kernel_size={_axes(layer.kernel_size)}")
+    args.append(f"stride={_axes(layer.stride)}")
+    if isinstance(layer.padding, PaddingMode):
+        args.append(f'padding="{layer.padding.value}"')
+    elif layer.kind is not LayerKind.LPPOOL:
+        args.append(f"padding={_axes(tuple(before for before, _ in layer.padding))}")
+    if layer.kind.is_transposed and any(layer.output_padding):
+        args.append(f"output_padding={_axes(layer.output_padding)}")
+    if not layer.kind.averages and any(d != 1 for d in layer.dilation):
+        args.append(f"dilation={_axes(layer.dilation)}")
+    return args
+
+
 def torch_code(ported: Ported, in_channels: int, out_channels: int) -> Code:
     """Return torch.nn code: padding modules (negative values crop) around the layer."""
     layer = ported.layer
@@ -147,16 +172,7 @@ def torch_code(ported: Ported, in_channels: int, out_channels: int) -> Code:
     if ported.pad_before is not None:
         before.append(_torch_pad(ported.pad_before, rank, maximum=layer.kind is LayerKind.MAXPOOL))
     args = [str(in_channels), str(out_channels)] if not layer.kind.is_pool else []
-    args.append(f"kernel_size={_axes(layer.kernel_size)}")
-    args.append(f"stride={_axes(layer.stride)}")
-    if isinstance(layer.padding, PaddingMode):
-        args.append(f'padding="{layer.padding.value}"')
-    else:
-        args.append(f"padding={_axes(tuple(before for before, _ in layer.padding))}")
-    if layer.kind.is_transposed and any(layer.output_padding):
-        args.append(f"output_padding={_axes(layer.output_padding)}")
-    if layer.kind is not LayerKind.AVGPOOL and any(d != 1 for d in layer.dilation):
-        args.append(f"dilation={_axes(layer.dilation)}")
+    args += _torch_window(layer)
     if not layer.kind.is_pool and layer.groups != 1:
         args.append(f"groups={layer.groups}")
     if not layer.kind.is_pool and not layer.bias:
@@ -253,8 +269,10 @@ def onnx_code(ported: Ported, in_channels: int, out_channels: int) -> Code:
         attrs.append(f'auto_pad="{SPELLING[Framework.ONNX][padding]}"')
     else:
         attrs.append(f"pads={_onnx_flat(padding)}")
-    if layer.kind is not LayerKind.AVGPOOL and any(d != 1 for d in layer.dilation):
+    if any(d != 1 for d in layer.dilation):  # AveragePool and LpPool too, from opset 19 (LpPool 18)
         attrs.append(f"dilations={_list(layer.dilation)}")
+    if layer.kind is LayerKind.LPPOOL:
+        attrs.append(f"p={_number(layer.norm_type)}")
     if layer.kind.is_transposed and any(layer.output_padding):
         attrs.append(f"output_padding={_list(layer.output_padding)}")
     if not layer.kind.is_pool and layer.groups != 1:

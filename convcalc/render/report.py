@@ -70,6 +70,8 @@ def layer_json(layer: LayerResult, cost: LayerCost | None = None, value_bytes: i
                 record["output_size"] = spec.output_size
         if kind.is_pool:
             record["ceil_mode"] = spec.ceil_mode
+            if kind is LayerKind.LPPOOL:
+                record["norm_type"] = spec.norm_type
         else:
             record["groups"] = spec.groups
             record["bias"] = spec.bias

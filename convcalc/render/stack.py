@@ -36,7 +36,7 @@ from convcalc.render.toolkit import (
     wrap_words,
 )
 
-SHORT_KINDS = {"conv": "conv", "convtranspose": "convT", "maxpool": "maxpool", "avgpool": "avgpool"}
+SHORT_KINDS = {"conv": "conv", "convtranspose": "convT", "maxpool": "maxpool", "avgpool": "avgpool", "lppool": "lppool"}
 
 
 def _type_cell(layer: LayerResult) -> str:

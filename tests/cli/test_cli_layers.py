@@ -173,7 +173,7 @@ MALFORMED = [
     (["conv", "-i", "6x6", "-k", "2", "--dims", "3"], "convcalc: error: --dims: --dims 3 but --input gives 2 values"),
     (["conv", "-i", "1x2x3x4", "-k", "2"], "convcalc: error: --input: expected 1 to 3 values (one per spatial axis), got 4 in '1x2x3x4'"),
     (["conv", "-i", "6", "-k", "2", "--format", "yaml"], "convcalc: error: --format: expected one of table, json, markdown, csv, got 'yaml'"),
-    (["pool", "-i", "6", "-k", "2", "--mode", "min"], "convcalc: error: --mode: expected max or avg, got 'min'"),
+    (["pool", "-i", "6", "-k", "2", "--mode", "min"], "convcalc: error: --mode: expected max, avg or lp, got 'min'"),
     (["convt", "-i", "6", "-k", "2", "-p", "same"], "convcalc: error: --padding: convtranspose takes numbers only; padding='same' is for conv (as in torch.nn)"),
     (["pool", "-i", "6", "-k", "2", "-d", "2", "--mode", "avg"], "convcalc: error: --dilation: avgpool has no dilation (as torch.nn.AvgPool)"),
     (["conv", "-i", "6", "-k", "2", "--batch", "0"], "convcalc: error: --batch: expected a positive integer, got 0"),

@@ -130,7 +130,12 @@ def test_frozen_layers_and_dtypes() -> None:
 
 
 def test_the_frameworks_dialects_count_the_same_way() -> None:
-    """A Keras file and an ONNX file of one network: the same FLOPs; BatchNorm's statistics are buffers in each."""
+    """A Keras file and an ONNX file of one network: the same FLOPs; BatchNorm's statistics counted as each counts.
+
+    Keras counts the moving mean and variance as non-trainable weights (in count_params()); an
+    ONNX graph holds them as initializers beside the scale and bias, counted as buffers, as
+    torch's running statistics are.
+    """
     keras = (
         "framework: keras\ninput: [1, 3, 16, 16]\nlayers:\n"
         "  - {type: Conv2D, filters: 8, kernel_size: 3, padding: same}\n"
@@ -144,7 +149,8 @@ def test_the_frameworks_dialects_count_the_same_way() -> None:
     )
     costs = [network_cost(analyze(load_network(text, "x.yaml"))) for text in (keras, onnx)]
     assert costs[0].total_flops == costs[1].total_flops == 2 * (16 * 16 * 8 * 27) + 2 * (16 * 16 * 8 * 5)
-    assert costs[0].buffers == costs[1].buffers == 16
+    assert (costs[0].non_trainable_params, costs[0].buffers) == (16, 0)
+    assert (costs[1].non_trainable_params, costs[1].buffers) == (0, 16)
 
 
 def _stack_json(run: Callable[..., Result], *args: str) -> dict[str, Any]:
@@ -209,7 +215,10 @@ def test_bad_cost_flags_are_one_line(run: Callable[..., Result]) -> None:
 
 
 def test_the_keras_statistics_are_keras_non_trainable_weights() -> None:
-    """Keras' BatchNormalization and Normalization: their buffers are the weights Keras counts as non-trainable."""
+    """Keras' BatchNormalization and Normalization: their statistics are parameters Keras counts as non-trainable.
+
+    The total is Keras' count_params(): trainable and non-trainable weights, no buffers.
+    """
     from convcalc.importers.keras_config import keras_import  # noqa: PLC0415
     from convcalc.netfile.loader import measured_shapes, network_from_data  # noqa: PLC0415
 
@@ -222,6 +231,13 @@ def test_the_keras_statistics_are_keras_non_trainable_weights() -> None:
     compared = 0
     for name, keras_layer in record.items():
         if name in by_name:
-            assert by_name[name].buffers == keras_layer["non_trainable"], name
+            spent = by_name[name]
+            assert (spent.trainable_params, spent.non_trainable_params) == (
+                keras_layer["trainable"],
+                keras_layer["non_trainable"],
+            ), name
+            assert spent.buffers == 0, name
             compared += 1
     assert compared > 200
+    assert cost.buffers == 0
+    assert result.total_params == sum(layer["trainable"] + layer["non_trainable"] for layer in record.values())

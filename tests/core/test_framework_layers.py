@@ -1,5 +1,7 @@
 """Keras 3, ONNX and JAX: convcalc's dialects agree with each framework on every case of its table.
 
+ONNX's table has two more parts: AveragePool with dilations (opset 19 on) and LpPool.
+
 The ONNX table is what onnxruntime 1.32 computes; each of its cases also records what ONNX shape
 inference writes at opsets 21 and 22, and convcalc must warn exactly where that differs.
 """
@@ -14,7 +16,11 @@ import pytest
 from convcalc import NetworkSpec, Status, analyze
 from tests.core.torch_cases import layer_from_case, load_cases
 
-CASES = [case for name in ("keras", "onnx", "jax") for case in load_cases(f"{name}_layers.json")]
+CASES = [
+    case
+    for name in ("keras_layers", "onnx_layers", "onnx_avgpool_dilations", "onnx_lppool", "jax_layers")
+    for case in load_cases(f"{name}.json")
+]
 
 
 def test_tables_are_large_and_mixed() -> None:
@@ -22,7 +28,10 @@ def test_tables_are_large_and_mixed() -> None:
     for name in ("keras", "onnx", "jax"):
         cases = [c for c in CASES if c["framework"] == name]
         assert len(cases) >= 300
-        assert {c["type"] for c in cases} == {"conv", "convtranspose", "maxpool", "avgpool"}
+        assert {c["type"] for c in cases} >= {"conv", "convtranspose", "maxpool", "avgpool"}
+    onnx = [c for c in CASES if c["framework"] == "onnx"]
+    assert sum(c["type"] == "avgpool" and max(c["dilation"]) > 1 for c in onnx) >= 200
+    assert sum(c["type"] == "lppool" and c["error"] is None for c in onnx) >= 50
 
 
 @pytest.mark.parametrize(

@@ -30,3 +30,18 @@ def test_layer_matches_pytorch(case: dict[str, Any]) -> None:
     else:
         assert layer.status is Status.INVALID
         assert expected_reason(case["error"]) in (layer.error or "")
+
+
+LP_CASES = load_cases("torch_lppool.json")
+
+
+def test_the_lppool_table_covers_each_rank() -> None:
+    """LPPool1d/2d/3d, accepted and refused, with several norm_types."""
+    assert {(c["rank"], c["error"] is None) for c in LP_CASES} == {(r, ok) for r in (1, 2, 3) for ok in (True, False)}
+    assert len({c["norm_type"] for c in LP_CASES}) >= 3
+
+
+@pytest.mark.parametrize("case", LP_CASES, ids=[f"{i}-lppool{c['rank']}d" for i, c in enumerate(LP_CASES)])
+def test_lppool_matches_pytorch(case: dict[str, Any]) -> None:
+    """torch.nn.LPPool: an average pool of x**p without padding; its shape or refusal as torch.nn gives."""
+    test_layer_matches_pytorch(case)

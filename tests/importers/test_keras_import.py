@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from convcalc.core.analysis import LayerResult, StackResult, analyze
+from convcalc.core.cost import layer_cost
 from convcalc.core.errors import InputErrorGroup
 from convcalc.core.rearrange import from_keras_order, to_keras_order
 from convcalc.importers.keras_config import keras_import
@@ -52,28 +53,36 @@ def _cases() -> list[tuple[str, str, str]]:
     return cases + [(f"{m}.model.json", m, size) for m in ZOO for size in _record(m)["sizes"]]
 
 
-def _keras_layers(result: StackResult) -> dict[str, tuple[LayerResult, int]]:
-    """Return, by Keras layer name, the convcalc layer holding its output and its trainable weights.
+def _keras_layers(result: StackResult) -> dict[str, tuple[LayerResult, tuple[int, int]]]:
+    """Return, by Keras layer name, the convcalc layer holding its output and its (trainable, non-trainable) weights.
 
     A SeparableConv is NAME/depthwise then NAME; a nested model's layers are OUTER/inner, the
     last of them holding the model's output.
     """
+
+    def weights(layer: LayerResult) -> tuple[int, int]:
+        cost = layer_cost(layer)
+        return cost.trainable_params, cost.non_trainable_params
+
+    def plus(a: tuple[int, int], b: tuple[int, int]) -> tuple[int, int]:
+        return a[0] + b[0], a[1] + b[1]
+
     names = {layer.name for layer in result.layers}
-    found = {layer.name: (layer, layer.params) for layer in result.layers}
+    found = {layer.name: (layer, weights(layer)) for layer in result.layers}
     for layer in result.layers:
         if layer.name.endswith("/depthwise") and layer.name.removesuffix("/depthwise") in names:
-            whole, params = found[layer.name.removesuffix("/depthwise")]
-            found[whole.name] = (whole, params + layer.params)
+            whole, counted = found[layer.name.removesuffix("/depthwise")]
+            found[whole.name] = (whole, plus(counted, weights(layer)))
             continue
         for outer in _outer_names(layer.name):
             if outer not in names:
-                params = found[outer][1] if outer in found else 0
-                found[outer] = (layer, params + layer.params)
+                counted = found[outer][1] if outer in found else (0, 0)
+                found[outer] = (layer, plus(counted, weights(layer)))
     return found
 
 
 def _compare(result: StackResult, layers: dict[str, dict[str, Any]]) -> int:
-    """Assert every Keras layer's output and trainable weights; return how many layers were compared."""
+    """Assert every Keras layer's output and weights, trainable and not; return how many layers were compared."""
     found = _keras_layers(result)
     inputs = [name for name in layers if name not in found]
     assert len(inputs) <= 1, inputs  # the InputLayer (a functional model's layers hold it)
@@ -85,7 +94,7 @@ def _compare(result: StackResult, layers: dict[str, dict[str, Any]]) -> int:
         layer, params = found[name]
         assert layer.output is not None, f"{name}: {layer.error}"
         assert list(to_keras_order(tuple(layer.output))) == keras_layer["output"], name
-        assert params == keras_layer["trainable"], name
+        assert params == (keras_layer["trainable"], keras_layer["non_trainable"]), name
     assert not result.failures
     return len(layers)
 
@@ -313,7 +322,7 @@ def test_the_bad_inputs_say_why(run: Callable[..., Result], tmp_path: Path) -> N
 
 
 def test_the_keras_types_read_as_keras_numbers_axes() -> None:
-    """Dense maps the channels, Permute and Reshape number Keras' axes, BatchNormalization counts gamma and beta."""
+    """Dense maps the channels, Permute and Reshape number Keras' axes, BatchNormalization counts as Keras counts."""
     text = """framework: keras
 input: [2, 6, 5, 4]
 layers:
@@ -326,7 +335,8 @@ layers:
     result = analyze(load_network(text, "k.yaml"))
     keras_shapes = [list(to_keras_order(tuple(layer.output or ()))) for layer in result.layers]
     assert keras_shapes == [[2, 5, 4, 8], [2, 5, 4, 8], [2, 4, 5, 8], [2, 10, 16], [2, 10, 16]]
-    assert [layer.params for layer in result.layers] == [6 * 8 + 8, 8, 0, 0, 0]
+    assert [layer.params for layer in result.layers] == [6 * 8 + 8, 8 + 2 * 8, 0, 0, 0]  # gamma; moving mean, var
+    assert [(c.trainable_params, c.non_trainable_params) for c in map(layer_cost, result.layers)][1] == (8, 16)
     assert result.layers[0].warnings == ()  # Keras' Dense never states in_features: nothing to say
 
 

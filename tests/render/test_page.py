@@ -91,7 +91,7 @@ def test_a_hostile_name_cannot_close_the_script(tmp_path: Path, run: Run) -> Non
         ),
         (
             ["convt", "-i", "3", "-k", "2", "--gif", "{tmp}/a", "--html", "{tmp}/a"],
-            "convcalc: error: --html: --gif and --html name the same file '{tmp}/a'",
+            "convcalc: error: --html: '{tmp}/a' is --gif too: not written over",
         ),
         (
             ["examples/unet_decoder.yaml", "-k", "3", "--html", "{tmp}/a.html"],
