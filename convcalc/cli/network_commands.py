@@ -228,7 +228,7 @@ def _imported(
         raise InputError("expected one model file, or: torch PACKAGE.MODULE:FACTORY", where="SOURCE")
     if arguments is not None:
         raise InputError("only convcalc import torch takes factory arguments", where="--args")
-    from convcalc.netfile.loader import measured_shapes  # noqa: PLC0415
+    from convcalc.netfile.loader import PrefixMeasure, measured_shapes  # noqa: PLC0415
 
     (file,) = sources
     if file.lower().endswith((".h5", ".hdf5")):
@@ -243,11 +243,11 @@ def _imported(
     ):
         from convcalc.importers.keras_config import keras_import  # noqa: PLC0415
 
-        data = keras_import(name, shape, measured_shapes, given)
+        data = keras_import(name, shape, PrefixMeasure(measured_shapes), given)
         return data, f"{name} imported by convcalc import\nlayer names are the Keras layers' names", name, []
     from convcalc.importers.onnx_graph import onnx_import  # noqa: PLC0415
 
-    data, dynamic = onnx_import(name, shape, measured_shapes, given)
+    data, dynamic = onnx_import(name, shape, PrefixMeasure(measured_shapes), given)
     notes = _frozen_notes(dynamic, "sizes computed from the input's shape", data["input"])
     return data, f"{name} imported by convcalc import\nlayer names are the graph's node names", name, notes
 

@@ -485,7 +485,6 @@ class _Walk:
     """Walk a network's layers in order, each reading the layer before it or the ones it names."""
 
     def __init__(self, network: NetworkSpec) -> None:
-        self.network = network
         start = _Node(
             network.input, [input_field()] * network.rank, axes=standard_labels(len(network.input), network.rank)
         )
@@ -615,6 +614,22 @@ def _check_size(output: AxisValues) -> None:
     if prod(output) >= MAX_RESULT:
         msg = "output has more than 4000 digits of elements: far beyond any framework's tensor sizes"
         raise LayerError(msg, hint="use smaller sizes", problem=Problem.OUTPUT_TOO_LARGE)
+
+
+class Walker:
+    """Analyse a network one layer at a time: what importers measure as they read a model, layer after layer.
+
+    `step` gives each layer's result as `analyze` would (without its merge hints), so reading
+    n layers costs n steps, not the n²/2 of analysing every prefix anew.
+    """
+
+    def __init__(self, input_shape: AxisValues) -> None:
+        self._walk = _Walk(NetworkSpec(input=tuple(input_shape), layers=()))
+
+    def step(self, layer: AnyLayer) -> LayerResult:
+        """Compute the next layer and return its result."""
+        self._walk.step(len(self._walk.results) + 1, layer)
+        return self._walk.results[-1]
 
 
 def analyze(network: NetworkSpec, *, hints: bool = True) -> StackResult:

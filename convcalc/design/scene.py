@@ -17,7 +17,7 @@ from enum import StrEnum
 from itertools import product
 from math import prod
 
-from convcalc.core.formulas import effective_kernel, equivalent_padding, stretched_size
+from convcalc.core.formulas import equivalent_padding, stretched_size
 from convcalc.core.receptive import AxisField, merge_intervals, transposed_inputs, window_inputs
 from convcalc.core.spec import AxisValues, LayerKind, LayerSpec, axis_names
 from convcalc.core.windows import layer_shape
@@ -141,9 +141,18 @@ SHORT_RUN = 5
 """Runs of cells no drawn window covers are drawn whole up to this length, else as 2 … 2."""
 
 
+EDGE_TAPS = 3
+"""A kernel of more taps is drawn by its first and last three (a 1000-tap window costs what a 7-tap one does)."""
+
+
+def _edge_taps(window: tuple[int, ...]) -> tuple[int, ...]:
+    """Return the taps of a window that are drawn: all of a short one, the first and last EDGE_TAPS of a long one."""
+    return window if len(window) <= 2 * EDGE_TAPS + 1 else window[:EDGE_TAPS] + window[-EDGE_TAPS:]
+
+
 def _drawn_positions(length: int, windows: list[tuple[int, ...]]) -> list[int | None]:
-    """Return the grid positions drawn: every tap of a drawn window, and the runs between them shortened."""
-    taps = merge_intervals((t, t) for w in windows for t in w if 0 <= t < length)
+    """Return the grid positions drawn: the drawn windows' taps (_edge_taps), the runs between them shortened."""
+    taps = merge_intervals((t, t) for w in windows for t in _edge_taps(w) if 0 <= t < length)
     drawn: list[int | None] = []
 
     def between(low: int, high: int) -> None:
@@ -183,13 +192,17 @@ class _Axis:
         return [i for i in found if 0 <= i < self.size]
 
     def readers(self, index: int) -> list[int]:
-        """Return every output that reads input `index` (the candidates near it, checked by the rule)."""
-        span = effective_kernel(self.kernel, self.dilation)
+        """Return every output that reads input `index`: one candidate per tap (k of them, whatever the span).
+
+        Tap t of output o sits on the grid at o*s - p + t*d (direct) or input i feeds i*s - p + t*d
+        (transposed), as `window_inputs` and `transposed_inputs` read them.
+        """
+        s, p, d = self.stride, self.padding[0], self.dilation
         if self.transposed:
-            low, high = index * self.stride - self.padding[0], index * self.stride - self.padding[0] + span - 1
+            found = {index * s - p + t * d for t in range(self.kernel)}
         else:
-            low, high = -((span - 1 - index - self.padding[0]) // self.stride), (index + self.padding[0]) // self.stride
-        return [o for o in range(max(low, 0), min(high, self.output - 1) + 1) if index in self.reads(o)]
+            found = {(index + p - t * d) // s for t in range(self.kernel) if (index + p - t * d) % s == 0}
+        return sorted(o for o in found if 0 <= o < self.output)
 
     @property
     def lead(self) -> int:

@@ -49,6 +49,9 @@ RESIZING = {
     **{f"UpSampling{rank}D": "size" for rank in _RANKS},
 }
 MODELS = {"Functional", "Model", "Sequential"}
+SAME_CHANNELS = KEPT | set(RESIZING) | {"BatchNormalization", "LayerNormalization", "GroupNormalization"}
+SAME_CHANNELS |= {f"{pool}Pooling{rank}D" for pool in ("Max", "Average") for rank in _RANKS}
+"""Layers whose output has their input's channels: a depthwise layer after them needs no measuring."""
 
 
 class _UnsupportedError(Exception):
@@ -75,14 +78,22 @@ class _Walk:
     names: dict[str, str] = field(default_factory=dict)  # Keras layer -> the convcalc layer that holds its output
     layers: list[dict[str, Any]] = field(default_factory=list)
     last: str = "input"
+    known_channels: dict[str, int] = field(default_factory=dict)  # a written layer's output channels, where plain
 
     def channels(self, layer: _Layer) -> int:
-        """Return the channels coming into a layer: as Keras recorded them, or measured on the layers so far."""
+        """Return the channels coming into a layer: as Keras recorded them, as the layers so far say, or measured.
+
+        A convolution says its filters and a shape-keeping layer its input's, so a chain of a
+        thousand depthwise layers is read without measuring the layers before each (once
+        quadratic in the layers).
+        """
         if layer.seen_shape and isinstance(layer.seen_shape[-1], int):
             return layer.seen_shape[-1]
         source = self.source(layer)[0]
         if source == "input":
             return self.shape[1]
+        if source in self.known_channels:
+            return self.known_channels[source]
         if self.measure is None:
             raise _UnsupportedError("its input's channels are not in the config")
         found = self.measure({"framework": "keras", "input": list(self.shape), "layers": self.layers}).get(source)
@@ -100,8 +111,13 @@ class _Walk:
         if layer.class_name == ALIAS:  # a nested model's input or output: another layer's tensor
             self.names[layer.name] = sources[0]
             return
+        channels = self.known_channels.get(sources[0], self.shape[1] if sources[0] == "input" else None)
         for keys in made:
             entry = {"type": keys.pop("type"), "name": keys.pop("name", layer.name), **keys}
+            filters = entry.get("filters")
+            channels = filters if isinstance(filters, int) else channels if layer.class_name in SAME_CHANNELS else None
+            if channels is not None and len(sources) == 1:
+                self.known_channels[entry["name"]] = channels
             if sources != [self.last]:
                 entry["from"] = sources if len(sources) > 1 else sources[0]
             if layer.config.get("trainable") is False:  # frozen, as transfer learning freezes a backbone

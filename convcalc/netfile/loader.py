@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -191,6 +192,16 @@ def _read_padding_mode(node: Node, where: str, problems: Problems) -> str | None
 @dataclass(slots=True)
 class _Names:
     """The layer names of a file: where each is defined, and which are defined so far."""
+
+    def add(self, placed: Placed, index: int) -> list[str]:
+        """Name one more layer, read after the others (`read_one_layer` reads layers so); return its names."""
+        names = [str(index + 1)]
+        if placed.node.kind == "map":
+            names += [str(v.value) for k, v in placed.node.value if k.value == "name" and v.kind == "scalar"]
+        for name in names:
+            self.index_of.setdefault(name, index)
+        self.labels.append(placed.where)
+        return names
 
     index_of: dict[str, int]
     defined: set[str]
@@ -670,6 +681,16 @@ def _resize_amounts(  # noqa: PLR0913 - the layer, its keys and values, where it
     return pairs
 
 
+def read_one_layer(  # noqa: PLR0913 - as _layer
+    placed: Placed, index: int, rank: int | None, names: _Names, problems: Problems, framework: Framework
+) -> AnyLayer | None:
+    """Read the next layer of a network read one layer at a time (netfile/measure.py); None on a problem."""
+    added = names.add(placed, index)
+    layer = _layer(placed, index, rank, names, problems, framework)
+    names.defined.update(added)
+    return layer
+
+
 def _layer(  # noqa: PLR0913 - the layer, where it is, and what the file says around it
     placed: Placed, index: int, rank: int | None, names: _Names, problems: Problems, framework: Framework
 ) -> AnyLayer | None:
@@ -968,12 +989,12 @@ def read_network(path: str, *, input_shape: tuple[int, ...] | None = None) -> Ne
     if path.lower().endswith(".onnx"):  # the importer loads only for an ONNX file
         from convcalc.importers.onnx_graph import onnx_network_data  # noqa: PLC0415
 
-        data = onnx_network_data(path, input_shape, measured_shapes)
+        data = onnx_network_data(path, input_shape, PrefixMeasure(measured_shapes))
         return network_from_data(data, path, input_shape=input_shape)
     if path.lower().endswith(".keras"):
         from convcalc.importers.keras_config import keras_import  # noqa: PLC0415
 
-        data = keras_import(path, input_shape, measured_shapes)
+        data = keras_import(path, input_shape, PrefixMeasure(measured_shapes))
         return network_from_data(data, path, input_shape=input_shape)
     text, source = read_text(path)
     if path.lower().endswith(".json") and '"class_name"' in text:  # perhaps a Keras model.to_json()
@@ -986,6 +1007,77 @@ def read_network(path: str, *, input_shape: tuple[int, ...] | None = None) -> Ne
         except json.JSONDecodeError:
             parsed = None
         if is_keras_model(parsed):
-            data = keras_network_data(parsed, source, input_shape, measured_shapes)
+            data = keras_network_data(parsed, source, input_shape, PrefixMeasure(measured_shapes))
             return network_from_data(data, source, input_shape=input_shape)
     return load_network(text, source, input_shape=input_shape)
+
+
+# Measuring as importers read -----------------------------------------------------------------
+# An importer asks for the shapes of its layers many times as it reads a model (an ONNX graph
+# that computes a Reshape's target from a tensor's shape, a Keras layer whose channels are not
+# in its config): every time, the layers so far are the last ones plus a few more. Reading and
+# analysing all of them anew each time made a 400-block graph take 31 s; PrefixMeasure keeps
+# the layers seen before, read and walked, and reads only the new ones. Anything unusual
+# (another input, a layer changed, a problem in a layer) falls back to reading the whole data,
+# which also says the problem as a whole file would.
+
+Shapes = dict[str, tuple[int, ...]]
+
+
+class _Prefix:
+    """What is known of one sequence of layers: those seen, the loader's names, the walk, the shapes."""
+
+    def __init__(self, shape: tuple[int, ...], framework: Framework) -> None:
+        self.seen: list[object] = []
+        self.names = _Names({}, {"input"}, [])
+        self.problems = Problems("<import>")
+        self.rank = len(shape) - 2
+        self.framework = framework
+        from convcalc.core.analysis import Walker  # noqa: PLC0415 - only importers measure
+
+        self.walker = Walker(shape)
+        self.shapes: Shapes = {}
+
+    def extend(self, layers: list[object]) -> bool:
+        """Read and walk the layers after those seen; False when one of them has a problem."""
+        for index in range(len(self.seen), len(layers)):
+            data = layers[index]
+            try:
+                node = python_node(data)
+            except InputError:
+                return False
+            placed = Placed(node, f"layers[{index}]")
+            layer = read_one_layer(placed, index, self.rank, self.names, self.problems, self.framework)
+            if layer is None or self.problems.count:
+                return False
+            result = self.walker.step(layer)
+            self.seen.append(data)
+            if result.output is not None:
+                self.shapes[result.name] = tuple(result.output)
+        return True
+
+
+class PrefixMeasure:
+    """A `measure` for the importers: the shape of every valid layer of network data, by name, read incrementally."""
+
+    def __init__(self, whole: Callable[[Mapping[str, Any]], Shapes]) -> None:
+        self.whole = whole  # reads the data as a file would: the fallback
+        self.prefixes: dict[tuple[object, ...], _Prefix] = {}
+
+    def __call__(self, data: Mapping[str, Any]) -> Shapes:
+        """Return the shapes of the data's layers, reading only those not read before."""
+        layers, shape = data.get("layers"), data.get("input")
+        if not isinstance(layers, list) or not isinstance(shape, list | tuple) or "blocks" in data:
+            return self.whole(data)
+        key: tuple[object, ...] = (tuple(shape), data.get("framework"))
+        try:
+            known = self.prefixes.get(key)
+            if known is None or len(layers) < len(known.seen) or not all(map(operator.is_, layers, known.seen)):
+                framework = Framework.parse(str(data.get("framework") or "torch"))
+                known = self.prefixes[key] = _Prefix(tuple(int(size) for size in shape), framework)
+            if known.extend(layers):
+                return dict(known.shapes)
+        except (InputError, InputErrorGroup, TypeError, ValueError):  # an input the loader would refuse
+            pass
+        self.prefixes.pop(key, None)  # read whole from here on, as a file
+        return self.whole(data)
