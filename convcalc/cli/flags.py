@@ -175,23 +175,24 @@ LAYER_COMMANDS = (
     ),
     Command(
         "pool",
-        "Compute a pooling layer (MaxPool1d/2d/3d, AvgPool1d/2d/3d), with PyTorch's ceil_mode rule.",
+        "Compute a pooling layer (MaxPool, AvgPool or LPPool, 1-D to 3-D), with PyTorch's ceil_mode rule.",
         (
             "convcalc pool -i 4x4 -k 2                      [dim]# max, stride = kernel: 2x2[/dim]",
+            "convcalc pool -i 7 -k 2 --mode lp              [dim]# LPPool2d(2, 2): 3x3[/dim]",
             "convcalc pool -i 112 -k 3 -s 2 -p 1 --channels 64  [dim]# ResNet stem: 56x56[/dim]",
             "convcalc pool -i 5 -k 3 -s 2 -p 1 --ceil --mode avg",
         ),
         (
             SIZE,
             KERNEL,
-            STRIDE.but(help="Stride (default: the kernel size)."),
+            STRIDE.but(help="Stride (default: the kernel size; 1 with --framework onnx)."),
             PADDING.but(
                 help="Padding: 1, per axis 1,2, before:after 1:2 (torch: at most half the kernel); same or valid with"
                 " --framework keras, onnx or jax."
             ),
             DILATION,
             CEIL.but(help="ceil_mode: round the output size up."),
-            MODE.but(help="max or avg."),
+            MODE.but(help="max, avg or lp (LPPool, LpPool)."),
             DIMS,
             BATCH,
             CHANNELS,

@@ -297,8 +297,9 @@ class LayerSpec:
             lengths = [len(v) for v in (kernel_size, stride, dilation) if isinstance(v, Sequence)]
             rank = max(lengths, default=2)
         kernel = broadcast(kernel_size, rank)
-        if stride is None:
-            stride = kernel if kind.is_pool else 1
+        framework = Framework.parse(framework) if isinstance(framework, str) else framework
+        if stride is None:  # torch.nn's and Keras' pools stride by their kernel; ONNX's operators by 1 (the spec)
+            stride = kernel if kind.is_pool and framework is not Framework.ONNX else 1
         return cls(
             kind=kind,
             kernel_size=kernel,
@@ -316,7 +317,7 @@ class LayerSpec:
             in_channels=in_channels,
             output_size=_spatial(output_size, rank),
             inputs=None if inputs is None else tuple(inputs),
-            framework=Framework.parse(framework) if isinstance(framework, str) else framework,
+            framework=framework,
             padding_mode=padding_mode,
             count_include_pad=count_include_pad,
             trainable=trainable,
