@@ -24,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # tools/
 LIMIT = 60.0
 
 
@@ -37,31 +38,10 @@ def _blocks(folder: Path) -> list[str]:
 
 
 def _onnx_views(folder: Path) -> list[str]:
-    """400 blocks of view(x.size(0), -1) and back: sizes computed from shapes (needs onnx to write)."""
-    from onnx import TensorProto, helper, save  # noqa: PLC0415 - only to write the file
+    """Write 400 blocks of view(x.size(0), -1) and back: sizes computed from shapes (needs onnx to write)."""
+    from tools.hostile_models import view_blocks  # noqa: PLC0415 - only to write the file
 
-    nodes, previous = [], "x"
-    inits = [
-        helper.make_tensor("zero", TensorProto.INT64, [1], [0]),
-        helper.make_tensor("m1", TensorProto.INT64, [1], [-1]),
-        helper.make_tensor("back", TensorProto.INT64, [4], [0, 2, 4, 4]),
-    ]
-    for i in range(400):
-        nodes += [
-            helper.make_node("Relu", [previous], [f"r{i}"], name=f"relu{i}"),
-            helper.make_node("Shape", [f"r{i}"], [f"s{i}"]),
-            helper.make_node("Gather", [f"s{i}", "zero"], [f"g{i}"], axis=0),
-            helper.make_node("Concat", [f"g{i}", "m1"], [f"c{i}"], axis=0),
-            helper.make_node("Reshape", [f"r{i}", f"c{i}"], [f"v{i}"], name=f"view{i}"),
-            helper.make_node("Reshape", [f"v{i}", "back"], [f"b{i}"], name=f"back{i}"),
-        ]
-        previous = f"b{i}"
-    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 2, 4, 4])
-    graph = helper.make_graph(
-        nodes, "g", [x], [helper.make_tensor_value_info(previous, TensorProto.FLOAT, None)], inits
-    )
-    save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(folder / "views.onnx"))
-    return ["stack", str(folder / "views.onnx"), "-i", "1,2,4,4"]
+    return ["stack", view_blocks(folder / "views.onnx", 400), "-i", "1,2,4,4"]
 
 
 def _onnx_doubling(folder: Path) -> list[str]:

@@ -30,7 +30,12 @@ import onnxruntime
 import torch
 from torch import nn
 
-OUT = Path(__file__).parent.parent / "tests" / "fixtures" / "onnx_dynamo"
+ROOT = Path(__file__).parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tools.onnx_runtime import every_output_shape  # noqa: E402
+
+OUT = ROOT / "tests" / "fixtures" / "onnx_dynamo"
 
 
 class Classifier(nn.Module):
@@ -87,22 +92,6 @@ MODELS: dict[str, tuple[Any, tuple[int, ...]]] = {
 }
 
 
-def shapes(model: onnx.ModelProto, shape: tuple[int, ...], name: str) -> dict[str, list[int]]:
-    """Return every node output's shape as onnxruntime computes it for an input of `shape`."""
-    probe = onnx.ModelProto()
-    probe.CopyFrom(model)
-    known = {output.name for output in probe.graph.output}
-    for node in probe.graph.node:
-        for output in node.output:
-            if output and output not in known:
-                probe.graph.output.append(onnx.ValueInfoProto(name=output))
-                known.add(output)
-    session = onnxruntime.InferenceSession(probe.SerializeToString(), providers=["CPUExecutionProvider"])
-    names = [output.name for output in session.get_outputs()]
-    values = session.run(names, {name: np.zeros(shape, dtype=np.float32)})
-    return {n: list(np.asarray(value).shape) for n, value in zip(names, values, strict=True)}
-
-
 SMALL = 64
 """Tensors of at most this many elements stay in the file (Resize's scales; convcalc reads values that small)."""
 WEIGHT_TYPES = {onnx.TensorProto.FLOAT, onnx.TensorProto.FLOAT16, onnx.TensorProto.BFLOAT16, onnx.TensorProto.DOUBLE}
@@ -153,7 +142,7 @@ def main() -> None:
                     for a in n.attribute
                     if n.op_type == "Reshape" and a.name == "allowzero" and a.i
                 ),
-                "shapes": shapes(model, shape, model.graph.input[0].name),
+                "shapes": every_output_shape(model, shape, model.graph.input[0].name),
             }
             (OUT / f"{name}.onnx").write_bytes(without_weights(model).SerializeToString())
         (OUT / f"{name}.json").write_text(json.dumps(record, sort_keys=True, separators=(",", ":")) + "\n")

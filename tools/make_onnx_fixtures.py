@@ -39,6 +39,7 @@ ROOT = Path(__file__).parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tools.make_model_fixtures import MODELS as REAL_MODELS  # noqa: E402
+from tools.onnx_runtime import every_output_shape  # noqa: E402
 
 OUT = ROOT / "tests" / "fixtures" / "onnx"
 tv = torchvision.models
@@ -68,22 +69,6 @@ def export(build: Any, shape: tuple[int, ...], folder: Path, *, spatial: bool = 
         dynamo=False,
     )
     return onnx.load(str(path))
-
-
-def shapes(model: onnx.ModelProto, shape: tuple[int, ...]) -> dict[str, list[int]]:
-    """Return every node output's shape as onnxruntime computes it for an input of `shape`."""
-    probe = onnx.ModelProto()
-    probe.CopyFrom(model)
-    known = {output.name for output in probe.graph.output}
-    for node in probe.graph.node:
-        for output in node.output:
-            if output and output not in known:
-                probe.graph.output.append(onnx.ValueInfoProto(name=output))
-                known.add(output)
-    session = onnxruntime.InferenceSession(probe.SerializeToString(), providers=["CPUExecutionProvider"])
-    names = [output.name for output in session.get_outputs()]
-    values = session.run(names, {"input": np.zeros(shape, dtype=np.float32)})
-    return {name: list(np.asarray(value).shape) for name, value in zip(names, values, strict=True)}
 
 
 def node_weights(model: onnx.ModelProto) -> dict[str, int]:
@@ -124,7 +109,7 @@ def main(argv: list[str]) -> None:
                 "onnx": onnx.__version__,
                 "onnxruntime": onnxruntime.__version__,
                 "weights": node_weights(model),
-                "sizes": {"x".join(map(str, shape)): shapes(model, shape) for shape in sizes},
+                "sizes": {"x".join(map(str, shape)): every_output_shape(model, shape) for shape in sizes},
             }
             weights = Path(folder) / "weights.bin"
             onnx.save(model, str(Path(folder) / "graph.onnx"), save_as_external_data=True, location=weights.name,

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import Result
 
 from convcalc.core.text import ci_inert
@@ -121,3 +122,17 @@ def test_markdown_notes_are_escaped(run: Run, forging: str) -> None:
     notes = [line for line in text.splitlines() if line.startswith("- ")]
     assert notes
     assert all("<!--" not in line and "<script" not in line for line in notes)
+
+
+def test_an_imported_network_file_keeps_a_forging_name_as_yaml_reads_it(run: Run, tmp_path: Path) -> None:
+    r"""`import` writes `##[` inside its double-quoted names as \u005b, which a YAML reader reads back."""
+    onnx = pytest.importorskip("onnx")
+    helper = onnx.helper
+    node = helper.make_node("Relu", ["x"], ["y"], name="##[error]x")
+    x = helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, [1, 2, 4, 4])
+    graph = helper.make_graph([node], "g", [x], [helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, None)])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(tmp_path / "m.onnx"))
+    result = run("import", str(tmp_path / "m.onnx"))
+    assert result.exit_code == 0, result.output
+    assert _commands(result.stdout) == []
+    assert yaml.safe_load(result.stdout)["layers"][0]["name"] == "##[error]x"

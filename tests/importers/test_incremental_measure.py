@@ -10,15 +10,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-import onnx
 import pytest
-from onnx import TensorProto, helper
 
 from convcalc import analyze
 from convcalc.importers.keras_config import keras_network_data
 from convcalc.importers.onnx_graph import onnx_import
 from convcalc.netfile.loader import PrefixMeasure, measured_shapes, network_from_data
 from tests.core.torch_cases import FIXTURES
+from tools.hostile_models import view_blocks
 
 
 class Counted:
@@ -33,43 +32,13 @@ class Counted:
         return measured_shapes(data)
 
 
-def _view_blocks(path: Path, blocks: int) -> str:
-    """Write a graph of `blocks` x (Relu, Shape, Gather, Concat, Reshape to [N, -1], Reshape back)."""
-    nodes = []
-    inits = [
-        helper.make_tensor("zero", TensorProto.INT64, [1], [0]),
-        helper.make_tensor("m1", TensorProto.INT64, [1], [-1]),
-        helper.make_tensor("back", TensorProto.INT64, [4], [0, 2, 4, 4]),
-    ]
-    previous = "x"
-    for i in range(blocks):
-        nodes += [
-            helper.make_node("Relu", [previous], [f"r{i}"], name=f"relu{i}"),
-            helper.make_node("Shape", [f"r{i}"], [f"s{i}"]),
-            helper.make_node("Gather", [f"s{i}", "zero"], [f"g{i}"], axis=0),
-            helper.make_node("Concat", [f"g{i}", "m1"], [f"c{i}"], axis=0),
-            helper.make_node("Reshape", [f"r{i}", f"c{i}"], [f"v{i}"], name=f"view{i}"),
-            helper.make_node("Reshape", [f"v{i}", "back"], [f"b{i}"], name=f"back{i}"),
-        ]
-        previous = f"b{i}"
-    graph = helper.make_graph(
-        nodes,
-        "g",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 2, 4, 4])],
-        [helper.make_tensor_value_info(previous, TensorProto.FLOAT, None)],
-        inits,
-    )
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
-    return str(path)
-
-
 def test_a_graph_of_400_computed_views_reads_each_layer_once(tmp_path: Path) -> None:
     """400 blocks: the same file as measuring every prefix anew, and the whole data never re-read."""
-    path = _view_blocks(tmp_path / "views.onnx", 400)
+    path = view_blocks(tmp_path / "views.onnx", 400)
     counted = Counted()
     data, _ = onnx_import(path, (3, 2, 4, 4), PrefixMeasure(counted))
     assert counted.calls == 0
-    small = _view_blocks(tmp_path / "small.onnx", 30)
+    small = view_blocks(tmp_path / "small.onnx", 30)
     assert onnx_import(small, (3, 2, 4, 4), PrefixMeasure(measured_shapes)) == onnx_import(
         small, (3, 2, 4, 4), measured_shapes
     )
