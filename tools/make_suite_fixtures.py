@@ -5,6 +5,11 @@ Run in a virtual environment of its own:
     pip install torch==2.13.0 onnx==1.17.0 onnxruntime expecttest parameterized pytest
     python tools/make_suite_fixtures.py [--onnx-tests PATH/onnx/test/shape_inference_test.py]
 
+and, for Keras' tests, in another (the layer test files of a Keras checkout in a folder):
+
+    pip install keras jax jaxlib pytest absl-py
+    KERAS_BACKEND=jax python tools/make_suite_fixtures.py --keras-tests FOLDER
+
 Each ONNX case also records what onnxruntime computes for the node (`runtime`: the output
 shape, or its refusal), which is what convcalc's ONNX rules answer.
 
@@ -13,6 +18,9 @@ shape, or its refusal), which is what convcalc's ONNX rules answer.
 - `onnx_shape_inference.json`: ONNX's shape-inference tests for those operators (onnx's
   onnx/test/shape_inference_test.py, shipped in the onnx 1.17 wheel), run with their assertion
   replaced by a recorder: the node, its input shapes and the output shape each test states.
+- `keras_layers.json`: Keras 3's layer tests for Conv, ConvTranspose, MaxPooling and
+  AveragePooling (conv_test.py, conv_transpose_test.py, max_pooling_test.py,
+  average_pooling_test.py): each run_layer_test's layer, arguments, input and expected output.
 - `torch_modules.json`: PyTorch's module tests (torch.testing._internal.common_modules) for
   ConvNd, ConvTransposeNd, MaxPoolNd, AvgPoolNd and LPPoolNd: each sample's constructor
   arguments and input, and the shape the module gives (or the error it raises).
@@ -161,6 +169,52 @@ def onnx_shape_inference(path: Path) -> list[dict[str, Any]]:
     return cases
 
 
+KERAS_LAYERS = {f"{base}{rank}D" for base in ("Conv", "MaxPooling", "AveragePooling") for rank in (1, 2, 3)}
+KERAS_LAYERS |= {f"Conv{rank}DTranspose" for rank in (1, 2, 3)}
+KERAS_TESTS = ("conv_test.py", "conv_transpose_test.py", "max_pooling_test.py", "average_pooling_test.py")
+
+
+def keras_layers(folder: Path) -> list[dict[str, Any]]:
+    """Return the cases Keras 3's layer tests state (run_layer_test's class, arguments, input and output shapes).
+
+    `folder` holds the test files of a Keras checkout (keras/src/layers/convolutional and
+    pooling); each test runs with run_layer_test replaced by a recorder, on the JAX backend.
+    """
+    from keras.src import testing  # noqa: PLC0415
+
+    recorded: list[dict[str, Any]] = []
+
+    def record(self: Any, layer_cls: Any, init_kwargs: dict[str, Any] | None = None, **kwargs: Any) -> None:  # noqa: ANN401, ARG001
+        name = layer_cls.__name__
+        if name in KERAS_LAYERS and kwargs.get("input_shape") and kwargs.get("expected_output_shape"):
+            recorded.append({
+                "suite": "keras layer tests",
+                "name": f"{current[0]}-{len(recorded)}",
+                "layer": name,
+                "kwargs": {k: _plain(v) for k, v in (init_kwargs or {}).items()},
+                "input": list(kwargs["input_shape"]),
+                "output": list(kwargs["expected_output_shape"]),
+                "error": None,
+            })  # fmt: skip
+
+    testing.TestCase.run_layer_test = record
+    current = [""]
+    for file in KERAS_TESTS:
+        spec = importlib.util.spec_from_file_location(f"keras_suite_{file[:-3]}", folder / file)
+        if spec is None or spec.loader is None:
+            raise SystemExit(f"cannot load {folder / file}")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        for case_class in [v for v in vars(module).values() if isinstance(v, type) and issubclass(v, testing.TestCase)]:
+            for method in sorted(n for n in dir(case_class) if n.startswith("test_")):
+                current[0] = f"{file[:-8]}.{method}"
+                try:
+                    getattr(case_class(method), method)()
+                except BaseException as error:  # noqa: BLE001 - tests of other things may fail or skip here
+                    print(f"{method}: {type(error).__name__}", file=sys.stderr)
+    return recorded
+
+
 def _plain(value: Any) -> Any:  # noqa: ANN401 - a constructor argument
     if isinstance(value, tuple | list):
         return [_plain(v) for v in value]
@@ -211,10 +265,15 @@ def main() -> None:
     """Write each suite's cases that its framework can run here."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--onnx-tests", type=Path, help="onnx/test/shape_inference_test.py (from the onnx 1.17 wheel)")
+    parser.add_argument("--keras-tests", type=Path, help="a folder with Keras' conv and pooling *_test.py files")
     options = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     warnings.filterwarnings("ignore")
-    written = {"onnx_backend.json": onnx_backend, "torch_modules.json": torch_modules}
+    written: dict[str, Any] = {}
+    if not options.keras_tests:
+        written |= {"onnx_backend.json": onnx_backend, "torch_modules.json": torch_modules}
+    if options.keras_tests:  # in a Keras environment of its own (KERAS_BACKEND=jax)
+        written["keras_layers.json"] = lambda: keras_layers(options.keras_tests)
     if options.onnx_tests:
         written["onnx_shape_inference.json"] = lambda: onnx_shape_inference(options.onnx_tests)
     for file, make in written.items():

@@ -1,8 +1,9 @@
 """The shape cases the frameworks' own test suites state, answered as each framework answers them.
 
 tests/fixtures/suites/ (tools/make_suite_fixtures.py) holds ONNX's backend node tests and
-shape-inference tests for Conv, ConvTranspose, MaxPool, AveragePool and LpPool, and PyTorch's
-module tests for ConvNd, ConvTransposeNd and the pools, with the output each states. An ONNX
+shape-inference tests for Conv, ConvTranspose, MaxPool, AveragePool and LpPool, Keras 3's layer
+tests for Conv, ConvTranspose, MaxPooling and AveragePooling, and PyTorch's module tests for
+ConvNd, ConvTransposeNd and the pools, with the output each states. An ONNX
 shape-inference case may state what inference writes where onnxruntime computes another size
 (a ceil-mode pool's last window at opset 21): convcalc answers onnxruntime's size and warns
 with the size inference writes.
@@ -26,6 +27,7 @@ FOLDER = FIXTURES / "suites"
 ONNX = [case for name in ("onnx_backend", "onnx_shape_inference") for case in
         json.loads((FOLDER / f"{name}.json").read_text())["cases"]]  # fmt: skip
 TORCH = json.loads((FOLDER / "torch_modules.json").read_text())["cases"]
+KERAS = json.loads((FOLDER / "keras_layers.json").read_text())["cases"]
 ONNX_KEYS = ("kernel_shape", "strides", "pads", "auto_pad", "dilations", "ceil_mode", "count_include_pad", "group",
              "output_padding", "output_shape", "p")  # fmt: skip
 INFERENCE = re.compile(r"ax(?:is|es) [A-Z, ]+: ONNX shape inference \(opsets? [\d and]+\) writes ([\d or]+),")
@@ -51,6 +53,7 @@ def test_the_suites_are_recorded() -> None:
     """ONNX's backend and shape-inference cases and torch's module samples, every operator."""
     assert len(ONNX) >= 100
     assert len(TORCH) >= 60
+    assert len(KERAS) >= 40
     assert {c["op"] for c in ONNX} == {"Conv", "ConvTranspose", "MaxPool", "AveragePool", "LpPool"}
     assert {re.sub(r"\dd$", "", c["module"]) for c in TORCH} == set(SIGNATURES)
 
@@ -126,3 +129,27 @@ def test_the_signatures_are_torchs() -> None:
     for base, names in SIGNATURES.items():
         parameters = list(inspect.signature(getattr(torch.nn, f"{base}2d")).parameters)
         assert tuple(parameters[: len(names)]) == names, base
+
+
+KERAS_SHAPE_KEYS = {"filters", "kernel_size", "strides", "padding", "dilation_rate", "groups", "output_padding",
+                    "pool_size", "use_bias"}  # fmt: skip
+"""The arguments of Keras' layers that decide shapes (or parameters); the rest (initializers, LoRA) do not."""
+
+
+def _channels_first(shape: list[int]) -> list[int]:
+    return [shape[0], shape[-1], *shape[1:-1]]
+
+
+@pytest.mark.parametrize("case", KERAS, ids=[c["name"] for c in KERAS])
+def test_keras_layer_case(case: dict[str, Any]) -> None:
+    """The output each Keras layer test expects (channels-last shapes read channels first)."""
+    kwargs = dict(case["kwargs"])
+    last = kwargs.pop("data_format", "channels_last") != "channels_first"
+    kwargs = {
+        key: value for key, value in kwargs.items() if key in KERAS_SHAPE_KEYS and value is not None
+    }  # None: Keras' default
+    shape = _channels_first(case["input"]) if last else case["input"]
+    result = _only_layer({"framework": "keras", "input": shape, "layers": [{"type": case["layer"], **kwargs}]})
+    assert result.status is Status.OK, result.error
+    expected = _channels_first(case["output"]) if last else case["output"]
+    assert list(result.output or ()) == expected
