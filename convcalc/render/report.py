@@ -11,7 +11,7 @@ from convcalc.core.spec import AnyLayer, LayerKind, LayerSpec, OtherSpec
 
 if TYPE_CHECKING:
     from convcalc.core.receptive import EquivalentConv
-from convcalc.render.toolkit import RenderOptions, kind_word
+from convcalc.render.toolkit import RenderOptions, kind_word, whole_numbers
 
 
 def _number(value: Fraction) -> int | float | str:
@@ -179,6 +179,7 @@ def to_json_dict(result: StackResult, options: RenderOptions | None = None) -> d
     }
 
 
+@whole_numbers
 def render_json(result: StackResult, options: RenderOptions | None = None) -> str:
     """Render the result as JSON: the summary keys one per line, then one line per layer.
 

@@ -33,6 +33,7 @@ from convcalc.render.toolkit import (
     padding_cell,
     shape_cell,
     short_count,
+    whole_numbers,
     wrap_words,
 )
 
@@ -287,6 +288,7 @@ def _title(result: StackResult) -> str:
     return title
 
 
+@whole_numbers
 def render_table(result: StackResult, options: RenderOptions | None = None) -> str:
     """Render the table: one row per layer, the summary and the notes under it."""
     options = options or RenderOptions()
@@ -493,6 +495,7 @@ def _plain_table(result: StackResult, options: RenderOptions, laid: Laid | None 
     return "\n".join(lines) + "\n"
 
 
+@whole_numbers
 def render_markdown(result: StackResult, options: RenderOptions | None = None) -> str:
     """Render a GitHub-flavoured Markdown table (fits a pull-request comment)."""
     laid = _layout(result, replace(options or RenderOptions(), width=UNBOUNDED))  # a page scrolls: every column
@@ -537,6 +540,7 @@ CSV_COLUMNS = (
 )
 
 
+@whole_numbers
 def render_csv(result: StackResult, options: RenderOptions | None = None) -> str:
     """Render one CSV row per layer; per-axis values are joined with x, padding pairs with :."""
     axes = csv_axes

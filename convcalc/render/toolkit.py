@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import re
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from convcalc.core.spec import AnyLayer, LayerKind, OtherSpec, PaddingPairs
 from convcalc.core.text import integer_text
@@ -168,3 +170,26 @@ def csv_text(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     writer.writerow(columns)
     writer.writerows(rows)
     return buffer.getvalue()
+
+
+_Render = TypeVar("_Render", bound=Callable[..., str])
+
+
+def whole_numbers(render: _Render) -> _Render:
+    """Let a renderer write integers of any length (Python's str() stops at 4,300 digits).
+
+    The core keeps every tensor under 10^4000 elements, so a FLOPs count is at most a few
+    thousand digits more: quick to write. The limit is lifted while the renderer runs and put
+    back after.
+    """
+
+    @functools.wraps(render)
+    def rendered(*args: object, **kwargs: object) -> str:
+        limit = sys.get_int_max_str_digits()
+        sys.set_int_max_str_digits(0)
+        try:
+            return render(*args, **kwargs)
+        finally:
+            sys.set_int_max_str_digits(limit)
+
+    return rendered  # type: ignore[return-value]  # the same signature, wrapped

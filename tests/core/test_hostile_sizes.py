@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import tracemalloc
 
@@ -89,3 +90,23 @@ def test_counts_and_bytes_past_doubles() -> None:
     assert byte_size(46_760_000) == "46.76 MB"
     assert short_count(999_500) == "1M"
     assert short_count(3_630_000_000) == "3.63G"
+
+
+def test_flops_of_more_than_4300_digits_print_in_every_format() -> None:
+    """A conv over a 10^3957-element tensor with 10^99 channels and 10^99-tap kernels: FLOPs of 4,353 digits."""
+    big = 10**99 - 1
+    grow = {"type": "convtranspose", "kernel_size": big, "stride": big}
+    conv = {"type": "conv", "kernel_size": [big, big, big], "out_channels": big}
+    result = analyze(network_from_data({"input": [1, big, 10**98, 10**98, 10**98], "layers": [*[grow] * 12, conv]}, "n"))
+    assert result.ok
+    limit = sys.get_int_max_str_digits()
+    for fmt, render in RENDERERS.items():
+        written = render(result, RenderOptions(width=80))
+        assert sys.get_int_max_str_digits() == limit  # put back after rendering
+        if fmt == "json":
+            sys.set_int_max_str_digits(0)
+            try:
+                flops = json.loads(written)["total_flops"]
+                assert len(str(flops)) > 4300
+            finally:
+                sys.set_int_max_str_digits(limit)
