@@ -21,6 +21,8 @@ shape, or its refusal), which is what convcalc's ONNX rules answer.
 - `keras_layers.json`: Keras 3's layer tests for Conv, ConvTranspose, MaxPooling and
   AveragePooling (conv_test.py, conv_transpose_test.py, max_pooling_test.py,
   average_pooling_test.py): each run_layer_test's layer, arguments, input and expected output.
+- `keras_ops.json`: keras.ops' shape tests (ops/nn_test.py) for conv, conv_transpose,
+  max_pool and average_pool: each call's input, kernel, arguments and the shape it gives.
 - `torch_modules.json`: PyTorch's module tests (torch.testing._internal.common_modules) for
   ConvNd, ConvTransposeNd, MaxPoolNd, AvgPoolNd and LPPoolNd: each sample's constructor
   arguments and input, and the shape the module gives (or the error it raises).
@@ -215,6 +217,61 @@ def keras_layers(folder: Path) -> list[dict[str, Any]]:
     return recorded
 
 
+KERAS_OPS = ("conv", "conv_transpose", "max_pool", "average_pool")
+
+
+def keras_ops(folder: Path) -> list[dict[str, Any]]:
+    """Return the calls keras.ops' shape tests make of conv, conv_transpose, max_pool and average_pool.
+
+    nn_test.py's static- and dynamic-shape tests run with those functions wrapped: each call on
+    symbolic tensors of known sizes is recorded with the shape keras.ops gives (which the test
+    then asserts).
+    """
+    from keras.src import testing  # noqa: PLC0415
+    from keras.src.ops import nn  # noqa: PLC0415
+
+    recorded: list[dict[str, Any]] = []
+    current = [""]
+
+    def wrapped(name: str, original: Any) -> Any:  # noqa: ANN401
+        def call(inputs: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
+            out = original(inputs, *args, **kwargs)
+            kernel = args[0] if name.startswith("conv") and args else None
+            shapes = [list(getattr(t, "shape", ())) for t in (inputs, kernel, out) if t is not None]
+            if all(None not in shape for shape in shapes) and hasattr(out, "shape"):
+                recorded.append({
+                    "suite": "keras.ops tests",
+                    "name": f"{current[0]}-{len(recorded)}",
+                    "op": name,
+                    "input": shapes[0],
+                    "kernel": shapes[1] if kernel is not None else None,
+                    "args": [_plain(a) for a in args[1 if kernel is not None else 0 :]],
+                    "kwargs": {k: _plain(v) for k, v in kwargs.items()},
+                    "output": shapes[-1],
+                    "error": None,
+                })  # fmt: skip
+            return out
+
+        return call
+
+    for name in KERAS_OPS:
+        setattr(nn, name, wrapped(name, getattr(nn, name)))
+    spec = importlib.util.spec_from_file_location("keras_suite_nn_test", folder / "nn_test.py")
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"cannot load {folder / 'nn_test.py'}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for class_name in ("NNOpsStaticShapeTest", "NNOpsDynamicShapeTest"):
+        case_class = getattr(module, class_name)
+        for method in ("test_conv", "test_conv_transpose", "test_max_pool", "test_average_pool"):
+            current[0] = f"{class_name}.{method}"
+            try:
+                getattr(case_class(method), method)()
+            except BaseException as error:  # noqa: BLE001 - a test of other things may fail; its calls are recorded
+                print(f"{current[0]}: {type(error).__name__}: {error}", file=sys.stderr)
+    return recorded
+
+
 def _plain(value: Any) -> Any:  # noqa: ANN401 - a constructor argument
     if isinstance(value, tuple | list):
         return [_plain(v) for v in value]
@@ -274,6 +331,7 @@ def main() -> None:
         written |= {"onnx_backend.json": onnx_backend, "torch_modules.json": torch_modules}
     if options.keras_tests:  # in a Keras environment of its own (KERAS_BACKEND=jax)
         written["keras_layers.json"] = lambda: keras_layers(options.keras_tests)
+        written["keras_ops.json"] = lambda: keras_ops(options.keras_tests)
     if options.onnx_tests:
         written["onnx_shape_inference.json"] = lambda: onnx_shape_inference(options.onnx_tests)
     for file, make in written.items():

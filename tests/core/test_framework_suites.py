@@ -28,6 +28,7 @@ ONNX = [case for name in ("onnx_backend", "onnx_shape_inference") for case in
         json.loads((FOLDER / f"{name}.json").read_text())["cases"]]  # fmt: skip
 TORCH = json.loads((FOLDER / "torch_modules.json").read_text())["cases"]
 KERAS = json.loads((FOLDER / "keras_layers.json").read_text())["cases"]
+KERAS_OPS = json.loads((FOLDER / "keras_ops.json").read_text())["cases"]
 ONNX_KEYS = ("kernel_shape", "strides", "pads", "auto_pad", "dilations", "ceil_mode", "count_include_pad", "group",
              "output_padding", "output_shape", "p")  # fmt: skip
 INFERENCE = re.compile(r"ax(?:is|es) [A-Z, ]+: ONNX shape inference \(opsets? [\d and]+\) writes ([\d or]+),")
@@ -54,6 +55,7 @@ def test_the_suites_are_recorded() -> None:
     assert len(ONNX) >= 100
     assert len(TORCH) >= 60
     assert len(KERAS) >= 40
+    assert {c["op"] for c in KERAS_OPS} == {"conv", "conv_transpose", "max_pool", "average_pool"}
     assert {c["op"] for c in ONNX} == {"Conv", "ConvTranspose", "MaxPool", "AveragePool", "LpPool"}
     assert {re.sub(r"\dd$", "", c["module"]) for c in TORCH} == set(SIGNATURES)
 
@@ -153,3 +155,41 @@ def test_keras_layer_case(case: dict[str, Any]) -> None:
     assert result.status is Status.OK, result.error
     expected = _channels_first(case["output"]) if last else case["output"]
     assert list(result.output or ()) == expected
+
+
+OPS_SIGNATURES = {  # keras.ops' arguments after the input (and the kernel), in order
+    "conv": ("strides", "padding", "data_format", "dilation_rate"),
+    "conv_transpose": ("strides", "padding", "output_padding", "data_format", "dilation_rate"),
+    "max_pool": ("pool_size", "strides", "padding", "data_format"),
+    "average_pool": ("pool_size", "strides", "padding", "data_format"),
+}
+
+
+@pytest.mark.parametrize("case", KERAS_OPS, ids=[c["name"] for c in KERAS_OPS])
+def test_keras_ops_case(case: dict[str, Any]) -> None:
+    """keras.ops' shape for each call of its tests.
+
+    Convolutions by lax's rules (a stride with a dilation is allowed), transposed convolutions
+    and pools by Keras' (`--framework jax` and `keras`, as README says).
+    """
+    op = case["op"]
+    given = dict(zip(OPS_SIGNATURES[op], case["args"], strict=False)) | case["kwargs"]
+    last = given.get("data_format") in (None, "channels_last")
+    rank = len(case["input"]) - 2
+    layer: dict[str, Any] = {"padding": str(given.get("padding", "valid")).lower()}
+    if op in ("conv", "conv_transpose"):
+        kernel = case["kernel"]
+        layer |= {"type": "conv" if op == "conv" else "convtranspose", "kernel_size": kernel[:rank],
+                  "out_channels": kernel[-1] if op == "conv" else kernel[-2]}  # fmt: skip
+        layer |= {"stride": given.get("strides", 1), "dilation": given.get("dilation_rate", 1)}
+        if given.get("output_padding") is not None:
+            layer["output_padding"] = given["output_padding"]
+    else:
+        pool = given["pool_size"]
+        layer |= {"type": "maxpool" if op == "max_pool" else "avgpool", "kernel_size": pool}
+        layer["stride"] = given.get("strides") or pool
+    framework = "jax" if op == "conv" else "keras"
+    shape = _channels_first(case["input"]) if last else case["input"]
+    result = _only_layer({"framework": framework, "input": shape, "layers": [layer]})
+    assert result.status is Status.OK, result.error
+    assert list(result.output or ()) == (_channels_first(case["output"]) if last else case["output"])

@@ -97,7 +97,9 @@ def test_flops_of_more_than_4300_digits_print_in_every_format() -> None:
     big = 10**99 - 1
     grow = {"type": "convtranspose", "kernel_size": big, "stride": big}
     conv = {"type": "conv", "kernel_size": [big, big, big], "out_channels": big}
-    result = analyze(network_from_data({"input": [1, big, 10**98, 10**98, 10**98], "layers": [*[grow] * 12, conv]}, "n"))
+    result = analyze(
+        network_from_data({"input": [1, big, 10**98, 10**98, 10**98], "layers": [*[grow] * 12, conv]}, "n")
+    )
     assert result.ok
     limit = sys.get_int_max_str_digits()
     for fmt, render in RENDERERS.items():
