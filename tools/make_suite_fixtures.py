@@ -227,7 +227,6 @@ def keras_ops(folder: Path) -> list[dict[str, Any]]:
     symbolic tensors of known sizes is recorded with the shape keras.ops gives (which the test
     then asserts).
     """
-    from keras.src import testing  # noqa: PLC0415
     from keras.src.ops import nn  # noqa: PLC0415
 
     recorded: list[dict[str, Any]] = []
