@@ -156,6 +156,19 @@ def layer_buffers(layer: LayerResult) -> int:
     return spec.buffers_per_channel * channels + spec.fixed_buffers
 
 
+COUNTER_BYTES = 8
+"""A count kept beside the statistics (torch's num_batches_tracked) is an int64 whatever the dtype."""
+
+
+def layer_buffer_bytes(layer: LayerResult, size: int) -> int:
+    """Return the bytes of a layer's buffers: statistics in the dtype (`size` bytes each), counts as int64."""
+    spec, shape = layer.spec, layer.input
+    if not isinstance(spec, OtherSpec) or shape is None or layer.output is None:
+        return 0
+    channels = shape[1] if len(shape) > 1 else shape[0]
+    return spec.buffers_per_channel * channels * size + spec.fixed_buffers * COUNTER_BYTES
+
+
 def layer_frozen(layer: LayerResult) -> int:
     """Return the layer's parameters that are never trained whatever `trainable` says (Keras' moving statistics)."""
     spec, shape = layer.spec, layer.input
@@ -202,7 +215,7 @@ def network_cost(result: StackResult, dtype: str = "float32", convention: Conven
     memory = Memory(
         dtype=dtype.lower(),
         params=params * size,
-        buffers=sum(layer.buffers for layer in layers) * size,
+        buffers=sum(layer_buffer_bytes(layer, size) for layer in result.layers),
         input=values[0] * size,
         peak_activations=peak * size,
         peak_layer=at,
