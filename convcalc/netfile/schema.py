@@ -295,7 +295,7 @@ def _readings(framework: str) -> list[tuple[list[str], list[tuple[dict[str, Any]
         groups.setdefault(json.dumps(readings, sort_keys=True), ([], readings))[0].append(name)
 
     for name, (kind, rank) in KIND_NAMES.items():
-        if name in others:
+        if name in others or (kind is LayerKind.LPPOOL and framework in ("keras", "jax")):  # no Lp pools there
             continue
         keys = _window_keys(kind, framework, rank)
         kernel = [

@@ -187,3 +187,11 @@ def test_a_mapping_where_keras_permute_wants_axes_is_an_error_not_a_crash() -> N
     assert not reads
     assert messages == ["<drawn>: layers[0].dims: expected an integer, got a mapping"]
     assert not schema_valid(network)
+
+
+@pytest.mark.parametrize("framework", ["keras", "jax"])
+def test_an_lp_pool_is_refused_where_the_framework_has_none(framework: str) -> None:
+    """Keras and JAX have no Lp pooling: the loader refuses `lppool` there, and so does the schema."""
+    network = {"input": [1, 4, 8], "layers": [{"type": "lppool", "kernel_size": 1}], "framework": framework}
+    assert not schema_valid(network)
+    assert schema_valid({**network, "framework": "onnx"})
