@@ -114,8 +114,10 @@ def test_a_skip_connection_holds_its_tensor_until_the_merge() -> None:
 
 
 def test_frozen_layers_and_dtypes() -> None:
-    """trainable: false moves a layer's parameters to non-trainable; the dtype sets the bytes per value (torch's
-    num_batches_tracked is an int64 in any dtype, as `b.element_size()` says)."""
+    """trainable: false moves a layer's parameters to non-trainable; the dtype sets the bytes per value.
+
+    torch's num_batches_tracked is an int64 in any dtype, as `b.element_size()` says.
+    """
     text = (
         "input: [1, 3, 8, 8]\nlayers:\n"
         "  - {type: Conv2d, out_channels: 4, kernel_size: 3, trainable: false}\n"
