@@ -15,6 +15,7 @@ from importlib import resources
 from typing import Any
 
 from convcalc.core.receptive import AxisField
+from convcalc.core.text import visible
 from convcalc.design.scene import (
     CellKind,
     Drawn,
@@ -66,7 +67,7 @@ def scene_data(
     """Return what the page's script needs of one scene, as JSON-ready values."""
     stages = {step.stage for step in scene.steps}
     data: dict[str, Any] = {
-        "title": scene.title,
+        "title": visible(scene.title),
         "sizes": scene.sizes,
         "notes": list(scene.notes),
         "rank": len(scene.axes),
@@ -116,9 +117,10 @@ def page(title: str, parts: list[PageLayer | PageRow], network_input: tuple[int,
     for part in parts:
         if isinstance(part, PageLayer):
             data = scene_data(part.scene, part.fields, network_input)
-            sections.append({"heading": part.heading, "scene": data})
+            sections.append({"heading": visible(part.heading), "scene": data})
         else:
-            sections.append({"heading": part.heading, "text": part.text})
+            sections.append({"heading": visible(part.heading), "text": visible(part.text)})
+    title = visible(title)  # names' control characters as escapes, as every text output shows them
     payload = {"title": title, "input": list(network_input), "sections": sections}
     return (
         "<!DOCTYPE html>\n"
