@@ -403,7 +403,10 @@ def _layer(layer: _Layer, walk: _Walk) -> list[dict[str, Any]]:
         return [{"type": kind, **({"axis": axis} if kind == "Concatenate" and axis != -1 else {})}]
     if kind in KEPT:
         axis = config.get("axis", -1)
-        return [{"type": kind, **({"axis": axis} if kind == "Softmax" and axis != -1 else {})}]
+        kept: dict[str, Any] = {"type": kind, **({"axis": axis} if kind == "Softmax" and axis != -1 else {})}
+        if kind == "Normalization" and config.get("mean") is not None:  # constants given: no weights (count_params)
+            kept |= {"mean": _short(config["mean"]), "variance": _short(config.get("variance"))}
+        return [kept]
     if kind in GLOBAL_POOLS:
         return [{"type": kind, **({"keepdims": True} if config.get("keepdims") else {})}]
     if kind in RESIZING:

@@ -207,7 +207,7 @@ KERAS: dict[str, OtherType] = {
     "normalization": OtherType(  # adapted: a mean and variance per channel and the count, non-trainable weights;
         # given `mean` and `variance` in its config, they are constants of the layer, no weights at all
         LayerKind.IDENTITY,
-        dict.fromkeys(("axis", "mean", "variance", "invert"), IGNORED),
+        {"axis": IGNORED, "invert": IGNORED, "mean": "values", "variance": "values"},
         frozen=(2, 1),
         frozen_unless="mean",
     ),

@@ -424,6 +424,11 @@ def _read_other_value(what: str, node: Node, where: str, context: tuple[_Names, 
         if node.kind != "scalar":
             problems.add(node, where, f"expected a single value, got {describe(node)}")
         return None
+    if what == "values":  # numbers a layer holds (Keras' Normalization's mean): read for their presence
+        items = node.value if node.kind == "seq" else [node]
+        if not items or any(item.kind != "scalar" or item.tag not in (INT_TAG, FLOAT_TAG) for item in items):
+            problems.add(node, where, f"expected a number or a list of numbers, got {describe(node)}")
+        return None
     if what in ("int", "ints"):  # one integer; or one or several (a reduction's dim)
         values = _read_ints(node, where, problems, single=what == "int")
         return values if what == "ints" or values is None else values[0]

@@ -137,6 +137,7 @@ def _value_defs() -> dict[str, Any]:
         "align": {"type": "string", "pattern": _any_case(ALIGNS)},
         "mode": {"enum": list(UPSAMPLE_MODES)},
         "factors": _one_or_many({"type": "number", "exclusiveMinimum": 0}, MAX_RANK),
+        "values": {"anyOf": [{"type": "number"}, {"type": "array", "minItems": 1, "items": {"type": "number"}}]},
         "sizes": _one_or_many(size, MAX_RANK),
         "dims": _one_or_many(size, MAX_RANK + 2),
         "pads": _amounts(integer, nested=True),
