@@ -22,7 +22,7 @@ from math import prod
 
 from convcalc.core.analysis import LayerResult, StackResult
 from convcalc.core.errors import InputError
-from convcalc.core.others import frozen_params
+from convcalc.core.others import channels_of, frozen_params
 from convcalc.core.spec import LayerKind, OtherSpec
 
 DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1}
@@ -152,7 +152,7 @@ def layer_buffers(layer: LayerResult) -> int:
     spec, shape = layer.spec, layer.input
     if not isinstance(spec, OtherSpec) or shape is None or layer.output is None:
         return 0
-    channels = shape[1] if len(shape) > 1 else shape[0]
+    channels = channels_of(shape)
     return spec.buffers_per_channel * channels + spec.fixed_buffers
 
 
@@ -165,7 +165,7 @@ def layer_buffer_bytes(layer: LayerResult, size: int) -> int:
     spec, shape = layer.spec, layer.input
     if not isinstance(spec, OtherSpec) or shape is None or layer.output is None:
         return 0
-    channels = shape[1] if len(shape) > 1 else shape[0]
+    channels = channels_of(shape)
     return spec.buffers_per_channel * channels * size + spec.fixed_buffers * COUNTER_BYTES
 
 
@@ -174,7 +174,7 @@ def layer_frozen(layer: LayerResult) -> int:
     spec, shape = layer.spec, layer.input
     if not isinstance(spec, OtherSpec) or shape is None or layer.output is None:
         return 0
-    return frozen_params(spec, shape[1] if len(shape) > 1 else shape[0])
+    return frozen_params(spec, channels_of(shape))
 
 
 def layer_cost(layer: LayerResult, convention: Convention = Convention.TORCH) -> LayerCost:

@@ -223,7 +223,7 @@ def _shape_kept(layer: OtherSpec, shape: AxisValues) -> OtherShape:
         wanted = " or ".join(f"{r}-D" for r in layer.needs_rank)
         msg = f"{layer.type_name} expects {wanted} input, got {len(shape)}-D {list(shape)}"
         raise LayerError(msg, problem=Problem.RANK)
-    channels = shape[1] if len(shape) > 1 else shape[0]
+    channels = channels_of(shape)
     if layer.num_features is not None and layer.num_features != channels:
         msg = f"num_features is {layer.num_features} but {channels} channels come in"
         raise LayerError(msg, hint=f"set num_features to {channels}", problem=Problem.CHANNELS, channels=channels)
@@ -248,6 +248,11 @@ def _shape_kept(layer: OtherSpec, shape: AxisValues) -> OtherShape:
             raise LayerError(msg, hint=hint, problem=Problem.CHANNELS)
         params += prod(sizes)
     return OtherShape(output=shape, params=params)
+
+
+def channels_of(shape: AxisValues) -> int:
+    """Return the channels of a tensor as per-channel layers count them: axis 1, the only axis, or 1 for a scalar."""
+    return shape[1] if len(shape) > 1 else shape[0] if shape else 1
 
 
 def frozen_params(layer: OtherSpec, channels: int) -> int:

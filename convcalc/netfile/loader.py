@@ -420,15 +420,8 @@ def _read_ints(node: Node, where: str, problems: Problems, *, single: bool = Fal
 
 def _read_other_value(what: str, node: Node, where: str, context: tuple[_Names, int], problems: Problems) -> Any:  # noqa: ANN401
     """Read one key of a non-window layer by what it holds."""
-    if what == IGNORED:
-        if node.kind != "scalar":
-            problems.add(node, where, f"expected a single value, got {describe(node)}")
-        return None
-    if what == "values":  # numbers a layer holds (Keras' Normalization's mean): read for their presence
-        items = node.value if node.kind == "seq" else [node]
-        if not items or any(item.kind != "scalar" or item.tag not in (INT_TAG, FLOAT_TAG) for item in items):
-            problems.add(node, where, f"expected a number or a list of numbers, got {describe(node)}")
-        return None
+    if what in (IGNORED, "values"):  # checked, not kept: a value that changes no shape, or numbers a layer holds
+        return _check_held(what, node, where, problems)
     if what in ("int", "ints"):  # one integer; or one or several (a reduction's dim)
         values = _read_ints(node, where, problems, single=what == "int")
         return values if what == "ints" or values is None else values[0]
@@ -446,6 +439,17 @@ def _read_other_value(what: str, node: Node, where: str, context: tuple[_Names, 
     if what in ("pads", "crops", "torchpads"):
         return _read_amounts(what, node, where, problems)
     return _read_axes_of(what, node, where, problems)
+
+
+def _check_held(what: str, node: Node, where: str, problems: Problems) -> None:
+    """Check a value that changes no shape: any single value, or (`values`) a number or a list of numbers."""
+    if what == IGNORED:
+        if node.kind != "scalar":
+            problems.add(node, where, f"expected a single value, got {describe(node)}")
+        return
+    items = node.value if node.kind == "seq" else [node]
+    if not items or any(item.kind != "scalar" or item.tag not in (INT_TAG, FLOAT_TAG) for item in items):
+        problems.add(node, where, f"expected a number or a list of numbers, got {describe(node)}")
 
 
 def _read_amounts(what: str, node: Node, where: str, problems: Problems) -> tuple[Any, ...] | None:

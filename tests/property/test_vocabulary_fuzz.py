@@ -1,17 +1,20 @@
 """Every layer type the vocabulary has, drawn at any size and after every other type: never an exception.
 
 The types and their keys come from netfile/vocabulary.py, so a type is fuzzed the day it lands.
-Every outcome is a result (rendered in every format) or input errors naming the file.
+Every outcome is a result (rendered in every format) or input errors naming the file. CI
+runs a fixed slice; `FUZZ_EXAMPLES=20000 python -m pytest tests/property/test_vocabulary_fuzz.py`
+draws anew, for the long run before a release.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 
 from convcalc import InputErrorGroup, analyze
 from convcalc.netfile.loader import load_network, network_from_data
@@ -22,6 +25,11 @@ from tests.property.strategies import SETTINGS
 from tests.property.vocabulary_fuzz import _rank_of, network, pair_network, representative_types
 
 TYPES = representative_types()
+FUZZ = settings(
+    SETTINGS,
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "300")),
+    derandomize=not os.environ.get("FUZZ_EXAMPLES"),  # CI: the same slice every run; a long run draws anew
+)
 
 
 def _outcome(data: dict[str, Any], *, text: bool = False) -> None:
@@ -59,14 +67,35 @@ def test_every_pair_of_consecutive_types(first: str) -> None:
             _outcome(pair_network(first, second, [2 if size == 6 else 1, 4, *[size] * rank]))
 
 
-@settings(SETTINGS, max_examples=300)
+SCALAR_THEN_CHANNELS = {  # a reduction to a scalar, then a layer that counts channels (found by the test below)
+    "input": [1, 1, 10**15],
+    "layers": [
+        {"type": "adaptiveavgpool1d", "output_size": 1},
+        {"type": "amax", "dim": [0, 1, -1], "keepdim": False},
+        {"type": "alphadropout"},
+    ],
+}
+
+
+SCALAR_THEN_CHANNELS = {  # a reduction to a scalar, then a layer that counts channels (found by the test below)
+    "input": [1, 1, 10**15],
+    "layers": [
+        {"type": "adaptiveavgpool1d", "output_size": 1},
+        {"type": "amax", "dim": [0, 1, -1], "keepdim": False},
+        {"type": "alphadropout"},
+    ],
+}
+
+
+@FUZZ
 @given(data=network(wrong=False))
+@example(data=SCALAR_THEN_CHANNELS)
 def test_drawn_networks_of_well_formed_layers(data: dict[str, Any]) -> None:
     """Up to five layers of any types with well-formed values up to 10^99, in any framework's rules."""
     _outcome(data)
 
 
-@settings(SETTINGS, max_examples=300)
+@FUZZ
 @given(data=network(wrong=True))
 def test_drawn_network_files_with_wrong_values(data: dict[str, Any]) -> None:
     """The same with values of the wrong kind and types of the wrong rank, through the YAML reader."""
