@@ -327,7 +327,7 @@ def _slice(layer: OtherSpec, shape: AxisValues) -> OtherShape:
     chunks = layer.argument("chunks")
     if isinstance(chunks, int):
         piece = -(-size // chunks)  # torch.chunk: pieces of ceil(n / chunks), the last one shorter
-        count = -(-size // piece)
+        count = -(-size // piece) if piece else chunks  # an empty axis (JAX allows size 0): `chunks` empty pieces
         index = layer.integer("index", 0)
         if not -count <= index < count:
             msg = f"chunk {index} of {count} ({size} split into pieces of {piece})"

@@ -87,9 +87,20 @@ SCALAR_THEN_CHANNELS = {  # a reduction to a scalar, then a layer that counts ch
 }
 
 
+EMPTY_THEN_CHUNK = {  # JAX allows an output of size 0; torch.chunk splits it into `chunks` empty pieces
+    "input": [1, 1, 1],
+    "framework": "jax",
+    "layers": [
+        {"type": "averagepool", "kernel_size": 10**15},
+        {"type": "chunk", "chunks": 1, "index": 0, "dim": -1, "from": ["1"]},
+    ],
+}
+
+
 @FUZZ
 @given(data=network(wrong=False))
 @example(data=SCALAR_THEN_CHANNELS)
+@example(data=EMPTY_THEN_CHUNK)
 def test_drawn_networks_of_well_formed_layers(data: dict[str, Any]) -> None:
     """Up to five layers of any types with well-formed values up to 10^99, in any framework's rules."""
     _outcome(data)
