@@ -144,8 +144,7 @@ def mirror(*, file: str, input_shape: str | None = None, out: str | None = None)
     from convcalc.netfile.loader import read_network  # noqa: PLC0415 - YAML is loaded only when a file is read
     from convcalc.netfile.writer import network_yaml  # noqa: PLC0415
 
-    if out is not None and not is_standard_stream(out, 1):
-        check_outputs({"FILE": file}, {"--output": out})
+    check_outputs({"FILE": file}, {"--output": out})
     network = read_network(file, input_shape=input_override(input_shape))
     try:
         decoder = decoder_of(analyze(network))
@@ -178,8 +177,7 @@ def import_model(
     from convcalc.netfile.loader import network_from_data  # noqa: PLC0415
     from convcalc.netfile.writer import data_yaml  # noqa: PLC0415
 
-    if out is not None and not is_standard_stream(out, 1):
-        check_outputs({"SOURCE": sources[0]} if len(sources) == 1 else {}, {"--output": out})
+    check_outputs({"SOURCE": sources[0]} if len(sources) == 1 else {}, {"--output": out})
     shape = input_override(input_shape)
     data, comment, source, notes = _imported(sources, shape, arguments)
     result = analyze(network_from_data(data, source))  # read back as `stack` reads it: what it refuses, said now

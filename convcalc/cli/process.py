@@ -63,8 +63,9 @@ def _silence_stdout() -> None:
 
 OUTPUT_KINDS = {"json": "json", "junit": "xml", "svg": "xml", "html": "xml", "csv": "raw", "github": "raw",
                 "yaml": "json", "python": "raw"}  # fmt: skip
-# network files are written with every string a JSON string (YAML's double-quoted scalars read its escapes)
-"""How each format escapes what a CI runner would read as a workflow command (text.ci_inert); the rest is text."""
+"""How each format escapes what a CI runner would read as a workflow command (text.ci_inert); the rest is text.
+
+Network files (yaml) write every string as a JSON string, whose escapes YAML's double-quoted scalars read."""
 
 
 def write_out(text: str, fmt: str = "text") -> None:

@@ -147,13 +147,18 @@ def torchinfo_macs(layer: LayerResult) -> int:
     return layer.params * output[0]
 
 
-def layer_buffers(layer: LayerResult) -> int:
-    """Return the values a layer keeps beside its parameters: running statistics per channel, and a count."""
+def _per_channel(layer: LayerResult) -> tuple[OtherSpec, int] | None:
+    """Return a computed non-window layer and its input's channels, for what it keeps per channel; else None."""
     spec, shape = layer.spec, layer.input
     if not isinstance(spec, OtherSpec) or shape is None or layer.output is None:
-        return 0
-    channels = channels_of(shape)
-    return spec.buffers_per_channel * channels + spec.fixed_buffers
+        return None
+    return spec, channels_of(shape)
+
+
+def layer_buffers(layer: LayerResult) -> int:
+    """Return the values a layer keeps beside its parameters: running statistics per channel, and a count."""
+    found = _per_channel(layer)
+    return 0 if found is None else found[0].buffers_per_channel * found[1] + found[0].fixed_buffers
 
 
 COUNTER_BYTES = 8
@@ -162,19 +167,16 @@ COUNTER_BYTES = 8
 
 def layer_buffer_bytes(layer: LayerResult, size: int) -> int:
     """Return the bytes of a layer's buffers: statistics in the dtype (`size` bytes each), counts as int64."""
-    spec, shape = layer.spec, layer.input
-    if not isinstance(spec, OtherSpec) or shape is None or layer.output is None:
-        return 0
-    channels = channels_of(shape)
-    return spec.buffers_per_channel * channels * size + spec.fixed_buffers * COUNTER_BYTES
+    found = _per_channel(layer)
+    return (
+        0 if found is None else found[0].buffers_per_channel * found[1] * size + found[0].fixed_buffers * COUNTER_BYTES
+    )
 
 
 def layer_frozen(layer: LayerResult) -> int:
     """Return the layer's parameters that are never trained whatever `trainable` says (Keras' moving statistics)."""
-    spec, shape = layer.spec, layer.input
-    if not isinstance(spec, OtherSpec) or shape is None or layer.output is None:
-        return 0
-    return frozen_params(spec, channels_of(shape))
+    found = _per_channel(layer)
+    return 0 if found is None else frozen_params(*found)
 
 
 def layer_cost(layer: LayerResult, convention: Convention = Convention.TORCH) -> LayerCost:

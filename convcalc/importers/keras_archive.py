@@ -46,7 +46,17 @@ def _member_text(archive: zipfile.ZipFile, path: str) -> bytes:
 
 
 def read_config_bytes(path: str, data: bytes | None) -> bytes:
-    """Return the config's bytes from a `.keras` archive or a JSON file (`data`: the bytes of standard input)."""
+    """Return the config's bytes from a `.keras` archive or a JSON file (`data`: the bytes of standard input).
+
+    At most MAX_CONFIG_BYTES: a larger config is refused whichever way it comes.
+    """
+    read = _read_config_bytes(path, data)
+    if len(read) > MAX_CONFIG_BYTES:
+        raise _refuse(path, f"larger than the {MAX_CONFIG_BYTES:,} bytes read of a config")
+    return read
+
+
+def _read_config_bytes(path: str, data: bytes | None) -> bytes:
     try:
         source: str | io.BytesIO = path if data is None else io.BytesIO(data)
         if zipfile.is_zipfile(source):

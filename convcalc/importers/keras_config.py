@@ -19,7 +19,7 @@ from typing import Any
 
 from convcalc.core.errors import InputError, InputErrorGroup, Location
 from convcalc.core.rearrange import from_keras_order
-from convcalc.importers.keras_archive import MAX_CONFIG_BYTES, MAX_NESTING, nesting_depth_over, read_config_bytes
+from convcalc.importers.keras_archive import MAX_NESTING, nesting_depth_over, read_config_bytes
 
 Measure = Callable[[Mapping[str, Any]], Mapping[str, tuple[int, ...]]]
 """The output shape of every layer of network data ({"framework": "keras", "input": ..., "layers": ...})."""
@@ -191,9 +191,6 @@ def _read_config(path: str, data: bytes | None) -> dict[str, Any]:
     """Read the model config of a `.keras` archive or a JSON file, or raise InputErrorGroup saying why not."""
     where = Location(path)
     raw = read_config_bytes(path, data)
-    if len(raw) > MAX_CONFIG_BYTES:
-        msg = f"larger than the {MAX_CONFIG_BYTES:,} bytes read of a config"
-        raise InputErrorGroup([InputError(msg, location=where)])
     try:
         text = raw.decode()
     except UnicodeDecodeError as error:

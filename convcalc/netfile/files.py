@@ -98,14 +98,14 @@ def check_outputs(inputs: dict[str, str], outputs: dict[str, str | None]) -> Non
     """Refuse an output that is one of the inputs, or the same file as another output, by what the paths resolve to.
 
     `inputs` and `outputs` map a flag or argument name (FILE, --html) to its path; standard
-    streams ('-') and outputs not asked for (None) are left out. Raise InputError on the output.
+    streams ('-', /dev/stdout) and outputs not asked for (None) are left out. Raise InputError on the output.
     """
     seen: dict[tuple[int, int] | str, str] = {}
     for name, given in inputs.items():
         if given and given != "-":
             seen.setdefault(_identity(given), name)
     for name, path in outputs.items():
-        if not path or path == "-":
+        if not path or is_standard_stream(path, 1):
             continue
         identity = _identity(path)
         if identity in seen:

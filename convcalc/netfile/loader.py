@@ -193,6 +193,10 @@ def _read_padding_mode(node: Node, where: str, problems: Problems) -> str | None
 class _Names:
     """The layer names of a file: where each is defined, and which are defined so far."""
 
+    index_of: dict[str, int]
+    defined: set[str]
+    labels: list[str]  # how messages name each layer: layers[3], or an expanded block layer's name
+
     def add(self, placed: Placed, index: int) -> list[str]:
         """Name one more layer, read after the others (`read_one_layer` reads layers so); return its names."""
         names = [str(index + 1)]
@@ -202,10 +206,6 @@ class _Names:
             self.index_of.setdefault(name, index)
         self.labels.append(placed.where)
         return names
-
-    index_of: dict[str, int]
-    defined: set[str]
-    labels: list[str]  # how messages name each layer: layers[3], or an expanded block layer's name
 
     def check(self, node: Node, where: str, name: str, here: int, problems: Problems) -> bool:
         """Report a reference to a layer that is not before this one; True when it is fine."""
