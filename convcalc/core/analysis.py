@@ -12,24 +12,20 @@ from fractions import Fraction
 from math import prod
 
 from convcalc.core import formulas
-from convcalc.core.errors import Diagnostic, LayerError, Problem, axes_label, join_axes
-from convcalc.core.others import OtherShape, features_axis, normalized_axes, other_shape
-from convcalc.core.rearrange import MIXED, Labels, in_place, is_spatial, rearranged_labels, standard_labels
+from convcalc.core.errors import Diagnostic, LayerError, Problem, axes_label
+from convcalc.core.kinds import OtherShape, other_rules, other_shape
+from convcalc.core.kinds.base import FieldsAndNotes
+from convcalc.core.rearrange import Labels, in_place, standard_labels
 from convcalc.core.receptive import (
     FIELD_WORK,
     AxisField,
     EquivalentConv,
-    centre,
     direct_field,
     equivalent_conv,
     input_field,
-    merged_field,
-    resampled_field,
-    shifted_field,
     step_work,
     transposed_field,
 )
-from convcalc.core.resampling import adaptive_reads, interpolation_reads
 from convcalc.core.spec import (
     AnyLayer,
     AxisValues,
@@ -280,129 +276,31 @@ class _Node:
     axes: Labels = ()  # what each axis holds (batch, features, which spatial axis): see core/rearrange.py
 
 
-FieldsAndNotes = tuple[list[AxisField | None], list[str]]
-
-
 def _window_fields(node: _Node, layer: LayerSpec, shape: LayerShape, budget: list[int]) -> FieldsAndNotes:
     known_before = None not in node.fields
     fields = [None if f is None or _too_big(f) else f for f in _advance(node.fields, layer, shape.padding, budget)]
     return fields, [NO_FIELD] if known_before and None in fields else []
 
 
-POSITIONAL = frozenset({
-    LayerKind.CROP, LayerKind.PAD, LayerKind.UPSAMPLE, LayerKind.PIXELSHUFFLE, LayerKind.PIXELUNSHUFFLE,
-    LayerKind.ADAPTIVEAVGPOOL, LayerKind.ADAPTIVEMAXPOOL,
-})  # fmt: skip
-"""Kinds that work on the trailing axes as spatial axes, one field per axis."""
-
-
 def _other_fields(layer: OtherSpec, nodes: list[_Node], shape: OtherShape) -> FieldsAndNotes:
-    """Follow the receptive field through a non-window layer, with a note where paths disagree."""
-    first = nodes[0].fields
-    kind = layer.kind
-    if kind is LayerKind.IDENTITY:
-        return first, []
-    worked_on = len(shape.offsets) if kind is LayerKind.SLICE else len(shape.output) - 2
-    if (kind in POSITIONAL or kind is LayerKind.SLICE) and len(first) != worked_on:
+    """Follow the receptive field through a non-window layer by its kind's rule."""
+    rules = other_rules(layer.kind)
+    worked_on = rules.axes_worked_on(shape)
+    if worked_on is not None and len(nodes[0].fields) != worked_on:
         return [None] * max(worked_on, 0), []  # the axes it works on are not the ones followed so far
-    if kind in (LayerKind.CROP, LayerKind.PAD, LayerKind.SLICE):  # cells shift by what is cut or added before
-        return [None if f is None else shifted_field(f, o) for f, o in zip(first, shape.offsets, strict=True)], []
-    if kind.is_merge:
-        axes = nodes[0].axes
-        if kind is LayerKind.CONCAT and (not axes or is_spatial(axes[layer.dim % len(axes)])):
-            return [None] * len(first), []  # joined along positions: not followed
-        return _merged(nodes)
-    if kind is LayerKind.UPSAMPLE:
-        return _upsample_fields(layer, nodes, shape)
-    if kind in (LayerKind.PIXELSHUFFLE, LayerKind.PIXELUNSHUFFLE):  # r x r cells from (or into) channels
-        r = layer.integer("upscale_factor", layer.integer("downscale_factor", 1))
-        step = transposed_field if kind is LayerKind.PIXELSHUFFLE else direct_field
-        return [None if f is None else step(f, r, r, 0, 1) for f in first], []
-    if kind in (LayerKind.ADAPTIVEAVGPOOL, LayerKind.ADAPTIVEMAXPOOL):
-        return _adaptive_fields(first, nodes[0].shape or (), shape.output), []
-    if kind is LayerKind.REDUCE:
-        return _reduced_fields(layer, nodes[0], shape.output), []
-    return _rearranged_fields(layer, nodes, shape), []
-
-
-def _rearranged_fields(layer: OtherSpec, nodes: list[_Node], shape: OtherShape) -> list[AxisField | None]:
-    """Keep the fields where positions only move (a permute; a Linear over channels-last); else drop them."""
-    if layer.kind is LayerKind.REARRANGE:
-        return nodes[0].fields
-    after = _labels_after(layer, nodes, shape.output)
-    if not _flattens_space(layer, nodes[0]) and any(isinstance(label, int) for label in after):
-        return nodes[0].fields  # spatial axes still there (a Linear over channels-last, a flatten of feature axes)
-    return []  # flatten, linear: the spatial axes are flattened away
-
-
-def _reads_everything(layer: OtherSpec, before: AxisValues, after: AxisValues) -> bool:
-    """Whether each output of the layer reads every spatial cell: global pooling, a spatial reduction, a flatten."""
-    spatial = len(before) - 2
-    if spatial < 1 or all(size == 1 for size in before[2:]):
-        return False  # nothing spatial to read, or one cell: no wider than the input's own field
-    if layer.kind in (LayerKind.ADAPTIVEAVGPOOL, LayerKind.ADAPTIVEMAXPOOL):
-        return all(size == 1 for size in after[2:])
-    if layer.kind is LayerKind.REDUCE:
-        return after[:2] == before[:2] and all(size == 1 for size in after[2:])
-    return False
+    return rules.fields(layer, nodes, shape)
 
 
 def _flattens_space(layer: AnyLayer, node: _Node) -> bool:
-    """Whether a Flatten folds spatial axes of more than one cell into one axis (a Linear on it reads them all)."""
-    if not isinstance(layer, OtherSpec) or layer.kind is not LayerKind.FLATTEN or node.shape is None:
-        return False
-    merged = rearranged_labels(layer, node.axes, node.shape, node.shape)
-    return any(label == MIXED for label in merged) and not any(label == MIXED for label in node.axes)
+    """Whether a layer folds spatial axes of more than one cell into one axis (a Linear on it reads them all)."""
+    return isinstance(layer, OtherSpec) and other_rules(layer.kind).flattens_space(layer, node)
 
 
 def _labels_after(layer: AnyLayer, inputs: list[_Node], output: AxisValues) -> Labels:
     """Return what each axis of a layer's output holds, from what its inputs' axes held."""
-    first = inputs[0]
-    before = first.shape or ()
-    if isinstance(layer, LayerSpec) or len(first.axes) != len(before):
+    if isinstance(layer, LayerSpec):
         return standard_labels(len(output), len(output) - 2)
-    kind = layer.kind
-    if kind in (LayerKind.REARRANGE, LayerKind.FLATTEN):
-        return rearranged_labels(layer, first.axes, before, output)
-    if kind is LayerKind.LINEAR:
-        axis = features_axis(layer, len(before))
-        return (*first.axes[:axis], "C", *first.axes[axis + 1 :])
-    if kind is LayerKind.REDUCE:
-        return _reduced_labels(layer, first.axes, output)
-    if kind is LayerKind.ADD:  # broadcast: the labels of the input with the most axes
-        widest = max(inputs, key=lambda node: len(node.axes))
-        return widest.axes if len(widest.axes) == len(output) else standard_labels(len(output), len(output) - 2)
-    if kind in (LayerKind.IDENTITY, LayerKind.SLICE, LayerKind.CONCAT) and len(first.axes) == len(output):
-        return first.axes
-    return standard_labels(len(output), len(output) - 2)
-
-
-def _reduced_labels(layer: OtherSpec, axes: Labels, output: AxisValues) -> Labels:
-    """Drop the labels of the reduced axes (keepdim: they become single cells)."""
-    given = layer.argument("dim", ())
-    dims = {int(d) % len(axes) for d in (given if isinstance(given, tuple) else (given,))} if axes else set()
-    if len(output) == len(axes):
-        return tuple("1" if axis in dims else label for axis, label in enumerate(axes))
-    return tuple(label for axis, label in enumerate(axes) if axis not in dims)
-
-
-def _combines_positions(layer: OtherSpec, node: _Node) -> bool:
-    """Whether a layer mixes the positions of an axis that holds them: a Linear, a norm, a softmax over it."""
-    shape = node.shape or ()
-    if len(node.axes) != len(shape):
-        return False
-    name = layer.type_name.lower().replace("_", "")
-    if layer.kind is LayerKind.LINEAR:
-        read = [features_axis(layer, len(shape))]
-    elif (axes := normalized_axes(layer, len(shape))) is not None:  # a LayerNorm, any framework's
-        read = list(axes)
-    elif name in ("softmax", "logsoftmax"):
-        read = [layer.dim % len(shape)] if shape else []
-    elif name == "groupnorm" or ("instancenorm" in name and layer.argument("track_running_stats") is not True):
-        read = list(range(2, len(shape)))  # statistics over every position of a sample
-    else:
-        return False
-    return any(is_spatial(node.axes[axis]) and shape[axis] > 1 for axis in read if 0 <= axis < len(shape))
+    return other_rules(layer.kind).labels_after(layer, inputs, output)
 
 
 def _not_in_place(layer: OtherSpec, node: _Node) -> bool:
@@ -410,75 +308,7 @@ def _not_in_place(layer: OtherSpec, node: _Node) -> bool:
     spatial = len(node.fields)
     if in_place(node.axes, spatial) or not spatial:
         return False
-    kind = layer.kind
-    if kind in (LayerKind.SLICE, LayerKind.CONCAT):
-        dim = layer.dim % len(node.axes) if node.axes else 0
-        return is_spatial(node.axes[dim]) if dim < len(node.axes) else True
-    return kind not in (LayerKind.IDENTITY, LayerKind.REARRANGE, LayerKind.FLATTEN, LayerKind.LINEAR, LayerKind.ADD)
-
-
-def _reduced_fields(layer: OtherSpec, node: _Node, after: AxisValues) -> list[AxisField | None]:
-    """Follow the field through a reduction: over non-spatial axes it stays; over a spatial axis it is not followed."""
-    before = node.shape or ()
-    given = layer.argument("dim", ())
-    dims = {int(d) % len(before) for d in (given if isinstance(given, tuple) else (given,))} if before else set()
-    if len(node.axes) == len(before) and not any(is_spatial(node.axes[d]) and before[d] > 1 for d in dims):
-        return node.fields  # only channels (or single cells) reduced: every position keeps its field
-    return [None] * len(node.fields) if len(after) == len(before) else []
-
-
-def _upsample_fields(layer: OtherSpec, nodes: list[_Node], shape: OtherShape) -> FieldsAndNotes:
-    """Follow the receptive field through a resize, by torch's index rule of its mode; say where it is not."""
-    first = nodes[0].fields
-    sizes_in, sizes_out = (nodes[0].shape or ())[2:], shape.output[2:]
-    given = layer.scale_factor
-    factors: tuple[float | None, ...] = (None,) * len(sizes_in)
-    if given is not None and layer.argument("recompute_scale_factor") is not True:
-        factors = given if len(given) == len(sizes_in) else given * len(sizes_in)
-    align = layer.argument("align_corners", layer.type_name.lower() == "upsamplingbilinear2d") is True
-    fields: list[AxisField | None] = []
-    for axis, previous in enumerate(first):
-        rule = interpolation_reads(
-            sizes_in[axis], sizes_out[axis], layer.mode, align_corners=align, scale_factor=factors[axis]
-        )
-        fields.append(None if previous is None or rule is None else resampled_field(previous, *rule))
-    if None in fields and None not in first:
-        return fields, [f"receptive field not followed through {layer.mode} upsampling"]
-    return fields, []
-
-
-def _adaptive_fields(first: list[AxisField | None], before: AxisValues, after: AxisValues) -> list[AxisField | None]:
-    """Follow the receptive field through adaptive pooling: its windows, by torch's rule, repeat with the scale."""
-    fields: list[AxisField | None] = []
-    for previous, size_in, size_out in zip(first, before[-len(first) :], after[-len(first) :], strict=True):
-        rule = adaptive_reads(size_in, size_out)
-        fields.append(None if previous is None or rule is None else resampled_field(previous, *rule))
-    return fields
-
-
-def _merged(nodes: list[_Node]) -> FieldsAndNotes:
-    if len({len(node.fields) for node in nodes}) > 1:  # a path without spatial axes left: nothing to follow
-        return [None] * max(len(node.fields) for node in nodes), []
-    fields: list[AxisField | None] = []
-    notes: list[tuple[str, str]] = []
-    names = axis_names(len(nodes[0].fields)) if 1 <= len(nodes[0].fields) <= 3 else ()  # noqa: PLR2004
-    for axis in range(len(nodes[0].fields)):
-        per_path = [node.fields[axis] for node in nodes]
-        known = [f for f in per_path if f is not None]
-        if len(known) < len(per_path):
-            fields.append(None)
-            continue
-        if len({f.jump for f in known}) > 1:
-            jumps = ", ".join(str(f.jump) for f in known)
-            notes.append((names[axis], f"paths misaligned: their jumps differ ({jumps}); receptive field not followed"))
-            fields.append(None)
-            continue
-        centres = {centre(f) for f in known} - {None}
-        if len(centres) > 1:
-            spread = max(c for c in centres if c is not None) - min(c for c in centres if c is not None)
-            notes.append((names[axis], f"paths misaligned: their centres are {spread} input cells apart"))
-        fields.append(merged_field(known))
-    return fields, join_axes(notes)
+    return other_rules(layer.kind).reads_moved_axes(layer, node)
 
 
 class _Walk:
@@ -572,14 +402,8 @@ class _Walk:
         _check_size(output)
         mismatch = None if layer.expect is None else _expect_error(layer.expect, output)
         whole = any(node.whole for node in inputs)
-        linear_on_cells = isinstance(layer, OtherSpec) and (
-            (layer.kind is LayerKind.LINEAR and inputs[0].flat) or _combines_positions(layer, inputs[0])
-        )
-        if (
-            not whole
-            and isinstance(layer, OtherSpec)
-            and (linear_on_cells or _reads_everything(layer, current, output))
-        ):
+        spans = isinstance(layer, OtherSpec) and other_rules(layer.kind).global_from_here(layer, inputs[0], output)
+        if not whole and spans:
             whole = True
             notes.append("receptive field: global from here on (each output reads every position of its input)")
         if whole:

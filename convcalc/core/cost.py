@@ -22,8 +22,9 @@ from math import prod
 
 from convcalc.core.analysis import LayerResult, StackResult
 from convcalc.core.errors import InputError
-from convcalc.core.others import channels_of, frozen_params
-from convcalc.core.spec import LayerKind, OtherSpec
+from convcalc.core.kinds import other_rules, rules_of, window_rules
+from convcalc.core.kinds.identity import channels_of, frozen_params
+from convcalc.core.spec import LayerSpec, OtherSpec
 
 DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1}
 """Bytes per value of each dtype `--dtype` takes."""
@@ -127,13 +128,9 @@ def layer_flops(layer: LayerResult) -> int:
     spec, shape, output, weight = layer.spec, layer.input, layer.output, layer.weight_shape
     if shape is None or output is None or weight is None:
         return 0
-    if spec.kind is LayerKind.CONV:
-        return 2 * shape[0] * prod(output[2:]) * prod(weight)
-    if spec.kind is LayerKind.CONVTRANSPOSE:
-        return 2 * shape[0] * prod(shape[2:]) * prod(weight)
-    if spec.kind is LayerKind.LINEAR:  # rows x in_features x out_features
-        return 2 * prod(shape) * weight[0]
-    return 0
+    if isinstance(spec, LayerSpec):
+        return window_rules(spec.kind).flops(spec, shape, output, weight)
+    return other_rules(spec.kind).flops(spec, shape, output, weight)
 
 
 def torchinfo_macs(layer: LayerResult) -> int:
@@ -142,7 +139,7 @@ def torchinfo_macs(layer: LayerResult) -> int:
     spec = layer.spec
     if output is None or not layer.params or (isinstance(spec, OtherSpec) and spec.type_name.lower() == "scale"):
         return 0  # a learnable scale is a tensor of the module around it, not a module's weight
-    if spec.kind in (LayerKind.CONV, LayerKind.CONVTRANSPOSE):
+    if rules_of(spec.kind).macs_on_output_grid():
         return layer.params * output[0] * prod(output[2:])
     return layer.params * output[0]
 

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
@@ -46,6 +50,19 @@ def visible(text: str) -> str:
 def csv_safe(text: str) -> str:
     """Return a CSV cell that a spreadsheet shows as text, never runs as a formula."""
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def axes_text(values: Sequence[object]) -> str:
+    """Show per-axis values as one value when they agree, else joined with ×."""
+    texts = [str(v) for v in values]
+    return texts[0] if len(set(texts)) == 1 else "×".join(texts)
+
+
+def padding_cell(padding: Sequence[tuple[int, int]] | None) -> str:
+    """Show (before, after) padding per axis: 1 when even, 1:2 when not, one value when every axis agrees."""
+    if padding is None:
+        return "-"
+    return axes_text([str(b) if b == a else f"{b}:{a}" for b, a in padding])
 
 
 def spatial_axes(count: int) -> str:

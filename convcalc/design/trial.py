@@ -15,7 +15,7 @@ from fractions import Fraction
 from math import lcm
 
 from convcalc.core.errors import InputError, LayerError
-from convcalc.core.others import other_shape
+from convcalc.core.kinds import other_shape
 from convcalc.core.spec import AnyLayer, AxisValues, LayerKind, LayerSpec, NetworkSpec, OtherSpec
 from convcalc.core.windows import LayerShape, layer_shape
 

@@ -13,29 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from convcalc.core.kinds import window_rules
 from convcalc.core.spec import SPELLING, AxisValues, Framework, LayerKind, LayerSpec, PaddingMode, PaddingPairs
 from convcalc.design.port import Ported, own_padding, split_pads
-
-TORCH_CLASSES = {
-    LayerKind.CONV: "Conv",
-    LayerKind.CONVTRANSPOSE: "ConvTranspose",
-    LayerKind.MAXPOOL: "MaxPool",
-    LayerKind.AVGPOOL: "AvgPool",
-    LayerKind.LPPOOL: "LPPool",
-}
-KERAS_CLASSES = {
-    LayerKind.CONV: "Conv{}D",
-    LayerKind.CONVTRANSPOSE: "Conv{}DTranspose",
-    LayerKind.MAXPOOL: "MaxPooling{}D",
-    LayerKind.AVGPOOL: "AveragePooling{}D",
-}
-ONNX_OPS = {
-    LayerKind.CONV: "Conv",
-    LayerKind.CONVTRANSPOSE: "ConvTranspose",
-    LayerKind.MAXPOOL: "MaxPool",
-    LayerKind.AVGPOOL: "AveragePool",
-    LayerKind.LPPOOL: "LpPool",
-}
 
 
 def _number(value: float) -> str:
@@ -182,9 +162,8 @@ def torch_code(ported: Ported, in_channels: int, out_channels: int) -> Code:
     if layer.kind is LayerKind.AVGPOOL and not ported.count_include_pad and _any(own_padding(ported)):
         args.append("count_include_pad=False")
     after = [] if ported.pad_after is None else [_torch_pad(ported.pad_after, rank, maximum=False)]
-    return Code(
-        Framework.TORCH, tuple(before), (f"nn.{TORCH_CLASSES[layer.kind]}{rank}d({', '.join(args)})",), tuple(after)
-    )
+    main = f"nn.{window_rules(layer.kind).torch_class}{rank}d({', '.join(args)})"
+    return Code(Framework.TORCH, tuple(before), (main,), tuple(after))
 
 
 # Keras 3 ----------------------------------------------------------------------------------------
@@ -226,7 +205,7 @@ def keras_code(ported: Ported, in_channels: int, out_channels: int) -> Code:
         args.append(f"groups={layer.groups}")
     if not layer.kind.is_pool and not layer.bias:
         args.append("use_bias=False")
-    main = f"keras.layers.{KERAS_CLASSES[layer.kind].format(rank)}({', '.join(args)})"
+    main = f"keras.layers.{(window_rules(layer.kind).keras_class or '').format(rank)}({', '.join(args)})"
     after = _keras_pads(ported.pad_after, rank) if ported.pad_after is not None else []
     return Code(Framework.KERAS, tuple(before), (main,), tuple(after))
 
@@ -282,7 +261,7 @@ def onnx_code(ported: Ported, in_channels: int, out_channels: int) -> Code:
     if layer.kind is LayerKind.AVGPOOL and ported.count_include_pad and _any(own_padding(ported)):
         attrs.append("count_include_pad=1")
     inputs = f'"{source}"' if layer.kind.is_pool else f'"{source}", "w"'
-    main = f'helper.make_node("{ONNX_OPS[layer.kind]}", [{inputs}], ["{result}"], {", ".join(attrs)})'
+    main = f'helper.make_node("{window_rules(layer.kind).onnx_op}", [{inputs}], ["{result}"], {", ".join(attrs)})'
     after = _onnx_pad(result, "y", ported.pad_after, maximum=False) if ported.pad_after is not None else []
     return Code(Framework.ONNX, tuple(before), (main,), tuple(after))
 

@@ -7,11 +7,10 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from convcalc.core.spec import LayerKind
-from convcalc.core.text import csv_safe, visible
+from convcalc.core.text import axes_text, csv_safe, padding_cell, visible
 from convcalc.render.toolkit import (
     Format,
     RenderOptions,
-    axes_text,
     cell_width,
     console_text,
     csv_axes,
@@ -19,7 +18,6 @@ from convcalc.render.toolkit import (
     csv_runs,
     csv_text,
     make_console,
-    padding_cell,
     wrap_words,
 )
 

@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 from convcalc.core.analysis import LayerResult, StackResult
 from convcalc.core.cost import Convention, Cost, LayerCost, dtype_bytes, network_cost
-from convcalc.core.spec import AnyLayer, LayerKind, LayerSpec, OtherSpec
+from convcalc.core.kinds import other_rules, rules_of, window_rules
+from convcalc.core.spec import AnyLayer, LayerSpec
 
 if TYPE_CHECKING:
     from convcalc.core.receptive import EquivalentConv
-from convcalc.render.toolkit import RenderOptions, kind_word, whole_numbers
+from convcalc.render.toolkit import RenderOptions, whole_numbers
 
 
 def _number(value: Fraction) -> int | float | str:
@@ -38,15 +39,12 @@ def _equivalent_json(equivalent: EquivalentConv | None) -> dict[str, Any] | None
 
 def type_word(spec: AnyLayer) -> str:
     """Return a layer's `type` in the JSON: the kind, the class name of a shape-keeping layer, the merge's operation."""
-    if isinstance(spec, OtherSpec) and spec.kind is LayerKind.IDENTITY:
-        return spec.type_name.lower()
-    return kind_word(spec)
+    return rules_of(spec.kind).type_word(spec)
 
 
 def layer_json(layer: LayerResult, cost: LayerCost | None = None, value_bytes: int = 4) -> dict[str, Any]:
     """Return one layer's record with the contract's keys (and a few more); tuples encode as arrays."""
     spec = layer.spec
-    kind = spec.kind
     window = spec if isinstance(spec, LayerSpec) else None
     record: dict[str, Any] = {
         "index": layer.index,
@@ -64,19 +62,10 @@ def layer_json(layer: LayerResult, cost: LayerCost | None = None, value_bytes: i
     if window is not None and window.framework.value != "torch":
         record["framework"] = window.framework.value
     if isinstance(spec, LayerSpec):
-        if kind is LayerKind.CONVTRANSPOSE:
-            record["output_padding"] = spec.output_padding
-            if spec.output_size is not None:
-                record["output_size"] = spec.output_size
-        if kind.is_pool:
-            record["ceil_mode"] = spec.ceil_mode
-            if kind is LayerKind.LPPOOL:
-                record["norm_type"] = spec.norm_type
-        else:
-            record["groups"] = spec.groups
-            record["bias"] = spec.bias
+        record.update(window_rules(spec.kind).json(spec))
     else:
-        record.update(_other_json(spec))
+        record.update(other_rules(spec.kind).json(spec))
+        record.update({name: list(value) if isinstance(value, tuple) else value for name, value in spec.arguments})
     jump = layer.jump
     record["receptive_field"] = layer.receptive_field
     record["receptive_field_global"] = layer.whole_input
@@ -103,32 +92,6 @@ def layer_json(layer: LayerResult, cost: LayerCost | None = None, value_bytes: i
     record["warnings"] = layer.warnings
     record["error"] = layer.error
     return record
-
-
-def _other_json(spec: OtherSpec) -> dict[str, Any]:
-    """Return the keys a non-window layer was given, under their torch.nn names."""
-    kind = spec.kind
-    keys: dict[str, Any] = {}
-    if kind is LayerKind.CONCAT:
-        keys["dim"] = spec.dim
-    if kind in (LayerKind.CROP, LayerKind.PAD) and spec.amounts is not None:
-        keys["padding"] = [list(pair) for pair in spec.amounts]
-    elif kind in (LayerKind.CROP, LayerKind.PAD):
-        keys.update({"to": spec.to, "align": spec.align})
-    if kind is LayerKind.UPSAMPLE:
-        keys.update({"scale_factor": spec.scale_factor, "size": spec.size, "mode": spec.mode})
-        if spec.to is not None:
-            keys["to"] = spec.to
-    if kind in (LayerKind.ADAPTIVEAVGPOOL, LayerKind.ADAPTIVEMAXPOOL):
-        keys["output_size"] = spec.size
-    if kind is LayerKind.FLATTEN:
-        keys.update({"start_dim": spec.start_dim, "end_dim": spec.end_dim})
-    if kind is LayerKind.LINEAR:
-        keys.update({"in_features": spec.in_features, "out_features": spec.out_features, "bias": spec.bias})
-    if kind is LayerKind.SLICE:
-        keys["dim"] = spec.dim
-    keys.update({name: list(value) if isinstance(value, tuple) else value for name, value in spec.arguments})
-    return keys
 
 
 def cost_json(cost: Cost) -> dict[str, Any]:

@@ -13,45 +13,32 @@ from typing import Literal
 
 from convcalc.core.analysis import LayerResult, StackResult, Status
 from convcalc.core.cost import Convention, Cost, LayerCost
-from convcalc.core.others import features_axis
-from convcalc.core.spec import LayerKind, LayerSpec, OtherSpec, PaddingMode, axis_names
-from convcalc.core.text import csv_safe, visible
+from convcalc.core.kinds import other_rules, rules_of
+from convcalc.core.kinds.sliding import geometry_cell
+from convcalc.core.spec import LayerSpec, OtherSpec, axis_names
+from convcalc.core.text import axes_text, csv_safe, visible
 from convcalc.render.report import cost_by, render_json, type_word
 from convcalc.render.toolkit import (
     Format,
     RenderOptions,
-    axes_text,
     byte_size,
     cell_width,
     console_text,
     csv_axes,
     csv_pairs,
     csv_text,
-    kind_word,
     make_console,
     markdown_cell,
-    padding_cell,
     shape_cell,
     short_count,
     whole_numbers,
     wrap_words,
 )
 
-SHORT_KINDS = {"conv": "conv", "convtranspose": "convT", "maxpool": "maxpool", "avgpool": "avgpool", "lppool": "lppool"}
-
 
 def _type_cell(layer: LayerResult) -> str:
     spec = layer.spec
-    if isinstance(spec, OtherSpec):
-        return (
-            spec.type_name if spec.kind in (LayerKind.IDENTITY, LayerKind.SLICE, LayerKind.REDUCE) else kind_word(spec)
-        )
-    text = SHORT_KINDS[spec.kind.value]
-    if spec.kind.is_pool and spec.ceil_mode:
-        text += " ceil"
-    if not spec.kind.is_pool and spec.groups != 1:
-        text += f" g{spec.groups}"
-    return text
+    return rules_of(spec.kind).type_cell(spec)
 
 
 COLUMNS = ("#", "layer", "input", "output", "k/s/p/d", "RF", "jump", "params", "FLOPs")
@@ -77,65 +64,8 @@ def _layer_cell(layer: LayerResult) -> str:
 def _geometry_cell(layer: LayerResult) -> str:
     spec = layer.spec
     if isinstance(spec, OtherSpec):
-        return _other_cell(spec, layer)
-    padding = layer.padding if layer.padding is not None else spec.padding
-    pad = padding.value if isinstance(padding, PaddingMode) else padding_cell(padding)
-    text = "/".join((axes_text(spec.kernel_size), axes_text(spec.stride), pad, axes_text(spec.dilation)))
-    if spec.kind.is_transposed and any(spec.output_padding):
-        text += f" a{axes_text(spec.output_padding)}"
-    return text
-
-
-def _other_cell(spec: OtherSpec, layer: LayerResult) -> str:
-    """Say in a few characters what a non-window layer does."""
-    kind = spec.kind
-    if kind is LayerKind.CONCAT:
-        return f"dim {spec.dim}"
-    if kind in (LayerKind.CROP, LayerKind.PAD) and spec.amounts is not None:
-        sign, letter = (-1, "c") if kind is LayerKind.CROP else (1, "p")
-        pairs = [(sign * b, sign * a) for b, a in spec.amounts]
-        return letter + ",".join(f"{b}:{a}" if b != a else str(b) for b, a in pairs)
-    if kind in (LayerKind.CROP, LayerKind.PAD):
-        return f"to {spec.to}" + ("" if spec.align == "center" else f" {spec.align}")
-    if kind is LayerKind.UPSAMPLE:
-        if spec.to is not None:
-            return f"to {spec.to}"
-        if spec.size is not None:
-            return "→ " + axes_text(spec.size)
-        return (
-            "×"
-            + axes_text([f"{f:g}" for f in spec.scale_factor or (1.0,)])
-            + ("" if spec.mode == "nearest" else f" {spec.mode}")
-        )
-    if kind in (LayerKind.ADAPTIVEAVGPOOL, LayerKind.ADAPTIVEMAXPOOL):
-        return "→ " + axes_text(["-" if v is None else v for v in spec.size or (1,)])
-    if kind is LayerKind.FLATTEN:
-        return f"dims {spec.start_dim}..{spec.end_dim}"
-    if kind is LayerKind.LINEAR:
-        shape = layer.input or ("?",)
-        features = spec.in_features if spec.in_features is not None else shape[features_axis(spec, len(shape))]
-        return f"{features}→{spec.out_features}"
-    return _arguments_cell(spec)
-
-
-def _arguments_cell(spec: OtherSpec) -> str:
-    """Say what a shuffle, a slice or a channel shuffle does, from its keys."""
-    if spec.kind is LayerKind.PIXELSHUFFLE:
-        return f"×{spec.argument('upscale_factor')}"
-    if spec.kind is LayerKind.PIXELUNSHUFFLE:
-        return f"÷{spec.argument('downscale_factor')}"
-    if spec.kind is LayerKind.SLICE and spec.argument("chunks") is not None:
-        return f"dim {spec.dim} chunk {spec.argument('index')}/{spec.argument('chunks')}"
-    if spec.kind is LayerKind.SLICE:
-        start, length = spec.argument("start"), spec.argument("length")
-        return f"dim {spec.dim} from {start}, {length}"
-    if spec.kind is LayerKind.REDUCE:
-        dims = spec.argument("dim")
-        shown = ",".join(map(str, dims)) if isinstance(dims, tuple) else str(dims)
-        return f"dim {shown}" + (" keep" if spec.argument("keepdim") else "")
-    if spec.argument("groups") is not None:
-        return f"groups {spec.argument('groups')}"
-    return "-"
+        return other_rules(spec.kind).cell(spec, layer.input)
+    return geometry_cell(spec, layer.padding)
 
 
 def _row(layer: LayerResult, cost: LayerCost, options: RenderOptions, total_params: int) -> list[str]:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, TypeVar
 
-from convcalc.core.spec import AnyLayer, LayerKind, OtherSpec, PaddingPairs
 from convcalc.core.text import integer_text
 
 if TYPE_CHECKING:
@@ -37,28 +36,6 @@ class Format(StrEnum):
     JSON = "json"
     MARKDOWN = "markdown"
     CSV = "csv"
-
-
-def kind_word(spec: AnyLayer) -> str:
-    """Return the word for a layer's kind: a merge's operation, which slice, reduction or rearrangement, or the kind."""
-    if isinstance(spec, OtherSpec) and spec.kind is LayerKind.ADD:
-        return spec.operation
-    if isinstance(spec, OtherSpec) and spec.kind in (LayerKind.SLICE, LayerKind.REDUCE, LayerKind.REARRANGE):
-        return spec.type_name.lower()
-    return spec.kind.value
-
-
-def axes_text(values: Sequence[object]) -> str:
-    """Show per-axis values as one value when they agree, else joined with ×."""
-    texts = [str(v) for v in values]
-    return texts[0] if len(set(texts)) == 1 else "×".join(texts)
-
-
-def padding_cell(padding: PaddingPairs | None) -> str:
-    """Show (before, after) padding per axis: 1 when even, 1:2 when not, one value when every axis agrees."""
-    if padding is None:
-        return "-"
-    return axes_text([str(b) if b == a else f"{b}:{a}" for b, a in padding])
 
 
 def shape_cell(shape: Sequence[int] | None, *, batch: bool = False) -> str:

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import Result
 
 from convcalc import LayerError, LayerSpec, NetworkSpec, Problem, Status, analyze, read_network
-from convcalc.core.others import broadcast_shapes
+from convcalc.core.kinds.merge import broadcast_shapes
 from convcalc.netfile.loader import load_network
 from tests.conftest import EXAMPLES
 from tests.core.torch_cases import FIXTURES, load_cases

@@ -147,6 +147,7 @@ PURE = {
     "itertools",
     "heapq",
     "re",  # patterns over text in memory (core/text.py's escapes)
+    "types",  # MappingProxyType: the kinds registry, read-only
 }
 
 

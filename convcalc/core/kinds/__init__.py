@@ -1,0 +1,101 @@
+"""One home per layer kind: the registry the analysis, the cost model and the renderers look kinds up in.
+
+Each module of this package holds one kind or one family (the pools, the merges, crops
+and pads) and says everything that kind means: its shape rule, how the receptive field
+and the axes' labels pass through it, its cost, its table cell and JSON keys. Adding a
+kind is a module here and its line below; tests/core/test_kinds.py fails when a kind
+lacks a rule.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+from convcalc.core.kinds.adaptive import Adaptive
+from convcalc.core.kinds.base import OtherRules, OtherShape, Rules, WindowRules
+from convcalc.core.kinds.flatten import Flatten
+from convcalc.core.kinds.identity import Identity
+from convcalc.core.kinds.linear import Linear
+from convcalc.core.kinds.merge import Add, Concat
+from convcalc.core.kinds.rearrange import Rearrange
+from convcalc.core.kinds.reduce import Reduce
+from convcalc.core.kinds.resize import CropPad
+from convcalc.core.kinds.shuffle import PixelShuffle, PixelUnshuffle
+from convcalc.core.kinds.slicing import Slice
+from convcalc.core.kinds.sliding import AvgPool, Conv, ConvTranspose, LpPool, MaxPool
+from convcalc.core.kinds.upsample import Upsample
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from convcalc.core.spec import AxisValues, LayerKind, OtherSpec
+
+FAMILIES: tuple[Rules, ...] = (
+    Conv(),
+    ConvTranspose(),
+    MaxPool(),
+    AvgPool(),
+    LpPool(),
+    Add(),
+    Concat(),
+    CropPad(),
+    Identity(),
+    Upsample(),
+    Adaptive(),
+    Flatten(),
+    Linear(),
+    PixelShuffle(),
+    PixelUnshuffle(),
+    Slice(),
+    Reduce(),
+    Rearrange(),
+)
+"""Every kind's rules, in the order of LayerKind."""
+
+REGISTRY: Mapping[LayerKind, Rules] = MappingProxyType({kind: rules for rules in FAMILIES for kind in rules.kinds})
+"""Each layer kind's rules."""
+
+
+def rules_of(kind: LayerKind) -> Rules:
+    """Return a kind's rules."""
+    return REGISTRY[kind]
+
+
+def window_rules(kind: LayerKind) -> WindowRules:
+    """Return a sliding-window kind's rules."""
+    rules = REGISTRY[kind]
+    if not isinstance(rules, WindowRules):
+        msg = f"{kind} is not a sliding-window kind"
+        raise TypeError(msg)
+    return rules
+
+
+def other_rules(kind: LayerKind) -> OtherRules:
+    """Return the rules of a kind without a sliding window."""
+    rules = REGISTRY[kind]
+    if not isinstance(rules, OtherRules):
+        msg = f"{kind} is a sliding-window kind"
+        raise TypeError(msg)
+    return rules
+
+
+def other_shape(
+    layer: OtherSpec, shapes: list[AxisValues], sources: list[str], target: AxisValues | None
+) -> OtherShape:
+    """Compute a non-window layer's output from its inputs' shapes (and the `to` layer's, for crop and pad)."""
+    return other_rules(layer.kind).shape(layer, shapes, sources, target)
+
+
+__all__ = [
+    "FAMILIES",
+    "REGISTRY",
+    "OtherRules",
+    "OtherShape",
+    "Rules",
+    "WindowRules",
+    "other_rules",
+    "other_shape",
+    "rules_of",
+    "window_rules",
+]

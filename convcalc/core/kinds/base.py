@@ -1,0 +1,171 @@
+"""What a layer kind declares in its one home: the record every kind's module fills in.
+
+A kind's module says, for its layers, the shape rule, how the receptive field and the
+axes' labels pass through, which positions each output reads, the cost, and how tables
+and JSON show it. The analysis, the cost model and the renderers look these up in the
+registry (kinds/__init__.py) instead of branching on the kind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from convcalc.core.rearrange import is_spatial, standard_labels
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from convcalc.core.rearrange import Labels
+    from convcalc.core.receptive import AxisField
+    from convcalc.core.spec import AnyLayer, AxisValues, LayerKind, LayerSpec, OtherSpec
+
+
+@dataclass(frozen=True, slots=True)
+class OtherShape:
+    """What a non-window layer does: its output shape, weights, and where it shifts each axis."""
+
+    output: AxisValues
+    weight_shape: AxisValues | None = None
+    params: int = 0
+    offsets: tuple[int, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+FieldsAndNotes = tuple[list["AxisField | None"], list[str]]
+"""The receptive field per spatial axis after a layer (None: not followed), and notes on why not."""
+
+
+class Flow(Protocol):
+    """What the walk knows of a tensor a layer reads: its shape, fields and what each axis holds."""
+
+    @property
+    def shape(self) -> AxisValues | None:
+        """The tensor's shape, None when not computed."""
+
+    @property
+    def fields(self) -> list[AxisField | None]:
+        """The receptive field per spatial axis (None: not followed)."""
+
+    @property
+    def axes(self) -> Labels:
+        """What each axis holds: batch, channels, which spatial axis (core/rearrange.py)."""
+
+    @property
+    def flat(self) -> bool:
+        """Whether spatial axes were flattened into one before."""
+
+
+def standard(output: AxisValues) -> Labels:
+    """Return the labels of [N, C, *spatial] for an output of this rank."""
+    return standard_labels(len(output), len(output) - 2)
+
+
+def mixes_positions(node: Flow, read: Sequence[int]) -> bool:
+    """Whether reading these axes of a tensor combines positions: one of them holds a spatial axis of more than 1."""
+    shape = node.shape or ()
+    if len(node.axes) != len(shape):
+        return False
+    return any(is_spatial(node.axes[axis]) and shape[axis] > 1 for axis in read if 0 <= axis < len(shape))
+
+
+class Rules:
+    """One kind's (or family's) rules. The defaults are those of most kinds; a module overrides what differs."""
+
+    kinds: tuple[LayerKind, ...] = ()
+
+    def type_word(self, spec: AnyLayer) -> str:
+        """Return the layer's `type` in JSON: the kind (a module may say the class or operation instead)."""
+        return spec.kind.value
+
+    def type_cell(self, spec: AnyLayer) -> str:
+        """Return the word of the table's layer column (the JSON's word unless a module says otherwise)."""
+        return self.type_word(spec)
+
+    def macs_on_output_grid(self) -> bool:
+        """Whether torchinfo counts the layer's Mult-Adds once per output position (convolutions) or per sample."""
+        return False
+
+
+class WindowRules(Rules):
+    """A sliding-window kind: its shape and field are core/windows.py's and core/receptive.py's."""
+
+    short = ""
+    """The word in the table's layer column."""
+    torch_class = ""
+    """torch.nn's class without its rank (Conv: Conv1d, Conv2d, Conv3d)."""
+    keras_class: str | None = None
+    """Keras' class, {} standing for the rank (None: Keras has no such layer)."""
+    onnx_op = ""
+    """ONNX's operator."""
+
+    def flops(self, spec: LayerSpec, shape: AxisValues, output: AxisValues, weight: AxisValues) -> int:
+        """Return the layer's FLOPs as FlopCounterMode counts them (pools: none)."""
+        del spec, shape, output, weight
+        return 0
+
+    def json(self, spec: LayerSpec) -> dict[str, Any]:
+        """Return the keys this kind adds to a layer's JSON record."""
+        raise NotImplementedError
+
+
+class OtherRules(Rules):
+    """A kind without a sliding window: merges, crops and pads, shape-only layers."""
+
+    positional = False
+    """Whether the layer works on the trailing axes as spatial axes, one field per axis."""
+
+    def axes_worked_on(self, shape: OtherShape) -> int | None:
+        """Return how many trailing axes the layer works on as spatial axes (None: it follows no axis by place)."""
+        return len(shape.output) - 2 if self.positional else None
+
+    def shape(
+        self, layer: OtherSpec, shapes: list[AxisValues], sources: list[str], target: AxisValues | None
+    ) -> OtherShape:
+        """Compute the output from the inputs' shapes (and the `to` layer's, for a crop, pad or upsample)."""
+        raise NotImplementedError
+
+    def fields(self, layer: OtherSpec, inputs: Sequence[Flow], shape: OtherShape) -> FieldsAndNotes:
+        """Follow the receptive field through the layer, with a note where it is not followed."""
+        raise NotImplementedError
+
+    def labels(self, layer: OtherSpec, inputs: Sequence[Flow], output: AxisValues) -> Labels:
+        """Return what each axis of the output holds, from what the inputs' axes held."""
+        del layer, inputs
+        return standard(output)
+
+    def labels_after(self, layer: OtherSpec, inputs: Sequence[Flow], output: AxisValues) -> Labels:
+        """Return the output's labels by the kind's rule, or the standard ones when the input's are not known."""
+        first = inputs[0]
+        if len(first.axes) != len(first.shape or ()):
+            return standard(output)
+        return self.labels(layer, inputs, output)
+
+    def flattens_space(self, layer: OtherSpec, node: Flow) -> bool:
+        """Whether the layer folds spatial axes of more than one cell into one axis (a Linear on it reads them all)."""
+        del layer, node
+        return False
+
+    def reads_moved_axes(self, layer: OtherSpec, node: Flow) -> bool:
+        """Whether the layer reads positions along trailing axes that no longer hold the spatial axes in order."""
+        del layer, node
+        return True
+
+    def global_from_here(self, layer: OtherSpec, node: Flow, output: AxisValues) -> bool:
+        """Whether each output reads every position of its input (global pooling, a Linear over positions)."""
+        del layer, node, output
+        return False
+
+    def flops(self, spec: OtherSpec, shape: AxisValues, output: AxisValues, weight: AxisValues) -> int:
+        """Return the layer's FLOPs as FlopCounterMode counts them (most of these layers: none)."""
+        del spec, shape, output, weight
+        return 0
+
+    def cell(self, spec: OtherSpec, shape: AxisValues | None) -> str:
+        """Say in a few characters what the layer does (the table's k/s/p/d column)."""
+        raise NotImplementedError
+
+    def json(self, spec: OtherSpec) -> dict[str, Any]:
+        """Return the keys the layer was given, under their torch.nn names (its `arguments` follow)."""
+        del spec
+        return {}

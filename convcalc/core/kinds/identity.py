@@ -1,0 +1,160 @@
+"""Layers that keep the shape: activations, dropouts, norms, learnable scales (BatchNorm2d, ReLU, LayerNorm, ...).
+
+`type_name` keeps the class written; what it counts comes from the vocabulary entry
+(parameters and buffers per channel, a LayerNorm's normalized shape, a scale's shape).
+"""
+
+from __future__ import annotations
+
+from math import prod
+from typing import TYPE_CHECKING
+
+from convcalc.core.errors import LayerError, Problem
+from convcalc.core.kinds.base import FieldsAndNotes, Flow, OtherRules, OtherShape, mixes_positions, standard
+from convcalc.core.kinds.shared import arguments_cell
+from convcalc.core.spec import LayerKind, OtherSpec
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from convcalc.core.rearrange import Labels
+    from convcalc.core.spec import AnyLayer, AxisValues
+
+
+def channels_of(shape: AxisValues) -> int:
+    """Return the channels of a tensor as per-channel layers count them: axis 1, the only axis, or 1 for a scalar."""
+    return shape[1] if len(shape) > 1 else shape[0] if shape else 1
+
+
+def frozen_params(layer: OtherSpec, channels: int) -> int:
+    """Return the parameters of a layer that are never trained (Keras' non-trainable weights), part of its count."""
+    return layer.frozen_per_channel * channels + layer.fixed_frozen
+
+
+def normalized_axes(layer: OtherSpec, rank: int) -> tuple[int, ...] | None:
+    """Return the axes a LayerNorm normalizes over: the last ones of normalized_shape, from ONNX's axis, or Keras'."""
+    normalized = layer.argument("normalized_shape")
+    if isinstance(normalized, tuple):
+        return tuple(range(rank - len(normalized), rank))
+    if layer.operation == "layernorm_from":
+        axis = layer.integer("axis", -1)
+        start = axis + rank if axis < 0 else axis
+        if not 0 <= start < rank:
+            raise LayerError(f"axis {axis} is out of range for {rank}-D tensors", problem=Problem.RANK)
+        return tuple(range(start, rank))
+    if layer.operation == "layernorm_axes":
+        given = layer.argument("norm_axes", ())
+        axes = tuple(int(a) for a in given) if isinstance(given, tuple) else ()
+        if any(not 0 <= a < rank for a in axes):
+            raise LayerError(f"axis {list(axes)} is out of range for {rank}-D tensors", problem=Problem.RANK)
+        return axes
+    return None
+
+
+def _layer_norm_params(layer: OtherSpec, shape: AxisValues, normalized: tuple[int | None, ...]) -> int:
+    """Check LayerNorm's normalized_shape against the last axes coming in; return its weight and bias count."""
+    if len(normalized) > len(shape) or tuple(shape[len(shape) - len(normalized) :]) != normalized:
+        msg = f"normalized_shape {list(normalized)} is not the last axes of {list(shape)}"
+        hint = f"use normalized_shape {list(shape[-len(normalized) :])}"
+        raise LayerError(msg, hint=hint, problem=Problem.CHANNELS)
+    if layer.argument("elementwise_affine", default=True) is False:
+        return 0
+    with_bias = layer.bias and layer.operation != "rmsnorm"  # RMSNorm scales only
+    return prod(n or 1 for n in normalized) * (2 if with_bias else 1)
+
+
+def _scale_params(shape: AxisValues, weights: tuple[int | None, ...]) -> int:
+    """Return the size of a learnable scale, which must broadcast into the input without growing it."""
+    sizes = tuple(size or 1 for size in weights)
+    aligned = shape[len(shape) - len(sizes) :] if len(sizes) <= len(shape) else None
+    if aligned is None or any(s not in (1, own) for s, own in zip(sizes, aligned, strict=True)):
+        msg = f"a scale of shape {list(sizes)} does not broadcast into {list(shape)} without growing it"
+        hint = f"use the last axes' sizes or 1, such as {[shape[1], *([1] * (len(shape) - 2))]}"
+        raise LayerError(msg, hint=hint, problem=Problem.CHANNELS)
+    return prod(sizes)
+
+
+def _kept_shape(layer: OtherSpec, shape: AxisValues) -> OtherShape:
+    if layer.needs_rank is not None and len(shape) not in layer.needs_rank:
+        wanted = " or ".join(f"{r}-D" for r in layer.needs_rank)
+        msg = f"{layer.type_name} expects {wanted} input, got {len(shape)}-D {list(shape)}"
+        raise LayerError(msg, problem=Problem.RANK)
+    channels = channels_of(shape)
+    if layer.num_features is not None and layer.num_features != channels:
+        msg = f"num_features is {layer.num_features} but {channels} channels come in"
+        raise LayerError(msg, hint=f"set num_features to {channels}", problem=Problem.CHANNELS, channels=channels)
+    groups = layer.argument("groups")
+    if isinstance(groups, int) and channels % groups:
+        msg = f"{channels} channels do not split into {groups} groups"
+        raise LayerError(msg, hint=f"use groups that divide {channels}", problem=Problem.CHANNELS, channels=channels)
+    params = layer.params_per_channel * channels + layer.fixed_params + frozen_params(layer, channels)
+    normalized = layer.argument("normalized_shape")
+    if isinstance(normalized, tuple):
+        params += _layer_norm_params(layer, shape, normalized)
+    axes = normalized_axes(layer, len(shape))
+    if axes is not None and normalized is None:  # ONNX's and Keras' LayerNormalization: a scale and a bias per element
+        params += 2 * prod(shape[axis] for axis in axes)
+    weights = layer.argument("shape")
+    if isinstance(weights, tuple):
+        params += _scale_params(shape, weights)
+    return OtherShape(output=shape, params=params)
+
+
+def _positions_read(layer: OtherSpec, shape: AxisValues) -> list[int]:
+    """Return the axes whose positions one output combines: a norm's, a softmax's (none for an activation)."""
+    name = layer.type_name.lower().replace("_", "")
+    if (axes := normalized_axes(layer, len(shape))) is not None:  # a LayerNorm, any framework's
+        return list(axes)
+    if name in ("softmax", "logsoftmax"):
+        return [layer.dim % len(shape)] if shape else []
+    if name == "groupnorm" or ("instancenorm" in name and layer.argument("track_running_stats") is not True):
+        return list(range(2, len(shape)))  # statistics over every position of a sample
+    return []
+
+
+class Identity(OtherRules):
+    """A layer that keeps the shape: the field passes unchanged."""
+
+    kinds = (LayerKind.IDENTITY,)
+
+    def shape(
+        self, layer: OtherSpec, shapes: list[AxisValues], sources: list[str], target: AxisValues | None
+    ) -> OtherShape:
+        """Keep the shape; check the rank, channels and groups the layer needs; count its parameters."""
+        del sources, target
+        return _kept_shape(layer, shapes[0])
+
+    def fields(self, layer: OtherSpec, inputs: Sequence[Flow], shape: OtherShape) -> FieldsAndNotes:
+        """Pass the field unchanged."""
+        del layer, shape
+        return inputs[0].fields, []
+
+    def labels(self, layer: OtherSpec, inputs: Sequence[Flow], output: AxisValues) -> Labels:
+        """Every axis keeps its label."""
+        del layer
+        first = inputs[0].axes
+        return first if len(first) == len(output) else standard(output)
+
+    def reads_moved_axes(self, layer: OtherSpec, node: Flow) -> bool:
+        """Say no: position by position: wherever the axes are."""
+        del layer, node
+        return False
+
+    def global_from_here(self, layer: OtherSpec, node: Flow, output: AxisValues) -> bool:
+        """Say that a norm or softmax over positions makes each output read every one of them."""
+        del output
+        shape = node.shape or ()
+        return len(node.axes) == len(shape) and mixes_positions(node, _positions_read(layer, shape))
+
+    def type_word(self, spec: AnyLayer) -> str:
+        """Give the class written, in lower case (batchnorm2d, relu)."""
+        return spec.type_name.lower() if isinstance(spec, OtherSpec) else spec.kind.value
+
+    def type_cell(self, spec: AnyLayer) -> str:
+        """Give the class written (BatchNorm2d, ReLU)."""
+        return spec.type_name if isinstance(spec, OtherSpec) else spec.kind.value
+
+    def cell(self, spec: OtherSpec, shape: AxisValues | None) -> str:
+        """Say the groups when given (a channel shuffle, a GroupNorm)."""
+        del shape
+        return arguments_cell(spec)

@@ -1,0 +1,150 @@
+"""Merges: add (and the other elementwise operations, broadcast as torch does) and concat."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from convcalc.core.errors import LayerError, Problem, join_axes
+from convcalc.core.kinds.base import FieldsAndNotes, Flow, OtherRules, OtherShape, standard
+from convcalc.core.kinds.shared import along_dim_moved, arguments_cell, refuse_to_meet
+from convcalc.core.rearrange import is_spatial
+from convcalc.core.receptive import AxisField, centre, merged_field
+from convcalc.core.spec import LayerKind, OtherSpec, axis_names
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from convcalc.core.rearrange import Labels
+    from convcalc.core.spec import AnyLayer, AxisValues
+
+
+def broadcast_shapes(shapes: list[AxisValues], sources: list[str]) -> AxisValues:
+    """Return the shape of an elementwise merge by torch's broadcasting rule.
+
+    Shapes are aligned at their last axis (the shorter one has 1s in front); on each axis the
+    sizes must be equal or one of them 1, and the output takes the other.
+    """
+    out = shapes[0]
+    for shape, source in zip(shapes[1:], sources[1:], strict=True):
+        rank = max(len(out), len(shape))
+        ours, theirs = (1,) * (rank - len(out)) + out, (1,) * (rank - len(shape)) + shape
+        differ = [axis for axis, (a, b) in enumerate(zip(ours, theirs, strict=True)) if a != b and 1 not in (a, b)]
+        if differ:
+            refuse_to_meet(ours, theirs, (sources[0], source), differ, shown=(out, shape))
+        out = tuple(max(a, b) for a, b in zip(ours, theirs, strict=True))
+    return out
+
+
+def merged_fields(nodes: Sequence[Flow]) -> FieldsAndNotes:
+    """Join the fields of several paths per axis; where their jumps or centres differ, say so."""
+    if len({len(node.fields) for node in nodes}) > 1:  # a path without spatial axes left: nothing to follow
+        return [None] * max(len(node.fields) for node in nodes), []
+    fields: list[AxisField | None] = []
+    notes: list[tuple[str, str]] = []
+    names = axis_names(len(nodes[0].fields)) if 1 <= len(nodes[0].fields) <= 3 else ()  # noqa: PLR2004 - L; H, W; D, H, W
+    for axis in range(len(nodes[0].fields)):
+        per_path = [node.fields[axis] for node in nodes]
+        known = [f for f in per_path if f is not None]
+        if len(known) < len(per_path):
+            fields.append(None)
+            continue
+        if len({f.jump for f in known}) > 1:
+            jumps = ", ".join(str(f.jump) for f in known)
+            notes.append((names[axis], f"paths misaligned: their jumps differ ({jumps}); receptive field not followed"))
+            fields.append(None)
+            continue
+        centres = {centre(f) for f in known} - {None}
+        if len(centres) > 1:
+            spread = max(c for c in centres if c is not None) - min(c for c in centres if c is not None)
+            notes.append((names[axis], f"paths misaligned: their centres are {spread} input cells apart"))
+        fields.append(merged_field(known))
+    return fields, join_axes(notes)
+
+
+class Add(OtherRules):
+    """Elementwise merges (add, mul, sub, div): the inputs broadcast to one shape."""
+
+    kinds = (LayerKind.ADD,)
+
+    def shape(
+        self, layer: OtherSpec, shapes: list[AxisValues], sources: list[str], target: AxisValues | None
+    ) -> OtherShape:
+        """Broadcast the inputs' shapes."""
+        del layer, target
+        return OtherShape(output=broadcast_shapes(shapes, sources))
+
+    def fields(self, layer: OtherSpec, inputs: Sequence[Flow], shape: OtherShape) -> FieldsAndNotes:
+        """Join the paths' fields."""
+        del layer, shape
+        return merged_fields(inputs)
+
+    def labels(self, layer: OtherSpec, inputs: Sequence[Flow], output: AxisValues) -> Labels:
+        """Keep the labels of the input with the most axes (broadcasting puts 1s in front of the others)."""
+        del layer
+        widest = max(inputs, key=lambda node: len(node.axes))
+        return widest.axes if len(widest.axes) == len(output) else standard(output)
+
+    def reads_moved_axes(self, layer: OtherSpec, node: Flow) -> bool:
+        """Say no: an elementwise merge reads each position where it is."""
+        del layer, node
+        return False
+
+    def type_word(self, spec: AnyLayer) -> str:
+        """Say the operation (add, mul, sub, div)."""
+        return spec.operation if isinstance(spec, OtherSpec) else spec.kind.value
+
+    def cell(self, spec: OtherSpec, shape: AxisValues | None) -> str:
+        """Nothing to say but the keys given."""
+        del shape
+        return arguments_cell(spec)
+
+
+class Concat(OtherRules):
+    """Concatenation along one axis: the other axes must agree."""
+
+    kinds = (LayerKind.CONCAT,)
+
+    def shape(
+        self, layer: OtherSpec, shapes: list[AxisValues], sources: list[str], target: AxisValues | None
+    ) -> OtherShape:
+        """Sum the inputs along `dim`; the other axes must be equal."""
+        del target
+        first = shapes[0]
+        dim = layer.dim if layer.dim >= 0 else layer.dim + len(first)
+        if not 0 <= dim < len(first):
+            raise LayerError(f"dim {layer.dim} is out of range for {len(first)}-D tensors")
+        for shape, source in zip(shapes[1:], sources[1:], strict=True):
+            if len(shape) != len(first):
+                msg = f"{sources[0]} gives {list(first)} but {source} gives {list(shape)}: the ranks differ"
+                raise LayerError(msg, problem=Problem.INPUTS_DIFFER)
+            differ = [axis for axis, (a, b) in enumerate(zip(first, shape, strict=True)) if a != b and axis != dim]
+            if differ:
+                refuse_to_meet(first, shape, (sources[0], source), differ)
+        return OtherShape(output=(*first[:dim], sum(shape[dim] for shape in shapes), *first[dim + 1 :]))
+
+    def fields(self, layer: OtherSpec, inputs: Sequence[Flow], shape: OtherShape) -> FieldsAndNotes:
+        """Join the paths' fields, unless they are joined along positions (then they are not followed)."""
+        del shape
+        axes = inputs[0].axes
+        if not axes or is_spatial(axes[layer.dim % len(axes)]):
+            return [None] * len(inputs[0].fields), []
+        return merged_fields(inputs)
+
+    def labels(self, layer: OtherSpec, inputs: Sequence[Flow], output: AxisValues) -> Labels:
+        """Keep the first input's labels."""
+        del layer
+        first = inputs[0].axes
+        return first if len(first) == len(output) else standard(output)
+
+    def reads_moved_axes(self, layer: OtherSpec, node: Flow) -> bool:
+        """Say whether joining along an axis that holds positions reads them out of place."""
+        return along_dim_moved(layer, node)
+
+    def cell(self, spec: OtherSpec, shape: AxisValues | None) -> str:
+        """Say the axis."""
+        del shape
+        return f"dim {spec.dim}"
+
+    def json(self, spec: OtherSpec) -> dict[str, Any]:
+        """Give the axis."""
+        return {"dim": spec.dim}

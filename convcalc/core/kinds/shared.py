@@ -1,0 +1,71 @@
+"""Helpers more than one kind's module uses: refusing inputs that do not meet, one value per axis, cells."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TypeVar
+
+from convcalc.core.errors import LayerError, Problem, axes_label
+from convcalc.core.rearrange import is_spatial
+from convcalc.core.spec import axis_names
+from convcalc.core.text import spatial_axes
+
+if TYPE_CHECKING:
+    from convcalc.core.kinds.base import Flow
+    from convcalc.core.spec import AxisValues, OtherSpec
+
+_T = TypeVar("_T")
+
+
+def name_axes(shape: AxisValues) -> tuple[str, ...]:
+    """Return the names of a tensor's axes: N, C and the spatial ones, or `dim i` past 3-D."""
+    spatial = len(shape) - 2
+    return ("N", "C", *axis_names(spatial)) if 1 <= spatial <= 3 else tuple(f"dim {i}" for i in range(len(shape)))  # noqa: PLR2004 - 1-D to 3-D have names
+
+
+def refuse_to_meet(
+    first: AxisValues,
+    shape: AxisValues,
+    names: tuple[str, str],
+    differ: list[int],
+    shown: tuple[AxisValues, AxisValues] | None = None,
+) -> None:
+    """Raise the refusal of two inputs that differ on some axes, naming both shapes (as given), the axes and a fix."""
+    axes = [name_axes(first)[axis] for axis in differ]
+    ours, theirs = "x".join(str(first[a]) for a in differ), "x".join(str(shape[a]) for a in differ)
+    label = f"{axes_label(axes)} {'is' if len(differ) == 1 else 'are'}"
+    given = shown or (first, shape)
+    msg = f"{names[0]} gives {list(given[0])} but {names[1]} gives {list(given[1])}: {label} {ours} vs {theirs}"
+    gaps = {abs(first[a] - shape[a]) for a in differ}
+    amount = str(gaps.pop()) if len(gaps) == 1 else "x".join(str(abs(first[a] - shape[a])) for a in differ)
+    bigger, smaller = names if first[differ[0]] > shape[differ[0]] else names[::-1]
+    hint = f"crop {amount} from {bigger} or pad {smaller} by {amount} (a crop or pad layer with to:)"
+    raise LayerError(msg, hint=hint, problem=Problem.INPUTS_DIFFER)
+
+
+def per_axis(values: tuple[_T, ...], layer: OtherSpec, key: str, rank: int) -> tuple[_T, ...]:
+    """Return one value per spatial axis: as given, or one value for every axis."""
+    if len(values) == rank:
+        return values
+    if len(values) == 1:
+        return values * rank
+    msg = f"{layer.type_name} has {len(values)} {key} values but {spatial_axes(rank)} come in"
+    raise LayerError(msg, hint=f"give one value, or {rank}")
+
+
+def needs_spatial(layer: OtherSpec, shape: AxisValues) -> None:
+    """Refuse an input without a spatial axis, for a layer that works on them (upsample, adaptive pooling)."""
+    if len(shape) < 3:  # noqa: PLR2004 - N, C and at least one spatial axis
+        raise LayerError(f"{layer.type_name} expects [N, C, *spatial], got {list(shape)}", problem=Problem.RANK)
+
+
+def along_dim_moved(layer: OtherSpec, node: Flow) -> bool:
+    """Whether the layer's `dim` holds positions while the spatial axes are out of place (a slice, a concat)."""
+    dim = layer.dim % len(node.axes) if node.axes else 0
+    return is_spatial(node.axes[dim]) if dim < len(node.axes) else True
+
+
+def arguments_cell(spec: OtherSpec) -> str:
+    """Say a layer's groups when it has them (a channel shuffle), else nothing."""
+    if spec.argument("groups") is not None:
+        return f"groups {spec.argument('groups')}"
+    return "-"

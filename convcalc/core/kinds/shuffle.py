@@ -1,0 +1,94 @@
+"""PixelShuffle and PixelUnshuffle (ONNX's DepthToSpace and SpaceToDepth): channels to and from H and W."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from convcalc.core.errors import LayerError, Problem
+from convcalc.core.kinds.base import FieldsAndNotes, Flow, OtherRules, OtherShape
+from convcalc.core.receptive import direct_field, transposed_field
+from convcalc.core.spec import LayerKind
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from convcalc.core.spec import AxisValues, OtherSpec
+
+
+def _four_axes(layer: OtherSpec, shape: AxisValues) -> None:
+    if len(shape) != 4:  # noqa: PLR2004 - N, C, H, W
+        msg = f"{layer.type_name} takes [N, C, H, W], got {list(shape)}"
+        raise LayerError(msg, problem=Problem.RANK)
+
+
+class PixelShuffle(OtherRules):
+    """Move r*r channels into an r times larger H and W: a transposed step of r on the field."""
+
+    kinds = (LayerKind.PIXELSHUFFLE,)
+    positional = True
+
+    def shape(
+        self, layer: OtherSpec, shapes: list[AxisValues], sources: list[str], target: AxisValues | None
+    ) -> OtherShape:
+        """Divide the channels by r², multiply H and W by r."""
+        del sources, target
+        shape = shapes[0]
+        _four_axes(layer, shape)
+        n, c, h, w = shape
+        r = layer.integer("upscale_factor", 1)
+        if c % (r * r):
+            msg = f"{c} channels are not divisible by upscale_factor² = {r * r}"
+            raise LayerError(msg, problem=Problem.CHANNELS, channels=c)
+        return OtherShape(output=(n, c // (r * r), h * r, w * r))
+
+    def fields(self, layer: OtherSpec, inputs: Sequence[Flow], shape: OtherShape) -> FieldsAndNotes:
+        """Each output cell comes from one input cell: r x r cells from channels."""
+        del shape
+        r = layer.integer("upscale_factor", 1)
+        return [None if f is None else transposed_field(f, r, r, 0, 1) for f in inputs[0].fields], []
+
+    def cell(self, spec: OtherSpec, shape: AxisValues | None) -> str:
+        """Say the factor."""
+        del shape
+        return f"×{spec.argument('upscale_factor')}"
+
+
+class PixelUnshuffle(OtherRules):
+    """Move r x r cells of H and W into channels: a step of r with a kernel of r on the field."""
+
+    kinds = (LayerKind.PIXELUNSHUFFLE,)
+    positional = True
+
+    def shape(
+        self, layer: OtherSpec, shapes: list[AxisValues], sources: list[str], target: AxisValues | None
+    ) -> OtherShape:
+        """Multiply the channels by r², divide H and W by r (ONNX's SpaceToDepth rounds down)."""
+        del sources, target
+        shape = shapes[0]
+        _four_axes(layer, shape)
+        n, c, h, w = shape
+        r = layer.integer("downscale_factor", 1)
+        if layer.operation == "spacetodepth":  # ONNX's shape inference divides and rounds down
+            wrong = [name for name, size in (("H", h), ("W", w)) if size < r]
+        else:
+            wrong = [name for name, size in (("H", h), ("W", w)) if size % r]
+        if wrong:
+            how = (
+                "is smaller than blocksize"
+                if layer.operation == "spacetodepth"
+                else "is not divisible by downscale_factor"
+            )
+            msg = f"{'x'.join(str(s) for s in (h, w))} {how} {r}"
+            raise LayerError(msg, axis=wrong, problem=Problem.OUTPUT_BELOW_ONE)
+        return OtherShape(output=(n, c * r * r, h // r, w // r))
+
+    def fields(self, layer: OtherSpec, inputs: Sequence[Flow], shape: OtherShape) -> FieldsAndNotes:
+        """Each output cell reads r x r input cells."""
+        del shape
+        r = layer.integer("upscale_factor", layer.integer("downscale_factor", 1))
+        return [None if f is None else direct_field(f, r, r, 0, 1) for f in inputs[0].fields], []
+
+    def cell(self, spec: OtherSpec, shape: AxisValues | None) -> str:
+        """Say the factor."""
+        del shape
+        return f"÷{spec.argument('downscale_factor')}"

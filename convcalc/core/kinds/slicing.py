@@ -1,0 +1,94 @@
+"""Slices: narrow's [start, start + length) of one axis, or one piece of torch.chunk."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from convcalc.core.errors import LayerError, Problem
+from convcalc.core.kinds.base import FieldsAndNotes, Flow, OtherRules, OtherShape, standard
+from convcalc.core.kinds.shared import along_dim_moved
+from convcalc.core.receptive import shifted_field
+from convcalc.core.spec import LayerKind, OtherSpec
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from convcalc.core.rearrange import Labels
+    from convcalc.core.spec import AnyLayer, AxisValues
+
+
+class Slice(OtherRules):
+    """Keep a piece of one axis; the cells after its start shift by it."""
+
+    kinds = (LayerKind.SLICE,)
+
+    def shape(
+        self, layer: OtherSpec, shapes: list[AxisValues], sources: list[str], target: AxisValues | None
+    ) -> OtherShape:
+        """Keep [start, start + length) of `dim`, or chunk's piece `index`."""
+        del sources, target
+        shape = shapes[0]
+        dim = layer.dim if layer.dim >= 0 else layer.dim + len(shape)
+        if not 0 <= dim < len(shape):
+            raise LayerError(f"dim {layer.dim} is out of range for {len(shape)}-D tensors", problem=Problem.RANK)
+        size = shape[dim]
+        chunks = layer.argument("chunks")
+        if isinstance(chunks, int):
+            piece = -(-size // chunks)  # torch.chunk: pieces of ceil(n / chunks), the last one shorter
+            count = -(-size // piece) if piece else chunks  # an empty axis (JAX allows size 0): `chunks` empty pieces
+            index = layer.integer("index", 0)
+            if not -count <= index < count:
+                msg = f"chunk {index} of {count} ({size} split into pieces of {piece})"
+                raise LayerError(msg + " is out of range", hint=f"use an index below {count}", problem=Problem.RANK)
+            start = (index % count) * piece
+            length = min(piece, size - start)
+        else:
+            start = layer.integer("start", 0)
+            length = layer.integer("length", size)
+            start = start + size if start < 0 else start
+            if not 0 <= start <= size or start + length > size:
+                msg = f"narrow of {length} from {start} runs past the end of an axis of {size}"
+                raise LayerError(msg, hint=f"use start + length <= {size}", problem=Problem.CROP)
+        output = (*shape[:dim], length, *shape[dim + 1 :])
+        offsets = tuple(start if axis == dim else 0 for axis in range(2, len(shape)))
+        return OtherShape(output=output, offsets=offsets)
+
+    def axes_worked_on(self, shape: OtherShape) -> int | None:
+        """Count the trailing axes, as many as it shifts."""
+        return len(shape.offsets)
+
+    def fields(self, layer: OtherSpec, inputs: Sequence[Flow], shape: OtherShape) -> FieldsAndNotes:
+        """Shift the sliced axis's field by the start."""
+        del layer
+        first = inputs[0].fields
+        return [None if f is None else shifted_field(f, o) for f, o in zip(first, shape.offsets, strict=True)], []
+
+    def labels(self, layer: OtherSpec, inputs: Sequence[Flow], output: AxisValues) -> Labels:
+        """Every axis keeps its label."""
+        del layer
+        first = inputs[0].axes
+        return first if len(first) == len(output) else standard(output)
+
+    def reads_moved_axes(self, layer: OtherSpec, node: Flow) -> bool:
+        """Slicing an axis that holds positions out of place cannot be followed."""
+        return along_dim_moved(layer, node)
+
+    def type_word(self, spec: AnyLayer) -> str:
+        """Give the function written (narrow, chunk), in lower case."""
+        return spec.type_name.lower() if isinstance(spec, OtherSpec) else spec.kind.value
+
+    def type_cell(self, spec: AnyLayer) -> str:
+        """Give the function written."""
+        return spec.type_name if isinstance(spec, OtherSpec) else spec.kind.value
+
+    def cell(self, spec: OtherSpec, shape: AxisValues | None) -> str:
+        """Say the axis and the piece."""
+        del shape
+        if spec.argument("chunks") is not None:
+            return f"dim {spec.dim} chunk {spec.argument('index')}/{spec.argument('chunks')}"
+        start, length = spec.argument("start"), spec.argument("length")
+        return f"dim {spec.dim} from {start}, {length}"
+
+    def json(self, spec: OtherSpec) -> dict[str, Any]:
+        """Give the axis (start, length or chunks follow as arguments)."""
+        return {"dim": spec.dim}
