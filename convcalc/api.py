@@ -83,7 +83,7 @@ class Report:
         """
         from convcalc.core.cost import convention, network_cost  # noqa: PLC0415
 
-        return network_cost(self.result, dtype, convention(count, where="count"))
+        return network_cost(self.result, dtype, convention(count))
 
     def to_dict(self) -> dict[str, Any]:
         """Return the contract's JSON document as Python data: exactly what `json.loads(report.to_json())` gives."""

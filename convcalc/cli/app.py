@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Annotated
 
 import typer
+from typer._click.exceptions import NoArgsIsHelpError
 from typer.exceptions import TyperException
 
 from convcalc import __version__
@@ -105,6 +106,10 @@ for _command in COMMANDS.values():
     _add(_command)
 
 
+_HELP_PRINTED = NoArgsIsHelpError
+"""What Typer raises after printing a command's help for no arguments: not an error."""
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the Typer app; usage errors become one line on stderr and exit code 2."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -118,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Exit as stop:
         return stop.exit_code
     except TyperException as error:
-        if type(error).__name__ == "NoArgsIsHelpError":  # help was printed: not an error
+        if isinstance(error, _HELP_PRINTED):  # help was printed: not an error
             return ExitCode.OK
         say(f"convcalc: error: {error.format_message()}")
         return ExitCode.BAD_INPUT

@@ -11,7 +11,7 @@ import os
 import sys
 
 from convcalc.cli.completion import COMPLETE_VARIABLE
-from convcalc.cli.process import internal_error, stop_code
+from convcalc.cli.process import exit_code_of, internal_error
 
 
 def _run(args: list[str]) -> int:
@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         code = _run(args)
         sys.stdout.flush()
     except (Exception, KeyboardInterrupt) as error:  # noqa: BLE001 - the last line of defence
-        stopped = stop_code(error)
+        stopped = exit_code_of(error)
         return internal_error(args[:1], error) if stopped is None else stopped
     return code
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from convcalc.cli.arguments import decide_rank, parse_axes, parse_int, parse_padding, parse_shape
+from convcalc.cli.keys import flag_for
 from convcalc.core.errors import InputError
 from convcalc.core.spec import Framework, LayerKind, LayerSpec, NetworkSpec
 
@@ -89,10 +90,7 @@ def network_from_flags(  # noqa: PLR0913 - the flags of one layer, each checked
     except InputError as error:
         if error.where.startswith("--"):
             raise
-        flag = {"kernel_size": "--kernel", "input": "--input", "output_size": "--target"}.get(
-            error.where, f"--{error.where}"
-        )
-        raise error.located(where=flag.replace("_", "-")) from None
+        raise error.located(where=flag_for(error.where)) from None
 
 
 def input_override(text: str | None) -> tuple[int, ...] | None:

@@ -6,6 +6,7 @@ import contextlib
 import sys
 from typing import Any
 
+from convcalc.cli.keys import for_the_command_line
 from convcalc.cli.layer_flags import input_override, network_from_flags
 from convcalc.cli.process import say, write_out
 from convcalc.cli.reporting import cost_options, emit, output_format, reporting
@@ -55,7 +56,8 @@ def _input_errors_json(file: str, errors: InputErrorGroup) -> None:
 
     from convcalc.render.check import finding_json, input_findings  # noqa: PLC0415
 
-    findings = [finding_json(f) for f in input_findings(file, errors.errors).findings]
+    told = tuple(for_the_command_line(e) for e in errors.errors)
+    findings = [finding_json(f) for f in input_findings(file, told).findings]
     write_out(json.dumps({"ok": False, "output": None, "errors": findings}, indent=1) + "\n", "json")
 
 
@@ -93,7 +95,7 @@ def check(
             network = read_network(file, input_shape=override)
             checks.append(layer_findings(source, analyze(network.without_expect() if no_expect else network)))
         except InputErrorGroup as errors:
-            checks.append(input_findings(source, errors.errors))
+            checks.append(input_findings(source, tuple(for_the_command_line(e) for e in errors.errors)))
     malformed = any(check.malformed for check in checks)
     failing = any(check.findings for check in checks)
     if chosen is CheckFormat.TEXT:

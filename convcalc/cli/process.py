@@ -1,6 +1,8 @@
-"""The process boundary: one stderr line at a time, and the exit code of a run that its output or Ctrl-C stopped.
+"""The process boundary: one stderr line at a time, and the one place an exception becomes an exit code.
 
-The commands call `stop_code` themselves for what Typer would otherwise intercept.
+`exit_code_of` says the lines and the code of every exception that ends a run: convcalc's
+own errors carry their code (core/errors.py), Ctrl-C and the output's failures have theirs,
+and anything else is a bug (70, by `internal_error`).
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ import errno
 import os
 import sys
 
-from convcalc.core.errors import ExitCode
+from convcalc.core.errors import ConvcalcError, ExitCode, InputError, InputErrorGroup
 
 
 def stop_code(error: BaseException) -> int | None:
@@ -29,6 +31,44 @@ def stop_code(error: BaseException) -> int | None:
         say(f"convcalc: cannot write the output: {os.strerror(error.errno or 0)}")
         return ExitCode.BAD_INPUT
     return None
+
+
+def exit_code_of(error: BaseException) -> int | None:
+    """Say an exception that ends a run on stderr and return its exit code; None for a bug (see internal_error).
+
+    Input errors are one line each, in the order of their places; a refused layer one line;
+    Ctrl-C and the output's failures as `stop_code` says.
+    """
+    if isinstance(error, (InputError, InputErrorGroup)):
+        report(error)
+        return error.exit_code
+    if isinstance(error, ConvcalcError):
+        say(f"convcalc: error: {error}")
+        return error.exit_code
+    return stop_code(error)
+
+
+def report(errors: InputError | InputErrorGroup) -> int:
+    """Write input errors to stderr, one line each, and return exit code 2.
+
+    A located error starts with its place (net.yaml:7:5: layers[2].stride: ...), as the
+    contract shows; a flag's error says which flag (convcalc: error: --kernel: ...).
+    """
+    from convcalc.cli.keys import for_the_command_line  # noqa: PLC0415 - only when there is something to say
+
+    listed = [for_the_command_line(e) for e in (errors.errors if isinstance(errors, InputErrorGroup) else (errors,))]
+    for error in sorted(listed, key=_place):
+        # file:line:col first, as compilers print it, so editors and CI problem matchers find it
+        say(f"{error}" if error.location else f"convcalc: error: {error}")
+    return ExitCode.BAD_INPUT
+
+
+def _place(error: InputError) -> tuple[str, int, int]:
+    """Order errors by where they are: file, line, column (flags and unlocated ones first, as given)."""
+    location = error.location
+    if location is None:
+        return ("", 0, 0)
+    return (location.source, location.line or 0, location.column or 0)
 
 
 def internal_error(command: list[str], error: BaseException) -> int:

@@ -6,33 +6,12 @@ import sys
 from collections.abc import Callable
 from dataclasses import replace
 
-from convcalc.cli.process import say, stop_code, write_out
+from convcalc.cli.process import exit_code_of, say, write_out
 from convcalc.cli.terminal import render_options
 from convcalc.core.analysis import LayerResult, StackResult
-from convcalc.core.errors import ExitCode, InputError, InputErrorGroup
+from convcalc.core.errors import ConvcalcError, ExitCode, InputError
 from convcalc.render.stack import RENDERERS
 from convcalc.render.toolkit import Format, RenderOptions
-
-
-def report(errors: InputError | InputErrorGroup) -> int:
-    """Write input errors to stderr, one line each, and return exit code 2.
-
-    A located error starts with its place (net.yaml:7:5: layers[2].stride: ...), as the
-    contract shows; a flag's error says which flag (convcalc: error: --kernel: ...).
-    """
-    listed = errors.errors if isinstance(errors, InputErrorGroup) else (errors,)
-    for error in sorted(listed, key=_place):
-        # file:line:col first, as compilers print it, so editors and CI problem matchers find it
-        say(f"{error}" if error.location else f"convcalc: error: {error}")
-    return ExitCode.BAD_INPUT
-
-
-def _place(error: InputError) -> tuple[str, int, int]:
-    """Order errors by where they are: file, line, column (flags and unlocated ones first, as given)."""
-    location = error.location
-    if location is None:
-        return ("", 0, 0)
-    return (location.source, location.line or 0, location.column or 0)
 
 
 def reporting(command: Callable[..., int]) -> Callable[..., int]:
@@ -46,12 +25,10 @@ def reporting(command: Callable[..., int]) -> Callable[..., int]:
         try:
             code = command(**kwargs)
             sys.stdout.flush()
-        except (InputError, InputErrorGroup) as errors:
-            return report(errors)
-        except (OSError, KeyboardInterrupt) as error:
-            stopped = stop_code(error)
+        except (ConvcalcError, OSError, KeyboardInterrupt) as error:
+            stopped = exit_code_of(error)
             if stopped is None:
-                raise
+                raise  # a bug: the entry point says so, with exit code 70
             return stopped
         return code
 

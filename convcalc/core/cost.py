@@ -112,10 +112,10 @@ def dtype_bytes(dtype: str) -> int:
         return DTYPE_BYTES[dtype.lower()]
     except KeyError:
         *most, last = DTYPE_BYTES
-        raise InputError(f"expected {', '.join(most)} or {last}, got {dtype!r}", where="--dtype") from None
+        raise InputError(f"expected {', '.join(most)} or {last}, got {dtype!r}", where="dtype") from None
 
 
-def convention(name: str, where: str = "--count") -> Convention:
+def convention(name: str, where: str = "count") -> Convention:
     """Return the counting convention a name gives (torch or torchinfo), or raise InputError saying which exist."""
     try:
         return Convention(name.lower())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import IntEnum, StrEnum
+from typing import ClassVar
 
 
 class ExitCode(IntEnum):
@@ -19,7 +20,9 @@ class ExitCode(IntEnum):
 
 
 class ConvcalcError(Exception):
-    """Base class of every error convcalc raises on purpose."""
+    """Base class of every error convcalc raises on purpose; each class says the exit code it ends a run with."""
+
+    exit_code: ClassVar[ExitCode] = ExitCode.BAD_INPUT
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +129,8 @@ class LayerError(ConvcalcError, ValueError):
     `diagnostic` says the same as data (the problem, the axes, the numbers); the text reads
     `axes H, W: <message>; <hint>`.
     """
+
+    exit_code: ClassVar[ExitCode] = ExitCode.LAYER_INVALID
 
     def __init__(
         self,

@@ -103,7 +103,7 @@ def sweep(network: NetworkSpec, axis: int, name: str, low: int, high: int, tick:
     if repeat is None:
         if high - low + 1 > TRIED:
             msg = f"a layer's sizes are not followed in closed form here: at most {TRIED:,} sizes are tried one by one"
-            raise InputError(msg, where="--range")
+            raise InputError(msg, where="range")
         accepted, same = _one_by_one(walker, range(low, high + 1), tick)
         return AxisSizes(name, low, high, SizeSet.of(accepted), SizeSet.of(same))
     taken = _taken_span(walker, low, high)
@@ -199,7 +199,7 @@ def _one_class(walker: Walker, start: int, repeat: int, count: int) -> tuple[Spa
         if lines is None:
             if count > TRIED:
                 msg = f"sizes {start}, {start + repeat}, ... do not grow in step: at most {TRIED:,} are tried"
-                raise InputError(msg, where="--range")
+                raise InputError(msg, where="range")
             points = list(range(count + 1))
         else:
             lines[-1].append((start, repeat))  # the output against the input's own size

@@ -372,11 +372,11 @@ def _input_shape(keras_shape: list[Any] | None, given: tuple[int, ...] | None) -
         return (1 if held[0] is None else int(held[0]), *(int(size) for size in held[1:]))
     if len(given) != len(held):
         msg = f"gives {len(given)} values but the model's input {spelled} has {len(held)} axes"
-        raise InputError(msg, where="--input")
+        raise InputError(msg, where="input_shape")
     if held[1] is not None and given[1] != held[1]:
         msg = (f"the model takes {held[1]} channels (its input is {spelled}, channels last); --input is "
                f"[N, C, *spatial] as convcalc writes shapes, e.g. {_example(held)}")  # fmt: skip
-        raise InputError(msg, where="--input")
+        raise InputError(msg, where="input_shape")
     return given
 
 

@@ -147,7 +147,7 @@ def _input_shape(
     if given is not None:
         if len(given) != len(dims):
             msg = f"gives {len(given)} values but the graph's input {tensor.name!r} has {len(dims)} axes"
-            raise InputError(msg, where="--input")
+            raise InputError(msg, where="input_shape")
         varied = [not isinstance(d, int) or d != v for d, v in zip(dims, given, strict=True)]
         factors = iter(PROBE_FACTORS)
         probe = tuple(v * next(factors) if vary else v for v, vary in zip(given, varied, strict=True))

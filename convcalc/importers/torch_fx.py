@@ -139,12 +139,12 @@ def _factory_arguments(arguments: str | None) -> tuple[list[Any], dict[str, Any]
     try:
         given = json.loads(arguments)
     except ValueError as error:
-        raise InputError(f"not JSON: {error}", where="--args") from None
+        raise InputError(f"not JSON: {error}", where="args") from None
     if isinstance(given, dict):
         return [], given
     if isinstance(given, list):
         return given, {}
-    raise InputError("expected a JSON object (keywords) or list (positional arguments)", where="--args")
+    raise InputError("expected a JSON object (keywords) or list (positional arguments)", where="args")
 
 
 def _first_line(error: BaseException) -> str:
@@ -229,7 +229,7 @@ def propagate(module: Any, shape: tuple[int, ...]) -> None:  # noqa: ANN401
             node = where[-1] if where else None
             at = f" (at {node.op} {node.target})" if node is not None else ""
             msg = f"the model does not run on an input of {list(shape)}{at}: {_first_line(error.__cause__ or error)}"
-            raise InputError(msg, where="--input") from None
+            raise InputError(msg, where="input_shape") from None
 
 
 def _operation(node: Any) -> str:  # noqa: ANN401

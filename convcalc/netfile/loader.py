@@ -953,7 +953,7 @@ def _blame_the_override(node: Node, given: tuple[int, ...], source: str) -> None
         example = ",".join(map(str, (*own[:2], *given[-(len(own) - 2) :])))
         msg = (f"gives {len(given)} values, but {source}'s input {list(own)} has {len(own)} "
                f"(N, C, then {len(own) - 2} spatial); for example {example}")  # fmt: skip
-        raise InputErrorGroup([InputError(msg, where="--input")])
+        raise InputErrorGroup([InputError(msg, where="input_shape")])
 
 
 def read_text(path: str) -> tuple[str, str]:

@@ -74,7 +74,7 @@ def _pillow() -> Any:  # noqa: ANN401 - Pillow's modules, imported on demand
     try:
         from PIL import Image, ImageDraw, ImageFont  # noqa: PLC0415
     except ImportError:
-        raise InputError("writing a GIF needs Pillow: pip install 'convcalc[gif]'", where="--gif") from None
+        raise InputError("writing a GIF needs Pillow: pip install 'convcalc[gif]'", where="gif") from None
     return Image, ImageDraw, ImageFont
 
 

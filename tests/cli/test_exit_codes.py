@@ -12,7 +12,8 @@ import pytest
 
 from convcalc.cli import commands, network_commands
 from convcalc.cli.entry import main
-from convcalc.core.errors import ExitCode
+from convcalc.cli.process import exit_code_of
+from convcalc.core.errors import ConvcalcError, ExitCode, InputError, InputErrorGroup, LayerError
 
 
 def big_network(tmp_path: Path, layers: int = 5_000) -> Path:
@@ -94,3 +95,37 @@ def test_ctrl_c_ends_quietly() -> None:
         process.send_signal(signal.SIGINT)
         _, err = process.communicate(timeout=60)
         assert (process.returncode, err) == (ExitCode.INTERRUPTED, b"convcalc: interrupted\n")
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        (InputError("bad", where="kernel_size"), ExitCode.BAD_INPUT),
+        (InputErrorGroup([InputError("bad"), InputError("worse")]), ExitCode.BAD_INPUT),
+        (LayerError("refused"), ExitCode.LAYER_INVALID),
+    ],
+)
+def test_each_error_class_carries_its_exit_code(error: ConvcalcError, code: ExitCode) -> None:
+    """The class says the code; one place (process.exit_code_of) reads it."""
+    assert type(error).exit_code is code
+    assert exit_code_of(error) == code
+
+
+def test_only_convcalcs_own_errors_and_the_process_ones_have_a_code() -> None:
+    """Anything else is a bug: exit_code_of leaves it to internal_error (70), whatever its class."""
+    for bug in (KeyError("x"), ValueError("x"), TypeError("x"), IndexError("x")):
+        assert exit_code_of(bug) is None
+    assert exit_code_of(KeyboardInterrupt()) == ExitCode.INTERRUPTED
+
+
+def test_a_refused_layer_that_escapes_a_command_is_exit_1(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A refusal is a verdict on the input, not a bug, wherever it is raised."""
+
+    def refusing(*_: object) -> int:
+        raise LayerError("output size 0 is below 1", hint="use a smaller kernel")
+
+    monkeypatch.setattr(commands, "run", refusing)
+    assert main(["conv", "-i", "6", "-k", "2"]) == ExitCode.LAYER_INVALID
+    assert capsys.readouterr().err == "convcalc: error: output size 0 is below 1; use a smaller kernel\n"

@@ -1,0 +1,39 @@
+"""The one table from the library's keys to the command line's flags: messages name what the user typed.
+
+The library names what is wrong by its own keys (`dtype`, `kernel_size`); a command's
+input error that points at no file is about a flag, and is reported under the flag's name.
+"""
+
+from __future__ import annotations
+
+from convcalc.core.errors import InputError
+
+FLAGS = {
+    "kernel_size": "--kernel",
+    "output_size": "--target",
+    "dtype": "--dtype",
+    "count": "--count",
+    "range": "--range",
+    "gif": "--gif",
+    "args": "--args",
+    "input": "--input",
+    "input_shape": "--input",
+}
+"""Library keys whose flag is not the key itself with dashes."""
+
+ARGUMENTS = frozenset({"input_shape", "dtype", "count", "range", "gif", "args"})
+"""Keys of the library's function arguments, never of a file: an error on one is about its flag, wherever it points."""
+
+
+def for_the_command_line(error: InputError) -> InputError:
+    """Return an input error as the command line says it: an argument's key named by its flag."""
+    if error.where in ARGUMENTS:
+        return InputError(error.message, where=flag_for(error.where), location=error.location)
+    return error
+
+
+def flag_for(key: str) -> str:
+    """Return the flag that gives a library key (`kernel_size` -> `--kernel`, `padding_mode` -> `--padding-mode`)."""
+    if key.startswith("--"):
+        return key
+    return FLAGS.get(key, "--" + key.replace("_", "-"))
