@@ -42,16 +42,16 @@ def test_flag_for(key: str, flag: str) -> None:
 
 
 def test_every_argument_key_has_its_flag() -> None:
-    assert ARGUMENTS <= set(FLAGS)
+    assert set(FLAGS) >= ARGUMENTS
 
 
 def _where_values(path: Path) -> list[str]:
     """Return the `where=` strings a module passes to the errors it raises."""
-    found = []
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.keyword) and node.arg == "where" and isinstance(node.value, ast.Constant):
-            found.append(str(node.value.value))
-    return found
+    return [
+        str(node.value.value)
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.keyword) and node.arg == "where" and isinstance(node.value, ast.Constant)
+    ]
 
 
 @pytest.mark.parametrize(
