@@ -11,34 +11,12 @@ have had, so that every layer after it still has a size.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 from math import lcm
 
 from convcalc.core.errors import InputError, LayerError
-from convcalc.core.kinds import other_shape
-from convcalc.core.spec import AnyLayer, AxisValues, LayerKind, LayerSpec, NetworkSpec, OtherSpec
+from convcalc.core.kinds import other_rules, rules_of
+from convcalc.core.spec import AnyLayer, AxisValues, LayerSpec, NetworkSpec, OtherSpec
 from convcalc.core.windows import LayerShape, layer_shape
-
-RELATIONS = frozenset({LayerKind.ADD, LayerKind.CONCAT, LayerKind.CROP, LayerKind.PAD, LayerKind.LINEAR})
-"""Layers whose refusal compares sizes with each other (or with in_features), not a size with a bound."""
-
-FOLLOWED = frozenset(
-    {
-        *RELATIONS,
-        LayerKind.CONV,
-        LayerKind.CONVTRANSPOSE,
-        LayerKind.MAXPOOL,
-        LayerKind.AVGPOOL,
-        LayerKind.LPPOOL,
-        LayerKind.IDENTITY,
-        LayerKind.UPSAMPLE,
-        LayerKind.ADAPTIVEAVGPOOL,
-        LayerKind.ADAPTIVEMAXPOOL,
-        LayerKind.FLATTEN,
-        LayerKind.SLICE,
-    }
-)
-"""Layers whose size is floor-affine in their input's (or constant), and whose refusals are bounds or relations."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,15 +46,10 @@ def period(network: NetworkSpec, axis: int) -> int | None:
     periods: dict[str, int] = {"input": 1}
     previous = "input"
     for index, layer in enumerate(network.layers, start=1):
-        if layer.kind not in FOLLOWED:
+        own = rules_of(layer.kind).period(layer, axis)
+        if own is None:
             return None
-        found = lcm(*(periods[source] for source in _sources(layer, previous)))
-        if isinstance(layer, LayerSpec):
-            if layer.kind is not LayerKind.CONVTRANSPOSE:
-                found *= layer.stride[axis]
-        elif layer.kind is LayerKind.UPSAMPLE and layer.scale_factor is not None:
-            scale = layer.scale_factor[axis] if axis < len(layer.scale_factor) else layer.scale_factor[-1]
-            found *= Fraction(str(scale)).denominator
+        found = lcm(*(periods[source] for source in _sources(layer, previous))) * own
         if isinstance(layer, OtherSpec) and layer.to:
             found = lcm(found, periods[layer.to])
         name = layer.name if layer.name is not None else str(index)
@@ -112,15 +85,17 @@ class Walker:
                     output = self._window(index, layer, given[0])
                 else:
                     target = shapes.get(layer.to) if layer.to else None
-                    if layer.kind in RELATIONS:
-                        compared.append(_compared(layer, given, target, place))
+                    rules = other_rules(layer.kind)
+                    sizes = rules.relation(layer, given, target, place)
+                    if sizes is not None:
+                        compared.append(sizes)
                     try:
-                        output = other_shape(layer, given, sources, target).output
+                        output = rules.shape(layer, given, sources, target).output
                     except LayerError:
-                        if layer.kind not in RELATIONS:
+                        if sizes is None:
                             raise
                         held = False
-                        output = _as_if_held(layer, given, sources, target)
+                        output = rules.as_if_held(layer, given, sources, target)
             except (LayerError, InputError):
                 return None
             name = layer.name if layer.name is not None else str(index)
@@ -136,33 +111,3 @@ class Walker:
                 self.seen.clear()
             found = self.seen[key] = layer_shape(layer, shape)
         return found.output
-
-
-def _compared(layer: OtherSpec, given: list[AxisValues], target: AxisValues | None, place: int) -> tuple[int, ...]:
-    """Return the sizes a relation compares on the axis: its inputs', the `to` layer's, or in_features."""
-    if layer.kind is LayerKind.LINEAR:
-        return (given[0][-1], layer.in_features if layer.in_features is not None else given[0][-1])
-    sizes = [shape[place] for shape in given if len(shape) > place]
-    if target is not None and len(target) > place:
-        sizes.append(target[place])
-    if layer.kind is LayerKind.ADD:
-        sizes.append(1)  # an elementwise merge broadcasts a size 1
-    return tuple(sizes)
-
-
-def _as_if_held(layer: OtherSpec, given: list[AxisValues], sources: list[str], target: AxisValues | None) -> AxisValues:
-    """Return the shape a relation would give had it held: its inputs made to agree on their largest sizes."""
-    first = given[0]
-    if layer.kind is LayerKind.LINEAR:
-        return (*first[:-1], layer.out_features if layer.out_features is not None else first[-1])
-    if layer.kind in (LayerKind.CROP, LayerKind.PAD):
-        if target is None or len(target) != len(first):
-            raise LayerError("no size to crop or pad to")
-        return (*first[:2], *target[2:])
-    alike = [shape for shape in given if len(shape) == len(first)]
-    largest = tuple(max(sizes) for sizes in zip(*alike, strict=True))  # what a broadcast gives: sizes only grow
-    agreed = [(*largest[:1], shape[1], *largest[2:]) if len(shape) == len(first) else first for shape in given]
-    if layer.kind is LayerKind.CONCAT:
-        dim = layer.dim if layer.dim >= 0 else layer.dim + len(first)
-        agreed = [(*largest[:dim], s[dim], *largest[dim + 1 :]) if len(s) == len(first) else first for s in given]
-    return other_shape(layer, agreed, sources, None).output

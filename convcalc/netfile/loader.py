@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from convcalc.core.errors import InputError, InputErrorGroup, Location
+from convcalc.core.kinds import other_rules
+from convcalc.core.kinds.resize import CropPad
 from convcalc.core.spec import (
     MAX_DIGITS,
     MAX_RANK,
@@ -577,8 +579,11 @@ def _other_layer(  # noqa: PLR0913
     inputs = common["inputs"]
     if info.min_inputs > 1 and (inputs is None or len(inputs) < info.min_inputs):
         problems.add(node, where, f"{written} needs `from` with at least {info.min_inputs} layers to combine")
-    if info.kind is LayerKind.UPSAMPLE and sum(key in values for key in ("size", "scale_factor", "to")) != 1:
-        problems.add(node, where, f"{written} needs exactly one of `size`, `scale_factor` and `to`")
+    rules = other_rules(info.kind)
+    exclusive = () if isinstance(rules, CropPad) else rules.exclusive  # a crop's or pad's: _resize_amounts
+    if exclusive and sum(key in values for key in exclusive) != 1:
+        *most, last = (f"`{key}`" for key in exclusive)
+        problems.add(node, where, f"{written} needs exactly one of {', '.join(most)} and {last}")
     amounts = _resize_amounts(node, items, info, values, (where, written, rank), problems)
     if problems.count > before:
         return None
@@ -667,10 +672,11 @@ def _resize_amounts(  # noqa: PLR0913 - the layer, its keys and values, where it
     problems: Problems,
 ) -> PaddingPairs | None:
     """Check that a crop or pad has `to` or explicit amounts (one of them); return the amounts per axis."""
-    if info.kind not in (LayerKind.CROP, LayerKind.PAD):
+    rules = other_rules(info.kind)
+    if not isinstance(rules, CropPad):
         return None
     where, written, rank = place
-    key = "cropping" if info.kind is LayerKind.CROP else "padding"
+    key = rules.amounts_key
     given = [name for name, _, _ in items if name in ("to", key)]
     if len(given) != 1:
         what = f"`{key}`" if "to" not in info.keys else f"exactly one of `to` and `{key}`"

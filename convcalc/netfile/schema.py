@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from convcalc.core.kinds import other_rules
 from convcalc.core.spec import MAX_RANK, PADDING_WORDS, SPELLING, Framework, LayerKind, PaddingMode
 from convcalc.netfile.dialects import DIALECT_CLASS_NAMES, DIALECT_TYPES
 from convcalc.netfile.loader import ALIGNS, MAX_NAME, ONNX_FLAGS, UPSAMPLE_MODES
@@ -261,9 +262,8 @@ def _other_needs(info: OtherType) -> dict[str, Any]:
     required = [*info.required, *(["from"] if info.min_inputs > 1 else [])]
     if required:
         needs["required"] = required
-    resize = {LayerKind.UPSAMPLE: ("size", "scale_factor", "to"), LayerKind.CROP: ("to", "cropping"),
-              LayerKind.PAD: ("to", "padding")}.get(info.kind, ())  # fmt: skip
-    renames = dict(info.renames) if info.kind is LayerKind.UPSAMPLE else {}
+    resize = other_rules(info.kind).exclusive
+    renames = dict(info.renames)  # a framework name of one of them (Keras UpSampling's size: scale_factor)
     meaning = {key: renames.get(key, key) for key in info.keys if renames.get(key, key) in resize}
     filled = {name for name, _ in info.defaults if name in resize}
     if meaning and not filled:  # exactly one of them

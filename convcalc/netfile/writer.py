@@ -6,7 +6,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from convcalc.core.spec import AnyLayer, Framework, LayerKind, LayerSpec, NetworkSpec, OtherSpec, PaddingMode
+from convcalc.core.kinds import other_rules
+from convcalc.core.spec import AnyLayer, Framework, LayerSpec, NetworkSpec, OtherSpec, PaddingMode
 from convcalc.core.text import visible
 from convcalc.netfile.vocabulary import OTHER_TYPES
 
@@ -27,13 +28,13 @@ def _padding(layer: LayerSpec) -> str:
 def _other_yaml(layer: OtherSpec) -> list[str]:
     """Return the keys of a non-window layer that differ from their defaults."""
     defaults = OtherSpec(layer.kind, layer.type_name)
+    rules = other_rules(layer.kind)
     keys = {
         "dim": layer.dim,
         "to": layer.to,
         "align": layer.align,
         "scale_factor": list(layer.scale_factor) if layer.scale_factor else None,
-        # an adaptive pool's sizes are its output_size
-        "output_size" if layer.kind.value.startswith("adaptive") else "size": list(layer.size) if layer.size else None,
+        rules.size_key: list(layer.size) if layer.size else None,
         "mode": layer.mode,
         "start_dim": layer.start_dim,
         "end_dim": layer.end_dim,
@@ -45,34 +46,19 @@ def _other_yaml(layer: OtherSpec) -> list[str]:
     written = [
         f"{key}: {json.dumps(value)}"
         for key, value in keys.items()
-        if value != getattr(defaults, "size" if key == "output_size" else key) and value is not None
+        if value != getattr(defaults, "size" if key == rules.size_key else key) and value is not None
     ]
     for name, value in layer.arguments:
         written.append(f"{name}: {json.dumps(list(value) if isinstance(value, tuple) else value)}")
     info = OTHER_TYPES.get(layer.type_name.lower().replace("_", ""))
     needed = info is not None and "dim" in info.required
     said = any(item.startswith("dim:") for item in written)
-    if (
-        (layer.kind is LayerKind.SLICE or needed) and layer.dim == 1 and not said
-    ):  # chunk's own is 0; unflatten needs it
+    if (rules.writes_dim or needed) and layer.dim == 1 and not said:  # chunk's own is 0; unflatten needs it
         written.insert(0, "dim: 1")
     if info is not None and "num_channels" in info.keys:  # GroupNorm's name for it
         written = [item.replace("num_features:", "num_channels:", 1) for item in written]
-    if layer.amounts is not None:
-        written.append(_amounts_yaml(layer))
+    written.extend(f"{key}: {json.dumps(value)}" for key, value in rules.written(layer))
     return written
-
-
-def _amounts_yaml(layer: OtherSpec) -> str:
-    """Write explicit padding or cropping as the layer's type takes it."""
-    amounts = layer.amounts or ()
-    name = layer.type_name.lower()
-    if name.startswith(("zeropad", "constantpad")) and not name.startswith("zeropadding"):
-        # torch.nn's order: the last axis first
-        return "padding: " + json.dumps([value for pair in reversed(amounts) for value in pair])
-    if layer.kind is LayerKind.CROP:
-        return "cropping: " + json.dumps([[-b, -a] for b, a in amounts])
-    return "padding: " + json.dumps([list(pair) for pair in amounts])
 
 
 def layer_yaml(layer: AnyLayer) -> str:

@@ -25,11 +25,12 @@ from convcalc.core.kinds.shuffle import PixelShuffle, PixelUnshuffle
 from convcalc.core.kinds.slicing import Slice
 from convcalc.core.kinds.sliding import AvgPool, Conv, ConvTranspose, LpPool, MaxPool
 from convcalc.core.kinds.upsample import Upsample
+from convcalc.core.spec import LayerKind
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from convcalc.core.spec import AxisValues, LayerKind, OtherSpec
+    from convcalc.core.spec import AxisValues, OtherSpec
 
 FAMILIES: tuple[Rules, ...] = (
     Conv(),
@@ -39,7 +40,8 @@ FAMILIES: tuple[Rules, ...] = (
     LpPool(),
     Add(),
     Concat(),
-    CropPad(),
+    CropPad(LayerKind.CROP, "cropping"),
+    CropPad(LayerKind.PAD, "padding"),
     Identity(),
     Upsample(),
     Adaptive(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from convcalc.core.kinds.base import FieldsAndNotes, Flow, OtherRules, OtherShape
-from convcalc.core.kinds.shared import needs_spatial, per_axis
+from convcalc.core.kinds.shared import kept_period, needs_spatial, per_axis
 from convcalc.core.receptive import AxisField, resampled_field
 from convcalc.core.resampling import adaptive_reads
 from convcalc.core.spec import LayerKind, OtherSpec
@@ -21,6 +21,8 @@ class Adaptive(OtherRules):
     """Pool each spatial axis to a size (None keeps it); to 1 everywhere, every output reads every cell."""
 
     kinds = (LayerKind.ADAPTIVEAVGPOOL, LayerKind.ADAPTIVEMAXPOOL)
+    size_key = "output_size"
+    period = staticmethod(kept_period)
     positional = True
 
     def shape(

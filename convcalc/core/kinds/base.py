@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from convcalc.core.rearrange import is_spatial, standard_labels
+from convcalc.core.spec import LayerSpec
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from convcalc.core.rearrange import Labels
     from convcalc.core.receptive import AxisField
-    from convcalc.core.spec import AnyLayer, AxisValues, LayerKind, LayerSpec, OtherSpec
+    from convcalc.core.spec import AnyLayer, AxisValues, LayerKind, OtherSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +87,15 @@ class Rules:
         """Whether torchinfo counts the layer's Mult-Adds once per output position (convolutions) or per sample."""
         return False
 
+    def period(self, layer: AnyLayer, axis: int) -> int | None:
+        """Return how many input sizes apart the layer behaves alike on an axis (`sizes`' sweep).
+
+        Each output size is floor((a*i + b) / c) of the input size i; c is the period. None:
+        the size is not of that form (a pixel unshuffle, a reduction, a rearrangement).
+        """
+        del layer, axis
+        return None
+
 
 class WindowRules(Rules):
     """A sliding-window kind: its shape and field are core/windows.py's and core/receptive.py's."""
@@ -98,6 +108,10 @@ class WindowRules(Rules):
     """Keras' class, {} standing for the rank (None: Keras has no such layer)."""
     onnx_op = ""
     """ONNX's operator."""
+
+    def period(self, layer: AnyLayer, axis: int) -> int | None:
+        """Return the stride: sizes a stride apart give outputs one apart."""
+        return layer.stride[axis] if isinstance(layer, LayerSpec) else None
 
     def flops(self, spec: LayerSpec, shape: AxisValues, output: AxisValues, weight: AxisValues) -> int:
         """Return the layer's FLOPs as FlopCounterMode counts them (pools: none)."""
@@ -114,6 +128,36 @@ class OtherRules(Rules):
 
     positional = False
     """Whether the layer works on the trailing axes as spatial axes, one field per axis."""
+
+    exclusive: tuple[str, ...] = ()
+    """Keys of which a file gives exactly one (an upsample's size, scale_factor or to)."""
+
+    size_key = "size"
+    """The key a file gives the layer's `size` under (an adaptive pool's is output_size)."""
+
+    writes_dim = False
+    """Whether a file always says `dim`, even at 1 (a slice: chunk's own default is 0)."""
+
+    def relation(
+        self, layer: OtherSpec, given: list[AxisValues], target: AxisValues | None, place: int
+    ) -> tuple[int, ...] | None:
+        """Return the sizes the layer compares on an axis (its refusal is a relation between them), or None.
+
+        Most refusals are bounds on one size; a merge, a crop or pad, a Linear compare sizes.
+        """
+        del layer, given, target, place
+        return None
+
+    def as_if_held(
+        self, layer: OtherSpec, given: list[AxisValues], sources: list[str], target: AxisValues | None
+    ) -> AxisValues:
+        """Return the shape a relation would give had it held (its inputs made to agree)."""
+        raise NotImplementedError
+
+    def written(self, layer: OtherSpec) -> tuple[tuple[str, object], ...]:
+        """Return the keys a file writes beyond the common ones (a crop's or pad's amounts)."""
+        del layer
+        return ()
 
     def axes_worked_on(self, shape: OtherShape) -> int | None:
         """Return how many trailing axes the layer works on as spatial axes (None: it follows no axis by place)."""

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from convcalc.core.errors import LayerError
 from convcalc.core.kinds.base import FieldsAndNotes, Flow, OtherRules, OtherShape
+from convcalc.core.kinds.shared import kept_period
 from convcalc.core.rearrange import MIXED, rearranged_labels
 from convcalc.core.spec import LayerKind
 
@@ -34,6 +35,7 @@ class Flatten(OtherRules):
     """Flatten: the field is kept while the spatial axes survive unmixed, and gone once they are folded."""
 
     kinds = (LayerKind.FLATTEN,)
+    period = staticmethod(kept_period)
 
     def shape(
         self, layer: OtherSpec, shapes: list[AxisValues], sources: list[str], target: AxisValues | None

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from convcalc.core.errors import LayerError, Problem
 from convcalc.core.kinds.base import FieldsAndNotes, Flow, OtherRules, OtherShape, mixes_positions, standard
-from convcalc.core.kinds.shared import arguments_cell
+from convcalc.core.kinds.shared import arguments_cell, kept_period
 from convcalc.core.spec import LayerKind, OtherSpec
 
 if TYPE_CHECKING:
@@ -116,6 +116,7 @@ class Identity(OtherRules):
     """A layer that keeps the shape: the field passes unchanged."""
 
     kinds = (LayerKind.IDENTITY,)
+    period = staticmethod(kept_period)
 
     def shape(
         self, layer: OtherSpec, shapes: list[AxisValues], sources: list[str], target: AxisValues | None

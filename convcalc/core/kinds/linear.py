@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from convcalc.core.errors import LayerError, Problem
 from convcalc.core.kinds.base import FieldsAndNotes, Flow, OtherRules, OtherShape, mixes_positions
+from convcalc.core.kinds.shared import kept_period
 from convcalc.core.spec import LayerKind
 
 if TYPE_CHECKING:
@@ -26,6 +27,22 @@ class Linear(OtherRules):
     """A weight [out, in] applied along one axis; over positions, each output reads every one of them."""
 
     kinds = (LayerKind.LINEAR,)
+    period = staticmethod(kept_period)
+
+    def relation(
+        self, layer: OtherSpec, given: list[AxisValues], target: AxisValues | None, place: int
+    ) -> tuple[int, ...] | None:
+        """Compare the last axis's size with in_features."""
+        del target, place
+        return (given[0][-1], layer.in_features if layer.in_features is not None else given[0][-1])
+
+    def as_if_held(
+        self, layer: OtherSpec, given: list[AxisValues], sources: list[str], target: AxisValues | None
+    ) -> AxisValues:
+        """Give the input with out_features on its last axis."""
+        del sources, target
+        first = given[0]
+        return (*first[:-1], layer.out_features if layer.out_features is not None else first[-1])
 
     def shape(
         self, layer: OtherSpec, shapes: list[AxisValues], sources: list[str], target: AxisValues | None

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from convcalc.core.errors import LayerError, Problem, join_axes
 from convcalc.core.kinds.base import FieldsAndNotes, Flow, OtherRules, OtherShape, standard
-from convcalc.core.kinds.shared import along_dim_moved, arguments_cell, refuse_to_meet
+from convcalc.core.kinds.shared import agreed, along_dim_moved, arguments_cell, kept_period, refuse_to_meet, sizes_at
 from convcalc.core.rearrange import is_spatial
 from convcalc.core.receptive import AxisField, centre, merged_field
 from convcalc.core.spec import LayerKind, OtherSpec, axis_names
@@ -65,6 +65,21 @@ class Add(OtherRules):
     """Elementwise merges (add, mul, sub, div): the inputs broadcast to one shape."""
 
     kinds = (LayerKind.ADD,)
+    period = staticmethod(kept_period)
+
+    def relation(
+        self, layer: OtherSpec, given: list[AxisValues], target: AxisValues | None, place: int
+    ) -> tuple[int, ...] | None:
+        """Compare the inputs' sizes, and 1 (a broadcast takes a size 1)."""
+        del layer
+        return (*sizes_at(given, target, place), 1)
+
+    def as_if_held(
+        self, layer: OtherSpec, given: list[AxisValues], sources: list[str], target: AxisValues | None
+    ) -> AxisValues:
+        """Broadcast the inputs made to agree on their largest sizes."""
+        del target
+        return self.shape(layer, agreed(given)[1], sources, None).output
 
     def shape(
         self, layer: OtherSpec, shapes: list[AxisValues], sources: list[str], target: AxisValues | None
@@ -103,6 +118,25 @@ class Concat(OtherRules):
     """Concatenation along one axis: the other axes must agree."""
 
     kinds = (LayerKind.CONCAT,)
+    period = staticmethod(kept_period)
+
+    def relation(
+        self, layer: OtherSpec, given: list[AxisValues], target: AxisValues | None, place: int
+    ) -> tuple[int, ...] | None:
+        """Compare the inputs' sizes."""
+        del layer
+        return sizes_at(given, target, place)
+
+    def as_if_held(
+        self, layer: OtherSpec, given: list[AxisValues], sources: list[str], target: AxisValues | None
+    ) -> AxisValues:
+        """Join the inputs made to agree on their largest sizes but along `dim`."""
+        del target
+        first = given[0]
+        largest, _ = agreed(given)
+        dim = layer.dim if layer.dim >= 0 else layer.dim + len(first)
+        joined = [(*largest[:dim], s[dim], *largest[dim + 1 :]) if len(s) == len(first) else first for s in given]
+        return self.shape(layer, joined, sources, None).output
 
     def shape(
         self, layer: OtherSpec, shapes: list[AxisValues], sources: list[str], target: AxisValues | None

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from convcalc.core.errors import LayerError, Problem
 from convcalc.core.kinds.base import FieldsAndNotes, Flow, OtherRules, OtherShape
-from convcalc.core.kinds.shared import name_axes
+from convcalc.core.kinds.shared import kept_period, name_axes, sizes_at
 from convcalc.core.receptive import shifted_field
 from convcalc.core.spec import LayerKind, OtherSpec, PaddingPairs
 from convcalc.core.text import spatial_axes
@@ -57,8 +57,43 @@ def _pad_by(layer: OtherSpec, shape: AxisValues, amounts: PaddingPairs) -> tuple
 class CropPad(OtherRules):
     """Crop or pad the spatial axes; cells shift by what is cut or added before them."""
 
-    kinds = (LayerKind.CROP, LayerKind.PAD)
     positional = True
+    period = staticmethod(kept_period)
+
+    def __init__(self, kind: LayerKind, amounts_key: str) -> None:
+        self.kinds = (kind,)
+        self.amounts_key = amounts_key
+        """The key a file gives explicit amounts under (a crop's are cropping, a pad's padding)."""
+        self.exclusive = ("to", amounts_key)
+
+    def relation(
+        self, layer: OtherSpec, given: list[AxisValues], target: AxisValues | None, place: int
+    ) -> tuple[int, ...] | None:
+        """Compare the input's size with the `to` layer's."""
+        del layer
+        return sizes_at(given, target, place)
+
+    def as_if_held(
+        self, layer: OtherSpec, given: list[AxisValues], sources: list[str], target: AxisValues | None
+    ) -> AxisValues:
+        """Take the `to` layer's spatial sizes."""
+        del layer, sources
+        first = given[0]
+        if target is None or len(target) != len(first):
+            raise LayerError("no size to crop or pad to")
+        return (*first[:2], *target[2:])
+
+    def written(self, layer: OtherSpec) -> tuple[tuple[str, object], ...]:
+        """Write the amounts as the layer's type takes them (torch.nn's ZeroPad: the last axis first, flat)."""
+        amounts = layer.amounts
+        if amounts is None:
+            return ()
+        name = layer.type_name.lower()
+        if name.startswith(("zeropad", "constantpad")) and not name.startswith("zeropadding"):
+            return (("padding", [value for pair in reversed(amounts) for value in pair]),)
+        if layer.kind is LayerKind.CROP:
+            return (("cropping", [[-b, -a] for b, a in amounts]),)
+        return (("padding", [list(pair) for pair in amounts]),)
 
     def shape(
         self, layer: OtherSpec, shapes: list[AxisValues], sources: list[str], target: AxisValues | None

@@ -64,8 +64,33 @@ def along_dim_moved(layer: OtherSpec, node: Flow) -> bool:
     return is_spatial(node.axes[dim]) if dim < len(node.axes) else True
 
 
+def kept_period(layer: object, axis: int) -> int:
+    """Return the period of a layer whose size follows its input's one to one (or is constant): 1."""
+    del layer, axis
+    return 1
+
+
 def arguments_cell(spec: OtherSpec) -> str:
     """Say a layer's groups when it has them (a channel shuffle), else nothing."""
     if spec.argument("groups") is not None:
         return f"groups {spec.argument('groups')}"
     return "-"
+
+
+def agreed(given: list[AxisValues]) -> tuple[AxisValues, list[AxisValues]]:
+    """Return the largest size per axis of the inputs of the first's rank, and each input made to agree with it.
+
+    Channels keep their own sizes; an input of another rank is left as the first (a broadcast only grows sizes).
+    """
+    first = given[0]
+    alike = [shape for shape in given if len(shape) == len(first)]
+    largest = tuple(max(sizes) for sizes in zip(*alike, strict=True))
+    return largest, [(*largest[:1], shape[1], *largest[2:]) if len(shape) == len(first) else first for shape in given]
+
+
+def sizes_at(given: list[AxisValues], target: AxisValues | None, place: int) -> tuple[int, ...]:
+    """Return the sizes on one axis of the inputs (and the `to` layer) that have it."""
+    sizes = [shape[place] for shape in given if len(shape) > place]
+    if target is not None and len(target) > place:
+        sizes.append(target[place])
+    return tuple(sizes)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from convcalc.core.errors import LayerError, Problem
 from convcalc.core.kinds.base import FieldsAndNotes, Flow, OtherRules, OtherShape, standard
-from convcalc.core.kinds.shared import along_dim_moved
+from convcalc.core.kinds.shared import along_dim_moved, kept_period
 from convcalc.core.receptive import shifted_field
 from convcalc.core.spec import LayerKind, OtherSpec
 
@@ -21,6 +21,8 @@ class Slice(OtherRules):
     """Keep a piece of one axis; the cells after its start shift by it."""
 
     kinds = (LayerKind.SLICE,)
+    writes_dim = True
+    period = staticmethod(kept_period)
 
     def shape(
         self, layer: OtherSpec, shapes: list[AxisValues], sources: list[str], target: AxisValues | None

@@ -66,6 +66,11 @@ class ConvTranspose(_Convolution):
     keras_class = "Conv{}DTranspose"
     onnx_op = "ConvTranspose"
 
+    def period(self, layer: AnyLayer, axis: int) -> int | None:
+        """Each input size gives its own output size: the period is 1."""
+        del layer, axis
+        return 1
+
     def flops(self, spec: LayerSpec, shape: AxisValues, output: AxisValues, weight: AxisValues) -> int:
         """Each input position scatters the whole weight: 2 x N x input positions x weight."""
         del spec, output

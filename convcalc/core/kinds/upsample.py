@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from math import floor
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +17,7 @@ from convcalc.core.text import axes_text
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from convcalc.core.spec import AxisValues
+    from convcalc.core.spec import AnyLayer, AxisValues
 
 DOUBLE_MAX = 2**1023
 """Sizes at or past this cannot be held as doubles, in which torch computes an interpolation's size."""
@@ -41,6 +42,14 @@ class Upsample(OtherRules):
 
     kinds = (LayerKind.UPSAMPLE,)
     positional = True
+    exclusive = ("size", "scale_factor", "to")
+
+    def period(self, layer: AnyLayer, axis: int) -> int | None:
+        """Repeat every q sizes for a factor p/q; every size for a size or a `to` layer's."""
+        factors = layer.scale_factor if isinstance(layer, OtherSpec) else None
+        if factors is None:
+            return 1
+        return Fraction(str(factors[axis] if axis < len(factors) else factors[-1])).denominator
 
     def shape(
         self, layer: OtherSpec, shapes: list[AxisValues], sources: list[str], target: AxisValues | None
