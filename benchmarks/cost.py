@@ -20,7 +20,7 @@ from pathlib import Path
 
 from convcalc.core.analysis import analyze
 from convcalc.core.cost import network_cost
-from convcalc.netfile.loader import read_network
+from convcalc.sources.read import read_network
 
 ROOT = Path(__file__).resolve().parent.parent
 

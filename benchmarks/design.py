@@ -19,7 +19,7 @@ from convcalc.core.analysis import analyze
 from convcalc.core.spec import NetworkSpec
 from convcalc.design.mirror import mirror
 from convcalc.design.sweep import sweep
-from convcalc.netfile.loader import read_network
+from convcalc.sources.read import read_network
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -123,9 +123,9 @@ class Report:
 
 def read_network(path: str | os.PathLike[str], *, input_shape: Sequence[int] | None = None) -> NetworkSpec:
     """Read a network file (`-` is standard input); raise InputErrorGroup with every problem, located."""
-    from convcalc.netfile import loader  # noqa: PLC0415 - YAML loads only when a file is read
+    from convcalc.sources.read import read_network as read  # noqa: PLC0415 - YAML and the importers load when used
 
-    return loader.read_network(os.fspath(path), input_shape=_shape(input_shape))
+    return read(os.fspath(path), input_shape=_shape(input_shape))
 
 
 def load_network(text: str, source: str = "<network>", *, input_shape: Sequence[int] | None = None) -> NetworkSpec:

@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from convcalc.importers.torch_fx import network_data  # noqa: E402
-from convcalc.netfile.vocabulary import torch_import_vocabulary  # noqa: E402
 from convcalc.netfile.writer import data_yaml  # noqa: E402
+from convcalc.sources.models import torch_import_vocabulary  # noqa: E402
 from tools.compare_models import Comparison, compare, fixture, show  # noqa: E402
 
 OUT = ROOT / "tests" / "fixtures" / "torch_imports"

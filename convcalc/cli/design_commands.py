@@ -177,8 +177,8 @@ def _pictures(
 def _network_page(path: str, flags: dict[str, Any], html: str, *, gif: str | None, others: bool) -> int:
     """Write the page of a whole network: a section per conv, transposed conv and pool, a line per other layer."""
     from convcalc.design.scene import build_scene  # noqa: PLC0415
-    from convcalc.netfile.loader import read_network  # noqa: PLC0415
     from convcalc.render.page import PageLayer, PageRow, page  # noqa: PLC0415
+    from convcalc.sources.read import read_network  # noqa: PLC0415
 
     _refuse_layer_flags(flags)
     if gif is not None or others:
@@ -207,7 +207,7 @@ def _refuse_layer_flags(flags: dict[str, Any]) -> None:
 
 def _layer_of_file(path: str, layer: str | None, flags: dict[str, Any]) -> tuple[AnyLayer, tuple[int, ...], str]:
     """Return the layer N of a network file, the shape coming into it and its label."""
-    from convcalc.netfile.loader import read_network  # noqa: PLC0415 - YAML is loaded only when a file is read
+    from convcalc.sources.read import read_network  # noqa: PLC0415 - YAML is loaded only when a file is read
 
     _refuse_layer_flags(flags)
     if layer is None:
@@ -274,7 +274,7 @@ def port(
 
 def _port_file(path: str, source: str | None, flags: dict[str, Any]) -> NetworkSpec:
     """Read the network file to port; --from must agree with its `framework:`."""
-    from convcalc.netfile.loader import read_network  # noqa: PLC0415 - YAML is loaded only when a file is read
+    from convcalc.sources.read import read_network  # noqa: PLC0415 - YAML is loaded only when a file is read
 
     if path != "-" and not path.lower().endswith((".yaml", ".yml")) and not Path(path).exists():
         raise InputError(f"expected conv, convt, pool or a network file, got {path!r}", where="KIND")

@@ -18,10 +18,11 @@ FLAGS = {
     "args": "--args",
     "input": "--input",
     "input_shape": "--input",
+    "sources": "SOURCE",
 }
 """Library keys whose flag is not the key itself with dashes."""
 
-ARGUMENTS = frozenset({"input_shape", "dtype", "count", "range", "gif", "args"})
+ARGUMENTS = frozenset({"input_shape", "dtype", "count", "range", "gif", "args", "sources"})
 """Keys of the library's function arguments, never of a file: an error on one is about its flag, wherever it points."""
 
 
@@ -34,6 +35,6 @@ def for_the_command_line(error: InputError) -> InputError:
 
 def flag_for(key: str) -> str:
     """Return the flag that gives a library key (`kernel_size` -> `--kernel`, `padding_mode` -> `--padding-mode`)."""
-    if key.startswith("--"):
+    if key.startswith("--") or key.isupper():
         return key
     return FLAGS.get(key, "--" + key.replace("_", "-"))

@@ -27,7 +27,7 @@ from convcalc.core.spec import (
 from convcalc.core.text import spatial_axes
 from convcalc.netfile.blocks import Placed, expand, uses_blocks
 from convcalc.netfile.dialects import DIALECT_TYPES
-from convcalc.netfile.files import check_model_file, is_standard_stream, read_bytes
+from convcalc.netfile.files import is_standard_stream, read_bytes
 from convcalc.netfile.mapping import Items, Problems, describe, mapping_items, suggest
 from convcalc.netfile.nodes import (
     BOOL_TAG,
@@ -995,36 +995,6 @@ def measured_shapes(data: Mapping[str, Any]) -> dict[str, tuple[int, ...]]:
         return {}
     result = analyze(network, hints=False)
     return {layer.name: tuple(layer.output) for layer in result.layers if layer.output is not None}
-
-
-def read_network(path: str, *, input_shape: tuple[int, ...] | None = None) -> NetworkSpec:
-    """Read and parse a network file ('-' for standard input), an ONNX model (MODEL.onnx) or a Keras one (.keras)."""
-    if path.lower().endswith((".onnx", ".keras")):
-        check_model_file(path)
-    if path.lower().endswith(".onnx"):  # the importer loads only for an ONNX file
-        from convcalc.importers.onnx_graph import onnx_network_data  # noqa: PLC0415
-
-        data = onnx_network_data(path, input_shape, PrefixMeasure(measured_shapes))
-        return network_from_data(data, path, input_shape=input_shape)
-    if path.lower().endswith(".keras"):
-        from convcalc.importers.keras_config import keras_import  # noqa: PLC0415
-
-        data = keras_import(path, input_shape, PrefixMeasure(measured_shapes))
-        return network_from_data(data, path, input_shape=input_shape)
-    text, source = read_text(path)
-    if path.lower().endswith(".json") and '"class_name"' in text:  # perhaps a Keras model.to_json()
-        import json  # noqa: PLC0415 - only a .json file needs it
-
-        from convcalc.importers.keras_config import is_keras_model, keras_network_data  # noqa: PLC0415
-
-        try:
-            parsed = json.loads(text)
-        except json.JSONDecodeError:
-            parsed = None
-        if is_keras_model(parsed):
-            data = keras_network_data(parsed, source, input_shape, PrefixMeasure(measured_shapes))
-            return network_from_data(data, source, input_shape=input_shape)
-    return load_network(text, source, input_shape=input_shape)
 
 
 # Measuring as importers read -----------------------------------------------------------------

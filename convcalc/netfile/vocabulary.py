@@ -10,12 +10,8 @@ momentum, p, ...) are accepted and ignored, so a model's own arguments can be pa
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from convcalc.core.spec import LayerKind
-
-if TYPE_CHECKING:  # the torch importer loads only when a model is imported
-    from convcalc.importers.torch_fx import Vocabulary
 
 IGNORED = "ignored"  # a key accepted as torch.nn takes it, that changes no shape
 
@@ -417,13 +413,3 @@ LAYER_KEYS: dict[str, Key] = {
 """Keys of a layer, named as the torch.nn arguments."""
 
 TOP_KEYS = ("input", "layers", "description", "framework", "blocks")
-
-
-def torch_import_vocabulary() -> Vocabulary:
-    """Return the layer types of network files as `convcalc import torch` needs them."""
-    from convcalc.importers.torch_fx import Vocabulary  # noqa: PLC0415
-
-    return Vocabulary(
-        windows={name: kind.value for name, (kind, _) in WINDOW_CLASSES.items()},
-        others={name: {key: what != IGNORED for key, what in info.keys.items()} for name, info in OTHER_TYPES.items()},
-    )

@@ -18,7 +18,8 @@ import pytest
 
 from convcalc.core.analysis import StackResult, analyze
 from convcalc.core.cost import Convention, network_cost, readers
-from convcalc.netfile.loader import load_network, read_network
+from convcalc.netfile.loader import load_network
+from convcalc.sources.read import read_network
 from tests.conftest import EXAMPLES
 from tests.core.torch_cases import FIXTURES
 

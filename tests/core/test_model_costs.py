@@ -14,7 +14,7 @@ import pytest
 
 from convcalc.core.analysis import analyze
 from convcalc.core.cost import network_cost
-from convcalc.netfile.loader import read_network
+from convcalc.sources.read import read_network
 from tests.conftest import EXAMPLES
 from tests.core.torch_cases import FIXTURES
 

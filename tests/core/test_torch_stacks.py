@@ -13,7 +13,8 @@ import pytest
 import yaml
 
 from convcalc import Status, analyze
-from convcalc.netfile.loader import load_network, read_network
+from convcalc.netfile.loader import load_network
+from convcalc.sources.read import read_network
 from tests.conftest import ROOT
 from tests.core.torch_cases import load_cases
 

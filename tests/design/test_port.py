@@ -18,9 +18,9 @@ from convcalc.core.errors import LayerError
 from convcalc.core.spec import Framework
 from convcalc.design.port import port, target_output
 from convcalc.design.port_network import port_network
-from convcalc.netfile.loader import read_network
 from convcalc.netfile.writer import network_yaml
 from convcalc.render.code import snippet
+from convcalc.sources.read import read_network
 from tests.conftest import schema_errors
 from tests.core.torch_cases import FIXTURES, case_input, layer_from_case, load_cases
 

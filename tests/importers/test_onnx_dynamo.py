@@ -16,7 +16,8 @@ from onnx import TensorProto, helper
 
 from convcalc import InputErrorGroup, analyze
 from convcalc.importers.onnx_graph import onnx_import
-from convcalc.netfile.loader import measured_shapes, read_network
+from convcalc.netfile.loader import measured_shapes
+from convcalc.sources.read import read_network
 from tests.core.torch_cases import FIXTURES
 
 FOLDER = FIXTURES / "onnx_dynamo"

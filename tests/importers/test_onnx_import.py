@@ -20,7 +20,8 @@ import pytest
 import convcalc
 from convcalc.importers.onnx_graph import onnx_import, onnx_network_data
 from convcalc.importers.onnx_shapes import SHAPE_OPERATORS
-from convcalc.netfile.loader import load_network, measured_shapes, read_network
+from convcalc.netfile.loader import load_network, measured_shapes
+from convcalc.sources.read import read_network
 from tests.core.torch_cases import FIXTURES
 from tools.compare_models import Comparison, _compare_field, fixture
 

@@ -2,9 +2,10 @@
 
     cli ──> render ──> design ──> core
       │        └─────> netfile ──> core
-      └──────────────> netfile ──> importers ──> core
+      └──────────────> sources ──> netfile ──> core
+                          └──────> importers ──> core
 
-`core` is pure and imports nothing of the rest; only `netfile` reads YAML, only `importers`
+`sources` picks the reader of a path (a network file or a model) above both; `core` is pure and imports nothing of the rest; only `netfile` reads YAML, only `importers`
 reads other frameworks' files (onnx), only `render` and `cli` use rich, only `cli` uses Typer. The top of the package (`convcalc`, `convcalc.api`)
 may reach everything, lazily.
 """
@@ -22,9 +23,10 @@ ALLOWED = {
     "core": {"core"},
     "design": {"core", "design"},
     "importers": {"core", "importers"},
-    "netfile": {"core", "netfile", "importers"},
+    "netfile": {"core", "netfile"},
+    "sources": {"core", "netfile", "importers", "sources"},
     "render": {"core", "design", "netfile", "render"},
-    "cli": {"core", "design", "netfile", "importers", "render", "cli"},
+    "cli": {"core", "design", "netfile", "importers", "sources", "render", "cli"},
 }
 THIRD_PARTY = {
     "onnx": {"importers"},

@@ -14,7 +14,7 @@ from convcalc.core.spec import LayerKind, LayerSpec, OtherSpec
 from convcalc.design.sweep import _on_its_own, _one_by_one, sweep
 from convcalc.design.ticks import quiet
 from convcalc.design.trial import Walker, period
-from convcalc.netfile.loader import read_network
+from convcalc.sources.read import read_network
 from tests.property.strategies import SETTINGS
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.yaml"))

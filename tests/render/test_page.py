@@ -12,7 +12,7 @@ import pytest
 from typer.testing import Result
 
 from convcalc.core.analysis import analyze
-from convcalc.netfile.loader import read_network
+from convcalc.sources.read import read_network
 
 Run = Callable[..., Result]
 ROOT = Path(__file__).parent.parent.parent
