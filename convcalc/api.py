@@ -7,13 +7,15 @@ the loader (YAML) and the renderers (rich) only when they are used.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from convcalc.core.analysis import LayerResult, StackResult, analyze
-from convcalc.core.errors import InputError
-from convcalc.core.spec import AxisValues, NetworkSpec
+from convcalc.core.errors import InputError, InputErrorGroup, axes_label
+from convcalc.core.spec import MAX_DIGITS, MAX_RANK, PADDING_WORDS, AnyLayer, AxisValues, NetworkSpec, axis_names
+from convcalc.core.text import ci_inert, visible
+from convcalc.render.toolkit import Format, RenderOptions
 
 if TYPE_CHECKING:
     from convcalc.core.cost import Cost
@@ -23,6 +25,8 @@ if TYPE_CHECKING:
     from convcalc.design.port_network import PortedNetwork
     from convcalc.design.solve import Solution
     from convcalc.design.sweep import AxisSizes
+    from convcalc.render.check import CheckFormat, FileCheck
+    from convcalc.sources.models import Imported
 
 NetworkSource = NetworkSpec | Mapping[str, object] | str | os.PathLike[str]
 """What `report` reads: a network, its data as a file would hold it, a path, or a file's YAML text."""
@@ -213,29 +217,91 @@ def solve(  # noqa: PLR0913 - the limits of the search, as `convcalc solve` take
     max_padding: int = 4,
     symmetric_only: bool = False,
     framework: Framework | str = "torch",
+    tick: Callable[[int, int], None] | None = None,
 ) -> list[Solution]:
-    """Return every layer of `kind` within the limits that maps the input size to the output size, best first."""
+    """Return every layer of `kind` within the limits that maps the input size to the output size, best first.
+
+    `tick(done, total)`, when given, hears the search's progress (the command line draws a bar).
+    """
     from convcalc.core.spec import Framework, LayerKind, axis_names, broadcast  # noqa: PLC0415
-    from convcalc.design.solve import SEARCH_WORK, Limits, search_size  # noqa: PLC0415
+    from convcalc.design.solve import Limits, check_search  # noqa: PLC0415
     from convcalc.design.solve import solve as search  # noqa: PLC0415
+    from convcalc.design.ticks import quiet  # noqa: PLC0415
 
     chosen = LayerKind(kind)
     rank = max(len(v) if isinstance(v, Sequence) else 1 for v in (input, output))
     sizes, targets = broadcast(input, rank), broadcast(output, rank)
     limits = Limits(kernel, stride, dilation, max_padding, symmetric_only, Framework.parse(framework))
-    if search_size(chosen, limits) > SEARCH_WORK:
-        msg = f"the limits span more than {SEARCH_WORK:,} layer shapes: narrow the kernel, stride or dilation"
-        raise InputError(msg)
-    return search(chosen, sizes, targets, limits, axis_names(rank))
+    check_search(chosen, limits)
+    return search(chosen, sizes, targets, limits, axis_names(rank), tick or quiet)
 
 
-def sizes(source: NetworkSource, low: int = 1, high: int = 1024) -> list[AxisSizes]:
-    """Return, per spatial axis, the input sizes from low to high the network accepts and those it gives back."""
+def sizes(
+    source: NetworkSource,
+    low: int = 1,
+    high: int = 1024,
+    *,
+    ranges: Sequence[tuple[int, int]] | None = None,
+    tick: Callable[[int, int], None] | None = None,
+) -> list[AxisSizes]:
+    """Return, per spatial axis, the input sizes from low to high the network accepts and those it gives back.
+
+    `ranges` gives one (low, high) for every axis, or one per axis; `tick(done, total)` hears the progress.
+    """
     from convcalc.core.spec import axis_names  # noqa: PLC0415
     from convcalc.design.sweep import sweep_axes  # noqa: PLC0415
+    from convcalc.design.ticks import quiet  # noqa: PLC0415
 
     spec = _spec(source)
-    return sweep_axes(spec, [(low, high)] * spec.rank, axis_names(spec.rank))
+    given = list(ranges or [(low, high)])
+    if len(given) not in (1, spec.rank):
+        msg = f"expected one range or {spec.rank} (one per spatial axis), got {len(given)}"
+        raise InputError(msg, where="range")
+    return sweep_axes(spec, given * spec.rank if len(given) == 1 else given, axis_names(spec.rank), tick or quiet)
+
+
+def nearest_sizes(  # noqa: PLR0913 - as solve
+    kind: LayerKind | str,
+    size: int,
+    want: int,
+    *,
+    kernel: tuple[int, int] = (1, 7),
+    stride: tuple[int, int] = (1, 4),
+    dilation: tuple[int, int] = (1, 3),
+    max_padding: int = 4,
+    symmetric_only: bool = False,
+    framework: Framework | str = "torch",
+    tick: Callable[[int, int], None] | None = None,
+) -> tuple[int | None, int | None]:
+    """Return the output sizes nearest to `want`, below and above, that a layer within the limits gives from `size`."""
+    from convcalc.core.spec import Framework, LayerKind  # noqa: PLC0415
+    from convcalc.design.solve import Limits, nearest_reachable  # noqa: PLC0415
+    from convcalc.design.ticks import quiet  # noqa: PLC0415
+
+    limits = Limits(kernel, stride, dilation, max_padding, symmetric_only, Framework.parse(framework))
+    return nearest_reachable(LayerKind(kind), size, want, limits, tick or quiet)
+
+
+def render_solutions(
+    solutions: Sequence[Solution],
+    kind: LayerKind | str,
+    fmt: Format | str = "table",
+    options: RenderOptions | None = None,
+) -> str:
+    """Return solve's answers as `convcalc solve` prints them: a table, JSON, Markdown or CSV."""
+    from convcalc.core.spec import LayerKind  # noqa: PLC0415
+    from convcalc.render.design import render_solutions as text  # noqa: PLC0415
+
+    return text(list(solutions), LayerKind(kind), output_format(fmt), options or RenderOptions())
+
+
+def render_sizes(
+    source: str, swept: Sequence[AxisSizes], fmt: Format | str = "table", options: RenderOptions | None = None
+) -> str:
+    """Return the sizes a network accepts as `convcalc sizes` prints them."""
+    from convcalc.render.design import render_sizes as text  # noqa: PLC0415
+
+    return text(source, list(swept), output_format(fmt), options or RenderOptions())
 
 
 def mirror(source: NetworkSource) -> NetworkSpec:
@@ -268,6 +334,265 @@ def explain(layer: LayerSpec, input_shape: Sequence[int], *, matrix: bool = Fals
     return explain_layer(layer, tuple(input_shape), matrix=matrix)
 
 
+# What the command line shows, for any front end ---------------------------------------------------
+# The command line is a client of these: each renders or builds what one command prints or writes.
+
+
+def render(result: StackResult, fmt: Format | str = "table", options: RenderOptions | None = None) -> str:
+    """Return an analysed network as `convcalc stack` prints it: table, json, markdown or csv."""
+    from convcalc.render.stack import RENDERERS  # noqa: PLC0415 - the renderers load when used
+
+    return RENDERERS[output_format(fmt)](result, options or RenderOptions())
+
+
+def output_format(text: Format | str) -> Format:
+    """Return the output format a name gives (table, json, markdown or csv), or raise InputError saying which exist."""
+    try:
+        return Format(str(text).lower())
+    except ValueError:
+        choices = ", ".join(f.value for f in Format)
+        raise InputError(f"expected one of {choices}, got {text!r}", where="format") from None
+
+
+def cost_options(
+    options: RenderOptions, dtype: str, count: str, *, show_batch: bool = False, param_percent: bool = False
+) -> RenderOptions:
+    """Return `options` with how cost is counted and shown, checked (InputError names a dtype or count not taken)."""
+    from convcalc.core.cost import convention, dtype_bytes  # noqa: PLC0415
+
+    dtype_bytes(dtype)
+    chosen = convention(count)
+    return replace(options, dtype=dtype.lower(), count=chosen.value, show_batch=show_batch, param_percent=param_percent)
+
+
+def check_file(
+    path: str,
+    *,
+    input_shape: Sequence[int] | None = None,
+    no_expect: bool = False,
+    told: Callable[[InputError], InputError] | None = None,
+) -> FileCheck:
+    """Return `convcalc check`'s findings on one file: its failing layers, or its input errors when malformed.
+
+    `told` says an input error as a front end says it (the command line names a key by its flag).
+    """
+    from convcalc.render.check import input_findings, layer_findings  # noqa: PLC0415
+
+    source = "<stdin>" if path == "-" else path
+    try:
+        network = read_network(path, input_shape=input_shape)
+    except InputErrorGroup as errors:
+        return input_findings(source, errors.errors, told)
+    return layer_findings(source, analyze(network.without_expect() if no_expect else network))
+
+
+def check_format(text: str) -> CheckFormat:
+    """Return the report format of `check` a name gives (text, json, github or junit)."""
+    from convcalc.render.check import CheckFormat  # noqa: PLC0415
+
+    try:
+        return CheckFormat(text.lower())
+    except ValueError:
+        raise InputError(f"expected text, json, github or junit, got {text!r}", where="format") from None
+
+
+def render_check(checks: Sequence[FileCheck], fmt: CheckFormat | str) -> str:
+    """Return the checks as `convcalc check` writes them to stdout: the summary line, JSON, GitHub lines or JUnit."""
+    from convcalc.render.check import CheckFormat, render_github, render_json, render_junit, summary  # noqa: PLC0415
+
+    chosen = check_format(str(fmt))
+    if chosen is CheckFormat.TEXT:
+        return summary(list(checks)) + "\n"
+    renderers = {CheckFormat.JSON: render_json, CheckFormat.GITHUB: render_github, CheckFormat.JUNIT: render_junit}
+    return renderers[chosen](list(checks))
+
+
+def malformed_json(path: str, errors: InputErrorGroup, told: Callable[[InputError], InputError] | None = None) -> str:
+    """Return what `stack --format json` prints for a file it cannot read: ok false, and each error with its place."""
+    import json  # noqa: PLC0415
+
+    from convcalc.render.check import finding_json, input_findings  # noqa: PLC0415
+
+    source = "<stdin>" if path == "-" else path
+    findings = [finding_json(f) for f in input_findings(source, errors.errors, told).findings]
+    return json.dumps({"ok": False, "output": None, "errors": findings}, indent=1) + "\n"
+
+
+def import_model(
+    sources: Sequence[str],
+    input_shape: Sequence[int] | None = None,
+    arguments: str | None = None,
+    *,
+    expect: bool = False,
+) -> Imported:
+    """Import a model as `convcalc import` does: [file.onnx], [file.keras], [to_json.json] or ["torch", "pkg:factory"].
+
+    The result holds the network file's data (`data_yaml` writes it), what to say about it, and
+    the data analysed as `stack` analyses it.
+    """
+    from convcalc.sources.models import import_model as run  # noqa: PLC0415 - the importers load when used
+
+    return run(sources, _shape(input_shape), arguments, expect=expect)
+
+
+def data_yaml(data: Mapping[str, Any], comment: str = "") -> str:
+    """Return network data (a file's keys, as `import_model` gives them) as a network file's text."""
+    from convcalc.netfile.writer import data_yaml as write  # noqa: PLC0415
+
+    return write(data, comment)
+
+
+def schema_text() -> str:
+    """Return the JSON Schema of network files, as `convcalc schema` prints it."""
+    from convcalc.netfile.schema import schema_text as text  # noqa: PLC0415
+
+    return text()
+
+
+def examples() -> list[tuple[str, str]]:
+    """Return the example networks shipped with convcalc: (name, what it is), as `convcalc examples` lists them."""
+    from convcalc.netfile.bundled import description, example_names  # noqa: PLC0415
+
+    return [(name, description(name)) for name in example_names()]
+
+
+def example_names() -> list[str]:
+    """Return the names of the example networks shipped with convcalc (`unet`, `models/resnet50`)."""
+    from convcalc.netfile.bundled import example_names as names  # noqa: PLC0415
+
+    return names()
+
+
+def example_text(name: str) -> str:
+    """Return an example network's file text."""
+    from convcalc.netfile.bundled import example_text as text  # noqa: PLC0415
+
+    return text(name)
+
+
+def layer_to_draw(source: NetworkSource, which: str) -> tuple[LayerSpec, AxisValues, str]:
+    """Return the layer of a network that `explain --layer` draws (by index from 1, or name), its input and its label.
+
+    InputError when there is no such layer or it is not computed; LayerError when it is
+    invalid (nothing to draw); InputError when it is not a conv, transposed conv or pool.
+    """
+    from convcalc.core.analysis import Status  # noqa: PLC0415
+    from convcalc.core.errors import LayerError  # noqa: PLC0415
+    from convcalc.core.spec import LayerSpec  # noqa: PLC0415
+
+    spec = _spec(source)
+    result = analyze(spec)
+    for found in result.layers:
+        if which in (str(found.index), found.name):
+            if found.input is None:
+                raise InputError(f"{found.label} is not computed: {found.error}", where="layer")
+            if found.status is Status.INVALID:  # nothing to draw: say why, as stack does
+                raise LayerError(f"{found.label}: {found.error}")
+            if not isinstance(found.spec, LayerSpec):
+                msg = f"explain draws conv, convtranspose and pool layers, not {found.spec.kind}"
+                raise InputError(msg, where="layer")
+            return found.spec, found.input, f"{spec.source}, {found.label}"
+    raise InputError(f"no layer {which!r} in {spec.source} (it has {len(result.layers)})", where="layer")
+
+
+def layer_gif(layer: LayerSpec, input_shape: Sequence[int]) -> bytes:
+    """Return the animated GIF `convcalc explain --gif` writes of one layer (needs Pillow: convcalc[gif])."""
+    from convcalc.design.scene import build_scene  # noqa: PLC0415
+    from convcalc.render.gif import scene_gif  # noqa: PLC0415
+
+    return scene_gif(build_scene(layer, tuple(input_shape)))
+
+
+def layer_page(layer: LayerSpec, input_shape: Sequence[int], title: str) -> str:
+    """Return the page (HTML) `convcalc explain --html` writes of one layer: its steps, played and stepped through."""
+    from convcalc.design.scene import build_scene  # noqa: PLC0415
+    from convcalc.render.page import PageLayer, page  # noqa: PLC0415
+
+    return page(f"convcalc explain: {title}", [PageLayer(title, build_scene(layer, tuple(input_shape)))])
+
+
+def network_page(source: NetworkSource) -> str:
+    """Return the page of a whole network: a section per conv, transposed conv and pool, a line per other layer."""
+    from convcalc.core.analysis import Status  # noqa: PLC0415
+    from convcalc.core.spec import LayerSpec  # noqa: PLC0415
+    from convcalc.design.scene import build_scene  # noqa: PLC0415
+    from convcalc.render.page import PageLayer, PageRow, page  # noqa: PLC0415
+
+    spec = _spec(source)
+    parts: list[PageLayer | PageRow] = []
+    for found in analyze(spec).layers:
+        shapes = f"{'×'.join(map(str, found.input or ()))} → {'×'.join(map(str, found.output or ()))}"
+        if found.status is Status.INVALID or found.input is None or found.output is None:
+            parts.append(PageRow(found.label, f"{found.spec.kind}: {found.error}"))
+        elif isinstance(found.spec, LayerSpec):
+            parts.append(PageLayer(f"{found.label}: {shapes}", build_scene(found.spec, found.input), found.fields))
+        else:
+            parts.append(PageRow(found.label, f"{found.spec.type_name}: {shapes}"))
+    return page(f"convcalc explain: {spec.source}", parts, spec.input[2:])
+
+
+def render_port(ported: Ported | PortedNetwork, fmt: str = "table", options: RenderOptions | None = None) -> str:
+    """Return a ported layer or network as `convcalc port` prints it: table, python, json or yaml."""
+    from convcalc.design.port import Ported  # noqa: PLC0415
+    from convcalc.render.port import render_layer, render_network  # noqa: PLC0415
+
+    chosen = fmt.lower()
+    if chosen not in PORT_FORMATS:
+        raise InputError(f"expected one of {', '.join(PORT_FORMATS)}, got {fmt!r}", where="format")
+    if isinstance(ported, Ported):
+        return render_layer(ported, chosen, options or RenderOptions())
+    return render_network(ported, chosen, options or RenderOptions())
+
+
+PORT_FORMATS = ("table", "python", "json", "yaml")
+"""What `port` writes: the table, the code, its JSON, or a network file of the target framework."""
+
+
+def render_explanation(sections: Sequence[Section], options: RenderOptions | None = None) -> str:
+    """Return explain's picture as the terminal shows it."""
+    from convcalc.render.explain import render_explanation as text  # noqa: PLC0415
+
+    return text(tuple(sections), options or RenderOptions())
+
+
+def explanation_svg(sections: Sequence[Section], title: str, width: int = 100) -> str:
+    """Return explain's picture as an SVG image."""
+    from convcalc.render.explain import explanation_svg as svg  # noqa: PLC0415
+
+    return svg(tuple(sections), title, width)
+
+
+# Files as the command line reads and writes them ------------------------------------------------
+
+
+def is_standard_stream(path: str, stream: int) -> bool:
+    """Whether a path names standard input (0) or output (1): '-', or /dev/stdin, /dev/stdout and the like."""
+    from convcalc.netfile.files import is_standard_stream as standard  # noqa: PLC0415 - loads when files are named
+
+    return standard(path, stream)
+
+
+def check_outputs(inputs: dict[str, str], outputs: dict[str, str | None]) -> None:
+    """Refuse an output that is one of the inputs, or another output (by what the paths resolve to): InputError."""
+    from convcalc.netfile.files import check_outputs as check  # noqa: PLC0415
+
+    check(inputs, outputs)
+
+
+def write_text_atomically(path: str, text: str) -> None:
+    """Replace `path` by `text` (UTF-8) at once: the old file stays whole until the new one is complete."""
+    from convcalc.netfile.files import write_text_atomically as write  # noqa: PLC0415
+
+    write(path, text)
+
+
+def write_bytes_atomically(path: str, data: bytes) -> None:
+    """Replace `path` by `data` at once: the old file stays whole until the new one is complete."""
+    from convcalc.netfile.files import write_bytes_atomically as write  # noqa: PLC0415
+
+    write(path, data)
+
+
 def _spec(source: NetworkSource, input_shape: Sequence[int] | None = None) -> NetworkSpec:
     """Return the network a source describes (see `report`)."""
     if isinstance(source, NetworkSpec):
@@ -286,3 +611,59 @@ def _spec(source: NetworkSource, input_shape: Sequence[int] | None = None) -> Ne
 
 def _shape(shape: Sequence[int] | None) -> tuple[int, ...] | None:
     return None if shape is None else tuple(shape)
+
+
+__all__ = [
+    "MAX_DIGITS",
+    "MAX_RANK",
+    "PADDING_WORDS",
+    "PORT_FORMATS",
+    "AnyLayer",
+    "Format",
+    "NetworkSource",
+    "RenderOptions",
+    "Report",
+    "axes_label",
+    "axis_names",
+    "check_file",
+    "check_format",
+    "check_outputs",
+    "ci_inert",
+    "cost_options",
+    "data_yaml",
+    "example_names",
+    "example_text",
+    "examples",
+    "explain",
+    "explanation_svg",
+    "import_model",
+    "is_standard_stream",
+    "layer",
+    "layer_gif",
+    "layer_page",
+    "layer_to_draw",
+    "load_network",
+    "malformed_json",
+    "mirror",
+    "nearest_sizes",
+    "network",
+    "network_page",
+    "network_yaml",
+    "output_format",
+    "port",
+    "port_network",
+    "read_network",
+    "render",
+    "render_check",
+    "render_explanation",
+    "render_port",
+    "render_sizes",
+    "render_solutions",
+    "report",
+    "schema_text",
+    "sizes",
+    "solve",
+    "visible",
+    "write_bytes_atomically",
+    "write_text_atomically",
+]

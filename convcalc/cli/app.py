@@ -11,14 +11,13 @@ import typer
 from typer._click.exceptions import NoArgsIsHelpError
 from typer.exceptions import TyperException
 
-from convcalc import __version__
+from convcalc import ExitCode, __version__, api
 from convcalc.cli import commands
 from convcalc.cli.completion import complete, completion_request
 from convcalc.cli.flags import ALIASES, COMMANDS, Command, Option
 from convcalc.cli.help_style import Command as HelpCommand
 from convcalc.cli.help_style import Group
 from convcalc.cli.process import say
-from convcalc.core.errors import ExitCode
 
 app = typer.Typer(
     name="convcalc",
@@ -58,9 +57,7 @@ def _completer(option: Option) -> Callable[[str], list[str]] | None:
     if option.param == "name":  # convcalc examples NAME
 
         def names(incomplete: str) -> list[str]:
-            from convcalc.netfile.bundled import example_names  # noqa: PLC0415 - read only when completing
-
-            return [name for name in example_names() if name.startswith(incomplete)]
+            return [name for name in api.example_names() if name.startswith(incomplete)]
 
         return names
     if not option.choices:

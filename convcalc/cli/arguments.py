@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from convcalc.core.errors import InputError
-from convcalc.core.spec import MAX_DIGITS, MAX_RANK, PADDING_WORDS
+from convcalc import InputError
+from convcalc.api import MAX_DIGITS, MAX_RANK, PADDING_WORDS
 
 _SEPARATOR = re.compile(r"\s*[,x×X]\s*")
 _AXES = re.compile(r"\s*[+-]?\d+(?:\s*[,x×X]\s*[+-]?\d+)*\s*")

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from importlib import import_module
 
+from convcalc import LayerKind
 from convcalc.cli import network_commands
-from convcalc.core.spec import LayerKind
 
 LAYERS = {"conv": LayerKind.CONV, "convt": LayerKind.CONVTRANSPOSE, "pool": LayerKind.MAXPOOL}
 """The layer commands and the kind each computes (pool's --mode picks max or avg)."""

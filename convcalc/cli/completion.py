@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import sys
 
+from convcalc import ExitCode
 from convcalc.cli.process import say
-from convcalc.core.errors import ExitCode
 
 SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
 FLAGS = ("--show-completion", "--install-completion")

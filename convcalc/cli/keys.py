@@ -6,7 +6,7 @@ input error that points at no file is about a flag, and is reported under the fl
 
 from __future__ import annotations
 
-from convcalc.core.errors import InputError
+from convcalc import InputError
 
 FLAGS = {
     "kernel_size": "--kernel",
@@ -22,7 +22,22 @@ FLAGS = {
 }
 """Library keys whose flag is not the key itself with dashes."""
 
-ARGUMENTS = frozenset({"input_shape", "dtype", "count", "range", "gif", "args", "sources"})
+ARGUMENTS = frozenset(
+    {
+        "input_shape",
+        "dtype",
+        "count",
+        "range",
+        "gif",
+        "args",
+        "sources",
+        "format",
+        "layer",
+        "kernel",
+        "stride",
+        "dilation",
+    }
+)
 """Keys of the library's function arguments, never of a file: an error on one is about its flag, wherever it points."""
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from convcalc import Framework, InputError, LayerKind, LayerSpec, NetworkSpec
 from convcalc.cli.arguments import decide_rank, parse_axes, parse_int, parse_padding, parse_shape
 from convcalc.cli.keys import flag_for
-from convcalc.core.errors import InputError
-from convcalc.core.spec import Framework, LayerKind, LayerSpec, NetworkSpec
 
 POOL_MODES = {"max": LayerKind.MAXPOOL, "avg": LayerKind.AVGPOOL, "lp": LayerKind.LPPOOL}
 """The pools `--mode` picks: max, average, and Lp (torch.nn.LPPool, ONNX's LpPool)."""

@@ -11,7 +11,7 @@ import errno
 import os
 import sys
 
-from convcalc.core.errors import ConvcalcError, ExitCode, InputError, InputErrorGroup
+from convcalc import ConvcalcError, ExitCode, InputError, InputErrorGroup
 
 
 def stop_code(error: BaseException) -> int | None:
@@ -83,7 +83,7 @@ def internal_error(command: list[str], error: BaseException) -> int:
 
 def say(line: str) -> None:
     """Write one line to stderr, with whatever came from the input shown as visible escapes (no workflow command)."""
-    from convcalc.core.text import ci_inert, visible  # noqa: PLC0415 - only when there is something to say
+    from convcalc.api import ci_inert, visible  # noqa: PLC0415 - only when there is something to say
 
     try:
         sys.stderr.write(ci_inert(visible(line)) + "\n")
@@ -110,6 +110,6 @@ Network files (yaml) write every string as a JSON string, whose escapes YAML's d
 
 def write_out(text: str, fmt: str = "text") -> None:
     """Write a command's output to stdout, with nothing in it that a CI runner reads as a workflow command."""
-    from convcalc.core.text import ci_inert  # noqa: PLC0415
+    from convcalc.api import ci_inert  # noqa: PLC0415
 
     sys.stdout.write(ci_inert(text, OUTPUT_KINDS.get(str(fmt).lower(), "text")))

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import replace
 
+from convcalc import ConvcalcError, ExitCode, LayerResult, StackResult, api
+from convcalc.api import Format, RenderOptions
 from convcalc.cli.process import exit_code_of, say, write_out
 from convcalc.cli.terminal import render_options
-from convcalc.core.analysis import LayerResult, StackResult
-from convcalc.core.errors import ConvcalcError, ExitCode, InputError
-from convcalc.render.stack import RENDERERS
-from convcalc.render.toolkit import Format, RenderOptions
 
 
 def reporting(command: Callable[..., int]) -> Callable[..., int]:
@@ -39,11 +36,7 @@ def reporting(command: Callable[..., int]) -> Callable[..., int]:
 
 def output_format(text: str) -> Format:
     """Parse --format."""
-    try:
-        return Format(text.lower())
-    except ValueError:
-        choices = ", ".join(f.value for f in Format)
-        raise InputError(f"expected one of {choices}, got {text!r}", where="--format") from None
+    return api.output_format(text)
 
 
 def where(layer: LayerResult) -> str:
@@ -53,22 +46,14 @@ def where(layer: LayerResult) -> str:
 
 
 def cost_options(dtype: str, count: str, *, show_batch: bool, param_percent: bool) -> RenderOptions:
-    """Check how cost is counted and shown; return the render options with them (InputError names a bad one)."""
-    from convcalc.core.cost import Convention, dtype_bytes  # noqa: PLC0415
-
-    dtype_bytes(dtype)
-    if count.lower() not in {c.value for c in Convention}:
-        raise InputError(f"expected torch or torchinfo, got {count!r}", where="--count")
-    options = render_options()
-    return replace(
-        options, dtype=dtype.lower(), count=count.lower(), show_batch=show_batch, param_percent=param_percent
-    )
+    """Check how cost is counted and shown; return the terminal's render options with them."""
+    return api.cost_options(render_options(), dtype, count, show_batch=show_batch, param_percent=param_percent)
 
 
 def emit(result: StackResult, fmt: Format, options: RenderOptions | None = None) -> int:
     """Print the result (by `options`, the terminal's by default), then one stderr line per failing layer."""
     options = options or render_options()
-    write_out(RENDERERS[fmt](result, options), fmt)
+    write_out(api.render(result, fmt, options), fmt)
     if fmt is Format.TABLE and sys.stdout.isatty() and sys.stderr.isatty():
         return ExitCode.OK if result.ok else ExitCode.LAYER_INVALID  # one terminal: the table said each error
     for layer in result.failures:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 
-from convcalc.render.toolkit import RenderOptions
+from convcalc.api import RenderOptions
 
 
 def render_options() -> RenderOptions:

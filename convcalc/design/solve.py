@@ -91,6 +91,23 @@ MAX_ANSWERS = 20_000
 """Most layers one axis may have as answers: each is checked by the core and ranked."""
 
 
+def check_search(kind: LayerKind, limits: Limits) -> None:
+    """Refuse limits that span more layer shapes than SEARCH_WORK, naming the widest range of the three."""
+    span = search_size(kind, limits)
+    if span <= SEARCH_WORK:
+        return
+    msg = (
+        f"the limits span {span:,} layer shapes (kernels x strides x dilations; paddings are solved for); "
+        f"at most {SEARCH_WORK:,} are tried: narrow the kernel, stride or dilation range"
+    )
+    widths = {
+        "kernel": limits.kernel[1] - limits.kernel[0],
+        "stride": limits.stride[1] - limits.stride[0],
+        "dilation": limits.dilation[1] - limits.dilation[0],
+    }
+    raise InputError(msg, where=max(widths, key=lambda key: widths[key]))
+
+
 def search_size(kind: LayerKind, limits: Limits) -> int:
     """Return how many (kernel, stride, dilation) the limits span; the paddings are solved for, not tried."""
     return _shapes(kind, limits)

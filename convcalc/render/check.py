@@ -16,6 +16,8 @@ from xml.sax.saxutils import escape, quoteattr
 from convcalc.core.text import visible
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from convcalc.core.analysis import LayerResult, StackResult
     from convcalc.core.errors import InputError
 
@@ -63,10 +65,15 @@ class FileCheck:
         return any(finding.malformed for finding in self.findings)
 
 
-def input_findings(file: str, errors: tuple[InputError, ...]) -> FileCheck:
-    """Return a malformed file's check: one finding per input error, sorted by line and column."""
+def input_findings(
+    file: str, errors: tuple[InputError, ...], told: Callable[[InputError], InputError] | None = None
+) -> FileCheck:
+    """Return a malformed file's check: one finding per input error, sorted by line and column.
+
+    `told` says an error as a front end says it (the command line names a key by its flag).
+    """
     found = []
-    for error in errors:
+    for error in (told(e) for e in errors) if told is not None else errors:
         location = error.location
         found.append(
             Finding(

@@ -9,6 +9,7 @@ import pytest
 
 import convcalc
 from convcalc.cli.entry import main
+from convcalc.cli.flags import COMMANDS
 from convcalc.cli.keys import ARGUMENTS, FLAGS, flag_for, for_the_command_line
 from convcalc.core.errors import InputError, Location
 
@@ -41,8 +42,12 @@ def test_flag_for(key: str, flag: str) -> None:
     assert flag_for(flag) == flag
 
 
-def test_every_argument_key_has_its_flag() -> None:
-    assert set(FLAGS) >= ARGUMENTS
+def test_every_argument_key_names_a_real_flag() -> None:
+    """Each key the command line maps is said as a flag (or argument) some command takes."""
+    taken = {name for command in COMMANDS.values() for option in command.options for name in option.names}
+    taken |= {option.metavar for command in COMMANDS.values() for option in command.options if option.argument}
+    missing = {key: flag_for(key) for key in ARGUMENTS | set(FLAGS) if flag_for(key) not in taken}
+    assert not missing, missing
 
 
 def _where_values(path: Path) -> list[str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import Result
 
+import convcalc
 from convcalc import InputErrorGroup, Status, analyze
 from convcalc.netfile.loader import MAX_LAYERS, MAX_NAME, load_network
 
@@ -158,8 +159,16 @@ def test_solve_searches_within_a_budget(run: Run, flags: list[str], widest: str,
     assert result.exit_code == 2
     assert result.stderr == (
         f"convcalc: error: {widest}: the limits span {span} layer shapes (kernels x strides x dilations; paddings "
-        "are solved for); at most 2,000,000 are tried: narrow --kernel, --stride or --dilation\n"
+        "are solved for); at most 2,000,000 are tried: narrow the kernel, stride or dilation range\n"
     )
+
+
+def test_the_library_refuses_a_wide_search_as_the_command_does() -> None:
+    """One check, one message: the API names the widest range by its key, the command line by its flag."""
+    with pytest.raises(convcalc.InputError) as caught:
+        convcalc.solve("conv", 1000, 3, stride=(1, 100_000))
+    assert caught.value.where == "stride"
+    assert "the limits span 2,100,000 layer shapes" in caught.value.message
 
 
 def test_solve_takes_any_padding(run: Run) -> None:

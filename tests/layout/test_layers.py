@@ -1,13 +1,14 @@
 """The package's layering, from its source: every import (lazy ones too) goes down the diagram, never round.
 
-    cli ──> render ──> design ──> core
-      │        └─────> netfile ──> core
-      └──────────────> sources ──> netfile ──> core
-                          └──────> importers ──> core
+    cli ──> convcalc, convcalc.api ──> render ──> design ──> core
+                                 │        └─────> netfile ──> core
+                                 └──────────────> sources ──> netfile ──> core
+                                                     └──────> importers ──> core
 
 `sources` picks the reader of a path (a network file or a model) above both; `core` is pure and imports nothing of the rest; only `netfile` reads YAML, only `importers`
-reads other frameworks' files (onnx), only `render` and `cli` use rich, only `cli` uses Typer. The top of the package (`convcalc`, `convcalc.api`)
-may reach everything, lazily.
+reads other frameworks' files (onnx), only `render` and `cli` use rich, only `cli` uses Typer.
+The top of the package (`convcalc`, `convcalc.api`) is the public API: it may reach
+everything, lazily, and the command line reaches the rest only through it.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ ALLOWED = {
     "netfile": {"core", "netfile"},
     "sources": {"core", "netfile", "importers", "sources"},
     "render": {"core", "design", "netfile", "render"},
-    "cli": {"core", "design", "netfile", "importers", "sources", "render", "cli"},
+    "cli": {"api", "cli"},  # the command line is a client of the public API (convcalc, convcalc.api), nothing else
 }
 THIRD_PARTY = {
     "onnx": {"importers"},
