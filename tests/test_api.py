@@ -189,8 +189,13 @@ def test_solve_sizes_mirror_port_and_explain() -> None:
 def test_every_public_name_is_real_and_listed() -> None:
     assert not hasattr(convcalc, "__getattr__")  # a module __getattr__ would let a type checker accept any name
     assert sorted(dir(convcalc)) == sorted(convcalc.__all__)
-    for name in convcalc.__all__:
-        assert getattr(convcalc, name) is not None
+    assert len(set(convcalc.__all__)) == len(convcalc.__all__)
+    undocumented = [
+        name
+        for name in convcalc.__all__
+        if callable(getattr(convcalc, name)) and not (getattr(convcalc, name).__doc__ or "").strip()
+    ]
+    assert undocumented == []
     with pytest.raises(AttributeError):
         convcalc.read_netwrok  # type: ignore[attr-defined]  # noqa: B018
 
@@ -212,3 +217,14 @@ def test_importing_convcalc_loads_neither_yaml_rich_nor_typer() -> None:
     code = "import sys, convcalc; print(*(name in sys.modules for name in ('yaml', 'rich', 'typer')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False", "False"]
+
+
+def test_the_api_module_lists_its_public_names() -> None:
+    """`convcalc.api.__all__` is every public function and class it defines, and what it re-exports for front ends."""
+    defined = {
+        name
+        for name, value in vars(convcalc.api).items()
+        if not name.startswith("_") and callable(value) and getattr(value, "__module__", "") == "convcalc.api"
+    }
+    assert defined <= set(convcalc.api.__all__)
+    assert all(hasattr(convcalc.api, name) for name in convcalc.api.__all__)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.conftest import ROOT
@@ -20,8 +22,7 @@ def test_width_pairs_differ() -> None:
 
 
 @pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(GOLDEN)) for p in FILES])
-def test_no_trailing_spaces(path: object) -> None:
+def test_no_trailing_spaces(path: Path) -> None:
     """Output lines end where their text ends (rich pads table cells and wrapped lines with spaces)."""
-    assert isinstance(path, type(GOLDEN))
     padded = [n for n, line in enumerate(path.read_text().splitlines(), 1) if line != line.rstrip()]
     assert padded == []
