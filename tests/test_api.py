@@ -77,6 +77,7 @@ def _cli(*argv: str) -> str:
 def test_report_from_a_path_prints_what_stack_prints() -> None:
     report = convcalc.report(RESNET)
     assert report.ok
+    assert report.output is not None
     assert report.output == convcalc.read_network(RESNET).input[:1] + report.output[1:]  # same batch
     assert str(report) == _cli("stack", str(RESNET))
     assert report.to_json() == _cli("stack", str(RESNET), "--format", "json")

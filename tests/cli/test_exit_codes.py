@@ -25,7 +25,10 @@ def big_network(tmp_path: Path, layers: int = 5_000) -> Path:
 
 def convcalc(*args: str, **options: object) -> subprocess.Popen[bytes]:
     """Start convcalc in its own process."""
-    return subprocess.Popen([sys.executable, "-m", "convcalc", *args], stderr=subprocess.PIPE, **options)  # type: ignore[call-overload]
+    started: subprocess.Popen[bytes] = subprocess.Popen(  # type: ignore[call-overload]  # the options vary by test
+        [sys.executable, "-m", "convcalc", *args], stderr=subprocess.PIPE, **options
+    )
+    return started
 
 
 def test_an_unexpected_exception_is_an_internal_error(
@@ -39,7 +42,8 @@ def test_an_unexpected_exception_is_an_internal_error(
     monkeypatch.setattr(commands, "run", broken)
     code = main(["conv", "-i", "6", "-k", "2"])
     out, err = capsys.readouterr()
-    assert code == ExitCode.INTERNAL_ERROR == 70
+    assert code == ExitCode.INTERNAL_ERROR
+    assert int(code) == 70
     assert out == ""
     assert err == (
         "convcalc: internal error in `convcalc conv` (ZeroDivisionError); this is a bug in convcalc, "

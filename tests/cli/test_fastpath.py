@@ -75,7 +75,9 @@ def test_flag_table_matches_the_typer_app() -> None:
         for param in command.params:
             if param.param_type_name != "option" or param.name == "help":
                 continue
-            declared.add((param.name, tuple(sorted(param.opts)), tuple(param.secondary_opts), param.help))
+            declared.add(
+                (param.name, tuple(sorted(param.opts)), tuple(param.secondary_opts), getattr(param, "help", None))
+            )
         table = {
             (option.param, tuple(sorted(option.names)), (option.negation,) if option.negation else (), option.help)
             for option in COMMANDS[name].options

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 import subprocess
 import sys
@@ -189,8 +190,8 @@ def test_a_terminal_that_says_no_width_gets_the_default(monkeypatch: pytest.Monk
     from convcalc.cli import terminal  # noqa: PLC0415
 
     monkeypatch.delenv("COLUMNS", raising=False)
-    monkeypatch.setattr(terminal.sys, "stdout", SimpleNamespace(isatty=lambda: True, fileno=lambda: 1))
-    monkeypatch.setattr(terminal.os, "get_terminal_size", lambda _fd: SimpleNamespace(columns=0))
+    monkeypatch.setattr(sys, "stdout", SimpleNamespace(isatty=lambda: True, fileno=lambda: 1))
+    monkeypatch.setattr(os, "get_terminal_size", lambda _fd: SimpleNamespace(columns=0))
     assert terminal.render_options().width == 100
 
 

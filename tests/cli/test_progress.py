@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import sys
 
 import pytest
 
@@ -56,7 +57,7 @@ def test_disabled_bar_writes_nothing() -> None:
     ("tty", "term", "shown"), [(True, "xterm", True), (True, "dumb", False), (False, "xterm", False)]
 )
 def test_bars_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch, tty: bool, term: str, shown: bool) -> None:
-    monkeypatch.setattr(progress.sys.stderr, "isatty", lambda: tty)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: tty)
     monkeypatch.setenv("TERM", term)
     assert progress.wanted() is shown
 

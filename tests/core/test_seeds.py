@@ -51,7 +51,7 @@ def test_seed_000_example_4_warns_about_the_uncovered_column() -> None:
 def test_seed_000_examples_1_to_3_have_no_gaps() -> None:
     """Examples 1 to 3 cover every input cell, so they warn about nothing."""
     for params in ({"stride": 1}, {"stride": 2}, {"stride": 2, "padding": 1}):
-        assert one("conv", (6, 6), 2, **params).warnings == ()  # type: ignore[arg-type]
+        assert one("conv", (6, 6), 2, **params).warnings == ()
 
 
 @pytest.mark.parametrize(

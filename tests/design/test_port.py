@@ -36,7 +36,8 @@ EXAMPLES = sorted(Path(__file__).parent.parent.parent.glob("examples/*.yaml"))
 
 def _source_output(case: dict[str, Any]) -> list[int]:
     """Return the source framework's own output size (the torch table records full shapes)."""
-    return case["output"][2:] if "framework" not in case else case["output"]
+    output: list[int] = case["output"][2:] if "framework" not in case else case["output"]
+    return output
 
 
 def _ported_cases(target: str) -> list[tuple[str, int]]:

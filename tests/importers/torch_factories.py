@@ -7,7 +7,7 @@ import torch.nn.functional as F  # noqa: N812
 from torch import nn
 
 
-class TinyUNet(nn.Module):
+class TinyUNet(nn.Module):  # type: ignore[misc]  # torch has no type stubs here: nn.Module is Any
     """Two levels: a strided conv down, a transposed conv up, a skip joined by cat, a head by view and Linear."""
 
     def __init__(self, width: int = 8, classes: int = 3) -> None:
@@ -29,7 +29,7 @@ class TinyUNet(nn.Module):
         return self.head(pooled.view(pooled.size(0), -1))
 
 
-class DataDependent(nn.Module):
+class DataDependent(nn.Module):  # type: ignore[misc]  # as above
     """A block whose forward branches on a value: fx cannot trace it."""
 
     def __init__(self) -> None:

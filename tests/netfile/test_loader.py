@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from convcalc import InputErrorGroup, LayerKind
+from convcalc import InputErrorGroup, LayerKind, LayerSpec, NetworkSpec
 from convcalc.netfile.loader import load_network
 
 GOOD = """\
@@ -13,6 +13,13 @@ layers:
   - type: conv
     kernel_size: 3
 """
+
+
+def windows(network: NetworkSpec) -> list[LayerSpec]:
+    """Return a network's layers, which the test wrote as window layers only."""
+    found = [layer for layer in network.layers if isinstance(layer, LayerSpec)]
+    assert len(found) == len(network.layers)
+    return found
 
 
 def errors_of(text: str) -> list[str]:
@@ -113,9 +120,9 @@ layers:
   - <<: *block
     out_channels: 32
 """
-    network = load_network(text, "net.yaml")
-    assert [layer.stride for layer in network.layers] == [(1, 1), (2, 2), (1, 1)]
-    assert [layer.out_channels for layer in network.layers] == [16, 16, 32]
+    layers = windows(load_network(text, "net.yaml"))
+    assert [layer.stride for layer in layers] == [(1, 1), (2, 2), (1, 1)]
+    assert [layer.out_channels for layer in layers] == [16, 16, 32]
 
 
 def test_type_names_in_any_case() -> None:
@@ -133,7 +140,7 @@ def test_type_names_in_any_case() -> None:
 def test_layer_locations_and_defaults() -> None:
     """Layers remember where they start; torch.nn defaults apply (pool stride = kernel)."""
     network = load_network(GOOD + "  - {type: maxpool, kernel_size: 2}\n", "net.yaml")
-    conv, pool = network.layers
+    conv, pool = windows(network)
     assert str(conv.location) == "net.yaml:3:5"
     assert conv.stride == (1, 1)
     assert pool.stride == (2, 2)
@@ -152,6 +159,7 @@ def test_output_size_in_files() -> None:
     text = "input: [1, 8, 7, 7]\nlayers:\n  - {type: convtranspose, kernel_size: 3, stride: 2, padding: 1, output_size: [1, 8, 14, 14]}\n"
     (layer,) = analyze(load_network(text, "net.yaml")).layers
     assert layer.output == (1, 8, 14, 14)
+    assert isinstance(layer.spec, LayerSpec)
     assert layer.spec.output_padding == (1, 1)
     assert errors_of(GOOD + "    output_size: [8, 8]\n") == [
         "net.yaml:5:5: layers[0].output_size: conv takes no `output_size`"

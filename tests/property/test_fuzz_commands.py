@@ -394,7 +394,8 @@ def option_words(draw: st.DrawFn, command: str) -> list[str]:
     words: list[str] = []
     own = OPTIONS_OF.get(command, [])
     anything = st.sampled_from([*OPTION_VALUES, *FLAGS_ALONE])
-    for option in draw(st.lists(st.sampled_from(own) if own and draw(st.integers(0, 3)) else anything, max_size=5)):
+    mostly_own = draw(st.integers(0, 3))
+    for option in draw(st.lists(st.sampled_from(own) if own and mostly_own else anything, max_size=5)):
         words.append(option)
         if option in OPTION_VALUES:
             words.append(draw(OPTION_VALUES[option]) if draw(st.integers(0, 3)) else draw(VALUE_WORDS))

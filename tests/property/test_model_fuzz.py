@@ -155,7 +155,7 @@ def test_mutated_onnx_files(seed: int) -> None:
     assert all(str(problem).startswith("fuzz") for problem in problems)
 
 
-WRONG = [None, 0, -1, 1.5, "x", [], {}, [None], [[]], {"a": 1}, True, 10**30, [1, 2, 3, 4, 5, 6], "same"]
+WRONG: list[object] = [None, 0, -1, 1.5, "x", [], {}, [None], [[]], {"a": 1}, True, 10**30, [1, 2, 3, 4, 5, 6], "same"]
 
 
 @FUZZ
@@ -243,8 +243,8 @@ def test_check_reports_parse(data: st.DataObject) -> None:
     try:
         checks = [layer_findings(file, analyze(network_from_data(network, file)))]
     except InputErrorGroup as errors:  # a name the loader refuses ('0', 'input')
-        checks = [input_findings(file, list(errors.errors))]
-    checks.append(input_findings(file, [InputError(f"bad {name}", where="layers[0]")]))
+        checks = [input_findings(file, errors.errors)]
+    checks.append(input_findings(file, (InputError(f"bad {name}", where="layers[0]"),)))
     json.loads(render_json(checks))
     ET.fromstring(render_junit(checks))  # noqa: S314 - our own output
     lines = render_github(checks).splitlines()

@@ -56,6 +56,7 @@ def test_unread_cells_match_enumeration(chain: tuple[list[Layer1d], int]) -> Non
     """Cells no window reads (or no output uses) are counted exactly, split by side."""
     (layer,), size = chain
     (gaps,) = layer_shape(to_spec(layer), (1, 1, size)).gaps
+    assert gaps is not None  # short kernels: every cell enumerated
     assert all(type(count) is int for count in (gaps.before, gaps.inside, gaps.after, gaps.total))
     unread = unread_inputs(layer, size)
     used = [m for m in range(size) if m not in unread]
@@ -85,6 +86,7 @@ def test_unread_cells_with_negative_padding_match_enumeration(
     spec = LayerSpec.create("conv", (kernel,), stride=(stride,), padding=((before, after),), dilation=(dilation,),
                             framework="jax")  # fmt: skip
     (gaps,) = layer_shape(spec, (1, 1, size)).gaps
+    assert gaps is not None
     unread = unread_inputs(layer, size)
     used = [m for m in range(size) if m not in unread]
     assert len(unread) == gaps.total

@@ -20,12 +20,12 @@ from tests.property.strategies import SETTINGS
 def _shapes(kind: LayerKind, limits: Limits) -> list[tuple[int, int, int]]:
     dilations = (1, 1) if kind is LayerKind.AVGPOOL and limits.framework is not Framework.ONNX else limits.dilation
     spans = (limits.kernel, limits.stride, dilations)
-    return list(product(*(range(low, high + 1) for low, high in spans)))
+    return [(k, s, d) for k, s, d in product(*(range(low, high + 1) for low, high in spans))]
 
 
 def _every_layer(kind: LayerKind, limits: Limits, *, symmetric: bool) -> list[AxisSolution]:
     """Every layer solve may answer; with `symmetric`, what nearest sizes come from: the same numbers both sides."""
-    layers = []
+    layers: list[AxisSolution] = []
     for k, s, d in _shapes(kind, limits):
         pads = range(limits.max_padding + 1)
         one_sided = kind is LayerKind.CONV and not (symmetric or limits.symmetric_only)  # a ZeroPad before a conv
@@ -50,7 +50,9 @@ def _every_layer(kind: LayerKind, limits: Limits, *, symmetric: bool) -> list[Ax
     return layers
 
 
-def _brute_answers(kind: LayerKind, size: int, target: int, limits: Limits) -> set[tuple[object, ...]]:
+def _brute_answers(
+    kind: LayerKind, size: int, target: int, limits: Limits
+) -> set[tuple[int, int, int, int, int, int, bool, str]]:
     found = set()
     for layer in _every_layer(kind, limits, symmetric=False):
         shape = _output(kind, size, layer, limits.framework)

@@ -15,7 +15,7 @@ from convcalc.netfile.vocabulary import IGNORED, KIND_NAMES, LAYER_KEYS, OTHER_T
 HUGE = st.one_of(st.integers(10**15, 10**99), st.sampled_from([10**18, 10**50, 10**99, 2**63, 2**64 + 1]))
 SMALL = st.integers(-2, 9)
 SIZES = st.one_of(st.integers(1, 9), st.integers(1, 300), HUGE, SMALL)
-WRONG = st.sampled_from(["x", "", None, True, 1.5, [], {}, [None], "1e400", float("nan")])
+WRONG: st.SearchStrategy[object] = st.sampled_from(["x", "", None, True, 1.5, [], {}, [None], "1e400", float("nan")])
 
 
 def _values(what: str, *, wrong: bool) -> st.SearchStrategy[Any]:

@@ -11,8 +11,8 @@ import pytest
 from typer.testing import Result
 
 from convcalc.cli.layer_flags import network_from_flags
-from convcalc.core.spec import LayerKind
-from convcalc.design.scene import Scene, Stage, build_scene
+from convcalc.core.spec import LayerKind, LayerSpec
+from convcalc.design.scene import CellKind, Scene, Stage, build_scene, stage_grid
 from convcalc.render import gif
 
 Image = pytest.importorskip("PIL.Image")
@@ -35,8 +35,10 @@ def _scene(flags: list[str]) -> Scene:
     kind, rest = flags[0], flags[1:]
     values = dict(zip(rest[::2], rest[1::2], strict=True))
     names = {"-i": "size", "-k": "kernel", "-s": "stride", "-p": "padding"}
-    network = network_from_flags(KINDS[kind], **{names[k]: v for k, v in values.items()})
-    return build_scene(network.layers[0], network.input)
+    network = network_from_flags(KINDS[kind], **{names[k]: v for k, v in values.items()})  # type: ignore[arg-type]  # the flags' text, as the command passes it
+    (layer,) = network.layers
+    assert isinstance(layer, LayerSpec)
+    return build_scene(layer, network.input)
 
 
 def _frames(data: bytes) -> list[tuple[object, int]]:
@@ -80,7 +82,7 @@ def test_a_stop_frame_lights_what_the_stop_reads_and_the_output_it_writes() -> N
     def centre_of(column: int, row: int, left: int = 16) -> tuple[int, int]:
         return left + column * size + 3, top + row * size + 3  # a corner inside the cell, clear of its mark
 
-    grid = [[cell.index for cell in row] for row in gif.stage_grid(scene, Stage.STOP)[0]]
+    grid = [[cell.index for cell in row] for row in stage_grid(scene, Stage.STOP)[0]]
     lit = {(r, c) for r, row in enumerate(grid) for c, index in enumerate(row) if index in scene.reads((2, 3))}
     assert lit == {(3, 3)}  # input (1, 1) sits at grid cell (3, 3): 1 ring, then a zero between cells
     for r, row in enumerate(grid):
@@ -89,7 +91,7 @@ def test_a_stop_frame_lights_what_the_stop_reads_and_the_output_it_writes() -> N
             if (r, c) in lit:
                 assert colour == gif.READ
             elif index is not None:
-                assert colour == gif.FILL[gif.CellKind.INPUT]
+                assert colour == gif.FILL[CellKind.INPUT]
     right = 16 + painter.left_width + 3 * size
     assert _pixel(frame, *centre_of(3, 2, right)) == gif.CURRENT
     assert _pixel(frame, *centre_of(2, 2, right)) == gif.WRITTEN
