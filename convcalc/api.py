@@ -85,39 +85,39 @@ class Report:
         FLOPs are FlopCounterMode's; `count="torchinfo"` makes the MACs torchinfo's mult-adds.
         Memory is in bytes of `dtype` (float32, float16, bfloat16 or int8).
         """
-        from convcalc.core.cost import convention, network_cost  # noqa: PLC0415
+        from convcalc.core.cost import convention, network_cost
 
         return network_cost(self.result, dtype, convention(count))
 
     def to_dict(self) -> dict[str, Any]:
         """Return the contract's JSON document as Python data: exactly what `json.loads(report.to_json())` gives."""
-        import json  # noqa: PLC0415
+        import json
 
         document: dict[str, Any] = json.loads(self.to_json())
         return document
 
     def to_json(self) -> str:
         """Return the JSON text `convcalc stack --format json` prints."""
-        from convcalc.render.report import render_json  # noqa: PLC0415 - the renderers load when used
+        from convcalc.render.report import render_json  # the renderers load when used
 
         return render_json(self.result)
 
     def to_markdown(self) -> str:
         """Return the Markdown table `convcalc stack --format markdown` prints."""
-        from convcalc.render.stack import render_markdown  # noqa: PLC0415
+        from convcalc.render.stack import render_markdown
 
         return render_markdown(self.result)
 
     def to_csv(self) -> str:
         """Return the CSV `convcalc stack --format csv` prints."""
-        from convcalc.render.stack import render_csv  # noqa: PLC0415
+        from convcalc.render.stack import render_csv
 
         return render_csv(self.result)
 
     def to_table(self, width: int = 100) -> str:
         """Return the table `convcalc stack` prints, `width` columns wide, without colour."""
-        from convcalc.render.stack import render_table  # noqa: PLC0415
-        from convcalc.render.toolkit import RenderOptions  # noqa: PLC0415
+        from convcalc.render.stack import render_table
+        from convcalc.render.toolkit import RenderOptions
 
         return render_table(self.result, RenderOptions(width=width))
 
@@ -127,14 +127,14 @@ class Report:
 
 def read_network(path: str | os.PathLike[str], *, input_shape: Sequence[int] | None = None) -> NetworkSpec:
     """Read a network file (`-` is standard input); raise InputErrorGroup with every problem, located."""
-    from convcalc.sources.read import read_network as read  # noqa: PLC0415 - YAML and the importers load when used
+    from convcalc.sources.read import read_network as read  # YAML and the importers load when used
 
     return read(os.fspath(path), input_shape=_shape(input_shape))
 
 
 def load_network(text: str, source: str = "<network>", *, input_shape: Sequence[int] | None = None) -> NetworkSpec:
     """Read a network file's YAML text; `source` names it in messages."""
-    from convcalc.netfile import loader  # noqa: PLC0415
+    from convcalc.netfile import loader
 
     return loader.load_network(text, source, input_shape=_shape(input_shape))
 
@@ -153,7 +153,7 @@ def network(
     (by name or index from 1, or `input`), as `from:` does in a file. `blocks` defines blocks
     as a file's `blocks:` does, placed by layers such as {"block": "unit", "name": "stage1"}.
     """
-    from convcalc.netfile import loader  # noqa: PLC0415
+    from convcalc.netfile import loader
 
     data: dict[str, object] = {"input": list(input), "layers": [dict(layer) for layer in layers]}
     if framework is not None:
@@ -190,7 +190,7 @@ def layer(
 
 def network_yaml(network: NetworkSpec, comment: str = "") -> str:
     """Return a network as a network file's text (what `convcalc mirror` writes), with an optional comment."""
-    from convcalc.netfile.writer import network_yaml as write  # noqa: PLC0415
+    from convcalc.netfile.writer import network_yaml as write
 
     return write(network, comment)
 
@@ -223,10 +223,10 @@ def solve(  # noqa: PLR0913 - the limits of the search, as `convcalc solve` take
 
     `tick(done, total)`, when given, hears the search's progress (the command line draws a bar).
     """
-    from convcalc.core.spec import Framework, LayerKind, axis_names, broadcast  # noqa: PLC0415
-    from convcalc.design.solve import Limits, check_search  # noqa: PLC0415
-    from convcalc.design.solve import solve as search  # noqa: PLC0415
-    from convcalc.design.ticks import quiet  # noqa: PLC0415
+    from convcalc.core.spec import Framework, LayerKind, axis_names, broadcast
+    from convcalc.design.solve import Limits, check_search
+    from convcalc.design.solve import solve as search
+    from convcalc.design.ticks import quiet
 
     chosen = LayerKind(kind)
     rank = max(len(v) if isinstance(v, Sequence) else 1 for v in (input, output))
@@ -248,9 +248,9 @@ def sizes(
 
     `ranges` gives one (low, high) for every axis, or one per axis; `tick(done, total)` hears the progress.
     """
-    from convcalc.core.spec import axis_names  # noqa: PLC0415
-    from convcalc.design.sweep import sweep_axes  # noqa: PLC0415
-    from convcalc.design.ticks import quiet  # noqa: PLC0415
+    from convcalc.core.spec import axis_names
+    from convcalc.design.sweep import sweep_axes
+    from convcalc.design.ticks import quiet
 
     spec = _spec(source)
     given = list(ranges or [(low, high)])
@@ -274,9 +274,9 @@ def nearest_sizes(  # noqa: PLR0913 - as solve
     tick: Callable[[int, int], None] | None = None,
 ) -> tuple[int | None, int | None]:
     """Return the output sizes nearest to `want`, below and above, that a layer within the limits gives from `size`."""
-    from convcalc.core.spec import Framework, LayerKind  # noqa: PLC0415
-    from convcalc.design.solve import Limits, nearest_reachable  # noqa: PLC0415
-    from convcalc.design.ticks import quiet  # noqa: PLC0415
+    from convcalc.core.spec import Framework, LayerKind
+    from convcalc.design.solve import Limits, nearest_reachable
+    from convcalc.design.ticks import quiet
 
     limits = Limits(kernel, stride, dilation, max_padding, symmetric_only, Framework.parse(framework))
     return nearest_reachable(LayerKind(kind), size, want, limits, tick or quiet)
@@ -289,8 +289,8 @@ def render_solutions(
     options: RenderOptions | None = None,
 ) -> str:
     """Return solve's answers as `convcalc solve` prints them: a table, JSON, Markdown or CSV."""
-    from convcalc.core.spec import LayerKind  # noqa: PLC0415
-    from convcalc.render.design import render_solutions as text  # noqa: PLC0415
+    from convcalc.core.spec import LayerKind
+    from convcalc.render.design import render_solutions as text
 
     return text(list(solutions), LayerKind(kind), output_format(fmt), options or RenderOptions())
 
@@ -299,37 +299,37 @@ def render_sizes(
     source: str, swept: Sequence[AxisSizes], fmt: Format | str = "table", options: RenderOptions | None = None
 ) -> str:
     """Return the sizes a network accepts as `convcalc sizes` prints them."""
-    from convcalc.render.design import render_sizes as text  # noqa: PLC0415
+    from convcalc.render.design import render_sizes as text
 
     return text(source, list(swept), output_format(fmt), options or RenderOptions())
 
 
 def mirror(source: NetworkSource) -> NetworkSpec:
     """Return the decoder that restores every shape of an encoder, layer by layer in reverse."""
-    from convcalc.design.mirror import mirror as decoder  # noqa: PLC0415
+    from convcalc.design.mirror import mirror as decoder
 
     return decoder(analyze(_spec(source)))
 
 
 def port(layer: LayerSpec, input_shape: Sequence[int], to: Framework | str) -> Ported:
     """Return the layers of framework `to` that give exactly what `layer` gives on an input of `input_shape`."""
-    from convcalc.core.spec import Framework  # noqa: PLC0415
-    from convcalc.design.port import port as port_layer  # noqa: PLC0415
+    from convcalc.core.spec import Framework
+    from convcalc.design.port import port as port_layer
 
     return port_layer(layer, tuple(input_shape), Framework.parse(to))
 
 
 def port_network(source: NetworkSource, to: Framework | str) -> PortedNetwork:
     """Return a whole network in framework `to`, every layer giving exactly what the source's gives."""
-    from convcalc.core.spec import Framework  # noqa: PLC0415
-    from convcalc.design.port_network import port_network as port_all  # noqa: PLC0415
+    from convcalc.core.spec import Framework
+    from convcalc.design.port_network import port_network as port_all
 
     return port_all(_spec(source), Framework.parse(to))
 
 
 def explain(layer: LayerSpec, input_shape: Sequence[int], *, matrix: bool = False) -> tuple[Section, ...]:
     """Return the picture `convcalc explain` draws, as data: titled sections of styled lines."""
-    from convcalc.design.explain import explain_layer  # noqa: PLC0415
+    from convcalc.design.explain import explain_layer
 
     return explain_layer(layer, tuple(input_shape), matrix=matrix)
 
@@ -340,7 +340,7 @@ def explain(layer: LayerSpec, input_shape: Sequence[int], *, matrix: bool = Fals
 
 def render(result: StackResult, fmt: Format | str = "table", options: RenderOptions | None = None) -> str:
     """Return an analysed network as `convcalc stack` prints it: table, json, markdown or csv."""
-    from convcalc.render.stack import RENDERERS  # noqa: PLC0415 - the renderers load when used
+    from convcalc.render.stack import RENDERERS  # the renderers load when used
 
     return RENDERERS[output_format(fmt)](result, options or RenderOptions())
 
@@ -358,7 +358,7 @@ def cost_options(
     options: RenderOptions, dtype: str, count: str, *, show_batch: bool = False, param_percent: bool = False
 ) -> RenderOptions:
     """Return `options` with how cost is counted and shown, checked (InputError names a dtype or count not taken)."""
-    from convcalc.core.cost import convention, dtype_bytes  # noqa: PLC0415
+    from convcalc.core.cost import convention, dtype_bytes
 
     dtype_bytes(dtype)
     chosen = convention(count)
@@ -376,7 +376,7 @@ def check_file(
 
     `told` says an input error as a front end says it (the command line names a key by its flag).
     """
-    from convcalc.render.check import input_findings, layer_findings  # noqa: PLC0415
+    from convcalc.render.check import input_findings, layer_findings
 
     source = "<stdin>" if path == "-" else path
     try:
@@ -388,7 +388,7 @@ def check_file(
 
 def check_format(text: str) -> CheckFormat:
     """Return the report format of `check` a name gives (text, json, github or junit)."""
-    from convcalc.render.check import CheckFormat  # noqa: PLC0415
+    from convcalc.render.check import CheckFormat
 
     try:
         return CheckFormat(text.lower())
@@ -398,7 +398,7 @@ def check_format(text: str) -> CheckFormat:
 
 def render_check(checks: Sequence[FileCheck], fmt: CheckFormat | str) -> str:
     """Return the checks as `convcalc check` writes them to stdout: the summary line, JSON, GitHub lines or JUnit."""
-    from convcalc.render.check import CheckFormat, render_github, render_json, render_junit, summary  # noqa: PLC0415
+    from convcalc.render.check import CheckFormat, render_github, render_json, render_junit, summary
 
     chosen = check_format(str(fmt))
     if chosen is CheckFormat.TEXT:
@@ -409,9 +409,9 @@ def render_check(checks: Sequence[FileCheck], fmt: CheckFormat | str) -> str:
 
 def malformed_json(path: str, errors: InputErrorGroup, told: Callable[[InputError], InputError] | None = None) -> str:
     """Return what `stack --format json` prints for a file it cannot read: ok false, and each error with its place."""
-    import json  # noqa: PLC0415
+    import json
 
-    from convcalc.render.check import finding_json, input_findings  # noqa: PLC0415
+    from convcalc.render.check import finding_json, input_findings
 
     source = "<stdin>" if path == "-" else path
     findings = [finding_json(f) for f in input_findings(source, errors.errors, told).findings]
@@ -430,42 +430,42 @@ def import_model(
     The result holds the network file's data (`data_yaml` writes it), what to say about it, and
     the data analysed as `stack` analyses it.
     """
-    from convcalc.sources.models import import_model as run  # noqa: PLC0415 - the importers load when used
+    from convcalc.sources.models import import_model as run  # the importers load when used
 
     return run(sources, _shape(input_shape), arguments, expect=expect)
 
 
 def data_yaml(data: Mapping[str, Any], comment: str = "") -> str:
     """Return network data (a file's keys, as `import_model` gives them) as a network file's text."""
-    from convcalc.netfile.writer import data_yaml as write  # noqa: PLC0415
+    from convcalc.netfile.writer import data_yaml as write
 
     return write(data, comment)
 
 
 def schema_text() -> str:
     """Return the JSON Schema of network files, as `convcalc schema` prints it."""
-    from convcalc.netfile.schema import schema_text as text  # noqa: PLC0415
+    from convcalc.netfile.schema import schema_text as text
 
     return text()
 
 
 def examples() -> list[tuple[str, str]]:
     """Return the example networks shipped with convcalc: (name, what it is), as `convcalc examples` lists them."""
-    from convcalc.netfile.bundled import description, example_names  # noqa: PLC0415
+    from convcalc.netfile.bundled import description, example_names
 
     return [(name, description(name)) for name in example_names()]
 
 
 def example_names() -> list[str]:
     """Return the names of the example networks shipped with convcalc (`unet`, `models/resnet50`)."""
-    from convcalc.netfile.bundled import example_names as names  # noqa: PLC0415
+    from convcalc.netfile.bundled import example_names as names
 
     return names()
 
 
 def example_text(name: str) -> str:
     """Return an example network's file text."""
-    from convcalc.netfile.bundled import example_text as text  # noqa: PLC0415
+    from convcalc.netfile.bundled import example_text as text
 
     return text(name)
 
@@ -476,9 +476,9 @@ def layer_to_draw(source: NetworkSource, which: str) -> tuple[LayerSpec, AxisVal
     InputError when there is no such layer or it is not computed; LayerError when it is
     invalid (nothing to draw); InputError when it is not a conv, transposed conv or pool.
     """
-    from convcalc.core.analysis import Status  # noqa: PLC0415
-    from convcalc.core.errors import LayerError  # noqa: PLC0415
-    from convcalc.core.spec import LayerSpec  # noqa: PLC0415
+    from convcalc.core.analysis import Status
+    from convcalc.core.errors import LayerError
+    from convcalc.core.spec import LayerSpec
 
     spec = _spec(source)
     result = analyze(spec)
@@ -497,26 +497,26 @@ def layer_to_draw(source: NetworkSource, which: str) -> tuple[LayerSpec, AxisVal
 
 def layer_gif(layer: LayerSpec, input_shape: Sequence[int]) -> bytes:
     """Return the animated GIF `convcalc explain --gif` writes of one layer (needs Pillow: convcalc[gif])."""
-    from convcalc.design.scene import build_scene  # noqa: PLC0415
-    from convcalc.render.gif import scene_gif  # noqa: PLC0415
+    from convcalc.design.scene import build_scene
+    from convcalc.render.gif import scene_gif
 
     return scene_gif(build_scene(layer, tuple(input_shape)))
 
 
 def layer_page(layer: LayerSpec, input_shape: Sequence[int], title: str) -> str:
     """Return the page (HTML) `convcalc explain --html` writes of one layer: its steps, played and stepped through."""
-    from convcalc.design.scene import build_scene  # noqa: PLC0415
-    from convcalc.render.page import PageLayer, page  # noqa: PLC0415
+    from convcalc.design.scene import build_scene
+    from convcalc.render.page import PageLayer, page
 
     return page(f"convcalc explain: {title}", [PageLayer(title, build_scene(layer, tuple(input_shape)))])
 
 
 def network_page(source: NetworkSource) -> str:
     """Return the page of a whole network: a section per conv, transposed conv and pool, a line per other layer."""
-    from convcalc.core.analysis import Status  # noqa: PLC0415
-    from convcalc.core.spec import LayerSpec  # noqa: PLC0415
-    from convcalc.design.scene import build_scene  # noqa: PLC0415
-    from convcalc.render.page import PageLayer, PageRow, page  # noqa: PLC0415
+    from convcalc.core.analysis import Status
+    from convcalc.core.spec import LayerSpec
+    from convcalc.design.scene import build_scene
+    from convcalc.render.page import PageLayer, PageRow, page
 
     spec = _spec(source)
     parts: list[PageLayer | PageRow] = []
@@ -533,8 +533,8 @@ def network_page(source: NetworkSource) -> str:
 
 def render_port(ported: Ported | PortedNetwork, fmt: str = "table", options: RenderOptions | None = None) -> str:
     """Return a ported layer or network as `convcalc port` prints it: table, python, json or yaml."""
-    from convcalc.design.port import Ported  # noqa: PLC0415
-    from convcalc.render.port import render_layer, render_network  # noqa: PLC0415
+    from convcalc.design.port import Ported
+    from convcalc.render.port import render_layer, render_network
 
     chosen = fmt.lower()
     if chosen not in PORT_FORMATS:
@@ -550,14 +550,14 @@ PORT_FORMATS = ("table", "python", "json", "yaml")
 
 def render_explanation(sections: Sequence[Section], options: RenderOptions | None = None) -> str:
     """Return explain's picture as the terminal shows it."""
-    from convcalc.render.explain import render_explanation as text  # noqa: PLC0415
+    from convcalc.render.explain import render_explanation as text
 
     return text(tuple(sections), options or RenderOptions())
 
 
 def explanation_svg(sections: Sequence[Section], title: str, width: int = 100) -> str:
     """Return explain's picture as an SVG image."""
-    from convcalc.render.explain import explanation_svg as svg  # noqa: PLC0415
+    from convcalc.render.explain import explanation_svg as svg
 
     return svg(tuple(sections), title, width)
 
@@ -567,28 +567,28 @@ def explanation_svg(sections: Sequence[Section], title: str, width: int = 100) -
 
 def is_standard_stream(path: str, stream: int) -> bool:
     """Whether a path names standard input (0) or output (1): '-', or /dev/stdin, /dev/stdout and the like."""
-    from convcalc.netfile.files import is_standard_stream as standard  # noqa: PLC0415 - loads when files are named
+    from convcalc.netfile.files import is_standard_stream as standard  # loads when files are named
 
     return standard(path, stream)
 
 
 def check_outputs(inputs: dict[str, str], outputs: dict[str, str | None]) -> None:
     """Refuse an output that is one of the inputs, or another output (by what the paths resolve to): InputError."""
-    from convcalc.netfile.files import check_outputs as check  # noqa: PLC0415
+    from convcalc.netfile.files import check_outputs as check
 
     check(inputs, outputs)
 
 
 def write_text_atomically(path: str, text: str) -> None:
     """Replace `path` by `text` (UTF-8) at once: the old file stays whole until the new one is complete."""
-    from convcalc.netfile.files import write_text_atomically as write  # noqa: PLC0415
+    from convcalc.netfile.files import write_text_atomically as write
 
     write(path, text)
 
 
 def write_bytes_atomically(path: str, data: bytes) -> None:
     """Replace `path` by `data` at once: the old file stays whole until the new one is complete."""
-    from convcalc.netfile.files import write_bytes_atomically as write  # noqa: PLC0415
+    from convcalc.netfile.files import write_bytes_atomically as write
 
     write(path, data)
 
@@ -598,14 +598,14 @@ def _spec(source: NetworkSource, input_shape: Sequence[int] | None = None) -> Ne
     if isinstance(source, NetworkSpec):
         return source if input_shape is None else NetworkSpec(tuple(input_shape), source.layers, source.source)
     if isinstance(source, Mapping):
-        from convcalc.netfile import loader  # noqa: PLC0415
+        from convcalc.netfile import loader
 
         return loader.network_from_data(source, input_shape=_shape(input_shape))
     if isinstance(source, str) and ("\n" in source or source.lstrip().startswith("{")):
         return load_network(source, input_shape=input_shape)
     if isinstance(source, str | os.PathLike):
         return read_network(source, input_shape=input_shape)
-    msg = f"expected a path, a YAML text, a mapping or a NetworkSpec, got {type(source).__name__}"  # type: ignore[unreachable]
+    msg = f"expected a path, a YAML text, a mapping or a NetworkSpec, got {type(source).__name__}"  # type: ignore[unreachable]  # a caller without types may pass anything
     raise InputError(msg)
 
 

@@ -93,7 +93,7 @@ def _add(command: Command) -> None:
         raise typer.Exit(commands.run(command.name, arguments))
 
     parameters = [_parameter(option) for option in command.options]
-    run.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    run.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]  # Typer reads the signature it is given
     run.__annotations__ = {parameter.name: parameter.annotation for parameter in parameters}
     run.__doc__ = command.summary
     app.command(command.name, cls=HelpCommand, epilog=_examples(command.examples))(run)

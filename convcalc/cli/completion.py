@@ -31,7 +31,7 @@ def completion_request(args: list[str]) -> tuple[str, str | None] | None:
 def _detected() -> str | None:
     """Return the shell this process runs under, when shellingham can tell."""
     try:
-        import shellingham  # type: ignore[import-untyped]  # noqa: PLC0415 - untyped; only for these flags
+        import shellingham  # type: ignore[import-untyped]  # untyped; only for these flags
 
         name, _command = shellingham.detect_shell()
     except Exception:  # noqa: BLE001 - any failure to detect is "unknown"
@@ -41,7 +41,7 @@ def _detected() -> str | None:
 
 def complete(flag: str, named: str | None) -> int:
     """Print or install the completion script of the shell named (or detected); return the exit code."""
-    from typer._completion_shared import get_completion_script, install  # noqa: PLC0415 - Typer's scripts
+    from typer._completion_shared import get_completion_script, install  # Typer's scripts
 
     shell = named or _detected()
     if shell not in SHELLS:

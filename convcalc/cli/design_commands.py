@@ -34,7 +34,7 @@ def solve(  # noqa: PLR0913 - the flags of solve
     framework: str = "torch",
 ) -> int:
     """Print every parameter set within limits that maps the input size to the output size, best first."""
-    from convcalc.cli.progress import ProgressBar  # noqa: PLC0415
+    from convcalc.cli.progress import ProgressBar
 
     chosen = output_format(fmt)
     kinds = {"conv": LayerKind.CONV, "convt": LayerKind.CONVTRANSPOSE, "pool": LayerKind.MAXPOOL}
@@ -81,7 +81,7 @@ def solve(  # noqa: PLR0913 - the flags of solve
 
 
 @reporting
-def explain(  # noqa: PLR0913 - the flags of explain
+def explain(  # the flags of explain
     *,
     what: str,
     layer: str | None = None,
@@ -89,7 +89,7 @@ def explain(  # noqa: PLR0913 - the flags of explain
     svg: str | None = None,
     gif: str | None = None,
     html: str | None = None,
-    **flags: Any,  # noqa: ANN401
+    **flags: Any,  # noqa: ANN401 - Typer's parsed flags, checked by network_from_flags
 ) -> int:
     """Draw how one layer computes its output: windows, the transposed recipe, the matrix view; GIF and page too."""
     kinds = {"conv": LayerKind.CONV, "convt": LayerKind.CONVTRANSPOSE, "pool": LayerKind.MAXPOOL}
@@ -174,7 +174,7 @@ def port(
     source: str | None = None,
     target_framework: str = "torch",
     port_format: str = "table",
-    **flags: Any,  # noqa: ANN401
+    **flags: Any,  # noqa: ANN401 - Typer's parsed flags, checked by network_from_flags
 ) -> int:
     """Print the layers of the target framework that give exactly what a layer (or a network file) gives."""
     chosen = port_format.lower()
@@ -197,7 +197,7 @@ def port(
     flags["framework"] = framework_flag(source or "torch", "--from").value
     network = network_from_flags(kinds[what], **flags)
     layer = network.layers[0]
-    assert isinstance(layer, LayerSpec)  # noqa: S101 - built from layer flags
+    assert isinstance(layer, LayerSpec)  # built from layer flags
     try:
         one = api.port(layer, network.input, target)
     except LayerError as error:  # the layer's own reason, without a layer number

@@ -15,14 +15,14 @@ from convcalc.cli.process import exit_code_of, internal_error
 
 
 def _run(args: list[str]) -> int:
-    from convcalc.cli.fastpath import parse  # noqa: PLC0415 - keep `import convcalc` free of the CLI
+    from convcalc.cli.fastpath import parse  # keep `import convcalc` free of the CLI
 
     parsed = None if COMPLETE_VARIABLE in os.environ else parse(args)  # completion is the Typer app's
     if parsed is not None:
-        from convcalc.cli.commands import run  # noqa: PLC0415
+        from convcalc.cli.commands import run
 
         return run(*parsed)
-    from convcalc.cli.app import main as typer_main  # noqa: PLC0415 - Typer loads only when needed
+    from convcalc.cli.app import main as typer_main  # Typer loads only when needed
 
     return typer_main(args)
 

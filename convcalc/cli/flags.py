@@ -41,7 +41,7 @@ class Option:
 
     def but(self, **changes: object) -> Option:
         """Return this option with some fields changed (the same flag with another help or default)."""
-        return replace(self, **changes)  # type: ignore[arg-type]
+        return replace(self, **changes)  # type: ignore[arg-type]  # the changes are fields of the flags, by name
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,7 +32,7 @@ class _Argument(TyperArgument):
 
 def _colour_as_tables() -> None:
     """Make the help console follow the tables' colour rule (Typer's own reads other variables)."""
-    from typer import rich_utils  # noqa: PLC0415 - rich loads only for help
+    from typer import rich_utils  # rich loads only for help
 
     colour = use_colour(tty=sys.stdout.isatty())
     rich_utils.FORCE_TERMINAL = colour
@@ -45,11 +45,11 @@ class _ClickStyle:
     def format_help(self, ctx: Any, formatter: Any) -> None:  # noqa: ANN401 - Typer's signature
         """Write help in colour by the tables' rule."""
         _colour_as_tables()
-        super().format_help(ctx, formatter)  # type: ignore[misc]
+        super().format_help(ctx, formatter)  # type: ignore[misc]  # Typer's untyped base class
 
     def get_help_option(self, ctx: Any) -> TyperOption | None:  # noqa: ANN401 - Typer's signature
         """Return --help, shown without a type like every other switch."""
-        option: TyperOption | None = super().get_help_option(ctx)  # type: ignore[misc]
+        option: TyperOption | None = super().get_help_option(ctx)  # type: ignore[misc]  # Typer's untyped base class
         if option is not None:
             option.metavar = ""
         return option

@@ -15,14 +15,14 @@ from convcalc.cli.terminal import render_options
 
 
 @reporting
-def layer(kind: LayerKind, *, fmt: str = "table", **flags: Any) -> int:  # noqa: ANN401
+def layer(kind: LayerKind, *, fmt: str = "table", **flags: Any) -> int:  # noqa: ANN401 - Typer's parsed flags, checked by network_from_flags
     """Analyse one layer given by its flags and print it."""
     chosen = output_format(fmt)
     return emit(analyze(network_from_flags(kind, **flags)), chosen)
 
 
 @reporting
-def stack(  # noqa: PLR0913 - the file, its input, and how to show its cost
+def stack(  # the file, its input, and how to show its cost
     *,
     file: str,
     input_shape: str | None = None,
@@ -144,8 +144,8 @@ def _write(text: str, out: str | None) -> None:
 @reporting
 def sizes(*, file: str, size_range: str = "1:1024", fmt: str = "table") -> int:
     """Print which input sizes a network accepts per axis, and which come back out at the same size."""
-    from convcalc.cli.arguments import parse_size_ranges  # noqa: PLC0415
-    from convcalc.cli.progress import ProgressBar  # noqa: PLC0415
+    from convcalc.cli.arguments import parse_size_ranges
+    from convcalc.cli.progress import ProgressBar
 
     chosen = output_format(fmt)
     network = api.read_network(file)

@@ -54,7 +54,7 @@ def report(errors: InputError | InputErrorGroup) -> int:
     A located error starts with its place (net.yaml:7:5: layers[2].stride: ...), as the
     contract shows; a flag's error says which flag (convcalc: error: --kernel: ...).
     """
-    from convcalc.cli.keys import for_the_command_line  # noqa: PLC0415 - only when there is something to say
+    from convcalc.cli.keys import for_the_command_line  # only when there is something to say
 
     listed = [for_the_command_line(e) for e in (errors.errors if isinstance(errors, InputErrorGroup) else (errors,))]
     for error in sorted(listed, key=_place):
@@ -83,7 +83,7 @@ def internal_error(command: list[str], error: BaseException) -> int:
 
 def say(line: str) -> None:
     """Write one line to stderr, with whatever came from the input shown as visible escapes (no workflow command)."""
-    from convcalc.api import ci_inert, visible  # noqa: PLC0415 - only when there is something to say
+    from convcalc.api import ci_inert, visible  # only when there is something to say
 
     try:
         sys.stderr.write(ci_inert(visible(line)) + "\n")
@@ -110,6 +110,6 @@ Network files (yaml) write every string as a JSON string, whose escapes YAML's d
 
 def write_out(text: str, fmt: str = "text") -> None:
     """Write a command's output to stdout, with nothing in it that a CI runner reads as a workflow command."""
-    from convcalc.api import ci_inert  # noqa: PLC0415
+    from convcalc.api import ci_inert
 
     sys.stdout.write(ci_inert(text, OUTPUT_KINDS.get(str(fmt).lower(), "text")))

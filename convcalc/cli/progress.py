@@ -49,8 +49,8 @@ class ProgressBar:
         if self.bar is None:
             if self.clock() - self.started < DELAY:
                 return
-            from rich.console import Console  # noqa: PLC0415 - only a slow command on a terminal needs it
-            from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn  # noqa: PLC0415
+            from rich.console import Console  # only a slow command on a terminal needs it
+            from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
             console = Console(file=self.file or sys.stderr, force_terminal=self.file is not None or None)
             columns = (TextColumn(self.what), BarColumn(), TaskProgressColumn(), TimeRemainingColumn())

@@ -335,13 +335,12 @@ class _Walk:
             waiting.append(target)
         if waiting:
             blocked = waiting[0].result
-            invalid = blocked is not None and blocked.status is Status.INVALID
             reason, diagnostic = "not computed", None
-            if invalid:
-                reason = f"not computed: {blocked.label} is invalid"  # type: ignore[union-attr]
+            if blocked is not None and blocked.status is Status.INVALID:
+                reason = f"not computed: {blocked.label} is invalid"
             elif blocked is not None and blocked.error:
                 reason, diagnostic = blocked.error, blocked.diagnostic
-            skipped = _without_output(Status.NOT_COMPUTED, None, reason, diagnostic=diagnostic, **common)  # type: ignore[arg-type]
+            skipped = _without_output(Status.NOT_COMPUTED, None, reason, diagnostic=diagnostic, **common)  # type: ignore[arg-type]  # common holds each field with its own type
             self._keep(name, index, _Node(None, [], skipped))
             return
         try:
@@ -352,7 +351,7 @@ class _Walk:
                 inputs[0].shape,
                 str(error),
                 diagnostic=error.diagnostic,
-                **common,  # type: ignore[arg-type]
+                **common,  # type: ignore[arg-type]  # common holds each field with its own type
             )
             self._keep(name, index, _Node(None, [], failed))
             return
@@ -361,7 +360,7 @@ class _Walk:
         self._keep(name, index, _Node(result.output, fields, result, whole=result.whole_input, flat=flat, axes=axes))
 
     def _keep(self, name: str, index: int, node: _Node) -> None:
-        assert node.result is not None  # noqa: S101 - every layer node has its result
+        assert node.result is not None  # every layer node has its result
         self.results.append(node.result)
         self.nodes[name] = self.nodes[str(index)] = node
         self.previous = str(index)
@@ -411,7 +410,7 @@ class _Walk:
         complete = bool(fields) and None not in fields
         known = [f for f in fields if f is not None]
         result = LayerResult(
-            **common,  # type: ignore[arg-type]
+            **common,  # type: ignore[arg-type]  # common holds each field with its own type
             status=Status.OK if mismatch is None else Status.EXPECT_FAILED,
             input=current,
             output=output,
@@ -493,7 +492,7 @@ def _with_meeting_sizes(network: NetworkSpec, result: LayerResult, budget: list[
         trial = analyze(replace(network, input=(*network.input[:2], *(size,) * len(spatial)), layers=upto), hints=False)
         if all(layer.status in (Status.OK, Status.EXPECT_FAILED) for layer in trial.layers):
             meeting.append(size)
-    from convcalc.core.runs import describe_runs  # noqa: PLC0415 - only an unmet merge needs it
+    from convcalc.core.runs import describe_runs  # only an unmet merge needs it
 
     hint = f"input sizes where they meet (up to {high}): {describe_runs(tuple(meeting))}"
     return replace(result, error=f"{result.error}; {hint}", meeting_sizes=tuple(meeting))

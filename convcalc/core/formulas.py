@@ -14,21 +14,19 @@ def effective_kernel(kernel: int, dilation: int) -> int:
     return dilation * (kernel - 1) + 1
 
 
-def conv_output_size(  # noqa: PLR0913 - one argument per torch.nn parameter
-    size: int, kernel: int, stride: int, before: int, after: int, dilation: int
-) -> int:
+def conv_output_size(size: int, kernel: int, stride: int, before: int, after: int, dilation: int) -> int:
     """Return floor((i + pb + pa - e) / s) + 1, as Conv1d/2d/3d compute it (may be < 1)."""
     return (size + before + after - effective_kernel(kernel, dilation)) // stride + 1
 
 
-def convtranspose_output_size(  # noqa: PLR0913 - one argument per torch.nn parameter
+def convtranspose_output_size(  # one argument per torch.nn parameter
     size: int, kernel: int, stride: int, before: int, after: int, dilation: int, output_padding: int
 ) -> int:
     """Return (i-1)*s - (pb+pa) + e + a, as ConvTranspose1d/2d/3d compute it (may be < 1)."""
     return (size - 1) * stride - (before + after) + effective_kernel(kernel, dilation) + output_padding
 
 
-def pool_output_size(  # noqa: PLR0913 - one argument per torch.nn parameter
+def pool_output_size(  # one argument per torch.nn parameter
     size: int, kernel: int, stride: int, before: int, after: int, dilation: int, *, ceil_mode: bool
 ) -> int:
     """Return the pooled size as ATen's pooling_output_shape_pad_lr does (may be < 1).
@@ -42,9 +40,7 @@ def pool_output_size(  # noqa: PLR0913 - one argument per torch.nn parameter
     return out - 1 if last_window_in_padding(out, stride, size, before) else out
 
 
-def windows_toward_zero(  # noqa: PLR0913 - one argument per torch.nn parameter
-    size: int, kernel: int, stride: int, before: int, after: int, dilation: int
-) -> int:
+def windows_toward_zero(size: int, kernel: int, stride: int, before: int, after: int, dilation: int) -> int:
     """Return (i + pb + pa - e) / s + 1 with the division toward zero, as onnxruntime counts a pool's windows.
 
     It is floor's count where the padded input holds the kernel, and 1 where it falls short by less than s.
@@ -53,9 +49,7 @@ def windows_toward_zero(  # noqa: PLR0913 - one argument per torch.nn parameter
     return (span // stride if span >= 0 else -(-span // stride)) + 1
 
 
-def windows_rounded_up(  # noqa: PLR0913 - one argument per torch.nn parameter
-    size: int, kernel: int, stride: int, before: int, after: int, dilation: int
-) -> int:
+def windows_rounded_up(size: int, kernel: int, stride: int, before: int, after: int, dilation: int) -> int:
     """Return ceil((i + pb + pa - e) / s) + 1, the windows of ceil_mode before the last one is checked."""
     return (size + before + after - effective_kernel(kernel, dilation) + stride - 1) // stride + 1  # // is div_rtn
 
@@ -102,9 +96,7 @@ def largest_output_padding(stride: int, dilation: int) -> int:
     return max(stride, dilation) - 1
 
 
-def output_padding_for(  # noqa: PLR0913 - one argument per torch.nn parameter
-    size: int, kernel: int, stride: int, before: int, after: int, dilation: int, target: int
-) -> int:
+def output_padding_for(size: int, kernel: int, stride: int, before: int, after: int, dilation: int, target: int) -> int:
     """Return the output_padding that makes a transposed layer give `target`: the inverse of its size rule.
 
     It may be negative or too large; `output_padding_allowed` says whether torch.nn takes it.
@@ -112,9 +104,7 @@ def output_padding_for(  # noqa: PLR0913 - one argument per torch.nn parameter
     return target - convtranspose_output_size(size, kernel, stride, before, after, dilation, 0)
 
 
-def output_size_range(  # noqa: PLR0913 - one argument per torch.nn parameter
-    size: int, kernel: int, stride: int, before: int, after: int, dilation: int
-) -> tuple[int, int]:
+def output_size_range(size: int, kernel: int, stride: int, before: int, after: int, dilation: int) -> tuple[int, int]:
     """Return the sizes ConvTranspose's forward(output_size=...) reaches: output_padding 0 to s - 1."""
     smallest = convtranspose_output_size(size, kernel, stride, before, after, dilation, 0)
     return smallest, smallest + stride - 1
@@ -133,9 +123,7 @@ def avgpool3d_accepts(size: int, kernel: int) -> bool:
     return size >= kernel
 
 
-def smallest_window_input(  # noqa: PLR0913 - one argument per torch.nn parameter
-    kernel: int, stride: int, before: int, after: int, dilation: int, *, ceil_mode: bool
-) -> int:
+def smallest_window_input(kernel: int, stride: int, before: int, after: int, dilation: int, *, ceil_mode: bool) -> int:
     """Return the smallest input a conv or pool turns into an output of at least 1 (may be <= 0: every size).
 
     The padded input must hold the dilated kernel; a pool rounding up needs only a window that
@@ -145,7 +133,7 @@ def smallest_window_input(  # noqa: PLR0913 - one argument per torch.nn paramete
     return effective_kernel(kernel, dilation) - before - after - reach
 
 
-def smallest_transposed_input(  # noqa: PLR0913 - one argument per torch.nn parameter
+def smallest_transposed_input(  # one argument per torch.nn parameter
     kernel: int, stride: int, before: int, after: int, dilation: int, output_padding: int
 ) -> int:
     """Return the smallest input a transposed layer turns into an output of at least 1: (i-1)*s - pads + e + a >= 1."""

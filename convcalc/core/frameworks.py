@@ -110,7 +110,7 @@ def _onnx_output_shape_padding(layer: LayerSpec, axis: int, size: int) -> tuple[
     """
     k, s, d = layer.kernel_size[axis], layer.stride[axis], layer.dilation[axis]
     a = layer.output_padding[axis]
-    assert layer.output_size is not None  # noqa: S101 - the caller checked
+    assert layer.output_size is not None  # the caller checked
     total = convtranspose_output_size(size, k, s, 0, 0, d, a) - layer.output_size[axis]
     grown, total = max(-total, 0), max(total, 0)
     before = total // 2 if layer.padding is PaddingMode.SAME else total - total // 2

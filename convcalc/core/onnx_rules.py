@@ -139,7 +139,7 @@ def pool_inference_note(layer: LayerSpec, axis: int, size: int, out: int) -> str
         pads = formulas.ceil_same_padding(size, k, s, d, lower=layer.padding is PaddingMode.SAME_LOWER)
     else:
         pads = pool_padding(layer, axis, size)  # VALID or explicit: as onnxruntime
-    written = {opset: pool_size(layer, axis, size, pads, drop_last=opset >= 22) for opset in OPSETS}  # noqa: PLR2004
+    written = {opset: pool_size(layer, axis, size, pads, drop_last=opset >= 22) for opset in OPSETS}  # noqa: PLR2004 - opset 22 drops a last window that starts in the right padding
     reasons = []
     if len(set(written.values())) > 1:
         reasons.append("opset 21 keeps a last window that starts in the right padding")

@@ -25,7 +25,7 @@ T = TypeVar("T")
 
 def standard_labels(rank: int, spatial: int) -> Labels:
     """Return the labels of a [N, C, *spatial] tensor (rank axes in all; fewer spatial when it is smaller)."""
-    return ("N", "C", *range(spatial))[:rank] if rank >= 2 else ("N",) * rank  # noqa: PLR2004
+    return ("N", "C", *range(spatial))[:rank] if rank >= 2 else ("N",) * rank  # noqa: PLR2004 - N and C before the spatial axes
 
 
 def in_place(labels: Labels, spatial: int) -> bool:

@@ -151,7 +151,7 @@ class EquivalentConv:
     stride: AxisValues
 
 
-def equivalent_conv(  # noqa: PLR0913 - one argument per torch.nn parameter
+def equivalent_conv(  # one argument per torch.nn parameter
     sizes: AxisValues,
     kernel_size: AxisValues,
     stride: AxisValues,

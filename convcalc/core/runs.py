@@ -7,6 +7,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 
+_SHORT = 3  # runs, progressions and lists this short are written out whole
+
 
 def runs(values: tuple[int, ...]) -> list[tuple[int, int, int]]:
     """Split sorted integers into (first, last, step) runs: consecutive stretches and progressions of 3 or more."""
@@ -20,7 +22,7 @@ def runs(values: tuple[int, ...]) -> list[tuple[int, int, int]]:
         j = i + 1
         while j + 1 < len(values) and values[j + 1] - values[j] == step:
             j += 1
-        if step == 1 or j - i >= 2:  # noqa: PLR2004 - a progression shows from three terms
+        if step == 1 or j - i + 1 >= _SHORT:  # a progression shows from three terms
             out.append((values[i], values[j], step))
             i = j + 1
         else:
@@ -44,7 +46,7 @@ def describe_runs(values: tuple[int, ...]) -> str:
     """Write sizes compactly: '7 to 1024', '32, 48, 64, ..., 1024 (every 16)', '3, 4, 7, 8, ..., 35, 36 (every 4)'."""
     if not values:
         return "none"
-    pattern = _periodic(values) if len(runs(values)) > 3 else None  # noqa: PLR2004 - short lists read as they are
+    pattern = _periodic(values) if len(runs(values)) > _SHORT else None  # short lists read as they are
     if pattern is not None:
         terms, period = pattern
         head = ", ".join(map(str, values[: 2 * terms]))
@@ -61,7 +63,7 @@ def _described(found: list[tuple[int, int, int]]) -> str:
             parts.append(str(first))
         elif step == 1:
             parts.append(f"{first} to {last}")
-        elif (last - first) // step <= 3:  # noqa: PLR2004 - short progressions in full
+        elif (last - first) // step <= _SHORT:  # short progressions in full
             parts.append(", ".join(str(v) for v in range(first, last + 1, step)))
         else:
             parts.append(f"{first}, {first + step}, {first + 2 * step}, ..., {last} (every {step})")
@@ -110,7 +112,7 @@ class SizeSet:
         if self.count <= LISTED:
             return describe_runs(tuple(self))
         merged = self.runs()
-        if len(merged) <= 3:  # noqa: PLR2004 - short lists read as they are
+        if len(merged) <= _SHORT:  # short lists read as they are
             return _described(merged)
         steps = {step for _, _, step in merged if step > 1}
         if len(steps) == 1:

@@ -24,7 +24,7 @@ def _escape(character: str) -> str:
     code = ord(character)
     if code < 0x100:  # noqa: PLR2004 - one byte
         return f"\\x{code:02x}"
-    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"  # noqa: PLR2004
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"  # noqa: PLR2004 - beyond the Basic Multilingual Plane
 
 
 def visible(text: str) -> str:

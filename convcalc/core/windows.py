@@ -87,7 +87,7 @@ def _contiguous_gaps(size: int, kernel: int, stride: int, before: int, out: int)
     return AxisGaps(first - lo, size - read - (first - lo) - (hi - last), hi - last)
 
 
-def conv_gaps(size: int, kernel: int, stride: int, before: int, dilation: int, out: int) -> AxisGaps | None:  # noqa: PLR0913
+def conv_gaps(size: int, kernel: int, stride: int, before: int, dilation: int, out: int) -> AxisGaps | None:
     """Count the real input cells that no window of a conv or pool reads.
 
     Window j reads padded positions j*s + t*d (t < k). Taps with the same residue mod s
@@ -112,7 +112,7 @@ def conv_gaps(size: int, kernel: int, stride: int, before: int, dilation: int, o
     return _dilated_gaps(size, kernel, stride, before, dilation, out)
 
 
-def _dilated_gaps(size: int, kernel: int, stride: int, before: int, dilation: int, out: int) -> AxisGaps:  # noqa: PLR0913
+def _dilated_gaps(size: int, kernel: int, stride: int, before: int, dilation: int, out: int) -> AxisGaps:
     """Count unread cells of dilated windows, tap residue by tap residue."""
     lo, hi = before, before + size - 1
     span = (out - 1) * stride
@@ -141,9 +141,7 @@ def _dilated_gaps(size: int, kernel: int, stride: int, before: int, dilation: in
     return AxisGaps(gap_before, size - read - gap_before - gap_after, gap_after)
 
 
-def convtranspose_gaps(  # noqa: PLR0913
-    size: int, kernel: int, stride: int, before: int, dilation: int, out: int
-) -> AxisGaps | None:
+def convtranspose_gaps(size: int, kernel: int, stride: int, before: int, dilation: int, out: int) -> AxisGaps | None:
     """Count the input cells of a transposed conv that no output depends on (cropped away).
 
     Input m feeds outputs m*s - pb + t*d (t < k); it is unused when none lies in [0, out).
@@ -331,7 +329,7 @@ def layer_shape(layer: LayerSpec, shape: AxisValues) -> LayerShape:
     out_channels = in_channels if layer.out_channels is None else layer.out_channels
     _check_channels(layer, in_channels, out_channels)  # torch.nn checks groups before padding='same'
     if layer.framework is not Framework.TORCH:
-        from convcalc.core.frameworks import resolve  # noqa: PLC0415 - only other frameworks' layers need it
+        from convcalc.core.frameworks import resolve  # only other frameworks' layers need it
 
         padding, extra, sizes, notes = resolve(layer, tuple(spatial))
         return replace(_finish(replace(layer, output_padding=extra), shape, padding, sizes, out_channels), notes=notes)

@@ -81,7 +81,7 @@ def _stretched_cell(i: int, *, stride: int, start: int) -> str:
     return "o" if (i + start) % stride == 0 else "0"
 
 
-def _ring_cell(i: int, *, stride: int, lead: int, start: int, body: int, ring: int) -> str:  # noqa: PLR0913
+def _ring_cell(i: int, *, stride: int, lead: int, start: int, body: int, ring: int) -> str:
     """Return cell i of the stretched input with its rings: padding, the stretched cells, padding, output_padding."""
     if i < lead:
         return "."
@@ -104,7 +104,7 @@ def _padded_strip(size: int, before: int, after: int, unread: set[int]) -> tuple
     return _strip(length, cell), length
 
 
-def _read_cells(size: int, kernel: int, stride: int, before: int, dilation: int, out: int) -> set[int]:  # noqa: PLR0913
+def _read_cells(size: int, kernel: int, stride: int, before: int, dilation: int, out: int) -> set[int]:
     """Return the input cells (0-based, real only) some window reads; for small axes only."""
     return {
         j * stride + t * dilation - before
@@ -248,14 +248,14 @@ def _same_for_axes(lines: list[tuple[str, str]]) -> list[Line]:
 
 
 def _with_padding(layer: LayerSpec, padding: tuple[tuple[int, int], ...]) -> LayerSpec:
-    from dataclasses import replace  # noqa: PLC0415
+    from dataclasses import replace
 
     return replace(layer, padding=padding)
 
 
 def _output_section(out: AxisValues) -> Section:
     dims = "×".join(map(str, out))
-    if len(out) == 2:  # noqa: PLR2004
+    if len(out) == 2:  # noqa: PLR2004 - a 2-D output is drawn as a grid
         return Section(f"output {dims}", tuple(_grid(_strip(out[0], _output_cell), _strip(out[1], _output_cell))))
     return Section(f"output {dims}", tuple(_cells(_strip(n, _output_cell)) for n in out))
 
@@ -313,7 +313,7 @@ def _explain_transposed(
         general = f"({spatial[axis]}-1)·{s} - {pads} + {d}·{k - 1} + 1 + {a[axis]}"
         text = f"o = {ringed} - {e} + 1 = {out[axis]}   (as o = (i-1)s - (pb+pa) + d(k-1) + 1 + a = {general})"
         step4.append((name, text))
-    if layer.rank == 2:  # noqa: PLR2004
+    if layer.rank == 2:  # noqa: PLR2004 - 2-D is drawn as one grid
         step2 = [_plain("  " + _joined(notes2), "note"), *_grid(stretched[0], stretched[1])]
         step3 = [_plain("  " + _joined(notes3), "note"), *_grid(padded[0], padded[1])]
     sections = [
@@ -358,7 +358,7 @@ def explain_layer(layer: LayerSpec, shape: AxisValues, *, matrix: bool = False) 
 TAP_NAMES = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
-def matrix_entry(  # noqa: PLR0913 - the stop, the cell and the layer's numbers
+def matrix_entry(  # the stop, the cell and the layer's numbers
     stop: AxisValues, cell: AxisValues, kernel: AxisValues, stride: AxisValues, before: AxisValues, dilation: AxisValues
 ) -> int | None:
     """Return the kernel tap (row-major) that window `stop` multiplies input `cell` by, or None: one entry of M."""
@@ -397,7 +397,7 @@ def matrix_section(
     taps = 1
     for k in layer.kernel_size:
         taps *= k
-    if layer.rank > 2 or taps > len(TAP_NAMES):  # noqa: PLR2004
+    if layer.rank > 2 or taps > len(TAP_NAMES):  # noqa: PLR2004 - taps are listed for 1-D and 2-D windows
         return Section("matrix view: for 1-D and 2-D layers with at most 52 kernel taps", ())
     before = tuple(p[0] for p in padding)
     numbers = (layer.kernel_size, layer.stride, before, layer.dilation)

@@ -154,7 +154,7 @@ def _transposed_candidates(
 def _variant(base: LayerSpec, **changes: object) -> Iterator[LayerSpec]:
     """Yield the base layer with some arguments changed, or nothing when the framework does not take them."""
     try:
-        yield replace(base, **changes)  # type: ignore[arg-type]
+        yield replace(base, **changes)  # type: ignore[arg-type]  # the changes are fields of the layer, by name
     except InputError:
         return
 

@@ -489,13 +489,13 @@ def _grid_of(lines: Sequence[Sequence[object]], make: Callable[..., Drawn]) -> S
     rank = len(lines)
     if rank == 1:
         return (((*(make(c) for c in lines[0]),),),)
-    depth: tuple[object, ...] = (None,) if rank == 2 else tuple(lines[0])  # noqa: PLR2004
+    depth: tuple[object, ...] = (None,) if rank == 2 else tuple(lines[0])  # noqa: PLR2004 - a 2-D picture has no depth axis
     rows, columns = lines[-2], lines[-1]
     slices = []
     for d in depth:
         if rank == 3 and d is None:  # noqa: PLR2004 - the left-out middle of the depth axis
             continue
-        prefix = () if rank == 2 else (d,)  # noqa: PLR2004
+        prefix = () if rank == 2 else (d,)  # noqa: PLR2004 - a 2-D picture has no depth axis
         slices.append(
             tuple(tuple(make(*prefix, r, c) for c in columns) for r in rows),
         )
@@ -504,7 +504,7 @@ def _grid_of(lines: Sequence[Sequence[object]], make: Callable[..., Drawn]) -> S
 
 def depth_labels(scene: Scene, stage: Stage) -> tuple[str, ...]:
     """Return the label of each slice a 3-D grid is drawn as (nothing for 1-D and 2-D)."""
-    if len(scene.axes) != 3:  # noqa: PLR2004
+    if len(scene.axes) != 3:  # noqa: PLR2004 - only a 3-D picture has slices
         return ()
     axis = scene.axes[0]
     if stage is Stage.OUTPUT:

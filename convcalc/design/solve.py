@@ -137,7 +137,7 @@ def _words(framework: Framework) -> list[str]:
     return [mode.value for mode in (PaddingMode.VALID, PaddingMode.SAME, PaddingMode.SAME_LOWER) if mode in spelled]
 
 
-def _word_may_give(  # noqa: PLR0913
+def _word_may_give(
     kind: LayerKind, size: int, target: int, shape: tuple[int, int, int], word: str, framework: Framework
 ) -> bool:
     """Whether a padding word can give `target`: what every framework's words compute (loosely if transposed).
@@ -396,7 +396,7 @@ def describe(kind: LayerKind, axes: tuple[AxisSolution, ...], names: tuple[str, 
     return "; ".join(unique) if unique else "odd kernel, every input cell used"
 
 
-def solve(  # noqa: PLR0913 - the layer, the sizes, the limits, the axes' names and who hears the progress
+def solve(  # the layer, the sizes, the limits, the axes' names and who hears the progress
     kind: LayerKind,
     sizes: tuple[int, ...],
     targets: tuple[int, ...],

@@ -39,7 +39,7 @@ def _on_its_own(network: NetworkSpec, axis: int) -> NetworkSpec:
 
     layers = []
     for layer in network.layers:
-        assert isinstance(layer, LayerSpec)  # noqa: S101 - a chain
+        assert isinstance(layer, LayerSpec)  # a chain
         padding = layer.padding
         if not isinstance(padding, str):
             padding = tuple(pair if other == axis else (0, 0) for other, pair in enumerate(padding))
@@ -66,7 +66,7 @@ def check_size_free_rules(network: NetworkSpec) -> None:
         return  # in a graph such a layer is reported by the sweep finding no size
     channels = network.input[1]
     for index, layer in enumerate(network.layers, start=1):
-        assert isinstance(layer, LayerSpec)  # noqa: S101 - checked above
+        assert isinstance(layer, LayerSpec)  # checked above
         try:
             channels, _ = check_rules(layer, channels)
         except LayerError as error:
@@ -89,7 +89,7 @@ TRIED = 1_000_000
 """Most sizes tried one by one, where the arithmetic cannot say (a layer it does not follow)."""
 
 
-def sweep(network: NetworkSpec, axis: int, name: str, low: int, high: int, tick: Tick = quiet) -> AxisSizes:  # noqa: PLR0913
+def sweep(network: NetworkSpec, axis: int, name: str, low: int, high: int, tick: Tick = quiet) -> AxisSizes:
     """Return the sizes from low to high a network takes on one axis, and those it gives back unchanged.
 
     Sizes T apart (T the product of the strides, `period`) behave alike once every layer takes

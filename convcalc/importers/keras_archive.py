@@ -73,7 +73,7 @@ def _read_config_bytes(path: str, data: bytes | None) -> bytes:
     # zipfile and its decompressors raise a zoo for broken archives (BadZipFile, RuntimeError,
     # NotImplementedError, EOFError, zlib.error, lzma.LZMAError, ValueError, struct.error, ...):
     # any of them, while reading this one member, means the archive is broken
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:  # noqa: BLE001 - any failure inside a damaged archive is bad input, said in one line
         raise _refuse(path, f"not a readable .keras archive ({type(error).__name__}: {error})") from None
 
 

@@ -97,7 +97,7 @@ class _Walk:
         if self.measure is None:
             raise _UnsupportedError("its input's channels are not in the config")
         found = self.measure({"framework": "keras", "input": list(self.shape), "layers": self.layers}).get(source)
-        if found is None or len(found) < 2:  # noqa: PLR2004
+        if found is None or len(found) < 2:  # noqa: PLR2004 - a name and a version
             raise _UnsupportedError("its input's channels are unknown (a layer before it is invalid)")
         return found[1]
 
@@ -327,7 +327,7 @@ def _tensors(node: Any) -> Iterator[tuple[str, int, int, tuple[int | None, ...] 
         for key, value in node.items():
             if key != "mask":
                 yield from _tensors(value)
-    elif isinstance(node, list) and len(node) >= 3 and isinstance(node[0], str) and isinstance(node[1], int):  # noqa: PLR2004
+    elif isinstance(node, list) and len(node) >= 3 and isinstance(node[0], str) and isinstance(node[1], int):  # noqa: PLR2004 - Keras' [layer, node, tensor] triples
         yield node[0], int(node[1]), int(node[2]), None  # Keras 2: [layer, call, output, kwargs]
     elif isinstance(node, list):
         for item in node:
@@ -361,7 +361,7 @@ def _input_shape(keras_shape: list[Any] | None, given: tuple[int, ...] | None) -
         if given is None:
             raise InputError("the config does not say the input's shape: give it with --input, e.g. 1,3,224,224")
         return given
-    if not 3 <= len(keras_shape) <= 5:  # noqa: PLR2004
+    if not 3 <= len(keras_shape) <= 5:  # noqa: PLR2004 - batch, 1 to 3 spatial axes, channels
         raise InputError(f"the input {keras_shape} is not [N, *spatial, C] with 1 to 3 spatial axes")
     held = from_keras_order(tuple(keras_shape))
     spelled = "(" + ", ".join("None" if size is None else str(size) for size in keras_shape) + ")"

@@ -43,6 +43,8 @@ REDUCTIONS = {"ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd",
 REARRANGING = {"Transpose", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "DepthToSpace", "SpaceToDepth"}
 GLOBAL_POOLS = {"GlobalAveragePool", "GlobalMaxPool"}
 PROBE_FACTORS = (2, 3, 5, 7, 11, 13, 17, 19)
+_BIAS = 2  # the position of Conv's and Gemm's optional bias among their inputs
+_SIZES = 3  # the position of Resize's optional sizes
 """What each varying axis of the input is multiplied by at the probe (a multiple keeps every stride's divisibility)."""
 
 
@@ -175,21 +177,21 @@ def _window(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, 
         group = int(attributes.get("group", 1))
         layer["out_channels"] = shape[0] if node.op_type == "Conv" else shape[1] * group
         layer.setdefault("kernel_shape", list(shape[2:]))
-        layer["bias"] = len(node.inputs) > 2 and bool(node.inputs[2])  # noqa: PLR2004
+        layer["bias"] = len(node.inputs) > _BIAS and bool(node.inputs[_BIAS])
     return layer
 
 
 def _gemm(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, Any]:
     """Return Gemm (or MatMul by a constant) as a Linear over the last axis."""
     weight = graph.constant(node.inputs[1])
-    if weight is None or len(weight[0]) != 2:  # noqa: PLR2004
+    if weight is None or len(weight[0]) != len(("rows", "columns")):
         raise _UnsupportedError("it multiplies two computed tensors (convcalc follows a product by a weight matrix)")
     rows, columns = weight[0]
     transposed = bool(attributes.get("transB", 0)) if node.op_type == "Gemm" else False
     if node.op_type == "Gemm" and attributes.get("transA", 0):
         raise _UnsupportedError("transA=1 (the input transposed) is not followed")
     inputs, outputs = (columns, rows) if transposed else (rows, columns)
-    bias = node.op_type == "Gemm" and len(node.inputs) > 2 and bool(node.inputs[2])  # noqa: PLR2004
+    bias = node.op_type == "Gemm" and len(node.inputs) > _BIAS and bool(node.inputs[_BIAS])
     return {"type": "Linear", "in_features": inputs, "out_features": outputs, "bias": bias}
 
 
@@ -198,7 +200,7 @@ def _elementwise(node: Node, graph: _Graph) -> tuple[dict[str, Any], list[str]]:
     computed = [name for name in node.inputs if name and graph.constant(name) is None]
     learned = [graph.constants[name][0] for name in node.inputs if name and graph.constant(name) is not None]
     learned = [shape for shape in learned if prod(shape) > 1]
-    if len(computed) >= 2:  # noqa: PLR2004
+    if len(computed) > 1:
         if learned:
             raise _UnsupportedError("it combines computed tensors with a learnable one")
         if node.op_type not in ("Add", "Sub", "Mul", "Div"):
@@ -350,8 +352,8 @@ def _resize(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, 
 
 def _size_of_another(node: Node, graph: _Graph) -> str | None:
     """Return the layer whose spatial size a Resize's sizes copy (F.interpolate(x, size=y.shape[2:])), if any."""
-    sizes = graph.computed.get(node.inputs[3]) if len(node.inputs) > 3 else None  # noqa: PLR2004
-    if sizes is None or len(sizes.elements) < 3:  # noqa: PLR2004
+    sizes = graph.computed.get(node.inputs[_SIZES]) if len(node.inputs) > _SIZES else None
+    if sizes is None or not sizes.elements[2:]:  # no spatial size given
         return None
     spatial = sizes.elements[2:]
     tensors = {element.tensor for element in spatial}
@@ -417,7 +419,7 @@ def _slice(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, A
     return {"type": "narrow", "dim": axis, "start": start, "length": length}
 
 
-def _layer(node: Node, graph: _Graph) -> list[tuple[dict[str, Any], list[str]]]:  # noqa: C901, PLR0912
+def _layer(node: Node, graph: _Graph) -> list[tuple[dict[str, Any], list[str]]]:  # noqa: C901, PLR0912 - one branch an operator
     """Return the layers of one node, each with the computed tensors it reads."""
     attributes = node.attributes
     op = node.op_type

@@ -33,7 +33,7 @@ def _varint(data: bytes, at: int) -> tuple[int, int]:
         if not byte & 0x80:
             return result, at
         shift += 7
-        if shift > 70:  # noqa: PLR2004
+        if shift > 70:
             raise ValueError("varint too long")
 
 
@@ -74,17 +74,17 @@ def _text(value: object) -> str:
 
 def _bytes(value: object) -> bytes:
     if not isinstance(value, bytes):
-        raise ValueError("a field holds a number where the ONNX schema has bytes")  # noqa: TRY004
+        raise ValueError("a field holds a number where the ONNX schema has bytes")  # noqa: TRY004 - a wrong wire type is a malformed file, as ValueError elsewhere here
     return value
 
 
 def _number(value: object) -> int:
     if not isinstance(value, int):
-        raise ValueError("a field holds bytes where the ONNX schema has a number")  # noqa: TRY004
+        raise ValueError("a field holds bytes where the ONNX schema has a number")  # noqa: TRY004 - a wrong wire type is a malformed file, as ValueError elsewhere here
     return value
 
 
-def _ints(wire: int, value: Any) -> list[int]:  # noqa: ANN401
+def _ints(wire: int, value: Any) -> list[int]:  # noqa: ANN401 - an int or packed bytes, checked here
     """Return the int64 values of a repeated field, packed or not."""
     if wire == VARINT:
         return [_signed(value)]
@@ -133,19 +133,19 @@ def tensor(data: bytes) -> Tensor:  # noqa: C901, PLR0912 - one branch a field
     for number, wire, value in fields(data):
         if number == 1:
             dims.extend(_ints(wire, value))
-        elif number == 2:  # noqa: PLR2004
+        elif number == 2:  # TypeProto
             data_type = _number(value)
-        elif number == 8:  # noqa: PLR2004
+        elif number == 8:
             found.name = _text(value)
-        elif number == 9:  # noqa: PLR2004
+        elif number == 9:
             raw = _bytes(value)
-        elif number == 14:  # noqa: PLR2004
+        elif number == 14:
             found.external = _number(value) == EXTERNAL
-        elif number == 4:  # noqa: PLR2004 - float_data
+        elif number == 4:  # float_data
             typed.extend(_floats(wire, value))
         elif number in (5, 7):  # int32_data, int64_data
             typed.extend(_ints(wire, value))
-        elif number == 10:  # noqa: PLR2004 - double_data
+        elif number == 10:  # double_data
             typed.extend(_doubles(wire, value))
     found.dims = tuple(dims)
     count = 1
@@ -183,30 +183,30 @@ def _attribute(data: bytes) -> tuple[str, Any]:  # noqa: C901, PLR0912 - one bra
     for number, wire, value in fields(data):
         if number == 1:
             name = _text(value)
-        elif number == 2:  # noqa: PLR2004
+        elif number == 2:
             (single["f"],) = _floats(wire, value) if wire == FIXED32 else _floats(VARINT, value)  # VARINT: refused
-        elif number == 3:  # noqa: PLR2004
+        elif number == 3:
             single["i"] = _signed(_number(value))
-        elif number == 4:  # noqa: PLR2004
+        elif number == 4:
             single["s"] = _text(value)
-        elif number == 5:  # noqa: PLR2004
+        elif number == 5:
             single["t"] = tensor(_bytes(value))
-        elif number == 7:  # noqa: PLR2004
+        elif number == 7:
             floats.extend(_floats(wire, value))
-        elif number == 8:  # noqa: PLR2004
+        elif number == 8:
             ints.extend(_ints(wire, value))
-        elif number == 9:  # noqa: PLR2004
+        elif number == 9:
             strings.append(_text(value))
-        elif number == 20:  # noqa: PLR2004
+        elif number == 20:
             kind = _number(value)
     by_kind = {1: "f", 2: "i", 3: "s", 4: "t"}
     if kind in by_kind:
         return name, single.get(by_kind[kind])
-    if kind == 6 or (not kind and floats):  # noqa: PLR2004
+    if kind == 6 or (not kind and floats):
         return name, floats
-    if kind == 7 or (not kind and ints):  # noqa: PLR2004
+    if kind == 7 or (not kind and ints):
         return name, ints
-    if kind == 8:  # noqa: PLR2004
+    if kind == 8:
         return name, strings
     return name, next(iter(single.values()), None)
 
@@ -217,16 +217,16 @@ def node(data: bytes) -> Node:
     for number, _, value in fields(data):
         if number == 1:
             found.inputs.append(_text(value))
-        elif number == 2:  # noqa: PLR2004
+        elif number == 2:
             found.outputs.append(_text(value))
-        elif number == 3:  # noqa: PLR2004
+        elif number == 3:
             found.name = _text(value)
-        elif number == 4:  # noqa: PLR2004
+        elif number == 4:
             found.op_type = _text(value)
-        elif number == 5:  # noqa: PLR2004
+        elif number == 5:
             key, attribute = _attribute(_bytes(value))
             found.attributes[key] = attribute
-        elif number == 7:  # noqa: PLR2004
+        elif number == 7:
             found.domain = _text(value)
     return found
 
@@ -244,12 +244,12 @@ def _value_info(data: bytes) -> Value:
     for number, _, value in fields(data):
         if number == 1:
             found.name = _text(value)
-        elif number == 2:  # noqa: PLR2004 - TypeProto
+        elif number == 2:
             for kind, _, typed in fields(value):
                 if kind != 1:  # tensor_type
                     continue
                 for part, _, shape in fields(typed):
-                    if part == 2:  # noqa: PLR2004 - TensorShapeProto
+                    if part == 2:  # TensorShapeProto
                         found.dims = [_dimension(dim) for number_, _, dim in fields(shape) if number_ == 1]
     return found
 
@@ -258,7 +258,7 @@ def _dimension(data: bytes) -> int | str | None:
     for number, _, value in fields(data):
         if number == 1:
             return _number(value)
-        if number == 2:  # noqa: PLR2004
+        if number == 2:
             return _text(value)
     return None
 
@@ -278,23 +278,23 @@ def model(data: bytes) -> Model:  # noqa: C901, PLR0912 - one branch a field
     found = Model()
     graph_seen = False
     for number, wire, value in fields(data):
-        if number == 7 and wire == LENGTH:  # noqa: PLR2004 - graph
+        if number == 7 and wire == LENGTH:  # graph
             graph_seen = True
             for part, kind, item in fields(value):
                 if kind != LENGTH:
                     continue
                 if part == 1:
                     found.nodes.append(node(item))
-                elif part == 5:  # noqa: PLR2004
+                elif part == 5:
                     found.initializers.append(tensor(item))
-                elif part == 11:  # noqa: PLR2004
+                elif part == 11:
                     found.inputs.append(_value_info(item))
-        elif number == 8 and wire == LENGTH:  # noqa: PLR2004 - opset_import
+        elif number == 8 and wire == LENGTH:  # opset_import
             domain, version = "", 0
             for part, _, item in fields(value):
                 if part == 1:
                     domain = _text(item)
-                elif part == 2:  # noqa: PLR2004
+                elif part == 2:
                     version = _number(item)
             if domain in ("", "ai.onnx"):
                 found.opset = version

@@ -184,8 +184,9 @@ def evaluate(  # noqa: C901, PLR0912 - one branch an operator
         return Computed(tuple(picked), scalar=indices.scalar)
     if operator == "Slice":
         starts, ends = _ints(inputs[1], "starts"), _ints(inputs[2], "ends")
-        axes = _ints(inputs[3], "axes") if len(inputs) > 3 and inputs[3] is not None else [0]  # noqa: PLR2004
-        steps = _ints(inputs[4], "steps") if len(inputs) > 4 and inputs[4] is not None else [1]  # noqa: PLR2004
+        axes_input, steps_input = (*inputs[3:5], None, None)[:2]  # both optional
+        axes = _ints(axes_input, "axes") if axes_input is not None else [0]
+        steps = _ints(steps_input, "steps") if steps_input is not None else [1]
         if axes not in ([0], [-1]) or len(starts) != 1 or len(ends) != 1:
             raise ValueError("it slices a 1-D tensor along another axis")
         return Computed(tuple(elements[slice(starts[0], ends[0], steps[0])]))

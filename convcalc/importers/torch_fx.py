@@ -97,7 +97,7 @@ class _Walk:
     frozen: list[str] = field(default_factory=list)
 
 
-def _load_torch() -> Any:  # noqa: ANN401 - the torch module
+def _load_torch() -> Any:  # the torch module
     try:
         return importlib.import_module("torch")
     except ImportError:
@@ -105,7 +105,7 @@ def _load_torch() -> Any:  # noqa: ANN401 - the torch module
         raise InputError(msg, where="import torch") from None
 
 
-def build_model(target: str, arguments: str | None) -> Any:  # noqa: ANN401 - a torch.nn.Module
+def build_model(target: str, arguments: str | None) -> Any:  # a torch.nn.Module
     """Import PACKAGE.MODULE:FACTORY and call it with the JSON arguments (an object: keywords; a list: positional)."""
     torch = _load_torch()
     module_name, colon, attribute = target.partition(":")
@@ -154,7 +154,7 @@ def _first_line(error: BaseException) -> str:
     return f"{type(error).__name__}: {text[:300]}"
 
 
-def _known_class(module: Any, vocabulary: Vocabulary) -> str | None:  # noqa: ANN401
+def _known_class(module: Any, vocabulary: Vocabulary) -> str | None:
     """Return the network-file type of a module: its class's, or that of the torch.nn class it extends."""
     for cls in type(module).__mro__:
         name = cls.__name__
@@ -163,7 +163,7 @@ def _known_class(module: Any, vocabulary: Vocabulary) -> str | None:  # noqa: AN
     return None
 
 
-def trace(model: Any) -> Any:  # noqa: ANN401 - a torch.fx.GraphModule
+def trace(model: Any) -> Any:  # a torch.fx.GraphModule
     """Trace the model with fx, leaves: torch.nn's modules (and timm's own, for a timm model).
 
     Raise InputError naming the innermost module fx could not trace, and why.
@@ -176,16 +176,16 @@ def trace(model: Any) -> Any:  # noqa: ANN401 - a torch.fx.GraphModule
         timm_fx = importlib.import_module("timm.layers._fx")
         leaves, wrapped = tuple(timm_fx.get_notrace_modules()), tuple(timm_fx.get_notrace_functions())
 
-    class Tracer(fx.Tracer):  # type: ignore[misc, name-defined]
-        def is_leaf_module(self, m: Any, qualified: str) -> bool:  # noqa: ANN401
+    class Tracer(fx.Tracer):  # type: ignore[misc, name-defined]  # torch is untyped here: its classes are Any
+        def is_leaf_module(self, m: Any, qualified: str) -> bool:
             return isinstance(m, leaves) or bool(super().is_leaf_module(m, qualified))
 
-        def call_module(self, m: Any, forward: Any, args: Any, kwargs: Any) -> Any:  # noqa: ANN401
+        def call_module(self, m: Any, forward: Any, args: Any, kwargs: Any) -> Any:
             try:
                 return super().call_module(m, forward, args, kwargs)
             except Exception as error:
                 if not hasattr(error, "convcalc_module"):
-                    error.convcalc_module = (self.path_of_module(m), type(m).__name__)  # type: ignore[attr-defined]
+                    error.convcalc_module = (self.path_of_module(m), type(m).__name__)  # type: ignore[attr-defined]  # the module that failed, carried on torch's own exception
                 raise
 
     tracer = Tracer(autowrap_functions=wrapped)
@@ -198,15 +198,15 @@ def trace(model: Any) -> Any:  # noqa: ANN401 - a torch.fx.GraphModule
     return fx.GraphModule(tracer.root, graph)
 
 
-def propagate(module: Any, shape: tuple[int, ...]) -> None:  # noqa: ANN401
+def propagate(module: Any, shape: tuple[int, ...]) -> None:
     """Give every node its output's tensor_meta, on fake tensors where torch can (real zeros otherwise)."""
     torch = _load_torch()
     shape_prop = importlib.import_module("torch.fx.passes.shape_prop")
 
-    class Recording(shape_prop.ShapeProp):  # type: ignore[misc, name-defined]
+    class Recording(shape_prop.ShapeProp):  # type: ignore[misc, name-defined]  # torch is untyped here: its classes are Any
         """ShapeProp that also keeps the sizes a node computes (x.size(1) // 2, x.shape[-2:])."""
 
-        def run_node(self, n: Any) -> Any:  # noqa: ANN401
+        def run_node(self, n: Any) -> Any:
             where.append(n)
             result = super().run_node(n)
             if isinstance(result, int) and not isinstance(result, bool):
@@ -225,19 +225,19 @@ def propagate(module: Any, shape: tuple[int, ...]) -> None:  # noqa: ANN401
         try:
             with torch.no_grad(), contextlib.redirect_stderr(io.StringIO()):
                 Recording(module).propagate(torch.zeros(shape))
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:  # noqa: BLE001 - a real run of any module can fail any way; said in one line
             node = where[-1] if where else None
             at = f" (at {node.op} {node.target})" if node is not None else ""
             msg = f"the model does not run on an input of {list(shape)}{at}: {_first_line(error.__cause__ or error)}"
             raise InputError(msg, where="input_shape") from None
 
 
-def _operation(node: Any) -> str:  # noqa: ANN401
+def _operation(node: Any) -> str:
     """Return the operation a function or method node performs, without fx's global number."""
     return re.sub(r"_\d+$", "", str(node.name))
 
 
-def node_names(graph: Any, root: str = "model") -> dict[Any, str]:  # noqa: ANN401 - a torch.fx.Graph
+def node_names(graph: Any, root: str = "model") -> dict[Any, str]:  # a torch.fx.Graph
     """Name each node as a network file names its layer: module paths, and `<module>.<operation>` for calls.
 
     A path that is a number (a Sequential's `0`, which `from:` would read as a layer index) is
@@ -262,12 +262,12 @@ def node_names(graph: Any, root: str = "model") -> dict[Any, str]:  # noqa: ANN4
     return named
 
 
-def _shape(node: Any) -> list[int] | None:  # noqa: ANN401
+def _shape(node: Any) -> list[int] | None:
     meta = node.meta.get("tensor_meta")
     return [int(v) for v in meta.shape] if meta is not None and hasattr(meta, "shape") else None
 
 
-def _plain(value: Any) -> Any:  # noqa: ANN401
+def _plain(value: Any) -> Any:
     """Return a module attribute as JSON data (tuples as lists)."""
     if isinstance(value, tuple | list):
         return [_plain(v) for v in value]
@@ -284,7 +284,7 @@ DEFAULTS = {"dilation": 1, "groups": 1, "ceil_mode": False, "affine": True, "cou
 def _defaults_left_out(layer: dict[str, Any]) -> dict[str, Any]:
     """Return the layer without the keys whose values are torch.nn's defaults (on every axis)."""
 
-    def default(key: str, value: Any) -> bool:  # noqa: ANN401
+    def default(key: str, value: Any) -> bool:
         if key == "track_running_stats":  # BatchNorm's default, not InstanceNorm's
             return value is ("instancenorm" not in layer["type"].lower())
         if key not in DEFAULTS or (key == "stride" and not layer["type"].startswith("Conv")):
@@ -295,12 +295,12 @@ def _defaults_left_out(layer: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in layer.items() if not default(key, value)}
 
 
-def _module_layer(module: Any, torch: Any, vocabulary: Vocabulary) -> dict[str, Any]:  # noqa: ANN401
+def _module_layer(module: Any, torch: Any, vocabulary: Vocabulary) -> dict[str, Any]:
     """Return a module's layer: its class name and the arguments a network file reads, defaults left out."""
     return _defaults_left_out(_arguments(module, torch, vocabulary))
 
 
-def _frozen_kept(module: Any, torch: Any, vocabulary: Vocabulary) -> dict[str, Any]:  # noqa: ANN401
+def _frozen_kept(module: Any, torch: Any, vocabulary: Vocabulary) -> dict[str, Any]:
     """Return a module's layer, `trainable: false` when every parameter of it is frozen (requires_grad_(False))."""
     layer = _module_layer(module, torch, vocabulary)
     own = list(module.parameters())
@@ -313,7 +313,7 @@ READ_ALWAYS = ("num_features", "affine", "elementwise_affine", "num_parameters")
 """Keys a network file ignores for shapes but needs for parameter counts."""
 
 
-def _arguments(module: Any, torch: Any, vocabulary: Vocabulary) -> dict[str, Any]:  # noqa: ANN401
+def _arguments(module: Any, torch: Any, vocabulary: Vocabulary) -> dict[str, Any]:
     """Return a module's class name and every argument a network file reads."""
     name = _known_class(module, vocabulary)
     if name is None:
@@ -337,13 +337,13 @@ def _arguments(module: Any, torch: Any, vocabulary: Vocabulary) -> dict[str, Any
     return layer
 
 
-def _is_argument(value: Any, torch: Any) -> bool:  # noqa: ANN401
+def _is_argument(value: Any, torch: Any) -> bool:
     """Whether a module attribute is an argument to write (not a tensor, a method or None)."""
     return value is not None and not isinstance(value, torch.Tensor) and not callable(value)
 
 
 def network_data(
-    model: Any,  # noqa: ANN401 - a torch.nn.Module
+    model: Any,  # a torch.nn.Module
     shape: tuple[int, ...],
     vocabulary: Vocabulary,
 ) -> tuple[dict[str, Any], list[str]]:
@@ -384,7 +384,7 @@ def network_data(
     return {"input": list(shape), "layers": walk.layers}, walk.frozen
 
 
-def _place(walk: _Walk, node: Any, layer: dict[str, Any], reads: list[Any]) -> None:  # noqa: ANN401
+def _place(walk: _Walk, node: Any, layer: dict[str, Any], reads: list[Any]) -> None:
     name = walk.names[node]
     walk.produced[node] = name
     sources = [walk.produced[r] for r in reads]
@@ -398,12 +398,12 @@ def _place(walk: _Walk, node: Any, layer: dict[str, Any], reads: list[Any]) -> N
     walk.last = name
 
 
-def _tensors(node: Any, walk: _Walk) -> list[Any]:  # noqa: ANN401
+def _tensors(node: Any, walk: _Walk) -> list[Any]:
     """Return the computed tensors a node reads (the input and layers already written), in argument order."""
     return [a for a in node.all_input_nodes if a in walk.produced]
 
 
-def _value(argument: Any, walk: _Walk, what: str, node: Any) -> Any:  # noqa: ANN401
+def _value(argument: Any, walk: _Walk, what: str, node: Any) -> Any:
     """Return an argument's value: a constant, or a size read off a tensor at the traced input (frozen)."""
     if isinstance(argument, list | tuple):
         return [_value(a, walk, what, node) for a in argument]
@@ -416,13 +416,13 @@ def _value(argument: Any, walk: _Walk, what: str, node: Any) -> Any:  # noqa: AN
     return argument
 
 
-def _argument(node: Any, position: int, keyword: str, *, default: Any = None) -> Any:  # noqa: ANN401
+def _argument(node: Any, position: int, keyword: str, *, default: Any = None) -> Any:
     if len(node.args) > position:
         return node.args[position]
     return node.kwargs.get(keyword, default)
 
 
-def _size_node(node: Any, walk: _Walk, name: str) -> bool:  # noqa: ANN401
+def _size_node(node: Any, walk: _Walk, name: str) -> bool:
     """Record a node that reads sizes off a tensor (x.shape, x.size(), an index into them); True when it is one."""
     if name in ("size", "shape") or (node.op == "call_function" and node.target is getattr and node.args[1] == "shape"):
         tensor = node.args[0]
@@ -443,7 +443,7 @@ def _size_node(node: Any, walk: _Walk, name: str) -> bool:  # noqa: ANN401
     return False
 
 
-def _layer(node: Any, module: Any, walk: _Walk, torch: Any) -> tuple[dict[str, Any] | None, list[Any]]:  # noqa: ANN401, C901, PLR0912
+def _layer(node: Any, module: Any, walk: _Walk, torch: Any) -> tuple[dict[str, Any] | None, list[Any]]:  # noqa: C901, PLR0912 - one branch an operation
     """Return a node's layer and the tensors it reads (None for a node that computes no tensor)."""
     name = node.target if isinstance(node.target, str) else getattr(node.target, "__name__", "")
     if node.op == "get_attr":
@@ -512,7 +512,7 @@ def _layer(node: Any, module: Any, walk: _Walk, torch: Any) -> tuple[dict[str, A
     raise _NotFollowedError("convcalc does not follow this operation")
 
 
-def _getitem(node: Any) -> dict[str, Any]:  # noqa: ANN401
+def _getitem(node: Any) -> dict[str, Any]:
     """Return one piece of a chunk or split as a `chunk` or `narrow` layer."""
     source = node.args[0]
     index = int(node.args[1])
@@ -530,7 +530,7 @@ def _getitem(node: Any) -> dict[str, Any]:  # noqa: ANN401
     raise _NotFollowedError(f"an index into the output of {name} is not followed")
 
 
-def _merge(node: Any, merge: str, computed: list[Any], module: Any, walk: _Walk) -> tuple[dict[str, Any], list[Any]]:  # noqa: ANN401
+def _merge(node: Any, merge: str, computed: list[Any], module: Any, walk: _Walk) -> tuple[dict[str, Any], list[Any]]:
     """Return an elementwise operation: a merge of computed tensors, a learnable scale, or a constant's."""
     if len(computed) > 1:
         return {"type": merge}, computed
@@ -542,7 +542,7 @@ def _merge(node: Any, merge: str, computed: list[Any], module: Any, walk: _Walk)
     return {"type": "identity"}, computed  # by a scalar or a buffer: the shape and field are kept
 
 
-def _rearranging(node: Any, name: str, walk: _Walk) -> dict[str, Any]:  # noqa: ANN401
+def _rearranging(node: Any, name: str, walk: _Walk) -> dict[str, Any]:
     rest = list(node.args[1:])
     if name == "flatten":
         layer: dict[str, Any] = {"type": "flatten", "start_dim": int(_argument(node, 1, "start_dim", default=0))}
@@ -566,7 +566,7 @@ def _rearranging(node: Any, name: str, walk: _Walk) -> dict[str, Any]:  # noqa: 
     return {"type": name, **({"dim": int(dim)} if dim is not None else {})}
 
 
-def _interpolate(node: Any, walk: _Walk) -> dict[str, Any]:  # noqa: ANN401
+def _interpolate(node: Any, walk: _Walk) -> dict[str, Any]:
     """Return F.interpolate: to another layer's size (`to:`), to a size, or by a factor."""
     layer: dict[str, Any] = {"type": "interpolate"}
     size = _argument(node, 1, "size")
@@ -591,7 +591,7 @@ def _interpolate(node: Any, walk: _Walk) -> dict[str, Any]:  # noqa: ANN401
     return layer
 
 
-def _pool(node: Any, kind: str, rank: int) -> dict[str, Any]:  # noqa: ANN401
+def _pool(node: Any, kind: str, rank: int) -> dict[str, Any]:
     kernel = _argument(node, 1, "kernel_size")
     layer: dict[str, Any] = {
         "type": f"{'MaxPool' if kind == 'max' else 'AvgPool'}{rank}d",
@@ -609,7 +609,7 @@ def _pool(node: Any, kind: str, rank: int) -> dict[str, Any]:  # noqa: ANN401
     return layer
 
 
-def _parameter(node: Any, module: Any) -> Any:  # noqa: ANN401
+def _parameter(node: Any, module: Any) -> Any:
     """Return the tensor a get_attr node reads."""
     value = module
     for part in str(node.target).split("."):
@@ -617,7 +617,7 @@ def _parameter(node: Any, module: Any) -> Any:  # noqa: ANN401
     return value
 
 
-def _functional_convolution(node: Any, match: re.Match[str], module: Any) -> dict[str, Any]:  # noqa: ANN401
+def _functional_convolution(node: Any, match: re.Match[str], module: Any) -> dict[str, Any]:
     """Return F.conv2d(x, weight, bias, stride, padding, dilation, groups) (or a transposed one) as its module."""
     weight = _argument(node, 1, "weight")
     if not hasattr(weight, "op") or weight.op != "get_attr":

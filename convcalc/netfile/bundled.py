@@ -48,7 +48,7 @@ def example_text(name: str) -> str:
     names = example_names()
     found = next((n for n in names if wanted in (n, n.rsplit("/", 1)[-1])), None)
     if found is None:
-        from convcalc.netfile.mapping import suggest  # noqa: PLC0415
+        from convcalc.netfile.mapping import suggest
 
         raise InputError(f"no bundled example {name!r}{suggest(wanted, names)}; `convcalc examples` lists them")
     return (examples_folder() / f"{found}.yaml").read_text(encoding="utf-8")

@@ -66,7 +66,7 @@ def _int_value(node: Node) -> int | None:
         return None
     if node.value.isascii() and node.value.isdigit() and (node.value[0] != "0" or node.value == "0"):
         return int(node.value)  # plain decimal; YAML 1.1 reads a leading 0 as octal, so those go below
-    import yaml  # noqa: PLC0415 - already loaded by the composer; kept local to this front end
+    import yaml  # already loaded by the composer; kept local to this front end
 
     return int(yaml.constructor.SafeConstructor().construct_yaml_int(yaml.ScalarNode(INT_TAG, node.value)))
 
@@ -112,7 +112,7 @@ def _read_non_negative(node: Node, where: str, problems: Problems) -> int | tupl
     return _read_axes(node, where, problems, 0)
 
 
-def _read_padding(node: Node, where: str, problems: Problems, minimum: int | None = 0) -> Any:  # noqa: ANN401
+def _read_padding(node: Node, where: str, problems: Problems, minimum: int | None = 0) -> Any:  # noqa: ANN401 - an int, a word or per-axis amounts
     """Read a window's padding: an int, per-axis values or pairs, or a word; JAX's (minimum None) may be negative."""
     if node.kind == "scalar" and node.tag == STR_TAG:
         word = PADDING_WORDS.get(str(node.value).lower().replace("-", "_"))
@@ -286,7 +286,7 @@ def _type_of(
     return key, name
 
 
-def _check_class_rank(  # noqa: PLR0913 - the place, the names and the two ranks
+def _check_class_rank(  # the place, the names and the two ranks
     node: Node, where: str, written: str, class_rank: int | None, rank: int | None, problems: Problems
 ) -> bool:
     if class_rank is not None and rank is not None and class_rank != rank:
@@ -299,7 +299,7 @@ ONNX_FLAGS = ("ceil_mode", "count_include_pad")
 """ONNX's attributes that are 0 or 1 where torch's keys are booleans."""
 
 
-def _read_onnx_value(key: str, node: Node, where: str, problems: Problems) -> Any:  # noqa: ANN401
+def _read_onnx_value(key: str, node: Node, where: str, problems: Problems) -> Any:  # noqa: ANN401 - the value of any ONNX attribute
     """Read ONNX's flat pads [b1, ..., e1, ...] as (begin, end) pairs, and ceil_mode and count_include_pad as 0 or 1."""
     if key == "pads" and node.kind == "seq":
         numbers = [_read_int(item, where, problems, 0) for item in node.value]
@@ -314,7 +314,7 @@ def _read_onnx_value(key: str, node: Node, where: str, problems: Problems) -> An
     return READERS[LAYER_KEYS[KEY_ALIASES["onnx"].get(key, key)].value](node, where, problems)
 
 
-def _read_layer_values(  # noqa: PLR0913 - the keys, the layer and the framework whose names they are
+def _read_layer_values(  # the keys, the layer and the framework whose names they are
     items: list[tuple[str, Node, Node]],
     kind: LayerKind | None,
     rank: int | None,
@@ -420,7 +420,7 @@ def _read_ints(node: Node, where: str, problems: Problems, *, single: bool = Fal
     return tuple(v for v in values if v is not None)
 
 
-def _read_other_value(what: str, node: Node, where: str, context: tuple[_Names, int], problems: Problems) -> Any:  # noqa: ANN401
+def _read_other_value(what: str, node: Node, where: str, context: tuple[_Names, int], problems: Problems) -> Any:  # noqa: ANN401 - the value of any layer key
     """Read one key of a non-window layer by what it holds."""
     if what in (IGNORED, "values"):  # checked, not kept: a value that changes no shape, or numbers a layer holds
         return _check_held(what, node, where, problems)
@@ -549,7 +549,7 @@ ALIGNS = {"center": "center", "centre": "center", "top-left": "top-left", "tople
 UPSAMPLE_MODES = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinear", "area")
 
 
-def _other_layer(  # noqa: PLR0913
+def _other_layer(
     node: Node,
     items: list[tuple[str, Node, Node]],
     typed: tuple[str, str, OtherType],
@@ -663,7 +663,7 @@ def _channels_first(axis: int, rank: int) -> int:
     return axis + 1 if 1 <= axis <= rank else axis
 
 
-def _resize_amounts(  # noqa: PLR0913 - the layer, its keys and values, where it is
+def _resize_amounts(  # the layer, its keys and values, where it is
     node: Node,
     items: list[tuple[str, Node, Node]],
     info: OtherType,
@@ -696,7 +696,7 @@ def _resize_amounts(  # noqa: PLR0913 - the layer, its keys and values, where it
     return pairs
 
 
-def read_one_layer(  # noqa: PLR0913 - as _layer
+def read_one_layer(  # as _layer
     placed: Placed, index: int, rank: int | None, names: _Names, problems: Problems, framework: Framework
 ) -> AnyLayer | None:
     """Read the next layer of a network read one layer at a time (netfile/measure.py); None on a problem."""
@@ -706,7 +706,7 @@ def read_one_layer(  # noqa: PLR0913 - as _layer
     return layer
 
 
-def _layer(  # noqa: PLR0913 - the layer, where it is, and what the file says around it
+def _layer(  # the layer, where it is, and what the file says around it
     placed: Placed, index: int, rank: int | None, names: _Names, problems: Problems, framework: Framework
 ) -> AnyLayer | None:
     """Read one layer mapping; report its problems and return None when it has any."""
@@ -794,7 +794,7 @@ def _read_framework(node: Node | None, problems: Problems) -> Framework:
         return Framework.TORCH
 
 
-def _read_layers(  # noqa: PLR0913 - the file's parts and how to read them
+def _read_layers(  # the file's parts and how to read them
     node: Node | None,
     root: Node,
     rank: int | None,
@@ -987,7 +987,7 @@ def read_text(path: str) -> tuple[str, str]:
 
 def measured_shapes(data: Mapping[str, Any]) -> dict[str, tuple[int, ...]]:
     """Return the output shape of every valid layer of network data, by name (none when the data is not valid)."""
-    from convcalc.core.analysis import analyze  # noqa: PLC0415 - only an ONNX graph that computes sizes needs it
+    from convcalc.core.analysis import analyze  # only an ONNX graph that computes sizes needs it
 
     try:
         network = network_from_data(data, "<import>")
@@ -1018,7 +1018,7 @@ class _Prefix:
         self.problems = Problems("<import>")
         self.rank = len(shape) - 2
         self.framework = framework
-        from convcalc.core.analysis import Walker  # noqa: PLC0415 - only importers measure
+        from convcalc.core.analysis import Walker  # only importers measure
 
         self.walker = Walker(shape)
         self.shapes: Shapes = {}

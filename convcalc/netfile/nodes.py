@@ -50,7 +50,16 @@ class Node:
         return Location(source, self.line, self.column)
 
 
-def _plain_tag(event: Any) -> str | None:  # noqa: ANN401 - a PyYAML event
+_Opening = yaml.ScalarEvent | yaml.SequenceStartEvent | yaml.MappingStartEvent
+
+
+def _place(event: yaml.Event) -> tuple[int | None, int | None]:
+    """Return an event's 1-based line and column (PyYAML always gives a mark; None if it did not)."""
+    mark = event.start_mark
+    return (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+
+
+def _plain_tag(event: yaml.ScalarEvent) -> str | None:
     """Return the tag of an untagged scalar when it is quick to tell (most are), else None."""
     value = event.value
     if not event.implicit[0]:
@@ -62,16 +71,16 @@ def _plain_tag(event: Any) -> str | None:  # noqa: ANN401 - a PyYAML event
     return None
 
 
-def _tag(event: Any, kind: str) -> str:  # noqa: ANN401 - a PyYAML event
+def _tag(event: _Opening, kind: str) -> str:
     """Resolve an event's tag as PyYAML's SafeLoader would."""
     if event.tag and event.tag != "!":
         return str(event.tag)
-    if kind != "scalar":
+    if not isinstance(event, yaml.ScalarEvent):
         return SEQ_TAG if kind == "seq" else MAP_TAG
     tag = _plain_tag(event)
     if tag is not None:
         return tag
-    return str(_RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit))  # type: ignore[no-untyped-call]
+    return str(_RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit))  # type: ignore[no-untyped-call]  # PyYAML's resolver is untyped
 
 
 class _Composer:
@@ -85,9 +94,8 @@ class _Composer:
         self.root: Node | None = None
         self.documents = 0
 
-    def error(self, event: Any, message: str) -> InputError:  # noqa: ANN401 - a PyYAML event
-        mark = event.start_mark
-        return InputError(message, location=Location(self.source, mark.line + 1, mark.column + 1))
+    def error(self, event: yaml.Event, message: str) -> InputError:
+        return InputError(message, location=Location(self.source, *_place(event)))
 
     def attach(self, node: Node) -> None:
         if not self.stack:
@@ -102,15 +110,14 @@ class _Composer:
             parent.value.append((self.pending_keys[-1], node))
             self.pending_keys[-1] = None
 
-    def open(self, event: Any, kind: str) -> None:  # noqa: ANN401 - a PyYAML event
+    def open(self, event: _Opening, kind: str) -> None:
         tag = _tag(event, kind)
         shown = str(event.tag).replace("tag:yaml.org,2002:", "!!")
         if tag not in STANDARD_TAGS:
             raise self.error(event, f"tag {shown} is not allowed: network files are plain YAML")
         if event.tag and event.tag != "!":
             self.check_explicit_tag(event, kind, tag, shown)
-        mark = event.start_mark
-        node = Node(kind, tag, mark.line + 1, mark.column + 1, event.value if kind == "scalar" else [])
+        node = Node(kind, tag, *_place(event), event.value if isinstance(event, yaml.ScalarEvent) else [])
         if event.anchor:
             self.anchors[event.anchor] = node
         self.attach(node)
@@ -120,21 +127,20 @@ class _Composer:
             self.stack.append(node)
             self.pending_keys.append(None)
 
-    def check_explicit_tag(self, event: Any, kind: str, tag: str, shown: str) -> None:  # noqa: ANN401 - an event
+    def check_explicit_tag(self, event: _Opening, kind: str, tag: str, shown: str) -> None:
         """Refuse a standard tag on a value it does not fit (`!!int "abc"`, `!!bool 7`, `!!map [1]`)."""
         wanted = {SEQ_TAG: "seq", MAP_TAG: "map"}.get(tag, "scalar")
         if wanted != kind:
             noun = {"seq": "a list", "map": "a mapping", "scalar": "a single value"}[kind]
             raise self.error(event, f"tag {shown} does not fit {noun}: network files need no tags")
-        if kind == "scalar" and tag != STR_TAG:
-            plain = str(_RESOLVER.resolve(yaml.ScalarNode, event.value, (True, False)))  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.ScalarEvent) and tag != STR_TAG:
+            plain = str(_RESOLVER.resolve(yaml.ScalarNode, event.value, (True, False)))  # type: ignore[no-untyped-call]  # PyYAML's resolver is untyped
             if plain != tag:
                 raise self.error(event, f"tag {shown} does not fit {event.value!r}: network files need no tags")
 
-    def feed(self, event: Any) -> None:  # noqa: ANN401 - a PyYAML event
-        kind = _OPENING.get(type(event))
-        if kind is not None:
-            self.open(event, kind)
+    def feed(self, event: yaml.Event) -> None:
+        if isinstance(event, _Opening):
+            self.open(event, _OPENING[type(event)])
         elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
             self.stack.pop()
             self.pending_keys.pop()
@@ -147,22 +153,21 @@ class _Composer:
             if self.documents > 1:
                 raise self.error(event, "expected one YAML document, found a second (---)")
 
-    def plain_scalar(self, event: Any) -> bool:  # noqa: ANN401 - a PyYAML event
+    def plain_scalar(self, event: yaml.ScalarEvent) -> bool:
         """Attach the commonest event, an untagged scalar inside a collection, quickly; False otherwise."""
         if event.tag or event.anchor or not self.stack:
             return False
         tag = _plain_tag(event)
         if tag is None:
             return False
-        mark = event.start_mark
-        self.attach(Node("scalar", tag, mark.line + 1, mark.column + 1, event.value))
+        self.attach(Node("scalar", tag, *_place(event), event.value))
         return True
 
 
 _OPENING: dict[type, str] = {yaml.ScalarEvent: "scalar", yaml.SequenceStartEvent: "seq", yaml.MappingStartEvent: "map"}
 
 
-def _parse(text: str, source: str, loader: Any) -> Node | None:  # noqa: ANN401 - a PyYAML loader class
+def _parse(text: str, source: str, loader: type[yaml.SafeLoader]) -> Node | None:
     """Feed the parser's events for `text` to a new composer; return the root node."""
     composer = _Composer(source)
     scalar = yaml.ScalarEvent

@@ -66,7 +66,7 @@ def _solution_rows(solutions: list[Solution], kind: LayerKind) -> tuple[list[str
 def render_solutions(solutions: list[Solution], kind: LayerKind, fmt: Format, options: RenderOptions) -> str:
     """Render solve's answers: a table, JSON (a list), Markdown or CSV."""
     if fmt is Format.JSON:
-        import json  # noqa: PLC0415
+        import json
 
         records = [json.dumps(solution_json(s, kind)) for s in solutions]
         return "[\n" + ",\n".join(f"  {r}" for r in records) + "\n]\n" if records else "[]\n"
@@ -97,7 +97,7 @@ def _solutions_csv(solutions: list[Solution], kind: LayerKind) -> str:
     return csv_text(columns, rows)
 
 
-def _rows_text(  # noqa: PLR0913 - the rows and how to show them
+def _rows_text(  # the rows and how to show them
     columns: list[str],
     rows: list[list[str]],
     fmt: Format,
@@ -113,9 +113,9 @@ def _rows_text(  # noqa: PLR0913 - the rows and how to show them
         lines += ["| " + " | ".join(columns) + " |", "| " + " | ".join("---" for _ in columns) + " |"]
         lines.extend("| " + " | ".join(row) + " |" for row in rows)
         return "\n".join(lines) + "\n"
-    from rich import box  # noqa: PLC0415
-    from rich.table import Table  # noqa: PLC0415
-    from rich.text import Text  # noqa: PLC0415
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
 
     cells = [[visible(cell) for cell in row] for row in rows]
     widths = _widths(columns, cells, options.width)
@@ -171,7 +171,7 @@ def _widths(columns: list[str], rows: list[list[str]], width: int) -> list[int]:
 def render_sizes(source: str, swept: list[AxisSizes], fmt: Format, options: RenderOptions) -> str:
     """Render the sizes a network accepts per axis, and those it gives back unchanged, as compact runs."""
     if fmt is Format.JSON:
-        import json  # noqa: PLC0415
+        import json
 
         axes = [
             {

@@ -27,7 +27,7 @@ EXPLAIN_STYLES = {
 
 
 def _explanation_console(sections: tuple[Section, ...], console: Console) -> None:
-    from rich.text import Text  # noqa: PLC0415
+    from rich.text import Text
 
     for number, section in enumerate(sections):
         if number:
@@ -50,7 +50,7 @@ def render_explanation(sections: tuple[Section, ...], options: RenderOptions) ->
 
 def explanation_svg(sections: tuple[Section, ...], title: str, width: int) -> str:
     """Return the same picture as an SVG document, in colour (for docs and slides)."""
-    from rich.console import Console  # noqa: PLC0415
+    from rich.console import Console
 
     console = Console(record=True, file=io.StringIO(), width=width, color_system="truecolor", force_terminal=True)
     # rich wraps long lines at the width; the grids are narrower than any width used here

@@ -72,7 +72,7 @@ def _latin(text: str) -> str:
 
 def _pillow() -> Any:  # noqa: ANN401 - Pillow's modules, imported on demand
     try:
-        from PIL import Image, ImageDraw, ImageFont  # noqa: PLC0415
+        from PIL import Image, ImageDraw, ImageFont
     except ImportError:
         raise InputError("writing a GIF needs Pillow: pip install 'convcalc[gif]'", where="gif") from None
     return Image, ImageDraw, ImageFont
@@ -89,7 +89,7 @@ def _rows(slices: Slices) -> int:
 class _Painter:
     """Draws the frames of one scene at one cell size."""
 
-    def __init__(self, scene: Scene, modules: Any) -> None:  # noqa: ANN401
+    def __init__(self, scene: Scene, modules: Any) -> None:  # noqa: ANN401 - Pillow's modules, imported on demand
         self.scene = scene
         self.image_module, self.draw_module, font_module = modules
         self.grids = {stage: stage_grid(scene, stage) for stage in dict.fromkeys(step.stage for step in scene.steps)}
@@ -100,7 +100,7 @@ class _Painter:
         self.small: ImageFont.FreeTypeFont = font_module.load_default(max(8, self.cell * 3 // 5))
         rows = max(_rows(grid) for grid in [*self.grids.values(), self.output])
         self.top = 76
-        self.height = self.top + rows * self.cell + 20 + (16 if len(scene.axes) == 3 else 0) + 40  # noqa: PLR2004
+        self.height = self.top + rows * self.cell + 20 + (16 if len(scene.axes) == 3 else 0) + 40  # noqa: PLR2004 - a 3-D picture has a slice caption
         texts = [scene.title, scene.sizes, *(step.caption for step in scene.steps)]
         longest = max(self.font.getlength(_latin(text)) for text in texts)
         self.width = max(WIDTH, columns * self.cell + 32, int(longest) + 32)
@@ -145,7 +145,7 @@ class _Painter:
             x += (len(grid[0]) + 1) * self.cell if grid else self.cell
         return lefts
 
-    def _slices(  # noqa: PLR0913 - the grid, where, and what is lit
+    def _slices(  # the grid, where, and what is lit
         self,
         draw: ImageDraw.ImageDraw,
         slices: Slices,
@@ -160,7 +160,7 @@ class _Painter:
                     box = (x0 + c * self.cell, self.top + r * self.cell)
                     self._cell(draw, box, cell, stage, window, reads)
 
-    def _cell(  # noqa: PLR0913 - one cell and what is lit
+    def _cell(  # one cell and what is lit
         self,
         draw: ImageDraw.ImageDraw,
         box: tuple[int, int],

@@ -113,9 +113,9 @@ CODE_COLUMN = 2
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> Any:  # noqa: ANN401 - a rich Table, loaded lazily
-    from rich import box  # noqa: PLC0415
-    from rich.table import Table  # noqa: PLC0415
-    from rich.text import Text  # noqa: PLC0415
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
 
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     for header in headers:
@@ -129,7 +129,7 @@ def _table(headers: list[str], rows: list[list[str]]) -> Any:  # noqa: ANN401 - 
     return table
 
 
-def _print(title: str, table: Any, options: RenderOptions, notes: list[str]) -> str:  # noqa: ANN401
+def _print(title: str, table: Any, options: RenderOptions, notes: list[str]) -> str:  # noqa: ANN401 - a rich Table, loaded lazily
     """Print the title, the table and the notes (wrapped to the width)."""
     buffer = io.StringIO()
     out = make_console(buffer, options)

@@ -149,7 +149,7 @@ def render_json(result: StackResult, options: RenderOptions | None = None) -> st
     One layer per line keeps large networks fast to write (the C encoder does each line)
     and makes the output easy to diff and grep in CI logs.
     """
-    import json  # noqa: PLC0415 - only this format needs it
+    import json  # only this format needs it
 
     document = to_json_dict(result, options)
     layers = document.pop("layers")

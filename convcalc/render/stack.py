@@ -230,9 +230,9 @@ def render_table(result: StackResult, options: RenderOptions | None = None) -> s
 
 def _rich_table(result: StackResult, options: RenderOptions, laid: Laid | None = None) -> str:
     """Lay the table out with rich, at the widths the layout chose (its cells already wrapped)."""
-    from rich import box  # noqa: PLC0415 - keep rich off the other formats' path
-    from rich.table import Table  # noqa: PLC0415
-    from rich.text import Text  # noqa: PLC0415
+    from rich import box  # keep rich off the other formats' path
+    from rich.table import Table
+    from rich.text import Text
 
     buffer = io.StringIO()
     console = make_console(buffer, options)

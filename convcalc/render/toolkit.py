@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 from convcalc.core.text import integer_text
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    from rich.console import Console  # keep rich off the other formats' path
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +51,7 @@ def short_count(value: int) -> str:
     for bigger, (scale, unit) in zip(((0, ""), *SHORT_UNITS), SHORT_UNITS, strict=False):
         if value >= scale:
             if bigger[0] and value * 2 >= 1999 * scale:  # would round to 1000 of this unit
-                scale, unit = bigger  # noqa: PLW2901
+                scale, unit = bigger  # noqa: PLW2901 - the unit grows with the scale
             if value < 1000 * scale:
                 return f"{value / scale:.3g}{unit}"
             return integer_text(value // scale, grouped=True) + unit
@@ -75,7 +75,7 @@ FLOAT_EXACT = 10**300
 
 def make_console(buffer: io.StringIO, options: RenderOptions) -> Console:
     """Make a rich console that writes into `buffer` at the options' width, in colour only when allowed."""
-    from rich.console import Console  # noqa: PLC0415 - keep rich off the other formats' path
+    from rich.console import Console
 
     return Console(
         file=buffer,
@@ -90,7 +90,7 @@ def cell_width(text: str) -> int:
     """Return how many terminal columns a text takes (wide characters take two)."""
     if text.isascii() or max(text) < "\u0378":  # Latin, Greek and symbols such as × are narrow
         return len(text)
-    import unicodedata  # noqa: PLC0415
+    import unicodedata
 
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
@@ -140,7 +140,7 @@ def csv_text(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     One convention for every command: the header names are the JSON keys, cells hold numbers
     (per-axis values joined by x, pairs by :, lists by spaces), never prose but a reason or an error.
     """
-    import csv  # noqa: PLC0415 - only this format needs it
+    import csv  # only this format needs it
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

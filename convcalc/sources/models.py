@@ -19,7 +19,7 @@ from convcalc.netfile.loader import PrefixMeasure, measured_shapes, network_from
 from convcalc.netfile.vocabulary import IGNORED, OTHER_TYPES, WINDOW_CLASSES
 
 if TYPE_CHECKING:
-    from convcalc.importers.torch_fx import Vocabulary
+    from convcalc.importers.torch_fx import Vocabulary  # torch's importer loads only for it
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +64,7 @@ def import_model(
 
 def torch_import_vocabulary() -> Vocabulary:
     """Return the layer types of network files as `convcalc import torch` needs them."""
-    from convcalc.importers.torch_fx import Vocabulary  # noqa: PLC0415 - torch's importer loads only for it
+    from convcalc.importers.torch_fx import Vocabulary
 
     return Vocabulary(
         windows={name: kind.value for name, (kind, _) in WINDOW_CLASSES.items()},
@@ -98,11 +98,11 @@ def _imported(
     if file.lower().endswith((".keras", ".json")) or (
         given is not None and (given[:2] == b"PK" or given.lstrip()[:1] == b"{")
     ):
-        from convcalc.importers.keras_config import keras_import  # noqa: PLC0415
+        from convcalc.importers.keras_config import keras_import
 
         data = keras_import(name, shape, PrefixMeasure(measured_shapes), given)
         return data, f"{name} imported by convcalc import\nlayer names are the Keras layers' names", name, []
-    from convcalc.importers.onnx_graph import onnx_import  # noqa: PLC0415
+    from convcalc.importers.onnx_graph import onnx_import
 
     data, dynamic = onnx_import(name, shape, PrefixMeasure(measured_shapes), given)
     notes = _frozen_notes(dynamic, "sizes computed from the input's shape", data["input"])
@@ -117,7 +117,7 @@ def _torch(
         raise InputError("expected one factory: convcalc import torch PACKAGE.MODULE:FACTORY", where="sources")
     if shape is None:
         raise InputError("give the input shape, e.g. --input 1,3,224,224", where="import torch")
-    from convcalc.importers.torch_fx import build_model, network_data  # noqa: PLC0415
+    from convcalc.importers.torch_fx import build_model, network_data
 
     target = sources[1]
     with contextlib.redirect_stdout(sys.stderr):  # the module's own prints: not into the network file

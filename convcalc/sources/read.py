@@ -14,18 +14,18 @@ def read_network(path: str, *, input_shape: tuple[int, ...] | None = None) -> Ne
     if path.lower().endswith((".onnx", ".keras")):
         check_model_file(path)
     if path.lower().endswith(".onnx"):  # the importer loads only for an ONNX file
-        from convcalc.importers.onnx_graph import onnx_network_data  # noqa: PLC0415
+        from convcalc.importers.onnx_graph import onnx_network_data
 
         data = onnx_network_data(path, input_shape, PrefixMeasure(measured_shapes))
         return network_from_data(data, path, input_shape=input_shape)
     if path.lower().endswith(".keras"):
-        from convcalc.importers.keras_config import keras_import  # noqa: PLC0415
+        from convcalc.importers.keras_config import keras_import
 
         data = keras_import(path, input_shape, PrefixMeasure(measured_shapes))
         return network_from_data(data, path, input_shape=input_shape)
     text, source = read_text(path)
     if path.lower().endswith(".json") and '"class_name"' in text:  # perhaps a Keras model.to_json()
-        from convcalc.importers.keras_config import is_keras_model, keras_network_data  # noqa: PLC0415
+        from convcalc.importers.keras_config import is_keras_model, keras_network_data
 
         try:
             parsed = json.loads(text)
