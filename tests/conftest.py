@@ -73,7 +73,7 @@ def run_json(run: Callable[..., Result]) -> Callable[..., tuple[int, dict[str, A
 @functools.cache
 def _schema_validator() -> Any:
     jsonschema = pytest.importorskip("jsonschema")
-    from convcalc.netfile.schema import network_schema  # noqa: PLC0415
+    from convcalc.netfile.schema import network_schema
 
     schema = network_schema()
     jsonschema.Draft202012Validator.check_schema(schema)

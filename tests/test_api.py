@@ -67,9 +67,9 @@ RESNET = EXAMPLES / "resnet_stem.yaml"
 
 
 def _cli(*argv: str) -> str:
-    from typer.testing import CliRunner  # noqa: PLC0415
+    from typer.testing import CliRunner
 
-    from convcalc.cli.app import app  # noqa: PLC0415
+    from convcalc.cli.app import app
 
     return CliRunner().invoke(app, list(argv), env={"COLUMNS": "100"}).stdout
 
@@ -86,7 +86,7 @@ def test_report_from_a_path_prints_what_stack_prints() -> None:
 
 
 def test_to_dict_is_the_json_document() -> None:
-    import json  # noqa: PLC0415
+    import json
 
     report = convcalc.report(str(EXAMPLES / "unet_decoder.yaml"))
     assert report.to_dict() == json.loads(report.to_json())
@@ -202,7 +202,7 @@ def test_every_public_name_is_real_and_listed() -> None:
 
 
 def test_mypy_rejects_a_misspelt_name(tmp_path: pytest.TempPathFactory) -> None:
-    from mypy import api  # noqa: PLC0415 - the test extra has it
+    from mypy import api
 
     good = tmp_path / "good.py"  # type: ignore[operator]
     good.write_text("import convcalc\n\nreport: convcalc.Report = convcalc.report('net.yaml')\n")

@@ -77,9 +77,9 @@ def test_changelog_has_an_unreleased_section() -> None:
 
 def _help_examples() -> list[str]:
     """Every example command line in every command's --help epilog."""
-    import typer.main  # noqa: PLC0415
+    import typer.main
 
-    from convcalc.cli.app import app  # noqa: PLC0415
+    from convcalc.cli.app import app
 
     group = typer.main.get_command(app)
     lines = []
@@ -162,7 +162,7 @@ def test_python_api_page_runs_as_written(block: str, monkeypatch: pytest.MonkeyP
 
 
 def test_python_api_page_lists_every_public_name() -> None:
-    import convcalc  # noqa: PLC0415
+    import convcalc
 
     page = API_PAGE.read_text()
     missing = [name for name in convcalc.__all__ if name != "__version__" and f"`{name}" not in page]

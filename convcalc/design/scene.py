@@ -49,6 +49,10 @@ class Stage(StrEnum):
     OUTPUT = "output"  # the whole output
 
 
+MILLISECONDS = {Stage.INPUT: 1400, Stage.STRETCHED: 1400, Stage.PADDED: 1400, Stage.STOP: 450, Stage.OUTPUT: 2200}
+"""How long each stage shows, in the GIF and on the page alike."""
+
+
 @dataclass(frozen=True, slots=True)
 class Cell:
     """One drawn cell of an axis: what it holds, where the kernel sees it, the input it is."""

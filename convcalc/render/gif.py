@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from convcalc.core.errors import InputError
 from convcalc.design.scene import (
     GAP,
+    MILLISECONDS,
     CellKind,
     Drawn,
     Scene,
@@ -50,7 +51,6 @@ EMPTY: Colour = (244, 244, 244)
 
 SWATCHES = (*FILL.values(), UNREAD, READ, WINDOW, WRITTEN, CURRENT, EMPTY, INK, FAINT)
 
-DURATIONS = {Stage.INPUT: 1400, Stage.STRETCHED: 1400, Stage.PADDED: 1400, Stage.STOP: 450, Stage.OUTPUT: 2200}
 """How long each kind of frame shows, in milliseconds."""
 WIDTH = 720
 """The picture's least width in pixels: cells shrink to fit it, down to MIN_CELL, then it widens."""
@@ -260,7 +260,7 @@ def scene_gif(scene: Scene) -> bytes:
         format="GIF",
         save_all=True,
         append_images=shown[1:],
-        duration=[DURATIONS[step.stage] for step in steps],
+        duration=[MILLISECONDS[step.stage] for step in steps],
         loop=0,
         optimize=True,
         disposal=1,

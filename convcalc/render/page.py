@@ -17,6 +17,7 @@ from typing import Any
 from convcalc.core.receptive import AxisField
 from convcalc.core.text import visible
 from convcalc.design.scene import (
+    MILLISECONDS,
     CellKind,
     Drawn,
     Scene,
@@ -121,7 +122,8 @@ def page(title: str, parts: list[PageLayer | PageRow], network_input: tuple[int,
         else:
             sections.append({"heading": visible(part.heading), "text": visible(part.text)})
     title = visible(title)  # names' control characters as escapes, as every text output shows them
-    payload = {"title": title, "input": list(network_input), "sections": sections}
+    timing = {str(stage): milliseconds for stage, milliseconds in MILLISECONDS.items()}
+    payload = {"title": title, "input": list(network_input), "milliseconds": timing, "sections": sections}
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'

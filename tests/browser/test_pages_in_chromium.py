@@ -77,7 +77,7 @@ def browser() -> Iterator[Any]:
     required = os.environ.get("CONVCALC_BROWSER_TESTS") == "required"
     problem = None
     try:
-        from playwright.sync_api import sync_playwright  # noqa: PLC0415
+        from playwright.sync_api import sync_playwright
     except ImportError:
         problem = "playwright is not installed (pip install -e '.[test]')"
     if problem is None and not CHROMIUM.exists():

@@ -141,9 +141,9 @@ def test_an_input_of_another_rank_is_blamed_on_the_flag(run: Run) -> None:
 
 def test_a_terminal_reads_each_error_once(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     """Both streams on one terminal: the table's red line is the error, not repeated on stderr; piped, it is."""
-    import sys  # noqa: PLC0415
+    import sys
 
-    from convcalc.cli.entry import main  # noqa: PLC0415
+    from convcalc.cli.entry import main
 
     assert main(["conv", "-i", "2", "-k", "3"]) == 1
     piped = capsys.readouterr()

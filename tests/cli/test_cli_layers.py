@@ -78,11 +78,11 @@ def test_json_record_has_the_contract_keys(run_json: RunJson) -> None:
 )
 def test_output_is_deterministic_across_processes(args: tuple[str, ...]) -> None:
     """Processes with other string hashes (PYTHONHASHSEED) print the same bytes: no set order leaks out."""
-    import os  # noqa: PLC0415
-    import subprocess  # noqa: PLC0415
-    import sys  # noqa: PLC0415
+    import os
+    import subprocess
+    import sys
 
-    from tests.conftest import ROOT  # noqa: PLC0415
+    from tests.conftest import ROOT
 
     outputs = set()
     for seed in ("0", "1", "2", "12345"):
@@ -257,8 +257,8 @@ def test_too_many_digits(capsys: pytest.CaptureFixture[str], argv: list[str], me
 
 def test_python_dash_m_and_the_console_script() -> None:
     """`python -m convcalc` runs the same program as the convcalc command."""
-    import subprocess  # noqa: PLC0415
-    import sys  # noqa: PLC0415
+    import subprocess
+    import sys
 
     done = subprocess.run([sys.executable, "-m", "convcalc", "--version"], capture_output=True, text=True, check=False)
     assert done.returncode == 0

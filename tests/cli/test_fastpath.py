@@ -107,9 +107,9 @@ def test_other_lines_are_left_to_typer(argv: list[str]) -> None:
 
 def test_every_help_example_fits_80_columns(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each example is one line of --help at 80 columns: none wraps, its comment included."""
-    import re  # noqa: PLC0415
+    import re
 
-    from typer.testing import CliRunner  # noqa: PLC0415
+    from typer.testing import CliRunner
 
     monkeypatch.setenv("COLUMNS", "80")
     for name, command in COMMANDS.items():

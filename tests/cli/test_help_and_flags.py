@@ -187,7 +187,7 @@ def test_tables_and_help_follow_one_colour_rule(variables: dict[str, str], colou
 
 def test_a_terminal_that_says_no_width_gets_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
     """A pty of unknown size reports 0 columns: the table is laid out at 100, not at 0 (which printed nothing)."""
-    from convcalc.cli import terminal  # noqa: PLC0415
+    from convcalc.cli import terminal
 
     monkeypatch.delenv("COLUMNS", raising=False)
     monkeypatch.setattr(sys, "stdout", SimpleNamespace(isatty=lambda: True, fileno=lambda: 1))

@@ -223,8 +223,8 @@ def test_the_keras_statistics_are_keras_non_trainable_weights() -> None:
 
     The total is Keras' count_params(): trainable and non-trainable weights, no buffers.
     """
-    from convcalc.importers.keras_config import keras_import  # noqa: PLC0415
-    from convcalc.netfile.loader import measured_shapes, network_from_data  # noqa: PLC0415
+    from convcalc.importers.keras_config import keras_import
+    from convcalc.netfile.loader import measured_shapes, network_from_data
 
     folder = FIXTURES / "keras"
     record = json.loads((folder / "efficientnet_b0.json").read_text())["top"]

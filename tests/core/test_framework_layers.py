@@ -205,7 +205,7 @@ def test_framework_key_in_files(tmp_path: Any, run: Any) -> None:
 
 def test_framework_names_in_files() -> None:
     """Keras and ONNX files may use their own names: filters, strides, pool_size; kernel_shape, pads, auto_pad."""
-    from convcalc.netfile.loader import load_network  # noqa: PLC0415
+    from convcalc.netfile.loader import load_network
 
     keras_text = (
         "framework: keras\ninput: [1, 3, 7, 7]\nlayers:\n"

@@ -264,7 +264,7 @@ def test_port_errors(run: Run, args: list[str], code: int, message: str) -> None
 
 def test_value_notes() -> None:
     """Shapes are exact; where border values differ the port says so."""
-    from convcalc.core.spec import LayerSpec  # noqa: PLC0415
+    from convcalc.core.spec import LayerSpec
 
     keras_pool = LayerSpec.create("maxpool", (3,), stride=(2,), padding=((1, 1),))
     ported = port(keras_pool, (1, 1, 8), Framework.KERAS)

@@ -387,7 +387,7 @@ def test_a_permute_that_names_axis_0_keeps_meaning_torch_s() -> None:
 
 def test_a_frozen_layer_or_model_is_written_non_trainable(tmp_path: Path) -> None:
     """`trainable: false` in Keras' config (a frozen backbone freezes its layers) is kept, and counted so."""
-    from convcalc.core.cost import network_cost  # noqa: PLC0415
+    from convcalc.core.cost import network_cost
 
     model = json.loads((FOLDER / "nested.model.json").read_text())
     backbone = next(layer for layer in model["config"]["layers"] if layer["config"].get("name") == "backbone")

@@ -89,7 +89,7 @@ def test_the_imported_file_holds_at_every_size(model: str) -> None:
     The sizes the graph computes from shapes are written as what they mean (a 0 that copies an
     axis, a -1, an unflatten or a Flatten, a `to:` another layer), not as numbers of one input.
     """
-    from convcalc.netfile.writer import data_yaml  # noqa: PLC0415
+    from convcalc.netfile.writer import data_yaml
 
     sizes = list(_record(model)["sizes"])
     first = tuple(int(v) for v in sizes[0].split("x"))
@@ -268,10 +268,10 @@ def test_a_truncated_file_is_not_a_model(run: Callable[..., Result], tmp_path: P
 
 def test_corrupted_files_are_refused_in_a_line(tmp_path: Path) -> None:
     """Bytes of a real model changed at random: read, or refused with located lines; nothing else escapes."""
-    import random  # noqa: PLC0415
+    import random
 
-    from convcalc.core.errors import InputErrorGroup  # noqa: PLC0415
-    from convcalc.netfile.loader import network_from_data  # noqa: PLC0415
+    from convcalc.core.errors import InputErrorGroup
+    from convcalc.netfile.loader import network_from_data
 
     rng = random.Random(3)  # noqa: S311 - reproducible mutations
     data = (FOLDER / "mobilenet_v3_small.onnx").read_bytes()
@@ -355,7 +355,7 @@ def test_sizes_computed_from_shapes_are_written_as_they_mean(tmp_path: Path) -> 
 
 def network_from_data_at(data: dict[str, Any], shape: tuple[int, ...]) -> Any:
     """Read imported data at another input shape."""
-    from convcalc.netfile.loader import network_from_data  # noqa: PLC0415
+    from convcalc.netfile.loader import network_from_data
 
     return network_from_data(data, "<import>", input_shape=shape)
 

@@ -154,7 +154,7 @@ def test_input_override() -> None:
 
 def test_output_size_in_files() -> None:
     """output_size on a transposed layer, spatial or full, as forward(output_size=...) takes it."""
-    from convcalc import analyze  # noqa: PLC0415
+    from convcalc import analyze
 
     text = "input: [1, 8, 7, 7]\nlayers:\n  - {type: convtranspose, kernel_size: 3, stride: 2, padding: 1, output_size: [1, 8, 14, 14]}\n"
     (layer,) = analyze(load_network(text, "net.yaml")).layers
@@ -168,7 +168,7 @@ def test_output_size_in_files() -> None:
 
 def test_every_keyword_of_the_supported_layers_is_taken() -> None:
     """padding_mode, count_include_pad, divisor_override and return_indices, as torch.nn takes them."""
-    from convcalc import network_yaml  # noqa: PLC0415
+    from convcalc import network_yaml
 
     text = (
         "input: [1, 3, 16, 16]\nlayers:\n"

@@ -218,7 +218,7 @@ ARGUMENTS = st.one_of(st.none(), st.sampled_from(["", "{", "[]", "{}", "[1, 2]",
 @given(target=TARGETS, arguments=ARGUMENTS)
 def test_import_torch_argument_forms(target: str, arguments: str | None) -> None:
     """`import torch TARGET --args JSON` in any form: a model, or one input error (torch or not)."""
-    from convcalc.importers.torch_fx import build_model  # noqa: PLC0415
+    from convcalc.importers.torch_fx import build_model
 
     refused: list[InputError] = []
     try:

@@ -106,7 +106,7 @@ def layer_command_lines(draw: st.DrawFn) -> list[str]:
 @given(words=layer_command_lines())
 def test_random_layer_command_lines(words: list[str]) -> None:
     """Layer command lines as users write them, right and wrong: exit 0, 1 or 2 and one line per error."""
-    from convcalc.cli.entry import main  # noqa: PLC0415
+    from convcalc.cli.entry import main
 
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()) as stderr:
         code = main(words)

@@ -12,7 +12,7 @@ from typer.testing import Result
 
 from convcalc.cli.layer_flags import network_from_flags
 from convcalc.core.spec import LayerKind, LayerSpec
-from convcalc.design.scene import CellKind, Scene, Stage, build_scene, stage_grid
+from convcalc.design.scene import MILLISECONDS, CellKind, Scene, Stage, build_scene, stage_grid
 from convcalc.render import gif
 
 Image = pytest.importorskip("PIL.Image")
@@ -61,7 +61,7 @@ def test_each_seed_example_is_a_small_gif_with_a_frame_per_step(run: Run, tmp_pa
     scene = _scene(SEEDS[example])
     frames = _frames(data)
     assert len(frames) == len(scene.steps)
-    assert [duration for _, duration in frames] == [gif.DURATIONS[step.stage] for step in scene.steps]
+    assert [duration for _, duration in frames] == [MILLISECONDS[step.stage] for step in scene.steps]
     with Image.open(io.BytesIO(data)) as image:
         assert image.info["loop"] == 0
 

@@ -112,9 +112,9 @@ def test_solve_and_sizes_tables_wrap_between_words_only(
     args: tuple[str, ...], width: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """solve's and sizes' tables (and every title) wrap between words: each word of the wide table comes whole."""
-    from typer.testing import CliRunner  # noqa: PLC0415
+    from typer.testing import CliRunner
 
-    from convcalc.cli.app import app  # noqa: PLC0415
+    from convcalc.cli.app import app
 
     monkeypatch.chdir(ROOT)
     monkeypatch.setenv("NO_COLOR", "1")

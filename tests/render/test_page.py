@@ -12,6 +12,7 @@ import pytest
 from typer.testing import Result
 
 from convcalc.core.analysis import analyze
+from convcalc.design.scene import MILLISECONDS
 from convcalc.sources.read import read_network
 
 Run = Callable[..., Result]
@@ -120,3 +121,14 @@ def test_an_impossible_layer_writes_no_page(run: Run, tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "output size 0 < 1" in result.stderr
     assert not path.exists()
+
+
+def test_the_page_plays_each_stage_as_long_as_the_gif(run: Run, tmp_path: Path) -> None:
+    """One timing for both pictures: the page reads the GIF's milliseconds from its data, not a copy."""
+    path = tmp_path / "timing.html"
+    result = run("explain", "convt", "-i", "3", "-k", "2", "-s", "2", "--html", str(path))
+    assert result.exit_code == 0, result.output
+    text = path.read_text()
+    assert _payload(text)["milliseconds"] == {str(stage): ms for stage, ms in MILLISECONDS.items()}
+    assert "data.milliseconds[stage]" in text
+    assert not re.search(r"\b(450|600|1400|2200)\b", text.split("<script>", 1)[1])

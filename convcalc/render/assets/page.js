@@ -4,7 +4,6 @@
   "use strict";
   var data = JSON.parse(document.getElementById("convcalc-data").textContent);
   var root = document.getElementById("sections");
-  var DURATION = { input: 1400, stretched: 1400, padded: 1400, stop: 600, output: 2200 };
   var TITLES = { input: "input", stretched: "zeros inserted", padded: "padded", stop: "the grid the kernel moves over", output: "the grid the kernel moves over" };
 
   function el(tag, cls, text) {
@@ -158,7 +157,7 @@
         if (self.step >= self.scene.steps.length - 1) { self.pause(); return; }
         self.go(self.step + 1);
         tick();
-      }, DURATION[stage]);
+      }, data.milliseconds[stage]);
     };
     tick();
   };
