@@ -201,6 +201,7 @@ def test_every_public_name_is_real_and_listed() -> None:
         convcalc.read_netwrok  # type: ignore[attr-defined]  # noqa: B018
 
 
+@pytest.mark.slow  # runs mypy: about 3 s
 def test_mypy_rejects_a_misspelt_name(tmp_path: pytest.TempPathFactory) -> None:
     from mypy import api
 

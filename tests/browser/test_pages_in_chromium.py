@@ -19,6 +19,8 @@ from typer.testing import Result
 
 from tests.property.brute import Layer1d, dependencies, output_size, stack_dependencies
 
+pytestmark = pytest.mark.slow  # a real browser: about 40 s
+
 Run = Callable[..., Result]
 CHROMIUM = Path(os.environ.get("CONVCALC_CHROMIUM", "/usr/bin/chromium"))
 FLAGS = [  # a closed network: nothing in the background may try to reach one

@@ -178,6 +178,7 @@ def test_schema_command_prints_the_shipped_schema(run: Run) -> None:
     assert schema["$defs"]["takes_1"]["properties"]["kernel_size"] == {"$ref": "#/$defs/positive"}
 
 
+@pytest.mark.slow  # jsonschema over every example: about 4 s
 def test_examples_validate_against_the_schema() -> None:
     """Every example file is valid under the schema (when jsonschema is installed)."""
     yaml = pytest.importorskip("yaml")

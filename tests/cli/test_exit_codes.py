@@ -91,6 +91,7 @@ def test_a_full_disk_is_one_line(tmp_path: Path) -> None:
     assert err == b"convcalc: cannot write the output: No space left on device\n"
 
 
+@pytest.mark.slow  # waits for a real process: about 3 s
 def test_ctrl_c_ends_quietly() -> None:
     """Ctrl-C while waiting for standard input: exit 130, one line, no traceback (the fast path and Typer's)."""
     for args in (["stack", "-", "--format", "json"], ["stack", "-", "-fjson"]):  # the fast path, then Typer's

@@ -22,6 +22,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -36,6 +37,8 @@ from convcalc.render.check import input_findings, layer_findings, render_github,
 from convcalc.render.stack import RENDERERS
 from convcalc.render.toolkit import RenderOptions
 from tests.core.torch_cases import FIXTURES
+
+pytestmark = pytest.mark.slow  # mutated ONNX and Keras files
 
 FUZZ = settings(
     max_examples=int(os.environ.get("FUZZ_EXAMPLES", "60")),

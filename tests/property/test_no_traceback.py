@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 
+import pytest
 import yaml
 from hypothesis import event, given
 from hypothesis import strategies as st
@@ -14,6 +15,8 @@ from convcalc.netfile.loader import load_network
 from convcalc.render.stack import RENDERERS
 from convcalc.render.toolkit import RenderOptions
 from tests.property.strategies import SETTINGS
+
+pytestmark = pytest.mark.slow  # random files through every command
 
 NUMBERS = st.one_of(
     st.integers(-3, 12),

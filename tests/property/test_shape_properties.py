@@ -5,6 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 from math import prod
 
+import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -193,6 +194,7 @@ def test_touching_intervals_merge_and_gaps_stay() -> None:
     assert merge_intervals([]) == ()
 
 
+@pytest.mark.slow  # about 3 s
 def test_field_steps_count_their_work_and_stop_at_the_limits() -> None:
     """What FIELD_WORK counts per step, and the per-step limits of the core functions themselves."""
     one = input_field()

@@ -17,6 +17,8 @@ from convcalc.design.trial import Walker, period
 from convcalc.sources.read import read_network
 from tests.property.strategies import SETTINGS
 
+pytestmark = pytest.mark.slow  # closed forms against trials over many periods: about 25 s
+
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.yaml"))
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from itertools import product
 
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -15,6 +16,8 @@ from convcalc.core import formulas
 from convcalc.core.spec import Framework, LayerKind
 from convcalc.design.solve import AxisSolution, Limits, _output, _words, nearest_reachable, solve_axis
 from tests.property.strategies import SETTINGS
+
+pytestmark = pytest.mark.slow  # every padding tried for drawn layers
 
 
 def _shapes(kind: LayerKind, limits: Limits) -> list[tuple[int, int, int]]:

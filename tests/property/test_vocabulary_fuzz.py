@@ -24,6 +24,8 @@ from convcalc.render.toolkit import RenderOptions
 from tests.property.strategies import SETTINGS
 from tests.property.vocabulary_fuzz import _rank_of, network, pair_network, representative_types
 
+pytestmark = pytest.mark.slow  # drawn network files of every kind: about 17 s
+
 TYPES = representative_types()
 FUZZ = settings(
     SETTINGS,
