@@ -18,7 +18,7 @@ from convcalc.core.formulas import (
     pool_output_size,
     same_padding,
 )
-from convcalc.core.spec import AxisValues, Framework, LayerKind, LayerSpec, PaddingMode, PaddingPairs, axis_names
+from convcalc.core.spec import AxisValues, Framework, LayerSpec, PaddingMode, PaddingPairs, axis_names
 
 CELL_NOUNS = {"L": "position", "D": "slice", "H": "row", "W": "column"}
 
@@ -209,11 +209,11 @@ def _smallest_input(layer: LayerSpec, axis: int, before: int, after: int) -> int
 
 def _axis_output(layer: LayerSpec, axis: int, size: int, before: int, after: int) -> int:
     k, s, d = layer.kernel_size[axis], layer.stride[axis], layer.dilation[axis]
-    if layer.kind is LayerKind.CONV:
-        return conv_output_size(size, k, s, before, after, d)
     if layer.kind.is_transposed:
         return convtranspose_output_size(size, k, s, before, after, d, layer.output_padding[axis])
-    return pool_output_size(size, k, s, before, after, d, ceil_mode=layer.ceil_mode)
+    if layer.kind.is_pool:
+        return pool_output_size(size, k, s, before, after, d, ceil_mode=layer.ceil_mode)
+    return conv_output_size(size, k, s, before, after, d)
 
 
 def _check_parameters(layer: LayerSpec, axis: int, size: int, before: int, after: int) -> None:
@@ -292,7 +292,7 @@ def _check_output(layer: LayerSpec, axis: int, size: int, before: int, after: in
             f"output size {out} < 1: input {size} + padding {before + after} is smaller than the dilated kernel {span}"
         )
         hint = f"use an input of at least {smallest}"
-        if layer.kind is LayerKind.CONV:
+        if not layer.kind.is_pool:  # a convolution: more padding helps (a pool's is at most half its kernel)
             least = -(-formulas.conv_padding_for(size, k, s, d, 1) // 2)
             hint += f", padding of at least {least} per side, or a smaller kernel"
     name = axis_names(layer.rank)[axis]

@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 
 from convcalc.core.errors import InputError, LayerError
 from convcalc.core.formulas import conv_padding_for, effective_kernel, equivalent_padding, output_padding_for
+from convcalc.core.kinds import window_rules
 from convcalc.core.spec import SPELLING, AxisValues, Framework, LayerKind, LayerSpec, PaddingMode, PaddingPairs
 from convcalc.core.windows import layer_shape
 
@@ -239,7 +240,7 @@ def port(layer: LayerSpec, shape: AxisValues, target: Framework) -> Ported:
         candidates = _direct_candidates(base, layer, pads, source.padding)
         fallback = Ported(layer, shape, base, pads, None, out, ())
         # the last window of a rounded-up average pool reaches past the input and its padding
-        overhangs = layer.kind is LayerKind.AVGPOOL and any(
+        overhangs = window_rules(layer.kind).counts_padding_option and any(
             a > own for (_, a), (_, own) in zip(pads, source.padding, strict=True)
         )
     ported = next(
@@ -268,9 +269,10 @@ def _value_notes(ported: Ported, source_padding: PaddingPairs) -> tuple[str, ...
     layer = ported.layer
     padded_before = ported.pad_before is not None and any(b > 0 or a > 0 for b, a in ported.pad_before)
     notes = []
-    if layer.kind is LayerKind.MAXPOOL and padded_before and layer.framework is Framework.KERAS:
+    rules = window_rules(layer.kind)
+    if rules.pads_with_minus_infinity and padded_before and layer.framework is Framework.KERAS:
         notes.append("the padding cells are zeros here, where the source's max pool skips them (shapes are exact)")
-    if layer.kind is LayerKind.AVGPOOL and _pads(source_padding):
+    if rules.counts_padding_option and _pads(source_padding):
         source_counts = ported.count_include_pad
         # torch.nn, ONNX and lax are written with the source's count_include_pad; Keras' same leaves padding out
         own_counts = False if layer.framework is Framework.KERAS else source_counts

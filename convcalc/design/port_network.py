@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 from convcalc.core.analysis import LayerResult, Status, analyze
 from convcalc.core.errors import LayerError
+from convcalc.core.kinds import window_rules
 from convcalc.core.spec import (
     AnyLayer,
     AxisValues,
@@ -75,7 +76,9 @@ def _parts(ported: Ported, source: LayerSpec) -> list[AnyLayer]:
     layer = replace(ported.layer, name=None, expect=None, inputs=None, location=None)
     parts: list[AnyLayer] = []
     if ported.pad_before is not None:
-        parts += pad_layers(ported.pad_before, ported.target, maximum=source.kind is LayerKind.MAXPOOL)
+        parts += pad_layers(
+            ported.pad_before, ported.target, maximum=window_rules(source.kind).pads_with_minus_infinity
+        )
     parts.append(layer)
     if ported.pad_after is not None:
         parts += pad_layers(ported.pad_after, ported.target)

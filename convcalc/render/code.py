@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from convcalc.core.kinds import window_rules
-from convcalc.core.spec import SPELLING, AxisValues, Framework, LayerKind, LayerSpec, PaddingMode, PaddingPairs
+from convcalc.core.spec import SPELLING, AxisValues, Framework, LayerSpec, PaddingMode, PaddingPairs
 from convcalc.design.port import Ported, own_padding, split_pads
 
 
@@ -129,13 +129,14 @@ def _torch_pad(pads: PaddingPairs, rank: int, *, maximum: bool) -> str:
 def _torch_window(layer: LayerSpec) -> list[str]:
     """Return the window's arguments: kernel, stride, padding, output_padding, dilation (as the class takes them)."""
     args = []
-    if layer.kind is LayerKind.LPPOOL:
+    rules = window_rules(layer.kind)
+    if rules.takes_norm:
         args.append(_number(layer.norm_type))  # LPPool's first argument, norm_type; it has no padding
     args.append(f"kernel_size={_axes(layer.kernel_size)}")
     args.append(f"stride={_axes(layer.stride)}")
     if isinstance(layer.padding, PaddingMode):
         args.append(f'padding="{layer.padding.value}"')
-    elif layer.kind is not LayerKind.LPPOOL:
+    elif rules.torch_padding:
         args.append(f"padding={_axes(tuple(before for before, _ in layer.padding))}")
     if layer.kind.is_transposed and any(layer.output_padding):
         args.append(f"output_padding={_axes(layer.output_padding)}")
@@ -150,7 +151,7 @@ def torch_code(ported: Ported, in_channels: int, out_channels: int) -> Code:
     rank = layer.rank
     before = []
     if ported.pad_before is not None:
-        before.append(_torch_pad(ported.pad_before, rank, maximum=layer.kind is LayerKind.MAXPOOL))
+        before.append(_torch_pad(ported.pad_before, rank, maximum=window_rules(layer.kind).pads_with_minus_infinity))
     args = [str(in_channels), str(out_channels)] if not layer.kind.is_pool else []
     args += _torch_window(layer)
     if not layer.kind.is_pool and layer.groups != 1:
@@ -159,7 +160,7 @@ def torch_code(ported: Ported, in_channels: int, out_channels: int) -> Code:
         args.append("bias=False")
     if layer.ceil_mode:
         args.append("ceil_mode=True")
-    if layer.kind is LayerKind.AVGPOOL and not ported.count_include_pad and _any(own_padding(ported)):
+    if window_rules(layer.kind).counts_padding_option and not ported.count_include_pad and _any(own_padding(ported)):
         args.append("count_include_pad=False")
     after = [] if ported.pad_after is None else [_torch_pad(ported.pad_after, rank, maximum=False)]
     main = f"nn.{window_rules(layer.kind).torch_class}{rank}d({', '.join(args)})"
@@ -239,7 +240,9 @@ def onnx_code(ported: Ported, in_channels: int, out_channels: int) -> Code:
     before: list[str] = []
     source = "x"
     if ported.pad_before is not None:
-        before = _onnx_pad("x", "x_padded", ported.pad_before, maximum=layer.kind is LayerKind.MAXPOOL)
+        before = _onnx_pad(
+            "x", "x_padded", ported.pad_before, maximum=window_rules(layer.kind).pads_with_minus_infinity
+        )
         source = "x_padded"
     result = "y" if ported.pad_after is None else "y_full"
     attrs = [f"kernel_shape={_list(layer.kernel_size)}", f"strides={_list(layer.stride)}"]
@@ -250,7 +253,7 @@ def onnx_code(ported: Ported, in_channels: int, out_channels: int) -> Code:
         attrs.append(f"pads={_onnx_flat(padding)}")
     if any(d != 1 for d in layer.dilation):  # AveragePool and LpPool too, from opset 19 (LpPool 18)
         attrs.append(f"dilations={_list(layer.dilation)}")
-    if layer.kind is LayerKind.LPPOOL:
+    if window_rules(layer.kind).takes_norm:
         attrs.append(f"p={_number(layer.norm_type)}")
     if layer.kind.is_transposed and any(layer.output_padding):
         attrs.append(f"output_padding={_list(layer.output_padding)}")
@@ -258,7 +261,7 @@ def onnx_code(ported: Ported, in_channels: int, out_channels: int) -> Code:
         attrs.append(f"group={layer.groups}")
     if layer.ceil_mode:
         attrs.append("ceil_mode=1")
-    if layer.kind is LayerKind.AVGPOOL and ported.count_include_pad and _any(own_padding(ported)):
+    if window_rules(layer.kind).counts_padding_option and ported.count_include_pad and _any(own_padding(ported)):
         attrs.append("count_include_pad=1")
     inputs = f'"{source}"' if layer.kind.is_pool else f'"{source}", "w"'
     main = f'helper.make_node("{window_rules(layer.kind).onnx_op}", [{inputs}], ["{result}"], {", ".join(attrs)})'
@@ -291,15 +294,15 @@ def jax_code(ported: Ported, in_channels: int, out_channels: int) -> Code:
     rank = layer.rank
     before = []
     if ported.pad_before is not None:
-        before.append(_jax_pad("x", ported.pad_before, maximum=layer.kind is LayerKind.MAXPOOL))
+        before.append(_jax_pad("x", ported.pad_before, maximum=window_rules(layer.kind).pads_with_minus_infinity))
     strides, dilation = _tuple(layer.stride), _tuple(layer.dilation)  # lax takes tuples per axis
     spatial = "DHW"[3 - rank :]
     dilated = f", rhs_dilation={dilation}" if any(d != 1 for d in layer.dilation) else ""
-    if layer.kind is LayerKind.CONV:
+    if not layer.kind.is_pool and not layer.kind.is_transposed:
         groups = f", feature_group_count={layer.groups}" if layer.groups != 1 else ""
         head, weight = "def layer(x, w):", f"  # w: (out_channels, in_channels // {layer.groups}, *kernel)"
         call = f"lax.conv_general_dilated(x, w, {strides}, {_jax_padding(layer, full=False)}{dilated}{groups})"
-    elif layer.kind is LayerKind.CONVTRANSPOSE:
+    elif layer.kind.is_transposed:
         head, weight = "def layer(x, w):", "  # w: (in_channels, out_channels, *kernel), as torch.nn's ConvTranspose"
         numbers = f'("NC{spatial}", "OI{spatial}", "NC{spatial}")'
         call = (
@@ -310,7 +313,7 @@ def jax_code(ported: Ported, in_channels: int, out_channels: int) -> Code:
         head, weight = "def layer(x):", ""
         window, steps = _tuple((1, 1, *layer.kernel_size)), _tuple((1, 1, *layer.stride))
         padding = _jax_padding(layer, full=True)
-        if layer.kind is LayerKind.MAXPOOL:
+        if window_rules(layer.kind).pads_with_minus_infinity:  # the max of its window
             call = f"lax.reduce_window(x, -jnp.inf, lax.max, {window}, {steps}, {padding})"
             if any(d != 1 for d in layer.dilation):
                 call = call[:-1] + f", window_dilation={_tuple((1, 1, *layer.dilation))})"

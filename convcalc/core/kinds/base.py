@@ -108,6 +108,14 @@ class WindowRules(Rules):
     """Keras' class, {} standing for the rank (None: Keras has no such layer)."""
     onnx_op = ""
     """ONNX's operator."""
+    pads_with_minus_infinity = False
+    """Whether padding must never win (a max pool's): a padding layer before it pads with -inf, not zeros."""
+    counts_padding_option = False
+    """Whether the layer chooses to count padded cells (an average pool's count_include_pad)."""
+    takes_norm = False
+    """Whether the layer takes a power p (torch's norm_type, ONNX's p): an Lp pool."""
+    torch_padding = True
+    """Whether torch.nn's class takes a padding argument (LPPool does not)."""
 
     def period(self, layer: AnyLayer, axis: int) -> int | None:
         """Return the stride: sizes a stride apart give outputs one apart."""

@@ -103,6 +103,7 @@ class MaxPool(_Pool):
     torch_class = "MaxPool"
     keras_class = "MaxPooling{}D"
     onnx_op = "MaxPool"
+    pads_with_minus_infinity = True
 
 
 class AvgPool(_Pool):
@@ -113,6 +114,7 @@ class AvgPool(_Pool):
     torch_class = "AvgPool"
     keras_class = "AveragePooling{}D"
     onnx_op = "AveragePool"
+    counts_padding_option = True
 
 
 class LpPool(_Pool):
@@ -122,6 +124,8 @@ class LpPool(_Pool):
     short = "lppool"
     torch_class = "LPPool"
     onnx_op = "LpPool"
+    takes_norm = True
+    torch_padding = False
 
     def json(self, spec: LayerSpec) -> dict[str, Any]:
         """Give the ceil mode and p."""
