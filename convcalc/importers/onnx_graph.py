@@ -43,6 +43,15 @@ REDUCTIONS = {"ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd",
 REARRANGING = {"Transpose", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "DepthToSpace", "SpaceToDepth"}
 GLOBAL_POOLS = {"GlobalAveragePool", "GlobalMaxPool"}
 PROBE_FACTORS = (2, 3, 5, 7, 11, 13, 17, 19)
+ATTRIBUTE_TYPES = {
+    **dict.fromkeys(("kernel_shape", "strides", "pads", "dilations", "output_padding", "output_shape"), "ints"),
+    **dict.fromkeys(("perm", "axes", "split", "starts", "ends"), "ints"),
+    **dict.fromkeys(("group", "ceil_mode", "count_include_pad", "axis", "blocksize", "keepdims", "p"), "int"),
+    **dict.fromkeys(("transA", "transB", "allowzero"), "int"),
+    **dict.fromkeys(("auto_pad", "mode", "coordinate_transformation_mode"), "string"),
+}
+"""The type ONNX's operator schemas give each attribute convcalc reads (the same for every operator)."""
+_TYPE_WORDS = {"int": "an integer", "ints": "a list of integers", "string": "a string"}
 _BIAS = 2  # the position of Conv's and Gemm's optional bias among their inputs
 _SIZES = 3  # the position of Resize's optional sizes
 """What each varying axis of the input is multiplied by at the probe (a multiple keeps every stride's divisibility)."""
@@ -161,20 +170,61 @@ def _input_shape(
     return tensor.name, tuple(int(d) for d in dims if isinstance(d, int)), None
 
 
+def _checked(node: Node) -> dict[str, Any]:
+    """Return the node's attributes once each one convcalc reads has the type ONNX's schema gives it."""
+    for name, value in node.attributes.items():
+        wanted = ATTRIBUTE_TYPES.get(name)
+        if wanted is None:
+            continue
+        if wanted == "ints":
+            fits = isinstance(value, list) and all(isinstance(v, int) for v in value)
+        else:
+            fits = isinstance(value, {"int": int, "string": str}[wanted])
+        if not fits:
+            msg = f"its attribute {name} is {_kind_of(value)}, where ONNX's schema has {_TYPE_WORDS[wanted]}"
+            raise _UnsupportedError(msg)
+    return node.attributes
+
+
+def _kind_of(value: object) -> str:
+    """Say what an attribute holds."""
+    if isinstance(value, list):
+        return "a list of strings" if value and isinstance(value[0], str) else "a list of numbers"
+    return {int: "an integer", float: "a number with a fraction", str: "a string"}.get(type(value), "a tensor")
+
+
+def _input(node: Node, position: int) -> str:
+    """Return the name of an input the operator needs."""
+    if position >= len(node.inputs) or not node.inputs[position]:
+        msg = f"it has no input {position + 1}, which ONNX's {node.op_type} needs"
+        raise _UnsupportedError(msg)
+    return node.inputs[position]
+
+
+def _required(node: Node, attributes: dict[str, Any], name: str) -> Any:  # noqa: ANN401 - an attribute of its checked type
+    """Return an attribute the operator needs."""
+    if name not in attributes:
+        msg = f"its attribute {name} is missing, which ONNX's {node.op_type} needs"
+        raise _UnsupportedError(msg)
+    return attributes[name]
+
+
 def _window(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, Any]:
     """Return a Conv, ConvTranspose or pool layer: the weight gives the channels and the kernel."""
     layer: dict[str, Any] = {"type": node.op_type}
     if node.op_type == "LpPool":
-        layer["p"] = int(attributes.get("p", 2))
+        layer["p"] = attributes.get("p", 2)
     for key in WINDOW_ATTRIBUTES:
         if key in attributes:
             layer[key] = attributes[key]
     if node.op_type in ("Conv", "ConvTranspose"):
-        weight = graph.constant(node.inputs[1])
+        weight = graph.constant(_input(node, 1))
         if weight is None:
             raise _UnsupportedError("its weight is computed in the graph, not an initializer")
         shape = weight[0]
-        group = int(attributes.get("group", 1))
+        if len(shape) < len(("channels", "channels", "kernel")):
+            raise _UnsupportedError(f"its weight's shape {list(shape)} lacks the two channel axes and the kernel's")
+        group = attributes.get("group", 1)
         layer["out_channels"] = shape[0] if node.op_type == "Conv" else shape[1] * group
         layer.setdefault("kernel_shape", list(shape[2:]))
         layer["bias"] = len(node.inputs) > _BIAS and bool(node.inputs[_BIAS])
@@ -183,7 +233,7 @@ def _window(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, 
 
 def _gemm(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, Any]:
     """Return Gemm (or MatMul by a constant) as a Linear over the last axis."""
-    weight = graph.constant(node.inputs[1])
+    weight = graph.constant(_input(node, 1))
     if weight is None or len(weight[0]) != len(("rows", "columns")):
         raise _UnsupportedError("it multiplies two computed tensors (convcalc follows a product by a weight matrix)")
     rows, columns = weight[0]
@@ -226,7 +276,7 @@ def _input_values(node: Node, graph: _Graph, position: int, what: str) -> list[A
 def _axes_input(node: Node, graph: _Graph, attributes: dict[str, Any], position: int) -> list[int] | None:
     """Return the axes of a reduction, Squeeze or Unsqueeze: an attribute (older opsets) or an input."""
     axes = attributes["axes"] if "axes" in attributes else _input_values(node, graph, position, "axes")
-    return None if axes is None else [int(a) for a in axes]
+    return None if axes is None else [int(a) for a in axes]  # an input's values are numbers
 
 
 def _rearranging(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, Any]:
@@ -236,11 +286,11 @@ def _rearranging(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[
             raise _UnsupportedError("Transpose without perm (all axes reversed) is not followed")
         return {"type": op, "perm": list(attributes["perm"])}
     if op == "Flatten":
-        return {"type": op, "axis": int(attributes.get("axis", 1))}
+        return {"type": op, "axis": attributes.get("axis", 1)}
     if op == "Reshape":
         return _reshape(node, graph, allowzero=bool(attributes.get("allowzero", 0)))
     if op in ("DepthToSpace", "SpaceToDepth"):
-        layer = {"type": op, "blocksize": int(attributes["blocksize"])}
+        layer = {"type": op, "blocksize": _required(node, attributes, "blocksize")}
         if op == "DepthToSpace" and attributes.get("mode", "DCR") != "DCR":
             layer["mode"] = attributes["mode"]
         return layer
@@ -264,7 +314,7 @@ def _reshape(node: Node, graph: _Graph, *, allowzero: bool = False) -> dict[str,
     means the same either way, and one with a 0 makes an empty tensor, which is refused.
     """
     data = node.inputs[0]
-    target = graph.sizes(node.inputs[1])
+    target = graph.sizes(_input(node, 1))
     if target is None:
         raise _UnsupportedError(f"its shape ({node.inputs[1]!r}) is computed from the data, not from shapes")
     if allowzero and any(element.known and element.value == 0 for element in target.elements):
@@ -369,9 +419,11 @@ def _size_of_another(node: Node, graph: _Graph) -> str | None:
 
 
 def _pad(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, Any]:
-    pads = [int(v) for v in attributes["pads"]] if "pads" in attributes else None
+    pads = list(attributes["pads"]) if "pads" in attributes else None
     if pads is None:
-        pads = [int(v) for v in graph.values(node.inputs[1], "pads")]
+        pads = [int(v) for v in graph.values(_input(node, 1), "pads")]
+    if len(pads) % 2:
+        raise _UnsupportedError(f"its pads {pads} are not two per axis (every axis's starts, then its ends)")
     rank = len(pads) // 2
     pairs = list(zip(pads[:rank], pads[rank:], strict=True))
     if any(b or a for b, a in pairs[:2]):
@@ -381,12 +433,14 @@ def _pad(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, Any
 
 def _split(node: Node, graph: _Graph, attributes: dict[str, Any]) -> list[dict[str, Any]]:
     """Return one narrow layer per output of a Split (sizes from `split`, or equal pieces)."""
-    axis = int(attributes.get("axis", 0))
+    axis = attributes.get("axis", 0)
     given = attributes["split"] if "split" in attributes else _input_values(node, graph, 1, "split")
     if given is None:
         chunks = len(node.outputs)
         return [{"type": "chunk", "chunks": chunks, "dim": axis, "index": i} for i in range(chunks)]
     sizes = [int(v) for v in given]
+    if len(sizes) != len(node.outputs):
+        raise _UnsupportedError(f"it splits into {len(sizes)} pieces but has {len(node.outputs)} outputs")
     starts = [sum(sizes[:i]) for i in range(len(sizes))]
     return [{"type": "narrow", "dim": axis, "start": s, "length": n} for s, n in zip(starts, sizes, strict=True)]
 
@@ -394,10 +448,10 @@ def _split(node: Node, graph: _Graph, attributes: dict[str, Any]) -> list[dict[s
 def _slice(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, Any]:
     """Return a Slice of one axis by step 1 as a narrow (start and length as ONNX clamps them at the input)."""
     if "starts" in attributes:  # opset 1 to 9: attributes
-        starts, ends = list(attributes["starts"]), list(attributes["ends"])
+        starts, ends = list(attributes["starts"]), list(_required(node, attributes, "ends"))
         axes, steps = attributes.get("axes"), None
     else:
-        starts, ends = graph.values(node.inputs[1], "starts"), graph.values(node.inputs[2], "ends")
+        starts, ends = graph.values(_input(node, 1), "starts"), graph.values(_input(node, 2), "ends")
         axes, steps = _input_values(node, graph, 3, "axes"), _input_values(node, graph, 4, "steps")
     if len(starts) != 1 or len(ends) != 1 or (axes is not None and len(axes) != 1):
         raise _UnsupportedError("it slices more than one axis (convcalc follows a slice of one axis)")
@@ -421,7 +475,7 @@ def _slice(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, A
 
 def _layer(node: Node, graph: _Graph) -> list[tuple[dict[str, Any], list[str]]]:  # noqa: C901, PLR0912 - one branch an operator
     """Return the layers of one node, each with the computed tensors it reads."""
-    attributes = node.attributes
+    attributes = _checked(node)
     op = node.op_type
     data = [node.inputs[0]] if node.inputs else []
     if op in WINDOWS:
@@ -436,14 +490,14 @@ def _layer(node: Node, graph: _Graph) -> list[tuple[dict[str, Any], list[str]]]:
             layer = {"type": "LocalResponseNorm"}
         return [(layer, data)]
     if op == "PRelu":
-        slope = graph.constant(node.inputs[1])
+        slope = graph.constant(_input(node, 1))
         return [({"type": "PReLU", "num_parameters": prod(slope[0]) if slope else 1}, data)]
     if op in ELEMENTWISE:
         layer, computed = _elementwise(node, graph)
         return [(layer, computed)]
     if op == "Concat":
         computed = [name for name in node.inputs if graph.constant(name) is None]
-        return [({"type": op, "axis": int(attributes["axis"])}, computed)]
+        return [({"type": op, "axis": _required(node, attributes, "axis")}, computed)]
     if op in REDUCTIONS:
         axes = _axes_input(node, graph, attributes, 1)
         if axes is None:
@@ -493,7 +547,7 @@ def _fold(node: Node, graph: _Graph) -> bool:
         return False
     try:
         graph.computed[node.outputs[0]] = evaluate(node.op_type, node.attributes, inputs)
-    except (ValueError, IndexError) as reason:
+    except ValueError as reason:  # onnx_shapes' own "not followed"
         raise _UnsupportedError(f"on sizes computed from shapes: {reason}") from None
     return True
 
@@ -550,10 +604,10 @@ def onnx_import(
         graph.dynamic, graph.at_probe = False, None
         try:
             made = _read_node(node, graph)
-        except (_UnsupportedError, KeyError, ValueError, IndexError, TypeError) as reason:
+        except _UnsupportedError as reason:
             domain = node.domain or "ai.onnx"
             label = node.name or (node.outputs[0] if node.outputs else f"#{len(graph.layers) + 1}")
-            text = _reason(reason)
+            text = str(reason.args[0])
             errors.append(InputError(f"node {label!r} ({node.op_type}, domain {domain}, opset {opset}): {text}",
                                      location=Location(path)))  # fmt: skip
             for output in node.outputs:
@@ -578,15 +632,6 @@ def _read_node(node: Node, graph: _Graph) -> list[tuple[dict[str, Any], list[str
     if any(not reads for _, reads in made):
         raise _UnsupportedError("all its inputs are constants")
     return made
-
-
-def _reason(reason: Exception) -> str:
-    """Say why a node is not followed: convcalc's reason, or what the node lacks against its operator's schema."""
-    if isinstance(reason, _UnsupportedError):
-        return str(reason.args[0])
-    if isinstance(reason, KeyError):
-        return f"attribute {reason} is missing"
-    return "its inputs or attributes are not as the operator's schema has them"
 
 
 def _place(graph: _Graph, node: Node, made: list[tuple[dict[str, Any], list[str]]], taken: set[str]) -> None:

@@ -144,7 +144,16 @@ def _ints(values: Computed | None, what: str) -> list[int]:
     return [int(element.value) for element in values.elements if element.value is not None]
 
 
-def evaluate(  # noqa: C901, PLR0912 - one branch an operator
+def _operand(inputs: list[Computed | None], position: int, what: str) -> Computed:
+    """Return an input the operator needs, or raise ValueError."""
+    found = inputs[position] if position < len(inputs) else None
+    if found is None:
+        msg = f"its {what} input is left out"
+        raise ValueError(msg)
+    return found
+
+
+def evaluate(  # noqa: C901 - one branch an operator
     operator: str, attributes: dict[str, Any], inputs: list[Computed | None]
 ) -> Computed:
     """Return the output of a shape operator over computed tensors (None where an optional input is left out).
@@ -152,9 +161,7 @@ def evaluate(  # noqa: C901, PLR0912 - one branch an operator
     `Shape` is handled by `shape_of_tensor` (it reads a data tensor). Raise ValueError for what
     is not followed.
     """
-    first = inputs[0]
-    if first is None:
-        raise ValueError("its first input is left out")
+    first = _operand(inputs, 0, "first")
     elements = list(first.elements)
     if operator in ("Identity", "Unsqueeze", "Squeeze", "Reshape"):  # a scalar or a 1-D tensor either way
         return Computed(tuple(elements), scalar=operator == "Squeeze" and len(elements) == 1)
@@ -164,9 +171,7 @@ def evaluate(  # noqa: C901, PLR0912 - one branch an operator
     if operator in ("Floor", "Ceil", "Neg", "Abs"):
         return Computed(tuple(combine(operator, [e]) for e in elements), scalar=first.scalar)
     if operator in ARITHMETIC:
-        second = inputs[1]
-        if second is None:
-            raise ValueError("its second input is left out")
+        second = _operand(inputs, 1, "second")
         left, right = elements, list(second.elements)
         if len(left) != len(right):
             if min(len(left), len(right)) != 1:
@@ -177,18 +182,23 @@ def evaluate(  # noqa: C901, PLR0912 - one branch an operator
     if operator == "Concat":
         return Computed(tuple(e for part in inputs if part is not None for e in part.elements))
     if operator == "Gather":
-        indices = inputs[1]
-        if indices is None or int(attributes.get("axis", 0)) != 0:
+        indices = _operand(inputs, 1, "indices")
+        if int(attributes.get("axis", 0)) != 0:
             raise ValueError("it gathers along an axis other than 0")
-        picked = [elements[i] for i in _ints(indices, "indices")]
+        wanted = _ints(indices, "indices")
+        if any(not -len(elements) <= i < len(elements) for i in wanted):
+            raise ValueError(f"its indices {wanted} reach past its {len(elements)} sizes")
+        picked = [elements[i] for i in wanted]
         return Computed(tuple(picked), scalar=indices.scalar)
     if operator == "Slice":
-        starts, ends = _ints(inputs[1], "starts"), _ints(inputs[2], "ends")
+        starts, ends = _ints(_operand(inputs, 1, "starts"), "starts"), _ints(_operand(inputs, 2, "ends"), "ends")
         axes_input, steps_input = (*inputs[3:5], None, None)[:2]  # both optional
         axes = _ints(axes_input, "axes") if axes_input is not None else [0]
         steps = _ints(steps_input, "steps") if steps_input is not None else [1]
         if axes not in ([0], [-1]) or len(starts) != 1 or len(ends) != 1:
             raise ValueError("it slices a 1-D tensor along another axis")
+        if len(steps) != 1 or steps[0] == 0:
+            raise ValueError(f"its steps {steps} are not one step other than 0")
         return Computed(tuple(elements[slice(starts[0], ends[0], steps[0])]))
     raise ValueError("this operator is not followed on sizes")
 

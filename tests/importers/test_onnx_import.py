@@ -399,3 +399,49 @@ def test_shape_arithmetic_not_followed_is_one_line(run: Callable[..., Result], t
     lines = result.stderr.strip().splitlines()
     assert "node 'range' (Range, domain ai.onnx, opset 17)" in lines[0]
     assert "Traceback" not in result.output
+
+
+def test_nodes_unlike_their_schema_say_what_they_lack(run: Callable[..., Result], tmp_path: Path) -> None:
+    """An input, an attribute or an attribute's type missing against ONNX's schema: one line each, exit 2."""
+    weight = helper.make_tensor("w", TensorProto.FLOAT, [4, 4, 3, 3], [0.0] * 144)
+    cases = [
+        (helper.make_node("Conv", ["x"], ["y"]), "it has no input 2, which ONNX's Conv needs"),
+        (
+            helper.make_node("Conv", ["x", "w"], ["y"], group="two"),
+            "its attribute group is a string, where ONNX's schema has an integer",
+        ),
+        (
+            helper.make_node("MaxPool", ["x"], ["y"], kernel_shape=2.5),
+            "its attribute kernel_shape is a number with a fraction, where ONNX's schema has a list of integers",
+        ),
+        (
+            helper.make_node("DepthToSpace", ["x"], ["y"]),
+            "its attribute blocksize is missing, which ONNX's DepthToSpace needs",
+        ),
+        (helper.make_node("Concat", ["x", "x"], ["y"]), "its attribute axis is missing, which ONNX's Concat needs"),
+        (helper.make_node("Split", ["x"], ["y"], axis=1, split=[1, 3]), "it splits into 2 pieces but has 1 outputs"),
+        (helper.make_node("Pad", ["x"], ["y"], pads=[0, 0, 1]), "its pads [0, 0, 1] are not two per axis"),
+    ]
+    for node, message in cases:
+        result = run("stack", _saved(_model([node], [weight]), tmp_path))
+        assert result.exit_code == 2, (message, result.output)
+        assert message in result.stderr, result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert "Traceback" not in result.output
+
+
+def test_a_fault_in_the_reader_is_not_called_bad_input(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The importer catches only its own not-followed error: a KeyError of its own code is a bug (exit 70)."""
+    from convcalc.cli.entry import main
+    from convcalc.importers import onnx_graph
+
+    def broken(*_: object) -> None:
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(onnx_graph, "_window", broken)
+    weight = helper.make_tensor("w", TensorProto.FLOAT, [4, 4, 3, 3], [0.0] * 144)
+    path = _saved(_model([helper.make_node("Conv", ["x", "w"], ["y"])], [weight]), tmp_path)
+    assert main(["stack", path]) == 70
+    assert "internal error in `convcalc stack` (KeyError)" in capsys.readouterr().err
