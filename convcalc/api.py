@@ -9,13 +9,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from convcalc.core.analysis import LayerResult, StackResult, analyze
 from convcalc.core.errors import InputError, InputErrorGroup, axes_label
 from convcalc.core.spec import MAX_DIGITS, MAX_RANK, PADDING_WORDS, AnyLayer, AxisValues, NetworkSpec, axis_names
 from convcalc.core.text import ci_inert, visible
-from convcalc.render.toolkit import Format, RenderOptions
+from convcalc.render.toolkit import CheckFormat, Format, PortFormat, RenderOptions
 
 if TYPE_CHECKING:
     from convcalc.core.cost import Cost
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from convcalc.design.port_network import PortedNetwork
     from convcalc.design.solve import Solution
     from convcalc.design.sweep import AxisSizes
-    from convcalc.render.check import CheckFormat, FileCheck
+    from convcalc.render.check import FileCheck
     from convcalc.sources.models import Imported
 
 NetworkSource = NetworkSpec | Mapping[str, object] | str | os.PathLike[str]
@@ -347,10 +347,18 @@ def render(result: StackResult, fmt: Format | str = "table", options: RenderOpti
 
 def output_format(text: Format | str) -> Format:
     """Return the output format a name gives (table, json, markdown or csv), or raise InputError saying which exist."""
+    return _one_of(Format, text)
+
+
+_Choice = TypeVar("_Choice", Format, CheckFormat, PortFormat)
+
+
+def _one_of(formats: type[_Choice], text: object) -> _Choice:
+    """Return the format a name gives, or raise InputError naming every format there is: the one parser of them."""
     try:
-        return Format(str(text).lower())
+        return formats(str(text).lower())
     except ValueError:
-        choices = ", ".join(f.value for f in Format)
+        choices = ", ".join(f.value for f in formats)
         raise InputError(f"expected one of {choices}, got {text!r}", where="format") from None
 
 
@@ -388,17 +396,17 @@ def check_file(
 
 def check_format(text: str) -> CheckFormat:
     """Return the report format of `check` a name gives (text, json, github or junit)."""
-    from convcalc.render.check import CheckFormat
+    return _one_of(CheckFormat, text)
 
-    try:
-        return CheckFormat(text.lower())
-    except ValueError:
-        raise InputError(f"expected text, json, github or junit, got {text!r}", where="format") from None
+
+def port_format(text: str) -> PortFormat:
+    """Return what `port` writes that a name gives (table, python, json or yaml)."""
+    return _one_of(PortFormat, text)
 
 
 def render_check(checks: Sequence[FileCheck], fmt: CheckFormat | str) -> str:
     """Return the checks as `convcalc check` writes them to stdout: the summary line, JSON, GitHub lines or JUnit."""
-    from convcalc.render.check import CheckFormat, render_github, render_json, render_junit, summary
+    from convcalc.render.check import render_github, render_json, render_junit, summary
 
     chosen = check_format(str(fmt))
     if chosen is CheckFormat.TEXT:
@@ -536,15 +544,13 @@ def render_port(ported: Ported | PortedNetwork, fmt: str = "table", options: Ren
     from convcalc.design.port import Ported
     from convcalc.render.port import render_layer, render_network
 
-    chosen = fmt.lower()
-    if chosen not in PORT_FORMATS:
-        raise InputError(f"expected one of {', '.join(PORT_FORMATS)}, got {fmt!r}", where="format")
+    chosen = port_format(fmt)
     if isinstance(ported, Ported):
         return render_layer(ported, chosen, options or RenderOptions())
     return render_network(ported, chosen, options or RenderOptions())
 
 
-PORT_FORMATS = ("table", "python", "json", "yaml")
+PORT_FORMATS = tuple(f.value for f in PortFormat)
 """What `port` writes: the table, the code, its JSON, or a network file of the target framework."""
 
 
@@ -619,8 +625,10 @@ __all__ = [
     "PADDING_WORDS",
     "PORT_FORMATS",
     "AnyLayer",
+    "CheckFormat",
     "Format",
     "NetworkSource",
+    "PortFormat",
     "RenderOptions",
     "Report",
     "axes_label",
@@ -651,6 +659,7 @@ __all__ = [
     "network_yaml",
     "output_format",
     "port",
+    "port_format",
     "port_network",
     "read_network",
     "render",

@@ -177,9 +177,7 @@ def port(
     **flags: Any,  # noqa: ANN401 - Typer's parsed flags, checked by network_from_flags
 ) -> int:
     """Print the layers of the target framework that give exactly what a layer (or a network file) gives."""
-    chosen = port_format.lower()
-    if chosen not in api.PORT_FORMATS:
-        raise InputError(f"expected one of {', '.join(api.PORT_FORMATS)}, got {port_format!r}", where="--format")
+    chosen = api.port_format(port_format)
     target = framework_flag(target_framework, "--to")
     kinds = {"conv": LayerKind.CONV, "convt": LayerKind.CONVTRANSPOSE, "pool": LayerKind.MAXPOOL}
     options = render_options()

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from convcalc.api import Format
+
 
 @dataclass(frozen=True, slots=True)
 class Option:
@@ -86,7 +88,7 @@ FORMAT = Option(
     "Output: table, json, markdown or csv.",
     "table",
     metavar="FORMAT",
-    choices=("table", "json", "markdown", "csv"),
+    choices=tuple(f.value for f in Format),
 )
 FRAMEWORK = Option(
     "framework",

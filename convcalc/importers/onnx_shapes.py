@@ -153,7 +153,7 @@ def _operand(inputs: list[Computed | None], position: int, what: str) -> Compute
     return found
 
 
-def evaluate(  # noqa: C901 - one branch an operator
+def evaluate(  # noqa: C901, PLR0912 - one branch an operator
     operator: str, attributes: dict[str, Any], inputs: list[Computed | None]
 ) -> Computed:
     """Return the output of a shape operator over computed tensors (None where an optional input is left out).

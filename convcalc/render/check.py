@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
@@ -20,15 +19,6 @@ if TYPE_CHECKING:
 
     from convcalc.core.analysis import LayerResult, StackResult
     from convcalc.core.errors import InputError
-
-
-class CheckFormat(StrEnum):
-    """The report formats of `check`."""
-
-    TEXT = "text"
-    JSON = "json"
-    GITHUB = "github"
-    JUNIT = "junit"
 
 
 @dataclass(frozen=True, slots=True)

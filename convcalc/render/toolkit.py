@@ -38,6 +38,24 @@ class Format(StrEnum):
     CSV = "csv"
 
 
+class CheckFormat(StrEnum):
+    """The report formats of `check`."""
+
+    TEXT = "text"
+    JSON = "json"
+    GITHUB = "github"
+    JUNIT = "junit"
+
+
+class PortFormat(StrEnum):
+    """What `port` writes: the table, the code, its JSON, or a network file of the target framework."""
+
+    TABLE = "table"
+    PYTHON = "python"
+    JSON = "json"
+    YAML = "yaml"
+
+
 def shape_cell(shape: Sequence[int] | None, *, batch: bool = False) -> str:
     """Show C×spatial (the batch size is the same everywhere and goes in the caption), or N×C×spatial."""
     return "-" if shape is None else "×".join(str(v) for v in shape[0 if batch else 1 :])

@@ -92,7 +92,7 @@ def test_a_bad_format_is_one_line(run: Run) -> None:
     """An unknown --format: one line, exit 2."""
     result = run("check", GOOD, "--format", "sarif")
     assert result.exit_code == 2
-    assert result.stderr == "convcalc: error: --format: expected text, json, github or junit, got 'sarif'\n"
+    assert result.stderr == "convcalc: error: --format: expected one of text, json, github, junit, got 'sarif'\n"
 
 
 def test_stack_json_reports_input_errors_as_json(run: Run) -> None:
