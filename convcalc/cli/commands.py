@@ -10,11 +10,8 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from convcalc import LayerKind
 from convcalc.cli import network_commands
-
-LAYERS = {"conv": LayerKind.CONV, "convt": LayerKind.CONVTRANSPOSE, "pool": LayerKind.MAXPOOL}
-"""The layer commands and the kind each computes (pool's --mode picks max or avg)."""
+from convcalc.cli.flags import LAYER_WORDS
 
 MODULES = {
     "stack": "network_commands",
@@ -36,8 +33,8 @@ HANDLERS = {"import": "import_model"}
 
 def run(command: str, arguments: dict[str, object]) -> int:
     """Run a command by its name with parsed keyword arguments."""
-    if command in LAYERS:
-        return network_commands.layer(kind=LAYERS[command], **arguments)
+    if command in LAYER_WORDS:
+        return network_commands.layer(kind=LAYER_WORDS[command], **arguments)
     module = import_module(f"convcalc.cli.{MODULES[command]}")
     handler = getattr(module, HANDLERS.get(command, command))
     code: int = handler(**arguments)

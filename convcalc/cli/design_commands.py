@@ -8,7 +8,7 @@ from typing import Any
 from convcalc import ExitCode, InputError, LayerError, LayerKind, LayerSpec, NetworkSpec, api
 from convcalc.api import AnyLayer, Format, check_outputs, write_bytes_atomically
 from convcalc.cli.arguments import decide_rank, parse_axes, parse_int, parse_range
-from convcalc.cli.flags import ALIASES
+from convcalc.cli.flags import layer_kind
 from convcalc.cli.layer_flags import framework_flag, network_from_flags, pool_kind, require_layer_flags
 from convcalc.cli.process import say, write_out
 from convcalc.cli.reporting import output_format, reporting
@@ -37,12 +37,11 @@ def solve(  # noqa: PLR0913 - the flags of solve
     from convcalc.cli.progress import ProgressBar
 
     chosen = output_format(fmt)
-    kinds = {"conv": LayerKind.CONV, "convt": LayerKind.CONVTRANSPOSE, "pool": LayerKind.MAXPOOL}
-    if kind not in kinds:
+    chosen_kind = layer_kind(kind)
+    if chosen_kind is None:
         raise InputError(f"expected conv, convt or pool, got {kind!r}", where="KIND")
-    layer_kind = kinds[kind]
-    if layer_kind.is_pool:
-        layer_kind = pool_kind(mode)
+    if chosen_kind.is_pool:
+        chosen_kind = pool_kind(mode)
     rank_given = None if dims is None else parse_int(dims, "--dims")
     if rank_given is not None and rank_given not in (1, 2, 3):
         raise InputError(f"expected 1, 2 or 3, got {rank_given}", where="--dims")
@@ -58,10 +57,10 @@ def solve(  # noqa: PLR0913 - the flags of solve
         "framework": framework_flag(framework, "--framework"),
     }
     with ProgressBar("trying layers") as tick:
-        solutions = api.solve(layer_kind, sizes, targets, tick=tick, **limits)
+        solutions = api.solve(chosen_kind, sizes, targets, tick=tick, **limits)
     shown = solutions[: parse_int(limit, "--limit")]
     if solutions or chosen is Format.JSON:
-        write_out(api.render_solutions(shown, layer_kind, chosen, render_options()), chosen)
+        write_out(api.render_solutions(shown, chosen_kind, chosen, render_options()), chosen)
     if solutions:
         return ExitCode.OK
     failing: dict[tuple[int, int], list[str]] = {}
@@ -69,11 +68,11 @@ def solve(  # noqa: PLR0913 - the flags of solve
         failing.setdefault((size_in, want), []).append(name)
     for (size_in, want), axes_named in failing.items():
         with ProgressBar("finding the nearest sizes") as tick:
-            below, above = api.nearest_sizes(layer_kind, size_in, want, tick=tick, **limits)
+            below, above = api.nearest_sizes(chosen_kind, size_in, want, tick=tick, **limits)
         sides = [f"{below} below" if below is not None else "", f"{above} above" if above is not None else ""]
         nearest = ", ".join(side for side in sides if side)
         say(
-            f"{api.axes_label(axes_named)}: no {layer_kind} within kernel {_span(limits['kernel'])}, "
+            f"{api.axes_label(axes_named)}: no {chosen_kind} within kernel {_span(limits['kernel'])}, "
             f"stride {_span(limits['stride'])}, dilation {_span(limits['dilation'])}, "
             f"padding <= {limits['max_padding']} maps {size_in} to {want}; nearest reachable: {nearest or 'none'}"
         )
@@ -92,12 +91,11 @@ def explain(  # the flags of explain
     **flags: Any,  # noqa: ANN401 - Typer's parsed flags, checked by network_from_flags
 ) -> int:
     """Draw how one layer computes its output: windows, the transposed recipe, the matrix view; GIF and page too."""
-    kinds = {"conv": LayerKind.CONV, "convt": LayerKind.CONVTRANSPOSE, "pool": LayerKind.MAXPOOL}
-    kinds |= dict.fromkeys(ALIASES, LayerKind.CONVTRANSPOSE)
+    kind = layer_kind(what)
     flags = {key: value for key, value in flags.items() if value is not None and value is not False}
-    check_outputs({"FILE": what} if what not in kinds else {}, {"--svg": svg, "--gif": gif, "--html": html})
-    if what in kinds:
-        spec, shape, label, title = _flag_layer(what, kinds[what], layer, flags)
+    check_outputs({"FILE": what} if kind is None else {}, {"--svg": svg, "--gif": gif, "--html": html})
+    if kind is not None:
+        spec, shape, label, title = _flag_layer(what, kind, layer, flags)
     elif layer is None and html is not None:
         _refuse_layer_flags(flags)
         if gif is not None or svg is not None or matrix:
@@ -179,9 +177,9 @@ def port(
     """Print the layers of the target framework that give exactly what a layer (or a network file) gives."""
     chosen = api.port_format(port_format)
     target = framework_flag(target_framework, "--to")
-    kinds = {"conv": LayerKind.CONV, "convt": LayerKind.CONVTRANSPOSE, "pool": LayerKind.MAXPOOL}
+    kind = layer_kind(what)
     options = render_options()
-    if what not in kinds:
+    if kind is None:
         network = _port_file(what, source, flags)
         try:
             ported = api.port_network(network, target)
@@ -193,7 +191,7 @@ def port(
     flags = {k: v for k, v in flags.items() if v is not None and v is not False}
     require_layer_flags("port", what, flags)
     flags["framework"] = framework_flag(source or "torch", "--from").value
-    network = network_from_flags(kinds[what], **flags)
+    network = network_from_flags(kind, **flags)
     layer = network.layers[0]
     assert isinstance(layer, LayerSpec)  # built from layer flags
     try:

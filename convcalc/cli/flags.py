@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from convcalc import LayerKind
 from convcalc.api import Format
 
 
@@ -132,7 +133,10 @@ FILE = Option(
     required=True,
 )
 
-KINDS = ("conv", "convt", "pool")
+LAYER_WORDS = {"conv": LayerKind.CONV, "convt": LayerKind.CONVTRANSPOSE, "pool": LayerKind.MAXPOOL}
+"""The words for a layer kind: the layer commands, and what solve, explain and port take (pool's --mode picks
+max or avg)."""
+KINDS = tuple(LAYER_WORDS)
 LAYER_COMMANDS = (
     Command(
         "conv",
@@ -454,4 +458,9 @@ COMMANDS = {command.name: command for command in (*LAYER_COMMANDS, *NETWORK_COMM
 """Every command by name, in the order of `convcalc --help`."""
 
 ALIASES = {"conv-transpose": "convt", "deconv": "convt"}
-"""Other spellings of a command."""
+"""Other spellings of a command, and of a layer word wherever one is taken."""
+
+
+def layer_kind(word: str) -> LayerKind | None:
+    """Return the kind a layer word (or its other spelling) names; None for another word, such as a file's name."""
+    return LAYER_WORDS.get(ALIASES.get(word, word))

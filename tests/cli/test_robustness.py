@@ -226,3 +226,21 @@ def test_merging_a_pooled_path_is_no_traceback(run: Run, tmp_path: Path, tail: s
     result = run("stack", str(path), "--format", "json")
     assert result.exit_code == 0, result.stderr
     assert '"receptive_field": null' in result.stdout.splitlines()[-3]  # the last layer's line
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("solve", "{}", "-i", "7", "-t", "15", "--limit", "2"),
+        ("port", "{}", "-i", "7", "-k", "3", "-s", "2", "--to", "keras"),
+        ("explain", "{}", "-i", "3", "-k", "2", "-s", "2"),
+    ],
+)
+def test_every_command_that_takes_a_layer_word_takes_its_other_spellings(run: Run, args: tuple[str, ...]) -> None:
+    """deconv and conv-transpose are convt wherever a layer word is taken, not only as a command."""
+    outputs = set()
+    for word in ("convt", "deconv", "conv-transpose"):
+        result = run(*(a.format(word) for a in args))
+        assert result.exit_code == 0, (word, result.output)
+        outputs.add(result.stdout)
+    assert len(outputs) == 1
