@@ -24,8 +24,9 @@ from dataclasses import dataclass, replace
 
 from convcalc.core.errors import InputError, LayerError
 from convcalc.core.formulas import conv_padding_for, effective_kernel, equivalent_padding, output_padding_for
+from convcalc.core.framework_rules import SPELLING
 from convcalc.core.kinds import window_rules
-from convcalc.core.spec import SPELLING, AxisValues, Framework, LayerKind, LayerSpec, PaddingMode, PaddingPairs
+from convcalc.core.spec import AxisValues, Framework, LayerKind, LayerSpec, PaddingMode, PaddingPairs
 from convcalc.core.windows import layer_shape
 
 INCLUDES_PADDING = {Framework.TORCH: True, Framework.KERAS: False, Framework.ONNX: False, Framework.JAX: True}

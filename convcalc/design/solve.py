@@ -15,8 +15,9 @@ from math import prod
 
 from convcalc.core import formulas
 from convcalc.core.errors import InputError, LayerError
+from convcalc.core.framework_rules import SPELLING
 from convcalc.core.frameworks import output_padding_limit, pool_padding_limit
-from convcalc.core.spec import SPELLING, Framework, LayerKind, LayerSpec, PaddingMode
+from convcalc.core.spec import Framework, LayerKind, LayerSpec, PaddingMode
 from convcalc.core.windows import LayerShape, layer_shape
 from convcalc.design.ticks import Tick, offset, quiet
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from convcalc.core.errors import InputError, InputErrorGroup, Location
+from convcalc.core.framework_rules import PADDING_MODES
 from convcalc.core.kinds import other_rules
 from convcalc.core.kinds.resize import CropPad
 from convcalc.core.spec import (
@@ -45,7 +46,6 @@ from convcalc.netfile.vocabulary import (
     KIND_NAMES,
     LAYER_KEYS,
     OTHER_TYPES,
-    PADDING_MODES,
     SHAPE_NEUTRAL,
     TOP_KEYS,
     OtherType,

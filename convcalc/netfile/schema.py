@@ -14,8 +14,9 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from convcalc.core.framework_rules import PADDING_MODES, TAKES, Takes
 from convcalc.core.kinds import other_rules
-from convcalc.core.spec import MAX_RANK, PADDING_WORDS, SPELLING, Framework, LayerKind, PaddingMode
+from convcalc.core.spec import MAX_RANK, PADDING_WORDS, Framework, LayerKind, PaddingMode
 from convcalc.netfile.dialects import DIALECT_CLASS_NAMES, DIALECT_TYPES
 from convcalc.netfile.loader import ALIGNS, MAX_NAME, ONNX_FLAGS, UPSAMPLE_MODES
 from convcalc.netfile.vocabulary import (
@@ -25,7 +26,6 @@ from convcalc.netfile.vocabulary import (
     KIND_NAMES,
     LAYER_KEYS,
     OTHER_TYPES,
-    PADDING_MODES,
     WINDOW_CLASSES,
     OtherType,
 )
@@ -157,10 +157,12 @@ def _value_defs() -> dict[str, Any]:
     }
 
 
-def _padding_word(framework: str, *extra: PaddingMode) -> dict[str, Any]:
-    """Return the padding words a framework takes (any case, `-` or `_`): same, valid, same_lower, causal."""
-    modes = {PaddingMode.SAME, PaddingMode.VALID} if framework == "torch" else set(SPELLING[Framework(framework)])
-    modes = (modes | set(extra)) - ({PaddingMode.CAUSAL} if framework == "keras" and not extra else set())
+def _padding_word(framework: str, *, causal: bool = False) -> dict[str, Any]:
+    """Return the padding words a framework takes (any case, `-` or `_`): same, valid, same_lower, causal.
+
+    Causal is a 1-D convolution's only: it is among the words where `causal` says so.
+    """
+    modes = set(TAKES[Framework(framework)].words) - (set() if causal else {PaddingMode.CAUSAL})
     words = [word for word, mode in PADDING_WORDS.items() if PaddingMode(mode) in modes]
     return {"type": "string", "pattern": _any_case(words)}
 
@@ -173,16 +175,17 @@ def _padding(number: dict[str, Any], word: dict[str, Any] | None) -> dict[str, A
 
 
 def _padding_defs() -> dict[str, Any]:
-    """Return the padding each framework's windows take: torch's words for conv only, Keras' numbers 0 only."""
+    """Return the padding each framework's windows take, from its record: its words, and its numbers."""
     natural = {"type": "integer", "minimum": 0}
-    return {
-        "padding_numbers": _padding(natural, None),
-        "padding_torch": _padding(natural, _padding_word("torch")),
-        "padding_keras": _padding({"const": 0}, _padding_word("keras")),
-        "padding_keras_causal": _padding({"const": 0}, _padding_word("keras", PaddingMode.CAUSAL)),
-        "padding_onnx": _padding(natural, _padding_word("onnx")),
-        "padding_jax": _padding({"type": "integer"}, _padding_word("jax")),  # negative crops
-    }
+    numbers: dict[str, dict[str, Any]] = {"natural": natural, "zero": {"const": 0}, "integer": {"type": "integer"}}
+    defs = {"padding_numbers": _padding(natural, None)}
+    for framework, takes in TAKES.items():
+        defs[f"padding_{framework}"] = _padding(numbers[takes.numbers], _padding_word(framework))
+        if PaddingMode.CAUSAL in takes.words:
+            defs[f"padding_{framework}_causal"] = _padding(
+                numbers[takes.numbers], _padding_word(framework, causal=True)
+            )
+    return defs
 
 
 def _flat_pads(natural: dict[str, Any]) -> dict[str, Any]:
@@ -209,19 +212,22 @@ def _window_keys(kind: LayerKind, framework: str, rank: int | None) -> dict[str,
         if key != "type" and (spec.kinds is None or kind in spec.kinds)
     }
     keys["name"] = _ref("layer_name")
-    padding = f"padding_{framework}" if framework != "torch" or kind is LayerKind.CONV else "padding_numbers"
-    if framework == "keras" and kind is LayerKind.CONV and rank in (None, 1):
-        padding = "padding_keras_causal"
+    takes = TAKES[Framework(framework)]
+    words = takes.words_beyond_conv or kind is LayerKind.CONV
+    padding = f"padding_{framework}" if words else "padding_numbers"
+    if PaddingMode.CAUSAL in takes.words and kind is LayerKind.CONV and rank in (None, 1):
+        padding = f"padding_{framework}_causal"
     keys["padding"] = _ref(padding)
-    if framework != "torch":
+    if not takes.padding_modes:
         keys["padding_mode"] = _ref("zeros_mode")
-    if framework in ("keras", "jax"):
+    if not takes.count_include_pad:
         keys.pop("count_include_pad", None)
-        keys.update({key: _ref("false") for key in ("ceil_mode",) if key in keys})
-        if kind is LayerKind.CONVTRANSPOSE:
-            keys["groups"] = _ref("one")
-    keys.update(_pool_limits(framework, kind))
-    if framework == "jax" and kind is LayerKind.CONVTRANSPOSE:
+    if not takes.ceil_mode and "ceil_mode" in keys:
+        keys["ceil_mode"] = _ref("false")
+    if kind.is_transposed and not takes.transposed_groups:
+        keys["groups"] = _ref("one")
+    keys.update(_pool_limits(takes, kind))
+    if kind.is_transposed and not takes.transposed_output_padding:
         keys["output_padding"] = _ref("zeros")
     for alias, key in KEY_ALIASES.get(framework, {}).items():
         if key in keys:
@@ -234,15 +240,12 @@ def _window_keys(kind: LayerKind, framework: str, rank: int | None) -> dict[str,
     return keys
 
 
-def _pool_limits(framework: str, kind: LayerKind) -> dict[str, dict[str, Any]]:
-    """Return the keys a framework's pools restrict.
-
-    No dilation in Keras' pools, nor in average and Lp pools but ONNX's; no padding in torch.nn.LPPool.
-    """
+def _pool_limits(takes: Takes, kind: LayerKind) -> dict[str, dict[str, Any]]:
+    """Return the keys a framework's pools restrict: a dilation they do not take, an Lp pool's padding."""
     keys = {}
-    if (framework == "keras" and kind.is_pool) or (framework != "onnx" and kind.averages):
+    if (kind.is_pool and not takes.pool_dilation) or (kind.averages and not takes.average_dilation):
         keys["dilation"] = _ref("ones")
-    if framework == "torch" and kind is LayerKind.LPPOOL:
+    if kind is LayerKind.LPPOOL and takes.lp_pool and not takes.lp_padding:
         keys["padding"] = _ref("zeros")
     return keys
 
@@ -296,7 +299,7 @@ def _readings(framework: str) -> list[tuple[list[str], list[tuple[dict[str, Any]
         groups.setdefault(json.dumps(readings, sort_keys=True), ([], readings))[0].append(name)
 
     for name, (kind, rank) in KIND_NAMES.items():
-        if name in others or (kind is LayerKind.LPPOOL and framework in ("keras", "jax")):  # no Lp pools there
+        if name in others or (kind is LayerKind.LPPOOL and not TAKES[Framework(framework)].lp_pool):
             continue
         keys = _window_keys(kind, framework, rank)
         kernel = [

@@ -379,9 +379,6 @@ class Key:
 SHAPE_NEUTRAL = frozenset({"divisor_override", "return_indices"})
 """Keys read and checked, that change no shape and nothing convcalc reports."""
 
-PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
-"""torch.nn's padding modes of a convolution."""
-
 CONVS = frozenset({LayerKind.CONV, LayerKind.CONVTRANSPOSE})
 POOLS = frozenset({LayerKind.MAXPOOL, LayerKind.AVGPOOL, LayerKind.LPPOOL})
 LAYER_KEYS: dict[str, Key] = {

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from convcalc.core.framework_rules import SPELLING
 from convcalc.core.kinds import window_rules
-from convcalc.core.spec import SPELLING, AxisValues, Framework, LayerSpec, PaddingMode, PaddingPairs
+from convcalc.core.spec import AxisValues, Framework, LayerSpec, PaddingMode, PaddingPairs
 from convcalc.design.port import Ported, own_padding, split_pads
 
 
