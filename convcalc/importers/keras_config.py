@@ -55,7 +55,43 @@ SAME_CHANNELS |= {f"{pool}Pooling{rank}D" for pool in ("Max", "Average") for ran
 
 
 class _UnsupportedError(Exception):
-    """A layer the import cannot follow, with the reason."""
+    """A layer the import cannot follow, with the reason: the one error this reader catches."""
+
+
+def _kind_of(value: object) -> str:
+    """Say what JSON value this is."""
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    kinds = {dict: "a mapping", list: "a list", str: "a string", int: "a number", float: "a number"}
+    return kinds.get(type(value), type(value).__name__)
+
+
+def _mapping(value: object, what: str) -> dict[str, Any]:
+    """Return a JSON object the config must hold here."""
+    if not isinstance(value, dict):
+        raise _UnsupportedError(f"{what} is {_kind_of(value)}, not a mapping")
+    return value
+
+
+def _listed(value: object, what: str) -> list[Any]:
+    """Return a JSON array the config must hold here."""
+    if not isinstance(value, list):
+        raise _UnsupportedError(f"{what} is {_kind_of(value)}, not a list")
+    return value
+
+
+def _whole(value: object, what: str) -> int:
+    """Return a whole number the config must hold here."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _UnsupportedError(f"{what} is {_kind_of(value)} ({value!r}), not a whole number")
+    return value
+
+
+def _needed(config: dict[str, Any], key: str) -> Any:  # noqa: ANN401 - any JSON value, checked where it is used
+    """Return a key the layer's class needs."""
+    if key not in config:
+        raise _UnsupportedError(f"its config has no {key!r}")
+    return config[key]
 
 
 @dataclass(frozen=True)
@@ -102,7 +138,9 @@ class _Walk:
         return found[1]
 
     def source(self, layer: _Layer) -> list[str]:
-        """Return the convcalc layers a Keras layer reads."""
+        """Return the convcalc layers a Keras layer reads (at least one)."""
+        if not layer.reads:
+            raise _UnsupportedError("it reads no layer (its call lists no input)")
         return [self.names[name] for name in layer.reads]
 
     def add(self, layer: _Layer, made: list[dict[str, Any]]) -> None:
@@ -157,34 +195,20 @@ def keras_network_data(
         ordered = _in_order(layers)
     except InputError as error:
         raise InputErrorGroup([error.located(where)]) from None
-    except MALFORMED as error:  # a value of another JSON type, or a list of another length, than Keras writes
-        msg = f"not a model config as Keras writes it: {_reason(error)}"
+    except _UnsupportedError as error:  # a value of another JSON type, or a list of another length, than Keras writes
+        msg = f"not a model config as Keras writes it: {error.args[0]}"
         raise InputErrorGroup([InputError(msg, location=where)]) from None
     walk = _Walk(measure=measure, shape=shape, names={INPUT: "input"})
     errors = []
     for layer in ordered:
         try:
             walk.add(layer, [] if layer.class_name == ALIAS else _layer(layer, walk))
-        except (_UnsupportedError, *MALFORMED) as reason:
-            errors.append(InputError(f"layer {layer.name!r} ({layer.class_name}): {_reason(reason)}", location=where))
+        except _UnsupportedError as reason:
+            errors.append(InputError(f"layer {layer.name!r} ({layer.class_name}): {reason.args[0]}", location=where))
             walk.names[layer.name] = walk.last  # keep going, to say every unfollowed layer at once
     if errors:
         raise InputErrorGroup(errors)
     return {"framework": "keras", "input": list(shape), "layers": walk.layers}
-
-
-MALFORMED = (KeyError, TypeError, ValueError, IndexError, AttributeError)
-"""What reading a config of the wrong form raises (a missing key, a number for a list, a list too short);
-reported as one line on the model or the layer, never as convcalc's bug."""
-
-
-def _reason(reason: Exception) -> str:
-    """Say why a layer is not followed: convcalc's reason, or what its config lacks."""
-    if isinstance(reason, _UnsupportedError):
-        return str(reason.args[0])
-    if isinstance(reason, KeyError):
-        return f"its config has no {reason.args[0]!r}"
-    return f"its config is not understood ({reason})"
 
 
 def _read_config(path: str, data: bytes | None) -> dict[str, Any]:
@@ -218,16 +242,19 @@ ALIAS = "<alias>"
 
 def _model_layers(model: dict[str, Any]) -> tuple[list[_Layer], list[Any] | None]:
     """Return a model's layers, nested models' layers in their place, and its input shape (channels-last)."""
-    config = model["config"]
+    config = _mapping(model.get("config"), "the model's config")
     entries = config.get("layers")
     if not isinstance(entries, list) or not entries:
         raise InputError("the model has no layers")
     layers, _ = _graph(model, "", INPUT)
+    entries = [entry for entry in entries if isinstance(entry, dict)]
     inputs = [e for e in entries if e.get("class_name") == "InputLayer"]
-    shape = _batch_shape(inputs[0]["config"]) if inputs else None
-    if shape is None:
-        shape = _batch_shape(entries[0].get("config") or {})
-    for built in (model.get("build_config") or {}).get("input_shape"), config.get("build_input_shape"):
+    shape = _batch_shape(inputs[0].get("config")) if inputs else None
+    if shape is None and entries:
+        shape = _batch_shape(entries[0].get("config"))
+    built_config = model.get("build_config")
+    built_shape = built_config.get("input_shape") if isinstance(built_config, dict) else None
+    for built in built_shape, config.get("build_input_shape"):
         if shape is None and isinstance(built, list):
             shape = built
     return layers, shape
@@ -239,14 +266,12 @@ def _graph(model: dict[str, Any], prefix: str, source: str) -> tuple[list[_Layer
     A model inside the model is read in its place, its layers named `OUTER/inner`; its own
     name then stands for its output, so that the layers after it read it as Keras does.
     """
-    config = model["config"]
-    entries = [e for e in config.get("layers") or [] if isinstance(e, dict)]
+    config = _mapping(model.get("config"), "a model's config")
+    entries = [e for e in _listed(config.get("layers") or [], "a model's layers") if isinstance(e, dict)]
     if model.get("class_name") == "Sequential":
         return _sequence(entries, prefix, source)
-    declared = config.get("input_layers") or []
-    declared = [declared] if declared and isinstance(declared[0], str) else declared
-    outputs = config.get("output_layers") or []
-    outputs = [outputs] if outputs and isinstance(outputs[0], str) else outputs
+    declared = _references(config.get("input_layers"), "the model's input_layers")
+    outputs = _references(config.get("output_layers"), "the model's output_layers")
     if len(declared) != 1:
         names = ", ".join(repr(d[0]) for d in declared)
         raise InputError(f"the model has {len(declared)} inputs ({names}): convcalc reads a model of one input")
@@ -260,15 +285,27 @@ def _graph(model: dict[str, Any], prefix: str, source: str) -> tuple[list[_Layer
     return layers, last
 
 
+def _references(value: object, what: str) -> list[list[Any]]:
+    """Return a model's input or output layers: [name, call, output] each (one alone may stand unlisted)."""
+    listed = _listed(value or [], what)
+    listed = [listed] if listed and isinstance(listed[0], str) else listed
+    for reference in listed:
+        if not isinstance(reference, list) or not reference:
+            raise _UnsupportedError(f"{what} holds {_kind_of(reference)}, not [name, call, output]")
+    return listed
+
+
 def _sequence(entries: list[dict[str, Any]], prefix: str, source: str) -> tuple[list[_Layer], str]:
     """Return a Sequential model's layers, each reading the one before, and its last layer's name."""
     layers: list[_Layer] = []
     for entry in entries:
         if entry.get("class_name") == "InputLayer":
             continue
-        built = (entry.get("build_config") or {}).get("input_shape")
+        built_config = entry.get("build_config")
+        built = built_config.get("input_shape") if isinstance(built_config, dict) else None
         seen = tuple(built) if isinstance(built, list) else None
-        layer = _Layer(str(entry.get("class_name")), prefix + _name(entry), entry.get("config") or {}, [source], seen)
+        config = _mapping(entry.get("config") or {}, "a layer's config")
+        layer = _Layer(str(entry.get("class_name")), prefix + _name(entry), config, [source], seen)
         layers += _inlined(entry, layer) if layer.class_name in MODELS else [layer]
         source = layer.name
     return layers, source
@@ -288,11 +325,13 @@ def _inlined(entry: dict[str, Any], layer: _Layer) -> list[_Layer]:
 
 def _name(entry: dict[str, Any]) -> str:
     """Return a layer entry's name."""
-    return str(entry.get("name") or entry["config"]["name"])
+    return str(entry.get("name") or _needed(_mapping(entry.get("config"), "a layer's config"), "name"))
 
 
-def _batch_shape(config: dict[str, Any]) -> list[Any] | None:
+def _batch_shape(config: object) -> list[Any] | None:
     """Return the shape an InputLayer (or a Keras 2 first layer) declares, with the batch."""
+    if not isinstance(config, dict):
+        return None
     for key in ("batch_shape", "batch_input_shape"):
         if isinstance(config.get(key), list):
             return list(config[key])
@@ -303,8 +342,8 @@ def _read_layer(entry: dict[str, Any], prefix: str) -> _Layer:
     """Return one layer entry of a functional model with the layers it reads (Keras 3's and Keras 2's nodes)."""
     name = _name(entry)
     class_name = str(entry.get("class_name"))
-    config = entry.get("config") or {}
-    nodes = entry.get("inbound_nodes") or []
+    config = _mapping(entry.get("config") or {}, "a layer's config")
+    nodes = _listed(entry.get("inbound_nodes") or [], "a layer's inbound_nodes")
     if len(nodes) > 1:
         raise InputError(f"layer {name!r} ({class_name}) is called {len(nodes)} times: convcalc reads each layer once")
     tensors = list(_tensors(nodes[0])) if nodes else []
@@ -319,16 +358,24 @@ def _read_layer(entry: dict[str, Any], prefix: str) -> _Layer:
 def _tensors(node: Any) -> Iterator[tuple[str, int, int, tuple[int | None, ...] | None]]:  # noqa: ANN401 - JSON
     """Yield each tensor a call reads: its layer, call and output index, and its shape where Keras 3 wrote it."""
     if isinstance(node, dict) and node.get("class_name") == "__keras_tensor__":
-        tensor = node["config"]
-        source, call, index = tensor["keras_history"]
+        tensor = _mapping(node.get("config"), "a tensor's config")
+        history = _listed(_needed(tensor, "keras_history"), "a tensor's keras_history")
+        if len(history) != len(("layer", "call", "output")):
+            raise _UnsupportedError(f"a tensor's keras_history {history!r} is not [layer, call, output]")
+        source, call, index = history
         shape = tensor.get("shape")
-        yield str(source), int(call), int(index), tuple(shape) if isinstance(shape, list) else None
+        yield (
+            str(source),
+            _whole(call, "a call's index"),
+            _whole(index, "an output's index"),
+            tuple(shape) if isinstance(shape, list) else None,
+        )
     elif isinstance(node, dict):  # Keras 3: {"args": [...], "kwargs": {...}}
         for key, value in node.items():
             if key != "mask":
                 yield from _tensors(value)
     elif isinstance(node, list) and len(node) >= 3 and isinstance(node[0], str) and isinstance(node[1], int):  # noqa: PLR2004 - Keras' [layer, node, tensor] triples
-        yield node[0], int(node[1]), int(node[2]), None  # Keras 2: [layer, call, output, kwargs]
+        yield node[0], node[1], _whole(node[2], "an output's index"), None  # Keras 2: [layer, call, output, kwargs]
     elif isinstance(node, list):
         for item in node:
             yield from _tensors(item)
@@ -363,6 +410,8 @@ def _input_shape(keras_shape: list[Any] | None, given: tuple[int, ...] | None) -
         return given
     if not 3 <= len(keras_shape) <= 5:  # noqa: PLR2004 - batch, 1 to 3 spatial axes, channels
         raise InputError(f"the input {keras_shape} is not [N, *spatial, C] with 1 to 3 spatial axes")
+    if any(size is not None and (isinstance(size, bool) or not isinstance(size, int)) for size in keras_shape):
+        raise InputError(f"the input {keras_shape} holds a size that is not a whole number or None")
     held = from_keras_order(tuple(keras_shape))
     spelled = "(" + ", ".join("None" if size is None else str(size) for size in keras_shape) + ")"
     if given is None:
@@ -418,12 +467,12 @@ def _depthwise(layer: _Layer, channels: int) -> list[dict[str, Any]]:
     config = layer.config
     rank = DEPTHWISE.get(layer.class_name) or SEPARABLE[layer.class_name]
     window = {key: value for key, value in _window(config, pool=False).items() if key != "filters"}
-    depthwise = {"type": f"Conv{rank}D", "filters": channels * int(config.get("depth_multiplier", 1)),
-                 **window, "groups": channels}  # fmt: skip
+    multiplier = _whole(config.get("depth_multiplier", 1), "its depth_multiplier")
+    depthwise = {"type": f"Conv{rank}D", "filters": channels * multiplier, **window, "groups": channels}
     if layer.class_name in DEPTHWISE:
         return [depthwise]
     depthwise["use_bias"] = False
-    pointwise = {"type": f"Conv{rank}D", "filters": int(config["filters"]), "kernel_size": 1}
+    pointwise = {"type": f"Conv{rank}D", "filters": _whole(_needed(config, "filters"), "its filters"), "kernel_size": 1}
     if config.get("use_bias") is False:
         pointwise["use_bias"] = False
     return [{**depthwise, "name": f"{layer.name}/depthwise"}, pointwise]
@@ -433,13 +482,13 @@ def _window(config: dict[str, Any], *, pool: bool) -> dict[str, Any]:
     """Return a window layer's keys that differ from Keras' defaults, as Keras names them."""
     keys: dict[str, Any] = {}
     if pool:
-        keys["pool_size"] = _short(config["pool_size"])
+        keys["pool_size"] = _short(_needed(config, "pool_size"))
         if config.get("strides") is not None and _short(config["strides"]) != keys["pool_size"]:
             keys["strides"] = _short(config["strides"])
     else:
         if "filters" in config:
-            keys["filters"] = int(config["filters"])
-        keys["kernel_size"] = _short(config["kernel_size"])
+            keys["filters"] = _whole(config["filters"], "its filters")
+        keys["kernel_size"] = _short(_needed(config, "kernel_size"))
         if _short(config.get("strides", 1)) != 1:
             keys["strides"] = _short(config["strides"])
     padding = str(config.get("padding", "valid")).lower()
@@ -464,7 +513,7 @@ def _short(value: Any) -> Any:  # noqa: ANN401 - a JSON value
 
 def _resizing(kind: str, config: dict[str, Any], key: str) -> dict[str, Any]:
     """Return a ZeroPadding, Cropping or UpSampling layer with its amounts (and interpolation)."""
-    keys: dict[str, Any] = {"type": kind, key: config[key]}
+    keys: dict[str, Any] = {"type": kind, key: _needed(config, key)}
     if kind.startswith("UpSampling") and config.get("interpolation", "nearest") != "nearest":
         keys["interpolation"] = config["interpolation"]
     return keys
@@ -473,13 +522,13 @@ def _resizing(kind: str, config: dict[str, Any], key: str) -> dict[str, Any]:
 def _reshaping(kind: str, config: dict[str, Any], rank: int) -> dict[str, Any]:
     """Return a Flatten, Reshape, Permute, Dense or normalization layer with the keys that change a shape or a count."""
     if kind == "Reshape":
-        return {"type": kind, "target_shape": list(config["target_shape"])}
+        return {"type": kind, "target_shape": _listed(_needed(config, "target_shape"), "its target_shape")}
     if kind == "Permute":
-        return {"type": kind, "dims": list(config["dims"])}
+        return {"type": kind, "dims": _listed(_needed(config, "dims"), "its dims")}
     if kind == "Dense":
         return {
             "type": kind,
-            "units": int(config["units"]),
+            "units": _whole(_needed(config, "units"), "its units"),
             **({"use_bias": False} if config.get("use_bias") is False else {}),
         }
     if kind in ("BatchNormalization", "GroupNormalization"):

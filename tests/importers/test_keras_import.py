@@ -376,6 +376,44 @@ def test_a_layer_config_without_a_key_it_needs_says_which(tmp_path: Path) -> Non
     assert [str(error) for error in raised.value.errors] == [f"{path}: layer 'head' (Dense): its config has no 'units'"]
 
 
+def test_config_values_of_another_json_type_say_what_they_hold(tmp_path: Path) -> None:
+    """A value of another JSON type than Keras writes: the layer, its class and what the value is, one line each."""
+    cases = [
+        (_call("head", "Dense", ["image"], units="ten"), "its units is a string ('ten'), not a whole number"),
+        (
+            _call("head", "Conv2D", ["image"], filters=[8], kernel_size=3),
+            "its filters is a list ([8]), not a whole number",
+        ),
+        (_call("head", "Reshape", ["image"], target_shape=7), "its target_shape is a number, not a list"),
+        (_call("head", "MaxPooling2D", ["image"]), "its config has no 'pool_size'"),
+        ({**_call("head", "ReLU", ["image"]), "inbound_nodes": [{"args": [], "kwargs": {}}]}, "it reads no layer"),
+    ]
+    for layer, message in cases:
+        path = _functional(tmp_path, [layer])
+        with pytest.raises(InputErrorGroup) as raised:
+            keras_import(path, (1, 3, 8, 8))
+        lines = [str(error) for error in raised.value.errors]
+        assert len(lines) == 1, lines
+        assert lines[0].startswith(f"{path}: layer 'head' ("), lines
+        assert message in lines[0], lines
+
+
+def test_a_fault_in_the_reader_is_not_called_bad_input(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The reader catches only its own not-followed error: a TypeError of its own code is a bug (exit 70)."""
+    from convcalc.cli.entry import main
+    from convcalc.importers import keras_config
+
+    def broken(*_: object) -> None:
+        raise TypeError("a bug")
+
+    monkeypatch.setattr(keras_config, "_window", broken)
+    path = _functional(tmp_path, [_call("head", "Conv2D", ["image"], filters=8, kernel_size=3)])
+    assert main(["stack", path, "--input", "1,3,8,8"]) == 70
+    assert "internal error in `convcalc stack` (TypeError)" in capsys.readouterr().err
+
+
 def test_a_permute_that_names_axis_0_keeps_meaning_torch_s() -> None:
     """In a Keras file, dims naming axis 0 (or counting from the end) are torch's, as files ported from torch have."""
     head = "framework: keras\ninput: [1, 6, 5, 4]\nlayers:\n"

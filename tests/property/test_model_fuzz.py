@@ -161,7 +161,9 @@ def test_mutated_onnx_files(seed: int) -> None:
 WRONG: list[object] = [None, 0, -1, 1.5, "x", [], {}, [None], [[]], {"a": 1}, True, 10**30, [1, 2, 3, 4, 5, 6], "same"]
 
 
-@FUZZ
+@settings(
+    FUZZ, max_examples=int(os.environ.get("FUZZ_EXAMPLES", "600"))
+)  # the reader's checks hold only if this runs long
 @given(seed=st.integers(0, 2**32))
 def test_mutated_keras_configs(seed: int) -> None:
     """A real Keras config with values of other JSON types and keys removed."""
