@@ -368,8 +368,8 @@ def network_data(
             continue
         try:
             layer, reads = _layer(node, module, walk, torch)
-        except (_NotFollowedError, KeyError, ValueError, TypeError, IndexError) as reason:
-            text = reason.args[0] if isinstance(reason, _NotFollowedError) else _first_line(reason)
+        except _NotFollowedError as reason:
+            text = reason.args[0]
             target = node.target if isinstance(node.target, str) else getattr(node.target, "__name__", node.target)
             errors.append(InputError(f"node {walk.names[node]!r} ({node.op} {target}): {text}", where="import torch"))
             walk.produced[node] = walk.names[node]  # keep going, to say every node not followed at once
@@ -416,6 +416,22 @@ def _value(argument: Any, walk: _Walk, what: str, node: Any) -> Any:
     return argument
 
 
+def _whole(value: Any, what: str) -> int:
+    """Return an argument that must be a whole number known when tracing."""
+    if hasattr(value, "op"):  # an fx node: computed when the model runs
+        raise _NotFollowedError(f"its {what} is computed from tensors")
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _NotFollowedError(f"its {what} is {value!r}, not a whole number")
+    return value
+
+
+def _wholes(values: Any, what: str) -> list[int]:
+    """Return an argument that must be a list of whole numbers known when tracing."""
+    if not isinstance(values, list | tuple):
+        raise _NotFollowedError(f"its {what} is {values!r}, not a list of whole numbers")
+    return [_whole(value, what) for value in values]
+
+
 def _argument(node: Any, position: int, keyword: str, *, default: Any = None) -> Any:
     if len(node.args) > position:
         return node.args[position]
@@ -428,7 +444,9 @@ def _size_node(node: Any, walk: _Walk, name: str) -> bool:
         tensor = node.args[0]
         rank = len(_shape(tensor) or [])
         if name == "size" and len(node.args) > 1:
-            walk.sizes[node] = (tensor, (int(node.args[1]) % rank,))
+            if not rank:
+                raise _NotFollowedError("it reads a size of a tensor whose shape is unknown")
+            walk.sizes[node] = (tensor, (_whole(node.args[1], "axis") % rank,))
         else:
             walk.sizes[node] = (tensor, tuple(range(rank)))
         return True
@@ -438,7 +456,10 @@ def _size_node(node: Any, walk: _Walk, name: str) -> bool:
         if isinstance(index, slice):
             walk.sizes[node] = (tensor, axes[index])
         else:
-            walk.sizes[node] = (tensor, (axes[int(index)],))
+            position = _whole(index, "index")
+            if not -len(axes) <= position < len(axes):
+                raise _NotFollowedError(f"it reads size {position} of a shape of {len(axes)}")
+            walk.sizes[node] = (tensor, (axes[position],))
         return True
     return False
 
@@ -471,7 +492,7 @@ def _layer(node: Any, module: Any, walk: _Walk, torch: Any) -> tuple[dict[str, A
     if merge is not None:
         return _merge(node, merge, computed, module, walk)
     if name in ("cat", "concat", "concatenate"):
-        return {"type": "cat", "dim": int(_argument(node, 1, "dim", default=0))}, computed
+        return {"type": "cat", "dim": _whole(_argument(node, 1, "dim", default=0), "dim")}, computed
     if name in SHAPE_KEEPING:
         own = name.rstrip("_")
         return {"type": own if own in OWN_TYPES else "identity"}, first
@@ -515,16 +536,28 @@ def _layer(node: Any, module: Any, walk: _Walk, torch: Any) -> tuple[dict[str, A
 def _getitem(node: Any) -> dict[str, Any]:
     """Return one piece of a chunk or split as a `chunk` or `narrow` layer."""
     source = node.args[0]
-    index = int(node.args[1])
+    index = _whole(node.args[1], "index")
     name = source.target if isinstance(source.target, str) else getattr(source.target, "__name__", "")
     if name == "chunk":
-        chunks = int(_argument(source, 1, "chunks"))
-        return {"type": "chunk", "chunks": chunks, "dim": int(_argument(source, 2, "dim", default=0)), "index": index}
+        chunks = _whole(_argument(source, 1, "chunks"), "chunks")
+        return {
+            "type": "chunk",
+            "chunks": chunks,
+            "dim": _whole(_argument(source, 2, "dim", default=0), "dim"),
+            "index": index,
+        }
     if name == "split":
-        dim = int(_argument(source, 2, "dim", default=0))
+        dim = _whole(_argument(source, 2, "dim", default=0), "dim")
         sizes = _argument(source, 1, "split_size_or_sections")
-        total = (_shape(source.args[0]) or [])[dim]
-        pieces = list(sizes) if isinstance(sizes, list | tuple) else [sizes] * -(-total // int(sizes))
+        shape = _shape(source.args[0]) or []
+        if not -len(shape) <= dim < len(shape):
+            raise _NotFollowedError(f"it splits axis {dim} of a shape of {len(shape)} axes")
+        total = shape[dim]
+        each = _wholes(sizes, "sizes") if isinstance(sizes, list | tuple) else None
+        step = _whole(sizes, "split size") if each is None else 1
+        pieces = each if each is not None else [step] * -(-total // max(step, 1))
+        if not -len(pieces) <= index < len(pieces):
+            raise _NotFollowedError(f"it takes piece {index} of {len(pieces)}")
         pieces[-1] = total - sum(pieces[:-1])
         return {"type": "narrow", "dim": dim, "start": sum(pieces[:index]), "length": pieces[index]}
     raise _NotFollowedError(f"an index into the output of {name} is not followed")
@@ -545,25 +578,31 @@ def _merge(node: Any, merge: str, computed: list[Any], module: Any, walk: _Walk)
 def _rearranging(node: Any, name: str, walk: _Walk) -> dict[str, Any]:
     rest = list(node.args[1:])
     if name == "flatten":
-        layer: dict[str, Any] = {"type": "flatten", "start_dim": int(_argument(node, 1, "start_dim", default=0))}
-        end = int(_argument(node, 2, "end_dim", default=-1))
+        layer: dict[str, Any] = {
+            "type": "flatten",
+            "start_dim": _whole(_argument(node, 1, "start_dim", default=0), "start_dim"),
+        }
+        end = _whole(_argument(node, 2, "end_dim", default=-1), "end_dim")
         if end != -1:
             layer["end_dim"] = end
         return layer
     if name == "permute":
         dims = rest[0] if len(rest) == 1 and isinstance(rest[0], list | tuple) else rest or node.kwargs.get("dims")
-        return {"type": "permute", "dims": [int(d) for d in dims]}
+        return {"type": "permute", "dims": _wholes(dims, "dims")}
     if name == "transpose":
-        return {"type": "transpose", "dim0": int(_argument(node, 1, "dim0")), "dim1": int(_argument(node, 2, "dim1"))}
+        dim0, dim1 = _whole(_argument(node, 1, "dim0"), "dim0"), _whole(_argument(node, 2, "dim1"), "dim1")
+        return {"type": "transpose", "dim0": dim0, "dim1": dim1}
     if name in ("view", "reshape"):
         given = rest[0] if len(rest) == 1 and isinstance(rest[0], list | tuple) else rest or node.kwargs.get("shape")
+        if given is None:
+            raise _NotFollowedError(f"its shape is not given as convcalc follows it ({name}(x, *shape))")
         values = _value(list(given), walk, "shape", node)
-        return {"type": name, "shape": [int(v) for v in values]}
+        return {"type": name, "shape": _wholes(values, "shape")}
     if name == "unflatten":
         sizes = _value(_argument(node, 2, "sizes"), walk, "sizes", node)
-        return {"type": "unflatten", "dim": int(_argument(node, 1, "dim")), "sizes": [int(v) for v in sizes]}
+        return {"type": "unflatten", "dim": _whole(_argument(node, 1, "dim"), "dim"), "sizes": _wholes(sizes, "sizes")}
     dim = _argument(node, 1, "dim")
-    return {"type": name, **({"dim": int(dim)} if dim is not None else {})}
+    return {"type": name, **({"dim": _whole(dim, "dim")} if dim is not None else {})}
 
 
 def _interpolate(node: Any, walk: _Walk) -> dict[str, Any]:
@@ -627,7 +666,7 @@ def _functional_convolution(node: Any, match: re.Match[str], module: Any) -> dic
     names = ("stride", "padding", "output_padding", "groups", "dilation") if transposed else (
         "stride", "padding", "dilation", "groups")  # fmt: skip
     given = {key: _argument(node, 3 + i, key) for i, key in enumerate(names)}
-    groups = int(given["groups"] or 1)
+    groups = _whole(given["groups"] or 1, "groups")
     layer: dict[str, Any] = {
         "type": f"{'ConvTranspose' if transposed else 'Conv'}{match[2]}d",
         "out_channels": shape[1] * groups if transposed else shape[0],

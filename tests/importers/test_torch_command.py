@@ -173,3 +173,32 @@ def test_a_sequential_and_its_frozen_layers(run: Any) -> None:
     assert data["non_trainable_params"] == sum(p.numel() for p in model.parameters() if not p.requires_grad)
     assert data["trainable_params"] == sum(p.numel() for p in model.parameters() if p.requires_grad)
     assert data["buffers"] == sum(b.numel() for b in model.buffers())
+
+
+def test_a_fault_in_the_reader_is_not_called_bad_input(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The reader catches only its own not-followed error: an IndexError of its own code is a bug (exit 70)."""
+    from convcalc.cli.entry import main
+    from convcalc.importers import torch_fx
+
+    def broken(*_: object) -> None:
+        raise IndexError("a bug")
+
+    monkeypatch.setattr(torch_fx, "_rearranging", broken)  # TinyUNet's head reads view(x.size(0), -1)
+    code = main(["import", "torch", f"{FACTORIES}:TinyUNet", "--args", '{"width": 4}', "-i", "1,1,16,16"])
+    assert code == 70
+    assert "internal error in `convcalc import` (IndexError)" in capsys.readouterr().err
+
+
+def test_an_argument_computed_from_tensors_is_said() -> None:
+    """A size that only the running model knows is not followed, in one line naming it."""
+    from convcalc.importers.torch_fx import _NotFollowedError, _whole
+
+    class Node:
+        op = "call_function"
+
+    with pytest.raises(_NotFollowedError, match="its dim is computed from tensors"):
+        _whole(Node(), "dim")
+    with pytest.raises(_NotFollowedError, match=r"its dim is 1\.5, not a whole number"):
+        _whole(1.5, "dim")
