@@ -3,7 +3,9 @@
 Each module of this package holds one kind or one family (the pools, the merges, crops
 and pads) and says everything that kind means: its shape rule, how the receptive field
 and the axes' labels pass through it, its cost, its table cell and JSON keys. Adding a
-kind is a module here and its line below; tests/core/test_kinds.py fails when a kind
+kind is a module here and its line below, its member of LayerKind (core/terms.py), and
+(until the file vocabulary moves here too) the type names files and importers use for it
+(netfile/vocabulary.py, netfile/dialects.py); tests/core/test_kinds.py fails when a kind
 lacks a rule.
 """
 

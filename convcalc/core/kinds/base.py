@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from convcalc.core.rearrange import is_spatial, standard_labels
-from convcalc.core.spec import LayerSpec
+from convcalc.core.spec import LayerSpec, OtherSpec
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from convcalc.core.rearrange import Labels
     from convcalc.core.receptive import AxisField
-    from convcalc.core.spec import AnyLayer, AxisValues, LayerKind, OtherSpec
+    from convcalc.core.spec import AnyLayer, AxisValues, LayerKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,3 +221,24 @@ class OtherRules(Rules):
         """Return the keys the layer was given, under their torch.nn names (its `arguments` follow)."""
         del spec
         return {}
+
+
+class NamedAsWritten:
+    """A kind that files name by many classes or functions: its type and cell say the name written.
+
+    ReLU and BatchNorm2d are identities, mean and sum reductions, narrow and chunk slices.
+    """
+
+    def type_word(self, spec: AnyLayer) -> str:
+        """Give the name written, in lower case (batchnorm2d, relu, mean, narrow)."""
+        return spec.type_name.lower() if isinstance(spec, OtherSpec) else spec.kind.value
+
+    def type_cell(self, spec: AnyLayer) -> str:
+        """Give the name written (BatchNorm2d, ReLU, mean, narrow)."""
+        return spec.type_name if isinstance(spec, OtherSpec) else spec.kind.value
+
+
+def first_labels(inputs: Sequence[Flow], output: AxisValues) -> Labels:
+    """Keep the first input's axis labels where the output has as many axes, else the standard ones."""
+    first = inputs[0].axes
+    return first if len(first) == len(output) else standard(output)

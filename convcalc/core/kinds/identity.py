@@ -10,7 +10,15 @@ from math import prod
 from typing import TYPE_CHECKING
 
 from convcalc.core.errors import LayerError, Problem
-from convcalc.core.kinds.base import FieldsAndNotes, Flow, OtherRules, OtherShape, mixes_positions, standard
+from convcalc.core.kinds.base import (
+    FieldsAndNotes,
+    Flow,
+    NamedAsWritten,
+    OtherRules,
+    OtherShape,
+    mixes_positions,
+    standard,
+)
 from convcalc.core.kinds.shared import arguments_cell, kept_period
 from convcalc.core.spec import LayerKind, OtherSpec
 
@@ -18,7 +26,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from convcalc.core.rearrange import Labels
-    from convcalc.core.spec import AnyLayer, AxisValues
+    from convcalc.core.spec import AxisValues
 
 
 def channels_of(shape: AxisValues) -> int:
@@ -112,7 +120,7 @@ def _positions_read(layer: OtherSpec, shape: AxisValues) -> list[int]:
     return []
 
 
-class Identity(OtherRules):
+class Identity(NamedAsWritten, OtherRules):
     """A layer that keeps the shape: the field passes unchanged."""
 
     kinds = (LayerKind.IDENTITY,)
@@ -146,14 +154,6 @@ class Identity(OtherRules):
         del output
         shape = node.shape or ()
         return len(node.axes) == len(shape) and mixes_positions(node, _positions_read(layer, shape))
-
-    def type_word(self, spec: AnyLayer) -> str:
-        """Give the class written, in lower case (batchnorm2d, relu)."""
-        return spec.type_name.lower() if isinstance(spec, OtherSpec) else spec.kind.value
-
-    def type_cell(self, spec: AnyLayer) -> str:
-        """Give the class written (BatchNorm2d, ReLU)."""
-        return spec.type_name if isinstance(spec, OtherSpec) else spec.kind.value
 
     def cell(self, spec: OtherSpec, shape: AxisValues | None) -> str:
         """Say the groups when given (a channel shuffle, a GroupNorm)."""

@@ -5,8 +5,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from convcalc.core.errors import LayerError, Problem, join_axes
-from convcalc.core.kinds.base import FieldsAndNotes, Flow, OtherRules, OtherShape, standard
-from convcalc.core.kinds.shared import agreed, along_dim_moved, arguments_cell, kept_period, refuse_to_meet, sizes_at
+from convcalc.core.kinds.base import FieldsAndNotes, Flow, OtherRules, OtherShape, first_labels, standard
+from convcalc.core.kinds.shared import (
+    ComparesSizes,
+    agreed,
+    along_dim_moved,
+    arguments_cell,
+    kept_period,
+    refuse_to_meet,
+    sizes_at,
+)
 from convcalc.core.rearrange import is_spatial
 from convcalc.core.receptive import AxisField, centre, merged_field
 from convcalc.core.spec import LayerKind, OtherSpec, axis_names
@@ -114,18 +122,11 @@ class Add(OtherRules):
         return arguments_cell(spec)
 
 
-class Concat(OtherRules):
+class Concat(ComparesSizes, OtherRules):
     """Concatenation along one axis: the other axes must agree."""
 
     kinds = (LayerKind.CONCAT,)
     period = staticmethod(kept_period)
-
-    def relation(
-        self, layer: OtherSpec, given: list[AxisValues], target: AxisValues | None, place: int
-    ) -> tuple[int, ...] | None:
-        """Compare the inputs' sizes."""
-        del layer
-        return sizes_at(given, target, place)
 
     def as_if_held(
         self, layer: OtherSpec, given: list[AxisValues], sources: list[str], target: AxisValues | None
@@ -167,8 +168,7 @@ class Concat(OtherRules):
     def labels(self, layer: OtherSpec, inputs: Sequence[Flow], output: AxisValues) -> Labels:
         """Keep the first input's labels."""
         del layer
-        first = inputs[0].axes
-        return first if len(first) == len(output) else standard(output)
+        return first_labels(inputs, output)
 
     def reads_moved_axes(self, layer: OtherSpec, node: Flow) -> bool:
         """Say whether joining along an axis that holds positions reads them out of place."""

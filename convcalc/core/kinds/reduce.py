@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from convcalc.core.errors import LayerError, Problem
-from convcalc.core.kinds.base import FieldsAndNotes, Flow, OtherRules, OtherShape
+from convcalc.core.kinds.base import FieldsAndNotes, Flow, NamedAsWritten, OtherRules, OtherShape
 from convcalc.core.rearrange import is_spatial
 from convcalc.core.spec import LayerKind, OtherSpec
 
@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from convcalc.core.rearrange import Labels
-    from convcalc.core.spec import AnyLayer, AxisValues
+    from convcalc.core.spec import AxisValues
 
 
 def _dims(layer: OtherSpec, rank: int) -> set[int]:
@@ -22,7 +22,7 @@ def _dims(layer: OtherSpec, rank: int) -> set[int]:
     return {int(d) % rank for d in (given if isinstance(given, tuple) else (given,))} if rank else set()
 
 
-class Reduce(OtherRules):
+class Reduce(NamedAsWritten, OtherRules):
     """Reduce over the axes of `dim`: over channels the field stays; over positions, it is not followed."""
 
     kinds = (LayerKind.REDUCE,)
@@ -70,14 +70,6 @@ class Reduce(OtherRules):
         if len(before) < 3 or all(size == 1 for size in before[2:]):  # noqa: PLR2004 - N, C and a spatial axis
             return False
         return output[:2] == before[:2] and all(size == 1 for size in output[2:])
-
-    def type_word(self, spec: AnyLayer) -> str:
-        """Give the function written (mean, sum), in lower case."""
-        return spec.type_name.lower() if isinstance(spec, OtherSpec) else spec.kind.value
-
-    def type_cell(self, spec: AnyLayer) -> str:
-        """Give the function written."""
-        return spec.type_name if isinstance(spec, OtherSpec) else spec.kind.value
 
     def cell(self, spec: OtherSpec, shape: AxisValues | None) -> str:
         """Say the axes (and keep, with keepdim)."""

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from convcalc.core.errors import LayerError, Problem
 from convcalc.core.kinds.base import FieldsAndNotes, Flow, OtherRules, OtherShape
-from convcalc.core.kinds.shared import kept_period, name_axes, sizes_at
+from convcalc.core.kinds.shared import ComparesSizes, kept_period, name_axes
 from convcalc.core.receptive import shifted_field
 from convcalc.core.spec import LayerKind, OtherSpec, PaddingPairs
 from convcalc.core.text import spatial_axes
@@ -54,7 +54,7 @@ def _pad_by(layer: OtherSpec, shape: AxisValues, amounts: PaddingPairs) -> tuple
     return (*shape[:2], *out), tuple(-before for before, _ in amounts)
 
 
-class CropPad(OtherRules):
+class CropPad(ComparesSizes, OtherRules):
     """Crop or pad the spatial axes; cells shift by what is cut or added before them."""
 
     positional = True
@@ -65,13 +65,6 @@ class CropPad(OtherRules):
         self.amounts_key = amounts_key
         """The key a file gives explicit amounts under (a crop's are cropping, a pad's padding)."""
         self.exclusive = ("to", amounts_key)
-
-    def relation(
-        self, layer: OtherSpec, given: list[AxisValues], target: AxisValues | None, place: int
-    ) -> tuple[int, ...] | None:
-        """Compare the input's size with the `to` layer's."""
-        del layer
-        return sizes_at(given, target, place)
 
     def as_if_held(
         self, layer: OtherSpec, given: list[AxisValues], sources: list[str], target: AxisValues | None

@@ -94,3 +94,14 @@ def sizes_at(given: list[AxisValues], target: AxisValues | None, place: int) -> 
     if target is not None and len(target) > place:
         sizes.append(target[place])
     return tuple(sizes)
+
+
+class ComparesSizes:
+    """A kind that compares its inputs' sizes (or the input's with a `to` layer's) on each axis: a concat, a crop."""
+
+    def relation(
+        self, layer: OtherSpec, given: list[AxisValues], target: AxisValues | None, place: int
+    ) -> tuple[int, ...] | None:
+        """Compare the sizes given (and the target's) at this place."""
+        del layer
+        return sizes_at(given, target, place)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from convcalc.core.errors import LayerError, Problem
-from convcalc.core.kinds.base import FieldsAndNotes, Flow, OtherRules, OtherShape, standard
+from convcalc.core.kinds.base import FieldsAndNotes, Flow, NamedAsWritten, OtherRules, OtherShape, first_labels
 from convcalc.core.kinds.shared import along_dim_moved, kept_period
 from convcalc.core.receptive import shifted_field
 from convcalc.core.spec import LayerKind, OtherSpec
@@ -14,10 +14,10 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from convcalc.core.rearrange import Labels
-    from convcalc.core.spec import AnyLayer, AxisValues
+    from convcalc.core.spec import AxisValues
 
 
-class Slice(OtherRules):
+class Slice(NamedAsWritten, OtherRules):
     """Keep a piece of one axis; the cells after its start shift by it."""
 
     kinds = (LayerKind.SLICE,)
@@ -68,20 +68,11 @@ class Slice(OtherRules):
     def labels(self, layer: OtherSpec, inputs: Sequence[Flow], output: AxisValues) -> Labels:
         """Every axis keeps its label."""
         del layer
-        first = inputs[0].axes
-        return first if len(first) == len(output) else standard(output)
+        return first_labels(inputs, output)
 
     def reads_moved_axes(self, layer: OtherSpec, node: Flow) -> bool:
         """Slicing an axis that holds positions out of place cannot be followed."""
         return along_dim_moved(layer, node)
-
-    def type_word(self, spec: AnyLayer) -> str:
-        """Give the function written (narrow, chunk), in lower case."""
-        return spec.type_name.lower() if isinstance(spec, OtherSpec) else spec.kind.value
-
-    def type_cell(self, spec: AnyLayer) -> str:
-        """Give the function written."""
-        return spec.type_name if isinstance(spec, OtherSpec) else spec.kind.value
 
     def cell(self, spec: OtherSpec, shape: AxisValues | None) -> str:
         """Say the axis and the piece."""
