@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from convcalc.core.errors import InputError
-from convcalc.core.terms import Framework, LayerKind, PaddingMode, PaddingPairs, check_axes
+from convcalc.core.terms import WINDOW_KEYS, Framework, LayerKind, PaddingMode, PaddingPairs, check_axes
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -255,7 +255,8 @@ def _check_modes(layer: _Window, takes: Takes) -> None:
         if layer.kind is not LayerKind.CONV:
             msg = f'only "zeros" padding mode is supported for {layer.kind} (torch.nn)'
             raise InputError(msg, where="padding_mode")
-    if layer.count_include_pad is not None and (layer.kind is not LayerKind.AVGPOOL or not takes.count_include_pad):
+    taken = layer.kind in WINDOW_KEYS["count_include_pad"] and takes.count_include_pad
+    if layer.count_include_pad is not None and not taken:
         raise InputError("count_include_pad is for torch.nn's and ONNX's average pools", where="count_include_pad")
 
 

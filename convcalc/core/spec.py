@@ -13,6 +13,7 @@ from convcalc.core.terms import (
     MAX_DIGITS,
     MAX_RANK,
     PADDING_WORDS,
+    WINDOW_KEYS,
     AxisValues,
     Framework,
     LayerKind,
@@ -75,22 +76,22 @@ class LayerSpec:
             check_axes("dilation", self.dilation, rank, 1)
             check_axes("output_padding", self.output_padding, rank, 0)
         check_framework_arguments(self)
-        if not self.kind.is_transposed and any(self.output_padding):
+        if self.kind not in WINDOW_KEYS["output_padding"] and any(self.output_padding):
             raise InputError(f"only convtranspose takes output_padding, not {self.kind}", where="output_padding")
         check_pool_arguments(self)
-        if self.ceil_mode and not self.kind.is_pool:
+        if self.ceil_mode and self.kind not in WINDOW_KEYS["ceil_mode"]:
             raise InputError(f"only pools take ceil_mode, not {self.kind}", where="ceil_mode")
         check_axes("groups", (self.groups,), 1, 1)
         for key in ("in_channels", "out_channels"):
             channels = getattr(self, key)
             if channels is not None:
                 check_axes(key, (channels,), 1, 1)
-                if self.kind.is_pool:
+                if self.kind not in WINDOW_KEYS[key]:
                     raise InputError(f"pools keep their channels and take no {key}", where=key)
         if self.expect is not None:
             check_axes("expect", self.expect, len(self.expect), 1)
         if self.output_size is not None:
-            if not self.kind.is_transposed:
+            if self.kind not in WINDOW_KEYS["output_size"]:
                 raise InputError(f"only convtranspose takes output_size, not {self.kind}", where="output_size")
             check_axes("output_size", self.output_size, rank, 1)
 

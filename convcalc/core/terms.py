@@ -136,3 +136,23 @@ def check_axes(key: str, values: AxisValues, rank: int, minimum: int) -> None:
             raise InputError(f"expected {what}, got {value}", where=key)
         if value >= HUGE:
             raise InputError(f"expected at most {MAX_DIGITS} digits, got {len(str(value))}", where=key)
+
+
+_CONVOLUTIONS = frozenset({LayerKind.CONV, LayerKind.CONVTRANSPOSE})
+WINDOW_KEYS: dict[str, frozenset[LayerKind]] = {
+    "in_channels": _CONVOLUTIONS,
+    "out_channels": _CONVOLUTIONS,
+    "dilation": _WINDOWS,  # an average pool's: ONNX's AveragePool only (the layer's framework decides)
+    "groups": _CONVOLUTIONS,
+    "bias": _CONVOLUTIONS,
+    "output_padding": frozenset({LayerKind.CONVTRANSPOSE}),
+    "output_size": frozenset({LayerKind.CONVTRANSPOSE}),
+    "ceil_mode": _POOLS,
+    "padding_mode": _CONVOLUTIONS,
+    "count_include_pad": frozenset({LayerKind.AVGPOOL}),
+    "divisor_override": frozenset({LayerKind.AVGPOOL}),
+    "norm_type": frozenset({LayerKind.LPPOOL}),
+    "return_indices": frozenset({LayerKind.MAXPOOL}),
+}
+"""The window layers' keys that only some window kinds take, and which: the layer checks and the files' vocabulary
+(and so the JSON Schema) read this one table."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from convcalc.core.spec import LayerKind
+from convcalc.core.terms import WINDOW_KEYS
 
 IGNORED = "ignored"  # a key accepted as torch.nn takes it, that changes no shape
 
@@ -379,31 +380,25 @@ class Key:
 SHAPE_NEUTRAL = frozenset({"divisor_override", "return_indices"})
 """Keys read and checked, that change no shape and nothing convcalc reports."""
 
-CONVS = frozenset({LayerKind.CONV, LayerKind.CONVTRANSPOSE})
-POOLS = frozenset({LayerKind.MAXPOOL, LayerKind.AVGPOOL, LayerKind.LPPOOL})
 LAYER_KEYS: dict[str, Key] = {
     "type": Key("type", doc="conv | convtranspose | maxpool | avgpool, or a torch.nn class name"),
     "name": Key("name", doc="shown in tables and messages; default: the layer's index"),
-    "in_channels": Key("count", CONVS, "checked against the channels coming in"),
-    "out_channels": Key("count", CONVS, "default: unchanged"),
+    "in_channels": Key("count", WINDOW_KEYS["in_channels"], "checked against the channels coming in"),
+    "out_channels": Key("count", WINDOW_KEYS["out_channels"], "default: unchanged"),
     "kernel_size": Key("positive", doc="int or per-axis list"),
     "stride": Key("positive", doc="default 1 (pools: the kernel size)"),
     "padding": Key("padding", doc="int, per-axis list, same or valid"),
-    "dilation": Key(  # avgpool: ONNX's AveragePool only (the layer's framework decides)
-        "positive", frozenset({LayerKind.CONV, LayerKind.CONVTRANSPOSE, *POOLS})
-    ),
-    "groups": Key("count", CONVS),
-    "bias": Key("boolean", CONVS, "counts in params"),
-    "output_padding": Key("non_negative", frozenset({LayerKind.CONVTRANSPOSE})),
-    "output_size": Key(
-        "shape", frozenset({LayerKind.CONVTRANSPOSE}), "as forward(output_size=...): sets output_padding"
-    ),
-    "ceil_mode": Key("boolean", POOLS),
-    "padding_mode": Key("padding_mode", CONVS, "zeros (default), reflect, replicate or circular"),
-    "count_include_pad": Key("boolean", frozenset({LayerKind.AVGPOOL}), "whether padding counts in the average"),
-    "divisor_override": Key("count", frozenset({LayerKind.AVGPOOL}), "changes values, not shapes"),
-    "norm_type": Key("norm", frozenset({LayerKind.LPPOOL}), "p of an lppool (ONNX: p); changes values, not shapes"),
-    "return_indices": Key("boolean", frozenset({LayerKind.MAXPOOL}), "the indices have the output's shape"),
+    "dilation": Key("positive", WINDOW_KEYS["dilation"]),
+    "groups": Key("count", WINDOW_KEYS["groups"]),
+    "bias": Key("boolean", WINDOW_KEYS["bias"], "counts in params"),
+    "output_padding": Key("non_negative", WINDOW_KEYS["output_padding"]),
+    "output_size": Key("shape", WINDOW_KEYS["output_size"], "as forward(output_size=...): sets output_padding"),
+    "ceil_mode": Key("boolean", WINDOW_KEYS["ceil_mode"]),
+    "padding_mode": Key("padding_mode", WINDOW_KEYS["padding_mode"], "zeros (default), reflect, replicate or circular"),
+    "count_include_pad": Key("boolean", WINDOW_KEYS["count_include_pad"], "whether padding counts in the average"),
+    "divisor_override": Key("count", WINDOW_KEYS["divisor_override"], "changes values, not shapes"),
+    "norm_type": Key("norm", WINDOW_KEYS["norm_type"], "p of an lppool (ONNX: p); changes values, not shapes"),
+    "return_indices": Key("boolean", WINDOW_KEYS["return_indices"], "the indices have the output's shape"),
     "expect": Key("shape", doc="the output shape this layer must have: [N, C, *spatial]"),
     "trainable": Key("boolean", doc="false: its parameters are frozen (counted as non-trainable)"),
 }

@@ -35,3 +35,19 @@ def test_one_record_changes_the_check_and_the_schema_alike(monkeypatch: pytest.M
 def test_every_framework_has_its_record() -> None:
     assert set(TAKES) == set(Framework)
     assert all(takes.words for takes in TAKES.values())
+
+
+def test_the_keys_only_some_window_kinds_take_are_said_once() -> None:
+    """The files' vocabulary reads the table the layer checks read; a kind outside a key's set is refused it."""
+    from convcalc.core.terms import WINDOW_KEYS
+    from convcalc.netfile.vocabulary import LAYER_KEYS
+
+    assert all(LAYER_KEYS[key].kinds is kinds for key, kinds in WINDOW_KEYS.items())
+    given = {"ceil_mode": True, "output_padding": 1, "output_size": 9, "in_channels": 3, "count_include_pad": True}
+    for key, value in given.items():
+        for kind in (LayerKind.CONV, LayerKind.CONVTRANSPOSE, LayerKind.MAXPOOL, LayerKind.AVGPOOL):
+            if kind in WINDOW_KEYS[key]:
+                continue
+            with pytest.raises(InputError) as refused:
+                LayerSpec.create(kind, kernel_size=2, stride=2, **{key: value})  # type: ignore[arg-type]  # each key as given
+            assert refused.value.where == key, (key, kind)
