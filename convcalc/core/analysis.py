@@ -18,6 +18,7 @@ from convcalc.core.kinds.base import FieldsAndNotes
 from convcalc.core.rearrange import Labels, in_place, standard_labels
 from convcalc.core.receptive import (
     FIELD_WORK,
+    GLOBAL,
     AxisField,
     EquivalentConv,
     direct_field,
@@ -404,7 +405,7 @@ class _Walk:
         spans = isinstance(layer, OtherSpec) and other_rules(layer.kind).global_from_here(layer, inputs[0], output)
         if not whole and spans:
             whole = True
-            notes.append("receptive field: global from here on (each output reads every position of its input)")
+            notes.append(f"receptive field: {GLOBAL} from here on (each output reads every position of its input)")
         if whole:
             fields = [None] * len(fields)
         complete = bool(fields) and None not in fields

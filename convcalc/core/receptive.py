@@ -21,6 +21,10 @@ from convcalc.core.spec import AxisValues, PaddingPairs
 
 Intervals = tuple[tuple[int, int], ...]
 
+GLOBAL = "global"
+"""The name of a field that reads every position of the input (after global pooling): the table's cell, the summary,
+the warning and the JSON key receptive_field_global all say it (LayerResult.whole_input holds it)."""
+
 MAX_PERIOD = 1 << 16
 """Largest number of residue classes kept per axis; beyond it the field is not computed."""
 

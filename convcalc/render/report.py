@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from convcalc.core.analysis import LayerResult, StackResult
 from convcalc.core.cost import Convention, Cost, LayerCost, dtype_bytes, network_cost
 from convcalc.core.kinds import other_rules, rules_of, window_rules
+from convcalc.core.receptive import GLOBAL
 from convcalc.core.spec import AnyLayer, LayerSpec
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ def layer_json(layer: LayerResult, cost: LayerCost | None = None, value_bytes: i
         record.update({name: list(value) if isinstance(value, tuple) else value for name, value in spec.arguments})
     jump = layer.jump
     record["receptive_field"] = layer.receptive_field
-    record["receptive_field_global"] = layer.whole_input
+    record[f"receptive_field_{GLOBAL}"] = layer.whole_input
     record["jump"] = None if jump is None else [_number(j) for j in jump]
     record["jump_fraction"] = None if jump is None else [str(j) for j in jump]
     record["equivalent_conv"] = _equivalent_json(layer.equivalent_conv)
@@ -137,7 +138,7 @@ def to_json_dict(result: StackResult, options: RenderOptions | None = None) -> d
         **cost_json(cost),
         "scale": None if scale is None else [str(f) for f in scale],
         "receptive_field": result.receptive_field,
-        "receptive_field_global": bool(result.layers) and result.layers[-1].whole_input,
+        f"receptive_field_{GLOBAL}": bool(result.layers) and result.layers[-1].whole_input,
         "layers": [layer_json(layer, spent, size) for layer, spent in zip(result.layers, cost.layers, strict=True)],
     }
 

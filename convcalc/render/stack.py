@@ -15,6 +15,7 @@ from convcalc.core.analysis import LayerResult, StackResult, Status
 from convcalc.core.cost import Convention, Cost, LayerCost
 from convcalc.core.kinds import other_rules, rules_of
 from convcalc.core.kinds.sliding import geometry_cell
+from convcalc.core.receptive import GLOBAL
 from convcalc.core.spec import LayerSpec, OtherSpec, axis_names
 from convcalc.core.text import axes_text, csv_safe, visible
 from convcalc.render.report import cost_by, render_json, type_word
@@ -83,7 +84,7 @@ def _row(layer: LayerResult, cost: LayerCost, options: RenderOptions, total_para
         shape_cell(layer.input, batch=batch),
         output,
         _geometry_cell(layer),
-        ("global" if layer.whole_input else "-") if layer.receptive_field is None else axes_text(layer.receptive_field),
+        (GLOBAL if layer.whole_input else "-") if layer.receptive_field is None else axes_text(layer.receptive_field),
         "-" if layer.jump is None else axes_text(layer.jump),
         f"{layer.params:,}" if counted else "-",
     ]
@@ -148,7 +149,7 @@ def _summary(result: StackResult, cost: Cost) -> str:
     if result.receptive_field is not None:
         parts.append(f"receptive field {axes_text(result.receptive_field)}")
     elif result.layers and result.layers[-1].whole_input:
-        parts.append("receptive field global")
+        parts.append(f"receptive field {GLOBAL}")
     return " · ".join(parts)
 
 
