@@ -6,6 +6,8 @@ input error that points at no file is about a flag, and is reported under the fl
 
 from __future__ import annotations
 
+import re
+
 from convcalc import InputError
 
 FLAGS = {
@@ -43,9 +45,13 @@ ARGUMENTS = frozenset(
 
 def for_the_command_line(error: InputError) -> InputError:
     """Return an input error as the command line says it: an argument's key named by its flag."""
-    if error.where in ARGUMENTS:
-        return InputError(error.message, where=flag_for(error.where), location=error.location)
-    return error
+    message = error.message
+    if error.asks:  # the key the message asks for, by its flag
+        message = re.sub(rf"\b{re.escape(error.asks)}\b", flag_for(error.asks), message)
+    where = flag_for(error.where) if error.where in ARGUMENTS else error.where
+    if (message, where) == (error.message, error.where):
+        return error
+    return InputError(message, where=where, location=error.location)
 
 
 def flag_for(key: str) -> str:

@@ -45,11 +45,12 @@ class Location:
 class InputError(ConvcalcError, ValueError):
     """Malformed input: a bad value, key, type or file (exit 2)."""
 
-    def __init__(self, message: str, *, where: str = "", location: Location | None = None) -> None:
+    def __init__(self, message: str, *, where: str = "", location: Location | None = None, asks: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.where = where
         self.location = location
+        self.asks = asks  # the key the message asks the reader to give (input_shape): a front end says its own name
 
     def located(self, location: Location | None = None, *, where: str | None = None) -> InputError:
         """Return a copy that points at `location` and/or names `where`, keeping what is set."""
@@ -57,6 +58,7 @@ class InputError(ConvcalcError, ValueError):
             self.message,
             where=self.where if where is None else where,
             location=self.location or location,
+            asks=self.asks,
         )
 
     def __str__(self) -> str:

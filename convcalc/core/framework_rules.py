@@ -225,7 +225,8 @@ def check_pool_arguments(layer: _Window) -> None:
         torch_name = "torch.nn.AvgPool" if layer.kind is LayerKind.AVGPOOL else "torch.nn.LPPool"
         msg = f"{layer.kind} has no dilation (as {torch_name})"
         if framework is not Framework.TORCH:
-            msg = f"{framework}'s {layer.kind} has no dilation (ONNX's has: --framework onnx)"
+            msg = f"{framework}'s {layer.kind} has no dilation (ONNX's has: framework onnx)"
+            raise InputError(msg, where="dilation", asks="framework")
         raise InputError(msg, where="dilation")
     if layer.kind is LayerKind.LPPOOL:
         _check_lp(layer, takes)

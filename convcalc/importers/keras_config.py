@@ -406,7 +406,8 @@ def _input_shape(keras_shape: list[Any] | None, given: tuple[int, ...] | None) -
     """Return the input as [N, C, *spatial]: the model's shape, its open sizes (and any others) from `given`."""
     if keras_shape is None:
         if given is None:
-            raise InputError("the config does not say the input's shape: give it with --input, e.g. 1,3,224,224")
+            msg = "the config does not say the input's shape: give it with input_shape, e.g. 1,3,224,224"
+            raise InputError(msg, asks="input_shape")
         return given
     if not 3 <= len(keras_shape) <= 5:  # noqa: PLR2004 - batch, 1 to 3 spatial axes, channels
         raise InputError(f"the input {keras_shape} is not [N, *spatial, C] with 1 to 3 spatial axes")
@@ -416,16 +417,16 @@ def _input_shape(keras_shape: list[Any] | None, given: tuple[int, ...] | None) -
     spelled = "(" + ", ".join("None" if size is None else str(size) for size in keras_shape) + ")"
     if given is None:
         if any(size is None for size in held[1:]):
-            msg = f"the model's input {spelled} leaves sizes open: give them with --input, e.g. {_example(held)}"
-            raise InputError(msg)
+            msg = f"the model's input {spelled} leaves sizes open: give them with input_shape, e.g. {_example(held)}"
+            raise InputError(msg, asks="input_shape")
         return (1 if held[0] is None else int(held[0]), *(int(size) for size in held[1:]))
     if len(given) != len(held):
         msg = f"gives {len(given)} values but the model's input {spelled} has {len(held)} axes"
         raise InputError(msg, where="input_shape")
     if held[1] is not None and given[1] != held[1]:
-        msg = (f"the model takes {held[1]} channels (its input is {spelled}, channels last); --input is "
+        msg = (f"the model takes {held[1]} channels (its input is {spelled}, channels last); input_shape is "
                f"[N, C, *spatial] as convcalc writes shapes, e.g. {_example(held)}")  # fmt: skip
-        raise InputError(msg, where="input_shape")
+        raise InputError(msg, where="input_shape", asks="input_shape")
     return given
 
 

@@ -165,8 +165,9 @@ def _input_shape(
         return tensor.name, given, probe if any(varied) else None
     dynamic = [d if isinstance(d, str) else f"axis {i}" for i, d in enumerate(dims) if not isinstance(d, int)]
     if dynamic:
-        msg = f"the graph's input {tensor.name!r} has dynamic axes ({', '.join(dynamic)}): give its shape with --input"
-        raise InputError(msg, location=Location(source))
+        axes = ", ".join(dynamic)
+        msg = f"the graph's input {tensor.name!r} has dynamic axes ({axes}): give its shape with input_shape"
+        raise InputError(msg, location=Location(source), asks="input_shape")
     return tensor.name, tuple(int(d) for d in dims if isinstance(d, int)), None
 
 

@@ -116,7 +116,7 @@ def _torch(
     if len(sources) != 2:  # noqa: PLR2004 - torch and the factory
         raise InputError("expected one factory: convcalc import torch PACKAGE.MODULE:FACTORY", where="sources")
     if shape is None:
-        raise InputError("give the input shape, e.g. --input 1,3,224,224", where="import torch")
+        raise InputError("give the input shape, e.g. input_shape 1,3,224,224", where="import torch", asks="input_shape")
     from convcalc.importers.torch_fx import build_model, network_data
 
     target = sources[1]

@@ -11,7 +11,7 @@ import convcalc
 from convcalc.cli.entry import main
 from convcalc.cli.flags import COMMANDS
 from convcalc.cli.keys import ARGUMENTS, FLAGS, flag_for, for_the_command_line
-from convcalc.core.errors import InputError, Location
+from convcalc.core.errors import InputError, InputErrorGroup, Location
 
 PACKAGE = Path(convcalc.__file__).parent
 
@@ -34,6 +34,19 @@ def test_an_argument_key_is_a_flag_even_at_a_file() -> None:
     assert str(for_the_command_line(error)) == "model.onnx: --input: gives 4 values"
     kept = InputError("expected an integer", where="input", location=Location("net.yaml", 1, 8))
     assert for_the_command_line(kept) is kept  # a file's own `input:` key stays as written
+
+
+def test_a_key_a_message_asks_for_is_its_flag_on_the_command_line_only() -> None:
+    """The library asks for input_shape; the command line says the same refusal with --input."""
+    from convcalc.importers.keras_config import keras_network_data
+
+    config = {"class_name": "Sequential", "config": {"layers": [{"class_name": "ReLU", "config": {"name": "r"}}]}}
+    with pytest.raises(InputErrorGroup) as raised:
+        keras_network_data(config, "m.json", None)
+    (error,) = raised.value.errors
+    assert "give it with input_shape, e.g. 1,3,224,224" in str(error)
+    assert "--" not in str(error)
+    assert "give it with --input, e.g. 1,3,224,224" in str(for_the_command_line(error))
 
 
 @pytest.mark.parametrize(("key", "flag"), [("kernel_size", "--kernel"), ("padding_mode", "--padding-mode")])
