@@ -7,14 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 from convcalc.core.errors import LayerError
 from convcalc.core.kinds.base import FieldsAndNotes, Flow, OtherRules, OtherShape
-from convcalc.core.kinds.shared import kept_period
+from convcalc.core.kinds.shared import MovesAxes, kept_period
 from convcalc.core.rearrange import MIXED, rearranged_labels
 from convcalc.core.spec import LayerKind
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from convcalc.core.rearrange import Labels
     from convcalc.core.spec import AxisValues, OtherSpec
 
 
@@ -31,7 +30,7 @@ def flattened(layer: OtherSpec, shape: AxisValues) -> AxisValues:
     return (*shape[:start], prod(shape[start : end + 1]), *shape[end + 1 :])
 
 
-class Flatten(OtherRules):
+class Flatten(MovesAxes, OtherRules):
     """Flatten: the field is kept while the spatial axes survive unmixed, and gone once they are folded."""
 
     kinds = (LayerKind.FLATTEN,)
@@ -50,16 +49,6 @@ class Flatten(OtherRules):
         if not self.flattens_space(layer, inputs[0]) and any(isinstance(label, int) for label in after):
             return inputs[0].fields, []
         return [], []
-
-    def labels(self, layer: OtherSpec, inputs: Sequence[Flow], output: AxisValues) -> Labels:
-        """Join the flattened axes' labels (into a mix when they held positions)."""
-        first = inputs[0]
-        return rearranged_labels(layer, first.axes, first.shape or (), output)
-
-    def reads_moved_axes(self, layer: OtherSpec, node: Flow) -> bool:
-        """Flattening reads no position."""
-        del layer, node
-        return False
 
     def flattens_space(self, layer: OtherSpec, node: Flow) -> bool:
         """Whether spatial axes of more than one cell are folded into one axis (a Linear on it reads them all)."""

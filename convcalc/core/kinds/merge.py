@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from convcalc.core.errors import LayerError, Problem, join_axes
-from convcalc.core.kinds.base import FieldsAndNotes, Flow, OtherRules, OtherShape, first_labels, standard
+from convcalc.core.kinds.base import FieldsAndNotes, Flow, OtherRules, OtherShape, standard
 from convcalc.core.kinds.shared import (
+    AlongDim,
     ComparesSizes,
     agreed,
-    along_dim_moved,
     arguments_cell,
     kept_period,
     refuse_to_meet,
@@ -122,7 +122,7 @@ class Add(OtherRules):
         return arguments_cell(spec)
 
 
-class Concat(ComparesSizes, OtherRules):
+class Concat(ComparesSizes, AlongDim, OtherRules):
     """Concatenation along one axis: the other axes must agree."""
 
     kinds = (LayerKind.CONCAT,)
@@ -164,15 +164,6 @@ class Concat(ComparesSizes, OtherRules):
         if not axes or is_spatial(axes[layer.dim % len(axes)]):
             return [None] * len(inputs[0].fields), []
         return merged_fields(inputs)
-
-    def labels(self, layer: OtherSpec, inputs: Sequence[Flow], output: AxisValues) -> Labels:
-        """Keep the first input's labels."""
-        del layer
-        return first_labels(inputs, output)
-
-    def reads_moved_axes(self, layer: OtherSpec, node: Flow) -> bool:
-        """Say whether joining along an axis that holds positions reads them out of place."""
-        return along_dim_moved(layer, node)
 
     def cell(self, spec: OtherSpec, shape: AxisValues | None) -> str:
         """Say the axis."""

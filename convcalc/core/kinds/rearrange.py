@@ -8,18 +8,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from convcalc.core.kinds.base import FieldsAndNotes, Flow, OtherRules, OtherShape
-from convcalc.core.kinds.shared import arguments_cell
-from convcalc.core.rearrange import rearranged_labels, rearranged_shape
+from convcalc.core.kinds.shared import MovesAxes, arguments_cell
+from convcalc.core.rearrange import rearranged_shape
 from convcalc.core.spec import LayerKind, OtherSpec
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from convcalc.core.rearrange import Labels
     from convcalc.core.spec import AnyLayer, AxisValues
 
 
-class Rearrange(OtherRules):
+class Rearrange(MovesAxes, OtherRules):
     """Positions only move: each keeps its field, and the labels say where the spatial axes went."""
 
     kinds = (LayerKind.REARRANGE,)
@@ -35,16 +34,6 @@ class Rearrange(OtherRules):
         """Every position keeps its field (the labels follow where the axes went)."""
         del layer, shape
         return inputs[0].fields, []
-
-    def labels(self, layer: OtherSpec, inputs: Sequence[Flow], output: AxisValues) -> Labels:
-        """Follow the axes through the rearrangement."""
-        first = inputs[0]
-        return rearranged_labels(layer, first.axes, first.shape or (), output)
-
-    def reads_moved_axes(self, layer: OtherSpec, node: Flow) -> bool:
-        """Say no: moving values reads no position."""
-        del layer, node
-        return False
 
     def type_word(self, spec: AnyLayer) -> str:
         """Give the function written (view, permute), in lower case."""

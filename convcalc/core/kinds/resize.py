@@ -5,15 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from convcalc.core.errors import LayerError, Problem
-from convcalc.core.kinds.base import FieldsAndNotes, Flow, OtherRules, OtherShape
-from convcalc.core.kinds.shared import ComparesSizes, kept_period, name_axes
-from convcalc.core.receptive import shifted_field
+from convcalc.core.kinds.base import OtherRules, OtherShape
+from convcalc.core.kinds.shared import ComparesSizes, ShiftsFields, kept_period, name_axes
 from convcalc.core.spec import LayerKind, OtherSpec, PaddingPairs
 from convcalc.core.text import spatial_axes
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     from convcalc.core.spec import AxisValues
 
 
@@ -54,7 +51,7 @@ def _pad_by(layer: OtherSpec, shape: AxisValues, amounts: PaddingPairs) -> tuple
     return (*shape[:2], *out), tuple(-before for before, _ in amounts)
 
 
-class CropPad(ComparesSizes, OtherRules):
+class CropPad(ComparesSizes, ShiftsFields, OtherRules):
     """Crop or pad the spatial axes; cells shift by what is cut or added before them."""
 
     positional = True
@@ -99,12 +96,6 @@ class CropPad(ComparesSizes, OtherRules):
         else:
             output, offsets = _resize(layer, shape, target or shape)
         return OtherShape(output=output, offsets=offsets)
-
-    def fields(self, layer: OtherSpec, inputs: Sequence[Flow], shape: OtherShape) -> FieldsAndNotes:
-        """Shift each axis's field by the cells cut or added before it."""
-        del layer
-        first = inputs[0].fields
-        return [None if f is None else shifted_field(f, o) for f, o in zip(first, shape.offsets, strict=True)], []
 
     def cell(self, spec: OtherSpec, shape: AxisValues | None) -> str:
         """Say the amounts (c1:2 for a crop, p1 for a pad) or the `to` layer."""

@@ -1,16 +1,25 @@
-"""Helpers more than one kind's module uses: refusing inputs that do not meet, one value per axis, cells."""
+"""Helpers more than one kind's module uses, and the rules some kinds share.
+
+Refusing inputs that do not meet, one value per axis, cells; comparing sizes, working along
+one axis, moving axes.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeVar
 
 from convcalc.core.errors import LayerError, Problem, axes_label
-from convcalc.core.rearrange import is_spatial
+from convcalc.core.kinds.base import first_labels
+from convcalc.core.rearrange import is_spatial, rearranged_labels
+from convcalc.core.receptive import shifted_field
 from convcalc.core.spec import axis_names
 from convcalc.core.text import spatial_axes
 
 if TYPE_CHECKING:
-    from convcalc.core.kinds.base import Flow
+    from collections.abc import Sequence
+
+    from convcalc.core.kinds.base import FieldsAndNotes, Flow, OtherShape
+    from convcalc.core.rearrange import Labels
     from convcalc.core.spec import AxisValues, OtherSpec
 
 _T = TypeVar("_T")
@@ -105,3 +114,43 @@ class ComparesSizes:
         """Compare the sizes given (and the target's) at this place."""
         del layer
         return sizes_at(given, target, place)
+
+
+class AlongDim:
+    """A kind that works along one axis, `dim` (a concat, a slice).
+
+    The first input's labels stay; positions are read out of place when `dim` holds them after a move.
+    """
+
+    def labels(self, layer: OtherSpec, inputs: Sequence[Flow], output: AxisValues) -> Labels:
+        """Keep the first input's labels."""
+        del layer
+        return first_labels(inputs, output)
+
+    def reads_moved_axes(self, layer: OtherSpec, node: Flow) -> bool:
+        """Say whether working along an axis that holds positions reads them out of place."""
+        return along_dim_moved(layer, node)
+
+
+class MovesAxes:
+    """A kind that moves or joins axes without reading values (a flatten, a view, a permute)."""
+
+    def labels(self, layer: OtherSpec, inputs: Sequence[Flow], output: AxisValues) -> Labels:
+        """Follow the axes' labels through the move (joined axes that held positions become a mix)."""
+        first = inputs[0]
+        return rearranged_labels(layer, first.axes, first.shape or (), output)
+
+    def reads_moved_axes(self, layer: OtherSpec, node: Flow) -> bool:
+        """Say no: moving values reads no position."""
+        del layer, node
+        return False
+
+
+class ShiftsFields:
+    """A kind whose output cells are input cells moved by an offset per axis (a crop, a pad, a slice)."""
+
+    def fields(self, layer: OtherSpec, inputs: Sequence[Flow], shape: OtherShape) -> FieldsAndNotes:
+        """Shift each axis's field by the cells cut or added before it."""
+        del layer
+        first = inputs[0].fields
+        return [None if f is None else shifted_field(f, o) for f, o in zip(first, shape.offsets, strict=True)], []

@@ -5,19 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from convcalc.core.errors import LayerError, Problem
-from convcalc.core.kinds.base import FieldsAndNotes, Flow, NamedAsWritten, OtherRules, OtherShape, first_labels
-from convcalc.core.kinds.shared import along_dim_moved, kept_period
-from convcalc.core.receptive import shifted_field
+from convcalc.core.kinds.base import NamedAsWritten, OtherRules, OtherShape
+from convcalc.core.kinds.shared import AlongDim, ShiftsFields, kept_period
 from convcalc.core.spec import LayerKind, OtherSpec
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
-    from convcalc.core.rearrange import Labels
     from convcalc.core.spec import AxisValues
 
 
-class Slice(NamedAsWritten, OtherRules):
+class Slice(NamedAsWritten, AlongDim, ShiftsFields, OtherRules):
     """Keep a piece of one axis; the cells after its start shift by it."""
 
     kinds = (LayerKind.SLICE,)
@@ -58,21 +54,6 @@ class Slice(NamedAsWritten, OtherRules):
     def axes_worked_on(self, shape: OtherShape) -> int | None:
         """Count the trailing axes, as many as it shifts."""
         return len(shape.offsets)
-
-    def fields(self, layer: OtherSpec, inputs: Sequence[Flow], shape: OtherShape) -> FieldsAndNotes:
-        """Shift the sliced axis's field by the start."""
-        del layer
-        first = inputs[0].fields
-        return [None if f is None else shifted_field(f, o) for f, o in zip(first, shape.offsets, strict=True)], []
-
-    def labels(self, layer: OtherSpec, inputs: Sequence[Flow], output: AxisValues) -> Labels:
-        """Every axis keeps its label."""
-        del layer
-        return first_labels(inputs, output)
-
-    def reads_moved_axes(self, layer: OtherSpec, node: Flow) -> bool:
-        """Slicing an axis that holds positions out of place cannot be followed."""
-        return along_dim_moved(layer, node)
 
     def cell(self, spec: OtherSpec, shape: AxisValues | None) -> str:
         """Say the axis and the piece."""
