@@ -146,7 +146,7 @@ def _word_may_give(
     It only saves the core's work on layers that cannot be answers; the core decides the rest.
     """
     k, s, d = shape
-    if kind is LayerKind.CONVTRANSPOSE:
+    if kind.is_transposed:
         reach = formulas.effective_kernel(k, d) + s
         return (size - 1) * s - reach <= target <= size * s + reach
     if word == PaddingMode.VALID.value:
@@ -166,7 +166,7 @@ def _word_candidates(
     for word in _words(framework):
         if not _word_may_give(kind, size, target, shape, word, framework):
             continue
-        if kind is not LayerKind.CONVTRANSPOSE:
+        if not kind.is_transposed:
             yield AxisSolution(k, s, d, 0, 0, word=word)
             continue
         if framework is Framework.KERAS:
@@ -177,7 +177,7 @@ def _word_candidates(
 
 def _takes_numbers(kind: LayerKind, framework: Framework) -> bool:
     """Whether the framework pads this kind with numbers: Keras takes words, lax.conv_transpose its own pairs."""
-    return not (framework is Framework.KERAS or (framework is Framework.JAX and kind is LayerKind.CONVTRANSPOSE))
+    return not (framework is Framework.KERAS or (framework is Framework.JAX and kind.is_transposed))
 
 
 def _candidates(kind: LayerKind, size: int, target: int, limits: Limits, tick: Tick = quiet) -> Iterator[AxisSolution]:
@@ -199,7 +199,7 @@ def _candidates(kind: LayerKind, size: int, target: int, limits: Limits, tick: T
                 yield from _word_candidates(kind, size, target, shape, framework)
             if k not in window:
                 continue
-            if kind is LayerKind.CONVTRANSPOSE:
+            if kind.is_transposed:
                 yield from _transposed_pads(shape, size, target, limits)
             elif kind.is_pool:
                 yield from _pool_pads(shape, size, target, limits)
@@ -216,7 +216,7 @@ def _kernel_window(kind: LayerKind, size: int, target: int, steps: tuple[int, in
     """
     s, d = steps
     most = 2 * limits.max_padding
-    if kind is LayerKind.CONVTRANSPOSE:
+    if kind.is_transposed:
         base = target - (size - 1) * s
         low, high = base - output_padding_limit(limits.framework, s, d), base + most
     elif kind.is_pool:
@@ -377,7 +377,7 @@ def describe(kind: LayerKind, axes: tuple[AxisSolution, ...], names: tuple[str, 
     for name, axis in zip(names, axes, strict=True):
         where = f" on {name}" if len(axes) > 1 and len(set(axes)) > 1 else ""
         if axis.unused:
-            verb = "cropped away" if kind is LayerKind.CONVTRANSPOSE else "never read"
+            verb = "cropped away" if kind.is_transposed else "never read"
             notes.append(f"{axis.unused} input cell{'s' if axis.unused > 1 else ''} {verb}{where}")
         if axis.dilation > 1:
             notes.append(f"dilation {axis.dilation}{where}")
@@ -451,11 +451,11 @@ def _window_sides(
     onnx = limits.framework is Framework.ONNX
     for ceil in _ceil_modes(limits.framework) if kind.is_pool else (False,):
         value: Callable[[int], int]
-        if kind is LayerKind.CONVTRANSPOSE:  # lax.conv_transpose: a stride-1 convolution over the stretched input
+        if kind.is_transposed:  # lax.conv_transpose: a stride-1 convolution over the stretched input
             value = partial(_lax_transposed_output, shape, size)
         else:
             value = partial(_pool_output, shape, size, ceil_mode=ceil, onnx=kind.is_pool and onnx)
-        solved = kind is not LayerKind.CONVTRANSPOSE and not ceil and not (kind.is_pool and onnx)
+        solved = not kind.is_transposed and not ceil and not (kind.is_pool and onnx)
         search = None if solved else value
         first_at = _least_padding(shape, size, want, (0, bound), search)  # sizes below want: the paddings before it
         first_above = _least_padding(shape, size, want + 1, (first_at, bound), search)
@@ -496,7 +496,7 @@ def nearest_reachable(
     for index, shape in enumerate(_ranges(limits, kind)):
         if not index % 4096:
             tick(index, total)
-        if kind is LayerKind.CONVTRANSPOSE and limits.framework is not Framework.JAX:
+        if kind.is_transposed and limits.framework is not Framework.JAX:
             sides = iter([_transposed_sides(shape, size, want, limits)])
         else:
             sides = _window_sides(kind, shape, size, want, limits)
@@ -514,9 +514,9 @@ def nearest_reachable(
 def _size_of(kind: LayerKind, size: int, axis: AxisSolution, framework: Framework) -> int:
     """Return an axis solution's output size by the size formulas alone."""
     k, s, d, p = axis.kernel, axis.stride, axis.dilation, axis.before
-    if kind is LayerKind.CONVTRANSPOSE and framework is Framework.JAX:
+    if kind.is_transposed and framework is Framework.JAX:
         return _lax_transposed_output((k, s, d), size, p)
-    if kind is LayerKind.CONVTRANSPOSE:
+    if kind.is_transposed:
         return formulas.convtranspose_output_size(size, k, s, p, p, d, axis.output_padding)
     onnx = kind.is_pool and framework is Framework.ONNX
     return _pool_output((k, s, d), size, p, ceil_mode=axis.ceil_mode, onnx=onnx)
