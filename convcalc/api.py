@@ -100,26 +100,26 @@ class Report:
         """Return the JSON text `convcalc stack --format json` prints."""
         from convcalc.render.report import render_json  # the renderers load when used
 
-        return render_json(self.result)
+        return render_json(self.result, _cost(self.result))
 
     def to_markdown(self) -> str:
         """Return the Markdown table `convcalc stack --format markdown` prints."""
         from convcalc.render.stack import render_markdown
 
-        return render_markdown(self.result)
+        return render_markdown(self.result, _cost(self.result))
 
     def to_csv(self) -> str:
         """Return the CSV `convcalc stack --format csv` prints."""
         from convcalc.render.stack import render_csv
 
-        return render_csv(self.result)
+        return render_csv(self.result, _cost(self.result))
 
     def to_table(self, width: int = 100) -> str:
         """Return the table `convcalc stack` prints, `width` columns wide, without colour."""
         from convcalc.render.stack import render_table
         from convcalc.render.toolkit import RenderOptions
 
-        return render_table(self.result, RenderOptions(width=width))
+        return render_table(self.result, _cost(self.result), RenderOptions(width=width))
 
     def __str__(self) -> str:
         return self.to_table()
@@ -342,7 +342,16 @@ def render(result: StackResult, fmt: Format | str = "table", options: RenderOpti
     """Return an analysed network as `convcalc stack` prints it: table, json, markdown or csv."""
     from convcalc.render.stack import RENDERERS  # the renderers load when used
 
-    return RENDERERS[output_format(fmt)](result, options or RenderOptions())
+    options = options or RenderOptions()
+    return RENDERERS[output_format(fmt)](result, _cost(result, options), options)
+
+
+def _cost(result: StackResult, options: RenderOptions | None = None) -> Cost:
+    """Return the network's cost as the options count it: computed once, by the core, before any format shows it."""
+    from convcalc.core.cost import Convention, network_cost
+
+    options = options or RenderOptions()
+    return network_cost(result, options.dtype, Convention(options.count))
 
 
 def output_format(text: Format | str) -> Format:

@@ -12,6 +12,9 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from convcalc.cli.app import app
+from convcalc.core.analysis import StackResult
+from convcalc.core.cost import Convention, Cost, network_cost
+from convcalc.render.toolkit import RenderOptions
 
 ROOT = Path(__file__).parent.parent
 EXAMPLES = ROOT / "examples"
@@ -90,3 +93,9 @@ def schema_errors(data: object) -> list[str]:
 def schema_valid(data: object) -> bool:
     """Whether the shipped JSON Schema accepts network data (the test is skipped without jsonschema)."""
     return bool(_schema_validator().is_valid(data))
+
+
+def cost_of(result: StackResult, options: RenderOptions | None = None) -> Cost:
+    """Return a result's cost as the options count it: what convcalc.api computes before any renderer runs."""
+    options = options or RenderOptions()
+    return network_cost(result, options.dtype, Convention(options.count))

@@ -6,7 +6,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from convcalc.core.analysis import LayerResult, StackResult
-from convcalc.core.cost import Convention, Cost, LayerCost, dtype_bytes, network_cost
+from convcalc.core.cost import Cost, LayerCost, dtype_bytes
 from convcalc.core.kinds import other_rules, rules_of, window_rules
 from convcalc.core.receptive import GLOBAL
 from convcalc.core.spec import AnyLayer, LayerSpec
@@ -119,15 +119,9 @@ def cost_json(cost: Cost) -> dict[str, Any]:
     }
 
 
-def cost_by(result: StackResult, options: RenderOptions) -> Cost:
-    """Return the network's cost by the options' dtype and counting (every format counts it so)."""
-    return network_cost(result, options.dtype, Convention(options.count))
-
-
-def to_json_dict(result: StackResult, options: RenderOptions | None = None) -> dict[str, Any]:
-    """Return the whole result as the contract's JSON object (tuples stand for arrays)."""
+def to_json_dict(result: StackResult, cost: Cost, options: RenderOptions | None = None) -> dict[str, Any]:
+    """Return the whole result and its cost as the contract's JSON object (tuples stand for arrays)."""
     options = options or RenderOptions()
-    cost = cost_by(result, options)
     size = dtype_bytes(options.dtype)
     scale = result.scale
     return {
@@ -144,7 +138,7 @@ def to_json_dict(result: StackResult, options: RenderOptions | None = None) -> d
 
 
 @whole_numbers
-def render_json(result: StackResult, options: RenderOptions | None = None) -> str:
+def render_json(result: StackResult, cost: Cost, options: RenderOptions | None = None) -> str:
     """Render the result as JSON: the summary keys one per line, then one line per layer.
 
     One layer per line keeps large networks fast to write (the C encoder does each line)
@@ -152,7 +146,7 @@ def render_json(result: StackResult, options: RenderOptions | None = None) -> st
     """
     import json  # only this format needs it
 
-    document = to_json_dict(result, options)
+    document = to_json_dict(result, cost, options)
     layers = document.pop("layers")
     lines = [f"  {json.dumps(key)}: {json.dumps(value)}," for key, value in document.items()]
     records = ",\n".join(f"    {json.dumps(layer)}" for layer in layers)

@@ -18,7 +18,7 @@ from convcalc.core.kinds.sliding import geometry_cell
 from convcalc.core.receptive import GLOBAL
 from convcalc.core.spec import LayerSpec, OtherSpec, axis_names
 from convcalc.core.text import axes_text, csv_safe, visible
-from convcalc.render.report import cost_by, render_json, type_word
+from convcalc.render.report import render_json, type_word
 from convcalc.render.toolkit import (
     Format,
     RenderOptions,
@@ -220,16 +220,16 @@ def _title(result: StackResult) -> str:
 
 
 @whole_numbers
-def render_table(result: StackResult, options: RenderOptions | None = None) -> str:
+def render_table(result: StackResult, cost: Cost, options: RenderOptions | None = None) -> str:
     """Render the table: one row per layer, the summary and the notes under it."""
     options = options or RenderOptions()
-    laid = _layout(result, options)
+    laid = _layout(result, options, cost)
     if len(laid.rows) > RICH_MAX_ROWS or laid.overflows or (options.width >= PLAIN_MIN_WIDTH and _narrow(laid.rows)):
         return _plain_table(result, options, laid)  # rich's layout, character for character, and much faster
     return _rich_table(result, options, laid)
 
 
-def _rich_table(result: StackResult, options: RenderOptions, laid: Laid | None = None) -> str:
+def _rich_table(result: StackResult, options: RenderOptions, laid: Laid) -> str:
     """Lay the table out with rich, at the widths the layout chose (its cells already wrapped)."""
     from rich import box  # keep rich off the other formats' path
     from rich.table import Table
@@ -238,7 +238,6 @@ def _rich_table(result: StackResult, options: RenderOptions, laid: Laid | None =
     buffer = io.StringIO()
     console = make_console(buffer, options)
     table = Table(box=box.SIMPLE_HEAD, show_edge=False)
-    laid = laid or _layout(result, options)
     for column, width in zip(laid.columns, laid.widths, strict=True):
         justify: Literal["left", "right"] = "right" if column in NUMERIC else "left"
         table.add_column(column, justify=justify, width=width, no_wrap=True, overflow="crop")
@@ -273,9 +272,8 @@ WRAPPING = ("layer", "k/s/p/d")
 """Columns whose cells wrap, at the breaks _pieces finds (dots, slashes, words); the others never wrap."""
 
 
-def _layout(result: StackResult, options: RenderOptions) -> Laid:
-    """Return the table laid out to the width (the cost counted once): columns left out in a stated order."""
-    cost = cost_by(result, options)
+def _layout(result: StackResult, options: RenderOptions, cost: Cost) -> Laid:
+    """Return the table laid out to the width: columns left out in a stated order."""
     columns = _columns(options)
     rows = _rows(result, options, cost)
     natural = [max([_width(column), *(_width(row[i]) for row in rows)]) for i, column in enumerate(columns)]
@@ -382,9 +380,8 @@ def _narrow(rows: list[list[str]]) -> bool:
     return all(_width(cell) == len(cell) for row in rows for cell in row)
 
 
-def _plain_table(result: StackResult, options: RenderOptions, laid: Laid | None = None) -> str:
+def _plain_table(result: StackResult, options: RenderOptions, laid: Laid) -> str:
     """Lay out the same table as rich's SIMPLE_HEAD box, fast enough for 10,000 rows."""
-    laid = laid or _layout(result, options)
     columns, rows, summary, widths = laid.columns, laid.rows, laid.summary, laid.widths
 
     def paint(text: str, style: str | None) -> str:
@@ -427,9 +424,9 @@ def _plain_table(result: StackResult, options: RenderOptions, laid: Laid | None 
 
 
 @whole_numbers
-def render_markdown(result: StackResult, options: RenderOptions | None = None) -> str:
+def render_markdown(result: StackResult, cost: Cost, options: RenderOptions | None = None) -> str:
     """Render a GitHub-flavoured Markdown table (fits a pull-request comment)."""
-    laid = _layout(result, replace(options or RenderOptions(), width=UNBOUNDED))  # a page scrolls: every column
+    laid = _layout(result, replace(options or RenderOptions(), width=UNBOUNDED), cost)  # a page scrolls: every column
     columns, rows, summary = laid.columns, laid.rows, laid.summary
     lines = [
         f"**{markdown_cell(visible(result.source))}**: input `{shape_cell(result.input)}`, batch {result.input[0]}",
@@ -472,11 +469,10 @@ CSV_COLUMNS = (
 
 
 @whole_numbers
-def render_csv(result: StackResult, options: RenderOptions | None = None) -> str:
+def render_csv(result: StackResult, cost: Cost, options: RenderOptions | None = None) -> str:
     """Render one CSV row per layer; per-axis values are joined with x, padding pairs with :."""
     axes = csv_axes
     rows = []
-    cost = cost_by(result, options or RenderOptions())
     for layer, spent in zip(result.layers, cost.layers, strict=True):
         spec = layer.spec
         window = isinstance(spec, LayerSpec)
@@ -507,7 +503,7 @@ def render_csv(result: StackResult, options: RenderOptions | None = None) -> str
     return csv_text(CSV_COLUMNS, rows)
 
 
-RENDERERS: dict[Format, Callable[[StackResult, RenderOptions | None], str]] = {
+RENDERERS: dict[Format, Callable[[StackResult, Cost, RenderOptions | None], str]] = {
     Format.TABLE: render_table,
     Format.JSON: render_json,
     Format.MARKDOWN: render_markdown,

@@ -16,6 +16,7 @@ from convcalc.core.text import csv_safe, visible
 from convcalc.netfile.loader import load_network
 from convcalc.render.stack import render_table
 from convcalc.render.toolkit import RenderOptions
+from tests.conftest import cost_of
 
 Run = Callable[..., Result]
 
@@ -75,7 +76,9 @@ def test_table_shows_names_as_written(run: Run, hostile: str) -> None:
 def test_no_terminal_hyperlink_in_colour() -> None:
     """In a colour terminal too, a name with [link=...] makes no hyperlink escape (OSC 8)."""
     result = analyze(load_network(HOSTILE, "net.yaml"))
-    table = render_table(result, RenderOptions(width=160, color=True))
+    table = render_table(
+        result, cost_of(result, RenderOptions(width=160, color=True)), RenderOptions(width=160, color=True)
+    )
     assert "\x1b]8;" not in table
     assert "[link=http://example.invalid]click[/link]" in table
 

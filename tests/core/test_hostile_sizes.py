@@ -14,12 +14,13 @@ from convcalc.core.text import integer_text
 from convcalc.netfile.loader import network_from_data
 from convcalc.render.stack import RENDERERS
 from convcalc.render.toolkit import RenderOptions, byte_size, short_count
+from tests.conftest import cost_of
 
 
 def _layers(shape: list[int], *layers: dict[str, object]) -> list[tuple[str, Status, str | None]]:
     result = analyze(network_from_data({"input": shape, "layers": list(layers)}, "net.yaml"))
     for render in RENDERERS.values():
-        assert render(result, RenderOptions(width=80))
+        assert render(result, cost_of(result), RenderOptions(width=80))
     return [(r.name, r.status, r.error) for r in result.layers]
 
 
@@ -103,7 +104,7 @@ def test_flops_of_more_than_4300_digits_print_in_every_format() -> None:
     assert result.ok
     limit = sys.get_int_max_str_digits()
     for fmt, render in RENDERERS.items():
-        written = render(result, RenderOptions(width=80))
+        written = render(result, cost_of(result), RenderOptions(width=80))
         assert sys.get_int_max_str_digits() == limit  # put back after rendering
         if fmt == "json":
             sys.set_int_max_str_digits(0)

@@ -166,3 +166,15 @@ def test_the_core_is_pure(module: str) -> None:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
     }
     assert not calls & {"print", "open", "input"}, module
+
+
+COMPUTING = {"network_cost", "layer_cost", "analyze", "layer_shape", "window_output"}
+"""What computes a result or its cost: the core does it once, before any renderer runs."""
+
+
+@pytest.mark.parametrize("path", sorted((PACKAGE / "render").glob("*.py")), ids=lambda p: p.name)
+def test_renderers_only_format(path: Path) -> None:
+    """A renderer is given the result and its cost; it imports nothing that computes either."""
+    tree = ast.parse(path.read_text())
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) for alias in node.names}
+    assert not imported & COMPUTING, f"{path.name} imports {sorted(imported & COMPUTING)}"

@@ -36,6 +36,7 @@ from convcalc.netfile.loader import PrefixMeasure, measured_shapes, network_from
 from convcalc.render.check import input_findings, layer_findings, render_github, render_json, render_junit
 from convcalc.render.stack import RENDERERS
 from convcalc.render.toolkit import RenderOptions
+from tests.conftest import cost_of
 from tests.core.torch_cases import FIXTURES
 
 pytestmark = pytest.mark.slow  # mutated ONNX and Keras files
@@ -139,7 +140,7 @@ def _rendered_everywhere(data: dict[str, Any]) -> None:
     """Analyse and render in every format: JSON parses, CSV parses into rows of one width."""
     result = analyze(network_from_data(data, "fuzz"))
     for fmt, render in RENDERERS.items():
-        written = render(result, RenderOptions(width=80))
+        written = render(result, cost_of(result), RenderOptions(width=80))
         if fmt == "json":
             json.loads(written)
         if fmt == "csv":

@@ -14,6 +14,7 @@ from convcalc import InputErrorGroup, analyze
 from convcalc.netfile.loader import load_network
 from convcalc.render.stack import RENDERERS
 from convcalc.render.toolkit import RenderOptions
+from tests.conftest import cost_of
 from tests.property.strategies import SETTINGS
 
 pytestmark = pytest.mark.slow  # random files through every command
@@ -45,7 +46,7 @@ def outcome(text: str) -> None:
     else:
         result = analyze(network)
         for render in RENDERERS.values():
-            assert render(result, RenderOptions(width=80))
+            assert render(result, cost_of(result), RenderOptions(width=80))
         return
     assert problems
     assert all(str(e).startswith("fuzz.yaml") for e in problems)

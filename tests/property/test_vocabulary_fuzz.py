@@ -21,6 +21,7 @@ from convcalc.netfile.loader import load_network, network_from_data
 from convcalc.netfile.vocabulary import KIND_NAMES, OTHER_TYPES
 from convcalc.render.stack import RENDERERS
 from convcalc.render.toolkit import RenderOptions
+from tests.conftest import cost_of
 from tests.property.strategies import SETTINGS
 from tests.property.vocabulary_fuzz import _rank_of, network, pair_network, representative_types
 
@@ -46,7 +47,7 @@ def _outcome(data: dict[str, Any], *, text: bool = False) -> None:
         return
     result = analyze(spec)
     for fmt, render in RENDERERS.items():
-        written = render(result, RenderOptions(width=80))
+        written = render(result, cost_of(result), RenderOptions(width=80))
         assert written
         if fmt == "json":
             json.loads(written)

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from convcalc import analyze, read_network
-from convcalc.render.report import cost_by
+from convcalc.core.analysis import StackResult
 from convcalc.render.stack import LEFT_OUT_ORDER, WRAPPING, _columns, _layout, _pieces, _rows, render_table
 from convcalc.render.toolkit import RenderOptions
-from tests.conftest import EXAMPLES, ROOT
+from tests.conftest import EXAMPLES, ROOT, cost_of
 
 FILES = [
     EXAMPLES / "unet.yaml",
@@ -22,7 +22,7 @@ FILES = [
 WIDTHS = [30, 40, 60, 80, 100, 120, 160]
 
 
-def _read(path: Path) -> object:
+def _read(path: Path) -> StackResult:
     shape = (1, 3, 224, 224) if path.suffix == ".keras" else None
     return analyze(read_network(str(path), input_shape=shape))
 
@@ -33,10 +33,10 @@ def test_no_number_shape_or_name_part_is_split(path: Path, width: int) -> None:
     """Every cell of a column that does not wrap is on one line whole; a wrapping cell's lines are whole pieces."""
     result = _read(path)
     options = RenderOptions(width=width)
-    full_rows = _rows(result, options, cost_by(result, options))  # type: ignore[arg-type]
-    laid = _layout(result, options)  # type: ignore[arg-type]
+    full_rows = _rows(result, options, cost_of(result, options))
+    laid = _layout(result, options, cost_of(result, options))
     columns = _columns(options)
-    text = render_table(result, options)  # type: ignore[arg-type]
+    text = render_table(result, cost_of(result, options), options)
     lines = text.splitlines()
     if not laid.overflows:
         too_wide = [line for line in lines if len(line) > width]
@@ -60,7 +60,7 @@ def test_no_number_shape_or_name_part_is_split(path: Path, width: int) -> None:
 def test_left_out_columns_follow_the_stated_order_and_are_said(width: int) -> None:
     """The columns left out are a prefix of LEFT_OUT_ORDER (among those the table has), named in the summary."""
     result = _read(EXAMPLES / "unet.yaml")
-    laid = _layout(result, RenderOptions(width=width))  # type: ignore[arg-type]
+    laid = _layout(result, RenderOptions(width=width), cost_of(result, RenderOptions(width=width)))
     present = [c for c in LEFT_OUT_ORDER if c in _columns(RenderOptions())]
     gone = [c for c in present if c not in laid.columns]
     assert gone == present[: len(gone)]
@@ -69,8 +69,12 @@ def test_left_out_columns_follow_the_stated_order_and_are_said(width: int) -> No
     if gone:
         assert f"left out at {width} columns: {', '.join(gone)} (every column from " in said
         everything = int(re.search(r"every column from (\d+)", said).group(1))  # type: ignore[union-attr]
-        assert not _layout(result, RenderOptions(width=everything)).summary.count("left out")  # type: ignore[arg-type]
-        assert _layout(result, RenderOptions(width=everything - 1)).summary.count("left out")  # type: ignore[arg-type]
+        assert not _layout(
+            result, RenderOptions(width=everything), cost_of(result, RenderOptions(width=everything))
+        ).summary.count("left out")
+        assert _layout(
+            result, RenderOptions(width=everything - 1), cost_of(result, RenderOptions(width=everything - 1))
+        ).summary.count("left out")
     else:
         assert "left out" not in said
 
@@ -80,7 +84,11 @@ def test_names_wrap_at_dots_and_words_not_inside_them() -> None:
     assert _pieces("layer1.0.conv1 (conv)") == ["layer1.", "0.", "conv1", " ", "(conv)"]
     assert _pieces("(BatchNormalization)") == ["(Batch", "Normalization)"]
     assert _pieces("conv1_relu (ReLU)") == ["conv1_", "relu", " ", "(ReLU)"]
-    text = render_table(_read(EXAMPLES / "resnet18.yaml"), RenderOptions(width=80))  # type: ignore[arg-type]
+    text = render_table(
+        _read(EXAMPLES / "resnet18.yaml"),
+        cost_of(_read(EXAMPLES / "resnet18.yaml"), RenderOptions(width=80)),
+        RenderOptions(width=80),
+    )
     assert "layer1.0.c\n" not in text
     assert "onv1" not in re.sub(r"conv1", "", text)
 
@@ -88,7 +96,10 @@ def test_names_wrap_at_dots_and_words_not_inside_them() -> None:
 def test_the_order_is_cost_then_jump_then_input() -> None:
     """As README says: FLOPs first, then jump, then the input (mostly the output above), params, k/s/p/d, RF."""
     result = _read(EXAMPLES / "unet.yaml")
-    said = {w: " ".join(_layout(result, RenderOptions(width=w)).summary.split()) for w in (40, 60, 70)}  # type: ignore[arg-type]
+    said = {
+        w: " ".join(_layout(result, RenderOptions(width=w), cost_of(result, RenderOptions(width=w))).summary.split())
+        for w in (40, 60, 70)
+    }
     assert "left out at 40 columns: FLOPs, jump, input, params, k/s/p/d (" in said[40]
     assert "left out at 70 columns: FLOPs, jump, input (" in said[70]
 

@@ -8,9 +8,9 @@ import pytest
 
 from convcalc import LayerSpec, NetworkSpec, analyze, read_network
 from convcalc.render.report import render_json
-from convcalc.render.stack import RICH_MAX_ROWS, _plain_table, _rich_table, render_table
+from convcalc.render.stack import RICH_MAX_ROWS, _layout, _plain_table, _rich_table, render_table
 from convcalc.render.toolkit import RenderOptions
-from tests.conftest import EXAMPLES, WELL_FORMED
+from tests.conftest import EXAMPLES, WELL_FORMED, cost_of
 
 EXAMPLE_FILES = WELL_FORMED
 
@@ -21,16 +21,18 @@ def test_plain_layout_matches_rich(path: object, width: int) -> None:
     """The fast layout prints exactly what rich prints, cells that wrap included."""
     result = analyze(read_network(str(path)))
     options = RenderOptions(width=width)
-    plain = _plain_table(result, options)
-    assert plain == _rich_table(result, options)
-    assert render_table(result, options) == plain  # whichever layout render_table picks for the size
+    plain = _plain_table(result, options, _layout(result, options, cost_of(result, options)))
+    assert plain == _rich_table(result, options, _layout(result, options, cost_of(result, options)))
+    assert (
+        render_table(result, cost_of(result, options), options) == plain
+    )  # whichever layout render_table picks for the size
 
 
 def test_large_networks_use_the_plain_layout() -> None:
     """Above RICH_MAX_ROWS layers the table is laid out without rich, one line per layer."""
     layers = tuple(LayerSpec.create("conv", 3, padding=1, name=f"c{i}") for i in range(RICH_MAX_ROWS + 50))
     result = analyze(NetworkSpec(input=(1, 8, 32, 32), layers=layers))
-    text = render_table(result, RenderOptions(width=120))
+    text = render_table(result, cost_of(result, RenderOptions(width=120)), RenderOptions(width=120))
     lines = text.splitlines()
     assert lines[1].split() == ["#", "layer", "input", "output", "k/s/p/d", "RF", "jump", "params", "FLOPs"]
     last = 1 + 2 + RICH_MAX_ROWS + 50 - 1  # the title, the header and its rule, then a line per layer
@@ -42,16 +44,20 @@ def test_colour_only_when_asked() -> None:
     """Without colour no escape codes; with colour the failing row is red."""
     net = NetworkSpec(input=(1, 1, 2, 2), layers=(LayerSpec.create("conv", 3),))
     result = analyze(net)
-    assert "\x1b[" not in render_table(result, RenderOptions(color=False))
-    assert "\x1b[31m" in render_table(result, RenderOptions(color=True))
-    assert "\x1b[31m" in _plain_table(result, RenderOptions(color=True))
+    assert "\x1b[" not in render_table(result, cost_of(result, RenderOptions(color=False)), RenderOptions(color=False))
+    assert "\x1b[31m" in render_table(result, cost_of(result, RenderOptions(color=True)), RenderOptions(color=True))
+    assert "\x1b[31m" in _plain_table(
+        result,
+        RenderOptions(color=True),
+        _layout(result, RenderOptions(color=True), cost_of(result, RenderOptions(color=True))),
+    )
 
 
 def test_json_contract_keys_and_determinism() -> None:
     """The contract's keys are present, and the same result prints the same bytes."""
     result = analyze(read_network(str(EXAMPLES / "unet_decoder.yaml")))
-    text = render_json(result)
-    assert text == render_json(result)
+    text = render_json(result, cost_of(result))
+    assert text == render_json(result, cost_of(result))
     data = json.loads(text)
     assert {"input", "output", "ok", "layers"} <= data.keys()
     contract = {
@@ -68,7 +74,7 @@ def test_json_contract_keys_and_determinism() -> None:
 def test_a_terminal_of_a_few_columns_still_gets_its_table() -> None:
     """At 5 columns every column but #, layer and output is left out, and the summary says which; no error."""
     result = analyze(read_network(str(EXAMPLES / "resnet18.yaml")))
-    text = render_table(result, RenderOptions(width=5))
+    text = render_table(result, cost_of(result, RenderOptions(width=5)), RenderOptions(width=5))
     letters = "".join(text.split())  # words are cut at 5 columns: read the letters
     assert "totalparams11,689,512" in letters
     assert "leftoutat5columns:FLOPs,jump,input,params,k/s/p/d,RF" in letters
