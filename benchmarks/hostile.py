@@ -39,14 +39,14 @@ def _blocks(folder: Path) -> list[str]:
 
 def _onnx_views(folder: Path) -> list[str]:
     """Write 400 blocks of view(x.size(0), -1) and back: sizes computed from shapes (needs onnx to write)."""
-    from tools.hostile_models import view_blocks  # noqa: PLC0415 - only to write the file
+    from tools.hostile_models import view_blocks  # only to write the file
 
     return ["stack", view_blocks(folder / "views.onnx", 400), "-i", "1,2,4,4"]
 
 
 def _onnx_doubling(folder: Path) -> list[str]:
     """Write a size added to itself 1,000 times (2^1000): each node evaluated once, not once per path."""
-    from onnx import TensorProto, helper, save  # noqa: PLC0415
+    from onnx import TensorProto, helper, save
 
     nodes = [helper.make_node("Shape", ["x"], ["s"]),
              helper.make_node("Constant", [], ["zero"], value=helper.make_tensor("z", TensorProto.INT64, [], [0])),

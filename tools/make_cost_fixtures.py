@@ -46,7 +46,7 @@ def _build(layer: dict[str, Any], rank: int, channels: int) -> nn.Module:
 
 def _torchinfo(built: nn.Module, x: torch.Tensor) -> int:
     """Return the mult-adds torchinfo reports for one module on one input."""
-    import torchinfo  # noqa: PLC0415
+    import torchinfo
 
     return int(torchinfo.summary(built, input_data=[x], verbose=0).total_mult_adds)
 
@@ -102,8 +102,8 @@ COUNTERS = {  # name: (module, input shape): one layer each, where the counters 
 
 def counters() -> dict[str, dict[str, int]]:
     """Return each comparison layer's count by every counter (fvcore's and ptflops' are multiply-adds)."""
-    from fvcore.nn import FlopCountAnalysis  # noqa: PLC0415
-    from ptflops import get_model_complexity_info  # noqa: PLC0415
+    from fvcore.nn import FlopCountAnalysis
+    from ptflops import get_model_complexity_info
 
     found = {}
     for name, (build, shape) in COUNTERS.items():

@@ -53,9 +53,9 @@ OUT = ROOT / "tests" / "fixtures" / "torch_models.json"
 
 
 def _mask_head() -> nn.Module:
-    from collections import OrderedDict  # noqa: PLC0415
+    from collections import OrderedDict
 
-    from torchvision.models.detection.mask_rcnn import MaskRCNNHeads, MaskRCNNPredictor  # noqa: PLC0415
+    from torchvision.models.detection.mask_rcnn import MaskRCNNHeads, MaskRCNNPredictor
 
     parts = OrderedDict(
         mask_head=MaskRCNNHeads(256, [256, 256, 256, 256], 1), mask_predictor=MaskRCNNPredictor(256, 256, 91)
@@ -64,14 +64,14 @@ def _mask_head() -> nn.Module:
 
 
 def _fpn() -> nn.Module:
-    from torchvision.models.detection.backbone_utils import resnet_fpn_backbone  # noqa: PLC0415
+    from torchvision.models.detection.backbone_utils import resnet_fpn_backbone
 
     return resnet_fpn_backbone(backbone_name="resnet18", weights=None, trainable_layers=5)
 
 
 def _timm(name: str) -> Callable[[], nn.Module]:
     def build() -> nn.Module:
-        import timm  # noqa: PLC0415
+        import timm
 
         return timm.create_model(name, pretrained=False)
 
@@ -134,7 +134,7 @@ def _tensor_shape(node: torch.fx.Node) -> list[int] | None:
 def trace(model: nn.Module) -> torch.fx.GraphModule:
     """Trace a model with torch.fx (timm's own leaf rules for timm models)."""
     if type(model).__module__.startswith("timm"):
-        from timm.layers import _fx  # noqa: PLC0415
+        from timm.layers import _fx
 
         tracer = torch.fx.Tracer(autowrap_functions=tuple(_fx.get_notrace_functions()))
         leaves = tuple(_fx.get_notrace_modules())
@@ -183,7 +183,7 @@ MAX_POOLS = {"max_pool1d": 1, "max_pool2d": 2, "max_pool3d": 3}
 
 def _average(x: torch.Tensor, rank: int, args: tuple[Any, ...], kwargs: dict[str, Any]) -> torch.Tensor:
     """Pool as a max pooling with these arguments would, averaging instead (every window's cell counts)."""
-    import torch.nn.functional as F  # noqa: N812, PLC0415
+    import torch.nn.functional as F  # noqa: N812
 
     names = ("kernel_size", "stride", "padding", "dilation", "ceil_mode")
     given = dict(zip(names, args, strict=False)) | {k: v for k, v in kwargs.items() if k in names}

@@ -37,7 +37,7 @@ SOURCES = ("torch", "keras", "onnx", "jax")
 
 def run_torch(code: str, ported: Ported, shape: tuple[int, ...]) -> tuple[list[int], str]:
     """Run torch.nn code on zeros (N, C, *spatial)."""
-    import torch  # noqa: PLC0415
+    import torch
 
     del ported
     scope: dict[str, Any] = {}
@@ -49,8 +49,8 @@ def run_torch(code: str, ported: Ported, shape: tuple[int, ...]) -> tuple[list[i
 
 def run_keras(code: str, ported: Ported, shape: tuple[int, ...]) -> tuple[list[int], str]:
     """Run Keras 3 code on zeros (N, *spatial, C), channels last."""
-    import keras  # noqa: PLC0415
-    import numpy as np  # noqa: PLC0415
+    import keras
+    import numpy as np
 
     del ported
     scope: dict[str, Any] = {}
@@ -69,10 +69,10 @@ def _weight_shape(ported: Ported, shape: tuple[int, ...]) -> tuple[int, ...]:
 
 def run_onnx(code: str, ported: Ported, shape: tuple[int, ...]) -> tuple[list[int], str]:
     """Build the nodes into a graph (weight w as an initializer) and run it in onnxruntime."""
-    import numpy as np  # noqa: PLC0415
-    import onnx  # noqa: PLC0415
-    import onnxruntime  # noqa: PLC0415
-    from onnx import TensorProto, helper, numpy_helper  # noqa: PLC0415
+    import numpy as np
+    import onnx
+    import onnxruntime
+    from onnx import TensorProto, helper, numpy_helper
 
     scope: dict[str, Any] = {}
     exec(code, scope)  # noqa: S102
@@ -91,8 +91,8 @@ def run_onnx(code: str, ported: Ported, shape: tuple[int, ...]) -> tuple[list[in
 
 def run_jax(code: str, ported: Ported, shape: tuple[int, ...]) -> tuple[list[int], str]:
     """Run the lax function on zeros (N, C, *spatial) and a zero weight."""
-    import jax  # noqa: PLC0415
-    import jax.numpy as jnp  # noqa: PLC0415
+    import jax
+    import jax.numpy as jnp
 
     scope: dict[str, Any] = {}
     exec(code, scope)  # noqa: S102

@@ -49,7 +49,7 @@ MODULES = tuple(
 
 
 def _attributes(node: Any) -> dict[str, Any]:  # noqa: ANN401 - an onnx NodeProto
-    import onnx  # noqa: PLC0415
+    import onnx
 
     values = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
     plain = {name: value.decode() if isinstance(value, bytes) else value for name, value in values.items()}
@@ -65,9 +65,9 @@ def _dims(value_info: Any) -> list[int] | None:  # noqa: ANN401
 
 def runtime(case: dict[str, Any]) -> list[int] | str:
     """Return what onnxruntime computes for a case's node on zeros (its output shape), or its refusal."""
-    import numpy as np  # noqa: PLC0415
-    import onnxruntime  # noqa: PLC0415
-    from onnx import TensorProto, helper  # noqa: PLC0415
+    import numpy as np
+    import onnxruntime
+    from onnx import TensorProto, helper
 
     onnxruntime.set_default_logger_severity(4)
     inputs = ["x"] + (["w"] if case["weight"] else [])
@@ -92,7 +92,7 @@ def _opset(model: Any) -> int:  # noqa: ANN401
 
 def onnx_backend() -> list[dict[str, Any]]:
     """Return ONNX's backend node tests for the window operators: node, input shapes, the output stated."""
-    import onnx.backend.test.case.node as node_cases  # noqa: PLC0415
+    import onnx.backend.test.case.node as node_cases
 
     cases = []
     for case in node_cases.collect_testcases(None):
@@ -182,7 +182,7 @@ def keras_layers(folder: Path) -> list[dict[str, Any]]:
     `folder` holds the test files of a Keras checkout (keras/src/layers/convolutional and
     pooling); each test runs with run_layer_test replaced by a recorder, on the JAX backend.
     """
-    from keras.src import testing  # noqa: PLC0415
+    from keras.src import testing
 
     recorded: list[dict[str, Any]] = []
 
@@ -227,7 +227,7 @@ def keras_ops(folder: Path) -> list[dict[str, Any]]:
     symbolic tensors of known sizes is recorded with the shape keras.ops gives (which the test
     then asserts).
     """
-    from keras.src.ops import nn  # noqa: PLC0415
+    from keras.src.ops import nn
 
     recorded: list[dict[str, Any]] = []
     current = [""]
@@ -279,8 +279,8 @@ def _plain(value: Any) -> Any:  # noqa: ANN401 - a constructor argument
 
 def torch_modules() -> list[dict[str, Any]]:
     """Return PyTorch's module test samples for the window modules: arguments, input, and torch's own answer."""
-    import torch  # noqa: PLC0415
-    from torch.testing._internal.common_modules import module_db  # noqa: PLC0415
+    import torch
+    from torch.testing._internal.common_modules import module_db
 
     cases = []
     for info in module_db:

@@ -17,7 +17,7 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 
 def rerun(block: str) -> str:
     """Run each command of a console block and put its real output under it."""
-    from convcalc.cli.entry import main  # noqa: PLC0415 - after COLUMNS is set
+    from convcalc.cli.entry import main  # after COLUMNS is set
 
     parts = []
     for chunk in re.split(r"^\$ ", block, flags=re.MULTILINE)[1:]:

@@ -471,6 +471,7 @@ CSV_COLUMNS = (
 @whole_numbers
 def render_csv(result: StackResult, cost: Cost, options: RenderOptions | None = None) -> str:
     """Render one CSV row per layer; per-axis values are joined with x, padding pairs with :."""
+    del options  # every renderer takes them; CSV's columns are fixed and its cost was counted by them
     axes = csv_axes
     rows = []
     for layer, spent in zip(result.layers, cost.layers, strict=True):
