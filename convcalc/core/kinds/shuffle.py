@@ -21,21 +21,46 @@ def _four_axes(layer: OtherSpec, shape: AxisValues) -> None:
         raise LayerError(msg, problem=Problem.RANK)
 
 
-class PixelShuffle(OtherRules):
-    """Move r*r channels into an r times larger H and W: a transposed step of r on the field."""
+class _Shuffle(OtherRules):
+    """Cells moved between the channels and H and W by a factor r: the shape's checks and the cell are shared."""
 
-    kinds = (LayerKind.PIXELSHUFFLE,)
     positional = True
+    factor_key = ""
+    """The key of the factor r (upscale_factor, downscale_factor)."""
+    sign = ""
+    """How the table's cell shows the factor (×r up, ÷r down)."""
 
     def shape(
         self, layer: OtherSpec, shapes: list[AxisValues], sources: list[str], target: AxisValues | None
     ) -> OtherShape:
-        """Divide the channels by r², multiply H and W by r."""
+        """Check the shape is [N, C, H, W] and move its cells by r."""
         del sources, target
         shape = shapes[0]
         _four_axes(layer, shape)
         n, c, h, w = shape
-        r = layer.integer("upscale_factor", 1)
+        return self.moved(layer, (n, c, h, w), layer.integer(self.factor_key, 1))
+
+    def moved(self, layer: OtherSpec, shape: tuple[int, int, int, int], r: int) -> OtherShape:
+        """Return the output shape of [N, C, H, W] moved by r."""
+        raise NotImplementedError
+
+    def cell(self, spec: OtherSpec, shape: AxisValues | None) -> str:
+        """Say the factor."""
+        del shape
+        return f"{self.sign}{spec.argument(self.factor_key)}"
+
+
+class PixelShuffle(_Shuffle):
+    """Move r*r channels into an r times larger H and W: a transposed step of r on the field."""
+
+    kinds = (LayerKind.PIXELSHUFFLE,)
+    factor_key = "upscale_factor"
+    sign = "×"
+
+    def moved(self, layer: OtherSpec, shape: tuple[int, int, int, int], r: int) -> OtherShape:
+        """Divide the channels by r², multiply H and W by r."""
+        del layer
+        n, c, h, w = shape
         if c % (r * r):
             msg = f"{c} channels are not divisible by upscale_factor² = {r * r}"
             raise LayerError(msg, problem=Problem.CHANNELS, channels=c)
@@ -47,27 +72,17 @@ class PixelShuffle(OtherRules):
         r = layer.integer("upscale_factor", 1)
         return [None if f is None else transposed_field(f, r, r, 0, 1) for f in inputs[0].fields], []
 
-    def cell(self, spec: OtherSpec, shape: AxisValues | None) -> str:
-        """Say the factor."""
-        del shape
-        return f"×{spec.argument('upscale_factor')}"
 
-
-class PixelUnshuffle(OtherRules):
+class PixelUnshuffle(_Shuffle):
     """Move r x r cells of H and W into channels: a step of r with a kernel of r on the field."""
 
     kinds = (LayerKind.PIXELUNSHUFFLE,)
-    positional = True
+    factor_key = "downscale_factor"
+    sign = "÷"
 
-    def shape(
-        self, layer: OtherSpec, shapes: list[AxisValues], sources: list[str], target: AxisValues | None
-    ) -> OtherShape:
+    def moved(self, layer: OtherSpec, shape: tuple[int, int, int, int], r: int) -> OtherShape:
         """Multiply the channels by r², divide H and W by r (ONNX's SpaceToDepth rounds down)."""
-        del sources, target
-        shape = shapes[0]
-        _four_axes(layer, shape)
         n, c, h, w = shape
-        r = layer.integer("downscale_factor", 1)
         if layer.operation == "spacetodepth":  # ONNX's shape inference divides and rounds down
             wrong = [name for name, size in (("H", h), ("W", w)) if size < r]
         else:
@@ -87,8 +102,3 @@ class PixelUnshuffle(OtherRules):
         del shape
         r = layer.integer("upscale_factor", layer.integer("downscale_factor", 1))
         return [None if f is None else direct_field(f, r, r, 0, 1) for f in inputs[0].fields], []
-
-    def cell(self, spec: OtherSpec, shape: AxisValues | None) -> str:
-        """Say the factor."""
-        del shape
-        return f"÷{spec.argument('downscale_factor')}"
