@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from convcalc.core.spec import LayerKind
 from convcalc.core.text import axes_text, csv_safe, padding_cell, visible
 from convcalc.render.toolkit import (
+    Column,
     Format,
     RenderOptions,
     cell_width,
@@ -18,6 +19,7 @@ from convcalc.render.toolkit import (
     csv_runs,
     csv_text,
     make_console,
+    rich_table,
     wrap_words,
 )
 
@@ -113,8 +115,6 @@ def _rows_text(  # the rows and how to show them
         lines += ["| " + " | ".join(columns) + " |", "| " + " | ".join("---" for _ in columns) + " |"]
         lines.extend("| " + " | ".join(row) + " |" for row in rows)
         return "\n".join(lines) + "\n"
-    from rich import box
-    from rich.table import Table
     from rich.text import Text
 
     cells = [[visible(cell) for cell in row] for row in rows]
@@ -122,13 +122,12 @@ def _rows_text(  # the rows and how to show them
     buffer = io.StringIO()
     span = sum(widths) + 3 * len(widths) - 1
     console = make_console(buffer, replace(options, width=max(options.width, span)))  # too narrow: lines run on
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False)
-    for column, width in zip(columns, widths, strict=True):
-        justify: Literal["left", "right"] = "right" if column == "#" else "left"
-        table.add_column(wrap_words(column, width), justify=justify, width=width, no_wrap=True, overflow="crop")
-    for row in cells:
-        table.add_row(*(Text(wrap_words(cell, width) if column in PROSE else cell) for column, cell, width in
-                        zip(columns, row, widths, strict=True)))  # fmt: skip
+    shown = [
+        Column(wrap_words(column, width), column == "#", width) for column, width in zip(columns, widths, strict=True)
+    ]
+    wrapped = [[wrap_words(cell, width) if column in PROSE else cell for column, cell, width in
+                zip(columns, row, widths, strict=True)] for row in cells]  # fmt: skip
+    table = rich_table(shown, wrapped)
     if title:  # wrapped between words at the terminal's width: a long path is never cut
         console.print(Text(wrap_words(visible(title), options.width)), soft_wrap=True)
     console.print(table)

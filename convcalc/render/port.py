@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from convcalc.core.spec import AxisValues, Framework, LayerSpec
 from convcalc.core.text import visible
@@ -13,7 +13,10 @@ from convcalc.design.port import Ported, stage_sizes
 from convcalc.design.port_network import PortedLayer, PortedNetwork
 from convcalc.netfile.writer import network_yaml
 from convcalc.render.code import IMPORTS, Code, body, code, pad_code, snippet
-from convcalc.render.toolkit import RenderOptions, console_text, make_console
+from convcalc.render.toolkit import Column, RenderOptions, console_text, make_console, rich_table
+
+if TYPE_CHECKING:
+    from rich.table import Table  # loaded lazily, by rich_table
 
 NAMES = {Framework.TORCH: "torch.nn", Framework.KERAS: "Keras", Framework.ONNX: "ONNX", Framework.JAX: "lax"}
 CONVENTIONS = {
@@ -112,24 +115,19 @@ CODE_COLUMN = 2
 """The column of a port table that holds the target's layers, one a line."""
 
 
-def _table(headers: list[str], rows: list[list[str]]) -> Any:  # noqa: ANN401 - a rich Table, loaded lazily
-    from rich import box
-    from rich.table import Table
-    from rich.text import Text
-
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for header in headers:
-        table.add_column(header, overflow="fold", justify="right" if header in ("#", "output") else "left")
-    for row in rows:  # the framework's column holds one generated layer a line; the others are one line each
-        cells = [
+def _table(headers: list[str], rows: list[list[str]]) -> Table:
+    columns = [Column(header, right=header in ("#", "output")) for header in headers]
+    cells = [  # the framework's column holds one generated layer a line; the others are one line each
+        [
             visible(cell) if column != CODE_COLUMN else "\n".join(map(visible, cell.split("\n")))
             for column, cell in enumerate(row)
         ]
-        table.add_row(*(Text(cell) for cell in cells))
-    return table
+        for row in rows
+    ]
+    return rich_table(columns, cells, pad_edge=False)
 
 
-def _print(title: str, table: Any, options: RenderOptions, notes: list[str]) -> str:  # noqa: ANN401 - a rich Table, loaded lazily
+def _print(title: str, table: Table, options: RenderOptions, notes: list[str]) -> str:
     """Print the title, the table and the notes (wrapped to the width)."""
     buffer = io.StringIO()
     out = make_console(buffer, options)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Literal
 
 from convcalc.core.analysis import LayerResult, StackResult, Status
 from convcalc.core.cost import Convention, Cost, LayerCost
@@ -20,6 +19,7 @@ from convcalc.core.spec import LayerSpec, OtherSpec, axis_names
 from convcalc.core.text import axes_text, csv_safe, visible
 from convcalc.render.report import render_json, type_word
 from convcalc.render.toolkit import (
+    Column,
     Format,
     RenderOptions,
     byte_size,
@@ -30,6 +30,7 @@ from convcalc.render.toolkit import (
     csv_text,
     make_console,
     markdown_cell,
+    rich_table,
     shape_cell,
     short_count,
     whole_numbers,
@@ -231,18 +232,12 @@ def render_table(result: StackResult, cost: Cost, options: RenderOptions | None 
 
 def _rich_table(result: StackResult, options: RenderOptions, laid: Laid) -> str:
     """Lay the table out with rich, at the widths the layout chose (its cells already wrapped)."""
-    from rich import box  # keep rich off the other formats' path
-    from rich.table import Table
-    from rich.text import Text
+    from rich.text import Text  # keep rich off the other formats' path
 
     buffer = io.StringIO()
     console = make_console(buffer, options)
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False)
-    for column, width in zip(laid.columns, laid.widths, strict=True):
-        justify: Literal["left", "right"] = "right" if column in NUMERIC else "left"
-        table.add_column(column, justify=justify, width=width, no_wrap=True, overflow="crop")
-    for layer, row in zip(result.layers, laid.rows, strict=True):
-        table.add_row(*map(Text, row), style=_STYLES.get(layer.status))
+    columns = [Column(c, c in NUMERIC, width) for c, width in zip(laid.columns, laid.widths, strict=True)]
+    table = rich_table(columns, laid.rows, styles=[_STYLES.get(layer.status) for layer in result.layers])
     width = options.width  # lines of words wrap between words: a long path or shape is never cut
     console.print(Text(wrap_words(_title(result), width)), soft_wrap=True)
     console.print(table)
