@@ -100,26 +100,26 @@ class Report:
         """Return the JSON text `convcalc stack --format json` prints."""
         from convcalc.render.report import render_json  # the renderers load when used
 
-        return render_json(self.result, _cost(self.result))
+        return render_json(self.result, self.cost())
 
     def to_markdown(self) -> str:
         """Return the Markdown table `convcalc stack --format markdown` prints."""
         from convcalc.render.stack import render_markdown
 
-        return render_markdown(self.result, _cost(self.result))
+        return render_markdown(self.result, self.cost())
 
     def to_csv(self) -> str:
         """Return the CSV `convcalc stack --format csv` prints."""
         from convcalc.render.stack import render_csv
 
-        return render_csv(self.result, _cost(self.result))
+        return render_csv(self.result, self.cost())
 
     def to_table(self, width: int = 100) -> str:
         """Return the table `convcalc stack` prints, `width` columns wide, without colour."""
         from convcalc.render.stack import render_table
         from convcalc.render.toolkit import RenderOptions
 
-        return render_table(self.result, _cost(self.result), RenderOptions(width=width))
+        return render_table(self.result, self.cost(), RenderOptions(width=width))
 
     def __str__(self) -> str:
         return self.to_table()

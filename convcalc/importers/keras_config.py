@@ -304,7 +304,7 @@ def _sequence(entries: list[dict[str, Any]], prefix: str, source: str) -> tuple[
         built_config = entry.get("build_config")
         built = built_config.get("input_shape") if isinstance(built_config, dict) else None
         seen = tuple(built) if isinstance(built, list) else None
-        config = _mapping(entry.get("config") or {}, "a layer's config")
+        config = _layer_config(entry)
         layer = _Layer(str(entry.get("class_name")), prefix + _name(entry), config, [source], seen)
         layers += _inlined(entry, layer) if layer.class_name in MODELS else [layer]
         source = layer.name
@@ -321,6 +321,11 @@ def _inlined(entry: dict[str, Any], layer: _Layer) -> list[_Layer]:
     if layer.config.get("trainable") is False:  # a frozen model freezes every layer in it
         inner = [replace(each, config={**each.config, "trainable": False}) for each in inner]
     return [*inner, _Layer(ALIAS, layer.name, {}, [output], None)]
+
+
+def _layer_config(entry: dict[str, Any]) -> dict[str, Any]:
+    """Return a layer entry's config (none given: empty)."""
+    return _mapping(entry.get("config") or {}, "a layer's config")
 
 
 def _name(entry: dict[str, Any]) -> str:
@@ -342,7 +347,7 @@ def _read_layer(entry: dict[str, Any], prefix: str) -> _Layer:
     """Return one layer entry of a functional model with the layers it reads (Keras 3's and Keras 2's nodes)."""
     name = _name(entry)
     class_name = str(entry.get("class_name"))
-    config = _mapping(entry.get("config") or {}, "a layer's config")
+    config = _layer_config(entry)
     nodes = _listed(entry.get("inbound_nodes") or [], "a layer's inbound_nodes")
     if len(nodes) > 1:
         raise InputError(f"layer {name!r} ({class_name}) is called {len(nodes)} times: convcalc reads each layer once")

@@ -16,8 +16,8 @@ from convcalc.core.kinds.base import (
     NamedAsWritten,
     OtherRules,
     OtherShape,
+    first_labels,
     mixes_positions,
-    standard,
 )
 from convcalc.core.kinds.shared import arguments_cell, kept_period
 from convcalc.core.spec import LayerKind, OtherSpec
@@ -141,8 +141,7 @@ class Identity(NamedAsWritten, OtherRules):
     def labels(self, layer: OtherSpec, inputs: Sequence[Flow], output: AxisValues) -> Labels:
         """Every axis keeps its label."""
         del layer
-        first = inputs[0].axes
-        return first if len(first) == len(output) else standard(output)
+        return first_labels(inputs, output)
 
     def reads_moved_axes(self, layer: OtherSpec, node: Flow) -> bool:
         """Say no: position by position: wherever the axes are."""
