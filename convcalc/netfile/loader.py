@@ -11,6 +11,7 @@ from typing import Any
 from convcalc.core.errors import InputError, InputErrorGroup, Location
 from convcalc.core.framework_rules import PADDING_MODES
 from convcalc.core.kinds import other_rules
+from convcalc.core.kinds.file_types import IGNORED, OtherType
 from convcalc.core.kinds.resize import CropPad
 from convcalc.core.spec import (
     MAX_DIGITS,
@@ -27,7 +28,6 @@ from convcalc.core.spec import (
 )
 from convcalc.core.text import spatial_axes
 from convcalc.netfile.blocks import Placed, expand, uses_blocks
-from convcalc.netfile.dialects import DIALECT_TYPES
 from convcalc.netfile.files import is_standard_stream, read_bytes
 from convcalc.netfile.mapping import Items, Problems, describe, mapping_items, suggest
 from convcalc.netfile.nodes import (
@@ -41,14 +41,13 @@ from convcalc.netfile.nodes import (
     python_node,
 )
 from convcalc.netfile.vocabulary import (
-    IGNORED,
+    DIALECT_TYPES,
     KEY_ALIASES,
     KIND_NAMES,
     LAYER_KEYS,
     OTHER_TYPES,
     SHAPE_NEUTRAL,
     TOP_KEYS,
-    OtherType,
 )
 
 MAX_FILE_BYTES = 10 * 1024 * 1024

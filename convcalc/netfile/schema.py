@@ -16,18 +16,18 @@ from typing import Any
 
 from convcalc.core.framework_rules import PADDING_MODES, TAKES, Takes
 from convcalc.core.kinds import other_rules
+from convcalc.core.kinds.file_types import IGNORED, OtherType
 from convcalc.core.spec import MAX_RANK, PADDING_WORDS, Framework, LayerKind, PaddingMode
-from convcalc.netfile.dialects import DIALECT_CLASS_NAMES, DIALECT_TYPES
 from convcalc.netfile.loader import ALIGNS, MAX_NAME, ONNX_FLAGS, UPSAMPLE_MODES
 from convcalc.netfile.vocabulary import (
     CLASS_NAMES,
-    IGNORED,
+    DIALECT_CLASS_NAMES,
+    DIALECT_TYPES,
     KEY_ALIASES,
     KIND_NAMES,
     LAYER_KEYS,
     OTHER_TYPES,
     WINDOW_CLASSES,
-    OtherType,
 )
 
 SCHEMA_ID = "convcalc-network-v1"

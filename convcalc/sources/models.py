@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from convcalc.core.analysis import StackResult, analyze
 from convcalc.core.errors import InputError, InputErrorGroup, Location
+from convcalc.core.kinds.file_types import IGNORED
 from convcalc.netfile.files import MAX_MODEL_BYTES, check_model_file
 from convcalc.netfile.loader import PrefixMeasure, measured_shapes, network_from_data
-from convcalc.netfile.vocabulary import IGNORED, OTHER_TYPES, WINDOW_CLASSES
+from convcalc.netfile.vocabulary import OTHER_TYPES, WINDOW_CLASSES
 
 if TYPE_CHECKING:
     from convcalc.importers.torch_fx import Vocabulary  # torch's importer loads only for it

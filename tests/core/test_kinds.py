@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import sys
+from collections import Counter
+
 import pytest
 
-from convcalc.core.kinds import FAMILIES, REGISTRY, OtherRules, WindowRules, other_rules, rules_of, window_rules
+from convcalc.core.kinds import (
+    FAMILIES,
+    FILE_TYPES,
+    REGISTRY,
+    OtherRules,
+    WindowRules,
+    other_rules,
+    rules_of,
+    window_rules,
+)
 from convcalc.core.kinds.base import Rules
+from convcalc.core.kinds.file_types import FileTypes
 from convcalc.core.spec import LayerKind
 
 OTHER_RULES = ("shape", "fields", "cell")
@@ -55,3 +68,39 @@ def test_a_kind_without_its_rules_is_caught() -> None:
     missing = [name for name in OTHER_RULES if getattr(Forgetful, name) is getattr(OtherRules, name)]
     assert missing == list(OTHER_RULES)
     assert issubclass(Forgetful, Rules)
+
+
+def _file_types_of(rules: Rules) -> FileTypes:
+    """Return the names declared beside a family's rules, in its own module."""
+    types = getattr(sys.modules[type(rules).__module__], "FILE_TYPES", None)
+    assert isinstance(types, FileTypes), f"{type(rules).__module__} declares no FILE_TYPES"
+    return types
+
+
+def _kinds_named(types: FileTypes) -> set[LayerKind]:
+    tables = (types.torch, types.keras, types.onnx, types.jax)
+    return {info.kind for table in tables for info in table.values()} | {kind for kind, _ in types.windows.values()}
+
+
+@pytest.mark.parametrize("kind", list(LayerKind))
+def test_every_kind_is_named_in_files_by_its_own_module(kind: LayerKind) -> None:
+    types = _file_types_of(rules_of(kind))
+    assert kind in _kinds_named(types), f"{kind} has no type name a file can write"
+
+
+@pytest.mark.parametrize("rules", FAMILIES, ids=lambda rules: type(rules).__name__)
+def test_a_module_names_only_its_own_kinds(rules: Rules) -> None:
+    module = type(rules).__module__
+    own = {kind for family in FAMILIES if type(family).__module__ == module for kind in family.kinds}
+    assert _kinds_named(_file_types_of(rules)) <= own
+
+
+def test_every_module_s_names_are_merged_once() -> None:
+    declared = {id(_file_types_of(rules)) for rules in FAMILIES}
+    assert sorted(map(id, FILE_TYPES)) == sorted(declared)
+
+
+@pytest.mark.parametrize("table", ["torch", "keras", "onnx", "jax", "windows"])
+def test_no_name_has_two_homes(table: str) -> None:
+    counts = Counter(name for types in FILE_TYPES for name in getattr(types, table))
+    assert [name for name, count in counts.items() if count > 1] == []

@@ -15,9 +15,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from convcalc.core.errors import InputErrorGroup
-from convcalc.netfile.dialects import DIALECT_TYPES
 from convcalc.netfile.loader import load_network, network_from_data
-from convcalc.netfile.vocabulary import KEY_ALIASES, KIND_NAMES, LAYER_KEYS, OTHER_TYPES
+from convcalc.netfile.vocabulary import DIALECT_TYPES, KEY_ALIASES, KIND_NAMES, LAYER_KEYS, OTHER_TYPES
 from tests.conftest import schema_errors, schema_valid
 from tests.property.strategies import SETTINGS
 

@@ -10,7 +10,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from convcalc.netfile.vocabulary import IGNORED, KIND_NAMES, LAYER_KEYS, OTHER_TYPES
+from convcalc.core.kinds.file_types import IGNORED
+from convcalc.netfile.vocabulary import KIND_NAMES, LAYER_KEYS, OTHER_TYPES
 
 HUGE = st.one_of(st.integers(10**15, 10**99), st.sampled_from([10**18, 10**50, 10**99, 2**63, 2**64 + 1]))
 SMALL = st.integers(-2, 9)

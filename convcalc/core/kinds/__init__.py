@@ -2,11 +2,10 @@
 
 Each module of this package holds one kind or one family (the pools, the merges, crops
 and pads) and says everything that kind means: its shape rule, how the receptive field
-and the axes' labels pass through it, its cost, its table cell and JSON keys. Adding a
-kind is a module here and its line below, its member of LayerKind (core/terms.py), and
-(until the file vocabulary moves here too) the type names files and importers use for it
-(netfile/vocabulary.py, netfile/dialects.py); tests/core/test_kinds.py fails when a kind
-lacks a rule.
+and the axes' labels pass through it, its cost, its table cell and JSON keys, and the
+names network files and the importers write it under (its `FILE_TYPES`). Adding a kind is
+a module here and its lines below, and its member of LayerKind (core/terms.py);
+tests/core/test_kinds.py fails when a kind lacks a rule or a name.
 """
 
 from __future__ import annotations
@@ -14,8 +13,23 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from convcalc.core.kinds import (
+    adaptive,
+    flatten,
+    identity,
+    linear,
+    merge,
+    rearrange,
+    reduce,
+    resize,
+    shuffle,
+    slicing,
+    sliding,
+    upsample,
+)
 from convcalc.core.kinds.adaptive import Adaptive
 from convcalc.core.kinds.base import OtherRules, OtherShape, Rules, WindowRules
+from convcalc.core.kinds.file_types import FileTypes
 from convcalc.core.kinds.flatten import Flatten
 from convcalc.core.kinds.identity import Identity
 from convcalc.core.kinds.linear import Linear
@@ -60,6 +74,22 @@ FAMILIES: tuple[Rules, ...] = (
 REGISTRY: Mapping[LayerKind, Rules] = MappingProxyType({kind: rules for rules in FAMILIES for kind in rules.kinds})
 """Each layer kind's rules."""
 
+FILE_TYPES: tuple[FileTypes, ...] = (
+    sliding.FILE_TYPES,
+    merge.FILE_TYPES,
+    resize.FILE_TYPES,
+    identity.FILE_TYPES,
+    upsample.FILE_TYPES,
+    adaptive.FILE_TYPES,
+    flatten.FILE_TYPES,
+    linear.FILE_TYPES,
+    shuffle.FILE_TYPES,
+    slicing.FILE_TYPES,
+    reduce.FILE_TYPES,
+    rearrange.FILE_TYPES,
+)
+"""Every kind's names in network files, in the order of FAMILIES."""
+
 
 def rules_of(kind: LayerKind) -> Rules:
     """Return a kind's rules."""
@@ -93,6 +123,7 @@ def other_shape(
 
 __all__ = [
     "FAMILIES",
+    "FILE_TYPES",
     "REGISTRY",
     "OtherRules",
     "OtherShape",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from convcalc.core.kinds.base import FieldsAndNotes, Flow, OtherRules, OtherShape
+from convcalc.core.kinds.file_types import IGNORED, FileTypes, OtherType
 from convcalc.core.kinds.shared import kept_period, needs_spatial, per_axis
 from convcalc.core.receptive import AxisField, resampled_field
 from convcalc.core.resampling import adaptive_reads
@@ -63,3 +64,24 @@ class Adaptive(OtherRules):
     def json(self, spec: OtherSpec) -> dict[str, Any]:
         """Give the output size."""
         return {"output_size": spec.size}
+
+
+FILE_TYPES = FileTypes(
+    torch={
+        f"adaptive{pool}pool{rank}d": OtherType(
+            LayerKind.ADAPTIVEAVGPOOL if pool == "avg" else LayerKind.ADAPTIVEMAXPOOL,
+            {"output_size": "sizes", "return_indices": IGNORED},
+            rank=rank,
+            required=("output_size",),
+        )
+        for pool in ("avg", "max")
+        for rank in (1, 2, 3)
+    },
+    onnx={
+        "globalaveragepool": OtherType(LayerKind.ADAPTIVEAVGPOOL),
+        "globalmaxpool": OtherType(LayerKind.ADAPTIVEMAXPOOL),
+    },
+    spellings=tuple(f"Adaptive{pool}Pool{rank}d" for pool in ("Avg", "Max") for rank in (1, 2, 3)),
+    dialect_spellings=("GlobalAveragePool", "GlobalMaxPool"),
+)
+"""The adaptive pools' names in torch.nn, and ONNX's global pools (an output of size 1)."""

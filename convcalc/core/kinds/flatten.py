@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from convcalc.core.errors import LayerError
 from convcalc.core.kinds.base import FieldsAndNotes, Flow, OtherRules, OtherShape
+from convcalc.core.kinds.file_types import IGNORED, FileTypes, OtherType
 from convcalc.core.kinds.shared import MovesAxes, kept_period
 from convcalc.core.rearrange import MIXED, rearranged_labels
 from convcalc.core.spec import LayerKind
@@ -65,3 +66,12 @@ class Flatten(MovesAxes, OtherRules):
     def json(self, spec: OtherSpec) -> dict[str, Any]:
         """Give the axes flattened."""
         return {"start_dim": spec.start_dim, "end_dim": spec.end_dim}
+
+
+FILE_TYPES = FileTypes(
+    torch={"flatten": OtherType(LayerKind.FLATTEN, {"start_dim": "int", "end_dim": "int"})},
+    keras={"flatten": OtherType(LayerKind.FLATTEN, {"data_format": IGNORED})},  # every axis after the batch, into one
+    spellings=("Flatten",),
+    dialect_spellings=("Flatten",),
+)
+"""Flatten's names: torch.nn.Flatten (and torch.flatten) and Keras' Flatten."""

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from convcalc.core.errors import LayerError, Problem
 from convcalc.core.kinds.base import FieldsAndNotes, Flow, OtherRules, OtherShape, mixes_positions
+from convcalc.core.kinds.file_types import FileTypes, OtherType
 from convcalc.core.kinds.shared import kept_period
 from convcalc.core.spec import LayerKind
 
@@ -106,3 +107,28 @@ class Linear(OtherRules):
     def json(self, spec: OtherSpec) -> dict[str, Any]:
         """Give the features and the bias."""
         return {"in_features": spec.in_features, "out_features": spec.out_features, "bias": spec.bias}
+
+
+FILE_TYPES = FileTypes(
+    torch={
+        "linear": OtherType(
+            LayerKind.LINEAR,
+            {"in_features": "count", "out_features": "count", "bias": "bool"},
+            required=("out_features",),
+        )
+    },
+    keras={
+        "dense": OtherType(  # over the last axis as Keras holds the tensor: the channels
+            LayerKind.LINEAR,
+            {"units": "count", "use_bias": "bool"},
+            required=("units",),
+            stored=("features_dim",),
+            renames=(("units", "out_features"), ("use_bias", "bias")),
+            defaults=(("features_dim", -1),),
+            channels_last=True,
+        )
+    },
+    spellings=("Linear",),
+    dialect_spellings=("Dense",),
+)
+"""Linear's names: torch.nn.Linear and Keras' Dense."""

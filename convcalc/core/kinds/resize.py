@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from convcalc.core.errors import LayerError, Problem
 from convcalc.core.kinds.base import OtherRules, OtherShape
+from convcalc.core.kinds.file_types import IGNORED, FileTypes, OtherType
 from convcalc.core.kinds.shared import ComparesSizes, ShiftsFields, kept_period, name_axes
 from convcalc.core.spec import LayerKind, OtherSpec, PaddingPairs
 from convcalc.core.text import spatial_axes
@@ -111,3 +112,27 @@ class CropPad(ComparesSizes, ShiftsFields, OtherRules):
         if spec.amounts is not None:
             return {"padding": [list(pair) for pair in spec.amounts]}
         return {"to": spec.to, "align": spec.align}
+
+
+_RANKS = (1, 2, 3)
+
+FILE_TYPES = FileTypes(
+    torch={
+        "crop": OtherType(LayerKind.CROP, {"to": "name", "align": "align", "cropping": "crops"}),
+        "pad": OtherType(LayerKind.PAD, {"to": "name", "align": "align", "padding": "pads"}),
+        **{f"zeropadding{rank}d": OtherType(LayerKind.PAD, {"padding": "pads"}, rank=rank) for rank in _RANKS},
+        **{f"cropping{rank}d": OtherType(LayerKind.CROP, {"cropping": "crops"}, rank=rank) for rank in _RANKS},
+        **{f"zeropad{rank}d": OtherType(LayerKind.PAD, {"padding": "torchpads"}, rank=rank) for rank in _RANKS},
+        **{
+            f"constantpad{rank}d": OtherType(LayerKind.PAD, {"padding": "torchpads", "value": IGNORED}, rank=rank)
+            for rank in _RANKS
+        },
+    },
+    spellings=(
+        *(f"ZeroPad{rank}d" for rank in _RANKS),
+        *(f"ConstantPad{rank}d" for rank in _RANKS),
+        *(f"ZeroPadding{rank}D" for rank in _RANKS),
+        *(f"Cropping{rank}D" for rank in _RANKS),
+    ),
+)
+"""Crops and pads: convcalc's own `crop` and `pad` (to another layer's size), torch's and Keras' classes."""

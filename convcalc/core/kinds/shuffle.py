@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from convcalc.core.errors import LayerError, Problem
 from convcalc.core.kinds.base import FieldsAndNotes, Flow, OtherRules, OtherShape
+from convcalc.core.kinds.file_types import IGNORED, FileTypes, OtherType
 from convcalc.core.receptive import direct_field, transposed_field
 from convcalc.core.spec import LayerKind
 
@@ -102,3 +103,40 @@ class PixelUnshuffle(_Shuffle):
         del shape
         r = layer.integer("upscale_factor", layer.integer("downscale_factor", 1))
         return [None if f is None else direct_field(f, r, r, 0, 1) for f in inputs[0].fields], []
+
+
+FILE_TYPES = FileTypes(
+    torch={
+        "pixelshuffle": OtherType(
+            LayerKind.PIXELSHUFFLE,
+            {"upscale_factor": "count"},
+            required=("upscale_factor",),
+            stored=("upscale_factor",),
+        ),
+        "pixelunshuffle": OtherType(
+            LayerKind.PIXELUNSHUFFLE,
+            {"downscale_factor": "count"},
+            required=("downscale_factor",),
+            stored=("downscale_factor",),
+        ),
+    },
+    onnx={
+        "depthtospace": OtherType(
+            LayerKind.PIXELSHUFFLE,
+            {"blocksize": "count", "mode": IGNORED},
+            required=("blocksize",),
+            stored=("upscale_factor",),
+            renames=(("blocksize", "upscale_factor"),),
+        ),
+        "spacetodepth": OtherType(
+            LayerKind.PIXELUNSHUFFLE,
+            {"blocksize": "count"},
+            required=("blocksize",),
+            stored=("downscale_factor",),
+            renames=(("blocksize", "downscale_factor"),),
+        ),
+    },
+    spellings=("PixelShuffle", "PixelUnshuffle"),
+    dialect_spellings=("DepthToSpace", "SpaceToDepth"),
+)
+"""The pixel shuffles' names in torch.nn and ONNX."""

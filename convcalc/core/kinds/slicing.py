@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from convcalc.core.errors import LayerError, Problem
 from convcalc.core.kinds.base import NamedAsWritten, OtherRules, OtherShape
+from convcalc.core.kinds.file_types import FileTypes, OtherType
 from convcalc.core.kinds.shared import AlongDim, ShiftsFields, kept_period
 from convcalc.core.spec import LayerKind, OtherSpec
 
@@ -66,3 +67,22 @@ class Slice(NamedAsWritten, AlongDim, ShiftsFields, OtherRules):
     def json(self, spec: OtherSpec) -> dict[str, Any]:
         """Give the axis (start, length or chunks follow as arguments)."""
         return {"dim": spec.dim}
+
+
+FILE_TYPES = FileTypes(
+    torch={
+        "narrow": OtherType(  # torch.narrow(x, dim, start, length)
+            LayerKind.SLICE,
+            {"dim": "int", "start": "int", "length": "count"},
+            required=("dim", "start", "length"),
+            stored=("start", "length"),
+        ),
+        "chunk": OtherType(  # torch.chunk(x, chunks, dim)[index]: one piece, as a layer of its own
+            LayerKind.SLICE,
+            {"chunks": "count", "dim": "int", "index": "int"},
+            required=("chunks", "index"),
+            stored=("chunks", "index"),
+        ),
+    },
+)
+"""The slices' names: torch.narrow, and one piece of torch.chunk."""

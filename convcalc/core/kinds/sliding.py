@@ -10,6 +10,7 @@ from math import prod
 from typing import TYPE_CHECKING, Any
 
 from convcalc.core.kinds.base import WindowRules
+from convcalc.core.kinds.file_types import FileTypes
 from convcalc.core.spec import LayerKind, LayerSpec, PaddingMode
 from convcalc.core.text import axes_text, padding_cell
 
@@ -130,3 +131,39 @@ class LpPool(_Pool):
     def json(self, spec: LayerSpec) -> dict[str, Any]:
         """Give the ceil mode and p."""
         return super().json(spec) | {"norm_type": spec.norm_type}
+
+
+_RANKS = (1, 2, 3)
+
+FILE_TYPES = FileTypes(
+    windows={
+        **{
+            f"{base}{rank}d": (kind, rank)
+            for base, kind in (
+                ("AvgPool", LayerKind.AVGPOOL),
+                ("Conv", LayerKind.CONV),
+                ("ConvTranspose", LayerKind.CONVTRANSPOSE),
+                ("LPPool", LayerKind.LPPOOL),
+                ("MaxPool", LayerKind.MAXPOOL),
+            )
+            for rank in _RANKS
+        },
+        **{
+            f"{base}{rank}D": (kind, rank)
+            for base, kind in (
+                ("AveragePooling", LayerKind.AVGPOOL),
+                ("Conv", LayerKind.CONV),
+                ("MaxPooling", LayerKind.MAXPOOL),
+            )
+            for rank in _RANKS
+        },
+        **{f"Conv{rank}DTranspose": (LayerKind.CONVTRANSPOSE, rank) for rank in _RANKS},
+        # ONNX's operators: the rank comes from the input
+        "Conv": (LayerKind.CONV, None),
+        "ConvTranspose": (LayerKind.CONVTRANSPOSE, None),
+        "MaxPool": (LayerKind.MAXPOOL, None),
+        "AveragePool": (LayerKind.AVGPOOL, None),
+        "LpPool": (LayerKind.LPPOOL, None),
+    },
+)
+"""The sliding-window layers' class names in torch.nn, Keras and ONNX, with the kind and rank each means."""

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from convcalc.core.errors import LayerError, Problem
 from convcalc.core.kinds.base import FieldsAndNotes, Flow, OtherRules, OtherShape
+from convcalc.core.kinds.file_types import IGNORED, FileTypes, OtherType
 from convcalc.core.kinds.shared import needs_spatial, per_axis
 from convcalc.core.receptive import AxisField, resampled_field
 from convcalc.core.resampling import interpolation_reads
@@ -113,3 +114,34 @@ class Upsample(OtherRules):
         if spec.to is not None:
             keys["to"] = spec.to
         return keys
+
+
+_RESIZED = {"scale_factor": "factors", "size": "sizes", "to": "name"}  # `to`: the spatial size of another layer,
+# as F.interpolate(x, size=y.shape[2:])
+_INTERPOLATED = _RESIZED | {"mode": "mode", "align_corners": "bool", "recompute_scale_factor": "bool"}
+
+FILE_TYPES = FileTypes(
+    torch={
+        "upsample": OtherType(LayerKind.UPSAMPLE, _INTERPOLATED, stored=("align_corners", "recompute_scale_factor")),
+        "upsamplingnearest2d": OtherType(LayerKind.UPSAMPLE, _RESIZED, rank=2),
+        "upsamplingbilinear2d": OtherType(LayerKind.UPSAMPLE, _RESIZED, rank=2),
+        "interpolate": OtherType(  # torch.nn.functional.interpolate, as a layer
+            LayerKind.UPSAMPLE,
+            _INTERPOLATED | {"antialias": IGNORED},
+            stored=("align_corners", "recompute_scale_factor"),
+        ),
+    },
+    keras={
+        f"upsampling{rank}d": OtherType(  # `size` is the factor per axis
+            LayerKind.UPSAMPLE,
+            {"size": "factors", "interpolation": "mode", "data_format": IGNORED},
+            rank=rank,
+            renames=(("size", "scale_factor"), ("interpolation", "mode")),
+            defaults=(("scale_factor", (2.0,)),),
+        )
+        for rank in (1, 2, 3)
+    },
+    spellings=("Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d"),
+    dialect_spellings=tuple(f"UpSampling{rank}D" for rank in (1, 2, 3)),
+)
+"""The resamplings' names: torch.nn's Upsample classes, F.interpolate and Keras' UpSampling layers."""
