@@ -20,6 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from convcalc.core.errors import InputError, InputErrorGroup, Location
+from convcalc.core.kinds import FILE_TYPES
+from convcalc.core.kinds.file_types import IGNORED, OtherType
+from convcalc.core.terms import LayerKind
 from convcalc.importers.onnx_proto import Model, Node, Tensor
 from convcalc.importers.onnx_proto import model as model_of
 from convcalc.importers.onnx_shapes import SHAPE_OPERATORS, Computed, Size, constant, evaluate, shape_of_tensor
@@ -30,15 +33,15 @@ Measure = Callable[[Mapping[str, Any]], Mapping[str, tuple[int, ...]]]
 WINDOWS = {"Conv", "ConvTranspose", "MaxPool", "AveragePool", "LpPool"}
 WINDOW_ATTRIBUTES = ("kernel_shape", "strides", "pads", "auto_pad", "dilations", "group", "ceil_mode",
                      "count_include_pad", "output_padding", "output_shape")  # fmt: skip
-UNARY = {
-    "Relu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "LeakyRelu", "Gelu", "Elu", "Selu", "Celu", "Mish",
-    "Softplus", "Softsign", "Clip", "Erf", "Sqrt", "Exp", "Log", "Neg", "Abs", "Reciprocal", "Cast", "Floor",
-    "Ceil", "Round", "Sign", "ThresholdedRelu", "Identity", "Dropout", "Softmax", "LogSoftmax",
-    "LRN", "InstanceNormalization", "BatchNormalization", "LayerNormalization",
-}  # fmt: skip
-"""Operators whose output has their (first) input's shape, written under their own name."""
-KEPT_ATTRIBUTES = {"Softmax": ("axis",), "LogSoftmax": ("axis",), "LayerNormalization": ("axis",)}
 ELEMENTWISE = {"Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Sum"}
+SHAPE_KEEPING: Mapping[str, OtherType] = {
+    name: info
+    for types in FILE_TYPES
+    for name, info in types.onnx.items()
+    if info.kind is LayerKind.IDENTITY and name.capitalize() not in ELEMENTWISE
+}
+"""Operators whose output has their (first) input's shape (identity.py's ONNX names, lower case): each is
+written under its own name, with the attributes its type reads."""
 REDUCTIONS = {"ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceLogSumExp"}
 REARRANGING = {"Transpose", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "DepthToSpace", "SpaceToDepth"}
 GLOBAL_POOLS = {"GlobalAveragePool", "GlobalMaxPool"}
@@ -485,11 +488,12 @@ def _layer(node: Node, graph: _Graph) -> list[tuple[dict[str, Any], list[str]]]:
         return [(_gemm(node, graph, attributes), data)]
     if op in GLOBAL_POOLS:
         return [({"type": op}, data)]
-    if op in UNARY:
-        layer = {"type": op} | {k: attributes[k] for k in KEPT_ATTRIBUTES.get(op, ()) if k in attributes}
-        if op == "LRN":
-            layer = {"type": "LocalResponseNorm"}
-        return [(layer, data)]
+    if op == "LRN":
+        return [({"type": "LocalResponseNorm"}, data)]
+    keeping = SHAPE_KEEPING.get(op.lower())
+    if keeping is not None:
+        read = [key for key, what in keeping.keys.items() if what != IGNORED and key in attributes]
+        return [({"type": op} | {key: attributes[key] for key in read}, data)]
     if op == "PRelu":
         slope = graph.constant(_input(node, 1))
         return [({"type": "PReLU", "num_parameters": prod(slope[0]) if slope else 1}, data)]

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 import convcalc
-from convcalc.importers.onnx_graph import onnx_import, onnx_network_data
+from convcalc.importers.onnx_graph import SHAPE_KEEPING, onnx_import, onnx_network_data
 from convcalc.importers.onnx_shapes import SHAPE_OPERATORS
 from convcalc.netfile.loader import load_network, measured_shapes
 from convcalc.sources.read import read_network
@@ -176,6 +176,17 @@ def _saved(model: Any, tmp_path: Path, name: str = "m.onnx") -> str:
     path = tmp_path / name
     onnx.save(model, str(path))
     return str(path)
+
+
+@pytest.mark.parametrize("name", sorted(SHAPE_KEEPING))
+def test_every_shape_keeping_name_of_the_kinds_is_imported(name: str, tmp_path: Path) -> None:
+    """An ONNX name core/kinds/identity.py declares is read with no line of the importer's own."""
+    keeping = SHAPE_KEEPING[name]
+    attributes: dict[str, Any] = {key: 1 for key, what in keeping.keys.items() if what == "int"}
+    node = helper.make_node(name.capitalize(), ["x"], ["y"], name="n", **attributes)
+    data = onnx_network_data(_saved(_model([node]), tmp_path))
+    assert data["layers"] == [{"name": "n", "type": name.capitalize(), **attributes}]
+    assert network_from_data_at(data, (1, 4, 8, 8)).layers[0].kind.value == "identity"
 
 
 def test_an_unsupported_operator_is_one_line(run: Callable[..., Result], tmp_path: Path) -> None:

@@ -340,6 +340,13 @@ FILE_TYPES = FileTypes(
         **{  # elementwise on one tensor: the shape stays (Clip is ReLU6's export, Erf and Pow GELU's)
             name: ignoring(LayerKind.IDENTITY, *keys)
             for name, keys in (
+                ("identity", ()),
+                ("relu", ()),
+                ("sigmoid", ()),
+                ("tanh", ()),
+                ("hardswish", ()),
+                ("mish", ()),
+                ("dropout", ("seed",)),  # its ratio and training_mode are inputs
                 ("clip", ("min", "max")),
                 ("erf", ()),
                 ("sqrt", ()),
