@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import io
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from convcalc.core.spec import LayerKind
 from convcalc.core.text import axes_text, csv_safe, padding_cell, visible
+from convcalc.render.table import Breaks, Column, lay_out, paint
 from convcalc.render.toolkit import (
-    Column,
     Format,
     RenderOptions,
-    cell_width,
-    console_text,
     csv_axes,
     csv_pairs,
     csv_runs,
     csv_text,
-    make_console,
-    rich_table,
     wrap_words,
 )
 
@@ -115,53 +109,16 @@ def _rows_text(  # the rows and how to show them
         lines += ["| " + " | ".join(columns) + " |", "| " + " | ".join("---" for _ in columns) + " |"]
         lines.extend("| " + " | ".join(row) + " |" for row in rows)
         return "\n".join(lines) + "\n"
-    from rich.text import Text
-
     cells = [[visible(cell) for cell in row] for row in rows]
-    widths = _widths(columns, cells, options.width)
-    buffer = io.StringIO()
-    span = sum(widths) + 3 * len(widths) - 1
-    console = make_console(buffer, replace(options, width=max(options.width, span)))  # too narrow: lines run on
-    shown = [
-        Column(wrap_words(column, width), column == "#", width) for column, width in zip(columns, widths, strict=True)
-    ]
-    wrapped = [[wrap_words(cell, width) if column in PROSE else cell for column, cell, width in
-                zip(columns, row, widths, strict=True)] for row in cells]  # fmt: skip
-    table = rich_table(shown, wrapped)
-    if title:  # wrapped between words at the terminal's width: a long path is never cut
-        console.print(Text(wrap_words(visible(title), options.width)), soft_wrap=True)
-    console.print(table)
-    return console_text(buffer)
+    shown = [Column(column, column == "#", Breaks.WORDS if column in PROSE else Breaks.NEVER) for column in columns]
+    laid = lay_out(shown, cells, options.width)  # too narrow: lines run on
+    lines = wrap_words(visible(title), options.width).split("\n") if title else []  # a long path is never cut
+    lines += paint(laid, color=options.color)
+    return "".join(line.rstrip() + "\n" for line in lines)
 
 
 PROSE = frozenset({"why", "accepted", "same size out", "range"})
 """Columns of words (a reason, sizes as runs): they wrap between words; the others (numbers) never wrap."""
-
-
-def _widths(columns: list[str], rows: list[list[str]], width: int) -> list[int]:
-    """Return each column's width: as wide as its cells if the table fits, else the prose columns narrowed.
-
-    No column is ever narrower than its longest word, so no number is split; when even that is too
-    wide for the terminal, the lines run past it.
-    """
-    natural = [max([cell_width(column), *(cell_width(row[i]) for row in rows)]) for i, column in enumerate(columns)]
-    if sum(natural) + 3 * len(natural) - 1 <= width:
-        return natural
-
-    def longest_word(text: str) -> int:
-        return max(cell_width(word) for word in text.split(" "))
-
-    least = [
-        max([longest_word(column), *(longest_word(row[i]) for row in rows)]) if column in PROSE else natural[i]
-        for i, column in enumerate(columns)
-    ]
-    room = width - (sum(least) + 3 * len(least) - 1)
-    for i, column in enumerate(columns):
-        if column in PROSE and room > 0:
-            grown = min(natural[i], least[i] + room)
-            room -= grown - least[i]
-            least[i] = grown
-    return least
 
 
 # ---------------------------------------------------------------- input sizes of `convcalc sizes`

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import io
 import json
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from convcalc.core.spec import AxisValues, Framework, LayerSpec
 from convcalc.core.text import visible
@@ -13,10 +12,8 @@ from convcalc.design.port import Ported, stage_sizes
 from convcalc.design.port_network import PortedLayer, PortedNetwork
 from convcalc.netfile.writer import network_yaml
 from convcalc.render.code import IMPORTS, Code, body, code, pad_code, snippet
-from convcalc.render.toolkit import Column, RenderOptions, console_text, make_console, rich_table
-
-if TYPE_CHECKING:
-    from rich.table import Table  # loaded lazily, by rich_table
+from convcalc.render.table import Breaks, Column, lay_out, paint
+from convcalc.render.toolkit import RenderOptions, wrap_words
 
 NAMES = {Framework.TORCH: "torch.nn", Framework.KERAS: "Keras", Framework.ONNX: "ONNX", Framework.JAX: "lax"}
 CONVENTIONS = {
@@ -93,7 +90,7 @@ def render_layer(ported: Ported, chosen: str, options: RenderOptions) -> str:
         f"in {NAMES[target]} {layout(target, rank)}:"
     )
     rows = _stage_rows(ported, written)
-    table = _table(["#", NAMES[target], "output"], [[str(i), c, s] for i, (c, s) in enumerate(rows, start=1)])
+    table = _table(["#", NAMES[target], "output"], [[str(i), c, s] for i, (c, s) in enumerate(rows, start=1)], options)
     return _print(title, table, options, [f"note: {note}" for note in ported.notes])
 
 
@@ -115,8 +112,18 @@ CODE_COLUMN = 2
 """The column of a port table that holds the target's layers, one a line."""
 
 
-def _table(headers: list[str], rows: list[list[str]]) -> Table:
-    columns = [Column(header, right=header in ("#", "output")) for header in headers]
+def _table(headers: list[str], rows: list[list[str]], options: RenderOptions) -> list[str]:
+    """Lay out and paint a port table: the target's layers wrap as code does, the names at their parts."""
+    code = headers[-2]
+    columns = [
+        Column(
+            header,
+            right=header in ("#", "output"),
+            breaks=Breaks.CODE if header == code else Breaks.PARTS if header == "layer" else Breaks.NEVER,
+            grows_first=header == "layer",  # a name whole before the code is widened
+        )
+        for header in headers
+    ]
     cells = [  # the framework's column holds one generated layer a line; the others are one line each
         [
             visible(cell) if column != CODE_COLUMN else "\n".join(map(visible, cell.split("\n")))
@@ -124,18 +131,14 @@ def _table(headers: list[str], rows: list[list[str]]) -> Table:
         ]
         for row in rows
     ]
-    return rich_table(columns, cells, pad_edge=False)
+    return paint(lay_out(columns, cells, options.width, pad_edge=False), color=options.color, pad_edge=False)
 
 
-def _print(title: str, table: Table, options: RenderOptions, notes: list[str]) -> str:
-    """Print the title, the table and the notes (wrapped to the width)."""
-    buffer = io.StringIO()
-    out = make_console(buffer, options)
-    out.print(visible(title), markup=False, highlight=False)
-    out.print(table)
-    for note in notes:
-        out.print(visible(note), markup=False, highlight=False)
-    return console_text(buffer)
+def _print(title: str, table: list[str], options: RenderOptions, notes: list[str]) -> str:
+    """Print the title, the table and the notes (wrapped between words to the width)."""
+    lines = [*wrap_words(visible(title), options.width).split("\n"), *table]
+    lines += [line for note in notes for line in wrap_words(visible(note), options.width).split("\n")]
+    return "".join(line.rstrip() + "\n" for line in lines)
 
 
 def _variable(part: PortedLayer) -> str:
@@ -190,7 +193,7 @@ def render_network(ported: PortedNetwork, chosen: str, options: RenderOptions) -
         shown = "\n".join(_shown(p) for p in layer_code.parts)
         rows.append([str(part.index), label, shown, "" if part.output is None else _size(part.output[2:])])
         notes += [f"layer {part.index}: note: {note}" for note in (part.ported.notes if part.ported else ())]
-    table = _table(["#", "layer", NAMES[target], "output"], rows)
+    table = _table(["#", "layer", NAMES[target], "output"], rows, options)
     return _print(title, table, options, notes)
 
 

@@ -6,7 +6,6 @@ explain.py's, ported layers port.py's; all share the toolkit.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -17,20 +16,18 @@ from convcalc.core.kinds.sliding import geometry_cell
 from convcalc.core.receptive import GLOBAL
 from convcalc.core.spec import LayerSpec, OtherSpec, axis_names
 from convcalc.core.text import axes_text, csv_safe, visible
+from convcalc.render import table
 from convcalc.render.report import render_json, type_word
+from convcalc.render.table import ANSI, Breaks, lay_out, paint
+from convcalc.render.table import Column as TableColumn
 from convcalc.render.toolkit import (
-    Column,
     Format,
     RenderOptions,
     byte_size,
-    cell_width,
-    console_text,
     csv_axes,
     csv_pairs,
     csv_text,
-    make_console,
     markdown_cell,
-    rich_table,
     shape_cell,
     short_count,
     whole_numbers,
@@ -198,13 +195,7 @@ def _notes(result: StackResult) -> list[tuple[str, str]]:
     return [(style, visible(text)) for style, text in notes]
 
 
-RICH_MAX_ROWS = 200
-PLAIN_MIN_WIDTH = 40
-"""Below this width rich narrows columns past their padding in its own way: rich lays out such tables."""
-"""Above this many layers the table is laid out here, in the same shape: rich needs ~0.5 ms a row."""
-
 _STYLES = {Status.INVALID: "red", Status.EXPECT_FAILED: "red", Status.NOT_COMPUTED: "dim"}
-_ANSI = {"red": "\x1b[31m", "dim": "\x1b[2m", "yellow": "\x1b[33m", "cyan": "\x1b[36m", "bold": "\x1b[1m"}
 
 
 def _title(result: StackResult) -> str:
@@ -225,37 +216,25 @@ def render_table(result: StackResult, cost: Cost, options: RenderOptions | None 
     """Render the table: one row per layer, the summary and the notes under it."""
     options = options or RenderOptions()
     laid = _layout(result, options, cost)
-    if len(laid.rows) > RICH_MAX_ROWS or laid.overflows or (options.width >= PLAIN_MIN_WIDTH and _narrow(laid.rows)):
-        return _plain_table(result, options, laid)  # rich's layout, character for character, and much faster
-    return _rich_table(result, options, laid)
 
+    def wrapped(text: str, style: str | None = None) -> list[str]:
+        return [f"{ANSI[style]}{piece}\x1b[0m" if options.color and style else piece
+                for piece in wrap_words(text, options.width).split("\n")]  # fmt: skip
 
-def _rich_table(result: StackResult, options: RenderOptions, laid: Laid) -> str:
-    """Lay the table out with rich, at the widths the layout chose (its cells already wrapped)."""
-    from rich.text import Text  # keep rich off the other formats' path
-
-    buffer = io.StringIO()
-    console = make_console(buffer, options)
-    columns = [Column(c, c in NUMERIC, width) for c, width in zip(laid.columns, laid.widths, strict=True)]
-    table = rich_table(columns, laid.rows, styles=[_STYLES.get(layer.status) for layer in result.layers])
-    width = options.width  # lines of words wrap between words: a long path or shape is never cut
-    console.print(Text(wrap_words(_title(result), width)), soft_wrap=True)
-    console.print(table)
-    console.print(Text(wrap_words(laid.summary, width)), soft_wrap=True)
+    styles = [_STYLES.get(layer.status) for layer in result.layers]
+    lines = [*wrapped(_title(result)), *paint(laid.table, styles=styles, color=options.color)]
+    lines.extend(wrapped(laid.summary))
     for style, text in _notes(result):
-        console.print(Text(wrap_words(text, width), style=style), soft_wrap=True)
-    return console_text(buffer)
+        lines.extend(wrapped(text, style))
+    return "\n".join(lines) + "\n"
 
 
 @dataclass(frozen=True, slots=True)
 class Laid:
-    """A table laid out: its columns, their widths, its rows' cells (wrapped with newlines) and the summary."""
+    """The stack's table laid out (render/table.py's engine) and the summary under it."""
 
-    columns: tuple[str, ...]
-    widths: tuple[int, ...]
-    rows: list[list[str]]
+    table: table.Laid
     summary: str
-    overflows: bool = False  # narrower than the narrowest layout: lines run past the width, nothing is cut
 
 
 UNBOUNDED = 10**9
@@ -264,165 +243,35 @@ LEFT_OUT_ORDER = ("%", "FLOPs", "MACs", "jump", "input", "params", "k/s/p/d", "R
 """The columns a narrow table leaves out, first to last, rather than cut a number, a shape or a name's part
 (a layer's input is mostly the output above it); `#`, `layer` and `output` stay."""
 WRAPPING = ("layer", "k/s/p/d")
-"""Columns whose cells wrap, at the breaks _pieces finds (dots, slashes, words); the others never wrap."""
+"""Columns whose cells wrap, at the breaks table.pieces finds (dots, slashes, words); the others never wrap.
+k/s/p/d grows back first, then the name."""
 
 
 def _layout(result: StackResult, options: RenderOptions, cost: Cost) -> Laid:
     """Return the table laid out to the width: columns left out in a stated order."""
-    columns = _columns(options)
-    rows = _rows(result, options, cost)
-    natural = [max([_width(column), *(_width(row[i]) for row in rows)]) for i, column in enumerate(columns)]
-
-    def span(kept: list[int], sizes: list[int]) -> int:  # each cell padded by a space a side, one between
-        return sum(sizes[i] for i in kept) + 3 * len(kept) - 1
-
-    if span(list(range(len(columns))), natural) <= options.width:  # it fits as it is: nothing to wrap
-        return Laid(columns, tuple(natural), rows, _summary(result, cost))
-    least = [
-        max([_width(column), *(_width(piece) for row in rows for piece in _pieces(row[i]))])
-        if column in WRAPPING
-        else natural[i]
-        for i, column in enumerate(columns)
-    ]
-
-    kept = list(range(len(columns)))
-    left_out = []
-    for name in LEFT_OUT_ORDER:
-        if span(kept, least) <= options.width:
-            break
-        if name in columns:
-            kept.remove(columns.index(name))
-            left_out.append(name)
-    widths = {i: least[i] for i in kept}
-    room = options.width - span(kept, least)
-    for i in sorted(kept, key=lambda i: columns[i] != "k/s/p/d"):  # k/s/p/d grows back first, then the name
-        if columns[i] in WRAPPING and room > 0:
-            grown = min(natural[i], widths[i] + room)
-            room -= grown - widths[i]
-            widths[i] = grown
-    wrapped = [[_wrap(row[i], widths[i]) if columns[i] in WRAPPING else row[i] for i in kept] for row in rows]
-    summary = _summary(result, cost)
-    if left_out:
-        summary += (
-            f" · left out at {options.width} columns: {', '.join(left_out)} "
-            f"(every column from {span(list(range(len(columns))), least)})"
+    columns = [
+        TableColumn(
+            name,
+            right=name in NUMERIC,
+            breaks=Breaks.PARTS if name in WRAPPING else Breaks.NEVER,
+            grows_first=name == "k/s/p/d",
         )
-    return Laid(
-        tuple(columns[i] for i in kept),
-        tuple(widths[i] for i in kept),
-        wrapped,
-        summary,
-        overflows=span(kept, least) > options.width,
-    )
-
-
-_width = cell_width
-
-
-_BREAK_AFTER = frozenset("./,_")
-
-
-def _pieces(text: str) -> list[str]:
-    """Split a cell where it may wrap: after a dot, slash, comma or underscore, between camel-case words, at spaces.
-
-    Spaces come back as pieces of their own (" "), dropped where a line ends.
-    """
-    pieces: list[str] = []
-    current = ""
-    for index, char in enumerate(text):
-        if char == " ":
-            pieces.extend([current, " "] if current else [" "])
-            current = ""
-            continue
-        if current and char.isupper() and text[index - 1].islower() and text[index + 1 : index + 2].islower():
-            pieces.append(current)
-            current = ""
-        current += char
-        if char in _BREAK_AFTER:
-            pieces.append(current)
-            current = ""
-    if current:
-        pieces.append(current)
-    return pieces
-
-
-def _wrap(text: str, width: int) -> str:
-    """Wrap a cell to lines at most `width` wide, at its pieces' breaks; a piece wider than that is cut."""
-    if _width(text) <= width:
-        return text
-    lines: list[str] = []
-    line, space = "", False
-    for piece in _pieces(text):
-        if piece == " ":
-            space = bool(line)
-            continue
-        candidate = f"{line} {piece}" if space else line + piece
-        if _width(candidate) <= width:
-            line, space = candidate, False
-            continue
-        if line:
-            lines.append(line)
-        line, space = piece, False
-        while _width(line) > width:  # only when the terminal is narrower than the narrowest layout
-            lines.append(line[:width])
-            line = line[width:]
-    lines.append(line)
-    return "\n".join(lines)
-
-
-def _narrow(rows: list[list[str]]) -> bool:
-    """Whether every cell is one terminal column per character (the plain layout is then rich's, exactly)."""
-    return all(_width(cell) == len(cell) for row in rows for cell in row)
-
-
-def _plain_table(result: StackResult, options: RenderOptions, laid: Laid) -> str:
-    """Lay out the same table as rich's SIMPLE_HEAD box, fast enough for 10,000 rows."""
-    columns, rows, summary, widths = laid.columns, laid.rows, laid.summary, laid.widths
-
-    def paint(text: str, style: str | None) -> str:
-        return f"{_ANSI[style]}{text}\x1b[0m" if options.color and style else text
-
-    numeric = [column in NUMERIC for column in columns]
-
-    def line(cells: list[str], style: str | None, *, bottom: bool = False) -> list[str]:
-        if not any("\n" in cell for cell in cells):  # the usual row: one line, no wrapping
-            texts = [
-                f" {' ' * (width - _width(cell)) + cell if right else cell + ' ' * (width - _width(cell))} "
-                for cell, width, right in zip(cells, widths, numeric, strict=True)
-            ]
-            return [paint(" ".join(texts).rstrip(), style)]
-        parts = [cell.split("\n") for cell in cells]
-        deepest = max(len(p) for p in parts)
-        if bottom:  # rich sets the header's cells on its last line
-            parts = [[""] * (deepest - len(p)) + p for p in parts]
-        out = []
-        for depth in range(deepest):
-            texts = []
-            for column, part, width in zip(columns, parts, widths, strict=True):
-                piece = part[depth] if depth < len(part) else ""
-                pad = " " * max(0, width - _width(piece))
-                texts.append(f" {pad + piece if column in NUMERIC else piece + pad} ")
-            out.append(paint(" ".join(texts).rstrip(), style))
-        return out
-
-    def wrapped(text: str, style: str | None = None) -> list[str]:
-        return [paint(piece, style) for piece in wrap_words(text, options.width).split("\n")]
-
-    lines = [*wrapped(_title(result)), *line(list(columns), "bold", bottom=True)]
-    lines.append("─" * (sum(widths) + 3 * len(widths) - 1))
-    for layer, row in zip(result.layers, rows, strict=True):
-        lines.extend(line(row, _STYLES.get(layer.status)))
-    lines.extend(wrapped(summary))
-    for style, text in _notes(result):
-        lines.extend(wrapped(text, style))
-    return "\n".join(lines) + "\n"
+        for name in _columns(options)
+    ]
+    laid = lay_out(columns, _rows(result, options, cost), options.width, left_out_order=LEFT_OUT_ORDER)
+    summary = _summary(result, cost)
+    if laid.left_out:
+        summary += (
+            f" · left out at {options.width} columns: {', '.join(laid.left_out)} (every column from {laid.least_span})"
+        )
+    return Laid(laid, summary)
 
 
 @whole_numbers
 def render_markdown(result: StackResult, cost: Cost, options: RenderOptions | None = None) -> str:
     """Render a GitHub-flavoured Markdown table (fits a pull-request comment)."""
     laid = _layout(result, replace(options or RenderOptions(), width=UNBOUNDED), cost)  # a page scrolls: every column
-    columns, rows, summary = laid.columns, laid.rows, laid.summary
+    columns, rows, summary = [column.header for column in laid.table.columns], laid.table.rows, laid.summary
     lines = [
         f"**{markdown_cell(visible(result.source))}**: input `{shape_cell(result.input)}`, batch {result.input[0]}",
         "",

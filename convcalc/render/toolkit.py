@@ -9,15 +9,12 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from convcalc.core.text import integer_text
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
     from rich.console import Console  # keep rich off the other formats' path
-    from rich.table import Table
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,34 +122,6 @@ def wrap_words(text: str, width: int) -> str:
         else:
             lines.append(word)
     return "\n".join(lines)
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    """A column of a text table: its header, its side, and a fixed width (cells then come wrapped, and are cropped)."""
-
-    header: str
-    right: bool = False
-    width: int | None = None  # None: rich folds a long cell at the column's width
-
-
-def rich_table(columns: Sequence[Column], rows: Iterable[Sequence[str]], *, styles: Sequence[str | None] = (),
-               pad_edge: bool = True) -> Table:  # fmt: skip
-    """Return every command's text table (stack, solve, sizes, port): a rule under the header, no edges."""
-    from rich import box
-    from rich.table import Table
-    from rich.text import Text
-
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=pad_edge)
-    for column in columns:
-        justify: Literal["left", "right"] = "right" if column.right else "left"
-        if column.width is None:
-            table.add_column(column.header, justify=justify, overflow="fold")
-        else:
-            table.add_column(column.header, justify=justify, width=column.width, no_wrap=True, overflow="crop")
-    for index, row in enumerate(rows):
-        table.add_row(*map(Text, row), style=styles[index] if index < len(styles) else None)
-    return table
 
 
 def console_text(buffer: io.StringIO) -> str:

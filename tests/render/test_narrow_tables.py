@@ -9,7 +9,8 @@ import pytest
 
 from convcalc import analyze, read_network
 from convcalc.core.analysis import StackResult
-from convcalc.render.stack import LEFT_OUT_ORDER, WRAPPING, _columns, _layout, _pieces, _rows, render_table
+from convcalc.render.stack import LEFT_OUT_ORDER, WRAPPING, _columns, _layout, _rows, render_table
+from convcalc.render.table import Breaks, pieces
 from convcalc.render.toolkit import RenderOptions
 from tests.conftest import EXAMPLES, ROOT, cost_of
 
@@ -34,7 +35,7 @@ def test_no_number_shape_or_name_part_is_split(path: Path, width: int) -> None:
     result = _read(path)
     options = RenderOptions(width=width)
     full_rows = _rows(result, options, cost_of(result, options))
-    laid = _layout(result, options, cost_of(result, options))
+    laid = _layout(result, options, cost_of(result, options)).table
     columns = _columns(options)
     text = render_table(result, cost_of(result, options), options)
     lines = text.splitlines()
@@ -42,16 +43,16 @@ def test_no_number_shape_or_name_part_is_split(path: Path, width: int) -> None:
         too_wide = [line for line in lines if len(line) > width]
         assert all(" " not in line.strip() for line in too_wide), too_wide  # only a word (a path) longer than that
     for full, row in zip(full_rows, laid.rows, strict=True):
-        for column, cell in zip(laid.columns, row, strict=True):
+        for column, cell in zip([c.header for c in laid.columns], row, strict=True):
             whole = full[columns.index(column)]
             if column not in WRAPPING:
                 assert cell == whole
                 continue
-            pieces = _pieces(whole)
+            parts = pieces(whole, Breaks.PARTS)
             if laid.overflows:
                 continue  # narrower than the narrowest layout: a name's part may be cut, a number never
             assert cell.replace("\n", "").replace(" ", "") == whole.replace(" ", "")
-            words = [piece for piece in pieces if piece != " "]
+            words = [piece for piece in parts if piece != " "]
             for line in cell.split("\n")[:-1]:  # each line ends where a piece ends
                 assert any(line.endswith(word) for word in words), (line, whole)
 
@@ -62,9 +63,10 @@ def test_left_out_columns_follow_the_stated_order_and_are_said(width: int) -> No
     result = _read(EXAMPLES / "unet.yaml")
     laid = _layout(result, RenderOptions(width=width), cost_of(result, RenderOptions(width=width)))
     present = [c for c in LEFT_OUT_ORDER if c in _columns(RenderOptions())]
-    gone = [c for c in present if c not in laid.columns]
+    shown = [column.header for column in laid.table.columns]
+    gone = [c for c in present if c not in shown]
     assert gone == present[: len(gone)]
-    assert {"#", "layer", "output"} <= set(laid.columns)
+    assert {"#", "layer", "output"} <= set(shown)
     said = " ".join(laid.summary.split())
     if gone:
         assert f"left out at {width} columns: {', '.join(gone)} (every column from " in said
@@ -81,9 +83,9 @@ def test_left_out_columns_follow_the_stated_order_and_are_said(width: int) -> No
 
 def test_names_wrap_at_dots_and_words_not_inside_them() -> None:
     """`layer1.0.conv1` breaks after a dot; `BatchNormalization` between its words; `ReLU` never."""
-    assert _pieces("layer1.0.conv1 (conv)") == ["layer1.", "0.", "conv1", " ", "(conv)"]
-    assert _pieces("(BatchNormalization)") == ["(Batch", "Normalization)"]
-    assert _pieces("conv1_relu (ReLU)") == ["conv1_", "relu", " ", "(ReLU)"]
+    assert pieces("layer1.0.conv1 (conv)", Breaks.PARTS) == ["layer1.", "0.", "conv1", " ", "(conv)"]
+    assert pieces("(BatchNormalization)", Breaks.PARTS) == ["(Batch", "Normalization)"]
+    assert pieces("conv1_relu (ReLU)", Breaks.PARTS) == ["conv1_", "relu", " ", "(ReLU)"]
     text = render_table(
         _read(EXAMPLES / "resnet18.yaml"),
         cost_of(_read(EXAMPLES / "resnet18.yaml"), RenderOptions(width=80)),
