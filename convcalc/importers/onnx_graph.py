@@ -477,51 +477,80 @@ def _slice(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, A
     return {"type": "narrow", "dim": axis, "start": start, "length": length}
 
 
-def _layer(node: Node, graph: _Graph) -> list[tuple[dict[str, Any], list[str]]]:  # noqa: C901, PLR0912 - one branch an operator
+_Layers = list[tuple[dict[str, Any], list[str]]]
+"""A node's layers, each with the computed tensors it reads."""
+_Reader = Callable[[Node, "_Graph", dict[str, Any]], _Layers]
+
+
+def _of_data(build: Callable[[Node, _Graph, dict[str, Any]], dict[str, Any]]) -> _Reader:
+    """Return a reader of an operator that makes one layer of its first input."""
+
+    def read(node: Node, graph: _Graph, attributes: dict[str, Any]) -> _Layers:
+        return [(build(node, graph, attributes), node.inputs[:1])]
+
+    return read
+
+
+def _named(node: Node, _graph: _Graph, _attributes: dict[str, Any]) -> dict[str, Any]:
+    return {"type": node.op_type}
+
+
+def _prelu(node: Node, graph: _Graph, _attributes: dict[str, Any]) -> dict[str, Any]:
+    slope = graph.constant(_input(node, 1))
+    return {"type": "PReLU", "num_parameters": prod(slope[0]) if slope else 1}
+
+
+def _reduction(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, Any]:
+    axes = _axes_input(node, graph, attributes, 1)
+    if axes is None:
+        raise _UnsupportedError("a reduction over every axis is not followed")
+    return {"type": node.op_type, "axes": axes} | ({} if attributes.get("keepdims", 1) else {"keepdims": 0})
+
+
+def _merge(node: Node, graph: _Graph, _attributes: dict[str, Any]) -> _Layers:
+    return [_elementwise(node, graph)]
+
+
+def _concat(node: Node, graph: _Graph, attributes: dict[str, Any]) -> _Layers:
+    computed = [name for name in node.inputs if graph.constant(name) is None]
+    return [({"type": node.op_type, "axis": _required(node, attributes, "axis")}, computed)]
+
+
+def _pieces(node: Node, graph: _Graph, attributes: dict[str, Any]) -> _Layers:
+    return [(layer, node.inputs[:1]) for layer in _split(node, graph, attributes)]
+
+
+READERS: Mapping[str, _Reader] = {
+    **dict.fromkeys(WINDOWS, _of_data(_window)),
+    "Gemm": _of_data(_gemm),
+    "MatMul": _of_data(_gemm),
+    **dict.fromkeys(GLOBAL_POOLS, _of_data(_named)),
+    "LRN": _of_data(lambda *_: {"type": "LocalResponseNorm"}),
+    "PRelu": _of_data(_prelu),
+    **dict.fromkeys(ELEMENTWISE, _merge),
+    "Concat": _concat,
+    **dict.fromkeys(REDUCTIONS, _of_data(_reduction)),
+    **dict.fromkeys(REARRANGING, _of_data(_rearranging)),
+    "Resize": _of_data(_resize),
+    "Upsample": _of_data(_resize),
+    "Pad": _of_data(_pad),  # constant, reflect, edge or wrap: the same sizes
+    "Split": _pieces,
+    "Slice": _of_data(_slice),
+}
+"""How each operator with rules of its own becomes layers (the shape-keeping ones are SHAPE_KEEPING's)."""
+
+
+def _layer(node: Node, graph: _Graph) -> _Layers:
     """Return the layers of one node, each with the computed tensors it reads."""
     attributes = _checked(node)
-    op = node.op_type
-    data = [node.inputs[0]] if node.inputs else []
-    if op in WINDOWS:
-        return [(_window(node, graph, attributes), data)]
-    if op in ("Gemm", "MatMul"):
-        return [(_gemm(node, graph, attributes), data)]
-    if op in GLOBAL_POOLS:
-        return [({"type": op}, data)]
-    if op == "LRN":
-        return [({"type": "LocalResponseNorm"}, data)]
-    keeping = SHAPE_KEEPING.get(op.lower())
-    if keeping is not None:
-        read = [key for key, what in keeping.keys.items() if what != IGNORED and key in attributes]
-        return [({"type": op} | {key: attributes[key] for key in read}, data)]
-    if op == "PRelu":
-        slope = graph.constant(_input(node, 1))
-        return [({"type": "PReLU", "num_parameters": prod(slope[0]) if slope else 1}, data)]
-    if op in ELEMENTWISE:
-        layer, computed = _elementwise(node, graph)
-        return [(layer, computed)]
-    if op == "Concat":
-        computed = [name for name in node.inputs if graph.constant(name) is None]
-        return [({"type": op, "axis": _required(node, attributes, "axis")}, computed)]
-    if op in REDUCTIONS:
-        axes = _axes_input(node, graph, attributes, 1)
-        if axes is None:
-            raise _UnsupportedError("a reduction over every axis is not followed")
-        layer = {"type": op, "axes": axes}
-        if not attributes.get("keepdims", 1):
-            layer["keepdims"] = 0
-        return [(layer, data)]
-    if op in REARRANGING:
-        return [(_rearranging(node, graph, attributes), data)]
-    if op in ("Resize", "Upsample"):
-        return [(_resize(node, graph, attributes), data)]
-    if op == "Pad":  # constant, reflect, edge or wrap: the same sizes
-        return [(_pad(node, graph, attributes), data)]
-    if op == "Split":
-        return [(layer, data) for layer in _split(node, graph, attributes)]
-    if op == "Slice":
-        return [(_slice(node, graph, attributes), data)]
-    raise _UnsupportedError("convcalc does not follow this operator")
+    reader = READERS.get(node.op_type)
+    if reader is not None:
+        return reader(node, graph, attributes)
+    keeping = SHAPE_KEEPING.get(node.op_type.lower())
+    if keeping is None:
+        raise _UnsupportedError("convcalc does not follow this operator")
+    read = [key for key, what in keeping.keys.items() if what != IGNORED and key in attributes]
+    return [({"type": node.op_type} | {key: attributes[key] for key in read}, node.inputs[:1])]
 
 
 def _fold(node: Node, graph: _Graph) -> bool:

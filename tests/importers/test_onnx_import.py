@@ -451,7 +451,7 @@ def test_a_fault_in_the_reader_is_not_called_bad_input(
     def broken(*_: object) -> None:
         raise KeyError("a bug")
 
-    monkeypatch.setattr(onnx_graph, "_window", broken)
+    monkeypatch.setitem(onnx_graph.READERS, "Conv", broken)
     weight = helper.make_tensor("w", TensorProto.FLOAT, [4, 4, 3, 3], [0.0] * 144)
     path = _saved(_model([helper.make_node("Conv", ["x", "w"], ["y"])], [weight]), tmp_path)
     assert main(["stack", path]) == 70
