@@ -24,7 +24,7 @@ import io
 import json
 import operator
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from math import prod
 from typing import Any
@@ -464,73 +464,114 @@ def _size_node(node: Any, walk: _Walk, name: str) -> bool:
     return False
 
 
-def _layer(node: Any, module: Any, walk: _Walk, torch: Any) -> tuple[dict[str, Any] | None, list[Any]]:  # noqa: C901, PLR0912 - one branch an operation
+_Found = tuple[dict[str, Any] | None, list[Any]]
+"""A node's layer (None for a node that computes no tensor) and the tensors it reads."""
+
+
+def _layer(node: Any, module: Any, walk: _Walk, torch: Any) -> _Found:
     """Return a node's layer and the tensors it reads (None for a node that computes no tensor)."""
     name = node.target if isinstance(node.target, str) else getattr(node.target, "__name__", "")
-    if node.op == "get_attr":
-        walk.constants.add(node)
-        return None, []
-    if _size_node(node, walk, name) or "convcalc_value" in node.meta:
-        return None, []  # a size, or arithmetic on sizes
-    if node.op == "call_function" and node.target is operator.getitem and node.args[0] in walk.constants:
-        walk.constants.add(node)
+    if _bookkept(node, walk, name):
         return None, []
     if node.op == "call_function" and node.target is operator.getitem and node.args[0] in walk.pieces:
         return _getitem(node), _tensors(node.args[0], walk)[:1]
-    if name in ("chunk", "split", "unbind"):
-        walk.pieces.add(node)
-        return None, []  # its pieces are the getitem nodes that follow
     computed = _tensors(node, walk)
     if not computed:
         walk.constants.add(node)  # arithmetic on parameters and buffers only
         return None, []
-    first = computed[:1]
     if node.op == "call_module":
-        return _frozen_kept(module.get_submodule(str(node.target)), torch, walk.vocabulary), first
-    merge = MERGES.get(node.target) if node.op == "call_function" else None
-    merge = merge or MERGE_NAMES.get(name)
+        return _frozen_kept(module.get_submodule(str(node.target)), torch, walk.vocabulary), computed[:1]
+    merge = (MERGES.get(node.target) if node.op == "call_function" else None) or MERGE_NAMES.get(name)
     if merge is not None:
         return _merge(node, merge, computed, module, walk)
+    call = _Call(node, name, walk, module, computed[:1])
     if name in ("cat", "concat", "concatenate"):
         return {"type": "cat", "dim": _whole(_argument(node, 1, "dim", default=0), "dim")}, computed
-    if name in SHAPE_KEEPING:
-        own = name.rstrip("_")
-        return {"type": own if own in OWN_TYPES else "identity"}, first
-    if name in REDUCTIONS:
-        dims = _value(_argument(node, 1, "dim"), walk, "dim", node)
-        if dims is None:
-            raise _NotFollowedError("a reduction over every axis is not followed")
-        layer: dict[str, Any] = {"type": name, "dim": dims}
-        if _argument(node, 2, "keepdim", default=False):
-            layer["keepdim"] = True
-        return layer, first
-    if name in REARRANGING:
-        return _rearranging(node, name, walk), first
-    if name in ("interpolate", "upsample"):
-        return _interpolate(node, walk), first
-    if name in ("stochastic_depth", "drop_path"):
-        return {"type": "StochasticDepth"}, first  # the identity at inference
-    if name == "layer_norm":
-        shape = _value(_argument(node, 1, "normalized_shape"), walk, "normalized_shape", node)
-        affine = _argument(node, 2, "weight") is not None
-        bias = _argument(node, 3, "bias") is not None
-        layer = {"type": "LayerNorm", "normalized_shape": shape if isinstance(shape, list) else [shape]}
-        return _defaults_left_out(layer | {"elementwise_affine": affine, "bias": bias}), first
-    functional = CONVOLUTION.fullmatch(name)
-    if functional:
-        return _functional_convolution(node, functional, module), first
-    adaptive = ADAPTIVE.fullmatch(name)
-    if adaptive:
-        kind = "AdaptiveAvgPool" if adaptive[1] == "avg" else "AdaptiveMaxPool"
-        size = _value(_argument(node, 1, "output_size"), walk, "output_size", node)
-        return {"type": f"{kind}{adaptive[2]}d", "output_size": size}, first
-    pooling = POOLING.fullmatch(name)
-    if pooling:
-        return _pool(node, pooling[1], int(pooling[2])), first
-    if name == "pad":
-        rank = len(_shape(node) or []) - 2
-        return {"type": f"ConstantPad{rank}d", "padding": list(_argument(node, 1, "pad"))}, first
+    read = FUNCTIONS.get(name)
+    if read is not None:
+        return read(call), call.first
+    for pattern, build in PATTERNS:
+        found = pattern.fullmatch(name)
+        if found:
+            return build(call, found), call.first
     raise _NotFollowedError("convcalc does not follow this operation")
+
+
+def _bookkept(node: Any, walk: _Walk, name: str) -> bool:
+    """Record a node that computes no tensor of its own (a parameter, a size, a constant, a split); True if it was."""
+    if node.op == "get_attr":
+        walk.constants.add(node)
+        return True
+    if _size_node(node, walk, name) or "convcalc_value" in node.meta:
+        return True  # a size, or arithmetic on sizes
+    if node.op == "call_function" and node.target is operator.getitem and node.args[0] in walk.constants:
+        walk.constants.add(node)
+        return True
+    if name in ("chunk", "split", "unbind"):
+        walk.pieces.add(node)
+        return True  # its pieces are the getitem nodes that follow
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class _Call:
+    """A traced function or method that computes a tensor from its first computed input."""
+
+    node: Any
+    name: str
+    walk: _Walk
+    module: Any
+    first: list[Any]
+
+
+def _kept_shape(call: _Call) -> dict[str, Any]:
+    own = call.name.rstrip("_")
+    return {"type": own if own in OWN_TYPES else "identity"}
+
+
+def _reduction(call: _Call) -> dict[str, Any]:
+    dims = _value(_argument(call.node, 1, "dim"), call.walk, "dim", call.node)
+    if dims is None:
+        raise _NotFollowedError("a reduction over every axis is not followed")
+    return {"type": call.name, "dim": dims} | ({"keepdim": True} if _argument(call.node, 2, "keepdim") else {})
+
+
+def _layer_norm(call: _Call) -> dict[str, Any]:
+    shape = _value(_argument(call.node, 1, "normalized_shape"), call.walk, "normalized_shape", call.node)
+    affine = _argument(call.node, 2, "weight") is not None
+    bias = _argument(call.node, 3, "bias") is not None
+    layer = {"type": "LayerNorm", "normalized_shape": shape if isinstance(shape, list) else [shape]}
+    return _defaults_left_out(layer | {"elementwise_affine": affine, "bias": bias})
+
+
+def _padded(call: _Call) -> dict[str, Any]:
+    rank = len(_shape(call.node) or []) - 2
+    return {"type": f"ConstantPad{rank}d", "padding": list(_argument(call.node, 1, "pad"))}
+
+
+def _adaptive(call: _Call, found: re.Match[str]) -> dict[str, Any]:
+    kind = "AdaptiveAvgPool" if found[1] == "avg" else "AdaptiveMaxPool"
+    size = _value(_argument(call.node, 1, "output_size"), call.walk, "output_size", call.node)
+    return {"type": f"{kind}{found[2]}d", "output_size": size}
+
+
+FUNCTIONS: dict[str, Callable[[_Call], dict[str, Any]]] = {
+    **dict.fromkeys(SHAPE_KEEPING, _kept_shape),
+    **dict.fromkeys(REDUCTIONS, _reduction),
+    **dict.fromkeys(REARRANGING, lambda call: _rearranging(call.node, call.name, call.walk)),
+    **dict.fromkeys(("interpolate", "upsample"), lambda call: _interpolate(call.node, call.walk)),
+    **dict.fromkeys(("stochastic_depth", "drop_path"), lambda _: {"type": "StochasticDepth"}),  # the identity
+    "layer_norm": _layer_norm,
+    "pad": _padded,
+}
+"""Functions and methods by name: the layer each is written as (of its first computed input)."""
+
+PATTERNS: tuple[tuple[re.Pattern[str], Callable[[_Call, re.Match[str]], dict[str, Any]]], ...] = (
+    (CONVOLUTION, lambda call, found: _functional_convolution(call.node, found, call.module)),
+    (ADAPTIVE, _adaptive),
+    (POOLING, lambda call, found: _pool(call.node, found[1], int(found[2]))),
+)
+"""Functions named by rank (conv2d, adaptive_avg_pool2d, max_pool1d, ...)."""
 
 
 def _getitem(node: Any) -> dict[str, Any]:
