@@ -18,7 +18,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from convcalc.core.errors import InputError, InputErrorGroup, Location
+from convcalc.core.kinds import FILE_TYPES
+from convcalc.core.kinds.file_types import IGNORED
 from convcalc.core.rearrange import from_keras_order
+from convcalc.core.terms import LayerKind
 from convcalc.importers.keras_archive import MAX_NESTING, nesting_depth_over, read_config_bytes
 
 Measure = Callable[[Mapping[str, Any]], Mapping[str, tuple[int, ...]]]
@@ -34,12 +37,15 @@ WINDOWS = {
 DEPTHWISE = {f"DepthwiseConv{rank}D": rank for rank in (1, 2)}
 SEPARABLE = {f"SeparableConv{rank}D": rank for rank in (1, 2)}
 MERGES = {"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate"}
-KEPT = {
-    "Activation", "ReLU", "LeakyReLU", "ELU", "Softmax", "Dropout", "AlphaDropout", "GaussianDropout",
-    "GaussianNoise", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "Rescaling", "Normalization",
-    "UnitNormalization", "ActivityRegularization", "Identity",
-}  # fmt: skip
-"""Layers that keep the shape, written by their type alone (Softmax with its axis)."""
+KEEPING = frozenset(
+    name
+    for types in FILE_TYPES
+    for name, info in types.keras.items()
+    if info.kind is LayerKind.IDENTITY and all(what == IGNORED for what in info.keys.values())
+) | {"identity"}
+"""Layers that keep the shape, written by their type alone: core/kinds/identity.py's Keras names (lower case)."""
+KEPT_WITH_KEYS = {"Softmax", "Normalization"}
+"""Shape-keeping layers written with a key of theirs (Softmax's axis, Normalization's constants)."""
 RESHAPING = {"Flatten", "Reshape", "Permute", "Dense", "BatchNormalization", "LayerNormalization",
              "GroupNormalization"}  # fmt: skip
 GLOBAL_POOLS = {f"Global{pool}Pooling{rank}D" for pool in ("Average", "Max") for rank in _RANKS}
@@ -49,9 +55,14 @@ RESIZING = {
     **{f"UpSampling{rank}D": "size" for rank in _RANKS},
 }
 MODELS = {"Functional", "Model", "Sequential"}
-SAME_CHANNELS = KEPT | set(RESIZING) | {"BatchNormalization", "LayerNormalization", "GroupNormalization"}
+SAME_CHANNELS = KEPT_WITH_KEYS | set(RESIZING) | {"BatchNormalization", "LayerNormalization", "GroupNormalization"}
 SAME_CHANNELS |= {f"{pool}Pooling{rank}D" for pool in ("Max", "Average") for rank in _RANKS}
-"""Layers whose output has their input's channels: a depthwise layer after them needs no measuring."""
+"""Layers whose output has their input's channels (and KEEPING's): a depthwise layer after them needs no measuring."""
+
+
+def _same_channels(class_name: str) -> bool:
+    """Whether a layer's output has its input's channels."""
+    return class_name in SAME_CHANNELS or class_name.lower() in KEEPING
 
 
 class _UnsupportedError(Exception):
@@ -153,7 +164,7 @@ class _Walk:
         for keys in made:
             entry = {"type": keys.pop("type"), "name": keys.pop("name", layer.name), **keys}
             filters = entry.get("filters")
-            channels = filters if isinstance(filters, int) else channels if layer.class_name in SAME_CHANNELS else None
+            channels = filters if isinstance(filters, int) else channels if _same_channels(layer.class_name) else None
             if channels is not None and len(sources) == 1:
                 self.known_channels[entry["name"]] = channels
             if sources != [self.last]:
@@ -453,7 +464,7 @@ def _layer(layer: _Layer, walk: _Walk) -> list[dict[str, Any]]:
     if kind in MERGES:
         axis = config.get("axis", -1)
         return [{"type": kind, **({"axis": axis} if kind == "Concatenate" and axis != -1 else {})}]
-    if kind in KEPT:
+    if kind in KEPT_WITH_KEYS or kind.lower() in KEEPING:
         axis = config.get("axis", -1)
         kept: dict[str, Any] = {"type": kind, **({"axis": axis} if kind == "Softmax" and axis != -1 else {})}
         if kind == "Normalization" and config.get("mean") is not None:  # constants given: no weights (count_params)
