@@ -21,7 +21,6 @@ from tests.core.torch_cases import FIXTURES
 FOLDER = FIXTURES / "keras_params"
 NOT_READ = {  # what convcalc cannot read yet (issue 35): fixed when these start to pass
     "mobilenet_v3_small": "an Add or Multiply of a tensor and a constant (hard swish)",
-    "convnext_tiny": "LayerScale",
 }
 
 
@@ -58,6 +57,7 @@ def test_parameters_as_keras_counts_them(model: str) -> None:
         ("{type: Normalization, mean: [0.1, 0.2, 0.3], variance: [1, 2, 3]}", (0, 0)),  # Keras: 0 weights
         ("{type: Normalization}", (0, 7)),  # adapted: mean, variance, count (Keras: 7)
         ("{type: BatchNormalization, center: false}", (3, 6)),  # gamma; moving mean and variance (Keras: 3, 6)
+        ("{type: LayerScale, init_values: 0.000001, projection_dim: 3}", (3, 0)),  # ConvNeXt's gamma (Keras: 3)
     ],
 )
 def test_keras_counts_of_the_statistics_layers(layer: str, counts: tuple[int, int]) -> None:

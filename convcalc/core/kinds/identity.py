@@ -433,6 +433,10 @@ FILE_TYPES = FileTypes(
             frozen=(2, 1),
             frozen_unless="mean",
         ),
+        # keras.applications.convnext's LayerScale: a learned factor per channel (projection_dim of them)
+        "layerscale": OtherType(
+            LayerKind.IDENTITY, {"init_values": IGNORED, "projection_dim": IGNORED}, params_per_channel=1
+        ),
         **{  # the shape stays: activations, noise and dropout, fixed rescalings
             name: ignoring(LayerKind.IDENTITY, *keys)
             for name, keys in (
