@@ -100,6 +100,7 @@ PLACEHOLDERS = {  # the files the examples name, as a user would have them
     "models/backbone.convcalc.yaml": "resnet_stem.yaml",
     "model.onnx": "../tests/fixtures/onnx/resnet18.onnx",
     "model.keras": "../tests/fixtures/keras/mobilenet_v2.keras",
+    "mymodels.py": "torch/mymodels.py",
 }
 
 
@@ -131,9 +132,10 @@ def test_help_examples_run(line: str, tmp_path: Path, monkeypatch: pytest.Monkey
                 continue
             if words[0] != "convcalc":
                 continue
-            if (
-                words[1:3] == ["import", "torch"]
-                and importlib.util.find_spec(words[3].split(".")[0].split(":")[0]) is None
+            module = words[3].rpartition(":")[0] if words[1:3] == ["import", "torch"] else ""
+            if module and (
+                importlib.util.find_spec("torch") is None
+                or (not module.endswith(".py") and importlib.util.find_spec(module.split(".")[0]) is None)
             ):
                 pytest.skip(f"{words[3]} is not installed here")
             expanded = [str(m) for word in words[1:] for m in (sorted(Path().glob(word)) if "*" in word else [word])]

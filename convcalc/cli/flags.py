@@ -317,13 +317,14 @@ NETWORK_COMMANDS = (
             "convcalc import model.keras -i 1,3,224,224 -o model.yaml   [dim]# N, C, H, W[/dim]",
             "convcalc import torch torchvision.models:resnet18 -i 1,3,224,224 --expect",
             "convcalc import torch timm:create_model --args '[\"resnet18\"]' -i 1,3,256,256",
+            "convcalc import torch mymodels.py:unet -i 1,3,572,572   # your own file",
         ),
         (
             Option(
                 "sources",
                 ("SOURCE",),
                 "MODEL.onnx (its weights file may be absent), MODEL.keras, MODEL.json (model.to_json()), or:"
-                " torch PACKAGE.MODULE:FACTORY.",
+                " torch PACKAGE.MODULE:FACTORY (or FILE.py:FACTORY; the working directory is on the path).",
                 argument=True,
                 many=True,
             ),

@@ -20,13 +20,17 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import importlib.util
 import io
 import json
 import operator
+import os
 import re
-from collections.abc import Callable, Mapping
+import sys
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from math import prod
+from pathlib import Path
 from typing import Any
 
 from convcalc.core.errors import InputError, InputErrorGroup
@@ -106,30 +110,84 @@ def _load_torch() -> Any:  # the torch module
 
 
 def build_model(target: str, arguments: str | None) -> Any:  # a torch.nn.Module
-    """Import PACKAGE.MODULE:FACTORY and call it with the JSON arguments (an object: keywords; a list: positional)."""
+    """Import PACKAGE.MODULE:FACTORY (or FILE.py:FACTORY) and call it with the JSON arguments.
+
+    The arguments are a JSON object (keywords) or list (positional). The working directory (a
+    file's own folder) comes first on the import path while the model is built, as with `python -m`.
+    """
     torch = _load_torch()
-    module_name, colon, attribute = target.partition(":")
+    module_name, colon, attribute = target.rpartition(":")
     if not colon or not module_name or not attribute:
-        msg = f"expected PACKAGE.MODULE:FACTORY, such as torchvision.models:resnet18, got {target!r}"
+        msg = f"expected PACKAGE.MODULE:FACTORY or FILE.py:FACTORY, such as torchvision.models:resnet18, got {target!r}"
         raise InputError(msg, where="import torch")
     args, kwargs = _factory_arguments(arguments)
-    # the module's own code runs here, as `python -c "import MODULE"` would run it: whatever it
-    # raises, or a sys.exit() it calls, is the model's failure, said in one line (exit 2)
-    try:
-        factory: Any = importlib.import_module(module_name)
-        for part in attribute.split("."):
-            factory = getattr(factory, part)
-    except (ImportError, AttributeError) as error:
-        raise InputError(f"cannot import {target}: {_first_line(error)}", where="import torch") from None
-    except (Exception, SystemExit) as error:  # noqa: BLE001 - the module's own code failed
-        raise InputError(f"importing {module_name} raised {_first_line(error)}", where="import torch") from None
-    try:
-        model = factory(*args, **kwargs) if callable(factory) and not isinstance(factory, torch.nn.Module) else factory
-    except (Exception, SystemExit) as error:  # noqa: BLE001 - any factory's own failure, said in one line
-        raise InputError(f"{target}(...) raised {_first_line(error)}", where="import torch") from None
+    # the module's own code runs here, as `python -m` would run it (the working directory first on
+    # the path; a FILE.py's own folder first for a file): whatever it raises, or a sys.exit() it
+    # calls, is the model's failure, said in one line (exit 2)
+    with _on_path(_folder_of(module_name)):
+        try:
+            factory: Any = _module(module_name)
+            for part in attribute.split("."):
+                factory = getattr(factory, part)
+        except (ImportError, AttributeError) as error:
+            raise InputError(f"cannot import {target}: {_first_line(error)}{_looked(module_name)}",
+                             where="import torch") from None  # fmt: skip
+        except (Exception, SystemExit) as error:  # noqa: BLE001 - the module's own code failed
+            raise InputError(f"importing {module_name} raised {_first_line(error)}", where="import torch") from None
+        try:
+            is_module = isinstance(factory, torch.nn.Module)
+            model = factory(*args, **kwargs) if callable(factory) and not is_module else factory
+        except (Exception, SystemExit) as error:  # noqa: BLE001 - any factory's own failure, said in one line
+            raise InputError(f"{target}(...) raised {_first_line(error)}", where="import torch") from None
     if not isinstance(model, torch.nn.Module):
         raise InputError(f"{target} gave a {type(model).__name__}, not a torch.nn.Module", where="import torch")
     return model.eval()
+
+
+def _is_file(module_name: str) -> bool:
+    """Whether the target names a Python file (FILE.py, ./models/unet.py) rather than a module."""
+    return module_name.endswith(".py") or "/" in module_name or os.sep in module_name
+
+
+def _folder_of(module_name: str) -> str:
+    """Return the folder put first on the import path: a file's own, else the working directory."""
+    return str(Path(module_name).resolve().parent) if _is_file(module_name) else str(Path.cwd())
+
+
+@contextlib.contextmanager
+def _on_path(folder: str) -> Iterator[None]:
+    """Put a folder first on sys.path while the model is imported and built (as `python -m` does)."""
+    added = folder not in sys.path
+    if added:
+        sys.path.insert(0, folder)
+    try:
+        yield
+    finally:
+        if added and folder in sys.path:
+            sys.path.remove(folder)
+
+
+def _module(module_name: str) -> Any:  # a module
+    """Import a module by its dotted name, or a Python file by its path (as a module named by its stem)."""
+    if not _is_file(module_name):
+        return importlib.import_module(module_name)
+    path = Path(module_name)
+    if not path.is_file():
+        raise ModuleNotFoundError(f"no file {module_name}")
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    if spec is None or spec.loader is None:
+        raise ModuleNotFoundError(f"{module_name} cannot be loaded as Python")
+    loaded = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = loaded  # its classes pickle and trace by their module's name
+    spec.loader.exec_module(loaded)
+    return loaded
+
+
+def _looked(module_name: str) -> str:
+    """Say where a module that was not found was looked for."""
+    if _is_file(module_name):
+        return ""
+    return f" (looked in the working directory {Path.cwd()} and the installed packages)"
 
 
 def _factory_arguments(arguments: str | None) -> tuple[list[Any], dict[str, Any]]:
@@ -545,8 +603,81 @@ def _layer_norm(call: _Call) -> dict[str, Any]:
 
 
 def _padded(call: _Call) -> dict[str, Any]:
+    """Return F.pad: by amounts, or to another tensor's size where the amounts are computed from the two sizes."""
     rank = len(_shape(call.node) or []) - 2
-    return {"type": f"ConstantPad{rank}d", "padding": list(_argument(call.node, 1, "pad"))}
+    amounts = list(_argument(call.node, 1, "pad"))
+    if not any(hasattr(amount, "op") for amount in amounts):
+        return {"type": f"ConstantPad{rank}d", "padding": amounts}
+    to = _padded_to(call.node.args[0], amounts, call.walk, rank)
+    if to is not None:
+        return to
+    return {"type": f"ConstantPad{rank}d", "padding": _value(amounts, call.walk, "pad", call.node)}
+
+
+_SIZE_ARITHMETIC: Mapping[Any, Callable[..., Any]] = {
+    operator.add: operator.add, operator.sub: operator.sub, operator.mul: operator.mul,
+    operator.floordiv: operator.floordiv, operator.neg: operator.neg,
+}  # fmt: skip
+_TRIALS = ((10, 17), (5, 12), (7, 8))
+"""Spatial sizes (the padded tensor's, the other's) F.pad's amounts are evaluated at, to see what they compute."""
+
+
+def _padded_to(source: Any, amounts: list[Any], walk: _Walk, rank: int) -> dict[str, Any] | None:
+    """Return `pad` to another layer's size when amounts computed from two tensors' sizes are the difference split.
+
+    The milesial U-Net pads by [dx // 2, dx - dx // 2, dy // 2, dy - dy // 2] with dx, dy the
+    differences of the two tensors' sizes: that is `pad: {to: other, align: center}` at every size.
+    """
+    tensors = {walk.sizes[node][0] for node in _size_reads(amounts, walk)}
+    others = [tensor for tensor in tensors if tensor is not source]
+    if len(others) != 1 or len(amounts) != 2 * rank or others[0] not in walk.produced:
+        return None
+    for align in ("center", "top-left"):
+        if all(_amounts_at(amounts, source, others[0], walk, trial, rank) == _split(trial, rank, align)
+               for trial in _TRIALS):  # fmt: skip
+            return {"type": "pad", "to": walk.produced[others[0]], "align": align}
+    return None
+
+
+def _size_reads(values: list[Any], walk: _Walk) -> set[Any]:
+    """Return the size nodes (x.size(2), x.shape[2:]) the computed values are made from."""
+    found: set[Any] = set()
+    waiting = [value for value in values if hasattr(value, "op")]
+    while waiting:
+        node = waiting.pop()
+        if node in walk.sizes:
+            found.add(node)
+        else:
+            waiting.extend(node.all_input_nodes)
+    return found
+
+
+def _amounts_at(amounts: list[Any], source: Any, other: Any, walk: _Walk, trial: tuple[int, int], rank: int) -> Any:
+    """Evaluate F.pad's amounts with the padded tensor's spatial sizes at trial[0], the other's at trial[1]."""
+    shapes = {source: [1, 1, *[trial[0]] * rank], other: [1, 1, *[trial[1]] * rank]}
+
+    def value(node: Any) -> Any:
+        if not hasattr(node, "op"):
+            return node
+        if node in walk.sizes:
+            tensor, axes = walk.sizes[node]
+            sizes = [shapes[tensor][axis] for axis in axes]
+            return sizes[0] if isinstance(node.meta.get("convcalc_value"), int) else sizes
+        if node.op == "call_function" and node.target in _SIZE_ARITHMETIC:
+            return _SIZE_ARITHMETIC[node.target](*map(value, node.args))
+        raise _NotFollowedError(f"its pad is computed by {node.target}")
+
+    try:
+        return [value(amount) for amount in amounts]
+    except (KeyError, TypeError):  # sizes of a third tensor, or arithmetic on a tuple: not a difference
+        return None
+
+
+def _split(trial: tuple[int, int], rank: int, align: str) -> list[int]:
+    """Return the amounts that pad each spatial axis from trial[0] to trial[1] (F.pad's order: last axis first)."""
+    extra = trial[1] - trial[0]
+    before = extra // 2 if align == "center" else 0
+    return [before, extra - before] * rank
 
 
 def _adaptive(call: _Call, found: re.Match[str]) -> dict[str, Any]:

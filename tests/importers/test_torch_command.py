@@ -70,7 +70,7 @@ def test_import_torch_writes_a_file_that_checks(run: Any, tmp_path: Path) -> Non
         (
             ["torch", "torchvision.models.resnet18", "-i", "1,3,8,8"],
             (
-                "import torch: expected PACKAGE.MODULE:FACTORY, such as torchvision.models:resnet18, got "
+                "import torch: expected PACKAGE.MODULE:FACTORY or FILE.py:FACTORY, such as torchvision.models:resnet18, got "
                 "'torchvision.models.resnet18'"
             ),
         ),
@@ -202,3 +202,77 @@ def test_an_argument_computed_from_tensors_is_said() -> None:
         _whole(Node(), "dim")
     with pytest.raises(_NotFollowedError, match=r"its dim is 1\.5, not a whole number"):
         _whole(1.5, "dim")
+
+
+USER_MODEL = '''
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+class Up(nn.Module):
+    """The milesial U-Net's Up: up by a transposed conv, pad by the size difference, join the skip."""
+
+    def __init__(self, width):
+        super().__init__()
+        self.up = nn.ConvTranspose2d(2 * width, width, 2, stride=2)
+        self.conv = nn.Conv2d(2 * width, width, 3, padding=1)
+
+    def forward(self, x1, x2):
+        x1 = self.up(x1)
+        diff_y = x2.size()[2] - x1.size()[2]
+        diff_x = x2.size()[3] - x1.size()[3]
+        x1 = F.pad(x1, [diff_x // 2, diff_x - diff_x // 2, diff_y // 2, diff_y - diff_y // 2])
+        return self.conv(torch.cat([x2, x1], dim=1))
+
+
+class UNet(nn.Module):
+    def __init__(self, width=4):
+        super().__init__()
+        self.inc = nn.Conv2d(3, width, 3, padding=1)
+        self.down = nn.Sequential(nn.MaxPool2d(2), nn.Conv2d(width, 2 * width, 3, padding=1))
+        self.up = Up(width)
+
+    def forward(self, x):
+        skip = self.inc(x)
+        return self.up(self.down(skip), skip)
+
+
+def unet():
+    return UNet()
+'''
+
+
+@pytest.mark.parametrize("target", ["mymodels:unet", "./mymodels.py:unet", "mymodels.py:unet", "ABSOLUTE"])
+def test_the_users_own_model_file(run: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str) -> None:
+    """In the folder of mymodels.py, as `python -m` finds it; F.pad by the size difference is `pad: to` at any size."""
+    (tmp_path / "mymodels.py").write_text(USER_MODEL)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delitem(__import__("sys").modules, "mymodels", raising=False)
+    target = f"{tmp_path / 'mymodels.py'}:unet" if target == "ABSOLUTE" else target
+    out = tmp_path / "unet.yaml"
+    result = run("import", "torch", target, "-i", "1,3,31,47", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert '{name: "up.pad", type: "pad", to: "inc", align: "center"}' in out.read_text()
+    assert str(tmp_path) not in __import__("sys").path  # the folder leaves the path after the import
+    model = __import__("mymodels").unet()
+    for size in ((1, 3, 31, 47), (1, 3, 100, 57), (1, 3, 64, 64)):
+        data = json.loads(run("stack", str(out), "-i", ",".join(map(str, size)), "-f", "json").stdout)
+        assert data["layers"][-1]["output"] == list(model(torch.zeros(size)).shape)
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("nothere:unet", "No module named 'nothere' (looked in the working directory "),
+        ("./nothere.py:unet", "cannot import ./nothere.py:unet: ModuleNotFoundError: no file ./nothere.py"),
+    ],
+)
+def test_a_model_file_not_found_says_where_it_looked(
+    run: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str, message: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("import", "torch", target, "-i", "1,3,8,8")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1
