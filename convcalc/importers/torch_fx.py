@@ -247,6 +247,7 @@ def trace(model: Any) -> Any:  # a torch.fx.GraphModule
                 raise
 
     tracer = Tracer(autowrap_functions=wrapped)
+    tracer.record_stack_traces = True  # each node's place in the model's code, for the messages
     try:
         graph = tracer.trace(model)
     except Exception as error:  # noqa: BLE001 - fx raises many kinds; each said in one line
@@ -429,7 +430,8 @@ def network_data(
         except _NotFollowedError as reason:
             text = reason.args[0]
             target = node.target if isinstance(node.target, str) else getattr(node.target, "__name__", node.target)
-            errors.append(InputError(f"node {walk.names[node]!r} ({node.op} {target}): {text}", where="import torch"))
+            place = f"node {walk.names[node]!r} ({node.op} {target}){_source_line(node)}"
+            errors.append(InputError(f"{place}: {text}", where="import torch"))
             walk.produced[node] = walk.names[node]  # keep going, to say every node not followed at once
             continue
         if layer is None:
@@ -494,6 +496,25 @@ def _argument(node: Any, position: int, keyword: str, *, default: Any = None) ->
     if len(node.args) > position:
         return node.args[position]
     return node.kwargs.get(keyword, default)
+
+
+_FRAME = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+), in \S+\n\s*(?P<code>[^\n]*)')
+
+
+def _source_line(node: Any) -> str:
+    """Say where in the model's code a node comes from: its file and line, and the line itself."""
+    torch_folder = str(Path(getattr(sys.modules.get("torch"), "__file__", "") or ".").parent)
+    own_folder = str(Path(__file__).parent.parent)
+    frames = [found for found in _FRAME.finditer(node.meta.get("stack_trace") or "")
+              if not found["file"].startswith((torch_folder, own_folder))]  # fmt: skip
+    if not frames:
+        return ""
+    frame = frames[-1]  # the innermost outside torch and convcalc: the line of the model's own forward
+    path = Path(frame["file"])
+    with contextlib.suppress(ValueError):
+        path = path.relative_to(Path.cwd())
+    code = " ".join(frame["code"].split())
+    return f" at {path}:{frame['line']} ({code[:80]})" if code else f" at {path}:{frame['line']}"
 
 
 def _size_node(node: Any, walk: _Walk, name: str) -> bool:
