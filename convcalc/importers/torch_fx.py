@@ -707,7 +707,36 @@ def _adaptive(call: _Call, found: re.Match[str]) -> dict[str, Any]:
     return {"type": f"{kind}{found[2]}d", "output_size": size}
 
 
+def _weight_shape(node: Any, module: Any, position: int) -> list[int]:
+    """Return the shape of a function's weight argument, a parameter of the model."""
+    weight = _argument(node, position, "weight")
+    if not hasattr(weight, "op") or weight.op != "get_attr":
+        raise _NotFollowedError("its weight is computed, not a parameter of the model")
+    return [int(v) for v in _parameter(weight, module).shape]
+
+
+def _functional_linear(call: _Call) -> dict[str, Any]:
+    """Return F.linear(x, weight, bias) as the Linear module it computes (weight [out, in])."""
+    shape = _weight_shape(call.node, call.module, 1)
+    if len(shape) != 2:  # noqa: PLR2004 - [out_features, in_features]
+        raise _NotFollowedError(f"its weight has shape {shape}, not [out_features, in_features]")
+    bias = _argument(call.node, 2, "bias") is not None
+    return {"type": "Linear", "in_features": shape[1], "out_features": shape[0]} | ({} if bias else {"bias": False})
+
+
+def _functional_group_norm(call: _Call) -> dict[str, Any]:
+    """Return F.group_norm(x, num_groups, weight, bias) as the GroupNorm module it computes."""
+    groups = _whole(_argument(call.node, 1, "num_groups"), "num_groups")
+    if _argument(call.node, 2, "weight") is None:
+        channels = (_shape(call.node) or [0, 0])[1]
+        return {"type": "GroupNorm", "num_groups": groups, "num_channels": channels, "affine": False}
+    channels = _weight_shape(call.node, call.module, 2)[0]
+    return {"type": "GroupNorm", "num_groups": groups, "num_channels": channels}
+
+
 FUNCTIONS: dict[str, Callable[[_Call], dict[str, Any]]] = {
+    "linear": _functional_linear,
+    "group_norm": _functional_group_norm,
     **dict.fromkeys(SHAPE_KEEPING, _kept_shape),
     **dict.fromkeys(REDUCTIONS, _reduction),
     **dict.fromkeys(REARRANGING, lambda call: _rearranging(call.node, call.name, call.walk)),

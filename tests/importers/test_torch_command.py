@@ -292,3 +292,39 @@ def test_a_refusal_names_the_line_of_the_users_code(run: Any, tmp_path: Path, mo
         "convcalc: error: import torch: node 'einsum' (call_function einsum) at odd.py:12 "
         "(return torch.einsum('nchw->nhwc', y)): convcalc does not follow this operation\n"
     )
+
+
+FUNCTIONAL_MODEL = """
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c = nn.Conv2d(3, 8, 3)
+        self.gw, self.gb = nn.Parameter(torch.ones(8)), nn.Parameter(torch.zeros(8))
+        self.w, self.b = nn.Parameter(torch.ones(5, 8)), nn.Parameter(torch.zeros(5))
+        self.w2 = nn.Parameter(torch.ones(4, 5))
+
+    def forward(self, x):
+        y = F.group_norm(F.group_norm(self.c(x), 2, self.gw, self.gb), 4)
+        return F.linear(F.linear(y.mean((2, 3)), self.w, self.b), self.w2)
+"""
+
+
+def test_functional_linear_and_group_norm(run: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """F.linear and F.group_norm with the model's parameters are the modules they compute, counted as torch counts."""
+    (tmp_path / "functional.py").write_text(FUNCTIONAL_MODEL)
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "f.yaml"
+    result = run("import", "torch", "functional.py:M", "-i", "1,3,16,16", "--expect", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    text = out.read_text()
+    assert '{name: "group_norm_1", type: "GroupNorm", num_groups: 4, num_channels: 8, affine: false' in text
+    assert '{name: "linear_1", type: "Linear", in_features: 5, out_features: 4, bias: false' in text
+    assert run("check", str(out)).exit_code == 0
+    data = json.loads(run("stack", str(out), "-f", "json").stdout)
+    model = __import__("functional").M()
+    assert data["total_params"] == sum(p.numel() for p in model.parameters())
