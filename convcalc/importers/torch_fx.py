@@ -737,6 +737,7 @@ def _functional_group_norm(call: _Call) -> dict[str, Any]:
 FUNCTIONS: dict[str, Callable[[_Call], dict[str, Any]]] = {
     "linear": _functional_linear,
     "group_norm": _functional_group_norm,
+    "getitem": lambda call: _sliced(call.node),  # x[:, a:b]: the pieces of a chunk or split are read above
     **dict.fromkeys(SHAPE_KEEPING, _kept_shape),
     **dict.fromkeys(REDUCTIONS, _reduction),
     **dict.fromkeys(REARRANGING, lambda call: _rearranging(call.node, call.name, call.walk)),
@@ -753,6 +754,31 @@ PATTERNS: tuple[tuple[re.Pattern[str], Callable[[_Call, re.Match[str]], dict[str
     (POOLING, lambda call, found: _pool(call.node, found[1], int(found[2]))),
 )
 """Functions named by rank (conv2d, adaptive_avg_pool2d, max_pool1d, ...)."""
+
+
+def _sliced(node: Any) -> dict[str, Any]:
+    """Return x[:, a:b] (a slice of the batch or the channels, step 1) as the `narrow` it is."""
+    shape = _shape(node.args[0])
+    index = node.args[1] if isinstance(node.args[1], tuple) else (node.args[1],)
+    if shape is None or any(not isinstance(part, slice) and part is not Ellipsis for part in index):
+        raise _NotFollowedError("indexing other than by slices is not followed")
+    if index.count(Ellipsis) > 1:
+        raise _NotFollowedError("an index with two ellipses")
+    if Ellipsis in index:
+        at = index.index(Ellipsis)
+        index = index[:at] + (slice(None),) * (len(shape) - len(index) + 1) + index[at + 1 :]
+    cut = [(dim, part) for dim, part in enumerate(index) if part != slice(None)]
+    if not cut:
+        return {"type": "identity"}
+    if len(cut) > 1:
+        raise _NotFollowedError("a slice of more than one axis is not followed")
+    dim, part = cut[0]
+    if dim > 1:
+        raise _NotFollowedError("a slice of a spatial axis is not followed (its length would depend on the input)")
+    if any(hasattr(bound, "op") for bound in (part.start, part.stop, part.step)) or part.step not in (None, 1):
+        raise _NotFollowedError("a slice with computed bounds or a step is not followed")
+    start, stop, _ = part.indices(shape[dim])
+    return {"type": "narrow", "dim": dim, "start": start, "length": max(stop - start, 0)}
 
 
 def _getitem(node: Any) -> dict[str, Any]:

@@ -328,3 +328,41 @@ def test_functional_linear_and_group_norm(run: Any, tmp_path: Path, monkeypatch:
     data = json.loads(run("stack", str(out), "-f", "json").stdout)
     model = __import__("functional").M()
     assert data["total_params"] == sum(p.numel() for p in model.parameters())
+
+
+SLICING_MODEL = """
+import torch
+from torch import nn
+
+
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c = nn.Conv2d(3, 8, 3)
+
+    def forward(self, x):
+        y = self.c(x)
+        return torch.cat([y[:, :4] * 2, y[:, 4:, ...], y[..., :, :]], dim=1)
+
+
+class Spatial(M):
+    def forward(self, x):
+        return self.c(x)[:, :, 1:]
+"""
+
+
+def test_slices_of_the_channels_are_narrows(run: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """x[:, a:b] is a narrow of the channels (GhostNet, DPN); a slice of a spatial axis is refused at its line."""
+    (tmp_path / "slicing.py").write_text(SLICING_MODEL)
+    monkeypatch.chdir(tmp_path)
+    result = run("import", "torch", "slicing.py:M", "-i", "1,3,16,16", "--expect")
+    assert result.exit_code == 0, result.stderr
+    assert '{name: "getitem", type: "narrow", dim: 1, start: 0, length: 4, expect: [1, 4, 14, 14]}' in result.stdout
+    assert (
+        '{name: "getitem_1", type: "narrow", dim: 1, start: 4, length: 4, from: "c", expect: [1, 4, 14, 14]}'
+        in result.stdout
+    )
+    assert '{name: "getitem_2", type: "identity", from: "c", expect: [1, 8, 14, 14]}' in result.stdout
+    refused = run("import", "torch", "slicing.py:Spatial", "-i", "1,3,16,16")
+    assert refused.exit_code == 2
+    assert "at slicing.py:18 (return self.c(x)[:, :, 1:]): a slice of a spatial axis is not followed" in refused.stderr
