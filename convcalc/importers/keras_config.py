@@ -462,8 +462,7 @@ def _layer(layer: _Layer, walk: _Walk) -> list[dict[str, Any]]:
     if kind in DEPTHWISE or kind in SEPARABLE:
         return _depthwise(layer, walk.channels(layer))
     if kind in MERGES:
-        axis = config.get("axis", -1)
-        return [{"type": kind, **({"axis": axis} if kind == "Concatenate" and axis != -1 else {})}]
+        return [_merged(layer)]
     if kind in KEPT_WITH_KEYS or kind.lower() in KEEPING:
         axis = config.get("axis", -1)
         kept: dict[str, Any] = {"type": kind, **({"axis": axis} if kind == "Softmax" and axis != -1 else {})}
@@ -477,6 +476,15 @@ def _layer(layer: _Layer, walk: _Walk) -> list[dict[str, Any]]:
     if kind in RESHAPING:
         return [_reshaping(kind, config, len(walk.shape))]
     raise _UnsupportedError("convcalc does not follow this layer")
+
+
+def _merged(layer: _Layer) -> dict[str, Any]:
+    """Return a merge layer; an Add or Multiply of one tensor and constants keeps its shape (x + 3.0, x * (1/6))."""
+    kind = layer.class_name
+    if kind != "Concatenate" and len(layer.reads) < 2:  # noqa: PLR2004 - a merge combines two tensors or more
+        return {"type": "identity"}  # MobileNetV3's hard swish: the shape and the field stay
+    axis = layer.config.get("axis", -1)
+    return {"type": kind, **({"axis": axis} if kind == "Concatenate" and axis != -1 else {})}
 
 
 def _depthwise(layer: _Layer, channels: int) -> list[dict[str, Any]]:

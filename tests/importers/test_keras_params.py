@@ -19,9 +19,7 @@ from convcalc.netfile.loader import PrefixMeasure, load_network, measured_shapes
 from tests.core.torch_cases import FIXTURES
 
 FOLDER = FIXTURES / "keras_params"
-NOT_READ = {  # what convcalc cannot read yet (issue 35): fixed when these start to pass
-    "mobilenet_v3_small": "an Add or Multiply of a tensor and a constant (hard swish)",
-}
+NOT_READ: dict[str, str] = {}  # what convcalc cannot read yet (issue 35): fixed when these start to pass
 
 
 def _record(model: str) -> dict[str, Any]:
