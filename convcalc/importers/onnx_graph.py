@@ -516,6 +516,24 @@ def _concat(node: Node, graph: _Graph, attributes: dict[str, Any]) -> _Layers:
     return [({"type": node.op_type, "axis": _required(node, attributes, "axis")}, computed)]
 
 
+def _gather(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, Any]:
+    """Return a Gather that only lays a flat tensor out in a new shape as the Reshape it is.
+
+    torch's default exporter writes `as_strided` (ConvNeXt's pooled features) as a Gather of
+    the flattened tensor by the indices 0, 1, ..., n-1 arranged in the output's shape.
+    """
+    indices = graph.constant(_input(node, 1))
+    if indices is None or indices[1] is None:
+        raise _UnsupportedError("a Gather by computed indices is not followed")
+    dims, values = indices[0], list(indices[1])
+    data = node.inputs[0]
+    shapes = {graph.tensor_shape(data), graph.tensor_shape(data, probe=True)}
+    flat = all(len(shape) == 1 and shape[0] == prod(dims) for shape in shapes)
+    if attributes.get("axis", 0) not in (0, -1) or not flat or values != list(range(prod(dims))):
+        raise _UnsupportedError("a Gather other than a flat tensor laid out in a shape (as_strided) is not followed")
+    return {"type": "Reshape", "shape": list(dims)}
+
+
 def _pieces(node: Node, graph: _Graph, attributes: dict[str, Any]) -> _Layers:
     return [(layer, node.inputs[:1]) for layer in _split(node, graph, attributes)]
 
@@ -536,6 +554,7 @@ READERS: Mapping[str, _Reader] = {
     "Pad": _of_data(_pad),  # constant, reflect, edge or wrap: the same sizes
     "Split": _pieces,
     "Slice": _of_data(_slice),
+    "Gather": _of_data(_gather),
 }
 """How each operator with rules of its own becomes layers (the shape-keeping ones are SHAPE_KEEPING's)."""
 

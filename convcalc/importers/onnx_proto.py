@@ -17,6 +17,10 @@ from typing import Any
 VARINT, FIXED64, LENGTH, FIXED32 = 0, 1, 2, 5
 SMALL = 64
 """Constants with at most this many elements have their values read (shapes, axes, scales, pads)."""
+SMALL_INDICES = 1 << 16
+"""Integer constants with at most this many elements have their values read (a Gather's indices)."""
+INTEGER_TYPES = frozenset({2, 3, 4, 5, 6, 7, 12, 13})
+"""TensorProto.DataType of the integers (uint8 to uint64)."""
 EXTERNAL = 1
 RAW_FORMATS = {1: "f", 6: "i", 7: "q", 9: "?", 10: "e", 11: "d", 2: "B", 3: "b", 4: "H", 5: "h", 12: "I", 13: "Q"}
 """TensorProto.DataType -> struct format of one element in raw_data (little-endian)."""
@@ -151,7 +155,7 @@ def tensor(data: bytes) -> Tensor:  # noqa: C901, PLR0912 - one branch a field
     count = 1
     for size in dims:
         count *= size
-    if count <= SMALL and not found.external:
+    if (count <= SMALL or (count <= SMALL_INDICES and data_type in INTEGER_TYPES)) and not found.external:
         if raw is not None and data_type in RAW_FORMATS:
             width = struct.calcsize(RAW_FORMATS[data_type])
             found.values = list(struct.unpack(f"<{len(raw) // width}{RAW_FORMATS[data_type]}", raw))

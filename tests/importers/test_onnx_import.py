@@ -456,3 +456,34 @@ def test_a_fault_in_the_reader_is_not_called_bad_input(
     path = _saved(_model([helper.make_node("Conv", ["x", "w"], ["y"])], [weight]), tmp_path)
     assert main(["stack", path]) == 70
     assert "internal error in `convcalc stack` (KeyError)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("indices", "message"),
+    [
+        ([0, 1, 2, 3], None),
+        ([0, 2, 1, 3], "a Gather other than a flat tensor laid out in a shape (as_strided) is not followed"),
+    ],
+    ids=["as_strided", "shuffled"],
+)
+def test_a_gather_that_lays_a_flat_tensor_out_is_a_reshape(
+    run: Callable[..., Result], tmp_path: Path, indices: list[int], message: str | None
+) -> None:
+    """torch's default exporter writes ConvNeXt's as_strided as a Gather of the flat tensor by 0..n-1 in a shape."""
+    nodes = [
+        helper.make_node("GlobalAveragePool", ["x"], ["pooled"], name="pool"),
+        helper.make_node("Reshape", ["pooled", "flat_shape"], ["flat"], name="flat", allowzero=1),
+        helper.make_node("Gather", ["flat", "where"], ["y"], name="as_strided", axis=0),
+    ]
+    constants = [_int64("flat_shape", [-1]), _int64("where", indices, [1, 4, 1, 1])]
+    result = run("stack", _saved(_model(nodes, constants, [1, 4, 8, 8]), tmp_path), "-f", "json")
+    if message is None:
+        assert result.exit_code == 0, result.stderr
+        layers = json.loads(result.stdout)["layers"]
+        assert [(layer["name"], layer["output"]) for layer in layers[-2:]] == [
+            ("flat", [4]),
+            ("as_strided", [1, 4, 1, 1]),
+        ]
+    else:
+        assert result.exit_code == 2
+        assert message in result.stderr

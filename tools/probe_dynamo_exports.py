@@ -1,0 +1,75 @@
+"""Export torchvision and timm classifiers with torch's default ONNX exporter (dynamo) and read each with convcalc.
+
+Run in a virtual environment of its own (torch's models and exporter; convcalc installed):
+
+    pip install torch==2.14.1 torchvision==0.29.1 timm onnx onnxscript -e .
+    python tools/probe_dynamo_exports.py OUT_FOLDER [MODEL ...]
+
+Each model is built with weights=None, exported at 1x3x224x224 (video models 1x3x16x112x112)
+and saved graph-only (float initializers over 1 kB emptied; integer constants kept, as the
+exporter's axes and indices need them). Each line says what `convcalc stack` made of the file:
+ok with its parameters and output, or its exit code and first line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import onnx
+import timm
+import torch
+import torchvision
+
+MODELS = ("resnet50 mobilenet_v2 mobilenet_v3_large efficientnet_b0 densenet121 googlenet inception_v3 "
+          "convnext_tiny regnet_y_400mf squeezenet1_0 vgg11_bn r3d_18 cspdarknet53 hrnet_w18_small "
+          "rexnet_100").split()  # fmt: skip
+
+
+def export(name: str, path: Path) -> None:
+    """Export one model, graph only."""
+    model = (
+        torchvision.models.get_model(name, weights=None)
+        if name in torchvision.models.list_models()
+        else timm.create_model(name, pretrained=False)
+    ).eval()
+    shape = (1, 3, 16, 112, 112) if name.startswith(("r3d", "mc3", "r2plus1d")) else (1, 3, 224, 224)
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        program = torch.onnx.export(model, (torch.zeros(shape),), dynamo=True)
+    proto = program.model_proto
+    for tensor in proto.graph.initializer:
+        if tensor.data_type == onnx.TensorProto.FLOAT and len(tensor.raw_data) > 1024:  # noqa: PLR2004 - 1 kB
+            tensor.ClearField("raw_data")
+    onnx.save(proto, str(path))
+
+
+def main() -> None:
+    """Export and read each model; print one line each."""
+    warnings.filterwarnings("ignore")
+    folder = Path(sys.argv[1])
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in sys.argv[2:] or MODELS:
+        path = folder / f"{name}.onnx"
+        if not path.exists():
+            try:
+                export(name, path)
+            except Exception as error:  # noqa: BLE001 - any exporter failure, said in one line
+                print(name, f"export failed: {type(error).__name__}: {str(error)[:100]}", flush=True)
+                continue
+        run = subprocess.run(
+            ["convcalc", "stack", str(path), "-f", "json"], capture_output=True, text=True, check=False
+        )
+        if run.returncode == 0:
+            data = json.loads(run.stdout)
+            print(name, "ok", data["total_params"], data["layers"][-1]["output"], flush=True)
+        else:
+            print(name, run.returncode, (run.stderr.strip().splitlines() or [""])[0][:200], flush=True)
+
+
+if __name__ == "__main__":
+    main()
