@@ -26,9 +26,9 @@ import timm
 import torch
 import torchvision
 
-MODELS = ("resnet50 mobilenet_v2 mobilenet_v3_large efficientnet_b0 densenet121 googlenet inception_v3 "
-          "convnext_tiny regnet_y_400mf squeezenet1_0 vgg11_bn r3d_18 cspdarknet53 hrnet_w18_small "
-          "rexnet_100").split()  # fmt: skip
+MODELS = ("resnet50", "mobilenet_v2", "mobilenet_v3_large", "efficientnet_b0", "densenet121", "googlenet",
+          "inception_v3", "convnext_tiny", "regnet_y_400mf", "squeezenet1_0", "vgg11_bn", "r3d_18",
+          "cspdarknet53", "hrnet_w18_small", "rexnet_100")  # fmt: skip
 
 
 def export(name: str, path: Path) -> None:
@@ -43,7 +43,7 @@ def export(name: str, path: Path) -> None:
         program = torch.onnx.export(model, (torch.zeros(shape),), dynamo=True)
     proto = program.model_proto
     for tensor in proto.graph.initializer:
-        if tensor.data_type == onnx.TensorProto.FLOAT and len(tensor.raw_data) > 1024:  # noqa: PLR2004 - 1 kB
+        if tensor.data_type == onnx.TensorProto.FLOAT and len(tensor.raw_data) > 1024:  # 1 kB
             tensor.ClearField("raw_data")
     onnx.save(proto, str(path))
 
@@ -61,9 +61,8 @@ def main() -> None:
             except Exception as error:  # noqa: BLE001 - any exporter failure, said in one line
                 print(name, f"export failed: {type(error).__name__}: {str(error)[:100]}", flush=True)
                 continue
-        run = subprocess.run(
-            ["convcalc", "stack", str(path), "-f", "json"], capture_output=True, text=True, check=False
-        )
+        command = [sys.executable, "-m", "convcalc", "stack", str(path), "-f", "json"]
+        run = subprocess.run(command, capture_output=True, text=True, check=False)
         if run.returncode == 0:
             data = json.loads(run.stdout)
             print(name, "ok", data["total_params"], data["layers"][-1]["output"], flush=True)
