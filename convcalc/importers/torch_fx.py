@@ -417,6 +417,9 @@ def network_data(
     errors = []
     placeholders = 0
     for node in module.graph.nodes:
+        if node.op == "placeholder" and node.args:  # an optional input (attn_mask=None): left at its default
+            walk.constants.add(node)
+            continue
         if node.op == "placeholder":
             placeholders += 1
             if placeholders == 1:

@@ -366,3 +366,21 @@ def test_slices_of_the_channels_are_narrows(run: Any, tmp_path: Path, monkeypatc
     refused = run("import", "torch", "slicing.py:Spatial", "-i", "1,3,16,16")
     assert refused.exit_code == 2
     assert "at slicing.py:18 (return self.c(x)[:, :, 1:]): a slice of a spatial axis is not followed" in refused.stderr
+
+
+def test_an_optional_input_left_at_its_default_is_not_an_input(
+    run: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """forward(x, scale=2.0): one input (timm's attention blocks take attn_mask=None); two required ones are refused."""
+    (tmp_path / "optional.py").write_text(
+        "from torch import nn\n\n\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.c = nn.Conv2d(3, 8, 3)\n\n    def forward(self, x, scale=2.0):\n"
+        "        return self.c(x) * scale\n\n\n"
+        "class Two(M):\n    def forward(self, x, y):\n        return self.c(x) + self.c(y)\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    result = run("import", "torch", "optional.py:M", "-i", "1,3,16,16")
+    assert result.exit_code == 0, result.stderr
+    two = run("import", "torch", "optional.py:Two", "-i", "1,3,16,16")
+    assert two.exit_code == 2
+    assert "(at placeholder y): RuntimeError: Expected positional argument for parameter y" in two.stderr
