@@ -6,7 +6,7 @@ import operator
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from convcalc.core.errors import InputError, InputErrorGroup, Location
 from convcalc.core.framework_rules import PADDING_MODES
@@ -562,6 +562,47 @@ def _other_layer(
     where = context[2]
     before = problems.count
     _check_class_rank(node, where, written, info.rank, rank, problems)
+    values = _other_values(node, items, typed, context, rank, problems)
+    _check_other_needs(node, (where, written), info, values, common["inputs"], problems)
+    amounts = _resize_amounts(node, items, info, values, (where, written, rank), problems)
+    if problems.count > before:
+        return None
+    return OtherSpec(
+        kind=info.kind,
+        type_name=written,
+        **common,
+        dim=dim if isinstance(dim := values.get("dim"), int) else (0 if key == "chunk" else 1),  # chunk's is 0
+        to=values.get("to"),
+        align=values.get("align") or "center",
+        scale_factor=values.get("scale_factor"),
+        size=values.get("size") or values.get("output_size"),
+        mode=values.get("mode") or ("bilinear" if key == "upsamplingbilinear2d" else "nearest"),
+        start_dim=values.get("start_dim", 1),
+        end_dim=values.get("end_dim", -1),
+        in_features=values.get("in_features"),
+        out_features=values.get("out_features"),
+        bias=values.get("bias", True) is not False,
+        num_features=values.get("num_features") or values.get("num_channels"),
+        amounts=amounts,
+        **_counted(typed, values, any(name == info.frozen_unless for name, _, _ in items)),
+        needs_rank=info.needs_rank,
+        operation=info.operation or ("add" if info.kind is LayerKind.ADD else key),
+        arguments=tuple((name, values[name]) for name in info.stored if values.get(name) is not None),
+        location=node.location(problems.source),
+    )
+
+
+def _other_values(
+    node: Node,
+    items: list[tuple[str, Node, Node]],
+    typed: tuple[str, str, OtherType],
+    context: tuple[_Names, int, str],
+    rank: int | None,
+    problems: Problems,
+) -> dict[str, Any]:
+    """Read a non-window layer's keys by its type's table, in torch's terms (the problems said as they are met)."""
+    _, written, info = typed
+    where = context[2]
     values: dict[str, Any] = {}
     for name, key_node, value_node in items:
         if name in COMMON_KEYS:
@@ -574,8 +615,19 @@ def _other_layer(
     for name in info.required:
         if name not in values:
             problems.add(node, where, f"{written} needs `{name}`")
-    values = _in_torch_terms(info, values, rank)
-    inputs = common["inputs"]
+    return _in_torch_terms(info, values, rank)
+
+
+def _check_other_needs(
+    node: Node,
+    place: tuple[str, str],
+    info: OtherType,
+    values: dict[str, Any],
+    inputs: tuple[str, ...] | None,
+    problems: Problems,
+) -> None:
+    """Say what a non-window layer lacks: the layers a merge combines, the one key of several it needs."""
+    where, written = place
     if info.min_inputs > 1 and (inputs is None or len(inputs) < info.min_inputs):
         problems.add(node, where, f"{written} needs `from` with at least {info.min_inputs} layers to combine")
     rules = other_rules(info.kind)
@@ -583,43 +635,34 @@ def _other_layer(
     if exclusive and sum(key in values for key in exclusive) != 1:
         *most, last = (f"`{key}`" for key in exclusive)
         problems.add(node, where, f"{written} needs exactly one of {', '.join(most)} and {last}")
-    amounts = _resize_amounts(node, items, info, values, (where, written, rank), problems)
-    if problems.count > before:
-        return None
+
+
+class _Counts(TypedDict):
+    """What a layer counts: parameters, buffers and frozen weights, per channel and in all (OtherSpec's fields)."""
+
+    params_per_channel: int
+    buffers_per_channel: int
+    fixed_buffers: int
+    fixed_params: int
+    frozen_per_channel: int
+    fixed_frozen: int
+
+
+def _counted(typed: tuple[str, str, OtherType], values: dict[str, Any], frozen_off: bool) -> _Counts:  # noqa: FBT001 - read in one place
+    """Return what a layer counts per channel and in all: parameters, buffers and frozen weights."""
+    key, _, info = typed
     affine = values.get("affine")
-    affine = info.affine_default if affine is None else affine
     tracked = values.get("track_running_stats")
     tracked = info.tracks_by_default if tracked is None else tracked
-    mode = values.get("mode") or ("bilinear" if key == "upsamplingbilinear2d" else "nearest")
-    frozen_off = bool(info.frozen_unless) and any(name == info.frozen_unless for name, _, _ in items)
-    return OtherSpec(
-        kind=info.kind,
-        type_name=written,
-        **common,
-        dim=dim if isinstance(dim := values.get("dim"), int) else (0 if key == "chunk" else 1),  # chunk's is 0
-        to=values.get("to"),
-        align=values.get("align") or "center",
-        scale_factor=values.get("scale_factor"),
-        size=values.get("size") or values.get("output_size"),
-        mode=mode,
-        start_dim=values.get("start_dim", 1),
-        end_dim=values.get("end_dim", -1),
-        in_features=values.get("in_features"),
-        out_features=values.get("out_features"),
-        bias=values.get("bias", True) is not False,
-        num_features=values.get("num_features") or values.get("num_channels"),
-        amounts=amounts,
-        params_per_channel=_per_channel(info, values) if affine else 0,
-        buffers_per_channel=info.buffers[0] if tracked else 0,
-        fixed_buffers=info.buffers[1] if tracked else 0,
-        fixed_params=values.get("num_parameters") or 1 if key == "prelu" else 0,
-        frozen_per_channel=0 if frozen_off else info.frozen[0],
-        fixed_frozen=0 if frozen_off else info.frozen[1],
-        needs_rank=info.needs_rank,
-        operation=info.operation or ("add" if info.kind is LayerKind.ADD else key),
-        arguments=tuple((name, values[name]) for name in info.stored if values.get(name) is not None),
-        location=node.location(problems.source),
-    )
+    frozen_off = bool(info.frozen_unless) and frozen_off
+    return {
+        "params_per_channel": _per_channel(info, values) if (info.affine_default if affine is None else affine) else 0,
+        "buffers_per_channel": info.buffers[0] if tracked else 0,
+        "fixed_buffers": info.buffers[1] if tracked else 0,
+        "fixed_params": values.get("num_parameters") or 1 if key == "prelu" else 0,
+        "frozen_per_channel": 0 if frozen_off else info.frozen[0],
+        "fixed_frozen": 0 if frozen_off else info.frozen[1],
+    }
 
 
 COMMON_KEYS = ("type", "from", "name", "expect", "trainable")
