@@ -153,54 +153,84 @@ def _operand(inputs: list[Computed | None], position: int, what: str) -> Compute
     return found
 
 
-def evaluate(  # noqa: C901, PLR0912 - one branch an operator
-    operator: str, attributes: dict[str, Any], inputs: list[Computed | None]
-) -> Computed:
+def evaluate(operator: str, attributes: dict[str, Any], inputs: list[Computed | None]) -> Computed:
     """Return the output of a shape operator over computed tensors (None where an optional input is left out).
 
     `Shape` is handled by `shape_of_tensor` (it reads a data tensor). Raise ValueError for what
     is not followed.
     """
     first = _operand(inputs, 0, "first")
-    elements = list(first.elements)
-    if operator in ("Identity", "Unsqueeze", "Squeeze", "Reshape"):  # a scalar or a 1-D tensor either way
-        return Computed(tuple(elements), scalar=operator == "Squeeze" and len(elements) == 1)
-    if operator == "Cast":
-        kind = "int" if int(attributes.get("to", 7)) in INTEGER_TYPES else "float"
-        return Computed(tuple(combine(kind, [e]) for e in elements), scalar=first.scalar)
-    if operator in ("Floor", "Ceil", "Neg", "Abs"):
-        return Computed(tuple(combine(operator, [e]) for e in elements), scalar=first.scalar)
-    if operator in ARITHMETIC:
-        second = _operand(inputs, 1, "second")
-        left, right = elements, list(second.elements)
-        if len(left) != len(right):
-            if min(len(left), len(right)) != 1:
-                raise ValueError("its operands do not broadcast")
-            left, right = (left * len(right), right) if len(left) == 1 else (left, right * len(left))
-        combined = tuple(combine(operator, [a, b]) for a, b in zip(left, right, strict=True))
-        return Computed(combined, scalar=first.scalar and second.scalar)
-    if operator == "Concat":
-        return Computed(tuple(e for part in inputs if part is not None for e in part.elements))
-    if operator == "Gather":
-        indices = _operand(inputs, 1, "indices")
-        if int(attributes.get("axis", 0)) != 0:
-            raise ValueError("it gathers along an axis other than 0")
-        wanted = _ints(indices, "indices")
-        if any(not -len(elements) <= i < len(elements) for i in wanted):
-            raise ValueError(f"its indices {wanted} reach past its {len(elements)} sizes")
-        picked = [elements[i] for i in wanted]
-        return Computed(tuple(picked), scalar=indices.scalar)
-    if operator == "Slice":
-        starts, ends = _ints(_operand(inputs, 1, "starts"), "starts"), _ints(_operand(inputs, 2, "ends"), "ends")
-        axes_input, steps_input = (*inputs[3:5], None, None)[:2]  # both optional
-        axes = _ints(axes_input, "axes") if axes_input is not None else [0]
-        steps = _ints(steps_input, "steps") if steps_input is not None else [1]
-        if axes not in ([0], [-1]) or len(starts) != 1 or len(ends) != 1:
-            raise ValueError("it slices a 1-D tensor along another axis")
-        if len(steps) != 1 or steps[0] == 0:
-            raise ValueError(f"its steps {steps} are not one step other than 0")
-        return Computed(tuple(elements[slice(starts[0], ends[0], steps[0])]))
-    raise ValueError("this operator is not followed on sizes")
+    rule = RULES.get(operator)
+    if rule is None:
+        raise ValueError("this operator is not followed on sizes")
+    return rule(operator, attributes, first, inputs)
+
+
+_Rule = Callable[[str, dict[str, Any], Computed, list[Computed | None]], Computed]
+
+
+def _kept(operator: str, _attributes: dict[str, Any], first: Computed, _inputs: list[Computed | None]) -> Computed:
+    """Identity, Unsqueeze, Squeeze, Reshape: the same sizes (a scalar or a 1-D tensor either way)."""
+    return Computed(first.elements, scalar=operator == "Squeeze" and len(first.elements) == 1)
+
+
+def _cast(_operator: str, attributes: dict[str, Any], first: Computed, _inputs: list[Computed | None]) -> Computed:
+    kind = "int" if int(attributes.get("to", 7)) in INTEGER_TYPES else "float"
+    return Computed(tuple(combine(kind, [e]) for e in first.elements), scalar=first.scalar)
+
+
+def _unary(operator: str, _attributes: dict[str, Any], first: Computed, _inputs: list[Computed | None]) -> Computed:
+    return Computed(tuple(combine(operator, [e]) for e in first.elements), scalar=first.scalar)
+
+
+def _arithmetic(operator: str, _attributes: dict[str, Any], first: Computed, inputs: list[Computed | None]) -> Computed:
+    second = _operand(inputs, 1, "second")
+    left, right = list(first.elements), list(second.elements)
+    if len(left) != len(right):
+        if min(len(left), len(right)) != 1:
+            raise ValueError("its operands do not broadcast")
+        left, right = (left * len(right), right) if len(left) == 1 else (left, right * len(left))
+    combined = tuple(combine(operator, [a, b]) for a, b in zip(left, right, strict=True))
+    return Computed(combined, scalar=first.scalar and second.scalar)
+
+
+def _concat(_operator: str, _attributes: dict[str, Any], _first: Computed, inputs: list[Computed | None]) -> Computed:
+    return Computed(tuple(e for part in inputs if part is not None for e in part.elements))
+
+
+def _gather(_operator: str, attributes: dict[str, Any], first: Computed, inputs: list[Computed | None]) -> Computed:
+    indices = _operand(inputs, 1, "indices")
+    if int(attributes.get("axis", 0)) != 0:
+        raise ValueError("it gathers along an axis other than 0")
+    wanted = _ints(indices, "indices")
+    elements = first.elements
+    if any(not -len(elements) <= i < len(elements) for i in wanted):
+        raise ValueError(f"its indices {wanted} reach past its {len(elements)} sizes")
+    return Computed(tuple(elements[i] for i in wanted), scalar=indices.scalar)
+
+
+def _slice(_operator: str, _attributes: dict[str, Any], first: Computed, inputs: list[Computed | None]) -> Computed:
+    starts, ends = _ints(_operand(inputs, 1, "starts"), "starts"), _ints(_operand(inputs, 2, "ends"), "ends")
+    axes_input, steps_input = (*inputs[3:5], None, None)[:2]  # both optional
+    axes = _ints(axes_input, "axes") if axes_input is not None else [0]
+    steps = _ints(steps_input, "steps") if steps_input is not None else [1]
+    if axes not in ([0], [-1]) or len(starts) != 1 or len(ends) != 1:
+        raise ValueError("it slices a 1-D tensor along another axis")
+    if len(steps) != 1 or steps[0] == 0:
+        raise ValueError(f"its steps {steps} are not one step other than 0")
+    return Computed(tuple(first.elements[slice(starts[0], ends[0], steps[0])]))
+
+
+RULES: dict[str, _Rule] = {
+    **dict.fromkeys(("Identity", "Unsqueeze", "Squeeze", "Reshape"), _kept),
+    "Cast": _cast,
+    **dict.fromkeys(("Floor", "Ceil", "Neg", "Abs"), _unary),
+    **dict.fromkeys(ARITHMETIC, _arithmetic),
+    "Concat": _concat,
+    "Gather": _gather,
+    "Slice": _slice,
+}
+"""How each shape operator computes sizes from sizes."""
 
 
 def shape_of_tensor(tensor: str, rank: int, attributes: dict[str, Any]) -> Computed:
