@@ -370,35 +370,11 @@ class _Walk:
         self, layer: AnyLayer, inputs: list[_Node], sources: list[str], target: _Node | None, common: dict[str, object]
     ) -> tuple[LayerResult, list[AxisField | None]]:
         current = inputs[0].shape or ()
-        equivalent = None
         if isinstance(layer, LayerSpec):
-            if len(inputs) > 1:
-                raise LayerError(f"{layer.kind} reads one input, not {len(inputs)}")
-            if len(current) - 2 != layer.rank:
-                msg = f"{layer.kind} expects [N, C] and {spatial_axes(layer.rank)}, got {list(current)}"
-                raise LayerError(msg, problem=Problem.RANK)
-            shape = _shape_of(layer, current, self.shapes_seen)
-            if in_place(inputs[0].axes, len(inputs[0].fields)) or not inputs[0].fields:
-                fields, notes = _window_fields(inputs[0], layer, shape, self.field_budget)
-            else:  # the spatial axes are elsewhere: torch computes a shape, the field is not followed
-                fields, notes = [None] * layer.rank, [MOVED] if None not in inputs[0].fields else []
-            notes = list(shape.notes) + gap_warnings(layer, shape) + notes
-            if layer.kind.is_transposed:
-                if layer.output_size is not None:  # the result shows the output_padding the size implied
-                    common["spec"] = replace(layer, output_padding=shape.output_padding)
-                equivalent = equivalent_conv(
-                    current[2:], layer.kernel_size, layer.stride, shape.padding, layer.dilation, shape.output_padding
-                )
-            output, padding, weight, params = shape.output, shape.padding, shape.weight_shape, shape.params
+            step = self._window_step(layer, inputs[0], len(inputs), common)
         else:
-            shapes = [node.shape or () for node in inputs]
-            other = other_shape(layer, shapes, sources, target.shape if target else None)
-            if _not_in_place(layer, inputs[0]):
-                fields, notes = [None] * len(inputs[0].fields), [MOVED] if None not in inputs[0].fields else []
-            else:
-                fields, notes = _other_fields(layer, inputs, other)
-            notes = list(other.notes) + notes
-            output, padding, weight, params = other.output, None, other.weight_shape, other.params
+            step = _other_step(layer, inputs, sources, target)
+        output, fields, notes = step.output, step.fields, step.notes
         _check_size(output)
         mismatch = None if layer.expect is None else _expect_error(layer.expect, output)
         whole = any(node.whole for node in inputs)
@@ -415,18 +391,66 @@ class _Walk:
             status=Status.OK if mismatch is None else Status.EXPECT_FAILED,
             input=current,
             output=output,
-            padding=padding,
+            padding=step.padding,
             receptive_field=tuple(f.receptive_field for f in known) if complete else None,
             jump=tuple(f.jump for f in known) if complete else None,
-            equivalent_conv=equivalent,
-            weight_shape=weight,
-            params=params,
+            equivalent_conv=step.equivalent,
+            weight_shape=step.weight,
+            params=step.params,
             warnings=tuple(notes),
             error=mismatch,
             whole_input=whole,
             fields=tuple(known) if complete else None,
         )
         return result, fields
+
+    def _window_step(self, layer: LayerSpec, source: _Node, count: int, common: dict[str, object]) -> _Step:
+        """Compute a sliding-window layer: its shape by the framework's rule, the field through its window."""
+        current = source.shape or ()
+        if count > 1:
+            raise LayerError(f"{layer.kind} reads one input, not {count}")
+        if len(current) - 2 != layer.rank:
+            msg = f"{layer.kind} expects [N, C] and {spatial_axes(layer.rank)}, got {list(current)}"
+            raise LayerError(msg, problem=Problem.RANK)
+        shape = _shape_of(layer, current, self.shapes_seen)
+        if in_place(source.axes, len(source.fields)) or not source.fields:
+            fields, notes = _window_fields(source, layer, shape, self.field_budget)
+        else:  # the spatial axes are elsewhere: torch computes a shape, the field is not followed
+            fields, notes = [None] * layer.rank, [MOVED] if None not in source.fields else []
+        equivalent = None
+        if layer.kind.is_transposed:
+            if layer.output_size is not None:  # the result shows the output_padding the size implied
+                common["spec"] = replace(layer, output_padding=shape.output_padding)
+            equivalent = equivalent_conv(
+                current[2:], layer.kernel_size, layer.stride, shape.padding, layer.dilation, shape.output_padding
+            )
+        notes = list(shape.notes) + gap_warnings(layer, shape) + notes
+        return _Step(shape.output, fields, notes, shape.padding, shape.weight_shape, shape.params, equivalent)
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """What one layer computes, before the walk adds what holds across layers (the global field, expect)."""
+
+    output: AxisValues
+    fields: list[AxisField | None]
+    notes: list[str]
+    padding: PaddingPairs | None = None
+    weight: AxisValues | None = None
+    params: int = 0
+    equivalent: EquivalentConv | None = None
+
+
+def _other_step(layer: OtherSpec, inputs: list[_Node], sources: list[str], target: _Node | None) -> _Step:
+    """Compute a layer without a sliding window by its kind's rules."""
+    shapes = [node.shape or () for node in inputs]
+    other = other_shape(layer, shapes, sources, target.shape if target else None)
+    fields: list[AxisField | None]
+    if _not_in_place(layer, inputs[0]):
+        fields, notes = [None] * len(inputs[0].fields), [MOVED] if None not in inputs[0].fields else []
+    else:
+        fields, notes = _other_fields(layer, inputs, other)
+    return _Step(other.output, fields, list(other.notes) + notes, None, other.weight_shape, other.params)
 
 
 def _check_size(output: AxisValues) -> None:
