@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from convcalc.core.errors import InputError, InputErrorGroup, Location
-from convcalc.core.kinds import FILE_TYPES
+from convcalc.core.kinds import file_types
 from convcalc.core.kinds.file_types import IGNORED
 from convcalc.core.rearrange import from_keras_order
 from convcalc.core.terms import LayerKind
@@ -39,7 +39,7 @@ SEPARABLE = {f"SeparableConv{rank}D": rank for rank in (1, 2)}
 MERGES = {"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate"}
 KEEPING = frozenset(
     name
-    for types in FILE_TYPES
+    for types in file_types()
     for name, info in types.keras.items()
     if info.kind is LayerKind.IDENTITY and all(what == IGNORED for what in info.keys.values())
 ) | {"identity"}

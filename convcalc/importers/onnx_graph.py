@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from convcalc.core.errors import InputError, InputErrorGroup, Location
-from convcalc.core.kinds import FILE_TYPES
+from convcalc.core.kinds import file_types
 from convcalc.core.kinds.file_types import IGNORED, OtherType
 from convcalc.core.terms import LayerKind
 from convcalc.importers.onnx_proto import Model, Node, Tensor
@@ -36,7 +36,7 @@ WINDOW_ATTRIBUTES = ("kernel_shape", "strides", "pads", "auto_pad", "dilations",
 ELEMENTWISE = {"Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Sum"}
 SHAPE_KEEPING: Mapping[str, OtherType] = {
     name: info
-    for types in FILE_TYPES
+    for types in file_types()
     for name, info in types.onnx.items()
     if info.kind is LayerKind.IDENTITY and name.capitalize() not in ELEMENTWISE
 }

@@ -1,6 +1,6 @@
 """The vocabulary of network files, shared by the loader and the schema: layer types, keys and their values.
 
-The type names are each kind's own (`FILE_TYPES` in its module of core/kinds), merged here:
+The type names are each kind's own (`file_types()` in its module of core/kinds), merged here:
 torch.nn's names for every file, each framework's own for its `framework:` files. The keys
 of a window layer and of a file are this module's.
 """
@@ -9,18 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from convcalc.core.kinds import FILE_TYPES, REGISTRY, WindowRules
+from convcalc.core.kinds import REGISTRY, WindowRules, file_types
 from convcalc.core.kinds.file_types import OtherType
 from convcalc.core.spec import LayerKind
 from convcalc.core.terms import WINDOW_KEYS
 
-OTHER_TYPES: dict[str, OtherType] = {name: info for types in FILE_TYPES for name, info in types.torch.items()}
+OTHER_TYPES: dict[str, OtherType] = {name: info for types in file_types() for name, info in types.torch.items()}
 """Non-window layer types by lower-case name (underscores dropped), as `type` is matched."""
 
 DIALECT_TYPES: dict[str, dict[str, OtherType]] = {
-    "onnx": {name: info for types in FILE_TYPES for name, info in types.onnx.items()},
-    "keras": {name: info for types in FILE_TYPES for name, info in types.keras.items()},
-    "jax": {name: info for types in FILE_TYPES for name, info in types.jax.items()},
+    "onnx": {name: info for types in file_types() for name, info in types.onnx.items()},
+    "keras": {name: info for types in file_types() for name, info in types.keras.items()},
+    "jax": {name: info for types in file_types() for name, info in types.jax.items()},
 }
 """Each framework's own non-window types, looked up before the torch names in its files.
 
@@ -30,16 +30,16 @@ and its defaults (ONNX reductions keep their axes; Keras concatenates along the 
 numbering axes channels-last). Types not listed here are read by their torch names.
 """
 
-CLASS_NAMES: tuple[str, ...] = tuple(name for types in FILE_TYPES for name in types.spellings)
+CLASS_NAMES: tuple[str, ...] = tuple(name for types in file_types() for name in types.spellings)
 """The torch.nn (and Keras) spelling of every class above, for the JSON Schema (the loader ignores case)."""
 
 DIALECT_CLASS_NAMES: tuple[str, ...] = tuple(
-    dict.fromkeys(name for types in FILE_TYPES for name in types.dialect_spellings)
+    dict.fromkeys(name for types in file_types() for name in types.dialect_spellings)
 )
 """The dialect types as their frameworks spell them, for the schema (ONNX's Flatten and Keras' once)."""
 
 WINDOW_CLASSES: dict[str, tuple[LayerKind, int | None]] = {
-    name: meaning for types in FILE_TYPES for name, meaning in types.windows.items()
+    name: meaning for types in file_types() for name, meaning in types.windows.items()
 }
 """The sliding-window layers' class names in torch.nn, Keras and ONNX, with the kind and rank each means."""
 

@@ -9,10 +9,10 @@ import pytest
 
 from convcalc.core.kinds import (
     FAMILIES,
-    FILE_TYPES,
     REGISTRY,
     OtherRules,
     WindowRules,
+    file_types,
     other_rules,
     rules_of,
     window_rules,
@@ -72,8 +72,10 @@ def test_a_kind_without_its_rules_is_caught() -> None:
 
 def _file_types_of(rules: Rules) -> FileTypes:
     """Return the names declared beside a family's rules, in its own module."""
-    types = getattr(sys.modules[type(rules).__module__], "FILE_TYPES", None)
-    assert isinstance(types, FileTypes), f"{type(rules).__module__} declares no FILE_TYPES"
+    declare = getattr(sys.modules[type(rules).__module__], "file_types", None)
+    assert declare is not None, f"{type(rules).__module__} declares no file_types()"
+    types = declare()
+    assert isinstance(types, FileTypes)
     return types
 
 
@@ -97,10 +99,10 @@ def test_a_module_names_only_its_own_kinds(rules: Rules) -> None:
 
 def test_every_module_s_names_are_merged_once() -> None:
     declared = {id(_file_types_of(rules)) for rules in FAMILIES}
-    assert sorted(map(id, FILE_TYPES)) == sorted(declared)
+    assert sorted(map(id, file_types())) == sorted(declared)
 
 
 @pytest.mark.parametrize("table", ["torch", "keras", "onnx", "jax", "windows"])
 def test_no_name_has_two_homes(table: str) -> None:
-    counts = Counter(name for types in FILE_TYPES for name in getattr(types, table))
+    counts = Counter(name for types in file_types() for name in getattr(types, table))
     assert [name for name, count in counts.items() if count > 1] == []

@@ -151,6 +151,7 @@ PURE = {
     "heapq",
     "re",  # patterns over text in memory (core/text.py's escapes)
     "types",  # MappingProxyType: the kinds registry, read-only
+    "functools",  # cache: each kind's file types, made once when first asked
 }
 
 

@@ -3,7 +3,7 @@
 Each module of this package holds one kind or one family (the pools, the merges, crops
 and pads) and says everything that kind means: its shape rule, how the receptive field
 and the axes' labels pass through it, its cost, its table cell and JSON keys, and the
-names network files and the importers write it under (its `FILE_TYPES`). Adding a kind is
+names network files and the importers write it under (its `file_types()`). Adding a kind is
 a module here and its lines below, and its member of LayerKind (core/terms.py);
 tests/core/test_kinds.py fails when a kind lacks a rule or a name.
 """
@@ -44,7 +44,7 @@ from convcalc.core.kinds.upsample import Upsample
 from convcalc.core.spec import LayerKind
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from convcalc.core.spec import AxisValues, OtherSpec
 
@@ -74,21 +74,26 @@ FAMILIES: tuple[Rules, ...] = (
 REGISTRY: Mapping[LayerKind, Rules] = MappingProxyType({kind: rules for rules in FAMILIES for kind in rules.kinds})
 """Each layer kind's rules."""
 
-FILE_TYPES: tuple[FileTypes, ...] = (
-    sliding.FILE_TYPES,
-    merge.FILE_TYPES,
-    resize.FILE_TYPES,
-    identity.FILE_TYPES,
-    upsample.FILE_TYPES,
-    adaptive.FILE_TYPES,
-    flatten.FILE_TYPES,
-    linear.FILE_TYPES,
-    shuffle.FILE_TYPES,
-    slicing.FILE_TYPES,
-    reduce.FILE_TYPES,
-    rearrange.FILE_TYPES,
+FILE_TYPE_SOURCES: tuple[Callable[[], FileTypes], ...] = (
+    sliding.file_types,
+    merge.file_types,
+    resize.file_types,
+    identity.file_types,
+    upsample.file_types,
+    adaptive.file_types,
+    flatten.file_types,
+    linear.file_types,
+    shuffle.file_types,
+    slicing.file_types,
+    reduce.file_types,
+    rearrange.file_types,
 )
-"""Every kind's names in network files, in the order of FAMILIES."""
+"""Every kind's names in network files, in the order of FAMILIES (made when first asked: a layer command needs none)."""
+
+
+def file_types() -> tuple[FileTypes, ...]:
+    """Return every kind's names in network files."""
+    return tuple(source() for source in FILE_TYPE_SOURCES)
 
 
 def rules_of(kind: LayerKind) -> Rules:
@@ -123,12 +128,13 @@ def other_shape(
 
 __all__ = [
     "FAMILIES",
-    "FILE_TYPES",
+    "FILE_TYPE_SOURCES",
     "REGISTRY",
     "OtherRules",
     "OtherShape",
     "Rules",
     "WindowRules",
+    "file_types",
     "other_rules",
     "other_shape",
     "rules_of",

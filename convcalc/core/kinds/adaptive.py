@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from convcalc.core.kinds.base import FieldsAndNotes, Flow, OtherRules, OtherShape
@@ -66,22 +67,24 @@ class Adaptive(OtherRules):
         return {"output_size": spec.size}
 
 
-FILE_TYPES = FileTypes(
-    torch={
-        f"adaptive{pool}pool{rank}d": OtherType(
-            LayerKind.ADAPTIVEAVGPOOL if pool == "avg" else LayerKind.ADAPTIVEMAXPOOL,
-            {"output_size": "sizes", "return_indices": IGNORED},
-            rank=rank,
-            required=("output_size",),
-        )
-        for pool in ("avg", "max")
-        for rank in (1, 2, 3)
-    },
-    onnx={
-        "globalaveragepool": OtherType(LayerKind.ADAPTIVEAVGPOOL),
-        "globalmaxpool": OtherType(LayerKind.ADAPTIVEMAXPOOL),
-    },
-    spellings=tuple(f"Adaptive{pool}Pool{rank}d" for pool in ("Avg", "Max") for rank in (1, 2, 3)),
-    dialect_spellings=("GlobalAveragePool", "GlobalMaxPool"),
-)
-"""The adaptive pools' names in torch.nn, and ONNX's global pools (an output of size 1)."""
+@cache
+def file_types() -> FileTypes:
+    """Return the adaptive pools' names in torch.nn, and ONNX's global pools (an output of size 1)."""
+    return FileTypes(
+        torch={
+            f"adaptive{pool}pool{rank}d": OtherType(
+                LayerKind.ADAPTIVEAVGPOOL if pool == "avg" else LayerKind.ADAPTIVEMAXPOOL,
+                {"output_size": "sizes", "return_indices": IGNORED},
+                rank=rank,
+                required=("output_size",),
+            )
+            for pool in ("avg", "max")
+            for rank in (1, 2, 3)
+        },
+        onnx={
+            "globalaveragepool": OtherType(LayerKind.ADAPTIVEAVGPOOL),
+            "globalmaxpool": OtherType(LayerKind.ADAPTIVEMAXPOOL),
+        },
+        spellings=tuple(f"Adaptive{pool}Pool{rank}d" for pool in ("Avg", "Max") for rank in (1, 2, 3)),
+        dialect_spellings=("GlobalAveragePool", "GlobalMaxPool"),
+    )

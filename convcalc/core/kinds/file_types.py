@@ -1,6 +1,6 @@
 """How network files name a kind: the type names a kind is written under, with the keys each takes.
 
-Each kind's module declares its own `FILE_TYPES`: the torch.nn names (matched in any case,
+Each kind's module declares its own (`file_types()`, made when first asked): the torch.nn names (matched in any case,
 underscores dropped), each framework's own names for `framework: keras | onnx | jax` files,
 and the class names as the frameworks spell them (for the JSON Schema). The loader, the
 schema, the writer and the importers read the merged tables of netfile/vocabulary.py.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from math import prod
 from typing import TYPE_CHECKING, Any
 
@@ -68,10 +69,14 @@ class Flatten(MovesAxes, OtherRules):
         return {"start_dim": spec.start_dim, "end_dim": spec.end_dim}
 
 
-FILE_TYPES = FileTypes(
-    torch={"flatten": OtherType(LayerKind.FLATTEN, {"start_dim": "int", "end_dim": "int"})},
-    keras={"flatten": OtherType(LayerKind.FLATTEN, {"data_format": IGNORED})},  # every axis after the batch, into one
-    spellings=("Flatten",),
-    dialect_spellings=("Flatten",),
-)
-"""Flatten's names: torch.nn.Flatten (and torch.flatten) and Keras' Flatten."""
+@cache
+def file_types() -> FileTypes:
+    """Flatten's names: torch.nn.Flatten (and torch.flatten) and Keras' Flatten."""
+    return FileTypes(
+        torch={"flatten": OtherType(LayerKind.FLATTEN, {"start_dim": "int", "end_dim": "int"})},
+        keras={
+            "flatten": OtherType(LayerKind.FLATTEN, {"data_format": IGNORED})
+        },  # every axis after the batch, into one
+        spellings=("Flatten",),
+        dialect_spellings=("Flatten",),
+    )

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from math import prod
 from typing import TYPE_CHECKING
 
@@ -254,208 +255,215 @@ _IDENTITY_DIALECT_SPELLINGS = (
         "ActivityRegularization",
 )  # fmt: skip
 
-FILE_TYPES = FileTypes(
-    torch={
-        "identity": kept(),
-        "relu": kept("inplace"),
-        "relu6": kept("inplace"),
-        "leakyrelu": kept("negative_slope", "inplace"),
-        "prelu": kept("init", num_parameters="count"),
-        "elu": kept("alpha", "inplace"),
-        "selu": kept("inplace"),
-        "celu": kept("alpha", "inplace"),
-        "gelu": kept("approximate"),
-        "silu": kept("inplace"),
-        "mish": kept("inplace"),
-        "sigmoid": kept(),
-        "tanh": kept(),
-        "hardswish": kept("inplace"),
-        "hardsigmoid": kept("inplace"),
-        "hardtanh": kept("min_val", "max_val", "inplace"),
-        "softplus": kept("beta", "threshold"),
-        "softmax": OtherType(LayerKind.IDENTITY, {"dim": "int"}, stored=("dim",)),  # over `dim`: positions, if spatial
-        "logsoftmax": OtherType(LayerKind.IDENTITY, {"dim": "int"}, stored=("dim",)),
-        "softmax2d": kept(needs_rank=(3, 4)),
-        "dropout": kept("p", "inplace"),
-        **{f"dropout{rank}d": kept("p", "inplace") for rank in _RANKS},
-        "alphadropout": kept("p", "inplace"),
-        "stochasticdepth": kept("p", "mode"),  # torchvision.ops: drops whole samples or rows, shapes unchanged
-        "droppath": kept("drop_prob", "scale_by_keep"),  # timm's name for the same
-        "contiguous": kept(),
-        "channelshuffle": OtherType(LayerKind.IDENTITY, {"groups": "count"}, required=("groups",), stored=("groups",)),
-        "layernorm": OtherType(
-            LayerKind.IDENTITY,
-            _LAYER_NORM | {"bias": "bool"},
-            required=("normalized_shape",),
-            stored=("normalized_shape", "elementwise_affine"),
-        ),
-        "rmsnorm": OtherType(  # torch.nn.RMSNorm: a weight per normalized element, no bias
-            LayerKind.IDENTITY,
-            _LAYER_NORM,
-            required=("normalized_shape",),
-            stored=("normalized_shape", "elementwise_affine"),
-        ),
-        "localresponsenorm": kept("size", "alpha", "beta", "k"),
-        "crossmaplrn2d": kept("size", "alpha", "beta", "k", needs_rank=(4,)),
-        **{
-            f"batchnorm{rank}d": kept(
+
+@cache
+def file_types() -> FileTypes:
+    """Return the shape-keeping layers' names: activations, dropouts, norms and scales in torch.nn, ONNX and Keras."""
+    return FileTypes(
+        torch={
+            "identity": kept(),
+            "relu": kept("inplace"),
+            "relu6": kept("inplace"),
+            "leakyrelu": kept("negative_slope", "inplace"),
+            "prelu": kept("init", num_parameters="count"),
+            "elu": kept("alpha", "inplace"),
+            "selu": kept("inplace"),
+            "celu": kept("alpha", "inplace"),
+            "gelu": kept("approximate"),
+            "silu": kept("inplace"),
+            "mish": kept("inplace"),
+            "sigmoid": kept(),
+            "tanh": kept(),
+            "hardswish": kept("inplace"),
+            "hardsigmoid": kept("inplace"),
+            "hardtanh": kept("min_val", "max_val", "inplace"),
+            "softplus": kept("beta", "threshold"),
+            "softmax": OtherType(
+                LayerKind.IDENTITY, {"dim": "int"}, stored=("dim",)
+            ),  # over `dim`: positions, if spatial
+            "logsoftmax": OtherType(LayerKind.IDENTITY, {"dim": "int"}, stored=("dim",)),
+            "softmax2d": kept(needs_rank=(3, 4)),
+            "dropout": kept("p", "inplace"),
+            **{f"dropout{rank}d": kept("p", "inplace") for rank in _RANKS},
+            "alphadropout": kept("p", "inplace"),
+            "stochasticdepth": kept("p", "mode"),  # torchvision.ops: drops whole samples or rows, shapes unchanged
+            "droppath": kept("drop_prob", "scale_by_keep"),  # timm's name for the same
+            "contiguous": kept(),
+            "channelshuffle": OtherType(
+                LayerKind.IDENTITY, {"groups": "count"}, required=("groups",), stored=("groups",)
+            ),
+            "layernorm": OtherType(
+                LayerKind.IDENTITY,
+                _LAYER_NORM | {"bias": "bool"},
+                required=("normalized_shape",),
+                stored=("normalized_shape", "elementwise_affine"),
+            ),
+            "rmsnorm": OtherType(  # torch.nn.RMSNorm: a weight per normalized element, no bias
+                LayerKind.IDENTITY,
+                _LAYER_NORM,
+                required=("normalized_shape",),
+                stored=("normalized_shape", "elementwise_affine"),
+            ),
+            "localresponsenorm": kept("size", "alpha", "beta", "k"),
+            "crossmaplrn2d": kept("size", "alpha", "beta", "k", needs_rank=(4,)),
+            **{
+                f"batchnorm{rank}d": kept(
+                    *_NORM,
+                    needs_rank=ranks,
+                    per_channel=2,
+                    buffers=RUNNING_STATS,
+                    num_features="count",
+                    affine="bool",
+                    track_running_stats="bool",
+                )
+                for rank, ranks in ((1, (2, 3)), (2, (4,)), (3, (5,)))
+            },
+            **{
+                f"lazybatchnorm{rank}d": kept(
+                    *_NORM,
+                    needs_rank=(rank + 1, rank + 2),
+                    per_channel=2,
+                    buffers=RUNNING_STATS,
+                    affine="bool",
+                    track_running_stats="bool",
+                )
+                for rank in _RANKS
+            },
+            "syncbatchnorm": kept(
                 *_NORM,
-                needs_rank=ranks,
+                "process_group",
                 per_channel=2,
                 buffers=RUNNING_STATS,
                 num_features="count",
                 affine="bool",
                 track_running_stats="bool",
-            )
-            for rank, ranks in ((1, (2, 3)), (2, (4,)), (3, (5,)))
+            ),
+            "frozenbatchnorm2d": kept("eps", needs_rank=(4,), buffers=(4, 0), num_features="count"),  # buffers only
+            **{f"instancenorm{rank}d": _instance_norm(rank, num_features="count") for rank in _RANKS},
+            **{f"lazyinstancenorm{rank}d": _instance_norm(rank) for rank in _RANKS},
+            "groupnorm": kept("eps", "num_groups", per_channel=2, num_channels="count", affine="bool"),
+            # a learnable tensor that multiplies the input, broadcast (ConvNeXt's layer scale: shape [C, 1, 1])
+            "scale": OtherType(LayerKind.IDENTITY, {"shape": "dims"}, required=("shape",), stored=("shape",)),
         },
-        **{
-            f"lazybatchnorm{rank}d": kept(
-                *_NORM,
-                needs_rank=(rank + 1, rank + 2),
-                per_channel=2,
-                buffers=RUNNING_STATS,
-                affine="bool",
-                track_running_stats="bool",
-            )
-            for rank in _RANKS
+        onnx={
+            **{  # elementwise on one tensor: the shape stays (Clip is ReLU6's export, Erf and Pow GELU's)
+                name: ignoring(LayerKind.IDENTITY, *keys)
+                for name, keys in (
+                    ("identity", ()),
+                    ("relu", ()),
+                    ("sigmoid", ()),
+                    ("tanh", ()),
+                    ("hardswish", ()),
+                    ("mish", ()),
+                    ("dropout", ("seed",)),  # its ratio and training_mode are inputs
+                    ("clip", ("min", "max")),
+                    ("erf", ()),
+                    ("sqrt", ()),
+                    ("exp", ()),
+                    ("log", ()),
+                    ("neg", ()),
+                    ("abs", ()),
+                    ("reciprocal", ()),
+                    ("cast", ("to", "saturate")),
+                    ("floor", ()),
+                    ("ceil", ()),
+                    ("round", ()),
+                    ("sign", ()),
+                    ("pow", ()),
+                    ("leakyrelu", ("alpha",)),
+                    ("hardsigmoid", ("alpha", "beta")),
+                    ("elu", ("alpha",)),
+                    ("selu", ("alpha", "gamma")),
+                    ("celu", ("alpha",)),
+                    ("gelu", ("approximate",)),
+                    ("thresholdedrelu", ("alpha",)),
+                    ("softsign", ()),
+                    ("softplus", ()),
+                )
+            },
+            **{  # over one axis (-1 by default since opset 13)
+                name: OtherType(
+                    LayerKind.IDENTITY,
+                    {"axis": "int"},
+                    stored=("dim",),
+                    renames=(("axis", "dim"),),
+                    defaults=(("dim", -1),),
+                )
+                for name in ("softmax", "logsoftmax")
+            },
+            "layernormalization": OtherType(  # over the axes from `axis` to the last; scale and bias per element
+                LayerKind.IDENTITY,
+                {"axis": "int", "epsilon": IGNORED, "stash_type": IGNORED},
+                stored=("axis",),
+                operation="layernorm_from",
+                defaults=(("axis", -1),),
+            ),
+            "batchnormalization": OtherType(  # its mean and variance inputs are the running statistics
+                LayerKind.IDENTITY,
+                {"epsilon": IGNORED, "momentum": IGNORED, "training_mode": IGNORED},
+                params_per_channel=2,
+                buffers=(2, 0),
+            ),
+            "instancenormalization": OtherType(LayerKind.IDENTITY, {"epsilon": IGNORED}, params_per_channel=2),
         },
-        "syncbatchnorm": kept(
-            *_NORM,
-            "process_group",
-            per_channel=2,
-            buffers=RUNNING_STATS,
-            num_features="count",
-            affine="bool",
-            track_running_stats="bool",
-        ),
-        "frozenbatchnorm2d": kept("eps", needs_rank=(4,), buffers=(4, 0), num_features="count"),  # buffers only
-        **{f"instancenorm{rank}d": _instance_norm(rank, num_features="count") for rank in _RANKS},
-        **{f"lazyinstancenorm{rank}d": _instance_norm(rank) for rank in _RANKS},
-        "groupnorm": kept("eps", "num_groups", per_channel=2, num_channels="count", affine="bool"),
-        # a learnable tensor that multiplies the input, broadcast (ConvNeXt's layer scale: shape [C, 1, 1])
-        "scale": OtherType(LayerKind.IDENTITY, {"shape": "dims"}, required=("shape",), stored=("shape",)),
-    },
-    onnx={
-        **{  # elementwise on one tensor: the shape stays (Clip is ReLU6's export, Erf and Pow GELU's)
-            name: ignoring(LayerKind.IDENTITY, *keys)
-            for name, keys in (
-                ("identity", ()),
-                ("relu", ()),
-                ("sigmoid", ()),
-                ("tanh", ()),
-                ("hardswish", ()),
-                ("mish", ()),
-                ("dropout", ("seed",)),  # its ratio and training_mode are inputs
-                ("clip", ("min", "max")),
-                ("erf", ()),
-                ("sqrt", ()),
-                ("exp", ()),
-                ("log", ()),
-                ("neg", ()),
-                ("abs", ()),
-                ("reciprocal", ()),
-                ("cast", ("to", "saturate")),
-                ("floor", ()),
-                ("ceil", ()),
-                ("round", ()),
-                ("sign", ()),
-                ("pow", ()),
-                ("leakyrelu", ("alpha",)),
-                ("hardsigmoid", ("alpha", "beta")),
-                ("elu", ("alpha",)),
-                ("selu", ("alpha", "gamma")),
-                ("celu", ("alpha",)),
-                ("gelu", ("approximate",)),
-                ("thresholdedrelu", ("alpha",)),
-                ("softsign", ()),
-                ("softplus", ()),
-            )
-        },
-        **{  # over one axis (-1 by default since opset 13)
-            name: OtherType(
+        keras={
+            "layernormalization": OtherType(  # over the channels (axis -1, channels-last), or the axes given
+                LayerKind.IDENTITY,
+                {"axis": "ints", "epsilon": IGNORED, "center": IGNORED, "scale": IGNORED},
+                stored=("norm_axes",),
+                operation="layernorm_axes",
+                renames=(("axis", "norm_axes"),),
+                defaults=(("norm_axes", (-1,)),),
+                channels_last=True,
+            ),
+            "softmax": OtherType(
                 LayerKind.IDENTITY,
                 {"axis": "int"},
                 stored=("dim",),
                 renames=(("axis", "dim"),),
                 defaults=(("dim", -1),),
-            )
-            for name in ("softmax", "logsoftmax")
+                channels_last=True,
+            ),
+            "batchnormalization": OtherType(  # gamma (scale) and beta (center) are parameters; the moving statistics
+                LayerKind.IDENTITY,  # are not
+                {"center": "bool", "scale": "bool", "momentum": IGNORED, "epsilon": IGNORED, "synchronized": IGNORED},
+                affine_parts=("center", "scale"),
+                frozen=(2, 0),  # the moving mean and variance: non-trainable weights, in count_params() as Keras counts
+            ),
+            "groupnormalization": OtherType(
+                LayerKind.IDENTITY,
+                {"groups": IGNORED, "epsilon": IGNORED, "center": "bool", "scale": "bool"},
+                affine_parts=("center", "scale"),
+            ),
+            "normalization": OtherType(  # adapted: a mean and variance per channel and the count, non-trainable
+                # weights; given `mean` and `variance` in its config, they are constants of the layer, no weights
+                LayerKind.IDENTITY,
+                {"axis": IGNORED, "invert": IGNORED, "mean": "values", "variance": "values"},
+                frozen=(2, 1),
+                frozen_unless="mean",
+            ),
+            # keras.applications.convnext's LayerScale: a learned factor per channel (projection_dim of them)
+            "layerscale": OtherType(
+                LayerKind.IDENTITY, {"init_values": IGNORED, "projection_dim": IGNORED}, params_per_channel=1
+            ),
+            **{  # the shape stays: activations, noise and dropout, fixed rescalings
+                name: ignoring(LayerKind.IDENTITY, *keys)
+                for name, keys in (
+                    ("activation", ("activation",)),
+                    ("relu", ("max_value", "negative_slope", "threshold")),
+                    ("leakyrelu", ("negative_slope", "alpha")),
+                    ("elu", ("alpha",)),
+                    ("dropout", ("rate", "noise_shape", "seed")),
+                    ("alphadropout", ("rate", "noise_shape", "seed")),
+                    ("gaussiandropout", ("rate", "seed")),
+                    ("gaussiannoise", ("stddev", "seed")),
+                    *((f"spatialdropout{rank}d", ("rate", "seed", "data_format")) for rank in _RANKS),
+                    ("rescaling", ("scale", "offset")),
+                    ("unitnormalization", ("axis",)),
+                    ("activityregularization", ("l1", "l2")),
+                )
+            },
         },
-        "layernormalization": OtherType(  # over the axes from `axis` to the last; scale and bias per element
-            LayerKind.IDENTITY,
-            {"axis": "int", "epsilon": IGNORED, "stash_type": IGNORED},
-            stored=("axis",),
-            operation="layernorm_from",
-            defaults=(("axis", -1),),
-        ),
-        "batchnormalization": OtherType(  # its mean and variance inputs are the running statistics
-            LayerKind.IDENTITY,
-            {"epsilon": IGNORED, "momentum": IGNORED, "training_mode": IGNORED},
-            params_per_channel=2,
-            buffers=(2, 0),
-        ),
-        "instancenormalization": OtherType(LayerKind.IDENTITY, {"epsilon": IGNORED}, params_per_channel=2),
-    },
-    keras={
-        "layernormalization": OtherType(  # over the channels (axis -1, channels-last), or the axes given
-            LayerKind.IDENTITY,
-            {"axis": "ints", "epsilon": IGNORED, "center": IGNORED, "scale": IGNORED},
-            stored=("norm_axes",),
-            operation="layernorm_axes",
-            renames=(("axis", "norm_axes"),),
-            defaults=(("norm_axes", (-1,)),),
-            channels_last=True,
-        ),
-        "softmax": OtherType(
-            LayerKind.IDENTITY,
-            {"axis": "int"},
-            stored=("dim",),
-            renames=(("axis", "dim"),),
-            defaults=(("dim", -1),),
-            channels_last=True,
-        ),
-        "batchnormalization": OtherType(  # gamma (scale) and beta (center) are parameters; the moving statistics
-            LayerKind.IDENTITY,  # are not
-            {"center": "bool", "scale": "bool", "momentum": IGNORED, "epsilon": IGNORED, "synchronized": IGNORED},
-            affine_parts=("center", "scale"),
-            frozen=(2, 0),  # the moving mean and variance: non-trainable weights, in count_params() as Keras counts
-        ),
-        "groupnormalization": OtherType(
-            LayerKind.IDENTITY,
-            {"groups": IGNORED, "epsilon": IGNORED, "center": "bool", "scale": "bool"},
-            affine_parts=("center", "scale"),
-        ),
-        "normalization": OtherType(  # adapted: a mean and variance per channel and the count, non-trainable
-            # weights; given `mean` and `variance` in its config, they are constants of the layer, no weights
-            LayerKind.IDENTITY,
-            {"axis": IGNORED, "invert": IGNORED, "mean": "values", "variance": "values"},
-            frozen=(2, 1),
-            frozen_unless="mean",
-        ),
-        # keras.applications.convnext's LayerScale: a learned factor per channel (projection_dim of them)
-        "layerscale": OtherType(
-            LayerKind.IDENTITY, {"init_values": IGNORED, "projection_dim": IGNORED}, params_per_channel=1
-        ),
-        **{  # the shape stays: activations, noise and dropout, fixed rescalings
-            name: ignoring(LayerKind.IDENTITY, *keys)
-            for name, keys in (
-                ("activation", ("activation",)),
-                ("relu", ("max_value", "negative_slope", "threshold")),
-                ("leakyrelu", ("negative_slope", "alpha")),
-                ("elu", ("alpha",)),
-                ("dropout", ("rate", "noise_shape", "seed")),
-                ("alphadropout", ("rate", "noise_shape", "seed")),
-                ("gaussiandropout", ("rate", "seed")),
-                ("gaussiannoise", ("stddev", "seed")),
-                *((f"spatialdropout{rank}d", ("rate", "seed", "data_format")) for rank in _RANKS),
-                ("rescaling", ("scale", "offset")),
-                ("unitnormalization", ("axis",)),
-                ("activityregularization", ("l1", "l2")),
-            )
-        },
-    },
-    spellings=_IDENTITY_SPELLINGS,
-    dialect_spellings=_IDENTITY_DIALECT_SPELLINGS,
-)
-"""The shape-keeping layers' names: activations, dropouts, norms and scales in torch.nn, ONNX and Keras."""
+        spellings=_IDENTITY_SPELLINGS,
+        dialect_spellings=_IDENTITY_DIALECT_SPELLINGS,
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from math import prod
 from typing import TYPE_CHECKING, Any
 
@@ -109,26 +110,28 @@ class Linear(OtherRules):
         return {"in_features": spec.in_features, "out_features": spec.out_features, "bias": spec.bias}
 
 
-FILE_TYPES = FileTypes(
-    torch={
-        "linear": OtherType(
-            LayerKind.LINEAR,
-            {"in_features": "count", "out_features": "count", "bias": "bool"},
-            required=("out_features",),
-        )
-    },
-    keras={
-        "dense": OtherType(  # over the last axis as Keras holds the tensor: the channels
-            LayerKind.LINEAR,
-            {"units": "count", "use_bias": "bool"},
-            required=("units",),
-            stored=("features_dim",),
-            renames=(("units", "out_features"), ("use_bias", "bias")),
-            defaults=(("features_dim", -1),),
-            channels_last=True,
-        )
-    },
-    spellings=("Linear",),
-    dialect_spellings=("Dense",),
-)
-"""Linear's names: torch.nn.Linear and Keras' Dense."""
+@cache
+def file_types() -> FileTypes:
+    """Linear's names: torch.nn.Linear and Keras' Dense."""
+    return FileTypes(
+        torch={
+            "linear": OtherType(
+                LayerKind.LINEAR,
+                {"in_features": "count", "out_features": "count", "bias": "bool"},
+                required=("out_features",),
+            )
+        },
+        keras={
+            "dense": OtherType(  # over the last axis as Keras holds the tensor: the channels
+                LayerKind.LINEAR,
+                {"units": "count", "use_bias": "bool"},
+                required=("units",),
+                stored=("features_dim",),
+                renames=(("units", "out_features"), ("use_bias", "bias")),
+                defaults=(("features_dim", -1),),
+                channels_last=True,
+            )
+        },
+        spellings=("Linear",),
+        dialect_spellings=("Dense",),
+    )

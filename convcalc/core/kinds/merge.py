@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from convcalc.core.errors import LayerError, Problem, join_axes
@@ -180,36 +181,45 @@ def _merge(operation: str) -> OtherType:
     return OtherType(LayerKind.ADD, min_inputs=2, operation=operation)
 
 
-FILE_TYPES = FileTypes(
-    torch={  # elementwise merges, broadcast by torch's rule: torch (add, mul, sub, div), Keras and ONNX names
-        **{
-            name: _merge(operation)
-            for name, operation in (
-                ("add", "add"),
-                ("mul", "mul"),
-                ("multiply", "mul"),
-                ("sub", "sub"),
-                ("subtract", "sub"),
-                ("div", "div"),
-                ("divide", "div"),
+@cache
+def file_types() -> FileTypes:
+    """Return the merges' names: elementwise operations and concatenation in torch, ONNX, Keras and jax.numpy."""
+    return FileTypes(
+        torch={  # elementwise merges, broadcast by torch's rule: torch (add, mul, sub, div), Keras and ONNX names
+            **{
+                name: _merge(operation)
+                for name, operation in (
+                    ("add", "add"),
+                    ("mul", "mul"),
+                    ("multiply", "mul"),
+                    ("sub", "sub"),
+                    ("subtract", "sub"),
+                    ("div", "div"),
+                    ("divide", "div"),
+                )
+            },
+            "concat": OtherType(LayerKind.CONCAT, {"dim": "int"}),  # of one tensor too, as torch.cat([x]) (DenseNet)
+            "cat": OtherType(LayerKind.CONCAT, {"dim": "int"}),
+        },
+        onnx={"concat": OtherType(LayerKind.CONCAT, {"axis": "int"}, required=("axis",), renames=(("axis", "dim"),))},
+        keras={
+            "concatenate": OtherType(
+                LayerKind.CONCAT,
+                {"axis": "int"},
+                renames=(("axis", "dim"),),
+                defaults=(("dim", -1),),
+                channels_last=True,
+            ),
+            **{
+                name: _merge(operation)
+                for name, operation in (("average", "mean"), ("maximum", "max"), ("minimum", "min"))
+            },
+        },
+        jax={
+            "concatenate": OtherType(
+                LayerKind.CONCAT, {"axis": "int"}, renames=(("axis", "dim"),), defaults=(("dim", 0),)
             )
         },
-        "concat": OtherType(LayerKind.CONCAT, {"dim": "int"}),  # of one tensor too, as torch.cat([x]) (DenseNet)
-        "cat": OtherType(LayerKind.CONCAT, {"dim": "int"}),
-    },
-    onnx={"concat": OtherType(LayerKind.CONCAT, {"axis": "int"}, required=("axis",), renames=(("axis", "dim"),))},
-    keras={
-        "concatenate": OtherType(
-            LayerKind.CONCAT, {"axis": "int"}, renames=(("axis", "dim"),), defaults=(("dim", -1),), channels_last=True
-        ),
-        **{
-            name: _merge(operation) for name, operation in (("average", "mean"), ("maximum", "max"), ("minimum", "min"))
-        },
-    },
-    jax={
-        "concatenate": OtherType(LayerKind.CONCAT, {"axis": "int"}, renames=(("axis", "dim"),), defaults=(("dim", 0),))
-    },
-    spellings=("Add", "Mul", "Sub", "Div", "Multiply", "Subtract", "Concat"),
-    dialect_spellings=("Concat", "Concatenate", "Average", "Maximum", "Minimum", "concatenate"),
-)
-"""The merges' names: elementwise operations and concatenation in torch, ONNX, Keras and jax.numpy."""
+        spellings=("Add", "Mul", "Sub", "Div", "Multiply", "Subtract", "Concat"),
+        dialect_spellings=("Concat", "Concatenate", "Average", "Maximum", "Minimum", "concatenate"),
+    )

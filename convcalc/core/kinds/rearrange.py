@@ -5,6 +5,7 @@ Their shape arithmetic and what each axis holds after them are core/rearrange.py
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING
 
 from convcalc.core.kinds.base import FieldsAndNotes, Flow, OtherRules, OtherShape
@@ -46,89 +47,91 @@ class Rearrange(MovesAxes, OtherRules):
         return arguments_cell(spec)
 
 
-FILE_TYPES = FileTypes(
-    torch={  # the axes rearranged, the values untouched: the walk follows where the spatial axes go
-        "permute": OtherType(LayerKind.REARRANGE, {"dims": "ints"}, required=("dims",), stored=("dims",)),
-        "transpose": OtherType(
-            LayerKind.REARRANGE, {"dim0": "int", "dim1": "int"}, required=("dim0", "dim1"), stored=("dim0", "dim1")
-        ),
-        "view": OtherType(LayerKind.REARRANGE, {"shape": "ints"}, required=("shape",), stored=("shape",)),
-        "reshape": OtherType(LayerKind.REARRANGE, {"shape": "ints"}, required=("shape",), stored=("shape",)),
-        "unflatten": OtherType(
-            LayerKind.REARRANGE,
-            {"dim": "int", "sizes": "ints", "unflattened_size": "ints"},
-            required=("dim",),
-            stored=("sizes", "unflattened_size"),
-        ),
-        "squeeze": OtherType(LayerKind.REARRANGE, {"dim": "ints"}, stored=("dim",)),  # torch.squeeze(x, dim)
-        "unsqueeze": OtherType(LayerKind.REARRANGE, {"dim": "int"}, required=("dim",), stored=("dim",)),
-    },
-    onnx={
-        "transpose": OtherType(
-            LayerKind.REARRANGE,
-            {"perm": "ints"},
-            required=("perm",),
-            stored=("dims",),
-            operation="permute",
-            renames=(("perm", "dims"),),
-        ),
-        "reshape": OtherType(
-            LayerKind.REARRANGE,  # 0 copies the input's size on that axis, -1 takes what is left
-            {"shape": "ints", "allowzero": IGNORED},
-            required=("shape",),
-            stored=("shape",),
-            operation="onnx_reshape",
-        ),
-        "flatten": OtherType(
-            LayerKind.REARRANGE,  # always 2-D: [prod(before axis), prod(from axis)]
-            {"axis": "int"},
-            stored=("axis",),
-            operation="onnx_flatten",
-            defaults=(("axis", 1),),
-        ),
-        "squeeze": OtherType(
-            LayerKind.REARRANGE,  # the axes named must be 1 (every axis of size 1 when none is named)
-            {"axes": "ints"},
-            stored=("dim",),
-            operation="onnx_squeeze",
-            renames=(("axes", "dim"),),
-        ),
-        "unsqueeze": OtherType(
-            LayerKind.REARRANGE,  # an axis of size 1 at each position of `axes`, numbered in the output
-            {"axes": "ints"},
-            required=("axes",),
-            stored=("dim",),
-            operation="unsqueeze",
-            renames=(("axes", "dim"),),
-        ),
-    },
-    keras={
-        "reshape": OtherType(
-            LayerKind.REARRANGE,  # the shape after the batch, channels-last (one size may be -1)
-            {"target_shape": "ints"},
-            required=("target_shape",),
-            stored=("target_shape",),
-            operation="keras_reshape",
-        ),
-        "permute": OtherType(
-            LayerKind.REARRANGE,  # the axes after the batch, numbered from 1, channels-last
-            {"dims": "ints"},
-            required=("dims",),
-            stored=("dims",),
-            operation="keras_permute",
-        ),
-    },
-    jax={
-        "transpose": OtherType(
-            LayerKind.REARRANGE,  # jnp.transpose(x, axes)
-            {"axes": "ints"},
-            required=("axes",),
-            stored=("dims",),
-            operation="permute",
-            renames=(("axes", "dims"),),
-        ),
-    },
-    spellings=("Permute", "Transpose", "View", "Reshape", "Unflatten", "Squeeze", "Unsqueeze"),
-    dialect_spellings=("Transpose", "Reshape", "Flatten", "Permute", "transpose"),
-)
-"""The rearrangements' names: torch's methods, ONNX's operators, Keras' layers and jnp.transpose."""
+@cache
+def file_types() -> FileTypes:
+    """Return the rearrangements' names: torch's methods, ONNX's operators, Keras' layers and jnp.transpose."""
+    return FileTypes(
+        torch={  # the axes rearranged, the values untouched: the walk follows where the spatial axes go
+            "permute": OtherType(LayerKind.REARRANGE, {"dims": "ints"}, required=("dims",), stored=("dims",)),
+            "transpose": OtherType(
+                LayerKind.REARRANGE, {"dim0": "int", "dim1": "int"}, required=("dim0", "dim1"), stored=("dim0", "dim1")
+            ),
+            "view": OtherType(LayerKind.REARRANGE, {"shape": "ints"}, required=("shape",), stored=("shape",)),
+            "reshape": OtherType(LayerKind.REARRANGE, {"shape": "ints"}, required=("shape",), stored=("shape",)),
+            "unflatten": OtherType(
+                LayerKind.REARRANGE,
+                {"dim": "int", "sizes": "ints", "unflattened_size": "ints"},
+                required=("dim",),
+                stored=("sizes", "unflattened_size"),
+            ),
+            "squeeze": OtherType(LayerKind.REARRANGE, {"dim": "ints"}, stored=("dim",)),  # torch.squeeze(x, dim)
+            "unsqueeze": OtherType(LayerKind.REARRANGE, {"dim": "int"}, required=("dim",), stored=("dim",)),
+        },
+        onnx={
+            "transpose": OtherType(
+                LayerKind.REARRANGE,
+                {"perm": "ints"},
+                required=("perm",),
+                stored=("dims",),
+                operation="permute",
+                renames=(("perm", "dims"),),
+            ),
+            "reshape": OtherType(
+                LayerKind.REARRANGE,  # 0 copies the input's size on that axis, -1 takes what is left
+                {"shape": "ints", "allowzero": IGNORED},
+                required=("shape",),
+                stored=("shape",),
+                operation="onnx_reshape",
+            ),
+            "flatten": OtherType(
+                LayerKind.REARRANGE,  # always 2-D: [prod(before axis), prod(from axis)]
+                {"axis": "int"},
+                stored=("axis",),
+                operation="onnx_flatten",
+                defaults=(("axis", 1),),
+            ),
+            "squeeze": OtherType(
+                LayerKind.REARRANGE,  # the axes named must be 1 (every axis of size 1 when none is named)
+                {"axes": "ints"},
+                stored=("dim",),
+                operation="onnx_squeeze",
+                renames=(("axes", "dim"),),
+            ),
+            "unsqueeze": OtherType(
+                LayerKind.REARRANGE,  # an axis of size 1 at each position of `axes`, numbered in the output
+                {"axes": "ints"},
+                required=("axes",),
+                stored=("dim",),
+                operation="unsqueeze",
+                renames=(("axes", "dim"),),
+            ),
+        },
+        keras={
+            "reshape": OtherType(
+                LayerKind.REARRANGE,  # the shape after the batch, channels-last (one size may be -1)
+                {"target_shape": "ints"},
+                required=("target_shape",),
+                stored=("target_shape",),
+                operation="keras_reshape",
+            ),
+            "permute": OtherType(
+                LayerKind.REARRANGE,  # the axes after the batch, numbered from 1, channels-last
+                {"dims": "ints"},
+                required=("dims",),
+                stored=("dims",),
+                operation="keras_permute",
+            ),
+        },
+        jax={
+            "transpose": OtherType(
+                LayerKind.REARRANGE,  # jnp.transpose(x, axes)
+                {"axes": "ints"},
+                required=("axes",),
+                stored=("dims",),
+                operation="permute",
+                renames=(("axes", "dims"),),
+            ),
+        },
+        spellings=("Permute", "Transpose", "View", "Reshape", "Unflatten", "Squeeze", "Unsqueeze"),
+        dialect_spellings=("Transpose", "Reshape", "Flatten", "Permute", "transpose"),
+    )

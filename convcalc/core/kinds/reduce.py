@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING
 
 from convcalc.core.errors import LayerError, Problem
@@ -97,50 +98,53 @@ _REDUCE_DIALECT_SPELLINGS = (
         "min",
 )  # fmt: skip
 
-FILE_TYPES = FileTypes(
-    torch={  # torch.mean(x, dim, keepdim) and friends: the axes of `dim` go, or stay at size 1
-        name: OtherType(
-            LayerKind.REDUCE, {"dim": "ints", "keepdim": "bool"}, required=("dim",), stored=("dim", "keepdim")
-        )
-        for name in ("mean", "sum", "amax", "amin", "prod", "std", "var", "logsumexp")
-    },
-    onnx={
-        name: OtherType(
-            LayerKind.REDUCE,
-            {"axes": "ints", "keepdims": "flag", "noop_with_empty_axes": IGNORED},
-            required=("axes",),
-            stored=("dim", "keepdim"),
-            operation=torch_name,
-            renames=(("axes", "dim"), ("keepdims", "keepdim")),
-            defaults=(("keepdim", True),),
-        )
-        for name, torch_name in _ONNX_REDUCTIONS.items()
-    },
-    keras={
-        f"global{pool}pooling{rank}d": OtherType(
-            LayerKind.REDUCE,
-            {"keepdims": "bool", "data_format": IGNORED},
-            rank=rank,
-            stored=("dim", "keepdim"),
-            operation="mean" if pool == "average" else "amax",
-            renames=(("keepdims", "keepdim"),),
-            defaults=(("dim", tuple(range(2, 2 + rank))),),
-        )
-        for pool in ("average", "max")
-        for rank in (1, 2, 3)
-    },
-    jax={
-        name: OtherType(  # jnp.mean(x, axis, keepdims) and friends
-            LayerKind.REDUCE,
-            {"axis": "ints", "keepdims": "bool"},
-            required=("axis",),
-            stored=("dim", "keepdim"),
-            operation=torch_name,
-            renames=(("axis", "dim"), ("keepdims", "keepdim")),
-        )
-        for name, torch_name in (("mean", "mean"), ("sum", "sum"), ("max", "amax"), ("min", "amin"))
-    },
-    spellings=("Mean", "Sum", "AMax", "AMin"),
-    dialect_spellings=_REDUCE_DIALECT_SPELLINGS,
-)
-"""The reductions' names: torch's functions, ONNX's Reduce operators, Keras' global pools, jax.numpy's."""
+
+@cache
+def file_types() -> FileTypes:
+    """Return the reductions' names: torch's functions, ONNX's Reduce operators, Keras' global pools, jax.numpy's."""
+    return FileTypes(
+        torch={  # torch.mean(x, dim, keepdim) and friends: the axes of `dim` go, or stay at size 1
+            name: OtherType(
+                LayerKind.REDUCE, {"dim": "ints", "keepdim": "bool"}, required=("dim",), stored=("dim", "keepdim")
+            )
+            for name in ("mean", "sum", "amax", "amin", "prod", "std", "var", "logsumexp")
+        },
+        onnx={
+            name: OtherType(
+                LayerKind.REDUCE,
+                {"axes": "ints", "keepdims": "flag", "noop_with_empty_axes": IGNORED},
+                required=("axes",),
+                stored=("dim", "keepdim"),
+                operation=torch_name,
+                renames=(("axes", "dim"), ("keepdims", "keepdim")),
+                defaults=(("keepdim", True),),
+            )
+            for name, torch_name in _ONNX_REDUCTIONS.items()
+        },
+        keras={
+            f"global{pool}pooling{rank}d": OtherType(
+                LayerKind.REDUCE,
+                {"keepdims": "bool", "data_format": IGNORED},
+                rank=rank,
+                stored=("dim", "keepdim"),
+                operation="mean" if pool == "average" else "amax",
+                renames=(("keepdims", "keepdim"),),
+                defaults=(("dim", tuple(range(2, 2 + rank))),),
+            )
+            for pool in ("average", "max")
+            for rank in (1, 2, 3)
+        },
+        jax={
+            name: OtherType(  # jnp.mean(x, axis, keepdims) and friends
+                LayerKind.REDUCE,
+                {"axis": "ints", "keepdims": "bool"},
+                required=("axis",),
+                stored=("dim", "keepdim"),
+                operation=torch_name,
+                renames=(("axis", "dim"), ("keepdims", "keepdim")),
+            )
+            for name, torch_name in (("mean", "mean"), ("sum", "sum"), ("max", "amax"), ("min", "amin"))
+        },
+        spellings=("Mean", "Sum", "AMax", "AMin"),
+        dialect_spellings=_REDUCE_DIALECT_SPELLINGS,
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from convcalc.core.errors import LayerError, Problem
@@ -116,23 +117,26 @@ class CropPad(ComparesSizes, ShiftsFields, OtherRules):
 
 _RANKS = (1, 2, 3)
 
-FILE_TYPES = FileTypes(
-    torch={
-        "crop": OtherType(LayerKind.CROP, {"to": "name", "align": "align", "cropping": "crops"}),
-        "pad": OtherType(LayerKind.PAD, {"to": "name", "align": "align", "padding": "pads"}),
-        **{f"zeropadding{rank}d": OtherType(LayerKind.PAD, {"padding": "pads"}, rank=rank) for rank in _RANKS},
-        **{f"cropping{rank}d": OtherType(LayerKind.CROP, {"cropping": "crops"}, rank=rank) for rank in _RANKS},
-        **{f"zeropad{rank}d": OtherType(LayerKind.PAD, {"padding": "torchpads"}, rank=rank) for rank in _RANKS},
-        **{
-            f"constantpad{rank}d": OtherType(LayerKind.PAD, {"padding": "torchpads", "value": IGNORED}, rank=rank)
-            for rank in _RANKS
+
+@cache
+def file_types() -> FileTypes:
+    """Crops and pads: convcalc's own `crop` and `pad` (to another layer's size), torch's and Keras' classes."""
+    return FileTypes(
+        torch={
+            "crop": OtherType(LayerKind.CROP, {"to": "name", "align": "align", "cropping": "crops"}),
+            "pad": OtherType(LayerKind.PAD, {"to": "name", "align": "align", "padding": "pads"}),
+            **{f"zeropadding{rank}d": OtherType(LayerKind.PAD, {"padding": "pads"}, rank=rank) for rank in _RANKS},
+            **{f"cropping{rank}d": OtherType(LayerKind.CROP, {"cropping": "crops"}, rank=rank) for rank in _RANKS},
+            **{f"zeropad{rank}d": OtherType(LayerKind.PAD, {"padding": "torchpads"}, rank=rank) for rank in _RANKS},
+            **{
+                f"constantpad{rank}d": OtherType(LayerKind.PAD, {"padding": "torchpads", "value": IGNORED}, rank=rank)
+                for rank in _RANKS
+            },
         },
-    },
-    spellings=(
-        *(f"ZeroPad{rank}d" for rank in _RANKS),
-        *(f"ConstantPad{rank}d" for rank in _RANKS),
-        *(f"ZeroPadding{rank}D" for rank in _RANKS),
-        *(f"Cropping{rank}D" for rank in _RANKS),
-    ),
-)
-"""Crops and pads: convcalc's own `crop` and `pad` (to another layer's size), torch's and Keras' classes."""
+        spellings=(
+            *(f"ZeroPad{rank}d" for rank in _RANKS),
+            *(f"ConstantPad{rank}d" for rank in _RANKS),
+            *(f"ZeroPadding{rank}D" for rank in _RANKS),
+            *(f"Cropping{rank}D" for rank in _RANKS),
+        ),
+    )

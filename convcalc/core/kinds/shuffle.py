@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING
 
 from convcalc.core.errors import LayerError, Problem
@@ -105,38 +106,40 @@ class PixelUnshuffle(_Shuffle):
         return [None if f is None else direct_field(f, r, r, 0, 1) for f in inputs[0].fields], []
 
 
-FILE_TYPES = FileTypes(
-    torch={
-        "pixelshuffle": OtherType(
-            LayerKind.PIXELSHUFFLE,
-            {"upscale_factor": "count"},
-            required=("upscale_factor",),
-            stored=("upscale_factor",),
-        ),
-        "pixelunshuffle": OtherType(
-            LayerKind.PIXELUNSHUFFLE,
-            {"downscale_factor": "count"},
-            required=("downscale_factor",),
-            stored=("downscale_factor",),
-        ),
-    },
-    onnx={
-        "depthtospace": OtherType(
-            LayerKind.PIXELSHUFFLE,
-            {"blocksize": "count", "mode": IGNORED},
-            required=("blocksize",),
-            stored=("upscale_factor",),
-            renames=(("blocksize", "upscale_factor"),),
-        ),
-        "spacetodepth": OtherType(
-            LayerKind.PIXELUNSHUFFLE,
-            {"blocksize": "count"},
-            required=("blocksize",),
-            stored=("downscale_factor",),
-            renames=(("blocksize", "downscale_factor"),),
-        ),
-    },
-    spellings=("PixelShuffle", "PixelUnshuffle"),
-    dialect_spellings=("DepthToSpace", "SpaceToDepth"),
-)
-"""The pixel shuffles' names in torch.nn and ONNX."""
+@cache
+def file_types() -> FileTypes:
+    """Return the pixel shuffles' names in torch.nn and ONNX."""
+    return FileTypes(
+        torch={
+            "pixelshuffle": OtherType(
+                LayerKind.PIXELSHUFFLE,
+                {"upscale_factor": "count"},
+                required=("upscale_factor",),
+                stored=("upscale_factor",),
+            ),
+            "pixelunshuffle": OtherType(
+                LayerKind.PIXELUNSHUFFLE,
+                {"downscale_factor": "count"},
+                required=("downscale_factor",),
+                stored=("downscale_factor",),
+            ),
+        },
+        onnx={
+            "depthtospace": OtherType(
+                LayerKind.PIXELSHUFFLE,
+                {"blocksize": "count", "mode": IGNORED},
+                required=("blocksize",),
+                stored=("upscale_factor",),
+                renames=(("blocksize", "upscale_factor"),),
+            ),
+            "spacetodepth": OtherType(
+                LayerKind.PIXELUNSHUFFLE,
+                {"blocksize": "count"},
+                required=("blocksize",),
+                stored=("downscale_factor",),
+                renames=(("blocksize", "downscale_factor"),),
+            ),
+        },
+        spellings=("PixelShuffle", "PixelUnshuffle"),
+        dialect_spellings=("DepthToSpace", "SpaceToDepth"),
+    )

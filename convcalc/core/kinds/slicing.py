@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from convcalc.core.errors import LayerError, Problem
@@ -69,20 +70,22 @@ class Slice(NamedAsWritten, AlongDim, ShiftsFields, OtherRules):
         return {"dim": spec.dim}
 
 
-FILE_TYPES = FileTypes(
-    torch={
-        "narrow": OtherType(  # torch.narrow(x, dim, start, length)
-            LayerKind.SLICE,
-            {"dim": "int", "start": "int", "length": "count"},
-            required=("dim", "start", "length"),
-            stored=("start", "length"),
-        ),
-        "chunk": OtherType(  # torch.chunk(x, chunks, dim)[index]: one piece, as a layer of its own
-            LayerKind.SLICE,
-            {"chunks": "count", "dim": "int", "index": "int"},
-            required=("chunks", "index"),
-            stored=("chunks", "index"),
-        ),
-    },
-)
-"""The slices' names: torch.narrow, and one piece of torch.chunk."""
+@cache
+def file_types() -> FileTypes:
+    """Return the slices' names: torch.narrow, and one piece of torch.chunk."""
+    return FileTypes(
+        torch={
+            "narrow": OtherType(  # torch.narrow(x, dim, start, length)
+                LayerKind.SLICE,
+                {"dim": "int", "start": "int", "length": "count"},
+                required=("dim", "start", "length"),
+                stored=("start", "length"),
+            ),
+            "chunk": OtherType(  # torch.chunk(x, chunks, dim)[index]: one piece, as a layer of its own
+                LayerKind.SLICE,
+                {"chunks": "count", "dim": "int", "index": "int"},
+                required=("chunks", "index"),
+                stored=("chunks", "index"),
+            ),
+        },
+    )

@@ -6,6 +6,7 @@ module says what else each kind means: its cost, its cells and JSON keys, its cl
 
 from __future__ import annotations
 
+from functools import cache
 from math import prod
 from typing import TYPE_CHECKING, Any
 
@@ -135,35 +136,38 @@ class LpPool(_Pool):
 
 _RANKS = (1, 2, 3)
 
-FILE_TYPES = FileTypes(
-    windows={
-        **{
-            f"{base}{rank}d": (kind, rank)
-            for base, kind in (
-                ("AvgPool", LayerKind.AVGPOOL),
-                ("Conv", LayerKind.CONV),
-                ("ConvTranspose", LayerKind.CONVTRANSPOSE),
-                ("LPPool", LayerKind.LPPOOL),
-                ("MaxPool", LayerKind.MAXPOOL),
-            )
-            for rank in _RANKS
+
+@cache
+def file_types() -> FileTypes:
+    """Return the sliding-window layers' class names in torch.nn, Keras and ONNX, with the kind and rank each means."""
+    return FileTypes(
+        windows={
+            **{
+                f"{base}{rank}d": (kind, rank)
+                for base, kind in (
+                    ("AvgPool", LayerKind.AVGPOOL),
+                    ("Conv", LayerKind.CONV),
+                    ("ConvTranspose", LayerKind.CONVTRANSPOSE),
+                    ("LPPool", LayerKind.LPPOOL),
+                    ("MaxPool", LayerKind.MAXPOOL),
+                )
+                for rank in _RANKS
+            },
+            **{
+                f"{base}{rank}D": (kind, rank)
+                for base, kind in (
+                    ("AveragePooling", LayerKind.AVGPOOL),
+                    ("Conv", LayerKind.CONV),
+                    ("MaxPooling", LayerKind.MAXPOOL),
+                )
+                for rank in _RANKS
+            },
+            **{f"Conv{rank}DTranspose": (LayerKind.CONVTRANSPOSE, rank) for rank in _RANKS},
+            # ONNX's operators: the rank comes from the input
+            "Conv": (LayerKind.CONV, None),
+            "ConvTranspose": (LayerKind.CONVTRANSPOSE, None),
+            "MaxPool": (LayerKind.MAXPOOL, None),
+            "AveragePool": (LayerKind.AVGPOOL, None),
+            "LpPool": (LayerKind.LPPOOL, None),
         },
-        **{
-            f"{base}{rank}D": (kind, rank)
-            for base, kind in (
-                ("AveragePooling", LayerKind.AVGPOOL),
-                ("Conv", LayerKind.CONV),
-                ("MaxPooling", LayerKind.MAXPOOL),
-            )
-            for rank in _RANKS
-        },
-        **{f"Conv{rank}DTranspose": (LayerKind.CONVTRANSPOSE, rank) for rank in _RANKS},
-        # ONNX's operators: the rank comes from the input
-        "Conv": (LayerKind.CONV, None),
-        "ConvTranspose": (LayerKind.CONVTRANSPOSE, None),
-        "MaxPool": (LayerKind.MAXPOOL, None),
-        "AveragePool": (LayerKind.AVGPOOL, None),
-        "LpPool": (LayerKind.LPPOOL, None),
-    },
-)
-"""The sliding-window layers' class names in torch.nn, Keras and ONNX, with the kind and rank each means."""
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import cache
 from math import floor
 from typing import TYPE_CHECKING, Any
 
@@ -120,28 +121,33 @@ _RESIZED = {"scale_factor": "factors", "size": "sizes", "to": "name"}  # `to`: t
 # as F.interpolate(x, size=y.shape[2:])
 _INTERPOLATED = _RESIZED | {"mode": "mode", "align_corners": "bool", "recompute_scale_factor": "bool"}
 
-FILE_TYPES = FileTypes(
-    torch={
-        "upsample": OtherType(LayerKind.UPSAMPLE, _INTERPOLATED, stored=("align_corners", "recompute_scale_factor")),
-        "upsamplingnearest2d": OtherType(LayerKind.UPSAMPLE, _RESIZED, rank=2),
-        "upsamplingbilinear2d": OtherType(LayerKind.UPSAMPLE, _RESIZED, rank=2),
-        "interpolate": OtherType(  # torch.nn.functional.interpolate, as a layer
-            LayerKind.UPSAMPLE,
-            _INTERPOLATED | {"antialias": IGNORED},
-            stored=("align_corners", "recompute_scale_factor"),
-        ),
-    },
-    keras={
-        f"upsampling{rank}d": OtherType(  # `size` is the factor per axis
-            LayerKind.UPSAMPLE,
-            {"size": "factors", "interpolation": "mode", "data_format": IGNORED},
-            rank=rank,
-            renames=(("size", "scale_factor"), ("interpolation", "mode")),
-            defaults=(("scale_factor", (2.0,)),),
-        )
-        for rank in (1, 2, 3)
-    },
-    spellings=("Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d"),
-    dialect_spellings=tuple(f"UpSampling{rank}D" for rank in (1, 2, 3)),
-)
-"""The resamplings' names: torch.nn's Upsample classes, F.interpolate and Keras' UpSampling layers."""
+
+@cache
+def file_types() -> FileTypes:
+    """Return the resamplings' names: torch.nn's Upsample classes, F.interpolate and Keras' UpSampling layers."""
+    return FileTypes(
+        torch={
+            "upsample": OtherType(
+                LayerKind.UPSAMPLE, _INTERPOLATED, stored=("align_corners", "recompute_scale_factor")
+            ),
+            "upsamplingnearest2d": OtherType(LayerKind.UPSAMPLE, _RESIZED, rank=2),
+            "upsamplingbilinear2d": OtherType(LayerKind.UPSAMPLE, _RESIZED, rank=2),
+            "interpolate": OtherType(  # torch.nn.functional.interpolate, as a layer
+                LayerKind.UPSAMPLE,
+                _INTERPOLATED | {"antialias": IGNORED},
+                stored=("align_corners", "recompute_scale_factor"),
+            ),
+        },
+        keras={
+            f"upsampling{rank}d": OtherType(  # `size` is the factor per axis
+                LayerKind.UPSAMPLE,
+                {"size": "factors", "interpolation": "mode", "data_format": IGNORED},
+                rank=rank,
+                renames=(("size", "scale_factor"), ("interpolation", "mode")),
+                defaults=(("scale_factor", (2.0,)),),
+            )
+            for rank in (1, 2, 3)
+        },
+        spellings=("Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d"),
+        dialect_spellings=tuple(f"UpSampling{rank}D" for rank in (1, 2, 3)),
+    )
