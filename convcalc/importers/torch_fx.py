@@ -818,12 +818,31 @@ def _merge(node: Any, merge: str, computed: list[Any], module: Any, walk: _Walk)
     """Return an elementwise operation: a merge of computed tensors, a learnable scale, or a constant's."""
     if len(computed) > 1:
         return {"type": merge}, computed
-    learned = [a for a in node.all_input_nodes if a in walk.constants and a.op == "get_attr"]
-    for attribute in learned:
+    for operand in node.all_input_nodes:
+        if operand not in walk.constants:
+            continue
+        attribute = _reshaped_parameter(operand, walk)
+        if attribute is None:
+            continue
         value = _parameter(attribute, module)
         if getattr(value, "requires_grad", False) and prod(value.shape) > 1:
-            return {"type": "scale", "shape": [int(v) for v in value.shape]}, computed
+            shape = value.shape if operand is attribute else (_shape(operand) or value.shape)
+            return {"type": "scale", "shape": [int(v) for v in shape]}, computed
     return {"type": "identity"}, computed  # by a scalar or a buffer: the shape and field are kept
+
+
+_RESHAPING = {"reshape", "view", "unsqueeze", "squeeze", "flatten", "unflatten"}
+"""Methods that lay a parameter out in another shape, its values and count unchanged."""
+
+
+def _reshaped_parameter(operand: Any, walk: _Walk) -> Any:  # an fx node
+    """Return the get_attr node a constant operand is, or lays out in another shape (gamma.reshape(1, -1, 1, 1))."""
+    while operand.op != "get_attr":
+        name = operand.target if isinstance(operand.target, str) else getattr(operand.target, "__name__", "")
+        if name not in _RESHAPING or not operand.args or operand.args[0] not in walk.constants:
+            return None
+        operand = operand.args[0]
+    return operand
 
 
 def _rearranging(node: Any, name: str, walk: _Walk) -> dict[str, Any]:

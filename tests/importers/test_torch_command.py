@@ -384,3 +384,23 @@ def test_an_optional_input_left_at_its_default_is_not_an_input(
     two = run("import", "torch", "optional.py:Two", "-i", "1,3,16,16")
     assert two.exit_code == 2
     assert "(at placeholder y): RuntimeError: Expected positional argument for parameter y" in two.stderr
+
+
+def test_a_reshaped_layer_scale_counts_its_parameters(
+    run: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """x.mul(gamma.reshape(1, -1, 1, 1)) (timm's InceptionNeXt) is a learned scale: its parameters count."""
+    (tmp_path / "scaled.py").write_text(
+        "import torch\nfrom torch import nn\n\n\nclass M(nn.Module):\n    def __init__(self):\n"
+        "        super().__init__()\n        self.c = nn.Conv2d(3, 8, 3)\n"
+        "        self.gamma = nn.Parameter(torch.ones(8))\n\n    def forward(self, x):\n"
+        "        return self.c(x).mul(self.gamma.reshape(1, -1, 1, 1)) * 0.5\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    result = run("import", "torch", "scaled.py:M", "-i", "1,3,16,16")
+    assert result.exit_code == 0, result.stderr
+    assert '{name: "mul", type: "scale", shape: [1, 8, 1, 1]}' in result.stdout
+    assert '{name: "mul_1", type: "identity"}' in result.stdout
+    data = json.loads(run("stack", "-", "-f", "json", stdin=result.stdout).stdout)
+    model = __import__("scaled").M()
+    assert data["total_params"] == sum(p.numel() for p in model.parameters())
