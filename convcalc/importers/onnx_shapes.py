@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from math import ceil, floor, trunc
 from typing import Any
 
+from convcalc.importers.onnx_proto import INTEGER_TYPES
+
 Number = int | float
 Lookup = Callable[[str], Sequence[int]]
 """The shape of a tensor (by its name in the graph) at one input."""
 
-INTEGER_TYPES = {2, 3, 4, 5, 6, 7, 12, 13}
 """TensorProto.DataType of the integer types (a Cast to one of them rounds toward zero)."""
 ARITHMETIC = {"Add", "Sub", "Mul", "Div", "Max", "Min"}
 SHAPE_OPERATORS = {"Shape", "Gather", "Slice", "Concat", "Unsqueeze", "Squeeze", "Reshape", "Cast", "Identity",

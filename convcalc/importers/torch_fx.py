@@ -638,10 +638,7 @@ def _padded(call: _Call) -> dict[str, Any]:
     return {"type": f"ConstantPad{rank}d", "padding": _value(amounts, call.walk, "pad", call.node)}
 
 
-_SIZE_ARITHMETIC: Mapping[Any, Callable[..., Any]] = {
-    operator.add: operator.add, operator.sub: operator.sub, operator.mul: operator.mul,
-    operator.floordiv: operator.floordiv, operator.neg: operator.neg,
-}  # fmt: skip
+_SIZE_ARITHMETIC = frozenset({operator.add, operator.sub, operator.mul, operator.floordiv, operator.neg})
 _TRIALS = ((10, 17), (5, 12), (7, 8))
 """Spatial sizes (the padded tensor's, the other's) F.pad's amounts are evaluated at, to see what they compute."""
 
@@ -688,7 +685,7 @@ def _amounts_at(amounts: list[Any], source: Any, other: Any, walk: _Walk, trial:
             sizes = [shapes[tensor][axis] for axis in axes]
             return sizes[0] if isinstance(node.meta.get("convcalc_value"), int) else sizes
         if node.op == "call_function" and node.target in _SIZE_ARITHMETIC:
-            return _SIZE_ARITHMETIC[node.target](*map(value, node.args))
+            return node.target(*map(value, node.args))
         raise _NotFollowedError(f"its pad is computed by {node.target}")
 
     try:
@@ -831,7 +828,7 @@ def _merge(node: Any, merge: str, computed: list[Any], module: Any, walk: _Walk)
     return {"type": "identity"}, computed  # by a scalar or a buffer: the shape and field are kept
 
 
-_RESHAPING = {"reshape", "view", "unsqueeze", "squeeze", "flatten", "unflatten"}
+_RESHAPING = REARRANGING - {"permute", "transpose"}
 """Methods that lay a parameter out in another shape, its values and count unchanged."""
 
 
@@ -928,10 +925,7 @@ def _parameter(node: Any, module: Any) -> Any:
 
 def _functional_convolution(node: Any, match: re.Match[str], module: Any) -> dict[str, Any]:
     """Return F.conv2d(x, weight, bias, stride, padding, dilation, groups) (or a transposed one) as its module."""
-    weight = _argument(node, 1, "weight")
-    if not hasattr(weight, "op") or weight.op != "get_attr":
-        raise _NotFollowedError("its weight is computed, not a parameter of the model")
-    shape = [int(v) for v in _parameter(weight, module).shape]
+    shape = _weight_shape(node, module, 1)
     transposed = bool(match[1])
     names = ("stride", "padding", "output_padding", "groups", "dilation") if transposed else (
         "stride", "padding", "dilation", "groups")  # fmt: skip

@@ -14,13 +14,14 @@ from convcalc.core.kinds.file_types import OtherType
 from convcalc.core.spec import LayerKind
 from convcalc.core.terms import WINDOW_KEYS
 
-OTHER_TYPES: dict[str, OtherType] = {name: info for types in file_types() for name, info in types.torch.items()}
+_KINDS = file_types()
+
+OTHER_TYPES: dict[str, OtherType] = {name: info for types in _KINDS for name, info in types.torch.items()}
 """Non-window layer types by lower-case name (underscores dropped), as `type` is matched."""
 
 DIALECT_TYPES: dict[str, dict[str, OtherType]] = {
-    "onnx": {name: info for types in file_types() for name, info in types.onnx.items()},
-    "keras": {name: info for types in file_types() for name, info in types.keras.items()},
-    "jax": {name: info for types in file_types() for name, info in types.jax.items()},
+    framework: {name: info for types in _KINDS for name, info in getattr(types, framework).items()}
+    for framework in ("onnx", "keras", "jax")
 }
 """Each framework's own non-window types, looked up before the torch names in its files.
 
@@ -30,16 +31,16 @@ and its defaults (ONNX reductions keep their axes; Keras concatenates along the 
 numbering axes channels-last). Types not listed here are read by their torch names.
 """
 
-CLASS_NAMES: tuple[str, ...] = tuple(name for types in file_types() for name in types.spellings)
+CLASS_NAMES: tuple[str, ...] = tuple(name for types in _KINDS for name in types.spellings)
 """The torch.nn (and Keras) spelling of every class above, for the JSON Schema (the loader ignores case)."""
 
 DIALECT_CLASS_NAMES: tuple[str, ...] = tuple(
-    dict.fromkeys(name for types in file_types() for name in types.dialect_spellings)
+    dict.fromkeys(name for types in _KINDS for name in types.dialect_spellings)
 )
 """The dialect types as their frameworks spell them, for the schema (ONNX's Flatten and Keras' once)."""
 
 WINDOW_CLASSES: dict[str, tuple[LayerKind, int | None]] = {
-    name: meaning for types in file_types() for name, meaning in types.windows.items()
+    name: meaning for types in _KINDS for name, meaning in types.windows.items()
 }
 """The sliding-window layers' class names in torch.nn, Keras and ONNX, with the kind and rank each means."""
 

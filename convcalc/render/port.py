@@ -108,25 +108,24 @@ def _layer_record(layer: LayerSpec) -> dict[str, Any]:
     }
 
 
-CODE_COLUMN = 2
-"""The column of a port table that holds the target's layers, one a line."""
-
-
 def _table(headers: list[str], rows: list[list[str]], options: RenderOptions) -> list[str]:
-    """Lay out and paint a port table: the target's layers wrap as code does, the names at their parts."""
-    code = headers[-2]
+    """Lay out and paint a port table: the target's layers wrap as code does, the names at their parts.
+
+    The target's column, next to last, holds one generated layer a line; the others are one line each.
+    """
+    code = len(headers) - 2
     columns = [
         Column(
             header,
             right=header in ("#", "output"),
-            breaks=Breaks.CODE if header == code else Breaks.PARTS if header == "layer" else Breaks.NEVER,
+            breaks=Breaks.CODE if index == code else Breaks.PARTS if header == "layer" else Breaks.NEVER,
             grows_first=header == "layer",  # a name whole before the code is widened
         )
-        for header in headers
+        for index, header in enumerate(headers)
     ]
-    cells = [  # the framework's column holds one generated layer a line; the others are one line each
+    cells = [
         [
-            visible(cell) if column != CODE_COLUMN else "\n".join(map(visible, cell.split("\n")))
+            visible(cell) if column != code else "\n".join(map(visible, cell.split("\n")))
             for column, cell in enumerate(row)
         ]
         for row in rows

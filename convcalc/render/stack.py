@@ -18,7 +18,7 @@ from convcalc.core.spec import LayerSpec, OtherSpec, axis_names
 from convcalc.core.text import axes_text, csv_safe, visible
 from convcalc.render import table
 from convcalc.render.report import render_json, type_word
-from convcalc.render.table import ANSI, Breaks, lay_out, paint
+from convcalc.render.table import Breaks, lay_out, paint, tint
 from convcalc.render.table import Column as TableColumn
 from convcalc.render.toolkit import (
     Format,
@@ -218,8 +218,7 @@ def render_table(result: StackResult, cost: Cost, options: RenderOptions | None 
     laid = _layout(result, options, cost)
 
     def wrapped(text: str, style: str | None = None) -> list[str]:
-        return [f"{ANSI[style]}{piece}\x1b[0m" if options.color and style else piece
-                for piece in wrap_words(text, options.width).split("\n")]  # fmt: skip
+        return [tint(options.color, piece, style) for piece in wrap_words(text, options.width).split("\n")]
 
     styles = [_STYLES.get(layer.status) for layer in result.layers]
     lines = [*wrapped(_title(result)), *paint(laid.table, styles=styles, color=options.color)]

@@ -187,13 +187,15 @@ def lay_out(
     )
 
 
+def tint(color: bool, text: str, style: str | None) -> str:  # noqa: FBT001 - whether colour is on, read in one place
+    """Return a text in a style's terminal colour, when colour is on."""
+    return f"{ANSI[style]}{text}{_RESET}" if color and style else text
+
+
 def paint(laid: Laid, *, styles: Sequence[str | None] = (), color: bool = False, pad_edge: bool = True) -> list[str]:
     """Return the table's lines: the header (bold), a rule, one or more lines a row (in its style, if any)."""
     widths = laid.widths
     last = len(widths) - 1
-
-    def tint(text: str, style: str | None) -> str:
-        return f"{ANSI[style]}{text}{_RESET}" if color and style else text
 
     def cell(index: int, piece: str, right: bool) -> str:  # noqa: FBT001 - the column's side, read in one place
         pad = " " * max(0, widths[index] - cell_width(piece))
@@ -213,7 +215,7 @@ def paint(laid: Laid, *, styles: Sequence[str | None] = (), color: bool = False,
                 cell(i, part[depth] if depth < len(part) else "", column.right)
                 for i, (column, part) in enumerate(zip(laid.columns, parts, strict=True))
             ]
-            out.append(tint(" ".join(texts).rstrip(), style))
+            out.append(tint(color, " ".join(texts).rstrip(), style))
         return out
 
     lines = line([column.header for column in laid.columns], "bold", bottom=True)
