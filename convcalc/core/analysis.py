@@ -73,6 +73,7 @@ class LayerResult:
     whole_input: bool = False  # global: after global pooling every output reads every position (no finite field)
     meeting_sizes: tuple[int, ...] | None = None
     fields: tuple[AxisField, ...] | None = None  # per spatial axis, the dependency sets on the network input
+    other_inputs: tuple[AxisValues, ...] = ()  # the shapes of its second and later inputs (attention's keys, values)
 
     def __post_init__(self) -> None:
         if (self.status is Status.OK) != (self.error is None):
@@ -401,6 +402,7 @@ class _Walk:
             error=mismatch,
             whole_input=whole,
             fields=tuple(known) if complete else None,
+            other_inputs=tuple(node.shape for node in inputs[1:] if node.shape is not None),
         )
         return result, fields
 

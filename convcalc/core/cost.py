@@ -126,11 +126,11 @@ def convention(name: str, where: str = "count") -> Convention:
 def layer_flops(layer: LayerResult) -> int:
     """Return a layer's FLOPs as FlopCounterMode counts them (0 for an invalid layer)."""
     spec, shape, output, weight = layer.spec, layer.input, layer.output, layer.weight_shape
-    if shape is None or output is None or weight is None:
+    if shape is None or output is None:
         return 0
     if isinstance(spec, LayerSpec):
-        return window_rules(spec.kind).flops(spec, shape, output, weight)
-    return other_rules(spec.kind).flops(spec, shape, output, weight)
+        return 0 if weight is None else window_rules(spec.kind).flops(spec, shape, output, weight)
+    return other_rules(spec.kind).flops(spec, (shape, *layer.other_inputs), output, weight or ())
 
 
 def torchinfo_macs(layer: LayerResult) -> int:

@@ -37,6 +37,11 @@ class LayerKind(StrEnum):
     SLICE = "slice"
     REDUCE = "reduce"
     REARRANGE = "rearrange"
+    SELECT = "select"  # one index of an axis, the axis gone: x[:, 0], torch.select, a piece of unbind
+    MATMUL = "matmul"  # the product of two computed tensors, broadcast as torch.matmul
+    ATTENTION = "attention"  # scaled dot-product attention of queries, keys and values
+    MULTIHEADATTENTION = "multiheadattention"  # torch.nn.MultiheadAttention: projections around attention
+    TOKENS = "tokens"  # learned tokens joined to a sequence (a class token, register tokens)
 
     @property
     def is_window(self) -> bool:

@@ -95,7 +95,8 @@ class _Walk:
     sizes: dict[Any, tuple[Any, tuple[int, ...]]] = field(default_factory=dict)  # int node -> (tensor node, axes)
     constants: set[Any] = field(default_factory=set)
     produced: dict[Any, str] = field(default_factory=dict)  # node -> the layer that holds its tensor
-    pieces: set[Any] = field(default_factory=set)  # chunk and split nodes, read through their getitems
+    pieces: set[Any] = field(default_factory=set)  # chunk, split and unbind nodes, read through their getitems
+    pairs: set[Any] = field(default_factory=set)  # layers whose output is (tensor, extra): MultiheadAttention's
     layers: list[dict[str, Any]] = field(default_factory=list)
     last: str = "input"
     frozen: list[str] = field(default_factory=list)
@@ -336,7 +337,8 @@ def _plain(value: Any) -> Any:
 
 
 DEFAULTS = {"dilation": 1, "groups": 1, "ceil_mode": False, "affine": True, "count_include_pad": True,
-            "elementwise_affine": True, "bias": True, "output_padding": 0, "stride": 1, "padding": 0}  # fmt: skip
+            "elementwise_affine": True, "bias": True, "output_padding": 0, "stride": 1, "padding": 0,
+            "add_zero_attn": False, "batch_first": False}  # fmt: skip
 """torch.nn's defaults, left out of the file."""
 
 
@@ -555,20 +557,22 @@ def _layer(node: Any, module: Any, walk: _Walk, torch: Any) -> _Found:
     name = node.target if isinstance(node.target, str) else getattr(node.target, "__name__", "")
     if _bookkept(node, walk, name):
         return None, []
-    if node.op == "call_function" and node.target is operator.getitem and node.args[0] in walk.pieces:
-        return _getitem(node), _tensors(node.args[0], walk)[:1]
+    picked = _picked(node, walk)
+    if picked is not None:
+        return picked
     computed = _tensors(node, walk)
     if not computed:
         walk.constants.add(node)  # arithmetic on parameters and buffers only
         return None, []
     if node.op == "call_module":
-        return _frozen_kept(module.get_submodule(str(node.target)), torch, walk.vocabulary), computed[:1]
+        return _module_call(node, module, walk, torch, computed)
     merge = (MERGES.get(node.target) if node.op == "call_function" else None) or MERGE_NAMES.get(name)
     if merge is not None:
         return _merge(node, merge, computed, module, walk)
     call = _Call(node, name, walk, module, computed[:1])
-    if name in ("cat", "concat", "concatenate"):
-        return {"type": "cat", "dim": _whole(_argument(node, 1, "dim", default=0), "dim")}, computed
+    several = SEVERAL.get(name)
+    if several is not None:
+        return several(call, computed)
     read = FUNCTIONS.get(name)
     if read is not None:
         return read(call), call.first
@@ -577,6 +581,18 @@ def _layer(node: Any, module: Any, walk: _Walk, torch: Any) -> _Found:
         if found:
             return build(call, found), call.first
     raise _NotFollowedError("convcalc does not follow this operation")
+
+
+def _picked(node: Any, walk: _Walk) -> _Found | None:
+    """Return a piece of a chunk, split or unbind; or MultiheadAttention's output picked from its pair; else None."""
+    if node.op != "call_function" or node.target is not operator.getitem:
+        return None
+    if node.args[0] in walk.pieces:
+        return _getitem(node), _tensors(node.args[0], walk)[:1]
+    if node.args[0] in walk.pairs:
+        _paired(node, walk)
+        return None, []
+    return None
 
 
 def _bookkept(node: Any, walk: _Walk, name: str) -> bool:
@@ -608,6 +624,9 @@ class _Call:
 
 def _kept_shape(call: _Call) -> dict[str, Any]:
     own = call.name.rstrip("_")
+    if own in ("softmax", "log_softmax"):  # over `dim`: the positions it reads, when they are spatial
+        dim = _argument(call.node, 1, "dim")
+        return {"type": own.replace("_", "")} | ({"dim": _whole(dim, "dim")} if dim is not None else {})
     return {"type": own if own in OWN_TYPES else "identity"}
 
 
@@ -748,6 +767,14 @@ FUNCTIONS: dict[str, Callable[[_Call], dict[str, Any]]] = {
 }
 """Functions and methods by name: the layer each is written as (of its first computed input)."""
 
+
+def _product(call: _Call, computed: list[Any]) -> _Found:
+    """Return torch.matmul, @ or torch.bmm of two computed tensors."""
+    if len(call.node.all_input_nodes) != len(computed) or len(computed) != 2:  # noqa: PLR2004 - a product of two
+        raise _NotFollowedError("a product with a parameter or a constant is not followed (write it as Linear)")
+    return {"type": "bmm" if call.name == "bmm" else "matmul"}, computed
+
+
 PATTERNS: tuple[tuple[re.Pattern[str], Callable[[_Call, re.Match[str]], dict[str, Any]]], ...] = (
     (CONVOLUTION, lambda call, found: _functional_convolution(call.node, found, call.module)),
     (ADAPTIVE, _adaptive),
@@ -760,8 +787,10 @@ def _sliced(node: Any) -> dict[str, Any]:
     """Return x[:, a:b] (a slice of the batch or the channels, step 1) as the `narrow` it is."""
     shape = _shape(node.args[0])
     index = node.args[1] if isinstance(node.args[1], tuple) else (node.args[1],)
+    if shape is not None and any(type(part) is int for part in index):
+        return _selected(index, shape)
     if shape is None or any(not isinstance(part, slice) and part is not Ellipsis for part in index):
-        raise _NotFollowedError("indexing other than by slices is not followed")
+        raise _NotFollowedError("indexing other than by slices and integers is not followed")
     if index.count(Ellipsis) > 1:
         raise _NotFollowedError("an index with two ellipses")
     if Ellipsis in index:
@@ -781,6 +810,18 @@ def _sliced(node: Any) -> dict[str, Any]:
     return {"type": "narrow", "dim": dim, "start": start, "length": max(stop - start, 0)}
 
 
+def _selected(index: tuple[Any, ...], shape: list[int]) -> dict[str, Any]:
+    """Return x[:, 0] (one integer, the other axes whole) as the `select` it is."""
+    if Ellipsis in index:
+        at = index.index(Ellipsis)
+        index = index[:at] + (slice(None),) * (len(shape) - len(index) + 1) + index[at + 1 :]
+    picked = [(dim, part) for dim, part in enumerate(index) if part != slice(None)]
+    if len(picked) != 1 or type(picked[0][1]) is not int:
+        raise _NotFollowedError("an index of more than one axis, or of integers and slices together, is not followed")
+    dim, position = picked[0]
+    return {"type": "select", "dim": dim, "index": position}
+
+
 def _getitem(node: Any) -> dict[str, Any]:
     """Return one piece of a chunk or split as a `chunk` or `narrow` layer."""
     source = node.args[0]
@@ -794,6 +835,8 @@ def _getitem(node: Any) -> dict[str, Any]:
             "dim": _whole(_argument(source, 2, "dim", default=0), "dim"),
             "index": index,
         }
+    if name == "unbind":
+        return {"type": "select", "dim": _whole(_argument(source, 1, "dim", default=0), "dim"), "index": index}
     if name == "split":
         dim = _whole(_argument(source, 2, "dim", default=0), "dim")
         sizes = _argument(source, 1, "split_size_or_sections")
@@ -822,9 +865,9 @@ def _merge(node: Any, merge: str, computed: list[Any], module: Any, walk: _Walk)
         if attribute is None:
             continue
         value = _parameter(attribute, module)
-        if getattr(value, "requires_grad", False) and prod(value.shape) > 1:
+        if getattr(value, "requires_grad", False) and prod(value.shape) > 1 and merge in ("mul", "add"):
             shape = value.shape if operand is attribute else (_shape(operand) or value.shape)
-            return {"type": "scale", "shape": [int(v) for v in shape]}, computed
+            return {"type": "scale" if merge == "mul" else "shift", "shape": [int(v) for v in shape]}, computed
     return {"type": "identity"}, computed  # by a scalar or a buffer: the shape and field are kept
 
 
@@ -840,6 +883,91 @@ def _reshaped_parameter(operand: Any, walk: _Walk) -> Any:  # an fx node
             return None
         operand = operand.args[0]
     return operand
+
+
+def _module_call(node: Any, module: Any, walk: _Walk, torch: Any, computed: list[Any]) -> _Found:
+    """Return a module's layer: of its first input, or (MultiheadAttention) of its query, key and value."""
+    called = module.get_submodule(str(node.target))
+    layer = _frozen_kept(called, torch, walk.vocabulary)
+    if layer["type"] != "MultiheadAttention":
+        return layer, computed[:1]
+    walk.pairs.add(node)
+    layer = _multihead(called, layer)
+    reads = [_argument(node, i, key) for i, key in enumerate(("query", "key", "value"))]
+    if any(read not in walk.produced for read in reads):
+        raise _NotFollowedError("its query, key and value must be tensors the model computes")
+    return layer, reads[:1] if reads[0] is reads[1] is reads[2] else reads
+
+
+def _multihead(attention: Any, layer: dict[str, Any]) -> dict[str, Any]:
+    """Add what MultiheadAttention keeps as tensors (whether it has biases); leave out kdim and vdim when default."""
+    layer = dict(layer)
+    if attention.in_proj_bias is None:
+        layer["bias"] = False
+    if attention.bias_k is not None:
+        layer["add_bias_kv"] = True
+    for key in ("kdim", "vdim"):
+        if getattr(attention, key) == attention.embed_dim:
+            layer.pop(key, None)
+    return layer
+
+
+def _paired(node: Any, walk: _Walk) -> None:
+    """Read (output, weights)[i] of MultiheadAttention: the output is the layer's; unused weights are dropped."""
+    if node.args[1] == 0:
+        walk.produced[node] = walk.produced[node.args[0]]
+    elif node.users:
+        raise _NotFollowedError("the attention weights are not followed (call it with need_weights=False)")
+
+
+def _attention(call: _Call, computed: list[Any]) -> _Found:
+    """Return F.scaled_dot_product_attention(q, k, v) as the layer it is (a mask changes no shape, no count)."""
+    del computed
+    node, walk = call.node, call.walk
+    reads = [_argument(node, i, key) for i, key in enumerate(("query", "key", "value"))]
+    if any(read not in walk.produced for read in reads):
+        raise _NotFollowedError("its query, key and value must be tensors the model computes")
+    layer: dict[str, Any] = {"type": "scaled_dot_product_attention"}
+    if _argument(node, 5, "is_causal"):
+        layer["is_causal"] = True
+    if node.kwargs.get("enable_gqa"):
+        layer["enable_gqa"] = True
+    return layer, reads
+
+
+def _concatenated(call: _Call, computed: list[Any]) -> _Found:
+    """Return torch.cat: of computed tensors, or of learned tokens (a class token) and then a computed sequence."""
+    node, walk = call.node, call.walk
+    dim = _whole(_argument(node, 1, "dim", default=0), "dim")
+    parts = list(_argument(node, 0, "tensors"))
+    if all(part in walk.produced for part in parts):
+        return {"type": "cat", "dim": dim}, computed
+    tokens = parts[: len(parts) - len(computed)]
+    if len(computed) != 1 or parts[-1] is not computed[0]:
+        raise _NotFollowedError("a concatenation of constants among computed tensors is not followed")
+    count = 0
+    for part in tokens:
+        attribute = _expanded_parameter(part, walk)
+        if attribute is None:
+            raise _NotFollowedError("a concatenation with a constant that is not a learned parameter")
+        count += int(_parameter(attribute, call.module).shape[dim])
+    return {"type": "tokens", "count": count, **({"dim": dim} if dim != 1 else {})}, computed
+
+
+def _expanded_parameter(operand: Any, walk: _Walk) -> Any:  # an fx node
+    """Return the parameter a constant operand expands over the batch (cls_token.expand(N, -1, -1)), or None."""
+    name = operand.target if isinstance(operand.target, str) else getattr(operand.target, "__name__", "")
+    if operand.op in ("call_method", "call_function") and name in ("expand", "repeat", "expand_as") and operand.args:
+        operand = operand.args[0]
+    return _reshaped_parameter(operand, walk) if operand in walk.constants else None
+
+
+SEVERAL: dict[str, Callable[[_Call, list[Any]], _Found]] = {
+    **dict.fromkeys(("cat", "concat", "concatenate"), _concatenated),
+    **dict.fromkeys(("matmul", "bmm"), _product),  # operator.matmul (a @ b) is named matmul too
+    "scaled_dot_product_attention": _attention,
+}
+"""Functions that read several computed tensors: the layer and the tensors it reads, in order."""
 
 
 def _rearranging(node: Any, name: str, walk: _Walk) -> dict[str, Any]:

@@ -404,3 +404,82 @@ def test_a_reshaped_layer_scale_counts_its_parameters(
     data = json.loads(run("stack", "-", "-f", "json", stdin=result.stdout).stdout)
     model = __import__("scaled").M()
     assert data["total_params"] == sum(p.numel() for p in model.parameters())
+
+
+ATTENTION_MODEL = """
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.patches = nn.Conv2d(3, 12, 4, 4)
+        self.cls = nn.Parameter(torch.zeros(1, 1, 12))
+        self.reg = nn.Parameter(torch.zeros(1, 2, 12))
+        self.pos = nn.Parameter(torch.zeros(1, 19, 12))
+        self.self_attention = nn.MultiheadAttention(12, 3, batch_first=True)
+        self.cross = nn.MultiheadAttention(12, 2, kdim=5, vdim=7, bias=False, add_bias_kv=True)
+        self.key = nn.Linear(12, 5)
+        self.value = nn.Linear(12, 7)
+        self.qkv = nn.Linear(12, 36)
+        self.head = nn.Linear(12, 4)
+
+    def forward(self, x):
+        x = self.patches(x).flatten(2).transpose(1, 2)
+        n = x.shape[0]
+        x = torch.cat([self.cls.expand(n, -1, -1), self.reg.expand(n, -1, -1), x], dim=1) + self.pos
+        x = x + self.self_attention(x, x, x, need_weights=False)[0]
+        t = x.transpose(0, 1)
+        x = x + self.cross(t, self.key(t), self.value(t), need_weights=False)[0].transpose(0, 1)
+        q, k, v = self.qkv(x).reshape(n, 19, 3, 3, 4).permute(2, 0, 3, 1, 4).unbind(0)
+        a = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        b = (q @ k.transpose(-2, -1)).softmax(-1) @ v
+        x = x + (a + b).transpose(1, 2).reshape(n, 19, 12)
+        return self.head(x[:, 0])
+
+
+class Weights(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.attention = nn.MultiheadAttention(4, 2)
+
+    def forward(self, x):
+        out, weights = self.attention(x, x, x)
+        return out * weights.sum()
+"""
+
+
+def test_attention_and_tokens_are_read_and_cost_what_torch_counts(
+    run: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Class and register tokens, a position embedding, MultiheadAttention (self, cross), qkv, unbind, SDPA, @, x[:, 0]."""
+    (tmp_path / "attention.py").write_text(ATTENTION_MODEL)
+    monkeypatch.chdir(tmp_path)
+    result = run("import", "torch", "attention.py:M", "-i", "2,3,16,16", "--expect")
+    assert result.exit_code == 0, result.stderr
+    text = result.stdout
+    assert '{name: "cat", type: "tokens", count: 3, expect: [2, 19, 12]}' in text
+    assert '{name: "add", type: "shift", shape: [1, 19, 12], expect: [2, 19, 12]}' in text
+    assert 'type: "MultiheadAttention", embed_dim: 12, num_heads: 3, batch_first: true' in text
+    assert 'type: "MultiheadAttention", embed_dim: 2' not in text
+    assert 'kdim: 5, vdim: 7, bias: false, add_bias_kv: true, from: ["transpose_1", "key", "value"]' in text
+    assert 'type: "select", dim: 0, index: 2' in text
+    assert 'is_causal: true, from: ["getitem_3", "getitem_4", "getitem_5"], expect: [2, 3, 19, 4]' in text
+    assert '{name: "matmul", type: "matmul", from: ["getitem_3", "transpose_3"], expect: [2, 3, 19, 19]}' in text
+    assert '{name: "softmax", type: "softmax", dim: -1, expect: [2, 3, 19, 19]}' in text
+    assert '{name: "getitem_6", type: "select", dim: 1, index: 0, expect: [2, 12]}' in text
+    assert run("check", "-", stdin=text).exit_code == 0
+    data = json.loads(run("stack", "-", "-f", "json", stdin=text).stdout)
+    module = __import__("attention")
+    model = module.M()
+    assert data["total_params"] == sum(p.numel() for p in model.parameters())
+    counter = torch.utils.flop_counter.FlopCounterMode(display=False)
+    torch.backends.mha.set_fastpath_enabled(False)
+    with torch.no_grad(), torch.nn.attention.sdpa_kernel(torch.nn.attention.SDPBackend.MATH), counter:
+        model(torch.zeros(2, 3, 16, 16))
+    assert data["total_flops"] == counter.get_total_flops()
+    refused = run("import", "torch", "attention.py:Weights", "-i", "5,1,4")
+    assert refused.exit_code == 2
+    assert "the attention weights are not followed (call it with need_weights=False)" in refused.stderr

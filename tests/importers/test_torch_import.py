@@ -8,17 +8,22 @@ autograd measured. The command itself is tested in test_torch_command.py (where 
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from tests.core.torch_cases import FIXTURES
 from tools.compare_models import fixture
 from tools.import_torch_models import OUT, compare_imported
 
 RECORDS = fixture()
+TRANSFORMERS = json.loads((FIXTURES / "torch_transformers.json").read_text())["models"]
+"""Compared in tests/models/test_transformers.py."""
 
 
 def test_every_model_was_imported() -> None:
-    """One imported file per model of the fixture."""
-    assert {path.name.split(".")[0] for path in OUT.glob("*.yaml")} == set(RECORDS)
+    """One imported file per model of the fixtures."""
+    assert {path.name.split(".")[0] for path in OUT.glob("*.yaml")} == set(RECORDS) | set(TRANSFORMERS)
 
 
 @pytest.mark.parametrize("model", sorted(RECORDS))

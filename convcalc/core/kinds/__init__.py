@@ -15,9 +15,11 @@ from typing import TYPE_CHECKING
 
 from convcalc.core.kinds import (
     adaptive,
+    attention,
     flatten,
     identity,
     linear,
+    matmul,
     merge,
     rearrange,
     reduce,
@@ -25,21 +27,25 @@ from convcalc.core.kinds import (
     shuffle,
     slicing,
     sliding,
+    tokens,
     upsample,
 )
 from convcalc.core.kinds.adaptive import Adaptive
+from convcalc.core.kinds.attention import Attention, MultiheadAttention
 from convcalc.core.kinds.base import OtherRules, OtherShape, Rules, WindowRules
 from convcalc.core.kinds.file_types import FileTypes
 from convcalc.core.kinds.flatten import Flatten
 from convcalc.core.kinds.identity import Identity
 from convcalc.core.kinds.linear import Linear
+from convcalc.core.kinds.matmul import MatMul
 from convcalc.core.kinds.merge import Add, Concat
 from convcalc.core.kinds.rearrange import Rearrange
 from convcalc.core.kinds.reduce import Reduce
 from convcalc.core.kinds.resize import CropPad
 from convcalc.core.kinds.shuffle import PixelShuffle, PixelUnshuffle
-from convcalc.core.kinds.slicing import Slice
+from convcalc.core.kinds.slicing import Select, Slice
 from convcalc.core.kinds.sliding import AvgPool, Conv, ConvTranspose, LpPool, MaxPool
+from convcalc.core.kinds.tokens import Tokens
 from convcalc.core.kinds.upsample import Upsample
 from convcalc.core.spec import LayerKind
 
@@ -68,6 +74,11 @@ FAMILIES: tuple[Rules, ...] = (
     Slice(),
     Reduce(),
     Rearrange(),
+    Select(),
+    MatMul(),
+    Attention(),
+    MultiheadAttention(),
+    Tokens(),
 )
 """Every kind's rules, in the order of LayerKind."""
 
@@ -87,6 +98,9 @@ FILE_TYPE_SOURCES: tuple[Callable[[], FileTypes], ...] = (
     slicing.file_types,
     reduce.file_types,
     rearrange.file_types,
+    matmul.file_types,
+    attention.file_types,
+    tokens.file_types,
 )
 """Every kind's names in network files, in the order of FAMILIES (made when first asked: a layer command needs none)."""
 

@@ -208,9 +208,9 @@ class OtherRules(Rules):
         del layer, node, output
         return False
 
-    def flops(self, spec: OtherSpec, shape: AxisValues, output: AxisValues, weight: AxisValues) -> int:
-        """Return the layer's FLOPs as FlopCounterMode counts them (most of these layers: none)."""
-        del spec, shape, output, weight
+    def flops(self, spec: OtherSpec, shapes: Sequence[AxisValues], output: AxisValues, weight: AxisValues) -> int:
+        """Return the layer's FLOPs as FlopCounterMode counts them from its inputs' shapes (most layers: none)."""
+        del spec, shapes, output, weight
         return 0
 
     def cell(self, spec: OtherSpec, shape: AxisValues | None) -> str:

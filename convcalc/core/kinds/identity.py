@@ -344,6 +344,8 @@ def file_types() -> FileTypes:
             "groupnorm": kept("eps", "num_groups", per_channel=2, num_channels="count", affine="bool"),
             # a learnable tensor that multiplies the input, broadcast (ConvNeXt's layer scale: shape [C, 1, 1])
             "scale": OtherType(LayerKind.IDENTITY, {"shape": "dims"}, required=("shape",), stored=("shape",)),
+            # a learnable tensor added to the input, broadcast (a ViT's position embedding: shape [1, L, D])
+            "shift": OtherType(LayerKind.IDENTITY, {"shape": "dims"}, required=("shape",), stored=("shape",)),
         },
         onnx={
             **{  # elementwise on one tensor: the shape stays (Clip is ReLU6's export, Erf and Pow GELU's)

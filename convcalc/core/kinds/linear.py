@@ -94,10 +94,10 @@ class Linear(OtherRules):
         del output
         return node.flat or mixes_positions(node, [features_axis(layer, len(node.shape or ()))])
 
-    def flops(self, spec: OtherSpec, shape: AxisValues, output: AxisValues, weight: AxisValues) -> int:
+    def flops(self, spec: OtherSpec, shapes: Sequence[AxisValues], output: AxisValues, weight: AxisValues) -> int:
         """Rows x in_features x out_features, twice."""
         del spec, output
-        return 2 * prod(shape) * weight[0]
+        return 2 * prod(shapes[0]) * weight[0]
 
     def cell(self, spec: OtherSpec, shape: AxisValues | None) -> str:
         """Say in→out features."""

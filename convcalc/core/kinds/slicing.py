@@ -1,4 +1,4 @@
-"""Slices: narrow's [start, start + length) of one axis, or one piece of torch.chunk."""
+"""Slices: narrow's [start, start + length) of one axis, one piece of torch.chunk, or select's one index."""
 
 from __future__ import annotations
 
@@ -6,12 +6,16 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from convcalc.core.errors import LayerError, Problem
-from convcalc.core.kinds.base import NamedAsWritten, OtherRules, OtherShape
+from convcalc.core.kinds.base import FieldsAndNotes, Flow, NamedAsWritten, OtherRules, OtherShape
 from convcalc.core.kinds.file_types import FileTypes, OtherType
 from convcalc.core.kinds.shared import AlongDim, ShiftsFields, kept_period
+from convcalc.core.rearrange import is_spatial
 from convcalc.core.spec import LayerKind, OtherSpec
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from convcalc.core.rearrange import Labels
     from convcalc.core.spec import AxisValues
 
 
@@ -70,6 +74,55 @@ class Slice(NamedAsWritten, AlongDim, ShiftsFields, OtherRules):
         return {"dim": spec.dim}
 
 
+class Select(OtherRules):
+    """Keep one index of `dim` and drop the axis (x[:, 0], torch.select, one piece of torch.unbind)."""
+
+    kinds = (LayerKind.SELECT,)
+    writes_dim = True
+    period = staticmethod(kept_period)
+
+    def shape(
+        self, layer: OtherSpec, shapes: list[AxisValues], sources: list[str], target: AxisValues | None
+    ) -> OtherShape:
+        """Drop `dim`; `index` must be on it (negative: from its end)."""
+        del sources, target
+        shape = shapes[0]
+        dim = layer.dim if layer.dim >= 0 else layer.dim + len(shape)
+        if not 0 <= dim < len(shape):
+            raise LayerError(f"dim {layer.dim} is out of range for {len(shape)}-D tensors", problem=Problem.RANK)
+        index = layer.integer("index", 0)
+        if not -shape[dim] <= index < shape[dim]:
+            msg = f"index {index} is out of range for an axis of {shape[dim]}"
+            raise LayerError(msg, hint=f"use an index below {shape[dim]}", problem=Problem.RANK)
+        return OtherShape(output=shape[:dim] + shape[dim + 1 :])
+
+    def fields(self, layer: OtherSpec, inputs: Sequence[Flow], shape: OtherShape) -> FieldsAndNotes:
+        """Keep the fields for an index of a non-spatial axis; for a spatial one, they are not followed."""
+        del shape
+        node = inputs[0]
+        before = node.shape or ()
+        dim = layer.dim % len(before) if before else 0
+        if len(node.axes) == len(before) and not is_spatial(node.axes[dim]):
+            return node.fields, []
+        return [], []
+
+    def labels(self, layer: OtherSpec, inputs: Sequence[Flow], output: AxisValues) -> Labels:
+        """Drop the selected axis's label."""
+        del output
+        axes = inputs[0].axes
+        dim = layer.dim % len(axes) if axes else 0
+        return axes[:dim] + axes[dim + 1 :]
+
+    def cell(self, spec: OtherSpec, shape: AxisValues | None) -> str:
+        """Say the axis and the index."""
+        del shape
+        return f"dim {spec.dim} [{spec.integer('index', 0)}]"
+
+    def json(self, spec: OtherSpec) -> dict[str, Any]:
+        """Give the axis and the index."""
+        return {"dim": spec.dim, "index": spec.integer("index", 0)}
+
+
 @cache
 def file_types() -> FileTypes:
     """Return the slices' names: torch.narrow, and one piece of torch.chunk."""
@@ -87,5 +140,9 @@ def file_types() -> FileTypes:
                 required=("chunks", "index"),
                 stored=("chunks", "index"),
             ),
+            "select": OtherType(  # torch.select(x, dim, index), x[:, index]: the axis goes
+                LayerKind.SELECT, {"dim": "int", "index": "int"}, required=("dim", "index"), stored=("index",)
+            ),
         },
+        spellings=("select",),
     )

@@ -1,0 +1,116 @@
+"""Record what torch says of real vision transformers, and import them: tests/fixtures/torch_transformers.json.
+
+Run in the environment of tools/make_model_fixtures.py (torch 2.14.1, torchvision 0.29.1, timm):
+
+    python tools/make_transformer_fixtures.py [MODEL ...]
+
+For each model (weights=None, eval mode) at its input shape, torch's truth:
+
+- every named node's output shape (fx's ShapeProp; names as `convcalc import torch` gives them),
+- each called module's and each learnable tensor's parameters, and the totals with the buffers,
+- the FLOPs FlopCounterMode counts, in total and per leaf module, with attention counted: the
+  math kernel of scaled_dot_product_attention and MultiheadAttention's slow path (FlopCounterMode
+  has no formula for the CPU's fused kernel, nor for MultiheadAttention's inference fast path,
+  and counts 0 there; on the GPU it counts the fused kernels as the math kernel's products).
+
+Then the model is imported by convcalc's torch importer at that shape, with expect lines, to
+tests/fixtures/torch_imports/MODEL.yaml. tests/models/test_transformers.py compares the two
+without torch.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import torch
+import torchvision
+from torch import nn
+from torch.nn.attention import SDPBackend, sdpa_kernel
+from torch.utils.flop_counter import FlopCounterMode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from convcalc.importers.torch_fx import network_data  # noqa: E402
+from convcalc.netfile.writer import data_yaml  # noqa: E402
+from convcalc.sources.models import torch_import_vocabulary  # noqa: E402
+from tools.make_model_fixtures import params, shapes, trace  # noqa: E402
+
+OUT = ROOT / "tests" / "fixtures" / "torch_transformers.json"
+IMPORTS = ROOT / "tests" / "fixtures" / "torch_imports"
+
+
+def _timm(name: str) -> Callable[[], nn.Module]:
+    def build() -> nn.Module:
+        import timm
+
+        return timm.create_model(name, pretrained=False)
+
+    return build
+
+
+MODELS: dict[str, tuple[Callable[[], nn.Module], tuple[int, ...]]] = {
+    # name: (builder, input shape); the position embeddings fix the size
+    "vit_b_16": (torchvision.models.vit_b_16, (1, 3, 224, 224)),  # nn.MultiheadAttention, a class token
+    "vit_tiny_patch16_224": (_timm("vit_tiny_patch16_224"), (1, 3, 224, 224)),  # qkv, unbind, F.sdpa
+    "deit_tiny_distilled_patch16_224": (_timm("deit_tiny_distilled_patch16_224"), (2, 3, 224, 224)),  # 2 tokens
+}
+
+
+def costs(model: nn.Module, shape: tuple[int, ...]) -> dict[str, Any]:
+    """Return FlopCounterMode's FLOPs, in total and per leaf module, with attention on its counted paths."""
+    torch.backends.mha.set_fastpath_enabled(False)
+    with torch.no_grad(), sdpa_kernel(SDPBackend.MATH), FlopCounterMode(display=False) as counter:
+        model(torch.zeros(shape))
+    counts = counter.get_flop_counts()
+    root = next(key for key in counts if key != "Global" and "." not in key)
+    leaves = {
+        path: int(sum(counts.get(f"{root}.{path}", {}).values()))
+        for path, module in model.named_modules()
+        if path and not any(True for _ in module.children())
+    }
+    return {"total_flops": int(counter.get_total_flops()), "leaf_flops": leaves}
+
+
+def record(name: str) -> dict[str, Any]:
+    """Return one model's truth, and write its imported file."""
+    build, shape = MODELS[name]
+    torch.manual_seed(0)
+    model = build().eval()
+    module = trace(model)
+    truth: dict[str, Any] = {
+        "input": list(shape),
+        "shapes": shapes(module, shape),
+        "params": params(module, model),
+        "total_params": sum(p.numel() for p in model.parameters()),
+        "total_buffers": sum(b.numel() for b in model.buffers()),
+        **costs(model, shape),
+    }
+    data, _ = network_data(model, shape, torch_import_vocabulary())
+    IMPORTS.mkdir(exist_ok=True)
+    path = IMPORTS / f"{name}.yaml"
+    path.write_text(data_yaml(data, f"{name} imported by convcalc's torch importer at {list(shape)}"))
+    return truth
+
+
+def main(argv: list[str]) -> None:
+    """Record the models named, or all (keeping the others already there)."""
+    warnings.filterwarnings("ignore")
+    torch.set_num_threads(2)
+    found: dict[str, Any] = json.loads(OUT.read_text()) if OUT.exists() else {}
+    found["torch"] = torch.__version__.split("+")[0]
+    found["torchvision"] = torchvision.__version__.split("+")[0]
+    models = found.setdefault("models", {})
+    for name in argv or list(MODELS):
+        models[name] = record(name)
+        print(f"{name}: {models[name]['total_params']:,} parameters, {models[name]['total_flops']:,} FLOPs")
+    OUT.write_text(json.dumps(found, indent=1, sort_keys=True) + "\n")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
