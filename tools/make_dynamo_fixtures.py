@@ -9,8 +9,9 @@ torch.onnx.export's default exporter (torch.export, then onnxscript) writes `all
 every Reshape, names nodes `node_<op>_<n>`, and computes sizes as the exported program does.
 Each model here is exported with that exporter, in eval mode, at one input size; onnxruntime
 runs it with every node's output made a graph output, and the shape of every tensor is
-recorded in tests/fixtures/onnx_dynamo/MODEL.json, with the graph saved as MODEL.onnx without
-its weights (external data left out).
+recorded in tests/fixtures/onnx_dynamo/MODEL.json, with torch's parameter count (the
+exporter folds a BatchNorm into the convolution before it) and FlopCounterMode's FLOPs, and
+the graph saved as MODEL.onnx without its weights (external data left out).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ import onnx.numpy_helper
 import onnxruntime
 import torch
 from torch import nn
+from torch.nn.attention import SDPBackend, sdpa_kernel
+from torch.utils.flop_counter import FlopCounterMode
 
 ROOT = Path(__file__).parent.parent
 sys.path.insert(0, str(ROOT))
@@ -85,10 +88,26 @@ class Sequence1d(nn.Module):
         return self.norm(self.body(x).permute(0, 2, 1))
 
 
+def _vit() -> nn.Module:
+    """examples/vit_tiny.yaml's model (tools/make_attention_fixtures.py), its parameters drawn at random.
+
+    Random values keep every bias in the file: the exporter's optimizer drops a bias that is all
+    zeros (a Linear's, initialised so) and writes identical tensors once.
+    """
+    from tools.make_attention_fixtures import VitTiny
+
+    model = VitTiny()
+    with torch.no_grad():
+        for parameter in model.parameters():
+            parameter.normal_()
+    return model
+
+
 MODELS: dict[str, tuple[Any, tuple[int, ...]]] = {
     "classifier": (Classifier, (2, 3, 32, 32)),
     "decoder": (Decoder, (1, 4, 6, 10)),
     "sequence1d": (Sequence1d, (1, 2, 64)),
+    "vit": (_vit, (1, 3, 64, 64)),  # MultiheadAttention, SDPA, matmuls, a class token, x[:, 0]
 }
 
 
@@ -118,6 +137,15 @@ def without_weights(model: onnx.ModelProto) -> onnx.ModelProto:
     return model
 
 
+def _counts(module: nn.Module, shape: tuple[int, ...]) -> dict[str, int]:
+    """Return torch's parameters and FlopCounterMode's FLOPs (attention on its counted kernels)."""
+    torch.backends.mha.set_fastpath_enabled(False)
+    counter = FlopCounterMode(display=False)
+    with torch.no_grad(), sdpa_kernel(SDPBackend.MATH), counter:
+        module(torch.zeros(shape))
+    return {"params": sum(p.numel() for p in module.parameters()), "flops": int(counter.get_total_flops())}
+
+
 def main() -> None:
     """Export each model, record its shapes, and save its graph without the weights."""
     warnings.filterwarnings("ignore")
@@ -143,6 +171,7 @@ def main() -> None:
                     if n.op_type == "Reshape" and a.name == "allowzero" and a.i
                 ),
                 "shapes": every_output_shape(model, shape, model.graph.input[0].name),
+                **_counts(module, shape),
             }
             (OUT / f"{name}.onnx").write_bytes(without_weights(model).SerializeToString())
         (OUT / f"{name}.json").write_text(json.dumps(record, sort_keys=True, separators=(",", ":")) + "\n")

@@ -133,12 +133,16 @@ def layer_flops(layer: LayerResult) -> int:
     return other_rules(spec.kind).flops(spec, (shape, *layer.other_inputs), output, weight or ())
 
 
+LEARNED = ("scale", "shift", "tokens")
+"""Learnable tensors used by the module around them: torchinfo counts no Mult-Adds for them."""
+
+
 def torchinfo_macs(layer: LayerResult) -> int:
     """Return a layer's Mult-Adds as torchinfo 1.8 reports them (convolutions on their output grid)."""
     output = layer.output
     spec = layer.spec
-    if output is None or not layer.params or (isinstance(spec, OtherSpec) and spec.type_name.lower() == "scale"):
-        return 0  # a learnable scale is a tensor of the module around it, not a module's weight
+    if output is None or not layer.params or (isinstance(spec, OtherSpec) and spec.type_name.lower() in LEARNED):
+        return 0  # a learnable scale or shift is a tensor of the module around it, not a module's weight
     if rules_of(spec.kind).macs_on_output_grid():
         return layer.params * output[0] * prod(output[2:])
     return layer.params * output[0]

@@ -235,11 +235,18 @@ def _window(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, 
     return layer
 
 
+def _matmul(node: Node, graph: _Graph, attributes: dict[str, Any]) -> _Layers:
+    """Return MatMul: by a weight matrix, a Linear; of two computed tensors, a matmul (attention's products)."""
+    if all(graph.constant(name) is None for name in node.inputs[:2]):
+        return [({"type": "matmul"}, node.inputs[:2])]
+    return [(_gemm(node, graph, attributes), node.inputs[:1])]
+
+
 def _gemm(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, Any]:
     """Return Gemm (or MatMul by a constant) as a Linear over the last axis."""
     weight = graph.constant(_input(node, 1))
     if weight is None or len(weight[0]) != len(("rows", "columns")):
-        raise _UnsupportedError("it multiplies two computed tensors (convcalc follows a product by a weight matrix)")
+        raise _UnsupportedError("it multiplies by a constant that is not a weight matrix")
     rows, columns = weight[0]
     transposed = bool(attributes.get("transB", 0)) if node.op_type == "Gemm" else False
     if node.op_type == "Gemm" and attributes.get("transA", 0):
@@ -266,7 +273,7 @@ def _elementwise(node: Node, graph: _Graph) -> tuple[dict[str, Any], list[str]]:
         shape = list(max(learned, key=prod))
         while len(shape) > 1 and shape[0] == 1:
             shape.pop(0)
-        return {"type": "scale", "shape": shape}, computed
+        return {"type": "shift" if node.op_type in ("Add", "Sub") else "scale", "shape": shape}, computed
     return {"type": "Identity"}, computed  # by a scalar: shape and field unchanged
 
 
@@ -512,8 +519,17 @@ def _merge(node: Node, graph: _Graph, _attributes: dict[str, Any]) -> _Layers:
 
 
 def _concat(node: Node, graph: _Graph, attributes: dict[str, Any]) -> _Layers:
+    """Return a Concat of computed tensors, or of learned tokens (a class token) and then a computed sequence."""
+    axis = _required(node, attributes, "axis")
     computed = [name for name in node.inputs if graph.constant(name) is None]
-    return [({"type": node.op_type, "axis": _required(node, attributes, "axis")}, computed)]
+    if len(computed) == len(node.inputs):
+        return [({"type": node.op_type, "axis": axis}, computed)]
+    if len(computed) != 1 or node.inputs[-1] != computed[0]:
+        raise _UnsupportedError("a concatenation of constants among computed tensors is not followed")
+    rank = len(graph.tensor_shape(computed[0]))
+    dim = axis + rank if axis < 0 else axis
+    count = sum(graph.constants[name][0][dim] for name in node.inputs[:-1])
+    return [({"type": "tokens", "count": count, "dim": dim}, computed)]
 
 
 def _gather(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, Any]:
@@ -526,6 +542,8 @@ def _gather(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, 
     if indices is None or indices[1] is None:
         raise _UnsupportedError("a Gather by computed indices is not followed")
     dims, values = indices[0], list(indices[1])
+    if not dims:  # one index: x[:, 0] (a class token's output), the axis gone
+        return {"type": "select", "dim": attributes.get("axis", 0), "index": values[0]}
     data = node.inputs[0]
     shapes = {graph.tensor_shape(data), graph.tensor_shape(data, probe=True)}
     flat = all(len(shape) == 1 and shape[0] == prod(dims) for shape in shapes)
@@ -541,7 +559,7 @@ def _pieces(node: Node, graph: _Graph, attributes: dict[str, Any]) -> _Layers:
 READERS: Mapping[str, _Reader] = {
     **dict.fromkeys(WINDOWS, _of_data(_window)),
     "Gemm": _of_data(_gemm),
-    "MatMul": _of_data(_gemm),
+    "MatMul": _matmul,
     **dict.fromkeys(GLOBAL_POOLS, _of_data(_named)),
     "LRN": _of_data(lambda *_: {"type": "LocalResponseNorm"}),
     "PRelu": _of_data(_prelu),

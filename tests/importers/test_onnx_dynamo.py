@@ -15,6 +15,7 @@ import pytest
 from onnx import TensorProto, helper
 
 from convcalc import InputErrorGroup, analyze
+from convcalc.core.cost import network_cost
 from convcalc.importers.onnx_graph import onnx_import
 from convcalc.netfile.loader import measured_shapes
 from convcalc.sources.read import read_network
@@ -29,9 +30,9 @@ def _record(model: str) -> dict[str, Any]:
 
 
 def test_the_fixtures_come_from_the_dynamo_exporter() -> None:
-    """Three models, two of them with allowzero=1 Reshapes, as the exporter writes them."""
-    assert MODELS == ["classifier", "decoder", "sequence1d"]
-    assert [_record(model)["allowzero_reshapes"] for model in MODELS] == [1, 3, 0]
+    """Four models, three of them with allowzero=1 Reshapes, as the exporter writes them."""
+    assert MODELS == ["classifier", "decoder", "sequence1d", "vit"]
+    assert [_record(model)["allowzero_reshapes"] for model in MODELS] == [1, 3, 0, 11]
     assert {_record(model)["exporter"] for model in MODELS} == {"dynamo"}
 
 
@@ -51,6 +52,19 @@ def test_every_node_as_onnxruntime_computes_it(model: str) -> None:
         assert list(layer.output or ()) == record["shapes"][node.output[0]], node.name
         compared += 1
     assert compared == len(record["shapes"])
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_the_file_counts_what_torch_counts(model: str) -> None:
+    """torch's parameters (but a BatchNorm's, folded into its convolution) and FlopCounterMode's FLOPs.
+
+    The ViT's attention is written as MatMuls and its class token as a Concat with a constant.
+    """
+    record = _record(model)
+    result = analyze(read_network(str(FOLDER / f"{model}.onnx")))
+    folded = 2 * 8 if model == "classifier" else 0  # BatchNorm2d(8)'s weight and bias
+    assert result.total_params == record["params"] - folded
+    assert network_cost(result).total_flops == record["flops"]
 
 
 def _reshape_model(path: Path, target: list[int], *, allowzero: int) -> str:
