@@ -6,9 +6,10 @@ Run in the environment of tools/make_model_fixtures.py (torch 2.14.1, torchvisio
 
 For each model (weights=None, eval mode) at its input shape, torch's truth:
 
-- every named node's output shape (fx's ShapeProp; names as `convcalc import torch` gives them),
+- every named node's output shape (fx's ShapeProp; traced as `convcalc import torch` traces,
+  torchvision's Swin blocks whole, and named as it names them),
 - each called module's and each learnable tensor's parameters, and the totals with the buffers,
-- the FLOPs FlopCounterMode counts, in total and per leaf module, with attention counted: the
+- the FLOPs FlopCounterMode counts, in total and per module, with attention counted: the
   math kernel of scaled_dot_product_attention and MultiheadAttention's slow path (FlopCounterMode
   has no formula for the CPU's fused kernel, nor for MultiheadAttention's inference fast path,
   and counts 0 there; on the GPU it counts the fused kernels as the math kernel's products).
@@ -36,10 +37,10 @@ from torch.utils.flop_counter import FlopCounterMode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from convcalc.importers.torch_fx import network_data  # noqa: E402
+from convcalc.importers.torch_fx import network_data, trace  # noqa: E402 - Swin's blocks traced whole
 from convcalc.netfile.writer import data_yaml  # noqa: E402
 from convcalc.sources.models import torch_import_vocabulary  # noqa: E402
-from tools.make_model_fixtures import params, shapes, trace  # noqa: E402
+from tools.make_model_fixtures import params, shapes  # noqa: E402
 
 OUT = ROOT / "tests" / "fixtures" / "torch_transformers.json"
 IMPORTS = ROOT / "tests" / "fixtures" / "torch_imports"
@@ -59,6 +60,8 @@ MODELS: dict[str, tuple[Callable[[], nn.Module], tuple[int, ...]]] = {
     "vit_b_16": (torchvision.models.vit_b_16, (1, 3, 224, 224)),  # nn.MultiheadAttention, a class token
     "vit_tiny_patch16_224": (_timm("vit_tiny_patch16_224"), (1, 3, 224, 224)),  # qkv, unbind, F.sdpa
     "deit_tiny_distilled_patch16_224": (_timm("deit_tiny_distilled_patch16_224"), (2, 3, 224, 224)),  # 2 tokens
+    "swin_t": (torchvision.models.swin_t, (1, 3, 224, 224)),  # shifted window attention, patch merging
+    "swin_v2_t": (torchvision.models.swin_v2_t, (1, 3, 256, 256)),  # V2: cosine attention, a position MLP
 }
 
 
@@ -69,12 +72,8 @@ def costs(model: nn.Module, shape: tuple[int, ...]) -> dict[str, Any]:
         model(torch.zeros(shape))
     counts = counter.get_flop_counts()
     root = next(key for key in counts if key != "Global" and "." not in key)
-    leaves = {
-        path: int(sum(counts.get(f"{root}.{path}", {}).values()))
-        for path, module in model.named_modules()
-        if path and not any(True for _ in module.children())
-    }
-    return {"total_flops": int(counter.get_total_flops()), "leaf_flops": leaves}
+    modules = {path: int(sum(counts.get(f"{root}.{path}", {}).values())) for path, _ in model.named_modules() if path}
+    return {"total_flops": int(counter.get_total_flops()), "module_flops": modules}
 
 
 def record(name: str) -> dict[str, Any]:

@@ -156,10 +156,17 @@ def _per_channel(layer: LayerResult) -> tuple[OtherSpec, int] | None:
     return spec, channels_of(shape)
 
 
+def _held(spec: OtherSpec) -> tuple[int, int]:
+    """Return the buffers a kind keeps by its keys (values in the dtype, int64 indices): Swin's position tables."""
+    return other_rules(spec.kind).held(spec)
+
+
 def layer_buffers(layer: LayerResult) -> int:
-    """Return the values a layer keeps beside its parameters: running statistics per channel, and a count."""
+    """Return the values a layer keeps beside its parameters: running statistics per channel, counts, tables."""
     found = _per_channel(layer)
-    return 0 if found is None else found[0].buffers_per_channel * found[1] + found[0].fixed_buffers
+    if found is None:
+        return 0
+    return found[0].buffers_per_channel * found[1] + found[0].fixed_buffers + sum(_held(found[0]))
 
 
 COUNTER_BYTES = 8
@@ -169,9 +176,12 @@ COUNTER_BYTES = 8
 def layer_buffer_bytes(layer: LayerResult, size: int) -> int:
     """Return the bytes of a layer's buffers: statistics in the dtype (`size` bytes each), counts as int64."""
     found = _per_channel(layer)
-    return (
-        0 if found is None else found[0].buffers_per_channel * found[1] * size + found[0].fixed_buffers * COUNTER_BYTES
-    )
+    if found is None:
+        return 0
+    values, indices = _held(found[0])
+    return (found[0].buffers_per_channel * found[1] + values) * size + (
+        found[0].fixed_buffers + indices
+    ) * COUNTER_BYTES
 
 
 def layer_frozen(layer: LayerResult) -> int:

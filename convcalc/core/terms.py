@@ -42,6 +42,8 @@ class LayerKind(StrEnum):
     ATTENTION = "attention"  # scaled dot-product attention of queries, keys and values
     MULTIHEADATTENTION = "multiheadattention"  # torch.nn.MultiheadAttention: projections around attention
     TOKENS = "tokens"  # learned tokens joined to a sequence (a class token, register tokens)
+    WINDOWATTENTION = "windowattention"  # Swin's shifted window attention, channels-last
+    PATCHMERGING = "patchmerging"  # Swin's 2x2 patch merging, channels-last
 
     @property
     def is_window(self) -> bool:

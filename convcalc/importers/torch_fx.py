@@ -237,7 +237,8 @@ def trace(model: Any) -> Any:  # a torch.fx.GraphModule
 
     class Tracer(fx.Tracer):  # type: ignore[misc, name-defined]  # torch is untyped here: its classes are Any
         def is_leaf_module(self, m: Any, qualified: str) -> bool:
-            return isinstance(m, leaves) or bool(super().is_leaf_module(m, qualified))
+            own = type(m).__name__ in MODULE_READERS and type(m).__module__.startswith("torchvision")
+            return own or isinstance(m, leaves) or bool(super().is_leaf_module(m, qualified))
 
         def call_module(self, m: Any, forward: Any, args: Any, kwargs: Any) -> Any:
             try:
@@ -888,6 +889,9 @@ def _reshaped_parameter(operand: Any, walk: _Walk) -> Any:  # an fx node
 def _module_call(node: Any, module: Any, walk: _Walk, torch: Any, computed: list[Any]) -> _Found:
     """Return a module's layer: of its first input, or (MultiheadAttention) of its query, key and value."""
     called = module.get_submodule(str(node.target))
+    read = MODULE_READERS.get(type(called).__name__)
+    if read is not None and type(called).__module__.startswith("torchvision"):
+        return read(called), computed[:1]
     layer = _frozen_kept(called, torch, walk.vocabulary)
     if layer["type"] != "MultiheadAttention":
         return layer, computed[:1]
@@ -910,6 +914,35 @@ def _multihead(attention: Any, layer: dict[str, Any]) -> dict[str, Any]:
         if getattr(attention, key) == attention.embed_dim:
             layer.pop(key, None)
     return layer
+
+
+def _window_attention(attention: Any) -> dict[str, Any]:
+    """Return torchvision's ShiftedWindowAttention (or V2): its channels from its qkv Linear."""
+    layer: dict[str, Any] = {
+        "type": type(attention).__name__,
+        "dim": int(attention.qkv.in_features),
+        "window_size": [int(v) for v in attention.window_size],
+        "shift_size": [int(v) for v in attention.shift_size],
+        "num_heads": int(attention.num_heads),
+    }
+    for key, part in (("qkv_bias", attention.qkv), ("proj_bias", attention.proj)):
+        if part.bias is None:
+            layer[key] = False
+    return layer
+
+
+def _patch_merging(merging: Any) -> dict[str, Any]:
+    """Return torchvision's PatchMerging (or V2): its channels are a quarter of its reduction's inputs."""
+    return {"type": type(merging).__name__, "dim": int(merging.reduction.in_features) // 4}
+
+
+MODULE_READERS: dict[str, Callable[[Any], dict[str, Any]]] = {
+    "ShiftedWindowAttention": _window_attention,
+    "ShiftedWindowAttentionV2": _window_attention,
+    "PatchMerging": _patch_merging,
+    "PatchMergingV2": _patch_merging,
+}
+"""torchvision's modules read whole (traced as leaves), by class: the layer each is."""
 
 
 def _paired(node: Any, walk: _Walk) -> None:

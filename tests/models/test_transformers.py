@@ -3,7 +3,8 @@
 tests/fixtures/torch_transformers.json and the imported files come from
 tools/make_transformer_fixtures.py (torch 2.14.1, torchvision 0.29.1, timm): torchvision's
 ViT-B/16 (nn.MultiheadAttention, a class token), timm's ViT-Tiny (a qkv Linear, unbind,
-F.scaled_dot_product_attention) and DeiT-Tiny distilled (two tokens, two heads).
+F.scaled_dot_product_attention) and DeiT-Tiny distilled (two tokens, two heads), and
+torchvision's Swin-T V1 and V2 (shifted window attention and patch merging, channels-last).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from convcalc.core.cost import network_cost
 from convcalc.sources.read import read_network
 from tests.core.torch_cases import FIXTURES
 
+ATTENTIONS = {"multiheadattention", "attention", "windowattention"}
+"""The kinds whose FLOPs are attention's."""
 RECORDS: dict[str, dict[str, Any]] = json.loads((FIXTURES / "torch_transformers.json").read_text())["models"]
 
 
@@ -29,8 +32,14 @@ def _imported(model: str) -> Any:
 
 
 def test_the_fixture_holds_the_transformers() -> None:
-    """Three models, each with attention counted (FLOPs beyond its Linear and Conv layers)."""
-    assert sorted(RECORDS) == ["deit_tiny_distilled_patch16_224", "vit_b_16", "vit_tiny_patch16_224"]
+    """Five models: ViTs with attention as a module and as functions, Swin V1 and V2."""
+    assert sorted(RECORDS) == [
+        "deit_tiny_distilled_patch16_224",
+        "swin_t",
+        "swin_v2_t",
+        "vit_b_16",
+        "vit_tiny_patch16_224",
+    ]
 
 
 @pytest.mark.parametrize("model", sorted(RECORDS))
@@ -52,13 +61,14 @@ def test_every_layer_has_torchs_shape_and_parameters(model: str) -> None:
 
 @pytest.mark.parametrize("model", sorted(RECORDS))
 def test_every_module_costs_what_flop_counter_mode_counts(model: str) -> None:
-    """The total FLOPs and each leaf module's (MultiheadAttention's projections and attention among them)."""
+    """The total FLOPs and each module's (MultiheadAttention's and Swin's window attention among them)."""
     record = RECORDS[model]
     result = _imported(model)
     cost = network_cost(result)
     assert cost.total_flops == record["total_flops"]
     assert cost.buffers == record["total_buffers"]
     spent = {layer.name: layer_cost.flops for layer, layer_cost in zip(result.layers, cost.layers, strict=True)}
-    leaves = {name: flops for name, flops in record["leaf_flops"].items() if name in spent}
+    leaves = {name: flops for name, flops in record["module_flops"].items() if name in spent}
     assert all(spent[name] == flops for name, flops in leaves.items())
+    assert {layer.spec.kind.value for layer in result.layers} & ATTENTIONS
     assert len(leaves) >= 20

@@ -29,6 +29,7 @@ from convcalc.core.kinds import (
     sliding,
     tokens,
     upsample,
+    windowed,
 )
 from convcalc.core.kinds.adaptive import Adaptive
 from convcalc.core.kinds.attention import Attention, MultiheadAttention
@@ -47,6 +48,7 @@ from convcalc.core.kinds.slicing import Select, Slice
 from convcalc.core.kinds.sliding import AvgPool, Conv, ConvTranspose, LpPool, MaxPool
 from convcalc.core.kinds.tokens import Tokens
 from convcalc.core.kinds.upsample import Upsample
+from convcalc.core.kinds.windowed import PatchMerging, WindowAttention
 from convcalc.core.spec import LayerKind
 
 if TYPE_CHECKING:
@@ -79,6 +81,8 @@ FAMILIES: tuple[Rules, ...] = (
     Attention(),
     MultiheadAttention(),
     Tokens(),
+    WindowAttention(),
+    PatchMerging(),
 )
 """Every kind's rules, in the order of LayerKind."""
 
@@ -101,6 +105,7 @@ FILE_TYPE_SOURCES: tuple[Callable[[], FileTypes], ...] = (
     matmul.file_types,
     attention.file_types,
     tokens.file_types,
+    windowed.file_types,
 )
 """Every kind's names in network files, in the order of FAMILIES (made when first asked: a layer command needs none)."""
 

@@ -213,6 +213,11 @@ class OtherRules(Rules):
         del spec, shapes, output, weight
         return 0
 
+    def held(self, spec: OtherSpec) -> tuple[int, int]:
+        """Return the buffers the layer keeps by its keys alone: values in the dtype, and int64 indices (most: none)."""
+        del spec
+        return 0, 0
+
     def cell(self, spec: OtherSpec, shape: AxisValues | None) -> str:
         """Say in a few characters what the layer does (the table's k/s/p/d column)."""
         raise NotImplementedError

@@ -1,0 +1,183 @@
+"""Swin Transformer's blocks (torchvision's, V1 and V2): shifted window attention and patch merging.
+
+Both read channels-last [N, H, W, C]. Window attention pads H and W up to multiples of the
+window, attends within each window (after a cyclic shift), and keeps the shape; patch merging
+joins each 2x2 patch into 4C channels (H and W padded to even) and maps them to 2C. Their
+FLOPs are FlopCounterMode's: the qkv and output projections over the padded grid, the two
+products within each window and, in V2, the relative-position MLP.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from convcalc.core.errors import LayerError, Problem
+from convcalc.core.kinds.base import FieldsAndNotes, Flow, NamedAsWritten, OtherRules, OtherShape, first_labels
+from convcalc.core.kinds.file_types import IGNORED, FileTypes, OtherType
+from convcalc.core.spec import LayerKind
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from convcalc.core.rearrange import Labels
+    from convcalc.core.spec import AxisValues, OtherSpec
+
+HIDDEN = 512
+"""The width of V2's relative-position MLP (Linear(2, 512), ReLU, Linear(512, heads))."""
+
+
+def _channels_last(layer: OtherSpec, shape: AxisValues) -> int:
+    """Check an [N, H, W, C] input against `dim`; return C."""
+    dim = layer.integer("dim", 0)
+    if len(shape) != 4:  # noqa: PLR2004 - [N, H, W, C]
+        msg = f"{layer.type_name} takes [N, H, W, C], got {len(shape)}-D {list(shape)}"
+        raise LayerError(msg, problem=Problem.RANK)
+    if shape[-1] != dim:
+        msg = f"dim is {dim} but {shape[-1]} channels come in (the last axis)"
+        raise LayerError(msg, hint=f"set dim to {shape[-1]}", problem=Problem.CHANNELS, channels=shape[-1])
+    return dim
+
+
+def _is_v2(layer: OtherSpec) -> bool:
+    return layer.type_name.lower().endswith("v2")
+
+
+class _ChannelsLast(NamedAsWritten, OtherRules):
+    """Fields are not followed through them; the labels stay."""
+
+    def fields(self, layer: OtherSpec, inputs: Sequence[Flow], shape: OtherShape) -> FieldsAndNotes:
+        """Not followed (each output reads its window, which depends on where it is)."""
+        del layer, shape
+        return [None] * len(inputs[0].fields), []
+
+    def labels(self, layer: OtherSpec, inputs: Sequence[Flow], output: AxisValues) -> Labels:
+        """Keep the input's labels."""
+        del layer
+        return first_labels(inputs, output)
+
+    def reads_moved_axes(self, layer: OtherSpec, node: Flow) -> bool:
+        """Say no: they read [N, H, W, C] as it is laid out."""
+        del layer, node
+        return False
+
+
+def _window(layer: OtherSpec) -> tuple[int, int]:
+    size = layer.argument("window_size")
+    values = tuple(size) if isinstance(size, tuple) else (layer.integer("window_size", 7),) * 2
+    return (int(values[0] or 1), int(values[-1] or 1))
+
+
+class WindowAttention(_ChannelsLast):
+    """torchvision's ShiftedWindowAttention (and V2): self-attention within windows of the padded grid."""
+
+    kinds = (LayerKind.WINDOWATTENTION,)
+
+    def shape(
+        self, layer: OtherSpec, shapes: list[AxisValues], sources: list[str], target: AxisValues | None
+    ) -> OtherShape:
+        """Keep the shape; count the projections, the position bias table (V1) or MLP and scales (V2)."""
+        del sources, target
+        shape = shapes[0]
+        dim = _channels_last(layer, shape)
+        heads = layer.integer("num_heads", 1)
+        if dim % heads:
+            msg = f"dim {dim} does not split into {heads} heads"
+            raise LayerError(msg, hint=f"use a dim divisible by {heads}", problem=Problem.CHANNELS)
+        rows, columns = _window(layer)
+        table = (2 * rows - 1) * (2 * columns - 1)
+        qkv_bias = layer.argument("qkv_bias") is not False
+        proj_bias = layer.argument("proj_bias") is not False
+        params = 3 * dim * dim + 3 * dim * qkv_bias + dim * dim + dim * proj_bias
+        params += heads + 2 * HIDDEN + HIDDEN + HIDDEN * heads if _is_v2(layer) else table * heads
+        return OtherShape(output=shape, weight_shape=(3 * dim, dim), params=params)
+
+    def flops(self, spec: OtherSpec, shapes: Sequence[AxisValues], output: AxisValues, weight: AxisValues) -> int:
+        """Count the projections over the padded grid, both products per window, and V2's MLP."""
+        del output, weight
+        batch, height, width, dim = shapes[0]
+        rows, columns = _window(spec)
+        padded = (-(-height // rows) * rows, -(-width // columns) * columns)
+        cells = batch * padded[0] * padded[1]
+        window = rows * columns
+        total = 2 * cells * dim * 3 * dim + 2 * cells * dim * dim + 4 * cells * window * dim
+        if _is_v2(spec):
+            table = (2 * rows - 1) * (2 * columns - 1)
+            total += 2 * table * 2 * HIDDEN + 2 * table * HIDDEN * spec.integer("num_heads", 1)
+        return total
+
+    def held(self, spec: OtherSpec) -> tuple[int, int]:
+        """Return the relative position index (int64) and, in V2, the relative coordinates table."""
+        rows, columns = _window(spec)
+        table = 2 * (2 * rows - 1) * (2 * columns - 1) if _is_v2(spec) else 0
+        return table, (rows * columns) ** 2
+
+    def cell(self, spec: OtherSpec, shape: AxisValues | None) -> str:
+        """Say the window, the shift and the heads."""
+        del shape
+        rows, columns = _window(spec)
+        shift = spec.argument("shift_size")
+        shifted = f" shift {'x'.join(map(str, shift))}" if isinstance(shift, tuple) and any(shift) else ""
+        return f"win {rows}x{columns}{shifted}, {spec.integer('num_heads', 1)} heads"
+
+    def json(self, spec: OtherSpec) -> dict[str, Any]:
+        """Give the channels, the window, the shift and the heads."""
+        return {key: spec.argument(key) for key in ("dim", "window_size", "shift_size", "num_heads")}
+
+
+class PatchMerging(_ChannelsLast):
+    """torchvision's PatchMerging (and V2): each 2x2 patch's 4C channels mapped to 2C, with a LayerNorm."""
+
+    kinds = (LayerKind.PATCHMERGING,)
+
+    def shape(
+        self, layer: OtherSpec, shapes: list[AxisValues], sources: list[str], target: AxisValues | None
+    ) -> OtherShape:
+        """Halve H and W (rounded up: padded to even), double the channels."""
+        del sources, target
+        batch, height, width, _ = shapes[0]
+        dim = _channels_last(layer, shapes[0])
+        norm = 2 * (2 * dim if _is_v2(layer) else 4 * dim)  # V2 normalises after the reduction
+        output = (batch, -(-height // 2), -(-width // 2), 2 * dim)
+        return OtherShape(output=output, weight_shape=(2 * dim, 4 * dim), params=8 * dim * dim + norm)
+
+    def flops(self, spec: OtherSpec, shapes: Sequence[AxisValues], output: AxisValues, weight: AxisValues) -> int:
+        """Count the reduction: a Linear from 4C to 2C at every output cell."""
+        del spec, shapes
+        return 2 * output[0] * output[1] * output[2] * weight[0] * weight[1]
+
+    def cell(self, spec: OtherSpec, shape: AxisValues | None) -> str:
+        """Say the channels."""
+        del shape
+        dim = spec.integer("dim", 0)
+        return f"2x2, {4 * dim}→{2 * dim}"
+
+
+@cache
+def file_types() -> FileTypes:
+    """Return Swin's names: torchvision's modules."""
+    attention = OtherType(
+        LayerKind.WINDOWATTENTION,
+        {
+            "dim": "count",
+            "window_size": "ints",
+            "shift_size": "ints",
+            "num_heads": "count",
+            "qkv_bias": "bool",
+            "proj_bias": "bool",
+            "attention_dropout": IGNORED,
+            "dropout": IGNORED,
+        },
+        required=("dim", "window_size", "num_heads"),
+        stored=("dim", "window_size", "shift_size", "num_heads", "qkv_bias", "proj_bias"),
+    )
+    merging = OtherType(LayerKind.PATCHMERGING, {"dim": "count"}, required=("dim",), stored=("dim",))
+    return FileTypes(
+        torch={
+            "shiftedwindowattention": attention,
+            "shiftedwindowattentionv2": attention,
+            "patchmerging": merging,
+            "patchmergingv2": merging,
+        },
+        spellings=("ShiftedWindowAttention", "ShiftedWindowAttentionV2", "PatchMerging", "PatchMergingV2"),
+    )

@@ -1,0 +1,94 @@
+"""Network files with the transformer toolkit, through the CLI: read, computed, and refused in one line each."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+SWIN = """
+input: [1, 3, 64, 64]
+layers:
+  - {type: Conv2d, out_channels: 32, kernel_size: 4, stride: 4}
+  - {type: permute, dims: [0, 2, 3, 1]}
+  - {type: LayerNorm, normalized_shape: [32]}
+  - {type: ShiftedWindowAttention, name: w, dim: 32, window_size: [7, 7], shift_size: [3, 3], num_heads: 2}
+  - {type: PatchMerging, name: merge, dim: 32}
+  - {type: ShiftedWindowAttentionV2, dim: 64, window_size: [7, 7], shift_size: [0, 0], num_heads: 4}
+"""
+
+
+def test_a_swin_stage_is_computed(run: Any, tmp_path: Path) -> None:
+    """Window attention keeps [N, H, W, C] (the grid padded to the window inside); merging halves H, W (rounded up)."""
+    path = tmp_path / "swin.yaml"
+    path.write_text(SWIN)
+    result = run("stack", str(path), "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    layers = json.loads(result.stdout)["layers"]
+    assert [layer["output"] for layer in layers[3:]] == [[1, 16, 16, 32], [1, 8, 8, 64], [1, 8, 8, 64]]
+    assert layers[3]["params"] == 4 * 32 * 32 + 4 * 32 + 13 * 13 * 2  # projections, biases, the bias table
+    assert layers[4]["params"] == 8 * 32 * 32 + 2 * 4 * 32  # the reduction, a LayerNorm of 4C
+
+
+def test_the_vit_example_checks(run: Any) -> None:
+    """examples/vit_tiny.yaml holds its own shapes."""
+    result = run("check", "examples/vit_tiny.yaml")
+    assert result.exit_code == 0, result.stderr
+
+
+BAD_KEYS = """
+input: [1, 17, 8]
+layers:
+  - {type: scaled_dot_product_attention, from: [input, input]}
+  - {type: MultiheadAttention, num_heads: 2}
+  - {type: tokens, count: 0}
+  - {type: select, dim: 1}
+  - {type: ShiftedWindowAttention, dim: 8, num_heads: 2}
+"""
+
+BAD_SHAPES = """
+input: [1, 17, 8]
+layers:
+  - {name: m, type: MultiheadAttention, embed_dim: 6, num_heads: 2, batch_first: true}
+  - {name: mm, type: matmul, from: [input, input]}
+  - {name: s, type: select, dim: 1, index: 17, from: input}
+  - {name: k, type: tokens, dim: 2, from: input}
+  - {name: w, type: ShiftedWindowAttention, dim: 8, window_size: [7, 7], num_heads: 2, from: input}
+  - {name: a, type: scaled_dot_product_attention, from: [input, mm, input]}
+"""
+
+
+def test_bad_keys_are_one_line_each_and_exit_2(run: Any, tmp_path: Path) -> None:
+    """A missing input, key or count: each said at its line, exit 2, no traceback."""
+    path = tmp_path / "bad.yaml"
+    path.write_text(BAD_KEYS)
+    result = run("stack", str(path))
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"{path}:4:5: layers[0]: scaled_dot_product_attention needs `from` with at least 3 layers to combine",
+        f"{path}:5:5: layers[1]: MultiheadAttention needs `embed_dim`",
+        f"{path}:6:27: layers[2].count: expected a positive integer, got 0",
+        f"{path}:7:5: layers[3]: select needs `index`",
+        f"{path}:8:5: layers[4]: ShiftedWindowAttention needs `window_size`",
+    ]
+
+
+def test_shapes_that_do_not_fit_are_one_line_each(run: Any, tmp_path: Path) -> None:
+    """Each refusal names the layer and what to change; the check fails (exit 1) and says every one."""
+    path = tmp_path / "bad.yaml"
+    path.write_text(BAD_SHAPES)
+    result = run("check", str(path))
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert result.stdout == "convcalc check: 1 file: 5 failing layers\n"
+    expected = [
+        "layer 1 (m): the query has 8 features but embed_dim is 6; set embed_dim to 8",
+        "layer 2 (mm): input [1, 17, 8] and input [1, 17, 8] cannot be multiplied (8 vs 17)",
+        "layer 3 (s): index 17 is out of range for an axis of 17; use an index below 17",
+        "layer 4 (k): dim 2 is not an axis before the features of 3-D tensors",
+        "layer 5 (w): ShiftedWindowAttention takes [N, H, W, C], got 3-D [1, 17, 8]",
+    ]  # layer 6 reads layer 2: not computed, and not said again
+    assert len(result.stderr.splitlines()) == len(expected)
+    for line in expected:
+        assert any(line in shown for shown in lines), line
+    assert "Traceback" not in result.stdout + result.stderr
