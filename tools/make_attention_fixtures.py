@@ -11,7 +11,8 @@ Cases drawn at random (seeded), some of them refused by torch:
 - nn.MultiheadAttention with kdim and vdim, without biases, with add_bias_kv and add_zero_attn,
   batch first or not, batched or not, self-attention (one input) or query, key and value;
 - torch.matmul of vectors, matrices and broadcast batches, and torch.bmm;
-- torch.select (x[:, i]) of any axis, negative indices too.
+- torch.select (x[:, i]) of any axis, negative indices too;
+- torch.einsum of one or two operands, letters shared, summed or kept, with `...` at times.
 
 It also records the parameters and FLOPs of examples/vit_tiny.yaml's model, built in torch.
 
@@ -123,6 +124,31 @@ def matmul_case(draw: random.Random) -> dict[str, Any]:
     return {"layer": {"type": "matmul"}, "inputs": [left, right], "output": output, "params": 0, "flops": flops}
 
 
+def einsum_case(draw: random.Random) -> dict[str, Any]:
+    """Draw one torch.einsum case: one or two operands, letters shared or not, some summed, `...` at times."""
+    letters = "abcdefg"
+    size = {letter: draw.randint(1, 5) for letter in letters}
+    count = draw.choice([1, 2, 2, 2])
+    operands = ["".join(draw.sample(letters, draw.randint(1, 4))) for _ in range(count)]
+    if count == 2 and draw.random() < 0.7:
+        operands[1] = operands[0][-1] + operands[1].replace(operands[0][-1], "")
+    used = sorted(set("".join(operands)))
+    ellipsis = draw.random() < 0.2
+    spread = _sizes(draw, draw.randint(1, 2)) if ellipsis else []
+    output = "".join(draw.sample(used, draw.randint(0, len(used))))
+    explicit = draw.random() < 0.8
+    parts = ["..." + operand if ellipsis else operand for operand in operands]
+    equation = ",".join(parts) + (("->" + ("..." if ellipsis else "") + output) if explicit else "")
+    inputs = [[*spread, *(size[letter] for letter in operand)] for operand in operands]
+    shared = sorted(set(operands[0]) & set(operands[-1])) if count == 2 else []
+    if shared and draw.random() < 0.25:
+        for operand, shape, wrong in zip(operands, inputs, (2, 3), strict=True):
+            shape[len(spread) + operand.index(shared[0])] = wrong
+    output_shape, flops = _run(lambda *x: torch.einsum(equation, *x), inputs)
+    layer = {"type": "einsum", "equation": equation}
+    return {"layer": layer, "inputs": inputs, "output": output_shape, "params": 0, "flops": flops}
+
+
 def select_case(draw: random.Random) -> dict[str, Any]:
     """Draw one torch.select case (x[:, i] selects axis 1)."""
     shape = _sizes(draw, draw.randint(1, 4))
@@ -183,6 +209,7 @@ def main() -> None:
             ("multihead", multihead_case),
             ("matmul", matmul_case),
             ("select", select_case),
+            ("einsum", einsum_case),
         )
     }
     found = {"torch": torch.__version__.split("+")[0], "cases": cases, "vit_tiny_example": example()}

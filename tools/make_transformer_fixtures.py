@@ -7,7 +7,8 @@ Run in the environment of tools/make_model_fixtures.py (torch 2.14.1, torchvisio
 For each model (weights=None, eval mode) at its input shape, torch's truth:
 
 - every named node's output shape (fx's ShapeProp; traced as `convcalc import torch` traces,
-  torchvision's Swin blocks whole, and named as it names them),
+  torchvision's Swin blocks whole, and named as it names them), and which nodes are computed
+  from parameters and buffers alone,
 - each called module's and each learnable tensor's parameters, and the totals with the buffers,
 - the FLOPs FlopCounterMode counts, in total and per module, with attention counted: the
   math kernel of scaled_dot_product_attention and MultiheadAttention's slow path (FlopCounterMode
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+import torch.fx
 import torchvision
 from torch import nn
 from torch.nn.attention import SDPBackend, sdpa_kernel
@@ -37,7 +39,7 @@ from torch.utils.flop_counter import FlopCounterMode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from convcalc.importers.torch_fx import network_data, trace  # noqa: E402 - Swin's blocks traced whole
+from convcalc.importers.torch_fx import network_data, node_names, trace  # noqa: E402 - Swin's blocks whole
 from convcalc.netfile.writer import data_yaml  # noqa: E402
 from convcalc.sources.models import torch_import_vocabulary  # noqa: E402
 from tools.make_model_fixtures import params, shapes  # noqa: E402
@@ -62,6 +64,7 @@ MODELS: dict[str, tuple[Callable[[], nn.Module], tuple[int, ...]]] = {
     "deit_tiny_distilled_patch16_224": (_timm("deit_tiny_distilled_patch16_224"), (2, 3, 224, 224)),  # 2 tokens
     "swin_t": (torchvision.models.swin_t, (1, 3, 224, 224)),  # shifted window attention, patch merging
     "swin_v2_t": (torchvision.models.swin_v2_t, (1, 3, 256, 256)),  # V2: cosine attention, a position MLP
+    "maxvit_t": (torchvision.models.maxvit_t, (1, 3, 224, 224)),  # einsum, swapaxes, 6-D window partitions
 }
 
 
@@ -76,6 +79,18 @@ def costs(model: nn.Module, shape: tuple[int, ...]) -> dict[str, Any]:
     return {"total_flops": int(counter.get_total_flops()), "module_flops": modules}
 
 
+def constants(module: torch.fx.GraphModule) -> list[str]:
+    """Return the named nodes computed from parameters and buffers alone (a position bias gathered from its table)."""
+    named = node_names(module.graph)
+    fixed: set[torch.fx.Node] = set()
+    for node in module.graph.nodes:
+        if node.op == "get_attr" or (
+            node.op != "placeholder" and node.all_input_nodes and set(node.all_input_nodes) <= fixed
+        ):
+            fixed.add(node)
+    return sorted(named[node] for node in fixed if node in named and node.op != "get_attr")
+
+
 def record(name: str) -> dict[str, Any]:
     """Return one model's truth, and write its imported file."""
     build, shape = MODELS[name]
@@ -85,6 +100,7 @@ def record(name: str) -> dict[str, Any]:
     truth: dict[str, Any] = {
         "input": list(shape),
         "shapes": shapes(module, shape),
+        "constants": constants(module),
         "params": params(module, model),
         "total_params": sum(p.numel() for p in model.parameters()),
         "total_buffers": sum(b.numel() for b in model.buffers()),

@@ -12,6 +12,7 @@ from convcalc.core.terms import (
     HUGE,
     MAX_DIGITS,
     MAX_RANK,
+    MAX_TENSOR_RANK,
     PADDING_WORDS,
     WINDOW_KEYS,
     AxisValues,
@@ -231,7 +232,7 @@ class OtherSpec:
     trainable: bool = True  # false: its parameters are frozen (counted as non-trainable)
     needs_rank: tuple[int, ...] | None = None
     operation: str = "add"  # an elementwise merge (kind add): add, mul, sub or div, broadcast alike
-    arguments: tuple[tuple[str, int | bool | tuple[int | None, ...]], ...] = ()  # the other keys, by torch name
+    arguments: tuple[tuple[str, int | bool | str | tuple[int | None, ...]], ...] = ()  # the other keys, by torch name
     location: Location | None = field(default=None, compare=False)
 
     def argument(self, name: str, default: object = None) -> object:
@@ -310,6 +311,7 @@ __all__ = [  # with the words of core/terms.py, which the rest of the package im
     "AXIS_NAMES",
     "MAX_DIGITS",
     "MAX_RANK",
+    "MAX_TENSOR_RANK",
     "PADDING_WORDS",
     "AnyLayer",
     "AxisValues",

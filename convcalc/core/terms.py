@@ -44,6 +44,7 @@ class LayerKind(StrEnum):
     TOKENS = "tokens"  # learned tokens joined to a sequence (a class token, register tokens)
     WINDOWATTENTION = "windowattention"  # Swin's shifted window attention, channels-last
     PATCHMERGING = "patchmerging"  # Swin's 2x2 patch merging, channels-last
+    EINSUM = "einsum"  # torch.einsum of one or two tensors
 
     @property
     def is_window(self) -> bool:
@@ -120,6 +121,8 @@ HUGE = 10**MAX_DIGITS
 
 AXIS_NAMES: dict[int, tuple[str, ...]] = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
 MAX_RANK = 3
+MAX_TENSOR_RANK = 8
+"""Most axes an expected output may have (a Swin or MaxViT window partition holds 6)."""
 
 
 def axis_names(rank: int) -> tuple[str, ...]:

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from convcalc.core.errors import InputError, InputErrorGroup
+from convcalc.core.kinds.einsum import parse_equation
 
 WINDOW_KEYS = {
     "conv": ("out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "padding_mode"),
@@ -59,7 +60,8 @@ SHAPE_KEEPING = {
 OWN_TYPES = {"relu", "relu6", "silu", "gelu", "sigmoid", "tanh", "hardswish", "hardsigmoid", "hardtanh",
              "elu", "selu", "mish", "softplus", "dropout", "contiguous", "softmax"}  # fmt: skip
 REDUCTIONS = {"mean", "sum", "amax", "amin", "prod", "std", "var", "logsumexp"}
-REARRANGING = {"permute", "transpose", "view", "reshape", "unflatten", "squeeze", "unsqueeze", "flatten"}
+REARRANGING = {"permute", "transpose", "swapaxes", "swapdims", "view", "reshape", "unflatten", "squeeze", "unsqueeze",
+               "flatten"}  # fmt: skip
 ADAPTIVE = re.compile(r"adaptive_(avg|max)_pool([123])d")
 POOLING = re.compile(r"(avg|max)_pool([123])d")
 CONVOLUTION = re.compile(r"conv(_transpose)?([123])d")
@@ -97,6 +99,7 @@ class _Walk:
     produced: dict[Any, str] = field(default_factory=dict)  # node -> the layer that holds its tensor
     pieces: set[Any] = field(default_factory=set)  # chunk, split and unbind nodes, read through their getitems
     pairs: set[Any] = field(default_factory=set)  # layers whose output is (tensor, extra): MultiheadAttention's
+    counted: set[str] = field(default_factory=set)  # parameters and buffers a scale or shift counts (each once)
     layers: list[dict[str, Any]] = field(default_factory=list)
     last: str = "input"
     frozen: list[str] = field(default_factory=list)
@@ -856,23 +859,49 @@ def _getitem(node: Any) -> dict[str, Any]:
 
 
 def _merge(node: Any, merge: str, computed: list[Any], module: Any, walk: _Walk) -> tuple[dict[str, Any], list[Any]]:
-    """Return an elementwise operation: a merge of computed tensors, a learnable scale, or a constant's."""
+    """Return an elementwise operation: a merge of computed tensors, a learnable scale or shift, or a constant's."""
     if len(computed) > 1:
         return {"type": merge}, computed
     for operand in node.all_input_nodes:
-        if operand not in walk.constants:
+        shape = _shape(operand)
+        if operand not in walk.constants or merge not in ("mul", "add") or shape is None or prod(shape) <= 1:
             continue
-        attribute = _reshaped_parameter(operand, walk)
-        if attribute is None:
-            continue
-        value = _parameter(attribute, module)
-        if getattr(value, "requires_grad", False) and prod(value.shape) > 1 and merge in ("mul", "add"):
-            shape = value.shape if operand is attribute else (_shape(operand) or value.shape)
-            return {"type": "scale" if merge == "mul" else "shift", "shape": [int(v) for v in shape]}, computed
-    return {"type": "identity"}, computed  # by a scalar or a buffer: the shape and field are kept
+        held = _held(operand, module, walk)
+        if held[0]:  # made from learned tensors: a scale or shift, their count (a table indexed: fewer) its own
+            layer: dict[str, Any] = {"type": "scale" if merge == "mul" else "shift", "shape": shape}
+            counts = {"params": held[0], "buffers": held[1], "indices": held[2]}
+            defaults = {"params": prod(shape), "buffers": 0, "indices": 0}
+            return layer | {key: value for key, value in counts.items() if value != defaults[key]}, computed
+    return {"type": "identity"}, computed  # by a scalar or buffers only: the shape and field are kept
 
 
-_RESHAPING = REARRANGING - {"permute", "transpose"}
+def _held(operand: Any, module: Any, walk: _Walk) -> tuple[int, int, int]:
+    """Return the parameters, float buffers and integer buffers a constant is computed from, each counted once.
+
+    A position embedding is one parameter; MaxViT's relative position bias is a table indexed by
+    a buffer of int64 indices, a few hundred values spread over thousands of positions.
+    """
+    found: dict[str, Any] = {}
+    waiting, seen = [operand], set()
+    while waiting:
+        node = waiting.pop()
+        if node in seen or node not in walk.constants:
+            continue
+        seen.add(node)
+        if node.op == "get_attr":
+            found[str(node.target)] = _parameter(node, module)
+        waiting.extend(node.all_input_nodes)
+    counts = [0, 0, 0]
+    for target, value in found.items():
+        if target in walk.counted or not hasattr(value, "numel"):
+            continue
+        walk.counted.add(target)
+        learned = bool(getattr(value, "requires_grad", False))
+        counts[0 if learned else (1 if value.is_floating_point() else 2)] += int(value.numel())
+    return counts[0], counts[1], counts[2]
+
+
+_RESHAPING = REARRANGING - {"permute", "transpose", "swapaxes", "swapdims"}
 """Methods that lay a parameter out in another shape, its values and count unchanged."""
 
 
@@ -995,10 +1024,25 @@ def _expanded_parameter(operand: Any, walk: _Walk) -> Any:  # an fx node
     return _reshaped_parameter(operand, walk) if operand in walk.constants else None
 
 
+def _einsum(call: _Call, computed: list[Any]) -> _Found:
+    """Return torch.einsum(equation, a, b) of computed tensors (operands as arguments or one list)."""
+    del computed
+    equation, *operands = call.node.args
+    if len(operands) == 1 and isinstance(operands[0], list | tuple):
+        operands = list(operands[0])
+    if not isinstance(equation, str) or any(operand not in call.walk.produced for operand in operands):
+        raise _NotFollowedError("an einsum of constants or parameters is not followed")
+    parsed = parse_equation(equation)
+    if isinstance(parsed, str):
+        raise _NotFollowedError(parsed)
+    return {"type": "einsum", "equation": equation}, operands
+
+
 SEVERAL: dict[str, Callable[[_Call, list[Any]], _Found]] = {
     **dict.fromkeys(("cat", "concat", "concatenate"), _concatenated),
     **dict.fromkeys(("matmul", "bmm"), _product),  # operator.matmul (a @ b) is named matmul too
     "scaled_dot_product_attention": _attention,
+    "einsum": _einsum,
 }
 """Functions that read several computed tensors: the layer and the tensors it reads, in order."""
 
@@ -1017,7 +1061,7 @@ def _rearranging(node: Any, name: str, walk: _Walk) -> dict[str, Any]:
     if name == "permute":
         dims = rest[0] if len(rest) == 1 and isinstance(rest[0], list | tuple) else rest or node.kwargs.get("dims")
         return {"type": "permute", "dims": _wholes(dims, "dims")}
-    if name == "transpose":
+    if name in ("transpose", "swapaxes", "swapdims"):
         dim0, dim1 = _whole(_argument(node, 1, "dim0"), "dim0"), _whole(_argument(node, 2, "dim1"), "dim1")
         return {"type": "transpose", "dim0": dim0, "dim1": dim1}
     if name in ("view", "reshape"):

@@ -11,11 +11,13 @@ from typing import Any, TypedDict
 from convcalc.core.errors import InputError, InputErrorGroup, Location
 from convcalc.core.framework_rules import PADDING_MODES
 from convcalc.core.kinds import other_rules
+from convcalc.core.kinds.einsum import parse_equation
 from convcalc.core.kinds.file_types import IGNORED, OtherType
 from convcalc.core.kinds.resize import CropPad
 from convcalc.core.spec import (
     MAX_DIGITS,
     MAX_RANK,
+    MAX_TENSOR_RANK,
     PADDING_WORDS,
     AnyLayer,
     Framework,
@@ -176,8 +178,9 @@ def _read_shape(node: Node, where: str, problems: Problems) -> tuple[int, ...] |
 
 
 def _read_expect(node: Node, where: str, problems: Problems) -> tuple[int, ...] | None:
-    if node.kind != "seq" or not 1 <= len(node.value) <= MAX_RANK + 2:
-        problems.add(node, where, f"expected the output shape as a list, got {describe(node)}")
+    if node.kind != "seq" or len(node.value) > MAX_TENSOR_RANK:
+        got = f"{len(node.value)} sizes" if node.kind == "seq" else describe(node)
+        problems.add(node, where, f"expected the output shape as a list of at most {MAX_TENSOR_RANK} sizes, got {got}")
         return None
     values = [_read_int(item, f"{where}[{i}]", problems, 1) for i, item in enumerate(node.value)]
     return None if None in values else tuple(v for v in values if v is not None)
@@ -426,8 +429,8 @@ def _read_other_value(what: str, node: Node, where: str, context: tuple[_Names, 
     if what in ("int", "ints"):  # one integer; or one or several (a reduction's dim)
         values = _read_ints(node, where, problems, single=what == "int")
         return values if what == "ints" or values is None else values[0]
-    if what == "count":
-        return _read_int(node, where, problems, 1)
+    if what in ("count", "natural"):  # from 1, or from 0
+        return _read_int(node, where, problems, 1 if what == "count" else 0)
     if what in ("bool", "flag"):  # a flag: ONNX's 0 or 1 too
         if what == "flag" and node.kind == "scalar" and node.tag == INT_TAG and node.value in ("0", "1"):
             return node.value == "1"
@@ -437,9 +440,23 @@ def _read_other_value(what: str, node: Node, where: str, context: tuple[_Names, 
         return name if name is not None and context[0].check(node, where, name, context[1], problems) else None
     if what in ("align", "mode"):
         return _read_word(what, node, where, problems)
+    if what == "equation":
+        return _read_equation(node, where, problems)
     if what in ("pads", "crops", "torchpads"):
         return _read_amounts(what, node, where, problems)
     return _read_axes_of(what, node, where, problems)
+
+
+def _read_equation(node: Node, where: str, problems: Problems) -> str | None:
+    """Read an einsum equation (`bhid,bhjd->bhij`); say at once what makes it not one."""
+    text = _read_name(node, where, problems)
+    if text is None:
+        return None
+    parsed = parse_equation(text)
+    if isinstance(parsed, str):
+        problems.add(node, where, parsed)
+        return None
+    return text
 
 
 def _check_held(what: str, node: Node, where: str, problems: Problems) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 from convcalc.core.framework_rules import PADDING_MODES, TAKES, Takes
 from convcalc.core.kinds import other_rules
 from convcalc.core.kinds.file_types import IGNORED, OtherType
-from convcalc.core.spec import MAX_RANK, PADDING_WORDS, Framework, LayerKind, PaddingMode
+from convcalc.core.spec import MAX_RANK, MAX_TENSOR_RANK, PADDING_WORDS, Framework, LayerKind, PaddingMode
 from convcalc.netfile.loader import ALIGNS, MAX_NAME, ONNX_FLAGS, UPSAMPLE_MODES
 from convcalc.netfile.vocabulary import (
     CLASS_NAMES,
@@ -118,8 +118,9 @@ def _value_defs() -> dict[str, Any]:
         "one": {"const": 1},
         "zeros_mode": {"const": "zeros"},
         "false": {"const": False},
-        "shape": _list({"type": "integer", "minimum": 1}, MAX_RANK + 2),
+        "shape": _list({"type": "integer", "minimum": 1}, MAX_TENSOR_RANK, least=0),
         "count": {"type": "integer", "minimum": 1},
+        "natural": {"type": "integer", "minimum": 0},
         "boolean": {"type": "boolean"},
         "padding_mode": {"enum": list(PADDING_MODES)},
         "norm": {"type": "number", "exclusiveMinimum": 0},
@@ -137,6 +138,11 @@ def _value_defs() -> dict[str, Any]:
         "flag": {"anyOf": [{"type": "boolean"}, {"enum": [0, 1]}]},
         "align": {"type": "string", "pattern": _any_case(ALIGNS)},
         "mode": {"enum": list(UPSAMPLE_MODES)},
+        "equation": {
+            "type": "string",
+            "pattern": "^[A-Za-z ,.>-]+$",
+            "description": "torch.einsum's, e.g. bhid,bhjd->bhij",
+        },
         "factors": _one_or_many({"type": "number", "exclusiveMinimum": 0}, MAX_RANK),
         "values": {"anyOf": [{"type": "number"}, {"type": "array", "minItems": 1, "items": {"type": "number"}}]},
         "sizes": _one_or_many(size, MAX_RANK),

@@ -73,9 +73,16 @@ def torch_import_vocabulary() -> Vocabulary:
     )
 
 
+FROZEN_NAMED = 5
+"""Layers with frozen sizes said one per line; more are said in one line, the first of them named."""
+
+
 def _frozen_notes(layers: list[str], what: str, shape: list[int]) -> list[str]:
-    """Say, per layer, that sizes of the import's input are written in it as numbers."""
-    return [f"layer {name!r}: {what} are written as they are at the input {shape}" for name in layers]
+    """Say that sizes of the import's input are written as numbers: per layer, or in one line for many."""
+    if len(layers) <= FROZEN_NAMED:
+        return [f"layer {name!r}: {what} are written as they are at the input {shape}" for name in layers]
+    named = ", ".join(repr(name) for name in layers[:3])
+    return [f"{len(layers)} layers ({named}, ...): {what} are written as they are at the input {shape}"]
 
 
 def _imported(

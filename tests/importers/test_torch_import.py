@@ -12,6 +12,7 @@ import json
 
 import pytest
 
+from convcalc.sources.models import _frozen_notes
 from tests.core.torch_cases import FIXTURES
 from tools.compare_models import fixture
 from tools.import_torch_models import OUT, compare_imported
@@ -41,3 +42,16 @@ def test_imported_names_are_module_paths() -> None:
     text = (OUT / "resnet50.yaml").read_text()
     assert '{name: "layer1.0.conv1", type: "Conv2d", out_channels: 64, kernel_size: [1, 1], bias: false' in text
     assert '{name: "layer1.0.add", type: "add", from: ["layer1.0.bn3", "layer1.0.downsample.1"]' in text
+
+
+def test_many_frozen_layers_are_said_in_one_line() -> None:
+    """Up to five layers with sizes frozen at the input: a line each; more (MaxViT has 176): one line naming three."""
+    few = _frozen_notes(["a", "b"], "sizes read off a tensor", [1, 3, 8, 8])
+    assert few == [
+        "layer 'a': sizes read off a tensor are written as they are at the input [1, 3, 8, 8]",
+        "layer 'b': sizes read off a tensor are written as they are at the input [1, 3, 8, 8]",
+    ]
+    many = _frozen_notes([f"l{i}" for i in range(176)], "sizes read off a tensor", [1, 3, 8, 8])
+    assert many == [
+        "176 layers ('l0', 'l1', 'l2', ...): sizes read off a tensor are written as they are at the input [1, 3, 8, 8]"
+    ]

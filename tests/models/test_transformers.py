@@ -4,7 +4,8 @@ tests/fixtures/torch_transformers.json and the imported files come from
 tools/make_transformer_fixtures.py (torch 2.14.1, torchvision 0.29.1, timm): torchvision's
 ViT-B/16 (nn.MultiheadAttention, a class token), timm's ViT-Tiny (a qkv Linear, unbind,
 F.scaled_dot_product_attention) and DeiT-Tiny distilled (two tokens, two heads), and
-torchvision's Swin-T V1 and V2 (shifted window attention and patch merging, channels-last).
+torchvision's Swin-T V1 and V2 (shifted window attention and patch merging, channels-last) and
+MaxViT-T (attention by einsum, a relative position bias indexed from a table, 6-D partitions).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from convcalc.core.cost import network_cost
 from convcalc.sources.read import read_network
 from tests.core.torch_cases import FIXTURES
 
-ATTENTIONS = {"multiheadattention", "attention", "windowattention"}
+ATTENTIONS = {"multiheadattention", "attention", "windowattention", "einsum"}
 """The kinds whose FLOPs are attention's."""
 RECORDS: dict[str, dict[str, Any]] = json.loads((FIXTURES / "torch_transformers.json").read_text())["models"]
 
@@ -32,14 +33,10 @@ def _imported(model: str) -> Any:
 
 
 def test_the_fixture_holds_the_transformers() -> None:
-    """Five models: ViTs with attention as a module and as functions, Swin V1 and V2."""
+    """Six models: ViTs with attention as a module and as functions, Swin V1 and V2, MaxViT (einsum)."""
     assert sorted(RECORDS) == [
-        "deit_tiny_distilled_patch16_224",
-        "swin_t",
-        "swin_v2_t",
-        "vit_b_16",
-        "vit_tiny_patch16_224",
-    ]
+        "deit_tiny_distilled_patch16_224", "maxvit_t", "swin_t", "swin_v2_t", "vit_b_16", "vit_tiny_patch16_224"
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize("model", sorted(RECORDS))
@@ -50,7 +47,8 @@ def test_every_layer_has_torchs_shape_and_parameters(model: str) -> None:
     assert all(layer.status.value == "ok" for layer in result.layers)
     layers = {layer.name: layer for layer in result.layers}
     compared = [name for name in record["shapes"] if name in layers]
-    unwritten = set(record["shapes"]) - set(compared)  # a token's expand over the batch, an attention's output pick
+    unwritten = set(record["shapes"]) - set(compared) - set(record["constants"])  # constants: folded into layers
+    # a class token's expand over the batch (joined as `tokens`), MultiheadAttention's output picked from its pair
     assert all(re.fullmatch(r"(.*\.)?(expand|getitem)(_\d+)?", name) for name in unwritten)
     assert len(compared) >= 0.9 * len(record["shapes"])
     assert all(list(layers[name].output or ()) == record["shapes"][name] for name in compared)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from convcalc.core.kinds import (
     adaptive,
     attention,
+    einsum,
     flatten,
     identity,
     linear,
@@ -34,6 +35,7 @@ from convcalc.core.kinds import (
 from convcalc.core.kinds.adaptive import Adaptive
 from convcalc.core.kinds.attention import Attention, MultiheadAttention
 from convcalc.core.kinds.base import OtherRules, OtherShape, Rules, WindowRules
+from convcalc.core.kinds.einsum import Einsum
 from convcalc.core.kinds.file_types import FileTypes
 from convcalc.core.kinds.flatten import Flatten
 from convcalc.core.kinds.identity import Identity
@@ -83,6 +85,7 @@ FAMILIES: tuple[Rules, ...] = (
     Tokens(),
     WindowAttention(),
     PatchMerging(),
+    Einsum(),
 )
 """Every kind's rules, in the order of LayerKind."""
 
@@ -106,6 +109,7 @@ FILE_TYPE_SOURCES: tuple[Callable[[], FileTypes], ...] = (
     attention.file_types,
     tokens.file_types,
     windowed.file_types,
+    einsum.file_types,
 )
 """Every kind's names in network files, in the order of FAMILIES (made when first asked: a layer command needs none)."""
 

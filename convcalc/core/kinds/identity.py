@@ -106,7 +106,8 @@ def _kept_shape(layer: OtherSpec, shape: AxisValues) -> OtherShape:
         params += 2 * prod(shape[axis] for axis in axes)
     weights = layer.argument("shape")
     if isinstance(weights, tuple):
-        params += _scale_params(shape, weights)
+        spread = _scale_params(shape, weights)
+        params += layer.integer("params", spread)  # a table indexed into the shape holds fewer
     return OtherShape(output=shape, params=params)
 
 
@@ -156,6 +157,10 @@ class Identity(NamedAsWritten, OtherRules):
         shape = node.shape or ()
         return len(node.axes) == len(shape) and mixes_positions(node, _positions_read(layer, shape))
 
+    def held(self, spec: OtherSpec) -> tuple[int, int]:
+        """Return the buffers a learned scale or shift is made from (float, int64), as its file says."""
+        return spec.integer("buffers", 0), spec.integer("indices", 0)
+
     def cell(self, spec: OtherSpec, shape: AxisValues | None) -> str:
         """Say the groups when given (a channel shuffle, a GroupNorm)."""
         del shape
@@ -166,6 +171,16 @@ RUNNING_STATS = (2, 1)
 """torch's BatchNorm buffers: running_mean and running_var per channel, and num_batches_tracked."""
 
 _NORM = ("eps", "momentum", "track_running_stats")
+
+
+def _learned() -> OtherType:
+    """Return a learned tensor broadcast into the input: its shape, and the values behind it when fewer.
+
+    `params`: the learned values it is made from (a relative position bias: a table indexed
+    into the shape); `buffers` and `indices`: the float and int64 buffers it is made from.
+    """
+    keys = {"shape": "dims", "params": "natural", "buffers": "natural", "indices": "natural"}
+    return OtherType(LayerKind.IDENTITY, keys, required=("shape",), stored=tuple(keys))
 
 
 def _instance_norm(rank: int, **read: str) -> OtherType:
@@ -343,9 +358,9 @@ def file_types() -> FileTypes:
             **{f"lazyinstancenorm{rank}d": _instance_norm(rank) for rank in _RANKS},
             "groupnorm": kept("eps", "num_groups", per_channel=2, num_channels="count", affine="bool"),
             # a learnable tensor that multiplies the input, broadcast (ConvNeXt's layer scale: shape [C, 1, 1])
-            "scale": OtherType(LayerKind.IDENTITY, {"shape": "dims"}, required=("shape",), stored=("shape",)),
+            "scale": _learned(),
             # a learnable tensor added to the input, broadcast (a ViT's position embedding: shape [1, L, D])
-            "shift": OtherType(LayerKind.IDENTITY, {"shape": "dims"}, required=("shape",), stored=("shape",)),
+            "shift": _learned(),
         },
         onnx={
             **{  # elementwise on one tensor: the shape stays (Clip is ReLU6's export, Erf and Pow GELU's)
