@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from convcalc.core.errors import LayerError, Problem
 from convcalc.core.kinds.base import FieldsAndNotes, Flow, NamedAsWritten, OtherRules, OtherShape, first_labels
 from convcalc.core.kinds.file_types import IGNORED, FileTypes, OtherType
-from convcalc.core.kinds.shared import kept_period
+from convcalc.core.kinds.shared import kept_period, positive
 from convcalc.core.spec import LayerKind
 
 if TYPE_CHECKING:
@@ -130,8 +130,7 @@ class Attention(_Attends):
 
 def _projected(layer: OtherSpec, key: str, embed: int) -> int:
     """Return kdim or vdim: given, or the embedding's size."""
-    value = layer.integer(key, 0)
-    return value or embed
+    return positive(layer, key, embed)
 
 
 class MultiheadAttention(NamedAsWritten, _Attends):
@@ -149,7 +148,7 @@ class MultiheadAttention(NamedAsWritten, _Attends):
         query = shapes[0]
         key = shapes[1] if len(shapes) > 1 else query
         value = shapes[2] if len(shapes) > 2 else key  # noqa: PLR2004 - the third input
-        embed, heads = layer.integer("embed_dim", 0), layer.integer("num_heads", 1)
+        embed, heads = positive(layer, "embed_dim", 1), positive(layer, "num_heads", 1)
         kdim, vdim = _projected(layer, "kdim", embed), _projected(layer, "vdim", embed)
         if embed % heads:
             msg = f"embed_dim {embed} does not split into {heads} heads"

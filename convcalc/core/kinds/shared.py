@@ -73,6 +73,14 @@ def along_dim_moved(layer: OtherSpec, node: Flow) -> bool:
     return is_spatial(node.axes[dim]) if dim < len(node.axes) else True
 
 
+def positive(layer: OtherSpec, key: str, default: int) -> int:
+    """Return one of the layer's keys that must be a whole number from 1 (its default when not given)."""
+    value = layer.argument(key, default)
+    if type(value) is not int or value < 1:
+        raise LayerError(f"{key} is {value!r}: expected a positive integer", problem=Problem.REFUSED)
+    return value
+
+
 def kept_period(layer: object, axis: int) -> int:
     """Return the period of a layer whose size follows its input's one to one (or is constant): 1."""
     del layer, axis

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from convcalc.core.errors import LayerError, Problem
 from convcalc.core.kinds.base import FieldsAndNotes, Flow, OtherRules, OtherShape
 from convcalc.core.kinds.file_types import FileTypes, OtherType
-from convcalc.core.kinds.shared import AlongDim, kept_period
+from convcalc.core.kinds.shared import AlongDim, kept_period, positive
 from convcalc.core.spec import LayerKind
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ class Tokens(AlongDim, OtherRules):
         if not 0 <= dim < len(shape) - 1:
             msg = f"dim {layer.dim} is not an axis before the features of {len(shape)}-D tensors"
             raise LayerError(msg, hint="tokens join [N, L, features] along dim 1", problem=Problem.RANK)
-        count = layer.integer("count", 1)
+        count = positive(layer, "count", 1)
         output = (*shape[:dim], shape[dim] + count, *shape[dim + 1 :])
         return OtherShape(output=output, weight_shape=(count, shape[-1]), params=count * shape[-1])
 

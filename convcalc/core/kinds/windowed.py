@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from convcalc.core.errors import LayerError, Problem
 from convcalc.core.kinds.base import FieldsAndNotes, Flow, NamedAsWritten, OtherRules, OtherShape, first_labels
 from convcalc.core.kinds.file_types import IGNORED, FileTypes, OtherType
+from convcalc.core.kinds.shared import positive
 from convcalc.core.spec import LayerKind
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ HIDDEN = 512
 
 def _channels_last(layer: OtherSpec, shape: AxisValues) -> int:
     """Check an [N, H, W, C] input against `dim`; return C."""
-    dim = layer.integer("dim", 0)
+    dim = positive(layer, "dim", 1)
     if len(shape) != 4:  # noqa: PLR2004 - [N, H, W, C]
         msg = f"{layer.type_name} takes [N, H, W, C], got {len(shape)}-D {list(shape)}"
         raise LayerError(msg, problem=Problem.RANK)
@@ -63,9 +64,12 @@ class _ChannelsLast(NamedAsWritten, OtherRules):
 
 
 def _window(layer: OtherSpec) -> tuple[int, int]:
+    """Return the window's rows and columns (one number: both)."""
     size = layer.argument("window_size")
-    values = tuple(size) if isinstance(size, tuple) else (layer.integer("window_size", 7),) * 2
-    return (int(values[0] or 1), int(values[-1] or 1))
+    values = tuple(size) if isinstance(size, tuple) else (positive(layer, "window_size", 7),) * 2
+    if len(values) not in (1, 2) or any(type(v) is not int or v < 1 for v in values):
+        raise LayerError(f"window_size is {list(values)}: expected one or two positive sizes", problem=Problem.REFUSED)
+    return (int(values[0]), int(values[-1]))
 
 
 class WindowAttention(_ChannelsLast):
@@ -80,7 +84,7 @@ class WindowAttention(_ChannelsLast):
         del sources, target
         shape = shapes[0]
         dim = _channels_last(layer, shape)
-        heads = layer.integer("num_heads", 1)
+        heads = positive(layer, "num_heads", 1)
         if dim % heads:
             msg = f"dim {dim} does not split into {heads} heads"
             raise LayerError(msg, hint=f"use a dim divisible by {heads}", problem=Problem.CHANNELS)
@@ -135,8 +139,8 @@ class PatchMerging(_ChannelsLast):
     ) -> OtherShape:
         """Halve H and W (rounded up: padded to even), double the channels."""
         del sources, target
-        batch, height, width, _ = shapes[0]
         dim = _channels_last(layer, shapes[0])
+        batch, height, width, _ = shapes[0]
         norm = 2 * (2 * dim if _is_v2(layer) else 4 * dim)  # V2 normalises after the reduction
         output = (batch, -(-height // 2), -(-width // 2), 2 * dim)
         return OtherShape(output=output, weight_shape=(2 * dim, 4 * dim), params=8 * dim * dim + norm)

@@ -1,0 +1,118 @@
+"""Import every torchvision model with `convcalc import torch` and hold each against torch itself.
+
+Run in the environment of tools/make_model_fixtures.py (torch 2.14.1, torchvision 0.29.1, timm):
+
+    python tools/probe_torch_zoo.py [--timm NAME ...] [MODEL ...]
+
+Each model of `torchvision.models.list_models()` (and the timm models named) is built with
+weights=None (and weights_backbone=None), imported by convcalc's importer at its usual input,
+and measured by torch: its parameters, and FlopCounterMode's FLOPs (attention on its counted
+kernels, see tools/make_transformer_fixtures.py). Prints one line per model, `ok` when the
+import's parameters and FLOPs equal torch's, else the one line convcalc refused it with; writes
+the outcome of every model to docs/zoo.json, which README's table of the zoo is made from
+(tools/update_readme.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+import torch
+import torchvision
+from torch.nn.attention import SDPBackend, sdpa_kernel
+from torch.utils.flop_counter import FlopCounterMode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import convcalc  # noqa: E402
+from convcalc.core.cost import network_cost  # noqa: E402
+from convcalc.core.errors import ConvcalcError  # noqa: E402
+from convcalc.importers.torch_fx import network_data  # noqa: E402
+from convcalc.sources.models import torch_import_vocabulary  # noqa: E402
+
+OUT = ROOT / "docs" / "zoo.json"
+VIDEO = (1, 3, 16, 112, 112)
+SHAPES = {"mvit_v1_b": (1, 3, 16, 224, 224), "mvit_v2_s": (1, 3, 16, 224, 224), "s3d": (1, 3, 16, 224, 224)}
+"""Inputs other than an image of 224×224: the video models' clips (MViT's and S3D's at 224)."""
+TWO_INPUTS = {"raft_large", "raft_small"}
+"""Models that take two images: convcalc reads one input."""
+
+
+def _shape(name: str) -> tuple[int, ...]:
+    if name in SHAPES:
+        return SHAPES[name]
+    if name.startswith(("r3d", "mc3", "r2plus1d", "swin3d")):
+        return VIDEO
+    return (1, 3, 224, 224)
+
+
+def _build(name: str, source: str) -> torch.nn.Module:
+    if source == "timm":
+        import timm
+
+        return timm.create_model(name, pretrained=False).eval()
+    try:
+        return torchvision.models.get_model(name, weights=None, weights_backbone=None).eval()
+    except TypeError:  # a model without a backbone to load
+        return torchvision.models.get_model(name, weights=None).eval()
+
+
+def _truth(model: torch.nn.Module, shape: tuple[int, ...]) -> tuple[int, int]:
+    """Return torch's parameters and FlopCounterMode's FLOPs."""
+    torch.backends.mha.set_fastpath_enabled(False)
+    with torch.no_grad(), sdpa_kernel(SDPBackend.MATH), FlopCounterMode(display=False) as counter:
+        model(torch.zeros(shape))
+    return sum(p.numel() for p in model.parameters()), int(counter.get_total_flops())
+
+
+def probe(name: str, source: str) -> dict[str, Any]:
+    """Return one model's outcome: ok with its counts, or the reason it is not read (or not read right)."""
+    shape = _shape(name)
+    if name in TWO_INPUTS:
+        return {"source": source, "status": "refused", "reason": "it takes two images: convcalc reads one input"}
+    try:
+        model = _build(name, source)
+    except Exception as error:  # noqa: BLE001 - any failure to build is said
+        return {"source": source, "status": "not built", "reason": f"{type(error).__name__}: {error}"[:200]}
+    outcome: dict[str, Any] = {"source": source, "input": list(shape)}
+    try:
+        with contextlib.redirect_stderr(io.StringIO()):
+            data, _ = network_data(model, shape, torch_import_vocabulary())
+        result = convcalc.report(data).result
+    except ConvcalcError as error:
+        return outcome | {"status": "refused", "reason": str(error).splitlines()[0][:300]}
+    params, flops = _truth(model, shape)
+    ours = (result.total_params, network_cost(result).total_flops)
+    outcome |= {"params": params, "flops": flops, "convcalc_params": ours[0], "convcalc_flops": ours[1]}
+    same = ours == (params, flops) and not result.failures
+    return outcome | {"status": "ok" if same else "differs"}
+
+
+def main(argv: list[str]) -> int:
+    """Probe the models named (all of torchvision's when none), and write docs/zoo.json."""
+    warnings.filterwarnings("ignore")
+    torch.set_num_threads(2)
+    timm_models = [argv[i + 1] for i, arg in enumerate(argv) if arg == "--timm"]
+    named = [arg for i, arg in enumerate(argv) if arg != "--timm" and (i == 0 or argv[i - 1] != "--timm")]
+    wanted = [(name, "torchvision") for name in named or torchvision.models.list_models()]
+    wanted += [(name, "timm") for name in timm_models]
+    found: dict[str, Any] = json.loads(OUT.read_text()) if OUT.exists() else {}
+    found["torch"], found["torchvision"] = torch.__version__.split("+")[0], torchvision.__version__.split("+")[0]
+    models = found.setdefault("models", {})
+    for name, source in wanted:
+        models[name] = probe(name, source)
+        outcome = models[name]
+        print(name, outcome["status"], outcome.get("reason", ""), flush=True)
+        OUT.write_text(json.dumps(found, indent=1, sort_keys=True) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
