@@ -14,6 +14,7 @@ import pytest
 from convcalc.cli.entry import main
 from convcalc.cli.flags import COMMANDS
 from tests.conftest import ROOT
+from tools.zoo_table import shown, table, zoo
 
 README = (ROOT / "README.md").read_text()
 
@@ -176,3 +177,9 @@ def test_readme_python_runs_as_written(block: str, monkeypatch: pytest.MonkeyPat
     """The README's Python example runs from the project's root."""
     monkeypatch.chdir(ROOT)
     exec(compile(block, "README.md", "exec"), {})  # noqa: S102 - the README's own example
+
+
+def test_the_zoo_table_is_the_probes() -> None:
+    """README's table of the torchvision zoo is tools/zoo_table.py's, from docs/zoo.json (tools/probe_torch_zoo.py)."""
+    assert shown(README) == table(zoo())
+    assert len(zoo()["models"]) >= 120

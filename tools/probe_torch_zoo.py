@@ -8,7 +8,8 @@ Each model of `torchvision.models.list_models()` (and the timm models named) is 
 weights=None (and weights_backbone=None), imported by convcalc's importer at its usual input,
 and measured by torch: its parameters, and FlopCounterMode's FLOPs (attention on its counted
 kernels, see tools/make_transformer_fixtures.py). Prints one line per model, `ok` when the
-import's parameters and FLOPs equal torch's, else the one line convcalc refused it with; writes
+import's parameters and FLOPs equal torch's (the parameters of modules forward runs: GoogLeNet
+keeps auxiliary classifiers it does not run), else the one line convcalc refused it with; writes
 the outcome of every model to docs/zoo.json, which README's table of the zoo is made from
 (tools/update_readme.py).
 """
@@ -64,12 +65,21 @@ def _build(name: str, source: str) -> torch.nn.Module:
         return torchvision.models.get_model(name, weights=None).eval()
 
 
-def _truth(model: torch.nn.Module, shape: tuple[int, ...]) -> tuple[int, int]:
-    """Return torch's parameters and FlopCounterMode's FLOPs."""
+def _truth(model: torch.nn.Module, shape: tuple[int, ...]) -> tuple[int, int, int]:
+    """Return torch's parameters, FlopCounterMode's FLOPs, and the parameters of leaf modules forward never runs.
+
+    GoogLeNet and Inception V3 keep their auxiliary classifiers in eval mode without running them.
+    """
     torch.backends.mha.set_fastpath_enabled(False)
+    ran: set[int] = set()
+    leaves = [m for m in model.modules() if not any(True for _ in m.children())]
+    hooks = [m.register_forward_hook(lambda m, *_: ran.add(id(m))) for m in leaves]
     with torch.no_grad(), sdpa_kernel(SDPBackend.MATH), FlopCounterMode(display=False) as counter:
         model(torch.zeros(shape))
-    return sum(p.numel() for p in model.parameters()), int(counter.get_total_flops())
+    for hook in hooks:
+        hook.remove()
+    unused = sum(p.numel() for m in leaves if id(m) not in ran for p in m.parameters(recurse=False))
+    return sum(p.numel() for p in model.parameters()), int(counter.get_total_flops()), unused
 
 
 def probe(name: str, source: str) -> dict[str, Any]:
@@ -88,10 +98,12 @@ def probe(name: str, source: str) -> dict[str, Any]:
         result = convcalc.report(data).result
     except ConvcalcError as error:
         return outcome | {"status": "refused", "reason": str(error).splitlines()[0][:300]}
-    params, flops = _truth(model, shape)
+    params, flops, unused = _truth(model, shape)
     ours = (result.total_params, network_cost(result).total_flops)
     outcome |= {"params": params, "flops": flops, "convcalc_params": ours[0], "convcalc_flops": ours[1]}
-    same = ours == (params, flops) and not result.failures
+    if unused:
+        outcome["unused_params"] = unused
+    same = ours == (params - unused, flops) and not result.failures
     return outcome | {"status": "ok" if same else "differs"}
 
 

@@ -262,8 +262,11 @@ def trace(model: Any) -> Any:  # a torch.fx.GraphModule
     return fx.GraphModule(tracer.root, graph)
 
 
-def propagate(module: Any, shape: tuple[int, ...]) -> None:
-    """Give every node its output's tensor_meta, on fake tensors where torch can (real zeros otherwise)."""
+def propagate(module: Any, shape: tuple[int, ...], model: Any = None) -> None:
+    """Give every node its output's tensor_meta, on fake tensors where torch can (real zeros otherwise).
+
+    When the traced graph fails where the model itself (`model`) runs, the message says it is the trace's failing.
+    """
     torch = _load_torch()
     shape_prop = importlib.import_module("torch.fx.passes.shape_prop")
 
@@ -291,9 +294,23 @@ def propagate(module: Any, shape: tuple[int, ...]) -> None:
                 Recording(module).propagate(torch.zeros(shape))
         except Exception as error:  # noqa: BLE001 - a real run of any module can fail any way; said in one line
             node = where[-1] if where else None
-            at = f" (at {node.op} {node.target})" if node is not None else ""
-            msg = f"the model does not run on an input of {list(shape)}{at}: {_first_line(error.__cause__ or error)}"
+            target = getattr(node.target, "__name__", node.target) if node is not None else None
+            at = f" (at {node.op} {target})" if node is not None else ""
+            why = _first_line(error.__cause__ or error)
+            msg = f"the model does not run on an input of {list(shape)}{at}: {why}"
+            if model is not None and _runs(model, shape, torch):
+                msg = f"torch.fx's trace of the model does not run where the model does{at}: {why}"
             raise InputError(msg, where="input_shape") from None
+
+
+def _runs(model: Any, shape: tuple[int, ...], torch: Any) -> bool:
+    """Whether the model itself runs on zeros of this shape."""
+    try:
+        with torch.no_grad(), contextlib.redirect_stderr(io.StringIO()):
+            model(torch.zeros(shape))
+    except Exception:  # noqa: BLE001 - any failure means it does not
+        return False
+    return True
 
 
 def _operation(node: Any) -> str:
@@ -418,7 +435,7 @@ def network_data(
     """
     torch = _load_torch()
     module = trace(model)
-    propagate(module, shape)
+    propagate(module, shape, model)
     walk = _Walk(vocabulary, names=node_names(module.graph, type(model).__name__))
     errors = []
     placeholders = 0

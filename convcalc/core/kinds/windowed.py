@@ -119,10 +119,11 @@ class WindowAttention(_ChannelsLast):
     def cell(self, spec: OtherSpec, shape: AxisValues | None) -> str:
         """Say the window, the shift and the heads."""
         del shape
-        rows, columns = _window(spec)
+        size = spec.argument("window_size")  # as written: the cell of an invalid layer is shown too
+        window = "x".join(map(str, size)) if isinstance(size, tuple) else str(size)
         shift = spec.argument("shift_size")
         shifted = f" shift {'x'.join(map(str, shift))}" if isinstance(shift, tuple) and any(shift) else ""
-        return f"win {rows}x{columns}{shifted}, {spec.integer('num_heads', 1)} heads"
+        return f"win {window}{shifted}, {spec.argument('num_heads')} heads"
 
     def json(self, spec: OtherSpec) -> dict[str, Any]:
         """Give the channels, the window, the shift and the heads."""
@@ -164,7 +165,7 @@ def file_types() -> FileTypes:
         LayerKind.WINDOWATTENTION,
         {
             "dim": "count",
-            "window_size": "ints",
+            "window_size": "sizes",
             "shift_size": "ints",
             "num_heads": "count",
             "qkv_bias": "bool",
