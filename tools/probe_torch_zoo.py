@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -38,7 +39,8 @@ from convcalc.core.errors import ConvcalcError  # noqa: E402
 from convcalc.importers.torch_fx import network_data  # noqa: E402
 from convcalc.sources.models import torch_import_vocabulary  # noqa: E402
 
-OUT = ROOT / "docs" / "zoo.json"
+OUT = Path(os.environ.get("ZOO_OUT", ROOT / "docs" / "zoo.json"))
+"""Where the outcomes go (ZOO_OUT: elsewhere, for a sample of timm's models, say)."""
 VIDEO = (1, 3, 16, 112, 112)
 SHAPES = {"mvit_v1_b": (1, 3, 16, 224, 224), "mvit_v2_s": (1, 3, 16, 224, 224), "s3d": (1, 3, 16, 224, 224)}
 """Inputs other than an image of 224×224: the video models' clips (MViT's and S3D's at 224)."""

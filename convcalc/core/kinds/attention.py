@@ -13,15 +13,14 @@ from math import prod
 from typing import TYPE_CHECKING, Any
 
 from convcalc.core.errors import LayerError, Problem
-from convcalc.core.kinds.base import FieldsAndNotes, Flow, NamedAsWritten, OtherRules, OtherShape, first_labels
+from convcalc.core.kinds.base import FieldsAndNotes, Flow, NamedAsWritten, OtherRules, OtherShape
 from convcalc.core.kinds.file_types import IGNORED, FileTypes, OtherType
-from convcalc.core.kinds.shared import kept_period, positive
+from convcalc.core.kinds.shared import PositionWise, kept_period, positive
 from convcalc.core.spec import LayerKind
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from convcalc.core.rearrange import Labels
     from convcalc.core.spec import AnyLayer, AxisValues, OtherSpec
 
 
@@ -30,7 +29,7 @@ def attention_flops(batch: int, queries: int, keys: int, key_width: int, value_w
     return 2 * batch * queries * keys * (key_width + value_width)
 
 
-class _Attends(OtherRules):
+class _Attends(PositionWise, OtherRules):
     """Every output reads every key position: the field is the whole input from here on."""
 
     period = staticmethod(kept_period)
@@ -39,16 +38,6 @@ class _Attends(OtherRules):
         """Keep the queries' fields (the walk makes them global)."""
         del layer, shape
         return inputs[0].fields, []
-
-    def labels(self, layer: OtherSpec, inputs: Sequence[Flow], output: AxisValues) -> Labels:
-        """Keep the queries' labels."""
-        del layer
-        return first_labels(inputs, output)
-
-    def reads_moved_axes(self, layer: OtherSpec, node: Flow) -> bool:
-        """Say no: it reads every position, wherever they are."""
-        del layer, node
-        return False
 
     def global_from_here(self, layer: OtherSpec, node: Flow, output: AxisValues) -> bool:
         """Say yes: each output weighs every key position."""

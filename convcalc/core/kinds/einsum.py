@@ -16,14 +16,14 @@ from math import prod
 from typing import TYPE_CHECKING, Any
 
 from convcalc.core.errors import LayerError, Problem
-from convcalc.core.kinds.base import FieldsAndNotes, Flow, OtherRules, OtherShape, first_labels, mixes_positions
+from convcalc.core.kinds.base import Flow, OtherRules, OtherShape, mixes_positions
 from convcalc.core.kinds.file_types import FileTypes, OtherType
+from convcalc.core.kinds.shared import Contracts
 from convcalc.core.spec import LayerKind
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from convcalc.core.rearrange import Labels
     from convcalc.core.spec import AxisValues, OtherSpec
 
 ELLIPSIS = "."
@@ -105,7 +105,7 @@ def _broadcast(ours: AxisValues, theirs: AxisValues) -> AxisValues:
     return tuple(max(x, y) for x, y in zip(a, b, strict=True))
 
 
-class Einsum(OtherRules):
+class Einsum(Contracts, OtherRules):
     """The output's axes in the equation's order; the letters left out are summed."""
 
     kinds = (LayerKind.EINSUM,)
@@ -135,22 +135,6 @@ class Einsum(OtherRules):
             return 0
         kept = (left | right) - ((left ^ right) - set(equation.output))  # a letter of one operand only, summed first
         return 2 * prod(spread) * prod(sizes[letter] for letter in kept)
-
-    def fields(self, layer: OtherSpec, inputs: Sequence[Flow], shape: OtherShape) -> FieldsAndNotes:
-        """Keep the first input's fields while its rank stays (the walk makes them global where positions mix)."""
-        del layer
-        first = inputs[0]
-        return (first.fields if len(shape.output) == len(first.shape or ()) else []), []
-
-    def labels(self, layer: OtherSpec, inputs: Sequence[Flow], output: AxisValues) -> Labels:
-        """Keep the first input's labels when the rank stays."""
-        del layer
-        return first_labels(inputs, output)
-
-    def reads_moved_axes(self, layer: OtherSpec, node: Flow) -> bool:
-        """Say no: it reads whole axes, wherever they are."""
-        del layer, node
-        return False
 
     def global_from_here(self, layer: OtherSpec, node: Flow, output: AxisValues) -> bool:
         """Over flattened positions, or summing an axis that holds positions, each output reads them all."""

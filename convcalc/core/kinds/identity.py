@@ -17,17 +17,15 @@ from convcalc.core.kinds.base import (
     NamedAsWritten,
     OtherRules,
     OtherShape,
-    first_labels,
     mixes_positions,
 )
 from convcalc.core.kinds.file_types import IGNORED, FileTypes, OtherType, ignoring, kept
-from convcalc.core.kinds.shared import arguments_cell, kept_period
+from convcalc.core.kinds.shared import PositionWise, arguments_cell, kept_period
 from convcalc.core.spec import LayerKind, OtherSpec
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from convcalc.core.rearrange import Labels
     from convcalc.core.spec import AxisValues
 
 
@@ -123,7 +121,7 @@ def _positions_read(layer: OtherSpec, shape: AxisValues) -> list[int]:
     return []
 
 
-class Identity(NamedAsWritten, OtherRules):
+class Identity(NamedAsWritten, PositionWise, OtherRules):
     """A layer that keeps the shape: the field passes unchanged."""
 
     kinds = (LayerKind.IDENTITY,)
@@ -140,16 +138,6 @@ class Identity(NamedAsWritten, OtherRules):
         """Pass the field unchanged."""
         del layer, shape
         return inputs[0].fields, []
-
-    def labels(self, layer: OtherSpec, inputs: Sequence[Flow], output: AxisValues) -> Labels:
-        """Every axis keeps its label."""
-        del layer
-        return first_labels(inputs, output)
-
-    def reads_moved_axes(self, layer: OtherSpec, node: Flow) -> bool:
-        """Say no: position by position: wherever the axes are."""
-        del layer, node
-        return False
 
     def global_from_here(self, layer: OtherSpec, node: Flow, output: AxisValues) -> bool:
         """Say that a norm or softmax over positions makes each output read every one of them."""

@@ -7,15 +7,14 @@ from math import prod
 from typing import TYPE_CHECKING
 
 from convcalc.core.errors import LayerError, Problem
-from convcalc.core.kinds.base import FieldsAndNotes, Flow, OtherRules, OtherShape, first_labels, mixes_positions
+from convcalc.core.kinds.base import Flow, OtherRules, OtherShape, mixes_positions
 from convcalc.core.kinds.file_types import FileTypes, OtherType
-from convcalc.core.kinds.shared import kept_period
+from convcalc.core.kinds.shared import Contracts, kept_period
 from convcalc.core.spec import LayerKind
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from convcalc.core.rearrange import Labels
     from convcalc.core.spec import AxisValues, OtherSpec
 
 
@@ -33,7 +32,7 @@ def _as_matrices(left: AxisValues, right: AxisValues) -> tuple[AxisValues, AxisV
     return batch, a[-2:], b[-2:]
 
 
-class MatMul(OtherRules):
+class MatMul(Contracts, OtherRules):
     """torch.matmul's rule: vectors widened to matrices and back, batch axes broadcast."""
 
     kinds = (LayerKind.MATMUL,)
@@ -60,22 +59,6 @@ class MatMul(OtherRules):
         rows = (a[0],) if len(left) > 1 else ()
         columns = (b[1],) if len(right) > 1 else ()
         return OtherShape(output=(*batch, *rows, *columns))
-
-    def fields(self, layer: OtherSpec, inputs: Sequence[Flow], shape: OtherShape) -> FieldsAndNotes:
-        """Keep the first input's fields while its rank stays (the walk makes them global where positions mix)."""
-        del layer
-        first = inputs[0]
-        return (first.fields if len(shape.output) == len(first.shape or ()) else []), []
-
-    def labels(self, layer: OtherSpec, inputs: Sequence[Flow], output: AxisValues) -> Labels:
-        """Keep the first input's labels when the rank stays."""
-        del layer
-        return first_labels(inputs, output)
-
-    def reads_moved_axes(self, layer: OtherSpec, node: Flow) -> bool:
-        """Say no: a product reads whole rows, wherever they are."""
-        del layer, node
-        return False
 
     def global_from_here(self, layer: OtherSpec, node: Flow, output: AxisValues) -> bool:
         """Over flattened positions, or along an axis holding positions, each output reads them all."""

@@ -73,6 +73,14 @@ def along_dim_moved(layer: OtherSpec, node: Flow) -> bool:
     return is_spatial(node.axes[dim]) if dim < len(node.axes) else True
 
 
+def axis_of(layer: OtherSpec, rank: int) -> int:
+    """Return the layer's `dim` counted from 0 (negative: from the end), or refuse one out of range."""
+    dim = layer.dim if layer.dim >= 0 else layer.dim + rank
+    if not 0 <= dim < rank:
+        raise LayerError(f"dim {layer.dim} is out of range for {rank}-D tensors", problem=Problem.RANK)
+    return dim
+
+
 def positive(layer: OtherSpec, key: str, default: int) -> int:
     """Return one of the layer's keys that must be a whole number from 1 (its default when not given)."""
     value = layer.argument(key, default)
@@ -138,6 +146,30 @@ class AlongDim:
     def reads_moved_axes(self, layer: OtherSpec, node: Flow) -> bool:
         """Say whether working along an axis that holds positions reads them out of place."""
         return along_dim_moved(layer, node)
+
+
+class PositionWise:
+    """A kind that reads each position where it stands (a permute before it loses nothing); the labels stay."""
+
+    def labels(self, layer: OtherSpec, inputs: Sequence[Flow], output: AxisValues) -> Labels:
+        """Keep the first input's labels (while the rank stays)."""
+        del layer
+        return first_labels(inputs, output)
+
+    def reads_moved_axes(self, layer: OtherSpec, node: Flow) -> bool:
+        """Say no: wherever the axes are, each position is read where it stands."""
+        del layer, node
+        return False
+
+
+class Contracts(PositionWise):
+    """A product over whole axes (matmul, einsum): the first input's fields stay while its rank does."""
+
+    def fields(self, layer: OtherSpec, inputs: Sequence[Flow], shape: OtherShape) -> FieldsAndNotes:
+        """Keep the first input's fields while its rank stays (the walk makes them global where positions mix)."""
+        del layer
+        first = inputs[0]
+        return (first.fields if len(shape.output) == len(first.shape or ()) else []), []
 
 
 class MovesAxes:

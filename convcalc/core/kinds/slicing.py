@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from convcalc.core.errors import LayerError, Problem
 from convcalc.core.kinds.base import FieldsAndNotes, Flow, NamedAsWritten, OtherRules, OtherShape
 from convcalc.core.kinds.file_types import FileTypes, OtherType
-from convcalc.core.kinds.shared import AlongDim, ShiftsFields, kept_period
+from convcalc.core.kinds.shared import AlongDim, ShiftsFields, axis_of, kept_period
 from convcalc.core.rearrange import is_spatial
 from convcalc.core.spec import LayerKind, OtherSpec
 
@@ -32,9 +32,7 @@ class Slice(NamedAsWritten, AlongDim, ShiftsFields, OtherRules):
         """Keep [start, start + length) of `dim`, or chunk's piece `index`."""
         del sources, target
         shape = shapes[0]
-        dim = layer.dim if layer.dim >= 0 else layer.dim + len(shape)
-        if not 0 <= dim < len(shape):
-            raise LayerError(f"dim {layer.dim} is out of range for {len(shape)}-D tensors", problem=Problem.RANK)
+        dim = axis_of(layer, len(shape))
         size = shape[dim]
         chunks = layer.argument("chunks")
         if isinstance(chunks, int):
@@ -87,9 +85,7 @@ class Select(OtherRules):
         """Drop `dim`; `index` must be on it (negative: from its end)."""
         del sources, target
         shape = shapes[0]
-        dim = layer.dim if layer.dim >= 0 else layer.dim + len(shape)
-        if not 0 <= dim < len(shape):
-            raise LayerError(f"dim {layer.dim} is out of range for {len(shape)}-D tensors", problem=Problem.RANK)
+        dim = axis_of(layer, len(shape))
         index = layer.integer("index", 0)
         if not -shape[dim] <= index < shape[dim]:
             msg = f"index {index} is out of range for an axis of {shape[dim]}"

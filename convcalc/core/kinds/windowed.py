@@ -13,15 +13,14 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from convcalc.core.errors import LayerError, Problem
-from convcalc.core.kinds.base import FieldsAndNotes, Flow, NamedAsWritten, OtherRules, OtherShape, first_labels
+from convcalc.core.kinds.base import FieldsAndNotes, Flow, NamedAsWritten, OtherRules, OtherShape
 from convcalc.core.kinds.file_types import IGNORED, FileTypes, OtherType
-from convcalc.core.kinds.shared import positive
+from convcalc.core.kinds.shared import PositionWise, positive
 from convcalc.core.spec import LayerKind
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from convcalc.core.rearrange import Labels
     from convcalc.core.spec import AxisValues, OtherSpec
 
 HIDDEN = 512
@@ -44,23 +43,13 @@ def _is_v2(layer: OtherSpec) -> bool:
     return layer.type_name.lower().endswith("v2")
 
 
-class _ChannelsLast(NamedAsWritten, OtherRules):
+class _ChannelsLast(NamedAsWritten, PositionWise, OtherRules):
     """Fields are not followed through them; the labels stay."""
 
     def fields(self, layer: OtherSpec, inputs: Sequence[Flow], shape: OtherShape) -> FieldsAndNotes:
         """Not followed (each output reads its window, which depends on where it is)."""
         del layer, shape
         return [None] * len(inputs[0].fields), []
-
-    def labels(self, layer: OtherSpec, inputs: Sequence[Flow], output: AxisValues) -> Labels:
-        """Keep the input's labels."""
-        del layer
-        return first_labels(inputs, output)
-
-    def reads_moved_axes(self, layer: OtherSpec, node: Flow) -> bool:
-        """Say no: they read [N, H, W, C] as it is laid out."""
-        del layer, node
-        return False
 
 
 def _window(layer: OtherSpec) -> tuple[int, int]:
