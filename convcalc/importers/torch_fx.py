@@ -54,14 +54,14 @@ SHAPE_KEEPING = {
     "relu", "relu_", "relu6", "silu", "gelu", "sigmoid", "tanh", "hardswish", "hardsigmoid", "hardtanh",
     "leaky_relu", "elu", "selu", "mish", "softplus", "dropout", "contiguous", "clone", "detach", "float",
     "clamp", "clamp_min", "clamp_max", "softmax", "log_softmax", "sqrt", "exp", "neg", "abs", "rsqrt",
-    "batch_norm", "dropout2d", "to", "type_as",
+    "batch_norm", "dropout2d", "to", "type_as", "normalize",
 }  # fmt: skip
 """Functions and methods whose output has their first tensor's shape, written as `identity` (or their own type)."""
 OWN_TYPES = {"relu", "relu6", "silu", "gelu", "sigmoid", "tanh", "hardswish", "hardsigmoid", "hardtanh",
              "elu", "selu", "mish", "softplus", "dropout", "contiguous", "softmax"}  # fmt: skip
 REDUCTIONS = {"mean", "sum", "amax", "amin", "prod", "std", "var", "logsumexp"}
 REARRANGING = {"permute", "transpose", "swapaxes", "swapdims", "view", "reshape", "unflatten", "squeeze", "unsqueeze",
-               "flatten"}  # fmt: skip
+               "flatten", "view_as", "reshape_as"}  # fmt: skip
 ADAPTIVE = re.compile(r"adaptive_(avg|max)_pool([123])d")
 POOLING = re.compile(r"(avg|max)_pool([123])d")
 CONVOLUTION = re.compile(r"conv(_transpose)?([123])d")
@@ -623,6 +623,9 @@ def _bookkept(node: Any, walk: _Walk, name: str) -> bool:
         return True
     if _size_node(node, walk, name) or "convcalc_value" in node.meta:
         return True  # a size, or arithmetic on sizes
+    if node.op == "call_function" and node.target is getattr and node.args[1] in ("device", "dtype"):
+        walk.constants.add(node)
+        return True  # where or how a tensor is held: no tensor of its own
     if node.op == "call_function" and node.target is operator.getitem and node.args[0] in walk.constants:
         walk.constants.add(node)
         return True
@@ -907,6 +910,10 @@ def _held(operand: Any, module: Any, walk: _Walk) -> tuple[int, int, int]:
         seen.add(node)
         if node.op == "get_attr":
             found[str(node.target)] = _parameter(node, module)
+        elif node.op == "call_module":  # a module run on constants (XCiT's Fourier position encoding)
+            called = module.get_submodule(str(node.target))
+            found.update({f"{node.target}.{name}": value for name, value in called.named_parameters()})
+            found.update({f"{node.target}.{name}": value for name, value in called.named_buffers()})
         waiting.extend(node.all_input_nodes)
     counts = [0, 0, 0]
     for target, value in found.items():
@@ -1081,6 +1088,11 @@ def _rearranging(node: Any, name: str, walk: _Walk) -> dict[str, Any]:
     if name in ("transpose", "swapaxes", "swapdims"):
         dim0, dim1 = _whole(_argument(node, 1, "dim0"), "dim0"), _whole(_argument(node, 2, "dim1"), "dim1")
         return {"type": "transpose", "dim0": dim0, "dim1": dim1}
+    if name in ("view_as", "reshape_as"):  # to another tensor's shape, as it is at the traced input
+        other = _argument(node, 1, "other")
+        if walk.names[node] not in walk.frozen:
+            walk.frozen.append(walk.names[node])
+        return {"type": name.removesuffix("_as"), "shape": _wholes(_shape(other), "shape")}
     if name in ("view", "reshape"):
         given = rest[0] if len(rest) == 1 and isinstance(rest[0], list | tuple) else rest or node.kwargs.get("shape")
         if given is None:

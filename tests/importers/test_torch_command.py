@@ -483,3 +483,19 @@ def test_attention_and_tokens_are_read_and_cost_what_torch_counts(
     refused = run("import", "torch", "attention.py:Weights", "-i", "5,1,4")
     assert refused.exit_code == 2
     assert "the attention weights are not followed (call it with need_weights=False)" in refused.stderr
+
+
+def test_normalize_view_as_and_a_device_read(run: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """F.normalize keeps the shape, x.view_as(y) takes y's shape (as traced), x.device computes no tensor."""
+    (tmp_path / "small.py").write_text(
+        "import torch\nimport torch.nn.functional as F\nfrom torch import nn\n\n\nclass M(nn.Module):\n"
+        "    def __init__(self):\n        super().__init__()\n        self.c = nn.Conv2d(3, 8, 3)\n\n"
+        "    def forward(self, x):\n        y = F.normalize(self.c(x), dim=1)\n        key = str(y.device)\n"
+        "        return y.flatten(2).view_as(y) * (2.0 if key else 1.0)\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    result = run("import", "torch", "small.py:M", "-i", "1,3,8,8", "--expect")
+    assert result.exit_code == 0, result.stderr
+    assert '{name: "normalize", type: "identity", expect: [1, 8, 6, 6]}' in result.stdout
+    assert '{name: "view_as", type: "view", shape: [1, 8, 6, 6], expect: [1, 8, 6, 6]}' in result.stdout
+    assert "layer 'view_as': sizes read off a tensor are written as they are at the input [1, 3, 8, 8]" in result.stderr
