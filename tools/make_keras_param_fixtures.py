@@ -8,7 +8,8 @@ Each model (weights=None, no top) is saved as a config-only `.keras` archive (co
 metadata.json, no weights) in tests/fixtures/keras_params/, with `count_params()` and the
 trainable and non-trainable weight counts Keras reports, as MODEL.json. EfficientNetV2's
 Normalization is given its mean and variance in the config (constants, no weights); MobileNetV3
-rescales; ConvNeXt has LayerNormalization and a layer scale.
+rescales; ConvNeXt has LayerNormalization and a layer scale; InceptionResNetV2 its own
+CustomScaleLayer (inputs[0] + inputs[1] * scale).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ MODELS = {
     "efficientnetv2_b0": lambda: keras.applications.EfficientNetV2B0(weights=None, include_top=False),
     "mobilenet_v3_small": lambda: keras.applications.MobileNetV3Small(weights=None, include_top=False),
     "convnext_tiny": lambda: keras.applications.ConvNeXtTiny(weights=None, include_top=False),
+    "inception_resnet_v2": lambda: keras.applications.InceptionResNetV2(weights=None, include_top=False),
 }
 SHAPE = (224, 224, 3)
 

@@ -36,7 +36,7 @@ WINDOWS = {
 """Keras' sliding-window classes, written as they are."""
 DEPTHWISE = {f"DepthwiseConv{rank}D": rank for rank in (1, 2)}
 SEPARABLE = {f"SeparableConv{rank}D": rank for rank in (1, 2)}
-MERGES = {"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate"}
+MERGES = {"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "CustomScaleLayer"}
 KEEPING = frozenset(
     name
     for types in file_types()

@@ -2,7 +2,8 @@
 
 tests/fixtures/keras_params/ (tools/make_keras_param_fixtures.py, Keras 3.15 on JAX) holds
 config-only archives and what Keras counted. EfficientNetV2's Normalization is given its mean
-and variance (constants: no weights); the others are applications convcalc cannot read yet.
+and variance (constants: no weights); MobileNetV3 rescales, ConvNeXt scales by LayerScale and
+InceptionResNetV2 merges by its CustomScaleLayer.
 """
 
 from __future__ import annotations

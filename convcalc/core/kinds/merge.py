@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from convcalc.core.errors import LayerError, Problem, join_axes
 from convcalc.core.kinds.base import FieldsAndNotes, Flow, OtherRules, OtherShape, standard
-from convcalc.core.kinds.file_types import FileTypes, OtherType
+from convcalc.core.kinds.file_types import IGNORED, FileTypes, OtherType
 from convcalc.core.kinds.shared import (
     AlongDim,
     ComparesSizes,
@@ -214,6 +214,8 @@ def file_types() -> FileTypes:
                 name: _merge(operation)
                 for name, operation in (("average", "mean"), ("maximum", "max"), ("minimum", "min"))
             },
+            # keras.applications.inception_resnet_v2's: inputs[0] + inputs[1] * scale
+            "customscalelayer": OtherType(LayerKind.ADD, {"scale": IGNORED}, min_inputs=2, operation="add"),
         },
         jax={
             "concatenate": OtherType(

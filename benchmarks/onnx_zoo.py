@@ -1,0 +1,68 @@
+"""`convcalc stack MODEL.onnx` on every model of the fixtures, timed whole, against the 0.5 s aim and `import onnx`.
+
+Usage: python benchmarks/onnx_zoo.py [--runs 5]
+
+The models are tests/fixtures/onnx/ (19 real models and ResNet-18, exported by torch's
+TorchScript exporter with dynamic axes: given --input 1,3,224,224, or a 16-frame clip) and
+tests/fixtures/onnx_dynamo/ (torch's default exporter). Each command runs --runs times,
+interleaved with `python -c "import onnx"` (the floor of any Python reading ONNX); prints each
+model's median wall time, its ratio to that floor, and whether it is under half a second.
+Machines are shared and noisy: compare the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+AIM = 0.5
+"""Seconds an import and stack of a classifier's ONNX file should take at most."""
+INPUTS = {"r3d_18": "1,3,16,112,112", "maskrcnn_mask_head": "1,256,14,14"}
+
+
+def commands() -> dict[str, list[str]]:
+    """Return the commands to time, by model."""
+    convcalc = shutil.which("convcalc")
+    entry = [convcalc] if convcalc else [sys.executable, "-m", "convcalc"]
+    timed = {"floor: python -c 'import onnx'": [sys.executable, "-c", "import onnx"]}
+    for path in sorted((ROOT / "tests" / "fixtures" / "onnx").glob("*.onnx")):
+        timed[path.stem] = [*entry, "stack", str(path), "--input", INPUTS.get(path.stem, "1,3,224,224")]
+    for path in sorted((ROOT / "tests" / "fixtures" / "onnx_dynamo").glob("*.onnx")):
+        timed[f"{path.stem} (dynamo)"] = [*entry, "stack", str(path)]
+    return timed
+
+
+def main() -> None:
+    """Time every command, interleaved, and print medians and ratios."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    arguments = parser.parse_args()
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "convcalc")], check=True)
+    timed = commands()
+    timings: dict[str, list[float]] = {label: [] for label in timed}
+    for _ in range(arguments.runs):
+        for label, argv in timed.items():
+            start = time.perf_counter()
+            subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            timings[label].append(time.perf_counter() - start)
+    medians = {label: statistics.median(values) for label, values in timings.items()}
+    floor = medians.pop("floor: python -c 'import onnx'")
+    print(f"{arguments.runs} runs each, interleaved; median wall time; `import onnx`: {floor * 1000:.0f} ms")
+    for label, median in sorted(medians.items(), key=lambda item: -item[1]):
+        verdict = "under" if median < AIM else "OVER"
+        print(f"  {label:28} {median * 1000:6.0f} ms   x{median / floor:4.2f} the onnx floor   {verdict} {AIM} s")
+    over = [label for label, median in medians.items() if median >= AIM]
+    print(
+        f"{len(medians) - len(over)} of {len(medians)} models under {AIM} s"
+        + (f"; over: {', '.join(over)}" if over else "")
+    )
+
+
+if __name__ == "__main__":
+    main()
