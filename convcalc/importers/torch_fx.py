@@ -54,7 +54,7 @@ SHAPE_KEEPING = {
     "relu", "relu_", "relu6", "silu", "gelu", "sigmoid", "tanh", "hardswish", "hardsigmoid", "hardtanh",
     "leaky_relu", "elu", "selu", "mish", "softplus", "dropout", "contiguous", "clone", "detach", "float",
     "clamp", "clamp_min", "clamp_max", "softmax", "log_softmax", "sqrt", "exp", "neg", "abs", "rsqrt",
-    "batch_norm", "dropout2d", "to", "type_as", "normalize",
+    "batch_norm", "dropout2d", "to", "type_as", "normalize", "roll",
 }  # fmt: skip
 """Functions and methods whose output has their first tensor's shape, written as `identity` (or their own type)."""
 OWN_TYPES = {"relu", "relu6", "silu", "gelu", "sigmoid", "tanh", "hardswish", "hardsigmoid", "hardtanh",
@@ -678,7 +678,10 @@ def _padded(call: _Call) -> dict[str, Any]:
     to = _padded_to(call.node.args[0], amounts, call.walk, rank)
     if to is not None:
         return to
-    return {"type": f"ConstantPad{rank}d", "padding": _value(amounts, call.walk, "pad", call.node)}
+    values = _value(amounts, call.walk, "pad", call.node)
+    if len(values) > 2 * rank and not any(values):  # timm's Swin pads [N, H, W, C] to whole windows: here by 0
+        return {"type": "identity"}
+    return {"type": f"ConstantPad{rank}d", "padding": values}
 
 
 _SIZE_ARITHMETIC = frozenset({operator.add, operator.sub, operator.mul, operator.floordiv, operator.neg})
@@ -780,7 +783,8 @@ def _functional_group_norm(call: _Call) -> dict[str, Any]:
 FUNCTIONS: dict[str, Callable[[_Call], dict[str, Any]]] = {
     "linear": _functional_linear,
     "group_norm": _functional_group_norm,
-    "getitem": lambda call: _sliced(call.node),  # x[:, a:b]: the pieces of a chunk or split are read above
+    "getitem": lambda call: _sliced(call.node, call.walk),  # x[:, a:b]: the pieces of a chunk or split are read above
+    **dict.fromkeys(("window_partition", "window_reverse"), lambda call: _laid_out(call.node, call.walk)),
     **dict.fromkeys(SHAPE_KEEPING, _kept_shape),
     **dict.fromkeys(REDUCTIONS, _reduction),
     **dict.fromkeys(REARRANGING, lambda call: _rearranging(call.node, call.name, call.walk)),
@@ -807,7 +811,35 @@ PATTERNS: tuple[tuple[re.Pattern[str], Callable[[_Call, re.Match[str]], dict[str
 """Functions named by rank (conv2d, adaptive_avg_pool2d, max_pool1d, ...)."""
 
 
-def _sliced(node: Any) -> dict[str, Any]:
+def _laid_out(node: Any, walk: _Walk) -> dict[str, Any]:
+    """Return timm's window_partition or window_reverse: its input's values laid out in its output's shape.
+
+    The windows are moved as well as regrouped, which no field follows past; the shapes, and
+    every count, are a reshape's. The shape is written as traced (the windows depend on H, W).
+    """
+    shape = _shape(node)
+    if shape is None:
+        raise _NotFollowedError("its output's shape is unknown")
+    if walk.names[node] not in walk.frozen:
+        walk.frozen.append(walk.names[node])
+    return {"type": "reshape", "shape": shape}
+
+
+def _whole_axis(part: Any, size: int, node: Any, walk: _Walk) -> bool:
+    """Whether a slice keeps a whole axis: `:`, or bounds (computed from sizes: as traced) that span it."""
+    if part == slice(None):
+        return True
+    bounds = [getattr(b, "meta", {}).get("convcalc_value", b) for b in (part.start, part.stop, part.step)]
+    if not all(b is None or type(b) is int for b in bounds) or bounds[2] not in (None, 1):
+        return False
+    if slice(*bounds).indices(size)[:2] != (0, size):
+        return False
+    if any(hasattr(b, "op") for b in (part.start, part.stop)) and walk.names[node] not in walk.frozen:
+        walk.frozen.append(walk.names[node])  # x[:, :H, :W]: whole at the traced input
+    return True
+
+
+def _sliced(node: Any, walk: _Walk) -> dict[str, Any]:
     """Return x[:, a:b] (a slice of the batch or the channels, step 1) as the `narrow` it is."""
     shape = _shape(node.args[0])
     index = node.args[1] if isinstance(node.args[1], tuple) else (node.args[1],)
@@ -820,7 +852,7 @@ def _sliced(node: Any) -> dict[str, Any]:
     if Ellipsis in index:
         at = index.index(Ellipsis)
         index = index[:at] + (slice(None),) * (len(shape) - len(index) + 1) + index[at + 1 :]
-    cut = [(dim, part) for dim, part in enumerate(index) if part != slice(None)]
+    cut = [(dim, part) for dim, part in enumerate(index) if not _whole_axis(part, shape[dim], node, walk)]
     if not cut:
         return {"type": "identity"}
     if len(cut) > 1:

@@ -499,3 +499,47 @@ def test_normalize_view_as_and_a_device_read(run: Any, tmp_path: Path, monkeypat
     assert '{name: "normalize", type: "identity", expect: [1, 8, 6, 6]}' in result.stdout
     assert '{name: "view_as", type: "view", shape: [1, 8, 6, 6], expect: [1, 8, 6, 6]}' in result.stdout
     assert "layer 'view_as': sizes read off a tensor are written as they are at the input [1, 3, 8, 8]" in result.stderr
+
+
+WINDOWS_MODEL = """
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+def window_reverse(windows, size, height, width):
+    channels = windows.shape[-1]
+    x = windows.view(-1, height // size, width // size, size, size, channels)
+    return x.permute(0, 1, 3, 2, 4, 5).reshape(-1, height, width, channels)
+
+
+torch.fx.wrap("window_reverse")
+
+
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c = nn.Conv2d(3, 8, 2, 2)
+
+    def forward(self, x):
+        y = self.c(x).permute(0, 2, 3, 1)
+        _, height, width, _ = y.shape
+        y = F.pad(y, (0, 0, 0, (4 - width % 4) % 4, 0, (4 - height % 4) % 4))
+        y = torch.roll(y, shifts=(-2, -2), dims=(1, 2))
+        windows = y.view(-1, height // 4, 4, width // 4, 4, 8).permute(0, 1, 3, 2, 4, 5).reshape(-1, 4, 4, 8)
+        y = window_reverse(windows, 4, height, width)
+        return y[:, :height, :width, :].contiguous()
+"""
+
+
+def test_timms_swin_pattern(run: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pad of [N, H, W, C] by zero, roll, a wrapped window_reverse and x[:, :H, :W] whole (timm's Swin)."""
+    (tmp_path / "windows.py").write_text(WINDOWS_MODEL)
+    monkeypatch.chdir(tmp_path)
+    result = run("import", "torch", "windows.py:M", "-i", "1,3,16,16", "--expect")
+    assert result.exit_code == 0, result.stderr
+    assert '{name: "pad", type: "identity", expect: [1, 8, 8, 8]}' in result.stdout
+    assert '{name: "roll", type: "identity", expect: [1, 8, 8, 8]}' in result.stdout
+    assert '{name: "window_reverse", type: "reshape", shape: [1, 8, 8, 8], expect: [1, 8, 8, 8]}' in result.stdout
+    assert '{name: "getitem_4", type: "identity", expect: [1, 8, 8, 8]}' in result.stdout
+    assert run("check", "-", stdin=result.stdout).exit_code == 0
