@@ -37,21 +37,25 @@ def commands(torch_python: str | None) -> dict[str, list[str]]:
     return timed
 
 
+def interleaved_medians(timed: dict[str, list[str]], runs: int) -> dict[str, float]:
+    """Run every command `runs` times, one after the other in turn (convcalc compiled first); return the medians."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "convcalc")], check=True)
+    timings: dict[str, list[float]] = {label: [] for label in timed}
+    for _ in range(runs):
+        for label, argv in timed.items():
+            start = time.perf_counter()
+            subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            timings[label].append(time.perf_counter() - start)
+    return {label: statistics.median(values) for label, values in timings.items()}
+
+
 def main() -> None:
     """Time every command, interleaved, and print medians and ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--torch", help="a Python that has torch installed")
     arguments = parser.parse_args()
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "convcalc")], check=True)
-    timed = commands(arguments.torch)
-    timings: dict[str, list[float]] = {label: [] for label in timed}
-    for _ in range(arguments.runs):
-        for label, argv in timed.items():
-            start = time.perf_counter()
-            subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            timings[label].append(time.perf_counter() - start)
-    medians = {label: statistics.median(values) for label, values in timings.items()}
+    medians = interleaved_medians(commands(arguments.torch), arguments.runs)
     floor = medians["floor: python -c 'import onnx'"]
     torch = medians.get("python -c 'import torch'")
     print(f"{arguments.runs} runs each, interleaved; median wall time")

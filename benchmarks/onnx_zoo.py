@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
+
+from onnx_import import interleaved_medians  # the same timing, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 AIM = 0.5
@@ -43,15 +42,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     arguments = parser.parse_args()
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "convcalc")], check=True)
-    timed = commands()
-    timings: dict[str, list[float]] = {label: [] for label in timed}
-    for _ in range(arguments.runs):
-        for label, argv in timed.items():
-            start = time.perf_counter()
-            subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            timings[label].append(time.perf_counter() - start)
-    medians = {label: statistics.median(values) for label, values in timings.items()}
+    medians = interleaved_medians(commands(), arguments.runs)
     floor = medians.pop("floor: python -c 'import onnx'")
     print(f"{arguments.runs} runs each, interleaved; median wall time; `import onnx`: {floor * 1000:.0f} ms")
     for label, median in sorted(medians.items(), key=lambda item: -item[1]):
