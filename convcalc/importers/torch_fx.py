@@ -58,7 +58,7 @@ SHAPE_KEEPING = {
 }  # fmt: skip
 """Functions and methods whose output has their first tensor's shape, written as `identity` (or their own type)."""
 OWN_TYPES = {"relu", "relu6", "silu", "gelu", "sigmoid", "tanh", "hardswish", "hardsigmoid", "hardtanh",
-             "elu", "selu", "mish", "softplus", "dropout", "contiguous", "softmax"}  # fmt: skip
+             "elu", "selu", "mish", "softplus", "dropout", "contiguous"}  # fmt: skip
 REDUCTIONS = {"mean", "sum", "amax", "amin", "prod", "std", "var", "logsumexp"}
 REARRANGING = {"permute", "transpose", "swapaxes", "swapdims", "view", "reshape", "unflatten", "squeeze", "unsqueeze",
                "flatten", "view_as", "reshape_as"}  # fmt: skip
@@ -103,6 +103,11 @@ class _Walk:
     layers: list[dict[str, Any]] = field(default_factory=list)
     last: str = "input"
     frozen: list[str] = field(default_factory=list)
+
+    def freeze(self, node: Any) -> None:
+        """Say that a node's layer holds sizes as they are at the traced input."""
+        if self.names[node] not in self.frozen:
+            self.frozen.append(self.names[node])
 
 
 def _load_torch() -> Any:  # the torch module
@@ -240,8 +245,8 @@ def trace(model: Any) -> Any:  # a torch.fx.GraphModule
 
     class Tracer(fx.Tracer):  # type: ignore[misc, name-defined]  # torch is untyped here: its classes are Any
         def is_leaf_module(self, m: Any, qualified: str) -> bool:
-            own = type(m).__name__ in MODULE_READERS and type(m).__module__.startswith("torchvision")
-            return own or isinstance(m, leaves) or bool(super().is_leaf_module(m, qualified))
+            read_whole = _reader_of(m) is not None
+            return read_whole or isinstance(m, leaves) or bool(super().is_leaf_module(m, qualified))
 
         def call_module(self, m: Any, forward: Any, args: Any, kwargs: Any) -> Any:
             try:
@@ -495,8 +500,7 @@ def _value(argument: Any, walk: _Walk, what: str, node: Any) -> Any:
         return [_value(a, walk, what, node) for a in argument]
     if hasattr(argument, "op"):  # an fx node
         if "convcalc_value" in argument.meta:
-            if walk.names[node] not in walk.frozen:
-                walk.frozen.append(walk.names[node])
+            walk.freeze(node)
             return argument.meta["convcalc_value"]
         raise _NotFollowedError(f"its {what} is computed from tensors")
     return argument
@@ -820,8 +824,7 @@ def _laid_out(node: Any, walk: _Walk) -> dict[str, Any]:
     shape = _shape(node)
     if shape is None:
         raise _NotFollowedError("its output's shape is unknown")
-    if walk.names[node] not in walk.frozen:
-        walk.frozen.append(walk.names[node])
+    walk.freeze(node)
     return {"type": "reshape", "shape": shape}
 
 
@@ -834,8 +837,8 @@ def _whole_axis(part: Any, size: int, node: Any, walk: _Walk) -> bool:
         return False
     if slice(*bounds).indices(size)[:2] != (0, size):
         return False
-    if any(hasattr(b, "op") for b in (part.start, part.stop)) and walk.names[node] not in walk.frozen:
-        walk.frozen.append(walk.names[node])  # x[:, :H, :W]: whole at the traced input
+    if any(hasattr(b, "op") for b in (part.start, part.stop)):
+        walk.freeze(node)  # x[:, :H, :W]: whole at the traced input
     return True
 
 
@@ -974,8 +977,8 @@ def _reshaped_parameter(operand: Any, walk: _Walk) -> Any:  # an fx node
 def _module_call(node: Any, module: Any, walk: _Walk, torch: Any, computed: list[Any]) -> _Found:
     """Return a module's layer: of its first input, or (MultiheadAttention) of its query, key and value."""
     called = module.get_submodule(str(node.target))
-    read = MODULE_READERS.get(type(called).__name__)
-    if read is not None and type(called).__module__.startswith("torchvision"):
+    read = _reader_of(called)
+    if read is not None:
         return read(called), computed[:1]
     layer = _frozen_kept(called, torch, walk.vocabulary)
     if layer["type"] != "MultiheadAttention":
@@ -1028,6 +1031,12 @@ MODULE_READERS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "PatchMergingV2": _patch_merging,
 }
 """torchvision's modules read whole (traced as leaves), by class: the layer each is."""
+
+
+def _reader_of(module: Any) -> Callable[[Any], dict[str, Any]] | None:
+    """Return how to read a module whole (a torchvision module MODULE_READERS names), or None."""
+    read = MODULE_READERS.get(type(module).__name__)
+    return read if read is not None and type(module).__module__.startswith("torchvision") else None
 
 
 def _paired(node: Any, walk: _Walk) -> None:
@@ -1122,8 +1131,7 @@ def _rearranging(node: Any, name: str, walk: _Walk) -> dict[str, Any]:
         return {"type": "transpose", "dim0": dim0, "dim1": dim1}
     if name in ("view_as", "reshape_as"):  # to another tensor's shape, as it is at the traced input
         other = _argument(node, 1, "other")
-        if walk.names[node] not in walk.frozen:
-            walk.frozen.append(walk.names[node])
+        walk.freeze(node)
         return {"type": name.removesuffix("_as"), "shape": _wholes(_shape(other), "shape")}
     if name in ("view", "reshape"):
         given = rest[0] if len(rest) == 1 and isinstance(rest[0], list | tuple) else rest or node.kwargs.get("shape")

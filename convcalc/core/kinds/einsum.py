@@ -139,8 +139,9 @@ class Einsum(Contracts, OtherRules):
     def global_from_here(self, layer: OtherSpec, node: Flow, output: AxisValues) -> bool:
         """Over flattened positions, or summing an axis that holds positions, each output reads them all."""
         del output
-        letters = _equation(layer).operands[0].replace(ELLIPSIS, "")
-        summed = [axis for axis, letter in enumerate(letters) if letter not in _equation(layer).output]
+        equation = _equation(layer)
+        letters = equation.operands[0].replace(ELLIPSIS, "")
+        summed = [axis for axis, letter in enumerate(letters) if letter not in equation.output]
         return node.flat or mixes_positions(node, summed)
 
     def cell(self, spec: OtherSpec, shape: AxisValues | None) -> str:
