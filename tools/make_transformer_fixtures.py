@@ -64,6 +64,8 @@ MODELS: dict[str, tuple[Callable[[], nn.Module], tuple[int, ...]]] = {
     "deit_tiny_distilled_patch16_224": (_timm("deit_tiny_distilled_patch16_224"), (2, 3, 224, 224)),  # 2 tokens
     "swin_t": (torchvision.models.swin_t, (1, 3, 224, 224)),  # shifted window attention, patch merging
     "swin_v2_t": (torchvision.models.swin_v2_t, (1, 3, 256, 256)),  # V2: cosine attention, a position MLP
+    # the video Swin: 3-D windows, shrunk to T (3 < 8) and to the last stage's 3x3 (< 7), 20x20 padded to 21
+    "swin3d_t": (torchvision.models.video.swin3d_t, (1, 3, 6, 80, 80)),
     "maxvit_t": (torchvision.models.maxvit_t, (1, 3, 224, 224)),  # einsum, swapaxes, 6-D window partitions
 }
 

@@ -39,6 +39,11 @@ def export(name: str, path: Path) -> None:
         else timm.create_model(name, pretrained=False)
     ).eval()
     shape = (1, 3, 16, 112, 112) if name.startswith(("r3d", "mc3", "r2plus1d")) else (1, 3, 224, 224)
+    export_model(model, shape, path)
+
+
+def export_model(model: torch.nn.Module, shape: tuple[int, ...], path: Path) -> None:
+    """Export a model at an input of this shape with torch's default exporter, graph only."""
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         program = torch.onnx.export(model, (torch.zeros(shape),), dynamo=True)
     proto = program.model_proto

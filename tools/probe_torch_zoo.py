@@ -2,7 +2,7 @@
 
 Run in the environment of tools/make_model_fixtures.py (torch 2.14.1, torchvision 0.29.1, timm):
 
-    python tools/probe_torch_zoo.py [--timm NAME ...] [MODEL ...]
+    python tools/probe_torch_zoo.py [--onnx] [--timm NAME ...] [MODEL ...]
 
 Each model of `torchvision.models.list_models()` (and the timm models named) is built with
 weights=None (and weights_backbone=None), imported by convcalc's importer at its usual input,
@@ -11,7 +11,9 @@ kernels, see tools/make_transformer_fixtures.py). Prints one line per model, `ok
 import's parameters and FLOPs equal torch's (the parameters the output depends on: GoogLeNet
 keeps auxiliary classifiers it does not run), else the one line convcalc refused it with; writes
 the outcome of every model to docs/zoo.json, which README's table of the zoo is made from
-(tools/update_readme.py).
+(tools/zoo_table.py). With --onnx, each model is also exported by torch's default ONNX exporter
+(dynamo, graph only, into ZOO_ONNX: /tmp/zoo_onnx unless said) and the file read by
+`convcalc stack`'s reader, held against the same truth (the outcome's "onnx").
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import io
 import json
 import os
 import sys
+import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
@@ -40,6 +43,7 @@ from convcalc.importers.torch_fx import network_data  # noqa: E402
 from convcalc.sources.models import torch_import_vocabulary  # noqa: E402
 
 OUT = Path(os.environ.get("ZOO_OUT", ROOT / "docs" / "zoo.json"))
+ONNX_FOLDER = Path(os.environ.get("ZOO_ONNX", Path(tempfile.gettempdir()) / "zoo_onnx"))
 """Where the outcomes go (ZOO_OUT: elsewhere, for a sample of timm's models, say)."""
 VIDEO = (1, 3, 16, 112, 112)
 SHAPES = {"mvit_v1_b": (1, 3, 16, 224, 224), "mvit_v2_s": (1, 3, 16, 224, 224), "s3d": (1, 3, 16, 224, 224)}
@@ -99,7 +103,7 @@ def _tensors(output: Any) -> list[torch.Tensor]:  # noqa: ANN401 - a model's out
     return [tensor for value in values for tensor in _tensors(value)]
 
 
-def probe(name: str, source: str) -> dict[str, Any]:
+def probe(name: str, source: str, *, onnx: bool = False) -> dict[str, Any]:
     """Return one model's outcome: ok with its counts, or the reason it is not read (or not read right)."""
     shape = _shape(name)
     if name in TWO_INPUTS:
@@ -109,25 +113,58 @@ def probe(name: str, source: str) -> dict[str, Any]:
     except Exception as error:  # noqa: BLE001 - any failure to build is said
         return {"source": source, "status": "not built", "reason": f"{type(error).__name__}: {error}"[:200]}
     outcome: dict[str, Any] = {"source": source, "input": list(shape)}
+    truth: tuple[int, int, int] | None = None
+    if onnx:
+        truth = _truth(model, shape)
+        outcome["onnx"] = _onnx_route(name, model, shape, truth)
     try:
         with contextlib.redirect_stderr(io.StringIO()):
             data, _ = network_data(model, shape, torch_import_vocabulary())
         result = convcalc.report(data).result
     except ConvcalcError as error:
         return outcome | {"status": "refused", "reason": str(error).splitlines()[0][:300]}
-    params, flops, unused = _truth(model, shape)
+    params, flops, unused = truth or _truth(model, shape)
     ours = (result.total_params, network_cost(result).total_flops)
     outcome |= {"params": params, "flops": flops, "convcalc_params": ours[0], "convcalc_flops": ours[1]}
     if unused:
         outcome["unused_params"] = unused
-    same = ours[0] in (params, params - unused) and ours[1] == flops and not result.failures
-    return outcome | {"status": "ok" if same else "differs"}
+    return outcome | {"status": _status(ours, (params, flops, unused), result.failures)}
+
+
+def _status(ours: tuple[int, int], truth: tuple[int, int, int], failures: Any) -> str:  # noqa: ANN401 - layers
+    """Return ok when the parameters (all, or those forward uses) and FLOPs are torch's and no layer failed."""
+    params, flops, unused = truth
+    return "ok" if ours[0] in (params, params - unused) and ours[1] == flops and not failures else "differs"
+
+
+def _onnx_route(
+    name: str, model: torch.nn.Module, shape: tuple[int, ...], truth: tuple[int, int, int]
+) -> dict[str, Any]:
+    """Export the model with torch's default exporter, read the file, and hold it against torch's truth."""
+    from probe_dynamo_exports import export_model  # only this route needs onnx
+
+    ONNX_FOLDER.mkdir(parents=True, exist_ok=True)
+    path = ONNX_FOLDER / f"{name}.onnx"
+    if not path.exists():
+        try:
+            export_model(model, shape, path)
+        except Exception as error:  # noqa: BLE001 - any exporter failure, said in one line
+            return {"status": "not exported", "reason": f"{type(error).__name__}: {error}".splitlines()[0][:200]}
+    try:
+        result = convcalc.report(path).result
+    except ConvcalcError as error:
+        return {"status": "refused", "reason": str(error).splitlines()[0][:300]}
+    ours = (result.total_params, network_cost(result).total_flops)
+    counts = {"convcalc_params": ours[0], "convcalc_flops": ours[1]}
+    return counts | {"status": _status(ours, truth, result.failures)}
 
 
 def main(argv: list[str]) -> int:
     """Probe the models named (all of torchvision's when none), and write docs/zoo.json."""
     warnings.filterwarnings("ignore")
     torch.set_num_threads(2)
+    onnx = "--onnx" in argv
+    argv = [arg for arg in argv if arg != "--onnx"]
     timm_models = [argv[i + 1] for i, arg in enumerate(argv) if arg == "--timm"]
     named = [arg for i, arg in enumerate(argv) if arg != "--timm" and (i == 0 or argv[i - 1] != "--timm")]
     wanted = [(name, "torchvision") for name in named or torchvision.models.list_models()]
@@ -136,9 +173,18 @@ def main(argv: list[str]) -> int:
     found["torch"], found["torchvision"] = torch.__version__.split("+")[0], torchvision.__version__.split("+")[0]
     models = found.setdefault("models", {})
     for name, source in wanted:
-        models[name] = probe(name, source)
+        models[name] = probe(name, source, onnx=onnx)
         outcome = models[name]
-        print(name, outcome["status"], outcome.get("reason", ""), flush=True)
+        route = outcome.get("onnx", {})
+        print(
+            name,
+            outcome["status"],
+            outcome.get("reason", ""),
+            "| onnx:",
+            route.get("status"),
+            route.get("reason", ""),
+            flush=True,
+        )
         OUT.write_text(json.dumps(found, indent=1, sort_keys=True) + "\n")
     return 0
 

@@ -8,10 +8,18 @@ output's name when the node has none); constants
 read them: a Conv's weight gives its out_channels and kernel, a Gemm's its out_features, an
 elementwise operation with a learnable tensor becomes a `scale` counted as parameters. A node
 whose operator convcalc does not follow is one error naming it, its operator, domain and opset.
+
+torch's default exporter rewrites the graph it writes (onnxscript's optimizer) and says so in
+each node's metadata: a BatchNorm fused into the convolution before it is read back as the
+BatchNormalization it was (named by the module's path), and a bias the rewriter dropped for
+being all zeros (an untrained model's) is counted as the bias it is, when the torch call the node
+came from (its metadata) passed one.
 """
 
 from __future__ import annotations
 
+import ast
+import re
 import struct
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -56,6 +64,14 @@ ATTRIBUTE_TYPES = {
 """The type ONNX's operator schemas give each attribute convcalc reads (the same for every operator)."""
 _TYPE_WORDS = {"int": "an integer", "ints": "a list of integers", "string": "a string"}
 _BIAS = 2  # the position of Conv's and Gemm's optional bias among their inputs
+REWRITES = "pkg.onnxscript.rewriter.rule_name"
+"""The metadata key under which torch's default exporter names the rewrites that made a node."""
+SCOPES = "pkg.torch.onnx.name_scopes"
+"""The metadata key holding the module path of the torch call a node came from."""
+FUSED_NORM = "FuseBatchNormIntoConv"
+CALL = "pkg.torch.onnx.fx_node"
+"""The metadata key holding the torch call a node was exported from, as torch.fx prints it."""
+_BIASED_CALL = re.compile(r"target=torch\.ops\.aten\.(?:conv\w*|linear)\.\w+\]\(args = \(([^)]*)\)")
 _SIZES = 3  # the position of Resize's optional sizes
 """What each varying axis of the input is multiplied by at the probe (a multiple keeps every stride's divisibility)."""
 
@@ -231,8 +247,49 @@ def _window(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, 
         group = attributes.get("group", 1)
         layer["out_channels"] = shape[0] if node.op_type == "Conv" else shape[1] * group
         layer.setdefault("kernel_shape", list(shape[2:]))
-        layer["bias"] = len(node.inputs) > _BIAS and bool(node.inputs[_BIAS])
+        layer["bias"] = _has_bias(node)
     return layer
+
+
+def _rewrites(node: Node) -> set[str]:
+    """Return the names of the rewrites torch's exporter made this node by."""
+    return {rule.strip() for rule in node.metadata.get(REWRITES, "").split(",")} - {""}
+
+
+def _has_bias(node: Node) -> bool:
+    """Return whether a Conv or Gemm has a bias: an input, or one the exporter dropped for being zeros.
+
+    After a BatchNorm was fused into a convolution, the bias is the convolution's own when it
+    keeps its name (`0.bias`), else the norm's shift under a name made from the weight's
+    (`0.weight_bias`), or dropped when zero (an untrained norm's: the convolution is then taken
+    to have had none, as convolutions before a norm are written).
+    """
+    rules = _rewrites(node)
+    written = len(node.inputs) > _BIAS and bool(node.inputs[_BIAS])
+    if FUSED_NORM in rules:
+        return written and node.inputs[_BIAS] != f"{_input(node, 1)}_bias"
+    return written or _called_with_bias(node)
+
+
+def _called_with_bias(node: Node) -> bool:
+    """Return whether the torch call a node was exported from passed a bias (the exporter drops zero ones)."""
+    found = _BIASED_CALL.search(node.metadata.get(CALL, ""))
+    if found is None:
+        return False
+    arguments = [argument.strip() for argument in found.group(1).split(",")]
+    return len(arguments) > _BIAS and arguments[_BIAS] not in ("None", "")
+
+
+def _module_path(node: Node) -> str | None:
+    """Return the module path (layer1.0.bn1) of the torch call a node was exported from, when its metadata says."""
+    try:
+        scopes = ast.literal_eval(node.metadata.get(SCOPES, "[]"))
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+    if not isinstance(scopes, list) or not all(isinstance(scope, str) for scope in scopes):
+        return None
+    named = [scope for scope in scopes[:-1] if scope]  # each module's qualified name, outermost first
+    return named[-1] if named else None
 
 
 def _matmul(node: Node, graph: _Graph, attributes: dict[str, Any]) -> _Layers:
@@ -252,7 +309,7 @@ def _gemm(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, An
     if node.op_type == "Gemm" and attributes.get("transA", 0):
         raise _UnsupportedError("transA=1 (the input transposed) is not followed")
     inputs, outputs = (columns, rows) if transposed else (rows, columns)
-    bias = node.op_type == "Gemm" and len(node.inputs) > _BIAS and bool(node.inputs[_BIAS])
+    bias = node.op_type == "Gemm" and _has_bias(node)
     return {"type": "Linear", "in_features": inputs, "out_features": outputs, "bias": bias}
 
 
@@ -688,6 +745,7 @@ def onnx_import(
             _place(graph, node, made, taken)
             if graph.dynamic:
                 dynamic.append(graph.last)
+            _place_fused(graph, node, taken)
     if errors:
         raise InputErrorGroup(errors)
     return {"framework": "onnx", "input": list(shape), "layers": graph.layers}, dynamic
@@ -720,6 +778,17 @@ def _place(graph: _Graph, node: Node, made: list[tuple[dict[str, Any], list[str]
         graph.last = layer_name
     for output in node.outputs[1:] if len(made) == 1 else ():
         graph.producer[output] = graph.last  # MaxPool's indices, Dropout's mask: the same shape's companion
+
+
+def _place_fused(graph: _Graph, node: Node, taken: set[str]) -> None:
+    """Add the BatchNorm torch's exporter fused into a convolution, after it, named by its module's path."""
+    if node.op_type != "Conv" or FUSED_NORM not in _rewrites(node):
+        return
+    (name,) = _names(Node(name=_module_path(node) or f"{graph.last}:norm"), 1, taken)
+    graph.layers.append({"name": name, "type": "BatchNormalization"})
+    for output in node.outputs:
+        graph.producer[output] = name
+    graph.last = name
 
 
 def _load(path: str, data: bytes | None) -> Model:

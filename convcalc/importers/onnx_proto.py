@@ -166,7 +166,7 @@ def tensor(data: bytes) -> Tensor:  # noqa: C901, PLR0912 - one branch a field
 
 @dataclass
 class Node:
-    """A NodeProto: its operator, inputs, outputs, name, domain and attributes (name -> value)."""
+    """A NodeProto: its operator, inputs, outputs, name, domain, attributes and metadata (name or key -> value)."""
 
     op_type: str = ""
     name: str = ""
@@ -174,6 +174,7 @@ class Node:
     inputs: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
     attributes: dict[str, Any] = field(default_factory=dict)
+    metadata: dict[str, str] = field(default_factory=dict)
 
 
 def _attribute(data: bytes) -> tuple[str, Any]:  # noqa: C901, PLR0912 - one branch a field
@@ -232,7 +233,20 @@ def node(data: bytes) -> Node:
             found.attributes[key] = attribute
         elif number == 7:
             found.domain = _text(value)
+        elif number == 9:
+            found.metadata.update(_entry(_bytes(value)))
     return found
+
+
+def _entry(data: bytes) -> dict[str, str]:
+    """Decode a StringStringEntryProto (a node's metadata_props) into {key: value}."""
+    key = value = ""
+    for number, _, field_value in fields(data):
+        if number == 1:
+            key = _text(field_value)
+        elif number == 2:
+            value = _text(field_value)
+    return {key: value}
 
 
 @dataclass

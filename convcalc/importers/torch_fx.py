@@ -1005,7 +1005,7 @@ def _multihead(attention: Any, layer: dict[str, Any]) -> dict[str, Any]:
 
 
 def _window_attention(attention: Any) -> dict[str, Any]:
-    """Return torchvision's ShiftedWindowAttention (or V2): its channels from its qkv Linear."""
+    """Return torchvision's ShiftedWindowAttention (V2, 3d): its channels from its qkv Linear."""
     layer: dict[str, Any] = {
         "type": type(attention).__name__,
         "dim": int(attention.qkv.in_features),
@@ -1027,6 +1027,7 @@ def _patch_merging(merging: Any) -> dict[str, Any]:
 MODULE_READERS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "ShiftedWindowAttention": _window_attention,
     "ShiftedWindowAttentionV2": _window_attention,
+    "ShiftedWindowAttention3d": _window_attention,
     "PatchMerging": _patch_merging,
     "PatchMergingV2": _patch_merging,
 }

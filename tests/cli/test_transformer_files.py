@@ -92,3 +92,28 @@ def test_shapes_that_do_not_fit_are_one_line_each(run: Any, tmp_path: Path) -> N
     for line in expected:
         assert any(line in shown for shown in lines), line
     assert "Traceback" not in result.stdout + result.stderr
+
+
+VIDEO_SWIN = """
+input: [1, 3, 8, 64, 64]
+layers:
+  - {type: Conv3d, out_channels: 24, kernel_size: [2, 4, 4], stride: [2, 4, 4]}
+  - {type: permute, dims: [0, 2, 3, 4, 1]}
+  - {type: ShiftedWindowAttention3d, name: w, dim: 24, window_size: [8, 7, 7], shift_size: [4, 3, 3], num_heads: 2}
+  - {type: PatchMerging, name: merge, dim: 24}
+  - {type: ShiftedWindowAttention3d, name: flat, dim: 48, window_size: [7, 7], num_heads: 2}
+"""
+
+
+def test_a_video_swin_stage_is_computed(run: Any, tmp_path: Path) -> None:
+    """3-D windows: shrunk to T = 4 (< 8), the 16x16 grid padded to 21x21; merging keeps T; two sizes are refused."""
+    path = tmp_path / "swin3d.yaml"
+    path.write_text(VIDEO_SWIN)
+    result = run("stack", str(path), "-f", "json")
+    assert result.exit_code == 1
+    layers = json.loads(result.stdout)["layers"]
+    assert [layer["output"] for layer in layers[2:4]] == [[1, 4, 16, 16, 24], [1, 4, 8, 8, 48]]
+    assert layers[2]["params"] == 4 * 24 * 24 + 4 * 24 + 15 * 13 * 13 * 2  # projections, biases, the 3-D bias table
+    cells = 4 * 21 * 21  # the grid padded to the (shrunk) window's multiples
+    assert layers[2]["flops"] == 2 * cells * 24 * 72 + 2 * cells * 24 * 24 + 4 * cells * (4 * 7 * 7) * 24
+    assert "window_size is [7, 7]: expected one or 3 positive sizes" in result.stderr

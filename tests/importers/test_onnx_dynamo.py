@@ -7,6 +7,7 @@ node output's shape as onnxruntime computed it.
 from __future__ import annotations
 
 import json
+from math import prod
 from pathlib import Path
 from typing import Any
 
@@ -56,14 +57,13 @@ def test_every_node_as_onnxruntime_computes_it(model: str) -> None:
 
 @pytest.mark.parametrize("model", MODELS)
 def test_the_file_counts_what_torch_counts(model: str) -> None:
-    """torch's parameters (but a BatchNorm's, folded into its convolution) and FlopCounterMode's FLOPs.
+    """torch's parameters (a BatchNorm the exporter fused into its convolution too) and FlopCounterMode's FLOPs.
 
     The ViT's attention is written as MatMuls and its class token as a Concat with a constant.
     """
     record = _record(model)
     result = analyze(read_network(str(FOLDER / f"{model}.onnx")))
-    folded = 2 * 8 if model == "classifier" else 0  # BatchNorm2d(8)'s weight and bias
-    assert result.total_params == record["params"] - folded
+    assert result.total_params == record["params"]
     assert network_cost(result).total_flops == record["flops"]
 
 
@@ -94,3 +94,66 @@ def test_a_zero_copies_an_axis_only_without_allowzero(tmp_path: Path) -> None:
     assert [str(error) for error in caught.value.errors] == [line]
     same = _reshape_model(tmp_path / "same.onnx", [2, 3, -1], allowzero=1)
     assert analyze(read_network(same)).layers[0].output == (2, 3, 20)
+
+
+REWRITES = "pkg.onnxscript.rewriter.rule_name"
+SCOPES = "pkg.torch.onnx.name_scopes"
+CALL = "pkg.torch.onnx.fx_node"
+
+
+def _rewritten_model(path: Path, op: str, bias: str | None, metadata: dict[str, str]) -> str:
+    """Write a Conv (3 -> 4, 3x3), or a flatten and Gemm (12 -> 4), as the exporter's optimizer leaves it."""
+    conv = op == "Conv"
+    shape = [4, 3, 3, 3] if conv else [4, 12]
+    weight = helper.make_tensor("w.weight", TensorProto.FLOAT, shape, [0.0] * prod(shape))
+    initializers = [weight] + ([helper.make_tensor(bias, TensorProto.FLOAT, [4], [1.0] * 4)] if bias else [])
+    inputs = ["x" if conv else "flat", "w.weight", *([bias] if bias else [])]
+    node = helper.make_node(op, inputs, ["y"], name="node")
+    if not conv:
+        node.attribute.append(helper.make_attribute("transB", 1))
+    for key, value in metadata.items():
+        node.metadata_props.add(key=key, value=value)
+    nodes = [node] if conv else [helper.make_node("Flatten", ["x"], ["flat"], name="flatten"), node]
+    graph = helper.make_graph(
+        nodes,
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8] if conv else [1, 3, 2, 2])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+        initializers,
+    )
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)]), str(path))
+    return str(path)
+
+
+CONV_CALL = "%c = call_function[target=torch.ops.aten.conv2d.default](args = {}, kwargs = {{}})"
+FUSED = {REWRITES: "FuseBatchNormIntoConv", SCOPES: "['', 'stem', 'stem.bn', '_native_batch_norm_legit_no_training']"}
+
+
+@pytest.mark.parametrize(
+    ("bias", "metadata", "layers"),
+    [
+        (None, FUSED, [("node", 108), ("stem.bn", 8)]),  # an untrained norm's zero shift dropped
+        ("w.weight_bias", FUSED, [("node", 108), ("stem.bn", 8)]),  # the norm's shift, named from the weight
+        ("w.bias", FUSED, [("node", 112), ("stem.bn", 8)]),  # the convolution's own bias kept its name
+        (None, FUSED | {SCOPES: "[['"}, [("node", 108), ("node:norm", 8)]),  # scopes unreadable: named by the node
+        (None, {REWRITES: "RemoveOptionalBiasFromConv"}, [("node", 108)]),  # bias=None is written as zeros too
+        (None, {CALL: CONV_CALL.format("(%x, %p_w, %p_b)")}, [("node", 112)]),  # torch's call passed a bias
+        (None, {CALL: CONV_CALL.format("(%x, %p_w)")}, [("node", 108)]),
+    ],
+)
+def test_a_convolution_as_the_exporters_optimizer_left_it(
+    tmp_path: Path, bias: str | None, metadata: dict[str, str], layers: list[tuple[str, int]]
+) -> None:
+    """A fused BatchNorm comes back after its convolution; a bias torch's call passed counts though dropped."""
+    result = analyze(read_network(_rewritten_model(tmp_path / "m.onnx", "Conv", bias, metadata)))
+    assert [(layer.name, layer.params) for layer in result.layers] == layers
+    assert result.layers[-1].output == (1, 4, 6, 6)
+
+
+@pytest.mark.parametrize(("call", "params"), [("(%x, %p_w, %p_b)", 52), ("(%x, %p_w)", 48), ("(%x, %p_w, None)", 48)])
+def test_a_linear_whose_zero_bias_was_dropped(tmp_path: Path, call: str, params: int) -> None:
+    """torch's linear(x, w, b): the Gemm without C still has torch's 4 biases."""
+    text = f"%linear = call_function[target=torch.ops.aten.linear.default](args = {call}, kwargs = {{}})"
+    metadata = {REWRITES: "RemoveOptionalBiasFromGemm", CALL: text}
+    result = analyze(read_network(_rewritten_model(tmp_path / "m.onnx", "Gemm", None, metadata)))
+    assert [layer.params for layer in result.layers] == [0, params]

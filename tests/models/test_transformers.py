@@ -3,9 +3,10 @@
 tests/fixtures/torch_transformers.json and the imported files come from
 tools/make_transformer_fixtures.py (torch 2.14.1, torchvision 0.29.1, timm): torchvision's
 ViT-B/16 (nn.MultiheadAttention, a class token), timm's ViT-Tiny (a qkv Linear, unbind,
-F.scaled_dot_product_attention) and DeiT-Tiny distilled (two tokens, two heads), and
-torchvision's Swin-T V1 and V2 (shifted window attention and patch merging, channels-last) and
-MaxViT-T (attention by einsum, a relative position bias indexed from a table, 6-D partitions).
+F.scaled_dot_product_attention) and DeiT-Tiny distilled (two tokens, two heads), torchvision's
+Swin-T V1, V2 and 3-D (shifted window attention and patch merging, channels-last; the video
+Swin shrinks its window to a short axis), and MaxViT-T (attention by einsum, a relative position
+bias indexed from a table, 6-D partitions).
 """
 
 from __future__ import annotations
@@ -33,9 +34,10 @@ def _imported(model: str) -> Any:
 
 
 def test_the_fixture_holds_the_transformers() -> None:
-    """Six models: ViTs with attention as a module and as functions, Swin V1 and V2, MaxViT (einsum)."""
+    """Seven: ViTs with attention as a module and as functions, Swin V1, V2 and 3-D (video), MaxViT (einsum)."""
     assert sorted(RECORDS) == [
-        "deit_tiny_distilled_patch16_224", "maxvit_t", "swin_t", "swin_v2_t", "vit_b_16", "vit_tiny_patch16_224"
+        "deit_tiny_distilled_patch16_224", "maxvit_t", "swin3d_t", "swin_t", "swin_v2_t", "vit_b_16",
+        "vit_tiny_patch16_224",
     ]  # fmt: skip
 
 

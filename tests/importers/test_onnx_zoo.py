@@ -1,0 +1,50 @@
+"""torchvision models exported by torch's default ONNX exporter read with torch's parameters and FLOPs.
+
+The files (tests/fixtures/onnx_zoo/, kept by tools/keep_zoo_exports.py from the exports of
+tools/probe_torch_zoo.py --onnx, torch 2.14.1, weights=None) were rewritten by the exporter's
+optimizer: BatchNorms fused into the convolutions before them (ResNet-18, GoogLeNet), and biases
+that torchvision's initialisation leaves at zero dropped (EfficientNet-B0's squeeze-excitation
+convolutions, ConvNeXt's, ViT's projections and head). Each node's metadata says so; the
+truth (torch's parameters and FlopCounterMode's FLOPs) is in truth.json.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from convcalc import analyze
+from convcalc.core.cost import network_cost
+from convcalc.sources.read import read_network
+from tests.core.torch_cases import FIXTURES
+
+FOLDER = FIXTURES / "onnx_zoo"
+TRUTH: dict[str, dict[str, Any]] = json.loads((FOLDER / "truth.json").read_text())
+
+
+def test_the_fixtures_are_the_exports_kept() -> None:
+    """Five models, each file beside its truth."""
+    assert sorted(TRUTH) == ["convnext_tiny", "efficientnet_b0", "googlenet", "resnet18", "vit_b_16"]
+    assert sorted(path.stem for path in FOLDER.glob("*.onnx")) == sorted(TRUTH)
+
+
+@pytest.mark.parametrize("model", sorted(TRUTH))
+def test_the_export_counts_what_torch_counts(model: str) -> None:
+    """torch's parameters (GoogLeNet: those forward uses, its auxiliary classifiers are not exported) and FLOPs."""
+    truth = TRUTH[model]
+    result = analyze(read_network(str(FOLDER / f"{model}.onnx")))
+    assert result.ok
+    assert list(result.input) == truth["input"]
+    assert result.total_params == truth["params"] - truth.get("unused_params", 0)
+    assert network_cost(result).total_flops == truth["flops"]
+
+
+def test_a_fused_batch_norm_comes_back_under_its_modules_name() -> None:
+    """ResNet-18's first convolution: no bias of its own, then bn1 with 2 x 64 parameters and its statistics."""
+    result = analyze(read_network(str(FOLDER / "resnet18.onnx")))
+    conv, norm = result.layers[:2]
+    assert (conv.params, norm.name, norm.params) == (64 * 3 * 7 * 7, "bn1", 2 * 64)
+    assert norm.output == conv.output
+    assert "layer4.1.bn2" in {layer.name for layer in result.layers}

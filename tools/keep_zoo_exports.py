@@ -1,0 +1,64 @@
+"""Keep a few of the zoo's ONNX exports as test fixtures: tests/fixtures/onnx_zoo/.
+
+Run after tools/probe_torch_zoo.py --onnx, in its environment (onnx installed):
+
+    python tools/keep_zoo_exports.py MODEL ...
+
+Each model's export (graph only, from ZOO_ONNX, /tmp/zoo_onnx unless said) is copied without
+what convcalc does not read: node metadata other than the three keys the ONNX importer reads
+(the rewrites that made a node, its module path, the torch call it came from), doc strings and
+value infos. torch's truth for it (its parameters, the parameters forward does not use,
+FlopCounterMode's FLOPs, the input) comes from docs/zoo.json and goes to
+tests/fixtures/onnx_zoo/truth.json, which tests/importers/test_onnx_zoo.py reads without torch.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import onnx
+
+ROOT = Path(__file__).resolve().parent.parent
+ZOO = Path(os.environ.get("ZOO_OUT", ROOT / "docs" / "zoo.json"))
+EXPORTS = Path(os.environ.get("ZOO_ONNX", Path(tempfile.gettempdir()) / "zoo_onnx"))
+OUT = ROOT / "tests" / "fixtures" / "onnx_zoo"
+READ = {"pkg.onnxscript.rewriter.rule_name", "pkg.torch.onnx.name_scopes", "pkg.torch.onnx.fx_node"}
+"""The metadata keys convcalc's ONNX importer reads (convcalc/importers/onnx_graph.py)."""
+
+
+def strip(model: onnx.ModelProto) -> None:
+    """Drop what convcalc does not read: other metadata, doc strings, value infos."""
+    graph = model.graph
+    for node in graph.node:
+        kept = [entry for entry in node.metadata_props if entry.key in READ]
+        del node.metadata_props[:]
+        node.metadata_props.extend(kept)
+        node.doc_string = ""
+    del graph.value_info[:]
+    del model.metadata_props[:]
+    model.doc_string = graph.doc_string = ""
+
+
+def main(names: list[str]) -> None:
+    """Copy each model's export, stripped, and record its truth."""
+    zoo = json.loads(ZOO.read_text())["models"]
+    OUT.mkdir(parents=True, exist_ok=True)
+    truth_path = OUT / "truth.json"
+    truth = json.loads(truth_path.read_text()) if truth_path.exists() else {}
+    for name in names:
+        model = onnx.load(str(EXPORTS / f"{name}.onnx"), load_external_data=False)
+        strip(model)
+        onnx.save(model, str(OUT / f"{name}.onnx"))
+        outcome = zoo[name]
+        keys = ("input", "params", "unused_params", "flops")
+        truth[name] = {key: outcome[key] for key in keys if key in outcome}
+        print(name, (OUT / f"{name}.onnx").stat().st_size, "bytes")
+    truth_path.write_text(json.dumps(truth, indent=1, sort_keys=True) + "\n")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
