@@ -96,8 +96,8 @@ class LayerResult:
 
     @property
     def params_without_bias(self) -> int:
-        """Return the parameter count of the weight alone."""
-        if not (self.spec.bias and self.weight_shape is not None and self.output is not None):
+        """Return the parameter count of the weight alone (0 for weights another layer holds, `shares`)."""
+        if not (self.spec.bias and self.weight_shape is not None and self.output is not None and self.params):
             return self.params
         if self.spec.kind is LayerKind.LINEAR:  # weight [out, in]: one bias per output feature, on whatever axis
             return self.params - self.weight_shape[0]
@@ -404,7 +404,26 @@ class _Walk:
             fields=tuple(known) if complete else None,
             other_inputs=tuple(node.shape for node in inputs[1:] if node.shape is not None),
         )
+        if layer.shares is not None:
+            result = self._shared(layer.shares, result)
         return result, fields
+
+    def _shared(self, owner_name: str, result: LayerResult) -> LayerResult:
+        """Return a layer that uses another's weights: the same weights, counted there (its parameters 0 here)."""
+        owner = self.nodes[owner_name].result
+        if owner is None or owner.output is None:
+            raise LayerError(f"it shares the weights of {owner_name}, which is not computed")
+        if not owner.params:
+            raise LayerError(f"it shares the weights of {owner.label}, which has none", problem=Problem.REFUSED)
+        if (owner.weight_shape, owner.params) != (result.weight_shape, result.params):
+            mine = list(result.weight_shape or ())
+            theirs = list(owner.weight_shape or ())
+            msg = (
+                f"it shares the weights of {owner.label}, but needs {result.params:,} parameters {mine} "
+                f"where {owner.label} has {owner.params:,} {theirs}"
+            )
+            raise LayerError(msg, problem=Problem.REFUSED)
+        return replace(result, params=0, warnings=(*result.warnings, f"weights: {owner.label}'s (counted there)"))
 
     def _window_step(self, layer: LayerSpec, source: _Node, count: int, common: dict[str, object]) -> _Step:
         """Compute a sliding-window layer: its shape by the framework's rule, the field through its window."""

@@ -151,8 +151,8 @@ def torchinfo_macs(layer: LayerResult) -> int:
 def _per_channel(layer: LayerResult) -> tuple[OtherSpec, int] | None:
     """Return a computed non-window layer and its input's channels, for what it keeps per channel; else None."""
     spec, shape = layer.spec, layer.input
-    if not isinstance(spec, OtherSpec) or shape is None or layer.output is None:
-        return None
+    if not isinstance(spec, OtherSpec) or shape is None or layer.output is None or spec.shares is not None:
+        return None  # a layer sharing another's weights keeps nothing of its own
     return spec, channels_of(shape)
 
 

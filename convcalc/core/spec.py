@@ -58,6 +58,7 @@ class LayerSpec:
     padding_mode: str = "zeros"  # torch.nn's Conv: zeros, reflect, replicate or circular
     count_include_pad: bool | None = None  # an average pool's; None: the framework's default
     trainable: bool = True  # false: its parameters are frozen (counted as non-trainable)
+    shares: str | None = None  # the layer whose weights this one uses (counted there, once)
     norm_type: float = 2.0  # an lppool's p (torch's norm_type, ONNX's p): it changes values, not shapes
     location: Location | None = field(default=None, compare=False)
 
@@ -132,6 +133,7 @@ class LayerSpec:
         trainable: bool = True,
         norm_type: float = 2.0,
         location: Location | None = None,
+        shares: str | None = None,
     ) -> LayerSpec:
         """Build a layer as torch.nn would: scalars broadcast, pool stride defaults to the kernel."""
         kind = LayerKind(kind)
@@ -163,6 +165,7 @@ class LayerSpec:
             padding_mode=padding_mode,
             count_include_pad=count_include_pad,
             trainable=trainable,
+            shares=shares,
             norm_type=norm_type,
             location=location,
         )
@@ -230,6 +233,7 @@ class OtherSpec:
     frozen_per_channel: int = 0  # parameters never trained, in the count: Keras' BatchNormalization moving statistics
     fixed_frozen: int = 0  # and fixed ones (Keras' Normalization's count)
     trainable: bool = True  # false: its parameters are frozen (counted as non-trainable)
+    shares: str | None = None  # the layer whose weights this one uses (counted there, once)
     needs_rank: tuple[int, ...] | None = None
     operation: str = "add"  # an elementwise merge (kind add): add, mul, sub or div, broadcast alike
     arguments: tuple[tuple[str, int | bool | str | tuple[int | None, ...]], ...] = ()  # the other keys, by torch name

@@ -53,13 +53,15 @@ written under its own name, with the attributes its type reads."""
 REDUCTIONS = {"ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceLogSumExp"}
 REARRANGING = {"Transpose", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "DepthToSpace", "SpaceToDepth"}
 GLOBAL_POOLS = {"GlobalAveragePool", "GlobalMaxPool"}
+LAID_OUT = {"Reshape", "Squeeze", "Unsqueeze", "Flatten", "Transpose"}
+"""The operators that only lay a tensor out anew: of a constant, a constant."""
 PROBE_FACTORS = (2, 3, 5, 7, 11, 13, 17, 19)
 ATTRIBUTE_TYPES = {
     **dict.fromkeys(("kernel_shape", "strides", "pads", "dilations", "output_padding", "output_shape"), "ints"),
     **dict.fromkeys(("perm", "axes", "split", "starts", "ends"), "ints"),
     **dict.fromkeys(("group", "ceil_mode", "count_include_pad", "axis", "blocksize", "keepdims", "p"), "int"),
     **dict.fromkeys(("transA", "transB", "allowzero"), "int"),
-    **dict.fromkeys(("auto_pad", "mode", "coordinate_transformation_mode"), "string"),
+    **dict.fromkeys(("auto_pad", "mode", "coordinate_transformation_mode", "equation"), "string"),
 }
 """The type ONNX's operator schemas give each attribute convcalc reads (the same for every operator)."""
 _TYPE_WORDS = {"int": "an integer", "ints": "a list of integers", "string": "a string"}
@@ -297,6 +299,14 @@ def _matmul(node: Node, graph: _Graph, attributes: dict[str, Any]) -> _Layers:
     if all(graph.constant(name) is None for name in node.inputs[:2]):
         return [({"type": "matmul"}, node.inputs[:2])]
     return [(_gemm(node, graph, attributes), node.inputs[:1])]
+
+
+def _einsum(node: Node, graph: _Graph, attributes: dict[str, Any]) -> _Layers:
+    """Return an Einsum of computed tensors (its equation is numpy's, as torch.einsum's)."""
+    if any(graph.constant(name) is not None for name in node.inputs):
+        raise _UnsupportedError("an Einsum with a constant operand is not followed")
+    equation = _required(node, attributes, "equation")
+    return [({"type": "einsum", "equation": equation}, list(node.inputs))]
 
 
 def _gemm(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, Any]:
@@ -617,6 +627,7 @@ READERS: Mapping[str, _Reader] = {
     **dict.fromkeys(WINDOWS, _of_data(_window)),
     "Gemm": _of_data(_gemm),
     "MatMul": _matmul,
+    "Einsum": _einsum,
     **dict.fromkeys(GLOBAL_POOLS, _of_data(_named)),
     "LRN": _of_data(lambda *_: {"type": "LocalResponseNorm"}),
     "PRelu": _of_data(_prelu),
@@ -660,6 +671,10 @@ def _fold(node: Node, graph: _Graph) -> bool:
         return True
     if not node.outputs or not node.inputs:
         return False
+    laid_out = _constant_laid_out(node, graph)
+    if laid_out is not None:
+        graph.constants[node.outputs[0]] = laid_out
+        return True
     if node.op_type == "Shape":
         tensor = node.inputs[0]
         rank = len(graph.tensor_shape(tensor))
@@ -678,6 +693,47 @@ def _fold(node: Node, graph: _Graph) -> bool:
     except ValueError as reason:  # onnx_shapes' own "not followed"
         raise _UnsupportedError(f"on sizes computed from shapes: {reason}") from None
     return True
+
+
+def _constant_laid_out(node: Node, graph: _Graph) -> tuple[tuple[int, ...], list[Any] | None] | None:
+    """Return a constant laid out anew (Reshape, Squeeze, Unsqueeze, Flatten, Transpose of constants), or None.
+
+    The exporter's optimizer folds a table gathered by constant indices into one constant, which
+    the graph then views in another shape before adding it (a relative position bias). Values
+    are kept where the order of the elements is (all but Transpose).
+    """
+    if node.op_type not in LAID_OUT or any(graph.constant(name) is None for name in node.inputs if name):
+        return None
+    dims, values = graph.constants[node.inputs[0]]
+    attributes = node.attributes
+    operands = [graph.constants[name][1] for name in node.inputs[1:] if name]
+    axes = [int(v) for v in operands[0]] if operands and operands[0] is not None else attributes.get("axes")
+    shape: list[int]
+    if node.op_type == "Reshape":
+        target = [int(v) for v in (operands[0] if operands and operands[0] is not None else [])]
+        keep = not attributes.get("allowzero", 0)
+        shape = [dims[i] if size == 0 and keep and i < len(dims) else size for i, size in enumerate(target)]
+        given: int = prod(size for size in shape if size != -1)
+        if shape.count(-1) == 1 and given:
+            total: int = prod(dims)
+            shape[shape.index(-1)] = total // given
+    elif node.op_type == "Transpose":
+        perm = attributes.get("perm") or list(range(len(dims)))[::-1]
+        shape, values = [dims[axis] for axis in perm], None
+    elif node.op_type == "Flatten":
+        axis = attributes.get("axis", 1) % (len(dims) + 1) if dims else 0
+        shape = [prod(dims[:axis]), prod(dims[axis:])]
+    elif node.op_type == "Squeeze":
+        dropped = {axis % len(dims) for axis in axes} if axes else {i for i, size in enumerate(dims) if size == 1}
+        shape = [size for i, size in enumerate(dims) if i not in dropped]
+    else:  # Unsqueeze
+        rank = len(dims) + len(axes or [])
+        added = {axis % rank for axis in axes or []}
+        sizes = iter(dims)
+        shape = [1 if i in added else next(sizes) for i in range(rank)]
+    if any(size < 0 for size in shape) or prod(shape) != prod(dims):
+        raise _UnsupportedError(f"it lays out a constant of shape {list(dims)} as {shape}")
+    return tuple(shape), values
 
 
 def _names(node: Node, count: int, taken: set[str]) -> list[str]:

@@ -100,6 +100,7 @@ class _Walk:
     pieces: set[Any] = field(default_factory=set)  # chunk, split and unbind nodes, read through their getitems
     pairs: set[Any] = field(default_factory=set)  # layers whose output is (tensor, extra): MultiheadAttention's
     counted: set[str] = field(default_factory=set)  # parameters and buffers a scale or shift counts (each once)
+    called: dict[str, str] = field(default_factory=dict)  # module path -> the layer of its first call
     layers: list[dict[str, Any]] = field(default_factory=list)
     last: str = "input"
     frozen: list[str] = field(default_factory=list)
@@ -467,12 +468,22 @@ def network_data(
             continue
         if layer is None:
             continue
-        _place(walk, node, layer, reads)
+        _place(walk, node, _shared(node, layer, module, walk), reads)
     if placeholders > 1:
         errors.insert(0, InputError(f"the model takes {placeholders} inputs: convcalc reads one", where="import torch"))
     if errors:
         raise InputErrorGroup(errors)
     return {"input": list(shape), "layers": walk.layers}, walk.frozen
+
+
+def _shared(node: Any, layer: dict[str, Any], module: Any, walk: _Walk) -> dict[str, Any]:
+    """Return a module's layer; called again (a detection head on each level), it shares its first call's weights."""
+    if node.op != "call_module":
+        return layer
+    first = walk.called.setdefault(node.target, walk.names[node])
+    if first == walk.names[node] or next(module.get_submodule(node.target).parameters(), None) is None:
+        return layer
+    return {**layer, "shares": first}
 
 
 def _place(walk: _Walk, node: Any, layer: dict[str, Any], reads: list[Any]) -> None:

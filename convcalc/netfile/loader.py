@@ -242,6 +242,18 @@ def _read_refs(node: Node, where: str, names: _Names, here: int, problems: Probl
     return tuple(refs) if len(refs) == len(items) and items else None
 
 
+def _read_owner(node: Node, where: str, names: _Names, here: int, problems: Problems) -> str | None:
+    """Read `shares`: the one layer before this one whose weights it uses, by name or index."""
+    if node.kind == "seq":
+        problems.add(node, where, "expected one layer's name or index, got a list")
+        return None
+    refs = _read_refs(node, where, names, here, problems)
+    if refs == ("input",):
+        problems.add(node, where, "expected a layer's name or index, got input (it has no weights)")
+        return None
+    return refs[0] if refs else None
+
+
 def _types(framework: Framework) -> dict[str, OtherType]:
     """Return the non-window types a file of this framework may name: its own first, then torch's."""
     return {**OTHER_TYPES, **DIALECT_TYPES.get(framework.value, {})}
@@ -328,7 +340,7 @@ def _read_layer_values(  # the keys, the layer and the framework whose names the
     values: dict[str, Any] = {}
     aliases = KEY_ALIASES.get(framework.value, {})
     for written, key_node, value_node in items:
-        if written in ("type", "from"):
+        if written in ("type", "from", "shares"):
             continue
         key = aliases.get(written, written)
         spec = LAYER_KEYS.get(key)
@@ -682,7 +694,7 @@ def _counted(typed: tuple[str, str, OtherType], values: dict[str, Any], frozen_o
     }
 
 
-COMMON_KEYS = ("type", "from", "name", "expect", "trainable")
+COMMON_KEYS = ("type", "from", "name", "expect", "trainable", "shares")
 """The keys every layer takes, whatever its type."""
 
 
@@ -779,12 +791,14 @@ def _layer(  # the layer, where it is, and what the file says around it
     types = _types(framework)
     typed = _type_of(nodes.get("type"), node, where, problems, types)
     inputs = None if "from" not in nodes else _read_refs(nodes["from"], f"{where}.from", names, index, problems)
+    shares = None if "shares" not in nodes else _read_owner(nodes["shares"], f"{where}.shares", names, index, problems)
     if typed is not None and typed[0] in types:
         common = {
             "name": None if "name" not in nodes else _read_name(nodes["name"], f"{where}.name", problems),
             "inputs": inputs,
             "expect": None if "expect" not in nodes else _read_expect(nodes["expect"], f"{where}.expect", problems),
             "trainable": True if "trainable" not in nodes else _read_trainable(nodes["trainable"], where, problems),
+            "shares": shares,
         }
         info = _chosen_type(typed[0], items, framework)
         return _other_layer(node, items, (*typed, info), common, (names, index, where), rank, problems)
@@ -810,7 +824,7 @@ def _layer(  # the layer, where it is, and what the file says around it
         values.setdefault("output_padding", None)  # not given: Keras computes it
         location = node.location(problems.source)
         return LayerSpec.create(
-            kind, kernel, rank=rank, inputs=inputs, framework=framework, location=location, **values
+            kind, kernel, rank=rank, inputs=inputs, framework=framework, location=location, shares=shares, **values
         )
     except InputError as error:
         problems.add(nodes.get(error.where, node), f"{where}.{error.where}" if error.where else where, error.message)

@@ -140,7 +140,7 @@ def _value_defs() -> dict[str, Any]:
         "mode": {"enum": list(UPSAMPLE_MODES)},
         "equation": {
             "type": "string",
-            "pattern": "^[A-Za-z ,.>-]+$",
+            "pattern": "^(?!.*?(?:^|[,>])[^,>-]*?([A-Za-z])[^,>-]*\\1)[A-Za-z .]*(,[A-Za-z .]*)?(->[A-Za-z .]*)?$",
             "description": "torch.einsum's, e.g. bhid,bhjd->bhij",
         },
         "factors": _one_or_many({"type": "number", "exclusiveMinimum": 0}, MAX_RANK),
@@ -153,6 +153,10 @@ def _value_defs() -> dict[str, Any]:
         "refs": {
             "description": "the layer(s) this one reads, by name or index (or input); default: the layer before",
             "anyOf": [{"type": ["string", "integer"]}, _list({"type": ["string", "integer"]})],
+        },
+        "owner": {
+            "description": "the layer before this one whose weights it uses (counted there), by name or index",
+            "type": ["string", "integer"],
         },
         "inputs": {
             "description": "the layers combined, by name or index (or input)",
@@ -243,6 +247,7 @@ def _window_keys(kind: LayerKind, framework: str, rank: int | None) -> dict[str,
         keys["auto_pad"] = _ref("onnx_auto_pad")
         keys.update({flag: _ref("onnx_flag") for flag in ONNX_FLAGS if flag in keys})
     keys["from"] = _ref("refs")
+    keys["shares"] = _ref("owner")
     return keys
 
 
@@ -258,7 +263,13 @@ def _pool_limits(takes: Takes, kind: LayerKind) -> dict[str, dict[str, Any]]:
 
 def _other_keys(info: OtherType) -> dict[str, dict[str, Any]]:
     """Return the keys a non-window type takes, and their values."""
-    keys = {"name": _ref("layer_name"), "from": _ref("refs"), "expect": _ref("shape"), "trainable": _ref("boolean")}
+    keys = {
+        "name": _ref("layer_name"),
+        "from": _ref("refs"),
+        "expect": _ref("shape"),
+        "trainable": _ref("boolean"),
+        "shares": _ref("owner"),
+    }
     keys.update({key: _ref(what) for key, what in info.keys.items()})
     if info.min_inputs > 1:
         keys["from"] = _ref("inputs")

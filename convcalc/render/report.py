@@ -76,6 +76,8 @@ def layer_json(layer: LayerResult, cost: LayerCost | None = None, value_bytes: i
     record["weight_shape"] = layer.weight_shape
     record["params"] = layer.params
     record["params_without_bias"] = layer.params_without_bias
+    if spec.shares is not None:
+        record["shares"] = spec.shares
     if cost is not None:
         record.update(
             {

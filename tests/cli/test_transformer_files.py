@@ -117,3 +117,80 @@ def test_a_video_swin_stage_is_computed(run: Any, tmp_path: Path) -> None:
     cells = 4 * 21 * 21  # the grid padded to the (shrunk) window's multiples
     assert layers[2]["flops"] == 2 * cells * 24 * 72 + 2 * cells * 24 * 24 + 4 * cells * (4 * 7 * 7) * 24
     assert "window_size is [7, 7]: expected one or 3 positive sizes" in result.stderr
+
+
+SHARED = """
+input: [1, 3, 32, 32]
+layers:
+  - {type: Conv2d, name: p3, out_channels: 8, kernel_size: 3, padding: 1}
+  - {type: Conv2d, name: p4, out_channels: 8, kernel_size: 3, stride: 2, padding: 1}
+  - {type: Conv2d, name: head3, from: p3, out_channels: 4, kernel_size: 3, padding: 1}
+  - {type: BatchNorm2d, name: bn3}
+  - {type: Conv2d, name: head4, from: p4, out_channels: 4, kernel_size: 3, padding: 1, shares: head3}
+  - {type: BatchNorm2d, name: bn4, shares: bn3}
+"""
+
+
+def test_a_head_on_two_levels_counts_its_weights_once(run: Any, tmp_path: Path) -> None:
+    """`shares`: the layer has the named layer's weights, counted there; its FLOPs are its own."""
+    path = tmp_path / "shared.yaml"
+    path.write_text(SHARED)
+    result = run("stack", str(path), "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert [layer["params"] for layer in data["layers"]] == [224, 584, 292, 8, 0, 0]
+    assert data["total_params"] == 224 + 584 + 292 + 8
+    assert data["layers"][4]["flops"] == 2 * 4 * 16 * 16 * 8 * 9  # at the coarser level (FlopCounterMode: no bias)
+    assert data["buffers"] == 2 * 4 + 1  # bn3's statistics and count, once
+    assert data["layers"][4]["warnings"] == ["weights: layer 3 (head3)'s (counted there)"]
+    assert data["layers"][4]["shares"] == "head3"
+
+
+BAD_SHARES = """
+input: [1, 3, 8, 8]
+layers:
+  - {type: Conv2d, name: a, out_channels: 4, kernel_size: 3, shares: b}
+  - {type: Conv2d, name: b, out_channels: 4, kernel_size: 3, shares: [a]}
+  - {type: Conv2d, name: c, out_channels: 4, kernel_size: 1, shares: input}
+  - {type: ReLU, name: d, shares: nowhere}
+"""
+
+
+def test_bad_shares_are_one_line_each(run: Any, tmp_path: Path) -> None:
+    """A later layer, a list, the input or an unknown name: each said at its line, exit 2."""
+    path = tmp_path / "bad.yaml"
+    path.write_text(BAD_SHARES)
+    result = run("stack", str(path))
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 4, lines
+    assert lines == [
+        f"{path}:4:70: layers[0].shares: 'b' is defined later (layers[1]): a layer reads only layers before it",
+        f"{path}:5:70: layers[1].shares: expected one layer's name or index, got a list",
+        f"{path}:6:70: layers[2].shares: expected a layer's name or index, got input (it has no weights)",
+        f"{path}:7:35: layers[3].shares: no layer named 'nowhere' before this one",
+    ]
+
+
+MISMATCHED = """
+input: [1, 3, 8, 8]
+layers:
+  - {type: Conv2d, name: a, out_channels: 4, kernel_size: 3}
+  - {type: Conv2d, name: b, from: input, out_channels: 4, kernel_size: 1, shares: a}
+  - {type: ReLU, name: r, from: a}
+  - {type: ReLU, name: s, shares: r}
+"""
+
+
+def test_weights_that_do_not_fit_are_refused(run: Any, tmp_path: Path) -> None:
+    """Other weights than the named layer's, or a layer without weights: the check fails naming both."""
+    path = tmp_path / "mismatch.yaml"
+    path.write_text(MISMATCHED)
+    result = run("check", str(path))
+    assert result.exit_code == 1
+    assert (
+        "layer 2 (b): it shares the weights of layer 1 (a), but needs 16 parameters [4, 3, 1, 1] "
+        "where layer 1 (a) has 112 [4, 3, 3, 3]"
+    ) in result.stderr
+    assert "layer 4 (s): it shares the weights of layer 3 (r), which has none" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr

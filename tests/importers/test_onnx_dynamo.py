@@ -157,3 +157,49 @@ def test_a_linear_whose_zero_bias_was_dropped(tmp_path: Path, call: str, params:
     metadata = {REWRITES: "RemoveOptionalBiasFromGemm", CALL: text}
     result = analyze(read_network(_rewritten_model(tmp_path / "m.onnx", "Gemm", None, metadata)))
     assert [layer.params for layer in result.layers] == [0, params]
+
+
+def _graph_file(path: Path, nodes: list[Any], shape: list[int], initializers: list[Any]) -> str:
+    graph = helper.make_graph(
+        nodes,
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, shape)],
+        [helper.make_tensor_value_info(nodes[-1].output[0], TensorProto.FLOAT, None)],
+        initializers,
+    )
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)]), str(path))
+    return str(path)
+
+
+def test_an_einsum_of_computed_tensors(tmp_path: Path) -> None:
+    """MaxViT's attention products as the exporter writes them: torch.einsum's equation and FLOPs."""
+    node = helper.make_node("Einsum", ["x", "x"], ["y"], name="scores", equation="bij,bkj->bik")
+    result = analyze(read_network(_graph_file(tmp_path / "e.onnx", [node], [2, 3, 4], [])))
+    (layer,) = result.layers
+    assert (layer.output, network_cost(result).total_flops) == ((2, 3, 3), 2 * 2 * 3 * 3 * 4)
+
+
+def test_an_einsum_with_a_constant_is_one_line(tmp_path: Path) -> None:
+    """A weight in an Einsum: refused, naming the node."""
+    weight = helper.make_tensor("w", TensorProto.FLOAT, [4, 5], [0.0] * 20)
+    node = helper.make_node("Einsum", ["x", "w"], ["y"], name="project", equation="bij,jk->bik")
+    path = _graph_file(tmp_path / "e.onnx", [node], [2, 3, 4], [weight])
+    with pytest.raises(InputErrorGroup) as caught:
+        onnx_import(path, None, measured_shapes)
+    assert [str(error) for error in caught.value.errors] == [
+        f"{path}: node 'project' (Einsum, domain ai.onnx, opset 18): an Einsum with a constant operand is not followed"
+    ]
+
+
+def test_a_constant_laid_out_anew_is_still_a_constant(tmp_path: Path) -> None:
+    """A table folded into one constant, viewed and unsqueezed before it is added: a shift of its 16 values."""
+    table = helper.make_tensor("table", TensorProto.FLOAT, [16], [0.0] * 16)
+    target = helper.make_tensor("target", TensorProto.INT64, [3], [4, 2, -1])
+    axes = helper.make_tensor("axes", TensorProto.INT64, [1], [0])
+    nodes = [
+        helper.make_node("Reshape", ["table", "target"], ["viewed"], name="view", allowzero=1),
+        helper.make_node("Unsqueeze", ["viewed", "axes"], ["batched"], name="unsqueeze"),
+        helper.make_node("Add", ["x", "batched"], ["y"], name="bias"),
+    ]
+    result = analyze(read_network(_graph_file(tmp_path / "c.onnx", nodes, [1, 4, 2, 2], [table, target, axes])))
+    assert [(layer.name, layer.output, layer.params) for layer in result.layers] == [("bias", (1, 4, 2, 2), 16)]

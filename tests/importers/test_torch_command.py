@@ -543,3 +543,20 @@ def test_timms_swin_pattern(run: Any, tmp_path: Path, monkeypatch: pytest.Monkey
     assert '{name: "window_reverse", type: "reshape", shape: [1, 8, 8, 8], expect: [1, 8, 8, 8]}' in result.stdout
     assert '{name: "getitem_4", type: "identity", expect: [1, 8, 8, 8]}' in result.stdout
     assert run("check", "-", stdin=result.stdout).exit_code == 0
+
+
+def test_a_module_called_again_shares_its_weights(run: Any, tmp_path: Path) -> None:
+    """Each later call of a module with weights says `shares` its first call: torch's parameters, counted once."""
+    out = tmp_path / "shared.yaml"
+    result = run("import", "torch", f"{FACTORIES}:SharedHead", "-i", "1,3,16,16", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    text = out.read_text()
+    assert 'name: "down_1", type: "Conv2d"' in text
+    assert 'shares: "down"' in text
+    assert 'shares: "head"' in text
+    assert 'shares: "norm"' in text
+    assert 'name: "act_1", type: "ReLU"}' in text  # a module without weights called again: nothing to share
+    data = json.loads(run("stack", str(out), "-f", "json").stdout)
+    model = __import__(FACTORIES, fromlist=["SharedHead"]).SharedHead()
+    assert data["total_params"] == sum(p.numel() for p in model.parameters())
+    assert [layer["params"] for layer in data["layers"] if layer["name"].endswith("_1")] == [0, 0, 0, 0]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 import torch.nn.functional as F  # noqa: N812
 from torch import nn
@@ -75,3 +77,23 @@ def chatty() -> nn.Module:
 def exits() -> nn.Module:
     """Call sys.exit(0), as a script's factory might."""
     raise SystemExit(0)
+
+
+class SharedHead(nn.Module):  # type: ignore[misc]  # as above
+    """A head run on two levels of a pyramid (as detection heads are): its modules are called twice."""
+
+    def __init__(self) -> None:
+        """Build a stem, a downsampling convolution called twice, and a head with a GroupNorm called twice."""
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 3, padding=1)
+        self.down = nn.Conv2d(8, 8, 3, stride=2, padding=1)
+        self.head = nn.Conv2d(8, 4, 3, padding=1)
+        self.norm = nn.GroupNorm(2, 4)
+        self.act = nn.ReLU()
+
+    def forward(self, x: Any) -> Any:
+        """Run the head on two levels and add them at the finer one's size."""
+        fine = self.act(self.down(self.stem(x)))
+        coarse = self.act(self.down(fine))
+        upsampled = nn.functional.interpolate(self.norm(self.head(coarse)), scale_factor=2.0)
+        return self.norm(self.head(fine)) + upsampled
