@@ -117,6 +117,7 @@ def probe(name: str, source: str, *, onnx: bool = False) -> dict[str, Any]:
     if onnx:
         truth = _truth(model, shape)
         outcome["onnx"] = _onnx_route(name, model, shape, truth)
+        outcome |= {"params": truth[0], "flops": truth[1]} | ({"unused_params": truth[2]} if truth[2] else {})
     try:
         with contextlib.redirect_stderr(io.StringIO()):
             data, _ = network_data(model, shape, torch_import_vocabulary())

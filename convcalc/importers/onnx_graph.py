@@ -54,6 +54,8 @@ REDUCTIONS = {"ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd",
 REARRANGING = {"Transpose", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "DepthToSpace", "SpaceToDepth"}
 GLOBAL_POOLS = {"GlobalAveragePool", "GlobalMaxPool"}
 LAID_OUT = {"Reshape", "Squeeze", "Unsqueeze", "Flatten", "Transpose"}
+WEIGHED = {"MatMul", "Gemm", "Conv", "ConvTranspose", "Einsum"}
+"""The operators whose product with a weight costs FLOPs and holds parameters, even on constants."""
 """The operators that only lay a tensor out anew: of a constant, a constant."""
 PROBE_FACTORS = (2, 3, 5, 7, 11, 13, 17, 19)
 ATTRIBUTE_TYPES = {
@@ -96,6 +98,9 @@ class _Graph:
     shape: tuple[int, ...] = ()
     probe: tuple[int, ...] | None = None
     constants: dict[str, tuple[tuple[int, ...], list[Any] | None]] = field(default_factory=dict)
+    derived: set[str] = field(default_factory=set)  # constants computed from sizes (a mask): not learnable
+    weights: set[str] = field(default_factory=set)  # the initializers that are not integers: learnable
+    shapes: Mapping[str, tuple[int, ...]] = field(default_factory=dict)  # the file's value_info
     computed: dict[str, Computed] = field(default_factory=dict)  # tensor -> the sizes it holds
     producer: dict[str, str] = field(default_factory=dict)  # tensor -> the layer that makes it
     layers: list[dict[str, Any]] = field(default_factory=list)
@@ -326,7 +331,11 @@ def _gemm(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, An
 def _elementwise(node: Node, graph: _Graph) -> tuple[dict[str, Any], list[str]]:
     """Return an elementwise operation: a merge of computed tensors, or one tensor with constants."""
     computed = [name for name in node.inputs if name and graph.constant(name) is None]
-    learned = [graph.constants[name][0] for name in node.inputs if name and graph.constant(name) is not None]
+    learned = [
+        graph.constants[name][0]
+        for name in node.inputs
+        if name and graph.constant(name) is not None and name not in graph.derived
+    ]
     learned = [shape for shape in learned if prod(shape) > 1]
     if len(computed) > 1:
         if learned:
@@ -524,7 +533,7 @@ def _split(node: Node, graph: _Graph, attributes: dict[str, Any]) -> list[dict[s
 
 
 def _slice(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, Any]:
-    """Return a Slice of one axis by step 1 as a narrow (start and length as ONNX clamps them at the input)."""
+    """Return a Slice of one axis: by step 1 a narrow (start and length clamped at the input), else a `slice`."""
     if "starts" in attributes:  # opset 1 to 9: attributes
         starts, ends = list(attributes["starts"]), list(_required(node, attributes, "ends"))
         axes, steps = attributes.get("axes"), None
@@ -533,10 +542,18 @@ def _slice(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, A
         axes, steps = _input_values(node, graph, 3, "axes"), _input_values(node, graph, 4, "steps")
     if len(starts) != 1 or len(ends) != 1 or (axes is not None and len(axes) != 1):
         raise _UnsupportedError("it slices more than one axis (convcalc follows a slice of one axis)")
-    if steps is not None and [int(v) for v in steps] != [1]:
-        raise _UnsupportedError(f"its steps {list(steps)} are not followed (convcalc follows step 1)")
+    step = 1 if steps is None else int(steps[0])
+    if step < 1:
+        raise _UnsupportedError(f"its step {step} is not followed (convcalc follows positive steps)")
     shape = graph.tensor_shape(node.inputs[0])
     axis = (int(axes[0]) if axes else 0) % len(shape)
+    if step > 1:  # x[start:end:step]: an end past the axis runs to its end, at any input
+        end = int(ends[0])
+        return (
+            {"type": "slice", "dim": axis, "start": int(starts[0])}
+            | ({"end": end} if end < shape[axis] else {})
+            | {"step": step}
+        )
 
     def piece(size: int) -> tuple[int, int]:
         start, end = (min(max(v + size if v < 0 else v, 0), size) for v in (int(starts[0]), int(ends[0])))
@@ -736,6 +753,33 @@ def _constant_laid_out(node: Node, graph: _Graph) -> tuple[tuple[int, ...], list
     return tuple(shape), values
 
 
+def _derived(node: Node, graph: _Graph) -> bool:
+    """Record a node computing a constant from constants and sizes alone, whose shapes value_info gives.
+
+    Shifted windows' attention mask is built this way at export (ConstantOfShape, slices,
+    comparisons of sizes): it does not depend on the input's values, so it is a constant, not a
+    layer, and not learned (an Add of it is not a bias). A product with a weight is not one.
+    """
+    if (
+        node.op_type in READERS
+        and node.op_type not in ELEMENTWISE
+        and node.op_type not in ("Concat", "Gather", "Slice")
+    ):
+        return False
+    reads = [name for name in node.inputs if name]
+    if not reads or not all(graph.constant(name) is not None or name in graph.computed for name in reads):
+        return False
+    if node.op_type in WEIGHED and any(name in graph.weights for name in reads):
+        return False  # a product with weights (Swin V2's position MLP): its parameters and FLOPs would be lost
+    shapes = [graph.shapes.get(output) for output in node.outputs]
+    if not node.outputs or any(shape is None for shape in shapes):
+        return False
+    for output, shape in zip(node.outputs, shapes, strict=True):
+        graph.constants[output] = (shape or (), None)
+        graph.derived.add(output)
+    return True
+
+
 def _names(node: Node, count: int, taken: set[str]) -> list[str]:
     """Return the layer names of a node's layers: the node's name (its output's, when it has none)."""
     base = node.name or node.outputs[0]
@@ -777,9 +821,11 @@ def onnx_import(
         name, shape, probe = _input_shape(model, input_shape, path)
     except InputError as error:
         raise InputErrorGroup([error.located(Location(path))]) from None
-    graph = _Graph(measure=measure, input_tensor=name, shape=shape, probe=probe)
+    graph = _Graph(measure=measure, input_tensor=name, shape=shape, probe=probe, shapes=model.shapes)
     for tensor in model.initializers:
         graph.constants[tensor.name] = (tensor.dims, tensor.values)
+        if not tensor.integer:
+            graph.weights.add(tensor.name)
     graph.producer[name] = "input"
     taken: set[str] = set()
     errors = []
@@ -809,7 +855,7 @@ def onnx_import(
 
 def _read_node(node: Node, graph: _Graph) -> list[tuple[dict[str, Any], list[str]]]:
     """Return a node's layers, each with the tensors it reads (none for a node folded into constants or sizes)."""
-    if _fold(node, graph):
+    if _fold(node, graph) or _derived(node, graph):
         return []
     if not node.outputs or not node.inputs:
         raise _UnsupportedError("it has no inputs or no outputs")

@@ -125,6 +125,7 @@ class Tensor:
     dims: tuple[int, ...] = ()
     values: list[Any] | None = None
     external: bool = False
+    integer: bool = False  # of an integer type (indices, axes, sizes), never a weight
 
 
 def tensor(data: bytes) -> Tensor:  # noqa: C901, PLR0912 - one branch a field
@@ -152,6 +153,7 @@ def tensor(data: bytes) -> Tensor:  # noqa: C901, PLR0912 - one branch a field
         elif number == 10:  # double_data
             typed.extend(_doubles(wire, value))
     found.dims = tuple(dims)
+    found.integer = data_type in INTEGER_TYPES
     count = 1
     for size in dims:
         count *= size
@@ -289,6 +291,7 @@ class Model:
     nodes: list[Node] = field(default_factory=list)
     initializers: list[Tensor] = field(default_factory=list)
     inputs: list[Value] = field(default_factory=list)
+    shapes: dict[str, tuple[int, ...]] = field(default_factory=dict)  # value_info's fully known shapes, by tensor
 
 
 def model(data: bytes) -> Model:  # noqa: C901, PLR0912 - one branch a field
@@ -307,6 +310,10 @@ def model(data: bytes) -> Model:  # noqa: C901, PLR0912 - one branch a field
                     found.initializers.append(tensor(item))
                 elif part == 11:
                     found.inputs.append(_value_info(item))
+                elif part == 13:  # value_info: intermediate tensors' shapes, when the exporter wrote them
+                    known = _value_info(item)
+                    if known.dims and all(isinstance(size, int) for size in known.dims):
+                        found.shapes[known.name] = tuple(int(size) for size in known.dims if isinstance(size, int))
         elif number == 8 and wire == LENGTH:  # opset_import
             domain, version = "", 0
             for part, _, item in fields(value):

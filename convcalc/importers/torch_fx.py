@@ -23,6 +23,7 @@ import importlib
 import importlib.util
 import io
 import json
+import logging
 import operator
 import os
 import re
@@ -289,10 +290,10 @@ def propagate(module: Any, shape: tuple[int, ...], model: Any = None) -> None:
             return result
 
     where: list[Any] = []
-    try:  # ShapeProp prints a traceback before it raises: kept off stderr
+    try:  # ShapeProp prints a traceback before it raises, fake tensors log one: both kept off stderr
         fake = importlib.import_module("torch._subclasses.fake_tensor")
         mode = fake.FakeTensorMode(allow_non_fake_inputs=True)
-        with contextlib.redirect_stderr(io.StringIO()):
+        with contextlib.redirect_stderr(io.StringIO()), _quiet(fake.__name__):
             Recording(module, fake_mode=mode).propagate(torch.zeros(shape))
     except Exception:  # noqa: BLE001 - some operations have no fake kernel: run them for real
         try:
@@ -307,6 +308,18 @@ def propagate(module: Any, shape: tuple[int, ...], model: Any = None) -> None:
             if model is not None and _runs(model, shape, torch):
                 msg = f"torch.fx's trace of the model does not run where the model does{at}: {why}"
             raise InputError(msg, where="input_shape") from None
+
+
+@contextlib.contextmanager
+def _quiet(logger: str) -> Iterator[None]:
+    """Silence a logger of torch's (its handler writes to the stderr it was made with) for a while."""
+    found = logging.getLogger(logger)
+    was = found.disabled
+    found.disabled = True
+    try:
+        yield
+    finally:
+        found.disabled = was
 
 
 def _runs(model: Any, shape: tuple[int, ...], torch: Any) -> bool:
@@ -487,17 +500,22 @@ def _shared(node: Any, layer: dict[str, Any], module: Any, walk: _Walk) -> dict[
 
 
 def _place(walk: _Walk, node: Any, layer: dict[str, Any], reads: list[Any]) -> None:
+    """Add a node's layer (and those it is followed by, `then`: x[:, :, ::2, ::2] cuts two axes), named by the node."""
+    layer = dict(layer)
+    chain = [layer, *layer.pop("then", [])]
     name = walk.names[node]
-    walk.produced[node] = name
     sources = [walk.produced[r] for r in reads]
-    entry = {"name": name, **layer}
-    if sources != [walk.last]:
-        entry["from"] = sources if len(sources) > 1 else sources[0]
-    expected = _shape(node)
-    if expected is not None:
-        entry["expect"] = expected
-    walk.layers.append(entry)
-    walk.last = name
+    for position, part in enumerate(chain):
+        entry = {"name": name if position == len(chain) - 1 else f"{name}:{position}", **part}
+        if sources != [walk.last]:
+            entry["from"] = sources if len(sources) > 1 else sources[0]
+        expected = _shape(node)
+        if expected is not None and position == len(chain) - 1:
+            entry["expect"] = expected
+        walk.layers.append(entry)
+        walk.last = entry["name"]
+        sources = [walk.last]
+    walk.produced[node] = name
 
 
 def _tensors(node: Any, walk: _Walk) -> list[Any]:
@@ -854,7 +872,7 @@ def _whole_axis(part: Any, size: int, node: Any, walk: _Walk) -> bool:
 
 
 def _sliced(node: Any, walk: _Walk) -> dict[str, Any]:
-    """Return x[:, a:b] (a slice of the batch or the channels, step 1) as the `narrow` it is."""
+    """Return x[:, a:b] as the `narrow` it is, x[..., ::2, 1:] as `slice`s (one axis each), x[:, 0] as a select."""
     shape = _shape(node.args[0])
     index = node.args[1] if isinstance(node.args[1], tuple) else (node.args[1],)
     if shape is not None and any(type(part) is int for part in index):
@@ -869,15 +887,25 @@ def _sliced(node: Any, walk: _Walk) -> dict[str, Any]:
     cut = [(dim, part) for dim, part in enumerate(index) if not _whole_axis(part, shape[dim], node, walk)]
     if not cut:
         return {"type": "identity"}
-    if len(cut) > 1:
-        raise _NotFollowedError("a slice of more than one axis is not followed")
-    dim, part = cut[0]
-    if dim > 1:
-        raise _NotFollowedError("a slice of a spatial axis is not followed (its length would depend on the input)")
-    if any(hasattr(bound, "op") for bound in (part.start, part.stop, part.step)) or part.step not in (None, 1):
-        raise _NotFollowedError("a slice with computed bounds or a step is not followed")
-    start, stop, _ = part.indices(shape[dim])
-    return {"type": "narrow", "dim": dim, "start": start, "length": max(stop - start, 0)}
+    if any(hasattr(bound, "op") for _, part in cut for bound in (part.start, part.stop, part.step)):
+        raise _NotFollowedError("a slice with computed bounds is not followed")
+    first, *rest = [_slice_layer(dim, part, shape[dim]) for dim, part in cut]
+    return first | ({"then": rest} if rest else {})
+
+
+def _slice_layer(dim: int, part: slice, size: int) -> dict[str, Any]:
+    """Return one axis's cut: of the batch or channels by step 1, the `narrow` it is; else Python's `slice`.
+
+    A `slice` keeps Python's bounds (from the end when negative, to the end when left out), so
+    a spatial axis's length follows the input.
+    """
+    if part.step is not None and part.step < 1:
+        raise _NotFollowedError(f"a slice with step {part.step} is not followed (torch takes positive steps)")
+    if dim <= 1 and part.step in (None, 1):
+        start, stop, _ = part.indices(size)
+        return {"type": "narrow", "dim": dim, "start": start, "length": max(stop - start, 0)}
+    bounds = {"start": part.start or None, "end": part.stop, "step": None if part.step == 1 else part.step}
+    return {"type": "slice", "dim": dim} | {key: value for key, value in bounds.items() if value is not None}
 
 
 def _selected(index: tuple[Any, ...], shape: list[int]) -> dict[str, Any]:

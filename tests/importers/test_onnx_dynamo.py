@@ -7,6 +7,7 @@ node output's shape as onnxruntime computed it.
 from __future__ import annotations
 
 import json
+from fractions import Fraction
 from math import prod
 from pathlib import Path
 from typing import Any
@@ -203,3 +204,41 @@ def test_a_constant_laid_out_anew_is_still_a_constant(tmp_path: Path) -> None:
     ]
     result = analyze(read_network(_graph_file(tmp_path / "c.onnx", nodes, [1, 4, 2, 2], [table, target, axes])))
     assert [(layer.name, layer.output, layer.params) for layer in result.layers] == [("bias", (1, 4, 2, 2), 16)]
+
+
+def test_a_strided_slice_is_a_slice_to_the_end(tmp_path: Path) -> None:
+    """x[..., 0::2, :] as the exporter writes it (an end past the axis): a `slice` that runs to the end at any size."""
+    values = {"starts": [0], "ends": [2**63 - 1], "axes": [2], "steps": [2]}
+    tensors = [helper.make_tensor(name, TensorProto.INT64, [1], value) for name, value in values.items()]
+    node = helper.make_node("Slice", ["x", *values], ["y"], name="even_rows")
+    path = _graph_file(tmp_path / "s.onnx", [node], [1, 4, 7, 6], tensors)
+    data, _ = onnx_import(path, None, measured_shapes)
+    assert data["layers"] == [{"name": "even_rows", "type": "slice", "dim": 2, "start": 0, "step": 2}]
+    result = analyze(read_network(path))
+    assert result.layers[0].output == (1, 4, 4, 6)
+    assert result.layers[0].jump == (Fraction(2), Fraction(1))
+
+
+def test_a_mask_made_from_sizes_is_a_constant_not_a_bias(tmp_path: Path) -> None:
+    """ConstantOfShape of computed sizes, whose shape value_info gives, added to the data: no parameters."""
+    nodes = [
+        helper.make_node("Shape", ["x"], ["size"], name="shape"),
+        helper.make_node("ConstantOfShape", ["size"], ["mask"], name="zeros"),
+        helper.make_node("Add", ["x", "mask"], ["y"], name="masked"),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 3, 3])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+        value_info=[helper.make_tensor_value_info("mask", TensorProto.FLOAT, [1, 4, 3, 3])],
+    )
+    path = tmp_path / "m.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)]), str(path))
+    result = analyze(read_network(str(path)))
+    assert [(layer.name, layer.output, layer.params) for layer in result.layers] == [("masked", (1, 4, 3, 3), 0)]
+    del graph.value_info[:]  # without the mask's shape: the node is said, not guessed
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)]), str(path))
+    with pytest.raises(InputErrorGroup) as caught:
+        onnx_import(str(path), None, measured_shapes)
+    assert "node 'zeros' (ConstantOfShape" in str(caught.value.errors[0])

@@ -348,11 +348,16 @@ class M(nn.Module):
 class Spatial(M):
     def forward(self, x):
         return self.c(x)[:, :, 1:]
+
+
+class Computed(M):
+    def forward(self, x):
+        return self.c(x)[:, :, : x.size(2) // 3]
 """
 
 
 def test_slices_of_the_channels_are_narrows(run: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """x[:, a:b] is a narrow of the channels (GhostNet, DPN); a slice of a spatial axis is refused at its line."""
+    """x[:, a:b] is a narrow of the channels (GhostNet, DPN), of a spatial axis a `slice`; computed bounds are refused."""
     (tmp_path / "slicing.py").write_text(SLICING_MODEL)
     monkeypatch.chdir(tmp_path)
     result = run("import", "torch", "slicing.py:M", "-i", "1,3,16,16", "--expect")
@@ -363,9 +368,11 @@ def test_slices_of_the_channels_are_narrows(run: Any, tmp_path: Path, monkeypatc
         in result.stdout
     )
     assert '{name: "getitem_2", type: "identity", from: "c", expect: [1, 8, 14, 14]}' in result.stdout
-    refused = run("import", "torch", "slicing.py:Spatial", "-i", "1,3,16,16")
+    spatial = run("import", "torch", "slicing.py:Spatial", "-i", "1,3,16,16")
+    assert '{name: "getitem", type: "slice", dim: 2, start: 1}' in spatial.stdout
+    refused = run("import", "torch", "slicing.py:Computed", "-i", "1,3,16,16")
     assert refused.exit_code == 2
-    assert "at slicing.py:18 (return self.c(x)[:, :, 1:]): a slice of a spatial axis is not followed" in refused.stderr
+    assert "at slicing.py:23 (return self.c(x)[:, :, : x.size(2) // 3]): a slice with computed bounds" in refused.stderr
 
 
 def test_an_optional_input_left_at_its_default_is_not_an_input(
@@ -560,3 +567,17 @@ def test_a_module_called_again_shares_its_weights(run: Any, tmp_path: Path) -> N
     model = __import__(FACTORIES, fromlist=["SharedHead"]).SharedHead()
     assert data["total_params"] == sum(p.numel() for p in model.parameters())
     assert [layer["params"] for layer in data["layers"] if layer["name"].endswith("_1")] == [0, 0, 0, 0]
+
+
+def test_strided_slices_of_spatial_axes_follow_any_input(run: Any, tmp_path: Path) -> None:
+    """x[:, :, ::2, 1::2]: a `slice` per axis cut, Python's bounds kept, so other sizes come out as torch's."""
+    out = tmp_path / "strided.yaml"
+    result = run("import", "torch", f"{FACTORIES}:Strided", "-i", "1,3,10,10", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    text = out.read_text()
+    assert '{name: "getitem:0", type: "slice", dim: 2, step: 2}' in text
+    assert '{name: "getitem_1", type: "slice", dim: 3, end: -1, step: 2}' in text
+    model = __import__(FACTORIES, fromlist=["Strided"]).Strided()
+    for size in ([1, 3, 10, 10], [2, 3, 14, 22]):
+        data = json.loads(run("stack", str(out), "-i", ",".join(map(str, size)), "-f", "json").stdout)
+        assert data["output"] == list(model(torch.zeros(size)).shape)

@@ -97,3 +97,17 @@ class SharedHead(nn.Module):  # type: ignore[misc]  # as above
         coarse = self.act(self.down(fine))
         upsampled = nn.functional.interpolate(self.norm(self.head(coarse)), scale_factor=2.0)
         return self.norm(self.head(fine)) + upsampled
+
+
+class Strided(nn.Module):  # type: ignore[misc]  # as above
+    """Even and odd cells of the spatial axes (patch merging's, LeViT's subsampling), two axes in one index."""
+
+    def __init__(self) -> None:
+        """Build one convolution."""
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+
+    def forward(self, x: Any) -> Any:  # a tensor
+        """Add the even cells to the odd ones, a step of 2 on H and W."""
+        y = self.conv(x)
+        return torch.cat([y[:, :, ::2, 1::2], y[..., 1::2, :-1:2]], dim=1)[:, 2:]

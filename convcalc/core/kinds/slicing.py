@@ -1,4 +1,11 @@
-"""Slices: narrow's [start, start + length) of one axis, one piece of torch.chunk, or select's one index."""
+"""Slices of one axis: narrow's [start, start + length), x[start:end:step], a piece of torch.chunk, an index.
+
+A `slice` is Python's (and torch's aten.slice, ONNX's Slice): `start` and `end` count from the
+axis's end when negative and are clamped to it, `end` left out runs to the end, and `step`
+keeps every step-th cell, ceil((end - start) / step) of them. On a spatial axis a step is a
+window of one cell striding by it (Swin's patch merging, LeViT's subsampling): the receptive
+field's jump grows by it.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,7 @@ from convcalc.core.kinds.base import FieldsAndNotes, Flow, NamedAsWritten, Other
 from convcalc.core.kinds.file_types import FileTypes, OtherType
 from convcalc.core.kinds.shared import AlongDim, ShiftsFields, axis_of, kept_period
 from convcalc.core.rearrange import is_spatial
+from convcalc.core.receptive import direct_field
 from convcalc.core.spec import LayerKind, OtherSpec
 
 if TYPE_CHECKING:
@@ -19,12 +27,27 @@ if TYPE_CHECKING:
     from convcalc.core.spec import AxisValues
 
 
+def _python_slice(layer: OtherSpec, size: int) -> tuple[int, int, int]:
+    """Return a `slice` layer's start, cells kept and step on an axis of `size` (Python's rules)."""
+    step = layer.integer("step", 1)
+    if step < 1:
+        raise LayerError(f"step is {step}: a slice keeps every step-th cell, step 1 or more", problem=Problem.REFUSED)
+    end = layer.argument("end")
+    start, stop, _ = slice(layer.integer("start", 0), end if isinstance(end, int) else None).indices(size)
+    return start, max(-(-(stop - start) // step), 0), step
+
+
 class Slice(NamedAsWritten, AlongDim, ShiftsFields, OtherRules):
-    """Keep a piece of one axis; the cells after its start shift by it."""
+    """Keep a piece of one axis; the cells after its start shift by it (and, with a step, stride by it)."""
 
     kinds = (LayerKind.SLICE,)
     writes_dim = True
-    period = staticmethod(kept_period)
+
+    def period(self, layer: object, axis: int) -> int | None:
+        """Return 1, or a step's: sizes a step apart keep outputs one apart (a slice to the axis's end)."""
+        if not isinstance(layer, OtherSpec) or layer.integer("step", 1) == 1:
+            return kept_period(layer, axis)
+        return layer.integer("step", 1) if layer.dim == axis + 2 else None if layer.dim < 0 else 1
 
     def shape(
         self, layer: OtherSpec, shapes: list[AxisValues], sources: list[str], target: AxisValues | None
@@ -44,6 +67,8 @@ class Slice(NamedAsWritten, AlongDim, ShiftsFields, OtherRules):
                 raise LayerError(msg + " is out of range", hint=f"use an index below {count}", problem=Problem.RANK)
             start = (index % count) * piece
             length = min(piece, size - start)
+        elif layer.type_name.lower() == "slice":
+            start, length, _ = _python_slice(layer, size)
         else:
             start = layer.integer("start", 0)
             length = layer.integer("length", size)
@@ -59,9 +84,25 @@ class Slice(NamedAsWritten, AlongDim, ShiftsFields, OtherRules):
         """Count the trailing axes, as many as it shifts."""
         return len(shape.offsets)
 
+    def fields(self, layer: OtherSpec, inputs: Sequence[Flow], shape: OtherShape) -> FieldsAndNotes:
+        """Shift each axis's field by the cells cut before it; a step strides the sliced one (a 1-cell window)."""
+        step = layer.integer("step", 1)
+        if step == 1:
+            return ShiftsFields.fields(self, layer, inputs, shape)
+        dim = axis_of(layer, len(shape.output))
+        fields = [
+            None if field is None else direct_field(field, 1, step, -offset, 1) if axis + 2 == dim else field
+            for axis, (field, offset) in enumerate(zip(inputs[0].fields, shape.offsets, strict=True))
+        ]
+        return fields, []
+
     def cell(self, spec: OtherSpec, shape: AxisValues | None) -> str:
         """Say the axis and the piece."""
         del shape
+        if spec.type_name.lower() == "slice":
+            end = spec.argument("end")
+            step = spec.integer("step", 1)
+            return f"dim {spec.dim} [{spec.integer('start', 0)}:{'' if end is None else end}{f':{step}' * (step != 1)}]"
         if spec.argument("chunks") is not None:
             return f"dim {spec.dim} chunk {spec.argument('index')}/{spec.argument('chunks')}"
         start, length = spec.argument("start"), spec.argument("length")
@@ -129,6 +170,12 @@ def file_types() -> FileTypes:
                 {"dim": "int", "start": "int", "length": "count"},
                 required=("dim", "start", "length"),
                 stored=("start", "length"),
+            ),
+            "slice": OtherType(  # x[start:end:step] on axis `dim` (torch's aten.slice, ONNX's Slice of one axis)
+                LayerKind.SLICE,
+                {"dim": "int", "start": "int", "end": "int", "step": "count"},
+                required=("dim",),
+                stored=("start", "end", "step"),
             ),
             "chunk": OtherType(  # torch.chunk(x, chunks, dim)[index]: one piece, as a layer of its own
                 LayerKind.SLICE,
