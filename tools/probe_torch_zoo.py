@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 import convcalc  # noqa: E402
 from convcalc.core.cost import network_cost  # noqa: E402
 from convcalc.core.errors import ConvcalcError  # noqa: E402
+from convcalc.importers.torch_detection import is_detector  # noqa: E402
 from convcalc.importers.torch_fx import network_data  # noqa: E402
 from convcalc.sources.models import torch_import_vocabulary  # noqa: E402
 
@@ -71,15 +72,34 @@ def _build(name: str, source: str) -> torch.nn.Module:
         return torchvision.models.get_model(name, weights=None).eval()
 
 
+BOXES: dict[str, int] = {}
+"""How many boxes each R-CNN branch pooled in the last run (roi_heads.box_roi_pool -> count)."""
+
+
 def _truth(model: torch.nn.Module, shape: tuple[int, ...]) -> tuple[int, int, int]:
     """Return torch's parameters, FlopCounterMode's FLOPs, and the parameters the output does not depend on.
 
     GoogLeNet and Inception V3 keep their auxiliary classifiers in eval mode without running
-    them; autograd's graph of the output says which parameters it was computed from.
+    them; autograd's graph of the output says which parameters it was computed from. A
+    detector takes a list of images, and its output depends on most weights through indices
+    (the boxes kept), which autograd does not follow: all of them count; the boxes each R-CNN
+    branch pooled are kept in BOXES (the image decides them).
     """
     torch.backends.mha.set_fastpath_enabled(False)
+    detector = is_detector(model)
+    hooks = [
+        module.register_forward_hook(lambda _, __, output, name=name: BOXES.__setitem__(name, output.shape[0]))
+        for name, module in model.named_modules()
+        if name.endswith("_roi_pool")
+    ]
+    BOXES.clear()
     with sdpa_kernel(SDPBackend.MATH), FlopCounterMode(display=False) as counter:  # forward only: its FLOPs
-        output = model(torch.zeros(shape))
+        output = model([torch.zeros(shape[1:]) for _ in range(shape[0])] if detector else torch.zeros(shape))
+    for hook in hooks:
+        hook.remove()
+    total = sum(p.numel() for p in model.parameters())
+    if detector:
+        return total, int(counter.get_total_flops()), 0
     used: set[int] = set()
     waiting = [t.grad_fn for t in _tensors(output) if t.grad_fn is not None]
     seen: set[int] = set()
@@ -92,7 +112,13 @@ def _truth(model: torch.nn.Module, shape: tuple[int, ...]) -> tuple[int, int, in
             used.add(id(function.variable))
         waiting.extend(f for f, _ in function.next_functions if f is not None)
     unused = sum(p.numel() for p in model.parameters() if id(p) not in used)
-    return sum(p.numel() for p in model.parameters()), int(counter.get_total_flops()), unused
+    return total, int(counter.get_total_flops()), unused
+
+
+def _as_run(data: dict[str, Any]) -> dict[str, Any]:
+    """Return a detector's network data with each R-CNN branch's boxes as many as torch's run pooled."""
+    layers = [{**layer, "boxes": BOXES[layer["name"]]} if layer["name"] in BOXES else layer for layer in data["layers"]]
+    return {**data, "layers": [{k: v for k, v in layer.items() if k != "expect"} for layer in layers]}
 
 
 def _tensors(output: Any) -> list[torch.Tensor]:  # noqa: ANN401 - a model's output: a tensor, a dict or a tuple of them
@@ -114,17 +140,20 @@ def probe(name: str, source: str, *, onnx: bool = False) -> dict[str, Any]:
         return {"source": source, "status": "not built", "reason": f"{type(error).__name__}: {error}"[:200]}
     outcome: dict[str, Any] = {"source": source, "input": list(shape)}
     truth: tuple[int, int, int] | None = None
-    if onnx:
+    if onnx and not is_detector(model):  # a detector is exported with its post-processing: not a graph to read
         truth = _truth(model, shape)
         outcome["onnx"] = _onnx_route(name, model, shape, truth)
         outcome |= {"params": truth[0], "flops": truth[1]} | ({"unused_params": truth[2]} if truth[2] else {})
     try:
         with contextlib.redirect_stderr(io.StringIO()):
             data, _ = network_data(model, shape, torch_import_vocabulary())
-        result = convcalc.report(data).result
+        convcalc.report(data)
     except ConvcalcError as error:
         return outcome | {"status": "refused", "reason": str(error).splitlines()[0][:300]}
     params, flops, unused = truth or _truth(model, shape)
+    result = convcalc.report(_as_run(data) if BOXES else data).result
+    if BOXES:
+        outcome["boxes"] = dict(BOXES)
     ours = (result.total_params, network_cost(result).total_flops)
     outcome |= {"params": params, "flops": flops, "convcalc_params": ours[0], "convcalc_flops": ours[1]}
     if unused:

@@ -423,7 +423,7 @@ class _Walk:
                 f"where {owner.label} has {owner.params:,} {theirs}"
             )
             raise LayerError(msg, problem=Problem.REFUSED)
-        return replace(result, params=0, warnings=(*result.warnings, f"weights: {owner.label}'s (counted there)"))
+        return replace(result, params=0)
 
     def _window_step(self, layer: LayerSpec, source: _Node, count: int, common: dict[str, object]) -> _Step:
         """Compute a sliding-window layer: its shape by the framework's rule, the field through its window."""

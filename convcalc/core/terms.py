@@ -45,6 +45,7 @@ class LayerKind(StrEnum):
     WINDOWATTENTION = "windowattention"  # Swin's shifted window attention, channels-last
     PATCHMERGING = "patchmerging"  # Swin's 2x2 patch merging, channels-last
     EINSUM = "einsum"  # torch.einsum of one or two tensors
+    ROIALIGN = "roialign"  # torchvision's roi_align: one grid per box of a detector's proposals
 
     @property
     def is_window(self) -> bool:

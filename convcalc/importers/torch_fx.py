@@ -450,25 +450,49 @@ def network_data(
 ) -> tuple[dict[str, Any], list[str]]:
     """Return the network file data of a traced model, and the names of layers whose sizes were frozen.
 
-    Raise InputErrorGroup with one line per node that cannot be written as a layer.
+    Raise InputErrorGroup with one line per node that cannot be written as a layer. A torchvision
+    detector is read in the parts torch.fx can trace (torch_detection): its data has a
+    `description` saying what is left out.
     """
+    data, frozen, _ = network_import(model, shape, vocabulary)
+    return data, frozen
+
+
+def network_import(
+    model: Any,  # a torch.nn.Module
+    shape: tuple[int, ...],
+    vocabulary: Vocabulary,
+) -> tuple[dict[str, Any], list[str], list[str]]:
+    """Return network_data's data and frozen layers, and the notes on what the import leaves out (a detector's)."""
+    from convcalc.importers.torch_detection import detector_data, is_detector
+
+    if is_detector(model):
+        return detector_data(model, shape, vocabulary, traced_data, _load_torch())
+    data, frozen, _ = traced_data(model, shape, vocabulary)
+    return data, frozen, []
+
+
+def traced_data(
+    model: Any,  # a torch.nn.Module
+    shape: tuple[int, ...],
+    vocabulary: Vocabulary,
+) -> tuple[dict[str, Any], list[str], list[str]]:
+    """Return a traced model's network data, the layers whose sizes were frozen, and the layers of its outputs."""
     torch = _load_torch()
     module = trace(model)
     propagate(module, shape, model)
     walk = _Walk(vocabulary, names=node_names(module.graph, type(model).__name__))
     errors = []
     placeholders = 0
+    outputs: list[str] = []
     for node in module.graph.nodes:
-        if node.op == "placeholder" and node.args:  # an optional input (attn_mask=None): left at its default
-            walk.constants.add(node)
-            continue
         if node.op == "placeholder":
-            placeholders += 1
-            if placeholders == 1:
-                walk.names[node] = "input"
-                walk.produced[node] = "input"
+            placeholders += _placeholder(node, walk, placeholders)
             continue
-        if node.op == "output" or node not in walk.names:
+        if node.op == "output":
+            outputs = [walk.produced.get(value, "") for value in _flat(node.args[0])]
+            continue
+        if node not in walk.names:
             continue
         try:
             layer, reads = _layer(node, module, walk, torch)
@@ -486,7 +510,27 @@ def network_data(
         errors.insert(0, InputError(f"the model takes {placeholders} inputs: convcalc reads one", where="import torch"))
     if errors:
         raise InputErrorGroup(errors)
-    return {"input": list(shape), "layers": walk.layers}, walk.frozen
+    return {"input": list(shape), "layers": walk.layers}, walk.frozen, outputs
+
+
+def _placeholder(node: Any, walk: _Walk, seen: int) -> int:
+    """Record a model's input (the first is the network's); return 0 for an optional one left at its default."""
+    if node.args:  # attn_mask=None: a constant
+        walk.constants.add(node)
+        return 0
+    if not seen:
+        walk.names[node] = "input"
+        walk.produced[node] = "input"
+    return 1
+
+
+def _flat(value: Any) -> list[Any]:
+    """Return the nodes a traced model's output holds, in order."""
+    if isinstance(value, dict):
+        return [node for item in value.values() for node in _flat(item)]
+    if isinstance(value, list | tuple):
+        return [node for item in value for node in _flat(item)]
+    return [value]
 
 
 def _shared(node: Any, layer: dict[str, Any], module: Any, walk: _Walk) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from convcalc.core.cost import Convention, Cost, LayerCost
 from convcalc.core.kinds import other_rules, rules_of
 from convcalc.core.kinds.sliding import geometry_cell
 from convcalc.core.receptive import GLOBAL
-from convcalc.core.spec import LayerSpec, OtherSpec, axis_names
+from convcalc.core.spec import AxisValues, LayerSpec, OtherSpec, axis_names
 from convcalc.core.text import axes_text, csv_safe, visible
 from convcalc.render import table
 from convcalc.render.report import render_json, type_word
@@ -67,24 +67,32 @@ def _geometry_cell(layer: LayerResult) -> str:
     return geometry_cell(spec, layer.padding)
 
 
-def _row(layer: LayerResult, cost: LayerCost, options: RenderOptions, total_params: int) -> list[str]:
-    batch = options.show_batch
+SHARED = "shared"
+"""The parameters cell of a layer using another's weights (`shares`): they are counted there."""
+
+
+def _shape(shape: AxisValues | None, batch: int, options: RenderOptions) -> str:
+    """Show a shape without the network's batch, but with a leading axis that is not it (boxes, windows)."""
+    return shape_cell(shape, batch=options.show_batch or (shape is not None and shape[:1] != (batch,)))
+
+
+def _row(layer: LayerResult, cost: LayerCost, options: RenderOptions, total_params: int, batch: int) -> list[str]:
     if layer.status is Status.INVALID:
         output = "invalid"
     elif layer.status is Status.NOT_COMPUTED:
         output = "not computed"
     else:
-        output = shape_cell(layer.output, batch=batch)
+        output = _shape(layer.output, batch, options)
     counted = bool(layer.weight_shape or layer.params)
     cells = [
         str(layer.index),
         visible(_layer_cell(layer)),
-        shape_cell(layer.input, batch=batch),
+        _shape(layer.input, batch, options),
         output,
         _geometry_cell(layer),
         (GLOBAL if layer.whole_input else "-") if layer.receptive_field is None else axes_text(layer.receptive_field),
         "-" if layer.jump is None else axes_text(layer.jump),
-        f"{layer.params:,}" if counted else "-",
+        SHARED if layer.spec.shares is not None else f"{layer.params:,}" if counted else "-",
     ]
     if options.param_percent:
         cells.append(f"{100 * layer.params / total_params:.1f}" if counted and total_params else "-")
@@ -96,7 +104,8 @@ def _row(layer: LayerResult, cost: LayerCost, options: RenderOptions, total_para
 def _rows(result: StackResult, options: RenderOptions, cost: Cost) -> list[list[str]]:
     """Return every layer's cells."""
     total = result.total_params
-    return [_row(layer, spent, options, total) for layer, spent in zip(result.layers, cost.layers, strict=True)]
+    batch = result.input[0]
+    return [_row(layer, spent, options, total, batch) for layer, spent in zip(result.layers, cost.layers, strict=True)]
 
 
 def describe_equivalent(layer: LayerResult) -> str:

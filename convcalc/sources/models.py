@@ -125,13 +125,13 @@ def _torch(
         raise InputError("expected one factory: convcalc import torch PACKAGE.MODULE:FACTORY", where="sources")
     if shape is None:
         raise InputError("give the input shape, e.g. input_shape 1,3,224,224", where="import torch", asks="input_shape")
-    from convcalc.importers.torch_fx import build_model, network_data
+    from convcalc.importers.torch_fx import build_model, network_import
 
     target = sources[1]
     with contextlib.redirect_stdout(sys.stderr):  # the module's own prints: not into the network file
-        data, frozen = network_data(build_model(target, arguments), shape, torch_import_vocabulary())
+        data, frozen, said = network_import(build_model(target, arguments), shape, torch_import_vocabulary())
     comment = f"{target} imported by convcalc import torch\nlayer names are the model's module paths"
-    return data, comment, target, _frozen_notes(frozen, "sizes read off a tensor", list(shape))
+    return data, comment, target, [*_frozen_notes(frozen, "sizes read off a tensor", list(shape)), *said]
 
 
 def _standard_input_bytes() -> bytes:

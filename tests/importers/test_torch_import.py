@@ -20,11 +20,13 @@ from tools.import_torch_models import OUT, compare_imported
 RECORDS = fixture()
 TRANSFORMERS = json.loads((FIXTURES / "torch_transformers.json").read_text())["models"]
 """Compared in tests/models/test_transformers.py."""
+DETECTORS = json.loads((FIXTURES / "torch_detection.json").read_text())["models"]
+"""Compared in tests/models/test_detection.py."""
 
 
 def test_every_model_was_imported() -> None:
     """One imported file per model of the fixtures."""
-    assert {path.name.split(".")[0] for path in OUT.glob("*.yaml")} == set(RECORDS) | set(TRANSFORMERS)
+    assert {path.name.split(".")[0] for path in OUT.glob("*.yaml")} == set(RECORDS) | set(TRANSFORMERS) | set(DETECTORS)
 
 
 @pytest.mark.parametrize("model", sorted(RECORDS))

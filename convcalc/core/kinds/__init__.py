@@ -25,6 +25,7 @@ from convcalc.core.kinds import (
     rearrange,
     reduce,
     resize,
+    roi,
     shuffle,
     slicing,
     sliding,
@@ -45,6 +46,7 @@ from convcalc.core.kinds.merge import Add, Concat
 from convcalc.core.kinds.rearrange import Rearrange
 from convcalc.core.kinds.reduce import Reduce
 from convcalc.core.kinds.resize import CropPad
+from convcalc.core.kinds.roi import RoIAlign
 from convcalc.core.kinds.shuffle import PixelShuffle, PixelUnshuffle
 from convcalc.core.kinds.slicing import Select, Slice
 from convcalc.core.kinds.sliding import AvgPool, Conv, ConvTranspose, LpPool, MaxPool
@@ -86,6 +88,7 @@ FAMILIES: tuple[Rules, ...] = (
     WindowAttention(),
     PatchMerging(),
     Einsum(),
+    RoIAlign(),
 )
 """Every kind's rules, in the order of LayerKind."""
 
@@ -110,6 +113,7 @@ FILE_TYPE_SOURCES: tuple[Callable[[], FileTypes], ...] = (
     tokens.file_types,
     windowed.file_types,
     einsum.file_types,
+    roi.file_types,
 )
 """Every kind's names in network files, in the order of FAMILIES (made when first asked: a layer command needs none)."""
 
