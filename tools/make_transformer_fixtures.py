@@ -66,6 +66,8 @@ MODELS: dict[str, tuple[Callable[[], nn.Module], tuple[int, ...]]] = {
     "swin_v2_t": (torchvision.models.swin_v2_t, (1, 3, 256, 256)),  # V2: cosine attention, a position MLP
     # the video Swin: 3-D windows, shrunk to T (3 < 8) and to the last stage's 3x3 (< 7), 20x20 padded to 21
     "swin3d_t": (torchvision.models.video.swin3d_t, (1, 3, 6, 80, 80)),
+    # MViT V2: pooling attention over a token grid, relative positions, the skip path pooled
+    "mvit_v2_s": (torchvision.models.video.mvit_v2_s, (1, 3, 16, 224, 224)),
     "maxvit_t": (torchvision.models.maxvit_t, (1, 3, 224, 224)),  # einsum, swapaxes, 6-D window partitions
 }
 

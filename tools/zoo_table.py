@@ -34,8 +34,9 @@ def _short(reason: str) -> str:
 
 
 FOLDED = (
-    "the exporter folds each relative-position bias table, gathered by its constant index, into a constant "
-    "of the gathered size (window² × window² × heads), which the file holds as weights"
+    "the exporter folds a tensor computed from parameters alone into one constant of its computed size, "
+    "which the file holds as weights: each relative-position bias gathered from its table by a constant "
+    "index (window² × window² × heads), MViT's position embedding built from its time and space parts"
 )
 ZERO_BIASES = (
     "the exporter fuses each BatchNorm into the convolution before it and drops the fused bias when it is "
@@ -43,7 +44,7 @@ ZERO_BIASES = (
     "are kept and counted)"
 )
 KNOWN = {
-    **dict.fromkeys(("maxvit_t", "swin_t", "swin_s", "swin_b", "swin3d_t", "swin3d_s", "swin3d_b"), 1),
+    **dict.fromkeys(("maxvit_t", "mvit_v1_b", "swin_t", "swin_s", "swin_b", "swin3d_t", "swin3d_s", "swin3d_b"), 1),
     **dict.fromkeys(("vgg11_bn", "vgg13_bn", "vgg16_bn", "vgg19_bn"), 2),
 }
 """The models whose ONNX files themselves differ from torch's model, by footnote."""

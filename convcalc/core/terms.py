@@ -46,6 +46,8 @@ class LayerKind(StrEnum):
     PATCHMERGING = "patchmerging"  # Swin's 2x2 patch merging, channels-last
     EINSUM = "einsum"  # torch.einsum of one or two tensors
     ROIALIGN = "roialign"  # torchvision's roi_align: one grid per box of a detector's proposals
+    MULTISCALEATTENTION = "multiscaleattention"  # MViT's pooling attention over a token grid
+    TOKENPOOL = "tokenpool"  # MViT's pool of a token grid, the class token kept
 
     @property
     def is_window(self) -> bool:

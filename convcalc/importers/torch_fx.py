@@ -857,7 +857,18 @@ def _functional_group_norm(call: _Call) -> dict[str, Any]:
     return {"type": "GroupNorm", "num_groups": groups, "num_channels": channels}
 
 
+def _grid_unsqueeze(call: _Call) -> dict[str, Any]:
+    """Return MViT's _unsqueeze(x, rank, dim) -> (x, its rank): an axis added when x lacks one, else x."""
+    node = call.node
+    if getattr(node.target, "__module__", "") != "torchvision.models.video.mvit":
+        raise _NotFollowedError("convcalc does not follow this operation")
+    call.walk.pairs.add(node)
+    rank, at = node.args[1], node.args[2]
+    return {"type": "unsqueeze", "dim": at} if len(_shape(node.args[0]) or ()) == rank - 1 else {"type": "identity"}
+
+
 FUNCTIONS: dict[str, Callable[[_Call], dict[str, Any]]] = {
+    "_unsqueeze": _grid_unsqueeze,
     "linear": _functional_linear,
     "group_norm": _functional_group_norm,
     "getitem": lambda call: _sliced(call.node, call.walk),  # x[:, a:b]: the pieces of a chunk or split are read above
@@ -1033,6 +1044,7 @@ def _held(operand: Any, module: Any, walk: _Walk) -> tuple[int, int, int]:
             found.update({f"{node.target}.{name}": value for name, value in called.named_parameters()})
             found.update({f"{node.target}.{name}": value for name, value in called.named_buffers()})
         waiting.extend(node.all_input_nodes)
+        waiting.extend(user for user in node.users if _in_place(user))  # pos.add_(other): other is in it too
     counts = [0, 0, 0]
     for target, value in found.items():
         if target in walk.counted or not hasattr(value, "numel"):
@@ -1041,6 +1053,11 @@ def _held(operand: Any, module: Any, walk: _Walk) -> tuple[int, int, int]:
         learned = bool(getattr(value, "requires_grad", False))
         counts[0 if learned else (1 if value.is_floating_point() else 2)] += int(value.numel())
     return counts[0], counts[1], counts[2]
+
+
+def _in_place(node: Any) -> bool:  # an fx node
+    """Return whether a node changes its first argument in place (`add_`, `mul_`): a method ending in `_`."""
+    return node.op == "call_method" and str(node.target).endswith("_") and not str(node.target).startswith("_")
 
 
 _RESHAPING = REARRANGING - {"permute", "transpose", "swapaxes", "swapdims"}
@@ -1061,6 +1078,9 @@ def _module_call(node: Any, module: Any, walk: _Walk, torch: Any, computed: list
     """Return a module's layer: of its first input, or (MultiheadAttention) of its query, key and value."""
     called = module.get_submodule(str(node.target))
     read = _reader_of(called)
+    if read is not None and type(called).__name__ in ON_A_GRID:
+        walk.pairs.add(node)  # (tensor, pooled grid)
+        return read(called, _value(_argument(node, 1, "thw"), walk, "token grid", node)), computed[:1]
     if read is not None:
         return read(called), computed[:1]
     layer = _frozen_kept(called, torch, walk.vocabulary)
@@ -1107,27 +1127,69 @@ def _patch_merging(merging: Any) -> dict[str, Any]:
     return {"type": type(merging).__name__, "dim": int(merging.reduction.in_features) // 4}
 
 
-MODULE_READERS: dict[str, Callable[[Any], dict[str, Any]]] = {
+def _three(value: Any) -> list[int]:  # a module's int or triple
+    """Return a Conv3d's or MaxPool3d's size as three."""
+    return [int(v) for v in value] if isinstance(value, list | tuple) else [int(value)] * 3
+
+
+def _multiscale_attention(attention: Any, thw: list[int]) -> dict[str, Any]:
+    """Return MViT's MultiscaleAttention on the grid `thw`: its pools' windows, V2's relative-position tables."""
+    layer: dict[str, Any] = {
+        "type": "MultiscaleAttention",
+        "embed_dim": int(attention.qkv.in_features),
+        "output_dim": int(attention.output_dim),
+        "num_heads": int(attention.num_heads),
+        "thw": [int(v) for v in thw],
+    }
+    for key, pool in (("q", attention.pool_q), ("kv", attention.pool_k)):
+        if pool is not None:
+            layer[f"kernel_{key}"], layer[f"stride_{key}"] = _three(pool.pool.kernel_size), _three(pool.pool.stride)
+    if attention.rel_pos_h is not None:
+        tables = (attention.rel_pos_h, attention.rel_pos_w, attention.rel_pos_t)
+        layer["rel_pos"] = [int(table.shape[0]) for table in tables]
+    return layer
+
+
+def _token_pool(pool: Any, thw: list[int]) -> dict[str, Any]:
+    """Return MViT's Pool of a MaxPool3d (a block's skip path) on the grid `thw`."""
+    if pool.norm_act is not None or type(pool.pool).__name__ != "MaxPool3d":
+        raise _NotFollowedError("a Pool other than a MaxPool3d alone (the skip path's) is not followed")
+    window = pool.pool
+    return {
+        "type": "TokenPool",
+        "thw": [int(v) for v in thw],
+        **{key: _three(getattr(window, key)) for key in ("kernel_size", "stride", "padding")},
+    }
+
+
+MODULE_READERS: dict[str, Callable[..., dict[str, Any]]] = {
     "ShiftedWindowAttention": _window_attention,
     "ShiftedWindowAttentionV2": _window_attention,
     "ShiftedWindowAttention3d": _window_attention,
     "PatchMerging": _patch_merging,
     "PatchMergingV2": _patch_merging,
+    "MultiscaleAttention": _multiscale_attention,
+    "Pool": _token_pool,
 }
 """torchvision's modules read whole (traced as leaves), by class: the layer each is."""
+ON_A_GRID = {"MultiscaleAttention", "Pool"}
+"""MViT's modules: called with the token grid (T, H, W), and returning it pooled beside the tensor."""
 
 
-def _reader_of(module: Any) -> Callable[[Any], dict[str, Any]] | None:
+def _reader_of(module: Any) -> Callable[..., dict[str, Any]] | None:
     """Return how to read a module whole (a torchvision module MODULE_READERS names), or None."""
-    read = MODULE_READERS.get(type(module).__name__)
-    return read if read is not None and type(module).__module__.startswith("torchvision") else None
+    name, home = type(module).__name__, type(module).__module__
+    read = MODULE_READERS.get(name)
+    if read is None or not home.startswith("torchvision") or (name in ON_A_GRID) != home.endswith(".mvit"):
+        return None
+    return read
 
 
 def _paired(node: Any, walk: _Walk) -> None:
     """Read (output, weights)[i] of MultiheadAttention: the output is the layer's; unused weights are dropped."""
     if node.args[1] == 0:
         walk.produced[node] = walk.produced[node.args[0]]
-    elif node.users:
+    elif node.users and "convcalc_value" not in node.meta:  # sizes (MViT's pooled grid) are read where used
         raise _NotFollowedError("the attention weights are not followed (call it with need_weights=False)")
 
 
@@ -1161,14 +1223,16 @@ def _concatenated(call: _Call, computed: list[Any]) -> _Found:
         attribute = _expanded_parameter(part, walk)
         if attribute is None:
             raise _NotFollowedError("a concatenation with a constant that is not a learned parameter")
-        count += int(_parameter(attribute, call.module).shape[dim])
+        count += int((_shape(part) or _parameter(attribute, call.module).shape)[dim])
     return {"type": "tokens", "count": count, **({"dim": dim} if dim != 1 else {})}, computed
 
 
 def _expanded_parameter(operand: Any, walk: _Walk) -> Any:  # an fx node
     """Return the parameter a constant operand expands over the batch (cls_token.expand(N, -1, -1)), or None."""
-    name = operand.target if isinstance(operand.target, str) else getattr(operand.target, "__name__", "")
-    if operand.op in ("call_method", "call_function") and name in ("expand", "repeat", "expand_as") and operand.args:
+    while operand.op in ("call_method", "call_function") and operand.args:  # expand(N, -1).unsqueeze(1): MViT's
+        name = operand.target if isinstance(operand.target, str) else getattr(operand.target, "__name__", "")
+        if name not in ("expand", "repeat", "expand_as", "unsqueeze"):
+            break
         operand = operand.args[0]
     return _reshaped_parameter(operand, walk) if operand in walk.constants else None
 

@@ -194,3 +194,36 @@ def test_weights_that_do_not_fit_are_refused(run: Any, tmp_path: Path) -> None:
     ) in result.stderr
     assert "layer 4 (s): it shares the weights of layer 3 (r), which has none" in result.stderr
     assert "Traceback" not in result.stdout + result.stderr
+
+
+MVIT = """
+input: [1, 3, 4, 16, 16]
+layers:
+  - {type: Conv3d, out_channels: 16, kernel_size: [2, 4, 4], stride: [2, 4, 4]}
+  - {type: flatten, start_dim: 2}
+  - {type: transpose, dim0: 1, dim1: 2}
+  - {type: tokens, name: seq, count: 1}
+  - {type: MultiscaleAttention, name: attn, embed_dim: 16, output_dim: 32, num_heads: 2, thw: [2, 4, 4],
+     kernel_q: 3, stride_q: [1, 2, 2], kernel_kv: 3, stride_kv: [1, 2, 2]}
+  - {type: TokenPool, name: skip, from: seq, thw: [2, 4, 4], kernel_size: [1, 3, 3], stride: [1, 2, 2],
+     padding: [0, 1, 1]}
+  - {type: MultiscaleAttention, name: wrong, from: seq, embed_dim: 16, num_heads: 2, thw: [2, 4, 5]}
+"""
+
+
+def test_an_mvit_stage_is_computed(run: Any, tmp_path: Path) -> None:
+    """Pooling attention: the queries' grid 2x4x4 pooled to 2x2x2 (and a class token); a grid of other size refused."""
+    path = tmp_path / "mvit.yaml"
+    path.write_text(MVIT)
+    result = run("stack", str(path), "-f", "json")
+    assert result.exit_code == 1
+    layers = json.loads(result.stdout)["layers"]
+    assert [layer["output"] for layer in layers[3:6]] == [[1, 33, 16], [1, 9, 32], [1, 9, 16]]
+    head = 16  # 32 wide, 2 heads
+    pools = 3 * (head * 27 + 2 * head)  # q, k, v: a depthwise 3x3x3 Conv3d and a LayerNorm each
+    assert layers[4]["params"] == 16 * 96 + 96 + 32 * 32 + 32 + pools
+    projections = 2 * 33 * 16 * 96 + 2 * 9 * 32 * 32
+    pooling = 3 * 2 * (2 * head) * 8 * 27  # each pool: 2 FLOPs x (heads x head channels) x 8 cells x 27 taps
+    products = 2 * 2 * 2 * 9 * 9 * head  # queries x keys, then x values, per head
+    assert layers[4]["flops"] == projections + pooling + products
+    assert "thw [2, 4, 5] holds 40 tokens and a class token, but 33 come in" in result.stderr

@@ -22,6 +22,7 @@ from convcalc.core.kinds import (
     linear,
     matmul,
     merge,
+    multiscale,
     rearrange,
     reduce,
     resize,
@@ -43,6 +44,7 @@ from convcalc.core.kinds.identity import Identity
 from convcalc.core.kinds.linear import Linear
 from convcalc.core.kinds.matmul import MatMul
 from convcalc.core.kinds.merge import Add, Concat
+from convcalc.core.kinds.multiscale import MultiscaleAttention, TokenPool
 from convcalc.core.kinds.rearrange import Rearrange
 from convcalc.core.kinds.reduce import Reduce
 from convcalc.core.kinds.resize import CropPad
@@ -89,6 +91,8 @@ FAMILIES: tuple[Rules, ...] = (
     PatchMerging(),
     Einsum(),
     RoIAlign(),
+    MultiscaleAttention(),
+    TokenPool(),
 )
 """Every kind's rules, in the order of LayerKind."""
 
@@ -114,6 +118,7 @@ FILE_TYPE_SOURCES: tuple[Callable[[], FileTypes], ...] = (
     windowed.file_types,
     einsum.file_types,
     roi.file_types,
+    multiscale.file_types,
 )
 """Every kind's names in network files, in the order of FAMILIES (made when first asked: a layer command needs none)."""
 
