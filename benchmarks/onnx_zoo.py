@@ -5,7 +5,8 @@ Usage: python benchmarks/onnx_zoo.py [--runs 5] [--folder FOLDER]
 The models are tests/fixtures/onnx/ (19 real models and ResNet-18, exported by torch's
 TorchScript exporter with dynamic axes: given --input 1,3,224,224, or a 16-frame clip),
 tests/fixtures/onnx_dynamo/ and tests/fixtures/onnx_zoo/ (torch's default exporter), or every
-.onnx file of FOLDER (the zoo's exports: tools/probe_torch_zoo.py --onnx leaves them in ZOO_ONNX). Each command runs --runs times,
+.onnx file of FOLDER (the zoo's exports: tools/probe_torch_zoo.py --onnx leaves them in
+ZOO_ONNX; those convcalc does not read are said and left out). Each command runs --runs times,
 interleaved with `python -c "import onnx"` (the floor of any Python reading ONNX); prints each
 model's median wall time, its ratio to that floor, and whether it is under half a second.
 Machines are shared and noisy: compare the ratios.
