@@ -197,7 +197,7 @@ def main(argv: list[str]) -> int:
     argv = [arg for arg in argv if arg != "--onnx"]
     timm_models = [argv[i + 1] for i, arg in enumerate(argv) if arg == "--timm"]
     named = [arg for i, arg in enumerate(argv) if arg != "--timm" and (i == 0 or argv[i - 1] != "--timm")]
-    wanted = [(name, "torchvision") for name in named or torchvision.models.list_models()]
+    wanted = [(name, "torchvision") for name in named or ([] if timm_models else torchvision.models.list_models())]
     wanted += [(name, "timm") for name in timm_models]
     found: dict[str, Any] = json.loads(OUT.read_text()) if OUT.exists() else {}
     found["torch"], found["torchvision"] = torch.__version__.split("+")[0], torchvision.__version__.split("+")[0]

@@ -133,8 +133,9 @@ def layer_flops(layer: LayerResult) -> int:
     return other_rules(spec.kind).flops(spec, (shape, *layer.other_inputs), output, weight or ())
 
 
-LEARNED = ("scale", "shift", "tokens")
-"""Learnable tensors used by the module around them: torchinfo counts no Mult-Adds for them."""
+LEARNED = ("scale", "shift", "tokens", "scaled_dot_product_attention")
+"""Learnable tensors used by the module around them (an attention mask's tables too): torchinfo counts no
+Mult-Adds for them."""
 
 
 def torchinfo_macs(layer: LayerResult) -> int:

@@ -843,8 +843,15 @@ def _functional_linear(call: _Call) -> dict[str, Any]:
     shape = _weight_shape(call.node, call.module, 1)
     if len(shape) != 2:  # noqa: PLR2004 - [out_features, in_features]
         raise _NotFollowedError(f"its weight has shape {shape}, not [out_features, in_features]")
-    bias = _argument(call.node, 2, "bias") is not None
-    return {"type": "Linear", "in_features": shape[1], "out_features": shape[0]} | ({} if bias else {"bias": False})
+    bias = _argument(call.node, 2, "bias")
+    linear = {"type": "Linear", "in_features": shape[1], "out_features": shape[0]}
+    if bias is None:
+        return linear | {"bias": False}
+    if not hasattr(bias, "op") or bias.op == "get_attr":
+        return linear
+    params, values, indices = _held(bias, call.module, call.walk)  # EVA's and BEiT's cat of q, zero k and v biases
+    held = {"params": params} | ({"buffers": values} if values else {}) | ({"indices": indices} if indices else {})
+    return linear | {"bias": False, "then": [{"type": "shift", "shape": [shape[0]], **held}]}
 
 
 def _functional_group_norm(call: _Call) -> dict[str, Any]:
@@ -1194,13 +1201,21 @@ def _paired(node: Any, walk: _Walk) -> None:
 
 
 def _attention(call: _Call, computed: list[Any]) -> _Found:
-    """Return F.scaled_dot_product_attention(q, k, v) as the layer it is (a mask changes no shape, no count)."""
+    """Return F.scaled_dot_product_attention(q, k, v) as the layer it is.
+
+    A mask changes no shape; one made from learned tables (BEiT's relative position bias) has
+    their parameters and buffers counted in the layer.
+    """
     del computed
     node, walk = call.node, call.walk
     reads = [_argument(node, i, key) for i, key in enumerate(("query", "key", "value"))]
     if any(read not in walk.produced for read in reads):
         raise _NotFollowedError("its query, key and value must be tensors the model computes")
     layer: dict[str, Any] = {"type": "scaled_dot_product_attention"}
+    mask = _argument(node, 3, "attn_mask")
+    if hasattr(mask, "op") and mask in walk.constants:
+        counts = dict(zip(("params", "buffers", "indices"), _held(mask, call.module, walk), strict=True))
+        layer |= {key: count for key, count in counts.items() if count}
     if _argument(node, 5, "is_causal"):
         layer["is_causal"] = True
     if node.kwargs.get("enable_gqa"):
@@ -1251,8 +1266,17 @@ def _einsum(call: _Call, computed: list[Any]) -> _Found:
     return {"type": "einsum", "equation": equation}, operands
 
 
+def _stack(call: _Call, computed: list[Any]) -> _Found:
+    """Return torch.stack of computed tensors: a new axis at `dim`."""
+    parts = list(_argument(call.node, 0, "tensors"))
+    if not all(part in call.walk.produced for part in parts):
+        raise _NotFollowedError("a stack of constants among computed tensors is not followed")
+    return {"type": "stack", "dim": _whole(_argument(call.node, 1, "dim", default=0), "dim")}, computed
+
+
 SEVERAL: dict[str, Callable[[_Call, list[Any]], _Found]] = {
     **dict.fromkeys(("cat", "concat", "concatenate"), _concatenated),
+    "stack": _stack,
     **dict.fromkeys(("matmul", "bmm"), _product),  # operator.matmul (a @ b) is named matmul too
     "scaled_dot_product_attention": _attention,
     "einsum": _einsum,
@@ -1286,6 +1310,8 @@ def _rearranging(node: Any, name: str, walk: _Walk) -> dict[str, Any]:
         if given is None:
             raise _NotFollowedError(f"its shape is not given as convcalc follows it ({name}(x, *shape))")
         values = _value(list(given), walk, "shape", node)
+        if len(values) == 1 and isinstance(values[0], list):  # x.reshape(y.shape): one size node, read as traced
+            values = values[0]
         return {"type": name, "shape": _wholes(values, "shape")}
     if name == "unflatten":
         sizes = _value(_argument(node, 2, "sizes"), walk, "sizes", node)

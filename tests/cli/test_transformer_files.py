@@ -227,3 +227,18 @@ def test_an_mvit_stage_is_computed(run: Any, tmp_path: Path) -> None:
     products = 2 * 2 * 2 * 9 * 9 * head  # queries x keys, then x values, per head
     assert layers[4]["flops"] == projections + pooling + products
     assert "thw [2, 4, 5] holds 40 tokens and a class token, but 33 come in" in result.stderr
+
+
+def test_a_mask_made_from_learned_tables_counts_them(run: Any, tmp_path: Path) -> None:
+    """BEiT's relative position bias passed as attn_mask: its table's parameters and index buffer, in the layer."""
+    path = tmp_path / "masked.yaml"
+    path.write_text(
+        "input: [1, 4, 17, 8]\n"
+        "layers:\n"
+        "  - {type: scaled_dot_product_attention, from: [input, input, input], params: 3516, indices: 289}\n"
+    )
+    data = json.loads(run("stack", str(path), "-f", "json").stdout)
+    assert (data["total_params"], data["buffers"], data["total_macs"]) == (3516, 289, data["total_flops"] // 2)
+    assert data["memory"]["buffers_bytes"] == 289 * 8  # int64 indices
+    torchinfo = json.loads(run("stack", str(path), "-f", "json", "--count", "torchinfo").stdout)
+    assert torchinfo["total_macs"] == 0  # the tables are the module's tensors, not a layer's weight

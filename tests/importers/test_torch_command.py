@@ -581,3 +581,20 @@ def test_strided_slices_of_spatial_axes_follow_any_input(run: Any, tmp_path: Pat
     for size in ([1, 3, 10, 10], [2, 3, 14, 22]):
         data = json.loads(run("stack", str(out), "-i", ",".join(map(str, size)), "-f", "json").stdout)
         assert data["output"] == list(model(torch.zeros(size)).shape)
+
+
+def test_biases_joined_rotary_halves_and_a_tabled_mask(run: Any, tmp_path: Path) -> None:
+    """A cat of q, zero k and v biases is a shift after the Linear; torch.stack; a mask's table counts in attention."""
+    out = tmp_path / "tabled.yaml"
+    result = run("import", "torch", f"{FACTORIES}:TabledAttention", "-i", "1,4,8", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    text = out.read_text()
+    assert '{name: "linear:0", type: "Linear", in_features: 8, out_features: 24, bias: false}' in text
+    assert '{name: "linear", type: "shift", shape: [24], params: 16, buffers: 8}' in text  # the node's own output
+    assert 'type: "stack", dim: -1' in text
+    assert 'type: "scaled_dot_product_attention", params: 14, indices: 16' in text
+    data = json.loads(run("stack", str(out), "-f", "json").stdout)
+    model = __import__(FACTORIES, fromlist=["TabledAttention"]).TabledAttention()
+    assert data["total_params"] == sum(p.numel() for p in model.parameters())
+    assert data["buffers"] == sum(b.numel() for b in model.buffers())
+    assert data["output"] == list(model(torch.zeros(1, 4, 8)).shape)

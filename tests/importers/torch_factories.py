@@ -111,3 +111,25 @@ class Strided(nn.Module):  # type: ignore[misc]  # as above
         """Add the even cells to the odd ones, a step of 2 on H and W."""
         y = self.conv(x)
         return torch.cat([y[:, :, ::2, 1::2], y[..., 1::2, :-1:2]], dim=1)[:, 2:]
+
+
+class TabledAttention(nn.Module):  # type: ignore[misc]  # as above
+    """EVA's and BEiT's ways: a qkv bias joined from parameters and a zero buffer, rotary halves, a tabled mask."""
+
+    def __init__(self) -> None:
+        """Build the projection, the biases and a position table indexed by a buffer."""
+        super().__init__()
+        self.qkv = nn.Linear(8, 24, bias=False)
+        self.q_bias = nn.Parameter(torch.zeros(8))
+        self.v_bias = nn.Parameter(torch.zeros(8))
+        self.register_buffer("k_bias", torch.zeros(8), persistent=False)
+        self.table = nn.Parameter(torch.zeros(7, 2))
+        self.register_buffer("index", torch.arange(16).remainder(7))
+
+    def forward(self, x: Any) -> Any:  # a tensor
+        """Attend over four tokens of eight features in two heads."""
+        bias = torch.cat((self.q_bias, self.k_bias, self.v_bias))
+        q, k, v = F.linear(x, self.qkv.weight, bias).reshape(1, 4, 3, 2, 4).permute(2, 0, 3, 1, 4).unbind(0)
+        rotated = torch.stack([-q[..., 1::2], q[..., ::2]], -1).reshape(q.shape)
+        mask = self.table[self.index].view(4, 4, 2).permute(2, 0, 1)
+        return F.scaled_dot_product_attention(q + rotated, k, v, attn_mask=mask)

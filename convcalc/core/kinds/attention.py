@@ -93,7 +93,11 @@ class Attention(_Attends):
             msg = f"{key[-2]} keys but {value[-2]} values"
             raise LayerError(msg, hint="keys and values need the same length", problem=Problem.INPUTS_DIFFER)
         batch = _batch(query, key, value, grouped=layer.argument("enable_gqa") is True)
-        return OtherShape(output=(*batch, query[-2], value[-1]))
+        return OtherShape(output=(*batch, query[-2], value[-1]), params=layer.integer("params", 0))
+
+    def held(self, spec: OtherSpec) -> tuple[int, int]:
+        """Return the buffers its mask is made from (values, int64 indices)."""
+        return spec.integer("buffers", 0), spec.integer("indices", 0)
 
     def flops(self, spec: OtherSpec, shapes: Sequence[AxisValues], output: AxisValues, weight: AxisValues) -> int:
         """Count the scores and the weighted sum (FlopCounterMode's formula)."""
@@ -203,9 +207,12 @@ def file_types() -> FileTypes:
                     "dropout_p": IGNORED,
                     "scale": IGNORED,
                     "attn_mask": IGNORED,
+                    "params": "natural",  # a mask made from learned tables (BEiT's relative position bias)
+                    "buffers": "natural",
+                    "indices": "natural",
                 },
                 min_inputs=3,
-                stored=("is_causal", "enable_gqa"),
+                stored=("is_causal", "enable_gqa", "params", "buffers", "indices"),
             ),
             "multiheadattention": OtherType(  # from: the query (self-attention), or [query, key, value]
                 LayerKind.MULTIHEADATTENTION,

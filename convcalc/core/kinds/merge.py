@@ -144,9 +144,11 @@ class Concat(ComparesSizes, AlongDim, OtherRules):
     def shape(
         self, layer: OtherSpec, shapes: list[AxisValues], sources: list[str], target: AxisValues | None
     ) -> OtherShape:
-        """Sum the inputs along `dim`; the other axes must be equal."""
+        """Sum the inputs along `dim`; the other axes must be equal (torch.stack: all equal, a new axis of them)."""
         del target
         first = shapes[0]
+        if layer.type_name.lower() == "stack":
+            return OtherShape(output=_stacked(layer, shapes, sources))
         dim = layer.dim if layer.dim >= 0 else layer.dim + len(first)
         if not 0 <= dim < len(first):
             raise LayerError(f"dim {layer.dim} is out of range for {len(first)}-D tensors")
@@ -163,7 +165,7 @@ class Concat(ComparesSizes, AlongDim, OtherRules):
         """Join the paths' fields, unless they are joined along positions (then they are not followed)."""
         del shape
         axes = inputs[0].axes
-        if not axes or is_spatial(axes[layer.dim % len(axes)]):
+        if not axes or layer.type_name.lower() == "stack" or is_spatial(axes[layer.dim % len(axes)]):
             return [None] * len(inputs[0].fields), []
         return merged_fields(inputs)
 
@@ -175,6 +177,19 @@ class Concat(ComparesSizes, AlongDim, OtherRules):
     def json(self, spec: OtherSpec) -> dict[str, Any]:
         """Give the axis."""
         return {"dim": spec.dim}
+
+
+def _stacked(layer: OtherSpec, shapes: list[AxisValues], sources: list[str]) -> AxisValues:
+    """Return torch.stack's output: the inputs, all of one shape, along a new axis at `dim`."""
+    first = shapes[0]
+    dim = layer.dim if layer.dim >= 0 else layer.dim + len(first) + 1
+    if not 0 <= dim <= len(first):
+        raise LayerError(f"dim {layer.dim} is out of range for stacking {len(first)}-D tensors")
+    for shape, source in zip(shapes[1:], sources[1:], strict=True):
+        if shape != first:
+            msg = f"{sources[0]} gives {list(first)} but {source} gives {list(shape)}: stacked tensors are alike"
+            raise LayerError(msg, problem=Problem.INPUTS_DIFFER)
+    return (*first[:dim], len(shapes), *first[dim:])
 
 
 def _merge(operation: str) -> OtherType:
@@ -200,6 +215,7 @@ def file_types() -> FileTypes:
             },
             "concat": OtherType(LayerKind.CONCAT, {"dim": "int"}),  # of one tensor too, as torch.cat([x]) (DenseNet)
             "cat": OtherType(LayerKind.CONCAT, {"dim": "int"}),
+            "stack": OtherType(LayerKind.CONCAT, {"dim": "int"}),  # torch.stack: a new axis at dim
         },
         onnx={"concat": OtherType(LayerKind.CONCAT, {"axis": "int"}, required=("axis",), renames=(("axis", "dim"),))},
         keras={
