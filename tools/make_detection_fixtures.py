@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import sys
-import warnings
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -32,11 +30,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from convcalc.importers.torch_fx import network_import  # noqa: E402
-from convcalc.netfile.writer import data_yaml  # noqa: E402
 from convcalc.sources.models import torch_import_vocabulary  # noqa: E402
+from tools.make_transformer_fixtures import record_models, write_import  # noqa: E402
 
 OUT = ROOT / "tests" / "fixtures" / "torch_detection.json"
-IMPORTS = ROOT / "tests" / "fixtures" / "torch_imports"
 INPUT = (1, 3, 224, 224)
 MODELS = (
     "retinanet_resnet50_fpn",  # one stage: a head shared by five levels, its outputs laid out and joined
@@ -83,26 +80,13 @@ def record(name: str) -> dict[str, Any]:
     with contextlib.redirect_stderr(io.StringIO()):
         data, _, notes = network_import(model, INPUT, torch_import_vocabulary())
     truth["notes"] = notes
-    IMPORTS.mkdir(exist_ok=True)
-    path = IMPORTS / f"{name}.yaml"
-    path.write_text(data_yaml(data, f"{name} imported by convcalc's torch importer at {list(INPUT)}"))
+    write_import(name, data, INPUT)
     return truth
 
 
 def main(argv: list[str]) -> None:
-    """Record the detectors named, or all (keeping the others already there)."""
-    warnings.filterwarnings("ignore")
-    torch.set_num_threads(2)
-    found: dict[str, Any] = json.loads(OUT.read_text()) if OUT.exists() else {}
-    found["torch"] = torch.__version__.split("+")[0]
-    found["torchvision"] = torchvision.__version__.split("+")[0]
-    models = found.setdefault("models", {})
-    for name in argv or MODELS:
-        models[name] = record(name)
-        print(
-            f"{name}: {models[name]['params']:,} parameters, {models[name]['flops']:,} FLOPs, {models[name]['boxes']}"
-        )
-    OUT.write_text(json.dumps(found, indent=1, sort_keys=True) + "\n")
+    """Record the detectors named, or all."""
+    record_models(OUT, argv or list(MODELS), record, ("params", "flops"))
 
 
 if __name__ == "__main__":

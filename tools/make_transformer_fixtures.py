@@ -111,24 +111,36 @@ def record(name: str) -> dict[str, Any]:
         **costs(model, shape),
     }
     data, _ = network_data(model, shape, torch_import_vocabulary())
-    IMPORTS.mkdir(exist_ok=True)
-    path = IMPORTS / f"{name}.yaml"
-    path.write_text(data_yaml(data, f"{name} imported by convcalc's torch importer at {list(shape)}"))
+    write_import(name, data, shape)
     return truth
 
 
-def main(argv: list[str]) -> None:
-    """Record the models named, or all (keeping the others already there)."""
+def write_import(name: str, data: dict[str, Any], shape: tuple[int, ...]) -> None:
+    """Write a model's import to tests/fixtures/torch_imports/NAME.yaml."""
+    IMPORTS.mkdir(exist_ok=True)
+    path = IMPORTS / f"{name}.yaml"
+    path.write_text(data_yaml(data, f"{name} imported by convcalc's torch importer at {list(shape)}"))
+
+
+def record_models(
+    out: Path, names: list[str], record: Callable[[str], dict[str, Any]], counts: tuple[str, str]
+) -> None:
+    """Record each model named into `out` (keeping the others already there); print its two counts."""
     warnings.filterwarnings("ignore")
     torch.set_num_threads(2)
-    found: dict[str, Any] = json.loads(OUT.read_text()) if OUT.exists() else {}
+    found: dict[str, Any] = json.loads(out.read_text()) if out.exists() else {}
     found["torch"] = torch.__version__.split("+")[0]
     found["torchvision"] = torchvision.__version__.split("+")[0]
     models = found.setdefault("models", {})
-    for name in argv or list(MODELS):
+    for name in names:
         models[name] = record(name)
-        print(f"{name}: {models[name]['total_params']:,} parameters, {models[name]['total_flops']:,} FLOPs")
-    OUT.write_text(json.dumps(found, indent=1, sort_keys=True) + "\n")
+        print(f"{name}: {models[name][counts[0]]:,} parameters, {models[name][counts[1]]:,} FLOPs")
+    out.write_text(json.dumps(found, indent=1, sort_keys=True) + "\n")
+
+
+def main(argv: list[str]) -> None:
+    """Record the models named, or all."""
+    record_models(OUT, argv or list(MODELS), record, ("total_params", "total_flops"))
 
 
 if __name__ == "__main__":
