@@ -232,18 +232,29 @@ def _known_class(module: Any, vocabulary: Vocabulary) -> str | None:
     return None
 
 
-def trace(model: Any) -> Any:  # a torch.fx.GraphModule
+def trace(model: Any, vocabulary: Vocabulary | None = None) -> Any:  # a torch.fx.GraphModule
     """Trace the model with fx, leaves: torch.nn's modules (and timm's own, for a timm model).
 
-    Raise InputError naming the innermost module fx could not trace, and why.
+    Of timm's modules that fx is told not to trace, those a network file has no type for (with
+    `vocabulary`) are traced through first (NF-ResNet's blocks trace); when that fails, they
+    stay whole, and the refusal names them. Raise InputError naming the innermost module fx
+    could not trace, and why.
     """
-    fx = importlib.import_module("torch.fx")
-
     leaves: tuple[type, ...] = ()
     wrapped: tuple[Any, ...] = ()
     if type(model).__module__.startswith("timm"):  # timm's own rules: its modules fx cannot trace stay whole
         timm_fx = importlib.import_module("timm.layers._fx")
         leaves, wrapped = tuple(timm_fx.get_notrace_modules()), tuple(timm_fx.get_notrace_functions())
+    known = tuple(leaf for leaf in leaves if vocabulary is None or vocabulary.knows(leaf.__name__))
+    if known != leaves:
+        with contextlib.suppress(InputError):
+            return _traced(model, known, wrapped)
+    return _traced(model, leaves, wrapped)
+
+
+def _traced(model: Any, leaves: tuple[type, ...], wrapped: tuple[Any, ...]) -> Any:  # a torch.fx.GraphModule
+    """Trace the model with these leaves (and torch.nn's, and the modules convcalc reads whole)."""
+    fx = importlib.import_module("torch.fx")
 
     class Tracer(fx.Tracer):  # type: ignore[misc, name-defined]  # torch is untyped here: its classes are Any
         def is_leaf_module(self, m: Any, qualified: str) -> bool:
@@ -479,7 +490,7 @@ def traced_data(
 ) -> tuple[dict[str, Any], list[str], list[str]]:
     """Return a traced model's network data, the layers whose sizes were frozen, and the layers of its outputs."""
     torch = _load_torch()
-    module = trace(model)
+    module = trace(model, vocabulary)
     propagate(module, shape, model)
     walk = _Walk(vocabulary, names=node_names(module.graph, type(model).__name__))
     errors = []
@@ -899,7 +910,7 @@ def _product(call: _Call, computed: list[Any]) -> _Found:
 
 
 PATTERNS: tuple[tuple[re.Pattern[str], Callable[[_Call, re.Match[str]], dict[str, Any]]], ...] = (
-    (CONVOLUTION, lambda call, found: _functional_convolution(call.node, found, call.module)),
+    (CONVOLUTION, lambda call, found: _functional_convolution(call, found)),  # noqa: PLW0108 - defined below
     (ADAPTIVE, _adaptive),
     (POOLING, lambda call, found: _pool(call.node, found[1], int(found[2]))),
 )
@@ -1371,9 +1382,19 @@ def _parameter(node: Any, module: Any) -> Any:
     return value
 
 
-def _functional_convolution(node: Any, match: re.Match[str], module: Any) -> dict[str, Any]:
-    """Return F.conv2d(x, weight, bias, stride, padding, dilation, groups) (or a transposed one) as its module."""
-    shape = _weight_shape(node, module, 1)
+def _functional_convolution(call: _Call, match: re.Match[str]) -> dict[str, Any]:
+    """Return F.conv2d(x, weight, bias, stride, padding, dilation, groups) (or a transposed one) as its module.
+
+    A weight computed from parameters (NF-ResNet's standardized weight, weight and gain) is the
+    convolution's, its shape as traced; the parameters beyond the weight's own are a `scale`
+    after it that holds them.
+    """
+    node, module = call.node, call.module
+    weight = _argument(node, 1, "weight")
+    standardized = hasattr(weight, "op") and weight.op != "get_attr" and weight in call.walk.constants
+    shape = _shape(weight) if standardized else _weight_shape(node, module, 1)
+    if shape is None:
+        raise _NotFollowedError("its weight's shape is not known")
     transposed = bool(match[1])
     names = ("stride", "padding", "output_padding", "groups", "dilation") if transposed else (
         "stride", "padding", "dilation", "groups")  # fmt: skip
@@ -1388,4 +1409,12 @@ def _functional_convolution(node: Any, match: re.Match[str], module: Any) -> dic
         if value is not None:
             layer[key] = _plain(value)
     layer["bias"] = _argument(node, 2, "bias") is not None
-    return _defaults_left_out(layer)
+    layer = _defaults_left_out(layer)
+    if not standardized:
+        return layer
+    params, values, indices = _held(weight, module, call.walk)
+    extra = params - prod(shape)
+    held = {"params": extra} | ({"buffers": values} if values else {}) | ({"indices": indices} if indices else {})
+    if extra < 0 or (extra == 0 and not values and not indices):
+        return layer
+    return layer | {"then": [{"type": "scale", "shape": [layer["out_channels"], *[1] * (len(shape) - 2)], **held}]}

@@ -598,3 +598,17 @@ def test_biases_joined_rotary_halves_and_a_tabled_mask(run: Any, tmp_path: Path)
     assert data["total_params"] == sum(p.numel() for p in model.parameters())
     assert data["buffers"] == sum(b.numel() for b in model.buffers())
     assert data["output"] == list(model(torch.zeros(1, 4, 8)).shape)
+
+
+def test_a_weight_computed_from_parameters_is_the_convolutions(run: Any, tmp_path: Path) -> None:
+    """F.conv2d by a standardized weight: a Conv2d of its shape, the gain held by a scale after it."""
+    out = tmp_path / "standardized.yaml"
+    result = run("import", "torch", f"{FACTORIES}:Standardized", "-i", "1,3,8,8", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    text = out.read_text()
+    assert '{name: "conv2d:0", type: "Conv2d", out_channels: 4, kernel_size: [3, 3], padding: 1}' in text
+    assert '{name: "conv2d", type: "scale", shape: [4, 1, 1], params: 4}' in text
+    data = json.loads(run("stack", str(out), "-f", "json").stdout)
+    model = __import__(FACTORIES, fromlist=["Standardized"]).Standardized()
+    assert data["total_params"] == sum(p.numel() for p in model.parameters())
+    assert data["output"] == list(model(torch.zeros(1, 3, 8, 8)).shape)

@@ -133,3 +133,20 @@ class TabledAttention(nn.Module):  # type: ignore[misc]  # as above
         rotated = torch.stack([-q[..., 1::2], q[..., ::2]], -1).reshape(q.shape)
         mask = self.table[self.index].view(4, 4, 2).permute(2, 0, 1)
         return F.scaled_dot_product_attention(q + rotated, k, v, attn_mask=mask)
+
+
+class Standardized(nn.Module):  # type: ignore[misc]  # as above
+    """NF-ResNet's convolution: its weight standardized from a weight and a gain, both parameters."""
+
+    def __init__(self) -> None:
+        """Build the weight, the gain and the bias."""
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(4, 3, 3, 3))
+        self.gain = nn.Parameter(torch.ones(4, 1, 1, 1))
+        self.bias = nn.Parameter(torch.zeros(4))
+
+    def forward(self, x: Any) -> Any:  # a tensor
+        """Standardize each filter, scale it by its gain, and convolve."""
+        flat = self.weight.reshape(1, 4, -1)
+        weight = F.batch_norm(flat, None, None, training=True, momentum=0.0).reshape_as(self.weight) * self.gain
+        return F.conv2d(x, weight, self.bias, padding=1)
