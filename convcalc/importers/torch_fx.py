@@ -1036,10 +1036,32 @@ def _merge(node: Any, merge: str, computed: list[Any], module: Any, walk: _Walk)
         held = _held(operand, module, walk)
         if held[0]:  # made from learned tensors: a scale or shift, their count (a table indexed: fewer) its own
             layer: dict[str, Any] = {"type": "scale" if merge == "mul" else "shift", "shape": shape}
-            counts = {"params": held[0], "buffers": held[1], "indices": held[2]}
-            defaults = {"params": prod(shape), "buffers": 0, "indices": 0}
+            counts = {"params": held[0], "buffers": held[1], "indices": held[2], "flops": _made(operand, module, walk)}
+            defaults = {"params": prod(shape), "buffers": 0, "indices": 0, "flops": 0}
             return layer | {key: value for key, value in counts.items() if value != defaults[key]}, computed
     return {"type": "identity"}, computed  # by a scalar or buffers only: the shape and field are kept
+
+
+def _made(operand: Any, module: Any, walk: _Walk) -> int:
+    """Return the FLOPs FlopCounterMode counts making a constant: the convolutions and Linears run on constants."""
+    total = 0
+    waiting, seen = [operand], set()
+    while waiting:
+        node = waiting.pop()
+        if node in seen or node not in walk.constants:
+            continue
+        seen.add(node)
+        waiting.extend(node.all_input_nodes)
+        output = _shape(node)
+        if node.op != "call_module" or output is None:
+            continue
+        called = module.get_submodule(str(node.target))
+        if type(called).__name__.startswith("Conv") and not type(called).__name__.startswith("ConvTranspose"):
+            taps: int = prod(int(size) for size in called.kernel_size)
+            total += 2 * prod(output) * (called.in_channels // called.groups) * taps
+        elif type(called).__name__ == "Linear":
+            total += 2 * prod(output[:-1]) * called.in_features * called.out_features
+    return total
 
 
 def _held(operand: Any, module: Any, walk: _Walk) -> tuple[int, int, int]:

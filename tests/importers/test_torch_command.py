@@ -612,3 +612,18 @@ def test_a_weight_computed_from_parameters_is_the_convolutions(run: Any, tmp_pat
     model = __import__(FACTORIES, fromlist=["Standardized"]).Standardized()
     assert data["total_params"] == sum(p.numel() for p in model.parameters())
     assert data["output"] == list(model(torch.zeros(1, 3, 8, 8)).shape)
+
+
+def test_a_tensor_made_by_a_convolution_on_constants_costs_its_flops(run: Any, tmp_path: Path) -> None:
+    """XCiT's Fourier encoding: the shift it makes holds the convolution's parameters and FlopCounterMode's FLOPs."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    out = tmp_path / "fourier.yaml"
+    result = run("import", "torch", f"{FACTORIES}:FourierShift", "-i", "1,4,8,8", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert '{name: "add", type: "shift", shape: [1, 4, 8, 8], params: 28, buffers: 384, flops: 3072}' in out.read_text()
+    model = __import__(FACTORIES, fromlist=["FourierShift"]).FourierShift()
+    with FlopCounterMode(display=False) as counter:
+        model(torch.zeros(1, 4, 8, 8))
+    data = json.loads(run("stack", str(out), "-f", "json").stdout)
+    assert (data["total_params"], data["total_flops"]) == (28, counter.get_total_flops())

@@ -150,3 +150,17 @@ class Standardized(nn.Module):  # type: ignore[misc]  # as above
         flat = self.weight.reshape(1, 4, -1)
         weight = F.batch_norm(flat, None, None, training=True, momentum=0.0).reshape_as(self.weight) * self.gain
         return F.conv2d(x, weight, self.bias, padding=1)
+
+
+class FourierShift(nn.Module):  # type: ignore[misc]  # as above
+    """XCiT's position encoding: fixed features of the grid through a 1x1 convolution, added to the input."""
+
+    def __init__(self) -> None:
+        """Build the features (a buffer) and their projection."""
+        super().__init__()
+        self.register_buffer("features", torch.randn(1, 6, 8, 8))
+        self.project = nn.Conv2d(6, 4, 1)
+
+    def forward(self, x: Any) -> Any:  # a tensor
+        """Add the projected features."""
+        return x + self.project(self.features)

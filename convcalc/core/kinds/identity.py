@@ -149,6 +149,11 @@ class Identity(NamedAsWritten, PositionWise, OtherRules):
         """Return the buffers a learned scale or shift is made from (float, int64), as its file says."""
         return spec.integer("buffers", 0), spec.integer("indices", 0)
 
+    def flops(self, spec: OtherSpec, shapes: Sequence[AxisValues], output: AxisValues, weight: AxisValues) -> int:
+        """Return the FLOPs of making a learned scale's or shift's tensor, as its file says (none for the rest)."""
+        del shapes, output, weight
+        return spec.integer("flops", 0)
+
     def cell(self, spec: OtherSpec, shape: AxisValues | None) -> str:
         """Say the groups when given (a channel shuffle, a GroupNorm)."""
         del shape
@@ -165,9 +170,10 @@ def _learned() -> OtherType:
     """Return a learned tensor broadcast into the input: its shape, and the values behind it when fewer.
 
     `params`: the learned values it is made from (a relative position bias: a table indexed
-    into the shape); `buffers` and `indices`: the float and int64 buffers it is made from.
+    into the shape); `buffers` and `indices`: the float and int64 buffers it is made from;
+    `flops`: what torch spends making it from them (XCiT's Fourier features through a 1x1 conv).
     """
-    keys = {"shape": "dims", "params": "natural", "buffers": "natural", "indices": "natural"}
+    keys = {"shape": "dims", "params": "natural", "buffers": "natural", "indices": "natural", "flops": "natural"}
     return OtherType(LayerKind.IDENTITY, keys, required=("shape",), stored=tuple(keys))
 
 
