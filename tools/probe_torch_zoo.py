@@ -22,6 +22,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import sys
 import tempfile
 import warnings
@@ -149,7 +150,7 @@ def probe(name: str, source: str, *, onnx: bool = False) -> dict[str, Any]:
             data, _ = network_data(model, shape, torch_import_vocabulary())
         convcalc.report(data)
     except ConvcalcError as error:
-        return outcome | {"status": "refused", "reason": str(error).splitlines()[0][:300]}
+        return outcome | {"status": "refused", "reason": _plain_reason(str(error).splitlines()[0])[:300]}
     params, flops, unused = truth or _truth(model, shape)
     result = convcalc.report(_as_run(data) if BOXES else data).result
     if BOXES:
@@ -159,6 +160,11 @@ def probe(name: str, source: str, *, onnx: bool = False) -> dict[str, Any]:
     if unused:
         outcome["unused_params"] = unused
     return outcome | {"status": _status(ours, (params, flops, unused), result.failures)}
+
+
+def _plain_reason(reason: str) -> str:
+    """Return a refusal without this machine's folders: the export's file name, the package's own path."""
+    return re.sub(r"\S*/site-packages/", "", reason.replace(f"{ONNX_FOLDER}/", ""))
 
 
 def _status(ours: tuple[int, int], truth: tuple[int, int, int], failures: Any) -> str:  # noqa: ANN401 - layers
@@ -183,7 +189,7 @@ def _onnx_route(
     try:
         result = convcalc.report(path).result
     except ConvcalcError as error:
-        return {"status": "refused", "reason": str(error).splitlines()[0][:300]}
+        return {"status": "refused", "reason": _plain_reason(str(error).splitlines()[0])[:300]}
     ours = (result.total_params, network_cost(result).total_flops)
     counts = {"convcalc_params": ours[0], "convcalc_flops": ours[1]}
     return counts | {"status": _status(ours, truth, result.failures)}

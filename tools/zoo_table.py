@@ -16,6 +16,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 ZOO = ROOT / "docs" / "zoo.json"
+TIMM = ROOT / "docs" / "zoo_timm.json"
+"""A sample of timm's families through `import torch` (tools/probe_torch_zoo.py --timm NAME ..., ZOO_OUT set)."""
 README = ROOT / "README.md"
 MARKERS = ("<!-- zoo -->\n", "<!-- /zoo -->")
 
@@ -28,7 +30,8 @@ def zoo() -> dict[str, Any]:
 def _short(reason: str) -> str:
     """Return a refusal's first line without its prefix (and file), cut after its first sentence."""
     first = reason.split("; import torch:", 1)[0].removeprefix("import torch: ")
-    first = re.sub(r"^\S+\.onnx: ", "", first).split("; /", 1)[0]
+    first = re.split(r"; \S*\.onnx: ", re.sub(r"^\S+\.onnx: ", "", first))[0]
+    first = re.sub(r" at \S+\.py:\d+ \(.*?\)(?=: )", "", first)  # the place in the framework's own code
     sentence = first.split(". ")[0]
     return sentence.replace("|", "/")
 
@@ -91,7 +94,20 @@ def table(found: dict[str, Any]) -> str:
         lines.append(f"| {name} | {_cell(outcome, outcome)} | {onnx_cell} |")
     lines.append("")
     lines += [f"{number}. {text[0].upper()}{text[1:]}." for number, text in FOOTNOTES.items()]
+    if TIMM.exists():
+        lines += ["", _timm_line(json.loads(TIMM.read_text()))]
     return "\n".join(lines) + "\n"
+
+
+def _timm_line(found: dict[str, Any]) -> str:
+    """Return the sentence on the sample of timm's families: how many are exact, and why the others are not."""
+    models = found["models"]
+    others = sorted(name for name, outcome in models.items() if outcome["status"] != "ok")
+    said = "; ".join(f"{name}: {_cell(models[name], models[name])}" for name in others)
+    return (
+        f"Of {len(models)} timm {found['timm']} models sampled across its families, {len(models) - len(others)} "
+        f"import through `import torch` with torch's parameters and FLOPs exactly" + (f" ({said})." if said else ".")
+    )
 
 
 def shown(text: str) -> str:

@@ -225,9 +225,14 @@ def _first_line(error: BaseException) -> str:
 
 def _known_class(module: Any, vocabulary: Vocabulary) -> str | None:
     """Return the network-file type of a module: its class's, or that of the torch.nn class it extends."""
-    for cls in type(module).__mro__:
+    return _known_type(type(module), vocabulary)
+
+
+def _known_type(kind: type, vocabulary: Vocabulary) -> str | None:
+    """Return the network-file type of a module class: its own name's, or that of the torch.nn class it extends."""
+    for cls in kind.__mro__:
         name = cls.__name__
-        if vocabulary.knows(name) and (cls is type(module) or cls.__module__.startswith("torch.nn")):
+        if vocabulary.knows(name) and (cls is kind or cls.__module__.startswith("torch.nn")):
             return name
     return None
 
@@ -245,7 +250,7 @@ def trace(model: Any, vocabulary: Vocabulary | None = None) -> Any:  # a torch.f
     if type(model).__module__.startswith("timm"):  # timm's own rules: its modules fx cannot trace stay whole
         timm_fx = importlib.import_module("timm.layers._fx")
         leaves, wrapped = tuple(timm_fx.get_notrace_modules()), tuple(timm_fx.get_notrace_functions())
-    known = tuple(leaf for leaf in leaves if vocabulary is None or vocabulary.knows(leaf.__name__))
+    known = tuple(leaf for leaf in leaves if vocabulary is None or _known_type(leaf, vocabulary) is not None)
     if known != leaves:
         with contextlib.suppress(InputError):
             return _traced(model, known, wrapped)

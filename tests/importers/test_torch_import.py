@@ -57,3 +57,15 @@ def test_many_frozen_layers_are_said_in_one_line() -> None:
     assert many == [
         "176 layers ('l0', 'l1', 'l2', ...): sizes read off a tensor are written as they are at the input [1, 3, 8, 8]"
     ]
+
+
+def test_a_subclass_of_a_torch_nn_layer_is_known_by_its_base() -> None:
+    """timm's BatchNormAct2d extends torch.nn's BatchNorm2d: known as it (so kept whole, not traced through)."""
+    from convcalc.importers.torch_fx import _known_type
+    from convcalc.sources.models import torch_import_vocabulary
+
+    base = type("BatchNorm2d", (), {"__module__": "torch.nn.modules.batchnorm"})
+    timm_own = type("BatchNormAct2d", (base,), {"__module__": "timm.layers.norm_act"})
+    unknown = type("LiteMLA", (), {"__module__": "timm.models.efficientvit_mit"})
+    vocabulary = torch_import_vocabulary()
+    assert [_known_type(kind, vocabulary) for kind in (timm_own, unknown)] == ["BatchNorm2d", None]
