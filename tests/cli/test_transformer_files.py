@@ -242,3 +242,19 @@ def test_a_mask_made_from_learned_tables_counts_them(run: Any, tmp_path: Path) -
     assert data["memory"]["buffers_bytes"] == 289 * 8  # int64 indices
     torchinfo = json.loads(run("stack", str(path), "-f", "json", "--count", "torchinfo").stdout)
     assert torchinfo["total_macs"] == 0  # the tables are the module's tensors, not a layer's weight
+
+
+def test_an_mvit_layer_on_other_than_a_sequence_is_one_line(run: Any, tmp_path: Path) -> None:
+    """A 4-D input (found by fuzzing: it crashed): refused in one line, the check fails."""
+    path = tmp_path / "mvit.yaml"
+    path.write_text(
+        "input: [1, 17, 8, 2]\n"
+        "layers:\n"
+        "  - {type: MultiscaleAttention, embed_dim: 2, num_heads: 1, thw: [1, 4, 4]}\n"
+        "  - {type: TokenPool, from: input, thw: [1, 4, 4], kernel_size: 3}\n"
+    )
+    result = run("check", str(path))
+    assert result.exit_code == 1
+    assert "layer 1: MultiscaleAttention takes [N, 1 + T·H·W, C], got [1, 17, 8, 2]" in result.stderr
+    assert "layer 2: TokenPool takes [N, 1 + T·H·W, C], got [1, 17, 8, 2]" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr

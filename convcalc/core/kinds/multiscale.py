@@ -89,6 +89,7 @@ class _Attention:
     """One MultiscaleAttention's sizes: the grids, the heads, which of its pools exist."""
 
     def __init__(self, layer: OtherSpec, shape: AxisValues) -> None:
+        self.grid = _grid(layer, shape)  # [N, 1 + T·H·W, C] first
         self.batch, self.tokens, self.embed = shape
         embed = positive(layer, "embed_dim", 1)
         if self.embed != embed:
@@ -99,7 +100,6 @@ class _Attention:
         if self.out % self.heads:
             raise LayerError(f"output_dim {self.out} does not split into {self.heads} heads", problem=Problem.CHANNELS)
         self.head = self.out // self.heads
-        self.grid = _grid(layer, shape)
         self.pools: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {}  # q, k, v: kernel, grid after
         for name, which in (("q", "q"), ("k", "kv"), ("v", "kv")):
             kernel, stride = _triple(layer, f"kernel_{which}", 1), _triple(layer, f"stride_{which}", 1)
@@ -171,8 +171,8 @@ class TokenPool(_Sequence):
     ) -> OtherShape:
         """Give [N, 1 + T'·H'·W', C]."""
         del sources, target
-        batch, _, channels = shapes[0]
         grid = _grid(layer, shapes[0])
+        batch, _, channels = shapes[0]
         kernel = _triple(layer, "kernel_size", 1)
         pooled = _pooled(grid, kernel, _triple(layer, "stride", 1), _triple(layer, "padding", 0))
         return OtherShape(output=(batch, 1 + prod(pooled), channels))
