@@ -1047,16 +1047,23 @@ def _merge(node: Any, merge: str, computed: list[Any], module: Any, walk: _Walk)
     return {"type": "identity"}, computed  # by a scalar or buffers only: the shape and field are kept
 
 
-def _made(operand: Any, module: Any, walk: _Walk) -> int:
-    """Return the FLOPs FlopCounterMode counts making a constant: the convolutions and Linears run on constants."""
-    total = 0
+def _constant_graph(operand: Any, walk: _Walk) -> Iterator[Any]:
+    """Yield each node a constant is computed from, once (and what changes one in place: pos.add_(other))."""
     waiting, seen = [operand], set()
     while waiting:
         node = waiting.pop()
         if node in seen or node not in walk.constants:
             continue
         seen.add(node)
+        yield node
         waiting.extend(node.all_input_nodes)
+        waiting.extend(user for user in node.users if _in_place(user))
+
+
+def _made(operand: Any, module: Any, walk: _Walk) -> int:
+    """Return the FLOPs FlopCounterMode counts making a constant: the convolutions and Linears run on constants."""
+    total = 0
+    for node in _constant_graph(operand, walk):
         output = _shape(node)
         if node.op != "call_module" or output is None:
             continue
@@ -1076,20 +1083,13 @@ def _held(operand: Any, module: Any, walk: _Walk) -> tuple[int, int, int]:
     a buffer of int64 indices, a few hundred values spread over thousands of positions.
     """
     found: dict[str, Any] = {}
-    waiting, seen = [operand], set()
-    while waiting:
-        node = waiting.pop()
-        if node in seen or node not in walk.constants:
-            continue
-        seen.add(node)
+    for node in _constant_graph(operand, walk):
         if node.op == "get_attr":
             found[str(node.target)] = _parameter(node, module)
         elif node.op == "call_module":  # a module run on constants (XCiT's Fourier position encoding)
             called = module.get_submodule(str(node.target))
             found.update({f"{node.target}.{name}": value for name, value in called.named_parameters()})
             found.update({f"{node.target}.{name}": value for name, value in called.named_buffers()})
-        waiting.extend(node.all_input_nodes)
-        waiting.extend(user for user in node.users if _in_place(user))  # pos.add_(other): other is in it too
     counts = [0, 0, 0]
     for target, value in found.items():
         if target in walk.counted or not hasattr(value, "numel"):
