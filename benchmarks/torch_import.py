@@ -7,10 +7,10 @@ Usage (in a Python with torch and torchvision, convcalc installed):
 For each torchvision model (weights=None; default: ResNet-50, ViT-B/16, Swin-T, Faster R-CNN),
 the import runs in this process as `convcalc import torch torchvision.models:MODEL` does, and
 each phase is timed: building the model, torch.fx's trace, the run on fake tensors that gives
-every node its shape (torch's work), and the rest (convcalc's: reading the graph into layers,
-and reading the file back as `stack` does). `python -c "import torch, torchvision"` is timed
-apart, in a process of its own: every import pays it first. Medians of --runs; the ratios say
-how much of an import is convcalc's.
+every node its shape (and a detector's transform of its image: torch's work), and the rest
+(convcalc's: reading the graph into layers, and reading the file back as `stack` does).
+`python -c "import torch, torchvision"` is timed apart, in a process of its own: every import
+pays it first. Medians of --runs; the ratios say how much of an import is convcalc's.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import torch
 import torchvision
 
-from convcalc.importers import torch_fx
+from convcalc.importers import torch_detection, torch_fx
 from convcalc.sources import models
 
 MODELS = ("resnet50", "vit_b_16", "swin_t", "fasterrcnn_resnet50_fpn")
@@ -53,18 +53,22 @@ def _timed(phases: dict[str, float], name: str, function: Callable[..., Any]) ->
 def measure(name: str) -> dict[str, float]:
     """Import one model once; return the seconds of each phase and in all."""
     phases: dict[str, float] = defaultdict(float)
+    transform = torch_detection._transformed  # noqa: SLF001 - the phase timed is this private step of a detector's
     originals = (torch_fx.build_model, torch_fx.trace, torch_fx.propagate)
     torch_fx.build_model = _timed(phases, "build", torch_fx.build_model)
     torch_fx.trace = _timed(phases, "trace", torch_fx.trace)
     torch_fx.propagate = _timed(phases, "shapes", torch_fx.propagate)
-    arguments = '{"weights": null, "weights_backbone": null}' if "rcnn" in name else '{"weights": null}'
+    torch_detection._transformed = _timed(phases, "shapes", transform)  # noqa: SLF001 - as above: torch's work
+    detector = name in torchvision.models.list_models(module=torchvision.models.detection)
+    arguments = '{"weights": null, "weights_backbone": null}' if detector else '{"weights": null}'
+    target = f"torchvision.models.{'detection' if detector else ''}:{name}".replace(".:", ":")
     start = time.perf_counter()
     try:
-        models.import_model(["torch", f"torchvision.models:{name}"], SHAPE, arguments)
+        models.import_model(["torch", target], SHAPE, arguments)
     finally:
         torch_fx.build_model, torch_fx.trace, torch_fx.propagate = originals
+        torch_detection._transformed = transform  # noqa: SLF001 - as above
     phases["total"] = time.perf_counter() - start
-    phases["convcalc"] = phases["total"] - phases["build"] - phases["trace"] - phases["shapes"]
     return dict(phases)
 
 
@@ -86,6 +90,7 @@ def main() -> None:
     for name in arguments.models:
         found = [measure(name) for _ in range(arguments.runs)]
         median = {key: statistics.median(run[key] for run in found) for key in found[0]}
+        median["convcalc"] = median["total"] - median["build"] - median["trace"] - median["shapes"]
         whole = median["total"] + startup
         torch_part = startup + median["build"] + median["trace"] + median["shapes"]
         print(

@@ -31,7 +31,7 @@ from convcalc.core.errors import InputError, InputErrorGroup, Location
 from convcalc.core.kinds import file_types
 from convcalc.core.kinds.file_types import IGNORED, OtherType
 from convcalc.core.terms import LayerKind
-from convcalc.importers.onnx_proto import Model, Node, Tensor
+from convcalc.importers.onnx_proto import Model, Node, Tensor, metadata
 from convcalc.importers.onnx_proto import model as model_of
 from convcalc.importers.onnx_shapes import SHAPE_OPERATORS, Computed, Size, constant, evaluate, shape_of_tensor
 
@@ -260,7 +260,7 @@ def _window(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, 
 
 def _rewrites(node: Node) -> set[str]:
     """Return the names of the rewrites torch's exporter made this node by."""
-    return {rule.strip() for rule in node.metadata.get(REWRITES, "").split(",")} - {""}
+    return {rule.strip() for rule in metadata(node).get(REWRITES, "").split(",")} - {""}
 
 
 def _has_bias(node: Node) -> bool:
@@ -280,7 +280,7 @@ def _has_bias(node: Node) -> bool:
 
 def _called_with_bias(node: Node) -> bool:
     """Return whether the torch call a node was exported from passed a bias (the exporter drops zero ones)."""
-    found = _BIASED_CALL.search(node.metadata.get(CALL, ""))
+    found = _BIASED_CALL.search(metadata(node).get(CALL, ""))
     if found is None:
         return False
     arguments = [argument.strip() for argument in found.group(1).split(",")]
@@ -290,7 +290,7 @@ def _called_with_bias(node: Node) -> bool:
 def _module_path(node: Node) -> str | None:
     """Return the module path (layer1.0.bn1) of the torch call a node was exported from, when its metadata says."""
     try:
-        scopes = ast.literal_eval(node.metadata.get(SCOPES, "[]"))
+        scopes = ast.literal_eval(metadata(node).get(SCOPES, "[]"))
     except (ValueError, SyntaxError, MemoryError, RecursionError):
         return None
     if not isinstance(scopes, list) or not all(isinstance(scope, str) for scope in scopes):

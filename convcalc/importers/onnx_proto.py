@@ -176,7 +176,15 @@ class Node:
     inputs: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
     attributes: dict[str, Any] = field(default_factory=dict)
-    metadata: dict[str, str] = field(default_factory=dict)
+    entries: list[bytes] = field(default_factory=list)  # metadata_props, undecoded: read only where asked
+
+
+def metadata(node: Node) -> dict[str, str]:
+    """Return a node's metadata (key -> value), decoded now: most nodes' are never read, and exporters write much."""
+    found: dict[str, str] = {}
+    for entry in node.entries:
+        found.update(_entry(entry))
+    return found
 
 
 def _attribute(data: bytes) -> tuple[str, Any]:  # noqa: C901, PLR0912 - one branch a field
@@ -236,7 +244,7 @@ def node(data: bytes) -> Node:
         elif number == 7:
             found.domain = _text(value)
         elif number == 9:
-            found.metadata.update(_entry(_bytes(value)))
+            found.entries.append(_bytes(value))
     return found
 
 

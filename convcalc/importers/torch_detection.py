@@ -97,13 +97,11 @@ def _dense(model: Any, image: tuple[int, ...], torch: Any) -> Any:  # noqa: ANN4
     nn = torch.nn
     kind = next(base.__name__ for base in type(model).__mro__ if base.__name__ in DETECTORS)
     batch = image[0]
-    with torch.no_grad():
-        names = list(model.backbone(torch.zeros(image)).keys())
 
     class Dense(nn.Module):  # type: ignore[misc, name-defined]  # torch is untyped here: nn.Module is Any
-        """The backbone, then the heads on each level; returns the levels first."""
+        """The backbone, then the heads on each level; returns the levels first (their names kept when traced)."""
 
-        level_names = names
+        level_names: list[str] = []  # noqa: RUF012 - set by the trace, on the instance
 
         def __init__(self) -> None:
             super().__init__()
@@ -114,7 +112,9 @@ def _dense(model: Any, image: tuple[int, ...], torch: Any) -> Any:  # noqa: ANN4
                 self.head = model.head
 
         def forward(self, images: Any) -> Any:  # noqa: ANN401 - a tensor
-            levels = list(self.backbone(images).values())
+            found = self.backbone(images)  # an OrderedDict of the levels, even while traced
+            self.level_names = list(found.keys())
+            levels = list(found.values())
             if kind == "GeneralizedRCNN":
                 objectness, deltas = self.rpn.head(levels)
                 return (*levels, *objectness, *deltas)
