@@ -31,7 +31,7 @@ from convcalc.core.errors import InputError, InputErrorGroup, Location
 from convcalc.core.kinds import file_types
 from convcalc.core.kinds.file_types import IGNORED, OtherType
 from convcalc.core.terms import LayerKind
-from convcalc.importers.onnx_proto import Model, Node, Tensor, metadata
+from convcalc.importers.onnx_proto import Model, Node, Tensor, metadata, value_shapes
 from convcalc.importers.onnx_proto import model as model_of
 from convcalc.importers.onnx_shapes import SHAPE_OPERATORS, Computed, Size, constant, evaluate, shape_of_tensor
 
@@ -54,9 +54,9 @@ REDUCTIONS = {"ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd",
 REARRANGING = {"Transpose", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "DepthToSpace", "SpaceToDepth"}
 GLOBAL_POOLS = {"GlobalAveragePool", "GlobalMaxPool"}
 LAID_OUT = {"Reshape", "Squeeze", "Unsqueeze", "Flatten", "Transpose"}
+"""The operators that only lay a tensor out anew: of a constant, a constant."""
 WEIGHED = {"MatMul", "Gemm", "Conv", "ConvTranspose", "Einsum"}
 """The operators whose product with a weight costs FLOPs and holds parameters, even on constants."""
-"""The operators that only lay a tensor out anew: of a constant, a constant."""
 PROBE_FACTORS = (2, 3, 5, 7, 11, 13, 17, 19)
 ATTRIBUTE_TYPES = {
     **dict.fromkeys(("kernel_shape", "strides", "pads", "dilations", "output_padding", "output_shape"), "ints"),
@@ -73,6 +73,7 @@ REWRITES = "pkg.onnxscript.rewriter.rule_name"
 SCOPES = "pkg.torch.onnx.name_scopes"
 """The metadata key holding the module path of the torch call a node came from."""
 FUSED_NORM = "FuseBatchNormIntoConv"
+"""The rewrite that fused a BatchNorm into the convolution before it."""
 CALL = "pkg.torch.onnx.fx_node"
 """The metadata key holding the torch call a node was exported from, as torch.fx prints it."""
 _BIASED_CALL = re.compile(r"target=torch\.ops\.aten\.(?:conv\w*|linear)\.\w+\]\(args = \(([^)]*)\)")
@@ -100,7 +101,8 @@ class _Graph:
     constants: dict[str, tuple[tuple[int, ...], list[Any] | None]] = field(default_factory=dict)
     derived: set[str] = field(default_factory=set)  # constants computed from sizes (a mask): not learnable
     weights: set[str] = field(default_factory=set)  # the initializers that are not integers: learnable
-    shapes: Mapping[str, tuple[int, ...]] = field(default_factory=dict)  # the file's value_info
+    model: Model | None = None  # the file, for its value_info (decoded once a node asks: value_shape)
+    shapes: dict[str, tuple[int, ...]] | None = None
     computed: dict[str, Computed] = field(default_factory=dict)  # tensor -> the sizes it holds
     producer: dict[str, str] = field(default_factory=dict)  # tensor -> the layer that makes it
     layers: list[dict[str, Any]] = field(default_factory=list)
@@ -109,6 +111,12 @@ class _Graph:
     at_probe: dict[str, Any] | None = None  # the current node's layer as it is at the probe, when that differs
     probe_layers: dict[int, dict[str, Any]] = field(default_factory=dict)  # index -> such a layer
     measured: dict[tuple[int, bool], Mapping[str, tuple[int, ...]]] = field(default_factory=dict)
+
+    def value_shape(self, tensor: str) -> tuple[int, ...] | None:
+        """Return a tensor's shape as the file's value_info gives it (decoded when first asked), or None."""
+        if self.shapes is None:
+            self.shapes = value_shapes(self.model) if self.model is not None else {}
+        return self.shapes.get(tensor)
 
     def constant(self, name: str) -> tuple[tuple[int, ...], list[Any] | None] | None:
         """Return a constant input's shape and values (None when the tensor is computed)."""
@@ -771,7 +779,7 @@ def _derived(node: Node, graph: _Graph) -> bool:
         return False
     if node.op_type in WEIGHED and any(name in graph.weights for name in reads):
         return False  # a product with weights (Swin V2's position MLP): its parameters and FLOPs would be lost
-    shapes = [graph.shapes.get(output) for output in node.outputs]
+    shapes = [graph.value_shape(output) for output in node.outputs]
     if not node.outputs or any(shape is None for shape in shapes):
         return False
     for output, shape in zip(node.outputs, shapes, strict=True):
@@ -821,7 +829,7 @@ def onnx_import(
         name, shape, probe = _input_shape(model, input_shape, path)
     except InputError as error:
         raise InputErrorGroup([error.located(Location(path))]) from None
-    graph = _Graph(measure=measure, input_tensor=name, shape=shape, probe=probe, shapes=model.shapes)
+    graph = _Graph(measure=measure, input_tensor=name, shape=shape, probe=probe, model=model)
     for tensor in model.initializers:
         graph.constants[tensor.name] = (tensor.dims, tensor.values)
         if not tensor.integer:

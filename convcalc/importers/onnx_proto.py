@@ -177,14 +177,16 @@ class Node:
     outputs: list[str] = field(default_factory=list)
     attributes: dict[str, Any] = field(default_factory=dict)
     entries: list[bytes] = field(default_factory=list)  # metadata_props, undecoded: read only where asked
+    decoded: dict[str, str] | None = field(default=None, repr=False, compare=False)  # metadata(), once asked
 
 
 def metadata(node: Node) -> dict[str, str]:
-    """Return a node's metadata (key -> value), decoded now: most nodes' are never read, and exporters write much."""
-    found: dict[str, str] = {}
-    for entry in node.entries:
-        found.update(_entry(entry))
-    return found
+    """Return a node's metadata (key -> value), decoded when first asked: most nodes' are never read."""
+    if node.decoded is None:
+        node.decoded = {}
+        for entry in node.entries:
+            node.decoded.update(_entry(entry))
+    return node.decoded
 
 
 def _attribute(data: bytes) -> tuple[str, Any]:  # noqa: C901, PLR0912 - one branch a field
@@ -299,7 +301,17 @@ class Model:
     nodes: list[Node] = field(default_factory=list)
     initializers: list[Tensor] = field(default_factory=list)
     inputs: list[Value] = field(default_factory=list)
-    shapes: dict[str, tuple[int, ...]] = field(default_factory=dict)  # value_info's fully known shapes, by tensor
+    value_infos: list[bytes] = field(default_factory=list)  # intermediate tensors' value_info, undecoded
+
+
+def value_shapes(found: Model) -> dict[str, tuple[int, ...]]:
+    """Return the fully known shapes the file's value_info gives intermediate tensors, by tensor."""
+    shapes = {}
+    for item in found.value_infos:
+        known = _value_info(item)
+        if known.dims and all(isinstance(size, int) for size in known.dims):
+            shapes[known.name] = tuple(int(size) for size in known.dims if isinstance(size, int))
+    return shapes
 
 
 def model(data: bytes) -> Model:  # noqa: C901, PLR0912 - one branch a field
@@ -318,10 +330,10 @@ def model(data: bytes) -> Model:  # noqa: C901, PLR0912 - one branch a field
                     found.initializers.append(tensor(item))
                 elif part == 11:
                     found.inputs.append(_value_info(item))
-                elif part == 13:  # value_info: intermediate tensors' shapes, when the exporter wrote them
-                    known = _value_info(item)
-                    if known.dims and all(isinstance(size, int) for size in known.dims):
-                        found.shapes[known.name] = tuple(int(size) for size in known.dims if isinstance(size, int))
+                elif (
+                    part == 13
+                ):  # value_info: intermediate tensors' shapes (value_shapes), when the exporter wrote them
+                    found.value_infos.append(item)
         elif number == 8 and wire == LENGTH:  # opset_import
             domain, version = "", 0
             for part, _, item in fields(value):

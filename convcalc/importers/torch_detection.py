@@ -72,7 +72,8 @@ def detector_data(
         for branch, boxes in branches:
             if getattr(roi_heads, f"{branch}_roi_pool", None) is None:
                 continue
-            layers += _branch(roi_heads, branch, boxes, levels, vocabulary, read, torch)
+            pooled = (boxes, int(model.backbone.out_channels))  # boxes of the pyramid's channels
+            layers += _branch(roi_heads, branch, pooled, levels, vocabulary, read, torch)
         notes.append(
             f"roi_heads: boxes pooled for up to {proposals} proposals (rpn.post_nms_top_n), "
             f"masks and keypoints for up to {detections} detections (detections_per_img): the image decides how many"
@@ -118,7 +119,7 @@ def _dense(model: Any, image: tuple[int, ...], torch: Any) -> Any:  # noqa: ANN4
             if kind == "GeneralizedRCNN":
                 objectness, deltas = self.rpn.head(levels)
                 return (*levels, *objectness, *deltas)
-            return (*levels, *_dense_heads(self.head, kind, levels, batch))
+            return (*levels, *_dense_heads(self.head, kind, levels, batch, torch))
 
     return Dense().eval()
 
@@ -128,10 +129,8 @@ def _laid_out(maps: list[Any], columns: int, batch: int, torch: Any) -> Any:  # 
     return torch.cat([level.permute(0, 2, 3, 1).reshape(batch, -1, columns) for level in maps], dim=1)
 
 
-def _dense_heads(head: Any, kind: str, levels: list[Any], batch: int) -> list[Any]:  # noqa: ANN401 - torch's
+def _dense_heads(head: Any, kind: str, levels: list[Any], batch: int, torch: Any) -> list[Any]:  # noqa: ANN401 - torch's
     """Run a one-stage detector's heads on every level: their outputs as torchvision lays them out."""
-    import torch
-
     classes, regression = head.classification_head, head.regression_head
     if kind == "SSD":
         scores = [module(level) for module, level in zip(classes.module_list, levels, strict=True)]
@@ -154,18 +153,18 @@ def _dense_heads(head: Any, kind: str, levels: list[Any], batch: int) -> list[An
 def _branch(
     roi_heads: Any,  # noqa: ANN401 - torchvision's RoIHeads
     branch: str,
-    boxes: int,
+    pooled_shape: tuple[int, int],
     levels: dict[str, str],
     vocabulary: Vocabulary,
     read: Reader[Vocabulary],
     torch: Any,  # noqa: ANN401 - the torch module
 ) -> list[dict[str, Any]]:
-    """Return one R-CNN branch: the roi_align of the levels it pools, then its head and predictor."""
+    """Return one R-CNN branch: the roi_align of the levels it pools (boxes, channels), then its head and predictor."""
+    boxes, channels = pooled_shape
     pool = getattr(roi_heads, f"{branch}_roi_pool")
     size = [int(v) for v in pool.output_size]
     pooled = f"roi_heads.{branch}_roi_pool"
     sources = [levels[name] for name in pool.featmap_names if name in levels]  # those the backbone gives
-    channels = _pool_channels(roi_heads, branch)
     layers: list[dict[str, Any]] = [
         {"name": pooled, "type": "MultiScaleRoIAlign", "from": sources, "boxes": boxes, "output_size": size}
     ]
@@ -188,21 +187,6 @@ def _branch(
 
     data, _, _ = read(Branch().eval(), (boxes, channels, *size), vocabulary)
     return layers + _attached(data["layers"], "roi_heads.", pooled)
-
-
-def _pool_channels(roi_heads: Any, branch: str) -> int:  # noqa: ANN401 - torchvision's RoIHeads
-    """Return the channels a branch's head takes: its first layer's input (the pyramid's channels)."""
-    head = getattr(roi_heads, f"{branch}_head")
-    for module in head.modules():
-        for attribute in ("in_channels", "in_features"):
-            if hasattr(module, attribute):
-                found = int(getattr(module, attribute))
-                pooled = 1
-                for size in getattr(roi_heads, f"{branch}_roi_pool").output_size:
-                    pooled *= int(size)
-                return found // pooled if attribute == "in_features" else found
-    msg = f"roi_heads.{branch}_head has no layer that says its input's channels"
-    raise ValueError(msg)
 
 
 def _attached(layers: list[dict[str, Any]], prefix: str, source: str) -> list[dict[str, Any]]:

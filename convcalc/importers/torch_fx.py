@@ -223,11 +223,6 @@ def _first_line(error: BaseException) -> str:
     return f"{type(error).__name__}: {text[:300]}"
 
 
-def _known_class(module: Any, vocabulary: Vocabulary) -> str | None:
-    """Return the network-file type of a module: its class's, or that of the torch.nn class it extends."""
-    return _known_type(type(module), vocabulary)
-
-
 def _known_type(kind: type, vocabulary: Vocabulary) -> str | None:
     """Return the network-file type of a module class: its own name's, or that of the torch.nn class it extends."""
     for cls in kind.__mro__:
@@ -432,7 +427,7 @@ READ_ALWAYS = ("num_features", "affine", "elementwise_affine", "num_parameters")
 
 def _arguments(module: Any, torch: Any, vocabulary: Vocabulary) -> dict[str, Any]:
     """Return a module's class name and every argument a network file reads."""
-    name = _known_class(module, vocabulary)
+    name = _known_type(type(module), vocabulary)
     if name is None:
         raise _NotFollowedError(f"a network file has no layer type for {type(module).__name__}")
     layer: dict[str, Any] = {"type": name}
@@ -565,11 +560,11 @@ def _place(walk: _Walk, node: Any, layer: dict[str, Any], reads: list[Any]) -> N
     chain = [layer, *layer.pop("then", [])]
     name = walk.names[node]
     sources = [walk.produced[r] for r in reads]
+    expected = _shape(node)  # the last layer's: the node's own output
     for position, part in enumerate(chain):
         entry = {"name": name if position == len(chain) - 1 else f"{name}:{position}", **part}
         if sources != [walk.last]:
             entry["from"] = sources if len(sources) > 1 else sources[0]
-        expected = _shape(node)
         if expected is not None and position == len(chain) - 1:
             entry["expect"] = expected
         walk.layers.append(entry)
@@ -865,8 +860,7 @@ def _functional_linear(call: _Call) -> dict[str, Any]:
         return linear | {"bias": False}
     if not hasattr(bias, "op") or bias.op == "get_attr":
         return linear
-    params, values, indices = _held(bias, call.module, call.walk)  # EVA's and BEiT's cat of q, zero k and v biases
-    held = {"params": params} | ({"buffers": values} if values else {}) | ({"indices": indices} if indices else {})
+    held = _held_keys(_held(bias, call.module, call.walk))  # EVA's and BEiT's cat of q, zero k and v biases
     return linear | {"bias": False, "then": [{"type": "shift", "shape": [shape[0]], **held}]}
 
 
@@ -1100,6 +1094,12 @@ def _held(operand: Any, module: Any, walk: _Walk) -> tuple[int, int, int]:
     return counts[0], counts[1], counts[2]
 
 
+def _held_keys(held: tuple[int, int, int]) -> dict[str, int]:
+    """Return what a layer holds as its file's keys: `params`, and `buffers` and `indices` when there are any."""
+    params, values, indices = held
+    return {"params": params} | ({"buffers": values} if values else {}) | ({"indices": indices} if indices else {})
+
+
 def _in_place(node: Any) -> bool:  # an fx node
     """Return whether a node changes its first argument in place (`add_`, `mul_`): a method ending in `_`."""
     return node.op == "call_method" and str(node.target).endswith("_") and not str(node.target).startswith("_")
@@ -1252,8 +1252,7 @@ def _attention(call: _Call, computed: list[Any]) -> _Found:
     layer: dict[str, Any] = {"type": "scaled_dot_product_attention"}
     mask = _argument(node, 3, "attn_mask")
     if hasattr(mask, "op") and mask in walk.constants:
-        counts = dict(zip(("params", "buffers", "indices"), _held(mask, call.module, walk), strict=True))
-        layer |= {key: count for key, count in counts.items() if count}
+        layer |= {key: count for key, count in _held_keys(_held(mask, call.module, walk)).items() if count}
     if _argument(node, 5, "is_causal"):
         layer["is_causal"] = True
     if node.kwargs.get("enable_gqa"):
@@ -1440,8 +1439,7 @@ def _functional_convolution(call: _Call, match: re.Match[str]) -> dict[str, Any]
     if not standardized:
         return layer
     params, values, indices = _held(weight, module, call.walk)
-    extra = params - prod(shape)
-    held = {"params": extra} | ({"buffers": values} if values else {}) | ({"indices": indices} if indices else {})
-    if extra < 0 or (extra == 0 and not values and not indices):
+    held = _held_keys((params - prod(shape), values, indices))  # the parameters beyond the weight's own
+    if held["params"] < 0 or not any(held.values()):
         return layer
     return layer | {"then": [{"type": "scale", "shape": [layer["out_channels"], *[1] * (len(shape) - 2)], **held}]}
