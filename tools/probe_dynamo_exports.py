@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import math
 import subprocess
 import sys
 import warnings
@@ -42,15 +43,62 @@ def export(name: str, path: Path) -> None:
     export_model(model, shape, path)
 
 
-def export_model(model: torch.nn.Module, shape: tuple[int, ...], path: Path) -> None:
-    """Export a model at an input of this shape with torch's default exporter, graph only."""
+def export_model(model: torch.nn.Module, shape: tuple[int, ...], path: Path, *, torchscript: bool = False) -> None:
+    """Export a model at an input of this shape with torch's default exporter, graph only.
+
+    With `torchscript`, the older TorchScript exporter writes it instead, at opset 17 with its
+    batch and spatial axes open (named batch, time, height, width), as its users export; a
+    model it cannot export so (an adaptive pooling to a fixed size) with its batch axis open.
+    """
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        program = torch.onnx.export(model, (torch.zeros(shape),), dynamo=True)
-    proto = program.model_proto
+        if torchscript:
+            spatial = ("time", "height", "width")[5 - len(shape) :]
+            open_axes = {0: "batch"} | dict(enumerate(spatial, start=2))
+            try:
+                proto = _torchscript_export(model, shape, open_axes)
+            except torch.onnx.errors.SymbolicValueError:
+                proto = _torchscript_export(model, shape, {0: "batch"})
+        else:
+            proto = torch.onnx.export(model, (torch.zeros(shape),), dynamo=True).model_proto
     for tensor in proto.graph.initializer:
         if tensor.data_type == onnx.TensorProto.FLOAT and len(tensor.raw_data) > 1024:  # 1 kB
             tensor.ClearField("raw_data")
     onnx.save(proto, str(path))
+
+
+def _torchscript_export(model: torch.nn.Module, shape: tuple[int, ...], open_axes: dict[int, str]) -> onnx.ModelProto:
+    """Export with the TorchScript exporter at opset 17, these axes of the input open."""
+    written = io.BytesIO()
+    torch.onnx.export(
+        model,
+        (torch.zeros(shape),),
+        written,
+        dynamo=False,
+        opset_version=17,
+        input_names=["input"],
+        dynamic_axes={"input": open_axes},
+    )
+    return onnx.load_from_string(written.getvalue())
+
+
+def file_parameters(path: Path) -> int:
+    """Return how many weights an exported file's nodes read: each node's float initializers, by node.
+
+    Counted by node, as the layers hold them: the TorchScript exporter stores equal tensors
+    once (the zero biases of an untrained model's folded BatchNorms, say), which are each
+    convolution's own. BatchNormalization's running mean and variance are buffers (torch does
+    not count them); Identity nodes alias an initializer under another name.
+    """
+    graph = onnx.load(str(path), load_external_data=False).graph
+    sizes = {t.name: math.prod(t.dims) for t in graph.initializer if t.data_type == onnx.TensorProto.FLOAT}
+    total = 0
+    for node in graph.node:
+        if node.op_type == "Identity" and node.input[0] in sizes:
+            sizes[node.output[0]] = sizes[node.input[0]]
+            continue
+        inputs = node.input[:3] if node.op_type == "BatchNormalization" else node.input
+        total += sum(sizes[name] for name in set(inputs) if sizes.get(name, 0) > 1)
+    return total
 
 
 def main() -> None:

@@ -2,7 +2,7 @@
 
 Run in the environment of tools/make_model_fixtures.py (torch 2.14.1, torchvision 0.29.1, timm):
 
-    python tools/probe_torch_zoo.py [--onnx] [--timm NAME ...] [MODEL ...]
+    python tools/probe_torch_zoo.py [--onnx] [--torchscript] [--timm NAME ...] [MODEL ...]
 
 Each model of `torchvision.models.list_models()` (and the timm models named) is built with
 weights=None (and weights_backbone=None), imported by convcalc's importer at its usual input,
@@ -13,7 +13,10 @@ keeps auxiliary classifiers it does not run), else the one line convcalc refused
 the outcome of every model to docs/zoo.json, which README's table of the zoo is made from
 (tools/zoo_table.py). With --onnx, each model is also exported by torch's default ONNX exporter
 (dynamo, graph only, into ZOO_ONNX: /tmp/zoo_onnx unless said) and the file read by
-`convcalc stack`'s reader, held against the same truth (the outcome's "onnx").
+`convcalc stack`'s reader, held against the same truth (the outcome's "onnx"). With
+--torchscript, likewise by the older TorchScript exporter at opset 17, with the batch and
+spatial axes open (into ZOO_ONNX/torchscript, read at the probe's input; the outcome's
+"torchscript"). A route not asked keeps its earlier outcome.
 """
 
 from __future__ import annotations
@@ -130,7 +133,7 @@ def _tensors(output: Any) -> list[torch.Tensor]:  # noqa: ANN401 - a model's out
     return [tensor for value in values for tensor in _tensors(value)]
 
 
-def probe(name: str, source: str, *, onnx: bool = False) -> dict[str, Any]:
+def probe(name: str, source: str, routes: tuple[str, ...] = ()) -> dict[str, Any]:
     """Return one model's outcome: ok with its counts, or the reason it is not read (or not read right)."""
     shape = _shape(name)
     if name in TWO_INPUTS:
@@ -141,9 +144,10 @@ def probe(name: str, source: str, *, onnx: bool = False) -> dict[str, Any]:
         return {"source": source, "status": "not built", "reason": f"{type(error).__name__}: {error}"[:200]}
     outcome: dict[str, Any] = {"source": source, "input": list(shape)}
     truth: tuple[int, int, int] | None = None
-    if onnx and not is_detector(model):  # a detector is exported with its post-processing: not a graph to read
+    if routes and not is_detector(model):  # a detector is exported with its post-processing: not a graph to read
         truth = _truth(model, shape)
-        outcome["onnx"] = _onnx_route(name, model, shape, truth)
+        for route in routes:
+            outcome[route] = _onnx_route(name, model, shape, truth, route)
         outcome |= {"params": truth[0], "flops": truth[1]} | ({"unused_params": truth[2]} if truth[2] else {})
     try:
         with contextlib.redirect_stderr(io.StringIO()):
@@ -174,24 +178,33 @@ def _status(ours: tuple[int, int], truth: tuple[int, int, int], failures: Any) -
 
 
 def _onnx_route(
-    name: str, model: torch.nn.Module, shape: tuple[int, ...], truth: tuple[int, int, int]
+    name: str, model: torch.nn.Module, shape: tuple[int, ...], truth: tuple[int, int, int], route: str
 ) -> dict[str, Any]:
-    """Export the model with torch's default exporter, read the file, and hold it against torch's truth."""
-    from probe_dynamo_exports import export_model  # only this route needs onnx
+    """Export the model by one route, read the file, and hold it against torch's truth.
 
-    ONNX_FOLDER.mkdir(parents=True, exist_ok=True)
-    path = ONNX_FOLDER / f"{name}.onnx"
+    Route "onnx" is torch's default exporter (dynamo, sizes fixed); "torchscript" the older
+    exporter at opset 17 with the batch and spatial axes open, read at the probe's input.
+    """
+    from probe_dynamo_exports import export_model, file_parameters  # only these routes need onnx
+
+    folder = ONNX_FOLDER if route == "onnx" else ONNX_FOLDER / route
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.onnx"
     if not path.exists():
         try:
-            export_model(model, shape, path)
+            export_model(model, shape, path, torchscript=route == "torchscript")
         except Exception as error:  # noqa: BLE001 - any exporter failure, said in one line
             return {"status": "not exported", "reason": f"{type(error).__name__}: {error}".splitlines()[0][:200]}
     try:
-        result = convcalc.report(path).result
+        result = convcalc.report(path, input_shape=shape if route == "torchscript" else None).result
     except ConvcalcError as error:
         return {"status": "refused", "reason": _plain_reason(str(error).splitlines()[0])[:300]}
     ours = (result.total_params, network_cost(result).total_flops)
     counts = {"convcalc_params": ours[0], "convcalc_flops": ours[1]}
+    if route == "torchscript":  # it folds each BatchNorm into its convolution: the file's own weights are the truth
+        held = file_parameters(path)
+        counts["file_params"] = held
+        truth = (held, truth[1], 0)
     return counts | {"status": _status(ours, truth, result.failures)}
 
 
@@ -199,8 +212,8 @@ def main(argv: list[str]) -> int:
     """Probe the models named (all of torchvision's when none), and write docs/zoo.json."""
     warnings.filterwarnings("ignore")
     torch.set_num_threads(2)
-    onnx = "--onnx" in argv
-    argv = [arg for arg in argv if arg != "--onnx"]
+    routes = tuple(flag[2:] for flag in ("--onnx", "--torchscript") if flag in argv)
+    argv = [arg for arg in argv if arg not in {"--onnx", "--torchscript"}]
     timm_models = [argv[i + 1] for i, arg in enumerate(argv) if arg == "--timm"]
     named = [arg for i, arg in enumerate(argv) if arg != "--timm" and (i == 0 or argv[i - 1] != "--timm")]
     wanted = [(name, "torchvision") for name in named or ([] if timm_models else torchvision.models.list_models())]
@@ -209,18 +222,11 @@ def main(argv: list[str]) -> int:
     found["torch"], found["torchvision"] = torch.__version__.split("+")[0], torchvision.__version__.split("+")[0]
     models = found.setdefault("models", {})
     for name, source in wanted:
-        models[name] = probe(name, source, onnx=onnx)
+        kept = models.get(name, {})
+        models[name] = {key: kept[key] for key in ("onnx", "torchscript") if key in kept} | probe(name, source, routes)
         outcome = models[name]
-        route = outcome.get("onnx", {})
-        print(
-            name,
-            outcome["status"],
-            outcome.get("reason", ""),
-            "| onnx:",
-            route.get("status"),
-            route.get("reason", ""),
-            flush=True,
-        )
+        said = [f"| {route}: {outcome.get(route, {}).get('status')} {outcome.get(route, {}).get('reason', '')}" for route in routes]
+        print(name, outcome["status"], outcome.get("reason", ""), *said, flush=True)
         OUT.write_text(json.dumps(found, indent=1, sort_keys=True) + "\n")
     return 0
 

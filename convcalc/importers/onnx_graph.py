@@ -33,7 +33,16 @@ from convcalc.core.kinds.file_types import IGNORED, OtherType
 from convcalc.core.terms import LayerKind
 from convcalc.importers.onnx_proto import Model, Node, Tensor, metadata, value_shapes
 from convcalc.importers.onnx_proto import model as model_of
-from convcalc.importers.onnx_shapes import SHAPE_OPERATORS, Computed, Size, constant, evaluate, shape_of_tensor
+from convcalc.importers.onnx_shapes import (
+    SHAPE_OPERATORS,
+    Computed,
+    Size,
+    constant,
+    evaluate,
+    fills_sizes,
+    shape_of_sizes,
+    shape_of_tensor,
+)
 
 Measure = Callable[[Mapping[str, Any]], Mapping[str, tuple[int, ...]]]
 """The output shape of every layer of network data ({"framework": "onnx", "input": ..., "layers": ...})."""
@@ -338,7 +347,7 @@ def _gemm(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, An
 
 def _elementwise(node: Node, graph: _Graph) -> tuple[dict[str, Any], list[str]]:
     """Return an elementwise operation: a merge of computed tensors, or one tensor with constants."""
-    computed = [name for name in node.inputs if name and graph.constant(name) is None]
+    computed = [name for name in node.inputs if name and graph.constant(name) is None and name not in graph.computed]
     learned = [
         graph.constants[name][0]
         for name in node.inputs
@@ -419,8 +428,11 @@ def _reshape(node: Node, graph: _Graph, *, allowzero: bool = False) -> dict[str,
     if target.known:
         return {"type": "Reshape", "shape": [int(e.value) for e in target.elements if e.value is not None]}
     own = graph.tensor_shape(data)
-    probed_own = graph.tensor_shape(data, probe=True)
+    probed_own = _at_probe(graph, data)
     values = [graph.pair(element) for element in target.elements]
+    if probed_own is None:  # the network refuses the probe (a position embedding of one size): sizes as they are
+        probed_own = own
+        values = [(value, value) for value, _ in values]
     copies = [k < len(own) and (v, p) == (own[k], probed_own[k]) for k, (v, p) in enumerate(values)]
     wanted: list[int | None] = [
         0 if copy else v if v == p else None for copy, (v, p) in zip(copies, values, strict=True)
@@ -438,6 +450,14 @@ def _reshape(node: Node, graph: _Graph, *, allowzero: bool = False) -> dict[str,
     if all(probed is not None for _, probed in values):
         graph.at_probe = {"type": "Reshape", "shape": [probed for _, probed in values]}
     return {"type": "Reshape", "shape": [value for value, _ in values]}
+
+
+def _at_probe(graph: _Graph, tensor: str) -> tuple[int, ...] | None:
+    """Return a tensor's shape at the probe, or None when the network refuses the probe."""
+    try:
+        return graph.tensor_shape(tensor, probe=True)
+    except _UnsupportedError:
+        return None
 
 
 def _regrouped(
@@ -513,8 +533,63 @@ def _size_of_another(node: Node, graph: _Graph) -> str | None:
     return graph.producer.get(tensor)
 
 
+def _padded_to(node: Node, graph: _Graph) -> str | None:
+    """Return the layer whose spatial size computed pads grow the input to, centred (F.pad by the difference), if any.
+
+    The milesial U-Net pads its upsampled tensor by its size difference from the skip
+    connection, half before (rounded down) and the rest after, at every input size: that is
+    `pad: to` the skip's layer. Held at the input and at the probe.
+    """
+    computed = graph.computed.get(_input(node, 1))
+    data = node.inputs[0]
+    if computed is None or computed.known:
+        return None
+    for tensor in sorted(_tensors_read(computed) - {data}):
+        if tensor not in graph.producer:
+            continue
+        if all(_centred(graph, computed, data, tensor, probe=probe) for probe in (False, True)):
+            return graph.producer[tensor]
+    return None
+
+
+def _tensors_read(computed: Computed) -> set[str]:
+    """Return the tensors whose sizes a computed tensor reads."""
+    found: set[str] = set()
+    seen: set[int] = set()
+    waiting = list(computed.elements)
+    while waiting:
+        size = waiting.pop()
+        if id(size) in seen:
+            continue
+        seen.add(id(size))
+        if size.tensor:
+            found.add(size.tensor)
+        waiting.extend(size.operands)
+    return found
+
+
+def _centred(graph: _Graph, pads: Computed, data: str, target: str, *, probe: bool) -> bool:
+    """Return True when the pads grow data's spatial axes to target's, half (rounded down) before."""
+    try:
+        have, want = graph.tensor_shape(data, probe=probe), graph.tensor_shape(target, probe=probe)
+        values = [int(e.at(lambda tensor: graph.tensor_shape(tensor, probe=probe))) for e in pads.elements]
+    except (_UnsupportedError, ValueError):
+        return not probe  # a network that refuses the probe is held at its input alone
+    rank = len(have)
+    if len(values) != 2 * rank or len(want) != rank or any(values[:2]) or any(values[rank : rank + 2]):
+        return False
+    extra = [b - a for a, b in zip(have[2:], want[2:], strict=True)]
+    return all(
+        before == grow // 2 and after == grow - grow // 2
+        for grow, before, after in zip(extra, values[2:rank], values[rank + 2 :], strict=True)
+    )
+
+
 def _pad(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, Any]:
     pads = list(attributes["pads"]) if "pads" in attributes else None
+    target = None if pads is not None else _padded_to(node, graph)
+    if target is not None:
+        return {"type": "pad", "to": target, "align": "center"}
     if pads is None:
         pads = [int(v) for v in graph.values(_input(node, 1), "pads")]
     if len(pads) % 2:
@@ -700,16 +775,18 @@ def _fold(node: Node, graph: _Graph) -> bool:
     if laid_out is not None:
         graph.constants[node.outputs[0]] = laid_out
         return True
+    if node.op_type == "Expand" and graph.constant(node.inputs[0]) is not None:
+        graph.constants[node.outputs[0]] = (_expanded(node, graph), None)
+        return True
     if node.op_type == "Shape":
-        tensor = node.inputs[0]
-        rank = len(graph.tensor_shape(tensor))
-        graph.computed[node.outputs[0]] = shape_of_tensor(tensor, rank, node.attributes)
+        graph.computed[node.outputs[0]] = _shape_of(node, graph)
         return True
     inputs = [graph.sizes(name) if name else None for name in node.inputs]
-    reads_sizes = any(name in graph.computed for name in node.inputs)
+    reads_sizes = any(name in graph.computed for name in node.inputs) or _integers_only(node, graph)
     if (
         node.op_type not in SHAPE_OPERATORS
         or not reads_sizes
+        or (node.op_type == "ConstantOfShape" and not fills_sizes(inputs[0]))
         or any(found is None for name, found in zip(node.inputs, inputs, strict=True) if name)
     ):
         return False
@@ -718,6 +795,38 @@ def _fold(node: Node, graph: _Graph) -> bool:
     except ValueError as reason:  # onnx_shapes' own "not followed"
         raise _UnsupportedError(f"on sizes computed from shapes: {reason}") from None
     return True
+
+
+def _shape_of(node: Node, graph: _Graph) -> Computed:
+    """Return Shape of a data tensor (its axes' sizes), of a constant (numbers), or of computed sizes (its length)."""
+    tensor, attributes = node.inputs[0], node.attributes
+    if tensor in graph.computed:
+        return shape_of_sizes(graph.computed[tensor], attributes)
+    found = graph.constant(tensor)
+    if found is not None:
+        return constant(list(found[0])[slice(attributes.get("start", 0), attributes.get("end"))], [1])
+    return shape_of_tensor(tensor, len(graph.tensor_shape(tensor)), attributes)
+
+
+def _integers_only(node: Node, graph: _Graph) -> bool:
+    """Return True when every input is a constant of integers: arithmetic on axes and sizes, not on data."""
+    found = [graph.constant(name) for name in node.inputs if name]
+    return all(
+        constant is not None and constant[1] is not None and all(type(value) is int for value in constant[1])
+        for constant in found
+    )
+
+
+def _expanded(node: Node, graph: _Graph) -> tuple[int, ...]:
+    """Return the shape of a constant expanded by Expand (a class token to the batch: `expand(n, -1, -1)`)."""
+    dims = graph.constants[node.inputs[0]][0]
+    target = [int(size) for size in graph.values(_input(node, 1), "shape")]
+    rank = max(len(dims), len(target))
+    padded = [1] * (rank - len(dims)) + list(dims)
+    wanted = [1] * (rank - len(target)) + target
+    if any(a != b and 1 not in (a, b) for a, b in zip(padded, wanted, strict=True)):
+        raise _UnsupportedError(f"it expands a constant of shape {list(dims)} to {target}, which do not broadcast")
+    return tuple(max(a, b) for a, b in zip(padded, wanted, strict=True))
 
 
 def _constant_laid_out(node: Node, graph: _Graph) -> tuple[tuple[int, ...], list[Any] | None] | None:

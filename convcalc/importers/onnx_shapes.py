@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from math import ceil, floor, trunc
+from math import ceil, floor, prod, sqrt, trunc
 from typing import Any
 
 from convcalc.importers.onnx_proto import INTEGER_TYPES
@@ -21,9 +21,10 @@ Lookup = Callable[[str], Sequence[int]]
 """The shape of a tensor (by its name in the graph) at one input."""
 
 """TensorProto.DataType of the integer types (a Cast to one of them rounds toward zero)."""
-ARITHMETIC = {"Add", "Sub", "Mul", "Div", "Max", "Min"}
+ARITHMETIC = {"Add", "Sub", "Mul", "Div", "Mod", "Max", "Min", "Equal", "Less", "Greater"}
 SHAPE_OPERATORS = {"Shape", "Gather", "Slice", "Concat", "Unsqueeze", "Squeeze", "Reshape", "Cast", "Identity",
-                   "Floor", "Ceil", "Neg", "Abs", *ARITHMETIC}  # fmt: skip
+                   "Floor", "Ceil", "Neg", "Abs", "Sqrt", "ConstantOfShape", "Where", "Transpose",
+                   *ARITHMETIC}  # fmt: skip
 """Operators followed on computed sizes (their inputs are constants or sizes computed from shapes)."""
 
 
@@ -38,7 +39,7 @@ class Size:
     value: Number | None = None
     tensor: str = ""  # with `axis`: the size of this axis of this tensor
     axis: int = 0
-    operation: str = ""  # with `operands`: Add, Sub, Mul, Div, Max, Min, Floor, Ceil, Neg, Abs, int, float
+    operation: str = ""  # with `operands`: one of OPERATIONS
     operands: tuple[Size, ...] = ()
     integral: bool = field(init=False, compare=False, repr=False)
     """Whether the element is an integer at every input (a Cast to an integer type keeps it)."""
@@ -85,6 +86,11 @@ def _divide(a: Number, b: Number) -> Number:
     return a / b
 
 
+def _modulo(a: Number, b: Number) -> Number:
+    """Mod as ONNX computes it (fmod=0): the remainder takes the divisor's sign, as Python's %."""
+    return a % b
+
+
 OPERATIONS: dict[str, Callable[..., Number]] = {
     "Add": lambda a, b: a + b,
     "Sub": lambda a, b: a - b,
@@ -92,10 +98,16 @@ OPERATIONS: dict[str, Callable[..., Number]] = {
     "Div": _divide,
     "Max": max,
     "Min": min,
+    "Mod": _modulo,
+    "Equal": lambda a, b: int(a == b),  # a comparison gives a boolean: 1 or 0
+    "Less": lambda a, b: int(a < b),
+    "Greater": lambda a, b: int(a > b),
+    "Where": lambda condition, a, b: a if condition else b,
     "Floor": floor,
     "Ceil": ceil,
     "Neg": lambda a: -a,
     "Abs": abs,
+    "Sqrt": sqrt,  # attention's scale, 1/sqrt(E), from the shape of its query
     "int": trunc,  # a Cast to an integer type
     "float": float,
 }
@@ -122,10 +134,15 @@ def combine(operation: str, operands: Sequence[Size]) -> Size:
 
 @dataclass(frozen=True, slots=True)
 class Computed:
-    """A small tensor computed from shapes (a scalar or a 1-D tensor): its elements."""
+    """A small tensor computed from shapes (a scalar, a 1-D tensor or a matrix): its elements, row by row.
+
+    A matrix is how the TorchScript exporter turns F.pad's amounts (last axis first, in pairs)
+    into ONNX's order: viewed as rows of two, rows reversed, transposed, flattened.
+    """
 
     elements: tuple[Size, ...]
     scalar: bool = False
+    matrix: tuple[int, int] | None = None  # rows and columns, when 2-D
 
     @property
     def known(self) -> bool:
@@ -171,17 +188,49 @@ _Rule = Callable[[str, dict[str, Any], Computed, list[Computed | None]], Compute
 
 
 def _kept(operator: str, _attributes: dict[str, Any], first: Computed, _inputs: list[Computed | None]) -> Computed:
-    """Identity, Unsqueeze, Squeeze, Reshape: the same sizes (a scalar or a 1-D tensor either way)."""
-    return Computed(first.elements, scalar=operator == "Squeeze" and len(first.elements) == 1)
+    """Identity, Unsqueeze, Squeeze: the same sizes (a scalar or a 1-D tensor either way)."""
+    if first.matrix is not None and operator != "Identity":
+        raise ValueError("it adds or drops an axis of a matrix of sizes")
+    return Computed(first.elements, scalar=operator == "Squeeze" and len(first.elements) == 1, matrix=first.matrix)
+
+
+def _reshape(_operator: str, _attributes: dict[str, Any], first: Computed, inputs: list[Computed | None]) -> Computed:
+    """Reshape sizes to one axis or to a matrix (a 0 copies the axis, -1 takes what is left)."""
+    shape = inputs[1] if len(inputs) > 1 else None
+    if first.matrix is None and (shape is None or not shape.known):  # to a computed shape: still a list of sizes
+        return Computed(first.elements)
+    target = _ints(shape, "shape")
+    count = len(first.elements)
+    own = list(first.matrix or ([] if first.scalar else [count]))
+    dims = [own[i] if size == 0 and i < len(own) else size for i, size in enumerate(target)]
+    known = prod(size for size in dims if size != -1)
+    if dims.count(-1) == 1 and known and count % known == 0:
+        dims[dims.index(-1)] = count // known
+    if any(size < 0 for size in dims) or prod(dims) != count or len(dims) > len(("rows", "columns")):
+        raise ValueError(f"it lays out {count} sizes as {target}")
+    if len(dims) == len(("rows", "columns")):
+        return Computed(first.elements, matrix=(dims[0], dims[1]))
+    return Computed(first.elements, scalar=not dims)
+
+
+def _transpose(_operator: str, attributes: dict[str, Any], first: Computed, _inputs: list[Computed | None]) -> Computed:
+    """Transpose a matrix of sizes (a 1-D tensor stays as it is)."""
+    if first.matrix is None:
+        return first
+    if list(attributes.get("perm", [1, 0])) != [1, 0]:
+        raise ValueError("its perm is not [1, 0]")
+    rows, columns = first.matrix
+    elements = tuple(first.elements[row * columns + column] for column in range(columns) for row in range(rows))
+    return Computed(elements, matrix=(columns, rows))
 
 
 def _cast(_operator: str, attributes: dict[str, Any], first: Computed, _inputs: list[Computed | None]) -> Computed:
     kind = "int" if int(attributes.get("to", 7)) in INTEGER_TYPES else "float"
-    return Computed(tuple(combine(kind, [e]) for e in first.elements), scalar=first.scalar)
+    return Computed(tuple(combine(kind, [e]) for e in first.elements), scalar=first.scalar, matrix=first.matrix)
 
 
 def _unary(operator: str, _attributes: dict[str, Any], first: Computed, _inputs: list[Computed | None]) -> Computed:
-    return Computed(tuple(combine(operator, [e]) for e in first.elements), scalar=first.scalar)
+    return Computed(tuple(combine(operator, [e]) for e in first.elements), scalar=first.scalar, matrix=first.matrix)
 
 
 def _arithmetic(operator: str, _attributes: dict[str, Any], first: Computed, inputs: list[Computed | None]) -> Computed:
@@ -192,10 +241,12 @@ def _arithmetic(operator: str, _attributes: dict[str, Any], first: Computed, inp
             raise ValueError("its operands do not broadcast")
         left, right = (left * len(right), right) if len(left) == 1 else (left, right * len(left))
     combined = tuple(combine(operator, [a, b]) for a, b in zip(left, right, strict=True))
-    return Computed(combined, scalar=first.scalar and second.scalar)
+    return Computed(combined, scalar=first.scalar and second.scalar, matrix=first.matrix or second.matrix)
 
 
 def _concat(_operator: str, _attributes: dict[str, Any], _first: Computed, inputs: list[Computed | None]) -> Computed:
+    if any(part is not None and part.matrix is not None for part in inputs):
+        raise ValueError("it joins matrices of sizes")
     return Computed(tuple(e for part in inputs if part is not None for e in part.elements))
 
 
@@ -215,21 +266,65 @@ def _slice(_operator: str, _attributes: dict[str, Any], first: Computed, inputs:
     axes_input, steps_input = (*inputs[3:5], None, None)[:2]  # both optional
     axes = _ints(axes_input, "axes") if axes_input is not None else [0]
     steps = _ints(steps_input, "steps") if steps_input is not None else [1]
-    if axes not in ([0], [-1]) or len(starts) != 1 or len(ends) != 1:
-        raise ValueError("it slices a 1-D tensor along another axis")
+    rank = 1 if first.matrix is None else len(first.matrix)
+    if len(axes) != 1 or not -rank <= axes[0] < rank or len(starts) != 1 or len(ends) != 1:
+        raise ValueError(f"it slices a {rank}-D tensor of sizes along axes {axes}")
     if len(steps) != 1 or steps[0] == 0:
         raise ValueError(f"its steps {steps} are not one step other than 0")
-    return Computed(tuple(first.elements[slice(starts[0], ends[0], steps[0])]))
+    chosen = slice(starts[0], ends[0], steps[0])
+    if first.matrix is None:
+        return Computed(tuple(first.elements[chosen]))
+    rows, columns = first.matrix
+    table = [first.elements[row * columns : (row + 1) * columns] for row in range(rows)]
+    table = table[chosen] if axes[0] % rank == 0 else [row[chosen] for row in table]
+    return Computed(tuple(e for row in table for e in row), matrix=(len(table), len(table[0]) if table else 0))
+
+
+def _where(_operator: str, _attributes: dict[str, Any], first: Computed, inputs: list[Computed | None]) -> Computed:
+    """Where(condition, a, b), element by element (`expand(n, -1, -1)`'s sizes: -1 where a size is kept)."""
+    operands = [list(first.elements), list(_operand(inputs, 1, "second").elements)]
+    operands.append(list(_operand(inputs, 2, "third").elements))
+    length = max(len(elements) for elements in operands)
+    if any(len(elements) not in (1, length) for elements in operands):
+        raise ValueError("its operands do not broadcast")
+    spread = [elements * length if len(elements) == 1 else elements for elements in operands]
+    return Computed(tuple(combine("Where", list(chosen)) for chosen in zip(*spread, strict=True)))
+
+
+MOST_FILLED = 64
+"""The most elements a ConstantOfShape may fill and still be sizes (more is a data tensor)."""
+
+
+def fills_sizes(shape: Computed | None) -> bool:
+    """Return True when ConstantOfShape of this shape makes a short list of sizes (not a data tensor)."""
+    if shape is None or len(shape.elements) != 1:
+        return False
+    length = shape.elements[0].value
+    return isinstance(length, int) and 0 <= length <= MOST_FILLED
+
+
+def _filled(_operator: str, attributes: dict[str, Any], first: Computed, _inputs: list[Computed | None]) -> Computed:
+    """ConstantOfShape of a 1-D shape: that many copies of its value (0 unless its `value` says)."""
+    dims = _ints(first, "sizes")
+    value = attributes.get("value")
+    filling = getattr(value, "values", None) or [0]
+    if len(dims) != 1 or not 0 <= dims[0] <= MOST_FILLED:
+        raise ValueError(f"it fills a tensor of shape {dims}, not a short list of sizes")
+    return Computed(tuple(Size(value=filling[0]) for _ in range(dims[0])))
 
 
 RULES: dict[str, _Rule] = {
-    **dict.fromkeys(("Identity", "Unsqueeze", "Squeeze", "Reshape"), _kept),
+    **dict.fromkeys(("Identity", "Unsqueeze", "Squeeze"), _kept),
+    "Reshape": _reshape,
+    "Transpose": _transpose,
     "Cast": _cast,
-    **dict.fromkeys(("Floor", "Ceil", "Neg", "Abs"), _unary),
+    **dict.fromkeys(("Floor", "Ceil", "Neg", "Abs", "Sqrt"), _unary),
     **dict.fromkeys(ARITHMETIC, _arithmetic),
     "Concat": _concat,
     "Gather": _gather,
     "Slice": _slice,
+    "Where": _where,
+    "ConstantOfShape": _filled,
 }
 """How each shape operator computes sizes from sizes."""
 
@@ -238,3 +333,9 @@ def shape_of_tensor(tensor: str, rank: int, attributes: dict[str, Any]) -> Compu
     """Return Shape(tensor) (with its `start` and `end` attributes) as the sizes of its axes."""
     axes = list(range(rank))[slice(attributes.get("start", 0), attributes.get("end"))]
     return Computed(tuple(Size(tensor=tensor, axis=axis) for axis in axes))
+
+
+def shape_of_sizes(sizes: Computed, attributes: dict[str, Any]) -> Computed:
+    """Return Shape of a tensor of sizes: its length, a number (none for a scalar)."""
+    dims = [] if sizes.scalar else [len(sizes.elements)]
+    return Computed(tuple(Size(value=size) for size in dims[slice(attributes.get("start", 0), attributes.get("end"))]))

@@ -1,0 +1,87 @@
+"""Files from torch's older TorchScript exporter (opset 17, axes open) read as torch runs the model.
+
+tests/fixtures/onnx_exporters/ holds the milesial-style U-Net (tools/make_exporter_fixtures.py),
+whose `F.pad` by the size difference the exporter writes as sizes computed from shapes, and
+torch's output shape at four inputs.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from convcalc import analyze
+from convcalc.importers.onnx_graph import onnx_network_data
+from convcalc.importers.onnx_proto import Tensor
+from convcalc.importers.onnx_shapes import Computed, Size, constant, evaluate, shape_of_sizes
+from convcalc.netfile.loader import PrefixMeasure, measured_shapes
+from convcalc.sources.read import read_network
+from tests.core.torch_cases import FIXTURES
+
+UNET = FIXTURES / "onnx_exporters" / "unet_torchscript.onnx"
+TRUTH: dict[str, Any] = json.loads(UNET.with_suffix(".json").read_text())
+
+
+@pytest.mark.parametrize("size", sorted(TRUTH["outputs"]))
+def test_the_unet_gives_torchs_output_at_every_input(size: str) -> None:
+    """One file, four inputs (odd sizes among them): torch's output shape and parameters at each."""
+    shape = tuple(int(v) for v in size.split("x"))
+    result = analyze(read_network(str(UNET), input_shape=shape))
+    assert result.ok, result.failures
+    assert (list(result.layers[-1].output or ()), result.total_params) == (TRUTH["outputs"][size], TRUTH["params"])
+
+
+def test_a_pad_by_the_size_difference_is_written_as_pad_to_the_skip() -> None:
+    """Each Pad's computed pads grow the upsampled tensor to the skip's size, centred: `pad: to`."""
+    data = onnx_network_data(str(UNET), (1, 3, 31, 47), PrefixMeasure(measured_shapes))
+    pads = [layer for layer in data["layers"] if layer["type"] == "pad"]
+    assert [(layer["to"], layer["align"]) for layer in pads] == [
+        ("/down1/down1.1/Conv", "center"),
+        ("/inc/Conv", "center"),
+    ]
+
+
+def _sizes(*values: int) -> Computed:
+    return constant(list(values), [len(values)])
+
+
+def _elements(computed: Computed) -> list[Any]:
+    return [element.value for element in computed.elements]
+
+
+def test_pads_in_torchs_order_become_onnxs_through_a_matrix() -> None:
+    """[l, r, t, b] and four zeros, as rows of two, rows reversed, transposed, flattened: ONNX's order."""
+    pads = evaluate("Concat", {"axis": 0}, [_sizes(1, 2, 3, 4), _sizes(0, 0, 0, 0)])
+    rows = evaluate("Reshape", {}, [pads, _sizes(-1, 2)])
+    assert rows.matrix == (4, 2)
+    reversed_rows = evaluate("Slice", {}, [rows, _sizes(-1), _sizes(-(2**63) + 1), _sizes(0), _sizes(-1)])
+    columns = evaluate("Transpose", {"perm": [1, 0]}, [reversed_rows])
+    flat = evaluate("Reshape", {}, [columns, _sizes(-1)])
+    assert (flat.matrix, _elements(flat)) == (None, [0, 0, 3, 1, 0, 0, 4, 2])
+
+
+def test_expand_with_minus_ones_keeps_those_sizes() -> None:
+    """`x.expand(n, -1, -1)`: Shape of the target, ConstantOfShape of ones, Mul by -1, Equal, Where."""
+    batch = Size(tensor="x", axis=0)
+    target = Computed((batch, Size(value=-1), Size(value=-1)))
+    length = shape_of_sizes(target, {})
+    ones = evaluate("ConstantOfShape", {"value": Tensor(dims=(1,), values=[1])}, [length])
+    minus = evaluate("Mul", {}, [ones, constant([-1], [])])
+    equal = evaluate("Equal", {}, [target, minus])
+    chosen = evaluate("Where", {}, [equal, ones, target])
+    assert [element.at(lambda _: (5, 1, 768)) for element in chosen.elements] == [5, 1, 1]
+
+
+def test_integer_arithmetic_on_constants_alone_is_followed() -> None:
+    """Mod of two constants (MultiheadAttention's chunk index), as ONNX's Mod with fmod 0."""
+    assert _elements(evaluate("Mod", {}, [_sizes(2), _sizes(3)])) == [2]
+    assert _elements(evaluate("Mod", {}, [_sizes(-7), _sizes(3)])) == [2]
+    assert _elements(evaluate("Sqrt", {}, [_sizes(64)])) == [8.0]
+
+
+def test_constant_of_shape_of_many_elements_is_not_a_list_of_sizes() -> None:
+    """A ConstantOfShape of a data tensor's shape (a mask) is left to the layers, said in one line."""
+    with pytest.raises(ValueError, match="not a short list of sizes"):
+        evaluate("ConstantOfShape", {}, [_sizes(1, 4, 3, 3)])
