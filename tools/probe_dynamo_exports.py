@@ -43,27 +43,47 @@ def export(name: str, path: Path) -> None:
     export_model(model, shape, path)
 
 
-def export_model(model: torch.nn.Module, shape: tuple[int, ...], path: Path, *, torchscript: bool = False) -> None:
-    """Export a model at an input of this shape with torch's default exporter, graph only.
+ROUTES = ("onnx", "torchscript", "dynamic", "unoptimized")
+"""The exporters' routes: the default (dynamo, sizes fixed, optimized); TorchScript at opset 17,
+axes open; dynamo with the batch and spatial axes open; dynamo without its optimizer."""
 
-    With `torchscript`, the older TorchScript exporter writes it instead, at opset 17 with its
-    batch and spatial axes open (named batch, time, height, width), as its users export; a
-    model it cannot export so (an adaptive pooling to a fixed size) with its batch axis open.
+
+def export_model(model: torch.nn.Module, shape: tuple[int, ...], path: Path, route: str = "onnx") -> None:
+    """Export a model at an input of this shape by one route (ROUTES), graph only.
+
+    "onnx" is torch's default exporter as `torch.onnx.export(model, (x,), path)` calls it.
+    "torchscript" is the older exporter, at opset 17 with the batch and spatial axes open (named
+    batch, time, height, width), as its users export; a model it cannot export so (an adaptive
+    pooling to a fixed size) with its batch axis open. "dynamic" is the default exporter with
+    those axes open (`dynamic_shapes`; the batch alone where the model fixes its size), and
+    "unoptimized" the default exporter with `optimize=False`.
     """
+    spatial = ("time", "height", "width")[5 - len(shape) :]
+    open_axes = {0: "batch"} | dict(enumerate(spatial, start=2))
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        if torchscript:
-            spatial = ("time", "height", "width")[5 - len(shape) :]
-            open_axes = {0: "batch"} | dict(enumerate(spatial, start=2))
+        if route == "torchscript":
             try:
                 proto = _torchscript_export(model, shape, open_axes)
             except torch.onnx.errors.SymbolicValueError:
                 proto = _torchscript_export(model, shape, {0: "batch"})
+        elif route == "dynamic":
+            try:
+                proto = _dynamic_export(model, shape, open_axes)
+            except Exception:  # noqa: BLE001 - the exporter's constraint errors are of many types
+                proto = _dynamic_export(model, shape, {0: "batch"})
         else:
-            proto = torch.onnx.export(model, (torch.zeros(shape),), dynamo=True).model_proto
+            proto = torch.onnx.export(model, (torch.zeros(shape),), dynamo=True, optimize=route == "onnx").model_proto
     for tensor in proto.graph.initializer:
         if tensor.data_type == onnx.TensorProto.FLOAT and len(tensor.raw_data) > 1024:  # 1 kB
             tensor.ClearField("raw_data")
     onnx.save(proto, str(path))
+
+
+def _dynamic_export(model: torch.nn.Module, shape: tuple[int, ...], open_axes: dict[int, str]) -> onnx.ModelProto:
+    """Export with the default exporter, these axes of the input open."""
+    dims = {axis: torch.export.Dim(name, min=2) for axis, name in open_axes.items()}
+    example = torch.zeros((2, *shape[1:]))  # torch.export takes a size of 1 for a constant
+    return torch.onnx.export(model, (example,), dynamo=True, dynamic_shapes=(dims,)).model_proto
 
 
 def _torchscript_export(model: torch.nn.Module, shape: tuple[int, ...], open_axes: dict[int, str]) -> onnx.ModelProto:

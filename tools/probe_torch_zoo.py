@@ -2,7 +2,7 @@
 
 Run in the environment of tools/make_model_fixtures.py (torch 2.14.1, torchvision 0.29.1, timm):
 
-    python tools/probe_torch_zoo.py [--onnx] [--torchscript] [--timm NAME ...] [MODEL ...]
+    python tools/probe_torch_zoo.py [--onnx] [--torchscript] [--dynamic] [--unoptimized] [--timm NAME ...] [MODEL ...]
 
 Each model of `torchvision.models.list_models()` (and the timm models named) is built with
 weights=None (and weights_backbone=None), imported by convcalc's importer at its usual input,
@@ -16,7 +16,9 @@ the outcome of every model to docs/zoo.json, which README's table of the zoo is 
 `convcalc stack`'s reader, held against the same truth (the outcome's "onnx"). With
 --torchscript, likewise by the older TorchScript exporter at opset 17, with the batch and
 spatial axes open (into ZOO_ONNX/torchscript, read at the probe's input; the outcome's
-"torchscript"). A route not asked keeps its earlier outcome.
+"torchscript"); with --dynamic, by the default exporter with those axes open, and with
+--unoptimized by it without its optimizer (tools/probe_dynamo_exports.py's ROUTES). A route
+not asked keeps its earlier outcome.
 """
 
 from __future__ import annotations
@@ -53,6 +55,10 @@ ONNX_FOLDER = Path(os.environ.get("ZOO_ONNX", Path(tempfile.gettempdir()) / "zoo
 VIDEO = (1, 3, 16, 112, 112)
 SHAPES = {"mvit_v1_b": (1, 3, 16, 224, 224), "mvit_v2_s": (1, 3, 16, 224, 224), "s3d": (1, 3, 16, 224, 224)}
 """Inputs other than an image of 224×224: the video models' clips (MViT's and S3D's at 224)."""
+ROUTES = ("onnx", "torchscript", "dynamic", "unoptimized")
+"""The exporters' routes, as tools/probe_dynamo_exports.py exports them (it needs onnx, loaded for them alone)."""
+OPEN_AXES = {"torchscript", "dynamic"}
+"""The routes whose files leave the batch and spatial axes open: read at the probe's input."""
 TWO_INPUTS = {"raft_large", "raft_small"}
 """Models that take two images: convcalc reads one input."""
 
@@ -180,11 +186,7 @@ def _status(ours: tuple[int, int], truth: tuple[int, int, int], failures: Any) -
 def _onnx_route(
     name: str, model: torch.nn.Module, shape: tuple[int, ...], truth: tuple[int, int, int], route: str
 ) -> dict[str, Any]:
-    """Export the model by one route, read the file, and hold it against torch's truth.
-
-    Route "onnx" is torch's default exporter (dynamo, sizes fixed); "torchscript" the older
-    exporter at opset 17 with the batch and spatial axes open, read at the probe's input.
-    """
+    """Export the model by one route (ROUTES), read the file, and hold it against torch's truth."""
     from probe_dynamo_exports import export_model, file_parameters  # only these routes need onnx
 
     folder = ONNX_FOLDER if route == "onnx" else ONNX_FOLDER / route
@@ -192,11 +194,11 @@ def _onnx_route(
     path = folder / f"{name}.onnx"
     if not path.exists():
         try:
-            export_model(model, shape, path, torchscript=route == "torchscript")
+            export_model(model, shape, path, route)
         except Exception as error:  # noqa: BLE001 - any exporter failure, said in one line
             return {"status": "not exported", "reason": f"{type(error).__name__}: {error}".splitlines()[0][:200]}
     try:
-        result = convcalc.report(path, input_shape=shape if route == "torchscript" else None).result
+        result = convcalc.report(path, input_shape=shape if route in OPEN_AXES else None).result
     except ConvcalcError as error:
         return {"status": "refused", "reason": _plain_reason(str(error).splitlines()[0])[:300]}
     ours = (result.total_params, network_cost(result).total_flops)
@@ -212,8 +214,8 @@ def main(argv: list[str]) -> int:
     """Probe the models named (all of torchvision's when none), and write docs/zoo.json."""
     warnings.filterwarnings("ignore")
     torch.set_num_threads(2)
-    routes = tuple(flag[2:] for flag in ("--onnx", "--torchscript") if flag in argv)
-    argv = [arg for arg in argv if arg not in {"--onnx", "--torchscript"}]
+    routes = tuple(route for route in ROUTES if f"--{route}" in argv)
+    argv = [arg for arg in argv if arg.removeprefix("--") not in ROUTES]
     timm_models = [argv[i + 1] for i, arg in enumerate(argv) if arg == "--timm"]
     named = [arg for i, arg in enumerate(argv) if arg != "--timm" and (i == 0 or argv[i - 1] != "--timm")]
     wanted = [(name, "torchvision") for name in named or ([] if timm_models else torchvision.models.list_models())]
@@ -223,9 +225,12 @@ def main(argv: list[str]) -> int:
     models = found.setdefault("models", {})
     for name, source in wanted:
         kept = models.get(name, {})
-        models[name] = {key: kept[key] for key in ("onnx", "torchscript") if key in kept} | probe(name, source, routes)
+        models[name] = {key: kept[key] for key in ROUTES if key in kept} | probe(name, source, routes)
         outcome = models[name]
-        said = [f"| {route}: {outcome.get(route, {}).get('status')} {outcome.get(route, {}).get('reason', '')}" for route in routes]
+        said = [
+            f"| {route}: {outcome.get(route, {}).get('status')} {outcome.get(route, {}).get('reason', '')}"
+            for route in routes
+        ]
         print(name, outcome["status"], outcome.get("reason", ""), *said, flush=True)
         OUT.write_text(json.dumps(found, indent=1, sort_keys=True) + "\n")
     return 0

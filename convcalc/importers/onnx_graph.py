@@ -87,6 +87,7 @@ CALL = "pkg.torch.onnx.fx_node"
 """The metadata key holding the torch call a node was exported from, as torch.fx prints it."""
 _BIASED_CALL = re.compile(r"target=torch\.ops\.aten\.(?:conv\w*|linear)\.\w+\]\(args = \(([^)]*)\)")
 _SIZES = 3  # the position of Resize's optional sizes
+FLOAT = 1  # TensorProto.FLOAT
 """What each varying axis of the input is multiplied by at the probe (a multiple keeps every stride's divisibility)."""
 
 
@@ -271,7 +272,7 @@ def _window(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, 
         group = attributes.get("group", 1)
         layer["out_channels"] = shape[0] if node.op_type == "Conv" else shape[1] * group
         layer.setdefault("kernel_shape", list(shape[2:]))
-        layer["bias"] = _has_bias(node)
+        layer["bias"] = _has_bias(node, graph)
     return layer
 
 
@@ -280,16 +281,17 @@ def _rewrites(node: Node) -> set[str]:
     return {rule.strip() for rule in metadata(node).get(REWRITES, "").split(",")} - {""}
 
 
-def _has_bias(node: Node) -> bool:
+def _has_bias(node: Node, graph: _Graph) -> bool:
     """Return whether a Conv or Gemm has a bias: an input, or one the exporter dropped for being zeros.
 
     After a BatchNorm was fused into a convolution, the bias is the convolution's own when it
     keeps its name (`0.bias`), else the norm's shift under a name made from the weight's
     (`0.weight_bias`), or dropped when zero (an untrained norm's: the convolution is then taken
-    to have had none, as convolutions before a norm are written).
+    to have had none, as convolutions before a norm are written). Zeros the unoptimized
+    exporter spreads to the bias's shape (for `bias=None`) are no bias.
     """
     rules = _rewrites(node)
-    written = len(node.inputs) > _BIAS and bool(node.inputs[_BIAS])
+    written = len(node.inputs) > _BIAS and bool(node.inputs[_BIAS]) and node.inputs[_BIAS] not in graph.derived
     if FUSED_NORM in rules:
         return written and node.inputs[_BIAS] != f"{_input(node, 1)}_bias"
     return written or _called_with_bias(node)
@@ -341,7 +343,7 @@ def _gemm(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, An
     if node.op_type == "Gemm" and attributes.get("transA", 0):
         raise _UnsupportedError("transA=1 (the input transposed) is not followed")
     inputs, outputs = (columns, rows) if transposed else (rows, columns)
-    bias = node.op_type == "Gemm" and _has_bias(node)
+    bias = node.op_type == "Gemm" and _has_bias(node, graph)
     return {"type": "Linear", "in_features": inputs, "out_features": outputs, "bias": bias}
 
 
@@ -761,25 +763,19 @@ def _layer(node: Node, graph: _Graph) -> _Layers:
 def _fold(node: Node, graph: _Graph) -> bool:
     """Record a node that only makes a constant or computes sizes from shapes; True when it did."""
     if node.op_type == "Constant":
-        value = node.attributes.get("value")
-        if isinstance(value, Tensor) and node.outputs:
-            graph.constants[node.outputs[0]] = (value.dims, value.values)
-            return True
-        return False
-    if node.op_type == "Identity" and node.inputs and node.outputs and graph.constant(node.inputs[0]) is not None:
-        graph.constants[node.outputs[0]] = graph.constants[node.inputs[0]]
-        return True
+        made = _constant_value(node)
+        if made is not None and node.outputs:
+            graph.constants[node.outputs[0]] = made
+        return made is not None and bool(node.outputs)
     if not node.outputs or not node.inputs:
         return False
-    laid_out = _constant_laid_out(node, graph)
-    if laid_out is not None:
-        graph.constants[node.outputs[0]] = laid_out
-        return True
-    if node.op_type == "Expand" and graph.constant(node.inputs[0]) is not None:
-        graph.constants[node.outputs[0]] = (_expanded(node, graph), None)
+    if _fold_constant(node, graph):
         return True
     if node.op_type == "Shape":
         graph.computed[node.outputs[0]] = _shape_of(node, graph)
+        return True
+    if node.op_type == "CastLike" and node.inputs[0] in graph.computed:  # sizes as the data's (floating) type
+        graph.computed[node.outputs[0]] = evaluate("Cast", {"to": FLOAT}, [graph.computed[node.inputs[0]]])
         return True
     inputs = [graph.sizes(name) if name else None for name in node.inputs]
     reads_sizes = any(name in graph.computed for name in node.inputs) or _integers_only(node, graph)
@@ -795,6 +791,42 @@ def _fold(node: Node, graph: _Graph) -> bool:
     except ValueError as reason:  # onnx_shapes' own "not followed"
         raise _UnsupportedError(f"on sizes computed from shapes: {reason}") from None
     return True
+
+
+def _fold_constant(node: Node, graph: _Graph) -> bool:
+    """Record a constant made from a constant: kept as it is, laid out anew, or expanded; True when it was."""
+    output, first = node.outputs[0], graph.constant(node.inputs[0])
+    if first is None:
+        return False
+    if node.op_type in ("Identity", "CastLike"):  # CastLike: a constant in another tensor's type
+        graph.constants[output] = first
+        return True
+    if node.op_type == "Expand":
+        graph.constants[output] = (_expanded(node, graph), None)
+        if node.inputs[0] not in graph.weights:  # zeros spread to a bias's shape: not learned
+            graph.derived.add(output)
+        return True
+    laid_out = _constant_laid_out(node, graph)
+    if laid_out is not None:
+        graph.constants[output] = laid_out
+    return laid_out is not None
+
+
+CONSTANT_VALUES = {"value_int": (), "value_ints": None, "value_float": (), "value_floats": None}
+"""Constant's attributes other than `value`, each with its shape (None: 1-D, as long as its list)."""
+
+
+def _constant_value(node: Node) -> tuple[tuple[int, ...], list[Any] | None] | None:
+    """Return the shape and values a Constant node makes (`value`, or a number or list of them), or None."""
+    value = node.attributes.get("value")
+    if isinstance(value, Tensor):
+        return value.dims, value.values
+    for key, dims in CONSTANT_VALUES.items():
+        if key in node.attributes:
+            found = node.attributes[key]
+            values = list(found) if isinstance(found, list | tuple) else [found]
+            return (dims if dims is not None else (len(values),)), values
+    return None
 
 
 def _shape_of(node: Node, graph: _Graph) -> Computed:

@@ -23,7 +23,7 @@ Lookup = Callable[[str], Sequence[int]]
 """TensorProto.DataType of the integer types (a Cast to one of them rounds toward zero)."""
 ARITHMETIC = {"Add", "Sub", "Mul", "Div", "Mod", "Max", "Min", "Equal", "Less", "Greater"}
 SHAPE_OPERATORS = {"Shape", "Gather", "Slice", "Concat", "Unsqueeze", "Squeeze", "Reshape", "Cast", "Identity",
-                   "Floor", "Ceil", "Neg", "Abs", "Sqrt", "ConstantOfShape", "Where", "Transpose",
+                   "Floor", "Ceil", "Neg", "Abs", "Sqrt", "ConstantOfShape", "Where", "Transpose", "Expand",
                    *ARITHMETIC}  # fmt: skip
 """Operators followed on computed sizes (their inputs are constants or sizes computed from shapes)."""
 
@@ -295,6 +295,15 @@ MOST_FILLED = 64
 """The most elements a ConstantOfShape may fill and still be sizes (more is a data tensor)."""
 
 
+def _expand(_operator: str, _attributes: dict[str, Any], first: Computed, inputs: list[Computed | None]) -> Computed:
+    """Expand sizes to a 1-D shape: one size repeated, or the sizes as they are."""
+    target = _ints(_operand(inputs, 1, "shape"), "shape")
+    length = len(first.elements)
+    if first.matrix is not None or len(target) != 1 or (length not in (1, target[0]) and target[0] != 1):
+        raise ValueError(f"it expands {length} sizes to {target}")
+    return Computed(first.elements * (target[0] if length == 1 else 1))
+
+
 def fills_sizes(shape: Computed | None) -> bool:
     """Return True when ConstantOfShape of this shape makes a short list of sizes (not a data tensor)."""
     if shape is None or len(shape.elements) != 1:
@@ -324,6 +333,7 @@ RULES: dict[str, _Rule] = {
     "Gather": _gather,
     "Slice": _slice,
     "Where": _where,
+    "Expand": _expand,
     "ConstantOfShape": _filled,
 }
 """How each shape operator computes sizes from sizes."""

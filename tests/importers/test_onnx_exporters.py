@@ -8,9 +8,12 @@ torch's output shape at four inputs.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+import onnx
 import pytest
+from onnx import TensorProto, helper
 
 from convcalc import analyze
 from convcalc.importers.onnx_graph import onnx_network_data
@@ -85,3 +88,29 @@ def test_constant_of_shape_of_many_elements_is_not_a_list_of_sizes() -> None:
     """A ConstantOfShape of a data tensor's shape (a mask) is left to the layers, said in one line."""
     with pytest.raises(ValueError, match="not a short list of sizes"):
         evaluate("ConstantOfShape", {}, [_sizes(1, 4, 3, 3)])
+
+
+def test_the_unoptimized_exporters_zero_bias_is_no_bias(tmp_path: Path) -> None:
+    """`bias=None` written as zeros spread to the weight's channels (Shape, Constant value_ints, CastLike, Expand)."""
+    weight = helper.make_tensor("w", TensorProto.FLOAT, [8, 3, 3, 3], [0.0] * 216)
+    nodes = [
+        helper.make_node("Shape", ["w"], ["channels"], start=0, end=1),
+        helper.make_node("Constant", [], ["one"], value_ints=[1]),
+        helper.make_node("Expand", ["channels", "one"], ["length"]),
+        helper.make_node("Constant", [], ["zero"], value_float=0.0),
+        helper.make_node("CastLike", ["zero", "x"], ["zero_like"]),
+        helper.make_node("Expand", ["zero_like", "length"], ["bias"]),
+        helper.make_node("Conv", ["x", "w", "bias"], ["y"], kernel_shape=[3, 3]),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 9, 9])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+        initializer=[weight],
+    )
+    path = tmp_path / "m.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 20)]), str(path))
+    result = analyze(read_network(str(path)))
+    assert result.ok, result.failures
+    assert (list(result.layers[-1].output or ()), result.total_params) == ([1, 8, 7, 7], 216)
