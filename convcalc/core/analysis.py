@@ -111,6 +111,13 @@ class StackResult:
     input: AxisValues
     layers: tuple[LayerResult, ...]
     source: str
+    inputs: tuple[tuple[str, AxisValues], ...] = ()
+    """A network of several inputs: each by name, the first (whose shape is `input`) among them."""
+
+    @property
+    def input_values(self) -> int:
+        """Return how many values the network's inputs hold together."""
+        return prod(self.input) + sum(prod(shape) for _, shape in self.inputs[1:])
 
     @property
     def ok(self) -> bool:
@@ -313,14 +320,20 @@ def _not_in_place(layer: OtherSpec, node: _Node) -> bool:
     return other_rules(layer.kind).reads_moved_axes(layer, node)
 
 
+def _input_node(shape: AxisValues) -> _Node:
+    """Return an input of the network: its fields are single cells of it (every input in one frame)."""
+    rank = len(shape) - 2
+    return _Node(shape, [input_field()] * rank, axes=standard_labels(len(shape), rank))
+
+
 class _Walk:
     """Walk a network's layers in order, each reading the layer before it or the ones it names."""
 
     def __init__(self, network: NetworkSpec) -> None:
-        start = _Node(
-            network.input, [input_field()] * network.rank, axes=standard_labels(len(network.input), network.rank)
-        )
+        start = _input_node(network.input)
         self.nodes: dict[str, _Node] = {"input": start}
+        for name, shape in network.input_shapes().items():  # several inputs: each a node of its own
+            self.nodes[name] = start if shape is network.input else _input_node(shape)
         self.previous = "input"
         self.shapes_seen: dict[tuple[object, ...], LayerShape] = {}
         self.results: list[LayerResult] = []
@@ -513,7 +526,8 @@ def analyze(network: NetworkSpec, *, hints: bool = True) -> StackResult:
     if hints:
         budget = [MEETING_WORK]  # shared by every merge of the file
         results = [_with_meeting_sizes(network, r, budget) if _unmet_merge(r) else r for r in results]
-    return StackResult(input=network.input, layers=tuple(results), source=network.source)
+    others = tuple((name, shape) for name, shape in network.input_shapes().items() if name != "input")
+    return StackResult(input=network.input, layers=tuple(results), source=network.source, inputs=others)
 
 
 MEETING_WORK = 50_000

@@ -209,7 +209,7 @@ def layer_cost(layer: LayerResult, convention: Convention = Convention.TORCH) ->
 
 def readers(result: StackResult) -> list[list[int]]:
     """Return, for the input (0) and each layer (1..n), the layers that read its output."""
-    index_of = {"input": 0}
+    index_of = {"input": 0} | {name: 0 for name, _ in result.inputs}  # several inputs: read as one
     read: list[list[int]] = [[] for _ in range(len(result.layers) + 1)]
     for layer in result.layers:
         sources = layer.sources or (("input",) if layer.index == 1 else (str(layer.index - 1),))
@@ -223,7 +223,7 @@ def network_cost(result: StackResult, dtype: str = "float32", convention: Conven
     """Return a network's cost, its memory for `dtype` (float32, float16, bfloat16 or int8)."""
     size = dtype_bytes(dtype)
     layers = tuple(layer_cost(layer, convention) for layer in result.layers)
-    values = [prod(result.input), *(layer.output_values for layer in layers)]
+    values = [result.input_values, *(layer.output_values for layer in layers)]
     peak, at = _peak(values, readers(result))
     params = sum(layer.trainable_params + layer.non_trainable_params for layer in layers)
     memory = Memory(

@@ -268,16 +268,41 @@ def relocated(layer: AnyLayer, location: Location | None) -> AnyLayer:
 
 
 @dataclass(frozen=True, slots=True)
+class InputSpec:
+    """One of a network's several inputs: its name, and its shape or the input whose shape it has.
+
+    The first input's shape is the network's `input` (shape and like both None); a later one
+    gives its own shape, or names an earlier input whose shape it has (`like`), so that it
+    follows that one when the input is given anew (two images of one size).
+    """
+
+    name: str
+    shape: AxisValues | None = None
+    like: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class NetworkSpec:
     """A network: the full input shape [N, C, *spatial] and its layers in order.
 
     A layer reads the layer before it, or the layers its `inputs` name (earlier layers, by
-    name or index, or `input`), so networks with skip connections are graphs.
+    name or index, or `input`), so networks with skip connections are graphs. A network of
+    several inputs names each (`inputs`): the first is `input`, whose shape the receptive
+    fields are measured in and whose sizes the network is asked at.
     """
 
     input: AxisValues
     layers: tuple[AnyLayer, ...]
     source: str = "<network>"
+    inputs: tuple[InputSpec, ...] = ()
+
+    def input_shapes(self) -> dict[str, AxisValues]:
+        """Return every input's shape by name: `input`, then each named input (the first is `input`)."""
+        shapes = {"input": self.input}
+        for position, spec in enumerate(self.inputs):
+            own = spec.shape if spec.shape is not None else shapes.get(spec.like or "input", self.input)
+            shapes[spec.name] = self.input if position == 0 else own
+        return shapes
 
     def without_expect(self) -> NetworkSpec:
         """Return the network with no layer's `expect`: to check that it holds at another input size."""
@@ -298,7 +323,12 @@ class NetworkSpec:
             msg = f"expected [N, C] and 1 to {MAX_RANK} spatial sizes, got {len(self.input)} values"
             raise InputError(msg, where="input")
         check_axes("input", self.input, len(self.input), 1)
-        known = {"input"}
+        for position, spec in enumerate(self.inputs[1:], start=1):
+            if spec.shape is not None:
+                check_axes(f"inputs.{spec.name}", spec.shape, len(spec.shape), 1)
+            elif spec.like not in {earlier.name for earlier in self.inputs[:position]}:
+                raise InputError(f"names {spec.like!r}, which is not an input before it", where=f"inputs.{spec.name}")
+        known = set(self.input_shapes())
         for index, layer in enumerate(self.layers):
             if isinstance(layer, LayerSpec) and layer.rank != self.rank:
                 msg = f"has {spatial_axes(layer.rank)} but the input has {self.rank}"
@@ -320,6 +350,7 @@ __all__ = [  # with the words of core/terms.py, which the rest of the package im
     "AnyLayer",
     "AxisValues",
     "Framework",
+    "InputSpec",
     "LayerKind",
     "LayerSpec",
     "NetworkSpec",

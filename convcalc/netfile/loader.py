@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import operator
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
@@ -21,6 +21,7 @@ from convcalc.core.spec import (
     PADDING_WORDS,
     AnyLayer,
     Framework,
+    InputSpec,
     LayerKind,
     LayerSpec,
     NetworkSpec,
@@ -831,7 +832,7 @@ def _layer(  # the layer, where it is, and what the file says around it
         return None
 
 
-def _layer_names(placed: list[Placed], problems: Problems) -> dict[str, int]:
+def _layer_names(placed: list[Placed], problems: Problems, inputs: Sequence[str] = ()) -> dict[str, int]:
     """Collect every layer's name (and index) first, so that a reference to a later one says so."""
     index_of: dict[str, int] = {}
     for i, item in enumerate(placed):
@@ -844,6 +845,10 @@ def _layer_names(placed: list[Placed], problems: Problems) -> dict[str, int]:
                 where = f"{item.where}.name"
                 if name == "input":
                     problems.add(value, where, "`input` is the network's input in `from:`; name the layer otherwise")
+                elif name in inputs:
+                    problems.add(
+                        value, where, f"`{name}` is an input of the network in `from:`; name the layer otherwise"
+                    )
                 elif name.isdigit() and name != str(i + 1):
                     msg = f"{name!r} is a layer index in `from:` (layer {name}); use a name that is not a number"
                     problems.add(value, where, msg)
@@ -874,6 +879,7 @@ def _read_layers(  # the file's parts and how to read them
     problems: Problems,
     framework: Framework = Framework.TORCH,
     blocks: Node | None = None,
+    inputs: Sequence[str] = (),
 ) -> list[AnyLayer | None]:
     if node is None:
         problems.add(root, "", "missing `layers` (a list of layers)")
@@ -887,7 +893,7 @@ def _read_layers(  # the file's parts and how to read them
         placed = [Placed(item, f"layers[{i}]") for i, item in enumerate(node.value)]
         if uses_blocks(blocks, node.value):
             placed = expand(blocks, node.value, problems, MAX_LAYERS)
-        names = _Names(_layer_names(placed, problems), {"input"}, [item.where for item in placed])
+        names = _Names(_layer_names(placed, problems, inputs), {"input", *inputs}, [item.where for item in placed])
         names_at: dict[int, list[str]] = {}
         for name, at in names.index_of.items():
             names_at.setdefault(at, []).append(name)
@@ -1004,25 +1010,61 @@ def _network(root: Node, source: str, input_shape: tuple[int, ...] | None) -> Ne
     for key, key_node, _ in items:
         if key not in TOP_KEYS:
             problems.add(key_node, key, f"unknown key `{key}`{suggest(key, TOP_KEYS)}")
+    inputs = _read_inputs(nodes["inputs"], problems) if "inputs" in nodes else ()
+    first = nodes["input"] if "input" in nodes else _first_shape(nodes.get("inputs"))
+    if "input" in nodes and "inputs" in nodes:
+        problems.add(nodes["inputs"], "inputs", "give `input` (one input) or `inputs` (several), not both")
     shape = input_shape
-    if shape is None:
-        if "input" in nodes:
-            shape = _read_shape(nodes["input"], "input", problems)
-        else:
-            problems.add(root, "", "missing `input` (the input shape, such as [1, 3, 224, 224])")
+    if shape is None and first is not None:
+        shape = _read_shape(first, "input" if "input" in nodes else f"inputs.{inputs[0].name}", problems)
+    elif shape is None and "inputs" not in nodes:
+        problems.add(root, "", "missing `input` (the input shape, such as [1, 3, 224, 224])")
 
     rank = None if shape is None else len(shape) - 2
     framework = _read_framework(nodes.get("framework"), problems)
-    layers = _read_layers(nodes.get("layers"), root, rank, problems, framework, nodes.get("blocks"))
-    if problems.errors and input_shape is not None and "input" in nodes:
-        _blame_the_override(nodes["input"], input_shape, source)
+    named = [str(key.value) for key, _ in nodes["inputs"].value] if inputs else []  # a wrong one's name too
+    layers = _read_layers(nodes.get("layers"), root, rank, problems, framework, nodes.get("blocks"), named)
+    if problems.errors and input_shape is not None and first is not None:
+        _blame_the_override(first, input_shape, source)
     if problems.errors or shape is None:
         raise InputErrorGroup(problems.errors)
     network_layers = tuple(layer for layer in layers if layer is not None)
     try:
-        return NetworkSpec(input=shape, layers=network_layers, source=source)
+        return NetworkSpec(input=shape, layers=network_layers, source=source, inputs=inputs)
     except InputError as error:  # the loader reports references itself; this is the last word
         raise InputErrorGroup([error.located(Location(source))]) from None
+
+
+def _first_shape(node: Node | None) -> Node | None:
+    """Return the first input's shape in `inputs`, when it is a mapping whose first value is a list."""
+    if node is None or node.kind != "map" or not node.value:
+        return None
+    key, value = node.value[0]
+    return value if value.kind == "seq" and str(key.value) != "input" and not str(key.value).isdigit() else None
+
+
+def _read_inputs(node: Node, problems: Problems) -> tuple[InputSpec, ...]:
+    """Read `inputs`: each input's name and its shape, or the name of an earlier input whose shape it has."""
+    if node.kind != "map" or not node.value:
+        problems.add(node, "inputs", f"expected a mapping of input names to shapes, got {describe(node)}")
+        return ()
+    found: list[InputSpec] = []
+    for key_node, value in node.value:
+        name, where = str(key_node.value), f"inputs.{key_node.value}"
+        earlier = [spec.name for spec in found]
+        if name == "input" or name.isdigit() or name in earlier:
+            problems.add(
+                key_node, where, f"{name!r} cannot name an input (`input`, numbers and names given before are taken)"
+            )
+        elif value.kind == "seq":
+            shape = _read_shape(value, where, problems) if found else None  # the first's is read as the input
+            found.append(InputSpec(name, shape))
+        elif value.kind == "scalar" and str(value.value) in earlier:
+            found.append(InputSpec(name, like=str(value.value)))
+        else:
+            wanted = "a shape" if not found else "a shape or the name of an input before it"
+            problems.add(value, where, f"expected {wanted}, got {describe(value)}")
+    return tuple(found)
 
 
 def _blame_the_override(node: Node, given: tuple[int, ...], source: str) -> None:

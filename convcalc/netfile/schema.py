@@ -446,6 +446,13 @@ def network_schema() -> dict[str, Any]:
     values = _value_defs()
     defs = values | _block_values(values) | _group_defs() | _block_defs()
     words = [word for names in FRAMEWORK_WORDS.values() for word in names]
+    shape = {
+        "description": "[N, C, *spatial] with 1 to 3 spatial axes",
+        "type": "array",
+        "items": {"type": "integer", "minimum": 1},
+        "minItems": 3,
+        "maxItems": MAX_RANK + 2,
+    }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
@@ -455,15 +462,20 @@ def network_schema() -> dict[str, Any]:
             "names, or with `framework:` keras, onnx or jax that framework's own names too."
         ),
         "type": "object",
-        "required": ["input", "layers"],
+        "required": ["layers"],
+        "oneOf": [{"required": ["input"]}, {"required": ["inputs"]}],
         "additionalProperties": False,
         "properties": {
-            "input": {
-                "description": "[N, C, *spatial] with 1 to 3 spatial axes",
-                "type": "array",
-                "items": {"type": "integer", "minimum": 1},
-                "minItems": 3,
-                "maxItems": MAX_RANK + 2,
+            "input": shape,
+            "inputs": {
+                "description": (
+                    "several inputs, by name: the first's shape, then each later one's shape or the name of an "
+                    "earlier input whose shape it has; layers read them by name in `from`"
+                ),
+                "type": "object",
+                "minProperties": 1,
+                "propertyNames": {"not": {"anyOf": [{"const": "input"}, {"pattern": "^[0-9]+$"}]}},
+                "additionalProperties": {"anyOf": [shape, {"type": "string"}]},
             },
             "description": {"type": "string"},
             "framework": {

@@ -109,4 +109,4 @@ LAYER_KEYS: dict[str, Key] = {
 }
 """Keys of a layer, named as the torch.nn arguments."""
 
-TOP_KEYS = ("input", "layers", "description", "framework", "blocks")
+TOP_KEYS = ("input", "inputs", "layers", "description", "framework", "blocks")

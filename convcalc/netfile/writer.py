@@ -69,6 +69,8 @@ def layer_yaml(layer: AnyLayer) -> str:
     if layer.inputs:
         parts.append(f"from: {json.dumps(list(layer.inputs))}")
     parts.extend(_other_yaml(layer) if isinstance(layer, OtherSpec) else _window_yaml(layer))
+    if layer.shares is not None:
+        parts.append(f"shares: {json.dumps(layer.shares)}")
     if layer.expect is not None:
         parts.append("expect: [" + ", ".join(map(str, layer.expect)) + "]")
     return "{" + ", ".join(parts) + "}"
@@ -100,12 +102,22 @@ def _window_yaml(layer: LayerSpec) -> list[str]:
     return parts
 
 
-def _file_text(comment: str, framework: str | None, shape: Sequence[int], layers: list[str]) -> str:
-    """Return a network file: an optional comment, the framework, the input shape, one layer a line."""
+Inputs = Mapping[str, Sequence[int] | str]
+"""A network's several inputs: each name's shape, or the name of an earlier input whose shape it has."""
+
+
+def _file_text(comment: str, framework: str | None, shape: Sequence[int] | Inputs, layers: list[str]) -> str:
+    """Return a network file: an optional comment, the framework, the input shape(s), one layer a line."""
     lines = [f"# {visible(line)}" for line in comment.splitlines()]
     if framework is not None:
         lines.append(f"framework: {framework}")
-    lines.append("input: [" + ", ".join(map(str, shape)) + "]")
+    if isinstance(shape, Mapping):
+        lines.append("inputs:")
+        for name, value in shape.items():
+            given = json.dumps(value) if isinstance(value, str) else "[" + ", ".join(map(str, value)) + "]"
+            lines.append(f"  {json.dumps(name)}: {given}")
+    else:
+        lines.append("input: [" + ", ".join(map(str, shape)) + "]")
     lines.append("layers:" if layers else "layers: []")
     lines.extend(f"  - {layer}" for layer in layers)
     return "\n".join(lines) + "\n"
@@ -114,12 +126,16 @@ def _file_text(comment: str, framework: str | None, shape: Sequence[int], layers
 def network_yaml(network: NetworkSpec, comment: str = "") -> str:
     """Return a network file of a network: its layers' keys as in torch.nn, defaults left out."""
     framework = None if network.framework is Framework.TORCH else str(network.framework)
-    return _file_text(comment, framework, network.input, [layer_yaml(layer) for layer in network.layers])
+    inputs: Sequence[int] | Inputs = network.input
+    if network.inputs:
+        first, *others = network.inputs
+        inputs = {first.name: network.input} | {spec.name: spec.shape or spec.like or "" for spec in others}
+    return _file_text(comment, framework, inputs, [layer_yaml(layer) for layer in network.layers])
 
 
 def data_yaml(data: Mapping[str, Any], comment: str = "") -> str:
-    """Return a network file of network data (an importer's `{"framework", "input", "layers"}`), keys as given."""
+    """Return a network file of network data (an importer's framework, input or inputs, layers), keys as given."""
     layers = [
         "{" + ", ".join(f"{key}: {json.dumps(value)}" for key, value in layer.items()) + "}" for layer in data["layers"]
     ]
-    return _file_text(comment, data.get("framework"), data["input"], layers)
+    return _file_text(comment, data.get("framework"), data["inputs"] if "inputs" in data else data["input"], layers)

@@ -128,6 +128,7 @@ def to_json_dict(result: StackResult, cost: Cost, options: RenderOptions | None 
     scale = result.scale
     return {
         "input": result.input,
+        **({"inputs": dict(result.inputs)} if result.inputs else {}),
         "output": result.output,
         "ok": result.ok,
         "total_params": result.total_params,

@@ -210,6 +210,9 @@ _STYLES = {Status.INVALID: "red", Status.EXPECT_FAILED: "red", Status.NOT_COMPUT
 def _title(result: StackResult) -> str:
     layout = "C×" + "×".join(axis_names(len(result.input) - 2))
     title = f"{visible(result.source)}: input {shape_cell(result.input)} ({layout}), batch {result.input[0]}"
+    if result.inputs:  # several inputs: each by name
+        named = ", ".join(f"{visible(name)} {shape_cell(shape)}" for name, shape in result.inputs)
+        title = f"{visible(result.source)}: inputs {named} ({layout}), batch {result.input[0]}"
     rules = sorted(
         {layer.spec.framework.value for layer in result.layers if isinstance(layer.spec, LayerSpec)} - {"torch"}
     )

@@ -174,7 +174,8 @@ def test_schema_command_prints_the_shipped_schema(run: Run) -> None:
     assert result.stdout == schema_text()
     assert result.stdout == (ROOT / "convcalc" / "network.schema.json").read_text()
     schema: dict[str, Any] = json.loads(result.stdout)
-    assert schema["required"] == ["input", "layers"]
+    assert schema["required"] == ["layers"]
+    assert schema["oneOf"] == [{"required": ["input"]}, {"required": ["inputs"]}]
     assert schema["$defs"]["takes_1"]["properties"]["kernel_size"] == {"$ref": "#/$defs/positive"}
 
 
