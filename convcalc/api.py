@@ -611,7 +611,7 @@ def write_bytes_atomically(path: str, data: bytes) -> None:
 def _spec(source: NetworkSource, input_shape: Sequence[int] | None = None) -> NetworkSpec:
     """Return the network a source describes (see `report`)."""
     if isinstance(source, NetworkSpec):
-        return source if input_shape is None else NetworkSpec(tuple(input_shape), source.layers, source.source)
+        return source if input_shape is None else replace(source, input=tuple(input_shape))
     if isinstance(source, Mapping):
         from convcalc.netfile import loader
 

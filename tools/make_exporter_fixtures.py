@@ -69,8 +69,53 @@ class UNet(nn.Module):
         return self.outc(self.up2(self.up1(x3, x2), x1))
 
 
+class TwoImages(nn.Module):
+    """Two images of one size through encoders of their own, added, and a map of its own size beside."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.left = nn.Conv2d(3, 4, 3, stride=2, padding=1)
+        self.right = nn.Conv2d(3, 4, 3, stride=2, padding=1)
+        self.head = nn.Conv2d(4, 6, 3, padding=1)
+        self.hint = nn.Linear(2 * 8 * 10, 6)
+
+    def forward(self, left: torch.Tensor, right: torch.Tensor, hint: torch.Tensor) -> torch.Tensor:
+        """Join the images' features, pool them, add the hint's."""
+        pooled = self.head(self.left(left) + self.right(right)).mean(dim=(2, 3))
+        return pooled + self.hint(hint.flatten(1))
+
+
+def export_two_images() -> None:
+    """Export TwoImages with its images' batch, height and width open (the hint's fixed) and record torch's outputs."""
+    model = TwoImages().eval()
+    image, hint = (1, 3, 32, 40), (1, 2, 8, 10)
+    axes = {0: "batch", 2: "height", 3: "width"}
+    path = OUT / "two_images_torchscript.onnx"
+    written = io.BytesIO()
+    torch.onnx.export(
+        model,
+        (torch.zeros(image), torch.zeros(image), torch.zeros(hint)),
+        written,
+        dynamo=False,
+        opset_version=17,
+        input_names=["left", "right", "hint"],
+        dynamic_axes={"left": axes, "right": axes},
+    )
+    proto = onnx.load_from_string(written.getvalue())
+    proto.producer_version = ""
+    onnx.save(proto, str(path))
+    sizes = ((1, 3, 32, 40), (1, 3, 17, 9))
+    with torch.no_grad():
+        outputs = {
+            "x".join(map(str, size)): list(model(torch.zeros(size), torch.zeros(size), torch.zeros(hint)).shape)
+            for size in sizes
+        }
+    truth = {"torch": torch.__version__.split("+")[0], "params": sum(p.numel() for p in model.parameters())}
+    (OUT / "two_images_torchscript.json").write_text(json.dumps(truth | {"outputs": outputs}, indent=1) + "\n")
+
+
 def main() -> None:
-    """Export the U-Net and record its truth."""
+    """Export the U-Net and the model of two images, and record their truth."""
     warnings.filterwarnings("ignore")
     torch.manual_seed(0)
     model = UNet().eval()
@@ -97,6 +142,7 @@ def main() -> None:
     }
     (OUT / "unet_torchscript.json").write_text(json.dumps(truth, indent=1, sort_keys=True) + "\n")
     print("unet_torchscript:", (OUT / "unet_torchscript.onnx").stat().st_size, "bytes", file=sys.stderr)
+    export_two_images()
 
 
 if __name__ == "__main__":

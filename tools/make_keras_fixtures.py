@@ -211,11 +211,46 @@ def record_zoo(name: str) -> None:
     print(f"{name}: {len(model.layers)} layers, shapes {list(found['sizes'])}")
 
 
+def _two_inputs() -> keras.Model:
+    """Return a model of two images of any one size and a feature map of its own: their branches joined."""
+    layers = keras.layers
+    left, right = keras.Input((None, None, 3), name="left"), keras.Input((None, None, 3), name="right")
+    hint = keras.Input((8, 10, 2), name="hint")
+    a = layers.Conv2D(4, 3, strides=2, padding="same", name="left_conv")(left)
+    b = layers.Conv2D(4, 3, strides=2, padding="same", name="right_conv")(right)
+    x = layers.Conv2D(6, 3, padding="same", name="head")(layers.Add(name="sum")([a, b]))
+    pooled = layers.GlobalAveragePooling2D(name="gap")(x)
+    hinted = layers.Flatten(name="hint_flat")(hint)
+    return keras.Model([left, right, hint], layers.Concatenate(name="out")([pooled, hinted]), name="two_inputs")
+
+
+def record_two_inputs() -> None:
+    """Save the model of several inputs as model.to_json() and record its layers at two image sizes."""
+    keras.backend.clear_session()
+    model = _two_inputs()
+    (OUT / "two_inputs.model.json").write_text(model.to_json() + "\n")
+    extractor = keras.Model(model.inputs, [layer.output for layer in model.layers])
+    found: dict[str, Any] = {"keras": keras.__version__, "count_params": int(model.count_params()), "sizes": {}}
+    for height, width in ((32, 40), (17, 9)):
+        image = (1, height, width, 3)
+        specs = extractor.compute_output_spec(
+            [keras.KerasTensor(image), keras.KerasTensor(image), keras.KerasTensor((1, 8, 10, 2))]
+        )
+        found["sizes"][f"1x{height}x{width}x3"] = {
+            layer.name: [int(size) for size in spec.shape] for layer, spec in zip(model.layers, specs, strict=True)
+        }
+    (OUT / "two_inputs.json").write_text(json.dumps(found, separators=(",", ":")) + "\n")
+    print(f"two_inputs: {len(model.layers)} layers, sizes {list(found['sizes'])}")
+
+
 def main() -> None:
     """Record the models named on the command line, or all."""
     OUT.mkdir(parents=True, exist_ok=True)
-    for name in sys.argv[1:] or [*MODELS, *ZOO]:
-        record_zoo(name) if name in ZOO else record(name)
+    for name in sys.argv[1:] or [*MODELS, *ZOO, "two_inputs"]:
+        if name == "two_inputs":
+            record_two_inputs()
+        else:
+            record_zoo(name) if name in ZOO else record(name)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ import json
 import math
 import subprocess
 import sys
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -87,18 +88,19 @@ def _dynamic_export(model: torch.nn.Module, shape: tuple[int, ...], open_axes: d
 
 
 def _torchscript_export(model: torch.nn.Module, shape: tuple[int, ...], open_axes: dict[int, str]) -> onnx.ModelProto:
-    """Export with the TorchScript exporter at opset 17, these axes of the input open."""
-    written = io.BytesIO()
-    torch.onnx.export(
-        model,
-        (torch.zeros(shape),),
-        written,
-        dynamo=False,
-        opset_version=17,
-        input_names=["input"],
-        dynamic_axes={"input": open_axes},
-    )
-    return onnx.load_from_string(written.getvalue())
+    """Export with the TorchScript exporter at opset 17, these axes of the input open (its weights left behind)."""
+    with tempfile.TemporaryDirectory() as folder:  # a file: a model over 2 GiB keeps its weights beside it
+        path = Path(folder) / "model.onnx"
+        torch.onnx.export(
+            model,
+            (torch.zeros(shape),),
+            str(path),
+            dynamo=False,
+            opset_version=17,
+            input_names=["input"],
+            dynamic_axes={"input": open_axes},
+        )
+        return onnx.load(str(path), load_external_data=False)
 
 
 def file_parameters(path: Path) -> int:

@@ -120,6 +120,8 @@ def _any_size(name: str, path: Path) -> dict[str, Any]:
 def probe(name: str) -> dict[str, Any]:
     """Return one application's outcome by each route."""
     model = getattr(keras.applications, name)(weights=None)
+    if None in model.input_shape[1:3]:  # MobileNetV3 leaves its sizes open even with its top: its usual 224
+        model = getattr(keras.applications, name)(weights=None, input_shape=(224, 224, 3))
     truth = _truth(model)
     keras_path, json_path = FOLDER / f"{name}.keras", FOLDER / f"{name}.json"
     _config_only(model, keras_path)

@@ -296,12 +296,17 @@ class NetworkSpec:
     source: str = "<network>"
     inputs: tuple[InputSpec, ...] = ()
 
-    def input_shapes(self) -> dict[str, AxisValues]:
-        """Return every input's shape by name: `input`, then each named input (the first is `input`)."""
-        shapes = {"input": self.input}
+    def input_shapes(self, first: AxisValues | None = None) -> dict[str, AxisValues]:
+        """Return every input's shape by name: `input`, then each named input (the first is `input`).
+
+        With `first`, as they are when the first input has that shape instead (those named
+        after it follow it).
+        """
+        given = self.input if first is None else first
+        shapes = {"input": given}
         for position, spec in enumerate(self.inputs):
-            own = spec.shape if spec.shape is not None else shapes.get(spec.like or "input", self.input)
-            shapes[spec.name] = self.input if position == 0 else own
+            own = spec.shape if spec.shape is not None else shapes.get(spec.like or "input", given)
+            shapes[spec.name] = given if position == 0 else own
         return shapes
 
     def without_expect(self) -> NetworkSpec:

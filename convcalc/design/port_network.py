@@ -51,7 +51,7 @@ class PortedNetwork:
     def network(self) -> NetworkSpec:
         """The ported network, ready for the writer."""
         layers = tuple(layer for part in self.parts for layer in part.layers)
-        return NetworkSpec(self.source.input, layers, self.source.source)
+        return NetworkSpec(self.source.input, layers, self.source.source, self.source.inputs)
 
 
 def pad_layers(pads: PaddingPairs, target: Framework, *, maximum: bool = False) -> tuple[OtherSpec, ...]:

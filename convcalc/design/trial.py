@@ -43,7 +43,7 @@ def period(network: NetworkSpec, axis: int) -> int | None:
     each path, and their least common multiple over the paths, is a period of the whole.
     None when a layer's size is not of that form (pixel unshuffle, reduce, rearrange).
     """
-    periods: dict[str, int] = {"input": 1}
+    periods: dict[str, int] = dict.fromkeys(network.input_shapes(), 1)
     previous = "input"
     for index, layer in enumerate(network.layers, start=1):
         own = rules_of(layer.kind).period(layer, axis)
@@ -73,7 +73,7 @@ class Walker:
 
     def run(self, size: int) -> Trial | None:
         """Return the trial at `size`, or None when a layer refuses the size it is given."""
-        shapes: dict[str, AxisValues] = {"input": self.input_shape(size)}
+        shapes: dict[str, AxisValues] = self.network.input_shapes(self.input_shape(size))
         previous, held = "input", True
         compared: list[tuple[int, ...]] = []
         place = 2 + self.axis

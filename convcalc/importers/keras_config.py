@@ -126,6 +126,12 @@ class _Walk:
     layers: list[dict[str, Any]] = field(default_factory=list)
     last: str = "input"
     known_channels: dict[str, int] = field(default_factory=dict)  # a written layer's output channels, where plain
+    inputs: dict[str, list[int] | str] = field(default_factory=dict)  # a model of several inputs: `inputs`
+    input_channels: dict[str, int] = field(default_factory=dict)  # the channels of each input after the first
+
+    def input_data(self) -> dict[str, Any]:
+        """Return the network data's input: `input`, or `inputs` for a model of several."""
+        return {"inputs": self.inputs} if len(self.inputs) > 1 else {"input": list(self.shape)}
 
     def channels(self, layer: _Layer) -> int:
         """Return the channels coming into a layer: as Keras recorded them, as the layers so far say, or measured.
@@ -139,11 +145,13 @@ class _Walk:
         source = self.source(layer)[0]
         if source == "input":
             return self.shape[1]
+        if source in self.input_channels:
+            return self.input_channels[source]
         if source in self.known_channels:
             return self.known_channels[source]
         if self.measure is None:
             raise _UnsupportedError("its input's channels are not in the config")
-        found = self.measure({"framework": "keras", "input": list(self.shape), "layers": self.layers}).get(source)
+        found = self.measure({"framework": "keras", **self.input_data(), "layers": self.layers}).get(source)
         if found is None or len(found) < 2:  # noqa: PLR2004 - a name and a version
             raise _UnsupportedError("its input's channels are unknown (a layer before it is invalid)")
         return found[1]
@@ -161,6 +169,7 @@ class _Walk:
             self.names[layer.name] = sources[0]
             return
         channels = self.known_channels.get(sources[0], self.shape[1] if sources[0] == "input" else None)
+        channels = self.input_channels.get(sources[0], channels)
         for keys in made:
             entry = {"type": keys.pop("type"), "name": keys.pop("name", layer.name), **keys}
             filters = entry.get("filters")
@@ -201,15 +210,23 @@ def keras_network_data(
     """Return the network data of a Keras model's parsed config; errors are located at `source`."""
     where = Location(source)
     try:
-        layers, keras_shape = _model_layers(model)
+        layers, keras_shape, other_shapes = _model_layers(model)
         shape = _input_shape(keras_shape, input_shape)
+        others = {
+            name: shape if other == keras_shape else _input_shape(other, None) for name, other in other_shapes.items()
+        }
         ordered = _in_order(layers)
     except InputError as error:
         raise InputErrorGroup([error.located(where)]) from None
     except _UnsupportedError as error:  # a value of another JSON type, or a list of another length, than Keras writes
         msg = f"not a model config as Keras writes it: {error.args[0]}"
         raise InputErrorGroup([InputError(msg, location=where)]) from None
-    walk = _Walk(measure=measure, shape=shape, names={INPUT: "input"})
+    first = next((layer.name for layer in layers if layer.class_name == ALIAS and layer.reads == [INPUT]), "input")
+    like = {name: first for name, other in other_shapes.items() if other == keras_shape}
+    walk = _Walk(measure=measure, shape=shape, names={INPUT: "input", **{f"{INPUT}{name}": name for name in others}})
+    given: dict[str, list[int] | str] = {first: list(shape)}
+    walk.inputs = given | {name: like.get(name) or list(other) for name, other in others.items()}
+    walk.input_channels = {name: other[1] for name, other in others.items()}
     errors = []
     for layer in ordered:
         try:
@@ -219,7 +236,7 @@ def keras_network_data(
             walk.names[layer.name] = walk.last  # keep going, to say every unfollowed layer at once
     if errors:
         raise InputErrorGroup(errors)
-    return {"framework": "keras", "input": list(shape), "layers": walk.layers}
+    return {"framework": "keras", **walk.input_data(), "layers": walk.layers}
 
 
 def _read_config(path: str, data: bytes | None) -> dict[str, Any]:
@@ -251,8 +268,8 @@ ALIAS = "<alias>"
 """The class of a name that stands for another layer's output: a nested model, its InputLayer."""
 
 
-def _model_layers(model: dict[str, Any]) -> tuple[list[_Layer], list[Any] | None]:
-    """Return a model's layers, nested models' layers in their place, and its input shape (channels-last)."""
+def _model_layers(model: dict[str, Any]) -> tuple[list[_Layer], list[Any] | None, dict[str, list[Any] | None]]:
+    """Return a model's layers (nested models' in place), its input's shape and its other inputs' (Keras' order)."""
     config = _mapping(model.get("config"), "the model's config")
     entries = config.get("layers")
     if not isinstance(entries, list) or not entries:
@@ -260,6 +277,15 @@ def _model_layers(model: dict[str, Any]) -> tuple[list[_Layer], list[Any] | None
     layers, _ = _graph(model, "", INPUT)
     entries = [entry for entry in entries if isinstance(entry, dict)]
     inputs = [e for e in entries if e.get("class_name") == "InputLayer"]
+    others = [  # the top model's inputs (a nested model's names hold its outer name and a /)
+        layer.name
+        for layer in layers
+        if layer.class_name == ALIAS and "/" not in layer.name and layer.reads[0].startswith(INPUT)
+    ]
+    declared = {_name(e): _batch_shape(e.get("config")) for e in inputs}
+    shapes = {name: declared.get(name) for name in others[1:]}  # the first reads the model's input
+    if others:
+        inputs = [e for e in inputs if _name(e) == others[0]] or inputs
     shape = _batch_shape(inputs[0].get("config")) if inputs else None
     if shape is None and entries:
         shape = _batch_shape(entries[0].get("config"))
@@ -268,7 +294,7 @@ def _model_layers(model: dict[str, Any]) -> tuple[list[_Layer], list[Any] | None
     for built in built_shape, config.get("build_input_shape"):
         if shape is None and isinstance(built, list):
             shape = built
-    return layers, shape
+    return layers, shape, shapes
 
 
 def _graph(model: dict[str, Any], prefix: str, source: str) -> tuple[list[_Layer], str]:
@@ -283,10 +309,11 @@ def _graph(model: dict[str, Any], prefix: str, source: str) -> tuple[list[_Layer
         return _sequence(entries, prefix, source)
     declared = _references(config.get("input_layers"), "the model's input_layers")
     outputs = _references(config.get("output_layers"), "the model's output_layers")
-    if len(declared) != 1:
+    if len(declared) != 1 and (prefix or not declared):
         names = ", ".join(repr(d[0]) for d in declared)
-        raise InputError(f"the model has {len(declared)} inputs ({names}): convcalc reads a model of one input")
+        raise InputError(f"a model inside the model has {len(declared)} inputs ({names}): convcalc reads one there")
     layers = [_Layer(ALIAS, prefix + str(declared[0][0]), {}, [source], None)]
+    layers += [_Layer(ALIAS, str(name), {}, [f"{INPUT}{name!s}"], None) for name, *_ in declared[1:]]
     for entry in entries:
         if entry.get("class_name") == "InputLayer":
             continue
@@ -399,12 +426,14 @@ def _tensors(node: Any) -> Iterator[tuple[str, int, int, tuple[int | None, ...] 
 
 def _in_order(layers: list[_Layer]) -> list[_Layer]:
     """Return the layers so that each comes after the layers it reads (the config's order where it allows)."""
-    known = {layer.name for layer in layers} | {INPUT}
+    inputs = {source for layer in layers if layer.class_name == ALIAS for source in layer.reads}
+    inputs = {INPUT} | {source for source in inputs if source.startswith(INPUT)}  # the model's inputs
+    known = {layer.name for layer in layers} | inputs
     for layer in layers:
         for source in layer.reads:
             if source not in known:
                 raise InputError(f"layer {layer.name!r} reads {source!r}, which the model lacks")
-    placed: set[str] = {INPUT}
+    placed: set[str] = set(inputs)
     ordered: list[_Layer] = []
     waiting = list(layers)
     while waiting:

@@ -95,6 +95,28 @@ class _UnsupportedError(Exception):
     """A node the import cannot follow, with the reason."""
 
 
+@dataclass(frozen=True)
+class _OtherInput:
+    """An input of the graph after the first: its tensor, its name in the network, its shapes, or the first's."""
+
+    tensor: str
+    name: str
+    shape: tuple[int, ...]
+    probe: tuple[int, ...] | None
+    like: str | None  # the first input's name, when this input has its shape
+
+    def given(self, *, probe: bool) -> list[int] | str:
+        """Return how the network data gives this input: the first's name, or its shape (at the probe)."""
+        if self.like is not None:
+            return self.like
+        return list((self.probe or self.shape) if probe else self.shape)
+
+
+def _input_name(tensor: str) -> str:
+    """Return a graph input's name in the network: its tensor's, unless that is `input` or a number."""
+    return f"{tensor}_" if tensor == "input" or tensor.isdigit() else tensor
+
+
 @dataclass
 class _Graph:
     """What the walk knows: constant tensors, sizes computed from shapes, layer names, and the input.
@@ -108,6 +130,7 @@ class _Graph:
     input_tensor: str = ""
     shape: tuple[int, ...] = ()
     probe: tuple[int, ...] | None = None
+    others: list[_OtherInput] = field(default_factory=list)  # a graph of several inputs: those after the first
     constants: dict[str, tuple[tuple[int, ...], list[Any] | None]] = field(default_factory=dict)
     derived: set[str] = field(default_factory=set)  # constants computed from sizes (a mask): not learnable
     weights: set[str] = field(default_factory=set)  # the initializers that are not integers: learnable
@@ -144,19 +167,29 @@ class _Graph:
         probe = probe and self.probe is not None
         if tensor == self.input_tensor:
             return (self.probe or self.shape) if probe else self.shape
+        for other in self.others:
+            if tensor == other.tensor:
+                return (other.probe or other.shape) if probe else other.shape
         if self.measure is None:
             raise _UnsupportedError(f"it reads the shape of {tensor!r}, which needs the layers measured")
         key = (len(self.layers), probe)
         if key not in self.measured:
-            shape = (self.probe or self.shape) if probe else self.shape
             layers = self.layers
             if probe:
                 layers = [self.probe_layers.get(i, layer) for i, layer in enumerate(layers)]
-            self.measured[key] = self.measure({"framework": "onnx", "input": list(shape), "layers": layers})
+            self.measured[key] = self.measure({"framework": "onnx", **self.input_data(probe=probe), "layers": layers})
         found = self.measured[key].get(self.producer.get(tensor, ""))
         if found is None:
             raise _UnsupportedError(f"the shape of {tensor!r} is unknown (a layer before it is invalid)")
         return found
+
+    def input_data(self, *, probe: bool = False) -> dict[str, Any]:
+        """Return the network data's input (at the input or at the probe): `input`, or `inputs` for several."""
+        shape = list((self.probe or self.shape) if probe else self.shape)
+        if not self.others:
+            return {"input": shape}
+        first = {_input_name(self.input_tensor): shape}
+        return {"inputs": first | {other.name: other.given(probe=probe) for other in self.others}}
 
     def pair(self, size: Size) -> tuple[int, int | None]:
         """Return an element's value at the input and at the probe (None there when it cannot be measured)."""
@@ -194,10 +227,9 @@ def _input_shape(
     """
     initializers = {t.name for t in model.initializers}
     inputs = [i for i in model.inputs if i.name not in initializers]
-    if len(inputs) != 1:
-        names = ", ".join(repr(i.name) for i in inputs)
-        raise InputError(f"the graph has {len(inputs)} inputs ({names}): convcalc reads a graph of one input")
-    (tensor,) = inputs
+    if not inputs:
+        raise InputError("the graph has no input: convcalc reads a graph of at least one")
+    tensor = inputs[0]
     dims = tensor.dims
     if given is not None:
         if len(given) != len(dims):
@@ -213,6 +245,29 @@ def _input_shape(
         msg = f"the graph's input {tensor.name!r} has dynamic axes ({axes}): give its shape with input_shape"
         raise InputError(msg, location=Location(source), asks="input_shape")
     return tensor.name, tuple(int(d) for d in dims if isinstance(d, int)), None
+
+
+def _other_inputs(model: Model, shape: tuple[int, ...], probe: tuple[int, ...] | None) -> list[_OtherInput]:
+    """Return the graph's inputs after the first, their open axes sized as the first's axes of the same name.
+
+    Two images whose axes are `batch, 3, height, width` both take the sizes given for the first;
+    an input of the first's declared shape is written as having it (it follows the first).
+    """
+    initializers = {t.name for t in model.initializers}
+    first, *rest = [i for i in model.inputs if i.name not in initializers]
+    sizes = {d: (v, p) for d, v, p in zip(first.dims, shape, probe or shape, strict=True) if isinstance(d, str)}
+    found = []
+    for tensor in rest:
+        open_axes = [d for d in tensor.dims if not isinstance(d, int) and (d is None or d not in sizes)]
+        if open_axes:
+            msg = (f"the graph's input {tensor.name!r} has axes ({', '.join(map(str, open_axes))}) that no axis of "
+                   f"its first input {first.name!r} names: convcalc sizes the others by the first's")  # fmt: skip
+            raise InputError(msg)
+        own = tuple(d if isinstance(d, int) else sizes[str(d)][0] for d in tensor.dims)
+        probed = tuple(d if isinstance(d, int) else sizes[str(d)][1] for d in tensor.dims)
+        like = _input_name(first.name) if tensor.dims == first.dims else None
+        found.append(_OtherInput(tensor.name, _input_name(tensor.name), own, probed if probe else None, like))
+    return found
 
 
 def _checked(node: Node) -> dict[str, Any]:
@@ -966,16 +1021,7 @@ def onnx_import(
     """
     model = _load(path, data)
     opset = model.opset
-    try:
-        name, shape, probe = _input_shape(model, input_shape, path)
-    except InputError as error:
-        raise InputErrorGroup([error.located(Location(path))]) from None
-    graph = _Graph(measure=measure, input_tensor=name, shape=shape, probe=probe, model=model)
-    for tensor in model.initializers:
-        graph.constants[tensor.name] = (tensor.dims, tensor.values)
-        if not tensor.integer:
-            graph.weights.add(tensor.name)
-    graph.producer[name] = "input"
+    graph = _start(model, input_shape, measure, path)
     taken: set[str] = set()
     errors = []
     dynamic: list[str] = []
@@ -999,7 +1045,25 @@ def onnx_import(
             _place_fused(graph, node, taken)
     if errors:
         raise InputErrorGroup(errors)
-    return {"framework": "onnx", "input": list(shape), "layers": graph.layers}, dynamic
+    return {"framework": "onnx", **graph.input_data(), "layers": graph.layers}, dynamic
+
+
+def _start(model: Model, input_shape: tuple[int, ...] | None, measure: Measure | None, path: str) -> _Graph:
+    """Return the walk's start: the graph's inputs and their sizes, its initializers as constants."""
+    try:
+        name, shape, probe = _input_shape(model, input_shape, path)
+        others = _other_inputs(model, shape, probe)
+    except InputError as error:
+        raise InputErrorGroup([error.located(Location(path))]) from None
+    graph = _Graph(measure=measure, input_tensor=name, shape=shape, probe=probe, model=model, others=others)
+    for other in others:
+        graph.producer[other.tensor] = other.name
+    for tensor in model.initializers:
+        graph.constants[tensor.name] = (tensor.dims, tensor.values)
+        if not tensor.integer:
+            graph.weights.add(tensor.name)
+    graph.producer[name] = "input"
+    return graph
 
 
 def _read_node(node: Node, graph: _Graph) -> list[tuple[dict[str, Any], list[str]]]:

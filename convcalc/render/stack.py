@@ -283,8 +283,13 @@ def render_markdown(result: StackResult, cost: Cost, options: RenderOptions | No
     """Render a GitHub-flavoured Markdown table (fits a pull-request comment)."""
     laid = _layout(result, replace(options or RenderOptions(), width=UNBOUNDED), cost)  # a page scrolls: every column
     columns, rows, summary = [column.header for column in laid.table.columns], laid.table.rows, laid.summary
+    given = f"input `{shape_cell(result.input)}`"
+    if result.inputs:
+        given = "inputs " + ", ".join(
+            f"{markdown_cell(visible(name))} `{shape_cell(shape)}`" for name, shape in result.inputs
+        )
     lines = [
-        f"**{markdown_cell(visible(result.source))}**: input `{shape_cell(result.input)}`, batch {result.input[0]}",
+        f"**{markdown_cell(visible(result.source))}**: {given}, batch {result.input[0]}",
         "",
         "| " + " | ".join(columns) + " |",
         "| " + " | ".join("---:" if c in NUMERIC else "---" for c in columns) + " |",

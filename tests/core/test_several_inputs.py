@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from convcalc import analyze
@@ -73,3 +75,20 @@ def test_a_wrong_input_is_one_located_line(text: str, message: str) -> None:
         load_network(text, "net.yaml")
     assert message in str(caught.value)
     assert len(caught.value.errors) == 1
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["stack", "examples/siamese.yaml", "-f", "markdown"],
+        ["stack", "examples/siamese.yaml", "-f", "csv"],
+        ["sizes", "examples/siamese.yaml", "-r", "8:64"],
+        ["explain", "examples/siamese.yaml", "--layer", "f2"],
+        ["port", "--to", "keras", "examples/siamese.yaml"],
+        ["check", "examples/siamese.yaml", "-i", "1,3,33,33"],
+    ],
+)
+def test_every_command_takes_a_network_of_several_inputs(run: Any, command: list[str]) -> None:
+    """The siamese example through the commands that read network files: answered, never an internal error."""
+    result = run(*command)
+    assert result.exit_code == 0, result.stderr

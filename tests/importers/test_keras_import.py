@@ -25,6 +25,7 @@ from convcalc.core.errors import InputErrorGroup
 from convcalc.core.rearrange import from_keras_order, to_keras_order
 from convcalc.importers.keras_config import keras_import
 from convcalc.netfile.loader import load_network, measured_shapes, network_from_data
+from convcalc.sources.read import read_network
 from tests.conftest import ROOT, schema_errors
 from tests.core.torch_cases import FIXTURES
 from tools.compare_models import Comparison, _compare_field
@@ -34,7 +35,9 @@ if TYPE_CHECKING:
 
 FOLDER = FIXTURES / "keras"
 APPLICATIONS = sorted(path.stem for path in FOLDER.glob("*.keras") if not path.stem.endswith("_top"))
-ZOO = sorted(path.name.removesuffix(".model.json") for path in FOLDER.glob("*.model.json"))
+SEVERAL = "two_inputs"
+"""The model of several inputs, recorded by its own rule (test_a_model_of_several_inputs_reads_each_by_name)."""
+ZOO = sorted(path.name.removesuffix(".model.json") for path in FOLDER.glob("*.model.json") if SEVERAL not in path.name)
 
 
 def _record(model: str) -> dict[str, Any]:
@@ -443,3 +446,16 @@ def test_a_frozen_layer_or_model_is_written_non_trainable(tmp_path: Path) -> Non
     keras_layers = _record("nested")["sizes"]["1x32x40x3"]
     assert cost.non_trainable_params == keras_layers["backbone"]["trainable"]  # Keras counted them trainable here
     assert cost.trainable_params == keras_layers["head"]["trainable"]
+
+
+def test_a_model_of_several_inputs_reads_each_by_name() -> None:
+    """Two images of any one size (the second follows --input) and a map of its own size: Keras' shapes at two sizes."""
+    record = json.loads((FOLDER / f"{SEVERAL}.json").read_text())
+    for size, layers in record["sizes"].items():
+        _, height, width, _ = (int(v) for v in size.split("x"))
+        result = analyze(read_network(str(FOLDER / f"{SEVERAL}.model.json"), input_shape=(1, 3, height, width)))
+        assert result.ok, result.failures
+        shapes = {name: list(to_keras_order(shape)) for name, shape in result.inputs}
+        shapes |= {layer.name: list(to_keras_order(tuple(layer.output or ()))) for layer in result.layers}
+        assert shapes == layers
+        assert result.total_params == record["count_params"]

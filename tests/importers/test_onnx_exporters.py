@@ -16,6 +16,7 @@ import pytest
 from onnx import TensorProto, helper
 
 from convcalc import analyze
+from convcalc.core.errors import InputErrorGroup
 from convcalc.importers.onnx_graph import onnx_network_data
 from convcalc.importers.onnx_proto import Tensor
 from convcalc.importers.onnx_shapes import Computed, Size, constant, evaluate, shape_of_sizes
@@ -114,3 +115,41 @@ def test_the_unoptimized_exporters_zero_bias_is_no_bias(tmp_path: Path) -> None:
     result = analyze(read_network(str(path)))
     assert result.ok, result.failures
     assert (list(result.layers[-1].output or ()), result.total_params) == ([1, 8, 7, 7], 216)
+
+
+TWO_IMAGES = FIXTURES / "onnx_exporters" / "two_images_torchscript.onnx"
+TWO_TRUTH: dict[str, Any] = json.loads(TWO_IMAGES.with_suffix(".json").read_text())
+
+
+@pytest.mark.parametrize("size", sorted(TWO_TRUTH["outputs"]))
+def test_a_graph_of_several_inputs_sizes_the_others_by_the_first(size: str) -> None:
+    """left, right (batch, height, width open, as left's) and hint (fixed): torch's output and parameters."""
+    shape = tuple(int(v) for v in size.split("x"))
+    result = analyze(read_network(str(TWO_IMAGES), input_shape=shape))
+    assert result.ok, result.failures
+    assert dict(result.inputs) == {"left": shape, "right": shape, "hint": (1, 2, 8, 10)}
+    assert (list(result.layers[-1].output or ()), result.total_params) == (
+        TWO_TRUTH["outputs"][size],
+        TWO_TRUTH["params"],
+    )
+
+
+def test_an_input_with_an_axis_the_first_does_not_name_is_one_line(tmp_path: Path) -> None:
+    """The others are sized by the first's axes of the same name: an axis only they have is said."""
+    graph = helper.make_graph(
+        [helper.make_node("Add", ["a", "b"], ["y"])],
+        "g",
+        [
+            helper.make_tensor_value_info("a", TensorProto.FLOAT, ["batch", 3, 8, 8]),
+            helper.make_tensor_value_info("b", TensorProto.FLOAT, ["batch", 3, "side", 8]),
+        ],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+    )
+    path = tmp_path / "m.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    with pytest.raises(InputErrorGroup) as caught:
+        read_network(str(path), input_shape=(1, 3, 8, 8))
+    assert str(caught.value) == (
+        f"{path}: the graph's input 'b' has axes (side) that no axis of its first input 'a' names: "
+        "convcalc sizes the others by the first's"
+    )
