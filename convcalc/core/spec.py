@@ -267,6 +267,11 @@ def relocated(layer: AnyLayer, location: Location | None) -> AnyLayer:
     return moved
 
 
+def input_name(name: str) -> str:
+    """Return a name a network's input may go by: the name given, unless it is `input` or a number (then NAME_)."""
+    return f"{name}_" if name == "input" or name.isdigit() else name
+
+
 @dataclass(frozen=True, slots=True)
 class InputSpec:
     """One of a network's several inputs: its name, and its shape or the input whose shape it has.
@@ -365,6 +370,7 @@ __all__ = [  # with the words of core/terms.py, which the rest of the package im
     "PaddingPairs",
     "axis_names",
     "broadcast",
+    "input_name",
     "padding_pairs",
     "relocated",
 ]

@@ -21,6 +21,7 @@ from convcalc.core.errors import InputError, InputErrorGroup, Location
 from convcalc.core.kinds import file_types
 from convcalc.core.kinds.file_types import IGNORED
 from convcalc.core.rearrange import from_keras_order
+from convcalc.core.spec import input_name
 from convcalc.core.terms import LayerKind
 from convcalc.importers.keras_archive import MAX_NESTING, nesting_depth_over, read_config_bytes
 
@@ -222,11 +223,13 @@ def keras_network_data(
         msg = f"not a model config as Keras writes it: {error.args[0]}"
         raise InputErrorGroup([InputError(msg, location=where)]) from None
     first = next((layer.name for layer in layers if layer.class_name == ALIAS and layer.reads == [INPUT]), "input")
+    first = input_name(first)  # each input's name in the network (not `input`, nor a number)
     like = {name: first for name, other in other_shapes.items() if other == keras_shape}
-    walk = _Walk(measure=measure, shape=shape, names={INPUT: "input", **{f"{INPUT}{name}": name for name in others}})
+    named = {f"{INPUT}{name}": input_name(name) for name in others}
+    walk = _Walk(measure=measure, shape=shape, names={INPUT: "input", **named})
     given: dict[str, list[int] | str] = {first: list(shape)}
-    walk.inputs = given | {name: like.get(name) or list(other) for name, other in others.items()}
-    walk.input_channels = {name: other[1] for name, other in others.items()}
+    walk.inputs = given | {input_name(name): like.get(name) or list(other) for name, other in others.items()}
+    walk.input_channels = {input_name(name): other[1] for name, other in others.items()}
     errors = []
     for layer in ordered:
         try:

@@ -30,6 +30,7 @@ from typing import Any
 from convcalc.core.errors import InputError, InputErrorGroup, Location
 from convcalc.core.kinds import file_types
 from convcalc.core.kinds.file_types import IGNORED, OtherType
+from convcalc.core.spec import input_name
 from convcalc.core.terms import LayerKind
 from convcalc.importers.onnx_proto import Model, Node, Tensor, metadata, value_shapes
 from convcalc.importers.onnx_proto import model as model_of
@@ -112,11 +113,6 @@ class _OtherInput:
         return list((self.probe or self.shape) if probe else self.shape)
 
 
-def _input_name(tensor: str) -> str:
-    """Return a graph input's name in the network: its tensor's, unless that is `input` or a number."""
-    return f"{tensor}_" if tensor == "input" or tensor.isdigit() else tensor
-
-
 @dataclass
 class _Graph:
     """What the walk knows: constant tensors, sizes computed from shapes, layer names, and the input.
@@ -188,7 +184,7 @@ class _Graph:
         shape = list((self.probe or self.shape) if probe else self.shape)
         if not self.others:
             return {"input": shape}
-        first = {_input_name(self.input_tensor): shape}
+        first = {input_name(self.input_tensor): shape}
         return {"inputs": first | {other.name: other.given(probe=probe) for other in self.others}}
 
     def pair(self, size: Size) -> tuple[int, int | None]:
@@ -265,8 +261,8 @@ def _other_inputs(model: Model, shape: tuple[int, ...], probe: tuple[int, ...] |
             raise InputError(msg)
         own = tuple(d if isinstance(d, int) else sizes[str(d)][0] for d in tensor.dims)
         probed = tuple(d if isinstance(d, int) else sizes[str(d)][1] for d in tensor.dims)
-        like = _input_name(first.name) if tensor.dims == first.dims else None
-        found.append(_OtherInput(tensor.name, _input_name(tensor.name), own, probed if probe else None, like))
+        like = input_name(first.name) if tensor.dims == first.dims else None
+        found.append(_OtherInput(tensor.name, input_name(tensor.name), own, probed if probe else None, like))
     return found
 
 

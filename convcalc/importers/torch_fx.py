@@ -36,6 +36,7 @@ from typing import Any
 
 from convcalc.core.errors import InputError, InputErrorGroup
 from convcalc.core.kinds.einsum import parse_equation
+from convcalc.core.spec import input_name
 
 WINDOW_KEYS = {
     "conv": ("out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "padding_mode"),
@@ -280,10 +281,11 @@ def _traced(model: Any, leaves: tuple[type, ...], wrapped: tuple[Any, ...]) -> A
     return fx.GraphModule(tracer.root, graph)
 
 
-def propagate(module: Any, shape: tuple[int, ...], model: Any = None) -> None:
+def propagate(module: Any, shape: tuple[int, ...], model: Any = None, count: int = 1) -> None:
     """Give every node its output's tensor_meta, on fake tensors where torch can (real zeros otherwise).
 
-    When the traced graph fails where the model itself (`model`) runs, the message says it is the trace's failing.
+    A model of `count` inputs takes zeros of this shape as each. When the traced graph fails
+    where the model itself (`model`) runs, the message says it is the trace's failing.
     """
     torch = _load_torch()
     shape_prop = importlib.import_module("torch.fx.passes.shape_prop")
@@ -305,18 +307,18 @@ def propagate(module: Any, shape: tuple[int, ...], model: Any = None) -> None:
         fake = importlib.import_module("torch._subclasses.fake_tensor")
         mode = fake.FakeTensorMode(allow_non_fake_inputs=True)
         with contextlib.redirect_stderr(io.StringIO()), _quiet(fake.__name__):
-            Recording(module, fake_mode=mode).propagate(torch.zeros(shape))
+            Recording(module, fake_mode=mode).propagate(*[torch.zeros(shape)] * count)
     except Exception:  # noqa: BLE001 - some operations have no fake kernel: run them for real
         try:
             with torch.no_grad(), contextlib.redirect_stderr(io.StringIO()):
-                Recording(module).propagate(torch.zeros(shape))
+                Recording(module).propagate(*[torch.zeros(shape)] * count)
         except Exception as error:  # noqa: BLE001 - a real run of any module can fail any way; said in one line
             node = where[-1] if where else None
             target = getattr(node.target, "__name__", node.target) if node is not None else None
             at = f" (at {node.op} {target})" if node is not None else ""
             why = _first_line(error.__cause__ or error)
             msg = f"the model does not run on an input of {list(shape)}{at}: {why}"
-            if model is not None and _runs(model, shape, torch):
+            if model is not None and _runs(model, shape, torch, count):
                 msg = f"torch.fx's trace of the model does not run where the model does{at}: {why}"
             raise InputError(msg, where="input_shape") from None
 
@@ -333,11 +335,11 @@ def _quiet(logger: str) -> Iterator[None]:
         found.disabled = was
 
 
-def _runs(model: Any, shape: tuple[int, ...], torch: Any) -> bool:
-    """Whether the model itself runs on zeros of this shape."""
+def _runs(model: Any, shape: tuple[int, ...], torch: Any, count: int = 1) -> bool:
+    """Whether the model itself runs on zeros of this shape (as each of its inputs)."""
     try:
         with torch.no_grad(), contextlib.redirect_stderr(io.StringIO()):
-            model(torch.zeros(shape))
+            model(*[torch.zeros(shape)] * count)
     except Exception:  # noqa: BLE001 - any failure means it does not
         return False
     return True
@@ -491,14 +493,14 @@ def traced_data(
     """Return a traced model's network data, the layers whose sizes were frozen, and the layers of its outputs."""
     torch = _load_torch()
     module = trace(model, vocabulary)
-    propagate(module, shape, model)
+    inputs = [node for node in module.graph.nodes if node.op == "placeholder" and not node.args]
+    propagate(module, shape, model, len(inputs))
     walk = _Walk(vocabulary, names=node_names(module.graph, type(model).__name__))
     errors = []
-    placeholders = 0
     outputs: list[str] = []
     for node in module.graph.nodes:
         if node.op == "placeholder":
-            placeholders += _placeholder(node, walk, placeholders)
+            _placeholder(node, walk, inputs)
             continue
         if node.op == "output":
             outputs = [walk.produced.get(value, "") for value in _flat(node.args[0])]
@@ -517,22 +519,26 @@ def traced_data(
         if layer is None:
             continue
         _place(walk, node, _shared(node, layer, module, walk), reads)
-    if placeholders > 1:
-        errors.insert(0, InputError(f"the model takes {placeholders} inputs: convcalc reads one", where="import torch"))
     if errors:
         raise InputErrorGroup(errors)
+    if len(inputs) > 1:  # each input by its argument's name, of the first's shape (two images)
+        first, *others = [input_name(str(node.target)) for node in inputs]
+        return (
+            {"inputs": {first: list(shape)} | dict.fromkeys(others, first), "layers": walk.layers},
+            walk.frozen,
+            outputs,
+        )
     return {"input": list(shape), "layers": walk.layers}, walk.frozen, outputs
 
 
-def _placeholder(node: Any, walk: _Walk, seen: int) -> int:
-    """Record a model's input (the first is the network's); return 0 for an optional one left at its default."""
+def _placeholder(node: Any, walk: _Walk, inputs: list[Any]) -> None:
+    """Record a model's input: the first is the network's `input`, the others by name; an optional one is constant."""
     if node.args:  # attn_mask=None: a constant
         walk.constants.add(node)
-        return 0
-    if not seen:
-        walk.names[node] = "input"
-        walk.produced[node] = "input"
-    return 1
+        return
+    name = "input" if node is inputs[0] else input_name(str(node.target))
+    walk.names[node] = name
+    walk.produced[node] = name
 
 
 def _flat(value: Any) -> list[Any]:
