@@ -17,6 +17,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 ZOO = ROOT / "docs" / "zoo.json"
 TIMM = ROOT / "docs" / "zoo_timm.json"
+KERAS = ROOT / "docs" / "zoo_keras.json"
+"""Every keras.applications model by both of Keras' routes (tools/probe_keras_zoo.py)."""
 """A sample of timm's families through `import torch` (tools/probe_torch_zoo.py --timm NAME ..., ZOO_OUT set)."""
 README = ROOT / "README.md"
 MARKERS = ("<!-- zoo -->\n", "<!-- /zoo -->")
@@ -66,37 +68,103 @@ def _cell(route: dict[str, Any], truth: dict[str, Any]) -> str:
     return f"{route['status']}: {_short(route['reason'])}"
 
 
+ROUTES = {
+    "onnx": "ONNX file (dynamo)",
+    "torchscript": "ONNX file (TorchScript, opset 17, axes open)",
+    "dynamic": "ONNX file (dynamo, axes open)",
+    "unoptimized": "ONNX file (dynamo, optimize=False)",
+}
+"""The routes of tools/probe_torch_zoo.py, each a column of the table where the zoo has its outcomes."""
+
+
 def table(found: dict[str, Any]) -> str:
     """Return the summary lines and the table of models not read right by a route, with the reasons."""
     models = found["models"]
     ok = sorted(name for name, outcome in models.items() if outcome["status"] == "ok")
-    exported = {name: outcome["onnx"] for name, outcome in models.items() if "onnx" in outcome}
-    onnx_ok = sorted(name for name, outcome in exported.items() if outcome["status"] == "ok")
+    routes = [route for route in ROUTES if any(route in outcome for outcome in models.values())]
     unused = sorted(name for name in ok if models[name].get("unused_params"))
     summary = (
         f"Of torchvision {found['torchvision']}'s {len(models)} models (torch {found['torch']}), "
         f"{len(ok)} import with torch's parameters and FlopCounterMode's FLOPs exactly through `import torch` "
         f"(the parameters of the modules forward runs: {', '.join(unused)} keep auxiliary classifiers they do "
         "not run in eval mode; the detectors read in parts, at the boxes torch's run pooled). "
-        f"Exported by torch's default ONNX exporter (dynamo, graph only), {len(onnx_ok)} "
-        f"of the {len(exported)} classification, segmentation and video models read exactly from their files. "
-        "The others:"
+        + " ".join(_route_sentence(route, models) for route in routes)
+        + " The others:"
     )
-    lines = [summary, "", "| model | `import torch` | ONNX file (dynamo) |", "| --- | --- | --- |"]
+    lines = [summary, "", "| model | `import torch` | " + " | ".join(ROUTES[r] for r in routes) + " |"]
+    lines.append("| --- " * (2 + len(routes)) + "|")
     for name in sorted(models):
         outcome = models[name]
-        route = exported.get(name)
-        if outcome["status"] == "ok" and (route is None or route["status"] == "ok"):
+        cells = [_route_cell(name, outcome, route) for route in routes]
+        if outcome["status"] == "ok" and all(cell in ("ok", "-") for cell in cells):
             continue
-        onnx_cell = "-" if route is None else _cell(route, outcome)
-        if name in KNOWN and route is not None and route["status"] == "differs":
-            onnx_cell += f" (see {KNOWN[name]})"
-        lines.append(f"| {name} | {_cell(outcome, outcome)} | {onnx_cell} |")
+        lines.append(f"| {name} | {_cell(outcome, outcome)} | " + " | ".join(cells) + " |")
     lines.append("")
     lines += [f"{number}. {text[0].upper()}{text[1:]}." for number, text in FOOTNOTES.items()]
     if TIMM.exists():
         lines += ["", _timm_line(json.loads(TIMM.read_text()))]
+    if KERAS.exists():
+        lines += ["", *_keras_lines(json.loads(KERAS.read_text()))]
     return "\n".join(lines) + "\n"
+
+
+def _route_sentence(route: str, models: dict[str, Any]) -> str:
+    """Return how many of the exported models a route reads exactly."""
+    exported = {name: outcome[route] for name, outcome in models.items() if route in outcome}
+    right = sum(outcome["status"] == "ok" for outcome in exported.values())
+    what = {
+        "onnx": "Exported by torch's default ONNX exporter (dynamo, graph only)",
+        "torchscript": (
+            "By the older TorchScript exporter at opset 17 with the batch and spatial axes open (read at the "
+            "probe's input; it folds each BatchNorm into the convolution before it, so the truth is the file's "
+            "own weights and torch's FLOPs)"
+        ),
+        "dynamic": "By the default exporter with the batch and spatial axes open",
+        "unoptimized": "By the default exporter with `optimize=False`",
+    }[route]
+    return f"{what}, {right} of the {len(exported)} classification, segmentation and video models read exactly."
+
+
+def _route_cell(name: str, outcome: dict[str, Any], route: str) -> str:
+    """Return one ONNX route's cell: ok, its reason, or its numbers (and the footnote saying why the file differs)."""
+    found = outcome.get(route)
+    if found is None:
+        return "-"
+    truth = outcome | ({"params": found["file_params"]} if "file_params" in found else {})
+    cell = _cell(found, truth)
+    if name in KNOWN and route == "onnx" and found["status"] == "differs":
+        cell += f" (see {KNOWN[name]})"
+    return cell
+
+
+def _keras_lines(found: dict[str, Any]) -> list[str]:
+    """Return the sentence on keras.applications by both of Keras' routes, and a table of what is not read."""
+    models = found["models"]
+    routes = {"keras": "`.keras` (config only)", "to_json": "`to_json()`", "any_size": "without the top, at two sizes"}
+    right = {route: sum(outcome[route]["status"] == "ok" for outcome in models.values()) for route in routes}
+    said = "; ".join(f"{routes[route]}: {count}" for route, count in right.items())
+    sentence = (
+        f"Of the {len(models)} `keras.applications` models of Keras {found['keras']} (weights=None, "
+        "`tools/probe_keras_zoo.py`), read with Keras' trainable and non-trainable weights and its shape at "
+        f"every layer: {said}."
+    )
+    others = [name for name, outcome in sorted(models.items()) if any(outcome[r]["status"] != "ok" for r in routes)]
+    if not others:
+        return [sentence]
+    lines = [sentence, "", "| model | " + " | ".join(routes.values()) + " |", "| --- " * (1 + len(routes)) + "|"]
+    for name in others:
+        cells = [_keras_cell(models[name][route]) for route in routes]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _keras_cell(outcome: dict[str, Any]) -> str:
+    if outcome["status"] == "ok":
+        return "ok"
+    if outcome["status"] == "differs":
+        wrong = ", ".join(outcome.get("wrong_layers", [])) or "the weights"
+        return f"differs: {wrong}"
+    return f"{outcome['status']}: {_short(outcome['reason'])}"
 
 
 def _timm_line(found: dict[str, Any]) -> str:

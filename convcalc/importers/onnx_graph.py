@@ -696,8 +696,9 @@ def _slice(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, A
         return start, max(end - start, 0)
 
     start, length = piece(shape[axis])
-    if graph.probe is not None and not graph.dynamic:
-        at_probe = piece(graph.tensor_shape(node.inputs[0], probe=True)[axis])
+    probed = _at_probe(graph, node.inputs[0]) if graph.probe is not None and not graph.dynamic else None
+    if probed is not None:  # None: not probed, or the network refuses the probe (sizes as they are)
+        at_probe = piece(probed[axis])
         if at_probe != (start, length):
             graph.dynamic = True
             graph.at_probe = {"type": "narrow", "dim": axis, "start": at_probe[0], "length": at_probe[1]}

@@ -21,7 +21,7 @@ Lookup = Callable[[str], Sequence[int]]
 """The shape of a tensor (by its name in the graph) at one input."""
 
 """TensorProto.DataType of the integer types (a Cast to one of them rounds toward zero)."""
-ARITHMETIC = {"Add", "Sub", "Mul", "Div", "Mod", "Max", "Min", "Equal", "Less", "Greater"}
+ARITHMETIC = {"Add", "Sub", "Mul", "Div", "Mod", "Pow", "Max", "Min", "Equal", "Less", "Greater"}
 SHAPE_OPERATORS = {"Shape", "Gather", "Slice", "Concat", "Unsqueeze", "Squeeze", "Reshape", "Cast", "Identity",
                    "Floor", "Ceil", "Neg", "Abs", "Sqrt", "ConstantOfShape", "Where", "Transpose", "Expand",
                    *ARITHMETIC}  # fmt: skip
@@ -99,6 +99,7 @@ OPERATIONS: dict[str, Callable[..., Number]] = {
     "Max": max,
     "Min": min,
     "Mod": _modulo,
+    "Pow": lambda a, b: a**b,  # attention's scale: head_dim ** -0.5
     "Equal": lambda a, b: int(a == b),  # a comparison gives a boolean: 1 or 0
     "Less": lambda a, b: int(a < b),
     "Greater": lambda a, b: int(a > b),
