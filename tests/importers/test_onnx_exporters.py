@@ -16,6 +16,7 @@ import pytest
 from onnx import TensorProto, helper
 
 from convcalc import analyze
+from convcalc.core.analysis import StackResult
 from convcalc.core.errors import InputErrorGroup
 from convcalc.importers.onnx_graph import onnx_network_data
 from convcalc.importers.onnx_proto import Tensor
@@ -28,22 +29,31 @@ UNET = FIXTURES / "onnx_exporters" / "unet_torchscript.onnx"
 TRUTH: dict[str, Any] = json.loads(UNET.with_suffix(".json").read_text())
 
 
+def _read_at(path: Path, size: str) -> tuple[StackResult, tuple[int, ...], tuple[list[int], int]]:
+    """Return a file read at an input given as 1x3x32x40, the shape, and its output and parameters."""
+    shape = tuple(int(v) for v in size.split("x"))
+    result = analyze(read_network(str(path), input_shape=shape))
+    assert result.ok, result.failures
+    return result, shape, (list(result.layers[-1].output or ()), result.total_params)
+
+
 @pytest.mark.parametrize("size", sorted(TRUTH["outputs"]))
 def test_the_unet_gives_torchs_output_at_every_input(size: str) -> None:
-    """One file, four inputs (odd sizes among them): torch's output shape and parameters at each."""
-    shape = tuple(int(v) for v in size.split("x"))
-    result = analyze(read_network(str(UNET), input_shape=shape))
-    assert result.ok, result.failures
-    assert (list(result.layers[-1].output or ()), result.total_params) == (TRUTH["outputs"][size], TRUTH["params"])
+    """One file, four inputs (odd sizes among them): torch's output shape and the file's parameters at each.
+
+    The exporter folds each BatchNorm into the convolution before it: the file holds the
+    convolutions' weights and a bias each, torch's parameters less each norm's channels.
+    """
+    assert _read_at(UNET, size)[2] == (TRUTH["outputs"][size], TRUTH["file_params"])
 
 
 def test_a_pad_by_the_size_difference_is_written_as_pad_to_the_skip() -> None:
     """Each Pad's computed pads grow the upsampled tensor to the skip's size, centred: `pad: to`."""
     data = onnx_network_data(str(UNET), (1, 3, 31, 47), PrefixMeasure(measured_shapes))
     pads = [layer for layer in data["layers"] if layer["type"] == "pad"]
+    skips = ["/downs.2/conv/block/block.5/Relu", "/downs.1/conv/block/block.5/Relu", "/downs.0/conv/block/block.5/Relu"]
     assert [(layer["to"], layer["align"]) for layer in pads] == [
-        ("/down1/down1.1/Conv", "center"),
-        ("/inc/Conv", "center"),
+        (skip, "center") for skip in [*skips, "/inc/block/block.5/Relu"]
     ]
 
 
@@ -124,14 +134,9 @@ TWO_TRUTH: dict[str, Any] = json.loads(TWO_IMAGES.with_suffix(".json").read_text
 @pytest.mark.parametrize("size", sorted(TWO_TRUTH["outputs"]))
 def test_a_graph_of_several_inputs_sizes_the_others_by_the_first(size: str) -> None:
     """left, right (batch, height, width open, as left's) and hint (fixed): torch's output and parameters."""
-    shape = tuple(int(v) for v in size.split("x"))
-    result = analyze(read_network(str(TWO_IMAGES), input_shape=shape))
-    assert result.ok, result.failures
+    result, shape, counts = _read_at(TWO_IMAGES, size)
     assert dict(result.inputs) == {"left": shape, "right": shape, "hint": (1, 2, 8, 10)}
-    assert (list(result.layers[-1].output or ()), result.total_params) == (
-        TWO_TRUTH["outputs"][size],
-        TWO_TRUTH["params"],
-    )
+    assert counts == (TWO_TRUTH["outputs"][size], TWO_TRUTH["params"])
 
 
 def test_an_input_with_an_axis_the_first_does_not_name_is_one_line(tmp_path: Path) -> None:
