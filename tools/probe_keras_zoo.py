@@ -38,7 +38,7 @@ from convcalc.core.errors import ConvcalcError  # noqa: E402
 OUT = ROOT / "docs" / "zoo_keras.json"
 FOLDER = Path(os.environ.get("ZOO_KERAS", Path(tempfile.gettempdir()) / "zoo_keras"))
 SIZES = {"NASNetLarge": ((331, 331), (363, 363)), "NASNetMobile": ((224, 224), (256, 256))}
-"""The two image sizes each model without its top is read at (224 and 256 unless said)."""
+"""The two image sizes each model without its top is read at (224 and 256 unless said); these are built at each."""
 
 
 def _applications() -> list[str]:
@@ -100,13 +100,22 @@ def _read(path: Path, truth: dict[str, Any]) -> dict[str, Any]:
 
 
 def _any_size(name: str, path: Path) -> dict[str, Any]:
-    """Read the model without its top at two sizes; hold its output against Keras' at each."""
-    model = getattr(keras.applications, name)(weights=None, include_top=False, input_shape=(None, None, 3))
-    _config_only(model, path)
+    """Read the model without its top at two sizes; hold its output against Keras' at each.
+
+    NASNet, whose cells crop their paths to meet by rules of its known sizes (built for any size,
+    Keras itself refuses it at 256), is saved at the first size and read at both, each held
+    against the model Keras builds at that size.
+    """
+    build = getattr(keras.applications, name)
     sizes = SIZES.get(name, ((224, 224), (256, 256)))
+    if name in SIZES:
+        models = {size: build(weights=None, include_top=False, input_shape=(*size, 3)) for size in sizes}
+    else:
+        models = dict.fromkeys(sizes, build(weights=None, include_top=False, input_shape=(None, None, 3)))
+    _config_only(models[sizes[0]], path)
     found = {}
     for height, width in sizes:
-        want = [1, *model.compute_output_shape((1, height, width, 3))[1:]]
+        want = [1, *models[height, width].compute_output_shape((1, height, width, 3))[1:]]
         try:
             result = convcalc.report(str(path), input_shape=(1, 3, height, width)).result
         except ConvcalcError as error:
@@ -142,7 +151,11 @@ def main(argv: list[str]) -> int:
     found["keras"] = keras.__version__
     models = found.setdefault("models", {})
     for name in argv or _applications():
-        models[name] = probe(name)
+        try:
+            models[name] = probe(name)
+        except Exception as error:  # noqa: BLE001 - Keras failing to build or save a model is said, and the run goes on
+            failed = {"status": "not built", "reason": f"{type(error).__name__}: {error}".splitlines()[0][:200]}
+            models[name] = dict.fromkeys(("keras", "to_json", "any_size"), failed)
         routes = ("keras", "to_json", "any_size")
         said = [
             f"| {route}: {models[name][route]['status']} {models[name][route].get('reason', '')}" for route in routes

@@ -30,6 +30,7 @@ from convcalc.core.receptive import (
 from convcalc.core.spec import (
     AnyLayer,
     AxisValues,
+    InputSpec,
     LayerKind,
     LayerSpec,
     NetworkSpec,
@@ -505,8 +506,8 @@ class Walker:
     n layers costs n steps, not the n²/2 of analysing every prefix anew.
     """
 
-    def __init__(self, input_shape: AxisValues) -> None:
-        self._walk = _Walk(NetworkSpec(input=tuple(input_shape), layers=()))
+    def __init__(self, input_shape: AxisValues, inputs: tuple[InputSpec, ...] = ()) -> None:
+        self._walk = _Walk(NetworkSpec(input=tuple(input_shape), layers=(), inputs=inputs))
 
     def step(self, layer: AnyLayer) -> LayerResult:
         """Compute the next layer and return its result."""

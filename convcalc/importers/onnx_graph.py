@@ -858,10 +858,28 @@ def _fold_constant(node: Node, graph: _Graph) -> bool:
         if node.inputs[0] not in graph.weights:  # zeros spread to a bias's shape: not learned
             graph.derived.add(output)
         return True
+    if node.op_type == "Slice" and (first[1] is None or len(first[0]) > 1) and "starts" not in node.attributes:
+        graph.constants[output] = (_sliced(node, graph, first[0]), None)  # a buffer's corner: an index table's
+        if node.inputs[0] in graph.derived or node.inputs[0] not in graph.weights:
+            graph.derived.add(output)
+        return True
     laid_out = _constant_laid_out(node, graph)
     if laid_out is not None:
         graph.constants[output] = laid_out
     return laid_out is not None
+
+
+def _sliced(node: Node, graph: _Graph, dims: tuple[int, ...]) -> tuple[int, ...]:
+    """Return the shape of a constant sliced (ONNX's starts, ends, axes and steps, as Python slices them)."""
+    starts, ends = graph.values(_input(node, 1), "starts"), graph.values(_input(node, 2), "ends")
+    axes = _input_values(node, graph, 3, "axes") or list(range(len(starts)))
+    steps = _input_values(node, graph, 4, "steps") or [1] * len(starts)
+    shape = list(dims)
+    for start, end, axis, step in zip(starts, ends, axes, steps, strict=True):
+        if int(step) == 0 or not -len(dims) <= int(axis) < len(dims):
+            raise _UnsupportedError(f"it slices a constant of shape {list(dims)} along axis {axis} by step {step}")
+        shape[int(axis)] = len(range(shape[int(axis)])[slice(int(start), int(end), int(step))])
+    return tuple(shape)
 
 
 CONSTANT_VALUES = {"value_int": (), "value_ints": None, "value_float": (), "value_floats": None}

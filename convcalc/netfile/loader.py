@@ -1117,9 +1117,11 @@ def measured_shapes(data: Mapping[str, Any]) -> dict[str, tuple[int, ...]]:
 # that computes a Reshape's target from a tensor's shape, a Keras layer whose channels are not
 # in its config): every time, the layers so far are the last ones plus a few more. Reading and
 # analysing all of them anew each time made a 400-block graph take 31 s; PrefixMeasure keeps
-# the layers seen before, read and walked, and reads only the new ones. Anything unusual
-# (another input, a layer changed, a problem in a layer) falls back to reading the whole data,
-# which also says the problem as a whole file would.
+# the layers seen before, read and walked, and reads only the new ones. A layer with a problem
+# (a `from` naming a node the importer could not follow) stops the prefix there: the shapes
+# before it are what is known (the whole data, read as a file, would give none, and reading it
+# again at every node made a refused 4,000-node graph take minutes). Anything else unusual (a
+# layer changed, a value the loader cannot take) falls back to reading the whole data.
 
 Shapes = dict[str, tuple[int, ...]]
 
@@ -1127,15 +1129,15 @@ Shapes = dict[str, tuple[int, ...]]
 class _Prefix:
     """What is known of one sequence of layers: those seen, the loader's names, the walk, the shapes."""
 
-    def __init__(self, shape: tuple[int, ...], framework: Framework) -> None:
+    def __init__(self, shape: tuple[int, ...], framework: Framework, inputs: tuple[InputSpec, ...] = ()) -> None:
         self.seen: list[object] = []
-        self.names = _Names({}, {"input"}, [])
+        self.names = _Names({}, {"input", *(spec.name for spec in inputs)}, [])
         self.problems = Problems("<import>")
         self.rank = len(shape) - 2
         self.framework = framework
         from convcalc.core.analysis import Walker  # only importers measure
 
-        self.walker = Walker(shape)
+        self.walker = Walker(shape, inputs)
         self.shapes: Shapes = {}
 
     def extend(self, layers: list[object]) -> bool:
@@ -1166,18 +1168,31 @@ class PrefixMeasure:
 
     def __call__(self, data: Mapping[str, Any]) -> Shapes:
         """Return the shapes of the data's layers, reading only those not read before."""
-        layers, shape = data.get("layers"), data.get("input")
+        layers, shape, inputs = data.get("layers"), data.get("input"), _measured_inputs(data.get("inputs"))
+        if inputs:
+            shape = next(iter(data["inputs"].values()))
         if not isinstance(layers, list) or not isinstance(shape, list | tuple) or "blocks" in data:
             return self.whole(data)
-        key: tuple[object, ...] = (tuple(shape), data.get("framework"))
+        key: tuple[object, ...] = (tuple(shape), data.get("framework"), inputs)
         try:
             known = self.prefixes.get(key)
             if known is None or len(layers) < len(known.seen) or not all(map(operator.is_, layers, known.seen)):
                 framework = Framework.parse(str(data.get("framework") or "torch"))
-                known = self.prefixes[key] = _Prefix(tuple(int(size) for size in shape), framework)
-            if known.extend(layers):
-                return dict(known.shapes)
+                known = self.prefixes[key] = _Prefix(tuple(int(size) for size in shape), framework, inputs)
+            known.extend(layers)  # up to a layer with a problem, if any: what is known is before it
+            return dict(known.shapes)
         except (InputError, InputErrorGroup, TypeError, ValueError):  # an input the loader would refuse
             pass
         self.prefixes.pop(key, None)  # read whole from here on, as a file
         return self.whole(data)
+
+
+def _measured_inputs(given: object) -> tuple[InputSpec, ...]:
+    """Return an importer's several inputs ({name: shape or an earlier one's name}) as the loader reads them."""
+    if not isinstance(given, Mapping):
+        return ()
+    found = []
+    for position, (name, value) in enumerate(given.items()):
+        shape = tuple(int(size) for size in value) if isinstance(value, list | tuple) and position else None
+        found.append(InputSpec(str(name), shape, like=value if isinstance(value, str) else None))
+    return tuple(found)

@@ -73,3 +73,35 @@ def test_the_real_models_import_the_same_either_way(model: str) -> None:
     record = json.loads((FIXTURES / "onnx" / f"{model}.json").read_text())
     shape = tuple(int(v) for v in next(iter(record["sizes"])).split("x"))
     assert onnx_import(path, shape, PrefixMeasure(measured_shapes)) == onnx_import(path, shape, measured_shapes)
+
+
+def test_a_layer_with_a_problem_stops_the_prefix_without_reading_the_whole() -> None:
+    """A `from` naming a node the importer could not follow: the shapes before it, and the whole data never read.
+
+    Reading the whole data again at every node after such a layer made a refused 4,000-node
+    graph (Swin V2 by the TorchScript exporter) take minutes; read as a file it gives no shapes.
+    """
+    counted = Counted()
+    measure = PrefixMeasure(counted)
+    layers = [
+        {"name": "a", "type": "conv", "out_channels": 4, "kernel_size": 3},
+        {"name": "b", "type": "conv", "out_channels": 4, "kernel_size": 3, "from": "unfollowed"},
+        {"name": "c", "type": "conv", "out_channels": 4, "kernel_size": 3, "from": "a"},
+    ]
+    for count in (2, 3):
+        assert measure({"input": [1, 3, 9, 9], "layers": layers[:count]}) == {"a": (1, 4, 7, 7)}
+    assert counted.calls == 0
+    assert measured_shapes({"input": [1, 3, 9, 9], "layers": layers}) == {}
+
+
+def test_a_network_of_several_inputs_is_measured_incrementally() -> None:
+    """`inputs` as importers write it (a later input by the first's name): read once, its layers reading each."""
+    counted = Counted()
+    inputs = {"left": [1, 3, 8, 8], "right": "left", "hint": [1, 2, 4, 4]}
+    layers = [
+        {"name": "a", "type": "conv", "out_channels": 2, "kernel_size": 3, "stride": 2, "padding": 1, "from": "right"},
+        {"name": "b", "type": "add", "from": ["a", "hint"]},
+    ]
+    shapes = PrefixMeasure(counted)({"inputs": inputs, "layers": layers})
+    assert shapes == {"a": (1, 2, 4, 4), "b": (1, 2, 4, 4)}
+    assert counted.calls == 0
