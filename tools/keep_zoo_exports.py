@@ -2,7 +2,7 @@
 
 Run after tools/probe_torch_zoo.py --onnx, in its environment (onnx installed):
 
-    python tools/keep_zoo_exports.py MODEL ...
+    python tools/keep_zoo_exports.py [ROUTE/]MODEL ...   (ROUTE: torchscript, dynamic or unoptimized)
 
 Each model's export (graph only, from ZOO_ONNX, /tmp/zoo_onnx unless said) is copied without
 what convcalc does not read: node metadata other than the three keys the ONNX importer reads
@@ -10,6 +10,8 @@ what convcalc does not read: node metadata other than the three keys the ONNX im
 value infos. torch's truth for it (its parameters, the parameters forward does not use,
 FlopCounterMode's FLOPs, the input) comes from docs/zoo.json and goes to
 tests/fixtures/onnx_zoo/truth.json, which tests/importers/test_onnx_zoo.py reads without torch.
+An export by another route (ROUTE/MODEL: from ZOO_ONNX/ROUTE) goes to tests/fixtures/onnx_zoo/ROUTE/,
+its truth the file's own weights where the exporter folded BatchNorms (TorchScript).
 """
 
 from __future__ import annotations
@@ -49,14 +51,19 @@ def main(names: list[str]) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     truth_path = OUT / "truth.json"
     truth = json.loads(truth_path.read_text()) if truth_path.exists() else {}
-    for name in names:
-        model = onnx.load(str(EXPORTS / f"{name}.onnx"), load_external_data=False)
+    for kept in names:
+        route, _, name = kept.rpartition("/")
+        model = onnx.load(str(EXPORTS / f"{kept}.onnx"), load_external_data=False)
         strip(model)
-        onnx.save(model, str(OUT / f"{name}.onnx"))
+        (OUT / kept).parent.mkdir(parents=True, exist_ok=True)
+        onnx.save(model, str(OUT / f"{kept}.onnx"))
         outcome = zoo[name]
         keys = ("input", "params", "unused_params", "flops")
-        truth[name] = {key: outcome[key] for key in keys if key in outcome}
-        print(name, (OUT / f"{name}.onnx").stat().st_size, "bytes")
+        truth[kept] = {key: outcome[key] for key in keys if key in outcome}
+        if route:  # read at the probe's input; the TorchScript exporter's file holds its own weights (BatchNorm folded)
+            truth[kept] |= {"open_axes": route in ("torchscript", "dynamic")}
+            truth[kept]["params"] = outcome[route].get("file_params", truth[kept]["params"])
+        print(kept, (OUT / f"{kept}.onnx").stat().st_size, "bytes")
     truth_path.write_text(json.dumps(truth, indent=1, sort_keys=True) + "\n")
 
 

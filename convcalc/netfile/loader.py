@@ -169,10 +169,11 @@ def _read_name(node: Node, where: str, problems: Problems) -> str | None:
     return None
 
 
-def _read_shape(node: Node, where: str, problems: Problems) -> tuple[int, ...] | None:
-    if node.kind != "seq" or not 3 <= len(node.value) <= MAX_RANK + 2:  # noqa: PLR2004 - N, C, 1-3 axes
+def _read_shape(node: Node, where: str, problems: Problems, *, spatial: int = 1) -> tuple[int, ...] | None:
+    """Read an input's shape: [N, C] and `spatial` (1 for the first input, 0 for the others) to 3 spatial sizes."""
+    if node.kind != "seq" or not 2 + spatial <= len(node.value) <= MAX_RANK + 2:
         got = f"{len(node.value)} values" if node.kind == "seq" else describe(node)
-        problems.add(node, where, f"expected [N, C] and 1 to {MAX_RANK} spatial sizes, got {got}")
+        problems.add(node, where, f"expected [N, C] and {spatial} to {MAX_RANK} spatial sizes, got {got}")
         return None
     values = [_read_int(item, f"{where}[{i}]", problems, 1) for i, item in enumerate(node.value)]
     return None if None in values else tuple(v for v in values if v is not None)
@@ -1057,7 +1058,7 @@ def _read_inputs(node: Node, problems: Problems) -> tuple[InputSpec, ...]:
                 key_node, where, f"{name!r} cannot name an input (`input`, numbers and names given before are taken)"
             )
         elif value.kind == "seq":
-            shape = _read_shape(value, where, problems) if found else None  # the first's is read as the input
+            shape = _read_shape(value, where, problems, spatial=0) if found else None  # the first's: the input
             found.append(InputSpec(name, shape))
         elif value.kind == "scalar" and str(value.value) in earlier:
             found.append(InputSpec(name, like=str(value.value)))

@@ -475,7 +475,9 @@ def network_schema() -> dict[str, Any]:
                 "type": "object",
                 "minProperties": 1,
                 "propertyNames": {"not": {"anyOf": [{"const": "input"}, {"pattern": "^[0-9]+$"}]}},
-                "additionalProperties": {"anyOf": [shape, {"type": "string"}]},
+                "additionalProperties": {  # the first has spatial axes; a later one may have none ([N, C])
+                    "anyOf": [shape | {"minItems": 2, "description": "[N, C, *spatial]"}, {"type": "string"}]
+                },
             },
             "description": {"type": "string"},
             "framework": {

@@ -92,3 +92,15 @@ def test_every_command_takes_a_network_of_several_inputs(run: Any, command: list
     """The siamese example through the commands that read network files: answered, never an internal error."""
     result = run(*command)
     assert result.exit_code == 0, result.stderr
+
+
+def test_a_later_input_may_have_no_spatial_axes() -> None:
+    """An image and a vector [N, C] (a conditioning code): the vector through a Linear, added to the image's."""
+    text = (
+        "inputs:\n  image: [1, 3, 8, 8]\n  code: [1, 10]\nlayers:\n"
+        "  - {type: conv, out_channels: 2, kernel_size: 3}\n  - {type: flatten}\n"
+        "  - {name: e, type: Linear, from: code, out_features: 72}\n  - {type: add, from: [2, e]}\n"
+    )
+    result = analyze(load_network(text))
+    assert result.ok, result.failures
+    assert (result.output, result.total_params) == ((1, 72), 56 + 792)

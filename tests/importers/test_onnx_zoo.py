@@ -5,7 +5,9 @@ tools/probe_torch_zoo.py --onnx, torch 2.14.1, weights=None) were rewritten by t
 optimizer: BatchNorms fused into the convolutions before them (ResNet-18, GoogLeNet), and biases
 that torchvision's initialisation leaves at zero dropped (EfficientNet-B0's squeeze-excitation
 convolutions, ConvNeXt's, ViT's projections and head). Each node's metadata says so; the
-truth (torch's parameters and FlopCounterMode's FLOPs) is in truth.json.
+truth (torch's parameters and FlopCounterMode's FLOPs) is in truth.json. Exports by the other
+routes are in folders by route: torchscript/ (the older exporter at opset 17, axes open),
+dynamic/ (the default exporter, axes open), unoptimized/ (`optimize=False`).
 """
 
 from __future__ import annotations
@@ -25,16 +27,24 @@ TRUTH: dict[str, dict[str, Any]] = json.loads((FOLDER / "truth.json").read_text(
 
 
 def test_the_fixtures_are_the_exports_kept() -> None:
-    """Five models, each file beside its truth."""
-    assert sorted(TRUTH) == ["convnext_tiny", "efficientnet_b0", "googlenet", "resnet18", "vit_b_16"]
-    assert sorted(path.stem for path in FOLDER.glob("*.onnx")) == sorted(TRUTH)
+    """Five models by the default exporter and more by the other routes, each file beside its truth."""
+    defaults = ["convnext_tiny", "efficientnet_b0", "googlenet", "resnet18", "vit_b_16"]
+    assert sorted(name for name in TRUTH if "/" not in name) == defaults
+    assert {"torchscript/resnet18", "torchscript/vit_b_16"} <= set(TRUTH)
+    kept = sorted(path.relative_to(FOLDER).with_suffix("").as_posix() for path in FOLDER.rglob("*.onnx"))
+    assert kept == sorted(TRUTH)
 
 
 @pytest.mark.parametrize("model", sorted(TRUTH))
 def test_the_export_counts_what_torch_counts(model: str) -> None:
-    """torch's parameters (GoogLeNet: those forward uses, its auxiliary classifiers are not exported) and FLOPs."""
+    """torch's parameters (GoogLeNet: those forward uses, its auxiliary classifiers are not exported) and FLOPs.
+
+    A file whose axes are open is read at the probe's input; the TorchScript exporter's holds
+    its own weights (each BatchNorm folded into the convolution before it), its truth.
+    """
     truth = TRUTH[model]
-    result = analyze(read_network(str(FOLDER / f"{model}.onnx")))
+    given = tuple(truth["input"]) if truth.get("open_axes") else None
+    result = analyze(read_network(str(FOLDER / f"{model}.onnx"), input_shape=given))
     assert result.ok
     assert list(result.input) == truth["input"]
     assert result.total_params == truth["params"] - truth.get("unused_params", 0)
