@@ -136,7 +136,7 @@ def _route_cell(name: str, outcome: dict[str, Any], route: str) -> str:
         return "-"
     truth = outcome | ({"params": found["file_params"]} if "file_params" in found else {})
     cell = _cell(found, truth)
-    if name in KNOWN and route == "onnx" and found["status"] == "differs":
+    if name in KNOWN and route in ("onnx", "dynamic") and found["status"] == "differs":  # the optimizer's doing
         cell += f" (see {KNOWN[name]})"
     return cell
 

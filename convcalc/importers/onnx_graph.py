@@ -133,6 +133,7 @@ class _Graph:
     model: Model | None = None  # the file, for its value_info (decoded once a node asks: value_shape)
     shapes: dict[str, tuple[int, ...]] | None = None
     computed: dict[str, Computed] = field(default_factory=dict)  # tensor -> the sizes it holds
+    sequences: dict[str, tuple[str, int, list[int]]] = field(default_factory=dict)  # a split: tensor, axis, sizes
     producer: dict[str, str] = field(default_factory=dict)  # tensor -> the layer that makes it
     layers: list[dict[str, Any]] = field(default_factory=list)
     last: str = "input"
@@ -773,6 +774,37 @@ def _gather(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, 
     return {"type": "Reshape", "shape": list(dims)}
 
 
+def _split_to_sequence(node: Node, graph: _Graph) -> None:
+    """Record SplitToSequence (torch.split and chunk, unoptimized): its tensor, axis and pieces' sizes."""
+    attributes = _checked(node)
+    tensor = node.inputs[0]
+    axis = attributes.get("axis", 0)
+    size = graph.tensor_shape(tensor)[axis]
+    given = node.inputs[1] if len(node.inputs) > 1 else ""
+    split = [int(v) for v in graph.values(given, "split")] if given else [1] * size  # none: pieces of 1
+    found = graph.sizes(given) if given else None
+    if found is not None and found.scalar and split[0] > 0:  # one size: pieces of it, the last what is left
+        split = [split[0]] * (size // split[0]) + ([size % split[0]] if size % split[0] else [])
+    if not attributes.get("keepdims", 1) and split != [1] * size:
+        raise _UnsupportedError("keepdims=0 drops the split axis (convcalc follows pieces that keep it)")
+    if sum(split) != size or any(piece < 1 for piece in split):
+        raise _UnsupportedError(f"its pieces {split} do not cut the axis of {size}")
+    graph.sequences[node.outputs[0]] = (tensor, axis, split)
+
+
+def _sequence_at(node: Node, graph: _Graph) -> tuple[dict[str, Any], list[str]]:
+    """Return SequenceAt of a split as the narrow of its tensor that the piece is."""
+    found = graph.sequences.get(node.inputs[0])
+    if found is None:
+        raise _UnsupportedError("it reads a sequence convcalc did not follow")
+    tensor, axis, split = found
+    index = int(graph.values(node.inputs[1], "position")[0])
+    if not -len(split) <= index < len(split):
+        raise _UnsupportedError(f"its position {index} is past the {len(split)} pieces")
+    index %= len(split)
+    return {"type": "narrow", "dim": axis, "start": sum(split[:index]), "length": split[index]}, [tensor]
+
+
 def _pieces(node: Node, graph: _Graph, attributes: dict[str, Any]) -> _Layers:
     return [(layer, node.inputs[:1]) for layer in _split(node, graph, attributes)]
 
@@ -795,6 +827,7 @@ READERS: Mapping[str, _Reader] = {
     "Split": _pieces,
     "Slice": _of_data(_slice),
     "Gather": _of_data(_gather),
+    "SequenceAt": lambda node, graph, _attributes: [_sequence_at(node, graph)],
 }
 """How each operator with rules of its own becomes layers (the shape-keeping ones are SHAPE_KEEPING's)."""
 
@@ -825,6 +858,9 @@ def _fold(node: Node, graph: _Graph) -> bool:
         return True
     if node.op_type == "Shape":
         graph.computed[node.outputs[0]] = _shape_of(node, graph)
+        return True
+    if node.op_type == "SplitToSequence":
+        _split_to_sequence(node, graph)
         return True
     if node.op_type == "CastLike" and node.inputs[0] in graph.computed:  # sizes as the data's (floating) type
         graph.computed[node.outputs[0]] = evaluate("Cast", {"to": FLOAT}, [graph.computed[node.inputs[0]]])

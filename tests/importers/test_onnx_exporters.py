@@ -18,6 +18,7 @@ from onnx import TensorProto, helper
 from convcalc import analyze
 from convcalc.core.analysis import StackResult
 from convcalc.core.errors import InputErrorGroup
+from convcalc.core.spec import OtherSpec
 from convcalc.importers.onnx_graph import onnx_network_data
 from convcalc.importers.onnx_proto import Tensor
 from convcalc.importers.onnx_shapes import Computed, Size, constant, evaluate, shape_of_sizes
@@ -158,3 +159,41 @@ def test_an_input_with_an_axis_the_first_does_not_name_is_one_line(tmp_path: Pat
         f"{path}: the graph's input 'b' has axes (side) that no axis of its first input 'a' names: "
         "convcalc sizes the others by the first's"
     )
+
+
+@pytest.mark.parametrize(
+    ("split", "pieces"), [([2], [(0, 2), (2, 2), (4, 1)]), ([1, 4], [(0, 1), (1, 4)]), (None, None)]
+)
+def test_a_split_to_a_sequence_is_read_piece_by_piece(
+    tmp_path: Path, split: list[int] | None, pieces: list[tuple[int, int]] | None
+) -> None:
+    """torch.split/chunk unoptimized: SplitToSequence then SequenceAt, each piece the narrow it is."""
+    count = len(pieces) if pieces else 5
+    inputs = ["x", "split"] if split else ["x"]
+    nodes = [helper.make_node("SplitToSequence", inputs, ["seq"], axis=1)]
+    nodes += [
+        helper.make_node("Constant", [], [f"i{k}"], value=helper.make_tensor("v", TensorProto.INT64, [], [k]))
+        for k in range(count)
+    ]
+    nodes += [helper.make_node("SequenceAt", ["seq", f"i{k}"], [f"y{k}"]) for k in range(count)]
+    nodes.append(helper.make_node("Concat", [f"y{k}" for k in range(count)], ["out"], axis=1))
+    values = (
+        []
+        if split is None
+        else [helper.make_tensor("split", TensorProto.INT64, [] if len(split) == 1 else [len(split)], split)]
+    )
+    graph = helper.make_graph(
+        nodes,
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 5, 4, 4])],
+        [helper.make_tensor_value_info("out", TensorProto.FLOAT, None)],
+        initializer=values,
+    )
+    path = tmp_path / "m.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)]), str(path))
+    result = analyze(read_network(str(path)))
+    assert result.ok, result.failures
+    kept = [dict(layer.spec.arguments) for layer in result.layers if isinstance(layer.spec, OtherSpec)]
+    narrows = [(keys["start"], keys["length"]) for keys in kept if "length" in keys]
+    assert narrows == (pieces or [(k, 1) for k in range(5)])
+    assert result.output == (1, 5, 4, 4)
