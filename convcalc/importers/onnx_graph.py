@@ -25,13 +25,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from math import prod
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from convcalc.core.errors import InputError, InputErrorGroup, Location
 from convcalc.core.kinds import file_types
 from convcalc.core.kinds.file_types import IGNORED, OtherType
 from convcalc.core.spec import input_name
 from convcalc.core.terms import LayerKind
+from convcalc.importers.onnx_grids import Grid, arange, unsqueeze
+from convcalc.importers.onnx_grids import combine as combine_grids
+from convcalc.importers.onnx_grids import reshape as reshape_grid
 from convcalc.importers.onnx_proto import Model, Node, Tensor, metadata, value_shapes
 from convcalc.importers.onnx_proto import model as model_of
 from convcalc.importers.onnx_shapes import (
@@ -134,6 +137,7 @@ class _Graph:
     shapes: dict[str, tuple[int, ...]] | None = None
     computed: dict[str, Computed] = field(default_factory=dict)  # tensor -> the sizes it holds
     sequences: dict[str, tuple[str, int, list[int]]] = field(default_factory=dict)  # a split: tensor, axis, sizes
+    grids: dict[str, _GridAt] = field(default_factory=dict)  # an index grid, at the input or at the probe
     producer: dict[str, str] = field(default_factory=dict)  # tensor -> the layer that makes it
     layers: list[dict[str, Any]] = field(default_factory=list)
     last: str = "input"
@@ -207,6 +211,9 @@ class _Graph:
     def values(self, name: str, what: str) -> list[Any]:
         """Return a constant or computed input's values (computed ones as they are at the input)."""
         found = self.sizes(name)
+        if found is None and name in self.grids:
+            msg = f"its {what} ({name!r}) is a tensor computed from sizes (Range), followed only as a Gather's indices"
+            raise _UnsupportedError(msg)
         if found is None:
             msg = f"its {what} ({name!r}) is computed from the data, not from constants or shapes"
             raise _UnsupportedError(msg)
@@ -474,6 +481,7 @@ def _reshape(node: Node, graph: _Graph, *, allowzero: bool = False) -> dict[str,
     data = node.inputs[0]
     target = graph.sizes(_input(node, 1))
     if target is None:
+        graph.values(node.inputs[1], "shape")  # says why: an index grid, or the data
         raise _UnsupportedError(f"its shape ({node.inputs[1]!r}) is computed from the data, not from shapes")
     if allowzero and any(element.known and element.value == 0 for element in target.elements):
         raise _UnsupportedError("allowzero=1 and a 0 in its shape: an axis of size 0 (an empty tensor)")
@@ -754,12 +762,93 @@ def _concat(node: Node, graph: _Graph, attributes: dict[str, Any]) -> _Layers:
     return [({"type": "tokens", "count": count, "dim": dim}, computed)]
 
 
+class _GridAt(Protocol):
+    """An index grid as it is at the input, or at the probe."""
+
+    def __call__(self, *, probe: bool) -> Grid: ...
+
+
+GRID_OPERATORS = {"Range", "Add", "Sub", "Mul", "Unsqueeze", "Reshape", "Cast", "Identity"}
+"""Operators followed on index grids (onnx_grids): an as_strided's indices computed from sizes."""
+
+
+def _index_grid(node: Node, graph: _Graph) -> _GridAt | None:
+    """Return the index grid a node computes (Range of sizes, and arithmetic and layout on grids), or None."""
+    op = node.op_type
+    reads_grid = any(name in graph.grids for name in node.inputs)
+    if op not in GRID_OPERATORS or not (reads_grid or (op == "Range" and node.inputs[1] in graph.computed)):
+        return None
+    operands = [_as_grid(name, graph) for name in node.inputs if name]
+    if any(operand is None for operand in operands):
+        return None
+    found = [operand for operand in operands if operand is not None]
+
+    def at(*, probe: bool) -> Grid:
+        grids = [operand(probe=probe) for operand in found]
+        try:
+            if op == "Range":
+                return arange(*(grid.values[0] for grid in grids))
+            if op in ("Add", "Sub", "Mul"):
+                return combine_grids(op, grids[0], grids[1])
+            if op == "Unsqueeze":
+                return unsqueeze(grids[0], grids[1].values if len(grids) > 1 else node.attributes.get("axes", []))
+            if op == "Reshape":
+                return reshape_grid(grids[0], grids[1].values)
+        except ValueError as reason:
+            raise _UnsupportedError(f"on an index grid: {reason}") from None
+        return grids[0]  # Cast, Identity
+
+    return at
+
+
+def _as_grid(name: str, graph: _Graph) -> _GridAt | None:
+    """Return a tensor as a grid: a grid, an integer constant, or sizes computed from shapes (at the input or probe)."""
+    if name in graph.grids:
+        return graph.grids[name]
+    found = graph.constant(name)
+    if found is not None and found[1] is not None and all(type(value) is int for value in found[1]):
+        constant_grid = Grid(tuple(found[0]), tuple(found[1]))
+        return lambda *, probe: constant_grid  # noqa: ARG005 - the same at the probe
+    sizes = graph.computed.get(name)
+    if sizes is None:
+        return None
+
+    def at(*, probe: bool) -> Grid:
+        values = tuple(int(e.at(lambda tensor: graph.tensor_shape(tensor, probe=probe))) for e in sizes.elements)
+        return Grid(() if sizes.scalar else (len(values),), values)
+
+    return at
+
+
+def _gathered_grid(node: Node, graph: _Graph) -> dict[str, Any]:
+    """Return a Gather of a flat tensor by an index grid 0, 1, ..., n-1 as the Reshape it is (axes open: -1)."""
+    grid, data = graph.grids[node.inputs[1]], node.inputs[0]
+    shapes = [(grid(probe=False), graph.tensor_shape(data))]
+    probed = _at_probe(graph, data) if graph.probe is not None else None
+    if probed is not None:
+        shapes.append((grid(probe=True), probed))
+    for indices, shape in shapes:
+        if len(shape) != 1 or indices.values != tuple(range(shape[0])):
+            raise _UnsupportedError(
+                "a Gather other than a flat tensor laid out in a shape (as_strided) is not followed"
+            )
+    dims = list(shapes[0][0].dims)
+    varied = [i for i, size in enumerate(dims) if len(shapes) > 1 and shapes[1][0].dims[i] != size]
+    if len(varied) == 1:
+        dims[varied[0]] = -1
+    elif varied:
+        graph.dynamic = True
+    return {"type": "Reshape", "shape": dims}
+
+
 def _gather(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, Any]:
     """Return a Gather that only lays a flat tensor out in a new shape as the Reshape it is.
 
     torch's default exporter writes `as_strided` (ConvNeXt's pooled features) as a Gather of
     the flattened tensor by the indices 0, 1, ..., n-1 arranged in the output's shape.
     """
+    if _input(node, 1) in graph.grids and attributes.get("axis", 0) in (0, -1):
+        return _gathered_grid(node, graph)
     indices = graph.constant(_input(node, 1))
     if indices is None or indices[1] is None:
         raise _UnsupportedError("a Gather by computed indices is not followed")
@@ -859,8 +948,7 @@ def _fold(node: Node, graph: _Graph) -> bool:
     if node.op_type == "Shape":
         graph.computed[node.outputs[0]] = _shape_of(node, graph)
         return True
-    if node.op_type == "SplitToSequence":
-        _split_to_sequence(node, graph)
+    if _fold_indices(node, graph):
         return True
     if node.op_type == "CastLike" and node.inputs[0] in graph.computed:  # sizes as the data's (floating) type
         graph.computed[node.outputs[0]] = evaluate("Cast", {"to": FLOAT}, [graph.computed[node.inputs[0]]])
@@ -879,6 +967,17 @@ def _fold(node: Node, graph: _Graph) -> bool:
     except ValueError as reason:  # onnx_shapes' own "not followed"
         raise _UnsupportedError(f"on sizes computed from shapes: {reason}") from None
     return True
+
+
+def _fold_indices(node: Node, graph: _Graph) -> bool:
+    """Record a split into a sequence, or an index grid; True when the node was one."""
+    if node.op_type == "SplitToSequence":
+        _split_to_sequence(node, graph)
+        return True
+    grid = _index_grid(node, graph)
+    if grid is not None:
+        graph.grids[node.outputs[0]] = grid
+    return grid is not None
 
 
 def _fold_constant(node: Node, graph: _Graph) -> bool:
