@@ -22,8 +22,11 @@ def _brute(operation: str, left: Grid, right: Grid) -> list[int]:
             flat = flat * size + (0 if size == 1 else at)
         return grid.values[flat]
 
-    apply = {"Add": lambda x, y: x + y, "Sub": lambda x, y: x - y, "Mul": lambda x, y: x * y}[operation]
-    return [apply(read(left, a, p), read(right, b, p)) for p in itertools.product(*(range(s) for s in out))]
+    places = itertools.product(*(range(s) for s in out))
+    pairs = [(read(left, a, p), read(right, b, p)) for p in places]
+    if operation == "Add":
+        return [x + y for x, y in pairs]
+    return [x - y for x, y in pairs] if operation == "Sub" else [x * y for x, y in pairs]
 
 
 def test_as_strided_indices_of_a_pooled_batch_are_its_flat_order() -> None:
