@@ -138,6 +138,7 @@ class _Graph:
     computed: dict[str, Computed] = field(default_factory=dict)  # tensor -> the sizes it holds
     sequences: dict[str, tuple[str, int, list[int]]] = field(default_factory=dict)  # a split: tensor, axis, sizes
     grids: dict[str, _GridAt] = field(default_factory=dict)  # an index grid, at the input or at the probe
+    made: dict[str, tuple[int, int]] = field(default_factory=dict)  # a table gathered: its parameters, its indices
     producer: dict[str, str] = field(default_factory=dict)  # tensor -> the layer that makes it
     layers: list[dict[str, Any]] = field(default_factory=list)
     last: str = "input"
@@ -409,12 +410,9 @@ def _gemm(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, An
 def _elementwise(node: Node, graph: _Graph) -> tuple[dict[str, Any], list[str]]:
     """Return an elementwise operation: a merge of computed tensors, or one tensor with constants."""
     computed = [name for name in node.inputs if name and graph.constant(name) is None and name not in graph.computed]
-    learned = [
-        graph.constants[name][0]
-        for name in node.inputs
-        if name and graph.constant(name) is not None and name not in graph.derived
-    ]
-    learned = [shape for shape in learned if prod(shape) > 1]
+    held = [name for name in node.inputs if name and graph.constant(name) is not None and name not in graph.derived]
+    held = [name for name in held if prod(graph.constants[name][0]) > 1]
+    learned = [graph.constants[name][0] for name in held]
     if len(computed) > 1:
         if learned:
             raise _UnsupportedError("it combines computed tensors with a learnable one")
@@ -427,7 +425,9 @@ def _elementwise(node: Node, graph: _Graph) -> tuple[dict[str, Any], list[str]]:
         shape = list(max(learned, key=prod))
         while len(shape) > 1 and shape[0] == 1:
             shape.pop(0)
-        return {"type": "shift" if node.op_type in ("Add", "Sub") else "scale", "shape": shape}, computed
+        made = next((graph.made[name] for name in held if name in graph.made), None)
+        counts = {} if made is None else {"params": made[0]} | ({"indices": made[1]} if made[1] else {})
+        return {"type": "shift" if node.op_type in ("Add", "Sub") else "scale", "shape": shape} | counts, computed
     return {"type": "Identity"}, computed  # by a scalar: shape and field unchanged
 
 
@@ -987,7 +987,10 @@ def _fold_constant(node: Node, graph: _Graph) -> bool:
         return False
     if node.op_type in ("Identity", "CastLike"):  # CastLike: a constant in another tensor's type
         graph.constants[output] = first
+        _inherit(node, graph)
         return True
+    if node.op_type in ("Concat", "GatherND"):
+        return _fold_joined(node, graph)
     if node.op_type == "Expand":
         graph.constants[output] = (_expanded(node, graph), None)
         if node.inputs[0] not in graph.weights:  # zeros spread to a bias's shape: not learned
@@ -1001,7 +1004,64 @@ def _fold_constant(node: Node, graph: _Graph) -> bool:
     laid_out = _constant_laid_out(node, graph)
     if laid_out is not None:
         graph.constants[output] = laid_out
+        _inherit(node, graph)
     return laid_out is not None
+
+
+def _inherit(node: Node, graph: _Graph) -> None:
+    """Carry what a constant is made of (a gathered table's counts, being derived) to it laid out anew."""
+    source = node.inputs[0]
+    if source in graph.made:
+        graph.made[node.outputs[0]] = graph.made[source]
+    if source in graph.derived:
+        graph.derived.add(node.outputs[0])
+
+
+def _fold_joined(node: Node, graph: _Graph) -> bool:
+    """Record a Concat of constants, or a GatherND of a constant by constant indices; True when it was one."""
+    if any(graph.constant(name) is None for name in node.inputs if name):
+        return False
+    if node.op_type == "GatherND":
+        _gathered_table(node, graph)
+        return True
+    graph.constants[node.outputs[0]] = _joined(node, graph)
+    if all(name in graph.derived or name not in graph.weights for name in node.inputs if name):
+        graph.derived.add(node.outputs[0])
+    return True
+
+
+def _joined(node: Node, graph: _Graph) -> tuple[tuple[int, ...], list[Any] | None]:
+    """Return the constants a Concat of constants makes (values kept for 1-D ones)."""
+    parts = [graph.constants[name] for name in node.inputs if name]
+    rank = len(parts[0][0])
+    axis = _required(node, _checked(node), "axis") % max(rank, 1)
+    if any(
+        len(dims) != rank
+        or [d for i, d in enumerate(dims) if i != axis] != [d for i, d in enumerate(parts[0][0]) if i != axis]
+        for dims, _ in parts
+    ):
+        raise _UnsupportedError(f"it joins constants of shapes {[list(dims) for dims, _ in parts]}")
+    dims = tuple(sum(d[axis] for d, _ in parts) if i == axis else size for i, size in enumerate(parts[0][0]))
+    known = rank == 1 and all(values is not None for _, values in parts)
+    return dims, [v for _, values in parts for v in values or []] if known else None
+
+
+def _gathered_table(node: Node, graph: _Graph) -> None:
+    """Record GatherND of a constant by constant indices (a relative position bias from its table): its counts.
+
+    The table's parameters and the indices (an int64 buffer) are what it is made of, not the
+    values gathered (window² × heads).
+    """
+    data, indices = graph.constant(node.inputs[0]), graph.constants[node.inputs[1]]
+    if data is None or _checked(node).get("batch_dims", 0) or not indices[0] or indices[0][-1] > len(data[0]):
+        raise _UnsupportedError("a GatherND other than of a constant table by constant indices is not followed")
+    depth = indices[0][-1]
+    graph.constants[node.outputs[0]] = ((*indices[0][:-1], *data[0][depth:]), None)
+    learned = node.inputs[0] not in graph.derived
+    table = graph.made.get(node.inputs[0], (prod(data[0]) if learned else 0, 0))[0]
+    graph.made[node.outputs[0]] = (table, prod(indices[0]))
+    if not learned:
+        graph.derived.add(node.outputs[0])
 
 
 def _sliced(node: Node, graph: _Graph, dims: tuple[int, ...]) -> tuple[int, ...]:

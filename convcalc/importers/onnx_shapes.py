@@ -22,6 +22,8 @@ Lookup = Callable[[str], Sequence[int]]
 
 """TensorProto.DataType of the integer types (a Cast to one of them rounds toward zero)."""
 ARITHMETIC = {"Add", "Sub", "Mul", "Div", "Mod", "Pow", "Max", "Min", "Equal", "Less", "Greater"}
+VARIADIC = {"Max", "Min"}
+"""Operators of one input or more: one is itself, more fold left."""
 SHAPE_OPERATORS = {"Shape", "Gather", "Slice", "Concat", "Unsqueeze", "Squeeze", "Reshape", "Cast", "Identity",
                    "Floor", "Ceil", "Neg", "Abs", "Sqrt", "ConstantOfShape", "Where", "Transpose", "Expand",
                    *ARITHMETIC}  # fmt: skip
@@ -234,7 +236,11 @@ def _unary(operator: str, _attributes: dict[str, Any], first: Computed, _inputs:
     return Computed(tuple(combine(operator, [e]) for e in first.elements), scalar=first.scalar, matrix=first.matrix)
 
 
-def _arithmetic(operator: str, _attributes: dict[str, Any], first: Computed, inputs: list[Computed | None]) -> Computed:
+def _arithmetic(operator: str, attributes: dict[str, Any], first: Computed, inputs: list[Computed | None]) -> Computed:
+    if operator in VARIADIC and len(inputs) != 2:  # noqa: PLR2004 - Max and Min take one input or more
+        if len(inputs) == 1:
+            return first
+        return _arithmetic(operator, attributes, _arithmetic(operator, attributes, first, inputs[:2]), inputs[1:])
     second = _operand(inputs, 1, "second")
     left, right = list(first.elements), list(second.elements)
     if len(left) != len(right):
