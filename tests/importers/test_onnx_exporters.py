@@ -197,3 +197,32 @@ def test_a_split_to_a_sequence_is_read_piece_by_piece(
     narrows = [(keys["start"], keys["length"]) for keys in kept if "length" in keys]
     assert narrows == (pieces or [(k, 1) for k in range(5)])
     assert result.output == (1, 5, 4, 4)
+
+
+def test_a_bias_gathered_from_its_table_counts_the_table(tmp_path: Path) -> None:
+    """GatherND of a [9, 2] table by [16, 1] int64 indices, laid out [1, 2, 4, 4], added: 18 parameters, 16 indices."""
+    table = helper.make_tensor("table", TensorProto.FLOAT, [9, 2], [0.5] * 18)
+    index = helper.make_tensor("index", TensorProto.INT64, [16, 1], [k % 9 for k in range(16)])
+    shape = helper.make_tensor("shape", TensorProto.INT64, [3], [4, 4, 2])
+    nodes = [
+        helper.make_node("GatherND", ["table", "index"], ["bias"]),
+        helper.make_node("Reshape", ["bias", "shape"], ["grid"]),
+        helper.make_node("Transpose", ["grid"], ["heads"], perm=[2, 0, 1]),
+        helper.make_node("Unsqueeze", ["heads", "zero"], ["batched"]),
+        helper.make_node("Add", ["x", "batched"], ["y"]),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2, 4, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+        initializer=[table, index, shape, helper.make_tensor("zero", TensorProto.INT64, [1], [0])],
+    )
+    path = tmp_path / "m.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)]), str(path))
+    result = analyze(read_network(str(path)))
+    assert result.ok, result.failures
+    (layer,) = result.layers
+    assert isinstance(layer.spec, OtherSpec)
+    assert (layer.spec.type_name, layer.params, result.total_params) == ("shift", 18, 18)
+    assert dict(layer.spec.arguments)["indices"] == 16
