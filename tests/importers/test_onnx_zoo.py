@@ -30,7 +30,9 @@ def test_the_fixtures_are_the_exports_kept() -> None:
     """Five models by the default exporter and more by the other routes, each file beside its truth."""
     defaults = ["convnext_tiny", "efficientnet_b0", "googlenet", "resnet18", "vit_b_16"]
     assert sorted(name for name in TRUTH if "/" not in name) == defaults
-    assert {"torchscript/resnet18", "torchscript/vit_b_16"} <= set(TRUTH)
+    assert {"torchscript/resnet18", "torchscript/vit_b_16", "dynamic/convnext_tiny", "unoptimized/resnet18"} <= set(
+        TRUTH
+    )
     kept = sorted(path.relative_to(FOLDER).with_suffix("").as_posix() for path in FOLDER.rglob("*.onnx"))
     assert kept == sorted(TRUTH)
 
