@@ -213,6 +213,14 @@ class _Names:
         self.labels.append(placed.where)
         return names
 
+    def known(self, index: int, name: str | None, label: str) -> None:
+        """Name a layer read before (by another prefix), as `add` and reading it would have."""
+        names = [str(index + 1), *([name] if name is not None else [])]
+        for given in names:
+            self.index_of.setdefault(given, index)
+        self.labels.append(label)
+        self.defined.update(names)
+
     def check(self, node: Node, where: str, name: str, here: int, problems: Problems) -> bool:
         """Report a reference to a layer that is not before this one; True when it is fine."""
         if name in self.defined:
@@ -1141,18 +1149,30 @@ class _Prefix:
         self.walker = Walker(shape, inputs)
         self.shapes: Shapes = {}
 
-    def extend(self, layers: list[object]) -> bool:
-        """Read and walk the layers after those seen; False when one of them has a problem."""
+    def extend(self, layers: list[object], read: dict[tuple[object, ...], tuple[object, AnyLayer]]) -> bool:
+        """Read and walk the layers after those seen; False when one of them has a problem.
+
+        `read` holds the layers read before by any prefix (the input's and the probe's read the
+        same data alike), by the data's identity and place, the rank and the framework.
+        """
         for index in range(len(self.seen), len(layers)):
             data = layers[index]
-            try:
-                node = python_node(data)
-            except InputError:
-                return False
-            placed = Placed(node, f"layers[{index}]")
-            layer = read_one_layer(placed, index, self.rank, self.names, self.problems, self.framework)
-            if layer is None or self.problems.count:
-                return False
+            key = (id(data), index, self.rank, self.framework)
+            known = read.get(key)
+            if known is not None and known[0] is data:
+                layer = known[1]
+                self.names.known(index, layer.name, f"layers[{index}]")
+            else:
+                try:
+                    node = python_node(data)
+                except InputError:
+                    return False
+                placed = Placed(node, f"layers[{index}]")
+                found = read_one_layer(placed, index, self.rank, self.names, self.problems, self.framework)
+                if found is None or self.problems.count:
+                    return False
+                read[key] = (data, found)
+                layer = found
             result = self.walker.step(layer)
             self.seen.append(data)
             if result.output is not None:
@@ -1166,6 +1186,7 @@ class PrefixMeasure:
     def __init__(self, whole: Callable[[Mapping[str, Any]], Shapes]) -> None:
         self.whole = whole  # reads the data as a file would: the fallback
         self.prefixes: dict[tuple[object, ...], _Prefix] = {}
+        self.read: dict[tuple[object, ...], tuple[object, AnyLayer]] = {}  # each layer read once, for every prefix
 
     def __call__(self, data: Mapping[str, Any]) -> Shapes:
         """Return the shapes of the data's layers, reading only those not read before."""
@@ -1180,7 +1201,7 @@ class PrefixMeasure:
             if known is None or len(layers) < len(known.seen) or not all(map(operator.is_, layers, known.seen)):
                 framework = Framework.parse(str(data.get("framework") or "torch"))
                 known = self.prefixes[key] = _Prefix(tuple(int(size) for size in shape), framework, inputs)
-            known.extend(layers)  # up to a layer with a problem, if any: what is known is before it
+            known.extend(layers, self.read)  # up to a layer with a problem, if any: what is known is before it
             return dict(known.shapes)
         except (InputError, InputErrorGroup, TypeError, ValueError):  # an input the loader would refuse
             pass
