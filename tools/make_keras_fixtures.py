@@ -212,12 +212,13 @@ def record_zoo(name: str) -> None:
 
 
 def _two_inputs() -> keras.Model:
-    """Return a model of two images of any one size and a feature map of its own: their branches joined."""
+    """Return a model of two images of any one size (a stem shared) and a feature map of its own, joined."""
     layers = keras.layers
     left, right = keras.Input((None, None, 3), name="left"), keras.Input((None, None, 3), name="right")
     hint = keras.Input((8, 10, 2), name="hint")
-    a = layers.Conv2D(4, 3, strides=2, padding="same", name="left_conv")(left)
-    b = layers.Conv2D(4, 3, strides=2, padding="same", name="right_conv")(right)
+    stem = layers.Conv2D(3, 1, name="stem")  # one layer called on both images: its weights shared
+    a = layers.Conv2D(4, 3, strides=2, padding="same", name="left_conv")(stem(left))
+    b = layers.Conv2D(4, 3, strides=2, padding="same", name="right_conv")(stem(right))
     x = layers.Conv2D(6, 3, padding="same", name="head")(layers.Add(name="sum")([a, b]))
     pooled = layers.GlobalAveragePooling2D(name="gap")(x)
     hinted = layers.Flatten(name="hint_flat")(hint)
@@ -229,7 +230,8 @@ def record_two_inputs() -> None:
     keras.backend.clear_session()
     model = _two_inputs()
     (OUT / "two_inputs.model.json").write_text(model.to_json() + "\n")
-    extractor = keras.Model(model.inputs, [layer.output for layer in model.layers])
+    once = [layer for layer in model.layers if len(layer._inbound_nodes) <= 1]  # noqa: SLF001 - a shared layer has no one output
+    extractor = keras.Model(model.inputs, [layer.output for layer in once])
     found: dict[str, Any] = {"keras": keras.__version__, "count_params": int(model.count_params()), "sizes": {}}
     for height, width in ((32, 40), (17, 9)):
         image = (1, height, width, 3)
@@ -237,7 +239,7 @@ def record_two_inputs() -> None:
             [keras.KerasTensor(image), keras.KerasTensor(image), keras.KerasTensor((1, 8, 10, 2))]
         )
         found["sizes"][f"1x{height}x{width}x3"] = {
-            layer.name: [int(size) for size in spec.shape] for layer, spec in zip(model.layers, specs, strict=True)
+            layer.name: [int(size) for size in spec.shape] for layer, spec in zip(once, specs, strict=True)
         }
     (OUT / "two_inputs.json").write_text(json.dumps(found, separators=(",", ":")) + "\n")
     print(f"two_inputs: {len(model.layers)} layers, sizes {list(found['sizes'])}")

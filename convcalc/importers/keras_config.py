@@ -115,6 +115,7 @@ class _Layer:
     config: dict[str, Any]
     reads: list[str]
     seen_shape: tuple[int | None, ...] | None  # its input's shape, as Keras recorded it (channels-last)
+    shares: str | None = None  # a later call of a layer called more than once: the first call's name
 
 
 @dataclass
@@ -129,6 +130,7 @@ class _Walk:
     known_channels: dict[str, int] = field(default_factory=dict)  # a written layer's output channels, where plain
     inputs: dict[str, list[int] | str] = field(default_factory=dict)  # a model of several inputs: `inputs`
     input_channels: dict[str, int] = field(default_factory=dict)  # the channels of each input after the first
+    made: dict[str, list[str]] = field(default_factory=dict)  # a Keras layer's convcalc layers, by its name
 
     def input_data(self) -> dict[str, Any]:
         """Return the network data's input: `input`, or `inputs` for a model of several."""
@@ -171,7 +173,9 @@ class _Walk:
             return
         channels = self.known_channels.get(sources[0], self.shape[1] if sources[0] == "input" else None)
         channels = self.input_channels.get(sources[0], channels)
-        for keys in made:
+        owners = self.made.get(layer.shares, []) if layer.shares and _has_weights(layer.config) else []
+        names = []
+        for position, keys in enumerate(made):
             entry = {"type": keys.pop("type"), "name": keys.pop("name", layer.name), **keys}
             filters = entry.get("filters")
             channels = filters if isinstance(filters, int) else channels if _same_channels(layer.class_name) else None
@@ -181,10 +185,14 @@ class _Walk:
                 entry["from"] = sources if len(sources) > 1 else sources[0]
             if layer.config.get("trainable") is False:  # frozen, as transfer learning freezes a backbone
                 entry["trainable"] = False
+            if position < len(owners):  # a later call: the first call's weights
+                entry["shares"] = owners[position]
             self.layers.append(entry)
+            names.append(entry["name"])
             self.last = entry["name"]
             sources = [self.last]
         self.names[layer.name] = self.last
+        self.made[layer.name] = names
 
 
 def keras_import(
@@ -320,8 +328,10 @@ def _graph(model: dict[str, Any], prefix: str, source: str) -> tuple[list[_Layer
     for entry in entries:
         if entry.get("class_name") == "InputLayer":
             continue
-        layer = _read_layer(entry, prefix)
-        layers += _inlined(entry, layer) if layer.class_name in MODELS else [layer]
+        calls = _read_layer(entry, prefix)
+        if calls[0].class_name in MODELS and len(calls) > 1:
+            raise InputError(f"model {calls[0].name!r} inside the model is called {len(calls)} times: once is followed")
+        layers += _inlined(entry, calls[0]) if calls[0].class_name in MODELS else calls
     last = prefix + str(outputs[-1][0]) if outputs else layers[-1].name
     return layers, last
 
@@ -384,21 +394,39 @@ def _batch_shape(config: object) -> list[Any] | None:
     return None
 
 
-def _read_layer(entry: dict[str, Any], prefix: str) -> _Layer:
-    """Return one layer entry of a functional model with the layers it reads (Keras 3's and Keras 2's nodes)."""
+def _read_layer(entry: dict[str, Any], prefix: str) -> list[_Layer]:
+    """Return one layer entry of a functional model, a layer per call, with the layers each reads.
+
+    A layer called more than once (one encoder for two images) is a layer per call: the first
+    named as Keras names it, call k NAME:k, sharing the first's weights. Keras 3's and Keras 2's
+    nodes are read alike.
+    """
     name = _name(entry)
     class_name = str(entry.get("class_name"))
     config = _layer_config(entry)
     nodes = _listed(entry.get("inbound_nodes") or [], "a layer's inbound_nodes")
-    if len(nodes) > 1:
-        raise InputError(f"layer {name!r} ({class_name}) is called {len(nodes)} times: convcalc reads each layer once")
-    tensors = list(_tensors(nodes[0])) if nodes else []
-    for source, node_index, tensor_index, _ in tensors:
-        if node_index or tensor_index:
-            msg = f"layer {name!r} ({class_name}) reads output {tensor_index} of call {node_index} of {source!r}"
-            raise InputError(f"{msg}: convcalc follows layers called once, with one output")
-    seen = tensors[0][3] if tensors else None
-    return _Layer(class_name, prefix + name, config, [prefix + source for source, *_ in tensors], seen)
+    calls = []
+    for call, node in enumerate(nodes or [None]):
+        tensors = list(_tensors(node)) if node is not None else []
+        for source, _, tensor_index, _ in tensors:
+            if tensor_index:
+                msg = f"layer {name!r} ({class_name}) reads output {tensor_index} of {source!r}"
+                raise InputError(f"{msg}: convcalc follows layers of one output")
+        reads = [prefix + _called(source, node_index) for source, node_index, *_ in tensors]
+        seen = tensors[0][3] if tensors else None
+        shares = prefix + name if call else None
+        calls.append(_Layer(class_name, prefix + _called(name, call), config, reads, seen, shares))
+    return calls
+
+
+def _has_weights(config: dict[str, Any]) -> bool:
+    """Return whether a Keras layer holds weights (its config names how they start: kernel_initializer, ...)."""
+    return any(key.endswith("_initializer") for key in config)
+
+
+def _called(name: str, call: int) -> str:
+    """Return the name of a layer's call: its own for the first, NAME:k for call k."""
+    return f"{name}:{call}" if call else name
 
 
 def _tensors(node: Any) -> Iterator[tuple[str, int, int, tuple[int | None, ...] | None]]:  # noqa: ANN401 - JSON

@@ -304,8 +304,9 @@ def test_the_bad_inputs_say_why(run: Callable[..., Result], tmp_path: Path) -> N
     not_json.write_text("{'class_name': ")
     other = tmp_path / "other.json"
     other.write_text(json.dumps({"class_name": "Adam", "config": {}}))
+    second = {"class_name": "__keras_tensor__", "config": {"keras_history": ["image", 0, 1]}}
     twice = _functional(tmp_path, [{**_call("c", "Conv2D", ["image"], filters=4, kernel_size=3),
-                                    "inbound_nodes": [{"args": []}, {"args": []}]}])  # fmt: skip
+                                    "inbound_nodes": [{"args": [second]}]}])  # fmt: skip
     for args, message in (
         (("import", archive), OPEN_SIZES),
         (("import", archive, "--input", "1,224,224,3"), WRONG_CHANNELS),
@@ -313,7 +314,7 @@ def test_the_bad_inputs_say_why(run: Callable[..., Result], tmp_path: Path) -> N
         (("import", str(empty)), "a zip archive without config.json: not a .keras file"),
         (("import", str(not_json)), "not a Keras config: invalid JSON at line 1, column 2"),
         (("import", str(other)), NOT_A_MODEL),
-        (("import", twice, "--input", "1,3,8,8"), "layer 'c' (Conv2D) is called 2 times"),
+        (("import", twice, "--input", "1,3,8,8"), "layer 'c' (Conv2D) reads output 1 of 'image': convcalc follows"),
         (("import", str(tmp_path / "absent.keras")), "no such file"),
         (("import", str(tmp_path / "weights.h5")), "a Keras HDF5 file is not read: save the model as .keras"),
     ):  # fmt: skip
@@ -449,7 +450,10 @@ def test_a_frozen_layer_or_model_is_written_non_trainable(tmp_path: Path) -> Non
 
 
 def test_a_model_of_several_inputs_reads_each_by_name() -> None:
-    """Two images of any one size (the second follows --input) and a map of its own size: Keras' shapes at two sizes."""
+    """Two images of one size, a stem shared by both, a map of its own size: Keras' shapes and count_params().
+
+    The second image follows --input; the stem's second call shares the first's weights.
+    """
     record = json.loads((FOLDER / f"{SEVERAL}.json").read_text())
     for size, layers in record["sizes"].items():
         _, height, width, _ = (int(v) for v in size.split("x"))
@@ -457,5 +461,6 @@ def test_a_model_of_several_inputs_reads_each_by_name() -> None:
         assert result.ok, result.failures
         shapes = {name: list(to_keras_order(shape)) for name, shape in result.inputs}
         shapes |= {layer.name: list(to_keras_order(tuple(layer.output or ()))) for layer in result.layers}
-        assert shapes == layers
+        assert {name: shapes[name] for name in layers} == layers
         assert result.total_params == record["count_params"]
+        assert [layer.spec.shares for layer in result.layers if layer.name.startswith("stem")] == [None, "stem"]
