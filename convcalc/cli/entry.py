@@ -7,6 +7,7 @@ says which): a closed pipe, a full disk and Ctrl-C end quietly, and an unexpecte
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -28,14 +29,25 @@ def _run(args: list[str]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run convcalc with `argv` (default: the process arguments) and return the exit code."""
+    """Run convcalc with `argv` (default: the process arguments) and return the exit code.
+
+    Python's cyclic garbage collector is off while a command runs: a command makes no cycles
+    worth collecting (its values are immutable trees, freed by reference counts), and the
+    collector's passes over a large network's objects cost a fifth of its time
+    (benchmarks/garbage.py). It is on again when the command ends, for callers in the process.
+    """
     args = sys.argv[1:] if argv is None else list(argv)
+    was = gc.isenabled()
+    gc.disable()
     try:
         code = _run(args)
         sys.stdout.flush()
     except (Exception, KeyboardInterrupt) as error:  # noqa: BLE001 - the last line of defence
         stopped = exit_code_of(error)
         return internal_error(args[:1], error) if stopped is None else stopped
+    finally:
+        if was:
+            gc.enable()
     return code
 
 

@@ -134,3 +134,24 @@ def test_a_refused_layer_that_escapes_a_command_is_exit_1(
     monkeypatch.setattr(commands, "run", refusing)
     assert main(["conv", "-i", "6", "-k", "2"]) == ExitCode.LAYER_INVALID
     assert capsys.readouterr().err == "convcalc: error: output size 0 is below 1; use a smaller kernel\n"
+
+
+def test_the_garbage_collector_is_off_while_a_command_runs_and_on_after(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Off for the command (its passes cost a fifth of a large run), on again for the caller, even after a failure."""
+    import gc
+
+    from convcalc.cli import entry
+
+    seen: list[bool] = []
+    real = entry._run  # noqa: SLF001 - the command the entry point wraps
+
+    def watched(args: list[str]) -> int:
+        seen.append(gc.isenabled())
+        return real(args)
+
+    monkeypatch.setattr(entry, "_run", watched)
+    assert gc.isenabled()
+    assert entry.main(["conv", "-i", "6", "-k", "2"]) == 0
+    assert entry.main(["conv", "-i", "6", "-k", "9"]) == 1  # a kernel larger than the input: the layer fails
+    assert seen == [False, False]
+    assert gc.isenabled()
