@@ -19,14 +19,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from stack import BLOCK  # benchmarks/stack.py's five layers, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
-BLOCK = (
-    "  - {type: conv, out_channels: 32, kernel_size: 3, stride: 2, padding: 1}\n"
-    "  - {type: convtranspose, out_channels: 32, kernel_size: 4, stride: 2, padding: 1}\n"
-    "  - {type: conv, out_channels: 32, kernel_size: 3, padding: 1, dilation: 1}\n"
-    "  - {type: maxpool, kernel_size: 3, stride: 1, padding: 1}\n"
-    "  - {type: avgpool, kernel_size: 1}\n"
-)
 RUNNER = """
 import contextlib, gc, io, resource, sys, time
 from convcalc.cli import entry
