@@ -44,6 +44,7 @@ from convcalc.importers.onnx_shapes import (
     constant,
     evaluate,
     fills_sizes,
+    reshaped,
     shape_of_sizes,
     shape_of_tensor,
 )
@@ -193,13 +194,17 @@ class _Graph:
         first = {input_name(self.input_tensor): shape}
         return {"inputs": first | {other.name: other.given(probe=probe) for other in self.others}}
 
+    def at(self, size: Size, *, probe: bool = False) -> int:
+        """Return an element's value at the input (or at the probe)."""
+        return int(size.at(lambda tensor: self.tensor_shape(tensor, probe=probe)))
+
     def pair(self, size: Size) -> tuple[int, int | None]:
         """Return an element's value at the input and at the probe (None there when it cannot be measured)."""
-        value = int(size.at(self.tensor_shape))
+        value = self.at(size)
         if size.known or self.probe is None:
             return value, value
         try:
-            return value, int(size.at(lambda tensor: self.tensor_shape(tensor, probe=True)))
+            return value, self.at(size, probe=True)
         except _UnsupportedError:
             return value, None
 
@@ -634,7 +639,7 @@ def _centred(graph: _Graph, pads: Computed, data: str, target: str, *, probe: bo
     """Return True when the pads grow data's spatial axes to target's, half (rounded down) before."""
     try:
         have, want = graph.tensor_shape(data, probe=probe), graph.tensor_shape(target, probe=probe)
-        values = [int(e.at(lambda tensor: graph.tensor_shape(tensor, probe=probe))) for e in pads.elements]
+        values = [graph.at(element, probe=probe) for element in pads.elements]
     except (_UnsupportedError, ValueError):
         return not probe  # a network that refuses the probe is held at its input alone
     rank = len(have)
@@ -814,7 +819,7 @@ def _as_grid(name: str, graph: _Graph) -> _GridAt | None:
         return None
 
     def at(*, probe: bool) -> Grid:
-        values = tuple(int(e.at(lambda tensor: graph.tensor_shape(tensor, probe=probe))) for e in sizes.elements)
+        values = tuple(graph.at(element, probe=probe) for element in sizes.elements)
         return Grid(() if sizes.scalar else (len(values),), values)
 
     return at
@@ -1142,12 +1147,7 @@ def _constant_laid_out(node: Node, graph: _Graph) -> tuple[tuple[int, ...], list
     shape: list[int]
     if node.op_type == "Reshape":
         target = [int(v) for v in (operands[0] if operands and operands[0] is not None else [])]
-        keep = not attributes.get("allowzero", 0)
-        shape = [dims[i] if size == 0 and keep and i < len(dims) else size for i, size in enumerate(target)]
-        given: int = prod(size for size in shape if size != -1)
-        if shape.count(-1) == 1 and given:
-            total: int = prod(dims)
-            shape[shape.index(-1)] = total // given
+        shape = reshaped(dims, target, allowzero=bool(attributes.get("allowzero", 0))) or target
     elif node.op_type == "Transpose":
         perm = attributes.get("perm") or list(range(len(dims)))[::-1]
         shape, values = [dims[axis] for axis in perm], None

@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from math import prod
 
+from convcalc.importers.onnx_shapes import reshaped
+
 MOST_VALUES = 1 << 20
 """The most values a grid may hold and still be evaluated (more is not an index grid)."""
 
@@ -85,10 +87,7 @@ def unsqueeze(grid: Grid, axes: Sequence[int]) -> Grid:
 
 def reshape(grid: Grid, target: Sequence[int]) -> Grid:
     """Return the grid laid out in a new shape (a 0 copies the axis, -1 takes what is left)."""
-    dims = [grid.dims[i] if size == 0 and i < len(grid.dims) else size for i, size in enumerate(target)]
-    known = prod(size for size in dims if size != -1)
-    if dims.count(-1) == 1 and known:
-        dims[dims.index(-1)] = len(grid.values) // known
-    if any(size < 0 for size in dims) or prod(dims) != len(grid.values):
+    dims = reshaped(grid.dims, target)
+    if dims is None:
         raise ValueError(f"it lays out a grid of {len(grid.values)} values as {list(target)}")
     return Grid(tuple(dims), grid.values)

@@ -204,16 +204,24 @@ def _reshape(_operator: str, _attributes: dict[str, Any], first: Computed, input
         return Computed(first.elements)
     target = _ints(shape, "shape")
     count = len(first.elements)
-    own = list(first.matrix or ([] if first.scalar else [count]))
-    dims = [own[i] if size == 0 and i < len(own) else size for i, size in enumerate(target)]
-    known = prod(size for size in dims if size != -1)
-    if dims.count(-1) == 1 and known and count % known == 0:
-        dims[dims.index(-1)] = count // known
-    if any(size < 0 for size in dims) or prod(dims) != count or len(dims) > len(("rows", "columns")):
+    dims = reshaped(first.matrix or ([] if first.scalar else [count]), target)
+    if dims is None or len(dims) > len(("rows", "columns")):
         raise ValueError(f"it lays out {count} sizes as {target}")
     if len(dims) == len(("rows", "columns")):
         return Computed(first.elements, matrix=(dims[0], dims[1]))
     return Computed(first.elements, scalar=not dims)
+
+
+def reshaped(dims: Sequence[int], target: Sequence[int], *, allowzero: bool = False) -> list[int] | None:
+    """Return Reshape's output shape, as ONNX computes it, or None when the target does not fit.
+
+    A 0 copies the input's axis (unless `allowzero`), one -1 takes what the others leave.
+    """
+    shape = [dims[i] if size == 0 and not allowzero and i < len(dims) else size for i, size in enumerate(target)]
+    total, known = prod(dims), prod(size for size in shape if size != -1)
+    if shape.count(-1) == 1 and known and total % known == 0:
+        shape[shape.index(-1)] = total // known
+    return None if any(size < 0 for size in shape) or prod(shape) != total else shape
 
 
 def _transpose(_operator: str, attributes: dict[str, Any], first: Computed, _inputs: list[Computed | None]) -> Computed:
@@ -322,10 +330,9 @@ def fills_sizes(shape: Computed | None) -> bool:
 def _filled(_operator: str, attributes: dict[str, Any], first: Computed, _inputs: list[Computed | None]) -> Computed:
     """ConstantOfShape of a 1-D shape: that many copies of its value (0 unless its `value` says)."""
     dims = _ints(first, "sizes")
-    value = attributes.get("value")
-    filling = getattr(value, "values", None) or [0]
-    if len(dims) != 1 or not 0 <= dims[0] <= MOST_FILLED:
+    if not fills_sizes(first):
         raise ValueError(f"it fills a tensor of shape {dims}, not a short list of sizes")
+    filling = getattr(attributes.get("value"), "values", None) or [0]
     return Computed(tuple(Size(value=filling[0]) for _ in range(dims[0])))
 
 

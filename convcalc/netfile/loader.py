@@ -1193,7 +1193,7 @@ class PrefixMeasure:
         layers, shape, inputs = data.get("layers"), data.get("input"), _measured_inputs(data.get("inputs"))
         if inputs:
             shape = next(iter(data["inputs"].values()))
-        if not isinstance(layers, list) or not isinstance(shape, list | tuple) or "blocks" in data:
+        if inputs is None or not isinstance(layers, list) or not isinstance(shape, list | tuple) or "blocks" in data:
             return self.whole(data)
         key: tuple[object, ...] = (tuple(shape), data.get("framework"), inputs)
         try:
@@ -1209,12 +1209,16 @@ class PrefixMeasure:
         return self.whole(data)
 
 
-def _measured_inputs(given: object) -> tuple[InputSpec, ...]:
-    """Return an importer's several inputs ({name: shape or an earlier one's name}) as the loader reads them."""
+def _measured_inputs(given: object) -> tuple[InputSpec, ...] | None:
+    """Return an importer's several inputs ({name: shape or an earlier one's name}) as the loader reads them.
+
+    None when they are not as a network file gives them (the whole data then says why).
+    """
     if not isinstance(given, Mapping):
         return ()
-    found = []
-    for position, (name, value) in enumerate(given.items()):
-        shape = tuple(int(size) for size in value) if isinstance(value, list | tuple) and position else None
-        found.append(InputSpec(str(name), shape, like=value if isinstance(value, str) else None))
-    return tuple(found)
+    problems = Problems("<import>")
+    try:
+        found = _read_inputs(python_node(dict(given)), problems)
+    except InputError:
+        return None
+    return None if problems.count else found
