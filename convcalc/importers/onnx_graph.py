@@ -737,6 +737,19 @@ def _named(node: Node, _graph: _Graph, _attributes: dict[str, Any]) -> dict[str,
     return {"type": node.op_type}
 
 
+def _instance_norm(node: Node, graph: _Graph, _attributes: dict[str, Any]) -> dict[str, Any]:
+    """Return InstanceNormalization: its own scale and bias, or none in torch's GroupNorm.
+
+    torch's exporters write GroupNorm as a Reshape to [N, groups, -1], an InstanceNormalization
+    whose scale and bias are ones and zeros of the groups, a Reshape back and the affine as a Mul
+    and an Add: the learned weights are the Mul's and the Add's, and the normalization holds none
+    (InstanceNorm1d's, not affine).
+    """
+    source = graph.producer.get(node.inputs[0])
+    before = next((layer for layer in reversed(graph.layers) if layer["name"] == source), None)
+    return {"type": "InstanceNorm1d" if before is not None and before.get("type") == "Reshape" else node.op_type}
+
+
 def _prelu(node: Node, graph: _Graph, _attributes: dict[str, Any]) -> dict[str, Any]:
     slope = graph.constant(_input(node, 1))
     return {"type": "PReLU", "num_parameters": prod(slope[0]) if slope else 1}
@@ -911,6 +924,7 @@ READERS: Mapping[str, _Reader] = {
     **dict.fromkeys(GLOBAL_POOLS, _of_data(_named)),
     "LRN": _of_data(lambda *_: {"type": "LocalResponseNorm"}),
     "PRelu": _of_data(_prelu),
+    "InstanceNormalization": _of_data(_instance_norm),
     **dict.fromkeys(ELEMENTWISE, _merge),
     "Concat": _concat,
     **dict.fromkeys(REDUCTIONS, _of_data(_reduction)),

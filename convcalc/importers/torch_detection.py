@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 Vocabulary = TypeVar("Vocabulary")
 """What the reader needs to know of network files' types (torch_fx's Vocabulary), passed through."""
-Reader = Callable[[Any, tuple[int, ...], Vocabulary], tuple[dict[str, Any], list[str], list[str]]]
+Reader = Callable[[Any, tuple[int, ...], Vocabulary], tuple[dict[str, Any], list[str], list[str], list[str]]]
 
 DETECTORS = ("GeneralizedRCNN", "RetinaNet", "FCOS", "SSD")
 """torchvision's detector classes (and every class built on them: Faster, Mask and Keypoint R-CNN)."""
@@ -50,8 +50,8 @@ def detector_data(
 ) -> tuple[dict[str, Any], list[str], list[str]]:
     """Return a detector's network data, the layers with frozen sizes, and the notes to say.
 
-    `read` traces a module at an input and returns its data, frozen layers and the layer names
-    of its outputs (torch_fx's reader).
+    `read` traces a module at an input and returns its data, frozen layers, the layer names
+    of its outputs and its notes (torch_fx's reader).
     """
     model.eval()
     image = _transformed(model, shape, torch)
@@ -61,7 +61,8 @@ def detector_data(
             f"{type(model.transform).__name__} resizes {list(shape)} to {list(image)}: the network starts there"
         )
     dense = _dense(model, image, torch)
-    data, frozen, outputs = read(dense, image, vocabulary)
+    data, frozen, outputs, said = read(dense, image, vocabulary)
+    notes += said
     levels = dict(zip(dense.level_names, outputs, strict=False))
     layers = list(data["layers"])
     roi_heads = getattr(model, "roi_heads", None)
@@ -185,7 +186,7 @@ def _branch(
                 return predictor.cls_score(flat), predictor.bbox_pred(flat)
             return getattr(self, f"{branch}_predictor")(found)
 
-    data, _, _ = read(Branch().eval(), (boxes, channels, *size), vocabulary)
+    data, _, _, _ = read(Branch().eval(), (boxes, channels, *size), vocabulary)
     return layers + _attached(data["layers"], "roi_heads.", pooled)
 
 

@@ -233,13 +233,16 @@ def _known_type(kind: type, vocabulary: Vocabulary) -> str | None:
     return None
 
 
-def trace(model: Any, vocabulary: Vocabulary | None = None) -> Any:  # a torch.fx.GraphModule
+def trace(model: Any, vocabulary: Vocabulary | None = None, at: tuple[tuple[int, ...], int] | None = None) -> Any:
     """Trace the model with fx, leaves: torch.nn's modules (and timm's own, for a timm model).
 
     Of timm's modules that fx is told not to trace, those a network file has no type for (with
     `vocabulary`) are traced through first (NF-ResNet's blocks trace); when that fails, they
-    stay whole, and the refusal names them. Raise InputError naming the innermost module fx
-    could not trace, and why.
+    stay whole, and the refusal names them. A model (or module) whose forward branches on
+    sizes is traced again at the input `at` (its shape, and how many inputs take it) with
+    sizes as numbers (torch_concrete), and the GraphModule's `convcalc_concrete` says where
+    the symbolic trace stopped. Raise InputError naming the innermost module fx could not
+    trace, and why.
     """
     leaves: tuple[type, ...] = ()
     wrapped: tuple[Any, ...] = ()
@@ -248,13 +251,40 @@ def trace(model: Any, vocabulary: Vocabulary | None = None) -> Any:  # a torch.f
         leaves, wrapped = tuple(timm_fx.get_notrace_modules()), tuple(timm_fx.get_notrace_functions())
     known = tuple(leaf for leaf in leaves if vocabulary is None or _known_type(leaf, vocabulary) is not None)
     if known != leaves:
-        with contextlib.suppress(InputError):
+        try:
             return _traced(model, known, wrapped)
-    return _traced(model, leaves, wrapped)
+        except InputError as error:
+            if at is not None:
+                with contextlib.suppress(InputError):
+                    return _concretely(model, known, wrapped, at, error)
+    try:
+        return _traced(model, leaves, wrapped)
+    except InputError as error:
+        if at is None:
+            raise
+        return _concretely(model, leaves, wrapped, at, error)
 
 
-def _traced(model: Any, leaves: tuple[type, ...], wrapped: tuple[Any, ...]) -> Any:  # a torch.fx.GraphModule
-    """Trace the model with these leaves (and torch.nn's, and the modules convcalc reads whole)."""
+def _concretely(
+    model: Any, leaves: tuple[type, ...], wrapped: tuple[Any, ...], at: tuple[tuple[int, ...], int], why: InputError
+) -> Any:  # a torch.fx.GraphModule
+    """Trace at the input's sizes; raise the symbolic trace's error `why` when this fails too."""
+    torch = _load_torch()
+    try:
+        module = _traced(model, leaves, wrapped, [torch.zeros(at[0]) for _ in range(at[1])])
+    except InputError:
+        raise why from None
+    module.convcalc_concrete = why.message.removeprefix("torch.fx cannot trace ")
+    return module
+
+
+def _traced(
+    model: Any, leaves: tuple[type, ...], wrapped: tuple[Any, ...], inputs: list[Any] | None = None
+) -> Any:  # a torch.fx.GraphModule
+    """Trace the model with these leaves (and torch.nn's, and the modules convcalc reads whole).
+
+    With `inputs` (tensors), sizes are read at them (torch_concrete).
+    """
     fx = importlib.import_module("torch.fx")
 
     class Tracer(fx.Tracer):  # type: ignore[misc, name-defined]  # torch is untyped here: its classes are Any
@@ -270,13 +300,18 @@ def _traced(model: Any, leaves: tuple[type, ...], wrapped: tuple[Any, ...]) -> A
                     error.convcalc_module = (self.path_of_module(m), type(m).__name__)  # type: ignore[attr-defined]  # the module that failed, carried on torch's own exception
                 raise
 
-    tracer = Tracer(autowrap_functions=wrapped)
+    kind = Tracer
+    if inputs is not None:
+        from convcalc.importers.torch_concrete import concrete_tracer
+
+        kind = concrete_tracer(fx, _load_torch(), Tracer, inputs)
+    tracer = kind(autowrap_functions=wrapped)
     tracer.record_stack_traces = True  # each node's place in the model's code, for the messages
     try:
         graph = tracer.trace(model)
     except Exception as error:  # noqa: BLE001 - fx raises many kinds; each said in one line
-        path, kind = getattr(error, "convcalc_module", ("", type(model).__name__))
-        where = f"module {path!r} ({kind})" if path else f"the model ({kind})"
+        path, what = getattr(error, "convcalc_module", ("", type(model).__name__))
+        where = f"module {path!r} ({what})" if path else f"the model ({what})"
         raise InputError(f"torch.fx cannot trace {where}: {_first_line(error)}", where="import torch") from None
     return fx.GraphModule(tracer.root, graph)
 
@@ -481,18 +516,23 @@ def network_import(
 
     if is_detector(model):
         return detector_data(model, shape, vocabulary, traced_data, _load_torch())
-    data, frozen, _ = traced_data(model, shape, vocabulary)
-    return data, frozen, []
+    data, frozen, _, notes = traced_data(model, shape, vocabulary)
+    return data, frozen, notes
 
 
 def traced_data(
     model: Any,  # a torch.nn.Module
     shape: tuple[int, ...],
     vocabulary: Vocabulary,
-) -> tuple[dict[str, Any], list[str], list[str]]:
-    """Return a traced model's network data, the layers whose sizes were frozen, and the layers of its outputs."""
+) -> tuple[dict[str, Any], list[str], list[str], list[str]]:
+    """Return a traced model's network data, the layers whose sizes were frozen, the layers of its outputs, and notes.
+
+    A model whose forward branches on sizes is traced at this input (trace): a note says so.
+    """
     torch = _load_torch()
-    module = trace(model, vocabulary)
+    module = trace(model, vocabulary, (shape, _tensor_arguments(model)))
+    stopped = getattr(module, "convcalc_concrete", None)
+    notes = [f"traced at the input {list(shape)}, its sizes as numbers: the symbolic trace stopped ({stopped})"]
     inputs = [node for node in module.graph.nodes if node.op == "placeholder" and not node.args]
     propagate(module, shape, model, len(inputs))
     walk = _Walk(vocabulary, names=node_names(module.graph, type(model).__name__))
@@ -527,8 +567,21 @@ def traced_data(
             {"inputs": {first: list(shape)} | dict.fromkeys(others, first), "layers": walk.layers},
             walk.frozen,
             outputs,
+            notes if stopped else [],
         )
-    return {"input": list(shape), "layers": walk.layers}, walk.frozen, outputs
+    return {"input": list(shape), "layers": walk.layers}, walk.frozen, outputs, notes if stopped else []
+
+
+def _tensor_arguments(model: Any) -> int:  # a torch.nn.Module
+    """Return how many arguments the model's forward takes without a default (its tensors: one image, two)."""
+    import inspect
+
+    try:
+        parameters = inspect.signature(model.forward).parameters.values()
+    except (TypeError, ValueError):
+        return 1
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return max(1, sum(1 for p in parameters if p.kind in positional and p.default is inspect.Parameter.empty))
 
 
 def _placeholder(node: Any, walk: _Walk, inputs: list[Any]) -> None:

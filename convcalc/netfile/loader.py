@@ -528,13 +528,14 @@ def _amount_pairs(what: str, written: tuple[Any, ...], rank: int, class_rank: in
     if what == "torchpads":  # torch.nn's order: the last axis first, (left, right, top, bottom, front, back)
         if len(written) == 1:
             return ((written[0], written[0]),) * rank
-        if len(written) != 2 * rank:
+        if len(written) % 2 or len(written) > 2 * rank:  # as F.pad: fewer pairs leave the first axes alone
             count = 2 * rank
             return (
-                f"expected one integer or {count} (before and after each axis, the last axis first), got {len(written)}"
+                f"expected one integer or {count} (before and after each axis, the last axis first; "
+                f"fewer pairs pad the last axes only), got {len(written)}"
             )
         pairs = [(written[i], written[i + 1]) for i in range(0, len(written), 2)]
-        return tuple(reversed(pairs))
+        return ((0, 0),) * (rank - len(pairs)) + tuple(reversed(pairs))
     flat = not any(isinstance(v, tuple) for v in written)
     if flat and len(written) == 1:
         pairs_read: PaddingPairs = ((written[0], written[0]),) * rank

@@ -185,7 +185,8 @@ ERRORS = [
     ("negative cropping", "  - {type: Cropping2D, cropping: [1, -1]}\n",
      2, ":3:38: layers[0].cropping[1]: expected a non-negative integer, got the number -1"),
     ("torch order count", "  - {type: ZeroPad2d, padding: [1, 2, 3]}\n",
-     2, ":3:32: layers[0].padding: expected one integer or 4 (before and after each axis, the last axis first), got 3"),
+     2, (":3:32: layers[0].padding: expected one integer or 4 (before and after each axis, the last axis first; "
+         "fewer pairs pad the last axes only), got 3")),
     ("pair of three", "  - {type: pad, padding: [[1, 2, 3], 1]}\n", 2, ":3:27: layers[0].padding[0]: expected [before, after], got 3 values"),
     ("class rank", "  - {type: ZeroPadding1D, padding: 1}\n", 2, ":3:5: layers[0].type: ZeroPadding1D is 1-D but the input has 2 spatial axes"),
     ("align with amounts", "  - {type: pad, padding: 1, align: top-left}\n", 2, ":3:29: layers[0].align: pad takes `align` with `to` only"),
@@ -206,6 +207,7 @@ def test_graph_errors_are_located(run: Run, tmp_path: Any, title: str, body: str
     ("layer", "shape", "cell"),
     [
         ("{type: ZeroPad2d, padding: [1, 2, 3, 4]}", [1, 3, 23, 19], "p3:4,1:2"),  # torch.nn: the last axis first
+        ("{type: ZeroPad2d, padding: [0, 1]}", [1, 3, 16, 17], "p0,0:1"),  # F.pad(x, (0, 1)): the last axis only
         ("{type: ConstantPad2d, padding: 1, value: -1.5}", [1, 3, 18, 18], "p1,1"),
         ("{type: ZeroPadding2D, padding: [[1, 2], [3, 4]]}", [1, 3, 19, 23], "p1:2,3:4"),  # Keras: the first axis first
         ("{type: ZeroPadding2D, padding: [1, 2]}", [1, 3, 18, 20], "p1,2"),

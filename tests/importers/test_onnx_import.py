@@ -257,6 +257,38 @@ def test_constants_fold_into_the_layers_that_read_them(tmp_path: Path) -> None:
     assert got["more"][0] == [1, 1, 3, 360]
 
 
+def test_a_group_norm_as_exported_holds_only_its_affine(tmp_path: Path) -> None:
+    """GroupNorm(2, 4): a Reshape, InstanceNormalization of ones and zeros, a Reshape back, then Mul and Add.
+
+    torch counts 8 parameters (the affine); the normalization's scale and bias of the groups are
+    the exporter's constants. An InstanceNormalization of the channels themselves holds 2 per channel.
+    """
+    floats = TensorProto.FLOAT
+    initializers = [
+        helper.make_tensor("grouped", TensorProto.INT64, [3], [0, 2, -1]),
+        helper.make_tensor("back", TensorProto.INT64, [4], [1, 4, 8, 8]),
+        helper.make_tensor("ones", floats, [2], [1.0, 1.0]),
+        helper.make_tensor("zeros", floats, [2], [0.0, 0.0]),
+        helper.make_tensor("weight", floats, [4, 1, 1], [1.0, 2.0, 3.0, 4.0]),
+        helper.make_tensor("bias", floats, [4, 1, 1], [0.1, 0.2, 0.3, 0.4]),
+        helper.make_tensor("scale", floats, [4], [1.0, 2.0, 3.0, 4.0]),
+        helper.make_tensor("shift", floats, [4], [0.1, 0.2, 0.3, 0.4]),
+    ]
+    nodes = [
+        helper.make_node("Reshape", ["x", "grouped"], ["a"], name="group"),
+        helper.make_node("InstanceNormalization", ["a", "ones", "zeros"], ["b"], name="norm"),
+        helper.make_node("Reshape", ["b", "back"], ["c"], name="ungroup"),
+        helper.make_node("Mul", ["c", "weight"], ["d"], name="affine_scale"),
+        helper.make_node("Add", ["d", "bias"], ["e"], name="affine_shift"),
+        helper.make_node("InstanceNormalization", ["e", "scale", "shift"], ["y"], name="instance"),
+    ]
+    report = convcalc.report(read_network(_saved(_model(nodes, initializers), tmp_path)))
+    got = {layer.name: (list(layer.output or ()), layer.params) for layer in report.layers}
+    assert got["norm"] == ([1, 2, 128], 0)
+    assert got["affine_scale"][1] + got["affine_shift"][1] == 8
+    assert got["instance"] == ([1, 4, 8, 8], 8)
+
+
 def test_reading_needs_no_onnx_package(run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch) -> None:
     """The file is decoded by convcalc itself: without the onnx package, stack reads it all the same."""
     monkeypatch.setitem(sys.modules, "onnx", None)

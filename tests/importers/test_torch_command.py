@@ -42,6 +42,26 @@ def test_import_torch_writes_a_file_that_checks(run: Any, tmp_path: Path) -> Non
     assert data["output"] == [1, 3]
 
 
+def test_a_forward_branching_on_sizes_is_traced_at_the_input(run: Any, tmp_path: Path) -> None:
+    """fx's symbolic trace stops at `if` on a size: the import traces at the input's sizes, and says so."""
+    out = tmp_path / "branching.yaml"
+    result = run("import", "torch", f"{FACTORIES}:SizeBranching", "-i", "1,2,10,10", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == (
+        f"{FACTORIES}:SizeBranching: traced at the input [1, 2, 10, 10], its sizes as numbers: the symbolic trace "
+        "stopped (the model (SizeBranching): TraceError: symbolically traced variables cannot be used as inputs to "
+        "control flow)\n"
+    )
+    data = json.loads(run("stack", str(out), "-f", "json").stdout)
+    assert [layer["output"] for layer in data["layers"]] == [
+        [1, 2, 12, 12],
+        [1, 2, 12, 12],
+        [1, 2, 12, 12],
+        [1, 32, 3, 3],
+    ]
+    assert data["total_params"] == 6  # the conv's, once: called twice (steps=2, its default)
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import torch
@@ -43,6 +44,24 @@ class DataDependent(nn.Module):  # type: ignore[misc]  # as above
         if x.sum() > 0:
             return self.conv(x)
         return x
+
+
+class SizeBranching(nn.Module):  # type: ignore[misc]  # as above
+    """A block whose forward branches on its input's size, as timm's MobileViT does: fx's symbolic trace stops."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(2, 2, 1)
+
+    def forward(self, x: torch.Tensor, steps: int = 2) -> torch.Tensor:
+        """Resize to a multiple of 4 if it is not one, run the conv `steps` times, then fold 4x4 patches."""
+        h, w = x.shape[-2:]
+        new_h, new_w = math.ceil(h / 4) * 4, math.ceil(w / 4) * 4
+        if (new_h, new_w) != (h, w):
+            x = F.interpolate(x, size=(new_h, new_w), mode="bilinear")
+        for _ in range(steps):
+            x = self.conv(x)
+        return x.reshape(x.shape[0], x.shape[1] * 16, new_h // 4, new_w // 4)
 
 
 def branching() -> nn.Module:
