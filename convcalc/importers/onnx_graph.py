@@ -962,6 +962,7 @@ def _fold(node: Node, graph: _Graph) -> bool:
         return made is not None and bool(node.outputs)
     if not node.outputs or not node.inputs:
         return False
+    _materialize_grids(node, graph)
     if _fold_constant(node, graph):
         return True
     if node.op_type == "Shape":
@@ -1008,7 +1009,9 @@ def _fold_constant(node: Node, graph: _Graph) -> bool:
         graph.constants[output] = first
         _inherit(node, graph)
         return True
-    if node.op_type in ("Concat", "GatherND"):
+    if node.op_type in ("Concat", "GatherND") or (
+        node.op_type == "Gather" and (first[1] is None or node.inputs[0] in graph.weights)
+    ):  # a table's rows, not sizes
         return _fold_joined(node, graph)
     if node.op_type == "Expand":
         graph.constants[output] = (_expanded(node, graph), None)
@@ -1040,7 +1043,7 @@ def _fold_joined(node: Node, graph: _Graph) -> bool:
     """Record a Concat of constants, or a GatherND of a constant by constant indices; True when it was one."""
     if any(graph.constant(name) is None for name in node.inputs if name):
         return False
-    if node.op_type == "GatherND":
+    if node.op_type in ("Gather", "GatherND"):
         _gathered_table(node, graph)
         return True
     graph.constants[node.outputs[0]] = _joined(node, graph)
@@ -1066,16 +1069,26 @@ def _joined(node: Node, graph: _Graph) -> tuple[tuple[int, ...], list[Any] | Non
 
 
 def _gathered_table(node: Node, graph: _Graph) -> None:
-    """Record GatherND of a constant by constant indices (a relative position bias from its table): its counts.
+    """Record Gather or GatherND of a constant by constant indices (a relative position bias from its table).
 
     The table's parameters and the indices (an int64 buffer) are what it is made of, not the
-    values gathered (window² × heads).
+    values gathered (window² × heads): LeViT's and EfficientFormer's `attention_biases`
+    gathered along axis 1 by `attention_bias_idxs`, Swin V2's table by its index.
     """
     data, indices = graph.constant(node.inputs[0]), graph.constants[node.inputs[1]]
-    if data is None or _checked(node).get("batch_dims", 0) or not indices[0] or indices[0][-1] > len(data[0]):
+    if data is None:
+        raise _UnsupportedError(f"a {node.op_type} other than of a constant table by constant indices is not followed")
+    if node.op_type == "Gather":
+        axis = _checked(node).get("axis", 0)
+        if not -len(data[0]) <= axis < len(data[0]):
+            raise _UnsupportedError(f"axis {axis} is out of range for a table of shape {list(data[0])}")
+        axis %= len(data[0])
+        graph.constants[node.outputs[0]] = ((*data[0][:axis], *indices[0], *data[0][axis + 1 :]), None)
+    elif _checked(node).get("batch_dims", 0) or not indices[0] or indices[0][-1] > len(data[0]):
         raise _UnsupportedError("a GatherND other than of a constant table by constant indices is not followed")
-    depth = indices[0][-1]
-    graph.constants[node.outputs[0]] = ((*indices[0][:-1], *data[0][depth:]), None)
+    else:
+        depth = indices[0][-1]
+        graph.constants[node.outputs[0]] = ((*indices[0][:-1], *data[0][depth:]), None)
     learned = node.inputs[0] not in graph.derived
     table = graph.made.get(node.inputs[0], (prod(data[0]) if learned else 0, 0))[0]
     graph.made[node.outputs[0]] = (table, prod(indices[0]))
@@ -1152,11 +1165,19 @@ def _constant_laid_out(node: Node, graph: _Graph) -> tuple[tuple[int, ...], list
     the graph then views in another shape before adding it (a relative position bias). Values
     are kept where the order of the elements is (all but Transpose).
     """
-    if node.op_type not in LAID_OUT or any(graph.constant(name) is None for name in node.inputs if name):
+    if node.op_type not in LAID_OUT or any(
+        graph.constant(name) is None and (i == 0 or name not in graph.computed)
+        for i, name in enumerate(node.inputs)
+        if name
+    ):
         return None
     dims, values = graph.constants[node.inputs[0]]
     attributes = node.attributes
-    operands = [graph.constants[name][1] for name in node.inputs[1:] if name]
+    operands = [  # a shape or axes: constant, or computed from shapes (a mask's, at the input)
+        graph.values(name, "shape") if name in graph.computed else graph.constants[name][1]
+        for name in node.inputs[1:]
+        if name
+    ]
     axes = [int(v) for v in operands[0]] if operands and operands[0] is not None else attributes.get("axes")
     shape: list[int]
     if node.op_type == "Reshape":
@@ -1182,11 +1203,13 @@ def _constant_laid_out(node: Node, graph: _Graph) -> tuple[tuple[int, ...], list
 
 
 def _derived(node: Node, graph: _Graph) -> bool:
-    """Record a node computing a constant from constants and sizes alone, whose shapes value_info gives.
+    """Record a node computing a constant from constants and sizes alone; True when it is one.
 
     Shifted windows' attention mask is built this way at export (ConstantOfShape, slices,
-    comparisons of sizes): it does not depend on the input's values, so it is a constant, not a
-    layer, and not learned (an Add of it is not a bias). A product with a weight is not one.
+    comparisons of sizes, ScatterND): it does not depend on the input's values, so it is a
+    constant, not a layer, and not learned (an Add of it is not a bias). A product with a weight
+    is not one. Its shape is value_info's, or where the file does not give it (axes left open)
+    the operator's own rule (_constant_shape); with neither, the node is said, not guessed.
     """
     if (
         node.op_type in READERS
@@ -1200,12 +1223,74 @@ def _derived(node: Node, graph: _Graph) -> bool:
     if node.op_type in WEIGHED and any(name in graph.weights for name in reads):
         return False  # a product with weights (Swin V2's position MLP): its parameters and FLOPs would be lost
     shapes = [graph.value_shape(output) for output in node.outputs]
+    if len(shapes) == 1 and shapes[0] is None:
+        shapes = [_constant_shape(node, graph)]
     if not node.outputs or any(shape is None for shape in shapes):
         return False
     for output, shape in zip(node.outputs, shapes, strict=True):
         graph.constants[output] = (shape or (), None)
         graph.derived.add(output)
     return True
+
+
+BROADCASTING = {*ELEMENTWISE, "Where", "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor"}
+"""Operators whose output is their inputs' shapes broadcast (numpy's rule)."""
+SAME_SHAPE = {"Cast", "Not", "Neg", "Abs", "ScatterND", "ScatterElements", "Sign", "Ceil", "Floor"}
+"""Operators whose output has their first input's shape."""
+
+
+def _constant_shape(node: Node, graph: _Graph) -> tuple[int, ...] | None:
+    """Return the shape of a constant made from constants and sizes, by the operator's rule (None: no rule)."""
+    dims = [_dims(name, graph) for name in node.inputs if name]
+    if node.op_type == "ConstantOfShape":
+        return tuple(int(size) for size in graph.values(node.inputs[0], "shape"))
+    if node.op_type in SAME_SHAPE:
+        return dims[0]
+    if node.op_type in BROADCASTING:
+        return broadcast(dims)
+    if node.op_type == "Expand":
+        return broadcast([dims[0], tuple(int(size) for size in graph.values(node.inputs[1], "shape"))])
+    return None
+
+
+def _dims(name: str, graph: _Graph) -> tuple[int, ...]:
+    """Return a constant's dims, or those of sizes computed from shapes (a scalar or a 1-D tensor)."""
+    found = graph.constant(name)
+    if found is not None:
+        return found[0]
+    sizes = graph.computed[name]
+    return () if sizes.scalar else (len(sizes.elements),)
+
+
+def broadcast(shapes: list[tuple[int, ...]]) -> tuple[int, ...]:
+    """Return shapes broadcast together, as numpy (and ONNX) do, or raise _UnsupportedError."""
+    rank = max(len(shape) for shape in shapes)
+    padded = [(1,) * (rank - len(shape)) + tuple(shape) for shape in shapes]
+    out = []
+    for sizes in zip(*padded, strict=True):
+        wider = {size for size in sizes if size != 1}
+        if len(wider) > 1:
+            raise _UnsupportedError(f"its inputs' shapes {[list(shape) for shape in shapes]} do not broadcast")
+        out.append(wider.pop() if wider else 1)
+    return tuple(out)
+
+
+def _materialize_grids(node: Node, graph: _Graph) -> None:
+    """Turn the index grids an operator other than the grids' own reads into constants, as they are at the input.
+
+    A mask made from sizes (Swin's shifted windows, exported with open axes) scatters into
+    positions computed by Range; what it makes is a constant whose shape is all that matters.
+    """
+    reads = [name for name in node.inputs if name]
+    if node.op_type in GRID_OPERATORS or not all(
+        name in graph.grids or name in graph.computed or graph.constant(name) is not None for name in reads
+    ):
+        return  # the grids' own arithmetic, or a Gather of data by a grid (as_strided): kept as grids
+    for name in reads:
+        if name in graph.grids and name not in graph.constants:
+            grid = graph.grids[name](probe=False)
+            graph.constants[name] = (grid.dims, None)  # its shape, not sizes to compute with
+            graph.derived.add(name)
 
 
 def _names(node: Node, count: int, taken: set[str]) -> list[str]:

@@ -19,7 +19,7 @@ from onnx import TensorProto, helper
 from convcalc import InputErrorGroup, analyze
 from convcalc.core.cost import network_cost
 from convcalc.importers.onnx_graph import onnx_import
-from convcalc.netfile.loader import measured_shapes
+from convcalc.netfile.loader import measured_shapes, network_from_data
 from convcalc.sources.read import read_network
 from tests.core.torch_cases import FIXTURES
 
@@ -219,8 +219,49 @@ def test_a_strided_slice_is_a_slice_to_the_end(tmp_path: Path) -> None:
     assert result.layers[0].jump == (Fraction(2), Fraction(1))
 
 
+def test_a_shifted_window_mask_scattered_at_open_axes_is_a_constant(tmp_path: Path) -> None:
+    """Swin's mask as the TorchScript exporter writes it with its axes open, no value_info at all.
+
+    ConstantOfShape of [H, W], positions from Range(0, H) expanded to [H, W, 2], ScatterND of
+    ones into it: each shape by its operator's rule, at the input. Added to the data: no layer
+    of its own, no parameters, at every input size.
+    """
+    ints = TensorProto.INT64
+    nodes = [
+        helper.make_node("Shape", ["x"], ["shape"], start=2),
+        helper.make_node("ConstantOfShape", ["shape"], ["mask"]),
+        helper.make_node("Gather", ["shape", "zero"], ["height"], axis=0),
+        helper.make_node("Range", ["zero", "height", "one"], ["rows"]),
+        helper.make_node("Unsqueeze", ["rows", "last"], ["column"]),
+        helper.make_node("Expand", ["column", "shape"], ["grid"]),
+        helper.make_node("Unsqueeze", ["grid", "last"], ["index"]),
+        helper.make_node("Concat", ["index", "index"], ["indices"], axis=-1),
+        helper.make_node("ConstantOfShape", ["shape"], ["ones"]),
+        helper.make_node("ScatterND", ["mask", "indices", "ones"], ["scattered"]),
+        helper.make_node("Add", ["x", "scattered"], ["y"], name="masked"),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 4, "H", "W"])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+        initializer=[
+            helper.make_tensor("zero", ints, [], [0]),
+            helper.make_tensor("one", ints, [], [1]),
+            helper.make_tensor("last", ints, [1], [-1]),
+        ],
+    )
+    path = tmp_path / "m.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    for shape in ((1, 4, 6, 6), (2, 4, 5, 7)):
+        data, _ = onnx_import(str(path), shape, measured_shapes)
+        assert [layer["name"] for layer in data["layers"]] == ["masked"]
+        result = analyze(network_from_data(data))
+        assert (result.output, result.total_params) == (shape, 0)
+
+
 def test_a_mask_made_from_sizes_is_a_constant_not_a_bias(tmp_path: Path) -> None:
-    """ConstantOfShape of computed sizes, whose shape value_info gives, added to the data: no parameters."""
+    """ConstantOfShape of computed sizes added to the data: no parameters, its shape value_info's or its own rule's."""
     nodes = [
         helper.make_node("Shape", ["x"], ["size"], name="shape"),
         helper.make_node("ConstantOfShape", ["size"], ["mask"], name="zeros"),
@@ -237,8 +278,15 @@ def test_a_mask_made_from_sizes_is_a_constant_not_a_bias(tmp_path: Path) -> None
     onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)]), str(path))
     result = analyze(read_network(str(path)))
     assert [(layer.name, layer.output, layer.params) for layer in result.layers] == [("masked", (1, 4, 3, 3), 0)]
-    del graph.value_info[:]  # without the mask's shape: the node is said, not guessed
+    del graph.value_info[:]  # without the mask's shape (axes left open): ConstantOfShape's own rule gives it
     onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)]), str(path))
-    with pytest.raises(InputErrorGroup) as caught:
+    result = analyze(read_network(str(path)))
+    assert [(layer.name, layer.output, layer.params) for layer in result.layers] == [("masked", (1, 4, 3, 3), 0)]
+    repeats = helper.make_tensor("repeats", TensorProto.INT64, [4], [1, 1, 1, 1])
+    graph.node.insert(2, helper.make_node("Tile", ["mask", "repeats"], ["tiled"], name="tile"))
+    graph.node[3].input[1] = "tiled"
+    graph.initializer.append(repeats)
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)]), str(path))
+    with pytest.raises(InputErrorGroup) as caught:  # an operator with no rule of its shape: said, not guessed
         onnx_import(str(path), None, measured_shapes)
-    assert "node 'zeros' (ConstantOfShape" in str(caught.value.errors[0])
+    assert "node 'tile' (Tile" in str(caught.value.errors[0])

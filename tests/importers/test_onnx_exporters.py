@@ -226,3 +226,32 @@ def test_a_bias_gathered_from_its_table_counts_the_table(tmp_path: Path) -> None
     assert isinstance(layer.spec, OtherSpec)
     assert (layer.spec.type_name, layer.params, result.total_params) == ("shift", 18, 18)
     assert dict(layer.spec.arguments)["indices"] == 16
+
+
+def test_a_bias_gathered_along_an_axis_counts_the_table(tmp_path: Path) -> None:
+    """LeViT's attention biases ([heads, 16] gathered along axis 1 by [16, 16] indices, as TorchScript exports them).
+
+    The bias is [2, 16, 16]: added to the attention scores, it holds 32 parameters and 256 indices.
+    """
+    table = helper.make_tensor("table", TensorProto.FLOAT, [2, 16], [0.5] * 32)
+    index = helper.make_tensor("index", TensorProto.INT64, [16, 16], [k % 16 for k in range(256)])
+    nodes = [
+        helper.make_node("Constant", [], ["index_"], value=index),
+        helper.make_node("Gather", ["table", "index_"], ["bias"], axis=1),
+        helper.make_node("Add", ["x", "bias"], ["y"]),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2, 16, 16])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+        initializer=[table],
+    )
+    path = tmp_path / "m.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    result = analyze(read_network(str(path)))
+    assert result.ok, result.failures
+    (layer,) = result.layers
+    assert isinstance(layer.spec, OtherSpec)
+    assert (layer.spec.type_name, layer.params, result.output) == ("shift", 32, (1, 2, 16, 16))
+    assert dict(layer.spec.arguments)["indices"] == 256
