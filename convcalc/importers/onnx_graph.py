@@ -770,6 +770,9 @@ def _concat(node: Node, graph: _Graph, attributes: dict[str, Any]) -> _Layers:
     """Return a Concat of computed tensors, or of learned tokens (a class token) and then a computed sequence."""
     axis = _required(node, attributes, "axis")
     computed = [name for name in node.inputs if graph.constant(name) is None]
+    empty = [name for name in node.inputs if name not in computed and 0 in graph.constants[name][0]]
+    if empty and len(computed) == 1 and len(computed) + len(empty) == len(node.inputs):  # roll by 0: the rest
+        return [({"type": "Identity"}, computed)]
     if len(computed) == len(node.inputs):
         return [({"type": node.op_type, "axis": axis}, computed)]
     if len(computed) != 1 or node.inputs[-1] != computed[0]:
@@ -968,7 +971,7 @@ def _fold(node: Node, graph: _Graph) -> bool:
     if node.op_type == "Shape":
         graph.computed[node.outputs[0]] = _shape_of(node, graph)
         return True
-    if _fold_indices(node, graph):
+    if _fold_indices(node, graph) or _empty_slice(node, graph):
         return True
     if node.op_type == "CastLike" and node.inputs[0] in graph.computed:  # sizes as the data's (floating) type
         graph.computed[node.outputs[0]] = evaluate("Cast", {"to": FLOAT}, [graph.computed[node.inputs[0]]])
@@ -986,6 +989,36 @@ def _fold(node: Node, graph: _Graph) -> bool:
         graph.computed[node.outputs[0]] = evaluate(node.op_type, node.attributes, inputs)
     except ValueError as reason:  # onnx_shapes' own "not followed"
         raise _UnsupportedError(f"on sizes computed from shapes: {reason}") from None
+    return True
+
+
+def _empty_slice(node: Node, graph: _Graph) -> bool:
+    """Record a Slice of data that keeps nothing (torch.roll by 0 as the TorchScript exporter writes it); True if so.
+
+    `roll` is a Concat of the last `shift` positions and the others: by 0, the first piece is
+    empty. An empty tensor is no layer; the Concat leaves it out.
+    """
+    if node.op_type != "Slice" or "starts" in node.attributes or graph.constant(node.inputs[0]) is not None:
+        return False
+    if node.inputs[0] in graph.computed or node.inputs[0] in graph.grids:
+        return False
+    try:
+        starts, ends = graph.values(_input(node, 1), "starts"), graph.values(_input(node, 2), "ends")
+        axes, steps = _input_values(node, graph, 3, "axes"), _input_values(node, graph, 4, "steps")
+    except _UnsupportedError:
+        return False
+    if len(starts) != 1 or len(ends) != 1 or (steps is not None and int(steps[0]) != 1):
+        return False
+    shape = list(graph.tensor_shape(node.inputs[0]))
+    axis = (int(axes[0]) if axes else 0) % len(shape)
+    start, end = (
+        min(max(int(v) + shape[axis] if int(v) < 0 else int(v), 0), shape[axis]) for v in (starts[0], ends[0])
+    )
+    if end > start:
+        return False
+    shape[axis] = 0
+    graph.constants[node.outputs[0]] = (tuple(shape), None)
+    graph.derived.add(node.outputs[0])
     return True
 
 
@@ -1148,14 +1181,8 @@ def _integers_only(node: Node, graph: _Graph) -> bool:
 
 def _expanded(node: Node, graph: _Graph) -> tuple[int, ...]:
     """Return the shape of a constant expanded by Expand (a class token to the batch: `expand(n, -1, -1)`)."""
-    dims = graph.constants[node.inputs[0]][0]
-    target = [int(size) for size in graph.values(_input(node, 1), "shape")]
-    rank = max(len(dims), len(target))
-    padded = [1] * (rank - len(dims)) + list(dims)
-    wanted = [1] * (rank - len(target)) + target
-    if any(a != b and 1 not in (a, b) for a, b in zip(padded, wanted, strict=True)):
-        raise _UnsupportedError(f"it expands a constant of shape {list(dims)} to {target}, which do not broadcast")
-    return tuple(max(a, b) for a, b in zip(padded, wanted, strict=True))
+    target = tuple(int(size) for size in graph.values(_input(node, 1), "shape"))
+    return broadcast([graph.constants[node.inputs[0]][0], target])
 
 
 def _constant_laid_out(node: Node, graph: _Graph) -> tuple[tuple[int, ...], list[Any] | None] | None:
@@ -1248,9 +1275,7 @@ def _constant_shape(node: Node, graph: _Graph) -> tuple[int, ...] | None:
         return dims[0]
     if node.op_type in BROADCASTING:
         return broadcast(dims)
-    if node.op_type == "Expand":
-        return broadcast([dims[0], tuple(int(size) for size in graph.values(node.inputs[1], "shape"))])
-    return None
+    return _expanded(node, graph) if node.op_type == "Expand" else None
 
 
 def _dims(name: str, graph: _Graph) -> tuple[int, ...]:
@@ -1282,10 +1307,10 @@ def _materialize_grids(node: Node, graph: _Graph) -> None:
     positions computed by Range; what it makes is a constant whose shape is all that matters.
     """
     reads = [name for name in node.inputs if name]
-    if node.op_type in GRID_OPERATORS or not all(
-        name in graph.grids or name in graph.computed or graph.constant(name) is not None for name in reads
-    ):
-        return  # the grids' own arithmetic, or a Gather of data by a grid (as_strided): kept as grids
+    if not all(name in graph.grids or name in graph.computed or graph.constant(name) is not None for name in reads):
+        return  # a Gather of data by a grid (as_strided): kept as grids
+    if node.op_type in GRID_OPERATORS and all(_as_grid(name, graph) is not None for name in reads):
+        return  # the grids' own arithmetic
     for name in reads:
         if name in graph.grids and name not in graph.constants:
             grid = graph.grids[name](probe=False)

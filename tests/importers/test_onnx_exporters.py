@@ -255,3 +255,31 @@ def test_a_bias_gathered_along_an_axis_counts_the_table(tmp_path: Path) -> None:
     assert isinstance(layer.spec, OtherSpec)
     assert (layer.spec.type_name, layer.params, result.output) == ("shift", 32, (1, 2, 16, 16))
     assert dict(layer.spec.arguments)["indices"] == 256
+
+
+def test_a_roll_by_nothing_leaves_out_its_empty_piece(tmp_path: Path) -> None:
+    """torch.roll(x, 0, 2) as the TorchScript exporter writes it: Concat of x[:, :, 6:] (empty) and x[:, :, :6]."""
+    ints = TensorProto.INT64
+    nodes = [
+        helper.make_node("Slice", ["x", "six", "end", "two"], ["tail"], name="tail"),
+        helper.make_node("Slice", ["x", "zero", "six", "two"], ["head"], name="head"),
+        helper.make_node("Concat", ["tail", "head"], ["y"], name="rolled", axis=2),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 6, 6])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+        initializer=[
+            helper.make_tensor("six", ints, [1], [6]),
+            helper.make_tensor("end", ints, [1], [2**62]),
+            helper.make_tensor("zero", ints, [1], [0]),
+            helper.make_tensor("two", ints, [1], [2]),
+        ],
+    )
+    path = tmp_path / "m.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    data = read_network(str(path))
+    result = analyze(data)
+    assert result.ok, result.failures
+    assert [(layer.name, layer.output) for layer in result.layers] == [("head", (1, 4, 6, 6)), ("rolled", (1, 4, 6, 6))]
