@@ -64,7 +64,8 @@ SHAPE_KEEPING: Mapping[str, OtherType] = {
 }
 """Operators whose output has their (first) input's shape (identity.py's ONNX names, lower case): each is
 written under its own name, with the attributes its type reads."""
-REDUCTIONS = {"ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceLogSumExp"}
+REDUCTIONS = {"ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceLogSumExp", "ReduceL1",
+              "ReduceL2", "ReduceSumSquare", "ReduceLogSum"}  # fmt: skip
 REARRANGING = {"Transpose", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "DepthToSpace", "SpaceToDepth"}
 GLOBAL_POOLS = {"GlobalAveragePool", "GlobalMaxPool"}
 LAID_OUT = {"Reshape", "Squeeze", "Unsqueeze", "Flatten", "Transpose"}
@@ -139,7 +140,7 @@ class _Graph:
     computed: dict[str, Computed] = field(default_factory=dict)  # tensor -> the sizes it holds
     sequences: dict[str, tuple[str, int, list[int]]] = field(default_factory=dict)  # a split: tensor, axis, sizes
     grids: dict[str, _GridAt] = field(default_factory=dict)  # an index grid, at the input or at the probe
-    made: dict[str, tuple[int, int]] = field(default_factory=dict)  # a table gathered: its parameters, its indices
+    made: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # learned constants: params, indices, FLOPs
     producer: dict[str, str] = field(default_factory=dict)  # tensor -> the layer that makes it
     layers: list[dict[str, Any]] = field(default_factory=list)
     last: str = "input"
@@ -147,6 +148,16 @@ class _Graph:
     at_probe: dict[str, Any] | None = None  # the current node's layer as it is at the probe, when that differs
     probe_layers: dict[int, dict[str, Any]] = field(default_factory=dict)  # index -> such a layer
     measured: dict[tuple[int, bool], Mapping[str, tuple[int, ...]]] = field(default_factory=dict)
+    readers: dict[str, list[Node]] | None = None  # tensor -> the nodes that read it (made when first asked)
+
+    def users(self, tensor: str) -> list[Node]:
+        """Return the nodes that read a tensor."""
+        if self.readers is None:
+            self.readers = {}
+            for node in self.model.nodes if self.model is not None else []:
+                for name in set(node.inputs):
+                    self.readers.setdefault(name, []).append(node)
+        return self.readers.get(tensor, [])
 
     def value_shape(self, tensor: str) -> tuple[int, ...] | None:
         """Return a tensor's shape as the file's value_info gives it (decoded when first asked), or None."""
@@ -431,7 +442,9 @@ def _elementwise(node: Node, graph: _Graph) -> tuple[dict[str, Any], list[str]]:
         while len(shape) > 1 and shape[0] == 1:
             shape.pop(0)
         made = next((graph.made[name] for name in held if name in graph.made), None)
-        counts = {} if made is None else {"params": made[0]} | ({"indices": made[1]} if made[1] else {})
+        counts = {} if made is None else {"params": made[0]}
+        if made is not None:
+            counts |= ({"indices": made[1]} if made[1] else {}) | ({"flops": made[2]} if made[2] else {})
         return {"type": "shift" if node.op_type in ("Add", "Sub") else "scale", "shape": shape} | counts, computed
     return {"type": "Identity"}, computed  # by a scalar: shape and field unchanged
 
@@ -958,20 +971,21 @@ def _layer(node: Node, graph: _Graph) -> _Layers:
 
 def _fold(node: Node, graph: _Graph) -> bool:
     """Record a node that only makes a constant or computes sizes from shapes; True when it did."""
-    if node.op_type == "Constant":
+    if node.op_type == "Constant":  # a value written into the graph, not a weight (those are initializers)
         made = _constant_value(node)
         if made is not None and node.outputs:
             graph.constants[node.outputs[0]] = made
+            graph.derived.add(node.outputs[0])  # timm's Swin: its shifted-window mask, a buffer folded in
         return made is not None and bool(node.outputs)
     if not node.outputs or not node.inputs:
         return False
     _materialize_grids(node, graph)
-    if _fold_constant(node, graph):
+    if _fold_constant(node, graph) or _made_constant(node, graph):
         return True
     if node.op_type == "Shape":
         graph.computed[node.outputs[0]] = _shape_of(node, graph)
         return True
-    if _fold_indices(node, graph) or _empty_slice(node, graph):
+    if _fold_indices(node, graph) or _empty_slice(node, graph) or _broadcast_by_its_users(node, graph):
         return True
     if node.op_type == "CastLike" and node.inputs[0] in graph.computed:  # sizes as the data's (floating) type
         graph.computed[node.outputs[0]] = evaluate("Cast", {"to": FLOAT}, [graph.computed[node.inputs[0]]])
@@ -989,6 +1003,31 @@ def _fold(node: Node, graph: _Graph) -> bool:
         graph.computed[node.outputs[0]] = evaluate(node.op_type, node.attributes, inputs)
     except ValueError as reason:  # onnx_shapes' own "not followed"
         raise _UnsupportedError(f"on sizes computed from shapes: {reason}") from None
+    return True
+
+
+def _broadcast_by_its_users(node: Node, graph: _Graph) -> bool:
+    """Record an Expand of data that only elementwise operations read; True if so (it is no layer).
+
+    F.normalize(x) divides x by its norm expanded to x's shape (ReduceL2, Clip, Expand, Div:
+    Swin V2's cosine attention). Where every reader combines the expanded tensor with one of the
+    target's shape, their broadcasting expands it the same way: the Div reads the norm itself.
+    """
+    if node.op_type != "Expand" or graph.constant(node.inputs[0]) is not None or node.inputs[0] in graph.computed:
+        return False
+    target = tuple(int(size) for size in graph.values(_input(node, 1), "shape"))
+    expanded = broadcast([graph.tensor_shape(node.inputs[0]), target])
+    readers = graph.users(node.outputs[0])
+    if not readers:
+        return False
+    for reader in readers:
+        others = [name for name in reader.inputs if name and name != node.outputs[0]]
+        if reader.op_type not in ELEMENTWISE or not any(
+            graph.constant(name) is None and name not in graph.computed and graph.tensor_shape(name) == expanded
+            for name in others
+        ):
+            return False
+    graph.producer[node.outputs[0]] = graph.producer.get(node.inputs[0], node.inputs[0])
     return True
 
 
@@ -1041,6 +1080,8 @@ def _fold_constant(node: Node, graph: _Graph) -> bool:
     if node.op_type in ("Identity", "CastLike"):  # CastLike: a constant in another tensor's type
         graph.constants[output] = first
         _inherit(node, graph)
+        if node.op_type == "Identity" and node.inputs[0] in graph.weights:  # a weight stored once for two modules
+            graph.weights.add(output)
         return True
     if node.op_type in ("Concat", "GatherND") or (
         node.op_type == "Gather" and (first[1] is None or node.inputs[0] in graph.weights)
@@ -1061,6 +1102,60 @@ def _fold_constant(node: Node, graph: _Graph) -> bool:
         graph.constants[output] = laid_out
         _inherit(node, graph)
     return laid_out is not None
+
+
+KEEPING_SHAPE = {"Relu", "Sigmoid", "Tanh", "Gelu", "Erf", "Exp", "Log", "Sqrt", "Neg", "Abs", "Softplus", "Cast",
+                 "Identity", "LeakyRelu", "HardSigmoid", "Softmax", "Clip"}  # fmt: skip
+"""Elementwise functions of one tensor, which a learned constant keeps its shape and counts through."""
+
+
+def _made_constant(node: Node, graph: _Graph) -> bool:
+    """Record a constant computed from weights (Swin V2's relative-position MLP on its coordinates); True if so.
+
+    A Linear run on a constant table (MatMul by a weight, then its bias added, an activation,
+    another MatMul) makes a constant whose parameters are those weights and whose FLOPs are the
+    products' (FlopCounterMode counts them, as it runs them each time). The table the first
+    product reads (a buffer) holds none.
+    """
+    reads = [name for name in node.inputs if name]
+    if not reads or not node.outputs or any(graph.constant(name) is None for name in reads):
+        return False
+    op = node.op_type
+    weighed = op in ("MatMul", "Gemm") and len(reads) >= 2 and reads[1] in graph.weights  # noqa: PLR2004 - A and B
+    learned = op in KEEPING_SHAPE and reads[0] in graph.weights and reads[0] not in graph.made  # exp(logit_scale)
+    if not weighed and not learned and not any(name in graph.made for name in reads):
+        return False
+    dims = [graph.constants[name][0] for name in reads]
+    made = [graph.made.get(name, (0, 0, 0)) for name in reads]
+    params, indices, flops = (sum(counts[i] for counts in made) for i in range(3))
+    if weighed:
+        shape = _constant_product(node, dims)
+        params += sum(prod(d) for name, d in zip(reads[1:], dims[1:], strict=True) if name not in graph.made)
+        flops += 2 * prod(shape) * (dims[0][-1] if dims[0] else 1)
+    elif op in ("Add", "Sub", "Mul", "Div"):
+        shape = broadcast(dims)
+        params += sum(prod(d) for name, d in zip(reads, dims, strict=True) if name in graph.weights and prod(d) > 1)
+    elif op in KEEPING_SHAPE:
+        shape = dims[0]
+        params += prod(shape) if learned else 0
+    else:
+        return False
+    graph.constants[node.outputs[0]] = (shape, None)
+    graph.made[node.outputs[0]] = (params, indices, flops)
+    return True
+
+
+def _constant_product(node: Node, dims: list[tuple[int, ...]]) -> tuple[int, ...]:
+    """Return the shape of MatMul (numpy's rule) or Gemm (no transposes followed) of constants."""
+    a, b = dims[0], dims[1]
+    if node.op_type == "Gemm" and (node.attributes.get("transA", 0) or len(a) != 2):  # noqa: PLR2004 - a matrix
+        raise _UnsupportedError("a Gemm of constants other than [M, K] by a weight is not followed")
+    if node.op_type == "Gemm":
+        columns = b[0] if node.attributes.get("transB", 0) else b[-1]
+        return (a[0], columns)
+    if len(a) < 1 or len(b) != 2 or a[-1] != b[0]:  # noqa: PLR2004 - a weight matrix
+        raise _UnsupportedError(f"it multiplies constants of shapes {list(a)} and {list(b)}")
+    return (*a[:-1], b[1])
 
 
 def _inherit(node: Node, graph: _Graph) -> None:
@@ -1123,8 +1218,8 @@ def _gathered_table(node: Node, graph: _Graph) -> None:
         depth = indices[0][-1]
         graph.constants[node.outputs[0]] = ((*indices[0][:-1], *data[0][depth:]), None)
     learned = node.inputs[0] not in graph.derived
-    table = graph.made.get(node.inputs[0], (prod(data[0]) if learned else 0, 0))[0]
-    graph.made[node.outputs[0]] = (table, prod(indices[0]))
+    table, _, flops = graph.made.get(node.inputs[0], (prod(data[0]) if learned else 0, 0, 0))
+    graph.made[node.outputs[0]] = (table, prod(indices[0]), flops)
     if not learned:
         graph.derived.add(node.outputs[0])
 

@@ -17,6 +17,7 @@ from onnx import TensorProto, helper
 
 from convcalc import analyze
 from convcalc.core.analysis import StackResult
+from convcalc.core.cost import network_cost
 from convcalc.core.errors import InputErrorGroup
 from convcalc.core.spec import OtherSpec
 from convcalc.importers.onnx_graph import onnx_network_data
@@ -283,3 +284,104 @@ def test_a_roll_by_nothing_leaves_out_its_empty_piece(tmp_path: Path) -> None:
     result = analyze(data)
     assert result.ok, result.failures
     assert [(layer.name, layer.output) for layer in result.layers] == [("head", (1, 4, 6, 6)), ("rolled", (1, 4, 6, 6))]
+
+
+def _graph_file(tmp_path: Path, nodes: list[Any], initializers: list[Any], dims: list[Any]) -> str:
+    graph = helper.make_graph(
+        nodes,
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, dims)],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+        initializer=initializers,
+    )
+    path = tmp_path / "m.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    return str(path)
+
+
+def test_a_bias_made_by_an_mlp_on_a_table_counts_its_weights_and_flops(tmp_path: Path) -> None:
+    """Swin V2's continuous position bias: an MLP on a [1, 3, 3, 2] coordinate table (a buffer), gathered, added.
+
+    Linear(2, 8), ReLU, Linear(8, 2) on 9 positions: 16 + 8 + 16 = 40 parameters, 2·9·2·8 + 2·9·8·2
+    = 576 FLOPs; 16 indices; 16·sigmoid of it added to the scores [1, 2, 4, 4].
+    """
+    floats, ints = TensorProto.FLOAT, TensorProto.INT64
+    initializers = [
+        helper.make_tensor("coords", floats, [1, 3, 3, 2], [0.5] * 18),
+        helper.make_tensor("w1", floats, [2, 8], [0.1] * 16),
+        helper.make_tensor("b1", floats, [8], [0.2] * 8),
+        helper.make_tensor("w2", floats, [8, 2], [0.3] * 16),
+        helper.make_tensor("flat", ints, [2], [9, 2]),
+        helper.make_tensor("index", ints, [16], [k % 9 for k in range(16)]),
+        helper.make_tensor("grid", ints, [3], [4, 4, 2]),
+        helper.make_tensor("zero", ints, [1], [0]),
+        helper.make_tensor("sixteen", floats, [], [16.0]),
+    ]
+    nodes = [
+        helper.make_node("MatMul", ["coords", "w1"], ["h"]),
+        helper.make_node("Add", ["b1", "h"], ["hb"]),
+        helper.make_node("Relu", ["hb"], ["r"]),
+        helper.make_node("MatMul", ["r", "w2"], ["table"]),
+        helper.make_node("Reshape", ["table", "flat"], ["rows"]),
+        helper.make_node("Gather", ["rows", "index"], ["picked"], axis=0),
+        helper.make_node("Reshape", ["picked", "grid"], ["laid"]),
+        helper.make_node("Transpose", ["laid"], ["heads"], perm=[2, 0, 1]),
+        helper.make_node("Unsqueeze", ["heads", "zero"], ["batched"]),
+        helper.make_node("Sigmoid", ["batched"], ["squashed"]),
+        helper.make_node("Mul", ["squashed", "sixteen"], ["bias"]),
+        helper.make_node("Add", ["x", "bias"], ["y"], name="biased"),
+    ]
+    result = analyze(read_network(_graph_file(tmp_path, nodes, initializers, [1, 2, 4, 4])))
+    assert result.ok, result.failures
+    (layer,) = result.layers
+    assert isinstance(layer.spec, OtherSpec)
+    assert (layer.spec.type_name, layer.params, result.output) == ("shift", 40, (1, 2, 4, 4))
+    assert dict(layer.spec.arguments)["indices"] == 16
+    assert network_cost(result).total_flops == 576
+
+
+def test_a_normalize_divides_by_the_norm_itself(tmp_path: Path) -> None:
+    """F.normalize(x, dim=1): ReduceL2, Clip, Expand to x's shape, Div; the Div's broadcast is the Expand's."""
+    ints = TensorProto.INT64
+    nodes = [
+        helper.make_node("ReduceL2", ["x", "axes"], ["norm"], name="norm", keepdims=1),
+        helper.make_node("Clip", ["norm", "eps", ""], ["clipped"], name="clip"),
+        helper.make_node("Shape", ["x"], ["shape"]),
+        helper.make_node("Expand", ["clipped", "shape"], ["spread"], name="spread"),
+        helper.make_node("Div", ["x", "spread"], ["y"], name="unit"),
+    ]
+    initializers = [
+        helper.make_tensor("axes", ints, [1], [1]),
+        helper.make_tensor("eps", TensorProto.FLOAT, [], [1e-12]),
+    ]
+    result = analyze(read_network(_graph_file(tmp_path, nodes, initializers, [1, 4, 6, 6])))
+    assert result.ok, result.failures
+    assert [(layer.name, layer.output) for layer in result.layers] == [
+        ("norm", (1, 1, 6, 6)),
+        ("clip", (1, 1, 6, 6)),
+        ("unit", (1, 4, 6, 6)),
+    ]
+
+
+def test_a_learned_scale_stored_once_for_two_blocks_is_learned_in_both(tmp_path: Path) -> None:
+    """Swin V2's logit scale: the TorchScript exporter stores equal weights once, the second an Identity of it.
+
+    exp(clip(scale)) multiplies the scores in each block: 3 parameters each.
+    """
+    floats = TensorProto.FLOAT
+    nodes = [
+        helper.make_node("Identity", ["scale"], ["scale_again"]),
+        helper.make_node("Clip", ["scale", "", "most"], ["c1"]),
+        helper.make_node("Exp", ["c1"], ["e1"]),
+        helper.make_node("Mul", ["x", "e1"], ["a"], name="first"),
+        helper.make_node("Clip", ["scale_again", "", "most"], ["c2"]),
+        helper.make_node("Exp", ["c2"], ["e2"]),
+        helper.make_node("Mul", ["a", "e2"], ["y"], name="second"),
+    ]
+    initializers = [
+        helper.make_tensor("scale", floats, [3, 1, 1], [2.3] * 3),
+        helper.make_tensor("most", floats, [], [4.6]),
+    ]
+    result = analyze(read_network(_graph_file(tmp_path, nodes, initializers, [1, 3, 4, 4])))
+    assert result.ok, result.failures
+    assert [(layer.name, layer.params) for layer in result.layers] == [("first", 3), ("second", 3)]

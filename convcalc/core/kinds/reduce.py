@@ -82,7 +82,9 @@ class Reduce(NamedAsWritten, OtherRules):
 
 
 _ONNX_REDUCTIONS = {"reducemean": "mean", "reducesum": "sum", "reducemax": "amax", "reducemin": "amin",
-                    "reduceprod": "prod", "reducelogsumexp": "logsumexp"}  # fmt: skip
+                    "reduceprod": "prod", "reducelogsumexp": "logsumexp", "reducel1": "sum", "reducel2": "sum",
+                    "reducesumsquare": "sum", "reducelogsum": "sum"}  # fmt: skip
+"""ONNX's reductions and the torch reduction of the same shape (a norm is a sum's shape: F.normalize's ReduceL2)."""
 
 _REDUCE_DIALECT_SPELLINGS = (
         "ReduceMean",
@@ -91,6 +93,10 @@ _REDUCE_DIALECT_SPELLINGS = (
         "ReduceMin",
         "ReduceProd",
         "ReduceLogSumExp",
+        "ReduceL1",
+        "ReduceL2",
+        "ReduceSumSquare",
+        "ReduceLogSum",
         *(f"Global{pool}Pooling{rank}D" for pool in ("Average", "Max") for rank in (1, 2, 3)),
         "mean",
         "sum",
