@@ -201,11 +201,13 @@ def _onnx_route(
         return {"status": "refused", "reason": _plain_reason(str(error).splitlines()[0])[:300]}
     ours = (result.total_params, network_cost(result).total_flops)
     counts = {"convcalc_params": ours[0], "convcalc_flops": ours[1]}
-    if route == "torchscript":  # it folds each BatchNorm into its convolution: the file's own weights are the truth
+    status = _status(ours, truth, result.failures)
+    if route == "torchscript":  # it folds each BatchNorm into its convolution: the file's own weights are a truth too
         held = file_parameters(path)
         counts["file_params"] = held
-        truth = (held, truth[1], 0)
-    return counts | {"status": _status(ours, truth, result.failures)}
+        if status != "ok":
+            status = _status(ours, (held, truth[1], 0), result.failures)
+    return counts | {"status": status}
 
 
 def main(argv: list[str]) -> int:

@@ -665,20 +665,37 @@ def _centred(graph: _Graph, pads: Computed, data: str, target: str, *, probe: bo
     )
 
 
-def _pad(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, Any]:
+PREVIOUS = "<the layer before>"
+"""A layer's read, when one node is written as a chain of layers: the one written before it."""
+
+
+def _pad(node: Node, graph: _Graph, attributes: dict[str, Any]) -> _Layers:
+    """Return Pad: of the spatial axes, to another layer's size, or of a channels-last tensor's (Swin's windows).
+
+    Channels last ([N, H, W, C], padded on H and W) is written as the layers that mean it: a
+    Transpose to channels first, the pad, and a Transpose back.
+    """
     pads = list(attributes["pads"]) if "pads" in attributes else None
     target = None if pads is not None else _padded_to(node, graph)
     if target is not None:
-        return {"type": "pad", "to": target, "align": "center"}
+        return [({"type": "pad", "to": target, "align": "center"}, node.inputs[:1])]
     if pads is None:
         pads = [int(v) for v in graph.values(_input(node, 1), "pads")]
     if len(pads) % 2:
         raise _UnsupportedError(f"its pads {pads} are not two per axis (every axis's starts, then its ends)")
     rank = len(pads) // 2
     pairs = list(zip(pads[:rank], pads[rank:], strict=True))
-    if any(b or a for b, a in pairs[:2]):
+    channels_last = any(pairs[1]) and rank > 2 and not any(pairs[-1])  # noqa: PLR2004 - N, then positions
+    if any(pairs[0]) or (any(pairs[1]) and not channels_last):
         raise _UnsupportedError("it pads the batch or channel axis")
-    return {"type": "pad", "padding": [list(pair) for pair in pairs[2:]]}
+    if not any(pairs[1]):
+        return [({"type": "pad", "padding": [list(pair) for pair in pairs[2:]]}, node.inputs[:1])]
+    first = [0, rank - 1, *range(1, rank - 1)]
+    return [
+        ({"type": "Transpose", "perm": first}, node.inputs[:1]),
+        ({"type": "pad", "padding": [list(pair) for pair in pairs[1:-1]]}, [PREVIOUS]),
+        ({"type": "Transpose", "perm": [0, *range(2, rank), 1]}, [PREVIOUS]),
+    ]
 
 
 def _split(node: Node, graph: _Graph, attributes: dict[str, Any]) -> list[dict[str, Any]]:
@@ -947,7 +964,7 @@ READERS: Mapping[str, _Reader] = {
     **dict.fromkeys(REARRANGING, _of_data(_rearranging)),
     "Resize": _of_data(_resize),
     "Upsample": _of_data(_resize),
-    "Pad": _of_data(_pad),  # constant, reflect, edge or wrap: the same sizes
+    "Pad": _pad,  # constant, reflect, edge or wrap: the same sizes
     "Split": _pieces,
     "Slice": _of_data(_slice),
     "Gather": _of_data(_gather),
@@ -1122,8 +1139,13 @@ def _made_constant(node: Node, graph: _Graph) -> bool:
         return False
     op = node.op_type
     weighed = op in ("MatMul", "Gemm") and len(reads) >= 2 and reads[1] in graph.weights  # noqa: PLR2004 - A and B
-    learned = op in KEEPING_SHAPE and reads[0] in graph.weights and reads[0] not in graph.made  # exp(logit_scale)
-    if not weighed and not learned and not any(name in graph.made for name in reads):
+    learned = (  # exp(logit_scale); Swin V2's qkv bias with its middle third zeroed (ScatterND)
+        (op in KEEPING_SHAPE or op in SAME_SHAPE) and reads[0] in graph.weights and reads[0] not in graph.made
+    )
+    biased = op in ("Add", "Sub", "Mul", "Div") and any(  # a bias added to a product folded at export
+        name in graph.weights and name not in graph.derived and prod(graph.constants[name][0]) > 1 for name in reads
+    )
+    if not weighed and not learned and not biased and not any(name in graph.made for name in reads):
         return False
     dims = [graph.constants[name][0] for name in reads]
     made = [graph.made.get(name, (0, 0, 0)) for name in reads]
@@ -1135,7 +1157,7 @@ def _made_constant(node: Node, graph: _Graph) -> bool:
     elif op in ("Add", "Sub", "Mul", "Div"):
         shape = broadcast(dims)
         params += sum(prod(d) for name, d in zip(reads, dims, strict=True) if name in graph.weights and prod(d) > 1)
-    elif op in KEEPING_SHAPE:
+    elif op in KEEPING_SHAPE or op in SAME_SHAPE:
         shape = dims[0]
         params += prod(shape) if learned else 0
     else:
@@ -1509,16 +1531,19 @@ def _read_node(node: Node, graph: _Graph) -> list[tuple[dict[str, Any], list[str
 
 def _place(graph: _Graph, node: Node, made: list[tuple[dict[str, Any], list[str]]], taken: set[str]) -> None:
     """Add a node's layers, each named and reading the layers that make its inputs."""
-    outputs = list(node.outputs)[: len(made)] if len(made) > 1 else [node.outputs[0]]
+    outputs: list[str | None] = list(node.outputs)[: len(made)] if len(made) > 1 else [node.outputs[0]]
+    if len(made) > 1 and all(reads == [PREVIOUS] for _, reads in made[1:]):  # one node, written as a chain
+        outputs = [*([None] * (len(made) - 1)), node.outputs[0]]
     for (keys, reads), layer_name, output in zip(made, _names(node, len(made), taken), outputs, strict=True):
-        sources = [graph.producer.get(tensor, tensor) for tensor in reads]
+        sources = [graph.last] if reads == [PREVIOUS] else [graph.producer.get(tensor, tensor) for tensor in reads]
         layer = {"name": layer_name, **keys}
         if sources != [graph.last]:
             layer["from"] = sources if len(sources) > 1 else sources[0]
         if graph.at_probe is not None and len(made) == 1:
             graph.probe_layers[len(graph.layers)] = {**layer, **graph.at_probe}
         graph.layers.append(layer)
-        graph.producer[output] = layer_name
+        if output is not None:
+            graph.producer[output] = layer_name
         graph.last = layer_name
     for output in node.outputs[1:] if len(made) == 1 else ():
         graph.producer[output] = graph.last  # MaxPool's indices, Dropout's mask: the same shape's companion

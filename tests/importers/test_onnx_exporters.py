@@ -385,3 +385,37 @@ def test_a_learned_scale_stored_once_for_two_blocks_is_learned_in_both(tmp_path:
     result = analyze(read_network(_graph_file(tmp_path, nodes, initializers, [1, 3, 4, 4])))
     assert result.ok, result.failures
     assert [(layer.name, layer.params) for layer in result.layers] == [("first", 3), ("second", 3)]
+
+
+def test_a_channels_last_pad_is_written_channels_first(tmp_path: Path) -> None:
+    """Swin's windows pad [N, H, W, C] on H and W: a Transpose to channels first, the pad, a Transpose back."""
+    nodes = [helper.make_node("Pad", ["x", "pads"], ["y"], name="windows")]
+    initializers = [helper.make_tensor("pads", TensorProto.INT64, [8], [0, 0, 0, 0, 0, 2, 2, 0])]
+    result = analyze(read_network(_graph_file(tmp_path, nodes, initializers, [1, 6, 6, 4])))
+    assert result.ok, result.failures
+    assert [(layer.name, layer.output) for layer in result.layers] == [
+        ("windows:0", (1, 4, 6, 6)),
+        ("windows:1", (1, 4, 8, 8)),
+        ("windows:2", (1, 8, 8, 4)),
+    ]
+    nodes = [helper.make_node("Pad", ["x", "pads"], ["y"], name="channels")]  # [N, C, H, W] by its channels
+    initializers = [helper.make_tensor("pads", TensorProto.INT64, [8], [0, 2, 0, 0, 0, 2, 0, 1])]
+    with pytest.raises(InputErrorGroup, match="it pads the batch or channel axis"):
+        read_network(_graph_file(tmp_path, nodes, initializers, [1, 6, 6, 4]))
+
+
+def test_a_bias_with_a_part_zeroed_is_still_the_bias(tmp_path: Path) -> None:
+    """Swin V2's qkv bias: the key's third set to zero (ScatterND of the weight) before it is added: 12 parameters."""
+    ints, floats = TensorProto.INT64, TensorProto.FLOAT
+    nodes = [
+        helper.make_node("ScatterND", ["bias", "middle", "zeros"], ["kept"]),
+        helper.make_node("Add", ["x", "kept"], ["y"], name="biased"),
+    ]
+    initializers = [
+        helper.make_tensor("bias", floats, [12], [0.5] * 12),
+        helper.make_tensor("middle", ints, [4, 1], [4, 5, 6, 7]),
+        helper.make_tensor("zeros", floats, [4], [0.0] * 4),
+    ]
+    result = analyze(read_network(_graph_file(tmp_path, nodes, initializers, [1, 5, 12])))
+    assert result.ok, result.failures
+    assert [(layer.name, layer.params) for layer in result.layers] == [("biased", 12)]
