@@ -1531,7 +1531,7 @@ def _read_node(node: Node, graph: _Graph) -> list[tuple[dict[str, Any], list[str
 
 def _place(graph: _Graph, node: Node, made: list[tuple[dict[str, Any], list[str]]], taken: set[str]) -> None:
     """Add a node's layers, each named and reading the layers that make its inputs."""
-    outputs: list[str | None] = list(node.outputs)[: len(made)] if len(made) > 1 else [node.outputs[0]]
+    outputs: list[str | None] = [*node.outputs[: len(made)]] if len(made) > 1 else [node.outputs[0]]
     if len(made) > 1 and all(reads == [PREVIOUS] for _, reads in made[1:]):  # one node, written as a chain
         outputs = [*([None] * (len(made) - 1)), node.outputs[0]]
     for (keys, reads), layer_name, output in zip(made, _names(node, len(made), taken), outputs, strict=True):
