@@ -35,7 +35,7 @@ from convcalc.core.terms import LayerKind
 from convcalc.importers.onnx_grids import Grid, arange, unsqueeze
 from convcalc.importers.onnx_grids import combine as combine_grids
 from convcalc.importers.onnx_grids import reshape as reshape_grid
-from convcalc.importers.onnx_proto import Model, Node, Tensor, metadata, value_shapes
+from convcalc.importers.onnx_proto import Model, Node, Tensor, buffers, metadata, value_shapes
 from convcalc.importers.onnx_proto import model as model_of
 from convcalc.importers.onnx_shapes import (
     SHAPE_OPERATORS,
@@ -1104,9 +1104,15 @@ def _fold_constant(node: Node, graph: _Graph) -> bool:
         node.op_type == "Gather" and (first[1] is None or node.inputs[0] in graph.weights)
     ):  # a table's rows, not sizes
         return _fold_joined(node, graph)
-    if node.op_type == "Expand":
-        graph.constants[output] = (_expanded(node, graph), None)
-        if node.inputs[0] not in graph.weights:  # zeros spread to a bias's shape: not learned
+    if node.op_type == "Split":  # EVA-02's rotary table split into its sines and cosines
+        _split_constant(node, graph, first[0])
+        return True
+    if node.op_type in ("Expand", "Tile"):  # MViT's position embeddings: the space part repeated for each time
+        graph.constants[output] = (_expanded(node, graph) if node.op_type == "Expand" else _tiled(node, graph), None)
+        counts = _learned(node.inputs[0], graph)
+        if any(counts):
+            graph.made[output] = counts
+        if node.inputs[0] not in graph.weights and node.inputs[0] not in graph.made:  # zeros spread: not learned
             graph.derived.add(output)
         return True
     if node.op_type == "Slice" and (first[1] is None or len(first[0]) > 1) and "starts" not in node.attributes:
@@ -1138,7 +1144,7 @@ def _made_constant(node: Node, graph: _Graph) -> bool:
     if not reads or not node.outputs or any(graph.constant(name) is None for name in reads):
         return False
     op = node.op_type
-    weighed = op in ("MatMul", "Gemm") and len(reads) >= 2 and reads[1] in graph.weights  # noqa: PLR2004 - A and B
+    weighed = op in ("MatMul", "Gemm", "Conv") and len(reads) >= 2 and reads[1] in graph.weights  # noqa: PLR2004 - A and B
     learned = (  # exp(logit_scale); Swin V2's qkv bias with its middle third zeroed (ScatterND)
         (op in KEEPING_SHAPE or op in SAME_SHAPE) and reads[0] in graph.weights and reads[0] not in graph.made
     )
@@ -1150,7 +1156,11 @@ def _made_constant(node: Node, graph: _Graph) -> bool:
     dims = [graph.constants[name][0] for name in reads]
     made = [graph.made.get(name, (0, 0, 0)) for name in reads]
     params, indices, flops = (sum(counts[i] for counts in made) for i in range(3))
-    if weighed:
+    if weighed and op == "Conv":  # XCiT's Fourier position encoding: a convolution of a constant grid
+        shape = _constant_convolution(node, dims)
+        params += sum(prod(d) for name, d in zip(reads[1:], dims[1:], strict=True) if name not in graph.made)
+        flops += 2 * prod(shape) * prod(dims[1][1:])
+    elif weighed:
         shape = _constant_product(node, dims)
         params += sum(prod(d) for name, d in zip(reads[1:], dims[1:], strict=True) if name not in graph.made)
         flops += 2 * prod(shape) * (dims[0][-1] if dims[0] else 1)
@@ -1165,6 +1175,26 @@ def _made_constant(node: Node, graph: _Graph) -> bool:
     graph.constants[node.outputs[0]] = (shape, None)
     graph.made[node.outputs[0]] = (params, indices, flops)
     return True
+
+
+def _constant_convolution(node: Node, dims: list[tuple[int, ...]]) -> tuple[int, ...]:
+    """Return the shape of a Conv of a constant by a weight (explicit pads only), as ONNX computes it."""
+    data, weight = dims[0], dims[1]
+    attributes = _checked(node)
+    spatial = len(data) - 2
+    if attributes.get("auto_pad", "NOTSET") not in ("NOTSET", "VALID") or len(weight) != len(data):
+        raise _UnsupportedError("a Conv of a constant other than by explicit pads is not followed")
+    kernel = weight[2:]
+    strides = attributes.get("strides") or [1] * spatial
+    dilations = attributes.get("dilations") or [1] * spatial
+    pads = attributes.get("pads") or [0] * (2 * spatial)
+    out = [
+        (data[2 + i] + pads[i] + pads[spatial + i] - dilations[i] * (kernel[i] - 1) - 1) // strides[i] + 1
+        for i in range(spatial)
+    ]
+    if any(size < 1 for size in out):
+        raise _UnsupportedError(f"it convolves a constant of shape {list(data)} to nothing")
+    return (data[0], weight[0], *out)
 
 
 def _constant_product(node: Node, dims: list[tuple[int, ...]]) -> tuple[int, ...]:
@@ -1197,9 +1227,50 @@ def _fold_joined(node: Node, graph: _Graph) -> bool:
         _gathered_table(node, graph)
         return True
     graph.constants[node.outputs[0]] = _joined(node, graph)
-    if all(name in graph.derived or name not in graph.weights for name in node.inputs if name):
+    counts = [_learned(name, graph) for name in node.inputs if name]
+    if any(graph.made.get(name) for name in node.inputs if name):  # a learned constant joined: its counts kept
+        graph.made[node.outputs[0]] = (sum(c[0] for c in counts), sum(c[1] for c in counts), sum(c[2] for c in counts))
+    elif all(name in graph.derived or name not in graph.weights for name in node.inputs if name):
         graph.derived.add(node.outputs[0])
     return True
+
+
+def _split_constant(node: Node, graph: _Graph, dims: tuple[int, ...]) -> None:
+    """Record the pieces of a constant split (sizes from `split`, or equal pieces), each learned if it was."""
+    attributes = _checked(node)
+    axis = attributes.get("axis", 0) % max(len(dims), 1)
+    given = attributes["split"] if "split" in attributes else _input_values(node, graph, 1, "split")
+    count = len(node.outputs)
+    sizes = [int(v) for v in given] if given is not None else [-(-dims[axis] // count)] * count
+    if given is None:
+        sizes[-1] = dims[axis] - sum(sizes[:-1])
+    if len(sizes) != count or sum(sizes) != dims[axis] or min(sizes) < 0:
+        raise _UnsupportedError(f"it splits a constant of shape {list(dims)} into {sizes} along axis {axis}")
+    learned = node.inputs[0] in graph.weights and node.inputs[0] not in graph.derived
+    for output, size in zip(node.outputs, sizes, strict=True):
+        graph.constants[output] = ((*dims[:axis], size, *dims[axis + 1 :]), None)
+        if learned:
+            graph.weights.add(output)
+        else:
+            graph.derived.add(output)
+
+
+def _learned(name: str, graph: _Graph) -> tuple[int, int, int]:
+    """Return the parameters, indices and FLOPs a constant is made of (a weight: its own size; else none)."""
+    if name in graph.made:
+        return graph.made[name]
+    if name in graph.weights and name not in graph.derived:
+        return (prod(graph.constants[name][0]), 0, 0)
+    return (0, 0, 0)
+
+
+def _tiled(node: Node, graph: _Graph) -> tuple[int, ...]:
+    """Return the shape of a constant repeated by Tile."""
+    dims = graph.constants[node.inputs[0]][0]
+    repeats = [int(v) for v in graph.values(_input(node, 1), "repeats")]
+    if len(repeats) != len(dims) or any(r < 0 for r in repeats):
+        raise _UnsupportedError(f"it repeats a constant of shape {list(dims)} by {repeats}")
+    return tuple(size * times for size, times in zip(dims, repeats, strict=True))
 
 
 def _joined(node: Node, graph: _Graph) -> tuple[tuple[int, ...], list[Any] | None]:
@@ -1379,7 +1450,8 @@ def _derived(node: Node, graph: _Graph) -> bool:
 
 BROADCASTING = {*ELEMENTWISE, "Where", "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor"}
 """Operators whose output is their inputs' shapes broadcast (numpy's rule)."""
-SAME_SHAPE = {"Cast", "Not", "Neg", "Abs", "ScatterND", "ScatterElements", "Sign", "Ceil", "Floor"}
+SAME_SHAPE = {"Cast", "Not", "Neg", "Abs", "ScatterND", "ScatterElements", "Sign", "Ceil", "Floor", "Round", "Sin",
+              "Cos", "Exp", "Log", "Sqrt", "Reciprocal", "Sigmoid", "Tanh", "Relu", "Erf", "IsNaN", "IsInf"}  # fmt: skip
 """Operators whose output has their first input's shape."""
 
 
@@ -1509,9 +1581,12 @@ def _start(model: Model, input_shape: tuple[int, ...] | None, measure: Measure |
     graph = _Graph(measure=measure, input_tensor=name, shape=shape, probe=probe, model=model, others=others)
     for other in others:
         graph.producer[other.tensor] = other.name
+    held = buffers(model)  # a module's buffers (a rotary table, a mask), where the exporter says which they are
     for tensor in model.initializers:
         graph.constants[tensor.name] = (tensor.dims, tensor.values)
-        if not tensor.integer:
+        if tensor.name in held:
+            graph.derived.add(tensor.name)
+        elif not tensor.integer:
             graph.weights.add(tensor.name)
     graph.producer[name] = "input"
     return graph

@@ -314,6 +314,32 @@ def value_shapes(found: Model) -> dict[str, tuple[int, ...]]:
     return shapes
 
 
+BUFFER_KIND = b"pkg.torch.export.graph_signature.InputSpec.kind"
+"""The metadata key torch's default exporter gives an initializer's value_info: PARAMETER, BUFFER or CONSTANT_TENSOR."""
+
+
+def buffers(found: Model) -> set[str]:
+    """Return the initializers torch's default exporter says are buffers (not parameters) in the module.
+
+    Its value_info for each initializer says what the tensor was (`InputSpec.kind`); only the
+    entries holding that key are decoded (the rest are shapes, decoded when asked).
+    """
+    named = set()
+    for item in found.value_infos:
+        if BUFFER_KIND not in item:
+            continue
+        name = ""
+        kinds = {}
+        for number, _, value in fields(item):
+            if number == 1:
+                name = _text(value)
+            elif number == 4:  # metadata_props
+                kinds.update(_entry(_bytes(value)))
+        if kinds.get(BUFFER_KIND.decode()) in ("BUFFER", "CONSTANT_TENSOR"):
+            named.add(name)
+    return named
+
+
 def model(data: bytes) -> Model:  # noqa: C901, PLR0912 - one branch a field
     """Decode a ModelProto's opset and graph; raise ValueError where the bytes are not one."""
     found = Model()

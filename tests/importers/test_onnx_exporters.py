@@ -419,3 +419,80 @@ def test_a_bias_with_a_part_zeroed_is_still_the_bias(tmp_path: Path) -> None:
     result = analyze(read_network(_graph_file(tmp_path, nodes, initializers, [1, 5, 12])))
     assert result.ok, result.failures
     assert [(layer.name, layer.params) for layer in result.layers] == [("biased", 12)]
+
+
+def test_a_position_embedding_built_from_parts_counts_the_parts(tmp_path: Path) -> None:
+    """MViT's embedding: a space part [4, 8] tiled over 2 times, plus a time part [2, 1, 8] expanded, flattened.
+
+    The sum added to the [1, 8, 8] tokens holds 32 + 16 = 48 parameters (not the 64 of its size).
+    """
+    ints, floats = TensorProto.INT64, TensorProto.FLOAT
+    nodes = [
+        helper.make_node("Tile", ["space", "twice"], ["tiled"]),
+        helper.make_node("Expand", ["time", "grid"], ["spread"]),
+        helper.make_node("Reshape", ["spread", "flat"], ["times"]),
+        helper.make_node("Add", ["tiled", "times"], ["embedding"]),
+        helper.make_node("Add", ["x", "embedding"], ["y"], name="positioned"),
+    ]
+    initializers = [
+        helper.make_tensor("space", floats, [4, 8], [0.1] * 32),
+        helper.make_tensor("twice", ints, [2], [2, 1]),
+        helper.make_tensor("time", floats, [2, 1, 8], [0.2] * 16),
+        helper.make_tensor("grid", ints, [3], [2, 4, 8]),
+        helper.make_tensor("flat", ints, [2], [8, 8]),
+    ]
+    result = analyze(read_network(_graph_file(tmp_path, nodes, initializers, [1, 8, 8])))
+    assert result.ok, result.failures
+    assert [(layer.name, layer.params, layer.output) for layer in result.layers] == [("positioned", 48, (1, 8, 8))]
+
+
+def test_a_convolution_of_a_constant_grid_counts_its_weights_and_flops(tmp_path: Path) -> None:
+    """XCiT's Fourier encoding: Conv(1x1, 4 -> 3) of a [1, 4, 2, 2] grid made of sines, added to the data.
+
+    12 weights and 3 biases; FlopCounterMode counts 2·(3·2·2)·4 = 96 FLOPs for the convolution.
+    """
+    floats = TensorProto.FLOAT
+    nodes = [
+        helper.make_node("Sin", ["grid"], ["waves"]),
+        helper.make_node("Conv", ["waves", "w", "b"], ["encoded"], kernel_shape=[1, 1]),
+        helper.make_node("Add", ["x", "encoded"], ["y"], name="encoded"),
+    ]
+    initializers = [
+        helper.make_tensor("grid", floats, [1, 4, 2, 2], [0.5] * 16),
+        helper.make_tensor("w", floats, [3, 4, 1, 1], [0.1] * 12),
+        helper.make_tensor("b", floats, [3], [0.0] * 3),
+    ]
+    path = _graph_file(tmp_path, nodes, initializers, [1, 3, 2, 2])
+    model = onnx.load(path)  # the grid is a buffer, as torch's default exporter says in its value_info
+    info = helper.make_tensor_value_info("grid", floats, [1, 4, 2, 2])
+    info.metadata_props.add(key="pkg.torch.export.graph_signature.InputSpec.kind", value="BUFFER")
+    model.graph.value_info.append(info)
+    onnx.save(model, path)
+    result = analyze(read_network(path))
+    assert result.ok, result.failures
+    assert [(layer.name, layer.params) for layer in result.layers] == [("encoded", 15)]
+    assert network_cost(result).total_flops == 96
+
+
+def test_a_buffer_split_in_two_multiplies_as_constants(tmp_path: Path) -> None:
+    """EVA-02's rotary table (a buffer, said so in its value_info) split into sines and cosines: no parameters."""
+    floats = TensorProto.FLOAT
+    nodes = [
+        helper.make_node("Split", ["table"], ["sines", "cosines"], axis=1, num_outputs=2),
+        helper.make_node("Mul", ["x", "sines"], ["a"], name="by_sines"),
+        helper.make_node("Mul", ["a", "cosines"], ["y"], name="by_cosines"),
+    ]
+    initializers = [helper.make_tensor("table", floats, [5, 8], [0.5] * 40)]
+    path = _graph_file(tmp_path, nodes, initializers, [1, 5, 4])
+    model = onnx.load(path)
+    info = helper.make_tensor_value_info("table", floats, [5, 8])
+    info.metadata_props.add(key="pkg.torch.export.graph_signature.InputSpec.kind", value="BUFFER")
+    model.graph.value_info.append(info)
+    model.opset_import[0].version = 18
+    onnx.save(model, path)
+    result = analyze(read_network(path))
+    assert result.ok, result.failures
+    assert [(layer.name, layer.params, layer.output) for layer in result.layers] == [
+        ("by_sines", 0, (1, 5, 4)),
+        ("by_cosines", 0, (1, 5, 4)),
+    ]
