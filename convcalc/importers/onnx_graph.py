@@ -1104,16 +1104,8 @@ def _fold_constant(node: Node, graph: _Graph) -> bool:
         node.op_type == "Gather" and (first[1] is None or node.inputs[0] in graph.weights)
     ):  # a table's rows, not sizes
         return _fold_joined(node, graph)
-    if node.op_type == "Split":  # EVA-02's rotary table split into its sines and cosines
-        _split_constant(node, graph, first[0])
-        return True
-    if node.op_type in ("Expand", "Tile"):  # MViT's position embeddings: the space part repeated for each time
-        graph.constants[output] = (_expanded(node, graph) if node.op_type == "Expand" else _tiled(node, graph), None)
-        counts = _learned(node.inputs[0], graph)
-        if any(counts):
-            graph.made[output] = counts
-        if node.inputs[0] not in graph.weights and node.inputs[0] not in graph.made:  # zeros spread: not learned
-            graph.derived.add(output)
+    if node.op_type in ("Split", "Expand", "Tile"):
+        _fold_repeated(node, graph, first[0])
         return True
     if node.op_type == "Slice" and (first[1] is None or len(first[0]) > 1) and "starts" not in node.attributes:
         graph.constants[output] = (_sliced(node, graph, first[0]), None)  # a buffer's corner: an index table's
@@ -1125,6 +1117,24 @@ def _fold_constant(node: Node, graph: _Graph) -> bool:
         graph.constants[output] = laid_out
         _inherit(node, graph)
     return laid_out is not None
+
+
+def _fold_repeated(node: Node, graph: _Graph, dims: tuple[int, ...]) -> None:
+    """Record a constant split (EVA-02's rotary table into sines and cosines), expanded or tiled.
+
+    Expanded or tiled, a weight is still its own count (MViT's position embedding: the space part
+    repeated for each time); zeros spread to a bias's shape are not learned.
+    """
+    if node.op_type == "Split":
+        _split_constant(node, graph, dims)
+        return
+    output = node.outputs[0]
+    graph.constants[output] = (_expanded(node, graph) if node.op_type == "Expand" else _tiled(node, graph), None)
+    counts = _learned(node.inputs[0], graph)
+    if any(counts):
+        graph.made[output] = counts
+    if node.inputs[0] not in graph.weights and node.inputs[0] not in graph.made:
+        graph.derived.add(output)
 
 
 KEEPING_SHAPE = {"Relu", "Sigmoid", "Tanh", "Gelu", "Erf", "Exp", "Log", "Sqrt", "Neg", "Abs", "Softplus", "Cast",
@@ -1450,8 +1460,9 @@ def _derived(node: Node, graph: _Graph) -> bool:
 
 BROADCASTING = {*ELEMENTWISE, "Where", "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor"}
 """Operators whose output is their inputs' shapes broadcast (numpy's rule)."""
-SAME_SHAPE = {"Cast", "Not", "Neg", "Abs", "ScatterND", "ScatterElements", "Sign", "Ceil", "Floor", "Round", "Sin",
-              "Cos", "Exp", "Log", "Sqrt", "Reciprocal", "Sigmoid", "Tanh", "Relu", "Erf", "IsNaN", "IsInf"}  # fmt: skip
+SAME_SHAPE = {"Cast", "Not", "Neg", "Abs", "ScatterND", "ScatterElements", "Sign", "Ceil", "Floor", "Round",
+              "Sin", "Cos", "Exp", "Log", "Sqrt", "Reciprocal", "Sigmoid", "Tanh", "Relu", "Erf", "IsNaN",
+              "IsInf"}  # fmt: skip
 """Operators whose output has their first input's shape."""
 
 
