@@ -48,6 +48,9 @@ class LayerKind(StrEnum):
     ROIALIGN = "roialign"  # torchvision's roi_align: one grid per box of a detector's proposals
     MULTISCALEATTENTION = "multiscaleattention"  # MViT's pooling attention over a token grid
     TOKENPOOL = "tokenpool"  # MViT's pool of a token grid, the class token kept
+    CONSTANT = "constant"  # a tensor made from the input's size alone (RAFT's first flow)
+    GRIDSAMPLE = "gridsample"  # F.grid_sample: values read at a grid's positions
+    UNFOLD = "unfold"  # F.unfold (im2col): each window a column
 
     @property
     def is_window(self) -> bool:

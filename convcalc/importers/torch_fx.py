@@ -106,6 +106,7 @@ class _Walk:
     layers: list[dict[str, Any]] = field(default_factory=list)
     last: str = "input"
     frozen: list[str] = field(default_factory=list)
+    sourced: list[tuple[dict[str, Any], dict[str, int]]] = field(default_factory=list)  # constant layers' modules
 
     def freeze(self, node: Any) -> None:
         """Say that a node's layer holds sizes as they are at the traced input."""
@@ -561,6 +562,7 @@ def traced_data(
         _place(walk, node, _shared(node, layer, module, walk), reads)
     if errors:
         raise InputErrorGroup(errors)
+    _settle_sources(walk)
     if len(inputs) > 1:  # each input by its argument's name, of the first's shape (two images)
         first, *others = [input_name(str(node.target)) for node in inputs]
         return (
@@ -956,6 +958,7 @@ FUNCTIONS: dict[str, Callable[[_Call], dict[str, Any]]] = {
     **dict.fromkeys(("stochastic_depth", "drop_path"), lambda _: {"type": "StochasticDepth"}),  # the identity
     "layer_norm": _layer_norm,
     "pad": _padded,
+    "unfold": lambda call: _unfolded(call),  # noqa: PLW0108 - defined below
 }
 """Functions and methods by name: the layer each is written as (of its first computed input)."""
 
@@ -1097,6 +1100,10 @@ def _merge(node: Any, merge: str, computed: list[Any], module: Any, walk: _Walk)
             counts = {"params": held[0], "buffers": held[1], "indices": held[2], "flops": _made(operand, module, walk)}
             defaults = {"params": prod(shape), "buffers": 0, "indices": 0, "flops": 0}
             return layer | {key: value for key, value in counts.items() if value != defaults[key]}, computed
+    grown = _shape(node) != _shape(computed[0]) and _shape(node) is not None  # broadcast to a larger constant
+    if grown and len(node.all_input_nodes) == 2:  # noqa: PLR2004 - RAFT's centroids plus its [1, 9, 9, 2] offsets
+        call = _Call(node, merge, walk, module, computed)
+        return {"type": merge}, [_constant_source(operand, call) for operand in node.all_input_nodes]
     return {"type": "identity"}, computed  # by a scalar or buffers only: the shape and field are kept
 
 
@@ -1327,8 +1334,10 @@ def _concatenated(call: _Call, computed: list[Any]) -> _Found:
     if all(part in walk.produced for part in parts):
         return {"type": "cat", "dim": dim}, computed
     tokens = parts[: len(parts) - len(computed)]
-    if len(computed) != 1 or parts[-1] is not computed[0]:
-        raise _NotFollowedError("a concatenation of constants among computed tensors is not followed")
+    if len(computed) != 1 or parts[-1] is not computed[0]:  # constants among computed tensors (RAFT's first flow)
+        if any(_learned_constant(part, call) for part in parts if part not in walk.produced):
+            raise _NotFollowedError("a concatenation of learned tokens among computed tensors is not followed")
+        return {"type": "cat", "dim": dim}, [_constant_source(part, call) for part in parts]
     count = 0
     for part in tokens:
         attribute = _expanded_parameter(part, walk)
@@ -1336,6 +1345,82 @@ def _concatenated(call: _Call, computed: list[Any]) -> _Found:
             raise _NotFollowedError("a concatenation with a constant that is not a learned parameter")
         count += int((_shape(part) or _parameter(attribute, call.module).shape)[dim])
     return {"type": "tokens", "count": count, **({"dim": dim} if dim != 1 else {})}, computed
+
+
+def _constant_source(part: Any, call: _Call) -> Any:  # an fx node
+    """Return a tensor as a layer reads it: a computed one as it is, a constant as a `constant` layer, made once.
+
+    A constant computed from the input's size alone (RAFT's first flow, coords1 - coords0) holds
+    no value of the input; convolutions run on it hold parameters and cost FLOPs (FlopCounterMode
+    counts them): the layer says them, but for modules called on computed tensors too, whose
+    parameters their layers hold (netfile: `traced_data` settles it after the walk).
+    """
+    walk = call.walk
+    if part in walk.produced:
+        return part
+    shape = _shape(part)
+    if shape is None:
+        raise _NotFollowedError("it joins a constant whose shape is unknown")
+    modules: dict[str, int] = {}
+    for node in _constant_graph(part, walk):
+        if node.op == "call_module":
+            called = call.module.get_submodule(str(node.target))
+            modules[str(node.target)] = sum(int(p.numel()) for p in called.parameters())
+    name = walk.names.get(part, str(part.name))
+    layer: dict[str, Any] = {"name": name, "type": "constant", "shape": shape, "from": "input"}
+    flops = _made(part, call.module, walk)
+    if flops:
+        layer["flops"] = flops
+    walk.layers.append(layer)
+    walk.sourced.append((layer, modules))
+    walk.produced[part] = name
+    walk.last = name
+    return part
+
+
+def _learned_constant(part: Any, call: _Call) -> bool:  # an fx node
+    """Whether a constant is made from parameters (a learned token), not from the input's size alone."""
+    return any(
+        getattr(_parameter(node, call.module), "requires_grad", False)
+        for node in _constant_graph(part, call.walk)
+        if node.op == "get_attr"
+    )
+
+
+def _settle_sources(walk: _Walk) -> None:
+    """Give each constant layer the parameters of the modules it ran that no layer holds (called on constants only)."""
+    for layer, modules in walk.sourced:
+        held = sum(count for target, count in modules.items() if target not in walk.called)
+        if held:
+            layer["params"] = held
+
+
+def _grid_sampled(call: _Call, computed: list[Any]) -> _Found:
+    """Return F.grid_sample: the input read at a grid (a computed one read too; a constant one by its size)."""
+    node, walk = call.node, call.walk
+    data, grid = _argument(node, 0, "input"), _argument(node, 1, "grid")
+    if data not in walk.produced:
+        raise _NotFollowedError("it samples a tensor the model does not compute")
+    if grid in walk.produced:
+        return {"type": "grid_sample"}, [data, grid]
+    shape = _shape(grid)
+    if shape is None or len(shape) < 3:  # noqa: PLR2004 - [N, *out, D]
+        raise _NotFollowedError("its grid's shape is unknown")
+    del computed
+    return {"type": "grid_sample", "size": shape[1:-1]}, [data]
+
+
+def _unfolded(call: _Call) -> dict[str, Any]:
+    """Return F.unfold (im2col), not Tensor.unfold (windows along one axis, which is not followed)."""
+    node = call.node
+    if node.op != "call_function":
+        raise _NotFollowedError("Tensor.unfold (windows along one axis) is not followed")
+    layer: dict[str, Any] = {"type": "unfold"}
+    for position, (key, default) in enumerate((("kernel_size", None), ("dilation", 1), ("padding", 0), ("stride", 1))):
+        value = _argument(node, position + 1, key)
+        if value is not None and _plain(value) not in (default, [default, default]):
+            layer[key] = _plain(value)
+    return layer
 
 
 def _expanded_parameter(operand: Any, walk: _Walk) -> Any:  # an fx node
@@ -1376,6 +1461,7 @@ SEVERAL: dict[str, Callable[[_Call, list[Any]], _Found]] = {
     **dict.fromkeys(("matmul", "bmm"), _product),  # operator.matmul (a @ b) is named matmul too
     "scaled_dot_product_attention": _attention,
     "einsum": _einsum,
+    "grid_sample": _grid_sampled,
 }
 """Functions that read several computed tensors: the layer and the tensors it reads, in order."""
 

@@ -62,6 +62,29 @@ def test_a_forward_branching_on_sizes_is_traced_at_the_input(run: Any, tmp_path:
     assert data["total_params"] == 6  # the conv's, once: called twice (steps=2, its default)
 
 
+def test_a_flow_model_reads_with_torch_counts(run: Any, tmp_path: Path) -> None:
+    """RAFT in small: traced at the input's sizes, a constant flow, grid_sample at fixed and computed grids, unfold."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    out = tmp_path / "flow.yaml"
+    result = run("import", "torch", f"{FACTORIES}:TinyFlow", "-i", "1,3,16,16", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    text = out.read_text()
+    assert '{name: "flow_conv", type: "constant", shape: [1, 4, 8, 8], from: "input", flops: 9216}' in text
+    assert '{name: "grid_sample", type: "grid_sample", size: [8, 8]}' in text  # the first look-up: fixed coordinates
+    assert '{name: "grid_sample_1", type: "grid_sample", from: ["mul", "sub_1"]}' in text  # then computed ones
+    assert '{name: "unfold", type: "unfold", kernel_size: 3, padding: 1}' in text
+    data = json.loads(run("stack", str(out), "-f", "json").stdout)
+    model = __import__(FACTORIES, fromlist=["TinyFlow"]).TinyFlow().eval()
+    with FlopCounterMode(display=False) as counter:
+        flows = model(torch.zeros(1, 3, 16, 16), torch.zeros(1, 3, 16, 16))
+    assert data["total_params"] == sum(p.numel() for p in model.parameters())
+    assert data["total_flops"] == counter.get_total_flops()
+    assert [layer["output"] for layer in data["layers"] if layer["name"] in ("mean", "mean_1")] == [
+        list(flow.shape) for flow in flows
+    ]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -73,8 +96,8 @@ def test_a_forward_branching_on_sizes_is_traced_at_the_input(run: Any, tmp_path:
             ),
         ),
         (
-            ["torch", f"{FACTORIES}:unfold", "-i", "1,1,2,2"],
-            "import torch: node 'Sequential.1' (call_module 1): a network file has no layer type for Unfold",
+            ["torch", f"{FACTORIES}:unknown_module", "-i", "1,4,2,2"],
+            "import torch: node 'Sequential.2' (call_module 2): a network file has no layer type for Fold",
         ),
         (
             ["torch", f"{FACTORIES}:not_a_model", "-i", "1,1,2,2"],

@@ -69,9 +69,9 @@ def branching() -> nn.Module:
     return nn.Sequential(nn.Conv2d(1, 1, 1), DataDependent())
 
 
-def unfold() -> nn.Module:
+def unknown_module() -> nn.Module:
     """Return a model with a module a network file has no type for."""
-    return nn.Sequential(nn.Conv2d(1, 1, 1), nn.Unfold(2))
+    return nn.Sequential(nn.Conv2d(4, 4, 1), nn.Flatten(2), nn.Fold((2, 2), 1))
 
 
 def not_a_model() -> int:
@@ -183,3 +183,36 @@ class FourierShift(nn.Module):  # type: ignore[misc]  # as above
     def forward(self, x: Any) -> Any:  # a tensor
         """Add the projected features."""
         return x + self.project(self.features)
+
+
+class TinyFlow(nn.Module):  # type: ignore[misc]  # as above
+    """RAFT in small: two images, a coordinate grid, a look-up by grid_sample, a flow refined twice, unfolded.
+
+    The first refinement convolves a zero flow made from the input's size alone (a constant), and
+    samples at fixed coordinates; the second at coordinates the first computed.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.encoder = nn.Conv2d(3, 4, 3, stride=2, padding=1)
+        self.flow_conv = nn.Conv2d(2, 4, 3, padding=1)
+        self.head = nn.Conv2d(8, 2, 3, padding=1)
+
+    def forward(self, image1: torch.Tensor, image2: torch.Tensor, updates: int = 2) -> list[torch.Tensor]:
+        """Refine a flow `updates` times; return each, upsampled by unfolding 3x3 windows."""
+        if image1.shape != image2.shape:
+            raise ValueError("the images differ in size")
+        features = self.encoder(image1) * self.encoder(image2)
+        n, _, h, w = features.shape
+        ys, xs = torch.meshgrid(torch.arange(h), torch.arange(w), indexing="ij")
+        coords0 = torch.stack((xs, ys)).float()[None].repeat(n, 1, 1, 1)
+        coords1 = coords0.clone()
+        flows = []
+        for _ in range(updates):
+            grid = coords1.permute(0, 2, 3, 1) / max(h - 1, 1) * 2 - 1
+            sampled = F.grid_sample(features, grid, align_corners=True)
+            flow = coords1 - coords0
+            coords1 = coords1 + self.head(torch.cat([sampled, self.flow_conv(flow)], dim=1))
+            windows = F.unfold(coords1 - coords0, kernel_size=3, padding=1)
+            flows.append(windows.view(n, 2, 9, h, w).mean(dim=2))
+        return flows

@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING
 from convcalc.core.kinds import (
     adaptive,
     attention,
+    constant,
     einsum,
     flatten,
+    gridsample,
     identity,
     linear,
     matmul,
@@ -31,15 +33,18 @@ from convcalc.core.kinds import (
     slicing,
     sliding,
     tokens,
+    unfold,
     upsample,
     windowed,
 )
 from convcalc.core.kinds.adaptive import Adaptive
 from convcalc.core.kinds.attention import Attention, MultiheadAttention
 from convcalc.core.kinds.base import OtherRules, OtherShape, Rules, WindowRules
+from convcalc.core.kinds.constant import Constant
 from convcalc.core.kinds.einsum import Einsum
 from convcalc.core.kinds.file_types import FileTypes
 from convcalc.core.kinds.flatten import Flatten
+from convcalc.core.kinds.gridsample import GridSample
 from convcalc.core.kinds.identity import Identity
 from convcalc.core.kinds.linear import Linear
 from convcalc.core.kinds.matmul import MatMul
@@ -53,6 +58,7 @@ from convcalc.core.kinds.shuffle import PixelShuffle, PixelUnshuffle
 from convcalc.core.kinds.slicing import Select, Slice
 from convcalc.core.kinds.sliding import AvgPool, Conv, ConvTranspose, LpPool, MaxPool
 from convcalc.core.kinds.tokens import Tokens
+from convcalc.core.kinds.unfold import Unfold
 from convcalc.core.kinds.upsample import Upsample
 from convcalc.core.kinds.windowed import PatchMerging, WindowAttention
 from convcalc.core.spec import LayerKind
@@ -93,6 +99,9 @@ FAMILIES: tuple[Rules, ...] = (
     RoIAlign(),
     MultiscaleAttention(),
     TokenPool(),
+    Constant(),
+    GridSample(),
+    Unfold(),
 )
 """Every kind's rules, in the order of LayerKind."""
 
@@ -119,6 +128,9 @@ FILE_TYPE_SOURCES: tuple[Callable[[], FileTypes], ...] = (
     einsum.file_types,
     roi.file_types,
     multiscale.file_types,
+    constant.file_types,
+    gridsample.file_types,
+    unfold.file_types,
 )
 """Every kind's names in network files, in the order of FAMILIES (made when first asked: a layer command needs none)."""
 
