@@ -103,8 +103,12 @@ def _truth(model: torch.nn.Module, shape: tuple[int, ...]) -> tuple[int, int, in
         if name.endswith("_roi_pool")
     ]
     BOXES.clear()
+    images = 2 if type(model).__name__ == "RAFT" else 1  # RAFT's two frames
     with sdpa_kernel(SDPBackend.MATH), FlopCounterMode(display=False) as counter:  # forward only: its FLOPs
-        output = model([torch.zeros(shape[1:]) for _ in range(shape[0])] if detector else torch.zeros(shape))
+        output = model(
+            [torch.zeros(shape[1:]) for _ in range(shape[0])] if detector else torch.zeros(shape),
+            *([torch.zeros(shape)] * (images - 1)),
+        )
     for hook in hooks:
         hook.remove()
     total = sum(p.numel() for p in model.parameters())
