@@ -23,9 +23,6 @@ if TYPE_CHECKING:
 
     from convcalc.core.spec import AxisValues, OtherSpec
 
-NOTHING_READ = "a constant: it reads no position of the input"
-
-
 def _shape(layer: OtherSpec) -> tuple[int, ...]:
     shape = layer.argument("shape")
     if not isinstance(shape, tuple) or not shape or any(type(size) is not int or size < 1 for size in shape):
@@ -46,9 +43,9 @@ class Constant(NamedAsWritten, OtherRules):
         return OtherShape(output=_shape(layer), params=layer.integer("params", 0))
 
     def fields(self, layer: OtherSpec, inputs: Sequence[Flow], shape: OtherShape) -> FieldsAndNotes:
-        """Nothing of the input passes: not followed."""
+        """Nothing of the input passes: not followed (and not worth a warning: nothing was lost)."""
         del layer, inputs
-        return [None] * max(len(shape.output) - 2, 0), [NOTHING_READ]
+        return [None] * max(len(shape.output) - 2, 0), []
 
     def flops(self, spec: OtherSpec, shapes: Sequence[AxisValues], output: AxisValues, weight: AxisValues) -> int:
         """Return what making it costs, as written."""
