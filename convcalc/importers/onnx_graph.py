@@ -1221,12 +1221,14 @@ def _constant_product(node: Node, dims: list[tuple[int, ...]]) -> tuple[int, ...
 
 
 def _inherit(node: Node, graph: _Graph) -> None:
-    """Carry what a constant is made of (a gathered table's counts, being derived) to it laid out anew."""
+    """Carry what a constant is made of (a gathered table's counts, being derived, a weight) to it laid out anew."""
     source = node.inputs[0]
     if source in graph.made:
         graph.made[node.outputs[0]] = graph.made[source]
     if source in graph.derived:
         graph.derived.add(node.outputs[0])
+    elif source in graph.weights:  # MViT's time embedding unsqueezed before it is expanded
+        graph.weights.add(node.outputs[0])
 
 
 def _fold_joined(node: Node, graph: _Graph) -> bool:

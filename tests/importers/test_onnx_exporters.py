@@ -422,14 +422,15 @@ def test_a_bias_with_a_part_zeroed_is_still_the_bias(tmp_path: Path) -> None:
 
 
 def test_a_position_embedding_built_from_parts_counts_the_parts(tmp_path: Path) -> None:
-    """MViT's embedding: a space part [4, 8] tiled over 2 times, plus a time part [2, 1, 8] expanded, flattened.
+    """MViT's embedding: a space part [4, 8] tiled over 2 times, plus a time part [2, 8] unsqueezed, expanded, flattened.
 
     The sum added to the [1, 8, 8] tokens holds 32 + 16 = 48 parameters (not the 64 of its size).
     """
     ints, floats = TensorProto.INT64, TensorProto.FLOAT
     nodes = [
         helper.make_node("Tile", ["space", "twice"], ["tiled"]),
-        helper.make_node("Expand", ["time", "grid"], ["spread"]),
+        helper.make_node("Unsqueeze", ["time", "one"], ["times_one"]),
+        helper.make_node("Expand", ["times_one", "grid"], ["spread"]),
         helper.make_node("Reshape", ["spread", "flat"], ["times"]),
         helper.make_node("Add", ["tiled", "times"], ["embedding"]),
         helper.make_node("Add", ["x", "embedding"], ["y"], name="positioned"),
@@ -437,7 +438,8 @@ def test_a_position_embedding_built_from_parts_counts_the_parts(tmp_path: Path) 
     initializers = [
         helper.make_tensor("space", floats, [4, 8], [0.1] * 32),
         helper.make_tensor("twice", ints, [2], [2, 1]),
-        helper.make_tensor("time", floats, [2, 1, 8], [0.2] * 16),
+        helper.make_tensor("time", floats, [2, 8], [0.2] * 16),
+        helper.make_tensor("one", ints, [1], [1]),
         helper.make_tensor("grid", ints, [3], [2, 4, 8]),
         helper.make_tensor("flat", ints, [2], [8, 8]),
     ]

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from convcalc.core.spec import AxisValues, OtherSpec
 
+
 def _shape(layer: OtherSpec) -> tuple[int, ...]:
     shape = layer.argument("shape")
     if not isinstance(shape, tuple) or not shape or any(type(size) is not int or size < 1 for size in shape):
