@@ -41,19 +41,30 @@ def _short(reason: str) -> str:
 FOLDED = (
     "the exporter folds a tensor computed from parameters alone into one constant of its computed size, "
     "which the file holds as weights: each relative-position bias gathered from its table by a constant "
-    "index (window² × window² × heads), MViT's position embedding built from its time and space parts"
+    "index (window² × window² × heads), MViT's position embedding built from its time and space parts, "
+    "Swin V2's first position-MLP product (its FLOPs gone with it), EVA-02's query, key and value biases "
+    "joined"
 )
 ZERO_BIASES = (
     "the exporter fuses each BatchNorm into the convolution before it and drops the fused bias when it is "
     "zero, as an untrained VGG's is: the file cannot say the convolutions had biases (a trained model's "
     "are kept and counted)"
 )
+MERGED = (
+    "the exporter computes equal expressions once: two BatchNorms of one input whose untrained weights are "
+    "equal (DPN's two projections) are one node in the file, holding one's weights"
+)
 KNOWN = {
     **dict.fromkeys(("maxvit_t", "mvit_v1_b", "swin_t", "swin_s", "swin_b", "swin3d_t", "swin3d_s", "swin3d_b"), 1),
+    **dict.fromkeys(("swin_v2_t", "swin_v2_s", "swin_v2_b"), 1),
     **dict.fromkeys(("vgg11_bn", "vgg13_bn", "vgg16_bn", "vgg19_bn"), 2),
+    **dict.fromkeys(("coatnet_0_rw_224", "efficientformer_l1", "levit_128s", "swin_tiny_patch4_window7_224"), 1),
+    "eva02_tiny_patch14_224": 1,
+    "inception_next_tiny": 2,
+    "dpn68": 3,
 }
 """The models whose ONNX files themselves differ from torch's model, by footnote."""
-FOOTNOTES = {1: FOLDED, 2: ZERO_BIASES}
+FOOTNOTES = {1: FOLDED, 2: ZERO_BIASES, 3: MERGED}
 
 
 def _cell(route: dict[str, Any], truth: dict[str, Any]) -> str:
@@ -101,10 +112,10 @@ def table(found: dict[str, Any]) -> str:
         if outcome["status"] == "ok" and all(cell in ("ok", "-") for cell in cells):
             continue
         lines.append(f"| {name} | {_cell(outcome, outcome)} | " + " | ".join(cells) + " |")
+    if TIMM.exists():
+        lines += ["", *_timm_lines(json.loads(TIMM.read_text()))]
     lines.append("")
     lines += [f"{number}. {text[0].upper()}{text[1:]}." for number, text in FOOTNOTES.items()]
-    if TIMM.exists():
-        lines += ["", _timm_line(json.loads(TIMM.read_text()))]
     if KERAS.exists():
         lines += ["", *_keras_lines(json.loads(KERAS.read_text()))]
     return "\n".join(lines) + "\n"
@@ -136,7 +147,7 @@ def _route_cell(name: str, outcome: dict[str, Any], route: str) -> str:
         return "-"
     truth = outcome | ({"params": found["file_params"]} if "file_params" in found else {})
     cell = _cell(found, truth)
-    if name in KNOWN and route in ("onnx", "dynamic") and found["status"] == "differs":  # the optimizer's doing
+    if name in KNOWN and route in ("onnx", "dynamic", "unoptimized") and found["status"] == "differs":  # the exporter's
         cell += f" (see {KNOWN[name]})"
     return cell
 
@@ -171,15 +182,36 @@ def _keras_cell(outcome: dict[str, Any]) -> str:
     return f"{outcome['status']}: {_short(outcome['reason'])}"
 
 
-def _timm_line(found: dict[str, Any]) -> str:
-    """Return the sentence on the sample of timm's families: how many are exact, and why the others are not."""
+def _timm_lines(found: dict[str, Any]) -> list[str]:
+    """Return the sentences on the sample of timm's families by every route, and a table of what is not exact."""
     models = found["models"]
-    others = sorted(name for name, outcome in models.items() if outcome["status"] != "ok")
-    said = "; ".join(f"{name}: {_cell(models[name], models[name])}" for name in others)
-    return (
-        f"Of {len(models)} timm {found['timm']} models sampled across its families, {len(models) - len(others)} "
-        f"import through `import torch` with torch's parameters and FLOPs exactly" + (f" ({said})." if said else ".")
-    )
+    right = sum(outcome["status"] == "ok" for outcome in models.values())
+    routes = [route for route in ROUTES if any(route in outcome for outcome in models.values())]
+    sentences = [
+        (
+            f"Of {len(models)} timm {found['timm']} models sampled across its families, {right} import through "
+            "`import torch` with torch's parameters and FLOPs exactly."
+        )
+    ]
+    for route in routes:
+        tried = {name: outcome[route] for name, outcome in models.items() if route in outcome}
+        exported = {name: outcome for name, outcome in tried.items() if outcome["status"] != "not exported"}
+        exact = sum(outcome["status"] == "ok" for outcome in exported.values())
+        sentences.append(
+            f"{ROUTES[route]}: {exact} of the {len(exported)} exported read exactly"
+            + (f" ({len(tried) - len(exported)} the exporter fails on)." if len(exported) < len(tried) else ".")
+        )
+    lines = [" ".join(sentences)]
+    rows = []
+    for name in sorted(models):
+        outcome = models[name]
+        cells = [_route_cell(name, outcome, route) for route in routes]
+        if outcome["status"] != "ok" or any(cell not in ("ok", "-") for cell in cells):
+            rows.append(f"| {name} | {_cell(outcome, outcome)} | " + " | ".join(cells) + " |")
+    if rows:
+        lines += ["", "| timm model | `import torch` | " + " | ".join(ROUTES[r] for r in routes) + " |"]
+        lines += ["| --- " * (2 + len(routes)) + "|", *rows]
+    return lines
 
 
 def shown(text: str) -> str:
