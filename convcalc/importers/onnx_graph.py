@@ -35,7 +35,7 @@ from convcalc.core.terms import LayerKind
 from convcalc.importers.onnx_grids import Grid, arange, unsqueeze
 from convcalc.importers.onnx_grids import combine as combine_grids
 from convcalc.importers.onnx_grids import reshape as reshape_grid
-from convcalc.importers.onnx_proto import Model, Node, Tensor, buffers, metadata, value_shapes
+from convcalc.importers.onnx_proto import FileBytes, Model, Node, Tensor, buffers, metadata, value_shapes
 from convcalc.importers.onnx_proto import model as model_of
 from convcalc.importers.onnx_shapes import (
     SHAPE_OPERATORS,
@@ -1649,14 +1649,26 @@ def _place_fused(graph: _Graph, node: Node, taken: set[str]) -> None:
 
 
 def _load(path: str, data: bytes | None) -> Model:
-    """Read (unless given) and decode an ONNX file, or raise InputErrorGroup saying why it is not one."""
+    """Read (unless given) and decode an ONNX file, or raise InputErrorGroup saying why it is not one.
+
+    The file is read where the decoder looks (onnx_proto.FileBytes): the graph's nodes and the
+    tensors' headers, while the weights' bytes are skipped by their length and never read (a file
+    of 1 GB of weights costs what its graph costs, in time and memory).
+    """
+    if data is not None:
+        return _decoded(data, path)
     try:
-        data = Path(path).read_bytes() if data is None else data
+        with Path(path).open("rb") as file:
+            return _decoded(FileBytes(file), path)
     except FileNotFoundError:
         raise InputErrorGroup([InputError("no such file", location=Location(path))]) from None
     except OSError as error:
         reason = error.strerror or str(error)
         raise InputErrorGroup([InputError(f"cannot read: {reason}", location=Location(path))]) from None
+
+
+def _decoded(data: bytes | FileBytes, path: str) -> Model:
+    """Decode a ModelProto, or raise InputErrorGroup saying why it is not one."""
     try:
         return model_of(data)
     except (ValueError, struct.error, UnicodeDecodeError) as error:

@@ -9,11 +9,67 @@ wrong wire type or a length past the end is a ValueError, which the caller repor
 
 from __future__ import annotations
 
+import os
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
+
+class FileBytes:
+    """A part of a file, read where it is looked at: the bytes of a message too large to read whole.
+
+    A slice of at most INLINE bytes is read (a node, a tensor's header); a larger one is another
+    view, so that a field holding weights is skipped by its length and never read. Bytes are read
+    in blocks, each once.
+    """
+
+    BLOCK = 1 << 14
+
+    def __init__(
+        self, file: BinaryIO, start: int = 0, length: int | None = None, blocks: dict[int, bytes] | None = None
+    ) -> None:
+        self.file = file
+        self.start = start
+        self.length = os.fstat(file.fileno()).st_size - start if length is None else length
+        self.blocks = {} if blocks is None else blocks
+
+    def __len__(self) -> int:
+        return self.length
+
+    def _block(self, index: int) -> bytes:
+        found = self.blocks.get(index)
+        if found is None:
+            found = os.pread(self.file.fileno(), self.BLOCK, index * self.BLOCK)
+            self.blocks[index] = found
+        return found
+
+    def read(self, start: int, stop: int) -> bytes:
+        """Return the bytes from `start` to `stop` of this part (read now, bypassing the blocks)."""
+        return os.pread(self.file.fileno(), stop - start, self.start + start)
+
+    def __getitem__(self, key: int | slice) -> Any:  # noqa: ANN401 - a byte (int), bytes, or a view
+        if isinstance(key, int):
+            at = self.start + key
+            block = self._block(at // self.BLOCK) if 0 <= key < self.length else b""
+            offset = at % self.BLOCK
+            if offset >= len(block):  # past the end, or the file shrank while read
+                raise ValueError("a field runs past the end of the file")
+            return block[offset]
+        begin, end, _ = key.indices(self.length)
+        end = max(begin, end)
+        if end - begin <= INLINE:
+            return self.read(begin, end)
+        return FileBytes(self.file, self.start + begin, end - begin, self.blocks)
+
+    def __bytes__(self) -> bytes:
+        return self.read(0, self.length)
+
+
+INLINE = 1 << 20
+"""A slice of a file of at most this many bytes is read whole; a larger one (weights) is a view of it."""
+Buffer = bytes | memoryview | FileBytes
+"""A message's bytes: read, or (a file's large message) a view that reads only where it is looked at."""
 VARINT, FIXED64, LENGTH, FIXED32 = 0, 1, 2, 5
 SMALL = 64
 """Constants with at most this many elements have their values read (shapes, axes, scales, pads)."""
@@ -26,7 +82,7 @@ RAW_FORMATS = {1: "f", 6: "i", 7: "q", 9: "?", 10: "e", 11: "d", 2: "B", 3: "b",
 """TensorProto.DataType -> struct format of one element in raw_data (little-endian)."""
 
 
-def _varint(data: bytes, at: int) -> tuple[int, int]:
+def _varint(data: Buffer, at: int) -> tuple[int, int]:
     result = shift = 0
     while True:
         if at >= len(data):
@@ -73,11 +129,11 @@ def fields(message: object) -> Iterator[tuple[int, int, Any]]:
 
 def _text(value: object) -> str:
     """Return a string field's text, or raise ValueError where the field holds something else."""
-    return _bytes(value).decode("utf-8", "replace")
+    return bytes(_bytes(value)).decode("utf-8", "replace")
 
 
-def _bytes(value: object) -> bytes:
-    if not isinstance(value, bytes):
+def _bytes(value: object) -> Buffer:
+    if not isinstance(value, bytes | memoryview | FileBytes):
         raise ValueError("a field holds a number where the ONNX schema has bytes")  # noqa: TRY004 - a wrong wire type is a malformed file, as ValueError elsewhere here
     return value
 
@@ -110,7 +166,7 @@ def _doubles(wire: int, value: object) -> list[float]:
 
 def _packed(wire: int, value: object, single: int, code: str) -> list[float]:
     """Return a repeated float or double field's values, one (its own wire type) or packed; else ValueError."""
-    data = _bytes(value)
+    data = bytes(_bytes(value))
     width = struct.calcsize(code)
     if wire not in (single, LENGTH) or len(data) % width:
         raise ValueError(f"a field of {'floats' if code == 'f' else 'doubles'} holds {len(data)} bytes")
@@ -128,13 +184,13 @@ class Tensor:
     integer: bool = False  # of an integer type (indices, axes, sizes), never a weight
 
 
-def tensor(data: bytes) -> Tensor:  # noqa: C901, PLR0912 - one branch a field
+def tensor(data: Buffer) -> Tensor:  # noqa: C901 - one branch a field
     """Decode a TensorProto."""
     found = Tensor()
     dims: list[int] = []
     data_type = 1
-    raw: bytes | None = None
-    typed: list[Any] = []
+    raw: Buffer | None = None
+    typed: list[tuple[int, int, Any]] = []  # the values' fields, decoded only for a small tensor
     for number, wire, value in fields(data):
         if number == 1:
             dims.extend(_ints(wire, value))
@@ -146,12 +202,8 @@ def tensor(data: bytes) -> Tensor:  # noqa: C901, PLR0912 - one branch a field
             raw = _bytes(value)
         elif number == 14:
             found.external = _number(value) == EXTERNAL
-        elif number == 4:  # float_data
-            typed.extend(_floats(wire, value))
-        elif number in (5, 7):  # int32_data, int64_data
-            typed.extend(_ints(wire, value))
-        elif number == 10:  # double_data
-            typed.extend(_doubles(wire, value))
+        elif number in (4, 5, 7, 10):  # float_data, int32_data, int64_data, double_data
+            typed.append((number, wire, value))
     found.dims = tuple(dims)
     found.integer = data_type in INTEGER_TYPES
     count = 1
@@ -160,10 +212,19 @@ def tensor(data: bytes) -> Tensor:  # noqa: C901, PLR0912 - one branch a field
     if (count <= SMALL or (count <= SMALL_INDICES and data_type in INTEGER_TYPES)) and not found.external:
         if raw is not None and data_type in RAW_FORMATS:
             width = struct.calcsize(RAW_FORMATS[data_type])
-            found.values = list(struct.unpack(f"<{len(raw) // width}{RAW_FORMATS[data_type]}", raw))
+            found.values = list(struct.unpack(f"<{len(raw) // width}{RAW_FORMATS[data_type]}", bytes(raw)))
         elif raw is None:
-            found.values = typed
+            found.values = [v for number, wire, value in typed for v in _typed(number, wire, value)]
     return found
+
+
+def _typed(number: int, wire: int, value: Any) -> list[Any]:  # noqa: ANN401 - a number or packed bytes
+    """Return the values of one of a tensor's typed fields (float_data, int32_data, int64_data, double_data)."""
+    if number == 4:  # TensorProto's field numbers
+        return _floats(wire, value)
+    if number == 10:
+        return _doubles(wire, value)
+    return _ints(wire, value)
 
 
 @dataclass
@@ -189,7 +250,7 @@ def metadata(node: Node) -> dict[str, str]:
     return node.decoded
 
 
-def _attribute(data: bytes) -> tuple[str, Any]:  # noqa: C901, PLR0912 - one branch a field
+def _attribute(data: Buffer) -> tuple[str, Any]:  # noqa: C901, PLR0912 - one branch a field
     """Decode an AttributeProto into its name and value (an int, float, string, tensor or list)."""
     name = ""
     kind = 0
@@ -228,7 +289,7 @@ def _attribute(data: bytes) -> tuple[str, Any]:  # noqa: C901, PLR0912 - one bra
     return name, next(iter(single.values()), None)
 
 
-def node(data: bytes) -> Node:
+def node(data: Buffer) -> Node:
     """Decode a NodeProto."""
     found = Node()
     for number, _, value in fields(data):
@@ -246,11 +307,11 @@ def node(data: bytes) -> Node:
         elif number == 7:
             found.domain = _text(value)
         elif number == 9:
-            found.entries.append(_bytes(value))
+            found.entries.append(bytes(_bytes(value)))  # a copy: the file's view is closed after decoding
     return found
 
 
-def _entry(data: bytes) -> dict[str, str]:
+def _entry(data: Buffer) -> dict[str, str]:
     """Decode a StringStringEntryProto (a node's metadata_props) into {key: value}."""
     key = value = ""
     for number, _, field_value in fields(data):
@@ -269,7 +330,7 @@ class Value:
     dims: list[int | str | None] = field(default_factory=list)
 
 
-def _value_info(data: bytes) -> Value:
+def _value_info(data: Buffer) -> Value:
     found = Value()
     for number, _, value in fields(data):
         if number == 1:
@@ -284,7 +345,7 @@ def _value_info(data: bytes) -> Value:
     return found
 
 
-def _dimension(data: bytes) -> int | str | None:
+def _dimension(data: Buffer) -> int | str | None:
     for number, _, value in fields(data):
         if number == 1:
             return _number(value)
@@ -340,7 +401,7 @@ def buffers(found: Model) -> set[str]:
     return named
 
 
-def model(data: bytes) -> Model:  # noqa: C901, PLR0912 - one branch a field
+def model(data: Buffer) -> Model:  # noqa: C901, PLR0912 - one branch a field
     """Decode a ModelProto's opset and graph; raise ValueError where the bytes are not one."""
     found = Model()
     graph_seen = False
@@ -359,7 +420,7 @@ def model(data: bytes) -> Model:  # noqa: C901, PLR0912 - one branch a field
                 elif (
                     part == 13
                 ):  # value_info: intermediate tensors' shapes (value_shapes), when the exporter wrote them
-                    found.value_infos.append(item)
+                    found.value_infos.append(bytes(item))
         elif number == 8 and wire == LENGTH:  # opset_import
             domain, version = "", 0
             for part, _, item in fields(value):

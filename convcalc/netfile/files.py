@@ -60,14 +60,13 @@ def is_standard_stream(path: str, stream: int) -> bool:
 
 
 MAX_MODEL_BYTES = 2**31
-"""The largest model file read (2 GiB): protobuf's own limit, past which ONNX keeps weights in external files."""
+"""The most a model given on standard input may hold (2 GiB, protobuf's own limit), read whole; a file is read
+only where its graph is (its weights skipped), whatever its size."""
 
 
 def check_model_file(path: str) -> None:
-    """Raise InputErrorGroup unless `path` is a regular file of at most MAX_MODEL_BYTES (reading nothing)."""
+    """Raise InputErrorGroup unless `path` is a regular file (reading nothing): of any size, its weights are skipped."""
     problem = regular_file_problem(path, writing=False)
-    if problem is None and Path(path).stat().st_size > MAX_MODEL_BYTES:
-        problem = f"larger than {MAX_MODEL_BYTES // 2**30} GiB: a model file is not (ONNX keeps larger weights apart)"
     if problem is not None:
         message = "no such file" if problem.endswith("No such file or directory") else problem
         raise InputErrorGroup([InputError(message, location=Location(path or "''"))])

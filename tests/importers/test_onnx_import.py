@@ -10,6 +10,7 @@ compute Reshape targets, Resize sizes and Slice ends from shapes (Shape -> Gathe
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -519,3 +520,31 @@ def test_a_gather_that_lays_a_flat_tensor_out_is_a_reshape(
     else:
         assert result.exit_code == 2
         assert message in result.stderr
+
+
+def test_weights_embedded_in_the_file_are_never_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 4 MiB weight inside the file: its bytes are skipped by their length (what is read is the graph's)."""
+    from convcalc.importers import onnx_proto
+
+    weight = helper.make_tensor("w", TensorProto.FLOAT, [1024, 1024], bytes(4 << 20), raw=True)
+    nodes = [helper.make_node("MatMul", ["x", "w"], ["y"], name="linear")]
+    graph = helper.make_graph(
+        nodes,
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8, 1024])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+        initializer=[weight],
+    )
+    path = _saved(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), tmp_path)
+    read: list[int] = []
+    plain = os.pread
+
+    def spied(handle: int, count: int, offset: int) -> bytes:
+        found = plain(handle, count, offset)
+        read.append(len(found))
+        return found
+
+    monkeypatch.setattr(onnx_proto.os, "pread", spied)  # every read of the file goes through it
+    report = convcalc.report(path)
+    assert (report.result.output, report.result.total_params) == ((1, 8, 1024), 1024 * 1024)
+    assert sum(read) < 1 << 16  # of a file of over 4 MiB
