@@ -51,6 +51,7 @@ class LayerKind(StrEnum):
     CONSTANT = "constant"  # a tensor made from the input's size alone (RAFT's first flow)
     GRIDSAMPLE = "gridsample"  # F.grid_sample: values read at a grid's positions
     UNFOLD = "unfold"  # F.unfold (im2col): each window a column
+    SCATTER = "scatter"  # values written into a tensor at positions: ScatterND, slice_scatter
 
     @property
     def is_window(self) -> bool:

@@ -395,18 +395,60 @@ def _module_path(node: Node) -> str | None:
 
 
 def _matmul(node: Node, graph: _Graph, attributes: dict[str, Any]) -> _Layers:
-    """Return MatMul: by a weight matrix, a Linear; of two computed tensors, a matmul (attention's products)."""
+    """Return MatMul: by a weight matrix, a Linear; else a matmul (of two computed tensors, or by a constant).
+
+    A constant other than a matrix (a relative-position table folded at export) is a `constant` layer.
+    """
     if all(graph.constant(name) is None for name in node.inputs[:2]):
         return [({"type": "matmul"}, node.inputs[:2])]
+    weight = graph.constant(_input(node, 1))
+    if graph.constant(node.inputs[0]) is None and weight is not None and len(weight[0]) != 2:  # noqa: PLR2004 - a matrix
+        return _with_constants(node, graph, {"type": "matmul"})
     return [(_gemm(node, graph, attributes), node.inputs[:1])]
 
 
 def _einsum(node: Node, graph: _Graph, attributes: dict[str, Any]) -> _Layers:
-    """Return an Einsum of computed tensors (its equation is numpy's, as torch.einsum's)."""
-    if any(graph.constant(name) is not None for name in node.inputs):
-        raise _UnsupportedError("an Einsum with a constant operand is not followed")
+    """Return an Einsum (its equation is numpy's, as torch.einsum's); a constant operand is a `constant` layer."""
     equation = _required(node, attributes, "equation")
-    return [({"type": "einsum", "equation": equation}, list(node.inputs))]
+    if all(graph.constant(name) is not None for name in node.inputs):
+        raise _UnsupportedError("an Einsum of constants alone is not followed")
+    return _with_constants(node, graph, {"type": "einsum", "equation": equation})
+
+
+def _scattered(node: Node, graph: _Graph) -> _Layers:
+    """Return ScatterND (or ScatterElements) into a computed tensor: `x[:, :, 1:, 1:] = x[...] + y`.
+
+    The output is the data's shape; the updates are read (a constant's as a `constant` layer),
+    the positions (indices, computed from sizes or constant) are the layer's own.
+    """
+    data, _, updates = [*node.inputs, "", "", ""][:3]
+    if graph.constant(data) is not None or not updates:
+        raise _UnsupportedError("a scatter into a constant, or without updates, is not followed")
+    scatter = Node(op_type=node.op_type, name=node.name, inputs=[data, updates], outputs=node.outputs)
+    return _with_constants(scatter, graph, {"type": node.op_type})
+
+
+def _with_constants(node: Node, graph: _Graph, layer: dict[str, Any]) -> _Layers:
+    """Return a layer of computed tensors and constants, each constant first written as a `constant` layer.
+
+    MViT V2's relative positions, exported: `einsum("bythwc,hkc->bythwk", q, Rh)`, Rh gathered
+    from its table and folded into one constant. The constant holds what it is made of: a
+    weight's size, or the parameters, indices and FLOPs of what made it.
+    """
+    made: _Layers = []
+    reads: list[str] = []
+    for name in node.inputs:
+        if not name:
+            continue
+        if graph.constant(name) is None:
+            reads.append(name)
+            continue
+        params, _, flops = _learned(name, graph)
+        constant: dict[str, Any] = {"type": "constant", "shape": list(graph.constants[name][0])}
+        constant |= ({"params": params} if params else {}) | ({"flops": flops} if flops else {})
+        made.append((constant, [graph.input_tensor]))
+        reads.append(f"{PREVIOUS}{len(made) - 1}")
+    return [*made, (layer, reads)]
 
 
 def _gemm(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, Any]:
@@ -969,6 +1011,7 @@ READERS: Mapping[str, _Reader] = {
     "Slice": _of_data(_slice),
     "Gather": _of_data(_gather),
     "SequenceAt": lambda node, graph, _attributes: [_sequence_at(node, graph)],
+    **dict.fromkeys(("ScatterND", "ScatterElements"), lambda node, graph, _attributes: _scattered(node, graph)),
 }
 """How each operator with rules of its own becomes layers (the shape-keeping ones are SHAPE_KEEPING's)."""
 
@@ -1441,7 +1484,7 @@ def _derived(node: Node, graph: _Graph) -> bool:
     if (
         node.op_type in READERS
         and node.op_type not in ELEMENTWISE
-        and node.op_type not in ("Concat", "Gather", "Slice")
+        and node.op_type not in ("Concat", "Gather", "Slice", "ScatterND", "ScatterElements")
     ):
         return False
     reads = [name for name in node.inputs if name]
@@ -1620,10 +1663,11 @@ def _read_node(node: Node, graph: _Graph) -> list[tuple[dict[str, Any], list[str
 def _place(graph: _Graph, node: Node, made: list[tuple[dict[str, Any], list[str]]], taken: set[str]) -> None:
     """Add a node's layers, each named and reading the layers that make its inputs."""
     outputs: list[str | None] = [*node.outputs[: len(made)]] if len(made) > 1 else [node.outputs[0]]
-    if len(made) > 1 and all(reads == [PREVIOUS] for _, reads in made[1:]):  # one node, written as a chain
+    if len(made) > 1 and any(read.startswith(PREVIOUS) for _, reads in made[1:] for read in reads):  # one node's chain
         outputs = [*([None] * (len(made) - 1)), node.outputs[0]]
-    for (keys, reads), layer_name, output in zip(made, _names(node, len(made), taken), outputs, strict=True):
-        sources = [graph.last] if reads == [PREVIOUS] else [graph.producer.get(tensor, tensor) for tensor in reads]
+    names = _names(node, len(made), taken)
+    for (keys, reads), layer_name, output in zip(made, names, outputs, strict=True):
+        sources = [_source(graph, read, names) for read in reads]
         layer = {"name": layer_name, **keys}
         if sources != [graph.last]:
             layer["from"] = sources if len(sources) > 1 else sources[0]
@@ -1635,6 +1679,18 @@ def _place(graph: _Graph, node: Node, made: list[tuple[dict[str, Any], list[str]
         graph.last = layer_name
     for output in node.outputs[1:] if len(made) == 1 else ():
         graph.producer[output] = graph.last  # MaxPool's indices, Dropout's mask: the same shape's companion
+
+
+def _source(graph: _Graph, read: str, names: list[str]) -> str:
+    """Return the layer a read names: the one just written, one of the node's own, or the tensor's maker.
+
+    PREVIOUS names the layer just written; PREVIOUS and an index, that layer of the node's own.
+    """
+    if read == PREVIOUS:
+        return graph.last
+    if read.startswith(PREVIOUS):
+        return names[int(read.removeprefix(PREVIOUS))]
+    return graph.producer.get(read, read)
 
 
 def _place_fused(graph: _Graph, node: Node, taken: set[str]) -> None:

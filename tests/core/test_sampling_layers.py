@@ -76,3 +76,15 @@ def test_a_constant_holds_what_making_it_holds_and_costs() -> None:
     assert [(layer.output, layer.params) for layer in result.layers] == [((1, 4, 8, 8), 76), ((1, 6, 8, 8), 0)]
     assert network_cost(result).total_flops == 9216
     assert result.layers[0].receptive_field is None  # it reads no position of the input
+
+
+def test_a_scatter_keeps_the_first_input_s_shape() -> None:
+    """ScatterND (torch's slice_scatter): the data's shape, whatever the updates' (a corner of it)."""
+    layers = [
+        {"name": "corner", "type": "narrow", "dim": 2, "start": 1, "length": 3},
+        {"name": "written", "type": "ScatterND", "from": ["input", "corner"]},
+    ]
+    result = _result([1, 2, 4, 4], layers)
+    assert result.ok, result.failures
+    assert [layer.output for layer in result.layers] == [(1, 2, 3, 4), (1, 2, 4, 4)]
+    assert result.layers[1].receptive_field is None  # where each update goes is the indices'

@@ -180,15 +180,42 @@ def test_an_einsum_of_computed_tensors(tmp_path: Path) -> None:
     assert (layer.output, network_cost(result).total_flops) == ((2, 3, 3), 2 * 2 * 3 * 3 * 4)
 
 
-def test_an_einsum_with_a_constant_is_one_line(tmp_path: Path) -> None:
-    """A weight in an Einsum: refused, naming the node."""
+def test_an_einsum_with_a_constant_reads_it_as_a_constant_layer(tmp_path: Path) -> None:
+    """A weight in an Einsum (MViT V2's relative positions, folded at export): a `constant` layer, then the einsum.
+
+    The constant holds the weight's 20 values; the einsum is torch's bmm of [2, 3, 4] by [4, 5]: 2·2·3·4·5 FLOPs.
+    """
     weight = helper.make_tensor("w", TensorProto.FLOAT, [4, 5], [0.0] * 20)
     node = helper.make_node("Einsum", ["x", "w"], ["y"], name="project", equation="bij,jk->bik")
-    path = _graph_file(tmp_path / "e.onnx", [node], [2, 3, 4], [weight])
-    with pytest.raises(InputErrorGroup) as caught:
-        onnx_import(path, None, measured_shapes)
-    assert [str(error) for error in caught.value.errors] == [
-        f"{path}: node 'project' (Einsum, domain ai.onnx, opset 18): an Einsum with a constant operand is not followed"
+    result = analyze(read_network(_graph_file(tmp_path / "e.onnx", [node], [2, 3, 4], [weight])))
+    assert result.ok, result.failures
+    assert [(layer.name, layer.output, layer.params) for layer in result.layers] == [
+        ("project:0", (4, 5), 20),
+        ("project:1", (2, 3, 5), 0),
+    ]
+    assert network_cost(result).total_flops == 240
+
+
+def test_a_slice_assigned_in_forward_keeps_the_tensor_s_shape(tmp_path: Path) -> None:
+    """`x[:, :, 1:] = x[:, :, 1:] * 2` exported: ScatterND(x, indices, updates) is x's shape, reading the updates."""
+    ints = TensorProto.INT64
+    nodes = [
+        helper.make_node("Slice", ["x", "one", "end", "two"], ["tail"], name="tail"),
+        helper.make_node("Add", ["tail", "tail"], ["updated"], name="twice"),
+        helper.make_node("ScatterND", ["x", "where", "updated"], ["y"], name="assigned"),
+    ]
+    initializers = [
+        helper.make_tensor("one", ints, [1], [1]),
+        helper.make_tensor("end", ints, [1], [4]),
+        helper.make_tensor("two", ints, [1], [2]),
+        helper.make_tensor("where", ints, [1, 1, 3, 3], [0] * 9),
+    ]
+    result = analyze(read_network(_graph_file(tmp_path / "s.onnx", nodes, [1, 2, 4], initializers)))
+    assert result.ok, result.failures
+    assert [(layer.name, layer.output) for layer in result.layers] == [
+        ("tail", (1, 2, 3)),
+        ("twice", (1, 2, 3)),
+        ("assigned", (1, 2, 4)),
     ]
 
 

@@ -29,6 +29,7 @@ from convcalc.core.kinds import (
     reduce,
     resize,
     roi,
+    scatter,
     shuffle,
     slicing,
     sliding,
@@ -54,6 +55,7 @@ from convcalc.core.kinds.rearrange import Rearrange
 from convcalc.core.kinds.reduce import Reduce
 from convcalc.core.kinds.resize import CropPad
 from convcalc.core.kinds.roi import RoIAlign
+from convcalc.core.kinds.scatter import Scatter
 from convcalc.core.kinds.shuffle import PixelShuffle, PixelUnshuffle
 from convcalc.core.kinds.slicing import Select, Slice
 from convcalc.core.kinds.sliding import AvgPool, Conv, ConvTranspose, LpPool, MaxPool
@@ -102,6 +104,7 @@ FAMILIES: tuple[Rules, ...] = (
     Constant(),
     GridSample(),
     Unfold(),
+    Scatter(),
 )
 """Every kind's rules, in the order of LayerKind."""
 
@@ -131,6 +134,7 @@ FILE_TYPE_SOURCES: tuple[Callable[[], FileTypes], ...] = (
     constant.file_types,
     gridsample.file_types,
     unfold.file_types,
+    scatter.file_types,
 )
 """Every kind's names in network files, in the order of FAMILIES (made when first asked: a layer command needs none)."""
 
