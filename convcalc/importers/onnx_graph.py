@@ -118,6 +118,10 @@ class _OtherInput:
         return list((self.probe or self.shape) if probe else self.shape)
 
 
+_Piece = tuple[str, int | None, int, int]
+"""A tensor of a sequence: (tensor, axis, start, length), a piece of an axis; (tensor, None, 0, 0) whole."""
+
+
 @dataclass
 class _Graph:
     """What the walk knows: constant tensors, sizes computed from shapes, layer names, and the input.
@@ -138,7 +142,7 @@ class _Graph:
     model: Model | None = None  # the file, for its value_info (decoded once a node asks: value_shape)
     shapes: dict[str, tuple[int, ...]] | None = None
     computed: dict[str, Computed] = field(default_factory=dict)  # tensor -> the sizes it holds
-    sequences: dict[str, tuple[str, int, list[int]]] = field(default_factory=dict)  # a split: tensor, axis, sizes
+    sequences: dict[str, list[_Piece]] = field(default_factory=dict)  # a split's pieces, or tensors inserted
     grids: dict[str, _GridAt] = field(default_factory=dict)  # an index grid, at the input or at the probe
     made: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # learned constants: params, indices, FLOPs
     producer: dict[str, str] = field(default_factory=dict)  # tensor -> the layer that makes it
@@ -413,6 +417,19 @@ def _einsum(node: Node, graph: _Graph, attributes: dict[str, Any]) -> _Layers:
     if all(graph.constant(name) is not None for name in node.inputs):
         raise _UnsupportedError("an Einsum of constants alone is not followed")
     return _with_constants(node, graph, {"type": "einsum", "equation": equation})
+
+
+def _expanded_data(node: Node, graph: _Graph) -> dict[str, Any]:
+    """Return an Expand of computed data to a shape it already has (MViT V2's relative positions): the identity.
+
+    One that grows the tensor, read by an operation other than an elementwise one (where the
+    broadcast is its own, _broadcast_by_its_users), is not followed.
+    """
+    target = tuple(int(size) for size in graph.values(_input(node, 1), "shape"))
+    shape = graph.tensor_shape(node.inputs[0])
+    if broadcast([shape, target]) != shape:
+        raise _UnsupportedError(f"it expands {list(shape)} to {list(target)} (convcalc follows it into an elementwise)")
+    return {"type": "Identity"}
 
 
 def _scattered(node: Node, graph: _Graph) -> _Layers:
@@ -971,20 +988,112 @@ def _split_to_sequence(node: Node, graph: _Graph) -> None:
         raise _UnsupportedError("keepdims=0 drops the split axis (convcalc follows pieces that keep it)")
     if sum(split) != size or any(piece < 1 for piece in split):
         raise _UnsupportedError(f"its pieces {split} do not cut the axis of {size}")
-    graph.sequences[node.outputs[0]] = (tensor, axis, split)
+    graph.sequences[node.outputs[0]] = [(tensor, axis, sum(split[:i]), piece) for i, piece in enumerate(split)]
 
 
 def _sequence_at(node: Node, graph: _Graph) -> tuple[dict[str, Any], list[str]]:
-    """Return SequenceAt of a split as the narrow of its tensor that the piece is."""
+    """Return SequenceAt of a split as the narrow of its tensor that the piece is (a tensor inserted: itself)."""
     found = graph.sequences.get(node.inputs[0])
     if found is None:
         raise _UnsupportedError("it reads a sequence convcalc did not follow")
-    tensor, axis, split = found
     index = int(graph.values(node.inputs[1], "position")[0])
-    if not -len(split) <= index < len(split):
-        raise _UnsupportedError(f"its position {index} is past the {len(split)} pieces")
-    index %= len(split)
-    return {"type": "narrow", "dim": axis, "start": sum(split[:index]), "length": split[index]}, [tensor]
+    if not -len(found) <= index < len(found):
+        raise _UnsupportedError(f"its position {index} is past the {len(found)} pieces")
+    tensor, axis, start, length = found[index % len(found)]
+    if axis is None:
+        return {"type": "Identity"}, [tensor]
+    return {"type": "narrow", "dim": axis, "start": start, "length": length}, [tensor]
+
+
+def _fold_sequence(node: Node, graph: _Graph) -> bool:
+    """Record SequenceEmpty, SequenceInsert of a tensor, or a Loop that builds a sequence; True when it was one.
+
+    torch.tensor_split(x, (1,), dim) from the TorchScript exporter (MViT's class token set apart)
+    is a Loop over the split points, each turn a Slice of x inserted into a sequence, then the
+    last piece inserted after it: the Loop is run here, its turns on constants, and each piece
+    is the narrow of x it is.
+    """
+    if node.op_type == "SequenceEmpty" and node.outputs:
+        graph.sequences[node.outputs[0]] = []
+        return True
+    if node.op_type == "SequenceInsert" and node.inputs and node.inputs[0] in graph.sequences:
+        if len(node.inputs) > 2 and node.inputs[2]:  # noqa: PLR2004 - sequence, tensor, position
+            raise _UnsupportedError("an insertion at a position is not followed (convcalc follows appending)")
+        graph.sequences[node.outputs[0]] = [*graph.sequences[node.inputs[0]], (node.inputs[1], None, 0, 0)]
+        return True
+    if node.op_type == "Loop" and len(node.inputs) == 3 and node.inputs[2] in graph.sequences:  # noqa: PLR2004 - M, cond, sequence
+        graph.sequences[node.outputs[0]] = _unrolled(node, graph)
+        return True
+    return False
+
+
+LOOP_TURNS = 64
+"""The most turns of a Loop run here (a tensor_split's pieces: a few)."""
+
+
+def _unrolled(node: Node, graph: _Graph) -> list[_Piece]:
+    """Run a Loop whose turns slice a tensor into a sequence; return the sequence's pieces."""
+    body = node.attributes.get("body")
+    turns = graph.values(node.inputs[0], "trip count") if node.inputs[0] else None
+    if body is None or turns is None or len(turns) != 1 or not 0 <= int(turns[0]) <= LOOP_TURNS:
+        raise _UnsupportedError(f"a Loop other than of a constant count up to {LOOP_TURNS} is not followed")
+    pieces = list(graph.sequences[node.inputs[2]])
+    for turn in range(int(turns[0])):
+        known: dict[str, Any] = dict(zip(body.inputs, [turn, True, pieces], strict=False))
+        for step in body.nodes:
+            known.update(zip(step.outputs, _turn_step(step, known, graph), strict=False))
+        built = known.get(body.outputs[1]) if len(body.outputs) > 1 else None
+        if not isinstance(built, list):
+            raise _UnsupportedError("a Loop that does not build a sequence is not followed")
+        pieces = built
+    return pieces
+
+
+def _turn_value(name: str, known: dict[str, Any], graph: _Graph) -> Any:  # noqa: ANN401 - a number, a list, a piece
+    """Return a name's value in a Loop's turn: the turn's own, a constant around the Loop, or the tensor's name."""
+    if name in known:
+        return known[name]
+    found = graph.constant(name)
+    if found is not None and found[1] is not None:
+        return found[1] if found[0] else found[1][0]
+    return name  # a tensor of the graph around the Loop
+
+
+def _turn_step(step: Node, known: dict[str, Any], graph: _Graph) -> list[Any]:
+    """Return the outputs of one node of a Loop's turn, on numbers, pieces and sequences."""
+    op = step.op_type
+    if op == "Constant":
+        made = _constant_value(step)
+        if made is None or made[1] is None:
+            raise _UnsupportedError("in a Loop: a Constant convcalc cannot read")
+        return [made[1] if made[0] else made[1][0]]
+    operands = [_turn_value(name, known, graph) for name in step.inputs]
+    if op in ("Identity", "Squeeze", "Unsqueeze") and not isinstance(operands[0], str):
+        return [operands[0][0] if op == "Squeeze" and isinstance(operands[0], list) else operands[0]]
+    if op == "Gather" and isinstance(operands[0], list) and isinstance(operands[1], int):
+        return [operands[0][operands[1]]]
+    if op in ("Add", "Sub", "Mul") and all(isinstance(v, int) for v in operands):
+        first, second = operands
+        return [first + second if op == "Add" else first - second if op == "Sub" else first * second]
+    if op == "Slice" and isinstance(operands[0], str) and all(isinstance(v, int | list) for v in operands[1:4]):
+        return [_sliced_piece(operands[0], operands[1:], graph)]
+    if op == "SequenceInsert" and isinstance(operands[0], list) and len(operands) == 2:  # noqa: PLR2004 - appending
+        return [[*operands[0], operands[1] if isinstance(operands[1], tuple) else (operands[1], None, 0, 0)]]
+    raise _UnsupportedError(f"in a Loop: a {op} of these operands is not followed")
+
+
+def _sliced_piece(tensor: str, bounds: list[Any], graph: _Graph) -> _Piece:
+    """Return the piece of a tensor one axis's Slice keeps (Python's bounds, clamped at the axis)."""
+    one = [v if isinstance(v, list) else [v] for v in bounds]
+    starts, ends, axes = one[0], one[1], one[2] if len(one) > 2 else [0]  # noqa: PLR2004 - starts, ends, axes
+    steps = one[3] if len(one) > 3 else [1]  # noqa: PLR2004 - and steps
+    if len(starts) != 1 or len(ends) != 1 or len(axes) != 1 or steps != [1]:
+        raise _UnsupportedError("in a Loop: a Slice other than of one axis by step 1 is not followed")
+    shape = graph.tensor_shape(tensor)
+    axis = int(axes[0]) % len(shape)
+    size = shape[axis]
+    start, end = (min(max(int(v) + size if int(v) < 0 else int(v), 0), size) for v in (starts[0], ends[0]))
+    return (tensor, axis, start, max(end - start, 0))
 
 
 def _pieces(node: Node, graph: _Graph, attributes: dict[str, Any]) -> _Layers:
@@ -1012,6 +1121,7 @@ READERS: Mapping[str, _Reader] = {
     "Gather": _of_data(_gather),
     "SequenceAt": lambda node, graph, _attributes: [_sequence_at(node, graph)],
     **dict.fromkeys(("ScatterND", "ScatterElements"), lambda node, graph, _attributes: _scattered(node, graph)),
+    "Expand": _of_data(lambda node, graph, _attributes: _expanded_data(node, graph)),
 }
 """How each operator with rules of its own becomes layers (the shape-keeping ones are SHAPE_KEEPING's)."""
 
@@ -1038,14 +1148,14 @@ def _fold(node: Node, graph: _Graph) -> bool:
             graph.derived.add(node.outputs[0])  # timm's Swin: its shifted-window mask, a buffer folded in
         return made is not None and bool(node.outputs)
     if not node.outputs or not node.inputs:
-        return False
+        return node.op_type == "SequenceEmpty" and _fold_sequence(node, graph)
     _materialize_grids(node, graph)
     if _fold_constant(node, graph) or _made_constant(node, graph):
         return True
     if node.op_type == "Shape":
         graph.computed[node.outputs[0]] = _shape_of(node, graph)
         return True
-    if _fold_indices(node, graph) or _empty_slice(node, graph) or _broadcast_by_its_users(node, graph):
+    if any(fold(node, graph) for fold in (_fold_indices, _empty_slice, _broadcast_by_its_users, _fold_sequence)):
         return True
     if node.op_type == "CastLike" and node.inputs[0] in graph.computed:  # sizes as the data's (floating) type
         graph.computed[node.outputs[0]] = evaluate("Cast", {"to": FLOAT}, [graph.computed[node.inputs[0]]])
@@ -1604,9 +1714,14 @@ def onnx_import(
     taken: set[str] = set()
     errors = []
     dynamic: list[str] = []
-    for node in model.nodes:
+    pending = list(reversed(model.nodes))
+    while pending:
+        node = pending.pop()
         graph.dynamic, graph.at_probe = False, None
         try:
+            if node.op_type == "If":  # a branch chosen by sizes: its nodes walked in its place
+                pending.extend(reversed(_branch(node, graph)))
+                continue
             made = _read_node(node, graph)
         except _UnsupportedError as reason:
             domain = node.domain or "ai.onnx"
@@ -1625,6 +1740,24 @@ def onnx_import(
     if errors:
         raise InputErrorGroup(errors)
     return {"framework": "onnx", **graph.input_data(), "layers": graph.layers}, dynamic
+
+
+def _branch(node: Node, graph: _Graph) -> list[Node]:
+    """Return the nodes of the branch an If takes (its condition computed from sizes, at the input).
+
+    Identity nodes then give the If's outputs the branch's. MViT's `_squeeze(x, 4, 1,
+    tensor_dim)` is scripted as an If on a tensor's rank: one branch squeezes, the other passes
+    the tensor on.
+    """
+    condition = graph.values(node.inputs[0], "condition") if node.inputs else []
+    if len(condition) != 1:
+        raise _UnsupportedError("an If whose condition is not one value computed from sizes is not followed")
+    chosen = node.attributes.get("then_branch" if condition[0] else "else_branch")
+    if chosen is None or len(chosen.outputs) != len(node.outputs):
+        raise _UnsupportedError("an If without the branch it takes is not followed")
+    passed = [Node(op_type="Identity", name=node.name, inputs=[inner], outputs=[outer])
+              for inner, outer in zip(chosen.outputs, node.outputs, strict=True)]  # fmt: skip
+    return [*chosen.nodes, *passed]
 
 
 def _start(model: Model, input_shape: tuple[int, ...] | None, measure: Measure | None, path: str) -> _Graph:

@@ -269,6 +269,8 @@ def _attribute(data: Buffer) -> tuple[str, Any]:  # noqa: C901, PLR0912 - one br
             single["s"] = _text(value)
         elif number == 5:
             single["t"] = tensor(_bytes(value))
+        elif number == 6:  # a graph: a Loop's or an If's body
+            single["g"] = subgraph(_bytes(value))
         elif number == 7:
             floats.extend(_floats(wire, value))
         elif number == 8:
@@ -277,7 +279,7 @@ def _attribute(data: Buffer) -> tuple[str, Any]:  # noqa: C901, PLR0912 - one br
             strings.append(_text(value))
         elif number == 20:
             kind = _number(value)
-    by_kind = {1: "f", 2: "i", 3: "s", 4: "t"}
+    by_kind = {1: "f", 2: "i", 3: "s", 4: "t", 5: "g"}
     if kind in by_kind:
         return name, single.get(by_kind[kind])
     if kind == 6 or (not kind and floats):
@@ -287,6 +289,28 @@ def _attribute(data: Buffer) -> tuple[str, Any]:  # noqa: C901, PLR0912 - one br
     if kind == 8:
         return name, strings
     return name, next(iter(single.values()), None)
+
+
+@dataclass
+class Subgraph:
+    """A graph held by an attribute (a Loop's body): its nodes, and its inputs' and outputs' names."""
+
+    nodes: list[Node] = field(default_factory=list)
+    inputs: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+
+
+def subgraph(data: Buffer) -> Subgraph:
+    """Decode a GraphProto held by an attribute."""
+    found = Subgraph()
+    for number, wire, value in fields(data):
+        if wire != LENGTH:
+            continue
+        if number == 1:
+            found.nodes.append(node(value))
+        elif number in (11, 12):
+            (found.inputs if number == 11 else found.outputs).append(_value_info(value).name)
+    return found
 
 
 def node(data: Buffer) -> Node:

@@ -498,3 +498,90 @@ def test_a_buffer_split_in_two_multiplies_as_constants(tmp_path: Path) -> None:
         ("by_sines", 0, (1, 5, 4)),
         ("by_cosines", 0, (1, 5, 4)),
     ]
+
+
+def test_a_tensor_split_run_as_a_loop_is_its_narrows(tmp_path: Path) -> None:
+    """torch.tensor_split(x, (1,), dim=1) from the TorchScript exporter: a Loop of Slices into a sequence.
+
+    Its one turn slices [0:1], the last piece [1:5] is inserted after it; read back and joined: x's shape.
+    """
+    ints = TensorProto.INT64
+    body = helper.make_graph(
+        [
+            helper.make_node("Gather", ["bounds", "turn"], ["start"], axis=0),
+            helper.make_node("Add", ["turn", "one"], ["next"]),
+            helper.make_node("Gather", ["bounds", "next"], ["end"], axis=0),
+            helper.make_node("Unsqueeze", ["start", "axis0"], ["starts"]),
+            helper.make_node("Unsqueeze", ["end", "axis0"], ["ends"]),
+            helper.make_node("Slice", ["x", "starts", "ends", "axis1"], ["piece"]),
+            helper.make_node("SequenceInsert", ["pieces_in", "piece"], ["pieces_out"]),
+            helper.make_node("Identity", ["going"], ["going_out"]),
+        ],
+        "turn",
+        [
+            helper.make_tensor_value_info("turn", ints, []),
+            helper.make_tensor_value_info("going", TensorProto.BOOL, []),
+            helper.make_tensor_sequence_value_info("pieces_in", TensorProto.FLOAT, None),
+        ],
+        [
+            helper.make_tensor_value_info("going_out", TensorProto.BOOL, []),
+            helper.make_tensor_sequence_value_info("pieces_out", TensorProto.FLOAT, None),
+        ],
+    )
+    nodes = [
+        helper.make_node("SequenceEmpty", [], ["empty"], dtype=TensorProto.FLOAT),
+        helper.make_node("Loop", ["turns", "true", "empty"], ["split"], body=body),
+        helper.make_node("Slice", ["x", "last", "end_all", "axis1"], ["rest"], name="rest"),
+        helper.make_node("SequenceInsert", ["split", "rest"], ["pieces"]),
+        helper.make_node("SequenceAt", ["pieces", "zero"], ["token"], name="token"),
+        helper.make_node("SequenceAt", ["pieces", "one"], ["grid"], name="grid"),
+        helper.make_node("Concat", ["token", "grid"], ["y"], name="joined", axis=1),
+    ]
+    initializers = [
+        helper.make_tensor("bounds", ints, [2], [0, 1]),
+        helper.make_tensor("one", ints, [], [1]),
+        helper.make_tensor("zero", ints, [], [0]),
+        helper.make_tensor("axis0", ints, [1], [0]),
+        helper.make_tensor("axis1", ints, [1], [1]),
+        helper.make_tensor("turns", ints, [], [1]),
+        helper.make_tensor("true", TensorProto.BOOL, [], [True]),
+        helper.make_tensor("last", ints, [1], [1]),
+        helper.make_tensor("end_all", ints, [1], [2**62]),
+    ]
+    result = analyze(read_network(_graph_file(tmp_path, nodes, initializers, [1, 5, 4])))
+    assert result.ok, result.failures
+    assert [(layer.name, layer.output) for layer in result.layers] == [
+        ("rest", (1, 4, 4)),
+        ("token", (1, 1, 4)),
+        ("grid", (1, 4, 4)),
+        ("joined", (1, 5, 4)),
+    ]
+
+
+def test_an_if_on_sizes_walks_the_branch_it_takes(tmp_path: Path) -> None:
+    """MViT's `_squeeze` scripted: If (a size equals 1) then Squeeze else Identity; at [1, 1, 5, 4] it squeezes."""
+    ints = TensorProto.INT64
+    squeeze = helper.make_graph(
+        [helper.make_node("Squeeze", ["x", "axis1"], ["squeezed"], name="squeeze")],
+        "then",
+        [],
+        [helper.make_tensor_value_info("squeezed", TensorProto.FLOAT, None)],
+    )
+    keep = helper.make_graph(
+        [helper.make_node("Identity", ["x"], ["kept"], name="keep")],
+        "else",
+        [],
+        [helper.make_tensor_value_info("kept", TensorProto.FLOAT, None)],
+    )
+    nodes = [
+        helper.make_node("Shape", ["x"], ["shape"]),
+        helper.make_node("Gather", ["shape", "one"], ["size"], axis=0),
+        helper.make_node("Equal", ["size", "one"], ["single"]),
+        helper.make_node("If", ["single"], ["y"], name="maybe", then_branch=squeeze, else_branch=keep),
+    ]
+    initializers = [helper.make_tensor("one", ints, [], [1]), helper.make_tensor("axis1", ints, [1], [1])]
+    result = analyze(read_network(_graph_file(tmp_path, nodes, initializers, [1, 1, 5, 4])))
+    assert result.ok, result.failures
+    assert [(layer.name, layer.output) for layer in result.layers] == [("squeeze", (1, 5, 4)), ("maybe", (1, 5, 4))]
+    result = analyze(read_network(_graph_file(tmp_path, nodes, initializers, [1, 3, 5, 4])))
+    assert [(layer.name, layer.output) for layer in result.layers] == [("keep", (1, 3, 5, 4)), ("maybe", (1, 3, 5, 4))]
