@@ -241,16 +241,7 @@ def test_a_bias_gathered_along_an_axis_counts_the_table(tmp_path: Path) -> None:
         helper.make_node("Gather", ["table", "index_"], ["bias"], axis=1),
         helper.make_node("Add", ["x", "bias"], ["y"]),
     ]
-    graph = helper.make_graph(
-        nodes,
-        "g",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2, 16, 16])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
-        initializer=[table],
-    )
-    path = tmp_path / "m.onnx"
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
-    result = analyze(read_network(str(path)))
+    result = analyze(read_network(_graph_file(tmp_path, nodes, [table], [1, 2, 16, 16])))
     assert result.ok, result.failures
     (layer,) = result.layers
     assert isinstance(layer.spec, OtherSpec)
@@ -266,22 +257,13 @@ def test_a_roll_by_nothing_leaves_out_its_empty_piece(tmp_path: Path) -> None:
         helper.make_node("Slice", ["x", "zero", "six", "two"], ["head"], name="head"),
         helper.make_node("Concat", ["tail", "head"], ["y"], name="rolled", axis=2),
     ]
-    graph = helper.make_graph(
-        nodes,
-        "g",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 6, 6])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
-        initializer=[
-            helper.make_tensor("six", ints, [1], [6]),
-            helper.make_tensor("end", ints, [1], [2**62]),
-            helper.make_tensor("zero", ints, [1], [0]),
-            helper.make_tensor("two", ints, [1], [2]),
-        ],
-    )
-    path = tmp_path / "m.onnx"
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
-    data = read_network(str(path))
-    result = analyze(data)
+    initializers = [
+        helper.make_tensor("six", ints, [1], [6]),
+        helper.make_tensor("end", ints, [1], [2**62]),
+        helper.make_tensor("zero", ints, [1], [0]),
+        helper.make_tensor("two", ints, [1], [2]),
+    ]
+    result = analyze(read_network(_graph_file(tmp_path, nodes, initializers, [1, 4, 6, 6])))
     assert result.ok, result.failures
     assert [(layer.name, layer.output) for layer in result.layers] == [("head", (1, 4, 6, 6)), ("rolled", (1, 4, 6, 6))]
 
