@@ -448,9 +448,12 @@ def _read_other_value(what: str, node: Node, where: str, context: tuple[_Names, 
     """Read one key of a non-window layer by what it holds."""
     if what in (IGNORED, "values"):  # checked, not kept: a value that changes no shape, or numbers a layer holds
         return _check_held(what, node, where, problems)
-    if what in ("int", "ints"):  # one integer; or one or several (a reduction's dim)
+    if what in ("int", "ints", "dims"):  # one integer; one or several (a reduction's dim); a shape (a constant's)
         values = _read_ints(node, where, problems, single=what == "int")
-        return values if what == "ints" or values is None else values[0]
+        if what == "dims" and values is not None and any(size < 1 for size in values):
+            problems.add(node, where, f"expected positive sizes, got {list(values)}")
+            return None
+        return values if what != "int" or values is None else values[0]
     if what in ("count", "natural"):  # from 1, or from 0
         return _read_int(node, where, problems, 1 if what == "count" else 0)
     if what in ("bool", "flag"):  # a flag: ONNX's 0 or 1 too

@@ -88,3 +88,30 @@ def test_a_scatter_keeps_the_first_input_s_shape() -> None:
     assert result.ok, result.failures
     assert [layer.output for layer in result.layers] == [(1, 2, 3, 4), (1, 2, 4, 4)]
     assert result.layers[1].receptive_field is None  # where each update goes is the indices'
+
+
+@pytest.mark.parametrize(
+    ("layer", "code", "message"),
+    [
+        ("{type: constant, shape: [0, 2]}", 2, ":3:29: layers[0].shape: expected positive sizes, got [0, 2]"),
+        ("{type: constant}", 2, ":3:5: layers[0]: constant needs `shape`"),
+        ("{type: unfold}", 2, ":3:5: layers[0]: unfold needs `kernel_size`"),
+        (
+            "{type: grid_sample}",
+            1,
+            ":3:5: layer 1: grid_sample needs its grid (a second input) or `size`, 2 positive sizes; got None",
+        ),
+        (
+            "{type: scatter, from: [input, input, input]}",
+            1,
+            ":3:5: layer 1: scatter reads the data and its updates, not 3 inputs (input, input, input)",
+        ),
+    ],
+)
+def test_bad_layers_are_one_located_line(run: Any, tmp_path: Any, layer: str, code: int, message: str) -> None:
+    path = tmp_path / "net.yaml"
+    path.write_text(f"input: [1, 2, 8, 8]\nlayers:\n  - {layer}\n")
+    result = run("stack", str(path))
+    assert result.exit_code == code
+    assert f"{path}{message}" in result.stderr.splitlines()
+    assert "Traceback" not in result.output

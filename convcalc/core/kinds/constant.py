@@ -56,11 +56,13 @@ class Constant(NamedAsWritten, OtherRules):
     def cell(self, spec: OtherSpec, shape: AxisValues | None) -> str:
         """Say how many values it holds."""
         del shape
-        return f"{prod(_shape(spec)):,} values"
+        written = spec.argument("shape")
+        return f"{prod(written):,} values" if isinstance(written, tuple) else "-"
 
     def json(self, spec: OtherSpec) -> dict[str, Any]:
         """Give the shape (and what making it holds and costs)."""
-        found: dict[str, Any] = {"shape": list(_shape(spec))}
+        written = spec.argument("shape")
+        found: dict[str, Any] = {"shape": list(written) if isinstance(written, tuple) else written}
         for key in ("params", "flops"):
             if spec.integer(key, 0):
                 found[key] = spec.integer(key, 0)
@@ -74,7 +76,7 @@ def file_types() -> FileTypes:
         torch={
             "constant": OtherType(
                 LayerKind.CONSTANT,
-                {"shape": "ints", "params": "natural", "flops": "natural"},
+                {"shape": "dims", "params": "natural", "flops": "natural"},
                 required=("shape",),
                 stored=("shape", "params", "flops"),
             ),

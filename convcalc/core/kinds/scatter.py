@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
+from convcalc.core.errors import LayerError, Problem
 from convcalc.core.kinds.base import FieldsAndNotes, Flow, NamedAsWritten, OtherRules, OtherShape
 from convcalc.core.kinds.file_types import IGNORED, FileTypes, OtherType
 from convcalc.core.spec import LayerKind
@@ -31,8 +32,11 @@ class Scatter(NamedAsWritten, OtherRules):
     def shape(
         self, layer: OtherSpec, shapes: list[AxisValues], sources: list[str], target: AxisValues | None
     ) -> OtherShape:
-        """Keep the first input's shape."""
-        del layer, sources, target
+        """Keep the first input's shape (the data, then at most the updates)."""
+        del target
+        if len(shapes) > 2:  # noqa: PLR2004 - data and updates
+            msg = f"{layer.type_name} reads the data and its updates, not {len(shapes)} inputs ({', '.join(sources)})"
+            raise LayerError(msg, problem=Problem.REFUSED)
         return OtherShape(output=shapes[0])
 
     def fields(self, layer: OtherSpec, inputs: Sequence[Flow], shape: OtherShape) -> FieldsAndNotes:
