@@ -449,11 +449,7 @@ def _read_other_value(what: str, node: Node, where: str, context: tuple[_Names, 
     if what in (IGNORED, "values"):  # checked, not kept: a value that changes no shape, or numbers a layer holds
         return _check_held(what, node, where, problems)
     if what in ("int", "ints", "dims"):  # one integer; one or several (a reduction's dim); a shape (a constant's)
-        values = _read_ints(node, where, problems, single=what == "int")
-        if what == "dims" and values is not None and any(size < 1 for size in values):
-            problems.add(node, where, f"expected positive sizes, got {list(values)}")
-            return None
-        return values if what != "int" or values is None else values[0]
+        return _read_integers(what, node, where, problems)
     if what in ("count", "natural"):  # from 1, or from 0
         return _read_int(node, where, problems, 1 if what == "count" else 0)
     if what in ("bool", "flag"):  # a flag: ONNX's 0 or 1 too
@@ -470,6 +466,15 @@ def _read_other_value(what: str, node: Node, where: str, context: tuple[_Names, 
     if what in ("pads", "crops", "torchpads"):
         return _read_amounts(what, node, where, problems)
     return _read_axes_of(what, node, where, problems)
+
+
+def _read_integers(what: str, node: Node, where: str, problems: Problems) -> int | tuple[int, ...] | None:
+    """Read one integer (`int`), one or several (`ints`), or a shape of positive sizes (`dims`)."""
+    values = _read_ints(node, where, problems, single=what == "int")
+    if what == "dims" and values is not None and any(size < 1 for size in values):
+        problems.add(node, where, f"expected positive sizes, got {list(values)}")
+        return None
+    return values if what != "int" or values is None else values[0]
 
 
 def _read_equation(node: Node, where: str, problems: Problems) -> str | None:
