@@ -11,7 +11,7 @@ value infos. torch's truth for it (its parameters, the parameters forward does n
 FlopCounterMode's FLOPs, the input) comes from docs/zoo.json and goes to
 tests/fixtures/onnx_zoo/truth.json, which tests/importers/test_onnx_zoo.py reads without torch.
 An export by another route (ROUTE/MODEL: from ZOO_ONNX/ROUTE) goes to tests/fixtures/onnx_zoo/ROUTE/,
-its truth the file's own weights where the exporter folded BatchNorms (TorchScript).
+its truth torch's parameters or, where the exporter folded BatchNorms (TorchScript), the file's own.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ EXPORTS = Path(os.environ.get("ZOO_ONNX", Path(tempfile.gettempdir()) / "zoo_onn
 OUT = ROOT / "tests" / "fixtures" / "onnx_zoo"
 READ = {"pkg.onnxscript.rewriter.rule_name", "pkg.torch.onnx.name_scopes", "pkg.torch.onnx.fx_node"}
 """The metadata keys convcalc's ONNX importer reads (convcalc/importers/onnx_graph.py)."""
+KIND = "pkg.torch.export.graph_signature.InputSpec.kind"
+"""The value_info metadata saying an initializer is a parameter or a buffer (onnx_proto.buffers reads it)."""
 
 
 def strip(model: onnx.ModelProto) -> None:
@@ -40,7 +42,14 @@ def strip(model: onnx.ModelProto) -> None:
         del node.metadata_props[:]
         node.metadata_props.extend(kept)
         node.doc_string = ""
+    said = [info for info in graph.value_info if any(entry.key == KIND for entry in info.metadata_props)]
     del graph.value_info[:]
+    for info in said:  # a buffer said to be one (the default exporter's): its kind kept, the rest dropped
+        kept = [entry for entry in info.metadata_props if entry.key == KIND]
+        del info.metadata_props[:]
+        info.metadata_props.extend(kept)
+        info.doc_string = ""
+    graph.value_info.extend(said)
     del model.metadata_props[:]
     model.doc_string = graph.doc_string = ""
 
@@ -62,7 +71,8 @@ def main(names: list[str]) -> None:
         truth[kept] = {key: outcome[key] for key in keys if key in outcome}
         if route:  # read at the probe's input; the TorchScript exporter's file holds its own weights (BatchNorm folded)
             truth[kept] |= {"open_axes": route in ("torchscript", "dynamic")}
-            truth[kept]["params"] = outcome[route].get("file_params", truth[kept]["params"])
+            if outcome[route].get("file_params", truth[kept]["params"]) != truth[kept]["params"]:
+                truth[kept]["file_params"] = outcome[route]["file_params"]  # either is right: the file's or torch's
         print(kept, (OUT / f"{kept}.onnx").stat().st_size, "bytes")
     truth_path.write_text(json.dumps(truth, indent=1, sort_keys=True) + "\n")
 

@@ -1122,6 +1122,7 @@ READERS: Mapping[str, _Reader] = {
     "SequenceAt": lambda node, graph, _attributes: [_sequence_at(node, graph)],
     **dict.fromkeys(("ScatterND", "ScatterElements"), lambda node, graph, _attributes: _scattered(node, graph)),
     "Expand": _of_data(lambda node, graph, _attributes: _expanded_data(node, graph)),
+    "CastLike": _of_data(lambda *_: {"type": "Identity"}),  # data in another tensor's type (copy_): its shape
 }
 """How each operator with rules of its own becomes layers (the shape-keeping ones are SHAPE_KEEPING's)."""
 
@@ -1304,19 +1305,23 @@ def _made_constant(node: Node, graph: _Graph) -> bool:
     product reads (a buffer) holds none.
     """
     reads = [name for name in node.inputs if name]
-    if not reads or not node.outputs or any(graph.constant(name) is None for name in reads):
-        return False
+    if (
+        not reads
+        or not node.outputs
+        or any(graph.constant(name) is None and name not in graph.computed for name in reads)
+    ):
+        return False  # a constant's operands: constants, or sizes (16 · sigmoid(bias), the 16 a Cast of a size)
     op = node.op_type
     weighed = op in ("MatMul", "Gemm", "Conv") and len(reads) >= 2 and reads[1] in graph.weights  # noqa: PLR2004 - A and B
     learned = (  # exp(logit_scale); Swin V2's qkv bias with its middle third zeroed (ScatterND)
         (op in KEEPING_SHAPE or op in SAME_SHAPE) and reads[0] in graph.weights and reads[0] not in graph.made
     )
     biased = op in ("Add", "Sub", "Mul", "Div") and any(  # a bias added to a product folded at export
-        name in graph.weights and name not in graph.derived and prod(graph.constants[name][0]) > 1 for name in reads
+        name in graph.weights and name not in graph.derived and prod(_dims(name, graph)) > 1 for name in reads
     )
     if not weighed and not learned and not biased and not any(name in graph.made for name in reads):
         return False
-    dims = [graph.constants[name][0] for name in reads]
+    dims = [_dims(name, graph) for name in reads]
     made = [graph.made.get(name, (0, 0, 0)) for name in reads]
     params, indices, flops = (sum(counts[i] for counts in made) for i in range(3))
     if weighed and op == "Conv":  # XCiT's Fourier position encoding: a convolution of a constant grid

@@ -567,3 +567,25 @@ def test_an_if_on_sizes_walks_the_branch_it_takes(tmp_path: Path) -> None:
     assert [(layer.name, layer.output) for layer in result.layers] == [("squeeze", (1, 5, 4)), ("maybe", (1, 5, 4))]
     result = analyze(read_network(_graph_file(tmp_path, nodes, initializers, [1, 3, 5, 4])))
     assert [(layer.name, layer.output) for layer in result.layers] == [("keep", (1, 3, 5, 4)), ("maybe", (1, 3, 5, 4))]
+
+
+def test_a_learned_constant_times_a_number_cast_from_a_size_stays_learned(tmp_path: Path) -> None:
+    """Swin V2 unoptimized: 16 · sigmoid(bias), the 16 a Cast of an integer; then a copy_ (CastLike) of the data."""
+    floats, ints = TensorProto.FLOAT, TensorProto.INT64
+    nodes = [
+        helper.make_node("Sigmoid", ["bias"], ["squashed"]),
+        helper.make_node("Cast", ["sixteen"], ["factor"], to=floats),
+        helper.make_node("Mul", ["squashed", "factor"], ["scaled"]),
+        helper.make_node("Add", ["x", "scaled"], ["biased"], name="biased"),
+        helper.make_node("CastLike", ["biased", "x"], ["y"], name="copied"),
+    ]
+    initializers = [
+        helper.make_tensor("bias", floats, [2, 1, 1], [0.5, 0.5]),
+        helper.make_tensor("sixteen", ints, [], [16]),
+    ]
+    result = analyze(read_network(_graph_file(tmp_path, nodes, initializers, [1, 2, 4, 4])))
+    assert result.ok, result.failures
+    assert [(layer.name, layer.params, layer.output) for layer in result.layers] == [
+        ("biased", 2, (1, 2, 4, 4)),
+        ("copied", 0, (1, 2, 4, 4)),
+    ]
