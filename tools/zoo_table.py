@@ -41,9 +41,8 @@ def _short(reason: str) -> str:
 FOLDED = (
     "the exporter folds a tensor computed from parameters alone into one constant of its computed size, "
     "which the file holds as weights: each relative-position bias gathered from its table by a constant "
-    "index (window² × window² × heads), MViT's position embedding built from its time and space parts, "
-    "Swin V2's first position-MLP product (its FLOPs gone with it), EVA-02's query, key and value biases "
-    "joined"
+    "index (window² × window² × heads; MViT V2's per axis), Swin V2's first position-MLP product (its FLOPs "
+    "gone with it), EVA-02's query, key and value biases joined"
 )
 ZERO_BIASES = (
     "the exporter fuses each BatchNorm into the convolution before it and drops the fused bias when it is "
@@ -56,7 +55,7 @@ MERGED = (
 )
 KNOWN = {
     **dict.fromkeys(("maxvit_t", "mvit_v1_b", "swin_t", "swin_s", "swin_b", "swin3d_t", "swin3d_s", "swin3d_b"), 1),
-    **dict.fromkeys(("swin_v2_t", "swin_v2_s", "swin_v2_b"), 1),
+    **dict.fromkeys(("swin_v2_t", "swin_v2_s", "swin_v2_b", "mvit_v2_s"), 1),
     **dict.fromkeys(("vgg11_bn", "vgg13_bn", "vgg16_bn", "vgg19_bn"), 2),
     **dict.fromkeys(("coatnet_0_rw_224", "efficientformer_l1", "levit_128s", "swin_tiny_patch4_window7_224"), 1),
     "eva02_tiny_patch14_224": 1,
@@ -127,8 +126,8 @@ def _route_sentence(route: str, models: dict[str, Any]) -> str:
         "onnx": "Exported by torch's default ONNX exporter (dynamo, graph only)",
         "torchscript": (
             "By the older TorchScript exporter at opset 17 with the batch and spatial axes open (read at the "
-            "probe's input; it folds each BatchNorm into the convolution before it, so the truth is the file's "
-            "own weights and torch's FLOPs)"
+            "probe's input; it folds each BatchNorm into the convolution before it, so the truth is torch's "
+            "parameters or the file's own weights, and torch's FLOPs)"
         ),
         "dynamic": "By the default exporter with the batch and spatial axes open",
         "unoptimized": "By the default exporter with `optimize=False`",
