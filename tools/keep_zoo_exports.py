@@ -38,6 +38,9 @@ def strip(model: onnx.ModelProto) -> None:
     """Drop what convcalc does not read: other metadata, doc strings, value infos."""
     graph = model.graph
     for node in graph.node:
+        for attribute in node.attribute:  # a Constant's floats (a mask): its shape is read, not its values
+            if attribute.t.data_type == onnx.TensorProto.FLOAT and len(attribute.t.raw_data) > 1024:
+                attribute.t.ClearField("raw_data")
         kept = [entry for entry in node.metadata_props if entry.key in READ]
         del node.metadata_props[:]
         node.metadata_props.extend(kept)

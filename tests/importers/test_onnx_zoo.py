@@ -27,12 +27,17 @@ TRUTH: dict[str, dict[str, Any]] = json.loads((FOLDER / "truth.json").read_text(
 
 
 def test_the_fixtures_are_the_exports_kept() -> None:
-    """Five models by the default exporter and more by the other routes, each file beside its truth."""
-    defaults = ["convnext_tiny", "efficientnet_b0", "googlenet", "resnet18", "vit_b_16"]
+    """Six models by the default exporter and more by the other routes, each file beside its truth.
+
+    MViT-V1-B's position embedding is made from its parts (Tile, Expand, Concat of weights); by the
+    TorchScript exporter, its class token set apart by a Loop and its `_squeeze` an If; Swin-V2-T
+    by the TorchScript exporter holds its shifted-window masks made from sizes, its position MLP on
+    a coordinate table, and a channels-last Pad.
+    """
+    defaults = ["convnext_tiny", "efficientnet_b0", "googlenet", "mvit_v1_b", "resnet18", "vit_b_16"]
     assert sorted(name for name in TRUTH if "/" not in name) == defaults
-    assert {"torchscript/resnet18", "torchscript/vit_b_16", "dynamic/convnext_tiny", "unoptimized/resnet18"} <= set(
-        TRUTH
-    )
+    routes = {"torchscript/resnet18", "torchscript/vit_b_16", "dynamic/convnext_tiny", "unoptimized/resnet18"}
+    assert routes | {"torchscript/mvit_v1_b", "torchscript/swin_v2_t"} <= set(TRUTH)
     kept = sorted(path.relative_to(FOLDER).with_suffix("").as_posix() for path in FOLDER.rglob("*.onnx"))
     assert kept == sorted(TRUTH)
 
