@@ -1408,7 +1408,10 @@ def _fold_joined(node: Node, graph: _Graph) -> bool:
 def _split_constant(node: Node, graph: _Graph, dims: tuple[int, ...]) -> None:
     """Record the pieces of a constant split (sizes from `split`, or equal pieces), each learned if it was."""
     attributes = _checked(node)
-    axis = attributes.get("axis", 0) % max(len(dims), 1)
+    axis = attributes.get("axis", 0)
+    if not -len(dims) <= axis < len(dims):
+        raise _UnsupportedError(f"axis {axis} is out of range for a constant of shape {list(dims)}")
+    axis %= len(dims)
     given = attributes["split"] if "split" in attributes else _input_values(node, graph, 1, "split")
     count = len(node.outputs)
     sizes = [int(v) for v in given] if given is not None else [-(-dims[axis] // count)] * count

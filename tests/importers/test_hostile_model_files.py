@@ -10,6 +10,7 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -127,3 +128,97 @@ def test_a_fifo_or_device_named_as_a_model_is_refused_at_once(tmp_path: Path, na
             check=False,
         )
         assert (done.returncode, done.stderr) == (2, f"{file}: is {kind}, not a file\n")
+
+
+def _control_flow_files() -> dict[str, tuple[Any, str]]:
+    """Graphs whose Loop, If, sequences and constants convcalc does not follow: each with the refusal expected."""
+    from onnx import TensorProto, helper
+
+    ints, floats, booleans = TensorProto.INT64, TensorProto.FLOAT, TensorProto.BOOL
+    turn_inputs = [
+        helper.make_tensor_value_info("i", ints, []),
+        helper.make_tensor_value_info("c", booleans, []),
+        helper.make_tensor_sequence_value_info("s", floats, None),
+    ]
+    turn_outputs = [helper.make_tensor_value_info("c", booleans, []), helper.make_tensor_value_info("r", floats, None)]
+    relu_body = helper.make_graph([helper.make_node("Relu", ["x"], ["r"])], "b", turn_inputs, turn_outputs)
+    branch = helper.make_graph(
+        [helper.make_node("Relu", ["x"], ["a"])], "t", [], [helper.make_tensor_value_info("a", floats, None)]
+    )
+    count = [helper.make_tensor("n", ints, [], [2]), helper.make_tensor("t", booleans, [], [True])]
+    zero = helper.make_tensor("zero", ints, [], [0])
+    empty = helper.make_node("SequenceEmpty", [], ["e"])
+    loop = [
+        empty,
+        helper.make_node("Loop", ["n", "t", "e"], ["seq"], name="loop", body=relu_body),
+        helper.make_node("SequenceAt", ["seq", "zero"], ["y"]),
+    ]
+    branching = [
+        helper.make_node("ReduceSum", ["x"], ["s"], keepdims=0),
+        helper.make_node("Greater", ["s", "zf"], ["c"]),
+        helper.make_node("If", ["c"], ["y"], name="branch", then_branch=branch, else_branch=branch),
+    ]
+    inserting = [
+        empty,
+        helper.make_node("SequenceInsert", ["e", "x", "zero"], ["s"], name="insert"),
+        helper.make_node("SequenceAt", ["s", "zero"], ["y"]),
+    ]
+    splitting = [
+        helper.make_node("Split", ["table"], ["a", "b"], name="split", axis=7),
+        helper.make_node("Add", ["x", "a"], ["y"]),
+    ]
+    return {
+        "loop": (
+            (loop, [*count, zero]),
+            "node 'loop' (Loop, domain ai.onnx, opset 18): in a Loop: a Relu of these operands is not followed",
+        ),
+        "if": (
+            (branching, [helper.make_tensor("zf", floats, [], [0.0])]),
+            (
+                "node 'branch' (If, domain ai.onnx, opset 18): its condition ('c') is computed from the data, not "
+                "from constants or shapes"
+            ),
+        ),
+        "scatter": (
+            (
+                [helper.make_node("ScatterND", ["x", "idx"], ["y"], name="scatter")],
+                [helper.make_tensor("idx", ints, [1, 1], [0])],
+            ),
+            (
+                "node 'scatter' (ScatterND, domain ai.onnx, opset 18): a scatter into a constant, or without "
+                "updates, is not followed"
+            ),
+        ),
+        "insert": (
+            (inserting, [zero]),
+            (
+                "node 'insert' (SequenceInsert, domain ai.onnx, opset 18): an insertion at a position is not "
+                "followed (convcalc follows appending)"
+            ),
+        ),
+        "split": (
+            (splitting, [helper.make_tensor("table", floats, [6], [0.0] * 6)]),
+            "node 'split' (Split, domain ai.onnx, opset 18): axis 7 is out of range for a constant of shape [6]",
+        ),
+    }
+
+
+@pytest.mark.parametrize("case", ["loop", "if", "scatter", "insert", "split"])
+def test_control_flow_not_followed_is_one_line_and_exit_2(run: Any, tmp_path: Path, case: str) -> None:
+    """A Loop whose turn is not slicing, an If on data, a scatter without updates: one line each, exit 2."""
+    from onnx import TensorProto, helper
+
+    (nodes, initializers), message = _control_flow_files()[case]
+    graph = helper.make_graph(
+        nodes,
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 6, 6])],
+        [helper.make_tensor_value_info(nodes[-1].output[0], TensorProto.FLOAT, None)],
+        initializer=initializers,
+    )
+    path = tmp_path / f"{case}.onnx"
+    path.write_bytes(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)]).SerializeToString())
+    result = run("stack", str(path))
+    assert result.exit_code == 2
+    assert f"{path}: {message}" in result.stderr.splitlines()
+    assert "Traceback" not in result.output
