@@ -62,8 +62,8 @@ class GridSample(NamedAsWritten, OtherRules):
         """Say the grid's size when it is given."""
         size = spec.argument("size")
         if isinstance(size, tuple):
-            return "at " + "x".join(map(str, size))
-        return "at the grid" if shape is None else "at " + "x".join(map(str, shape[2:]))
+            return "at " + "×".join(map(str, size))
+        return "at the grid" if shape is None else "at " + "×".join(map(str, shape[2:]))
 
     def json(self, spec: OtherSpec) -> dict[str, Any]:
         """Give the size, when given."""
