@@ -41,6 +41,8 @@ from convcalc.importers.onnx_shapes import (
     SHAPE_OPERATORS,
     Computed,
     Size,
+    broadcast_dims,
+    clamped,
     constant,
     evaluate,
     fills_sizes,
@@ -795,8 +797,7 @@ def _slice(node: Node, graph: _Graph, attributes: dict[str, Any]) -> dict[str, A
         )
 
     def piece(size: int) -> tuple[int, int]:
-        start, end = (min(max(v + size if v < 0 else v, 0), size) for v in (int(starts[0]), int(ends[0])))
-        return start, max(end - start, 0)
+        return clamped(int(starts[0]), int(ends[0]), size)
 
     start, length = piece(shape[axis])
     probed = _at_probe(graph, node.inputs[0]) if graph.probe is not None and not graph.dynamic else None
@@ -1091,9 +1092,7 @@ def _sliced_piece(tensor: str, bounds: list[Any], graph: _Graph) -> _Piece:
         raise _UnsupportedError("in a Loop: a Slice other than of one axis by step 1 is not followed")
     shape = graph.tensor_shape(tensor)
     axis = int(axes[0]) % len(shape)
-    size = shape[axis]
-    start, end = (min(max(int(v) + size if int(v) < 0 else int(v), 0), size) for v in (starts[0], ends[0]))
-    return (tensor, axis, start, max(end - start, 0))
+    return (tensor, axis, *clamped(int(starts[0]), int(ends[0]), shape[axis]))
 
 
 def _pieces(node: Node, graph: _Graph, attributes: dict[str, Any]) -> _Layers:
@@ -1221,10 +1220,7 @@ def _empty_slice(node: Node, graph: _Graph) -> bool:
         return False
     shape = list(graph.tensor_shape(node.inputs[0]))
     axis = (int(axes[0]) if axes else 0) % len(shape)
-    start, end = (
-        min(max(int(v) + shape[axis] if int(v) < 0 else int(v), 0), shape[axis]) for v in (starts[0], ends[0])
-    )
-    if end > start:
+    if clamped(int(starts[0]), int(ends[0]), shape[axis])[1]:
         return False
     shape[axis] = 0
     graph.constants[node.outputs[0]] = (tuple(shape), None)
@@ -1652,15 +1648,10 @@ def _dims(name: str, graph: _Graph) -> tuple[int, ...]:
 
 def broadcast(shapes: list[tuple[int, ...]]) -> tuple[int, ...]:
     """Return shapes broadcast together, as numpy (and ONNX) do, or raise _UnsupportedError."""
-    rank = max(len(shape) for shape in shapes)
-    padded = [(1,) * (rank - len(shape)) + tuple(shape) for shape in shapes]
-    out = []
-    for sizes in zip(*padded, strict=True):
-        wider = {size for size in sizes if size != 1}
-        if len(wider) > 1:
-            raise _UnsupportedError(f"its inputs' shapes {[list(shape) for shape in shapes]} do not broadcast")
-        out.append(wider.pop() if wider else 1)
-    return tuple(out)
+    found = broadcast_dims(shapes)
+    if found is None:
+        raise _UnsupportedError(f"its inputs' shapes {[list(shape) for shape in shapes]} do not broadcast")
+    return found
 
 
 def _materialize_grids(node: Node, graph: _Graph) -> None:

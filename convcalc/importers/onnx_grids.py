@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from math import prod
 
-from convcalc.importers.onnx_shapes import reshaped
+from convcalc.importers.onnx_shapes import broadcast_dims, reshaped
 
 MOST_VALUES = 1 << 20
 """The most values a grid may hold and still be evaluated (more is not an index grid)."""
@@ -57,9 +57,9 @@ def combine(operation: str, left: Grid, right: Grid) -> Grid:
     rank = max(len(left.dims), len(right.dims))
     a = (1,) * (rank - len(left.dims)) + left.dims
     b = (1,) * (rank - len(right.dims)) + right.dims
-    if any(x != y and 1 not in (x, y) for x, y in zip(a, b, strict=True)):
+    dims = broadcast_dims([a, b])
+    if dims is None:
         raise ValueError(f"grids of shapes {list(left.dims)} and {list(right.dims)} do not broadcast")
-    dims = tuple(max(x, y) for x, y in zip(a, b, strict=True))
     if prod(dims) > MOST_VALUES:
         raise ValueError(f"it makes {prod(dims):,} values")
     strides_a = [0 if size == 1 else stride for size, stride in zip(a, _strides(a), strict=True)]

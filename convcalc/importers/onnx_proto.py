@@ -68,7 +68,7 @@ class FileBytes:
 
 INLINE = 1 << 20
 """A slice of a file of at most this many bytes is read whole; a larger one (weights) is a view of it."""
-Buffer = bytes | memoryview | FileBytes
+Buffer = bytes | FileBytes
 """A message's bytes: read, or (a file's large message) a view that reads only where it is looked at."""
 VARINT, FIXED64, LENGTH, FIXED32 = 0, 1, 2, 5
 SMALL = 64
@@ -133,7 +133,7 @@ def _text(value: object) -> str:
 
 
 def _bytes(value: object) -> Buffer:
-    if not isinstance(value, bytes | memoryview | FileBytes):
+    if not isinstance(value, bytes | FileBytes):
         raise ValueError("a field holds a number where the ONNX schema has bytes")  # noqa: TRY004 - a wrong wire type is a malformed file, as ValueError elsewhere here
     return value
 

@@ -212,6 +212,24 @@ def _reshape(_operator: str, _attributes: dict[str, Any], first: Computed, input
     return Computed(first.elements, scalar=not dims)
 
 
+def broadcast_dims(shapes: Sequence[Sequence[int]]) -> tuple[int, ...] | None:
+    """Return shapes broadcast together, as numpy (and ONNX) do, or None where they do not broadcast."""
+    rank = max(len(shape) for shape in shapes)
+    out = []
+    for sizes in zip(*[(1,) * (rank - len(shape)) + tuple(shape) for shape in shapes], strict=True):
+        wider = {size for size in sizes if size != 1}
+        if len(wider) > 1:
+            return None
+        out.append(wider.pop() if wider else 1)
+    return tuple(out)
+
+
+def clamped(start: int, end: int, size: int) -> tuple[int, int]:
+    """Return the start and length a one-axis Slice keeps of `size` (Python's bounds, negative from the end)."""
+    first, last = (min(max(v + size if v < 0 else v, 0), size) for v in (start, end))
+    return first, max(last - first, 0)
+
+
 def reshaped(dims: Sequence[int], target: Sequence[int], *, allowzero: bool = False) -> list[int] | None:
     """Return Reshape's output shape, as ONNX computes it, or None when the target does not fit.
 
